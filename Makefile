@@ -1,0 +1,40 @@
+# The two set-up commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Installs are re-run only when the dependency list changes.
+STAMP      := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test install install-test serve demo bench-queue clean
+
+install: $(STAMP)
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+install-test: $(TEST_STAMP)
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Installs, migrates the embedded SQLite database under instance/, loads the
+# demo data on first run, prints the demo logins and serves on 127.0.0.1:5000.
+run: install
+	$(BIN)/caseapp db upgrade
+	$(BIN)/caseapp demo --if-empty --cases 400
+	$(BIN)/caseapp serve --host 127.0.0.1 --port 5000
+
+# Installs what the tests need and runs the whole suite (SQLite; PostgreSQL
+# too when CASEAPP_TEST_DATABASE_URL is set, as .ci/run does).
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmark: 100,000 cases in PostgreSQL, server time of the queue and case pages.
+bench-queue: install-test
+	$(BIN)/python benchmarks/queue_pages.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

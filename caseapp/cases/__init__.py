@@ -1,0 +1,1 @@
+"""Cases: the claim against one party, its items, its lifecycle and the handler's queue."""

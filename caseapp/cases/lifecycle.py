@@ -1,0 +1,175 @@
+"""The case lifecycle: one state machine. Stages change only through
+`check_transition`, which refuses an illegal move with a message that names
+the allowed ones."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from caseapp.core.errors import IllegalTransition
+
+NEW = "new"
+CHECKING = "checking"
+READY = "ready"
+OFFER_SENT = "offer_sent"
+REMINDER_SENT = "reminder_sent"
+FINAL_DEMAND = "final_demand"
+COLLECTION = "collection"
+LEGAL = "legal"
+COURT = "court"
+ENFORCEMENT = "enforcement"
+SETTLED = "settled"
+PAID = "paid"
+ON_HOLD = "on_hold"
+CLOSED = "closed"
+
+# The escalation ladder, in order.
+LADDER = (NEW, CHECKING, READY, OFFER_SENT, REMINDER_SENT, FINAL_DEMAND,
+          COLLECTION, LEGAL, COURT, ENFORCEMENT)
+STAGES = LADDER + (SETTLED, PAID, ON_HOLD, CLOSED)
+# Stages where a case still needs work (everything but closed).
+OPEN_STAGES = tuple(s for s in STAGES if s != CLOSED)
+
+STAGE_LABELS = {
+    NEW: "New",
+    CHECKING: "Checking",
+    READY: "Ready to send",
+    OFFER_SENT: "Offer sent",
+    REMINDER_SENT: "Reminder sent",
+    FINAL_DEMAND: "Final demand",
+    COLLECTION: "Collection",
+    LEGAL: "With lawyer",
+    COURT: "In court",
+    ENFORCEMENT: "Enforcement",
+    SETTLED: "Settled",
+    PAID: "Paid",
+    ON_HOLD: "On hold",
+    CLOSED: "Closed",
+}
+
+# What moving *to* a stage is called on the case page's buttons.
+ACTION_LABELS = {
+    CHECKING: "Start checks",
+    READY: "Mark ready to send",
+    OFFER_SENT: "Record offer sent",
+    REMINDER_SENT: "Record reminder sent",
+    FINAL_DEMAND: "Record final demand",
+    COLLECTION: "Hand to collection",
+    LEGAL: "Hand to lawyer",
+    COURT: "Record court filing",
+    ENFORCEMENT: "Start enforcement",
+    SETTLED: "Record settlement",
+    PAID: "Record paid in full",
+    ON_HOLD: "Put on hold",
+    CLOSED: "Close case",
+}
+
+_ESCAPES = (SETTLED, PAID, ON_HOLD, CLOSED)
+TRANSITIONS: dict[str, frozenset[str]] = {
+    NEW: frozenset({CHECKING, ON_HOLD, CLOSED}),
+    CHECKING: frozenset({READY, ON_HOLD, CLOSED}),
+    READY: frozenset({OFFER_SENT, CHECKING, ON_HOLD, CLOSED}),
+    OFFER_SENT: frozenset({REMINDER_SENT, *_ESCAPES}),
+    REMINDER_SENT: frozenset({FINAL_DEMAND, *_ESCAPES}),
+    FINAL_DEMAND: frozenset({COLLECTION, LEGAL, *_ESCAPES}),
+    COLLECTION: frozenset({LEGAL, *_ESCAPES}),
+    LEGAL: frozenset({COURT, *_ESCAPES}),
+    COURT: frozenset({ENFORCEMENT, *_ESCAPES}),
+    ENFORCEMENT: frozenset({SETTLED, PAID, ON_HOLD, CLOSED}),
+    # A settlement whose instalments stop goes back to collection or the lawyer.
+    SETTLED: frozenset({PAID, COLLECTION, LEGAL, CLOSED}),
+    PAID: frozenset({CLOSED}),
+    # On hold returns to the stage it was held from (see allowed_targets), or closes.
+    ON_HOLD: frozenset({CLOSED}),
+    CLOSED: frozenset(),
+}
+
+CLOSURE_REASONS = {
+    "paid_in_full": "Paid in full",
+    "licence_shown": "Licence shown",
+    "not_commercial": "Not commercial use",
+    "no_address": "No postal address",
+    "country_not_feasible": "Country not feasible",
+    "below_minimum": "Below the minimum claim",
+    "ownership_disputed": "Ownership disputed",
+    "withdrawn_by_client": "Withdrawn by the client",
+    "uncollectable": "Uncollectable",
+    "time_barred": "Time-barred",
+    "court_lost": "Court case lost",
+    "duplicate": "Duplicate case",
+}
+
+# Placeholder stage clocks (calendar days until the next step is due) until the
+# deadlines domain computes them from the recipient's law and holidays.
+STAGE_CLOCK_DAYS = {
+    NEW: 2, CHECKING: 5, READY: 2, OFFER_SENT: 14, REMINDER_SENT: 10,
+    FINAL_DEMAND: 10, COLLECTION: 30, LEGAL: 30, COURT: 60, ENFORCEMENT: 60,
+    SETTLED: 30, PAID: 3, ON_HOLD: 30,
+}
+
+NEXT_STEP = {
+    NEW: "Start checks",
+    CHECKING: "Finish checks",
+    READY: "Send the offer",
+    OFFER_SENT: "Reminder due",
+    REMINDER_SENT: "Final demand due",
+    FINAL_DEMAND: "Decide: collection or lawyer",
+    COLLECTION: "Collection follow-up",
+    LEGAL: "Lawyer's review due",
+    COURT: "Court follow-up",
+    ENFORCEMENT: "Enforcement follow-up",
+    SETTLED: "Next instalment due",
+    PAID: "Close the case",
+    ON_HOLD: "Review the hold",
+}
+
+
+def stage_clock(stage: str) -> timedelta | None:
+    days = STAGE_CLOCK_DAYS.get(stage)
+    return None if days is None else timedelta(days=days)
+
+
+def allowed_targets(stage: str, held_from: str | None = None) -> list[str]:
+    """The stages a case in `stage` may move to, in ladder order."""
+    targets = set(TRANSITIONS[stage])
+    if stage == ON_HOLD and held_from:
+        targets.add(held_from)
+    return [s for s in STAGES if s in targets]
+
+
+def check_transition(
+    stage: str, target: str, *, reason: str | None = None, held_from: str | None = None
+) -> None:
+    """Refuse an illegal move with a message a handler can act on."""
+    if target not in STAGES:
+        raise IllegalTransition(
+            f"'{target}' is not a stage. Stages are: {', '.join(STAGES)}."
+        )
+    allowed = allowed_targets(stage, held_from)
+    if target not in allowed:
+        if allowed:
+            names = ", ".join(f"{STAGE_LABELS[s]} ({s})" for s in allowed)
+            raise IllegalTransition(
+                f"A case in {STAGE_LABELS[stage]} ({stage}) cannot move to "
+                f"{STAGE_LABELS[target]} ({target}). It can move to: {names}."
+            )
+        raise IllegalTransition(
+            f"A case in {STAGE_LABELS[stage]} ({stage}) is final and cannot move to "
+            f"{STAGE_LABELS[target]} ({target})."
+        )
+    if target == CLOSED:
+        if not reason:
+            raise IllegalTransition(
+                "Closing a case needs a reason: one of " + ", ".join(CLOSURE_REASONS) + "."
+            )
+        if reason not in CLOSURE_REASONS:
+            raise IllegalTransition(
+                f"'{reason}' is not a closure reason. Choose one of: "
+                + ", ".join(CLOSURE_REASONS) + "."
+            )
+        if stage == PAID and reason != "paid_in_full":
+            raise IllegalTransition("A paid case closes as paid_in_full.")
+        if reason == "paid_in_full" and stage != PAID:
+            raise IllegalTransition(
+                "Only a paid case closes as paid_in_full: record the payment first "
+                "(Record paid in full), then close."
+            )

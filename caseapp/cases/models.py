@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String,
+                        Text, text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseapp.cases.lifecycle import CLOSED, CLOSURE_REASONS, STAGES
+from caseapp.core.models import Model, TimestampMixin, UTCDateTime, VersionedMixin, utcnow
+from caseapp.core.money import Money
+from caseapp.infringers.models import Infringer
+from caseapp.rightsholders.models import RightsHolder, Work
+
+def _in_list(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Case(TimestampMixin, VersionedMixin, Model):
+    """A claim for one client against one party, over one or more uses (items)."""
+
+    __tablename__ = "case"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)
+    rights_holder_id: Mapped[int] = mapped_column(
+        ForeignKey("rights_holder.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    infringer_id: Mapped[int] = mapped_column(
+        ForeignKey("infringer.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    # The jurisdiction the case is pursued in (the party's country, ISO 3166-1 alpha-2).
+    country: Mapped[str] = mapped_column(String(2), nullable=False)
+    stage: Mapped[str] = mapped_column(String(20), nullable=False, default="new")
+    held_from_stage: Mapped[str | None] = mapped_column(String(20))
+    closure_reason: Mapped[str | None] = mapped_column(String(30))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="EUR")
+    claimed_minor: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    # Expected value of pursuing the case (filled by feasibility); orders the queue.
+    expected_value_minor: Mapped[int | None] = mapped_column(BigInteger)
+    next_step: Mapped[str | None] = mapped_column(String(100))
+    next_due_on: Mapped[date | None] = mapped_column(Date)
+    stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    rights_holder: Mapped[RightsHolder] = relationship(lazy="joined", innerjoin=True)
+    infringer: Mapped[Infringer] = relationship(lazy="joined", innerjoin=True)
+    items: Mapped[list["CaseItem"]] = relationship(
+        back_populates="case", order_by="CaseItem.id", cascade="all, delete-orphan"
+    )
+    notes: Mapped[list["CaseNote"]] = relationship(
+        back_populates="case", order_by="CaseNote.created_at.desc()", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint(_in_list("stage", STAGES), name="stage_known"),
+        CheckConstraint(
+            f"(stage = '{CLOSED}') = (closure_reason IS NOT NULL)", name="closed_has_reason"
+        ),
+        CheckConstraint(
+            "closure_reason IS NULL OR " + _in_list("closure_reason", CLOSURE_REASONS),
+            name="closure_reason_known",
+        ),
+        CheckConstraint("claimed_minor >= 0", name="claimed_not_negative"),
+        # Every open case has a next step with a due date (the queue orders by it).
+        CheckConstraint(
+            f"stage = '{CLOSED}' OR next_due_on IS NOT NULL", name="open_has_due_date"
+        ),
+        # The queue: one partial index serves "mine" and "unassigned", due first.
+        Index(
+            "ix_case_queue", "assignee_id", "next_due_on", "id",
+            postgresql_where=text(f"stage <> '{CLOSED}'"),
+            sqlite_where=text(f"stage <> '{CLOSED}'"),
+        ),
+        Index("ix_case_stage_country", "stage", "country"),
+    )
+
+    @property
+    def claimed(self) -> Money:
+        return Money(self.claimed_minor, self.currency)
+
+    @property
+    def expected_value(self) -> Money | None:
+        if self.expected_value_minor is None:
+            return None
+        return Money(self.expected_value_minor, self.currency)
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage != CLOSED
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+class CaseItem(TimestampMixin, Model):
+    """One work used at one URL, within a case."""
+
+    __tablename__ = "case_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("work.id", ondelete="RESTRICT"), nullable=False, index=True)
+    page_url: Mapped[str] = mapped_column(Text, nullable=False)
+    image_url: Mapped[str | None] = mapped_column(Text)
+    found_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    case: Mapped[Case] = relationship(back_populates="items")
+    work: Mapped[Work] = relationship(lazy="joined", innerjoin=True)
+
+
+class CaseNote(TimestampMixin, Model):
+    __tablename__ = "case_note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+
+    case: Mapped[Case] = relationship(back_populates="notes")

@@ -1,0 +1,358 @@
+"""Case use cases. Plain functions over a session; every state change writes
+its audit event in the same transaction. Callers commit."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterable, Sequence
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from caseapp.cases import lifecycle
+from caseapp.cases.models import Case, CaseItem, CaseNote
+from caseapp.core import audit
+from caseapp.core.audit import Actor
+from caseapp.core.errors import InvalidInput, NotFound, StaleEdit
+from caseapp.core.models import utcnow
+from caseapp.core.money import Money
+from caseapp.core.sequences import next_value
+from caseapp.infringers.models import Infringer
+
+
+# --- references -----------------------------------------------------------------
+
+def new_case_ref(session: Session, year: int) -> str:
+    return f"C-{year}-{next_value(session, 'case', str(year)):06d}"
+
+
+# --- opening ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ItemSpec:
+    work_id: int
+    page_url: str
+    image_url: str | None = None
+    found_at: datetime | None = None
+
+
+def open_case(
+    session: Session,
+    actor: Actor,
+    *,
+    rights_holder_id: int,
+    infringer_id: int,
+    items: Sequence[ItemSpec],
+    claimed: Money,
+    today: date,
+    expected_value: Money | None = None,
+) -> Case:
+    """Open a case in stage `new` with its items."""
+    if not items:
+        raise InvalidInput("A case needs at least one item (a work used at a URL).")
+    infringer = session.get(Infringer, infringer_id)
+    if infringer is None:
+        raise NotFound(f"No party with id {infringer_id}.")
+    if expected_value is not None and expected_value.currency != claimed.currency:
+        raise InvalidInput("The expected value must be in the case's currency.")
+    case = Case(
+        ref=new_case_ref(session, today.year),
+        rights_holder_id=rights_holder_id,
+        infringer_id=infringer_id,
+        country=infringer.country,
+        stage=lifecycle.NEW,
+        currency=claimed.currency,
+        claimed_minor=claimed.minor,
+        expected_value_minor=None if expected_value is None else expected_value.minor,
+        next_step=lifecycle.NEXT_STEP[lifecycle.NEW],
+        next_due_on=today + lifecycle.stage_clock(lifecycle.NEW),
+        stage_changed_at=utcnow(),
+    )
+    case.items = [
+        CaseItem(work_id=i.work_id, page_url=i.page_url, image_url=i.image_url, found_at=i.found_at)
+        for i in items
+    ]
+    session.add(case)
+    session.flush()
+    audit.record(session, actor, "case.opened", "case", case.id, case_id=case.id,
+                 to_state=case.stage, details={"ref": case.ref, "items": len(items),
+                                               "claimed": str(claimed)})
+    return case
+
+
+# --- lookup -------------------------------------------------------------------------
+
+def get_case(session: Session, ref: str) -> Case:
+    case = session.scalar(select(Case).where(Case.ref == ref))
+    if case is None:
+        raise NotFound(f"There is no case {ref}. Check the reference (it looks like C-2026-000123).")
+    return case
+
+
+def check_version(case: Case, seen_version: int | None) -> None:
+    """Refuse an edit made on a stale copy of the case."""
+    if seen_version is not None and seen_version != case.version:
+        raise StaleEdit(f"Case {case.ref}", seen_version, case.version)
+
+
+# --- the lifecycle ---------------------------------------------------------------------
+
+def change_stage(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    target: str,
+    *,
+    today: date,
+    reason: str | None = None,
+    note: str | None = None,
+    seen_version: int | None = None,
+) -> Case:
+    """Move `case` to `target` through the state machine; audited."""
+    check_version(case, seen_version)
+    lifecycle.check_transition(case.stage, target, reason=reason, held_from=case.held_from_stage)
+    previous = case.stage
+    if target == lifecycle.ON_HOLD:
+        case.held_from_stage = previous
+    elif previous == lifecycle.ON_HOLD:
+        case.held_from_stage = None
+    case.stage = target
+    case.stage_changed_at = utcnow()
+    if target == lifecycle.CLOSED:
+        case.closure_reason = reason
+        case.closed_at = case.stage_changed_at
+        case.next_step = None
+        case.next_due_on = None
+    else:
+        case.next_step = lifecycle.NEXT_STEP[target]
+        case.next_due_on = today + lifecycle.stage_clock(target)
+    session.flush()
+    audit.record(session, actor, "case.stage_changed", "case", case.id, case_id=case.id,
+                 from_state=previous, to_state=target,
+                 reason=(lifecycle.CLOSURE_REASONS.get(reason, reason) if reason else None)
+                 if target == lifecycle.CLOSED else (note or None),
+                 details={"closure_reason": reason} if target == lifecycle.CLOSED and reason else None)
+    return case
+
+
+# --- assignment -----------------------------------------------------------------------
+
+def take_next(session: Session, actor: Actor, *, stage: str | None = None,
+              country: str | None = None, rights_holder_id: int | None = None) -> Case | None:
+    """Assign the top unassigned case (queue order) to `actor`, atomically.
+
+    A compare-and-set UPDATE (`... WHERE assignee_id IS NULL`) makes two
+    handlers clicking at once never get the same case: the loser's UPDATE
+    matches no row and it tries the next candidate. On PostgreSQL, SKIP LOCKED
+    keeps the loser from waiting on the winner's row at all."""
+    if actor.user_id is None:
+        raise InvalidInput("Only a person can take a case.")
+    base = _filtered(select(Case.id), stage, country, rights_holder_id).where(
+        Case.assignee_id.is_(None), Case.stage != lifecycle.CLOSED)
+    tried: list[int] = []
+    for _ in range(20):
+        query = base.order_by(*_QUEUE_ORDER).limit(1)
+        if tried:
+            query = query.where(Case.id.notin_(tried))
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        case_id = session.scalar(query)
+        if case_id is None:
+            return None
+        result = session.execute(
+            update(Case)
+            .where(Case.id == case_id, Case.assignee_id.is_(None))
+            .values(assignee_id=actor.user_id, version=Case.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            case = session.get(Case, case_id, populate_existing=True)
+            audit.record(session, actor, "case.assigned", "case", case.id, case_id=case.id,
+                         reason="Taken from the queue", details={"assignee": actor.name})
+            return case
+        tried.append(case_id)
+    return None
+
+
+def assign(session: Session, actor: Actor, case: Case, user_id: int | None, user_name: str | None,
+           *, seen_version: int | None = None) -> Case:
+    """Assign `case` to a user (None releases it back to the unassigned queue)."""
+    check_version(case, seen_version)
+    if case.stage == lifecycle.CLOSED:
+        raise InvalidInput(f"Case {case.ref} is closed; a closed case is not assigned.")
+    previous = case.assignee_id
+    if previous == user_id:
+        return case
+    case.assignee_id = user_id
+    session.flush()
+    audit.record(session, actor, "case.assigned" if user_id else "case.released", "case", case.id,
+                 case_id=case.id, details={"assignee": user_name, "previous_assignee_id": previous})
+    return case
+
+
+# --- notes and edits ------------------------------------------------------------------------
+
+def add_note(session: Session, actor: Actor, case: Case, text: str) -> CaseNote:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("The note is empty: write something before saving.")
+    if len(text) > 10_000:
+        raise InvalidInput("A note holds at most 10,000 characters; attach a document for more.")
+    note = CaseNote(case_id=case.id, author_id=actor.user_id, author_name=actor.name, text=text)
+    session.add(note)
+    session.flush()
+    audit.record(session, actor, "case.note_added", "case", case.id, case_id=case.id,
+                 details={"note_id": note.id})
+    return note
+
+
+def edit_case(session: Session, actor: Actor, case: Case, *, seen_version: int,
+              claimed: Money | None = None, next_due_on: date | None = None) -> Case:
+    """Edit the claimed amount or the next due date; a stale edit is refused."""
+    check_version(case, seen_version)
+    changes: dict[str, list[str]] = {}
+    if claimed is not None and claimed.minor != case.claimed_minor:
+        if claimed.currency != case.currency:
+            raise InvalidInput(f"Case {case.ref} is in {case.currency}; enter the amount in {case.currency}.")
+        if claimed.minor < 0:
+            raise InvalidInput("The claimed amount cannot be negative.")
+        changes["claimed"] = [str(case.claimed), str(claimed)]
+        case.claimed_minor = claimed.minor
+    if next_due_on is not None and next_due_on != case.next_due_on:
+        if case.stage == lifecycle.CLOSED:
+            raise InvalidInput(f"Case {case.ref} is closed; it has no next due date.")
+        changes["next_due_on"] = [str(case.next_due_on), next_due_on.isoformat()]
+        case.next_due_on = next_due_on
+    if not changes:
+        return case
+    session.flush()
+    audit.record(session, actor, "case.edited", "case", case.id, case_id=case.id, details=changes)
+    return case
+
+
+# --- the queue ---------------------------------------------------------------------------------
+
+# Due first (overdue is simply earliest), then worth most, then oldest.
+_QUEUE_ORDER = (Case.next_due_on.asc(), Case.expected_value_minor.desc().nulls_last(), Case.id.asc())
+
+
+def _filtered(query, stage, country, rights_holder_id):
+    if stage:
+        query = query.where(Case.stage == stage)
+    if country:
+        query = query.where(Case.country == country.upper())
+    if rights_holder_id:
+        query = query.where(Case.rights_holder_id == rights_holder_id)
+    return query
+
+
+@dataclass(frozen=True)
+class QueueCursor:
+    """Where a queue page ends: the sort key of its last row."""
+
+    due: date
+    value: int | None
+    id: int
+
+    def encode(self) -> str:
+        return f"{self.due.isoformat()}_{'' if self.value is None else self.value}_{self.id}"
+
+    @classmethod
+    def decode(cls, text: str) -> "QueueCursor":
+        try:
+            due, value, case_id = text.split("_")
+            return cls(date.fromisoformat(due), int(value) if value else None, int(case_id))
+        except ValueError:
+            raise InvalidInput("That page link is broken; start again from the first page.") from None
+
+
+def _after(cursor: QueueCursor):
+    """Rows after `cursor` in _QUEUE_ORDER (value DESC NULLS LAST)."""
+    if cursor.value is None:
+        same_due_after = and_(Case.expected_value_minor.is_(None), Case.id > cursor.id)
+    else:
+        same_due_after = or_(
+            Case.expected_value_minor < cursor.value,
+            Case.expected_value_minor.is_(None),
+            and_(Case.expected_value_minor == cursor.value, Case.id > cursor.id),
+        )
+    return or_(Case.next_due_on > cursor.due,
+               and_(Case.next_due_on == cursor.due, same_due_after))
+
+
+@dataclass
+class QueuePage:
+    cases: list[Case]
+    next_cursor: str | None
+
+
+def queue_page(
+    session: Session,
+    *,
+    scope: str,
+    user_id: int | None,
+    stage: str | None = None,
+    country: str | None = None,
+    rights_holder_id: int | None = None,
+    after: str | None = None,
+    limit: int = 50,
+) -> QueuePage:
+    """One page of the queue: `scope` is 'mine' or 'unassigned'; open cases only."""
+    query = select(Case).where(Case.stage != lifecycle.CLOSED)
+    if scope == "mine":
+        query = query.where(Case.assignee_id == user_id)
+    elif scope == "unassigned":
+        query = query.where(Case.assignee_id.is_(None))
+    else:
+        raise InvalidInput(f"Unknown queue '{scope}': choose mine or unassigned.")
+    query = _filtered(query, stage, country, rights_holder_id)
+    if after:
+        query = query.where(_after(QueueCursor.decode(after)))
+    rows = list(session.scalars(query.order_by(*_QUEUE_ORDER).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = QueueCursor(last.next_due_on, last.expected_value_minor, last.id).encode()
+    return QueuePage(rows, next_cursor)
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    mine: int
+    unassigned: int
+    overdue: int  # of mine
+
+
+def queue_counts(session: Session, user_id: int | None, today: date, *, stage=None,
+                 country=None, rights_holder_id=None) -> QueueCounts:
+    open_ = _filtered(select(func.count()).select_from(Case).where(Case.stage != lifecycle.CLOSED),
+                      stage, country, rights_holder_id)
+    mine = session.scalar(open_.where(Case.assignee_id == user_id)) if user_id else 0
+    unassigned = session.scalar(open_.where(Case.assignee_id.is_(None)))
+    overdue = session.scalar(open_.where(Case.assignee_id == user_id,
+                                         Case.next_due_on < today)) if user_id else 0
+    return QueueCounts(mine or 0, unassigned or 0, overdue or 0)
+
+
+# --- the case page -------------------------------------------------------------------------
+
+def load_case_file(session: Session, ref: str) -> Case:
+    """The case with everything its page shows, in a few queries."""
+    case = session.scalar(
+        select(Case).where(Case.ref == ref)
+        .options(selectinload(Case.items), selectinload(Case.notes))
+    )
+    if case is None:
+        raise NotFound(f"There is no case {ref}. Check the reference (it looks like C-2026-000123).")
+    return case
+
+
+def list_cases(session: Session, *, stage: str | None = None, country: str | None = None,
+               limit: int | None = None) -> Iterable[Case]:
+    if stage and stage not in lifecycle.STAGES:
+        raise InvalidInput(f"'{stage}' is not a stage. Stages are: {', '.join(lifecycle.STAGES)}.")
+    query = _filtered(select(Case), stage, country, None).order_by(Case.id)
+    if limit:
+        query = query.limit(limit)
+    return session.scalars(query)

@@ -1,0 +1,221 @@
+"""The handler's queue and the case page. Thin: parse, call a service, render."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from sqlalchemy import select
+
+from caseapp.cases import lifecycle, services
+from caseapp.core.audit import events_for_case
+from caseapp.core.clock import today
+from caseapp.core.errors import InvalidInput, NotFound
+from caseapp.core.money import Money
+from caseapp.core.web import current_actor, run_action
+from caseapp.extensions import get_session
+from caseapp.rightsholders.models import RightsHolder
+
+
+def _can(action: str, resource: str = "Case") -> bool:
+    from flask import current_app
+
+    return current_app.appbuilder.sm.has_access(f"can_{action}", resource)
+
+
+class QueueView(BaseView):
+    """The case handler's home: my cases and unassigned ones, what is due first."""
+
+    route_base = "/queue"
+    default_view = "index"
+    class_permission_name = "Queue"
+    method_permission_name = {"index": "read", "take_next": "take"}
+
+    def _filters(self, source) -> dict:
+        stage = source.get("stage") or None
+        if stage and stage not in lifecycle.STAGES:
+            stage = None
+        client = source.get("client") or None
+        return {
+            "stage": stage,
+            "country": (source.get("country") or "").strip().upper()[:2] or None,
+            "rights_holder_id": int(client) if client and client.isdigit() else None,
+        }
+
+    @expose("/")
+    @has_access
+    def index(self):
+        from flask_login import current_user
+
+        session = get_session()
+        filters = self._filters(request.args)
+        scope = request.args.get("scope", "mine")
+        if scope not in ("mine", "unassigned"):
+            scope = "mine"
+        now = today()
+        try:
+            page = services.queue_page(session, scope=scope, user_id=current_user.id,
+                                       after=request.args.get("after"), **filters)
+        except InvalidInput as error:
+            flash(str(error), "danger")
+            return redirect(url_for("QueueView.index", scope=scope))
+        counts = services.queue_counts(session, current_user.id, now, **filters)
+        if scope == "mine" and not page.cases and counts.unassigned and not request.args.get("after") \
+                and "scope" not in request.args:
+            scope = "unassigned"
+            page = services.queue_page(session, scope=scope, user_id=current_user.id, **filters)
+        clients = session.execute(select(RightsHolder.id, RightsHolder.name)
+                                  .order_by(RightsHolder.name)).all()
+        return self.render_template(
+            "cases/queue.html", page=page, counts=counts, scope=scope, filters=filters,
+            today=now, stages=lifecycle.OPEN_STAGES, clients=clients, can_take=_can("take", "Queue"),
+        )
+
+    @expose("/take-next", methods=["POST"])
+    @has_access
+    def take_next(self):
+        filters = self._filters(request.form)
+        taken = {}
+
+        def action(session):
+            taken["case"] = services.take_next(session, current_actor(), **filters)
+            return taken["case"]
+
+        if run_action(action) and taken.get("case"):
+            case = taken["case"]
+            flash(f"{case.ref} is yours now: {case.next_step or 'open it'}.", "success")
+            return redirect(url_for("CaseView.show", ref=case.ref))
+        if not get_flashed_danger():
+            flash("No unassigned case matches these filters: nothing to take.", "info")
+        return redirect(url_for("QueueView.index", scope="unassigned", **{
+            "stage": filters["stage"] or "", "country": filters["country"] or "",
+            "client": filters["rights_holder_id"] or ""}))
+
+
+def get_flashed_danger() -> bool:
+    from flask import session as flask_session
+
+    return any(category == "danger" for category, _ in flask_session.get("_flashes", []))
+
+
+class CaseView(BaseView):
+    """One case: everything needed to decide its next step on one screen."""
+
+    route_base = "/cases"
+    default_view = "show"
+    class_permission_name = "Case"
+    method_permission_name = {"show": "read", "change_stage": "change_stage", "assign": "assign",
+                              "edit": "edit", "add_note": "note"}
+
+    @expose("/<ref>")
+    @has_access
+    def show(self, ref: str):
+        from flask_login import current_user
+
+        session = get_session()
+        try:
+            case = services.load_case_file(session, ref)
+        except NotFound as error:
+            flash(str(error), "danger")
+            return redirect(url_for("QueueView.index")) if _can("read", "Queue") else abort(404)
+        assignee = self.appbuilder.sm.get_user_by_id(case.assignee_id) if case.assignee_id else None
+        return self.render_template(
+            "cases/case.html", case=case, today=today(), assignee=assignee,
+            events=events_for_case(session, case.id),
+            targets=lifecycle.allowed_targets(case.stage, case.held_from_stage),
+            action_labels=lifecycle.ACTION_LABELS, closure_reasons=lifecycle.CLOSURE_REASONS,
+            me=current_user, prefill=request.args,
+            can={a: _can(a) for a in ("change_stage", "assign", "edit", "note")},
+        )
+
+    def _back(self, ref: str, **prefill):
+        return redirect(url_for("CaseView.show", ref=ref, **prefill))
+
+    @staticmethod
+    def _seen_version() -> int | None:
+        raw = request.form.get("version", "")
+        return int(raw) if raw.isdigit() else None
+
+    @expose("/<ref>/stage", methods=["POST"])
+    @has_access
+    def change_stage(self, ref: str):
+        target = request.form.get("target", "")
+        reason = request.form.get("reason") or None
+        note = (request.form.get("note") or "").strip() or None
+
+        def action(session):
+            case = services.get_case(session, ref)
+            return services.change_stage(session, current_actor(), case, target, today=today(),
+                                         reason=reason, note=note, seen_version=self._seen_version())
+
+        run_action(action, lambda case: f"{case.ref} is now {lifecycle.STAGE_LABELS[case.stage]}."
+                   + (f" Next: {case.next_step}." if case.next_step else ""))
+        return self._back(ref)
+
+    @expose("/<ref>/assign", methods=["POST"])
+    @has_access
+    def assign(self, ref: str):
+        from flask_login import current_user
+
+        who = request.form.get("assignee", "me")
+
+        def action(session):
+            case = services.get_case(session, ref)
+            if who == "me":
+                return services.assign(session, current_actor(), case, current_user.id,
+                                       current_user.username, seen_version=self._seen_version())
+            if who == "nobody":
+                return services.assign(session, current_actor(), case, None, None,
+                                       seen_version=self._seen_version())
+            raise InvalidInput("Choose to take the case or release it.")
+
+        run_action(action, "Assigned to you." if who == "me" else "Released to the unassigned queue.")
+        return self._back(ref)
+
+    @expose("/<ref>/edit", methods=["POST"])
+    @has_access
+    def edit(self, ref: str):
+        claimed_text = (request.form.get("claimed") or "").strip()
+        due_text = (request.form.get("next_due_on") or "").strip()
+
+        def action(session):
+            case = services.get_case(session, ref)
+            claimed = Money.parse(claimed_text, case.currency) if claimed_text else None
+            try:
+                due = date.fromisoformat(due_text) if due_text else None
+            except ValueError:
+                raise InvalidInput(f"'{due_text}' is not a date; use YYYY-MM-DD.") from None
+            seen = self._seen_version()
+            if seen is None:
+                raise InvalidInput("The form lacks the case version; reload the page and edit again.")
+            return services.edit_case(session, current_actor(), case, seen_version=seen,
+                                      claimed=claimed, next_due_on=due)
+
+        if run_action(action, "Case saved."):
+            return self._back(ref)
+        # Refused: keep what the user typed so nothing is lost.
+        return self._back(ref, claimed=claimed_text, next_due_on=due_text, edit="1")
+
+    @expose("/<ref>/notes", methods=["POST"])
+    @has_access
+    def add_note(self, ref: str):
+        text = request.form.get("text", "")
+
+        def action(session):
+            case = services.get_case(session, ref)
+            return services.add_note(session, current_actor(), case, text)
+
+        if run_action(action, "Note added."):
+            return self._back(ref)
+        return self._back(ref, note=text[:2000])
+
+
+def register(appbuilder) -> None:
+    from flask import current_app
+
+    current_app.jinja_env.filters.update(
+        stage_label=lambda s: lifecycle.STAGE_LABELS.get(s, s),
+        closure_label=lambda r: lifecycle.CLOSURE_REASONS.get(r, r),
+    )
+    appbuilder.add_view(QueueView, "Queue", icon="fa-inbox", href="/queue/")
+    appbuilder.add_view_no_menu(CaseView)

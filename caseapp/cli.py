@@ -1,0 +1,252 @@
+"""The `caseapp` command. Every command acts on the database that
+CASEAPP_DATABASE_URL names (default: the SQLite file under instance/)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from caseapp import create_app
+
+DEMO_USERS = [
+    # login, role, first name, last name
+    ("handler", "CaseHandler", "Hanna", "Berger"),
+    ("handler2", "CaseHandler", "Tom", "Reuter"),
+    ("lawyer", "Lawyer", "Lea", "Wagner"),
+    ("accountant", "Accountant", "Anton", "Keller"),
+    ("admin", "Admin", "Ada", "Schmidt"),
+    ("auditor", "Auditor", "Uwe", "Pohl"),
+]
+
+
+def demo_password(login: str) -> str:
+    return f"{login}-demo"
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False,
+             add_version_option=False)
+def main() -> None:
+    """caseapp: the back office of an image-copyright enforcement firm."""
+
+
+def _session():
+    from caseapp.extensions import get_session
+
+    return get_session()
+
+
+# --- serve -------------------------------------------------------------------------------
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--debug/--no-debug", default=False)
+@with_appcontext
+def serve(host: str, port: int, debug: bool) -> None:
+    """Serve the app (development server; put a WSGI server in front in production)."""
+    from caseapp.core.schema import current_revision
+    from caseapp.extensions import get_db
+
+    if current_revision(get_db().engine) is None:
+        raise click.ClickException("The database is empty: run `caseapp db upgrade` first.")
+    click.echo(f"caseapp on http://{host}:{port}/  (Ctrl+C stops it)")
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()
+    app.debug = debug
+    run_simple(host, port, app, use_reloader=False, use_debugger=debug, threaded=True)
+
+
+# --- db -----------------------------------------------------------------------------------
+
+@main.group("db")
+def db_group() -> None:
+    """The database schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the database, then sync roles and permissions."""
+    from caseapp.core import schema
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    schema.upgrade(url, revision)
+    sync_permissions()
+    click.echo(f"Database at {_safe_url(url)} is at revision {revision}; roles synced.")
+
+
+@db_group.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Fail if the models and the migrated database differ."""
+    from caseapp.core.schema import drift
+    from caseapp.extensions import get_db
+
+    differences = drift(get_db().engine)
+    if differences:
+        for difference in differences:
+            click.echo(f"  {difference}")
+        raise click.ClickException("Models and migrations differ: write a migration.")
+    click.echo("Models and migrations agree.")
+
+
+def sync_permissions() -> None:
+    appbuilder = current_app.appbuilder
+    from caseapp.core.security import ROLES
+
+    for role in ROLES:  # roles first: FAB grants every new permission to Admin
+        appbuilder.sm.add_role(role)
+    appbuilder.add_permissions(update_perms=True)
+    appbuilder.sm.sync_roles()
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# --- roles ----------------------------------------------------------------------------------
+
+@main.group("roles")
+def roles_group() -> None:
+    """Roles and the permission matrix."""
+
+
+@roles_group.command("sync")
+@with_appcontext
+def roles_sync() -> None:
+    """Make the roles in the database match the permission matrix."""
+    sync_permissions()
+    click.echo("Roles synced with the permission matrix.")
+
+
+@roles_group.command("matrix")
+def roles_matrix() -> None:
+    """Print the permission matrix as Markdown (docs/permissions.md)."""
+    from caseapp.core.security import render_markdown
+
+    click.echo(render_markdown(), nl=False)
+
+
+# --- users ----------------------------------------------------------------------------------
+
+def ensure_user(login: str, role: str, first: str, last: str, password: str) -> bool:
+    sm = current_app.appbuilder.sm
+    if sm.find_user(username=login):
+        return False
+    role_obj = sm.find_role(role)
+    if role_obj is None:
+        raise click.ClickException(f"Role {role} does not exist: run `caseapp db upgrade` first.")
+    user = sm.add_user(login, first, last, f"{login}@caseapp.example", [role_obj], password)
+    if not user:
+        raise click.ClickException(f"Could not create user {login}.")
+    return True
+
+
+@main.group("users")
+def users_group() -> None:
+    """People who log in."""
+
+
+@users_group.command("create")
+@click.argument("login")
+@click.option("--role", required=True, type=click.Choice(["CaseHandler", "Lawyer", "Accountant", "Admin", "Auditor"]))
+@click.option("--first-name", default="")
+@click.option("--last-name", default="")
+@click.password_option()
+@with_appcontext
+def users_create(login, role, first_name, last_name, password) -> None:
+    """Add a user with one role."""
+    if not ensure_user(login, role, first_name or login, last_name or "-", password):
+        raise click.ClickException(f"User {login} exists already.")
+    click.echo(f"User {login} ({role}) created.")
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+@main.command("demo")
+@click.option("--cases", default=400, show_default=True, type=click.IntRange(1, 2_000_000))
+@click.option("--works", default=40, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--seed", default=2026, show_default=True, type=int)
+@click.option("--if-empty", is_flag=True, help="Only load when there are no cases yet.")
+@with_appcontext
+def demo(cases: int, works: int, seed: int, if_empty: bool) -> None:
+    """Load demo data: users (one per role), clients, works, parties, cases in every stage."""
+    from sqlalchemy import func, select
+    from tqdm import tqdm
+
+    from caseapp.cases.models import Case
+    from caseapp.core.clock import today
+    from caseapp.core.views import file_store
+    from caseapp.demo.services import load_demo
+
+    created = [login for login, role, first, last in DEMO_USERS
+               if ensure_user(login, role, first, last, demo_password(login))]
+    session = _session()
+    existing = session.scalar(select(func.count()).select_from(Case))
+    if if_empty and existing:
+        click.echo(f"Demo data already there ({existing} cases); nothing loaded.")
+    else:
+        sm = current_app.appbuilder.sm
+        assignees = [sm.find_user(username=u).id for u in ("handler", "handler2", "lawyer")]
+        with tqdm(total=cases, desc="demo cases", unit="case", file=sys.stderr,
+                  disable=None) as bar:
+            summary = load_demo(session, file_store(), cases=cases, works=works, seed=seed,
+                                today=today(), assign_to=assignees, progress=bar.update)
+        session.commit()
+        click.echo(f"Loaded {summary.cases} cases, {summary.parties} parties, "
+                   f"{summary.works} works of {summary.clients} clients.")
+    click.echo("\nDemo logins (user / password):")
+    for login, role, _first, _last in DEMO_USERS:
+        mark = " (new)" if login in created else ""
+        click.echo(f"  {login:<11} {demo_password(login):<16} {role}{mark}")
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+@main.group("cases")
+def cases_group() -> None:
+    """Cases."""
+
+
+@cases_group.command("list")
+@click.option("--stage", help="Only cases in this stage.")
+@click.option("--country", help="Only cases in this country (ISO code, e.g. DE).")
+@click.option("--limit", type=int, default=None, help="At most this many.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per case, one per line.")
+@with_appcontext
+def cases_list(stage, country, limit, as_json) -> None:
+    """List cases."""
+    from caseapp.cases import services
+    from caseapp.core.errors import DomainError
+
+    try:
+        cases = services.list_cases(_session(), stage=stage, country=country, limit=limit)
+        for case in cases:
+            if as_json:
+                click.echo(json.dumps({
+                    "ref": case.ref, "stage": case.stage, "country": case.country,
+                    "client": case.rights_holder.name, "party": case.infringer.name,
+                    "claimed": case.claimed.amount_text(), "currency": case.currency,
+                    "next_due_on": case.next_due_on.isoformat() if case.next_due_on else None,
+                    "closure_reason": case.closure_reason,
+                }, ensure_ascii=False))
+            else:
+                click.echo(f"{case.ref}  {case.stage:<13} {case.country}  {case.claimed.format():>12}  "
+                           f"{case.infringer.name}  ({case.rights_holder.name})")
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,87 @@
+"""Configuration: one place, a working default for a laptop, an environment
+variable (CASEAPP_*) for production.
+
+| setting                | environment variable          | default                              |
+|------------------------|-------------------------------|--------------------------------------|
+| database               | CASEAPP_DATABASE_URL          | SQLite file instance/caseapp.db      |
+| instance folder        | CASEAPP_INSTANCE_PATH         | ./instance                           |
+| file store             | CASEAPP_FILESTORE_PATH        | <instance>/files                     |
+| secret key             | CASEAPP_SECRET_KEY            | random, kept in <instance>/secret_key |
+| background jobs        | CASEAPP_JOBS                  | inline (in-process); celery          |
+| Redis (Celery broker)  | CASEAPP_REDIS_URL             | redis://127.0.0.1:6379/0             |
+| default locale         | CASEAPP_LOCALE                | en                                   |
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"CASEAPP_{name}")
+    return value if value not in (None, "") else default
+
+
+def instance_path() -> Path:
+    return Path(_env("INSTANCE_PATH", str(Path.cwd() / "instance"))).resolve()
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{instance_path() / 'caseapp.db'}"
+
+
+def database_url() -> str:
+    return _env("DATABASE_URL") or default_database_url()
+
+
+def _secret_key(folder: Path) -> str:
+    key = _env("SECRET_KEY")
+    if key:
+        return key
+    path = folder / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def build_config(overrides: dict | None = None) -> dict:
+    """The Flask configuration: defaults, then CASEAPP_* variables, then `overrides`."""
+    folder = instance_path()
+    overrides = dict(overrides or {})
+    config = {
+        "APP_NAME": "caseapp",
+        "CASEAPP_INSTANCE_PATH": str(folder),
+        "SQLALCHEMY_DATABASE_URI": database_url(),
+        "CASEAPP_FILESTORE_PATH": _env("FILESTORE_PATH", str(folder / "files")),
+        "CASEAPP_JOBS": _env("JOBS", "inline"),
+        "CASEAPP_REDIS_URL": _env("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "CASEAPP_QUEUE_PAGE_SIZE": 50,
+        # Alembic owns the whole schema, FAB's security tables included, and
+        # permissions are synced by `caseapp db upgrade`, not on every start.
+        "FAB_CREATE_DB": False,
+        "FAB_UPDATE_PERMS": False,
+        "FAB_INDEX_VIEW": "caseapp.core.views.HomeView",
+        "FAB_SECURITY_MANAGER_CLASS": "caseapp.core.security.CaseappSecurityManager",
+        "AUTH_TYPE": AUTH_DB,
+        "AUTH_ROLE_ADMIN": "Admin",
+        "AUTH_ROLE_PUBLIC": "Public",
+        "AUTH_USER_REGISTRATION": False,
+        "BABEL_DEFAULT_LOCALE": _env("LOCALE", "en"),
+        "LANGUAGES": {"en": {"flag": "gb", "name": "English"}},
+        "WTF_CSRF_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "FAB_API_SWAGGER_UI": False,
+        "RATELIMIT_ENABLED": False,
+    }
+    config.update(overrides)
+    if "SECRET_KEY" not in config:
+        config["SECRET_KEY"] = _secret_key(Path(config["CASEAPP_INSTANCE_PATH"]))
+    return config

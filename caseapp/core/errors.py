@@ -1,0 +1,31 @@
+"""Errors a user can act on. Each message says what is wrong and what to do."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule refused the action; `str(error)` is the message for the user."""
+
+
+class NotFound(DomainError):
+    pass
+
+
+class StaleEdit(DomainError):
+    """Someone else changed the record since the user loaded it."""
+
+    def __init__(self, what: str, seen: int, current: int) -> None:
+        super().__init__(
+            f"{what} was changed by someone else while you were editing it "
+            f"(you saw version {seen}, it is now at version {current}). "
+            "Reload the page to see their change, then make yours again."
+        )
+        self.seen = seen
+        self.current = current
+
+
+class IllegalTransition(DomainError):
+    pass
+
+
+class InvalidInput(DomainError):
+    pass

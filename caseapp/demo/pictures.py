@@ -1,0 +1,65 @@
+"""Landscape 'photographs' drawn with Pillow: skies, ridges, a sun, water,
+texture. Deterministic per seed, so every run makes the same works."""
+from __future__ import annotations
+
+import io
+import random
+
+from PIL import Image, ImageDraw, ImageFilter
+
+PALETTES = [
+    ((18, 32, 74), (250, 160, 90), (40, 30, 50)),     # dusk
+    ((90, 160, 230), (220, 240, 255), (40, 80, 50)),  # noon
+    ((30, 20, 60), (240, 110, 120), (20, 25, 40)),    # sunset
+    ((150, 190, 210), (235, 235, 225), (70, 90, 100)),  # haze
+    ((10, 40, 60), (120, 200, 190), (10, 50, 40)),    # teal
+    ((200, 120, 60), (255, 220, 150), (90, 50, 30)),  # desert
+]
+
+
+def _lerp(a, b, t):
+    return tuple(int(a[i] + (b[i] - a[i]) * t) for i in range(3))
+
+
+def landscape(seed: int, size: tuple[int, int] = (1200, 800)) -> Image.Image:
+    rng = random.Random(seed)
+    width, height = size
+    top, horizon, ground = PALETTES[rng.randrange(len(PALETTES))]
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        draw.line([(0, y), (width, y)], fill=_lerp(top, horizon, min(1.0, y / (height * 0.65))))
+    # the sun or moon
+    r = rng.randint(height // 14, height // 7)
+    cx, cy = rng.randint(r, width - r), rng.randint(height // 8, height // 2)
+    draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=_lerp(horizon, (255, 250, 230), 0.7))
+    # ridges, far to near
+    layers = rng.randint(3, 5)
+    for layer in range(layers):
+        t = (layer + 1) / layers
+        base = int(height * (0.45 + 0.4 * t))
+        color = _lerp(_lerp(horizon, top, 0.4), ground, t)
+        points = [(0, height)]
+        x, y = 0, base - rng.randint(0, height // 6)
+        while x <= width:
+            points.append((x, y))
+            x += rng.randint(width // 30, width // 10)
+            y = max(height // 5, min(height - 10, y + rng.randint(-height // 8, height // 8)))
+        points += [(width, height)]
+        draw.polygon(points, fill=color)
+    # trees or rocks on the nearest ridge
+    for _ in range(rng.randint(5, 25)):
+        tx = rng.randint(0, width)
+        ty = rng.randint(int(height * 0.8), height)
+        th = rng.randint(height // 20, height // 7)
+        draw.polygon([(tx, ty - th), (tx - th // 4, ty), (tx + th // 4, ty)], fill=_lerp(ground, (0, 0, 0), 0.5))
+    image = image.filter(ImageFilter.GaussianBlur(1.2))
+    # film grain, so JPEG has texture to keep
+    noise = Image.effect_noise(size, rng.randint(8, 20)).convert("RGB")
+    return Image.blend(image, noise, 0.06)
+
+
+def landscape_jpeg(seed: int, size: tuple[int, int] = (1200, 800)) -> bytes:
+    out = io.BytesIO()
+    landscape(seed, size).save(out, "JPEG", quality=88)
+    return out.getvalue()

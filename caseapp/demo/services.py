@@ -1,0 +1,229 @@
+"""Demo data in bulk: a believable firm's book of cases."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Callable
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from caseapp.cases import lifecycle
+from caseapp.cases.models import Case, CaseItem
+from caseapp.core.audit import Actor, AuditEvent
+from caseapp.core.filestore import FileStore
+from caseapp.core.money import Money
+from caseapp.core.sequences import reserve_values
+from caseapp.demo.pictures import landscape_jpeg
+from caseapp.infringers.models import Infringer
+from caseapp.rightsholders import services as clients
+from caseapp.rightsholders.models import RightsHolder
+
+CLIENTS = [
+    ("Lena Hoffmann Fotografie", "DE", "photographer", "de"),
+    ("Nordlicht Bildagentur GmbH", "DE", "agency", "de"),
+    ("Atelier Marin", "FR", "photographer", "fr"),
+    ("Studio Aurora", "IT", "photographer", "it"),
+    ("Peak Images Ltd", "GB", "agency", "en"),
+    ("Mira Kowalska Photography", "PL", "photographer", "pl"),
+    ("Lumen Stock Agency B.V.", "NL", "agency", "nl"),
+    ("Sol y Sombra Fotos", "ES", "photographer", "es"),
+    ("Fjord Foto AS", "NO", "photographer", "no"),
+    ("Redwood Pictures LLC", "US", "publisher", "en"),
+]
+
+# country: (currency, language, legal forms, cities, street word, weight)
+COUNTRIES = {
+    "DE": ("EUR", "de", ["GmbH", "UG", "e.K.", "GmbH & Co. KG"], ["Berlin", "Köln", "München", "Hamburg", "Leipzig", "Stuttgart"], "Straße", 30),
+    "AT": ("EUR", "de", ["GmbH", "OG", "KG"], ["Wien", "Graz", "Linz", "Salzburg"], "Gasse", 6),
+    "CH": ("CHF", "de", ["AG", "GmbH", "Sàrl"], ["Zürich", "Basel", "Genève", "Bern"], "Strasse", 4),
+    "FR": ("EUR", "fr", ["SARL", "SAS", "EURL"], ["Paris", "Lyon", "Marseille", "Bordeaux", "Lille"], "Rue", 10),
+    "IT": ("EUR", "it", ["S.r.l.", "S.p.A.", "S.n.c."], ["Milano", "Roma", "Torino", "Bologna", "Napoli"], "Via", 7),
+    "ES": ("EUR", "es", ["S.L.", "S.A."], ["Madrid", "Barcelona", "Valencia", "Sevilla"], "Calle", 6),
+    "NL": ("EUR", "nl", ["B.V.", "V.O.F."], ["Amsterdam", "Rotterdam", "Utrecht", "Eindhoven"], "straat", 5),
+    "BE": ("EUR", "nl", ["BV", "SRL", "NV"], ["Antwerpen", "Bruxelles", "Gent", "Liège"], "straat", 3),
+    "PL": ("PLN", "pl", ["Sp. z o.o.", "S.A."], ["Warszawa", "Kraków", "Wrocław", "Gdańsk"], "ulica", 4),
+    "GB": ("GBP", "en", ["Ltd", "LLP", "plc"], ["London", "Manchester", "Bristol", "Leeds", "Glasgow"], "Road", 8),
+    "IE": ("EUR", "en", ["Ltd", "DAC"], ["Dublin", "Cork", "Galway"], "Street", 2),
+    "US": ("USD", "en", ["LLC", "Inc.", "Corp."], ["New York", "Austin", "Denver", "Seattle", "Miami"], "Street", 8),
+    "SE": ("SEK", "sv", ["AB", "HB"], ["Stockholm", "Göteborg", "Malmö"], "gatan", 3),
+    "DK": ("DKK", "da", ["ApS", "A/S"], ["København", "Aarhus", "Odense"], "vej", 2),
+    "CZ": ("CZK", "cs", ["s.r.o.", "a.s."], ["Praha", "Brno", "Ostrava"], "ulice", 2),
+}
+STEMS = ["Bergwerk", "Sonnenhof", "Lune", "Blauwal", "Kaffeekunst", "Alpenglück", "Horizon", "Nova",
+         "Riverside", "Bellavista", "Sterntaler", "Papillon", "Goldfisch", "Urban Nest", "Marea",
+         "Eichenhain", "Vento", "Lighthouse", "Mosaik", "Pixelwerk", "Aurora", "Seeblick", "Kiwi",
+         "Terra", "Brightside", "Waldhaus", "Atelier", "Ostwind", "Copper", "Fjell"]
+TRADES = ["Reisen", "Immobilien", "Design", "Media", "Shop", "Hotel", "Consulting", "Bau",
+          "Travel", "Foods", "Studio", "Verlag", "Yoga", "Dental", "Auto", "Garden"]
+WORK_TITLES = ["Alpine dawn", "Harbour at dusk", "Ridge line", "Quiet valley", "First light",
+               "Blue hour", "Desert crossing", "Northern shore", "Storm front", "Evening ridge"]
+
+# How a book of cases spreads over the lifecycle (weights).
+STAGE_WEIGHTS = {
+    lifecycle.NEW: 8, lifecycle.CHECKING: 6, lifecycle.READY: 4, lifecycle.OFFER_SENT: 12,
+    lifecycle.REMINDER_SENT: 8, lifecycle.FINAL_DEMAND: 5, lifecycle.COLLECTION: 4,
+    lifecycle.LEGAL: 3, lifecycle.COURT: 2, lifecycle.ENFORCEMENT: 1, lifecycle.SETTLED: 4,
+    lifecycle.PAID: 3, lifecycle.ON_HOLD: 2, lifecycle.CLOSED: 18,
+}
+# A believable path from new to each stage, for the demo timelines.
+PATHS = {
+    lifecycle.NEW: [],
+    lifecycle.CHECKING: [lifecycle.CHECKING],
+    lifecycle.READY: [lifecycle.CHECKING, lifecycle.READY],
+}
+_ladder = [lifecycle.CHECKING, lifecycle.READY, lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT,
+           lifecycle.FINAL_DEMAND, lifecycle.COLLECTION, lifecycle.LEGAL, lifecycle.COURT,
+           lifecycle.ENFORCEMENT]
+for _i, _stage in enumerate(_ladder):
+    PATHS[_stage] = _ladder[: _i + 1]
+PATHS[lifecycle.SETTLED] = _ladder[:4] + [lifecycle.SETTLED]
+PATHS[lifecycle.PAID] = _ladder[:3] + [lifecycle.PAID]
+PATHS[lifecycle.ON_HOLD] = _ladder[:3] + [lifecycle.ON_HOLD]
+
+
+@dataclass
+class DemoSummary:
+    clients: int
+    works: int
+    parties: int
+    cases: int
+
+
+def _pick_country(rng: random.Random) -> str:
+    codes = list(COUNTRIES)
+    return rng.choices(codes, weights=[COUNTRIES[c][5] for c in codes])[0]
+
+
+def _party(rng: random.Random, serial: int) -> dict:
+    country = _pick_country(rng)
+    currency, language, forms, cities, street, _ = COUNTRIES[country]
+    stem = rng.choice(STEMS)
+    trade = rng.choice(TRADES)
+    private = rng.random() < 0.12
+    name = f"{stem} {trade} {rng.choice(forms)}" if not private else f"{rng.choice(['A.', 'J.', 'M.', 'S.'])} {stem}"
+    domain = f"{stem}-{trade}-{serial}".lower().replace(" ", "") + {"GB": ".co.uk", "US": ".com"}.get(country, f".{country.lower()}")
+    has_address = rng.random() > 0.08
+    return {
+        "name": name, "kind": "person" if private else "company", "website": domain,
+        "email": f"info@{domain}" if rng.random() > 0.3 else None,
+        "street": (f"{stem}{street} {rng.randint(1, 180)}" if street.islower() else f"{stem} {street} {rng.randint(1, 180)}") if has_address else None,
+        "postal_code": f"{rng.randint(10000, 99999)}" if has_address else None,
+        "city": rng.choice(cities) if has_address else None,
+        "country": country, "language": language, "version": 1,
+    }
+
+
+def load_demo(session: Session, store: FileStore, *, cases: int, today: date, seed: int = 2026,
+              works: int = 40, assign_to: list[int] | None = None,
+              progress: Callable[[int], None] | None = None) -> DemoSummary:
+    """Add `cases` demo cases (and the clients, works and parties they need)."""
+    rng = random.Random(seed)
+    actor = Actor.system("demo")
+    now = datetime.now(timezone.utc)
+
+    # Clients and their works: real image files in the store.
+    client_ids = []
+    for name, country, kind, language in CLIENTS:
+        existing = session.scalar(select(RightsHolder).where(RightsHolder.name == name))
+        client = existing or clients.add_client(session, actor, name=name, country=country, kind=kind,
+                                                language=language, email=None)
+        client_ids.append(client.id)
+    work_ids: dict[int, list[int]] = {cid: [] for cid in client_ids}
+    for n in range(works):
+        client_id = client_ids[n % len(client_ids)]
+        work = clients.add_work(session, store, actor, rights_holder_id=client_id,
+                                title=f"{WORK_TITLES[n % len(WORK_TITLES)]} #{n + 1}",
+                                data=landscape_jpeg(seed * 1000 + n))
+        work_ids[client_id].append(work.id)
+    session.flush()
+
+    # Parties: about one for every three cases, some with several cases.
+    n_parties = max(1, cases // 3)
+    party_rows = [_party(rng, seed * 100000 + i) for i in range(n_parties)]
+    first_party = (session.scalar(select(func.max(Infringer.id))) or 0) + 1  # ids after this load's
+    for chunk in _chunks(party_rows, 5000):
+        session.execute(insert(Infringer), [{**row, "created_at": now, "updated_at": now} for row in chunk])
+    party_ids = list(session.scalars(select(Infringer.id).where(Infringer.id >= first_party).order_by(Infringer.id)))
+    party_by_id = dict(zip(party_ids, party_rows))
+
+    with_works = [cid for cid in client_ids if work_ids[cid]]
+    stages = list(STAGE_WEIGHTS)
+    weights = list(STAGE_WEIGHTS.values())
+    refs = reserve_values(session, "case", str(today.year), cases)
+    first_case = (session.scalar(select(func.max(Case.id))) or 0) + 1
+    done = 0
+    for chunk_start in range(0, cases, 2000):
+        chunk = range(chunk_start, min(cases, chunk_start + 2000))
+        case_rows, item_rows, event_rows = [], [], []
+        for i in chunk:
+            case_id = first_case + i
+            client_id = rng.choice(with_works)
+            party_id = rng.choice(party_ids)
+            country = party_by_id[party_id]["country"]
+            currency = COUNTRIES[country][0]
+            stage = rng.choices(stages, weights)[0]
+            opened = now - timedelta(days=rng.randint(3, 700), minutes=rng.randint(0, 1440))
+            items = rng.choices(work_ids[client_id], k=rng.choice([1, 1, 1, 2, 2, 3]))
+            per_image = Money.parse(rng.choice(["150", "250", "300", "450", "600", "900"]), "EUR").minor
+            claimed = per_image * len(items) * (1 if currency not in ("SEK", "DKK", "CZK", "PLN") else 10)
+            closed = stage == lifecycle.CLOSED
+            due = None if closed else today + timedelta(days=rng.randint(-12, 40))
+            assignee = None
+            if assign_to and not closed and rng.random() < 0.25:
+                assignee = rng.choice(assign_to)
+            reason = None
+            if closed:
+                reason = rng.choice([r for r in lifecycle.CLOSURE_REASONS if r != "paid_in_full"] + ["paid_in_full"] * 6)
+            path = PATHS.get(stage, [])
+            if closed:
+                path = (PATHS[lifecycle.PAID] if reason == "paid_in_full" else _ladder[: rng.randint(1, 5)]) + [lifecycle.CLOSED]
+            step_time = opened
+            held_from = PATHS[lifecycle.ON_HOLD][-2] if stage == lifecycle.ON_HOLD else None
+            case_rows.append({
+                "id": case_id, "ref": f"C-{today.year}-{refs[i]:06d}", "rights_holder_id": client_id,
+                "infringer_id": party_id, "country": country, "stage": stage, "held_from_stage": held_from,
+                "closure_reason": reason, "assignee_id": assignee, "currency": currency,
+                "claimed_minor": claimed,
+                "expected_value_minor": None if rng.random() < 0.15 else int(claimed * rng.uniform(0.2, 0.8)),
+                "next_step": None if closed else lifecycle.NEXT_STEP[stage], "next_due_on": due,
+                "stage_changed_at": opened, "closed_at": opened + timedelta(days=len(path) * 9) if closed else None,
+                "version": 1, "created_at": opened, "updated_at": opened,
+            })
+            for work_id in items:
+                item_rows.append({"case_id": case_id, "work_id": work_id,
+                                  "page_url": f"https://www.{party_by_id[party_id]['website']}/{rng.choice(['blog', 'news', 'p', 'angebote', 'reisen'])}/{rng.randint(100, 99999)}",
+                                  "image_url": None, "found_at": opened - timedelta(days=rng.randint(1, 60)),
+                                  "created_at": opened, "updated_at": opened})
+            event_rows.append(_event(actor, "case.opened", case_id, step_time, to_state=lifecycle.NEW))
+            previous = lifecycle.NEW
+            for target in path:
+                step_time = step_time + timedelta(days=rng.randint(2, 16))
+                event_rows.append(_event(actor, "case.stage_changed", case_id, step_time,
+                                         from_state=previous, to_state=target,
+                                         reason=lifecycle.CLOSURE_REASONS[reason] if target == lifecycle.CLOSED else None))
+                previous = target
+        session.execute(insert(Case), case_rows)
+        session.execute(insert(CaseItem), item_rows)
+        session.execute(insert(AuditEvent), event_rows)
+        done += len(chunk)
+        if progress:
+            progress(len(chunk))
+    if session.get_bind().dialect.name == "postgresql":
+        for table in ("case", "infringer"):
+            session.execute(select(func.setval(func.pg_get_serial_sequence(f'"{table}"', "id"),
+                                               select(func.max(Case.id if table == "case" else Infringer.id)).scalar_subquery())))
+    return DemoSummary(len(client_ids), works, n_parties, done)
+
+
+def _event(actor: Actor, action: str, case_id: int, at: datetime, **fields) -> dict:
+    return {"occurred_at": at, "actor_id": None, "actor_name": actor.name, "action": action,
+            "subject_type": "case", "subject_id": case_id, "case_id": case_id,
+            "from_state": fields.get("from_state"), "to_state": fields.get("to_state"),
+            "reason": fields.get("reason"), "details": None}
+
+
+def _chunks(rows: list, size: int):
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]

@@ -1,0 +1,1 @@
+"""The other party: site owners, their addresses and commercial signals."""

@@ -1,0 +1,31 @@
+"""Reference pages for parties (infringers) and their addresses."""
+from __future__ import annotations
+
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from caseapp.core.views import READ_WRITE
+from caseapp.infringers.models import Infringer
+
+
+class PartyView(ModelView):
+    datamodel = SQLAInterface(Infringer)
+    route_base = "/parties"
+    class_permission_name = "Infringer"
+    method_permission_name = READ_WRITE
+    include_route_methods = set(READ_WRITE)
+    list_title = "Parties"
+    show_title = add_title = edit_title = "Party"
+    columns = ["name", "kind", "website", "email", "street", "postal_code", "city", "country",
+               "subdivision", "language"]
+    list_columns = ["name", "kind", "website", "city", "country"]
+    show_columns = add_columns = edit_columns = columns
+    search_columns = ["name", "website", "city", "country"]
+    label_columns = {"name": "Name", "kind": "Kind", "website": "Website", "email": "E-mail",
+                     "street": "Street", "postal_code": "Postal code", "city": "City",
+                     "country": "Country", "subdivision": "State / region", "language": "Language"}
+    base_order = ("name", "asc")
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_view(PartyView, "Parties", icon="fa-building", category="Records")

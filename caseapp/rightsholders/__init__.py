@@ -1,0 +1,1 @@
+"""Our clients (rights holders), their works, and later contracts and ownership evidence."""

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseapp.core.models import Model, TimestampMixin, VersionedMixin
+
+
+class RightsHolder(TimestampMixin, VersionedMixin, Model):
+    """A client: a photographer, agency or publisher whose images we enforce."""
+
+    __tablename__ = "rights_holder"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False, default="photographer")
+    email: Mapped[str | None] = mapped_column(String(254))
+    country: Mapped[str] = mapped_column(String(2), nullable=False)
+    language: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
+
+    works: Mapped[list["Work"]] = relationship(back_populates="rights_holder")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Work(TimestampMixin, Model):
+    """One of a client's images. The file and its thumbnail are in the file store."""
+
+    __tablename__ = "work"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rights_holder_id: Mapped[int] = mapped_column(
+        ForeignKey("rights_holder.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    file_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    thumbnail_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    width: Mapped[int] = mapped_column(Integer, nullable=False)
+    height: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    rights_holder: Mapped[RightsHolder] = relationship(back_populates="works")
+
+    def __str__(self) -> str:
+        return self.title

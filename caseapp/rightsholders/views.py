@@ -1,0 +1,53 @@
+"""Reference pages for clients and their works (FAB list and edit pages)."""
+from __future__ import annotations
+
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from markupsafe import Markup, escape
+from flask import url_for
+
+from caseapp.core.views import READ_WRITE
+from caseapp.rightsholders.models import RightsHolder, Work
+
+
+class ClientView(ModelView):
+    datamodel = SQLAInterface(RightsHolder)
+    route_base = "/clients"
+    class_permission_name = "Client"
+    method_permission_name = READ_WRITE
+    include_route_methods = set(READ_WRITE)
+    list_title = "Clients"
+    show_title = add_title = edit_title = "Client"
+    list_columns = ["name", "kind", "country", "language", "email"]
+    add_columns = edit_columns = ["name", "kind", "country", "language", "email"]
+    search_columns = ["name", "kind", "country", "email"]
+    label_columns = {"name": "Name", "kind": "Kind", "country": "Country", "language": "Language",
+                     "email": "E-mail"}
+    base_order = ("name", "asc")
+
+
+class WorkView(ModelView):
+    datamodel = SQLAInterface(Work)
+    route_base = "/works"
+    class_permission_name = "Work"
+    method_permission_name = {"list": "read", "show": "read", "edit": "write"}
+    include_route_methods = {"list", "show", "edit"}
+    list_title = "Works"
+    show_title = edit_title = "Work"
+    list_columns = ["thumbnail_sha256", "title", "rights_holder", "width", "height"]
+    show_columns = ["thumbnail_sha256", "title", "rights_holder", "width", "height", "file_sha256"]
+    edit_columns = ["title"]
+    search_columns = ["title", "rights_holder"]
+    label_columns = {"thumbnail_sha256": "Image", "title": "Title", "rights_holder": "Client",
+                     "width": "Width", "height": "Height", "file_sha256": "File (SHA-256)"}
+    formatters_columns = {"thumbnail_sha256": lambda sha: _thumbnail(sha)}
+
+
+def _thumbnail(sha256: str) -> Markup:
+    src = url_for("FileView.get", sha256=sha256)
+    return Markup(f'<img src="{escape(src)}" alt="thumbnail" class="thumb-sm" loading="lazy">')
+
+
+def register(appbuilder) -> None:
+    appbuilder.add_view(ClientView, "Clients", icon="fa-camera", category="Records")
+    appbuilder.add_view(WorkView, "Works", icon="fa-image", category="Records")

@@ -1,0 +1,72 @@
+/* Keyboard first: single keys with a visible legend; "?" shows them all. No modals. */
+(function () {
+  "use strict";
+  var page = document.querySelector("[data-keys]");
+  if (!page) { return; }
+  var kind = page.getAttribute("data-keys");
+
+  function typing(e) {
+    var t = e.target;
+    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+  }
+  function go(href) { if (href) { window.location.href = href; } }
+  function click(sel) { var el = document.querySelector(sel); if (el) { el.click(); return true; } return false; }
+  function focus(sel) { var el = document.querySelector(sel); if (el) { el.focus(); return true; } return false; }
+
+  var keys = {};
+  if (kind === "queue") {
+    var rows = Array.prototype.slice.call(document.querySelectorAll("tr.ca-row"));
+    var at = -1;
+    function select(i) {
+      if (!rows.length) { return; }
+      at = Math.max(0, Math.min(rows.length - 1, i));
+      rows.forEach(function (r, n) { r.classList.toggle("selected", n === at); });
+      rows[at].querySelector("a").focus();
+    }
+    rows.forEach(function (r) {
+      r.addEventListener("click", function (e) { if (e.target.tagName !== "A") { go(r.getAttribute("data-href")); } });
+    });
+    keys = {
+      "j": ["next case", function () { select(at + 1); }],
+      "k": ["previous case", function () { select(at - 1); }],
+      "Enter": ["open the selected case", function () { if (at >= 0) { go(rows[at].getAttribute("data-href")); } }],
+      "t": ["take the next unassigned case", function () { click("#take-next"); }],
+      "m": ["my cases", function () { click(".ca-tabs a:nth-child(1)"); }],
+      "u": ["unassigned cases", function () { click(".ca-tabs a:nth-child(2)"); }],
+      "/": ["filter by country", function () { focus("#f-country"); }],
+      "n": ["next page", function () { click("#next-page"); }]
+    };
+  } else if (kind === "case") {
+    keys = {
+      "n": ["write a note", function () { focus("#note-text"); }],
+      "e": ["edit claim or due date", function () {
+        var d = document.querySelector("details"); if (d) { d.open = true; focus("#claimed"); } }],
+      "c": ["close the case (choose a reason)", function () { focus("#closure-reason"); }],
+      "q": ["back to the queue", function () { go("/queue/"); }]
+    };
+  }
+  keys["?"] = ["show or hide this list", toggleHelp];
+
+  var help = null;
+  function toggleHelp() {
+    if (help) { help.remove(); help = null; return; }
+    help = document.createElement("div");
+    help.className = "ca-keyhelp";
+    help.setAttribute("role", "dialog");
+    help.setAttribute("aria-label", "Keyboard shortcuts");
+    var rowsHtml = Object.keys(keys).map(function (k) {
+      return "<tr><td><kbd>" + (k === "Enter" ? "Enter" : k.toUpperCase()) + "</kbd></td><td>" + keys[k][0] + "</td></tr>";
+    }).join("");
+    help.innerHTML = "<b>Keys</b><table>" + rowsHtml + "</table><small>Esc closes</small>";
+    document.body.appendChild(help);
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && help) { toggleHelp(); return; }
+    if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) { return; }
+    var key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+    if (e.key === "?") { key = "?"; }
+    var entry = keys[key];
+    if (entry) { e.preventDefault(); entry[1](); }
+  });
+})();

@@ -1,0 +1,2 @@
+"""The image-matching engine: a library with its own command line
+(python -m matching). It imports neither flask nor caseapp."""

@@ -1,0 +1,137 @@
+"""Fixtures: an app per database backend (built by running the migrations), a
+session per test inside a transaction that is rolled back, logged-in clients
+per role, and factories.
+
+The suite runs on SQLite always and on PostgreSQL too when
+CASEAPP_TEST_DATABASE_URL names a server (a fresh database is created on it
+for the run and dropped afterwards)."""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from caseapp import create_app
+from caseapp.core.security import ROLES
+
+PG_URL = os.environ.get("CASEAPP_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+TODAY = date(2026, 11, 23)  # a Monday
+
+# One user per role: login -> role.
+ROLE_USERS = {"handler": "CaseHandler", "handler2": "CaseHandler", "lawyer": "Lawyer",
+              "accountant": "Accountant", "admin": "Admin", "auditor": "Auditor"}
+assert set(ROLE_USERS.values()) == set(ROLES)
+
+
+def _postgres_database():
+    """Create a fresh database on the server; return (url, drop)."""
+    server = make_url(PG_URL)
+    name = f"caseapp_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return server.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend, tmp_path_factory):
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'caseapp.db'}"
+        return
+    url, drop = _postgres_database()
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The app on a database built by the migrations, with users and a little demo data."""
+    from caseapp.cli import ensure_user, sync_permissions
+    from caseapp.core import schema
+    from caseapp.core.filestore import FileStore
+    from caseapp.demo.services import load_demo
+    from caseapp.extensions import get_db
+
+    folder = tmp_path_factory.mktemp("instance")
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "tests",
+        "CASEAPP_INSTANCE_PATH": str(folder),
+        "CASEAPP_FILESTORE_PATH": str(folder / "files"),
+    })
+    with app.app_context():
+        schema.upgrade(database_url)
+        sync_permissions()
+        for login, role in ROLE_USERS.items():
+            ensure_user(login, role, login.title(), "Test", f"{login}-pw")
+        session = get_db().session()
+        handler = app.appbuilder.sm.find_user(username="handler")
+        load_demo(session, FileStore(app.config["CASEAPP_FILESTORE_PATH"]), cases=60, works=6,
+                  today=TODAY, assign_to=[handler.id])
+        session.commit()
+        get_db().session.remove()
+    yield app
+    with app.app_context():
+        get_db().dispose()
+
+
+@pytest.fixture()
+def db_session(app):
+    """The app's session, bound to a connection whose transaction is rolled
+    back after the test: services may commit (a savepoint), nothing stays."""
+    from caseapp.extensions import get_db
+
+    with app.app_context():
+        db = get_db()
+        db.session.remove()
+        connection = db.engine.connect()
+        outer = connection.begin()
+        db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield db.session()
+        finally:
+            db.session.remove()
+            outer.rollback()
+            connection.close()
+            db.session.configure(bind=db.engine, join_transaction_mode="conservative_savepoint")
+
+
+@pytest.fixture()
+def users(app, db_session):
+    sm = app.appbuilder.sm
+    return {login: sm.find_user(username=login) for login in ROLE_USERS}
+
+
+@pytest.fixture()
+def client_as(app, db_session, users):
+    """client_as('handler') -> a test client logged in as that user."""
+
+    def make(login: str | None):
+        client = app.test_client()
+        if login:
+            with client.session_transaction() as flask_session:
+                flask_session["_user_id"] = str(users[login].id)
+                flask_session["_fresh"] = True
+        return client
+
+    return make
