@@ -53,14 +53,17 @@ def _secret_key(folder: Path) -> str:
 
 def build_config(overrides: dict | None = None) -> dict:
     """The Flask configuration: defaults, then CASEAPP_* variables, then `overrides`."""
-    folder = instance_path()
     overrides = dict(overrides or {})
+    folder = Path(overrides.get("CASEAPP_INSTANCE_PATH") or instance_path())
     config = {
         "APP_NAME": "caseapp",
         "CASEAPP_INSTANCE_PATH": str(folder),
         "SQLALCHEMY_DATABASE_URI": database_url(),
         "CASEAPP_FILESTORE_PATH": _env("FILESTORE_PATH", str(folder / "files")),
         "CASEAPP_JOBS": _env("JOBS", "inline"),
+        # Flask-AppBuilder's own upload fields (not our file store).
+        "UPLOAD_FOLDER": str(folder / "uploads") + "/",
+        "IMG_UPLOAD_FOLDER": str(folder / "uploads") + "/",
         "CASEAPP_REDIS_URL": _env("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "CASEAPP_QUEUE_PAGE_SIZE": 50,
         # Alembic owns the whole schema, FAB's security tables included, and

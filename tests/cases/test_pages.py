@@ -1,0 +1,120 @@
+"""The queue and case pages as a handler uses them."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from caseapp.cases.models import Case
+from caseapp.core.audit import AuditEvent
+from tests import factories
+
+
+def test_queue_page_shows_my_cases_with_counts(client_as, db_session, users):
+    case = factories.case(db_session, "offer_sent")
+    case.assignee_id = users["handler"].id
+    db_session.commit()
+    page = client_as("handler").get("/queue/?scope=mine")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert case.ref in html and "My cases" in html and "Take next" in html
+    assert "Offer sent" in html  # stage chips in words
+
+
+def test_take_next_assigns_and_opens_the_case(client_as, db_session, users):
+    response = client_as("handler2").post("/queue/take-next", data={})
+    assert response.status_code == 302
+    ref = response.headers["Location"].rsplit("/", 1)[-1]
+    case = db_session.scalars(select(Case).where(Case.ref == ref)).one()
+    assert case.assignee_id == users["handler2"].id
+
+
+def test_case_page_has_everything_to_decide(client_as, db_session):
+    case = factories.case(db_session, "offer_sent", expected="300.00")
+    db_session.commit()
+    html = client_as("handler").get(f"/cases/{case.ref}").get_data(as_text=True)
+    for text in (case.ref, "Offer sent", "Record reminder sent", "Close case", "Items (1)",
+                 "Case opened", "€450.00", "€300.00", case.infringer.name):
+        assert text in html, text
+    assert re.search(r'<img src="/files/[0-9a-f]{64}"', html)
+
+
+def test_stage_change_from_the_page(client_as, db_session):
+    case = factories.case(db_session, "offer_sent")
+    db_session.commit()
+    response = client_as("handler").post(f"/cases/{case.ref}/stage",
+                                         data={"target": "reminder_sent", "version": case.version},
+                                         follow_redirects=True)
+    assert "is now Reminder sent" in response.get_data(as_text=True)
+    db_session.refresh(case)
+    assert case.stage == "reminder_sent"
+
+
+def test_illegal_move_from_the_page_says_what_is_allowed(client_as, db_session):
+    case = factories.case(db_session, "new")
+    db_session.commit()
+    response = client_as("handler").post(f"/cases/{case.ref}/stage",
+                                         data={"target": "court", "version": case.version},
+                                         follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "cannot move to" in html and "Checking (checking)" in html
+    db_session.refresh(case)
+    assert case.stage == "new"
+
+
+def test_stale_edit_refused_and_nothing_lost(client_as, db_session):
+    case = factories.case(db_session, "offer_sent")
+    db_session.commit()
+    seen = case.version
+    first = client_as("handler").post(f"/cases/{case.ref}/edit",
+                                      data={"claimed": "500.00", "version": seen})
+    assert first.status_code == 302
+    second = client_as("lawyer").post(f"/cases/{case.ref}/edit",
+                                      data={"claimed": "777.00", "version": seen},
+                                      follow_redirects=True)
+    html = second.get_data(as_text=True)
+    assert "changed by someone else" in html
+    assert 'value="777.00"' in html  # the refused input is still in the form
+    db_session.expire_all()
+    case = db_session.get(Case, case.id)
+    assert case.claimed_minor == 50000
+    edits = db_session.scalars(select(AuditEvent).where(
+        AuditEvent.case_id == case.id, AuditEvent.action == "case.edited")).all()
+    assert len(edits) == 1 and edits[0].actor_name == "handler"
+
+
+def test_bad_amount_is_explained(client_as, db_session):
+    case = factories.case(db_session, "offer_sent")
+    db_session.commit()
+    html = client_as("handler").post(f"/cases/{case.ref}/edit",
+                                     data={"claimed": "4,50.123", "version": case.version},
+                                     follow_redirects=True).get_data(as_text=True)
+    assert "decimal places" in html or "not an amount" in html
+
+
+def test_notes_are_added_and_audited(client_as, db_session):
+    case = factories.case(db_session, "offer_sent")
+    db_session.commit()
+    html = client_as("lawyer").post(f"/cases/{case.ref}/notes", data={"text": "Called, no answer."},
+                                    follow_redirects=True).get_data(as_text=True)
+    assert "Called, no answer." in html and "Note added" in html
+    empty = client_as("lawyer").post(f"/cases/{case.ref}/notes", data={"text": "  "},
+                                     follow_redirects=True).get_data(as_text=True)
+    assert "The note is empty" in empty
+
+
+def test_unknown_case_says_so(client_as):
+    html = client_as("handler").get("/cases/C-1999-000001", follow_redirects=True).get_data(as_text=True)
+    assert "There is no case C-1999-000001" in html
+
+
+def test_close_needs_reason_from_page(client_as, db_session):
+    case = factories.case(db_session, "offer_sent")
+    db_session.commit()
+    html = client_as("handler").post(f"/cases/{case.ref}/stage", data={"target": "closed"},
+                                     follow_redirects=True).get_data(as_text=True)
+    assert "needs a reason" in html
+    client_as("handler").post(f"/cases/{case.ref}/stage",
+                              data={"target": "closed", "reason": "licence_shown"})
+    db_session.refresh(case)
+    assert (case.stage, case.closure_reason) == ("closed", "licence_shown")
