@@ -34,7 +34,7 @@ test: install-test
 
 # Benchmark: 100,000 cases in PostgreSQL, server time of the queue and case pages.
 bench-queue: install-test
-	$(BIN)/python benchmarks/queue_pages.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/queue_pages.py --cases 100000 --requests 300 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String,
-                        Text, text)
+                        Text, func, literal_column, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.cases.lifecycle import CLOSED, CLOSURE_REASONS, STAGES
@@ -67,12 +67,6 @@ class Case(TimestampMixin, VersionedMixin, Model):
         CheckConstraint(
             f"stage = '{CLOSED}' OR next_due_on IS NOT NULL", name="open_has_due_date"
         ),
-        # The queue: one partial index serves "mine" and "unassigned", due first.
-        Index(
-            "ix_case_queue", "assignee_id", "next_due_on", "id",
-            postgresql_where=text(f"stage <> '{CLOSED}'"),
-            sqlite_where=text(f"stage <> '{CLOSED}'"),
-        ),
         Index("ix_case_stage_country", "stage", "country"),
     )
 
@@ -92,6 +86,28 @@ class Case(TimestampMixin, VersionedMixin, Model):
 
     def __str__(self) -> str:
         return self.ref
+
+
+# The queue's order: due first (overdue is simply earliest), then worth most
+# (not yet valued last), then oldest. Two partial indexes over open cases
+# serve it, one for "mine" (assignee = me) and one for "unassigned" (PostgreSQL
+# cannot order by an index after an IS NULL on its leading column). Constants
+# are literals, not bound parameters, so the planner can match the indexes'
+# predicates and expressions even with prepared statements.
+NOT_VALUED = -(10**18)  # below any expected value, negative ones included
+IS_OPEN = Case.stage != literal_column(f"'{CLOSED}'")
+QUEUE_VALUE_KEY = func.coalesce(Case.expected_value_minor, literal_column(str(NOT_VALUED)))
+QUEUE_ORDER = (Case.next_due_on.asc(), QUEUE_VALUE_KEY.desc(), Case.id.asc())
+_OPEN_SQL = f"stage <> '{CLOSED}'"
+Index(
+    "ix_case_queue_mine", Case.assignee_id, Case.next_due_on, QUEUE_VALUE_KEY.desc(), Case.id,
+    postgresql_where=text(_OPEN_SQL), sqlite_where=text(_OPEN_SQL),
+)
+Index(
+    "ix_case_queue_unassigned", Case.next_due_on, QUEUE_VALUE_KEY.desc(), Case.id,
+    postgresql_where=text(f"{_OPEN_SQL} AND assignee_id IS NULL"),
+    sqlite_where=text(f"{_OPEN_SQL} AND assignee_id IS NULL"),
+)
 
 
 class CaseItem(TimestampMixin, Model):

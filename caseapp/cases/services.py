@@ -10,7 +10,8 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from caseapp.cases import lifecycle
-from caseapp.cases.models import Case, CaseItem, CaseNote
+from caseapp.cases.models import (IS_OPEN, NOT_VALUED, QUEUE_ORDER, QUEUE_VALUE_KEY, Case, CaseItem,
+                                  CaseNote)
 from caseapp.core import audit
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput, NotFound, StaleEdit
@@ -148,10 +149,10 @@ def take_next(session: Session, actor: Actor, *, stage: str | None = None,
     if actor.user_id is None:
         raise InvalidInput("Only a person can take a case.")
     base = _filtered(select(Case.id), stage, country, rights_holder_id).where(
-        Case.assignee_id.is_(None), Case.stage != lifecycle.CLOSED)
+        Case.assignee_id.is_(None), IS_OPEN)
     tried: list[int] = []
     for _ in range(20):
-        query = base.order_by(*_QUEUE_ORDER).limit(1)
+        query = base.order_by(*QUEUE_ORDER).limit(1)
         if tried:
             query = query.where(Case.id.notin_(tried))
         if session.get_bind().dialect.name == "postgresql":
@@ -232,8 +233,6 @@ def edit_case(session: Session, actor: Actor, case: Case, *, seen_version: int,
 
 # --- the queue ---------------------------------------------------------------------------------
 
-# Due first (overdue is simply earliest), then worth most, then oldest.
-_QUEUE_ORDER = (Case.next_due_on.asc(), Case.expected_value_minor.desc().nulls_last(), Case.id.asc())
 
 
 def _filtered(query, stage, country, rights_holder_id):
@@ -251,33 +250,34 @@ class QueueCursor:
     """Where a queue page ends: the sort key of its last row."""
 
     due: date
-    value: int | None
+    value_key: int  # QUEUE_VALUE_KEY: the expected value, NOT_VALUED when there is none yet
     id: int
 
+    @classmethod
+    def of(cls, case: Case) -> "QueueCursor":
+        value = case.expected_value_minor
+        return cls(case.next_due_on, NOT_VALUED if value is None else value, case.id)
+
     def encode(self) -> str:
-        return f"{self.due.isoformat()}_{'' if self.value is None else self.value}_{self.id}"
+        return f"{self.due.isoformat()}_{self.value_key}_{self.id}"
 
     @classmethod
     def decode(cls, text: str) -> "QueueCursor":
         try:
             due, value, case_id = text.split("_")
-            return cls(date.fromisoformat(due), int(value) if value else None, int(case_id))
+            return cls(date.fromisoformat(due), int(value), int(case_id))
         except ValueError:
             raise InvalidInput("That page link is broken; start again from the first page.") from None
 
 
 def _after(cursor: QueueCursor):
-    """Rows after `cursor` in _QUEUE_ORDER (value DESC NULLS LAST)."""
-    if cursor.value is None:
-        same_due_after = and_(Case.expected_value_minor.is_(None), Case.id > cursor.id)
-    else:
-        same_due_after = or_(
-            Case.expected_value_minor < cursor.value,
-            Case.expected_value_minor.is_(None),
-            and_(Case.expected_value_minor == cursor.value, Case.id > cursor.id),
-        )
-    return or_(Case.next_due_on > cursor.due,
-               and_(Case.next_due_on == cursor.due, same_due_after))
+    """Rows after `cursor` in QUEUE_ORDER (due asc, value desc, id asc)."""
+    return or_(
+        Case.next_due_on > cursor.due,
+        and_(Case.next_due_on == cursor.due,
+             or_(QUEUE_VALUE_KEY < cursor.value_key,
+                 and_(QUEUE_VALUE_KEY == cursor.value_key, Case.id > cursor.id))),
+    )
 
 
 @dataclass
@@ -298,7 +298,7 @@ def queue_page(
     limit: int = 50,
 ) -> QueuePage:
     """One page of the queue: `scope` is 'mine' or 'unassigned'; open cases only."""
-    query = select(Case).where(Case.stage != lifecycle.CLOSED)
+    query = select(Case).where(IS_OPEN)
     if scope == "mine":
         query = query.where(Case.assignee_id == user_id)
     elif scope == "unassigned":
@@ -308,12 +308,11 @@ def queue_page(
     query = _filtered(query, stage, country, rights_holder_id)
     if after:
         query = query.where(_after(QueueCursor.decode(after)))
-    rows = list(session.scalars(query.order_by(*_QUEUE_ORDER).limit(limit + 1)))
+    rows = list(session.scalars(query.order_by(*QUEUE_ORDER).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = QueueCursor(last.next_due_on, last.expected_value_minor, last.id).encode()
+        next_cursor = QueueCursor.of(rows[-1]).encode()
     return QueuePage(rows, next_cursor)
 
 
@@ -326,7 +325,7 @@ class QueueCounts:
 
 def queue_counts(session: Session, user_id: int | None, today: date, *, stage=None,
                  country=None, rights_holder_id=None) -> QueueCounts:
-    open_ = _filtered(select(func.count()).select_from(Case).where(Case.stage != lifecycle.CLOSED),
+    open_ = _filtered(select(func.count()).select_from(Case).where(IS_OPEN),
                       stage, country, rights_holder_id)
     mine = session.scalar(open_.where(Case.assignee_id == user_id)) if user_id else 0
     unassigned = session.scalar(open_.where(Case.assignee_id.is_(None)))

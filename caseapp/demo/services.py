@@ -149,6 +149,8 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
     party_by_id = dict(zip(party_ids, party_rows))
 
     with_works = [cid for cid in client_ids if work_ids[cid]]
+    # A handler works a few dozen cases at a time; the rest wait unassigned.
+    assign_rate = min(0.25, 80 * len(assign_to or []) / cases)
     stages = list(STAGE_WEIGHTS)
     weights = list(STAGE_WEIGHTS.values())
     refs = reserve_values(session, "case", str(today.year), cases)
@@ -171,7 +173,7 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
             closed = stage == lifecycle.CLOSED
             due = None if closed else today + timedelta(days=rng.randint(-12, 40))
             assignee = None
-            if assign_to and not closed and rng.random() < 0.25:
+            if assign_to and not closed and rng.random() < assign_rate:
                 assignee = rng.choice(assign_to)
             reason = None
             if closed:
