@@ -79,6 +79,15 @@ def app(database_url, tmp_path_factory):
         "CASEAPP_INSTANCE_PATH": str(folder),
         "CASEAPP_FILESTORE_PATH": str(folder / "files"),
     })
+    # Tests hold an app context (for the session), so requests share its `g`:
+    # forget the logged-in user cached there, as a fresh request would.
+    def _fresh_user():
+        from flask import g
+
+        g.pop("_login_user", None)
+        g.pop("user", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_user)
     with app.app_context():
         schema.upgrade(database_url)
         sync_permissions()

@@ -70,8 +70,33 @@ MATRIX: tuple[Permission, ...] = (
     _p("File", "read", "See stored images and documents", HANDLER, LAWYER, ACCOUNTANT),
 )
 
-# FAB's own views (users, roles, permissions...) not named in MATRIX are Admin's alone.
-ADMIN_ONLY_DEFAULT = True
+# Menu entries: shown to whoever may read what they open. A category shows
+# when any of its entries does. FAB stores these as "menu_access" on the name.
+MENU: dict[str, tuple[str, str]] = {
+    "Queue": ("Queue", "read"),
+    "Clients": ("Client", "read"),
+    "Works": ("Work", "read"),
+    "Parties": ("Infringer", "read"),
+    "Audit trail": ("AuditLog", "read"),
+}
+MENU_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "Records": ("Clients", "Works", "Parties", "Audit trail"),
+}
+
+
+def menu_roles(entry: str) -> frozenset[str]:
+    """Who sees menu entry or category `entry`."""
+    if entry in MENU_CATEGORIES:
+        return frozenset().union(*(menu_roles(child) for child in MENU_CATEGORIES[entry]))
+    permission = permission_for(*MENU[entry])
+    return permission.roles if permission else frozenset({ADMIN})
+
+
+def granted(role: str) -> set[tuple[str, str]]:
+    """Every (view menu, FAB permission) that `role` holds by the matrix (Admin: all there is)."""
+    held = {(p.resource, p.fab_name) for p in MATRIX if role in p.roles}
+    held |= {(entry, "menu_access") for entry in [*MENU, *MENU_CATEGORIES] if role in menu_roles(entry)}
+    return held
 
 
 def permission_for(resource: str, action: str) -> Permission | None:
@@ -106,6 +131,10 @@ def render_markdown() -> str:
     for p in MATRIX:
         marks = " | ".join("yes" if role in p.roles else "—" for role in ROLES)
         lines.append(f"| {p.description} | {p.resource} `{p.fab_name}` | {marks} |")
+    lines += ["", "## The menu", "", "| menu entry | " + " | ".join(ROLES) + " |", "|---|" + "---|" * len(ROLES)]
+    for entry in [*MENU, *MENU_CATEGORIES]:
+        marks = " | ".join("yes" if role in menu_roles(entry) else "—" for role in ROLES)
+        lines.append(f"| {entry} | {marks} |")
     lines += ["", "Users, roles and permissions pages (Flask-AppBuilder's security views) are for Admin only.", ""]
     return "\n".join(lines)
 
@@ -115,21 +144,17 @@ class CaseappSecurityManager(SecurityManager):
 
     def sync_roles(self) -> None:
         """Make every role's permissions match MATRIX exactly (Admin: all)."""
+        from sqlalchemy import select
+
         session = self.session
         self.add_role(self.auth_role_public)
-        wanted: dict[str, list] = {role: [] for role in ROLES}
-        for permission in MATRIX:
-            pvm = self.add_permission_view_menu(permission.fab_name, permission.resource)
-            for role in permission.roles:
-                wanted[role].append(pvm)
-        all_pvms = list(session.scalars(self.permissionview_model.__table__.select().with_only_columns(
-            self.permissionview_model.__table__.c.id)))
         for role_name in ROLES:
             role = self.find_role(role_name) or self.add_role(role_name)
             if role_name == ADMIN:
-                role.permissions = [session.get(self.permissionview_model, pid) for pid in all_pvms]
+                role.permissions = list(session.scalars(select(self.permissionview_model)))
             else:
-                role.permissions = wanted[role_name]
+                role.permissions = [self.add_permission_view_menu(permission, view)
+                                    for view, permission in sorted(granted(role_name))]
         public = self.find_role(self.auth_role_public)
         public.permissions = []
         session.commit()

@@ -93,13 +93,26 @@ def test_roles_in_database_match_the_matrix(app, db_session):
     for role_name in ROLES:
         role = sm.find_role(role_name)
         held = {(pv.view_menu.name, pv.permission.name) for pv in role.permissions}
-        wanted = {(p.resource, p.fab_name) for p in MATRIX if role_name in p.roles}
+        wanted = security.granted(role_name)
         if role_name == "Admin":  # everything there is, FAB's security views included
             every = {(pv.view_menu.name, pv.permission.name)
                      for pv in db_session.scalars(select(sm.permissionview_model))}
             assert held == every and wanted <= held
         else:
             assert held == wanted, role_name
+
+
+def test_menu_shows_what_each_role_may_open(app, client_as):
+    """Every menu entry the app registers is in the matrix's menu, and shows exactly to its roles."""
+    registered = {item.name for item in app.appbuilder.menu.get_list()}
+    assert registered - {"Security"} == set(security.MENU_CATEGORIES) | {"Queue"}
+    for role in ROLES:
+        html = client_as(LOGIN_FOR_ROLE[role]).get("/queue/?scope=unassigned" if role in
+                                                   security.menu_roles("Queue") else "/audit/list/",
+                                                   follow_redirects=True).get_data(as_text=True)
+        for entry in security.MENU:
+            shown = f">{entry}<" in html or f"> {entry}<" in html or f"{entry}</a>" in html
+            assert shown == (role in security.menu_roles(entry)), (role, entry)
 
 
 def test_auditor_reads_everything_and_changes_nothing():

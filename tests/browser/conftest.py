@@ -1,0 +1,87 @@
+"""A live caseapp on its own SQLite database, and Debian's Chromium driven by
+Playwright (never a browser download)."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CASEAPP_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from caseapp import create_app
+    from caseapp.cli import DEMO_USERS, demo_password, ensure_user, sync_permissions
+    from caseapp.core import schema
+    from caseapp.core.filestore import FileStore
+    from caseapp.demo.services import load_demo
+    from caseapp.extensions import get_db
+    from tests.conftest import TODAY
+
+    folder = tmp_path_factory.mktemp("live")
+    url = f"sqlite:///{folder / 'caseapp.db'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "browser",
+                      "CASEAPP_INSTANCE_PATH": str(folder)})
+    with app.app_context():
+        schema.upgrade(url)
+        sync_permissions()
+        for login, role, first, last in DEMO_USERS:
+            ensure_user(login, role, first, last, demo_password(login))
+        session = get_db().session()
+        handler = app.appbuilder.sm.find_user(username="handler")
+        load_demo(session, FileStore(folder / "files"), cases=120, works=12, today=TODAY,
+                  assign_to=[handler.id])
+        session.commit()
+        get_db().session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory):
+    """Where screenshots go: docs/screenshots with CASEAPP_SCREENSHOTS=1, else a temp folder."""
+    if os.environ.get("CASEAPP_SCREENSHOTS"):
+        folder = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def login(page, base: str, user: str) -> None:
+    from caseapp.cli import demo_password
+
+    page.goto(f"{base}/login/")
+    page.fill("#username", user)
+    page.fill("#password", demo_password(user))
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/login" not in url)
+
