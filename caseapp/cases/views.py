@@ -28,7 +28,7 @@ class QueueView(BaseView):
 
     route_base = "/queue"
     default_view = "index"
-    class_permission_name = "Queue"
+    class_permission_name = "CaseQueue"
     method_permission_name = {"index": "read", "take_next": "take"}
 
     def _filters(self, source) -> dict:
@@ -68,7 +68,7 @@ class QueueView(BaseView):
                                   .order_by(RightsHolder.name)).all()
         return self.render_template(
             "cases/queue.html", page=page, counts=counts, scope=scope, filters=filters,
-            today=now, stages=lifecycle.OPEN_STAGES, clients=clients, can_take=_can("take", "Queue"),
+            today=now, stages=lifecycle.OPEN_STAGES, clients=clients, can_take=_can("take", "CaseQueue"),
         )
 
     @expose("/take-next", methods=["POST"])
@@ -117,7 +117,7 @@ class CaseView(BaseView):
             case = services.load_case_file(session, ref)
         except NotFound as error:
             flash(str(error), "danger")
-            return redirect(url_for("QueueView.index")) if _can("read", "Queue") else abort(404)
+            return redirect(url_for("QueueView.index")) if _can("read", "CaseQueue") else abort(404)
         assignee = self.appbuilder.sm.get_user_by_id(case.assignee_id) if case.assignee_id else None
         return self.render_template(
             "cases/case.html", case=case, today=today(), assignee=assignee,

@@ -53,8 +53,8 @@ def _p(resource: str, action: str, description: str, *roles: str) -> Permission:
 
 # The matrix. Admin holds everything; Auditor every read action.
 MATRIX: tuple[Permission, ...] = (
-    _p("Queue", "read", "See the case queue", HANDLER, LAWYER),
-    _p("Queue", "take", "Take the next unassigned case", HANDLER),
+    _p("CaseQueue", "read", "See the case queue", HANDLER, LAWYER),
+    _p("CaseQueue", "take", "Take the next unassigned case", HANDLER),
     _p("Case", "read", "Open a case: overview, items, timeline, notes", HANDLER, LAWYER, ACCOUNTANT),
     _p("Case", "change_stage", "Move a case along its lifecycle, close it", HANDLER, LAWYER),
     _p("Case", "assign", "Assign a case to oneself or release it", HANDLER, LAWYER),
@@ -73,7 +73,7 @@ MATRIX: tuple[Permission, ...] = (
 # Menu entries: shown to whoever may read what they open. A category shows
 # when any of its entries does. FAB stores these as "menu_access" on the name.
 MENU: dict[str, tuple[str, str]] = {
-    "Queue": ("Queue", "read"),
+    "Queue": ("CaseQueue", "read"),
     "Clients": ("Client", "read"),
     "Works": ("Work", "read"),
     "Parties": ("Infringer", "read"),

@@ -26,7 +26,7 @@ class HomeView(IndexView):
 
         if not current_user.is_authenticated:
             return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
-        if self.appbuilder.sm.has_access("can_read", "Queue"):
+        if self.appbuilder.sm.has_access("can_read", "CaseQueue"):
             return redirect(url_for("QueueView.index"))
         return self.render_template("caseapp/home.html")
 
