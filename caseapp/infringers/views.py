@@ -1,14 +1,14 @@
 """Reference pages for parties (infringers) and their addresses."""
 from __future__ import annotations
 
-from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from caseapp.core.views import READ_WRITE
+from caseapp.core.views import READ_WRITE, AuditedModelView
 from caseapp.infringers.models import Infringer
 
 
-class PartyView(ModelView):
+class PartyView(AuditedModelView):
+    audit_subject = "party"
     datamodel = SQLAInterface(Infringer)
     route_base = "/parties"
     class_permission_name = "Infringer"

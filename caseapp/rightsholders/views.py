@@ -1,16 +1,16 @@
 """Reference pages for clients and their works (FAB list and edit pages)."""
 from __future__ import annotations
 
-from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup, escape
 from flask import url_for
 
-from caseapp.core.views import READ_WRITE
+from caseapp.core.views import READ_WRITE, AuditedModelView
 from caseapp.rightsholders.models import RightsHolder, Work
 
 
-class ClientView(ModelView):
+class ClientView(AuditedModelView):
+    audit_subject = "client"
     datamodel = SQLAInterface(RightsHolder)
     route_base = "/clients"
     class_permission_name = "Client"
@@ -26,7 +26,8 @@ class ClientView(ModelView):
     base_order = ("name", "asc")
 
 
-class WorkView(ModelView):
+class WorkView(AuditedModelView):
+    audit_subject = "work"
     datamodel = SQLAInterface(Work)
     route_base = "/works"
     class_permission_name = "Work"
