@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from caseapp import create_app  # noqa: E402
-from caseapp.cli import DEMO_USERS, demo_password, ensure_user, sync_permissions  # noqa: E402
 
 
 def percentile(values, q):
@@ -67,27 +66,19 @@ def main() -> int:
 
 def run(url: str, tmp: Path, args) -> dict:
     from caseapp.cases.models import Case
-    from caseapp.core import schema
     from caseapp.core.clock import today
-    from caseapp.core.filestore import FileStore
-    from caseapp.demo.services import load_demo
+    from caseapp.demo.setup import build_demo_database
     from caseapp.extensions import get_db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CASEAPP_INSTANCE_PATH": str(tmp),
                       "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+    started = time.perf_counter()
+    with tqdm(total=args.cases, desc="loading cases", unit="case", file=sys.stderr) as bar:
+        build_demo_database(app, cases=args.cases, today=today(), progress=bar.update)
+    load_seconds = time.perf_counter() - started
     with app.app_context():
-        schema.upgrade(url)
-        sync_permissions()
-        for login, role, first, last in DEMO_USERS:
-            ensure_user(login, role, first, last, demo_password(login))
         session = get_db().session()
         handler = app.appbuilder.sm.find_user(username="handler")
-        started = time.perf_counter()
-        with tqdm(total=args.cases, desc="loading cases", unit="case", file=sys.stderr) as bar:
-            load_demo(session, FileStore(tmp / "files"), cases=args.cases, today=today(),
-                      assign_to=[handler.id], progress=bar.update)
-        session.commit()
-        load_seconds = time.perf_counter() - started
         session.execute(text("ANALYZE"))
         session.commit()
         refs = list(session.scalars(select(Case.ref).order_by(func.random()).limit(args.requests)))

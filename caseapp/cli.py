@@ -11,21 +11,6 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from caseapp import create_app
 
-DEMO_USERS = [
-    # login, role, first name, last name
-    ("handler", "CaseHandler", "Hanna", "Berger"),
-    ("handler2", "CaseHandler", "Tom", "Reuter"),
-    ("lawyer", "Lawyer", "Lea", "Wagner"),
-    ("accountant", "Accountant", "Anton", "Keller"),
-    ("admin", "Admin", "Ada", "Schmidt"),
-    ("auditor", "Auditor", "Uwe", "Pohl"),
-]
-
-
-def demo_password(login: str) -> str:
-    return f"{login}-demo"
-
-
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False,
              add_version_option=False)
 def main() -> None:
@@ -80,7 +65,7 @@ def db_upgrade(revision: str) -> None:
 
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     schema.upgrade(url, revision)
-    sync_permissions()
+    current_app.appbuilder.sm.sync_permissions()
     click.echo(f"Database at {_safe_url(url)} is at revision {revision}; roles synced.")
 
 
@@ -97,16 +82,6 @@ def db_check() -> None:
             click.echo(f"  {difference}")
         raise click.ClickException("Models and migrations differ: write a migration.")
     click.echo("Models and migrations agree.")
-
-
-def sync_permissions() -> None:
-    appbuilder = current_app.appbuilder
-    from caseapp.core.security import ROLES
-
-    for role in ROLES:  # roles first: FAB grants every new permission to Admin
-        appbuilder.sm.add_role(role)
-    appbuilder.add_permissions(update_perms=True)
-    appbuilder.sm.sync_roles()
 
 
 def _safe_url(url: str) -> str:
@@ -126,7 +101,7 @@ def roles_group() -> None:
 @with_appcontext
 def roles_sync() -> None:
     """Make the roles in the database match the permission matrix."""
-    sync_permissions()
+    current_app.appbuilder.sm.sync_permissions()
     click.echo("Roles synced with the permission matrix.")
 
 
@@ -139,19 +114,6 @@ def roles_matrix() -> None:
 
 
 # --- users ----------------------------------------------------------------------------------
-
-def ensure_user(login: str, role: str, first: str, last: str, password: str) -> bool:
-    sm = current_app.appbuilder.sm
-    if sm.find_user(username=login):
-        return False
-    role_obj = sm.find_role(role)
-    if role_obj is None:
-        raise click.ClickException(f"Role {role} does not exist: run `caseapp db upgrade` first.")
-    user = sm.add_user(login, first, last, f"{login}@caseapp.example", [role_obj], password)
-    if not user:
-        raise click.ClickException(f"Could not create user {login}.")
-    return True
-
 
 @main.group("users")
 def users_group() -> None:
@@ -167,7 +129,12 @@ def users_group() -> None:
 @with_appcontext
 def users_create(login, role, first_name, last_name, password) -> None:
     """Add a user with one role."""
-    if not ensure_user(login, role, first_name or login, last_name or "-", password):
+    try:
+        added = current_app.appbuilder.sm.ensure_user(login, role, first_name or login,
+                                                      last_name or "-", password)
+    except (LookupError, RuntimeError) as error:
+        raise click.ClickException(str(error)) from None
+    if not added:
         raise click.ClickException(f"User {login} exists already.")
     click.echo(f"User {login} ({role}) created.")
 
@@ -187,25 +154,23 @@ def demo(cases: int, works: int, seed: int, if_empty: bool) -> None:
 
     from caseapp.cases.models import Case
     from caseapp.core.clock import today
-    from caseapp.core.views import file_store
-    from caseapp.demo.services import load_demo
+    from caseapp.demo.setup import add_demo_users, load_demo_cases
 
-    created = [login for login, role, first, last in DEMO_USERS
-               if ensure_user(login, role, first, last, demo_password(login))]
-    session = _session()
-    existing = session.scalar(select(func.count()).select_from(Case))
+    try:
+        created = add_demo_users(current_app)
+    except LookupError as error:
+        raise click.ClickException(str(error)) from None
+    existing = _session().scalar(select(func.count()).select_from(Case))
     if if_empty and existing:
         click.echo(f"Demo data already there ({existing} cases); nothing loaded.")
     else:
-        sm = current_app.appbuilder.sm
-        assignees = [sm.find_user(username=u).id for u in ("handler", "handler2", "lawyer")]
-        with tqdm(total=cases, desc="demo cases", unit="case", file=sys.stderr,
-                  disable=None) as bar:
-            summary = load_demo(session, file_store(), cases=cases, works=works, seed=seed,
-                                today=today(), assign_to=assignees, progress=bar.update)
-        session.commit()
+        with tqdm(total=cases, desc="demo cases", unit="case", file=sys.stderr, disable=None) as bar:
+            summary = load_demo_cases(current_app, cases=cases, works=works, seed=seed,
+                                      today=today(), progress=bar.update)
         click.echo(f"Loaded {summary.cases} cases, {summary.parties} parties, "
                    f"{summary.works} works of {summary.clients} clients.")
+    from caseapp.demo.setup import DEMO_USERS, demo_password
+
     click.echo("\nDemo logins (user / password):")
     for login, role, _first, _last in DEMO_USERS:
         mark = " (new)" if login in created else ""

@@ -17,14 +17,14 @@ from sqlalchemy.engine import make_url
 
 from caseapp import create_app
 from caseapp.core.security import ROLES
+from caseapp.demo.setup import DEMO_USERS
 
 PG_URL = os.environ.get("CASEAPP_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TODAY = date(2026, 11, 23)  # a Monday
 
-# One user per role: login -> role.
-ROLE_USERS = {"handler": "CaseHandler", "handler2": "CaseHandler", "lawyer": "Lawyer",
-              "accountant": "Accountant", "admin": "Admin", "auditor": "Auditor"}
+# The demo users, one (or two) per role: login -> role.
+ROLE_USERS = {login: role for login, role, _first, _last in DEMO_USERS}
 assert set(ROLE_USERS.values()) == set(ROLES)
 
 
@@ -64,11 +64,7 @@ def database_url(backend, tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     """The app on a database built by the migrations, with users and a little demo data."""
-    from caseapp.cli import ensure_user, sync_permissions
-    from caseapp.core import schema
-    from caseapp.core.filestore import FileStore
-    from caseapp.demo.services import load_demo
-    from caseapp.extensions import get_db
+    from caseapp.demo.setup import build_demo_database
 
     folder = tmp_path_factory.mktemp("instance")
     app = create_app({
@@ -79,6 +75,7 @@ def app(database_url, tmp_path_factory):
         "CASEAPP_INSTANCE_PATH": str(folder),
         "CASEAPP_FILESTORE_PATH": str(folder / "files"),
     })
+
     # Tests hold an app context (for the session), so requests share its `g`:
     # forget the logged-in user cached there, as a fresh request would.
     def _fresh_user():
@@ -88,18 +85,10 @@ def app(database_url, tmp_path_factory):
         g.pop("user", None)
 
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_user)
-    with app.app_context():
-        schema.upgrade(database_url)
-        sync_permissions()
-        for login, role in ROLE_USERS.items():
-            ensure_user(login, role, login.title(), "Test", f"{login}-pw")
-        session = get_db().session()
-        handler = app.appbuilder.sm.find_user(username="handler")
-        load_demo(session, FileStore(app.config["CASEAPP_FILESTORE_PATH"]), cases=60, works=6,
-                  today=TODAY, assign_to=[handler.id])
-        session.commit()
-        get_db().session.remove()
+    build_demo_database(app, cases=60, works=6, today=TODAY)
     yield app
+    from caseapp.extensions import get_db
+
     with app.app_context():
         get_db().dispose()
 

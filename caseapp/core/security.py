@@ -142,6 +142,24 @@ def render_markdown() -> str:
 class CaseappSecurityManager(SecurityManager):
     """FAB's security manager, with roles synced from MATRIX."""
 
+    def sync_permissions(self) -> None:
+        """Register every view's permissions, then make the roles match MATRIX."""
+        for role in ROLES:  # roles first: FAB grants every new permission to Admin
+            self.add_role(role)
+        self.appbuilder.add_permissions(update_perms=True)
+        self.sync_roles()
+
+    def ensure_user(self, login: str, role: str, first: str, last: str, password: str) -> bool:
+        """Add a user with one role unless the login exists; True when added."""
+        if self.find_user(username=login):
+            return False
+        role_obj = self.find_role(role)
+        if role_obj is None:
+            raise LookupError(f"Role {role} does not exist: run `caseapp db upgrade` first.")
+        if not self.add_user(login, first, last, f"{login}@caseapp.example", [role_obj], password):
+            raise RuntimeError(f"Could not create user {login}.")
+        return True
+
     def sync_roles(self) -> None:
         """Make every role's permissions match MATRIX exactly (Admin: all)."""
         from sqlalchemy import select

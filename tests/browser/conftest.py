@@ -17,28 +17,13 @@ def live_server(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     from caseapp import create_app
-    from caseapp.cli import DEMO_USERS, demo_password, ensure_user, sync_permissions
-    from caseapp.core import schema
-    from caseapp.core.filestore import FileStore
-    from caseapp.demo.services import load_demo
-    from caseapp.extensions import get_db
+    from caseapp.demo.setup import build_demo_database
     from tests.conftest import TODAY
 
     folder = tmp_path_factory.mktemp("live")
-    url = f"sqlite:///{folder / 'caseapp.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "browser",
-                      "CASEAPP_INSTANCE_PATH": str(folder)})
-    with app.app_context():
-        schema.upgrade(url)
-        sync_permissions()
-        for login, role, first, last in DEMO_USERS:
-            ensure_user(login, role, first, last, demo_password(login))
-        session = get_db().session()
-        handler = app.appbuilder.sm.find_user(username="handler")
-        load_demo(session, FileStore(folder / "files"), cases=120, works=12, today=TODAY,
-                  assign_to=[handler.id])
-        session.commit()
-        get_db().session.remove()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'caseapp.db'}",
+                      "SECRET_KEY": "browser", "CASEAPP_INSTANCE_PATH": str(folder)})
+    build_demo_database(app, cases=120, works=12, today=TODAY)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -77,7 +62,7 @@ def screenshots(tmp_path_factory):
 
 
 def login(page, base: str, user: str) -> None:
-    from caseapp.cli import demo_password
+    from caseapp.demo.setup import demo_password
 
     page.goto(f"{base}/login/")
     page.fill("#username", user)

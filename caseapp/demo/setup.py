@@ -1,0 +1,61 @@
+"""A demo database in one call: migrated, roles synced, one user per role,
+demo cases loaded. Used by `caseapp demo`, the tests and the benchmarks."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from flask import Flask
+
+from caseapp.core import schema
+from caseapp.core.filestore import FileStore
+from caseapp.demo.services import DemoSummary, load_demo
+from caseapp.extensions import get_db
+
+DEMO_USERS = [
+    # login, role, first name, last name
+    ("handler", "CaseHandler", "Hanna", "Berger"),
+    ("handler2", "CaseHandler", "Tom", "Reuter"),
+    ("lawyer", "Lawyer", "Lea", "Wagner"),
+    ("accountant", "Accountant", "Anton", "Keller"),
+    ("admin", "Admin", "Ada", "Schmidt"),
+    ("auditor", "Auditor", "Uwe", "Pohl"),
+]
+
+
+def demo_password(login: str) -> str:
+    return f"{login}-demo"
+
+
+def add_demo_users(app: Flask) -> list[str]:
+    """The demo users that were missing (now added)."""
+    sm = app.appbuilder.sm
+    return [login for login, role, first, last in DEMO_USERS
+            if sm.ensure_user(login, role, first, last, demo_password(login))]
+
+
+def load_demo_cases(app: Flask, *, cases: int, today: date, works: int = 40, seed: int = 2026,
+                    assignees: tuple[str, ...] = ("handler", "handler2", "lawyer"),
+                    progress: Callable[[int], None] | None = None) -> DemoSummary:
+    """Load demo cases into the app's database and commit."""
+    sm = app.appbuilder.sm
+    session = get_db().session()
+    summary = load_demo(session, FileStore(app.config["CASEAPP_FILESTORE_PATH"]), cases=cases,
+                        works=works, seed=seed, today=today, progress=progress,
+                        assign_to=[sm.find_user(username=login).id for login in assignees])
+    session.commit()
+    return summary
+
+
+def build_demo_database(app: Flask, *, cases: int, today: date, works: int = 40,
+                        assignees: tuple[str, ...] = ("handler",),
+                        progress: Callable[[int], None] | None = None) -> DemoSummary:
+    """Migrate the app's (empty) database, sync roles, add the demo users, load cases."""
+    with app.app_context():
+        schema.upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
+        app.appbuilder.sm.sync_permissions()
+        add_demo_users(app)
+        summary = load_demo_cases(app, cases=cases, today=today, works=works, assignees=assignees,
+                                  progress=progress)
+        get_db().session.remove()
+    return summary
