@@ -16,7 +16,12 @@ from sqlalchemy.pool import StaticPool
 def make_engine(url: str, **kwargs) -> Engine:
     """An engine for `url`. SQLite gets what it needs to behave like a real
     database: foreign keys, WAL, a busy timeout, and real transactions
-    (pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy's recipe)."""
+    (pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy's recipe).
+
+    SQLite transactions start with BEGIN IMMEDIATE: a transaction that read
+    first and writes later would otherwise fail at once with "database is
+    locked" when another connection wrote in between (busy_timeout cannot help
+    there). Writers queue instead; readers in WAL mode are never blocked."""
     if url.startswith("sqlite"):
         connect_args = {"check_same_thread": False, "timeout": 30}
         if url in ("sqlite://", "sqlite:///:memory:"):
@@ -34,7 +39,7 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):
-            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
