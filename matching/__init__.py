@@ -1,2 +1,8 @@
-"""The image-matching engine: a library with its own command line
-(python -m matching). It imports neither flask nor caseapp."""
+"""The image-matching engine: finds modified copies (crops, overlays, screenshots,
+flips, rotations, recompression...) of reference images. A library with its own
+command line (python -m matching); it imports neither flask nor caseapp."""
+from .decode import DecodeError
+from .engine import THRESHOLD, Engine, Match, query_signature, signature, signature_bytes, signature_from_bytes
+
+__all__ = ["DecodeError", "Engine", "Match", "THRESHOLD", "query_signature", "signature",
+           "signature_bytes", "signature_from_bytes"]

@@ -1,0 +1,92 @@
+"""Local features: ORB keypoints and 256-bit binary descriptors.
+
+Contrast is normalised (CLAHE) and the FAST threshold steps down until enough
+corners are found, so smooth pictures still get points; points are spread over
+a grid so that one textured region cannot take the whole budget."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+cv2.setNumThreads(1)
+
+# The feature configuration. An index records it; queries are described the same way.
+CFG = dict(grid=6, over=3.0, clahe=2.0, fast=[20, 10, 5, 2], fill=0.9, levels=8, scale=1.2, edge=19)
+
+
+@dataclass
+class Features:
+    xy: np.ndarray      # (n, 2) float32 keypoint positions in the scaled image
+    desc: np.ndarray    # (n, 32) uint8
+    size: tuple         # (width, height) of the scaled image
+    scale: np.ndarray | None = None  # (n,) float32 pyramid scale of each keypoint (localisation accuracy)
+
+
+_ORB = {}
+
+
+def _orb(n: int, fast: int):
+    key = (n, fast)
+    if key not in _ORB:
+        _ORB[key] = cv2.ORB_create(nfeatures=n, scaleFactor=CFG["scale"], nlevels=CFG["levels"],
+                                   edgeThreshold=CFG["edge"], patchSize=31, fastThreshold=fast)
+    return _ORB[key]
+
+
+def _spread(kps, shape, g: int, n: int):
+    """Keep n keypoints spread over a g x g grid: the strongest of every cell first, then the
+    second strongest of every cell, ... (a textured region cannot take the whole budget)."""
+    h, w = shape[:2]
+    pt = np.array([k.pt for k in kps], np.float32)
+    resp = np.array([k.response for k in kps], np.float32)
+    cell = (np.minimum(pt[:, 1] * g / h, g - 1).astype(np.int32) * g
+            + np.minimum(pt[:, 0] * g / w, g - 1).astype(np.int32))
+    order = np.lexsort((-resp, cell))
+    c = cell[order]
+    first = np.r_[0, np.nonzero(np.diff(c))[0] + 1]
+    rank = np.arange(len(c)) - np.repeat(first, np.diff(np.r_[first, len(c)]))
+    pick = order[np.lexsort((-resp[order], rank))][:n]
+    return [kps[i] for i in sorted(pick.tolist())]
+
+
+def extract(gray: np.ndarray, n: int = 1000) -> Features:
+    """ORB on a grayscale image, lowering the FAST threshold until about n points are found
+    (smooth, low-contrast pictures have few corners at the default threshold)."""
+    img = gray
+    if CFG["clahe"] > 0:
+        img = cv2.createCLAHE(clipLimit=CFG["clahe"], tileGridSize=(8, 8)).apply(gray)
+    kps = []
+    want = int(n * CFG["over"]) if CFG["grid"] else n
+    for ft in CFG["fast"]:
+        orb = _orb(want, ft)
+        kps = orb.detect(img, None)
+        if len(kps) >= CFG["fill"] * want:
+            break
+    if CFG["grid"] and len(kps) > n:
+        kps = _spread(kps, img.shape, CFG["grid"], n)
+        orb = _orb(n, CFG["fast"][0])
+    if kps:
+        kps, desc = orb.compute(img, kps)
+    if not kps or desc is None:
+        return Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8), (gray.shape[1], gray.shape[0]),
+                        np.zeros(0, np.float32))
+    xy = np.array([k.pt for k in kps], dtype=np.float32)
+    sc = np.float32(CFG["scale"]) ** np.array([k.octave for k in kps], dtype=np.float32)
+    return Features(xy, desc, (gray.shape[1], gray.shape[0]), sc)
+
+
+def extract_multi(gray: np.ndarray, scales=((1.0, 1000),)) -> Features:
+    """Features of the image at several scales, keypoints in the coordinates of `gray`:
+    a reference's coarse scale matches copies that appear small (screenshots, thumbnails)."""
+    parts = []
+    for s, n in scales:
+        img = gray
+        if s != 1.0:
+            img = cv2.resize(gray, (max(8, round(gray.shape[1] * s)), max(8, round(gray.shape[0] * s))),
+                             interpolation=cv2.INTER_AREA)
+        f = extract(img, n)
+        parts.append(Features(f.xy / np.float32(s), f.desc, f.size, f.scale / np.float32(s)))
+    return Features(np.concatenate([p.xy for p in parts]), np.concatenate([p.desc for p in parts]),
+                    (gray.shape[1], gray.shape[0]), np.concatenate([p.scale for p in parts]))

@@ -1,0 +1,64 @@
+"""Geometric verification: RANSAC homography over putative correspondences.
+
+A copy made by cropping, scaling, rotating, padding, perspective or flipping is related to
+its reference by ONE exact homography; a look-alike (another photo of the same scene, a stereo
+pair) is only roughly related. So besides the inlier count we measure:
+  tight  - share of the inliers whose residual, after refitting the homography on all inliers,
+           is within about one pixel at the keypoint's own pyramid scale;
+  plane2 - inliers of a second homography among the remaining matches (parallax)."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+_ZERO = dict(n=0.0, tight=0.0, plane2=0.0, putative=0, coverage=0.0)
+
+
+def _spread_ok(pts: np.ndarray, size) -> bool:
+    c = np.cov((pts / np.float32(max(size))).T)
+    return np.linalg.eigvalsh(c)[0] >= 0.02 ** 2
+
+
+def verify_pair(src, dst, qidx, rscale, rsize, qsize, thr: float = 6.0, tight_px: float = 1.0,
+                qscale=None) -> dict:
+    """src/dst: (n, 2) float32 query/reference points of putative correspondences, qidx: query
+    keypoint number of each, rscale: pyramid scale of each reference keypoint."""
+    out = dict(_ZERO, putative=int(len(np.unique(qidx))) if len(qidx) else 0)
+    if len(src) < 6:
+        return out
+    H, mask = cv2.findHomography(src, dst, cv2.RANSAC, thr, maxIters=2000, confidence=0.995)
+    if H is None or abs(H[2, 2]) < 1e-9:
+        return out
+    inl = mask.ravel().astype(bool)
+    if inl.sum() < 5:
+        return out
+    det = float(np.linalg.det(H[:2, :2] / H[2, 2]))
+    # A mirror image is searched as its own (mirrored) query, so a copy never needs a
+    # reflecting homography; and a copy is not a tiny detail of the work blown up 30 times.
+    if not (1e-3 < det < 1e3):
+        return out
+    # inliers must spread in two dimensions in both images (text lines and single blobs are not copies)
+    if not (_spread_ok(dst[inl], rsize) and _spread_ok(src[inl], qsize)):
+        return out
+    n = len(np.unique(qidx[inl]))
+    Hr, _ = cv2.findHomography(src[inl], dst[inl], 0)
+    if Hr is None:
+        Hr = H
+    proj = cv2.perspectiveTransform(src.reshape(-1, 1, 2).astype(np.float32), Hr).reshape(-1, 2)
+    sigma = rscale
+    if qscale is not None:  # a query keypoint found at a coarse level is located less precisely
+        sigma = np.maximum(rscale, qscale * np.float32(np.sqrt(abs(det))))
+    e = np.linalg.norm(proj - dst, axis=1) / sigma
+    tight = len(np.unique(qidx[inl & (e <= tight_px)]))
+    plane2 = 0
+    rest = ~inl & ~np.isin(qidx, qidx[inl])
+    if n >= 12 and rest.sum() >= 8:
+        H2, m2 = cv2.findHomography(src[rest], dst[rest], cv2.RANSAC, thr, maxIters=1000, confidence=0.99)
+        if H2 is not None:
+            plane2 = len(np.unique(qidx[rest][m2.ravel().astype(bool)]))
+    # How much of the reference the inliers cover: a copy shows a good part of the work,
+    # a chance alignment of generic shapes (circles, text) a small patch of it.
+    hull = cv2.convexHull(dst[inl].astype(np.float32).reshape(-1, 1, 2))
+    coverage = float(cv2.contourArea(hull)) / float(rsize[0] * rsize[1])
+    out.update(n=float(n), tight=float(tight), plane2=float(plane2), coverage=coverage)
+    return out

@@ -1,0 +1,135 @@
+"""The engine's API and command line: index, remove, save and load, bad files."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zlib
+import struct
+
+import pytest
+from PIL import Image
+
+from matching import DecodeError, Engine, signature, signature_bytes, signature_from_bytes
+from tests.matching import transforms
+from tests.matching.conftest import REFERENCES, photo
+
+
+def test_save_load_round_trip(engine, tmp_path):
+    copy = transforms.crop(photo("rocket.jpg"), 0.6)
+    before = engine.search(copy, k=3)
+    again = Engine.open(engine.path)
+    assert len(again) == len(REFERENCES)
+    assert again.search(copy, k=3) == before
+    assert before[0].ref_id == "rocket.jpg" and before[0].match
+
+
+def test_remove(tmp_path):
+    engine = Engine.open(tmp_path / "index")
+    for name in ("astronaut.png", "coffee.png", "rocket.jpg"):
+        engine.add(name, photo(name))
+    engine.save()
+    assert engine.search(photo("coffee.png"))[0].ref_id == "coffee.png"
+    assert engine.remove("coffee.png") and not engine.remove("coffee.png")
+    assert all(m.ref_id != "coffee.png" for m in engine.search(photo("coffee.png")))
+    engine.save()
+    assert all(m.ref_id != "coffee.png" for m in Engine.open(tmp_path / "index").search(photo("coffee.png")))
+
+
+def test_signatures_rebuild_an_index_without_images(tmp_path):
+    stored = {name: signature_bytes(signature(photo(name))) for name in ("chelsea.png", "brick.png")}
+    engine = Engine.open(tmp_path / "from-signatures")
+    for name, data in stored.items():
+        engine.add(name, signature_from_bytes(data))
+    best = engine.search(transforms.rotate(photo("chelsea.png")))[0]
+    assert best.ref_id == "chelsea.png" and best.match
+
+
+def test_a_reader_swaps_in_a_newer_index(tmp_path):
+    writer = Engine.open(tmp_path / "shared")
+    writer.add("astronaut.png", photo("astronaut.png"))
+    writer.save()
+    reader = Engine.open(tmp_path / "shared")
+    assert not reader.reload_if_changed()
+    writer.add("coffee.png", photo("coffee.png"))
+    writer.save()
+    assert reader.search(photo("coffee.png"), k=1) == [] or not reader.search(photo("coffee.png"))[0].match
+    assert reader.reload_if_changed() and reader.checkpoint == writer.checkpoint
+    assert reader.search(photo("coffee.png"))[0].ref_id == "coffee.png"
+
+
+def _bomb_png(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims a huge picture."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def bad_files(folder):
+    good = photo("astronaut.png")
+    good.save(folder / "good.jpg", quality=85)
+    (folder / "empty.jpg").write_bytes(b"")
+    data = (folder / "good.jpg").read_bytes()
+    (folder / "truncated.jpg").write_bytes(data[: len(data) // 3])
+    (folder / "notes.png").write_text("this is not a picture")
+    (folder / "bomb.png").write_bytes(_bomb_png(30000, 30000))
+    return {"empty.jpg": "empty", "truncated.jpg": "truncated", "notes.png": "not an image",
+            "bomb.png": "decompression bomb"}
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "P", "L", "CMYK", "I;16", "1", "LA"])
+def test_every_pixel_mode_decodes(engine, tmp_path, mode):
+    image = photo("coffee.png")
+    converted = image.convert("I;16") if mode == "I;16" else image.convert(mode)
+    path = tmp_path / ("x.tif" if mode in ("CMYK", "I;16") else "x.png")
+    converted.save(path)
+    best = engine.search(path, k=1)[0]
+    assert best.ref_id == "coffee.png" and (best.match or mode == "1")
+
+
+def test_exif_orientation_is_applied(engine, tmp_path):
+    path = tmp_path / "rotated.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways: viewers rotate it 90 degrees clockwise
+    photo("chelsea.png").rotate(90, expand=True).save(path, exif=exif, quality=90)
+    best = engine.search(path, k=1)[0]
+    assert best.ref_id == "chelsea.png" and best.match
+
+
+def test_bad_files_raise_clear_errors(tmp_path):
+    expected = bad_files(tmp_path)
+    for name, words in expected.items():
+        with pytest.raises(DecodeError, match=words):
+            signature(tmp_path / name)
+
+
+def test_cli_reports_bad_files_and_goes_on(tmp_path):
+    refs, queries = tmp_path / "refs", tmp_path / "queries"
+    refs.mkdir()
+    queries.mkdir()
+    photo("astronaut.png").save(refs / "astronaut.jpg", quality=90)
+    photo("coffee.png").save(refs / "coffee.jpg", quality=90)
+    (refs / "broken.jpg").write_bytes(b"\xff\xd8\xff garbage")
+    expected = bad_files(queries)
+    index = tmp_path / "index"
+    run = lambda *a: subprocess.run([sys.executable, "-m", "matching", *a], capture_output=True,
+                                    text=True, timeout=300)
+    built = run("index", str(refs), "--index", str(index))
+    assert built.returncode == 0, built.stderr
+    assert "skipped broken.jpg" in built.stderr and "indexed 2 references" in built.stderr
+    result = run("query", str(queries), "--index", str(index), "--top", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    lines = {o["query"]: o for o in map(json.loads, result.stdout.splitlines())}
+    assert set(lines) == set(expected) | {"good.jpg"}
+    assert lines["good.jpg"]["matches"][0] == {"ref": "astronaut.jpg", "score": lines["good.jpg"]["matches"][0]["score"], "match": True}
+    for name, words in expected.items():
+        assert lines[name]["matches"] == [] and words in lines[name]["error"]
+    assert "queried 5 in" in result.stderr
+
+
+def test_cli_without_an_index_says_so(tmp_path):
+    (tmp_path / "q").mkdir()
+    result = subprocess.run([sys.executable, "-m", "matching", "query", str(tmp_path / "q"), "--index",
+                             str(tmp_path / "none")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "no index" in result.stderr
