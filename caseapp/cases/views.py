@@ -5,7 +5,6 @@ from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from sqlalchemy import select
 
 from caseapp.cases import lifecycle, services
 from caseapp.core.audit import events_for_case
@@ -14,7 +13,7 @@ from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.money import Money
 from caseapp.core.web import current_actor, run_action
 from caseapp.extensions import get_session
-from caseapp.rightsholders.models import RightsHolder
+from caseapp.rightsholders.services import client_choices
 
 
 def _can(action: str, resource: str = "Case") -> bool:
@@ -64,8 +63,7 @@ class QueueView(BaseView):
                 and "scope" not in request.args:
             scope = "unassigned"
             page = services.queue_page(session, scope=scope, user_id=current_user.id, **filters)
-        clients = session.execute(select(RightsHolder.id, RightsHolder.name)
-                                  .order_by(RightsHolder.name)).all()
+        clients = client_choices(session)
         return self.render_template(
             "cases/queue.html", page=page, counts=counts, scope=scope, filters=filters,
             today=now, stages=lifecycle.OPEN_STAGES, clients=clients, can_take=_can("take", "CaseQueue"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caseapp.core import audit
@@ -42,3 +43,9 @@ def add_work(session: Session, store: FileStore, actor: Actor, *, rights_holder_
     audit.record(session, actor, "work.added", "work", work.id,
                  details={"title": title, "sha256": work.file_sha256})
     return work
+
+
+def client_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every client, by name: for filters and pickers."""
+    return [tuple(row) for row in session.execute(
+        select(RightsHolder.id, RightsHolder.name).order_by(RightsHolder.name))]
