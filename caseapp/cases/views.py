@@ -79,21 +79,15 @@ class QueueView(BaseView):
             taken["case"] = services.take_next(session, current_actor(), **filters)
             return taken["case"]
 
-        if run_action(action) and taken.get("case"):
+        if run_action(action):  # a refusal has flashed its own message
             case = taken["case"]
-            flash(f"{case.ref} is yours now: {case.next_step or 'open it'}.", "success")
-            return redirect(url_for("CaseView.show", ref=case.ref))
-        if not get_flashed_danger():
+            if case:
+                flash(f"{case.ref} is yours now: {case.next_step or 'open it'}.", "success")
+                return redirect(url_for("CaseView.show", ref=case.ref))
             flash("No unassigned case matches these filters: nothing to take.", "info")
         return redirect(url_for("QueueView.index", scope="unassigned", **{
             "stage": filters["stage"] or "", "country": filters["country"] or "",
             "client": filters["rights_holder_id"] or ""}))
-
-
-def get_flashed_danger() -> bool:
-    from flask import session as flask_session
-
-    return any(category == "danger" for category, _ in flask_session.get("_flashes", []))
 
 
 class CaseView(BaseView):

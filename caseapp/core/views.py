@@ -113,7 +113,8 @@ class FileView(BaseView):
 
 
 def _sniff_mimetype(path) -> str:
-    head = path.open("rb").read(12)
+    with path.open("rb") as handle:
+        head = handle.read(12)
     if head.startswith(b"\xff\xd8"):
         return "image/jpeg"
     if head.startswith(b"\x89PNG"):
