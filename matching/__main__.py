@@ -105,14 +105,19 @@ def main(argv: list[str] | None = None) -> int:
         engine = Engine.open(args.index)
         progress = Progress(len(files), "indexed")
         skipped = 0
+        described = []
         with ProcessPoolExecutor(args.workers, mp_context=context) as pool:
             for name, features, error in pool.map(_describe_reference, files, chunksize=4):
                 if error:
                     skipped += 1
                     print(f"\nskipped {name}: {error}", file=sys.stderr)
                 else:
-                    engine.add(name, features)
+                    described.append((name, features))
+                if len(described) >= 256:
+                    engine.add_many(described)
+                    described = []
                 progress.step()
+        engine.add_many(described)
         engine.save()
         print(f"indexed {len(files) - skipped} references ({skipped} skipped) in "
               f"{time.perf_counter() - started:.1f}s; the index holds {len(engine)}", file=sys.stderr)

@@ -22,7 +22,7 @@ from .features import Features, extract, extract_multi
 # References are described at two scales (the coarse one matches copies that appear
 # small: screenshots, thumbnails); queries as they are and mirrored.
 REF_SIDE = 800
-REF_SCALES = ((1.0, 1000), (0.4, 400))
+REF_SCALES = ((1.0, 600), (0.4, 150))
 QUERY_SIDE = 1024
 QUERY_MIN_SIDE = 640
 QUERY_POINTS = 1500
@@ -91,16 +91,23 @@ class Engine:
         """Add (or replace) a reference: an image, or a signature computed before."""
         features = image if isinstance(image, Features) else signature(image)
         with self._lock:
-            self._index.add(str(ref_id), features)
+            self._index.add_many([(str(ref_id), features)])
 
     def add_many(self, items: Iterable[tuple[str, Source | Features]]) -> list[tuple[str, str]]:
         """Add many references; returns (ref_id, error) for those that could not be read."""
-        errors = []
+        errors, batch = [], []
         for ref_id, image in items:
             try:
-                self.add(ref_id, image)
+                batch.append((str(ref_id), image if isinstance(image, Features) else signature(image)))
             except DecodeError as error:
                 errors.append((str(ref_id), str(error)))
+            if len(batch) >= 256:
+                with self._lock:
+                    self._index.add_many(batch)
+                batch = []
+        if batch:
+            with self._lock:
+                self._index.add_many(batch)
         return errors
 
     def remove(self, ref_id: str) -> bool:

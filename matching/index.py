@@ -1,30 +1,36 @@
-"""Reference index: ORB descriptors of every reference in a binary faiss IVF index
-(candidate search by descriptor voting), keypoints and descriptors kept per reference
-for geometric verification of the shortlist.
+"""Reference index: an inverted file of visual words for the candidate search, and the
+references' keypoints and descriptors in a file on disk for geometric verification.
 
-Search: every query descriptor (of the query and of its mirror image) finds its
-nearest reference descriptors; a neighbour votes only if it is clearly nearer than
-the nearest one from any other reference (generic structures such as glyphs match
-everywhere). The references with most votes are verified with RANSAC; the score is
-a function of the inliers that lie tightly on one homography, discounted when a
-second plane explains many other matches (another photo of the same scene)."""
+Candidate search (bag of visual words, as in Sivic & Zisserman's Video Google and the
+copy-detection systems after it): every reference descriptor is quantised to one of
+262,144 words (`vocabulary.py`) and posted, as the reference's slot number (4 bytes),
+in that word's list. A query's words vote for the references in their lists, each vote
+weighted by the word's rarity (idf); words in very long lists (generic structure such as
+glyphs and edges, which matches everywhere) are skipped. Memory is 4 bytes per reference
+descriptor: 2 GB for 1,000,000 references of 500 descriptors.
+
+Verification: the shortlisted references' descriptors are read from `features.bin`
+(memory-mapped) and matched with the query's (nearest neighbour, ratio test); RANSAC
+finds the homography; the score is a function of the inliers that lie tightly on it,
+discounted when a second plane explains many other matches (another photo of the same
+scene) or when the inliers cover a small patch of the reference."""
 from __future__ import annotations
 
 import json
 import os
 from pathlib import Path
 
+import cv2
 import faiss
 import numpy as np
-
-import cv2
 
 from . import features
 from .features import Features
 from .verify import verify_pair
+from .vocabulary import WORDS, Vocabulary, default as default_vocabulary
 
-KP_BITS = 12            # faiss id = slot << KP_BITS | keypoint number
-MAX_KP = 1 << KP_BITS
+RECORD = np.dtype([("xy", np.float32, 2), ("scale", np.float16), ("desc", np.uint8, 32)])
+FEATURES = "features.bin"
 
 
 def _score(inliers: float, half: float) -> float:
@@ -32,135 +38,279 @@ def _score(inliers: float, half: float) -> float:
     return float(1.0 - 2.0 ** (-max(inliers, 0.0) / half))
 
 
+class _Postings:
+    """Word -> slot numbers, as one CSR array (offsets per word, slots)."""
+
+    def __init__(self, offsets: np.ndarray | None = None, slots: np.ndarray | None = None):
+        self.offsets = offsets if offsets is not None else np.zeros(WORDS + 1, np.int64)
+        self.slots = slots if slots is not None else np.zeros(0, np.uint32)
+
+    @classmethod
+    def build(cls, words: np.ndarray, slots: np.ndarray) -> "_Postings":
+        order = np.argsort(words, kind="stable")
+        counts = np.bincount(words, minlength=WORDS)
+        offsets = np.zeros(WORDS + 1, np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        return cls(offsets, np.ascontiguousarray(slots[order], dtype=np.uint32))
+
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def gather(self, words: np.ndarray):
+        """Slots of all the given words' lists, and for each the position of its word in `words`."""
+        start, stop = self.offsets[words], self.offsets[words + 1]
+        n = stop - start
+        total = int(n.sum())
+        if not total:
+            return np.zeros(0, np.uint32), np.zeros(0, np.int64)
+        which = np.repeat(np.arange(len(words)), n)
+        pos = np.arange(total) - np.repeat(np.cumsum(n) - n, n) + start[which]
+        return self.slots[pos], which
+
+    def merged(self, other: "_Postings") -> "_Postings":
+        if not len(other.slots):
+            return self
+        la, lb = self.lengths(), other.lengths()
+        offsets = np.zeros(WORDS + 1, np.int64)
+        np.cumsum(la + lb, out=offsets[1:])
+        slots = np.empty(offsets[-1], np.uint32)
+        # each word's list: this one's slots, then the other's
+        w_a = np.repeat(np.arange(WORDS), la)
+        slots[offsets[w_a] + (np.arange(len(self.slots)) - self.offsets[w_a])] = self.slots
+        w_b = np.repeat(np.arange(WORDS), lb)
+        slots[offsets[w_b] + la[w_b] + (np.arange(len(other.slots)) - other.offsets[w_b])] = other.slots
+        return _Postings(offsets, slots)
+
+
 class Index:
-    # nn: neighbours per query descriptor; dmax: Hamming distance a neighbour may have;
-    # ratio: database ratio test; shortlist: references verified per query; half: tight
-    # inliers that give score 0.5 (the match threshold); thr: RANSAC pixels; p0/pw: the
-    # second-plane discount; cover: share of the reference the inliers must span for
-    # full weight (less is discounted in proportion).
-    PARAMS = dict(nn=6, dmax=64, ratio=0.85, shortlist=20, half=15.0, nprobe=4, thr=6.0,
+    # shortlist: references verified per query; min_votes: idf-weighted votes a reference
+    # needs to be verified; stop: a word whose list is longer than `stop` x the mean list
+    # does not vote; ratio/dmax: descriptor matching at verification; half: tight inliers that
+    # give score 0.5 (the match threshold); thr: RANSAC pixels; p0/pw: the second-plane
+    # discount; cover: share of the reference the inliers must span for full weight.
+    PARAMS = dict(shortlist=20, nn=2, confusers=1, cratio=1.0, ma=1, both=0.5, idf_power=1.0, stop=3.0, stop_min=8, min_votes=20.0, ratio=0.85, dmax=64, half=15.0, thr=6.0,
                   p0=8.0, pw=0.4, cover=0.15)
 
-    def __init__(self, params: dict | None = None):
+    def __init__(self, params: dict | None = None, vocabulary: Vocabulary | None = None):
         self.p = dict(self.PARAMS, **(params or {}))
+        self.vocabulary = vocabulary or default_vocabulary()
+        self._quantizer = None
         self.checkpoint = 0
         self.names: list[str | None] = []
         self.slot_of: dict[str, int] = {}
-        self.xy: list[np.ndarray | None] = []
-        self.desc: list[np.ndarray | None] = []
-        self.sizes: list[tuple] = []
-        self.kscale: list[np.ndarray | None] = []
-        self.faiss: faiss.IndexBinary | None = None
-        self._pending: list[int] = []
+        self.sizes = np.zeros((0, 2), np.int32)
+        self.start = np.zeros(0, np.int64)     # first record of each slot in features.bin
+        self.count = np.zeros(0, np.int32)
+        self.alive = np.zeros(0, bool)
+        self.main = _Postings()                # postings saved (or loaded)
+        self.delta = _Postings()               # postings added since
+        self._delta_parts: list[tuple[np.ndarray, np.ndarray]] = []
+        self._delta_words, self._delta_slots = np.zeros(0, np.int64), np.zeros(0, np.uint32)
+        self._disk: np.ndarray | None = None   # features.bin, memory-mapped
+        self._disk_records = 0
+        self._new: list[np.ndarray] = []       # records not yet written (slots past _disk_records)
+        self._new_records = 0
+        self._idf: np.ndarray | None = None
+
+    # ------------------------------------------------------------ words
+    def quantize(self, desc: np.ndarray, k: int = 1) -> np.ndarray:
+        """Descriptors -> words, by descending the vocabulary tree inside faiss (a binary
+        IVF whose quantiser is a binary IVF: 192 Hamming distances a descriptor)."""
+        if self._quantizer is None:
+            self._quantizer = _tree_index(self.vocabulary)
+        if not len(desc):
+            return np.zeros(0, np.uint32)
+        # one thread for a query (two made single queries 15-65x slower here), all for bulk adds
+        faiss.omp_set_num_threads(_CORES if len(desc) > 50_000 else 1)
+        _, ids = self._quantizer.search(np.ascontiguousarray(desc, dtype=np.uint8), k)
+        ids = ids[:, 0] if k == 1 else ids[ids >= 0]
+        return ids.astype(np.uint32)
 
     # ------------------------------------------------------------ building
     def add(self, name: str, feats: Features) -> None:
-        if name in self.slot_of:
-            self.remove(name)
-        n = min(len(feats.desc), MAX_KP)
-        slot = len(self.names)
-        self.names.append(name)
-        self.slot_of[name] = slot
-        self.xy.append(feats.xy[:n])
-        self.desc.append(feats.desc[:n])
-        self.sizes.append(feats.size)
-        self.kscale.append(feats.scale[:n].astype(np.float16))
-        self._pending.append(slot)
+        self.add_many([(name, feats)])
+
+    def add_many(self, items, words: list[np.ndarray] | None = None) -> None:
+        """Add (name, Features) pairs; their descriptors are quantised in one batch."""
+        items = list(items)
+        if not items:
+            return
+        for name, _ in items:
+            if name in self.slot_of:
+                self.remove(name)
+        descs = [f.desc for _, f in items]
+        if words is None:
+            allw = self.quantize(np.concatenate(descs)) if sum(len(d) for d in descs) else np.zeros(0, np.uint32)
+            bounds = np.cumsum([0] + [len(d) for d in descs])
+            words = [allw[bounds[i]:bounds[i + 1]] for i in range(len(items))]
+        first = len(self.names)
+        n_rec = np.array([len(d) for d in descs], np.int64)
+        starts = self._disk_records + self._new_records + np.concatenate([[0], np.cumsum(n_rec)[:-1]])
+        for i, (name, f) in enumerate(items):
+            rec = np.empty(len(f.desc), RECORD)
+            rec["xy"], rec["scale"], rec["desc"] = f.xy, f.scale, f.desc
+            self._new.append(rec)
+            self.names.append(name)
+            self.slot_of[name] = first + i
+        self._new_records += int(n_rec.sum())
+        self.sizes = np.concatenate([self.sizes, np.array([f.size for _, f in items], np.int32).reshape(-1, 2)])
+        self.start = np.concatenate([self.start, starts])
+        self.count = np.concatenate([self.count, n_rec.astype(np.int32)])
+        self.alive = np.concatenate([self.alive, np.ones(len(items), bool)])
+        slots = np.concatenate([np.full(len(w), first + i, np.uint32) for i, w in enumerate(words)])
+        self._delta_parts.append((np.concatenate(words).astype(np.int64), slots))
+        self._idf = None
 
     def remove(self, name: str) -> bool:
         slot = self.slot_of.pop(name, None)
         if slot is None:
             return False
         self.names[slot] = None
-        self.xy[slot] = self.desc[slot] = self.kscale[slot] = None
-        if self.faiss is not None:
-            self.faiss.remove_ids(faiss.IDSelectorRange(slot << KP_BITS, (slot + 1) << KP_BITS))
-        if slot in self._pending:
-            self._pending.remove(slot)
+        self.alive[slot] = False
+        self._idf = None
         return True
 
     def __len__(self) -> int:
         return len(self.slot_of)
 
     def _flush(self) -> None:
-        if self.faiss is None:
-            all_desc = [d for d in self.desc if d is not None and len(d)]
-            total = sum(len(d) for d in all_desc)
-            nlist = int(max(1, min(4096, 2 ** round(np.log2(max(1, total) ** 0.5)))))
-            quant = faiss.IndexBinaryFlat(256)
-            ivf = faiss.IndexBinaryIVF(quant, 256, nlist)
-            ivf.own_fields = True
-            quant.this.disown()
-            sample = np.concatenate(all_desc) if all_desc else np.zeros((1, 32), np.uint8)
-            rng = np.random.default_rng(0)
-            if len(sample) > 100 * nlist:
-                sample = sample[rng.choice(len(sample), 100 * nlist, replace=False)]
-            ivf.train(sample)
-            self.faiss = ivf
-            self._pending = [s for s, d in enumerate(self.desc) if d is not None]
-        for slot in self._pending:
-            d = self.desc[slot]
-            if d is None or not len(d):
-                continue
-            ids = (np.int64(slot) << KP_BITS) + np.arange(len(d), dtype=np.int64)
-            self.faiss.add_with_ids(d, ids)
-        self._pending = []
+        """Make the postings added since the last call searchable (a small second list)."""
+        if self._delta_parts:
+            self._delta_words = np.concatenate([self._delta_words] + [p[0] for p in self._delta_parts])
+            self._delta_slots = np.concatenate([self._delta_slots] + [p[1] for p in self._delta_parts])
+            self._delta_parts = []
+            # a delta a quarter the size of the main list is merged into it (the cost is shared out)
+            if len(self._delta_slots) > max(200_000, len(self.main.slots) // 4):
+                self._merge()
+            else:
+                self.delta = _Postings.build(self._delta_words, self._delta_slots)
+        if self._idf is None:
+            df = self.main.lengths() + self.delta.lengths()
+            n = max(1, int(self.alive.sum()))
+            self._idf = (np.log1p(n / np.maximum(df, 1)) ** self.p["idf_power"]).astype(np.float32)
+            mean = df.sum() / max(1, np.count_nonzero(df))
+            self._idf[df > max(self.p["stop"] * mean, self.p["stop_min"])] = 0.0   # stop words
+
+    def _merge(self) -> None:
+        if len(self._delta_slots):
+            self.main = self.main.merged(_Postings.build(self._delta_words, self._delta_slots))
+            self._delta_words, self._delta_slots = np.zeros(0, np.int64), np.zeros(0, np.uint32)
+            self.delta = _Postings()
+            self._idf = None
 
     # ------------------------------------------------------------ search
-    def correspondences(self, variants: list[Features]):
-        """kNN of every query descriptor (all variants in one faiss call) -> candidate groups.
-        Returns list of (votes, variant, slot, qidx, ridx) best first."""
-        self._flush()
-        self.faiss.nprobe = self.p["nprobe"]
-        nn, dmax, ratio = self.p["nn"], self.p["dmax"], self.p["ratio"]
-        descs = [f.desc for f in variants]
-        var = np.concatenate([np.full(len(d), v, np.int64) for v, d in enumerate(descs)])
-        qix = np.concatenate([np.arange(len(d), dtype=np.int64) for d in descs])
-        if not len(var):
-            return []
-        D, I = self.faiss.search(np.concatenate(descs), nn)
-        D = D.astype(np.float32)
-        slot = np.where(I >= 0, I >> KP_BITS, -1)
-        # database ratio test: a neighbour counts if it is clearly nearer than the nearest
-        # neighbour from any *other* reference (generic structures such as glyphs match everywhere)
-        other = np.full(D.shape, float(dmax + 20), np.float32)
-        for j in range(nn):
-            diff = (slot != slot[:, j:j + 1]) & (I >= 0)
-            dd = np.where(diff, D, np.inf).min(axis=1)
-            other[:, j] = np.minimum(dd, dmax + 20)
-        ok = (I >= 0) & (D <= dmax) & (D <= ratio * other)
-        r, c = np.nonzero(ok)
-        if not len(r):
-            return []
-        key = var[r] * (1 << 40) + slot[r, c]
-        order = np.lexsort((D[r, c], key))
-        r, c, key = r[order], c[order], key[order]
-        uk, start, counts = np.unique(key, return_index=True, return_counts=True)
-        groups = []
-        for k, s0, n in zip(uk.tolist(), start.tolist(), counts.tolist()):
-            rr, cc = r[s0:s0 + n], c[s0:s0 + n]
-            q = qix[rr]
-            votes = len(np.unique(q))
-            groups.append((votes, k >> 40, k & ((1 << 40) - 1), q, I[rr, cc] & (MAX_KP - 1)))
-        groups.sort(key=lambda g: -g[0])
-        return groups[: self.p["shortlist"]]
+    def _records(self, slot: int) -> np.ndarray:
+        s, n = int(self.start[slot]), int(self.count[slot])
+        if s >= self._disk_records:
+            flat = self._new_flat()
+            return flat[s - self._disk_records: s - self._disk_records + n]
+        return self._disk[s:s + n]
 
-    def search(self, variants: list[Features], top: int = 5) -> list[dict]:
+    def _new_flat(self) -> np.ndarray:
+        if len(self._new) > 1:
+            self._new = [np.concatenate(self._new)]
+        return self._new[0] if self._new else np.zeros(0, RECORD)
+
+    def candidates(self, variants: list[Features]):
+        """idf-weighted votes of the query's words -> [(votes, variant, slot)], best first."""
+        self._flush()
+        n = len(self.names)
+        idf = self._idf
+        parts_s, parts_w = [], []
+        for v, f in enumerate(variants):
+            if not len(f.desc):
+                continue
+            words = np.unique(self.quantize(f.desc, self.p["ma"])).astype(np.int64)
+            words = words[idf[words] > 0]
+            for post in (self.main, self.delta):
+                slots, which = post.gather(words)
+                if len(slots):
+                    parts_s.append(slots.astype(np.int64) + v * n)
+                    parts_w.append(idf[words][which])
+        if not parts_s:
+            return []
+        votes = np.bincount(np.concatenate(parts_s), np.concatenate(parts_w), minlength=n * len(variants))
+        votes = votes.reshape(len(variants), n)
+        votes[:, ~self.alive] = 0
+        best = votes.max(axis=0)
+        k = min(self.p["shortlist"], n)
+        top = np.argpartition(-best, k - 1)[:k] if k < n else np.arange(n)
+        top = top[np.argsort(-best[top])]
+        # a reference is verified with the variant (as is, mirrored) that voted most for it, and
+        # with the other one too when that came close (a symmetric picture votes for both)
+        out = []
+        for s in top:
+            if best[s] < self.p["min_votes"]:
+                continue
+            for v in range(len(variants)):
+                if votes[v, s] >= self.p["both"] * best[s]:
+                    out.append((float(votes[v, s]), v, int(s)))
+        return out
+
+    def search(self, variants: list[Features], top: int = 5) -> list[tuple[str, float]]:
         cv2.setRNGSeed(12345)  # RANSAC draws: same answer for the same query, whatever ran before
         if not len(self):
             return []
+        shortlist = self.candidates(variants)
+        slots = list(dict.fromkeys(s for _, _, s in shortlist))
         best: dict[int, float] = {}
-        for votes, v, slot, q, rk in self.correspondences(variants):
-            if self.names[slot] is None or votes < 5:
-                continue
-            f = variants[v]
-            st = verify_pair(f.xy[q], self.xy[slot][rk], q, self.kscale[slot][rk].astype(np.float32),
-                             self.sizes[slot], f.size, thr=self.p["thr"], qscale=f.scale[q])
-            s = self.score(st)
-            if s > best.get(slot, -1.0):
-                best[slot] = s
+        for v in sorted({v for _, v, _ in shortlist}):
+            targets = [s for _, vv, s in shortlist if vv == v]
+            for slot, s in self.verify(variants[v], slots, targets).items():
+                best[slot] = max(s, best.get(slot, -1.0))
         out = sorted(best.items(), key=lambda t: -t[1])[:top]
         return [(self.names[s], round(sc, 6)) for s, sc in out]
+
+    def verify(self, f: Features, slots: list[int], targets: list[int] | None = None) -> dict[int, float]:
+        """Scores of `targets` (default: all `slots`) for one query variant. Each query
+        descriptor's nearest descriptors among all the shortlisted references are
+        correspondences when clearly nearer than the nearest from any *other* of them
+        (generic shapes such as letters match in every picture and must not count)."""
+        targets = slots if targets is None else targets
+        recs = [self._records(s) for s in slots]
+        owner = np.concatenate([np.full(len(r), i, np.int64) for i, r in enumerate(recs)])
+        if len(f.desc) < 6 or len(owner) < 6:
+            return {}
+        allrec = np.concatenate(recs)
+        flat = faiss.IndexBinaryFlat(256)
+        flat.add(np.ascontiguousarray(allrec["desc"]))
+        k = min(self.p["nn"], flat.ntotal)
+        D, I = flat.search(f.desc, k)
+        D = D.astype(np.float32)
+        own = np.where(I >= 0, owner[np.maximum(I, 0)], -1)
+        dmax, ratio = self.p["dmax"], self.p["ratio"]
+        other = np.full_like(D, dmax + 20)
+        for j in range(k):
+            other[:, j] = np.minimum(other[:, j], np.where((own != own[:, j:j + 1]) & (I >= 0), D, np.inf).min(axis=1))
+        ok = (I >= 0) & (D <= dmax) & (D <= ratio * other)
+        if self._confusers is not None:
+            # typical descriptors (the vocabulary's centroids) stand in for the rest of the world:
+            # a pair must be nearer than those too (a small index has few other references)
+            dc, _ = self._confusers.search(f.desc, 1)
+            ok &= D <= self.p["cratio"] * dc.astype(np.float32)
+        out = {}
+        for slot in targets:
+            r, c = np.nonzero(ok & (own == slots.index(slot)))
+            if len(np.unique(r)) < 6:
+                out[slot] = 0.0
+                continue
+            best_first = np.argsort(D[r, c], kind="stable")   # PROSAC samples the closest pairs first
+            r, c = r[best_first], c[best_first]
+            ri = I[r, c]
+            st = verify_pair(f.xy[r], allrec["xy"][ri].astype(np.float32), r, allrec["scale"][ri].astype(np.float32),
+                             tuple(self.sizes[slot]), f.size, thr=self.p["thr"], qscale=f.scale[r])
+            out[slot] = self.score(st)
+        return out
+
+    @property
+    def _confusers(self):
+        if self.p["confusers"] < 0:
+            return None
+        if getattr(self, "_confuser_index", None) is None:
+            flat = faiss.IndexBinaryFlat(256)
+            flat.add(np.ascontiguousarray(self.vocabulary.levels[self.p["confusers"]]).view(np.uint8).reshape(-1, 32))
+            self._confuser_index = flat
+        return self._confuser_index
 
     def score(self, st: dict) -> float:
         """Evidence -> score in [0, 1): the count of tight inliers, discounted when a second
@@ -174,40 +324,154 @@ class Index:
 
     # ------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike) -> None:
-        self._flush()
+        """Append new records to features.bin, write the merged postings under a new
+        checkpoint, then meta.json last: a reader sees the whole index or the old one."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        faiss.write_index_binary(self.faiss, str(path / "descriptors.faiss"))
-        counts = np.array([len(self.desc[s]) if self.names[s] is not None else 0 for s in range(len(self.names))], np.int64)
-        xy = [self.xy[s] if self.names[s] is not None else np.zeros((0, 2), np.float32) for s in range(len(self.names))]
-        de = [self.desc[s] if self.names[s] is not None else np.zeros((0, 32), np.uint8) for s in range(len(self.names))]
-        ks = [self.kscale[s] if self.names[s] is not None else np.zeros(0, np.float16) for s in range(len(self.names))]
-        np.savez(path / "refs.npz", counts=counts, kscale=np.concatenate(ks) if ks else np.zeros(0, np.float16), xy=np.concatenate(xy) if xy else np.zeros((0, 2), np.float32),
-                 desc=np.concatenate(de) if de else np.zeros((0, 32), np.uint8),
-                 sizes=np.array(self.sizes, np.int32).reshape(-1, 2))
+        self._flush()
+        self._merge()
+        feats = path / FEATURES
+        if self._new_records:
+            have = feats.stat().st_size // RECORD.itemsize if feats.exists() else 0
+            if have != self._disk_records:  # another writer, or a file cut short: never append blind
+                raise ValueError(f"{feats} holds {have} records, this index expects {self._disk_records}")
+            with open(feats, "ab") as out:
+                self._new_flat().tofile(out)
+                out.flush()
+                os.fsync(out.fileno())
+            self._disk_records += self._new_records
+            self._new, self._new_records = [], 0
+        self._disk = np.memmap(feats, RECORD, mode="r") if self._disk_records else None
+        self._write_checkpoint(path)
+
+    def _write_checkpoint(self, path: Path) -> None:
         self.checkpoint += 1
+        tag = f"{self.checkpoint:06d}"
+        np.save(path / f"postings-{tag}.npy", self.main.slots)
+        np.save(path / f"offsets-{tag}.npy", self.main.offsets)
+        np.savez(path / f"slots-{tag}.npz", sizes=self.sizes, start=self.start, count=self.count, alive=self.alive)
         tmp = path / "meta.json.tmp"
         tmp.write_text(json.dumps({"names": self.names, "params": self.p, "features": features.CFG,
+                                   "vocabulary": self.vocabulary.fingerprint, "records": self._disk_records,
                                    "checkpoint": self.checkpoint}))
-        os.replace(tmp, path / "meta.json")  # written last: a reader sees the whole index or the old one
+        os.replace(tmp, path / "meta.json")
+        for old in path.glob("*-*.np[yz]"):  # keep this checkpoint and the one before (a reader may be loading it)
+            if old.stem.rsplit("-", 1)[-1] < f"{self.checkpoint - 1:06d}":
+                old.unlink(missing_ok=True)
+
+    @classmethod
+    def build(cls, path: str | os.PathLike, batches, progress=None) -> "Index":
+        """Write a new index at `path` from batches of (name, Features) pairs, streaming:
+        records go to features.bin and words to a scratch file as they come, then the
+        postings are laid out word by word. Memory stays at the size of the postings
+        (4 bytes a descriptor), whatever the number of references."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        for old in [path / FEATURES, path / "meta.json", *path.glob("*-*.np[yz]")]:
+            old.unlink(missing_ok=True)
+        idx = cls()
+        names, sizes, counts = [], [], []
+        scratch = path / "words.scratch"
+        with open(path / FEATURES, "wb") as feats, open(scratch, "wb") as words_out:
+            for batch in batches:
+                batch = [(n, f) for n, f in batch if n not in idx.slot_of]
+                if not batch:
+                    continue
+                desc = np.concatenate([f.desc for _, f in batch])
+                idx.quantize(desc).tofile(words_out)
+                rec = np.empty(len(desc), RECORD)
+                rec["xy"] = np.concatenate([f.xy for _, f in batch])
+                rec["scale"] = np.concatenate([f.scale for _, f in batch])
+                rec["desc"] = desc
+                rec.tofile(feats)
+                for name, f in batch:
+                    idx.slot_of[name] = len(names)
+                    names.append(name)
+                    sizes.append(f.size)
+                    counts.append(len(f.desc))
+                if progress:
+                    progress(len(names))
+        idx.names = names
+        idx.sizes = np.array(sizes, np.int32).reshape(-1, 2)
+        idx.count = np.array(counts, np.int32)
+        idx.start = np.concatenate([[0], np.cumsum(idx.count, dtype=np.int64)[:-1]]).astype(np.int64) \
+            if counts else np.zeros(0, np.int64)
+        idx.alive = np.ones(len(names), bool)
+        total = int(idx.count.sum())
+        words = np.memmap(scratch, np.uint32, mode="r") if total else np.zeros(0, np.uint32)
+        chunk = 20_000_000
+        df = np.zeros(WORDS, np.int64)
+        for a in range(0, total, chunk):
+            df += np.bincount(words[a:a + chunk], minlength=WORDS)
+        offsets = np.zeros(WORDS + 1, np.int64)
+        np.cumsum(df, out=offsets[1:])
+        slots = np.empty(total, np.uint32)
+        cursor = offsets[:-1].copy()
+        for a in range(0, total, chunk):
+            w = np.asarray(words[a:a + chunk]).astype(np.int64)
+            owner = (np.searchsorted(idx.start, np.arange(a, a + len(w)), side="right") - 1).astype(np.uint32)
+            order = np.argsort(w, kind="stable")
+            ws = w[order]
+            rank = np.arange(len(ws)) - np.searchsorted(ws, ws, side="left")
+            slots[cursor[ws] + rank] = owner[order]
+            cursor += np.bincount(w, minlength=WORDS)
+        del words
+        scratch.unlink()
+        idx.main = _Postings(offsets, slots)
+        idx._disk_records = total
+        idx._disk = np.memmap(path / FEATURES, RECORD, mode="r") if total else None
+        idx._write_checkpoint(path)
+        return idx
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Index":
         path = Path(path)
         meta = json.loads((path / "meta.json").read_text())
-        if meta.get("features", features.CFG) != features.CFG:
+        if meta.get("features") != features.CFG:
             raise ValueError(f"the index at {path} was built with other feature settings; rebuild it")
-        idx = cls()
-        idx.checkpoint = meta.get("checkpoint", 0)
+        idx = cls(meta.get("params"))
+        if meta.get("vocabulary") != idx.vocabulary.fingerprint:
+            raise ValueError(f"the index at {path} was built with another vocabulary; rebuild it")
+        idx.checkpoint = meta["checkpoint"]
+        tag = f"{idx.checkpoint:06d}"
         idx.names = meta["names"]
         idx.slot_of = {n: s for s, n in enumerate(idx.names) if n is not None}
-        z = np.load(path / "refs.npz")
-        off = np.concatenate([[0], np.cumsum(z["counts"])])
-        xy, de = z["xy"], z["desc"]
-        idx.xy = [xy[off[i]:off[i + 1]] if idx.names[i] is not None else None for i in range(len(idx.names))]
-        idx.desc = [de[off[i]:off[i + 1]] if idx.names[i] is not None else None for i in range(len(idx.names))]
-        idx.sizes = [tuple(s) for s in z["sizes"].tolist()]
-        ks = z["kscale"]
-        idx.kscale = [ks[off[i]:off[i + 1]] if idx.names[i] is not None else None for i in range(len(idx.names))]
-        idx.faiss = faiss.read_index_binary(str(path / "descriptors.faiss"))
+        with np.load(path / f"slots-{tag}.npz") as z:
+            idx.sizes, idx.start, idx.count, idx.alive = z["sizes"], z["start"], z["count"], z["alive"]
+        idx.main = _Postings(np.load(path / f"offsets-{tag}.npy"), np.load(path / f"postings-{tag}.npy"))
+        idx._disk_records = meta["records"]
+        if idx._disk_records:
+            idx._disk = np.memmap(path / FEATURES, RECORD, mode="r", shape=(idx._disk_records,))
         return idx
+
+
+_CORES = os.cpu_count() or 1
+_MATCHER = cv2.BFMatcher(cv2.NORM_HAMMING)
+
+
+def _tree_index(voc: Vocabulary):
+    """The vocabulary tree as nested faiss binary IVF indexes searched with nprobe 1."""
+    from .vocabulary import BRANCH
+
+    def ivf_over(quantizer, centroids):
+        nlist = len(centroids) // BRANCH
+        ivf = faiss.IndexBinaryIVF(quantizer, 256, nlist)
+        ivf.own_fields = False
+        ivf.is_trained = True
+        for lst in range(nlist):
+            codes = np.ascontiguousarray(centroids[lst * BRANCH:(lst + 1) * BRANCH])
+            ids = np.arange(lst * BRANCH, (lst + 1) * BRANCH, dtype=np.int64)
+            ivf.invlists.add_entries(lst, BRANCH, faiss.swig_ptr(ids), faiss.swig_ptr(codes))
+        ivf.ntotal = len(centroids)
+        ivf.nprobe = 1
+        ivf._keep = (quantizer, centroids)   # the Python objects faiss points into
+        return ivf
+
+    levels = [np.ascontiguousarray(lv.reshape(len(lv) * BRANCH, 4)).view(np.uint8).reshape(-1, 32)
+              for lv in voc.levels]
+    top = faiss.IndexBinaryFlat(256)
+    top.add(levels[0])
+    index = top
+    for centroids in levels[1:]:
+        index = ivf_over(index, centroids)
+    return index

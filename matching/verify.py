@@ -11,6 +11,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+# PROSAC draws its samples from the closest descriptor pairs first (callers sort them):
+# with repetitive pictures most pairs are wrong and plain RANSAC misses the one homography.
+METHOD = cv2.USAC_PROSAC
+ITERS = 2000
 _ZERO = dict(n=0.0, tight=0.0, plane2=0.0, putative=0, coverage=0.0)
 
 
@@ -26,7 +30,7 @@ def verify_pair(src, dst, qidx, rscale, rsize, qsize, thr: float = 6.0, tight_px
     out = dict(_ZERO, putative=int(len(np.unique(qidx))) if len(qidx) else 0)
     if len(src) < 6:
         return out
-    H, mask = cv2.findHomography(src, dst, cv2.RANSAC, thr, maxIters=2000, confidence=0.995)
+    H, mask = cv2.findHomography(src, dst, METHOD, thr, maxIters=ITERS, confidence=0.995)
     if H is None or abs(H[2, 2]) < 1e-9:
         return out
     inl = mask.ravel().astype(bool)
