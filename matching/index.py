@@ -7,7 +7,7 @@ copy-detection systems after it): every reference descriptor is quantised to one
 in that word's list. A query's words vote for the references in their lists, each vote
 weighted by the word's rarity (idf); words in very long lists (generic structure such as
 glyphs and edges, which matches everywhere) are skipped. Memory is 4 bytes per reference
-descriptor: 2 GB for 1,000,000 references of 500 descriptors.
+descriptor: 3 GB for 1,000,000 references of 750 descriptors.
 
 Verification: the shortlisted references' descriptors are read from `features.bin`
 (memory-mapped) and matched with the query's (nearest neighbour, ratio test); RANSAC
@@ -17,6 +17,7 @@ scene) or when the inliers cover a small patch of the reference."""
 from __future__ import annotations
 
 import json
+import mmap
 import os
 from pathlib import Path
 
@@ -54,18 +55,15 @@ class _Postings:
         return cls(offsets, np.ascontiguousarray(slots[order], dtype=np.uint32))
 
     def lengths(self) -> np.ndarray:
-        return np.diff(self.offsets)
+        if getattr(self, "_lengths", None) is None or len(self._lengths) != len(self.offsets) - 1:
+            self._lengths = np.diff(self.offsets)
+        return self._lengths
 
-    def gather(self, words: np.ndarray):
-        """Slots of all the given words' lists, and for each the position of its word in `words`."""
-        start, stop = self.offsets[words], self.offsets[words + 1]
-        n = stop - start
-        total = int(n.sum())
-        if not total:
-            return np.zeros(0, np.uint32), np.zeros(0, np.int64)
-        which = np.repeat(np.arange(len(words)), n)
-        pos = np.arange(total) - np.repeat(np.cumsum(n) - n, n) + start[which]
-        return self.slots[pos], which
+    def gather(self, words: np.ndarray) -> np.ndarray:
+        """The slots in the given words' lists, list after list."""
+        o = self.offsets
+        parts = [self.slots[o[w]:o[w + 1]] for w in words.tolist()]
+        return np.concatenate(parts) if parts else np.zeros(0, np.uint32)
 
     def merged(self, other: "_Postings") -> "_Postings":
         if not len(other.slots):
@@ -83,18 +81,28 @@ class _Postings:
 
 
 class Index:
-    # shortlist: references verified per query; min_votes: idf-weighted votes a reference
-    # needs to be verified; stop: a word whose list is longer than `stop` x the mean list
-    # does not vote; ratio/dmax: descriptor matching at verification; half: tight inliers that
-    # give score 0.5 (the match threshold); thr: RANSAC pixels; p0/pw: the second-plane
-    # discount; cover: share of the reference the inliers must span for full weight.
-    PARAMS = dict(shortlist=20, nn=2, confusers=1, cratio=1.0, ma=1, both=0.5, idf_power=1.0, stop=3.0, stop_min=8, min_votes=20.0, ratio=0.85, dmax=64, half=15.0, thr=6.0,
-                  p0=8.0, pw=0.4, cover=0.15)
+    # Candidate search - shortlist: references verified per query; min_votes: idf-weighted
+    # votes a reference needs to be verified; stop/stop_min: a word whose list is longer than
+    # `stop` x the mean list (and than stop_min) does not vote; budget: postings a query reads
+    # at most (its rarest words first); both: a reference is verified
+    # with the mirrored query too when that variant got this share of its best votes.
+    # Verification - nn: neighbours per query descriptor among the shortlist's descriptors,
+    # looked up in the vprobe nearest of the vocabulary's top 64 branches; ratio: a neighbour
+    # counts when clearly nearer than any other reference's; min_pairs: query points with a
+    # counted neighbour a reference needs for RANSAC to be tried; confusers/cratio: and nearer than
+    # its branch centroid two levels down (a stand-in for the rest of the world); dmax: Hamming
+    # distance a neighbour may have; thr: RANSAC pixels; half: tight inliers that give score 0.5
+    # (the match threshold); p0/pw: the second-plane discount; cover: share of the reference
+    # the inliers must span for full weight.
+    PARAMS = dict(shortlist=20, min_votes=20.0, stop=3.0, stop_min=8, budget=1_200_000, both=0.5,
+                  nn=2, vprobe=4, min_pairs=10, ratio=0.85, confusers=True, cratio=1.0, dmax=64, thr=6.0,
+                  half=15.0, p0=8.0, pw=0.4, cover=0.15)
 
     def __init__(self, params: dict | None = None, vocabulary: Vocabulary | None = None):
         self.p = dict(self.PARAMS, **(params or {}))
         self.vocabulary = vocabulary or default_vocabulary()
         self._quantizer = None
+        self._top = None
         self.checkpoint = 0
         self.names: list[str | None] = []
         self.slot_of: dict[str, int] = {}
@@ -113,7 +121,7 @@ class Index:
         self._idf: np.ndarray | None = None
 
     # ------------------------------------------------------------ words
-    def quantize(self, desc: np.ndarray, k: int = 1) -> np.ndarray:
+    def quantize(self, desc: np.ndarray) -> np.ndarray:
         """Descriptors -> words, by descending the vocabulary tree inside faiss (a binary
         IVF whose quantiser is a binary IVF: 192 Hamming distances a descriptor)."""
         if self._quantizer is None:
@@ -122,9 +130,8 @@ class Index:
             return np.zeros(0, np.uint32)
         # one thread for a query (two made single queries 15-65x slower here), all for bulk adds
         faiss.omp_set_num_threads(_CORES if len(desc) > 50_000 else 1)
-        _, ids = self._quantizer.search(np.ascontiguousarray(desc, dtype=np.uint8), k)
-        ids = ids[:, 0] if k == 1 else ids[ids >= 0]
-        return ids.astype(np.uint32)
+        _, ids = self._quantizer.search(np.ascontiguousarray(desc, dtype=np.uint8), 1)
+        return ids[:, 0].astype(np.uint32)
 
     # ------------------------------------------------------------ building
     def add(self, name: str, feats: Features) -> None:
@@ -186,8 +193,10 @@ class Index:
                 self.delta = _Postings.build(self._delta_words, self._delta_slots)
         if self._idf is None:
             df = self.main.lengths() + self.delta.lengths()
+            self._lengths = df
+            self._dead = np.flatnonzero(~self.alive)
             n = max(1, int(self.alive.sum()))
-            self._idf = (np.log1p(n / np.maximum(df, 1)) ** self.p["idf_power"]).astype(np.float32)
+            self._idf = np.log1p(n / np.maximum(df, 1)).astype(np.float32)
             mean = df.sum() / max(1, np.count_nonzero(df))
             self._idf[df > max(self.p["stop"] * mean, self.p["stop_min"])] = 0.0   # stop words
 
@@ -211,31 +220,36 @@ class Index:
             self._new = [np.concatenate(self._new)]
         return self._new[0] if self._new else np.zeros(0, RECORD)
 
-    def candidates(self, variants: list[Features]):
-        """idf-weighted votes of the query's words -> [(votes, variant, slot)], best first."""
+    def candidates(self, variants: list[Features], words: list[np.ndarray] | None = None):
+        """idf-weighted votes of the query's words -> [(votes, variant, slot)], best first.
+        `words`: each variant's descriptors quantised (computed here when not given)."""
         self._flush()
+        if words is None:
+            words = [self.quantize(f.desc) for f in variants]
         n = len(self.names)
         idf = self._idf
-        parts_s, parts_w = [], []
-        for v, f in enumerate(variants):
-            if not len(f.desc):
-                continue
-            words = np.unique(self.quantize(f.desc, self.p["ma"])).astype(np.int64)
-            words = words[idf[words] > 0]
+        lengths = self._lengths
+        wanted = [np.unique(w).astype(np.int64) for w in words]
+        wanted = [w[idf[w] > 0] for w in wanted]
+        # the rarest words first, until the postings budget is spent: they carry most of the
+        # evidence, and the budget bounds a query's time whatever the size of the index
+        allw = np.concatenate(wanted) if wanted else np.zeros(0, np.int64)
+        if lengths[allw].sum() > self.p["budget"]:
+            cut = np.sort(lengths[allw])
+            cut = cut[np.searchsorted(np.cumsum(cut), self.p["budget"])]
+            wanted = [w[lengths[w] < cut] for w in wanted]
+        votes = np.zeros((len(variants), n), np.float32)
+        for v, w in enumerate(wanted):
             for post in (self.main, self.delta):
-                slots, which = post.gather(words)
-                if len(slots):
-                    parts_s.append(slots.astype(np.int64) + v * n)
-                    parts_w.append(idf[words][which])
-        if not parts_s:
-            return []
-        votes = np.bincount(np.concatenate(parts_s), np.concatenate(parts_w), minlength=n * len(variants))
-        votes = votes.reshape(len(variants), n)
-        votes[:, ~self.alive] = 0
+                slots = post.gather(w)
+                if len(slots):   # ufunc.at on matching dtypes: 7x faster than a weighted bincount here
+                    np.add.at(votes[v], slots, np.repeat(idf[w], post.lengths()[w]))
+        votes[:, self._dead] = 0
         best = votes.max(axis=0)
-        k = min(self.p["shortlist"], n)
-        top = np.argpartition(-best, k - 1)[:k] if k < n else np.arange(n)
-        top = top[np.argsort(-best[top])]
+        live = np.flatnonzero(best >= self.p["min_votes"])
+        k = min(self.p["shortlist"], len(live))
+        top = live[np.argpartition(-best[live], k - 1)[:k]] if k < len(live) else live
+        top = top[np.argsort(-best[top], kind="stable")]
         # a reference is verified with the variant (as is, mirrored) that voted most for it, and
         # with the other one too when that came close (a symmetric picture votes for both)
         out = []
@@ -251,31 +265,77 @@ class Index:
         cv2.setRNGSeed(12345)  # RANSAC draws: same answer for the same query, whatever ran before
         if not len(self):
             return []
-        shortlist = self.candidates(variants)
+        words = self._split(self.quantize(np.concatenate([f.desc for f in variants])), variants)
+        shortlist = self.candidates(variants, words)
+        if not shortlist:
+            return []
         slots = list(dict.fromkeys(s for _, _, s in shortlist))
+        shared = self._shortlist_index(slots)
+        used = sorted({v for _, v, _ in shortlist})
+        # one faiss call for all the variants verified (per-call overhead is most of a small search)
+        allrec, owner, near = shared
+        k = min(self.p["nn"], near.ntotal)
+        D, I = near.search(np.concatenate([variants[v].desc for v in used]), k) if k else (None, None)
         best: dict[int, float] = {}
-        for v in sorted({v for _, v, _ in shortlist}):
+        for i, v in enumerate(used):
             targets = [s for _, vv, s in shortlist if vv == v]
-            for slot, s in self.verify(variants[v], slots, targets).items():
+            a = sum(len(variants[u].desc) for u in used[:i])
+            nbrs = (D[a:a + len(variants[v].desc)], I[a:a + len(variants[v].desc)]) if k else None
+            for slot, s in self.verify(variants[v], slots, targets, words[v], shared, nbrs).items():
                 best[slot] = max(s, best.get(slot, -1.0))
         out = sorted(best.items(), key=lambda t: -t[1])[:top]
         return [(self.names[s], round(sc, 6)) for s, sc in out]
 
-    def verify(self, f: Features, slots: list[int], targets: list[int] | None = None) -> dict[int, float]:
+    def _prefetch(self, slots: list[int]) -> None:
+        """Ask the kernel for all the shortlist's records at once (one disk round trip, not 20)."""
+        mm = getattr(self._disk, "_mmap", None)
+        if mm is None or not hasattr(mm, "madvise"):
+            return
+        size = RECORD.itemsize
+        for slot in slots:
+            s = int(self.start[slot])
+            if s >= self._disk_records:
+                continue
+            a = (s * size) // mmap.PAGESIZE * mmap.PAGESIZE
+            b = (s + int(self.count[slot])) * size
+            mm.madvise(mmap.MADV_WILLNEED, a, b - a)
+
+    def _shortlist_index(self, slots: list[int]):
+        """The shortlisted references' records, and their descriptors in an IVF over the top
+        level of the vocabulary tree (a query descriptor looks in its `vprobe` nearest branches)."""
+        self._prefetch(slots)
+        recs = [self._records(s) for s in slots]
+        owner = np.concatenate([np.full(len(r), i, np.int64) for i, r in enumerate(recs)])
+        allrec = np.concatenate(recs)
+        if self._top is None:
+            top = faiss.IndexBinaryFlat(256)
+            top.add(np.ascontiguousarray(self.vocabulary.levels[0]).view(np.uint8).reshape(-1, 32))
+            self._top = top
+        near = faiss.IndexBinaryIVF(self._top, 256, self._top.ntotal)
+        near.own_fields = False
+        near.is_trained = True
+        near.nprobe = self.p["vprobe"]
+        if len(allrec):
+            near.add(np.ascontiguousarray(allrec["desc"]))
+        return allrec, owner, near
+
+    @staticmethod
+    def _split(values: np.ndarray, variants: list[Features]) -> list[np.ndarray]:
+        bounds = np.cumsum([0] + [len(f.desc) for f in variants])
+        return [values[bounds[i]:bounds[i + 1]] for i in range(len(variants))]
+
+    def verify(self, f: Features, slots: list[int], targets: list[int] | None = None,
+               words: np.ndarray | None = None, shared=None, neighbours=None) -> dict[int, float]:
         """Scores of `targets` (default: all `slots`) for one query variant. Each query
         descriptor's nearest descriptors among all the shortlisted references are
         correspondences when clearly nearer than the nearest from any *other* of them
         (generic shapes such as letters match in every picture and must not count)."""
         targets = slots if targets is None else targets
-        recs = [self._records(s) for s in slots]
-        owner = np.concatenate([np.full(len(r), i, np.int64) for i, r in enumerate(recs)])
+        allrec, owner, near = shared or self._shortlist_index(slots)
         if len(f.desc) < 6 or len(owner) < 6:
             return {}
-        allrec = np.concatenate(recs)
-        flat = faiss.IndexBinaryFlat(256)
-        flat.add(np.ascontiguousarray(allrec["desc"]))
-        k = min(self.p["nn"], flat.ntotal)
-        D, I = flat.search(f.desc, k)
+        k = min(self.p["nn"], near.ntotal)
+        D, I = neighbours or near.search(f.desc, k)
         D = D.astype(np.float32)
         own = np.where(I >= 0, owner[np.maximum(I, 0)], -1)
         dmax, ratio = self.p["dmax"], self.p["ratio"]
@@ -283,15 +343,15 @@ class Index:
         for j in range(k):
             other[:, j] = np.minimum(other[:, j], np.where((own != own[:, j:j + 1]) & (I >= 0), D, np.inf).min(axis=1))
         ok = (I >= 0) & (D <= dmax) & (D <= ratio * other)
-        if self._confusers is not None:
-            # typical descriptors (the vocabulary's centroids) stand in for the rest of the world:
-            # a pair must be nearer than those too (a small index has few other references)
-            dc, _ = self._confusers.search(f.desc, 1)
-            ok &= D <= self.p["cratio"] * dc.astype(np.float32)
+        if self.p["confusers"]:
+            # typical descriptors stand in for the rest of the world: a pair must be nearer than
+            # the centroid of the query descriptor's branch two levels down the vocabulary tree
+            # (a small index has few other references to compare with)
+            ok &= D <= self.p["cratio"] * self._branch_distance(f.desc, words)[:, None]
         out = {}
         for slot in targets:
             r, c = np.nonzero(ok & (own == slots.index(slot)))
-            if len(np.unique(r)) < 6:
+            if len(np.unique(r)) < self.p["min_pairs"]:
                 out[slot] = 0.0
                 continue
             best_first = np.argsort(D[r, c], kind="stable")   # PROSAC samples the closest pairs first
@@ -302,15 +362,12 @@ class Index:
             out[slot] = self.score(st)
         return out
 
-    @property
-    def _confusers(self):
-        if self.p["confusers"] < 0:
-            return None
-        if getattr(self, "_confuser_index", None) is None:
-            flat = faiss.IndexBinaryFlat(256)
-            flat.add(np.ascontiguousarray(self.vocabulary.levels[self.p["confusers"]]).view(np.uint8).reshape(-1, 32))
-            self._confuser_index = flat
-        return self._confuser_index
+    def _branch_distance(self, desc: np.ndarray, words: np.ndarray | None = None) -> np.ndarray:
+        """Hamming distance of each descriptor to its level-2 node of the vocabulary tree."""
+        words = (self.quantize(desc) if words is None else words).astype(np.int64)
+        level = self.vocabulary.levels[1].reshape(-1, 4)          # (4096, 4) uint64
+        d = np.ascontiguousarray(desc).view(np.uint64).reshape(-1, 4)
+        return np.bitwise_count(level[words // 64] ^ d).sum(axis=1).astype(np.float32)
 
     def score(self, st: dict) -> float:
         """Evidence -> score in [0, 1): the count of tight inliers, discounted when a second
@@ -429,7 +486,7 @@ class Index:
         meta = json.loads((path / "meta.json").read_text())
         if meta.get("features") != features.CFG:
             raise ValueError(f"the index at {path} was built with other feature settings; rebuild it")
-        idx = cls(meta.get("params"))
+        idx = cls()  # the search settings are the code's; meta.json records those it was saved with
         if meta.get("vocabulary") != idx.vocabulary.fingerprint:
             raise ValueError(f"the index at {path} was built with another vocabulary; rebuild it")
         idx.checkpoint = meta["checkpoint"]

@@ -94,18 +94,37 @@ def train(desc: np.ndarray, seed: int = 1, progress=None) -> Vocabulary:
     return Vocabulary(levels)
 
 
-def _training_descriptors() -> np.ndarray:
-    import cv2
+def training_images(folders: list[str]) -> list[Path]:
+    """scikit-image's photographs, and every picture under the given folders (of a set of
+    sizes of one picture, as wallpaper packages ship them, only the largest)."""
     import skimage
-
-    from .decode import load_gray
-    from .features import extract
 
     data = Path(skimage.__file__).parent / "data"
     files = sorted(p for p in data.iterdir() if p.suffix in (".png", ".jpg"))
+    for folder in folders:
+        by_picture: dict[Path, Path] = {}
+        for p in sorted(Path(folder).rglob("*")):
+            if p.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+                continue
+            key = p.parent if p.parent.name == "images" else p
+            if key not in by_picture or p.stat().st_size > by_picture[key].stat().st_size:
+                by_picture[key] = p
+        files += sorted(by_picture.values())
+    return files
+
+
+def _training_descriptors(files: list[Path]) -> np.ndarray:
+    import cv2
+
+    from .decode import DecodeError, load_gray
+    from .features import extract
+
     out = []
     for p in files:
-        gray = load_gray(p, 1024)
+        try:
+            gray = load_gray(p, 1024)
+        except DecodeError:
+            continue
         h, w = gray.shape
         for angle in (0, 20, 45):
             rot = cv2.warpAffine(gray, cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), (w, h),
@@ -123,8 +142,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m matching.vocabulary")
     ap.add_argument("command", choices=["train"])
     ap.add_argument("--out", default=str(PATH))
-    args = ap.parse_args(argv)
-    desc = _training_descriptors()
+    ap.add_argument("folders", nargs="*", help="more folders of pictures to train on")
+    args = ap.parse_intermixed_args(argv)
+    desc = _training_descriptors(training_images(args.folders))
     print(f"training on {len(desc)} descriptors", file=sys.stderr)
     voc = train(desc, progress=lambda d, i: (i % 512 == 0) and print(f"level {d}: node {i}", file=sys.stderr))
     voc.save(Path(args.out))

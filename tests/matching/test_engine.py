@@ -58,6 +58,59 @@ def test_a_reader_swaps_in_a_newer_index(tmp_path):
     assert reader.search(photo("coffee.png"))[0].ref_id == "coffee.png"
 
 
+def test_bulk_build_and_one_by_one_adds_give_the_same_answers(tmp_path):
+    from matching.index import Index
+
+    names = ("astronaut.png", "coffee.png", "rocket.jpg", "chelsea.png")
+    sigs = {name: signature(photo(name)) for name in names}
+    Index.build(tmp_path / "bulk", [list(sigs.items())[:2], list(sigs.items())[2:]])
+    bulk = Engine.open(tmp_path / "bulk")
+    one_by_one = Engine.open(tmp_path / "one")
+    for name, sig in sigs.items():
+        one_by_one.add(name, sig)
+    copy = transforms.rotate(photo("coffee.png"))
+    assert bulk.search(copy) == one_by_one.search(copy)
+    assert bulk.search(copy)[0].ref_id == "coffee.png"
+
+
+def test_references_added_after_a_save_are_found_before_and_after_the_next(tmp_path):
+    engine = Engine.open(tmp_path / "index")
+    engine.add_many((name, photo(name)) for name in ("astronaut.png", "rocket.jpg"))
+    engine.save()
+    engine = Engine.open(tmp_path / "index")
+    engine.add("chelsea.png", photo("chelsea.png"))          # not saved yet: searched from memory
+    assert engine.search(transforms.crop(photo("chelsea.png"), 0.7))[0].ref_id == "chelsea.png"
+    engine.remove("astronaut.png")
+    engine.save()                                             # appended to the same features file
+    again = Engine.open(tmp_path / "index")
+    assert len(again) == 2
+    assert again.search(transforms.crop(photo("chelsea.png"), 0.7))[0].ref_id == "chelsea.png"
+    assert all(m.ref_id != "astronaut.png" for m in again.search(photo("astronaut.png")))
+
+
+def test_an_index_built_with_another_vocabulary_is_refused(tmp_path):
+    engine = Engine.open(tmp_path / "index")
+    engine.add("coffee.png", photo("coffee.png"))
+    engine.save()
+    meta = tmp_path / "index" / "meta.json"
+    data = json.loads(meta.read_text())
+    data["vocabulary"] = "0" * 16
+    meta.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="another vocabulary; rebuild it"):
+        Engine.open(tmp_path / "index")
+
+
+def test_a_features_file_cut_short_is_never_appended_to_blindly(tmp_path):
+    engine = Engine.open(tmp_path / "index")
+    engine.add("coffee.png", photo("coffee.png"))
+    engine.save()
+    features = tmp_path / "index" / "features.bin"
+    features.write_bytes(features.read_bytes()[:-100])
+    engine.add("rocket.jpg", photo("rocket.jpg"))
+    with pytest.raises(ValueError, match="records"):
+        engine.save()
+
+
 def _bomb_png(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims a huge picture."""
     def chunk(kind, data):
