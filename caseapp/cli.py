@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -211,6 +212,138 @@ def cases_list(stage, country, limit, as_json) -> None:
                            f"{case.infringer.name}  ({case.rights_holder.name})")
     except DomainError as error:
         raise click.ClickException(str(error)) from None
+
+
+# --- works and hits ------------------------------------------------------------------------
+
+def _store_and_engine():
+    from caseapp.core.filestore import FileStore
+    from caseapp.hits.services import engine_at
+
+    return FileStore(current_app.config["CASEAPP_FILESTORE_PATH"]), engine_at(current_app.config["CASEAPP_MATCHING_PATH"])
+
+
+@main.group("works")
+def works_group() -> None:
+    """Clients' works."""
+
+
+@works_group.command("import")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--client", "client_id", required=True, type=int, help="The client (rights holder) id.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file, then a summary object.")
+@with_appcontext
+def works_import(folder, client_id: int, as_json: bool) -> None:
+    """Add every image file in FOLDER as a work of the client, and index it for matching."""
+    from tqdm import tqdm
+
+    from caseapp.core.audit import Actor
+    from caseapp.core.errors import DomainError
+    from caseapp.hits.services import import_works
+
+    session = _session()
+    store, engine = _store_and_engine()
+    try:
+        files = sum(1 for p in folder.iterdir() if p.is_file()) if folder.is_dir() else 0
+        rows = []
+        with tqdm(total=files, desc="works", unit="file", file=sys.stderr, disable=None) as bar:
+            for row in import_works(session, store, engine, Actor.system("works import"), client_id=client_id,
+                                    folder=folder):
+                rows.append(row)
+                if as_json:
+                    click.echo(json.dumps(row, ensure_ascii=False))
+                elif row.get("error"):
+                    click.echo(f"{row['file']}: {row['error']}", err=True)
+                bar.update(1)
+        session.commit()
+        engine.save()
+    except DomainError as error:
+        session.rollback()
+        raise click.ClickException(str(error)) from None
+    summary = {"files": len(rows), "added": sum(r["status"] == "added" for r in rows),
+               "errors": sum(r["status"] == "error" for r in rows),
+               "skipped": sum(r["status"] == "skipped" for r in rows)}
+    click.echo(json.dumps({"summary": summary}) if as_json else
+               f"Added {summary['added']} works; {summary['errors']} unreadable, {summary['skipped']} skipped.")
+
+
+@main.group("hits")
+def hits_group() -> None:
+    """Sightings, matches and their triage."""
+
+
+@hits_group.command("ingest")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per input line, then a summary object.")
+@click.option("--min-score", type=float, default=None, help="Matches below this score make no hit "
+              "(default: CASEAPP_HIT_MIN_SCORE).")
+@with_appcontext
+def hits_ingest(path, as_json: bool, min_score: float | None) -> None:
+    """Ingest crawler output: a JSON Lines file, or a folder of them (*.jsonl)."""
+    from tqdm import tqdm
+
+    from caseapp.core.audit import Actor
+    from caseapp.hits.services import ingest, summarise, sync_index
+
+    session = _session()
+    store, engine = _store_and_engine()
+    sync_index(session, store, engine)
+    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    total = 0
+    rows: list[dict] = []
+    with tqdm(desc="sightings", unit="line", file=sys.stderr, disable=None) as bar:
+        for file in files:
+            with open(file, encoding="utf-8", errors="replace") as handle:
+                lines = list(enumerate(handle, start=1))
+            bar.total = (bar.total or 0) + len(lines)
+            results = ingest(session, store, engine, Actor.system("hits ingest"), lines, base=file.parent,
+                             min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"] if min_score is None
+                             else min_score)
+            for row in results:
+                if len(files) > 1:
+                    row = {"file": file.name, **row}
+                rows.append(row)
+                if as_json:
+                    click.echo(json.dumps(row, ensure_ascii=False))
+                elif row.get("error"):
+                    click.echo(row["error"], err=True)
+                bar.update(1)
+                total += 1
+                if total % 500 == 0:
+                    session.commit()   # every line is whole on its own (a savepoint each)
+    session.commit()
+    summary = summarise(rows)
+    click.echo(json.dumps({"summary": summary}) if as_json else
+               f"Read {summary['read']} sightings: {summary['matched']} matched ({summary['hits_created']} hits), "
+               f"{summary['duplicates']} already known, {summary['errors']} errors.")
+
+
+@hits_group.command("whitelist")
+@click.argument("domain")
+@click.option("--client", "client_id", type=int, default=None, help="Only for this client (default: all).")
+@click.option("--dry-run", is_flag=True, help="Only say how many undecided hits the rule would change.")
+@with_appcontext
+def hits_whitelist(domain: str, client_id: int | None, dry_run: bool) -> None:
+    """Whitelist a domain: no hits are made on it, and its undecided hits are whitelisted."""
+    from caseapp.core.audit import Actor
+    from caseapp.core.clock import today
+    from caseapp.core.errors import DomainError
+    from caseapp.hits.services import rule_preview, whitelist_domain
+
+    session = _session()
+    try:
+        if dry_run:
+            click.echo(f"{rule_preview(session, domain=domain, client_id=client_id)} undecided hits would be "
+                       "whitelisted.")
+            return
+        decision = whitelist_domain(session, Actor.system("hits whitelist"), domain=domain, client_id=client_id,
+                                    today=today())
+        session.commit()
+    except DomainError as error:
+        session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Whitelisted {domain}: {decision.count} hits changed (decision {decision.id}; undo with the "
+               "triage page).")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -81,6 +81,18 @@ def open_case(
     return case
 
 
+def add_items(session: Session, actor: Actor, case: Case, items: Sequence[ItemSpec]) -> None:
+    """More uses of the client's works by the same party, added to an open case."""
+    if case.stage == lifecycle.CLOSED:
+        raise InvalidInput(f"{case.ref} is closed; open a new case for these uses.")
+    for i in items:
+        case.items.append(CaseItem(work_id=i.work_id, page_url=i.page_url, image_url=i.image_url,
+                                   found_at=i.found_at))
+    session.flush()
+    audit.record(session, actor, "case.items_added", "case", case.id, case_id=case.id,
+                 details={"items": len(items), "urls": [i.page_url for i in items][:20]})
+
+
 # --- lookup -------------------------------------------------------------------------
 
 def get_case(session: Session, ref: str) -> Case:

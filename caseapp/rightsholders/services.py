@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from caseapp.core import audit
 from caseapp.core.audit import Actor
-from caseapp.core.errors import InvalidInput
+from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.filestore import FileStore
 from caseapp.core.images import thumbnail_bytes
 from caseapp.rightsholders.models import RightsHolder, Work
@@ -43,6 +43,13 @@ def add_work(session: Session, store: FileStore, actor: Actor, *, rights_holder_
     audit.record(session, actor, "work.added", "work", work.id,
                  details={"title": title, "sha256": work.file_sha256})
     return work
+
+
+def get_client(session: Session, client_id: int) -> RightsHolder:
+    client = session.get(RightsHolder, client_id)
+    if client is None:
+        raise NotFound(f"No client with id {client_id}; `caseapp cases list` and the Clients page show them.")
+    return client
 
 
 def client_choices(session: Session) -> list[tuple[int, str]]:

@@ -1,0 +1,119 @@
+"""Sightings (an image seen on a web page), hits (a sighting that matches a client's work),
+triage decisions (with what they changed, for undo) and the rules applied at ingest."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (CheckConstraint, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseapp.core.models import Model, TimestampMixin, UTCDateTime, VersionedMixin
+from caseapp.rightsholders.models import Work
+
+NEW, LEGAL, ILLEGAL, WHITELISTED, NO_MATCH = "new", "legal", "illegal", "whitelisted", "no_match"
+STATUSES = (NEW, LEGAL, ILLEGAL, WHITELISTED, NO_MATCH)
+# What handlers read on the page
+STATUS_LABELS = {NEW: "To decide", LEGAL: "Legal (licensed)", ILLEGAL: "Illegal", WHITELISTED: "Whitelisted",
+                 NO_MATCH: "No match"}
+
+
+def _in_list(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Sighting(TimestampMixin, Model):
+    """An image found on a web page by the crawler (or the page fetcher)."""
+
+    __tablename__ = "sighting"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # sha256 of image URL + page URL: the same sighting ingested again is recognised
+    key: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    image_url: Mapped[str] = mapped_column(Text, nullable=False)
+    page_url: Mapped[str] = mapped_column(Text, nullable=False)
+    domain: Mapped[str] = mapped_column(String(253), nullable=False, index=True)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    image_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    thumbnail_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class Hit(TimestampMixin, VersionedMixin, Model):
+    """A sighting that the matching engine says is a copy of a client's work."""
+
+    __tablename__ = "hit"
+    __table_args__ = (
+        UniqueConstraint("sighting_id", "work_id", name="uq_hit_sighting_work"),
+        CheckConstraint(_in_list("status", STATUSES), name="status_known"),
+        CheckConstraint("score >= 0 AND score <= 1", name="score_in_range"),
+        Index("ix_hit_client_status_domain", "rights_holder_id", "status", "domain"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sighting_id: Mapped[int] = mapped_column(ForeignKey("sighting.id", ondelete="CASCADE"), nullable=False,
+                                             index=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("work.id", ondelete="CASCADE"), nullable=False, index=True)
+    rights_holder_id: Mapped[int] = mapped_column(ForeignKey("rights_holder.id", ondelete="CASCADE"),
+                                                  nullable=False)
+    domain: Mapped[str] = mapped_column(String(253), nullable=False)
+    score: Mapped[float] = mapped_column(Float, nullable=False)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default=NEW)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("hit_decision.id", ondelete="SET NULL"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="SET NULL"), index=True)
+
+    sighting: Mapped[Sighting] = relationship(lazy="joined", innerjoin=True)
+    work: Mapped[Work] = relationship(lazy="joined", innerjoin=True)
+
+
+class HitDecision(Model):
+    """One triage action by one person: on one hit or on thousands at once."""
+
+    __tablename__ = "hit_decision"
+    __table_args__ = (CheckConstraint(_in_list("status", STATUSES), name="status_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(12), nullable=False)
+    selection: Mapped[str] = mapped_column(String(300), nullable=False)   # "hit 12", "domain shop.example", ...
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    user_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rule_id: Mapped[int | None] = mapped_column(ForeignKey("domain_rule.id", ondelete="SET NULL"))
+
+
+class HitDecisionItem(Model):
+    """What a decision changed on one hit (so that it can be undone)."""
+
+    __tablename__ = "hit_decision_item"
+
+    decision_id: Mapped[int] = mapped_column(ForeignKey("hit_decision.id", ondelete="CASCADE"), primary_key=True)
+    hit_id: Mapped[int] = mapped_column(ForeignKey("hit.id", ondelete="CASCADE"), primary_key=True, index=True)
+    from_status: Mapped[str] = mapped_column(String(12), nullable=False)
+    from_case_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class DomainRule(TimestampMixin, Model):
+    """A whitelisted domain, for one client or (client empty) for all: social networks,
+    the client's own sites, known licensees. Hits on it are not created at ingest."""
+
+    __tablename__ = "domain_rule"
+    __table_args__ = (UniqueConstraint("rights_holder_id", "domain", name="uq_domain_rule_client_domain"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rights_holder_id: Mapped[int | None] = mapped_column(ForeignKey("rights_holder.id", ondelete="CASCADE"))
+    domain: Mapped[str] = mapped_column(String(253), nullable=False, index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100), nullable=False)
+
+
+class WorkSignature(Model):
+    """A work's matching signature (keypoints and descriptors), so that the engine's index
+    can be rebuilt without decoding the images again."""
+
+    __tablename__ = "work_signature"
+
+    work_id: Mapped[int] = mapped_column(ForeignKey("work.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
