@@ -13,17 +13,16 @@ import argparse
 import json
 import sys
 import time
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from caseapp import create_app  # noqa: E402
+from benchmarks._pg import temporary_database  # noqa: E402
 
 
 def run(url: str, tmp: Path, n: int) -> dict:
@@ -74,18 +73,8 @@ def main() -> int:
     parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--hits", type=int, default=10_000)
     args = parser.parse_args()
-    server = make_url(args.server)
-    name = f"caseapp_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        result = run(server.set(database=name).render_as_string(hide_password=False), Path("/tmp") / name, args.hits)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                               {"n": name})
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    with temporary_database(args.server) as (url, name):
+        result = run(url, Path("/tmp") / name, args.hits)
     print(json.dumps(result))
     return 0 if result["decide_s"] <= 2.0 else 1
 

@@ -16,18 +16,17 @@ import random
 import statistics
 import sys
 import time
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text
 from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from caseapp import create_app  # noqa: E402
+from benchmarks._pg import temporary_database  # noqa: E402
 
 
 def percentile(values, q):
@@ -45,21 +44,8 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     args = parser.parse_args()
 
-    server = make_url(args.server)
-    name = f"caseapp_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    tmp = Path("/tmp") / name
-    try:
-        results = run(url, tmp, args)
-    finally:
-        if not args.keep:
-            with admin.connect() as connection:
-                connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                        "WHERE datname = :n"), {"n": name})
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    with temporary_database(args.server, keep=args.keep) as (url, name):
+        results = run(url, Path("/tmp") / name, args)
     report(results, args)
     return 0 if all(r["p95"] <= 150 for r in results["pages"].values()) else 1
 

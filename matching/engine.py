@@ -110,6 +110,11 @@ class Engine:
                 self._index.add_many(batch)
         return errors
 
+    def ref_ids(self) -> set[str]:
+        """The ids of the references in the index."""
+        with self._lock:
+            return set(self._index.slot_of)
+
     def remove(self, ref_id: str) -> bool:
         with self._lock:
             return self._index.remove(str(ref_id))

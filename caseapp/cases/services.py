@@ -95,6 +95,27 @@ def add_items(session: Session, actor: Actor, case: Case, items: Sequence[ItemSp
 
 # --- lookup -------------------------------------------------------------------------
 
+def open_case_on_site(session: Session, rights_holder_id: int, website: str) -> Case | None:
+    """The client's open case against the party behind `website`, if there is one."""
+    return session.scalars(select(Case).join(Infringer, Infringer.id == Case.infringer_id)
+                           .where(Case.rights_holder_id == rights_holder_id, Infringer.website == website, IS_OPEN)
+                           .order_by(Case.id)).first()
+
+
+def party_for_site(session: Session, website: str, country: str) -> Infringer:
+    """The party known for `website`, or a new one named after it (until address lookup exists)."""
+    party = session.scalars(select(Infringer).where(Infringer.website == website)).first()
+    if party is None:
+        party = Infringer(name=website, website=website, country=country)
+        session.add(party)
+        session.flush()
+    return party
+
+
+def case_refs(session: Session, case_ids: Iterable[int]) -> list[str]:
+    return list(session.scalars(select(Case.ref).where(Case.id.in_(list(case_ids))).order_by(Case.ref)))
+
+
 def get_case(session: Session, ref: str) -> Case:
     case = session.scalar(select(Case).where(Case.ref == ref))
     if case is None:

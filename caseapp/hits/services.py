@@ -17,7 +17,6 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from caseapp.cases import services as cases
-from caseapp.cases.models import IS_OPEN, Case
 from caseapp.core import audit
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput, NotFound
@@ -27,7 +26,6 @@ from caseapp.core.models import utcnow
 from caseapp.core.money import Money
 from caseapp.hits.models import (ILLEGAL, NEW, STATUSES, WHITELISTED, DomainRule, Hit, HitDecision,
                                  HitDecisionItem, Sighting, WorkSignature)
-from caseapp.infringers.models import Infringer
 from caseapp.rightsholders import services as rightsholders
 from caseapp.rightsholders.models import Work
 
@@ -70,7 +68,7 @@ def index_work(session: Session, store: FileStore, engine, work: Work) -> None:
 def sync_index(session: Session, store: FileStore, engine) -> dict:
     """Every work in the index, nothing else: signatures computed where missing."""
     ids = set(session.scalars(select(Work.id)))
-    indexed = {int(r) for r in engine._index.slot_of}   # the engine's own reference ids
+    indexed = {int(r) for r in engine.ref_ids()}
     added = 0
     for work in session.scalars(select(Work).where(Work.id.in_(ids - indexed))):
         index_work(session, store, engine, work)
@@ -318,7 +316,7 @@ def undo(session: Session, actor: Actor, decision_id: int) -> HitDecision:
                                    Hit.decision_id == decision_id)).all()
     in_cases = sorted({i.case_id for i in items if i.case_id is not None})
     if in_cases:
-        refs = ", ".join(session.scalars(select(Case.ref).where(Case.id.in_(in_cases))))
+        refs = ", ".join(cases.case_refs(session, in_cases))
         raise InvalidInput(f"These hits are in draft case {refs}: close that case (reason: licence shown "
                            "or withdrawn) instead of undoing.")
     by_status: dict[str, list[int]] = {}
@@ -391,15 +389,9 @@ def draft_cases(session: Session, actor: Actor, hit_ids: list[int], today: date)
     for (client_id, domain), group in sorted(groups.items()):
         items = [cases.ItemSpec(work_id=h.work_id, page_url=h.sighting.page_url, image_url=h.sighting.image_url,
                                 found_at=h.sighting.found_at) for h in group]
-        case = session.scalars(select(Case).join(Infringer, Infringer.id == Case.infringer_id)
-                               .where(Case.rights_holder_id == client_id, Infringer.website == domain, IS_OPEN)
-                               .order_by(Case.id)).first()
+        case = cases.open_case_on_site(session, client_id, domain)
         if case is None:
-            party = session.scalars(select(Infringer).where(Infringer.website == domain)).first()
-            if party is None:
-                party = Infringer(name=domain, website=domain, country=country_guess(domain))
-                session.add(party)
-                session.flush()
+            party = cases.party_for_site(session, domain, country_guess(domain))
             case = cases.open_case(session, actor, rights_holder_id=client_id, infringer_id=party.id, items=items,
                                    claimed=Money(0, "EUR"), today=today)
         else:
