@@ -54,7 +54,8 @@ def run(url: str, tmp: Path, n: int) -> dict:
         session.commit()
         actor = Actor(None, "bench")
         t0 = time.perf_counter()
-        chosen = services.select_hits(session, client_id=work.rights_holder_id, domain="big.example.com")
+        chosen = services.select_hits(session, services.HitFilter(client_id=work.rights_holder_id, domain="big.example.com"),
+                                      today())
         decision = services.decide(session, actor, chosen, NO_MATCH, selection="domain big.example.com",
                                    today=today())
         session.commit()

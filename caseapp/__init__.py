@@ -10,7 +10,7 @@ from caseapp.config import build_config
 from caseapp.extensions import Database
 
 # Each domain registers its views; order is the menu's order.
-DOMAINS = ("caseapp.cases", "caseapp.rightsholders", "caseapp.infringers", "caseapp.core")
+DOMAINS = ("caseapp.cases", "caseapp.hits", "caseapp.rightsholders", "caseapp.infringers", "caseapp.core")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from caseapp import create_app
+from caseapp.core.security import ROLES
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False,
              add_version_option=False)
@@ -123,7 +124,7 @@ def users_group() -> None:
 
 @users_group.command("create")
 @click.argument("login")
-@click.option("--role", required=True, type=click.Choice(["CaseHandler", "Lawyer", "Accountant", "Admin", "Auditor"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--first-name", default="")
 @click.option("--last-name", default="")
 @click.password_option()
@@ -145,11 +146,13 @@ def users_create(login, role, first_name, last_name, password) -> None:
 @main.command("demo")
 @click.option("--cases", default=400, show_default=True, type=click.IntRange(1, 2_000_000))
 @click.option("--works", default=40, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--hits", default=150, show_default=True, type=click.IntRange(0, 100_000),
+              help="Undecided hits to triage (copies of the works on demo sites).")
 @click.option("--seed", default=2026, show_default=True, type=int)
 @click.option("--if-empty", is_flag=True, help="Only load when there are no cases yet.")
 @with_appcontext
-def demo(cases: int, works: int, seed: int, if_empty: bool) -> None:
-    """Load demo data: users (one per role), clients, works, parties, cases in every stage."""
+def demo(cases: int, works: int, hits: int, seed: int, if_empty: bool) -> None:
+    """Load demo data: users (one per role), clients, works, parties, cases in every stage, hits."""
     from sqlalchemy import func, select
     from tqdm import tqdm
 
@@ -166,10 +169,10 @@ def demo(cases: int, works: int, seed: int, if_empty: bool) -> None:
         click.echo(f"Demo data already there ({existing} cases); nothing loaded.")
     else:
         with tqdm(total=cases, desc="demo cases", unit="case", file=sys.stderr, disable=None) as bar:
-            summary = load_demo_cases(current_app, cases=cases, works=works, seed=seed,
+            summary = load_demo_cases(current_app, cases=cases, works=works, hits=hits, seed=seed,
                                       today=today(), progress=bar.update)
         click.echo(f"Loaded {summary.cases} cases, {summary.parties} parties, "
-                   f"{summary.works} works of {summary.clients} clients.")
+                   f"{summary.works} works of {summary.clients} clients, {summary.hits} hits to triage.")
     from caseapp.demo.setup import DEMO_USERS, demo_password
 
     click.echo("\nDemo logins (user / password):")
@@ -272,14 +275,10 @@ def hits_group() -> None:
     """Sightings, matches and their triage."""
 
 
-@hits_group.command("ingest")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per input line, then a summary object.")
-@click.option("--min-score", type=float, default=None, help="Matches below this score make no hit "
-              "(default: CASEAPP_HIT_MIN_SCORE).")
-@with_appcontext
-def hits_ingest(path, as_json: bool, min_score: float | None) -> None:
-    """Ingest crawler output: a JSON Lines file, or a folder of them (*.jsonl)."""
+def _ingest_and_report(sources: list[tuple[str, Path | None, list[tuple[int, str]]]], *, as_json: bool,
+                       min_score: float | None, actor_name: str) -> None:
+    """Ingest numbered lines from each source (name, base folder for image_path, lines);
+    one result a line (JSON or errors on stderr), a progress bar, a summary."""
     from tqdm import tqdm
 
     from caseapp.core.audit import Actor
@@ -288,34 +287,92 @@ def hits_ingest(path, as_json: bool, min_score: float | None) -> None:
     session = _session()
     store, engine = _store_and_engine()
     sync_index(session, store, engine)
-    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
-    total = 0
+    threshold = current_app.config["CASEAPP_HIT_MIN_SCORE"] if min_score is None else min_score
     rows: list[dict] = []
-    with tqdm(desc="sightings", unit="line", file=sys.stderr, disable=None) as bar:
-        for file in files:
-            with open(file, encoding="utf-8", errors="replace") as handle:
-                lines = list(enumerate(handle, start=1))
-            bar.total = (bar.total or 0) + len(lines)
-            results = ingest(session, store, engine, Actor.system("hits ingest"), lines, base=file.parent,
-                             min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"] if min_score is None
-                             else min_score)
-            for row in results:
-                if len(files) > 1:
-                    row = {"file": file.name, **row}
+    with tqdm(total=sum(len(lines) for _, _, lines in sources), desc="sightings", unit="line",
+              file=sys.stderr, disable=None) as bar:
+        for name, base, lines in sources:
+            for row in ingest(session, store, engine, Actor.system(actor_name), lines, base=base, min_score=threshold):
+                if len(sources) > 1:
+                    row = {"source": name, **row}
                 rows.append(row)
                 if as_json:
                     click.echo(json.dumps(row, ensure_ascii=False))
                 elif row.get("error"):
-                    click.echo(row["error"], err=True)
+                    click.echo(f"{name}: {row['error']}", err=True)
                 bar.update(1)
-                total += 1
-                if total % 500 == 0:
+                if len(rows) % 500 == 0:
                     session.commit()   # every line is whole on its own (a savepoint each)
     session.commit()
     summary = summarise(rows)
     click.echo(json.dumps({"summary": summary}) if as_json else
                f"Read {summary['read']} sightings: {summary['matched']} matched ({summary['hits_created']} hits), "
                f"{summary['duplicates']} already known, {summary['errors']} errors.")
+
+
+_JSON_OPTION = click.option("--json", "as_json", is_flag=True,
+                            help="One JSON object per input line, then a summary object.")
+_MIN_SCORE_OPTION = click.option("--min-score", type=float, default=None,
+                                 help="Matches below this score make no hit (default: CASEAPP_HIT_MIN_SCORE).")
+
+
+@hits_group.command("ingest")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@_JSON_OPTION
+@_MIN_SCORE_OPTION
+@with_appcontext
+def hits_ingest(path, as_json: bool, min_score: float | None) -> None:
+    """Ingest crawler output: a JSON Lines file, or a folder of them (*.jsonl)."""
+    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    sources = []
+    for file in files:
+        with open(file, encoding="utf-8", errors="replace") as handle:
+            sources.append((file.name, file.parent, list(enumerate(handle, start=1))))
+    _ingest_and_report(sources, as_json=as_json, min_score=min_score, actor_name="hits ingest")
+
+
+@hits_group.command("fetch")
+@click.argument("urls", nargs=-1, required=True)
+@_JSON_OPTION
+@_MIN_SCORE_OPTION
+@with_appcontext
+def hits_fetch(urls: tuple[str, ...], as_json: bool, min_score: float | None) -> None:
+    """Download web pages, find their images (img, srcset, picture, og:image, linked images)
+    and ingest them as sightings."""
+    from caseapp.core.errors import InvalidInput
+    from caseapp.hits.fetcher import sightings_on
+
+    sources = []
+    for url in urls:
+        try:
+            lines = sightings_on(url)
+        except InvalidInput as error:
+            raise click.ClickException(f"{error}. Nothing was ingested.") from None
+        if not as_json:
+            click.echo(f"{url}: {len(lines)} images found", err=True)
+        sources.append((url, None, lines))
+    _ingest_and_report(sources, as_json=as_json, min_score=min_score, actor_name="hits fetch")
+
+
+@hits_group.command("apply-rules")
+@click.option("--dry-run", is_flag=True, help="Only say how many undecided hits the rules would change.")
+@_MIN_SCORE_OPTION
+@with_appcontext
+def hits_apply_rules(dry_run: bool, min_score: float | None) -> None:
+    """Apply the rules to the undecided hits: whitelisted domains and cleared sites make them
+    whitelisted, a score under the minimum no match (each one undoable decision)."""
+    from caseapp.core.audit import Actor
+    from caseapp.core.clock import today
+    from caseapp.hits.services import apply_rules
+
+    session = _session()
+    threshold = current_app.config["CASEAPP_HIT_MIN_SCORE"] if min_score is None else min_score
+    counts = apply_rules(session, Actor.system("hits apply-rules"), today=today(), min_score=threshold,
+                         dry_run=dry_run)
+    session.commit()
+    verb = "would become" if dry_run else "became"
+    click.echo(f"{counts['whitelisted']} undecided hits {verb} whitelisted (whitelists, cleared sites); "
+               f"{counts['no_match']} {verb} no match (score under {threshold:.2f}).")
 
 
 @hits_group.command("whitelist")
@@ -333,7 +390,7 @@ def hits_whitelist(domain: str, client_id: int | None, dry_run: bool) -> None:
     session = _session()
     try:
         if dry_run:
-            click.echo(f"{rule_preview(session, domain=domain, client_id=client_id)} undecided hits would be "
+            click.echo(f"{rule_preview(session, domain=domain, client_id=client_id, today=today())} undecided hits would be "
                        "whitelisted.")
             return
         decision = whitelist_domain(session, Actor.system("hits whitelist"), domain=domain, client_id=client_id,
@@ -344,6 +401,55 @@ def hits_whitelist(domain: str, client_id: int | None, dry_run: bool) -> None:
         raise click.ClickException(str(error)) from None
     click.echo(f"Whitelisted {domain}: {decision.count} hits changed (decision {decision.id}; undo with the "
                "triage page).")
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+@main.group("tokens")
+def tokens_group() -> None:
+    """API tokens for machines (the crawler)."""
+
+
+@tokens_group.command("create")
+@click.option("--user", "login", required=True, help="The user the token acts as (role Crawler for a crawler).")
+@click.option("--name", required=True, help="Who uses the token, e.g. 'crawler eu-1'.")
+@with_appcontext
+def tokens_create(login: str, name: str) -> None:
+    """Issue a token; it is shown once, only its hash is kept."""
+    from caseapp.core import tokens
+    from caseapp.core.audit import Actor
+    from caseapp.core.errors import DomainError
+
+    user = current_app.appbuilder.sm.find_user(username=login)
+    if user is None:
+        raise click.ClickException(f"No user {login}: create it first (caseapp users create).")
+    session = _session()
+    try:
+        row, text = tokens.issue(session, Actor.system("tokens create"), name=name, user_id=user.id)
+        session.commit()
+    except DomainError as error:
+        session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Token {row.id} for {login} ({name}); keep it now, it is not shown again:\n{text}")
+
+
+@tokens_group.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def tokens_revoke(token_id: int) -> None:
+    """Revoke a token: requests with it are refused from now on."""
+    from caseapp.core import tokens
+    from caseapp.core.audit import Actor
+    from caseapp.core.errors import DomainError
+
+    session = _session()
+    try:
+        row = tokens.revoke(session, Actor.system("tokens revoke"), token_id)
+        session.commit()
+    except DomainError as error:
+        session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Token {row.id} ({row.name}) revoked.")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -112,8 +112,23 @@ def party_for_site(session: Session, website: str, country: str) -> Infringer:
     return party
 
 
+def licence_shown_on(session: Session, work_id: int, website: str) -> str | None:
+    """The ref of a case closed because the party behind `website` showed a licence for
+    the work, if there is one: that party is never contacted again for that work."""
+    return session.scalars(
+        select(Case.ref).join(Infringer, Infringer.id == Case.infringer_id)
+        .join(CaseItem, CaseItem.case_id == Case.id)
+        .where(Infringer.website == website, CaseItem.work_id == work_id,
+               Case.closure_reason == "licence_shown")).first()
+
+
+def refs_by_id(session: Session, case_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(set(case_ids))
+    return dict(session.execute(select(Case.id, Case.ref).where(Case.id.in_(ids))).all()) if ids else {}
+
+
 def case_refs(session: Session, case_ids: Iterable[int]) -> list[str]:
-    return list(session.scalars(select(Case.ref).where(Case.id.in_(list(case_ids))).order_by(Case.ref)))
+    return sorted(refs_by_id(session, case_ids).values())
 
 
 def get_case(session: Session, ref: str) -> Case:

@@ -18,7 +18,8 @@ LAWYER = "Lawyer"
 ACCOUNTANT = "Accountant"
 ADMIN = "Admin"
 AUDITOR = "Auditor"
-ROLES = (HANDLER, LAWYER, ACCOUNTANT, ADMIN, AUDITOR)
+CRAWLER = "Crawler"
+ROLES = (HANDLER, LAWYER, ACCOUNTANT, ADMIN, AUDITOR, CRAWLER)
 
 ROLE_DESCRIPTIONS = {
     HANDLER: "Works the case queue: checks, letters, negotiation, stage changes.",
@@ -26,10 +27,13 @@ ROLE_DESCRIPTIONS = {
     ACCOUNTANT: "Money: payments, payout batches, client bank details.",
     ADMIN: "Everything, including users, roles and reference data.",
     AUDITOR: "Reads everything, changes nothing.",
+    CRAWLER: "A machine account: sends sightings to the REST endpoint with an API token, nothing else.",
 }
 
 # Actions that only read. The Auditor holds every one of them and nothing else.
 READ_ACTIONS = frozenset({"read"})
+# Actions checked on REST endpoints that machines call with an API token (not FAB pages).
+TOKEN_ACTIONS = frozenset({"ingest"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,9 @@ def _p(resource: str, action: str, description: str, *roles: str) -> Permission:
 MATRIX: tuple[Permission, ...] = (
     _p("CaseQueue", "read", "See the case queue", HANDLER, LAWYER),
     _p("CaseQueue", "take", "Take the next unassigned case", HANDLER),
+    _p("Hits", "read", "See the triage page: hits, their sightings and works", HANDLER, LAWYER),
+    _p("Hits", "decide", "Decide hits, one or thousands at once; whitelist a domain; undo", HANDLER),
+    _p("Hits", "ingest", "Send sightings to POST /api/v1/sightings (with an API token)", CRAWLER),
     _p("Case", "read", "Open a case: overview, items, timeline, notes", HANDLER, LAWYER, ACCOUNTANT),
     _p("Case", "change_stage", "Move a case along its lifecycle, close it", HANDLER, LAWYER),
     _p("Case", "assign", "Assign a case to oneself or release it", HANDLER, LAWYER),
@@ -74,6 +81,7 @@ MATRIX: tuple[Permission, ...] = (
 # when any of its entries does. FAB stores these as "menu_access" on the name.
 MENU: dict[str, tuple[str, str]] = {
     "Queue": ("CaseQueue", "read"),
+    "Triage": ("Hits", "read"),
     "Clients": ("Client", "read"),
     "Works": ("Work", "read"),
     "Parties": ("Infringer", "read"),
@@ -166,6 +174,8 @@ class CaseappSecurityManager(SecurityManager):
 
         session = self.session
         self.add_role(self.auth_role_public)
+        for permission in MATRIX:   # token-only permissions have no view that registers them
+            self.add_permission_view_menu(permission.fab_name, permission.resource)
         for role_name in ROLES:
             role = self.find_role(role_name) or self.add_role(role_name)
             if role_name == ADMIN:

@@ -15,22 +15,40 @@ def current_actor() -> Actor:
     return Actor.of(current_user)
 
 
-def run_action(action, success: str | None = None) -> bool:
-    """Run `action(session)` in one transaction. Commit and flash `success`, or
-    roll back and flash the rule's message. Returns whether it succeeded."""
+STALE = ("Someone else changed this record at the same moment. Reload the page "
+         "to see their change, then make yours again.")
+
+
+def attempt(action):
+    """Run `action(session)` in one transaction: (True, its result) committed, or
+    (False, the rule's message) rolled back."""
     session = get_session()
     try:
         result = action(session)
         session.commit()
     except DomainError as error:
         session.rollback()
-        flash(str(error), "danger")
-        return False
+        return False, str(error)
     except StaleDataError:
         session.rollback()
-        flash("Someone else changed this record at the same moment. Reload the page "
-              "to see their change, then make yours again.", "danger")
+        return False, STALE
+    return True, result
+
+
+def run_action(action, success: str | None = None) -> bool:
+    """Run `action(session)` in one transaction. Commit and flash `success`, or
+    roll back and flash the rule's message. Returns whether it succeeded."""
+    ok, result = attempt(action)
+    if not ok:
+        flash(result, "danger")
         return False
     if success:
         flash(success(result) if callable(success) else success, "success")
     return True
+
+
+def wants_json() -> bool:
+    """The page's script asked (fetch with Accept: application/json), not a plain form."""
+    from flask import request
+
+    return request.accept_mimetypes.best == "application/json"

@@ -89,6 +89,16 @@ class DemoSummary:
     works: int
     parties: int
     cases: int
+    hits: int = 0
+
+
+# Sites the demo crawler found copies on: (domain, how often). A few big ones, so that
+# triage by site and whitelisting a social network show what they are for.
+HIT_SITES = [("pinterest.com", 8), ("reisen-blog.de", 6), ("alpenhotel-sonnenhof.at", 4), ("bergwerk-shop.de", 4),
+             ("atelier-lune.fr", 3), ("viaggi-bellavista.it", 3), ("urbannest-immobilien.de", 3),
+             ("horizon-travel.co.uk", 3), ("kaffeekunst.de", 2), ("marea-hotel.es", 2), ("nova-design.nl", 2),
+             ("brightside-news.com", 2), ("fjell-hytter.no", 1), ("ostwind-yoga.de", 1), ("copper-foods.ie", 1),
+             ("pixelwerk-agentur.ch", 1), ("seeblick-pension.de", 1), ("terra-garden.pl", 1)]
 
 
 def _pick_country(rng: random.Random) -> str:
@@ -116,9 +126,10 @@ def _party(rng: random.Random, serial: int) -> dict:
 
 
 def load_demo(session: Session, store: FileStore, *, cases: int, today: date, seed: int = 2026,
-              works: int = 40, assign_to: list[int] | None = None,
+              works: int = 40, hits: int = 0, assign_to: list[int] | None = None,
               progress: Callable[[int], None] | None = None) -> DemoSummary:
-    """Add `cases` demo cases (and the clients, works and parties they need)."""
+    """Add `cases` demo cases (and the clients, works and parties they need) and `hits`
+    undecided hits to triage."""
     rng = random.Random(seed)
     actor = Actor.system("demo")
     now = datetime.now(timezone.utc)
@@ -216,7 +227,79 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
         for table in ("case", "infringer"):
             session.execute(select(func.setval(func.pg_get_serial_sequence(f'"{table}"', "id"),
                                                select(func.max(Case.id if table == "case" else Infringer.id)).scalar_subquery())))
-    return DemoSummary(len(client_ids), works, n_parties, done)
+    made = load_demo_hits(session, store, rng, work_ids, hits, now) if hits else 0
+    return DemoSummary(len(client_ids), works, n_parties, done, made)
+
+
+def load_demo_hits(session: Session, store: FileStore, rng: random.Random, work_ids: dict[int, list[int]],
+                   n: int, now: datetime) -> int:
+    """`n` undecided hits: copies of the clients' works (cropped, mirrored, captioned,
+    rescaled) on the demo sites; some pictures show two works (a cluster)."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageOps
+
+    from caseapp.core.images import thumbnail_bytes
+    from caseapp.hits.models import Hit, Sighting
+    from caseapp.hits.services import sighting_key
+    from caseapp.rightsholders.models import Work
+
+    works = {w.id: w for w in session.scalars(select(Work).where(Work.id.in_([i for ids in work_ids.values()
+                                                                              for i in ids])))}
+    decoded: dict[int, Image.Image] = {}
+
+    def picture(work_id: int) -> Image.Image:
+        if work_id not in decoded:
+            decoded[work_id] = Image.open(store.path_for(works[work_id].file_sha256)).convert("RGB")
+        return decoded[work_id]
+
+    sites = [d for d, weight in HIT_SITES for _ in range(weight)]
+    owners = [cid for cid, ids in work_ids.items() if ids]
+    made = 0
+    for i in range(n):
+        client_id = rng.choice(owners)
+        shown = [rng.choice(work_ids[client_id])]
+        if i % 12 == 11 and len(work_ids[client_id]) > 1:   # a collage: one picture, two works
+            shown.append(rng.choice([w for w in work_ids[client_id] if w != shown[0]]))
+        images = [picture(w) for w in shown]
+        im = images[0]
+        w, h = im.size
+        kind = rng.randrange(4)
+        if kind == 0:
+            im = im.crop((w // 12, h // 10, w - w // 14, h - h // 12))
+        elif kind == 1:
+            im = ImageOps.mirror(im)
+        elif kind == 2:
+            banner = Image.new("RGB", (w, h + h // 7), "white")
+            banner.paste(im, (0, h // 7))
+            ImageDraw.Draw(banner).text((12, 12), rng.choice(["Sommer-Special -20%", "Book now", "Neu im Shop"]),
+                                        fill="black")
+            im = banner
+        if len(images) > 1:
+            collage = Image.new("RGB", (w * 2, h), "white")
+            collage.paste(im.resize((w, h)), (0, 0))
+            collage.paste(images[1], (w, 0))
+            im = collage
+        im = im.resize((max(200, int(im.width * 0.55)), max(150, int(im.height * 0.55))))
+        out = io.BytesIO()
+        im.save(out, "JPEG", quality=rng.randint(72, 88))
+        data = out.getvalue()
+        domain = rng.choice(sites)
+        page = f"https://www.{domain}/{rng.choice(['blog', 'angebote', 'p', 'news', 'pin'])}/{rng.randint(100, 99999)}"
+        image_url = f"https://www.{domain}/media/{rng.randint(10000, 99999)}.jpg"
+        sighting = Sighting(key=sighting_key(image_url, page), image_url=image_url, page_url=page, domain=domain,
+                            found_at=now - timedelta(days=rng.choice([0, 0, 1, 1, 2, 3, 5, 8, 13, 21, 40, 95]),
+                                                     minutes=rng.randint(0, 1440)),
+                            image_sha256=store.put(data), thumbnail_sha256=store.put(thumbnail_bytes(data)[0]))
+        session.add(sighting)
+        session.flush()
+        for work_id in shown:
+            session.add(Hit(sighting_id=sighting.id, work_id=work_id, rights_holder_id=client_id, domain=domain,
+                            score=round(rng.choice([rng.uniform(0.9, 0.99), rng.uniform(0.7, 0.9),
+                                                    rng.uniform(0.5, 0.7)]), 3)))
+            made += 1
+    session.flush()
+    return made
 
 
 def _event(actor: Actor, action: str, case_id: int, at: datetime, **fields) -> dict:

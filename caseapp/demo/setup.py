@@ -20,6 +20,7 @@ DEMO_USERS = [
     ("accountant", "Accountant", "Anton", "Keller"),
     ("admin", "Admin", "Ada", "Schmidt"),
     ("auditor", "Auditor", "Uwe", "Pohl"),
+    ("crawler", "Crawler", "Web", "Crawler"),
 ]
 
 
@@ -34,20 +35,20 @@ def add_demo_users(app: Flask) -> list[str]:
             if sm.ensure_user(login, role, first, last, demo_password(login))]
 
 
-def load_demo_cases(app: Flask, *, cases: int, today: date, works: int = 40, seed: int = 2026,
+def load_demo_cases(app: Flask, *, cases: int, today: date, works: int = 40, hits: int = 0, seed: int = 2026,
                     assignees: tuple[str, ...] = ("handler", "handler2", "lawyer"),
                     progress: Callable[[int], None] | None = None) -> DemoSummary:
     """Load demo cases into the app's database and commit."""
     sm = app.appbuilder.sm
     session = get_db().session()
     summary = load_demo(session, FileStore(app.config["CASEAPP_FILESTORE_PATH"]), cases=cases,
-                        works=works, seed=seed, today=today, progress=progress,
+                        works=works, hits=hits, seed=seed, today=today, progress=progress,
                         assign_to=[sm.find_user(username=login).id for login in assignees])
     session.commit()
     return summary
 
 
-def build_demo_database(app: Flask, *, cases: int, today: date, works: int = 40,
+def build_demo_database(app: Flask, *, cases: int, today: date, works: int = 40, hits: int = 0,
                         assignees: tuple[str, ...] = ("handler",),
                         progress: Callable[[int], None] | None = None) -> DemoSummary:
     """Migrate the app's (empty) database, sync roles, add the demo users, load cases."""
@@ -55,7 +56,7 @@ def build_demo_database(app: Flask, *, cases: int, today: date, works: int = 40,
         schema.upgrade(app.config["SQLALCHEMY_DATABASE_URI"])
         app.appbuilder.sm.sync_permissions()
         add_demo_users(app)
-        summary = load_demo_cases(app, cases=cases, today=today, works=works, assignees=assignees,
+        summary = load_demo_cases(app, cases=cases, today=today, works=works, hits=hits, assignees=assignees,
                                   progress=progress)
         get_db().session.remove()
     return summary

@@ -81,7 +81,6 @@ class HitDecision(Model):
     user_name: Mapped[str] = mapped_column(String(100), nullable=False)
     made_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    rule_id: Mapped[int | None] = mapped_column(ForeignKey("domain_rule.id", ondelete="SET NULL"))
 
 
 class HitDecisionItem(Model):
@@ -96,17 +95,28 @@ class HitDecisionItem(Model):
 
 
 class DomainRule(TimestampMixin, Model):
-    """A whitelisted domain, for one client or (client empty) for all: social networks,
-    the client's own sites, known licensees. Hits on it are not created at ingest."""
+    """A domain no hit is made on. Without a work: a whitelisted domain, for one client or
+    (client empty) for all: social networks, the client's own sites, known licensees. With
+    a work: a cleared recipient, the site that showed a licence for that work, never
+    contacted again for it."""
 
     __tablename__ = "domain_rule"
-    __table_args__ = (UniqueConstraint("rights_holder_id", "domain", name="uq_domain_rule_client_domain"),)
+    __table_args__ = (UniqueConstraint("rights_holder_id", "domain", "work_id", name="uq_domain_rule_scope"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     rights_holder_id: Mapped[int | None] = mapped_column(ForeignKey("rights_holder.id", ondelete="CASCADE"))
     domain: Mapped[str] = mapped_column(String(253), nullable=False, index=True)
+    work_id: Mapped[int | None] = mapped_column(ForeignKey("work.id", ondelete="CASCADE"))
     note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    # the triage decision that made the rule: undoing it removes the rule
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("hit_decision.id", ondelete="SET NULL"))
+
+    @property
+    def describe(self) -> str:
+        if self.work_id is not None:
+            return f"cleared: {self.domain} showed a licence for work {self.work_id}"
+        return f"whitelisted domain {self.domain}"
 
 
 class WorkSignature(Model):

@@ -8,12 +8,12 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from urllib.parse import urlparse
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from caseapp.cases import services as cases
@@ -24,8 +24,8 @@ from caseapp.core.filestore import FileStore
 from caseapp.core.images import thumbnail_bytes
 from caseapp.core.models import utcnow
 from caseapp.core.money import Money
-from caseapp.hits.models import (ILLEGAL, NEW, STATUSES, WHITELISTED, DomainRule, Hit, HitDecision,
-                                 HitDecisionItem, Sighting, WorkSignature)
+from caseapp.hits.models import (ILLEGAL, LEGAL, NEW, NO_MATCH, STATUS_LABELS, STATUSES, WHITELISTED,
+                                 DomainRule, Hit, HitDecision, HitDecisionItem, Sighting, WorkSignature)
 from caseapp.rightsholders import services as rightsholders
 from caseapp.rightsholders.models import Work
 
@@ -114,20 +114,26 @@ def sighting_key(image_url: str, page_url: str) -> str:
     return hashlib.sha256(f"{image_url}\n{page_url}".encode()).hexdigest()
 
 
-def fetch_image(url: str, timeout: float = 10.0) -> bytes:
-    """Download an image (http/https only, at most 25 MB)."""
+def open_url(url: str, limit: int, timeout: float = 10.0) -> tuple[bytes, str]:
+    """Download `url` (http/https only, at most `limit` bytes): its bytes and content type."""
     if urlparse(url).scheme not in ("http", "https"):
         raise InvalidInput(f"cannot fetch {url}: only http and https addresses are fetched")
     request = urllib.request.Request(url, headers={"User-Agent": "caseapp-fetcher/1"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            data = response.read(MAX_FETCH_BYTES + 1)
+            data = response.read(limit + 1)
+            content_type = response.headers.get("Content-Type", "")
     except (urllib.error.URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
         raise InvalidInput(f"could not fetch {url}: {reason}") from None
-    if len(data) > MAX_FETCH_BYTES:
-        raise InvalidInput(f"{url} is larger than 25 MB; not fetched")
-    return data
+    if len(data) > limit:
+        raise InvalidInput(f"{url} is larger than {limit // (1024 * 1024)} MB; not fetched")
+    return data, content_type
+
+
+def fetch_image(url: str, timeout: float = 10.0) -> bytes:
+    """Download an image (http/https only, at most 25 MB)."""
+    return open_url(url, MAX_FETCH_BYTES, timeout)[0]
 
 
 @dataclass
@@ -165,21 +171,34 @@ def parse_sighting(text: str) -> Sighted:
     return Sighted(record["image_url"], record["page_url"], found, path)
 
 
-def whitelisted(session: Session, rights_holder_id: int, domain: str) -> DomainRule | None:
-    """The rule (the client's or a global one) that whitelists `domain` or a parent domain."""
+def rule_for(session: Session, rights_holder_id: int, work_id: int, domain: str) -> DomainRule | None:
+    """The rule that says no hit is made for this work on `domain` (or a parent domain): the
+    client's or a global whitelist, or a clearance for this very work."""
     parts = domain.split(".")
     candidates = [".".join(parts[i:]) for i in range(len(parts) - 1)] or [domain]
     return session.scalars(
         select(DomainRule).where(DomainRule.domain.in_(candidates),
                                  (DomainRule.rights_holder_id == rights_holder_id)
-                                 | DomainRule.rights_holder_id.is_(None))
-        .order_by(DomainRule.rights_holder_id.is_(None))).first()
+                                 | DomainRule.rights_holder_id.is_(None),
+                                 DomainRule.work_id.is_(None) | (DomainRule.work_id == work_id))
+        .order_by(DomainRule.work_id.is_(None).desc(), DomainRule.rights_holder_id.is_(None))).first()
+
+
+def ruled_out(session: Session, work: Work, domain: str) -> str | None:
+    """Why no hit is made for this work on `domain`, or None: a whitelist, a licence shown
+    at triage, or a case closed because that site showed a licence."""
+    rule = rule_for(session, work.rights_holder_id, work.id, domain)
+    if rule is not None:
+        return rule.describe
+    ref = cases.licence_shown_on(session, work.id, domain)
+    return f"cleared: {domain} showed a licence for work {work.id} in case {ref}" if ref else None
 
 
 def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iterable[tuple[int, str]], *,
-           base: Path, min_score: float, fetch: Callable[[str], bytes] = fetch_image) -> Iterator[dict]:
+           base: Path | None, min_score: float, fetch: Callable[[str], bytes] = fetch_image) -> Iterator[dict]:
     """Ingest crawler output, one JSON line at a time; yields one result a line. Each line is
-    written whole or not at all (a savepoint each); the caller commits."""
+    written whole or not at all (a savepoint each); the caller commits. `image_path` is read
+    relative to `base`; without a base (the REST endpoint) images are fetched from image_url."""
     from matching import DecodeError
     from matching.engine import query_signature
 
@@ -193,6 +212,9 @@ def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iter
             if session.scalar(select(Sighting.id).where(Sighting.key == key)) is not None:
                 yield {**row, "status": "duplicate", "hits": []}
                 continue
+            if seen.image_path and base is None:
+                raise InvalidInput("image_path is only read from files given to `caseapp hits ingest`; "
+                                   "here, leave it out and the image is fetched from image_url")
             if seen.image_path:
                 path = (base / seen.image_path)
                 if not path.is_file():
@@ -214,14 +236,14 @@ def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iter
                                     thumbnail_sha256=store.put(thumb))
                 session.add(sighting)
                 session.flush()
-                created, ruled_out = [], []
+                created, skipped = [], []
                 for m in found:
                     work = works.get(int(m.ref_id))
                     if work is None:   # removed since the index was saved
                         continue
-                    rule = whitelisted(session, work.rights_holder_id, domain)
-                    if rule is not None:
-                        ruled_out.append({"work": work.id, "rule": f"whitelisted domain {rule.domain}"})
+                    reason = ruled_out(session, work, domain)
+                    if reason is not None:
+                        skipped.append({"work": work.id, "rule": reason})
                         continue
                     hit = Hit(sighting_id=sighting.id, work_id=work.id, rights_holder_id=work.rights_holder_id,
                               domain=domain, score=m.score, status=NEW)
@@ -230,8 +252,8 @@ def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iter
                 session.flush()
             out = {**row, "status": "matched" if created else "no_match",
                    "hits": [{"hit": h.id, "work": h.work_id, "score": h.score} for h in created]}
-            if ruled_out:
-                out["ruled_out"] = ruled_out
+            if skipped:
+                out["ruled_out"] = skipped
             yield out
         except InvalidInput as error:
             yield {**row, "status": "error", "error": f"line {number}: {error}", "hits": []}
@@ -247,42 +269,148 @@ def summarise(rows: Iterable[dict]) -> dict:
 
 # --- triage ------------------------------------------------------------------------------
 
-def select_hits(session: Session, *, client_id: int | None = None, status: str | None = NEW,
-                domain: str | None = None, min_score: float | None = None, max_score: float | None = None,
-                found_before: datetime | None = None, work_id: int | None = None,
-                sighting_id: int | None = None) -> list[int]:
-    """Hit ids by the filters a handler selects with (domain, score band, age, cluster)."""
-    query = select(Hit.id)
-    if client_id is not None:
-        query = query.where(Hit.rights_holder_id == client_id)
-    if status is not None:
-        query = query.where(Hit.status == status)
-    if domain:
-        query = query.where(Hit.domain == domain)
-    if min_score is not None:
-        query = query.where(Hit.score >= min_score)
-    if max_score is not None:
-        query = query.where(Hit.score < max_score)
-    if work_id is not None:
-        query = query.where(Hit.work_id == work_id)
-    if sighting_id is not None:
-        query = query.where(Hit.sighting_id == sighting_id)
-    if found_before is not None:
-        query = query.join(Sighting, Sighting.id == Hit.sighting_id).where(Sighting.found_at < found_before)
-    return list(session.scalars(query.order_by(Hit.id)))
+# Score bands a handler selects by: (lowest score, score it stays under, words).
+BANDS = {"high": (0.9, None, "score 0.90 or more"), "mid": (0.7, 0.9, "score 0.70 to 0.89"),
+         "low": (None, 0.7, "score under 0.70")}
+AGES = (7, 30, 90, 365)
+
+
+@dataclass(frozen=True)
+class HitFilter:
+    """A selection of hits as a handler makes it: by client, status, domain, score band,
+    age, or cluster (one sighting matching several works; one work on many pages of a site)."""
+
+    client_id: int | None = None
+    status: str | None = NEW
+    domain: str | None = None
+    band: str | None = None
+    older_than_days: int | None = None
+    work_id: int | None = None
+    sighting_id: int | None = None
+
+    @classmethod
+    def from_args(cls, args) -> "HitFilter":
+        """From a query string or form; values that mean nothing are left out."""
+        def number(key: str) -> int | None:
+            raw = str(args.get(key) or "").strip()
+            return int(raw) if raw.isdigit() else None
+
+        status = args.get("status") or NEW
+        status = None if status == "all" else status if status in STATUSES else NEW
+        band = args.get("band") if args.get("band") in BANDS else None
+        domain = str(args.get("domain") or "").strip().lower() or None
+        return cls(number("client"), status, domain, band, number("older"), number("work"), number("sighting"))
+
+    def args(self, **changes) -> dict:
+        """The filter as query-string arguments (for links that keep it)."""
+        values = {"client": self.client_id, "status": self.status or "all", "domain": self.domain,
+                  "band": self.band, "older": self.older_than_days, "work": self.work_id,
+                  "sighting": self.sighting_id, **changes}
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+    def describe(self) -> str:
+        parts = [STATUS_LABELS[self.status].lower() if self.status else "any status"]
+        if self.client_id:
+            parts.append(f"client {self.client_id}")
+        if self.domain:
+            parts.append(f"on {self.domain}")
+        if self.band:
+            parts.append(BANDS[self.band][2])
+        if self.older_than_days:
+            parts.append(f"found over {self.older_than_days} days ago")
+        if self.work_id:
+            parts.append(f"work {self.work_id}")
+        if self.sighting_id:
+            parts.append(f"sighting {self.sighting_id}")
+        return ", ".join(parts)
+
+    @property
+    def is_cluster(self) -> bool:
+        return bool(self.work_id or self.sighting_id)
+
+    def apply(self, query, today: date):
+        if self.client_id is not None:
+            query = query.where(Hit.rights_holder_id == self.client_id)
+        if self.status is not None:
+            query = query.where(Hit.status == self.status)
+        if self.domain:
+            query = query.where(Hit.domain == self.domain)
+        if self.band:
+            low, high, _ = BANDS[self.band]
+            if low is not None:
+                query = query.where(Hit.score >= low)
+            if high is not None:
+                query = query.where(Hit.score < high)
+        if self.work_id is not None:
+            query = query.where(Hit.work_id == self.work_id)
+        if self.sighting_id is not None:
+            query = query.where(Hit.sighting_id == self.sighting_id)
+        if self.older_than_days:
+            before = datetime.combine(today - timedelta(days=self.older_than_days), time.min, timezone.utc)
+            query = query.where(Hit.sighting_id.in_(select(Sighting.id).where(Sighting.found_at < before)))
+        return query
+
+
+def select_hits(session: Session, selection: HitFilter, today: date) -> list[int]:
+    """The ids of every hit in the selection."""
+    return list(session.scalars(selection.apply(select(Hit.id), today).order_by(Hit.id)))
+
+
+@dataclass
+class TriagePage:
+    hits: list[Hit]
+    total: int
+    next_after: int | None
+    sighting_hits: dict[int, int]            # sighting id -> hits it has (a cluster when > 1)
+    site_hits: dict[tuple[int, str], int]    # (work id, domain) -> hits of the work on that site
+    case_refs: dict[int, str]                # case id -> ref, for hits already in a case
+
+
+def triage_page(session: Session, selection: HitFilter, today: date, *, after: int | None = None,
+                limit: int = 30) -> TriagePage:
+    """One page of the selection, grouped by site (so that a site's hits come together),
+    keyset-paged after hit `after`; with the cluster sizes the page links to."""
+    query = selection.apply(select(Hit), today)
+    if after is not None:
+        last = session.get(Hit, after)
+        if last is not None:
+            query = query.where(tuple_(Hit.domain, Hit.id) > tuple_(last.domain, last.id))
+    hits = list(session.scalars(query.order_by(Hit.domain, Hit.id).limit(limit + 1)).unique())
+    more = len(hits) > limit
+    hits = hits[:limit]
+    total = session.scalar(selection.apply(select(func.count(Hit.id)), today))
+    sighting_ids = {h.sighting_id for h in hits}
+    per_sighting = dict(session.execute(select(Hit.sighting_id, func.count()).where(Hit.sighting_id.in_(sighting_ids))
+                                        .group_by(Hit.sighting_id)).all()) if hits else {}
+    pairs = {(h.work_id, h.domain) for h in hits}
+    per_site: dict[tuple[int, str], int] = {}
+    if hits:
+        rows = session.execute(select(Hit.work_id, Hit.domain, func.count())
+                               .where(Hit.work_id.in_({w for w, _ in pairs}), Hit.domain.in_({d for _, d in pairs}))
+                               .group_by(Hit.work_id, Hit.domain)).all()
+        per_site = {(w, d): n for w, d, n in rows if (w, d) in pairs}
+    refs = cases.refs_by_id(session, {h.case_id for h in hits if h.case_id})
+    return TriagePage(hits, total or 0, hits[-1].id if more else None, per_sighting, per_site, refs)
 
 
 def decide(session: Session, actor: Actor, hit_ids: Iterable[int], status: str, *, selection: str,
-           today: date, rule: DomainRule | None = None) -> HitDecision:
+           today: date, expect_status: str | None = None) -> HitDecision:
     """One decision on any number of hits, in the caller's transaction: every hit's previous
-    status is kept for undo; illegal hits become draft cases."""
+    status is kept for undo; legal hits clear their site for their work (a licence was shown);
+    illegal hits become draft cases. With `expect_status`, hits that someone else moved out
+    of that status meanwhile are left alone (decision.count says how many changed)."""
     if status not in STATUSES or status == NEW:
         raise InvalidInput(f"'{status}' is not a decision; choose one of legal, illegal, whitelisted, no_match.")
     ids = sorted(set(hit_ids))
-    rows = session.execute(select(Hit.id, Hit.status, Hit.case_id)
-                           .where(Hit.id.in_(ids), Hit.status != status)).all() if ids else []
+    rows = []
+    for start in range(0, len(ids), 5000):
+        query = select(Hit.id, Hit.status, Hit.case_id, Hit.rights_holder_id, Hit.work_id, Hit.domain).where(
+            Hit.id.in_(ids[start:start + 5000]), Hit.status != status)
+        if expect_status is not None:
+            query = query.where(Hit.status == expect_status)
+        rows += session.execute(query).all()
     decision = HitDecision(status=status, selection=selection[:300], count=len(rows), user_id=actor.user_id,
-                           user_name=actor.name, made_at=utcnow(), rule_id=rule.id if rule else None)
+                           user_name=actor.name, made_at=utcnow())
     session.add(decision)
     session.flush()
     if rows:
@@ -296,15 +424,66 @@ def decide(session: Session, actor: Actor, hit_ids: Iterable[int], status: str, 
                                     decided_by=actor.name, version=Hit.version + 1)
                             .execution_options(synchronize_session=False))
     session.expire_all()   # the bulk UPDATE went past the identity map
+    cleared = _clear_sites(session, actor, decision, {(r.rights_holder_id, r.work_id, r.domain) for r in rows}) \
+        if status == LEGAL else 0
     drafted = draft_cases(session, actor, [r.id for r in rows], today) if status == ILLEGAL and rows else []
     audit.record(session, actor, "hits.decided", "hit_decision", decision.id, to_state=status,
-                 details={"selection": selection, "count": len(rows), "cases": drafted})
+                 details={"selection": selection, "count": len(rows), "cases": drafted, "cleared": cleared})
     session.expire_all()
     return decision
 
 
+def _clear_sites(session: Session, actor: Actor, decision: HitDecision, scopes: set[tuple[int, int, str]]) -> int:
+    """A licence was shown: each (client, work, site) becomes a cleared recipient."""
+    existing = set(session.execute(select(DomainRule.rights_holder_id, DomainRule.work_id, DomainRule.domain)
+                                   .where(DomainRule.work_id.in_({w for _, w, _ in scopes}))).all()) if scopes else set()
+    new = sorted(scopes - existing)
+    if new:
+        now = utcnow()
+        session.execute(insert(DomainRule), [
+            {"rights_holder_id": c, "work_id": w, "domain": d, "note": "licence shown at triage",
+             "created_by": actor.name, "decision_id": decision.id, "created_at": now, "updated_at": now}
+            for c, w, d in new])
+    return len(new)
+
+
+DECISION_WORDS = {LEGAL: "legal (licensed)", ILLEGAL: "illegal", WHITELISTED: "whitelisted",
+                  NO_MATCH: "no match"}
+
+
+def decision_summary(session: Session, decision: HitDecision, limit: int = 500) -> dict:
+    """What a decision did, in words for the page: how many hits, which draft cases."""
+    changed = list(session.scalars(select(HitDecisionItem.hit_id).where(HitDecisionItem.decision_id == decision.id)
+                                   .limit(limit)))
+    in_cases = session.execute(select(Hit.id, Hit.case_id).where(Hit.decision_id == decision.id,
+                                                                 Hit.case_id.is_not(None))).all()
+    ref_of = cases.refs_by_id(session, {c for _, c in in_cases})
+    refs = sorted(set(ref_of.values()))
+    if decision.count == 0:
+        message = ("Nothing changed: these hits were decided already, perhaps by someone else. "
+                   "Reload the page to see them as they are.")
+    else:
+        hits = f"{decision.count} hit{'s' if decision.count != 1 else ''}"
+        message = f"{hits} marked {DECISION_WORDS[decision.status]}"
+        if decision.selection.startswith("whitelist "):
+            message = f"Whitelisted {decision.selection.removeprefix('whitelist ')}: {hits} whitelisted"
+        if refs:
+            message += f"; draft case{'s' if len(refs) > 1 else ''} {', '.join(refs)}"
+        message += ". U undoes."
+    return {"message": message, "hits": changed, "cases": refs,
+            "case_of": {hit: ref_of[case] for hit, case in in_cases[:limit]}}
+
+
+def last_decision(session: Session, user_id: int | None, name: str) -> HitDecision | None:
+    """The person's latest decision that can still be undone."""
+    who = HitDecision.user_id == user_id if user_id is not None else HitDecision.user_name == name
+    return session.scalars(select(HitDecision).where(who, HitDecision.undone_at.is_(None))
+                           .order_by(HitDecision.id.desc()).limit(1)).first()
+
+
 def undo(session: Session, actor: Actor, decision_id: int) -> HitDecision:
-    """Put the hits of a decision back as they were, unless a later decision changed them."""
+    """Put the hits of a decision back as they were, unless a later decision changed them;
+    the rules the decision made (a whitelist, cleared sites) go with it."""
     decision = session.get(HitDecision, decision_id)
     if decision is None:
         raise NotFound(f"No triage decision {decision_id}.")
@@ -329,40 +508,67 @@ def undo(session: Session, actor: Actor, decision_id: int) -> HitDecision:
                                     version=Hit.version + 1)
                             .execution_options(synchronize_session=False))
     decision.undone_at = utcnow()
-    if decision.rule_id is not None:
-        rule = session.get(DomainRule, decision.rule_id)
-        if rule is not None:
-            session.delete(rule)
+    rules = session.execute(delete(DomainRule).where(DomainRule.decision_id == decision.id)).rowcount
     audit.record(session, actor, "hits.undone", "hit_decision", decision.id, from_state=decision.status,
-                 details={"selection": decision.selection, "count": len(items)})
+                 details={"selection": decision.selection, "count": len(items), "rules_removed": rules})
     session.flush()
     session.expire_all()
     return decision
 
 
-def whitelist_domain(session: Session, actor: Actor, *, domain: str, client_id: int | None, today: date,
-                     note: str | None = None) -> HitDecision:
-    """Whitelist a domain (for one client, or for all) and the undecided hits on it."""
-    domain = domain_of(domain if "//" in domain else f"http://{domain}")
+def _normal_domain(domain: str) -> str:
+    domain = domain_of(domain if "//" in domain else f"http://{domain.strip()}")
     if not domain or "." not in domain:
         raise InvalidInput("Give a domain such as shop.example.com.")
-    rule = session.scalars(select(DomainRule).where(DomainRule.domain == domain,
-                                                    DomainRule.rights_holder_id.is_(client_id)
-                                                    if client_id is None else
-                                                    DomainRule.rights_holder_id == client_id)).first()
+    return domain
+
+
+def whitelist_domain(session: Session, actor: Actor, *, domain: str, client_id: int | None, today: date,
+                     note: str | None = None) -> HitDecision:
+    """Whitelist a domain (for one client, or for all): no hits are made on it any more, and
+    its undecided hits are whitelisted, in one decision that undo takes back with the rule."""
+    domain = _normal_domain(domain)
+    scope = DomainRule.rights_holder_id.is_(None) if client_id is None else DomainRule.rights_holder_id == client_id
+    rule = session.scalars(select(DomainRule).where(DomainRule.domain == domain, DomainRule.work_id.is_(None),
+                                                    scope)).first()
+    ids = select_hits(session, HitFilter(client_id=client_id, domain=domain), today)
+    who = "all clients" if client_id is None else rightsholders.get_client(session, client_id).name
+    decision = decide(session, actor, ids, WHITELISTED, selection=f"whitelist {domain} for {who}", today=today)
     if rule is None:
-        rule = DomainRule(rights_holder_id=client_id, domain=domain, note=note, created_by=actor.name)
-        session.add(rule)
+        session.add(DomainRule(rights_holder_id=client_id, domain=domain, note=note, created_by=actor.name,
+                               decision_id=decision.id))
         session.flush()
-    ids = select_hits(session, client_id=client_id, domain=domain)
-    who = "all clients" if client_id is None else f"client {client_id}"
-    return decide(session, actor, ids, WHITELISTED, selection=f"whitelist {domain} for {who}", today=today,
-                  rule=rule)
+    return decision
 
 
-def rule_preview(session: Session, *, domain: str, client_id: int | None) -> int:
+def rule_preview(session: Session, *, domain: str, client_id: int | None, today: date) -> int:
     """How many undecided hits a whitelist rule would change, before it is applied."""
-    return len(select_hits(session, client_id=client_id, domain=domain_of(f"http://{domain}")))
+    return len(select_hits(session, HitFilter(client_id=client_id, domain=_normal_domain(domain)), today))
+
+
+def apply_rules(session: Session, actor: Actor, *, today: date, min_score: float,
+                dry_run: bool = False) -> dict[str, int]:
+    """The rules re-applied to the backlog of undecided hits: hits a whitelist or a cleared
+    site rules out become whitelisted, hits under the minimum score no match; each as one
+    decision (undoable). With dry_run, only the counts."""
+    groups = session.execute(select(Hit.rights_holder_id, Hit.work_id, Hit.domain).where(Hit.status == NEW)
+                             .distinct()).all()
+    works = {w.id: w for w in session.scalars(select(Work).where(Work.id.in_({g.work_id for g in groups})))}
+    ruled: list[int] = []
+    for client_id, work_id, domain in groups:
+        if ruled_out(session, works[work_id], domain):
+            ruled += session.scalars(select(Hit.id).where(Hit.status == NEW, Hit.work_id == work_id,
+                                                          Hit.domain == domain)).all()
+    low = [i for i in session.scalars(select(Hit.id).where(Hit.status == NEW, Hit.score < min_score))
+           if i not in set(ruled)]
+    if not dry_run:
+        if ruled:
+            decide(session, actor, ruled, WHITELISTED, selection="rules re-applied: whitelists and cleared sites",
+                   today=today, expect_status=NEW)
+        if low:
+            decide(session, actor, low, NO_MATCH, selection=f"rules re-applied: score under {min_score:.2f}",
+                   today=today, expect_status=NEW)
+    return {"whitelisted": len(ruled), "no_match": len(low)}
 
 
 # --- draft cases -------------------------------------------------------------------------

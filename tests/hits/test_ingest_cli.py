@@ -38,7 +38,7 @@ def _json_lines(text: str) -> list[dict]:
 
 def test_import_works_then_ingest_sightings(fresh_env, tmp_path, web):  # noqa: F811
     run(fresh_env, "db", "upgrade")
-    run(fresh_env, "demo", "--cases", "3", "--works", "2")
+    run(fresh_env, "demo", "--cases", "3", "--works", "2", "--hits", "0")
     works = tmp_path / "works"
     works.mkdir()
     for name in WORKS:
@@ -107,3 +107,59 @@ def test_import_works_then_ingest_sightings(fresh_env, tmp_path, web):  # noqa: 
          "found_at": "2026-11-21T09:00:00Z", "image_path": "c2.jpg"}))
     ruled = _json_lines(run(fresh_env, "hits", "ingest", str(crawl / "later.jsonl"), "--json").stdout)
     assert ruled[0]["status"] == "no_match" and "whitelisted domain blog.example.fr" in ruled[0]["ruled_out"][0]["rule"]
+
+
+PAGE = """<!doctype html><html><head>
+<meta property="og:image" content="/media/og.jpg">
+<title>Our hotel</title></head><body>
+<img src="img/cat.jpg" alt="">
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" srcset="/media/small.jpg 480w, /media/coffee.jpg 1200w">
+<picture><source srcset="/media/pic.webp 1x, /media/moon.jpg 2x"><img src="/media/missing.jpg"></picture>
+<a href="/media/linked.JPG">full size</a> <a href="/about.html">about us</a>
+<img src="img/cat.jpg">
+</body></html>"""
+
+
+def test_page_images_finds_every_kind_of_image_once():
+    from caseapp.hits.fetcher import page_images
+
+    found = page_images(PAGE, "http://127.0.0.1:8000/hotel/index.html")
+    assert found == ["http://127.0.0.1:8000/media/og.jpg", "http://127.0.0.1:8000/hotel/img/cat.jpg",
+                     "http://127.0.0.1:8000/media/coffee.jpg", "http://127.0.0.1:8000/media/moon.jpg",
+                     "http://127.0.0.1:8000/media/missing.jpg", "http://127.0.0.1:8000/media/linked.JPG"]
+
+
+def test_fetch_a_page_and_ingest_its_images(fresh_env, tmp_path, web):  # noqa: F811
+    run(fresh_env, "db", "upgrade")
+    run(fresh_env, "demo", "--cases", "3", "--works", "2", "--hits", "0")
+    works = tmp_path / "works"
+    works.mkdir()
+    for name in ("chelsea.png", "coffee.png"):
+        photo(name).save(works / name.replace(".png", ".jpg"), quality=92)
+    imported = _json_lines(run(fresh_env, "works", "import", str(works), "--client", "2", "--json").stdout)
+    work_of = {r["file"]: r["work"] for r in imported if "file" in r}
+
+    www, base = web
+    (www / "hotel").mkdir()
+    (www / "hotel" / "img").mkdir()
+    (www / "media").mkdir()
+    (www / "hotel" / "index.html").write_text(PAGE)
+    transforms.crop(photo("chelsea.png"), 0.75).save(www / "hotel" / "img" / "cat.jpg", quality=85)
+    transforms.rotate(photo("coffee.png")).save(www / "media" / "coffee.jpg", quality=85)
+    photo("moon.png").save(www / "media" / "moon.jpg")
+    photo("astronaut.png").save(www / "media" / "og.jpg")
+    (www / "media" / "linked.JPG").write_text("not an image at all")
+
+    out = _json_lines(run(fresh_env, "hits", "fetch", f"{base}/hotel/index.html", "--json").stdout)
+    rows = {r["line"]: r for r in out if "line" in r}
+    assert [rows[n]["status"] for n in range(1, 7)] == ["no_match", "matched", "matched", "no_match", "error", "error"]
+    assert rows[2]["hits"][0]["work"] == work_of["chelsea.jpg"]
+    assert rows[3]["hits"][0]["work"] == work_of["coffee.jpg"]
+    assert "could not fetch" in rows[5]["error"] and "not readable" in rows[6]["error"]
+    assert out[-1]["summary"] == {"read": 6, "matched": 2, "hits_created": 2, "duplicates": 0, "errors": 2}
+
+    again = _json_lines(run(fresh_env, "hits", "fetch", f"{base}/hotel/index.html", "--json").stdout)
+    assert again[-1]["summary"]["duplicates"] == 4
+
+    missing = run(fresh_env, "hits", "fetch", f"{base}/nothing-here.html", check=False)
+    assert missing.returncode != 0 and "could not fetch" in missing.stderr and "Nothing was ingested" in missing.stderr

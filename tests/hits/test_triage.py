@@ -51,7 +51,7 @@ def test_bulk_decision_by_domain_and_its_undo(db_session, setup):
     holder, work = setup
     shop = sighting_hits(db_session, work, "shop.example.de", 30)
     other = sighting_hits(db_session, work, "other.example.com", 5)
-    ids = services.select_hits(db_session, client_id=holder.id, domain="shop.example.de")
+    ids = services.select_hits(db_session, services.HitFilter(client_id=holder.id, domain="shop.example.de"), TODAY)
     assert sorted(ids) == sorted(h.id for h in shop)
     decision = services.decide(db_session, HANDLER, ids, NO_MATCH, selection="domain shop.example.de", today=TODAY)
     assert decision.count == 30
@@ -77,20 +77,21 @@ def test_score_band_selection(db_session, setup):
     holder, work = setup
     low = sighting_hits(db_session, work, "low.example.com", 4, score=0.55)
     sighting_hits(db_session, work, "high.example.com", 4, score=0.95)
-    assert sorted(services.select_hits(db_session, client_id=holder.id, max_score=0.6)) == sorted(h.id for h in low)
+    assert sorted(services.select_hits(db_session, services.HitFilter(client_id=holder.id, band="low"), TODAY)) \
+        == sorted(h.id for h in low)
 
 
 def test_whitelisting_a_domain_rules_out_its_hits_and_undo_removes_the_rule(db_session, setup):
     holder, work = setup
     hits = sighting_hits(db_session, work, "pinterest.example", 4)
-    assert services.rule_preview(db_session, domain="pinterest.example", client_id=holder.id) == 4
+    assert services.rule_preview(db_session, domain="pinterest.example", client_id=holder.id, today=TODAY) == 4
     decision = services.whitelist_domain(db_session, HANDLER, domain="www.pinterest.example", client_id=holder.id,
                                          today=TODAY)
     assert set(status_of(db_session, hits)) == {WHITELISTED}
-    assert services.whitelisted(db_session, holder.id, "de.pinterest.example").domain == "pinterest.example"
+    assert services.rule_for(db_session, holder.id, work.id, "de.pinterest.example").domain == "pinterest.example"
     services.undo(db_session, HANDLER, decision.id)
     assert set(status_of(db_session, hits)) == {NEW}
-    assert services.whitelisted(db_session, holder.id, "pinterest.example") is None
+    assert services.rule_for(db_session, holder.id, work.id, "pinterest.example") is None
 
 
 def test_illegal_hits_make_one_draft_case_per_site_then_join_it(db_session, setup):
@@ -117,3 +118,73 @@ def test_illegal_hits_make_one_draft_case_per_site_then_join_it(db_session, setu
 def test_a_decision_must_be_a_decision(db_session, setup):
     with pytest.raises(InvalidInput, match="not a decision"):
         services.decide(db_session, HANDLER, [], NEW, selection="x", today=TODAY)
+
+
+def test_a_licence_shown_clears_the_site_for_that_work_only(db_session, setup):
+    holder, work = setup
+    other_work = factories.work(db_session, holder)
+    hits = sighting_hits(db_session, work, "hotel.example.at", 2)
+    decision = services.decide(db_session, HANDLER, [hits[0].id], LEGAL, selection="hit", today=TODAY)
+    rule = services.rule_for(db_session, holder.id, work.id, "hotel.example.at")
+    assert rule is not None and rule.work_id == work.id and "showed a licence" in rule.describe
+    assert services.rule_for(db_session, holder.id, other_work.id, "hotel.example.at") is None
+    # the backlog: the same work's other hit on that site is ruled out; count first, then apply
+    assert services.apply_rules(db_session, HANDLER, today=TODAY, min_score=0.5, dry_run=True) == \
+        {"whitelisted": 1, "no_match": 0}
+    assert status_of(db_session, hits) == [LEGAL, NEW]
+    services.apply_rules(db_session, HANDLER, today=TODAY, min_score=0.5)
+    assert status_of(db_session, hits) == [LEGAL, WHITELISTED]
+    services.undo(db_session, HANDLER, decision.id)
+    assert services.rule_for(db_session, holder.id, work.id, "hotel.example.at") is None
+
+
+def test_a_case_closed_for_a_licence_clears_its_site(db_session, setup):
+    from caseapp.cases import services as cases
+
+    holder, work = setup
+    hits = sighting_hits(db_session, work, "agency.example.fr", 1)
+    services.decide(db_session, HANDLER, [hits[0].id], ILLEGAL, selection="hit", today=TODAY)
+    case = db_session.get(Case, db_session.get(Hit, hits[0].id).case_id)
+    assert services.ruled_out(db_session, work, "agency.example.fr") is None
+    cases.change_stage(db_session, HANDLER, case, "closed", today=TODAY, reason="licence_shown")
+    assert case.ref in services.ruled_out(db_session, work, "agency.example.fr")
+
+
+def test_the_minimum_score_reapplied_to_the_backlog(db_session, setup):
+    _, work = setup
+    weak = sighting_hits(db_session, work, "weak.example.com", 2, score=0.52)
+    strong = sighting_hits(db_session, work, "weak.example.com", 1, score=0.95)
+    assert services.apply_rules(db_session, HANDLER, today=TODAY, min_score=0.6) == {"whitelisted": 0, "no_match": 2}
+    assert status_of(db_session, weak + strong) == [NO_MATCH, NO_MATCH, NEW]
+
+
+def test_a_decision_leaves_hits_someone_else_decided_meanwhile(db_session, setup):
+    _, work = setup
+    hits = sighting_hits(db_session, work, "race.example.com", 3)
+    services.decide(db_session, Actor(None, "colleague"), [hits[0].id], LEGAL, selection="hit", today=TODAY)
+    mine = services.decide(db_session, HANDLER, [h.id for h in hits], NO_MATCH, selection="page", today=TODAY,
+                           expect_status=NEW)
+    assert mine.count == 2 and status_of(db_session, hits) == [LEGAL, NO_MATCH, NO_MATCH]
+    summary = services.decision_summary(db_session, mine)
+    assert summary["message"].startswith("2 hits marked no match") and sorted(summary["hits"]) == [hits[1].id, hits[2].id]
+
+
+def test_triage_page_groups_by_site_pages_by_keyset_and_counts_clusters(db_session, setup):
+    holder, work = setup
+    second = factories.work(db_session, holder)
+    b = sighting_hits(db_session, work, "b.example.com", 3)
+    a = sighting_hits(db_session, work, "a.example.com", 2)
+    collage = Hit(sighting_id=a[0].sighting_id, work_id=second.id, rights_holder_id=holder.id,
+                  domain="a.example.com", score=0.8)
+    db_session.add(collage)
+    db_session.flush()
+    selection = services.HitFilter(client_id=holder.id)
+    first = services.triage_page(db_session, selection, TODAY, limit=4)
+    assert [h.id for h in first.hits] == [a[0].id, a[1].id, collage.id, b[0].id] and first.total == 6
+    assert first.sighting_hits[a[0].sighting_id] == 2 and first.site_hits[(work.id, "a.example.com")] == 2
+    rest = services.triage_page(db_session, selection, TODAY, after=first.next_after, limit=4)
+    assert [h.id for h in rest.hits] == [b[1].id, b[2].id] and rest.next_after is None
+    cluster = services.HitFilter.from_args({"client": str(holder.id), "sighting": str(a[0].sighting_id)})
+    assert sorted(services.select_hits(db_session, cluster, TODAY)) == sorted([a[0].id, collage.id])
+    assert cluster.describe() == f"to decide, client {holder.id}, sighting {a[0].sighting_id}"
+    assert services.HitFilter.from_args({"status": "bogus", "band": "nope", "older": "x"}) == services.HitFilter()

@@ -44,6 +44,8 @@
       "c": ["close the case (choose a reason)", function () { focus("#closure-reason"); }],
       "q": ["back to the queue", function () { go("/queue/"); }]
     };
+  } else if (kind === "triage" && window.caTriage) {
+    keys = window.caTriage.keys;   // triage.js: decisions, overlay, selection, undo
   }
   keys["?"] = ["show or hide this list", toggleHelp];
 
@@ -67,6 +69,7 @@
     var key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
     if (e.key === "?") { key = "?"; }
     var entry = keys[key];
-    if (entry) { e.preventDefault(); entry[1](); }
+    // a handler that returns false did nothing: the key keeps its usual meaning
+    if (entry && entry[1](e) !== false) { e.preventDefault(); }
   });
 })();

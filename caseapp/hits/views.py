@@ -1,0 +1,150 @@
+"""The triage page: a day's hits decided by keyboard, one at a time or thousands at once.
+Thin: parse the request, call a service, render or answer the page's script in JSON."""
+from __future__ import annotations
+
+from flask import flash, jsonify, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+
+from caseapp.core.clock import today
+from caseapp.core.web import attempt, current_actor, wants_json
+from caseapp.extensions import get_session
+from caseapp.hits import services
+from caseapp.hits.models import STATUS_LABELS, STATUSES
+from caseapp.rightsholders.services import client_choices
+
+DECISION_WORDS = services.DECISION_WORDS
+
+
+def _can(action: str) -> bool:
+    from flask import current_app
+
+    return current_app.appbuilder.sm.has_access(f"can_{action}", "Hits")
+
+
+def _ids(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit()]
+
+
+class TriageView(BaseView):
+    """Work and sighting side by side, one key per decision, bulk by filter, undo."""
+
+    route_base = "/hits"
+    default_view = "index"
+    class_permission_name = "Hits"
+    method_permission_name = {"index": "read", "whitelist_preview": "read", "decide": "decide",
+                              "whitelist": "decide", "undo": "decide"}
+
+    @expose("/")
+    @has_access
+    def index(self):
+        from flask_login import current_user
+
+        session = get_session()
+        selection = services.HitFilter.from_args(request.args)
+        after = request.args.get("after", "")
+        page = services.triage_page(session, selection, today(), after=int(after) if after.isdigit() else None)
+        clients = client_choices(session)
+        return self.render_template(
+            "hits/triage.html", page=page, selection=selection, clients=clients, client_names=dict(clients),
+            counts=services.hit_counts(session, selection.client_id), statuses=STATUSES,
+            status_labels=STATUS_LABELS, bands=services.BANDS, ages=services.AGES,
+            last=services.last_decision(session, current_user.id, current_user.username),
+            can_decide=_can("decide"), country_guess=services.country_guess, words=DECISION_WORDS)
+
+    def _back(self):
+        return redirect(request.form.get("next") or url_for("TriageView.index"))
+
+    def _answer(self, ok: bool, message: str, **data):
+        """The page's script gets JSON; a plain form post gets a message and the page again."""
+        if wants_json():
+            return (jsonify(ok=True, message=message, **data) if ok else (jsonify(ok=False, error=message), 409))
+        flash(message, "success" if ok else "danger")
+        return self._back()
+
+    @expose("/decide", methods=["POST"])
+    @has_access
+    def decide(self):
+        status = request.form.get("verdict", "")
+        by_filter = request.form.get("scope") == "filter"   # everything the filter selects, however many
+        if by_filter:
+            selection = services.HitFilter.from_args(request.form)
+            label, ids, expect = f"all hits {selection.describe()}", [], selection.status
+        else:                                               # hits on the page
+            ids = _ids(request.form.getlist("hit"))
+            if not ids:
+                return self._answer(False, "Select at least one hit first (X selects one, A the whole page).")
+            label = f"hit {ids[0]}" if len(ids) == 1 else f"{len(ids)} hits selected on the page"
+            expect = request.form.get("expect") or None
+
+        def make(session):
+            chosen = services.select_hits(session, selection, today()) if by_filter else ids
+            return services.decide(session, current_actor(), chosen, status, selection=label,
+                                   today=today(), expect_status=expect)
+
+        return self._decision(make)
+
+    def _decision(self, make):
+        """Make a decision in one transaction and say what it did (or why it was refused)."""
+        def action(session):
+            decision = make(session)
+            return decision, services.decision_summary(session, decision)
+
+        ok, result = attempt(action)
+        if not ok:
+            return self._answer(False, result)
+        decision, summary = result
+        return self._answer(True, summary["message"], decision=decision.id, status=decision.status,
+                            changed=summary["hits"], cases=summary["cases"], case_of=summary["case_of"])
+
+    @expose("/whitelist/preview")
+    @has_access
+    def whitelist_preview(self):
+        client = request.args.get("client", "")
+        domain = request.args.get("domain", "")
+        ok, result = attempt(lambda session: services.rule_preview(
+            session, domain=domain, client_id=int(client) if client.isdigit() else None, today=today()))
+        if not ok:
+            return jsonify(ok=False, error=result), 409
+        return jsonify(ok=True, count=result, domain=services.domain_of(f"http://{domain}"))
+
+    @expose("/whitelist", methods=["POST"])
+    @has_access
+    def whitelist(self):
+        client = request.form.get("client", "")
+        domain = request.form.get("domain", "")
+
+        return self._decision(lambda session: services.whitelist_domain(
+            session, current_actor(), domain=domain, client_id=int(client) if client.isdigit() else None,
+            today=today(), note=f"whitelisted at triage by {current_actor().name}"))
+
+    @expose("/undo", methods=["POST"])
+    @has_access
+    def undo(self):
+        from flask_login import current_user
+
+        raw = request.form.get("decision", "")
+
+        def action(session):
+            decision_id = int(raw) if raw.isdigit() else None
+            if decision_id is None:
+                last = services.last_decision(session, current_user.id, current_user.username)
+                if last is None:
+                    from caseapp.core.errors import InvalidInput
+                    raise InvalidInput("Nothing to undo: you have made no triage decision that is still in force.")
+                decision_id = last.id
+            decision = services.undo(session, current_actor(), decision_id)
+            hits = f"{decision.count} hit{'s' if decision.count != 1 else ''}"
+            return f"Undone: {decision.selection} ({hits} back as they were)."
+
+        ok, message = attempt(action)
+        return self._answer(ok, message)
+
+
+def register(appbuilder) -> None:
+    from flask import current_app
+
+    from caseapp.hits import api
+
+    current_app.jinja_env.filters.update(hit_status=lambda s: STATUS_LABELS.get(s, s))
+    api.register(current_app)
+    appbuilder.add_view(TriageView, "Triage", icon="fa-crosshairs", href="/hits/")

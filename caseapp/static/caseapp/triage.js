@@ -1,0 +1,258 @@
+/* The triage page: one key per decision, the hit's work and sighting side by side or
+   overlaid (fade, flicker), selections, undo. Decisions go to the server with fetch; the
+   page reloads only when its hits are all decided or a rule changed many of them.
+   keys.js reads window.caTriage.keys for the legend and the key handling. */
+(function () {
+  "use strict";
+  var page = document.getElementById("triage");
+  if (!page) { return; }
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.ca-hit"));
+  var at = -1;
+  var canDecide = page.getAttribute("data-can-decide") === "1";
+  var expect = page.getAttribute("data-expect");
+  var lastDecision = null;
+  var pending = null;             // a confirmation waiting for Enter
+  var modes = ["side", "fade", "flicker"];
+  var mode = 0;
+  var flicker = null;
+  var WORDS = {legal: "Legal (licensed)", illegal: "Illegal", whitelisted: "Whitelisted", no_match: "No match", "new": "To decide"};
+
+  function $(id) { return document.getElementById(id); }
+  function current() { return at >= 0 ? rows[at] : null; }
+  function text(el, value) { if (el) { el.textContent = value; } }
+
+  function say(message, bad, html) {
+    var box = $("triage-status");
+    if (!box) { return; }
+    box.className = "ca-toast " + (bad ? "bad" : "good");
+    if (html) { box.innerHTML = html; } else { box.textContent = message; }
+  }
+  function sayAfterReload(message) {
+    try { sessionStorage.setItem("caTriageSay", message); } catch (e) { /* private mode: no message */ }
+    window.location.reload();
+  }
+  try {
+    var carried = sessionStorage.getItem("caTriageSay");
+    if (carried) { sessionStorage.removeItem("caTriageSay"); say(carried, false); }
+  } catch (e) { /* ignore */ }
+
+  function chip(status) {
+    return '<span class="verdict verdict-' + status + '">' + (WORDS[status] || status) + "</span>";
+  }
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+  function caseLink(ref) {
+    var url = rows.length ? rows[0].getAttribute("data-case-url").replace("REF", encodeURIComponent(ref)) : "#";
+    return '<a class="ca-caselink" href="' + url + '">' + escapeHtml(ref) + "</a>";
+  }
+
+  function show(i) {
+    if (!rows.length) { return; }
+    at = Math.max(0, Math.min(rows.length - 1, i));
+    rows.forEach(function (r, n) {
+      r.classList.toggle("selected", n === at);
+      r.setAttribute("aria-selected", n === at ? "true" : "false");
+    });
+    var r = rows[at];
+    var d = function (k) { return r.getAttribute("data-" + k); };
+    ["work-img", "ov-work"].forEach(function (id) { $(id).src = d("work-img"); });
+    ["sight-img", "ov-sight"].forEach(function (id) { $(id).src = d("sight-img"); });
+    var link = $("f-page");
+    link.href = d("page");
+    text(link, d("page"));
+    text($("f-site"), d("domain"));
+    text($("f-country"), d("country") === "ZZ" ? "none (generic domain)" : d("country"));
+    text($("f-work"), d("work") + " · " + d("client-name"));
+    text($("f-score"), d("score"));
+    text($("f-found"), d("found"));
+    var cluster = [];
+    if (+d("cluster-sighting") > 1) {
+      cluster.push('<a href="' + d("sighting-url") + '">this picture matches ' + d("cluster-sighting") + " works</a>");
+    }
+    if (+d("cluster-site") > 1) {
+      cluster.push('<a href="' + d("site-url") + '">this work on ' + d("cluster-site") + " pages of " + escapeHtml(d("domain")) + "</a>");
+    }
+    $("f-cluster").innerHTML = cluster.length ? cluster.join(" · ") : '<span class="muted">a single hit</span>';
+    $("f-verdict").innerHTML = r.querySelector(".ca-verdict").innerHTML;
+    r.scrollIntoView({block: "nearest"});
+  }
+
+  function setMode(n) {
+    mode = n % modes.length;
+    var pair = $("pair");
+    pair.className = "ca-pair mode-" + modes[mode];
+    $("fade-control").hidden = modes[mode] !== "fade";
+    if (flicker) { clearInterval(flicker); flicker = null; }
+    var top = $("ov-sight");
+    if (modes[mode] === "fade") { top.style.opacity = $("fade").value / 100; }
+    if (modes[mode] === "flicker") {
+      var on = true;
+      top.style.opacity = 1;
+      flicker = setInterval(function () { on = !on; top.style.opacity = on ? 1 : 0; }, 450);
+    }
+    text($("mode-label"), {side: "side by side · O overlays", fade: "faded onto the work · O flickers",
+                           flicker: "flickering on the work · O side by side"}[modes[mode]]);
+  }
+  var fade = $("fade");
+  if (fade) { fade.addEventListener("input", function () { $("ov-sight").style.opacity = fade.value / 100; }); }
+
+  function post(url, data) {
+    var body = new FormData();
+    body.append("csrf_token", $("csrf").value);
+    Object.keys(data).forEach(function (k) {
+      [].concat(data[k]).forEach(function (v) { body.append(k, v); });
+    });
+    return fetch(url, {method: "POST", body: body, credentials: "same-origin",
+                       headers: {"Accept": "application/json"}})
+      .then(function (resp) {
+        return resp.json().catch(function () {
+          return {ok: false, error: "The server answered " + resp.status + ". Reload the page and try again."};
+        });
+      }, function () { return {ok: false, error: "The server cannot be reached. Nothing was changed; try again."}; });
+  }
+
+  function checked() { return rows.filter(function (r) { return r.querySelector(".ca-check").checked; }); }
+
+  function nextOpen() {
+    for (var n = 1; n <= rows.length; n++) {
+      var i = (at + n) % rows.length;
+      if (rows[i].getAttribute("data-status") === expect || !expect) { return i; }
+    }
+    return -1;
+  }
+
+  function decide(status) {
+    if (!canDecide) { return; }
+    var chosen = checked();
+    if (!chosen.length && current()) { chosen = [current()]; }
+    if (!chosen.length) { return; }
+    post(page.getAttribute("data-decide-url"), {
+      hit: chosen.map(function (r) { return r.getAttribute("data-id"); }), verdict: status, expect: expect
+    }).then(function (res) {
+      if (!res.ok) { say(res.error, true); return; }
+      lastDecision = res.decision;
+      var changed = {};
+      res.changed.forEach(function (id) { changed[id] = true; });
+      chosen.forEach(function (r) {
+        r.querySelector(".ca-check").checked = false;
+        var id = r.getAttribute("data-id");
+        if (!changed[id]) { return; }
+        r.setAttribute("data-status", status);
+        r.classList.add("decided");
+        var ref = res.case_of[id];
+        r.querySelector(".ca-verdict").innerHTML = chip(status) + (ref ? " " + caseLink(ref) : "");
+      });
+      var refs = (res.cases || []).map(caseLink).join(", ");
+      say(res.message, false, escapeHtml(res.message) + (refs ? " Open " + refs + "." : ""));
+      var next = nextOpen();
+      if (next < 0 || (expect && rows[next].getAttribute("data-status") !== expect)) {
+        sayAfterReload(res.message);    // the page is done: the next hits to decide
+        return;
+      }
+      show(next);
+    });
+  }
+
+  function whitelist() {
+    var r = current();
+    if (!canDecide || !r) { return; }
+    var domain = r.getAttribute("data-domain");
+    var client = r.getAttribute("data-client");
+    var url = page.getAttribute("data-preview-url") + "?domain=" + encodeURIComponent(domain) + "&client=" + client;
+    fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (resp) { return resp.json(); })
+      .then(function (res) {
+        if (!res.ok) { say(res.error, true); return; }
+        var box = $("confirm");
+        box.innerHTML = "Whitelist <b>" + escapeHtml(res.domain) + "</b> for " + escapeHtml(r.getAttribute("data-client-name")) +
+          ": <b>" + res.count + "</b> hit" + (res.count === 1 ? "" : "s") + " to decide on it become whitelisted, " +
+          "and no new hits are made on it for this client. " +
+          '<button type="button" class="btn btn-primary" id="confirm-yes">Whitelist <kbd>Enter</kbd></button> ' +
+          '<button type="button" class="btn btn-link" id="confirm-no">Cancel <kbd>Esc</kbd></button>';
+        box.hidden = false;
+        pending = function () {
+          post(page.getAttribute("data-whitelist-url"), {domain: res.domain, client: client}).then(function (done) {
+            if (!done.ok) { say(done.error, true); return; }
+            sayAfterReload(done.message);
+          });
+        };
+        $("confirm-yes").addEventListener("click", confirm);
+        $("confirm-no").addEventListener("click", function () { cancel(); });
+        $("confirm-yes").focus();
+      });
+  }
+  function confirm() {
+    if (!pending) { return false; }
+    var go = pending;
+    cancel();
+    go();
+  }
+  function cancel() {
+    if (!pending) { return false; }
+    pending = null;
+    var box = $("confirm");
+    box.hidden = true;
+    box.innerHTML = "";
+  }
+
+  function undo() {
+    if (!canDecide) { return; }
+    post(page.getAttribute("data-undo-url"), {decision: lastDecision || ""}).then(function (res) {
+      if (!res.ok) { say(res.error, true); return; }
+      sayAfterReload(res.message);
+    });
+  }
+
+  function toggleCheck() {
+    var r = current();
+    if (r) { var box = r.querySelector(".ca-check"); box.checked = !box.checked; }
+  }
+  function checkAll() {
+    var all = checked().length < rows.length;
+    rows.forEach(function (r) { r.querySelector(".ca-check").checked = all; });
+    var head = $("check-all");
+    if (head) { head.checked = all; }
+  }
+  var head = $("check-all");
+  if (head) { head.addEventListener("change", function () {
+    rows.forEach(function (r) { r.querySelector(".ca-check").checked = head.checked; });
+  }); }
+
+  rows.forEach(function (r, n) {
+    r.addEventListener("click", function (e) {
+      if (e.target.tagName !== "INPUT" && e.target.tagName !== "A") { show(n); }
+    });
+  });
+  document.querySelectorAll("[data-decide]").forEach(function (b) {
+    b.addEventListener("click", function () { decide(b.getAttribute("data-decide")); });
+  });
+  document.querySelectorAll("[data-whitelist]").forEach(function (b) { b.addEventListener("click", whitelist); });
+
+  var keys = {
+    "j": ["next hit", function () { show(at + 1); }],
+    "k": ["previous hit", function () { show(at - 1); }],
+    "o": ["overlay: side by side, faded, flickering", function () { setMode(mode + 1); }],
+    "x": ["select or unselect this hit", toggleCheck],
+    "a": ["select every hit on this page (again: none)", checkAll],
+    "/": ["select by site", function () { var f = $("f-domain"); if (f) { f.focus(); } }]
+  };
+  if (canDecide) {
+    keys.l = ["legal: licensed (this hit, or the selected ones)", function () { decide("legal"); }];
+    keys.i = ["illegal: goes into a draft case", function () { decide("illegal"); }];
+    keys.w = ["whitelist this site for the client (asks first)", whitelist];
+    keys.n = ["no match", function () { decide("no_match"); }];
+    keys.u = ["undo your last decision", undo];
+    keys.Enter = ["confirm (when asked)", confirm];
+    keys.Escape = ["cancel (when asked)", cancel];
+  }
+  window.caTriage = {keys: keys};
+
+  var start = 0;
+  if (window.location.hash.indexOf("#hit-") === 0) {
+    rows.forEach(function (r, n) { if ("#hit-" + r.getAttribute("data-id") === window.location.hash) { start = n; } });
+  }
+  show(start);
+})();

@@ -1,0 +1,102 @@
+"""A handler's triage in the real page: keyboard decisions, overlay, a bulk whitelist and
+its undo, and the draft case the illegal hit became."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login
+
+
+def selected(page):
+    return page.locator("tr.ca-hit.selected")
+
+
+def test_handler_triages_by_keyboard_whitelists_a_site_and_finds_the_draft_case(live_server, page, screenshots):
+    login(page, live_server, "handler")
+    page.get_by_role("link", name="Triage").first.click()
+    expect(page).to_have_url(re.compile(r"/hits/"))
+    rows = page.locator("tr.ca-hit")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 10
+    expect(selected(page)).to_have_count(1)
+    expect(page.locator("#work-img")).to_have_attribute("src", re.compile(r"/files/"))
+    expect(page.locator("#f-site")).not_to_be_empty()
+    page.screenshot(path=str(screenshots / "triage.png"), full_page=True)
+
+    page.keyboard.press("?")
+    expect(page.locator(".ca-keyhelp")).to_contain_text("illegal: goes into a draft case")
+    page.keyboard.press("Escape")
+    expect(page.locator(".ca-keyhelp")).to_have_count(0)
+
+    # J/K move; O overlays the sighting on the work (fade, then flicker), then back
+    first_id = rows.nth(0).get_attribute("data-id")
+    page.keyboard.press("j")
+    expect(rows.nth(1)).to_have_class(re.compile("selected"))
+    page.keyboard.press("k")
+    expect(rows.nth(0)).to_have_class(re.compile("selected"))
+    page.keyboard.press("o")
+    expect(page.locator("#pair")).to_have_class(re.compile("mode-fade"))
+    expect(page.locator("#ov-sight")).to_be_visible()
+    page.screenshot(path=str(screenshots / "triage-overlay.png"))
+    page.keyboard.press("o")
+    expect(page.locator("#pair")).to_have_class(re.compile("mode-flicker"))
+    page.keyboard.press("o")
+    expect(page.locator("#pair")).to_have_class(re.compile("mode-side"))
+
+    # N, then L: each decides the selected hit and moves on
+    page.keyboard.press("n")
+    expect(page.locator(f"#hit-{first_id} .verdict")).to_have_text("No match")
+    expect(page.locator("#triage-status")).to_contain_text("1 hit marked no match")
+    second_id = selected(page).get_attribute("data-id")
+    assert second_id != first_id
+    page.keyboard.press("l")
+    expect(page.locator(f"#hit-{second_id} .verdict")).to_have_text("Legal (licensed)")
+    # U takes the last decision back: the hit is to decide again
+    page.keyboard.press("u")
+    expect(page.locator("#triage-status")).to_contain_text("Undone")
+    expect(page.locator(f"#hit-{second_id} .verdict")).to_have_text("To decide")
+    expect(page.locator(f"#hit-{first_id}")).to_have_count(0)   # still no match: not in this list
+
+    # I: illegal, into a draft case
+    page.locator(f"#hit-{second_id} td.ca-site").click()
+    site = page.locator(f"#hit-{second_id}").get_attribute("data-domain")
+    page.keyboard.press("i")
+    status = page.locator("#triage-status")
+    expect(status).to_contain_text("draft case C-")
+    ref = re.search(r"C-\d{4}-\d{6}", status.inner_text()).group(0)
+
+    # Bulk: select a site, whitelist it for the client in one step, then undo it
+    page.goto(f"{live_server}/hits/?domain=pinterest.com")
+    on_site = page.locator("tr.ca-hit")
+    expect(on_site.first).to_be_visible()
+    before = on_site.count()
+    assert before >= 2
+    client = on_site.first.get_attribute("data-client")
+    same_client = page.locator(f'tr.ca-hit[data-client="{client}"]').count()
+    page.keyboard.press("w")
+    expect(page.locator("#confirm")).to_contain_text(f"{same_client} hit")
+    page.keyboard.press("Enter")
+    expect(page.locator("#triage-status")).to_contain_text("Whitelisted pinterest.com")
+    expect(page.locator(f'tr.ca-hit[data-client="{client}"]')).to_have_count(0)
+    expect(page.locator("#last-decision")).to_contain_text("whitelist pinterest.com")
+    page.keyboard.press("u")
+    expect(page.locator("#triage-status")).to_contain_text("Undone: whitelist pinterest.com")
+    expect(page.locator("tr.ca-hit")).to_have_count(before)
+
+    # The illegal hit's draft case
+    page.goto(f"{live_server}/hits/?status=illegal")
+    page.get_by_role("link", name=ref).first.click()
+    expect(page).to_have_url(re.compile(f"/cases/{ref}$"))
+    expect(page.locator("h1")).to_contain_text(ref)
+    expect(page.locator("body")).to_contain_text(site)
+
+
+def test_the_auditor_sees_hits_but_cannot_decide(live_server, page):
+    login(page, live_server, "auditor")
+    page.goto(f"{live_server}/hits/")
+    expect(page.locator("tr.ca-hit").first).to_be_visible()
+    expect(page.locator("[data-decide]")).to_have_count(0)
+    page.keyboard.press("i")
+    expect(page.locator("#triage-status")).to_be_empty()
