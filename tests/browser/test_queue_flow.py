@@ -13,6 +13,7 @@ def test_handler_works_the_queue_by_keyboard(live_server, page, screenshots):
     expect(page).to_have_url(re.compile(r"/queue/"))
     expect(page.locator(".ca-tabs")).to_contain_text("My cases")
     rows = page.locator("tr.ca-row")
+    page.wait_for_selector("[data-keys-ready]")
     assert rows.count() > 0
     page.screenshot(path=str(screenshots / "queue.png"), full_page=True)
 
@@ -29,6 +30,7 @@ def test_handler_works_the_queue_by_keyboard(live_server, page, screenshots):
     expect(page).to_have_url(re.compile(f"/cases/{ref}$"))
     expect(page.locator("h1")).to_contain_text(ref)
     expect(page.locator(".ca-items img").first).to_be_visible()
+    page.wait_for_selector("[data-keys-ready]")
     page.screenshot(path=str(screenshots / "case.png"), full_page=True)
 
     page.keyboard.press("n")
@@ -49,6 +51,7 @@ def test_take_next_from_the_queue(live_server, page):
     login(page, live_server, "handler2")
     page.goto(f"{live_server}/queue/?scope=unassigned")
     top = page.locator("tr.ca-row .ca-ref").first.inner_text()
+    page.wait_for_selector("[data-keys-ready]")
     page.keyboard.press("t")
     expect(page).to_have_url(re.compile(f"/cases/{top}$"))
     expect(page.locator(".alert")).to_contain_text("is yours now")

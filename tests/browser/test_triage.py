@@ -19,6 +19,7 @@ def test_handler_triages_by_keyboard_whitelists_a_site_and_finds_the_draft_case(
     expect(page).to_have_url(re.compile(r"/hits/"))
     rows = page.locator("tr.ca-hit")
     expect(rows.first).to_be_visible()
+    page.wait_for_selector("[data-keys-ready]")
     assert rows.count() >= 10
     expect(selected(page)).to_have_count(1)
     expect(page.locator("#work-img")).to_have_attribute("src", re.compile(r"/files/"))
@@ -56,6 +57,7 @@ def test_handler_triages_by_keyboard_whitelists_a_site_and_finds_the_draft_case(
     # U takes the last decision back: the hit is to decide again
     page.keyboard.press("u")
     expect(page.locator("#triage-status")).to_contain_text("Undone")
+    page.wait_for_selector("[data-keys-ready]")
     expect(page.locator(f"#hit-{second_id} .verdict")).to_have_text("To decide")
     expect(page.locator(f"#hit-{first_id}")).to_have_count(0)   # still no match: not in this list
 
@@ -71,6 +73,7 @@ def test_handler_triages_by_keyboard_whitelists_a_site_and_finds_the_draft_case(
     page.goto(f"{live_server}/hits/?domain=pinterest.com")
     on_site = page.locator("tr.ca-hit")
     expect(on_site.first).to_be_visible()
+    page.wait_for_selector("[data-keys-ready]")
     before = on_site.count()
     assert before >= 2
     client = on_site.first.get_attribute("data-client")
@@ -79,6 +82,7 @@ def test_handler_triages_by_keyboard_whitelists_a_site_and_finds_the_draft_case(
     expect(page.locator("#confirm")).to_contain_text(f"{same_client} hit")
     page.keyboard.press("Enter")
     expect(page.locator("#triage-status")).to_contain_text("Whitelisted pinterest.com")
+    page.wait_for_selector("[data-keys-ready]")
     expect(page.locator(f'tr.ca-hit[data-client="{client}"]')).to_have_count(0)
     expect(page.locator("#last-decision")).to_contain_text("whitelist pinterest.com")
     page.keyboard.press("u")
@@ -97,6 +101,7 @@ def test_the_auditor_sees_hits_but_cannot_decide(live_server, page):
     login(page, live_server, "auditor")
     page.goto(f"{live_server}/hits/")
     expect(page.locator("tr.ca-hit").first).to_be_visible()
+    page.wait_for_selector("[data-keys-ready]")
     expect(page.locator("[data-decide]")).to_have_count(0)
     page.keyboard.press("i")
     expect(page.locator("#triage-status")).to_be_empty()

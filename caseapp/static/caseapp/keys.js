@@ -72,4 +72,5 @@
     // a handler that returns false did nothing: the key keeps its usual meaning
     if (entry && entry[1](e) !== false) { e.preventDefault(); }
   });
+  page.setAttribute("data-keys-ready", "1");   // the keys work from now on (tests wait for it)
 })();
