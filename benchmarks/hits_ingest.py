@@ -5,8 +5,10 @@
 A fresh SQLite instance in /tmp with the demo data (40 works); the works are indexed,
 then N sightings are written as transformed copies of the demo works (crop, rotation,
 mirror, caption band, rescale, JPEG) plus one in five pictures that are no work, as a
-JSON Lines file with image_path, and ingested through `hits.services.ingest` in one
-process (decode, describe, search, verify, write), committed every 500 lines.
+JSON Lines file with image_path, and ingested through `hits.services.ingest`, committed
+every 500 lines: with --workers 0 all in one process (decode, describe, search, verify,
+write); with --workers N, N processes read and describe the images while this one
+searches, verifies and writes (as `caseapp hits ingest --workers N`).
 """
 from __future__ import annotations
 
@@ -58,6 +60,8 @@ def copies(work_bytes: list[bytes], n: int, folder: Path, seed: int = 5) -> list
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sightings", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=0,
+                        help="processes describing images beside the one that searches and writes")
     args = parser.parse_args()
     from sqlalchemy import select
     from tqdm import tqdm
@@ -88,11 +92,12 @@ def main() -> int:
         folder.mkdir()
         lines = copies(works, args.sightings, folder)
         rows = []
-        t0 = time.perf_counter()
         numbered = list(enumerate((json.dumps(line) for line in lines), start=1))
-        with tqdm(total=len(numbered), desc="ingest", unit="line", file=sys.stderr, mininterval=5) as bar:
+        with services.image_describers(args.workers) as pool_map, \
+                tqdm(total=len(numbered), desc="ingest", unit="line", file=sys.stderr, mininterval=5) as bar:
+            t0 = time.perf_counter()
             for row in services.ingest(session, store, engine, Actor.system("bench"), numbered, base=folder,
-                                       min_score=0.5):
+                                       min_score=0.5, pool_map=pool_map):
                 rows.append(row)
                 bar.update(1)
                 if len(rows) % 500 == 0:
@@ -101,8 +106,8 @@ def main() -> int:
         seconds = time.perf_counter() - t0
         summary = services.summarise(rows)
         get_db().session.remove()
-    result = {"sightings": args.sightings, "works_indexed": synced["works"], "index_s": round(index_s, 1),
-              "ingest_s": round(seconds, 1), "sightings_per_s": round(args.sightings / seconds, 1), **summary}
+    result = {"sightings": args.sightings, "workers": args.workers, "works_indexed": synced["works"],
+              "index_s": round(index_s, 1), "ingest_s": round(seconds, 1), "sightings_per_s": round(args.sightings / seconds, 1), **summary}
     print(json.dumps(result))
     return 0
 

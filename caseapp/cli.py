@@ -3,6 +3,7 @@ CASEAPP_DATABASE_URL names (default: the SQLite file under instance/)."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -276,9 +277,17 @@ def hits_group() -> None:
 
 
 def _ingest_and_report(sources: list[tuple[str, Path | None, list[tuple[int, str]]]], *, as_json: bool,
-                       min_score: float | None, actor_name: str) -> None:
+                       min_score: float | None, actor_name: str, workers: int) -> None:
     """Ingest numbered lines from each source (name, base folder for image_path, lines);
-    one result a line (JSON or errors on stderr), a progress bar, a summary."""
+    one result a line (JSON or errors on stderr), a progress bar, a summary. With workers,
+    images are read, fetched and described in that many processes beside this one."""
+    from caseapp.hits.services import image_describers
+
+    with image_describers(workers) as pool_map:
+        _ingest_sources(sources, as_json=as_json, min_score=min_score, actor_name=actor_name, pool_map=pool_map)
+
+
+def _ingest_sources(sources, *, as_json: bool, min_score: float | None, actor_name: str, pool_map) -> None:
     from tqdm import tqdm
 
     from caseapp.core.audit import Actor
@@ -292,7 +301,8 @@ def _ingest_and_report(sources: list[tuple[str, Path | None, list[tuple[int, str
     with tqdm(total=sum(len(lines) for _, _, lines in sources), desc="sightings", unit="line",
               file=sys.stderr, disable=None) as bar:
         for name, base, lines in sources:
-            for row in ingest(session, store, engine, Actor.system(actor_name), lines, base=base, min_score=threshold):
+            for row in ingest(session, store, engine, Actor.system(actor_name), lines, base=base, min_score=threshold,
+                              pool_map=pool_map):
                 if len(sources) > 1:
                     row = {"source": name, **row}
                 rows.append(row)
@@ -314,29 +324,35 @@ _JSON_OPTION = click.option("--json", "as_json", is_flag=True,
                             help="One JSON object per input line, then a summary object.")
 _MIN_SCORE_OPTION = click.option("--min-score", type=float, default=None,
                                  help="Matches below this score make no hit (default: CASEAPP_HIT_MIN_SCORE).")
+_WORKERS_OPTION = click.option("--workers", type=click.IntRange(0, 64),
+                               default=max(0, min(8, (os.cpu_count() or 1) - 1)), show_default=True,
+                               help="Processes that read, fetch and describe images beside the one that "
+                                    "searches and writes (0: all in one process).")
 
 
 @hits_group.command("ingest")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @_JSON_OPTION
 @_MIN_SCORE_OPTION
+@_WORKERS_OPTION
 @with_appcontext
-def hits_ingest(path, as_json: bool, min_score: float | None) -> None:
+def hits_ingest(path, as_json: bool, min_score: float | None, workers: int) -> None:
     """Ingest crawler output: a JSON Lines file, or a folder of them (*.jsonl)."""
     files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
     sources = []
     for file in files:
         with open(file, encoding="utf-8", errors="replace") as handle:
             sources.append((file.name, file.parent, list(enumerate(handle, start=1))))
-    _ingest_and_report(sources, as_json=as_json, min_score=min_score, actor_name="hits ingest")
+    _ingest_and_report(sources, as_json=as_json, min_score=min_score, actor_name="hits ingest", workers=workers)
 
 
 @hits_group.command("fetch")
 @click.argument("urls", nargs=-1, required=True)
 @_JSON_OPTION
 @_MIN_SCORE_OPTION
+@_WORKERS_OPTION
 @with_appcontext
-def hits_fetch(urls: tuple[str, ...], as_json: bool, min_score: float | None) -> None:
+def hits_fetch(urls: tuple[str, ...], as_json: bool, min_score: float | None, workers: int) -> None:
     """Download web pages, find their images (img, srcset, picture, og:image, linked images)
     and ingest them as sightings."""
     from caseapp.core.errors import InvalidInput
@@ -351,7 +367,7 @@ def hits_fetch(urls: tuple[str, ...], as_json: bool, min_score: float | None) ->
         if not as_json:
             click.echo(f"{url}: {len(lines)} images found", err=True)
         sources.append((url, None, lines))
-    _ingest_and_report(sources, as_json=as_json, min_score=min_score, actor_name="hits fetch")
+    _ingest_and_report(sources, as_json=as_json, min_score=min_score, actor_name="hits fetch", workers=workers)
 
 
 @hits_group.command("apply-rules")

@@ -3,14 +3,16 @@ works imported from a folder, crawler sightings ingested, triage decisions (one 
 thousands at once, with undo), domain whitelists, and draft cases from illegal hits."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 from urllib.parse import urlparse
 
 from sqlalchemy import delete, func, insert, select, tuple_, update
@@ -194,69 +196,128 @@ def ruled_out(session: Session, work: Work, domain: str) -> str | None:
     return f"cleared: {domain} showed a licence for work {work.id} in case {ref}" if ref else None
 
 
-def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iterable[tuple[int, str]], *,
-           base: Path | None, min_score: float, fetch: Callable[[str], bytes] = fetch_image) -> Iterator[dict]:
-    """Ingest crawler output, one JSON line at a time; yields one result a line. Each line is
-    written whole or not at all (a savepoint each); the caller commits. `image_path` is read
-    relative to `base`; without a base (the REST endpoint) images are fetched from image_url."""
+@dataclass
+class Described:
+    """The heavy half of ingesting a sighting, done without the database (in a worker
+    process when ingest runs in parallel): the image's bytes, thumbnail and description."""
+
+    data: bytes
+    thumbnail: bytes
+    variants: list
+
+
+def describe_image(job: tuple[str | None, str]) -> Described | str:
+    """(file path or None, image URL) -> the image described, or what is wrong with it."""
     from matching import DecodeError
     from matching.engine import query_signature
 
-    for number, text in lines:
-        if not text.strip():
-            continue
-        row = {"line": number}
+    path, url = job
+    try:
+        data = Path(path).read_bytes() if path else fetch_image(url)
         try:
-            seen = parse_sighting(text)
-            key = sighting_key(seen.image_url, seen.page_url)
-            if session.scalar(select(Sighting.id).where(Sighting.key == key)) is not None:
+            return Described(data, thumbnail_bytes(data)[0], query_signature(data))
+        except (DecodeError, OSError, SyntaxError, ValueError) as error:
+            raise InvalidInput(f"the image is not readable: {error}") from None
+    except (InvalidInput, OSError) as error:
+        return str(error)
+
+
+def _serial_map(function, jobs):
+    return map(function, jobs)
+
+
+@contextlib.contextmanager
+def image_describers(workers: int):
+    """A map function for `ingest` that describes images in `workers` processes beside this
+    one (0: in this process). Forkserver processes inherit no database connection."""
+    if workers <= 0:
+        yield _serial_map
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("forkserver").Pool(workers) as pool:
+        pool.apply(describe_image, ((None, "x:"),))   # the workers' imports done before work starts
+        yield lambda function, jobs: pool.imap(function, jobs)
+
+
+def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iterable[tuple[int, str]], *,
+           base: Path | None, min_score: float, pool_map=_serial_map, batch: int = 32) -> Iterator[dict]:
+    """Ingest crawler output, one JSON line at a time; yields one result a line, in order.
+    Each line is written whole or not at all (a savepoint each); the caller commits.
+    `image_path` is read relative to `base`; without a base (the REST endpoint) images are
+    fetched from image_url. Images are described with `pool_map` (e.g. a process pool's
+    imap), `batch` lines at a time; searching and writing stay in this process."""
+    numbered = iter(lines)
+    while True:
+        chunk = [(n, t) for n, t in itertools.islice(numbered, batch) if t.strip()]
+        if not chunk:
+            return
+        checked: list[tuple[dict, Sighted | None, str | None]] = []   # (row, sighting, key) or an answer
+        for number, text in chunk:
+            row = {"line": number}
+            try:
+                seen = parse_sighting(text)
+                key = sighting_key(seen.image_url, seen.page_url)
+                if session.scalar(select(Sighting.id).where(Sighting.key == key)) is not None:
+                    checked.append(({**row, "status": "duplicate", "hits": []}, None, None))
+                    continue
+                if seen.image_path and base is None:
+                    raise InvalidInput("image_path is only read from files given to `caseapp hits ingest`; "
+                                       "here, leave it out and the image is fetched from image_url")
+                if seen.image_path and not (base / seen.image_path).is_file():
+                    raise InvalidInput(f"image_path {seen.image_path} not found (relative to {base})")
+                checked.append((row, seen, key))
+            except InvalidInput as error:
+                checked.append(({**row, "status": "error", "error": f"line {number}: {error}", "hits": []},
+                                None, None))
+        jobs = [(str(base / seen.image_path) if seen.image_path else None, seen.image_url)
+                for _, seen, _ in checked if seen is not None]
+        described = iter(pool_map(describe_image, jobs))
+        for row, seen, key in checked:
+            if seen is None:
+                yield row
+                continue
+            result = next(described)
+            if isinstance(result, str):
+                yield {**row, "status": "error", "error": f"line {row['line']}: {result}", "hits": []}
+                continue
+            if session.scalar(select(Sighting.id).where(Sighting.key == key)) is not None:  # twice in a batch
                 yield {**row, "status": "duplicate", "hits": []}
                 continue
-            if seen.image_path and base is None:
-                raise InvalidInput("image_path is only read from files given to `caseapp hits ingest`; "
-                                   "here, leave it out and the image is fetched from image_url")
-            if seen.image_path:
-                path = (base / seen.image_path)
-                if not path.is_file():
-                    raise InvalidInput(f"image_path {seen.image_path} not found (relative to {base})")
-                data = path.read_bytes()
-            else:
-                data = fetch(seen.image_url)
-            try:
-                variants = query_signature(data)
-                thumb, _, _ = thumbnail_bytes(data)
-            except (DecodeError, OSError, SyntaxError, ValueError) as error:
-                raise InvalidInput(f"the image is not readable: {error}") from None
-            domain = domain_of(seen.page_url)
-            found = [m for m in engine.search(variants, TOP_K) if m.match and m.score >= min_score]
-            works = {w.id: w for w in session.scalars(select(Work).where(Work.id.in_([int(m.ref_id) for m in found])))}
-            with session.begin_nested():
-                sighting = Sighting(key=key, image_url=seen.image_url, page_url=seen.page_url, domain=domain,
-                                    found_at=seen.found_at, image_sha256=store.put(data),
-                                    thumbnail_sha256=store.put(thumb))
-                session.add(sighting)
-                session.flush()
-                created, skipped = [], []
-                for m in found:
-                    work = works.get(int(m.ref_id))
-                    if work is None:   # removed since the index was saved
-                        continue
-                    reason = ruled_out(session, work, domain)
-                    if reason is not None:
-                        skipped.append({"work": work.id, "rule": reason})
-                        continue
-                    hit = Hit(sighting_id=sighting.id, work_id=work.id, rights_holder_id=work.rights_holder_id,
-                              domain=domain, score=m.score, status=NEW)
-                    session.add(hit)
-                    created.append(hit)
-                session.flush()
-            out = {**row, "status": "matched" if created else "no_match",
-                   "hits": [{"hit": h.id, "work": h.work_id, "score": h.score} for h in created]}
-            if skipped:
-                out["ruled_out"] = skipped
-            yield out
-        except InvalidInput as error:
-            yield {**row, "status": "error", "error": f"line {number}: {error}", "hits": []}
+            yield _record(session, store, engine, row, seen, key, result, min_score)
+
+
+def _record(session: Session, store: FileStore, engine, row: dict, seen: Sighted, key: str, image: Described,
+            min_score: float) -> dict:
+    """Search the described image and write the sighting and its hits (a savepoint)."""
+    domain = domain_of(seen.page_url)
+    found = [m for m in engine.search(image.variants, TOP_K) if m.match and m.score >= min_score]
+    works = {w.id: w for w in session.scalars(select(Work).where(Work.id.in_([int(m.ref_id) for m in found])))}
+    with session.begin_nested():
+        sighting = Sighting(key=key, image_url=seen.image_url, page_url=seen.page_url, domain=domain,
+                            found_at=seen.found_at, image_sha256=store.put(image.data),
+                            thumbnail_sha256=store.put(image.thumbnail))
+        session.add(sighting)
+        session.flush()
+        created, skipped = [], []
+        for m in found:
+            work = works.get(int(m.ref_id))
+            if work is None:   # removed since the index was saved
+                continue
+            reason = ruled_out(session, work, domain)
+            if reason is not None:
+                skipped.append({"work": work.id, "rule": reason})
+                continue
+            hit = Hit(sighting_id=sighting.id, work_id=work.id, rights_holder_id=work.rights_holder_id,
+                      domain=domain, score=m.score, status=NEW)
+            session.add(hit)
+            created.append(hit)
+        session.flush()
+    out = {**row, "status": "matched" if created else "no_match",
+           "hits": [{"hit": h.id, "work": h.work_id, "score": h.score} for h in created]}
+    if skipped:
+        out["ruled_out"] = skipped
+    return out
 
 
 def summarise(rows: Iterable[dict]) -> dict:
