@@ -21,6 +21,9 @@ def create_app(config: dict | None = None) -> Flask:
     logging.getLogger("flask_appbuilder").setLevel(logging.WARNING)
 
     import caseapp.models  # noqa: F401  (complete metadata before anything maps)
+    from caseapp.feasibility.rules import load as load_country_rules
+
+    load_country_rules()  # a broken jurisdictions/ file stops the app here, saying which and why
 
     from flask_wtf.csrf import CSRFProtect
 

@@ -1,0 +1,1 @@
+"""Is a claim feasible, and what is it worth: the per-country rules in jurisdictions/."""

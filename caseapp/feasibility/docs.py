@@ -1,0 +1,94 @@
+"""docs/jurisdictions.md, generated from the country files (`caseapp feasibility docs`);
+a test keeps the page and the data in step."""
+from __future__ import annotations
+
+from caseapp.core.money import Money
+from caseapp.feasibility.rules import Jurisdiction, load
+
+LEVELS = {"full": "own lawyers, up to court", "partner_lawyer": "letters; court through a partner lawyer",
+          "out_of_court_only": "letters only", "none": "not enforced"}
+STARTS = {"end_of_year_of_knowledge": "from the end of the year of knowledge", "knowledge": "from knowledge",
+          "infringement": "from the infringement"}
+
+
+ESTIMATE = "\\*"
+
+
+def _mark(country: Jurisdiction, section: str) -> str:
+    return ESTIMATE if country.section(section).get("estimate") else ""
+
+
+def _routes(country: Jurisdiction) -> str:
+    if not country.routes:
+        return "—"
+    parts = []
+    for route in country.routes:
+        limit = f" (up to {route.max_claim.format()})" if route.max_claim else ""
+        parts.append(route.name + limit + (ESTIMATE if route.estimate else ""))
+    return "; ".join(parts)
+
+
+def render_markdown() -> str:
+    countries, tables = load()
+    lines = [
+        "# Jurisdictions: where and how caseapp enforces",
+        "",
+        "Generated from `jurisdictions/*.toml` by `caseapp feasibility docs > docs/jurisdictions.md`;",
+        "a test keeps this page and the data in step. Every figure in the files names its source;",
+        "a figure marked \\* is an estimate (no source could be given), to be replaced when one is found.",
+        "",
+        "How a claim is judged (`caseapp feasibility assess`, shown on the hit, the case and the queue's order):",
+        "it is **not feasible** when the country is not enforced, the site owner has no postal address, the",
+        "site is not commercial, the amount is under the country's minimum, the limitation has run, or (US)",
+        "the work is not registered; otherwise the **route** is the first of the country's routes (in file",
+        "order) whose limit the amount fits, and the **expected value** is the recoverable amount (capped",
+        "where the route caps it) × the probability of collecting − the out-of-court costs − the route's",
+        "court fee and lawyer cost × the probability of going to court. Amounts in other currencies are",
+        "converted at the files' exchange rates. The amount itself (`caseapp feasibility amount`) is the",
+        f"licence fee from a fee table ({', '.join(f'`fees/{t}.toml`' for t in tables)}) by usage, duration",
+        "and size, scaled by the country's price level, plus the country's surcharge for a missing credit;",
+        "the client's documented sales of the work override the table, and for amateurs the courts' lower",
+        "rate applies (BGH I ZR 187/17).",
+        "",
+        "| country | enforcement | routes | limitation | minimum claim | first letter | credit surcharge | letter in | currency |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for code, c in sorted(countries.items()):
+        lim = c.section("limitation")
+        limitation = f"{lim['years']} y {STARTS[lim['starts']]}" + (
+            f", at most {lim['absolute_years']} y" if lim.get("absolute_years") else "")
+        minimum = Money.parse(c.section("minimum_claim")["amount"], c.section("minimum_claim")["currency"])
+        deadlines = c.section("deadlines")
+        lines.append(
+            f"| {code} {c.name} | {LEVELS[c.level]}{_mark(c, 'enforcement')} | {_routes(c)} | "
+            f"{limitation}{_mark(c, 'limitation')} | {minimum.format()}{_mark(c, 'minimum_claim')} | "
+            f"{deadlines['letter_days']} days (never under {deadlines['legal_minimum_days']}){_mark(c, 'deadlines')} | "
+            f"+{c.section('surcharges')['missing_credit_percent']}%{_mark(c, 'surcharges')} | "
+            f"{c.letter_language} | {c.currency} |")
+    lines += [
+        "",
+        "## Sources of the limitation periods",
+        "",
+    ]
+    for code, c in sorted(countries.items()):
+        lines.append(f"- **{code}**: {c.section('limitation')['source']}{_mark(c, 'limitation')}")
+    lines += [
+        "",
+        "## Adding or changing a country",
+        "",
+        "1. Copy a similar country's file to `jurisdictions/<CC>.toml` (ISO 3166-1 code, upper case; the file",
+        "   name must match `code`).",
+        "2. Fill every section: names and languages, currency, `[holidays]` (the `holidays` package's country",
+        "   and, where states differ, the default subdivision), `[enforcement]` (level: full, partner_lawyer,",
+        "   out_of_court_only or none; the probabilities), `[[routes]]` in the order to prefer them (kind,",
+        "   limit, court fee, lawyer cost), `[costs]`, `[minimum_claim]`, `[limitation]`, `[deadlines]`,",
+        "   `[surcharges]`, `[split]` (the client's share once in court) and `[fees]` (fee table, price level,",
+        "   units per euro).",
+        "3. Give each section its `source` (statute and article, court decision, official fee table) and set",
+        "   `estimate = true` where you could not.",
+        "4. Run `caseapp feasibility check` (the schema is `jurisdictions/schema.json`; the app refuses to",
+        "   start with an invalid file), try `caseapp feasibility assess --country <CC> ...`, then regenerate",
+        "   this page: `caseapp feasibility docs > docs/jurisdictions.md`.",
+        "",
+    ]
+    return "\n".join(lines)
