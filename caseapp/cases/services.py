@@ -18,6 +18,7 @@ from caseapp.core.errors import InvalidInput, NotFound, StaleEdit
 from caseapp.core.models import utcnow
 from caseapp.core.money import Money
 from caseapp.core.sequences import next_value
+from caseapp.feasibility import services as feasibility
 from caseapp.infringers.models import Infringer
 
 
@@ -256,8 +257,9 @@ def add_note(session: Session, actor: Actor, case: Case, text: str) -> CaseNote:
 
 
 def edit_case(session: Session, actor: Actor, case: Case, *, seen_version: int,
-              claimed: Money | None = None, next_due_on: date | None = None) -> Case:
-    """Edit the claimed amount or the next due date; a stale edit is refused."""
+              claimed: Money | None = None, next_due_on: date | None = None, today: date | None = None) -> Case:
+    """Edit the claimed amount or the next due date; a stale edit is refused. With `today`,
+    a new claim is valued again by the country's rules."""
     check_version(case, seen_version)
     changes: dict[str, list[str]] = {}
     if claimed is not None and claimed.minor != case.claimed_minor:
@@ -267,6 +269,10 @@ def edit_case(session: Session, actor: Actor, case: Case, *, seen_version: int,
             raise InvalidInput("The claimed amount cannot be negative.")
         changes["claimed"] = [str(case.claimed), str(claimed)]
         case.claimed_minor = claimed.minor
+        if today is not None:   # a new claim, a new expected value (the queue's order)
+            value = feasibility.assess_case(case, today).expected_value
+            changes["expected_value"] = [str(case.expected_value), str(value)]
+            case.expected_value_minor = value.minor
     if next_due_on is not None and next_due_on != case.next_due_on:
         if case.stage == lifecycle.CLOSED:
             raise InvalidInput(f"Case {case.ref} is closed; it has no next due date.")

@@ -13,6 +13,7 @@ from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.money import Money
 from caseapp.core.web import current_actor, run_action
 from caseapp.extensions import get_session
+from caseapp.feasibility import services as feasibility
 from caseapp.rightsholders.services import client_choices
 
 
@@ -116,7 +117,7 @@ class CaseView(BaseView):
             events=events_for_case(session, case.id),
             targets=lifecycle.allowed_targets(case.stage, case.held_from_stage),
             action_labels=lifecycle.ACTION_LABELS, closure_reasons=lifecycle.CLOSURE_REASONS,
-            me=current_user, prefill=request.args,
+            me=current_user, prefill=request.args, outlook=feasibility.assess_case(case, today()),
             can={a: _can(a) for a in ("change_stage", "assign", "edit", "note")},
         )
 
@@ -181,7 +182,7 @@ class CaseView(BaseView):
             if seen is None:
                 raise InvalidInput("The form lacks the case version; reload the page and edit again.")
             return services.edit_case(session, current_actor(), case, seen_version=seen,
-                                      claimed=claimed, next_due_on=due)
+                                      claimed=claimed, next_due_on=due, today=today())
 
         if run_action(action, "Case saved."):
             return self._back(ref)

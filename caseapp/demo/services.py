@@ -16,6 +16,7 @@ from caseapp.core.filestore import FileStore
 from caseapp.core.money import Money
 from caseapp.core.sequences import reserve_values
 from caseapp.demo.pictures import landscape_jpeg
+from caseapp.feasibility import services as feasibility
 from caseapp.infringers.models import Infringer
 from caseapp.rightsholders import services as clients
 from caseapp.rightsholders.models import RightsHolder
@@ -179,8 +180,8 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
             stage = rng.choices(stages, weights)[0]
             opened = now - timedelta(days=rng.randint(3, 700), minutes=rng.randint(0, 1440))
             items = rng.choices(work_ids[client_id], k=rng.choice([1, 1, 1, 2, 2, 3]))
-            per_image = Money.parse(rng.choice(["150", "250", "300", "450", "600", "900"]), "EUR").minor
-            claimed = per_image * len(items) * (1 if currency not in ("SEK", "DKK", "CZK", "PLN") else 10)
+            rng.choice(["150", "250", "300", "450", "600", "900"])   # (kept: the demo's random sequence)
+            claimed = _demo_claim(country, i, len(items))
             closed = stage == lifecycle.CLOSED
             due = None if closed else today + timedelta(days=rng.randint(-12, 40))
             assignee = None
@@ -194,12 +195,14 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
                 path = (PATHS[lifecycle.PAID] if reason == "paid_in_full" else _ladder[: rng.randint(1, 5)]) + [lifecycle.CLOSED]
             step_time = opened
             held_from = PATHS[lifecycle.ON_HOLD][-2] if stage == lifecycle.ON_HOLD else None
+            if rng.random() >= 0.15:   # draws kept so that the demo's random sequence stays as it was
+                rng.uniform(0.2, 0.8)
             case_rows.append({
                 "id": case_id, "ref": f"C-{today.year}-{refs[i]:06d}", "rights_holder_id": client_id,
                 "infringer_id": party_id, "country": country, "stage": stage, "held_from_stage": held_from,
                 "closure_reason": reason, "assignee_id": assignee, "currency": currency,
                 "claimed_minor": claimed,
-                "expected_value_minor": None if rng.random() < 0.15 else int(claimed * rng.uniform(0.2, 0.8)),
+                "expected_value_minor": None,   # valued below by feasibility, once past new
                 "next_step": None if closed else lifecycle.NEXT_STEP[stage], "next_due_on": due,
                 "stage_changed_at": opened, "closed_at": opened + timedelta(days=len(path) * 9) if closed else None,
                 "version": 1, "created_at": opened, "updated_at": opened,
@@ -209,6 +212,12 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
                                   "page_url": f"https://www.{party_by_id[party_id]['website']}/{rng.choice(['blog', 'news', 'p', 'angebote', 'reisen'])}/{rng.randint(100, 99999)}",
                                   "image_url": None, "found_at": opened - timedelta(days=rng.randint(1, 60)),
                                   "created_at": opened, "updated_at": opened})
+            if stage != lifecycle.NEW:   # feasibility values the claim: the queue's order
+                first_found = min(row["found_at"] for row in item_rows[-len(items):]).date()
+                outlook = feasibility.assess(country, amount=Money(claimed, currency), commercial=True,
+                                             address=party_by_id[party_id]["street"] is not None,
+                                             infringed_on=first_found, today=today, works=len(set(items)))
+                case_rows[-1]["expected_value_minor"] = outlook.expected_value.minor
             event_rows.append(_event(actor, "case.opened", case_id, step_time, to_state=lifecycle.NEW))
             previous = lifecycle.NEW
             for target in path:
@@ -300,6 +309,18 @@ def load_demo_hits(session: Session, store: FileStore, rng: random.Random, work_
             made += 1
     session.flush()
     return made
+
+
+DEMO_USAGES = ("web-commercial", "web-editorial", "ecommerce-product", "social-media", "advertising", "print")
+
+
+def _demo_claim(country: str, serial: int, images: int) -> int:
+    """The claim as the country's rules price it: a usage, a duration and a missing credit
+    that vary with the case (minor units of the country's currency)."""
+    amount = feasibility.claim_amount(country, usage=DEMO_USAGES[serial % 5 if serial % 11 else 4],
+                                      months=(1, 3, 6, 12, 14, 24, 36)[serial % 7], images=images,
+                                      credit_missing=serial % 3 == 0)
+    return amount.total.minor
 
 
 def _event(actor: Actor, action: str, case_id: int, at: datetime, **fields) -> dict:

@@ -26,6 +26,7 @@ from caseapp.core.filestore import FileStore
 from caseapp.core.images import thumbnail_bytes
 from caseapp.core.models import utcnow
 from caseapp.core.money import Money
+from caseapp.feasibility import services as feasibility
 from caseapp.hits.models import (ILLEGAL, LEGAL, NEW, NO_MATCH, STATUS_LABELS, STATUSES, WHITELISTED,
                                  DomainRule, Hit, HitDecision, HitDecisionItem, Sighting, WorkSignature)
 from caseapp.rightsholders import services as rightsholders
@@ -645,6 +646,20 @@ def country_guess(domain: str) -> str:
     return tld if len(tld) == 2 and tld.lower() not in _GENERIC else "ZZ"
 
 
+def outlooks(hits: Iterable[Hit], today: date) -> dict[int, dict]:
+    """Each hit's first estimate, for the triage page: the claim if pursued (commercial web use
+    since it was found), feasible or not and why, the route and the expected value."""
+    out = {}
+    for hit in hits:
+        amount, outlook = feasibility.first_estimate(country_guess(hit.domain), found_on=hit.sighting.found_at.date(),
+                                                     today=today)
+        out[hit.id] = {"feasible": outlook.feasible, "route": outlook.route_name,
+                       "expected": outlook.expected_value.format() if amount else "",
+                       "amount": amount.total.format() if amount else "",
+                       "why": "; ".join(outlook.reasons or outlook.notes)}
+    return out
+
+
 def draft_cases(session: Session, actor: Actor, hit_ids: list[int], today: date) -> list[str]:
     """Illegal hits -> one draft case per client and site; a site with an open case for
     that client gets the hits as new items of that case instead."""
@@ -659,8 +674,13 @@ def draft_cases(session: Session, actor: Actor, hit_ids: list[int], today: date)
         case = cases.open_case_on_site(session, client_id, domain)
         if case is None:
             party = cases.party_for_site(session, domain, country_guess(domain))
+            amount, outlook = feasibility.first_estimate(
+                party.country, found_on=min(h.sighting.found_at for h in group).date(), today=today,
+                images=len({h.work_id for h in group}), address=party.has_postal_address or None)
+            claimed = amount.total if amount else Money(0, "EUR")
             case = cases.open_case(session, actor, rights_holder_id=client_id, infringer_id=party.id, items=items,
-                                   claimed=Money(0, "EUR"), today=today)
+                                   claimed=claimed, today=today,
+                                   expected_value=outlook.expected_value if amount else None)
         else:
             cases.add_items(session, actor, case, items)
         session.execute(update(Hit).where(Hit.id.in_([h.id for h in group]))

@@ -49,7 +49,8 @@ class TriageView(BaseView):
             counts=services.hit_counts(session, selection.client_id), statuses=STATUSES,
             status_labels=STATUS_LABELS, bands=services.BANDS, ages=services.AGES,
             last=services.last_decision(session, current_user.id, current_user.username),
-            can_decide=_can("decide"), country_guess=services.country_guess, words=DECISION_WORDS)
+            can_decide=_can("decide"), country_guess=services.country_guess, words=DECISION_WORDS,
+            outlooks=services.outlooks(page.hits, today()))
 
     def _back(self):
         return redirect(request.form.get("next") or url_for("TriageView.index"))

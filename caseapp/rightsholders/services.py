@@ -56,3 +56,9 @@ def client_choices(session: Session) -> list[tuple[int, str]]:
     """(id, name) of every client, by name: for filters and pickers."""
     return [tuple(row) for row in session.execute(
         select(RightsHolder.id, RightsHolder.name).order_by(RightsHolder.name))]
+
+
+def documented_fee(session: Session, work_id: int) -> "Money | None":
+    """What the client documented selling a licence to this work for (their sales history),
+    which a claim uses instead of the fee table. Clients cannot document sales yet: None."""
+    return None

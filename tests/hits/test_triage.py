@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from caseapp.cases.models import Case, CaseItem
 from caseapp.core.audit import Actor, AuditEvent
 from caseapp.core.errors import InvalidInput
+from caseapp.core.money import Money
 from caseapp.hits import services
 from caseapp.hits.models import ILLEGAL, LEGAL, NEW, NO_MATCH, WHITELISTED, Hit, Sighting
 from tests import factories
@@ -104,6 +105,8 @@ def test_illegal_hits_make_one_draft_case_per_site_then_join_it(db_session, setu
     case = db_session.get(Case, case_ids.pop())
     assert case.stage == "new" and case.rights_holder_id == holder.id and case.country == "DE"
     assert case.infringer.website == "shop.example.de"
+    # priced by the German rules: a year's commercial web use of one work
+    assert case.claimed == Money.parse("360.00", "EUR") and case.expected_value is not None
     more = sighting_hits(db_session, work, "www2.example.com", 1)
     # two fresh hits: one on the same site joins the open case, the other makes a new one
     later = sighting_hits(db_session, work, "shop.example.de", 1) + more

@@ -76,6 +76,11 @@
       cluster.push('<a href="' + d("site-url") + '">this work on ' + d("cluster-site") + " pages of " + escapeHtml(d("domain")) + "</a>");
     }
     $("f-cluster").innerHTML = cluster.length ? cluster.join(" · ") : '<span class="muted">a single hit</span>';
+    var feasible = d("feasible") === "yes";
+    $("f-feasible").innerHTML = '<span class="verdict verdict-' + (feasible ? "legal" : "illegal") + '">' +
+      (feasible ? "feasible" : "not feasible") + "</span> · " + escapeHtml(d("route")) +
+      (d("amount") ? " · claim " + escapeHtml(d("amount")) + " · expected value <b>" + escapeHtml(d("expected")) + "</b>" : "") +
+      (d("why") ? '<br><span class="muted">' + escapeHtml(d("why")) + "</span>" : "");
     $("f-verdict").innerHTML = r.querySelector(".ca-verdict").innerHTML;
     r.scrollIntoView({block: "nearest"});
   }

@@ -1,0 +1,346 @@
+"""Is a claim feasible, and what is it worth? Decided before anyone files, from the rules
+in `jurisdictions/` that anyone can read; every answer carries the figures it used and
+where each one comes from."""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from sqlalchemy.orm import Session
+
+from caseapp.core.errors import InvalidInput
+from caseapp.core.money import Money
+from caseapp.feasibility.rules import Jurisdiction, Route, fee_table, jurisdiction, load
+
+OUT_OF_COURT = "out-of-court"
+DEFAULT_FLOOR_PERCENT = 60
+
+
+# --- money across currencies -------------------------------------------------------------
+
+def per_eur(currency: str) -> Fraction:
+    """Units of `currency` per euro, from the country files (an estimate, dated there)."""
+    if currency == "EUR":
+        return Fraction(1)
+    for country in load()[0].values():
+        if country.currency == currency:
+            return country.per_eur()
+    raise InvalidInput(f"No exchange rate for {currency}: no country file uses it.")
+
+
+def convert(amount: Money, currency: str) -> Money:
+    if amount.currency == currency:
+        return amount
+    value = Fraction(amount.minor, 10 ** _digits(amount.currency)) / per_eur(amount.currency) * per_eur(currency)
+    return Money(_round(value * 10 ** _digits(currency)), currency)
+
+
+def _digits(currency: str) -> int:
+    from caseapp.core.money import minor_digits
+
+    return minor_digits(currency)
+
+
+def _round(value: Fraction) -> int:
+    whole, rest = divmod(abs(value.numerator), value.denominator)
+    if rest * 2 >= value.denominator:
+        whole += 1
+    return whole if value >= 0 else -whole
+
+
+# --- limitation ----------------------------------------------------------------------------
+
+def _add_years(day: date, years: int) -> date:
+    year = day.year + years
+    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+def limitation_ends(country: Jurisdiction, *, infringed_on: date, known_on: date | None = None) -> date:
+    """The last day a claim can be brought. `known_on`: when the holder learned of the
+    infringement and the infringer (defaults to the day of the infringement)."""
+    rule = country.section("limitation")
+    known = known_on or infringed_on
+    years = rule["years"]
+    if rule["starts"] == "end_of_year_of_knowledge":
+        ends = date(known.year + years, 12, 31)
+    elif rule["starts"] == "knowledge":
+        ends = _add_years(known, years)
+    else:
+        ends = _add_years(infringed_on, years)
+    if rule.get("absolute_years"):
+        ends = min(ends, _add_years(infringed_on, rule["absolute_years"]))
+    return ends
+
+
+# --- assessment ----------------------------------------------------------------------------
+
+@dataclass
+class Figure:
+    label: str
+    value: str
+    source: str
+    estimate: bool
+
+
+@dataclass
+class Assessment:
+    country: str
+    feasible: bool
+    reasons: list[str]
+    notes: list[str]
+    route: str
+    route_name: str
+    amount: Money
+    recoverable: Money
+    expected_value: Money
+    limitation_ends: date | None
+    figures: list[Figure] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"feasible": self.feasible, "reasons": self.reasons, "route": self.route,
+                "expected_value": self.expected_value.amount_text(), "currency": self.expected_value.currency,
+                "limitation_ends": self.limitation_ends.isoformat() if self.limitation_ends else None,
+                "country": self.country, "route_name": self.route_name, "notes": self.notes,
+                "recoverable": self.recoverable.amount_text(),
+                "figures": [{"label": f.label, "value": f.value, "source": f.source, "estimate": f.estimate}
+                            for f in self.figures]}
+
+
+def _figure(country: Jurisdiction, section: str, label: str, value: str) -> Figure:
+    part = country.section(section)
+    return Figure(label, value, part.get("source", ""), bool(part.get("estimate")))
+
+
+def assess(country_code: str, *, amount: Money, commercial: bool | None, address: bool | None,
+           infringed_on: date, today: date, known_on: date | None = None, us_registered_on: date | None = None,
+           subdivision: str | None = None, works: int = 1) -> Assessment:
+    """Feasible or not with every reason, the recommended route, and the expected value
+    (recoverable amount x probability of collecting - expected costs) with its figures.
+    `commercial`/`address` None: not checked yet (a note, not a reason)."""
+    country = jurisdiction(country_code)
+    currency = amount.currency
+    if country is None:
+        zero = Money.zero(currency)
+        return Assessment(country_code.upper(), False, [
+            f"no rules for country {country_code.upper() or '(unknown)'}: caseapp does not know how to enforce "
+            "there; find the site owner's country, or add jurisdictions/<CC>.toml"],
+            [], OUT_OF_COURT, "none", amount, zero, zero, None)
+    reasons: list[str] = []
+    notes: list[str] = []
+    figures: list[Figure] = []
+    enforcement = country.section("enforcement")
+    if country.level == "none":
+        reasons.append(f"not enforceable in {country.name}: {enforcement['note']}")
+    if address is False:
+        reasons.append("no postal address for the site owner: letters and courts need one; find it first")
+    elif address is None:
+        notes.append("the site owner's address is not looked up yet")
+    if commercial is False:
+        reasons.append("not commercial: a private, non-commercial site; courts award little there "
+                       "(BGH I ZR 187/17) and the claim does not pay for itself")
+    elif commercial is None:
+        notes.append("commercial use not checked yet")
+    minimum = convert(country.money("minimum_claim"), currency)
+    figures.append(_figure(country, "minimum_claim", "minimum economic claim", minimum.format()))
+    if amount < minimum:
+        reasons.append(f"below the minimum claim in {country.name}: {amount.format()} is under {minimum.format()}")
+    if known_on and known_on < infringed_on:
+        raise InvalidInput("The day the infringement became known cannot be before the infringement itself.")
+    ends = limitation_ends(country, infringed_on=infringed_on, known_on=known_on)
+    rule = country.section("limitation")
+    figures.append(_figure(country, "limitation", "limitation",
+                           f"{rule['years']} years from {rule['starts'].replace('_', ' ')}: ends {ends.isoformat()}"))
+    if today > ends:
+        reasons.append(f"time-barred: the {rule['years']}-year limitation ended on {ends.isoformat()} "
+                       f"({rule['source']})")
+
+    registered = timely = None
+    if "registration" in country.data:
+        registration = country.section("registration")
+        registered = us_registered_on is not None and us_registered_on <= today
+        timely = registered and us_registered_on <= infringed_on
+        if not registered:
+            reasons.append(f"{country.name} work not registered: federal court needs registration and the "
+                           f"Copyright Claims Board at least an application ({registration['source']}); "
+                           "register the work first")
+        elif not timely:
+            notes.append("registered after the infringement began: no statutory damages or attorney's fees in "
+                         "federal court (17 U.S.C. § 412), lower caps at the Copyright Claims Board"
+                         + (f" (unless registered within {registration['timely_months_after_publication']} months "
+                            "of first publication)" if registration.get("timely_months_after_publication") else ""))
+
+    route: Route | None = None
+    if country.level in ("full", "partner_lawyer"):
+        for candidate in country.routes:
+            if candidate.requires_registration and not registered:
+                continue
+            if candidate.max_claim is not None and convert(amount, candidate.currency) > candidate.max_claim:
+                notes.append(f"{candidate.name}: only up to {candidate.max_claim.format()}")
+                continue
+            route = candidate
+            break
+        if route is None:
+            notes.append("no court route fits: letters only")
+    recoverable = amount
+    if route is not None and (route.cap_per_work_timely or route.cap_per_work_not_timely):
+        cap = route.cap_per_work_timely * works if timely else route.cap_per_work_not_timely * works
+        if not timely and route.cap_total_not_timely is not None:
+            cap = min(cap, route.cap_total_not_timely)
+        cap = convert(cap, currency)
+        figures.append(Figure(f"cap at the {route.name}", cap.format(), route.source, route.estimate))
+        if recoverable > cap:
+            recoverable = cap
+            notes.append(f"capped at {cap.format()} at the {route.name}")
+
+    collect = country.ratio("enforcement", "collect_probability")
+    to_court = country.ratio("enforcement", "court_probability") if route is not None else Fraction(0)
+    letters = convert(country.money("costs", "out_of_court"), currency)
+    court = convert(route.court_fee + route.lawyer_cost, currency) if route is not None else Money.zero(currency)
+    expected = recoverable * collect - letters - court * to_court
+    figures += [
+        _figure(country, "enforcement", "probability of collecting", f"{float(collect):.0%}"),
+        _figure(country, "costs", "out-of-court costs (letters, handling)", letters.format()),
+    ]
+    if route is not None:
+        figures += [Figure(f"{route.name}: court fee + lawyer", court.format(), route.source, route.estimate),
+                    _figure(country, "enforcement", "probability the case goes to court", f"{float(to_court):.0%}")]
+    figures.append(Figure("expected value = recoverable x collecting - costs - court costs x going to court",
+                          expected.format(), "caseapp's formula", False))
+    feasible = not reasons
+    if feasible and expected <= Money.zero(currency):
+        feasible = False
+        reasons.append(f"the expected value is {expected.format()}: the costs outweigh what is likely collected")
+    return Assessment(country.code, feasible, reasons, notes,
+                      route.id if route else OUT_OF_COURT,
+                      route.name if route else ("letters only, no court route" if country.level != "none"
+                                                else "none"),
+                      amount, recoverable, expected if feasible else Money.zero(currency), ends, figures)
+
+
+# --- claim amounts -------------------------------------------------------------------------
+
+@dataclass
+class Line:
+    label: str
+    amount: Money
+    basis: str
+
+
+@dataclass
+class ClaimAmount:
+    country: str
+    usage: str
+    months: int
+    lines: list[Line]
+    total: Money
+    floor: Money
+    estimate: bool
+
+    def as_dict(self) -> dict:
+        return {"country": self.country, "usage": self.usage, "months": self.months,
+                "currency": self.total.currency,
+                "lines": [{"label": l.label, "amount": l.amount.amount_text(), "basis": l.basis} for l in self.lines],
+                "total": self.total.amount_text(), "floor": self.floor.amount_text(), "estimate": self.estimate}
+
+
+def sales_history_fee(session: Session | None, work_id: int | None) -> Money | None:
+    """The client's documented price for the work (their sales history), which overrides the
+    fee table. Read through the rightsholders service; it has none yet."""
+    if session is None or work_id is None:
+        return None
+    from caseapp.rightsholders import services as rightsholders
+
+    return rightsholders.documented_fee(session, work_id)
+
+
+def claim_amount(country_code: str, *, usage: str, months: int, credit_missing: bool = False,
+                 amateur: bool = False, size: str = "medium", images: int = 1,
+                 floor_percent: int = DEFAULT_FLOOR_PERCENT, session: Session | None = None,
+                 work_id: int | None = None) -> ClaimAmount:
+    """The amount to claim, line by line: the licence fee per image (the client's sales
+    history, else the fee table, or the courts' amateur rate), the surcharge for a missing
+    photo credit, the total, and the floor (the client's lowest acceptable share)."""
+    country = jurisdiction(country_code)
+    if country is None:
+        raise InvalidInput(f"No rules for country {country_code}: add jurisdictions/{country_code.upper()}.toml.")
+    if months < 1:
+        raise InvalidInput("The use lasted at least a month; give --months 1 or more.")
+    if images < 1:
+        raise InvalidInput("A claim is for one image or more.")
+    fees = country.section("fees")
+    table = fee_table(fees["table"])
+    if usage not in table.usages():
+        raise InvalidInput(f"Unknown usage '{usage}'; one of: {', '.join(table.usages())}.")
+    if size not in table.sizes():
+        raise InvalidInput(f"Unknown size '{size}'; one of: {', '.join(table.sizes())}.")
+    currency = country.currency
+    level = Fraction(Decimal(fees["price_level"]))
+    history = sales_history_fee(session, work_id)
+    estimate = bool(fees.get("estimate")) or bool(table.data.get("estimate"))
+    if history is not None:
+        per_image = convert(history, currency)
+        label, basis = "Licence fee per image, from the client's documented sales of this work", \
+            "the client's invoices for this work"
+        estimate = False
+    elif amateur:
+        base = Money.parse(fees.get("amateur_base", "100.00"), "EUR")
+        per_image = convert(base * level, currency)
+        label = "Licence fee per image at the rate courts allow amateurs"
+        basis = f"BGH I ZR 187/17 (€100 for an amateur's photo instead of the table); price level {float(level):.2f}" \
+            if country.code != "DE" else "BGH I ZR 187/17: €100 for an amateur's photo instead of the table"
+    else:
+        bands = table.data["bands"]
+        index = next((i for i, b in enumerate(bands) if b["months"] == 0 or months <= b["months"]), len(bands) - 1)
+        fee = Money.parse(table.data["usages"][usage]["fees"][index], table.currency)
+        factor = Fraction(Decimal(table.data["sizes"][size]["factor"]))
+        per_image = convert(fee * (factor * level), currency)
+        label = (f"Licence fee per image: {table.usages()[usage]}, {bands[index]['label']}, "
+                 f"{table.sizes()[size].split(' (')[0]}")
+        basis = f"{table.data['name']}: €{Money.parse(table.data['usages'][usage]['fees'][index], 'EUR').amount_text()}" \
+            + (f" x size {float(factor):.2f}" if factor != 1 else "") + \
+            (f" x price level {country.name} {float(level):.2f}" if level != 1 else "") + \
+            (f", at {float(country.per_eur()):g} {currency} per EUR" if currency != "EUR" else "")
+    lines = [Line(label if images == 1 else f"{label} x {images} images", per_image * images, basis)]
+    percent = country.section("surcharges")["missing_credit_percent"]
+    if credit_missing and percent:
+        lines.append(Line(f"Surcharge for the missing photo credit: +{percent}%",
+                          lines[0].amount * Fraction(percent, 100), country.section("surcharges")["source"]))
+    total = Money.sum([line.amount for line in lines], currency)
+    floor = total * Fraction(floor_percent, 100)
+    return ClaimAmount(country.code, usage, months, lines, total, floor, estimate)
+
+
+# --- where people decide: the hit, the draft case, the case page ----------------------------
+
+FIRST_USAGE = "web-commercial"   # until the site's use is checked, a hit is priced as commercial web use
+FIRST_MONTHS = 12                 # and as used for a year at least: a copy is online long before it is found
+
+
+def _months_between(start: date, end: date) -> int:
+    return max(1, (end.year - start.year) * 12 + end.month - start.month + (1 if end.day > start.day else 0))
+
+
+def first_estimate(country_code: str, *, found_on: date, today: date, images: int = 1,
+                   address: bool | None = None) -> tuple[ClaimAmount | None, Assessment]:
+    """What a hit (or a new draft case) is likely worth before anyone checked the site: priced
+    as a commercial web use for a year, or since it was found if longer; commercial use and
+    address not yet known."""
+    country = jurisdiction(country_code)
+    amount = None
+    if country is not None:
+        amount = claim_amount(country.code, usage=FIRST_USAGE,
+                              months=max(FIRST_MONTHS, _months_between(found_on, today)),
+                              images=images)
+    claimed = amount.total if amount else Money.zero("EUR")
+    return amount, assess(country_code, amount=claimed, commercial=None, address=address, infringed_on=found_on,
+                          today=today, works=images)
+
+
+def assess_case(case, today: date) -> Assessment:
+    """A case as it stands: its claim, its party's address, its earliest use found."""
+    found = [item.found_at.date() for item in case.items if item.found_at] or [case.created_at.date()]
+    return assess(case.country, amount=case.claimed, commercial=None, address=case.infringer.has_postal_address,
+                  infringed_on=min(found), today=today, works=len({item.work_id for item in case.items}) or 1)

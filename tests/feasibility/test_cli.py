@@ -1,0 +1,46 @@
+"""The command-line contract of `caseapp feasibility`."""
+from __future__ import annotations
+
+import json
+import os
+
+from tests.test_cli import run
+
+
+def env(tmp_path):
+    values = {k: v for k, v in os.environ.items() if not k.startswith("CASEAPP_")}
+    values["CASEAPP_INSTANCE_PATH"] = str(tmp_path / "instance")
+    return values
+
+
+def test_assess_prints_the_contract(tmp_path):
+    out = run(env(tmp_path), "feasibility", "assess", "--country", "DE", "--subdivision", "NW", "--amount", "450.00",
+              "--currency", "EUR", "--commercial", "yes", "--address", "yes", "--infringed-on", "2026-02-01",
+              "--known-on", "2026-03-05", "--today", "2026-11-22", "--json").stdout
+    result = json.loads(out)
+    assert {k: result[k] for k in ("feasible", "reasons", "route", "expected_value", "currency", "limitation_ends")} \
+        == {"feasible": True, "reasons": [], "route": "mahnverfahren", "expected_value": "247.10", "currency": "EUR",
+            "limitation_ends": "2029-12-31"}
+    us = json.loads(run(env(tmp_path), "feasibility", "assess", "--country", "US", "--amount", "20000", "--currency",
+                        "USD", "--commercial", "yes", "--address", "no", "--infringed-on", "2026-02-01",
+                        "--today", "2026-11-22", "--json").stdout)
+    assert not us["feasible"] and len(us["reasons"]) == 2 and us["route"] == "out-of-court"
+
+
+def test_amount_prints_the_itemised_calculation(tmp_path):
+    result = json.loads(run(env(tmp_path), "feasibility", "amount", "--country", "DE", "--usage", "web-commercial",
+                            "--months", "14", "--credit-missing", "--json").stdout)
+    assert result["total"] == "1010.00" and len(result["lines"]) == 2 and result["currency"] == "EUR"
+    text = run(env(tmp_path), "feasibility", "amount", "--country", "DE", "--usage", "web-commercial",
+               "--months", "14").stdout
+    assert "€505.00" in text and "total" in text
+
+
+def test_bad_input_is_refused_with_a_message(tmp_path):
+    bad_date = run(env(tmp_path), "feasibility", "assess", "--country", "DE", "--amount", "450", "--currency", "EUR",
+                   "--infringed-on", "yesterday", check=False)
+    assert bad_date.returncode != 0 and "'yesterday' is not a date" in bad_date.stderr
+    bad_usage = run(env(tmp_path), "feasibility", "amount", "--country", "DE", "--usage", "mural", "--months", "3",
+                    check=False)
+    assert bad_usage.returncode != 0 and "Unknown usage 'mural'" in bad_usage.stderr
+    assert "50 countries" in run(env(tmp_path), "feasibility", "check").stdout

@@ -1,0 +1,36 @@
+"""Feasibility where people decide: the case page and the hit on the triage page."""
+from __future__ import annotations
+
+from caseapp.core.money import Money
+from tests import factories
+from tests.conftest import TODAY
+from tests.hits.test_triage import sighting_hits
+
+
+def test_the_case_page_shows_feasibility_with_its_figures(db_session, client_as):
+    case = factories.case(db_session, "offer_sent", country="DE", claimed="100.00")
+    page = client_as("handler").get(f"/cases/{case.ref}").get_data(as_text=True)
+    assert "Feasibility in DE" in page and "Not feasible" in page
+    assert "below the minimum claim in Germany" in page and "Limitation ends" in page
+    assert "The figures and their sources" in page and "§§ 195, 199 BGB" in page
+
+
+def test_the_hit_shows_its_first_estimate(db_session, client_as, monkeypatch):
+    monkeypatch.setattr("caseapp.hits.views.today", lambda: TODAY)
+    holder = factories.client(db_session)
+    work = factories.work(db_session, holder)
+    sighting_hits(db_session, work, "hotel.example.fr", 1)
+    page = client_as("handler").get(f"/hits/?client={holder.id}").get_data(as_text=True)
+    assert 'data-feasible="yes"' in page and "European Small Claims Procedure" in page
+    assert Money.parse("342.00", "EUR").format() in page      # a year's commercial web use, €360 x 0.95
+
+
+def test_a_new_claim_is_valued_again_for_the_queue(db_session):
+    from caseapp.cases import services as cases
+    from caseapp.core.audit import Actor
+
+    case = factories.case(db_session, "offer_sent", country="DE", claimed="450.00")
+    assert case.infringer.has_postal_address
+    cases.edit_case(db_session, Actor(None, "handler"), case, seen_version=case.version,
+                    claimed=Money.parse("1000.00", "EUR"), today=TODAY)
+    assert case.expected_value == Money.parse("604.60", "EUR")   # 1,000 x 65% - 40 - 36 x 15%
