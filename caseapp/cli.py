@@ -302,7 +302,7 @@ def _ingest_sources(sources, *, as_json: bool, min_score: float | None, actor_na
               file=sys.stderr, disable=None) as bar:
         for name, base, lines in sources:
             for row in ingest(session, store, engine, Actor.system(actor_name), lines, base=base, min_score=threshold,
-                              pool_map=pool_map):
+                              pool_map=pool_map, private_ok=current_app.config["CASEAPP_FETCH_PRIVATE"]):
                 if len(sources) > 1:
                     row = {"source": name, **row}
                 rows.append(row)
@@ -361,7 +361,7 @@ def hits_fetch(urls: tuple[str, ...], as_json: bool, min_score: float | None, wo
     sources = []
     for url in urls:
         try:
-            lines = sightings_on(url)
+            lines = sightings_on(url, private_ok=current_app.config["CASEAPP_FETCH_PRIVATE"])
         except InvalidInput as error:
             raise click.ClickException(f"{error}. Nothing was ingested.") from None
         if not as_json:

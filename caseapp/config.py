@@ -8,6 +8,7 @@ variable (CASEAPP_*) for production.
 | file store             | CASEAPP_FILESTORE_PATH        | <instance>/files                     |
 | matching index         | CASEAPP_MATCHING_PATH         | <instance>/matching                  |
 | hit minimum score      | CASEAPP_HIT_MIN_SCORE         | 0.5 (the engine's match threshold)   |
+| fetch private addresses| CASEAPP_FETCH_PRIVATE         | 0 (images and pages from public addresses only) |
 | secret key             | CASEAPP_SECRET_KEY            | random, kept in <instance>/secret_key |
 | background jobs        | CASEAPP_JOBS                  | inline (in-process); celery          |
 | Redis (Celery broker)  | CASEAPP_REDIS_URL             | redis://127.0.0.1:6379/0             |
@@ -64,6 +65,8 @@ def build_config(overrides: dict | None = None) -> dict:
         "CASEAPP_FILESTORE_PATH": _env("FILESTORE_PATH", str(folder / "files")),
         "CASEAPP_MATCHING_PATH": _env("MATCHING_PATH", str(folder / "matching")),
         "CASEAPP_HIT_MIN_SCORE": float(_env("HIT_MIN_SCORE", "0.5")),
+        # Fetching from loopback, private or link-local addresses (an intranet crawler, tests).
+        "CASEAPP_FETCH_PRIVATE": _env("FETCH_PRIVATE", "0").lower() in ("1", "true", "yes"),
         "CASEAPP_JOBS": _env("JOBS", "inline"),
         # Flask-AppBuilder's own upload fields (not our file store).
         "UPLOAD_FOLDER": str(folder / "uploads") + "/",

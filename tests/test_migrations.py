@@ -32,7 +32,7 @@ def test_queue_indexes_exist(app, name):
              else "SELECT indexdef FROM pg_indexes WHERE indexname = :name")
     with engine.connect() as connection:
         definition = connection.execute(text(query), {"name": name}).scalar_one().lower()
-    assert "coalesce(expected_value_minor" in definition and "<> 'closed'" in definition
+    assert "coalesce(expected_value_eur_minor" in definition and "<> 'closed'" in definition
 
 
 def test_drift_check_catches_a_missing_migration(app):

@@ -37,8 +37,10 @@ class Case(TimestampMixin, VersionedMixin, Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default="EUR")
     claimed_minor: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
-    # Expected value of pursuing the case (filled by feasibility); orders the queue.
+    # Expected value of pursuing the case (filled by feasibility), in the case's currency...
     expected_value_minor: Mapped[int | None] = mapped_column(BigInteger)
+    # ...and in euro cents: the queue orders by it, so that cases in different currencies compare.
+    expected_value_eur_minor: Mapped[int | None] = mapped_column(BigInteger)
     next_step: Mapped[str | None] = mapped_column(String(100))
     next_due_on: Mapped[date | None] = mapped_column(Date)
     stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
@@ -96,7 +98,7 @@ class Case(TimestampMixin, VersionedMixin, Model):
 # predicates and expressions even with prepared statements.
 NOT_VALUED = -(10**18)  # below any expected value, negative ones included
 IS_OPEN = Case.stage != literal_column(f"'{CLOSED}'")
-QUEUE_VALUE_KEY = func.coalesce(Case.expected_value_minor, literal_column(str(NOT_VALUED)))
+QUEUE_VALUE_KEY = func.coalesce(Case.expected_value_eur_minor, literal_column(str(NOT_VALUED)))
 QUEUE_ORDER = (Case.next_due_on.asc(), QUEUE_VALUE_KEY.desc(), Case.id.asc())
 _OPEN_SQL = f"stage <> '{CLOSED}'"
 Index(

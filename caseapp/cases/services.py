@@ -38,6 +38,12 @@ class ItemSpec:
     found_at: datetime | None = None
 
 
+def set_expected_value(case: Case, value: Money | None) -> None:
+    """The expected value in the case's currency, and in euro cents for the queue's order."""
+    case.expected_value_minor = None if value is None else value.minor
+    case.expected_value_eur_minor = None if value is None else feasibility.convert(value, "EUR").minor
+
+
 def open_case(
     session: Session,
     actor: Actor,
@@ -65,11 +71,11 @@ def open_case(
         stage=lifecycle.NEW,
         currency=claimed.currency,
         claimed_minor=claimed.minor,
-        expected_value_minor=None if expected_value is None else expected_value.minor,
         next_step=lifecycle.NEXT_STEP[lifecycle.NEW],
         next_due_on=today + lifecycle.stage_clock(lifecycle.NEW),
         stage_changed_at=utcnow(),
     )
+    set_expected_value(case, expected_value)
     case.items = [
         CaseItem(work_id=i.work_id, page_url=i.page_url, image_url=i.image_url, found_at=i.found_at)
         for i in items
@@ -272,7 +278,7 @@ def edit_case(session: Session, actor: Actor, case: Case, *, seen_version: int,
         if today is not None:   # a new claim, a new expected value (the queue's order)
             value = feasibility.assess_case(case, today).expected_value
             changes["expected_value"] = [str(case.expected_value), str(value)]
-            case.expected_value_minor = value.minor
+            set_expected_value(case, value)
     if next_due_on is not None and next_due_on != case.next_due_on:
         if case.stage == lifecycle.CLOSED:
             raise InvalidInput(f"Case {case.ref} is closed; it has no next due date.")
@@ -309,7 +315,7 @@ class QueueCursor:
 
     @classmethod
     def of(cls, case: Case) -> "QueueCursor":
-        value = case.expected_value_minor
+        value = case.expected_value_eur_minor
         return cls(case.next_due_on, NOT_VALUED if value is None else value, case.id)
 
     def encode(self) -> str:

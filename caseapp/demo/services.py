@@ -202,7 +202,7 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
                 "infringer_id": party_id, "country": country, "stage": stage, "held_from_stage": held_from,
                 "closure_reason": reason, "assignee_id": assignee, "currency": currency,
                 "claimed_minor": claimed,
-                "expected_value_minor": None,   # valued below by feasibility, once past new
+                "expected_value_minor": None, "expected_value_eur_minor": None,   # valued below, once past new
                 "next_step": None if closed else lifecycle.NEXT_STEP[stage], "next_due_on": due,
                 "stage_changed_at": opened, "closed_at": opened + timedelta(days=len(path) * 9) if closed else None,
                 "version": 1, "created_at": opened, "updated_at": opened,
@@ -218,6 +218,7 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
                                              address=party_by_id[party_id]["street"] is not None,
                                              infringed_on=first_found, today=today, works=len(set(items)))
                 case_rows[-1]["expected_value_minor"] = outlook.expected_value.minor
+                case_rows[-1]["expected_value_eur_minor"] = feasibility.convert(outlook.expected_value, "EUR").minor
             event_rows.append(_event(actor, "case.opened", case_id, step_time, to_state=lifecycle.NEW))
             previous = lifecycle.NEW
             for target in path:

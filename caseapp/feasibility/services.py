@@ -109,6 +109,24 @@ class Assessment:
                             for f in self.figures]}
 
 
+def holiday_calendar(country: Jurisdiction, subdivision: str | None) -> Figure:
+    """The public holidays that move deadlines there: the country's calendar, or one state's
+    (refused with the known ones when the state is not in the `holidays` package)."""
+    import holidays
+
+    calendar = country.section("holidays")
+    code = calendar["country"]
+    if subdivision:
+        known = holidays.country_holidays(code).subdivisions
+        if subdivision.upper() not in {s.upper() for s in known}:
+            raise InvalidInput(f"'{subdivision}' is not a state or region of {country.name} in the holiday "
+                               f"calendar; use one of: {', '.join(known)}.")
+    chosen = subdivision.upper() if subdivision else calendar.get("default_subdivision")
+    where = f"{code}-{chosen}" if chosen else code
+    return Figure("holiday calendar for deadlines", where + ("" if subdivision or not chosen else " (default)"),
+                  "python-holidays", False)
+
+
 def _figure(country: Jurisdiction, section: str, label: str, value: str) -> Figure:
     part = country.section(section)
     return Figure(label, value, part.get("source", ""), bool(part.get("estimate")))
@@ -130,7 +148,7 @@ def assess(country_code: str, *, amount: Money, commercial: bool | None, address
             [], OUT_OF_COURT, "none", amount, zero, zero, None)
     reasons: list[str] = []
     notes: list[str] = []
-    figures: list[Figure] = []
+    figures: list[Figure] = [holiday_calendar(country, subdivision)]
     enforcement = country.section("enforcement")
     if country.level == "none":
         reasons.append(f"not enforceable in {country.name}: {enforcement['note']}")

@@ -69,14 +69,15 @@ def ingest_sightings():
     lines = _lines(request.get_data(as_text=True))
     if lines and lines[0][1].startswith("\x00"):
         return _refuse(400, f"The body is a JSON array but {lines[0][1][1:]}; send JSON Lines or a valid array.")
-    if len([1 for _, text in lines if text.strip()]) > MAX_LINES:
+    if sum(1 for _, text in lines if text.strip()) > MAX_LINES:
         return _refuse(413, f"At most {MAX_LINES} sightings a request; split the {len(lines)} lines "
                             "into several requests.")
     store = FileStore(current_app.config["CASEAPP_FILESTORE_PATH"])
     engine = services.engine_at(current_app.config["CASEAPP_MATCHING_PATH"])
     services.sync_index(session, store, engine)
     rows = list(services.ingest(session, store, engine, Actor(user.id, user.username), lines, base=None,
-                                min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"]))
+                                min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"],
+                                private_ok=current_app.config["CASEAPP_FETCH_PRIVATE"]))
     session.commit()
     return jsonify(results=rows, summary=services.summarise(rows))
 

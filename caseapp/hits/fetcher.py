@@ -70,18 +70,21 @@ def page_images(html: str, page_url: str) -> list[str]:
     return list(seen)
 
 
-def fetch_page(url: str, timeout: float = 10.0) -> str:
-    data, content_type = open_url(url, MAX_PAGE_BYTES, timeout)
+def fetch_page(url: str, timeout: float = 10.0, *, private_ok: bool = False) -> str:
+    data, content_type = open_url(url, MAX_PAGE_BYTES, timeout, private_ok=private_ok)
     if content_type and "html" not in content_type:
         raise InvalidInput(f"{url} is not a web page (it is {content_type})")
     charset = "utf-8"
     if "charset=" in (content_type or ""):
-        charset = content_type.split("charset=", 1)[1].split(";")[0].strip() or charset
-    return data.decode(charset, errors="replace")
+        charset = content_type.split("charset=", 1)[1].split(";")[0].strip().strip("'\"") or charset
+    try:
+        return data.decode(charset, errors="replace")
+    except LookupError:   # a charset Python does not know: read it as UTF-8
+        return data.decode("utf-8", errors="replace")
 
 
-def sightings_on(url: str, found_at: datetime | None = None) -> list[tuple[int, str]]:
+def sightings_on(url: str, found_at: datetime | None = None, *, private_ok: bool = False) -> list[tuple[int, str]]:
     """The page's images as numbered JSON lines for `ingest` (fetched from their addresses)."""
     found = (found_at or datetime.now(timezone.utc)).isoformat()
     return [(n, json.dumps({"image_url": image, "page_url": url, "found_at": found}))
-            for n, image in enumerate(page_images(fetch_page(url), url), start=1)]
+            for n, image in enumerate(page_images(fetch_page(url, private_ok=private_ok), url), start=1)]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import urlparse
 
-from sqlalchemy import delete, func, insert, select, tuple_, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from caseapp.cases import services as cases
@@ -117,15 +117,52 @@ def sighting_key(image_url: str, page_url: str) -> str:
     return hashlib.sha256(f"{image_url}\n{page_url}".encode()).hexdigest()
 
 
-def open_url(url: str, limit: int, timeout: float = 10.0) -> tuple[bytes, str]:
-    """Download `url` (http/https only, at most `limit` bytes): its bytes and content type."""
-    if urlparse(url).scheme not in ("http", "https"):
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to an http(s) address that passes the same checks."""
+
+    def __init__(self, private_ok: bool) -> None:
+        super().__init__()
+        self.private_ok = private_ok
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        _check_address(newurl, self.private_ok)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _check_address(url: str, private_ok: bool) -> None:
+    """Only http(s), and (unless private_ok) only public addresses: a crawler's line must not
+    make the server fetch from itself or the firm's network."""
+    import ipaddress
+    import socket
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise InvalidInput(f"cannot fetch {url}: only http and https addresses are fetched")
+    if private_ok:
+        return
+    try:
+        infos = socket.getaddrinfo(parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 80))
+    except (socket.gaierror, UnicodeError) as error:
+        raise InvalidInput(f"could not fetch {url}: {error}") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global:
+            raise InvalidInput(f"cannot fetch {url}: {parsed.hostname} is a private or local address "
+                               "(set CASEAPP_FETCH_PRIVATE=1 to allow it, e.g. for an intranet crawler)")
+
+
+def open_url(url: str, limit: int, timeout: float = 10.0, *, private_ok: bool = False) -> tuple[bytes, str]:
+    """Download `url` (http/https only, public addresses only unless private_ok, at most
+    `limit` bytes): its bytes and content type."""
+    _check_address(url, private_ok)
+    opener = urllib.request.build_opener(_CheckedRedirects(private_ok))
     request = urllib.request.Request(url, headers={"User-Agent": "caseapp-fetcher/1"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             data = response.read(limit + 1)
             content_type = response.headers.get("Content-Type", "")
+    except InvalidInput:
+        raise
     except (urllib.error.URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
         raise InvalidInput(f"could not fetch {url}: {reason}") from None
@@ -134,9 +171,9 @@ def open_url(url: str, limit: int, timeout: float = 10.0) -> tuple[bytes, str]:
     return data, content_type
 
 
-def fetch_image(url: str, timeout: float = 10.0) -> bytes:
+def fetch_image(url: str, timeout: float = 10.0, *, private_ok: bool = False) -> bytes:
     """Download an image (http/https only, at most 25 MB)."""
-    return open_url(url, MAX_FETCH_BYTES, timeout)[0]
+    return open_url(url, MAX_FETCH_BYTES, timeout, private_ok=private_ok)[0]
 
 
 @dataclass
@@ -207,20 +244,21 @@ class Described:
     variants: list
 
 
-def describe_image(job: tuple[str | None, str]) -> Described | str:
-    """(file path or None, image URL) -> the image described, or what is wrong with it."""
-    from matching import DecodeError
+def describe_image(job: tuple[str | None, str, bool]) -> Described | str:
+    """(file path or None, image URL, may fetch from private addresses) -> the image
+    described, or what is wrong with it."""
     from matching.engine import query_signature
 
-    path, url = job
+    path, url, private_ok = job
     try:
-        data = Path(path).read_bytes() if path else fetch_image(url)
-        try:
-            return Described(data, thumbnail_bytes(data)[0], query_signature(data))
-        except (DecodeError, OSError, SyntaxError, ValueError) as error:
-            raise InvalidInput(f"the image is not readable: {error}") from None
+        data = Path(path).read_bytes() if path else fetch_image(url, private_ok=private_ok)
     except (InvalidInput, OSError) as error:
         return str(error)
+    try:   # the engine's decoder first: it refuses decompression bombs before Pillow reads them
+        variants = query_signature(data)
+        return Described(data, thumbnail_bytes(data)[0], variants)
+    except Exception as error:  # noqa: BLE001  (any undecodable file is this line's error, not the run's)
+        return f"the image is not readable: {error}"
 
 
 def _serial_map(function, jobs):
@@ -237,20 +275,22 @@ def image_describers(workers: int):
     import multiprocessing
 
     with multiprocessing.get_context("forkserver").Pool(workers) as pool:
-        pool.apply(describe_image, ((None, "x:"),))   # the workers' imports done before work starts
+        pool.apply(describe_image, ((None, "x:", False),))   # the workers' imports done before work starts
         yield lambda function, jobs: pool.imap(function, jobs)
 
 
 def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iterable[tuple[int, str]], *,
-           base: Path | None, min_score: float, pool_map=_serial_map, batch: int = 32) -> Iterator[dict]:
+           base: Path | None, min_score: float, pool_map=_serial_map, batch: int = 32,
+           private_ok: bool = False) -> Iterator[dict]:
     """Ingest crawler output, one JSON line at a time; yields one result a line, in order.
     Each line is written whole or not at all (a savepoint each); the caller commits.
     `image_path` is read relative to `base`; without a base (the REST endpoint) images are
-    fetched from image_url. Images are described with `pool_map` (e.g. a process pool's
-    imap), `batch` lines at a time; searching and writing stay in this process."""
-    numbered = iter(lines)
+    fetched from image_url (never from private, loopback or link-local addresses unless
+    `private_ok`). Images are described with `pool_map` (e.g. a process pool's imap),
+    `batch` lines at a time; searching and writing stay in this process."""
+    numbered = ((n, t) for n, t in lines if t.strip())
     while True:
-        chunk = [(n, t) for n, t in itertools.islice(numbered, batch) if t.strip()]
+        chunk = list(itertools.islice(numbered, batch))
         if not chunk:
             return
         checked: list[tuple[dict, Sighted | None, str | None]] = []   # (row, sighting, key) or an answer
@@ -271,7 +311,7 @@ def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iter
             except InvalidInput as error:
                 checked.append(({**row, "status": "error", "error": f"line {number}: {error}", "hits": []},
                                 None, None))
-        jobs = [(str(base / seen.image_path) if seen.image_path else None, seen.image_url)
+        jobs = [(str(base / seen.image_path) if seen.image_path else None, seen.image_url, private_ok)
                 for _, seen, _ in checked if seen is not None]
         described = iter(pool_map(describe_image, jobs))
         for row, seen, key in checked:
@@ -349,6 +389,7 @@ class HitFilter:
     older_than_days: int | None = None
     work_id: int | None = None
     sighting_id: int | None = None
+    subdomains: bool = False   # the domain's subdomains too (as a whitelist rule covers them)
 
     @classmethod
     def from_args(cls, args) -> "HitFilter":
@@ -395,7 +436,10 @@ class HitFilter:
             query = query.where(Hit.rights_holder_id == self.client_id)
         if self.status is not None:
             query = query.where(Hit.status == self.status)
-        if self.domain:
+        if self.domain and self.subdomains:
+            pattern = "%." + self.domain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where((Hit.domain == self.domain) | Hit.domain.like(pattern, escape="\\"))
+        elif self.domain:
             query = query.where(Hit.domain == self.domain)
         if self.band:
             low, high, _ = BANDS[self.band]
@@ -464,13 +508,17 @@ def decide(session: Session, actor: Actor, hit_ids: Iterable[int], status: str, 
     if status not in STATUSES or status == NEW:
         raise InvalidInput(f"'{status}' is not a decision; choose one of legal, illegal, whitelisted, no_match.")
     ids = sorted(set(hit_ids))
-    rows = []
+    rows, in_cases = [], 0
     for start in range(0, len(ids), 5000):
         query = select(Hit.id, Hit.status, Hit.case_id, Hit.rights_holder_id, Hit.work_id, Hit.domain).where(
             Hit.id.in_(ids[start:start + 5000]), Hit.status != status)
         if expect_status is not None:
             query = query.where(Hit.status == expect_status)
-        rows += session.execute(query).all()
+        for row in session.execute(query).all():
+            if row.case_id is not None:   # the case decides now: close it (e.g. licence shown) instead
+                in_cases += 1
+            else:
+                rows.append(row)
     decision = HitDecision(status=status, selection=selection[:300], count=len(rows), user_id=actor.user_id,
                            user_name=actor.name, made_at=utcnow())
     session.add(decision)
@@ -490,8 +538,10 @@ def decide(session: Session, actor: Actor, hit_ids: Iterable[int], status: str, 
         if status == LEGAL else 0
     drafted = draft_cases(session, actor, [r.id for r in rows], today) if status == ILLEGAL and rows else []
     audit.record(session, actor, "hits.decided", "hit_decision", decision.id, to_state=status,
-                 details={"selection": selection, "count": len(rows), "cases": drafted, "cleared": cleared})
+                 details={"selection": selection, "count": len(rows), "cases": drafted, "cleared": cleared,
+                          "left_in_cases": in_cases})
     session.expire_all()
+    decision.left_in_cases = in_cases   # for the message (not stored)
     return decision
 
 
@@ -521,7 +571,11 @@ def decision_summary(session: Session, decision: HitDecision, limit: int = 500) 
                                                                  Hit.case_id.is_not(None))).all()
     ref_of = cases.refs_by_id(session, {c for _, c in in_cases})
     refs = sorted(set(ref_of.values()))
-    if decision.count == 0:
+    left = getattr(decision, "left_in_cases", 0)
+    if decision.count == 0 and left:
+        message = (f"Nothing changed: {'this hit is' if left == 1 else f'these {left} hits are'} in a case; "
+                   "open the case and close it (e.g. licence shown) instead.")
+    elif decision.count == 0:
         message = ("Nothing changed: these hits were decided already, perhaps by someone else. "
                    "Reload the page to see them as they are.")
     else:
@@ -532,6 +586,8 @@ def decision_summary(session: Session, decision: HitDecision, limit: int = 500) 
         if refs:
             message += f"; draft case{'s' if len(refs) > 1 else ''} {', '.join(refs)}"
         message += ". U undoes."
+        if left:
+            message += f" {left} hit{'s' if left != 1 else ''} in cases left as they are: close the case instead."
     return {"message": message, "hits": changed, "cases": refs,
             "case_of": {hit: ref_of[case] for hit, case in in_cases[:limit]}}
 
@@ -539,16 +595,21 @@ def decision_summary(session: Session, decision: HitDecision, limit: int = 500) 
 def last_decision(session: Session, user_id: int | None, name: str) -> HitDecision | None:
     """The person's latest decision that can still be undone."""
     who = HitDecision.user_id == user_id if user_id is not None else HitDecision.user_name == name
-    return session.scalars(select(HitDecision).where(who, HitDecision.undone_at.is_(None))
+    made_rule = select(DomainRule.id).where(DomainRule.decision_id == HitDecision.id).exists()
+    return session.scalars(select(HitDecision).where(who, HitDecision.undone_at.is_(None),
+                                                     (HitDecision.count > 0) | made_rule)
                            .order_by(HitDecision.id.desc()).limit(1)).first()
 
 
-def undo(session: Session, actor: Actor, decision_id: int) -> HitDecision:
+def undo(session: Session, actor: Actor, decision_id: int, *, others_allowed: bool = True) -> HitDecision:
     """Put the hits of a decision back as they were, unless a later decision changed them;
-    the rules the decision made (a whitelist, cleared sites) go with it."""
+    the rules the decision made (a whitelist, cleared sites) go with it. Without
+    `others_allowed`, only the person who made the decision may undo it."""
     decision = session.get(HitDecision, decision_id)
     if decision is None:
         raise NotFound(f"No triage decision {decision_id}.")
+    if not others_allowed and decision.user_name != actor.name:
+        raise InvalidInput(f"Decision {decision_id} is {decision.user_name}'s: ask them, or an admin, to undo it.")
     if decision.undone_at is not None:
         raise InvalidInput(f"Decision {decision_id} was undone already.")
     items = session.execute(select(HitDecisionItem.hit_id, HitDecisionItem.from_status, Hit.case_id)
@@ -570,7 +631,19 @@ def undo(session: Session, actor: Actor, decision_id: int) -> HitDecision:
                                     version=Hit.version + 1)
                             .execution_options(synchronize_session=False))
     decision.undone_at = utcnow()
-    rules = session.execute(delete(DomainRule).where(DomainRule.decision_id == decision.id)).rowcount
+    session.flush()
+    rules = 0
+    for rule in session.scalars(select(DomainRule).where(DomainRule.decision_id == decision.id)).all():
+        still = None
+        if rule.work_id is not None:   # a cleared site: kept while another hit in force says licensed
+            still = session.scalar(select(Hit.decision_id).where(
+                Hit.status == LEGAL, Hit.work_id == rule.work_id, Hit.domain == rule.domain,
+                Hit.rights_holder_id == rule.rights_holder_id, Hit.decision_id.is_not(None)).limit(1))
+        if still is not None:
+            rule.decision_id = still
+        else:
+            session.delete(rule)
+            rules += 1
     audit.record(session, actor, "hits.undone", "hit_decision", decision.id, from_state=decision.status,
                  details={"selection": decision.selection, "count": len(items), "rules_removed": rules})
     session.flush()
@@ -593,7 +666,7 @@ def whitelist_domain(session: Session, actor: Actor, *, domain: str, client_id: 
     scope = DomainRule.rights_holder_id.is_(None) if client_id is None else DomainRule.rights_holder_id == client_id
     rule = session.scalars(select(DomainRule).where(DomainRule.domain == domain, DomainRule.work_id.is_(None),
                                                     scope)).first()
-    ids = select_hits(session, HitFilter(client_id=client_id, domain=domain), today)
+    ids = select_hits(session, HitFilter(client_id=client_id, domain=domain, subdomains=True), today)
     who = "all clients" if client_id is None else rightsholders.get_client(session, client_id).name
     decision = decide(session, actor, ids, WHITELISTED, selection=f"whitelist {domain} for {who}", today=today)
     if rule is None:
@@ -605,7 +678,8 @@ def whitelist_domain(session: Session, actor: Actor, *, domain: str, client_id: 
 
 def rule_preview(session: Session, *, domain: str, client_id: int | None, today: date) -> int:
     """How many undecided hits a whitelist rule would change, before it is applied."""
-    return len(select_hits(session, HitFilter(client_id=client_id, domain=_normal_domain(domain)), today))
+    return len(select_hits(session, HitFilter(client_id=client_id, domain=_normal_domain(domain), subdomains=True),
+                           today))
 
 
 def apply_rules(session: Session, actor: Actor, *, today: date, min_score: float,
@@ -621,8 +695,9 @@ def apply_rules(session: Session, actor: Actor, *, today: date, min_score: float
         if ruled_out(session, works[work_id], domain):
             ruled += session.scalars(select(Hit.id).where(Hit.status == NEW, Hit.work_id == work_id,
                                                           Hit.domain == domain)).all()
+    ruled_set = set(ruled)
     low = [i for i in session.scalars(select(Hit.id).where(Hit.status == NEW, Hit.score < min_score))
-           if i not in set(ruled)]
+           if i not in ruled_set]
     if not dry_run:
         if ruled:
             decide(session, actor, ruled, WHITELISTED, selection="rules re-applied: whitelists and cleared sites",
@@ -663,7 +738,9 @@ def outlooks(hits: Iterable[Hit], today: date) -> dict[int, dict]:
 def draft_cases(session: Session, actor: Actor, hit_ids: list[int], today: date) -> list[str]:
     """Illegal hits -> one draft case per client and site; a site with an open case for
     that client gets the hits as new items of that case instead."""
-    hits = session.scalars(select(Hit).where(Hit.id.in_(hit_ids), Hit.case_id.is_(None))).all()
+    hits = [hit for start in range(0, len(hit_ids), 5000)
+            for hit in session.scalars(select(Hit).where(Hit.id.in_(hit_ids[start:start + 5000]),
+                                                         Hit.case_id.is_(None))).all()]
     groups: dict[tuple[int, str], list[Hit]] = {}
     for hit in hits:
         groups.setdefault((hit.rights_holder_id, hit.domain), []).append(hit)
@@ -683,9 +760,11 @@ def draft_cases(session: Session, actor: Actor, hit_ids: list[int], today: date)
                                    expected_value=outlook.expected_value if amount else None)
         else:
             cases.add_items(session, actor, case, items)
-        session.execute(update(Hit).where(Hit.id.in_([h.id for h in group]))
-                        .values(case_id=case.id, version=Hit.version + 1)
-                        .execution_options(synchronize_session=False))
+        group_ids = [h.id for h in group]
+        for start in range(0, len(group_ids), 5000):
+            session.execute(update(Hit).where(Hit.id.in_(group_ids[start:start + 5000]))
+                            .values(case_id=case.id, version=Hit.version + 1)
+                            .execution_options(synchronize_session=False))
         refs.append(case.ref)
     session.flush()
     return refs

@@ -6,6 +6,7 @@ from flask import flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.core.clock import today
+from caseapp.core.security import ADMIN
 from caseapp.core.web import attempt, current_actor, wants_json
 from caseapp.extensions import get_session
 from caseapp.hits import services
@@ -53,7 +54,10 @@ class TriageView(BaseView):
             outlooks=services.outlooks(page.hits, today()))
 
     def _back(self):
-        return redirect(request.form.get("next") or url_for("TriageView.index"))
+        target = request.form.get("next") or ""
+        if not target.startswith("/") or target.startswith("//") or "\\" in target:   # our own pages only
+            target = url_for("TriageView.index")
+        return redirect(target)
 
     def _answer(self, ok: bool, message: str, **data):
         """The page's script gets JSON; a plain form post gets a message and the page again."""
@@ -133,7 +137,8 @@ class TriageView(BaseView):
                     from caseapp.core.errors import InvalidInput
                     raise InvalidInput("Nothing to undo: you have made no triage decision that is still in force.")
                 decision_id = last.id
-            decision = services.undo(session, current_actor(), decision_id)
+            admin = any(role.name == ADMIN for role in current_user.roles)
+            decision = services.undo(session, current_actor(), decision_id, others_allowed=admin)
             hits = f"{decision.count} hit{'s' if decision.count != 1 else ''}"
             return f"Undone: {decision.selection} ({hits} back as they were)."
 

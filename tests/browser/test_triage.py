@@ -35,6 +35,8 @@ def test_handler_triages_by_keyboard_whitelists_a_site_and_finds_the_draft_case(
     first_id = rows.nth(0).get_attribute("data-id")
     page.keyboard.press("j")
     expect(rows.nth(1)).to_have_class(re.compile("selected"))
+    rows.nth(2).locator(".ca-check").click()     # a click on a checkbox keeps the keys working
+    rows.nth(2).locator(".ca-check").click()
     page.keyboard.press("k")
     expect(rows.nth(0)).to_have_class(re.compile("selected"))
     page.keyboard.press("o")

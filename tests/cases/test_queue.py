@@ -30,7 +30,7 @@ def book(db_session):
 
 
 def expected_order(cases):
-    value = lambda c: c.expected_value_minor  # noqa: E731
+    value = lambda c: c.expected_value_eur_minor  # noqa: E731
     return sorted(cases, key=lambda c: (c.next_due_on, value(c) is None, -(value(c) or 0), c.id))
 
 
@@ -86,3 +86,16 @@ def test_filters(db_session, book):
 def test_broken_cursor_is_a_clear_error(db_session):
     with pytest.raises(InvalidInput, match="page link is broken"):
         services.queue_page(db_session, scope="unassigned", user_id=None, after="garbage")
+
+
+def test_values_in_other_currencies_compare_in_euros(db_session):
+    holder = factories.client(db_session)
+    forint = factories.case(db_session, "offer_sent", holder=holder, country="HU", currency="HUF",
+                            claimed="120000.00", expected="81600.00")     # about €204
+    euro = factories.case(db_session, "offer_sent", holder=holder, country="DE", expected="656.60")
+    for case in (forint, euro):
+        case.next_due_on = TODAY
+    db_session.flush()
+    page = services.queue_page(db_session, scope="unassigned", user_id=None, rights_holder_id=holder.id)
+    assert [c.id for c in page.cases] == [euro.id, forint.id]
+    assert forint.expected_value_eur_minor == 20400   # HUF 81,600 at 400 a euro

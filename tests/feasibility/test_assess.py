@@ -122,3 +122,15 @@ def test_known_before_infringed_is_refused():
     with pytest.raises(InvalidInput, match="cannot be before"):
         assess("DE", amount=eur("450.00"), commercial=True, address=True, infringed_on=date(2026, 5, 1),
                known_on=date(2026, 4, 1), today=TODAY)
+
+
+def test_the_holiday_calendar_of_the_state():
+    nrw = assess("DE", subdivision="nw", amount=eur("450.00"), commercial=True, address=True,
+                 infringed_on=date(2026, 5, 1), today=TODAY)
+    assert nrw.figures[0].value == "DE-NW"
+    default = assess("DE", amount=eur("450.00"), commercial=True, address=True, infringed_on=date(2026, 5, 1),
+                     today=TODAY)
+    assert default.figures[0].value == "DE-BE (default)"
+    with pytest.raises(InvalidInput, match="'XX' is not a state or region of Germany.*BW"):
+        assess("DE", subdivision="XX", amount=eur("450.00"), commercial=True, address=True,
+               infringed_on=date(2026, 5, 1), today=TODAY)

@@ -30,6 +30,7 @@ def jpeg(image) -> bytes:
 def api(app, db_session, users, tmp_path, monkeypatch):
     """A client's work, the crawler's token and a handler's token; the engine's index in tmp_path."""
     monkeypatch.setitem(app.config, "CASEAPP_MATCHING_PATH", str(tmp_path / "matching"))
+    monkeypatch.setitem(app.config, "CASEAPP_FETCH_PRIVATE", True)   # the test's web server is on 127.0.0.1
     holder = factories.client(db_session)
     work = rightsholders.add_work(db_session, FileStore(app.config["CASEAPP_FILESTORE_PATH"]), ADMIN,
                                   rights_holder_id=holder.id, title="Coffee", data=jpeg(photo("coffee.png")))
@@ -54,6 +55,7 @@ def test_sightings_in_by_token(api, web, db_session):  # noqa: F811
         json.dumps({"image_url": f"{base}/copy.jpg", "page_url": "https://cafe.example.at/menu",
                     "found_at": "2026-11-20T08:00:00Z"}),
         "{broken",
+        "", "   ",
         json.dumps({"image_url": "https://x.example.com/a.jpg", "page_url": "https://x.example.com/",
                     "found_at": "2026-11-20T08:00:00Z", "image_path": "/etc/passwd"}),
     ]
@@ -63,7 +65,7 @@ def test_sightings_in_by_token(api, web, db_session):  # noqa: F811
     assert results[0]["status"] == "matched" and results[0]["hits"][0]["work"] == work.id
     assert results[1]["status"] == "duplicate"
     assert results[2]["status"] == "error" and "line 3: not valid JSON" in results[2]["error"]
-    assert results[3]["status"] == "error" and "image_path is only read from files" in results[3]["error"]
+    assert results[3]["line"] == 6 and "image_path is only read from files" in results[3]["error"]
     assert response.json["summary"] == {"read": 4, "matched": 1, "hits_created": 1, "duplicates": 1, "errors": 2}
     hit = db_session.scalars(select(Hit).where(Hit.work_id == work.id)).one()
     assert hit.domain == "cafe.example.at" and hit.status == "new"

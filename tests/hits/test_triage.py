@@ -191,3 +191,50 @@ def test_triage_page_groups_by_site_pages_by_keyset_and_counts_clusters(db_sessi
     assert sorted(services.select_hits(db_session, cluster, TODAY)) == sorted([a[0].id, collage.id])
     assert cluster.describe() == f"to decide, client {holder.id}, sighting {a[0].sighting_id}"
     assert services.HitFilter.from_args({"status": "bogus", "band": "nope", "older": "x"}) == services.HitFilter()
+
+
+def test_whitelisting_a_domain_covers_its_subdomains(db_session, setup):
+    holder, work = setup
+    shop = sighting_hits(db_session, work, "shop.example.de", 2)
+    other = sighting_hits(db_session, work, "notexample.de", 1)
+    assert services.rule_preview(db_session, domain="example.de", client_id=holder.id, today=TODAY) == 2
+    services.whitelist_domain(db_session, HANDLER, domain="example.de", client_id=holder.id, today=TODAY)
+    assert status_of(db_session, shop + other) == [WHITELISTED, WHITELISTED, NEW]
+
+
+def test_a_decision_that_changed_nothing_is_not_the_one_to_undo(db_session, setup):
+    _, work = setup
+    hit = sighting_hits(db_session, work, "twice.example.com", 1)[0]
+    first = services.decide(db_session, HANDLER, [hit.id], NO_MATCH, selection="hit", today=TODAY, expect_status=NEW)
+    services.decide(db_session, HANDLER, [hit.id], LEGAL, selection="hit", today=TODAY, expect_status=NEW)
+    assert services.last_decision(db_session, None, "handler").id == first.id
+
+
+def test_undo_keeps_a_clearance_another_licence_still_needs(db_session, setup):
+    holder, work = setup
+    h1, h2 = sighting_hits(db_session, work, "licensed.example.com", 2)
+    a = services.decide(db_session, HANDLER, [h1.id], LEGAL, selection="hit", today=TODAY)
+    b = services.decide(db_session, HANDLER, [h2.id], LEGAL, selection="hit", today=TODAY)
+    services.undo(db_session, HANDLER, a.id)
+    rule = services.rule_for(db_session, holder.id, work.id, "licensed.example.com")
+    assert rule is not None and rule.decision_id == b.id
+    services.undo(db_session, HANDLER, b.id)
+    assert services.rule_for(db_session, holder.id, work.id, "licensed.example.com") is None
+
+
+def test_hits_in_a_case_are_left_to_the_case(db_session, setup):
+    _, work = setup
+    hits = sighting_hits(db_session, work, "incase.example.de", 2)
+    services.decide(db_session, HANDLER, [h.id for h in hits], ILLEGAL, selection="page", today=TODAY)
+    again = services.decide(db_session, HANDLER, [h.id for h in hits], LEGAL, selection="page", today=TODAY)
+    assert again.count == 0 and status_of(db_session, hits) == [ILLEGAL, ILLEGAL]
+    assert "in a case" in services.decision_summary(db_session, again)["message"]
+
+
+def test_only_the_decider_or_an_admin_undoes(db_session, setup):
+    _, work = setup
+    hit = sighting_hits(db_session, work, "mine.example.com", 1)[0]
+    mine = services.decide(db_session, Actor(None, "tom"), [hit.id], NO_MATCH, selection="hit", today=TODAY)
+    with pytest.raises(InvalidInput, match="tom's: ask them, or an admin"):
+        services.undo(db_session, HANDLER, mine.id, others_allowed=False)
+    services.undo(db_session, Actor(None, "tom"), mine.id, others_allowed=False)

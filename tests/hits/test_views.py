@@ -31,3 +31,11 @@ def test_bulk_by_filter_then_undo_from_the_page(db_session, client_as):
     wrong = client.post("/hits/decide", data={"verdict": "maybe", "hit": weak[0].id},
                         headers={"Accept": "application/json"})
     assert wrong.status_code == 409 and "not a decision" in wrong.json["error"]
+
+
+def test_after_a_plain_form_the_page_goes_back_to_our_own_pages_only(db_session, client_as):
+    client = client_as("handler")
+    away = client.post("/hits/undo", data={"decision": "", "next": "https://evil.example/"})
+    assert away.status_code == 302 and away.headers["Location"].endswith("/hits/")
+    home = client.post("/hits/undo", data={"decision": "", "next": "/hits/?band=low"})
+    assert home.headers["Location"].endswith("/hits/?band=low")

@@ -5,9 +5,12 @@
   if (!page) { return; }
   var kind = page.getAttribute("data-keys");
 
-  function typing(e) {
+  var NOT_TYPED = {checkbox: 1, radio: 1, range: 1, button: 1, submit: 1, reset: 1, color: 1, file: 1};
+  function typing(e) {   // keys go to the field, except on checkboxes, sliders and buttons
     var t = e.target;
-    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+    if (!t) { return false; }
+    if (t.tagName === "INPUT") { return !NOT_TYPED[(t.type || "text").toLowerCase()]; }
+    return t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable;
   }
   function go(href) { if (href) { window.location.href = href; } }
   function click(sel) { var el = document.querySelector(sel); if (el) { el.click(); return true; } return false; }
@@ -65,6 +68,7 @@
 
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && help) { toggleHelp(); return; }
+    if (e.key === "Escape" && typing(e)) { e.target.blur(); return; }   // back to the page's keys
     if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) { return; }
     var key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
     if (e.key === "?") { key = "?"; }

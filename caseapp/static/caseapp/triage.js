@@ -129,16 +129,19 @@
     return -1;
   }
 
+  var busy = false;                // one request at a time: a key pressed twice decides once
   function decide(status) {
-    if (!canDecide) { return; }
+    if (!canDecide || busy) { return; }
     var chosen = checked();
     if (!chosen.length && current()) { chosen = [current()]; }
     if (!chosen.length) { return; }
+    busy = true;
     post(page.getAttribute("data-decide-url"), {
       hit: chosen.map(function (r) { return r.getAttribute("data-id"); }), verdict: status, expect: expect
     }).then(function (res) {
+      busy = false;
       if (!res.ok) { say(res.error, true); return; }
-      lastDecision = res.decision;
+      if (res.changed.length) { lastDecision = res.decision; }   // U undoes what changed something
       var changed = {};
       res.changed.forEach(function (id) { changed[id] = true; });
       chosen.forEach(function (r) {
@@ -204,8 +207,10 @@
   }
 
   function undo() {
-    if (!canDecide) { return; }
+    if (!canDecide || busy) { return; }
+    busy = true;
     post(page.getAttribute("data-undo-url"), {decision: lastDecision || ""}).then(function (res) {
+      busy = false;
       if (!res.ok) { say(res.error, true); return; }
       sayAfterReload(res.message);
     });
