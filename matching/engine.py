@@ -35,6 +35,23 @@ class Match:
     ref_id: str
     score: float
     match: bool
+    # Where the query lies on the reference: a 3x3 homography (row by row) from the query's
+    # normalised coordinates (0..1 across and down) to the reference's, when one was verified.
+    transform: tuple[float, ...] | None = None
+
+
+# query_signature's second variant is the mirrored image: x -> 1 - x in normalised coordinates
+_MIRROR = np.array([[-1.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+
+
+def _as_tuple(found) -> tuple[float, ...] | None:
+    if found is None:
+        return None
+    variant, H = found
+    if variant == 1:
+        H = H @ _MIRROR
+    H = H / H[2, 2]
+    return tuple(round(float(x), 6) for x in H.ravel())
 
 
 def signature(image: Source) -> Features:
@@ -122,9 +139,10 @@ class Engine:
     def search(self, image: Source | list[Features], k: int = 5) -> list[Match]:
         """The k most alike references, best first."""
         variants = image if isinstance(image, list) else query_signature(image)
+        transforms: dict = {}
         with self._lock:
-            found = self._index.search(variants, k)
-        return [Match(ref, score, score >= THRESHOLD) for ref, score in found]
+            found = self._index.search(variants, k, transforms)
+        return [Match(ref, score, score >= THRESHOLD, _as_tuple(transforms.get(ref))) for ref, score in found]
 
     def save(self) -> None:
         with self._lock:

@@ -261,7 +261,10 @@ class Index:
                     out.append((float(votes[v, s]), v, int(s)))
         return out
 
-    def search(self, variants: list[Features], top: int = 5) -> list[tuple[str, float]]:
+    def search(self, variants: list[Features], top: int = 5, transforms: dict | None = None) -> list[tuple[str, float]]:
+        """The `top` best references (name, score). With `transforms` (a dict), it receives for
+        each name (variant number, 3x3 homography from the query's to the reference's
+        normalised coordinates, each side 0..1) where verification found one."""
         cv2.setRNGSeed(12345)  # RANSAC draws: same answer for the same query, whatever ran before
         if not len(self):
             return []
@@ -281,8 +284,12 @@ class Index:
             targets = [s for _, vv, s in shortlist if vv == v]
             a = sum(len(variants[u].desc) for u in used[:i])
             nbrs = (D[a:a + len(variants[v].desc)], I[a:a + len(variants[v].desc)]) if k else None
-            for slot, s in self.verify(variants[v], slots, targets, words[v], shared, nbrs).items():
-                best[slot] = max(s, best.get(slot, -1.0))
+            found_h: dict[int, np.ndarray] = {}
+            for slot, s in self.verify(variants[v], slots, targets, words[v], shared, nbrs, found_h).items():
+                if s > best.get(slot, -1.0):
+                    best[slot] = s
+                    if transforms is not None and slot in found_h:
+                        transforms[self.names[slot]] = (v, found_h[slot])
         out = sorted(best.items(), key=lambda t: -t[1])[:top]
         return [(self.names[s], round(sc, 6)) for s, sc in out]
 
@@ -325,7 +332,8 @@ class Index:
         return [values[bounds[i]:bounds[i + 1]] for i in range(len(variants))]
 
     def verify(self, f: Features, slots: list[int], targets: list[int] | None = None,
-               words: np.ndarray | None = None, shared=None, neighbours=None) -> dict[int, float]:
+               words: np.ndarray | None = None, shared=None, neighbours=None,
+               transforms: dict | None = None) -> dict[int, float]:
         """Scores of `targets` (default: all `slots`) for one query variant. Each query
         descriptor's nearest descriptors among all the shortlisted references are
         correspondences when clearly nearer than the nearest from any *other* of them
@@ -360,6 +368,11 @@ class Index:
             st = verify_pair(f.xy[r], allrec["xy"][ri].astype(np.float32), r, allrec["scale"][ri].astype(np.float32),
                              tuple(self.sizes[slot]), f.size, thr=self.p["thr"], qscale=f.scale[r])
             out[slot] = self.score(st)
+            if transforms is not None and "H" in st:   # in normalised coordinates (0..1 on both sides)
+                rw, rh = self.sizes[slot]
+                qw, qh = f.size
+                Hn = np.diag([1.0 / rw, 1.0 / rh, 1.0]) @ st["H"] @ np.diag([float(qw), float(qh), 1.0])
+                transforms[slot] = Hn / Hn[2, 2]
         return out
 
     def _branch_distance(self, desc: np.ndarray, words: np.ndarray | None = None) -> np.ndarray:

@@ -64,5 +64,5 @@ def verify_pair(src, dst, qidx, rscale, rsize, qsize, thr: float = 6.0, tight_px
     # a chance alignment of generic shapes (circles, text) a small patch of it.
     hull = cv2.convexHull(dst[inl].astype(np.float32).reshape(-1, 1, 2))
     coverage = float(cv2.contourArea(hull)) / float(rsize[0] * rsize[1])
-    out.update(n=float(n), tight=float(tight), plane2=float(plane2), coverage=coverage)
+    out.update(n=float(n), tight=float(tight), plane2=float(plane2), coverage=coverage, H=Hr)
     return out

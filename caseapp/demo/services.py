@@ -275,21 +275,30 @@ def load_demo_hits(session: Session, store: FileStore, rng: random.Random, work_
         im = images[0]
         w, h = im.size
         kind = rng.randrange(4)
+        # where the copy lies on the work (normalised coordinates), as the engine would report it
+        place = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
         if kind == 0:
-            im = im.crop((w // 12, h // 10, w - w // 14, h - h // 12))
+            box = (w // 12, h // 10, w - w // 14, h - h // 12)
+            im = im.crop(box)
+            place = [[(box[2] - box[0]) / w, 0.0, box[0] / w], [0.0, (box[3] - box[1]) / h, box[1] / h], [0, 0, 1.0]]
         elif kind == 1:
             im = ImageOps.mirror(im)
+            place = [[-1.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
         elif kind == 2:
             banner = Image.new("RGB", (w, h + h // 7), "white")
             banner.paste(im, (0, h // 7))
             ImageDraw.Draw(banner).text((12, 12), rng.choice(["Sommer-Special -20%", "Book now", "Neu im Shop"]),
                                         fill="black")
             im = banner
+            place = [[1.0, 0.0, 0.0], [0.0, (h + h // 7) / h, -(h // 7) / h], [0.0, 0.0, 1.0]]
+        places = [place]
         if len(images) > 1:
             collage = Image.new("RGB", (w * 2, h), "white")
             collage.paste(im.resize((w, h)), (0, 0))
             collage.paste(images[1], (w, 0))
             im = collage
+            left = [[2.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]          # the collage's halves
+            places = [_times(place, left), [[2.0, 0.0, -1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]]
         im = im.resize((max(200, int(im.width * 0.55)), max(150, int(im.height * 0.55))))
         out = io.BytesIO()
         im.save(out, "JPEG", quality=rng.randint(72, 88))
@@ -303,10 +312,11 @@ def load_demo_hits(session: Session, store: FileStore, rng: random.Random, work_
                             image_sha256=store.put(data), thumbnail_sha256=store.put(thumbnail_bytes(data)[0]))
         session.add(sighting)
         session.flush()
-        for work_id in shown:
+        for work_id, placed in zip(shown, places):
             session.add(Hit(sighting_id=sighting.id, work_id=work_id, rights_holder_id=client_id, domain=domain,
                             score=round(rng.choice([rng.uniform(0.9, 0.99), rng.uniform(0.7, 0.9),
-                                                    rng.uniform(0.5, 0.7)]), 3)))
+                                                    rng.uniform(0.5, 0.7)]), 3),
+                            transform=[round(x, 6) for row in placed for x in row]))
             made += 1
     session.flush()
     return made
@@ -322,6 +332,11 @@ def _demo_claim(country: str, serial: int, images: int) -> int:
                                       months=(1, 3, 6, 12, 14, 24, 36)[serial % 7], images=images,
                                       credit_missing=serial % 3 == 0)
     return amount.total.minor
+
+
+def _times(a: list[list[float]], b: list[list[float]]) -> list[list[float]]:
+    """a x b for 3x3 matrices (lists)."""
+    return [[sum(a[i][k] * b[k][j] for k in range(3)) for j in range(3)] for i in range(3)]
 
 
 def _event(actor: Actor, action: str, case_id: int, at: datetime, **fields) -> dict:

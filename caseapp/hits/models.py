@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (CheckConstraint, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
+from sqlalchemy import (JSON, CheckConstraint, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,6 +57,9 @@ class Hit(TimestampMixin, VersionedMixin, Model):
                                                   nullable=False)
     domain: Mapped[str] = mapped_column(String(253), nullable=False)
     score: Mapped[float] = mapped_column(Float, nullable=False)
+    # Where the sighting lies on the work: a 3x3 homography (9 numbers, row by row) from the
+    # sighting's normalised coordinates (0..1) to the work's; the triage overlay uses it.
+    transform: Mapped[list | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), nullable=False, default=NEW)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by: Mapped[str | None] = mapped_column(String(100))

@@ -350,7 +350,8 @@ def _record(session: Session, store: FileStore, engine, row: dict, seen: Sighted
                 skipped.append({"work": work.id, "rule": reason})
                 continue
             hit = Hit(sighting_id=sighting.id, work_id=work.id, rights_holder_id=work.rights_holder_id,
-                      domain=domain, score=m.score, status=NEW)
+                      domain=domain, score=m.score, status=NEW,
+                      transform=list(m.transform) if m.transform else None)
             session.add(hit)
             created.append(hit)
         session.flush()

@@ -26,8 +26,8 @@ def _queue_indexes(column: str) -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('expected_value_eur_minor', sa.BigInteger(), nullable=True))
+    # (a plain ADD COLUMN: a batch copy of the table on SQLite would not keep the expression indexes)
+    op.add_column('case', sa.Column('expected_value_eur_minor', sa.BigInteger(), nullable=True))
     # Existing values converted at the rates of the country files (jurisdictions/).
     from caseapp.core.money import Money
     from caseapp.feasibility.services import convert

@@ -42,6 +42,8 @@ def test_handler_triages_by_keyboard_whitelists_a_site_and_finds_the_draft_case(
     page.keyboard.press("o")
     expect(page.locator("#pair")).to_have_class(re.compile("mode-fade"))
     expect(page.locator("#ov-sight")).to_be_visible()
+    # laid on the work where it matches (the demo hits carry where each copy lies on its work)
+    assert "matrix3d" in page.locator("#ov-sight").evaluate("e => e.style.transform")
     page.screenshot(path=str(screenshots / "triage-overlay.png"))
     page.keyboard.press("o")
     expect(page.locator("#pair")).to_have_class(re.compile("mode-flicker"))

@@ -69,6 +69,7 @@ def test_sightings_in_by_token(api, web, db_session):  # noqa: F811
     assert response.json["summary"] == {"read": 4, "matched": 1, "hits_created": 1, "duplicates": 1, "errors": 2}
     hit = db_session.scalars(select(Hit).where(Hit.work_id == work.id)).one()
     assert hit.domain == "cafe.example.at" and hit.status == "new"
+    assert len(hit.transform) == 9     # where the copy lies on the work, for the overlay
 
     as_array = post(client, crawler, json.dumps([json.loads(lines[0])]), content_type="application/json")
     assert as_array.json["results"][0]["status"] == "duplicate"

@@ -186,3 +186,28 @@ def test_cli_without_an_index_says_so(tmp_path):
     result = subprocess.run([sys.executable, "-m", "matching", "query", str(tmp_path / "q"), "--index",
                              str(tmp_path / "none")], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "no index" in result.stderr
+
+
+def _maps(transform, point):
+    import numpy as np
+
+    H = np.array(transform).reshape(3, 3)
+    x, y, w = H @ np.array([point[0], point[1], 1.0])
+    return x / w, y / w
+
+
+def test_a_match_says_where_the_copy_lies_on_the_work(engine):
+    """The transform takes the copy's corners (normalised) to where they are on the work."""
+    work = photo("rocket.jpg")
+    w, h = work.size
+    box = (int(w * 0.2), int(h * 0.1), int(w * 0.8), int(h * 0.7))
+    copy = work.crop(box)
+    found = engine.search(copy, k=1)[0]
+    assert found.ref_id == "rocket.jpg" and found.transform is not None
+    for corner, expected in [((0, 0), (box[0] / w, box[1] / h)), ((1, 1), (box[2] / w, box[3] / h))]:
+        got = _maps(found.transform, corner)
+        assert abs(got[0] - expected[0]) < 0.02 and abs(got[1] - expected[1]) < 0.02, (corner, got, expected)
+    mirrored = engine.search(transforms.flip(copy), k=1)[0]
+    assert mirrored.ref_id == "rocket.jpg"
+    left_top = _maps(mirrored.transform, (0, 0))     # the mirror's left edge is the crop's right edge
+    assert abs(left_top[0] - box[2] / w) < 0.02 and abs(left_top[1] - box[1] / h) < 0.02

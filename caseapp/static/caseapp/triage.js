@@ -82,7 +82,27 @@
       (d("amount") ? " · claim " + escapeHtml(d("amount")) + " · expected value <b>" + escapeHtml(d("expected")) + "</b>" : "") +
       (d("why") ? '<br><span class="muted">' + escapeHtml(d("why")) + "</span>" : "");
     $("f-verdict").innerHTML = r.querySelector(".ca-verdict").innerHTML;
+    placeSighting();
     r.scrollIntoView({block: "nearest"});
+  }
+
+  // The sighting laid on the work where the engine found it: its homography (sighting 0..1 ->
+  // work 0..1) scaled to the overlay's box and given to CSS as a 3D matrix. Without one the
+  // sighting is stretched over the work's frame.
+  function placeSighting() {
+    var top = $("ov-sight");
+    var r = current();
+    var raw = r ? r.getAttribute("data-transform") : "";
+    if (!raw || modes[mode] === "side") { top.style.transform = ""; return; }
+    var t = JSON.parse(raw);
+    var box = $("ov-work");
+    var W = box.clientWidth || 1, Hb = box.clientHeight || 1;
+    var a = t[0], b = t[1], c = t[2], d = t[3], e = t[4], f = t[5], g = t[6], h = t[7], i = t[8];
+    var m = [a, d * Hb / W, 0, g / W,
+             b * W / Hb, e, 0, h / Hb,
+             0, 0, 1, 0,
+             c * W, f * Hb, 0, i];
+    top.style.transform = "matrix3d(" + m.join(",") + ")";
   }
 
   function setMode(n) {
@@ -100,7 +120,9 @@
     }
     text($("mode-label"), {side: "side by side · O overlays", fade: "faded onto the work · O flickers",
                            flicker: "flickering on the work · O side by side"}[modes[mode]]);
+    placeSighting();
   }
+  window.addEventListener("resize", function () { if (rows.length) { placeSighting(); } });
   var fade = $("fade");
   if (fade) { fade.addEventListener("input", function () { $("ov-sight").style.opacity = fade.value / 100; }); }
 
