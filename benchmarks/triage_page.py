@@ -89,15 +89,19 @@ def run(url: str, tmp: Path, n: int, requests: int) -> dict:
     urls = [url(i) for i in range(requests)]
     for u in urls[:12]:
         client.get(u)
-    times = []
-    for u in urls:
+    times, by_kind = [], {}
+    kinds = ["all to decide", "one site", "score band", "age", "one client", "next page"]
+    for i, u in enumerate(urls):
         started = time.perf_counter()
         response = client.get(u)
-        times.append((time.perf_counter() - started) * 1000)
+        ms = (time.perf_counter() - started) * 1000
+        times.append(ms)
+        by_kind.setdefault(kinds[i % 6], []).append(ms)
         assert response.status_code == 200, (u, response.status_code)
     return {"hits": n, "requests": len(times), "p50_ms": round(percentile(times, 50), 1),
             "p95_ms": round(percentile(times, 95), 1), "p99_ms": round(percentile(times, 99), 1),
-            "mean_ms": round(statistics.mean(times), 1)}
+            "mean_ms": round(statistics.mean(times), 1),
+            "p50_by_selection_ms": {k: round(percentile(v, 50), 1) for k, v in by_kind.items()}}
 
 
 def main() -> int:

@@ -46,7 +46,11 @@ class Hit(TimestampMixin, VersionedMixin, Model):
         UniqueConstraint("sighting_id", "work_id", name="uq_hit_sighting_work"),
         CheckConstraint(_in_list("status", STATUSES), name="status_known"),
         CheckConstraint("score >= 0 AND score <= 1", name="score_in_range"),
-        Index("ix_hit_client_status_domain", "rights_holder_id", "status", "domain"),
+        # the triage page's order (site, then id) within a status, for everyone or one client
+        Index("ix_hit_status_domain_id", "status", "domain", "id"),
+        Index("ix_hit_client_status_domain", "rights_holder_id", "status", "domain", "id"),
+        # a work's hits on a site (the page's site clusters)
+        Index("ix_hit_domain_work", "domain", "work_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -489,13 +489,13 @@ def triage_page(session: Session, selection: HitFilter, today: date, *, after: i
     sighting_ids = {h.sighting_id for h in hits}
     per_sighting = dict(session.execute(select(Hit.sighting_id, func.count()).where(Hit.sighting_id.in_(sighting_ids))
                                         .group_by(Hit.sighting_id)).all()) if hits else {}
-    pairs = {(h.work_id, h.domain) for h in hits}
+    pairs = sorted({(h.domain, h.work_id) for h in hits})
     per_site: dict[tuple[int, str], int] = {}
     if hits:
         rows = session.execute(select(Hit.work_id, Hit.domain, func.count())
-                               .where(Hit.work_id.in_({w for w, _ in pairs}), Hit.domain.in_({d for _, d in pairs}))
+                               .where(tuple_(Hit.domain, Hit.work_id).in_(pairs))
                                .group_by(Hit.work_id, Hit.domain)).all()
-        per_site = {(w, d): n for w, d, n in rows if (w, d) in pairs}
+        per_site = {(w, d): n for w, d, n in rows}
     refs = cases.refs_by_id(session, {h.case_id for h in hits if h.case_id})
     return TriagePage(hits, total or 0, hits[-1].id if more else None, per_sighting, per_site, refs)
 
