@@ -86,9 +86,10 @@ MENU: dict[str, tuple[str, str]] = {
     "Works": ("Work", "read"),
     "Parties": ("Infringer", "read"),
     "Audit trail": ("AuditLog", "read"),
+    "Whitelists": ("Hits", "read"),
 }
 MENU_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "Records": ("Clients", "Works", "Parties", "Audit trail"),
+    "Records": ("Clients", "Works", "Parties", "Whitelists", "Audit trail"),
 }
 
 

@@ -573,17 +573,17 @@ def decision_summary(session: Session, decision: HitDecision, limit: int = 500) 
     ref_of = cases.refs_by_id(session, {c for _, c in in_cases})
     refs = sorted(set(ref_of.values()))
     left = getattr(decision, "left_in_cases", 0)
-    if decision.count == 0 and left:
+    hits = f"{decision.count} hit{'s' if decision.count != 1 else ''}"
+    if decision.selection.startswith("whitelist "):   # the rule counts even when no hit waited
+        message = f"Whitelisted {decision.selection.removeprefix('whitelist ')}: {hits} whitelisted. U undoes."
+    elif decision.count == 0 and left:
         message = (f"Nothing changed: {'this hit is' if left == 1 else f'these {left} hits are'} in a case; "
                    "open the case and close it (e.g. licence shown) instead.")
     elif decision.count == 0:
         message = ("Nothing changed: these hits were decided already, perhaps by someone else. "
                    "Reload the page to see them as they are.")
     else:
-        hits = f"{decision.count} hit{'s' if decision.count != 1 else ''}"
         message = f"{hits} marked {DECISION_WORDS[decision.status]}"
-        if decision.selection.startswith("whitelist "):
-            message = f"Whitelisted {decision.selection.removeprefix('whitelist ')}: {hits} whitelisted"
         if refs:
             message += f"; draft case{'s' if len(refs) > 1 else ''} {', '.join(refs)}"
         message += ". U undoes."
@@ -776,3 +776,45 @@ def hit_counts(session: Session, client_id: int | None = None) -> dict[str, int]
     if client_id is not None:
         query = query.where(Hit.rights_holder_id == client_id)
     return {status: n for status, n in session.execute(query)}
+
+
+# --- the rules page -----------------------------------------------------------------------
+
+WHITELISTS, CLEARANCES = "whitelists", "clearances"
+
+
+def list_rules(session: Session, *, kind: str | None = None, client_id: int | None = None,
+               domain: str | None = None, before: int | None = None, limit: int = 100) -> tuple[list, int | None]:
+    """Whitelists (no work) and cleared sites (a work), newest first, keyset-paged by id;
+    with the client's name and the work's title. Returns (rows, next `before`)."""
+    from caseapp.rightsholders.models import RightsHolder
+
+    query = (select(DomainRule, RightsHolder.name, Work.title)
+             .outerjoin(RightsHolder, RightsHolder.id == DomainRule.rights_holder_id)
+             .outerjoin(Work, Work.id == DomainRule.work_id))
+    if kind == WHITELISTS:
+        query = query.where(DomainRule.work_id.is_(None))
+    elif kind == CLEARANCES:
+        query = query.where(DomainRule.work_id.is_not(None))
+    if client_id is not None:
+        query = query.where(DomainRule.rights_holder_id == client_id)
+    if domain:
+        query = query.where(DomainRule.domain.contains(domain.strip().lower(), autoescape=True))
+    if before is not None:
+        query = query.where(DomainRule.id < before)
+    rows = session.execute(query.order_by(DomainRule.id.desc()).limit(limit + 1)).all()
+    return rows[:limit], (rows[limit - 1][0].id if len(rows) > limit else None)
+
+
+def remove_rule(session: Session, actor: Actor, rule_id: int) -> DomainRule:
+    """Remove a whitelist or a clearance: hits are made on that site again from now on
+    (hits it already ruled out keep their verdict)."""
+    rule = session.get(DomainRule, rule_id)
+    if rule is None:
+        raise NotFound(f"There is no rule {rule_id}: it was removed already, or undone.")
+    audit.record(session, actor, "hits.rule_removed", "domain_rule", rule.id,
+                 details={"domain": rule.domain, "client": rule.rights_holder_id, "work": rule.work_id,
+                          "note": rule.note})
+    session.delete(rule)
+    session.flush()
+    return rule

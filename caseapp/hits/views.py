@@ -146,6 +146,93 @@ class TriageView(BaseView):
         return self._answer(ok, message)
 
 
+class RulesView(BaseView):
+    """Whitelisted sites and cleared recipients: see them, add a whitelist (after seeing how
+    many hits it changes), remove one, re-apply them all to the backlog."""
+
+    route_base = "/hits/rules"
+    default_view = "index"
+    class_permission_name = "Hits"
+    method_permission_name = {"index": "read", "whitelist": "decide", "remove": "decide", "apply": "decide"}
+
+    @expose("/")
+    @has_access
+    def index(self):
+        from flask import current_app
+
+        session = get_session()
+        kind = request.args.get("kind") if request.args.get("kind") in (services.WHITELISTS,
+                                                                        services.CLEARANCES) else None
+        client = request.args.get("client", "")
+        domain = (request.args.get("domain") or "").strip()
+        before = request.args.get("before", "")
+        rows, next_before = services.list_rules(session, kind=kind, client_id=int(client) if client.isdigit() else None,
+                                                domain=domain or None,
+                                                before=int(before) if before.isdigit() else None)
+        preview = None
+        if request.args.get("preview") and request.args.get("new_domain"):
+            new_client = request.args.get("new_client", "")
+            ok, result = attempt(lambda s: services.rule_preview(
+                s, domain=request.args["new_domain"], client_id=int(new_client) if new_client.isdigit() else None,
+                today=today()))
+            preview = result if ok else None
+            if not ok:
+                flash(result, "danger")
+        backlog = None
+        if request.args.get("backlog"):
+            backlog = services.apply_rules(session, current_actor(), today=today(),
+                                           min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"], dry_run=True)
+        return self.render_template(
+            "hits/rules.html", rows=rows, next_before=next_before, kind=kind, client=client, domain=domain,
+            clients=client_choices(session), preview=preview, backlog=backlog, can_decide=_can("decide"),
+            min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"], args=request.args)
+
+    def _to_rules(self):
+        return redirect(url_for("RulesView.index"))
+
+    @expose("/whitelist", methods=["POST"])
+    @has_access
+    def whitelist(self):
+        client = request.form.get("client", "")
+        note = (request.form.get("note") or "").strip() or None
+
+        def action(session):
+            decision = services.whitelist_domain(session, current_actor(), domain=request.form.get("domain", ""),
+                                                 client_id=int(client) if client.isdigit() else None, today=today(),
+                                                 note=note)
+            message = services.decision_summary(session, decision)["message"]
+            return message.replace("U undoes.", "The triage page can undo it (your last decision).")
+
+        ok, message = attempt(action)
+        flash(message, "success" if ok else "danger")
+        return self._to_rules()
+
+    @expose("/<int:rule_id>/remove", methods=["POST"])
+    @has_access
+    def remove(self, rule_id: int):
+        def action(session):
+            rule = services.remove_rule(session, current_actor(), rule_id)
+            what = f"{rule.domain} cleared for work {rule.work_id}" if rule.work_id else f"whitelist of {rule.domain}"
+            return f"Removed the {what}: new hits on it are made again (hits it ruled out keep their verdict)."
+
+        ok, message = attempt(action)
+        flash(message, "success" if ok else "danger")
+        return self._to_rules()
+
+    @expose("/apply", methods=["POST"])
+    @has_access
+    def apply(self):
+        from flask import current_app
+
+        threshold = current_app.config["CASEAPP_HIT_MIN_SCORE"]
+        ok, result = attempt(lambda session: services.apply_rules(session, current_actor(), today=today(),
+                                                                   min_score=threshold))
+        flash(f"Rules applied to the undecided hits: {result['whitelisted']} whitelisted, {result['no_match']} "
+              f"no match (score under {threshold:.2f}). Undo them on the triage page." if ok else result,
+              "success" if ok else "danger")
+        return self._to_rules()
+
+
 def register(appbuilder) -> None:
     from flask import current_app
 
@@ -154,3 +241,4 @@ def register(appbuilder) -> None:
     current_app.jinja_env.filters.update(hit_status=lambda s: STATUS_LABELS.get(s, s))
     api.register(current_app)
     appbuilder.add_view(TriageView, "Triage", icon="fa-crosshairs", href="/hits/")
+    appbuilder.add_view(RulesView, "Whitelists", icon="fa-check-square-o", href="/hits/rules/", category="Records")

@@ -109,3 +109,16 @@ def test_the_auditor_sees_hits_but_cannot_decide(live_server, page):
     expect(page.locator("[data-decide]")).to_have_count(0)
     page.keyboard.press("i")
     expect(page.locator("#triage-status")).to_be_empty()
+
+
+def test_an_admin_whitelists_a_social_network_for_every_client(live_server, page, screenshots):
+    login(page, live_server, "admin")
+    page.goto(f"{live_server}/hits/rules/")
+    page.fill("#new-domain", "instagram.com")
+    page.get_by_role("button", name="How many hits would change?").click()
+    expect(page.locator("#confirm-whitelist")).to_contain_text("undecided hits on instagram.com would be")
+    page.fill("#note", "social network: the client's own profiles and reposts")
+    page.get_by_role("button", name="Whitelist instagram.com").click()
+    expect(page.locator(".alert")).to_contain_text("Whitelisted instagram.com for all clients")
+    expect(page.locator("table.ca-queue")).to_contain_text("social network")
+    page.screenshot(path=str(screenshots / "whitelists.png"), full_page=True)
