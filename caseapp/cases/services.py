@@ -109,6 +109,16 @@ def open_case_on_site(session: Session, rights_holder_id: int, website: str) -> 
                            .order_by(Case.id)).first()
 
 
+def parties_for_sites(session: Session, websites: Iterable[str]) -> dict[str, Infringer]:
+    """The party on file for each of these websites (the first one, where several are)."""
+    found: dict[str, Infringer] = {}
+    names = sorted(set(websites))
+    if names:
+        for party in session.scalars(select(Infringer).where(Infringer.website.in_(names)).order_by(Infringer.id)):
+            found.setdefault(party.website, party)
+    return found
+
+
 def party_for_site(session: Session, website: str, country: str) -> Infringer:
     """The party known for `website`, or a new one named after it (until address lookup exists)."""
     party = session.scalars(select(Infringer).where(Infringer.website == website)).first()

@@ -722,14 +722,21 @@ def country_guess(domain: str) -> str:
     return tld if len(tld) == 2 and tld.lower() not in _GENERIC else "ZZ"
 
 
-def outlooks(hits: Iterable[Hit], today: date) -> dict[int, dict]:
-    """Each hit's first estimate, for the triage page: the claim if pursued (commercial web use
-    since it was found), feasible or not and why, the route and the expected value."""
+def outlooks(session: Session, hits: Iterable[Hit], today: date) -> dict[int, dict]:
+    """Each hit's first estimate, for the triage page: the site's party on file (its country and
+    whether its address is known) or a country guessed from the domain; the claim if pursued
+    (a commercial web use), feasible or not and why, the route and the expected value."""
+    hits = list(hits)
+    parties = cases.parties_for_sites(session, {h.domain for h in hits})
     out = {}
     for hit in hits:
-        amount, outlook = feasibility.first_estimate(country_guess(hit.domain), found_on=hit.sighting.found_at.date(),
-                                                     today=today)
-        out[hit.id] = {"feasible": outlook.feasible, "route": outlook.route_name,
+        party = parties.get(hit.domain)
+        country = party.country if party else country_guess(hit.domain)
+        amount, outlook = feasibility.first_estimate(
+            country, found_on=hit.sighting.found_at.date(), today=today,
+            address=(party.has_postal_address or None) if party else None)
+        out[hit.id] = {"feasible": outlook.feasible, "route": outlook.route_name, "country": country,
+                       "country_from": (f"party on file: {party.name}" if party else "guessed from the domain"),
                        "expected": outlook.expected_value.format() if amount else "",
                        "amount": amount.total.format() if amount else "",
                        "why": "; ".join(outlook.reasons or outlook.notes)}

@@ -50,8 +50,8 @@ class TriageView(BaseView):
             counts=services.hit_counts(session, selection.client_id), statuses=STATUSES,
             status_labels=STATUS_LABELS, bands=services.BANDS, ages=services.AGES,
             last=services.last_decision(session, current_user.id, current_user.username),
-            can_decide=_can("decide"), country_guess=services.country_guess, words=DECISION_WORDS,
-            outlooks=services.outlooks(page.hits, today()))
+            can_decide=_can("decide"), words=DECISION_WORDS,
+            outlooks=services.outlooks(session, page.hits, today()))
 
     def _back(self):
         target = request.form.get("next") or ""

@@ -34,3 +34,18 @@ def test_a_new_claim_is_valued_again_for_the_queue(db_session):
     cases.edit_case(db_session, Actor(None, "handler"), case, seen_version=case.version,
                     claimed=Money.parse("1000.00", "EUR"), today=TODAY)
     assert case.expected_value == Money.parse("604.60", "EUR")   # 1,000 x 65% - 40 - 36 x 15%
+
+
+def test_a_site_with_a_party_on_file_is_judged_by_that_party(db_session, client_as, monkeypatch):
+    """A .com site whose party is known (a French company with an address) is not a guess."""
+    from caseapp.infringers.models import Infringer
+
+    monkeypatch.setattr("caseapp.hits.views.today", lambda: TODAY)
+    holder = factories.client(db_session)
+    work = factories.work(db_session, holder)
+    db_session.add(Infringer(name="Hôtel Lune SARL", website="hotel-lune.com", country="FR", street="1 Rue X",
+                             postal_code="75001", city="Paris"))
+    sighting_hits(db_session, work, "hotel-lune.com", 1)
+    page = client_as("handler").get(f"/hits/?client={holder.id}").get_data(as_text=True)
+    assert 'data-country="FR"' in page and "party on file: Hôtel Lune SARL" in page
+    assert 'data-feasible="yes"' in page

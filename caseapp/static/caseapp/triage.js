@@ -64,7 +64,9 @@
     link.href = d("page");
     text(link, d("page"));
     text($("f-site"), d("domain"));
-    text($("f-country"), d("country") === "ZZ" ? "none (generic domain)" : d("country"));
+    text($("f-country"), d("country") === "ZZ" ? "unknown" : d("country"));
+    text($("f-country-from"), d("country") === "ZZ" ? "(a generic domain: find the site owner's address)"
+                                                    : "(" + d("country-from") + ")");
     text($("f-work"), d("work") + " · " + d("client-name"));
     text($("f-score"), d("score"));
     text($("f-found"), d("found"));
