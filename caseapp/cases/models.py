@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String,
+from sqlalchemy import (JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String,
                         Text, func, literal_column, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,6 +37,9 @@ class Case(TimestampMixin, VersionedMixin, Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default="EUR")
     claimed_minor: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    # How the claim is made up, line by line ({"label", "amount", "basis"}, amounts as text in
+    # the case's currency), as feasibility priced it or a person set it; shown on the case.
+    claim_lines: Mapped[list | None] = mapped_column(JSON)
     # Expected value of pursuing the case (filled by feasibility), in the case's currency...
     expected_value_minor: Mapped[int | None] = mapped_column(BigInteger)
     # ...and in euro cents: the queue orders by it, so that cases in different currencies compare.

@@ -54,8 +54,9 @@ def open_case(
     claimed: Money,
     today: date,
     expected_value: Money | None = None,
+    claim_lines: list[dict] | None = None,
 ) -> Case:
-    """Open a case in stage `new` with its items."""
+    """Open a case in stage `new` with its items (and how its claim is made up, if priced)."""
     if not items:
         raise InvalidInput("A case needs at least one item (a work used at a URL).")
     infringer = session.get(Infringer, infringer_id)
@@ -76,6 +77,7 @@ def open_case(
         stage_changed_at=utcnow(),
     )
     set_expected_value(case, expected_value)
+    case.claim_lines = claim_lines
     case.items = [
         CaseItem(work_id=i.work_id, page_url=i.page_url, image_url=i.image_url, found_at=i.found_at)
         for i in items
@@ -285,6 +287,9 @@ def edit_case(session: Session, actor: Actor, case: Case, *, seen_version: int,
             raise InvalidInput("The claimed amount cannot be negative.")
         changes["claimed"] = [str(case.claimed), str(claimed)]
         case.claimed_minor = claimed.minor
+        case.claim_lines = [{"label": f"Claim set by {actor.name}", "amount": claimed.amount_text(),
+                             "basis": f"edited on {today.isoformat() if today else 'the case page'}"
+                                      f" (was {changes['claimed'][0]})"}]
         if today is not None:   # a new claim, a new expected value (the queue's order)
             value = feasibility.assess_case(case, today).expected_value
             changes["expected_value"] = [str(case.expected_value), str(value)]

@@ -56,8 +56,13 @@ def due_state(due: date | None, today: date) -> str:
     return "soon" if delta <= 3 else "later"
 
 
+def money_text(text: str, currency: str, locale: str = DEFAULT_LOCALE) -> str:
+    """An amount kept as text ("505.00") in a currency, formatted as `money` does."""
+    return money(Money.parse(text, currency), locale)
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=money, day=day, timestamp=timestamp,
+        money=money, money_text=money_text, day=day, timestamp=timestamp,
     )
     app.jinja_env.globals.update(due_in_words=due_in_words, due_state=due_state)

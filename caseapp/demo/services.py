@@ -181,7 +181,8 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
             opened = now - timedelta(days=rng.randint(3, 700), minutes=rng.randint(0, 1440))
             items = rng.choices(work_ids[client_id], k=rng.choice([1, 1, 1, 2, 2, 3]))
             rng.choice(["150", "250", "300", "450", "600", "900"])   # (kept: the demo's random sequence)
-            claimed = _demo_claim(country, i, len(items))
+            claim = _demo_claim(country, i, len(items))
+            claimed = claim.total.minor
             closed = stage == lifecycle.CLOSED
             due = None if closed else today + timedelta(days=rng.randint(-12, 40))
             assignee = None
@@ -201,7 +202,7 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
                 "id": case_id, "ref": f"C-{today.year}-{refs[i]:06d}", "rights_holder_id": client_id,
                 "infringer_id": party_id, "country": country, "stage": stage, "held_from_stage": held_from,
                 "closure_reason": reason, "assignee_id": assignee, "currency": currency,
-                "claimed_minor": claimed,
+                "claimed_minor": claimed, "claim_lines": claim.lines_as_data(),
                 "expected_value_minor": None, "expected_value_eur_minor": None,   # valued below, once past new
                 "next_step": None if closed else lifecycle.NEXT_STEP[stage], "next_due_on": due,
                 "stage_changed_at": opened, "closed_at": opened + timedelta(days=len(path) * 9) if closed else None,
@@ -325,13 +326,12 @@ def load_demo_hits(session: Session, store: FileStore, rng: random.Random, work_
 DEMO_USAGES = ("web-commercial", "web-editorial", "ecommerce-product", "social-media", "advertising", "print")
 
 
-def _demo_claim(country: str, serial: int, images: int) -> int:
+def _demo_claim(country: str, serial: int, images: int):
     """The claim as the country's rules price it: a usage, a duration and a missing credit
-    that vary with the case (minor units of the country's currency)."""
-    amount = feasibility.claim_amount(country, usage=DEMO_USAGES[serial % 5 if serial % 11 else 4],
-                                      months=(1, 3, 6, 12, 14, 24, 36)[serial % 7], images=images,
-                                      credit_missing=serial % 3 == 0)
-    return amount.total.minor
+    that vary with the case."""
+    return feasibility.claim_amount(country, usage=DEMO_USAGES[serial % 5 if serial % 11 else 4],
+                                    months=(1, 3, 6, 12, 14, 24, 36)[serial % 7], images=images,
+                                    credit_missing=serial % 3 == 0)
 
 
 def _times(a: list[list[float]], b: list[list[float]]) -> list[list[float]]:

@@ -257,10 +257,14 @@ class ClaimAmount:
     floor: Money
     estimate: bool
 
+    def lines_as_data(self) -> list[dict]:
+        """The lines as a case keeps them."""
+        return [{"label": l.label, "amount": l.amount.amount_text(), "basis": l.basis} for l in self.lines]
+
     def as_dict(self) -> dict:
         return {"country": self.country, "usage": self.usage, "months": self.months,
                 "currency": self.total.currency,
-                "lines": [{"label": l.label, "amount": l.amount.amount_text(), "basis": l.basis} for l in self.lines],
+                "lines": self.lines_as_data(),
                 "total": self.total.amount_text(), "floor": self.floor.amount_text(), "estimate": self.estimate}
 
 

@@ -765,7 +765,8 @@ def draft_cases(session: Session, actor: Actor, hit_ids: list[int], today: date)
             claimed = amount.total if amount else Money(0, "EUR")
             case = cases.open_case(session, actor, rights_holder_id=client_id, infringer_id=party.id, items=items,
                                    claimed=claimed, today=today,
-                                   expected_value=outlook.expected_value if amount else None)
+                                   expected_value=outlook.expected_value if amount else None,
+                                   claim_lines=amount.lines_as_data() if amount else None)
         else:
             cases.add_items(session, actor, case, items)
         group_ids = [h.id for h in group]

@@ -49,3 +49,25 @@ def test_a_site_with_a_party_on_file_is_judged_by_that_party(db_session, client_
     page = client_as("handler").get(f"/hits/?client={holder.id}").get_data(as_text=True)
     assert 'data-country="FR"' in page and "party on file: Hôtel Lune SARL" in page
     assert 'data-feasible="yes"' in page
+
+
+def test_the_case_shows_how_its_claim_is_made_up(db_session, client_as):
+    from caseapp.cases import services as cases
+    from caseapp.core.audit import Actor
+    from caseapp.hits import services as hits
+    from caseapp.hits.models import ILLEGAL, Hit
+
+    holder = factories.client(db_session)
+    work = factories.work(db_session, holder)
+    found = sighting_hits(db_session, work, "shop.example.de", 1)
+    hits.decide(db_session, Actor(None, "handler"), [found[0].id], ILLEGAL, selection="hit", today=TODAY)
+    from caseapp.cases.models import Case
+
+    case = db_session.get(Case, db_session.get(Hit, found[0].id).case_id)
+    assert case.claim_lines[0]["amount"] == "360.00"
+    page = client_as("handler").get(f"/cases/{case.ref}").get_data(as_text=True)
+    assert "How the claim is made up" in page and "commercial web page" in page and "€360.00" in page
+    cases.edit_case(db_session, Actor(None, "handler"), case, seen_version=case.version,
+                    claimed=Money.parse("500.00", "EUR"), today=TODAY)
+    assert case.claim_lines == [{"label": "Claim set by handler", "amount": "500.00",
+                                 "basis": "edited on 2026-11-23 (was 360.00 EUR)"}]
