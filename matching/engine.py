@@ -50,8 +50,10 @@ def _as_tuple(found) -> tuple[float, ...] | None:
     variant, H = found
     if variant == 1:
         H = H @ _MIRROR
+    if not np.isfinite(H).all() or abs(H[2, 2]) < 1e-9:   # a degenerate fit: no placement
+        return None
     H = H / H[2, 2]
-    return tuple(round(float(x), 6) for x in H.ravel())
+    return tuple(round(float(x), 6) for x in H.ravel()) if np.isfinite(H).all() else None
 
 
 def signature(image: Source) -> Features:

@@ -372,7 +372,7 @@ class Index:
                 rw, rh = self.sizes[slot]
                 qw, qh = f.size
                 Hn = np.diag([1.0 / rw, 1.0 / rh, 1.0]) @ st["H"] @ np.diag([float(qw), float(qh), 1.0])
-                transforms[slot] = Hn / Hn[2, 2]
+                transforms[slot] = Hn
         return out
 
     def _branch_distance(self, desc: np.ndarray, words: np.ndarray | None = None) -> np.ndarray:

@@ -32,10 +32,23 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    # SQLite rebuilds a table to alter it (batch mode: copy, DROP, rename). With foreign keys
+    # enforced, the DROP would first delete every row that refers to it (ON DELETE CASCADE:
+    # case items, decision records...). So they are off while migrating (the pragma only
+    # works outside a transaction, hence the driver's connection), checked, then on again.
+    if sqlite and not connection.in_transaction():
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+                      render_as_batch=sqlite, compare_type=True)
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"The migration left rows pointing nowhere (table, row, parent): {broken[:5]}")
+    if sqlite and not connection.in_transaction():
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

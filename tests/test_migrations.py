@@ -60,3 +60,46 @@ def test_downgrade_to_empty_and_back(tmp_path):
     schema.upgrade(url)
     assert schema.drift(engine) == []
     engine.dispose()
+
+
+def test_downgrade_and_upgrade_keep_the_data(tmp_path):
+    """SQLite alters a table by copying it: nothing that refers to it may be lost on the way."""
+    from caseapp import create_app
+    from caseapp.core.audit import Actor
+    from caseapp.demo.setup import build_demo_database
+    from caseapp.extensions import get_db
+    from caseapp.hits import services
+    from caseapp.hits.models import NO_MATCH, Hit
+    from tests.conftest import TODAY
+
+    url = f"sqlite:///{tmp_path / 'data.db'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x", "CASEAPP_INSTANCE_PATH": str(tmp_path)})
+    build_demo_database(app, cases=20, works=4, hits=8, today=TODAY)
+    with app.app_context():
+        session = get_db().session()
+        from sqlalchemy import select as select_
+
+        ids = list(session.scalars(select_(Hit.id)))
+        services.decide(session, Actor(None, "t"), ids, NO_MATCH, selection="all", today=TODAY)
+        session.commit()
+        get_db().dispose()
+
+    def counts():
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            found = {table: connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one()
+                     for table in ("case", "case_item", "hit", "hit_decision_item", "audit_event")}
+        engine.dispose()
+        return found
+
+    before = counts()
+    assert before["case_item"] and before["hit_decision_item"] == len(ids)
+    schema.downgrade(url, "a3f1c2d4e5b6")
+    assert counts() == before
+    schema.upgrade(url)
+    assert counts() == before
+    engine = make_engine(url)
+    assert schema.drift(engine) == []
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+    engine.dispose()

@@ -123,7 +123,7 @@ def parties_for_sites(session: Session, websites: Iterable[str]) -> dict[str, In
 
 def party_for_site(session: Session, website: str, country: str) -> Infringer:
     """The party known for `website`, or a new one named after it (until address lookup exists)."""
-    party = session.scalars(select(Infringer).where(Infringer.website == website)).first()
+    party = session.scalars(select(Infringer).where(Infringer.website == website).order_by(Infringer.id)).first()
     if party is None:
         party = Infringer(name=website, website=website, country=country)
         session.add(party)

@@ -11,6 +11,13 @@ from caseapp.core.money import Money
 DEFAULT_LOCALE = "en"
 
 
+def whole_number(value) -> int | None:
+    """A row id or count typed or linked by a person, or None when it is not one ('²', '-3',
+    a 30-digit number): bad input in a query string never reaches the database."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 12 else None
+
+
 def money(value: Money | None, locale: str = DEFAULT_LOCALE) -> str:
     return "—" if value is None else value.format(locale)
 

@@ -23,6 +23,7 @@ from caseapp.core import audit
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.filestore import FileStore
+from caseapp.core.formatting import whole_number
 from caseapp.core.images import thumbnail_bytes
 from caseapp.core.models import utcnow
 from caseapp.core.money import Money
@@ -396,8 +397,7 @@ class HitFilter:
     def from_args(cls, args) -> "HitFilter":
         """From a query string or form; values that mean nothing are left out."""
         def number(key: str) -> int | None:
-            raw = str(args.get(key) or "").strip()
-            return int(raw) if raw.isdigit() else None
+            return whole_number(args.get(key))
 
         status = args.get("status") or NEW
         status = None if status == "all" else status if status in STATUSES else NEW

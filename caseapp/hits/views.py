@@ -6,6 +6,7 @@ from flask import flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.core.clock import today
+from caseapp.core.formatting import whole_number
 from caseapp.core.security import ADMIN
 from caseapp.core.web import attempt, current_actor, wants_json
 from caseapp.extensions import get_session
@@ -23,7 +24,7 @@ def _can(action: str) -> bool:
 
 
 def _ids(values) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()]
+    return [n for n in map(whole_number, values) if n is not None]
 
 
 class TriageView(BaseView):
@@ -42,8 +43,7 @@ class TriageView(BaseView):
 
         session = get_session()
         selection = services.HitFilter.from_args(request.args)
-        after = request.args.get("after", "")
-        page = services.triage_page(session, selection, today(), after=int(after) if after.isdigit() else None)
+        page = services.triage_page(session, selection, today(), after=whole_number(request.args.get("after")))
         clients = client_choices(session)
         return self.render_template(
             "hits/triage.html", page=page, selection=selection, clients=clients, client_names=dict(clients),
@@ -104,10 +104,9 @@ class TriageView(BaseView):
     @expose("/whitelist/preview")
     @has_access
     def whitelist_preview(self):
-        client = request.args.get("client", "")
         domain = request.args.get("domain", "")
         ok, result = attempt(lambda session: services.rule_preview(
-            session, domain=domain, client_id=int(client) if client.isdigit() else None, today=today()))
+            session, domain=domain, client_id=whole_number(request.args.get("client")), today=today()))
         if not ok:
             return jsonify(ok=False, error=result), 409
         return jsonify(ok=True, count=result, domain=services.domain_of(f"http://{domain}"))
@@ -119,7 +118,7 @@ class TriageView(BaseView):
         domain = request.form.get("domain", "")
 
         return self._decision(lambda session: services.whitelist_domain(
-            session, current_actor(), domain=domain, client_id=int(client) if client.isdigit() else None,
+            session, current_actor(), domain=domain, client_id=whole_number(client),
             today=today(), note=f"whitelisted at triage by {current_actor().name}"))
 
     @expose("/undo", methods=["POST"])
@@ -130,7 +129,7 @@ class TriageView(BaseView):
         raw = request.form.get("decision", "")
 
         def action(session):
-            decision_id = int(raw) if raw.isdigit() else None
+            decision_id = whole_number(raw)
             if decision_id is None:
                 last = services.last_decision(session, current_user.id, current_user.username)
                 if last is None:
@@ -165,21 +164,18 @@ class RulesView(BaseView):
                                                                         services.CLEARANCES) else None
         client = request.args.get("client", "")
         domain = (request.args.get("domain") or "").strip()
-        before = request.args.get("before", "")
-        rows, next_before = services.list_rules(session, kind=kind, client_id=int(client) if client.isdigit() else None,
-                                                domain=domain or None,
-                                                before=int(before) if before.isdigit() else None)
+        rows, next_before = services.list_rules(session, kind=kind, client_id=whole_number(client), domain=domain or None,
+                                                before=whole_number(request.args.get("before")))
         preview = None
         if request.args.get("preview") and request.args.get("new_domain"):
-            new_client = request.args.get("new_client", "")
             ok, result = attempt(lambda s: services.rule_preview(
-                s, domain=request.args["new_domain"], client_id=int(new_client) if new_client.isdigit() else None,
+                s, domain=request.args["new_domain"], client_id=whole_number(request.args.get("new_client")),
                 today=today()))
             preview = result if ok else None
             if not ok:
                 flash(result, "danger")
         backlog = None
-        if request.args.get("backlog"):
+        if request.args.get("backlog") and _can("decide"):   # a count over every undecided hit: for deciders
             backlog = services.apply_rules(session, current_actor(), today=today(),
                                            min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"], dry_run=True)
         return self.render_template(
@@ -198,7 +194,7 @@ class RulesView(BaseView):
 
         def action(session):
             decision = services.whitelist_domain(session, current_actor(), domain=request.form.get("domain", ""),
-                                                 client_id=int(client) if client.isdigit() else None, today=today(),
+                                                 client_id=whole_number(client), today=today(),
                                                  note=note)
             message = services.decision_summary(session, decision)["message"]
             return message.replace("U undoes.", "The triage page can undo it (your last decision).")

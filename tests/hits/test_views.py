@@ -39,3 +39,10 @@ def test_after_a_plain_form_the_page_goes_back_to_our_own_pages_only(db_session,
     assert away.status_code == 302 and away.headers["Location"].endswith("/hits/")
     home = client.post("/hits/undo", data={"decision": "", "next": "/hits/?band=low"})
     assert home.headers["Location"].endswith("/hits/?band=low")
+
+
+def test_odd_numbers_in_the_address_bar_are_ignored(client_as):
+    client = client_as("handler")
+    for url in ("/hits/?client=%C2%B2&after=99999999999999999999999", "/hits/rules/?client=%C2%B2&before=-3",
+                "/hits/rules/?before=99999999999999999999999"):
+        assert client.get(url).status_code == 200, url

@@ -95,8 +95,9 @@
     var top = $("ov-sight");
     var r = current();
     var raw = r ? r.getAttribute("data-transform") : "";
-    if (!raw || modes[mode] === "side") { top.style.transform = ""; return; }
-    var t = JSON.parse(raw);
+    var t = null;
+    try { t = raw ? JSON.parse(raw) : null; } catch (e) { t = null; }
+    if (!t || t.length !== 9 || modes[mode] === "side") { top.style.transform = ""; return; }
     var box = $("ov-work");
     var W = box.clientWidth || 1, Hb = box.clientHeight || 1;
     var a = t[0], b = t[1], c = t[2], d = t[3], e = t[4], f = t[5], g = t[6], h = t[7], i = t[8];
