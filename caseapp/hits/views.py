@@ -17,6 +17,12 @@ from caseapp.rightsholders.services import client_choices
 DECISION_WORDS = services.DECISION_WORDS
 
 
+# The "Hits" permissions, the same on every view that uses them: FAB syncs a resource's
+# permissions view by view and would drop what one view lacks. can_ingest is checked by the
+# crawler's REST endpoint (API tokens, hits/api.py), which is not a FAB view.
+HITS_PERMISSIONS = ["can_read", "can_decide", "can_ingest"]
+
+
 def _can(action: str) -> bool:
     from flask import current_app
 
@@ -35,6 +41,7 @@ class TriageView(BaseView):
     class_permission_name = "Hits"
     method_permission_name = {"index": "read", "whitelist_preview": "read", "decide": "decide",
                               "whitelist": "decide", "undo": "decide"}
+    base_permissions = HITS_PERMISSIONS
 
     @expose("/")
     @has_access
@@ -153,6 +160,7 @@ class RulesView(BaseView):
     default_view = "index"
     class_permission_name = "Hits"
     method_permission_name = {"index": "read", "whitelist": "decide", "remove": "decide", "apply": "decide"}
+    base_permissions = HITS_PERMISSIONS
 
     @expose("/")
     @has_access
