@@ -2,6 +2,7 @@
 CASEAPP_DATABASE_URL names (default: the SQLite file under instance/)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -24,6 +25,31 @@ def _session():
     from caseapp.extensions import get_session
 
     return get_session()
+
+
+@contextlib.contextmanager
+def _refusals():
+    """A rule's refusal (DomainError) stops the command with the rule's message."""
+    from caseapp.core.errors import DomainError
+
+    try:
+        yield
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@contextlib.contextmanager
+def _transaction():
+    """The session, committed at the end of the block; a refusal rolls everything back and
+    stops the command with the rule's message (nothing half-written)."""
+    session = _session()
+    with _refusals():
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 # --- serve -------------------------------------------------------------------------------
@@ -198,9 +224,8 @@ def cases_group() -> None:
 def cases_list(stage, country, limit, as_json) -> None:
     """List cases."""
     from caseapp.cases import services
-    from caseapp.core.errors import DomainError
 
-    try:
+    with _refusals():
         cases = services.list_cases(_session(), stage=stage, country=country, limit=limit)
         for case in cases:
             if as_json:
@@ -214,8 +239,6 @@ def cases_list(stage, country, limit, as_json) -> None:
             else:
                 click.echo(f"{case.ref}  {case.stage:<13} {case.country}  {case.claimed.format():>12}  "
                            f"{case.infringer.name}  ({case.rights_holder.name})")
-    except DomainError as error:
-        raise click.ClickException(str(error)) from None
 
 
 # --- works and hits ------------------------------------------------------------------------
@@ -242,12 +265,10 @@ def works_import(folder, client_id: int, as_json: bool) -> None:
     from tqdm import tqdm
 
     from caseapp.core.audit import Actor
-    from caseapp.core.errors import DomainError
     from caseapp.hits.services import import_works
 
-    session = _session()
     store, engine = _store_and_engine()
-    try:
+    with _transaction() as session:
         files = sum(1 for p in folder.iterdir() if p.is_file()) if folder.is_dir() else 0
         rows = []
         with tqdm(total=files, desc="works", unit="file", file=sys.stderr, disable=None) as bar:
@@ -259,11 +280,7 @@ def works_import(folder, client_id: int, as_json: bool) -> None:
                 elif row.get("error"):
                     click.echo(f"{row['file']}: {row['error']}", err=True)
                 bar.update(1)
-        session.commit()
-        engine.save()
-    except DomainError as error:
-        session.rollback()
-        raise click.ClickException(str(error)) from None
+    engine.save()   # after the works are committed: the index never names a work the database lacks
     summary = {"files": len(rows), "added": sum(r["status"] == "added" for r in rows),
                "errors": sum(r["status"] == "error" for r in rows),
                "skipped": sum(r["status"] == "skipped" for r in rows)}
@@ -400,21 +417,16 @@ def hits_whitelist(domain: str, client_id: int | None, dry_run: bool) -> None:
     """Whitelist a domain: no hits are made on it, and its undecided hits are whitelisted."""
     from caseapp.core.audit import Actor
     from caseapp.core.clock import today
-    from caseapp.core.errors import DomainError
     from caseapp.hits.services import rule_preview, whitelist_domain
 
-    session = _session()
-    try:
-        if dry_run:
-            click.echo(f"{rule_preview(session, domain=domain, client_id=client_id, today=today())} undecided hits would be "
-                       "whitelisted.")
-            return
+    if dry_run:
+        with _refusals():
+            count = rule_preview(_session(), domain=domain, client_id=client_id, today=today())
+        click.echo(f"{count} undecided hits would be whitelisted.")
+        return
+    with _transaction() as session:
         decision = whitelist_domain(session, Actor.system("hits whitelist"), domain=domain, client_id=client_id,
                                     today=today())
-        session.commit()
-    except DomainError as error:
-        session.rollback()
-        raise click.ClickException(str(error)) from None
     click.echo(f"Whitelisted {domain}: {decision.count} hits changed (decision {decision.id}; undo with the "
                "triage page).")
 
@@ -458,18 +470,15 @@ def feasibility_assess(country, subdivision, amount, currency, commercial, addre
                        us_registered_on, works, today, as_json) -> None:
     """Is a claim feasible: every reason, the route, the expected value, the limitation."""
     from caseapp.core.clock import today as clock_today
-    from caseapp.core.errors import DomainError
     from caseapp.core.money import Money
     from caseapp.feasibility.services import assess
 
-    try:
+    with _refusals():
         result = assess(country, amount=Money.parse(amount, currency.upper()), commercial=_yes_no(commercial),
                         address=_yes_no(address), infringed_on=_day(infringed_on, "--infringed-on"),
                         known_on=_day(known_on, "--known-on"),
                         us_registered_on=_day(us_registered_on, "--us-registered-on"), subdivision=subdivision,
                         works=works, today=_day(today, "--today") or clock_today())
-    except DomainError as error:
-        raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         return
@@ -497,15 +506,12 @@ def feasibility_assess(country, subdivision, amount, currency, commercial, addre
 @click.option("--json", "as_json", is_flag=True)
 def feasibility_amount(country, usage, months, size, images, credit_missing, amateur, floor_percent, as_json) -> None:
     """The amount to claim, line by line, with its total and floor."""
-    from caseapp.core.errors import DomainError
     from caseapp.feasibility.services import DEFAULT_FLOOR_PERCENT, claim_amount
 
-    try:
+    with _refusals():
         result = claim_amount(country, usage=usage, months=months, size=size, images=images,
                               credit_missing=credit_missing, amateur=amateur,
                               floor_percent=DEFAULT_FLOOR_PERCENT if floor_percent is None else floor_percent)
-    except DomainError as error:
-        raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         return
@@ -550,18 +556,12 @@ def tokens_create(login: str, name: str) -> None:
     """Issue a token; it is shown once, only its hash is kept."""
     from caseapp.core import tokens
     from caseapp.core.audit import Actor
-    from caseapp.core.errors import DomainError
 
     user = current_app.appbuilder.sm.find_user(username=login)
     if user is None:
         raise click.ClickException(f"No user {login}: create it first (caseapp users create).")
-    session = _session()
-    try:
+    with _transaction() as session:
         row, text = tokens.issue(session, Actor.system("tokens create"), name=name, user_id=user.id)
-        session.commit()
-    except DomainError as error:
-        session.rollback()
-        raise click.ClickException(str(error)) from None
     click.echo(f"Token {row.id} for {login} ({name}); keep it now, it is not shown again:\n{text}")
 
 
@@ -572,15 +572,9 @@ def tokens_revoke(token_id: int) -> None:
     """Revoke a token: requests with it are refused from now on."""
     from caseapp.core import tokens
     from caseapp.core.audit import Actor
-    from caseapp.core.errors import DomainError
 
-    session = _session()
-    try:
+    with _transaction() as session:
         row = tokens.revoke(session, Actor.system("tokens revoke"), token_id)
-        session.commit()
-    except DomainError as error:
-        session.rollback()
-        raise click.ClickException(str(error)) from None
     click.echo(f"Token {row.id} ({row.name}) revoked.")
 
 

@@ -11,16 +11,10 @@ from caseapp.core.audit import events_for_case
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.money import Money
-from caseapp.core.web import current_actor, run_action
+from caseapp.core.web import can, current_actor, run_action
 from caseapp.extensions import get_session
 from caseapp.feasibility import services as feasibility
 from caseapp.rightsholders.services import client_choices
-
-
-def _can(action: str, resource: str = "Case") -> bool:
-    from flask import current_app
-
-    return current_app.appbuilder.sm.has_access(f"can_{action}", resource)
 
 
 class QueueView(BaseView):
@@ -67,7 +61,7 @@ class QueueView(BaseView):
         clients = client_choices(session)
         return self.render_template(
             "cases/queue.html", page=page, counts=counts, scope=scope, filters=filters,
-            today=now, stages=lifecycle.OPEN_STAGES, clients=clients, can_take=_can("take", "CaseQueue"),
+            today=now, stages=lifecycle.OPEN_STAGES, clients=clients, can_take=can("take", "CaseQueue"),
         )
 
     @expose("/take-next", methods=["POST"])
@@ -110,7 +104,7 @@ class CaseView(BaseView):
             case = services.load_case_file(session, ref)
         except NotFound as error:
             flash(str(error), "danger")
-            return redirect(url_for("QueueView.index")) if _can("read", "CaseQueue") else abort(404)
+            return redirect(url_for("QueueView.index")) if can("read", "CaseQueue") else abort(404)
         assignee = self.appbuilder.sm.get_user_by_id(case.assignee_id) if case.assignee_id else None
         return self.render_template(
             "cases/case.html", case=case, today=today(), assignee=assignee,
@@ -118,7 +112,7 @@ class CaseView(BaseView):
             targets=lifecycle.allowed_targets(case.stage, case.held_from_stage),
             action_labels=lifecycle.ACTION_LABELS, closure_reasons=lifecycle.CLOSURE_REASONS,
             me=current_user, prefill=request.args, outlook=feasibility.assess_case(case, today()),
-            can={a: _can(a) for a in ("change_stage", "assign", "edit", "note")},
+            can={a: can(a, "Case") for a in ("change_stage", "assign", "edit", "note")},
         )
 
     def _back(self, ref: str, **prefill):

@@ -11,6 +11,13 @@ from caseapp.core.errors import DomainError
 from caseapp.extensions import get_session
 
 
+def can(action: str, resource: str) -> bool:
+    """Whether the logged-in user holds `action` on `resource` (the permission matrix)."""
+    from flask import current_app
+
+    return current_app.appbuilder.sm.has_access(f"can_{action}", resource)
+
+
 def current_actor() -> Actor:
     return Actor.of(current_user)
 

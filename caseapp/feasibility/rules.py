@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from caseapp.core.money import Money
@@ -56,7 +56,7 @@ class Jurisdiction:
     def level(self) -> str:
         return self.data["enforcement"]["level"]
 
-    @property
+    @cached_property
     def routes(self) -> list[Route]:
         out = []
         for r in self.data["routes"]:

@@ -12,7 +12,7 @@ from fractions import Fraction
 from sqlalchemy.orm import Session
 
 from caseapp.core.errors import InvalidInput
-from caseapp.core.money import Money
+from caseapp.core.money import Money, minor_digits
 from caseapp.feasibility.rules import Jurisdiction, Route, fee_table, jurisdiction, load
 
 OUT_OF_COURT = "out-of-court"
@@ -32,23 +32,12 @@ def per_eur(currency: str) -> Fraction:
 
 
 def convert(amount: Money, currency: str) -> Money:
+    """`amount` in `currency`, through the euro (rounded half away from zero, as Money does)."""
     if amount.currency == currency:
         return amount
-    value = Fraction(amount.minor, 10 ** _digits(amount.currency)) / per_eur(amount.currency) * per_eur(currency)
-    return Money(_round(value * 10 ** _digits(currency)), currency)
-
-
-def _digits(currency: str) -> int:
-    from caseapp.core.money import minor_digits
-
-    return minor_digits(currency)
-
-
-def _round(value: Fraction) -> int:
-    whole, rest = divmod(abs(value.numerator), value.denominator)
-    if rest * 2 >= value.denominator:
-        whole += 1
-    return whole if value >= 0 else -whole
+    factor = Fraction(10 ** minor_digits(currency), 10 ** minor_digits(amount.currency)) \
+        * per_eur(currency) / per_eur(amount.currency)
+    return Money(amount.minor, currency) * factor
 
 
 # --- limitation ----------------------------------------------------------------------------

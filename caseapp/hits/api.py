@@ -17,6 +17,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from caseapp.core import tokens
 from caseapp.core.audit import Actor
+from caseapp.core.errors import InvalidInput
 from caseapp.core.filestore import FileStore
 from caseapp.core.security import roles_allowed
 from caseapp.extensions import get_session
@@ -50,12 +51,14 @@ def _authorised_user(session):
 
 
 def _lines(body: str) -> list[tuple[int, str]]:
+    """Numbered JSON lines from a JSON Lines body, or from a JSON array (InvalidInput if broken)."""
     text = body.strip()
     if text.startswith("["):
         try:
             records = json.loads(text)
         except json.JSONDecodeError as error:
-            return [(1, f"\x00not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})")]
+            raise InvalidInput(f"The body is a JSON array but not valid JSON ({error.msg} at line {error.lineno}, "
+                               f"column {error.colno}); send JSON Lines or a valid array.") from None
         return [(n, json.dumps(record)) for n, record in enumerate(records, start=1)]
     return list(enumerate(body.splitlines(), start=1))
 
@@ -66,15 +69,16 @@ def ingest_sightings():
     user, refusal = _authorised_user(session)
     if refusal is not None:
         return refusal
-    lines = _lines(request.get_data(as_text=True))
-    if lines and lines[0][1].startswith("\x00"):
-        return _refuse(400, f"The body is a JSON array but {lines[0][1][1:]}; send JSON Lines or a valid array.")
+    try:
+        lines = _lines(request.get_data(as_text=True))
+    except InvalidInput as error:
+        return _refuse(400, str(error))
     if sum(1 for _, text in lines if text.strip()) > MAX_LINES:
         return _refuse(413, f"At most {MAX_LINES} sightings a request; split the {len(lines)} lines "
                             "into several requests.")
     store = FileStore(current_app.config["CASEAPP_FILESTORE_PATH"])
     engine = services.engine_at(current_app.config["CASEAPP_MATCHING_PATH"])
-    services.sync_index(session, store, engine)
+    services.index_in_step(session, store, engine)
     rows = list(services.ingest(session, store, engine, Actor(user.id, user.username), lines, base=None,
                                 min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"],
                                 private_ok=current_app.config["CASEAPP_FETCH_PRIVATE"]))

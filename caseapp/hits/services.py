@@ -83,6 +83,19 @@ def sync_index(session: Session, store: FileStore, engine) -> dict:
     return {"added": added, "removed": removed, "works": len(ids)}
 
 
+_SYNCED: set[str] = set()
+
+
+def index_in_step(session: Session, store: FileStore, engine) -> None:
+    """Sync the index with the works once per process and index folder; from then on
+    `import_works` indexes what it adds and `engine_at` reloads what other processes saved
+    (a request path must not read every work id each time)."""
+    key = str(engine.path)
+    if key not in _SYNCED:
+        sync_index(session, store, engine)
+        _SYNCED.add(key)
+
+
 def import_works(session: Session, store: FileStore, engine, actor: Actor, *, client_id: int,
                  folder: Path) -> Iterator[dict]:
     """Add every image file in `folder` as a work of the client: stored, thumbnailed,
@@ -602,10 +615,15 @@ def last_decision(session: Session, user_id: int | None, name: str) -> HitDecisi
                            .order_by(HitDecision.id.desc()).limit(1)).first()
 
 
-def undo(session: Session, actor: Actor, decision_id: int, *, others_allowed: bool = True) -> HitDecision:
-    """Put the hits of a decision back as they were, unless a later decision changed them;
-    the rules the decision made (a whitelist, cleared sites) go with it. Without
-    `others_allowed`, only the person who made the decision may undo it."""
+def undo(session: Session, actor: Actor, decision_id: int | None, *, others_allowed: bool = True) -> HitDecision:
+    """Put the hits of a decision (None: the actor's last one in force) back as they were,
+    unless a later decision changed them; the rules the decision made (a whitelist, cleared
+    sites) go with it. Without `others_allowed`, only the person who made it may undo it."""
+    if decision_id is None:
+        last = last_decision(session, actor.user_id, actor.name)
+        if last is None:
+            raise InvalidInput("Nothing to undo: you have made no triage decision that is still in force.")
+        decision_id = last.id
     decision = session.get(HitDecision, decision_id)
     if decision is None:
         raise NotFound(f"No triage decision {decision_id}.")
@@ -794,12 +812,8 @@ WHITELISTS, CLEARANCES = "whitelists", "clearances"
 def list_rules(session: Session, *, kind: str | None = None, client_id: int | None = None,
                domain: str | None = None, before: int | None = None, limit: int = 100) -> tuple[list, int | None]:
     """Whitelists (no work) and cleared sites (a work), newest first, keyset-paged by id;
-    with the client's name and the work's title. Returns (rows, next `before`)."""
-    from caseapp.rightsholders.models import RightsHolder
-
-    query = (select(DomainRule, RightsHolder.name, Work.title)
-             .outerjoin(RightsHolder, RightsHolder.id == DomainRule.rights_holder_id)
-             .outerjoin(Work, Work.id == DomainRule.work_id))
+    with the work's title. Returns ((rule, work title) rows, next `before`)."""
+    query = select(DomainRule, Work.title).outerjoin(Work, Work.id == DomainRule.work_id)
     if kind == WHITELISTS:
         query = query.where(DomainRule.work_id.is_(None))
     elif kind == CLEARANCES:

@@ -8,7 +8,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from caseapp.core.clock import today
 from caseapp.core.formatting import whole_number
 from caseapp.core.security import ADMIN
-from caseapp.core.web import attempt, current_actor, wants_json
+from caseapp.core.web import attempt, can, current_actor, wants_json
 from caseapp.extensions import get_session
 from caseapp.hits import services
 from caseapp.hits.models import STATUS_LABELS, STATUSES
@@ -21,12 +21,6 @@ DECISION_WORDS = services.DECISION_WORDS
 # permissions view by view and would drop what one view lacks. can_ingest is checked by the
 # crawler's REST endpoint (API tokens, hits/api.py), which is not a FAB view.
 HITS_PERMISSIONS = ["can_read", "can_decide", "can_ingest"]
-
-
-def _can(action: str) -> bool:
-    from flask import current_app
-
-    return current_app.appbuilder.sm.has_access(f"can_{action}", "Hits")
 
 
 def _ids(values) -> list[int]:
@@ -57,7 +51,7 @@ class TriageView(BaseView):
             counts=services.hit_counts(session, selection.client_id), statuses=STATUSES,
             status_labels=STATUS_LABELS, bands=services.BANDS, ages=services.AGES,
             last=services.last_decision(session, current_user.id, current_user.username),
-            can_decide=_can("decide"), words=DECISION_WORDS,
+            can_decide=can("decide", "Hits"), words=DECISION_WORDS,
             outlooks=services.outlooks(session, page.hits, today()))
 
     def _back(self):
@@ -136,15 +130,8 @@ class TriageView(BaseView):
         raw = request.form.get("decision", "")
 
         def action(session):
-            decision_id = whole_number(raw)
-            if decision_id is None:
-                last = services.last_decision(session, current_user.id, current_user.username)
-                if last is None:
-                    from caseapp.core.errors import InvalidInput
-                    raise InvalidInput("Nothing to undo: you have made no triage decision that is still in force.")
-                decision_id = last.id
             admin = any(role.name == ADMIN for role in current_user.roles)
-            decision = services.undo(session, current_actor(), decision_id, others_allowed=admin)
+            decision = services.undo(session, current_actor(), whole_number(raw), others_allowed=admin)
             hits = f"{decision.count} hit{'s' if decision.count != 1 else ''}"
             return f"Undone: {decision.selection} ({hits} back as they were)."
 
@@ -172,6 +159,7 @@ class RulesView(BaseView):
                                                                         services.CLEARANCES) else None
         client = request.args.get("client", "")
         domain = (request.args.get("domain") or "").strip()
+        clients = client_choices(session)
         rows, next_before = services.list_rules(session, kind=kind, client_id=whole_number(client), domain=domain or None,
                                                 before=whole_number(request.args.get("before")))
         preview = None
@@ -183,12 +171,12 @@ class RulesView(BaseView):
             if not ok:
                 flash(result, "danger")
         backlog = None
-        if request.args.get("backlog") and _can("decide"):   # a count over every undecided hit: for deciders
+        if request.args.get("backlog") and can("decide", "Hits"):   # a count over every undecided hit: for deciders
             backlog = services.apply_rules(session, current_actor(), today=today(),
                                            min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"], dry_run=True)
         return self.render_template(
             "hits/rules.html", rows=rows, next_before=next_before, kind=kind, client=client, domain=domain,
-            clients=client_choices(session), preview=preview, backlog=backlog, can_decide=_can("decide"),
+            clients=clients, client_names=dict(clients), preview=preview, backlog=backlog, can_decide=can("decide", "Hits"),
             min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"], args=request.args)
 
     def _to_rules(self):
