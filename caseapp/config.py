@@ -12,7 +12,9 @@ variable (CASEAPP_*) for production.
 | secret key             | CASEAPP_SECRET_KEY            | random, kept in <instance>/secret_key |
 | background jobs        | CASEAPP_JOBS                  | inline (in-process); celery          |
 | Redis (Celery broker)  | CASEAPP_REDIS_URL             | redis://127.0.0.1:6379/0             |
-| default locale         | CASEAPP_LOCALE                | en                                   |
+| default locale         | CASEAPP_LOCALE                | en (amounts and dates on the pages)  |
+| the firm's time zone   | CASEAPP_TIMEZONE              | Europe/Berlin (what "today" is)      |
+| queue page size        | CASEAPP_QUEUE_PAGE_SIZE       | 50 cases a page (1 to 500)           |
 """
 from __future__ import annotations
 
@@ -38,6 +40,14 @@ def default_database_url() -> str:
 
 def database_url() -> str:
     return _env("DATABASE_URL") or default_database_url()
+
+
+def _whole(name: str, default: int, low: int, high: int) -> int:
+    """A whole-number setting, or a clear error naming the variable and the accepted range."""
+    raw = _env(name, str(default))
+    if not (raw.isascii() and raw.isdecimal() and low <= int(raw) <= high):
+        raise ValueError(f"CASEAPP_{name}={raw!r}: give a whole number from {low} to {high}.")
+    return int(raw)
 
 
 def _secret_key(folder: Path) -> str:
@@ -72,7 +82,9 @@ def build_config(overrides: dict | None = None) -> dict:
         "UPLOAD_FOLDER": str(folder / "uploads") + "/",
         "IMG_UPLOAD_FOLDER": str(folder / "uploads") + "/",
         "CASEAPP_REDIS_URL": _env("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "CASEAPP_QUEUE_PAGE_SIZE": 50,
+        "CASEAPP_QUEUE_PAGE_SIZE": _whole("QUEUE_PAGE_SIZE", 50, 1, 500),
+        "CASEAPP_TIMEZONE": _env("TIMEZONE", "Europe/Berlin"),
+        "CASEAPP_LOCALE": _env("LOCALE", "en"),
         # Alembic owns the whole schema, FAB's security tables included, and
         # permissions are synced by `caseapp db upgrade`, not on every start.
         "FAB_CREATE_DB": False,

@@ -11,9 +11,19 @@ config = context.config
 target_metadata = metadata
 
 
+def render_item(type_, obj, autogen_context):
+    """Autogenerate writes our column types as plain SQLAlchemy types, so that a migration
+    never imports application code (it must keep working when the application changes)."""
+    from caseapp.core.models import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_offline() -> None:
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+                      literal_binds=True, render_as_batch=True, render_item=render_item)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -40,7 +50,7 @@ def _run(connection) -> None:
     if sqlite and not connection.in_transaction():
         connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=sqlite, compare_type=True)
+                      render_as_batch=sqlite, compare_type=True, render_item=render_item)
     with context.begin_transaction():
         context.run_migrations()
         if sqlite:

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.cases import lifecycle, services
 from caseapp.core.audit import events_for_case
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput, NotFound
+from caseapp.core.formatting import whole_number
 from caseapp.core.money import Money
 from caseapp.core.web import can, current_actor, run_action
 from caseapp.extensions import get_session
@@ -29,11 +30,10 @@ class QueueView(BaseView):
         stage = source.get("stage") or None
         if stage and stage not in lifecycle.STAGES:
             stage = None
-        client = source.get("client") or None
         return {
             "stage": stage,
             "country": (source.get("country") or "").strip().upper()[:2] or None,
-            "rights_holder_id": int(client) if client and client.isdigit() else None,
+            "rights_holder_id": whole_number(source.get("client")),
         }
 
     @expose("/")
@@ -47,9 +47,10 @@ class QueueView(BaseView):
         if scope not in ("mine", "unassigned"):
             scope = "mine"
         now = today()
+        page_size = current_app.config["CASEAPP_QUEUE_PAGE_SIZE"]
         try:
             page = services.queue_page(session, scope=scope, user_id=current_user.id,
-                                       after=request.args.get("after"), **filters)
+                                       after=request.args.get("after"), limit=page_size, **filters)
         except InvalidInput as error:
             flash(str(error), "danger")
             return redirect(url_for("QueueView.index", scope=scope))
@@ -57,7 +58,7 @@ class QueueView(BaseView):
         if scope == "mine" and not page.cases and counts.unassigned and not request.args.get("after") \
                 and "scope" not in request.args:
             scope = "unassigned"
-            page = services.queue_page(session, scope=scope, user_id=current_user.id, **filters)
+            page = services.queue_page(session, scope=scope, user_id=current_user.id, limit=page_size, **filters)
         clients = client_choices(session)
         return self.render_template(
             "cases/queue.html", page=page, counts=counts, scope=scope, filters=filters,
@@ -120,8 +121,7 @@ class CaseView(BaseView):
 
     @staticmethod
     def _seen_version() -> int | None:
-        raw = request.form.get("version", "")
-        return int(raw) if raw.isdigit() else None
+        return whole_number(request.form.get("version"))
 
     @expose("/<ref>/stage", methods=["POST"])
     @has_access

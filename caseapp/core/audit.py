@@ -40,7 +40,8 @@ class AuditEvent(Model):
     subject_type: Mapped[str] = mapped_column(String(40), nullable=False)
     subject_id: Mapped[int] = mapped_column(Integer, nullable=False)
     # The case the event belongs to, for the case timeline (null for events outside cases).
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    # Not a foreign key: an audit trail is never deleted with what it describes.
+    case_id: Mapped[int | None] = mapped_column(Integer)
     from_state: Mapped[str | None] = mapped_column(String(40))
     to_state: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[str | None] = mapped_column(Text)

@@ -10,7 +10,6 @@ DEFAULT_TIMEZONE = "Europe/Berlin"
 
 
 def today() -> date:
-    zone = DEFAULT_TIMEZONE
-    if has_app_context():
-        zone = current_app.config.get("CASEAPP_TIMEZONE", DEFAULT_TIMEZONE)
+    """Today in the firm's time zone (CASEAPP_TIMEZONE)."""
+    zone = current_app.config["CASEAPP_TIMEZONE"] if has_app_context() else DEFAULT_TIMEZONE
     return datetime.now(ZoneInfo(zone)).date()

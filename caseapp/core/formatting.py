@@ -3,12 +3,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from flask import Flask
 
 from caseapp.core.money import Money
 
 DEFAULT_LOCALE = "en"
+
+
+def current_locale() -> str:
+    """The locale pages are formatted in: CASEAPP_LOCALE inside the app, else English."""
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("CASEAPP_LOCALE") or DEFAULT_LOCALE if has_app_context() else DEFAULT_LOCALE
 
 
 def whole_number(value) -> int | None:
@@ -18,21 +25,25 @@ def whole_number(value) -> int | None:
     return int(text) if text.isascii() and text.isdecimal() and len(text) <= 12 else None
 
 
-def money(value: Money | None, locale: str = DEFAULT_LOCALE) -> str:
-    return "—" if value is None else value.format(locale)
+def money(value: Money | None, locale: str | None = None) -> str:
+    return "—" if value is None else value.format(locale or current_locale())
 
 
-def day(value: date | None, locale: str = DEFAULT_LOCALE) -> str:
-    """'Fri 5 Jun 2026'."""
+def day(value: date | None, locale: str | None = None) -> str:
+    """'Fri 5 Jun 2026' (in English; the locale's own order and words otherwise)."""
     if value is None:
         return "—"
-    return format_date(value, "EEE d MMM y", locale=locale)
+    locale = locale or current_locale()
+    if locale.startswith("en"):
+        return format_date(value, "EEE d MMM y", locale=locale)
+    return format_skeleton("yMMMEd", value, locale=locale)   # the locale's own order: 'Fr., 5. Juni 2026'
 
 
-def timestamp(value: datetime | None, locale: str = DEFAULT_LOCALE) -> str:
+
+def timestamp(value: datetime | None, locale: str | None = None) -> str:
     if value is None:
         return "—"
-    return format_datetime(value, "d MMM y, HH:mm", tzinfo="UTC", locale=locale) + " UTC"
+    return format_datetime(value, "d MMM y, HH:mm", tzinfo="UTC", locale=locale or current_locale()) + " UTC"
 
 
 def due_in_words(due: date | None, today: date) -> str:
@@ -63,7 +74,7 @@ def due_state(due: date | None, today: date) -> str:
     return "soon" if delta <= 3 else "later"
 
 
-def money_text(text: str, currency: str, locale: str = DEFAULT_LOCALE) -> str:
+def money_text(text: str, currency: str, locale: str | None = None) -> str:
     """An amount kept as text ("505.00") in a currency, formatted as `money` does."""
     return money(Money.parse(text, currency), locale)
 

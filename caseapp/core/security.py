@@ -20,6 +20,7 @@ ADMIN = "Admin"
 AUDITOR = "Auditor"
 CRAWLER = "Crawler"
 ROLES = (HANDLER, LAWYER, ACCOUNTANT, ADMIN, AUDITOR, CRAWLER)
+PEOPLE = (HANDLER, LAWYER, ACCOUNTANT, AUDITOR)   # (and Admin): every role but the machines'
 
 ROLE_DESCRIPTIONS = {
     HANDLER: "Works the case queue: checks, letters, negotiation, stage changes.",
@@ -32,8 +33,10 @@ ROLE_DESCRIPTIONS = {
 
 # Actions that only read. The Auditor holds every one of them and nothing else.
 READ_ACTIONS = frozenset({"read"})
-# Actions checked on REST endpoints that machines call with an API token (not FAB pages).
-TOKEN_ACTIONS = frozenset({"ingest"})
+# Where a permission is checked: by a page's endpoint (FAB), by a REST endpoint that machines
+# call with an API token, or inside an action a page endpoint allows (e.g. undoing another
+# person's decision is an undo, checked further).
+PAGE, TOKEN, IN_ACTION = "page", "token", "in action"
 
 
 @dataclass(frozen=True)
@@ -42,17 +45,18 @@ class Permission:
     action: str
     description: str
     roles: frozenset[str]
+    checked_by: str = PAGE
 
     @property
     def fab_name(self) -> str:
         return f"can_{self.action}"
 
 
-def _p(resource: str, action: str, description: str, *roles: str) -> Permission:
+def _p(resource: str, action: str, description: str, *roles: str, checked_by: str = PAGE) -> Permission:
     granted = set(roles) | {ADMIN}
     if action in READ_ACTIONS:
         granted.add(AUDITOR)
-    return Permission(resource, action, description, frozenset(granted))
+    return Permission(resource, action, description, frozenset(granted), checked_by)
 
 
 # The matrix. Admin holds everything; Auditor every read action.
@@ -61,7 +65,8 @@ MATRIX: tuple[Permission, ...] = (
     _p("CaseQueue", "take", "Take the next unassigned case", HANDLER),
     _p("Hits", "read", "See the triage page: hits, their sightings and works", HANDLER, LAWYER),
     _p("Hits", "decide", "Decide hits, one or thousands at once; whitelist a domain; undo", HANDLER),
-    _p("Hits", "ingest", "Send sightings to POST /api/v1/sightings (with an API token)", CRAWLER),
+    _p("Hits", "undo_others", "Undo another person's triage decision", checked_by=IN_ACTION),
+    _p("Hits", "ingest", "Send sightings to POST /api/v1/sightings (with an API token)", CRAWLER, checked_by=TOKEN),
     _p("Case", "read", "Open a case: overview, items, timeline, notes", HANDLER, LAWYER, ACCOUNTANT),
     _p("Case", "change_stage", "Move a case along its lifecycle, close it", HANDLER, LAWYER),
     _p("Case", "assign", "Assign a case to oneself or release it", HANDLER, LAWYER),
@@ -75,7 +80,21 @@ MATRIX: tuple[Permission, ...] = (
     _p("Infringer", "write", "Add and edit parties and their addresses", HANDLER, LAWYER),
     _p("AuditLog", "read", "Read the audit trail", LAWYER, ACCOUNTANT),
     _p("File", "read", "See stored images and documents", HANDLER, LAWYER, ACCOUNTANT),
+    # Every person's own account (Flask-AppBuilder's pages): see it, change name and password.
+    *(_p(resource, action, description, *PEOPLE) for resource, action, description in (
+        ("UserDBModelView", "userinfo", "See one's own account"),
+        ("UserInfoEditView", "this_form_get", "Open the form to change one's own name"),
+        ("UserInfoEditView", "this_form_post", "Change one's own name"),
+        ("ResetMyPasswordView", "this_form_get", "Open the form to change one's own password"),
+        ("ResetMyPasswordView", "this_form_post", "Change one's own password"),
+    )),
 )
+# Flask-AppBuilder's security administration (users, roles, permissions): Admin only, by design.
+# Every other view's resource must be in MATRIX (tests/core/test_permissions.py).
+FAB_ADMIN_RESOURCES = frozenset({
+    "UserDBModelView", "RoleModelView", "UserGroupModelView", "UserStatsChartView", "PermissionModelView",
+    "ViewMenuModelView", "PermissionViewModelView", "ResetPasswordView", "MenuApi", "SecurityApi"})
+SELF_SERVICE_RESOURCES = frozenset({"UserDBModelView", "UserInfoEditView", "ResetMyPasswordView"})
 
 # Menu entries: shown to whoever may read what they open. A category shows
 # when any of its entries does. FAB stores these as "menu_access" on the name.

@@ -1,18 +1,16 @@
 """Views every role shares: the home page, stored files, the audit trail."""
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, IndexView, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from caseapp.core.audit import AuditEvent
 from caseapp.core.filestore import FileStore
 
-from sqlalchemy import inspect as sa_inspect
 from wtforms import HiddenField
 
-from caseapp.core import audit
-from caseapp.core.errors import StaleEdit
+from caseapp.core.formatting import whole_number
 
 READ_ONLY = {"list": "read", "show": "read", "download": "read"}
 READ_WRITE = {**READ_ONLY, "add": "write", "edit": "write", "delete": "write",
@@ -23,12 +21,15 @@ def file_store() -> FileStore:
     return FileStore(current_app.config["CASEAPP_FILESTORE_PATH"])
 
 
-class AuditedModelView(ModelView):
-    """FAB's list and edit pages for reference data, with what caseapp promises
-    everywhere: every add, edit and delete is audited in the same transaction,
-    and an edit made on a stale copy (someone saved in between) is refused."""
+class ServiceModelView(ModelView):
+    """FAB's list and show pages for reference data; adding, editing and deleting go through
+    the domain's services (`add`, `edit`, `delete` below), which check the input, refuse a
+    stale edit (the version the user saw travels in the form) and audit every change in the
+    same transaction. A refused save shows the form again with what the user typed."""
 
-    audit_subject = "record"  # e.g. "client": actions read client.added, client.edited
+    # The domain's use cases: add(session, actor, **values) -> record;
+    # edit(session, actor, id, *, seen_version, **values); delete(session, actor, id).
+    add_service = edit_service = delete_service = None
     edit_form_extra_fields = {"version_seen": HiddenField()}
 
     def __init__(self, **kwargs):
@@ -41,42 +42,55 @@ class AuditedModelView(ModelView):
         if item is not None and hasattr(item, "version"):
             form.version_seen.data = item.version
 
-    def _actor(self):
-        from caseapp.core.web import current_actor
+    @staticmethod
+    def _values(form, columns) -> dict:
+        return {column: form[column].data for column in columns if column != "version_seen"}
 
-        return current_actor()
+    def _save(self, use_case, success: str) -> bool:
+        from caseapp.core.web import attempt, current_actor
 
-    def pre_add(self, item):
-        session = self.datamodel.session
-        session.add(item)
-        session.flush()
-        audit.record(session, self._actor(), f"{self.audit_subject}.added", item.__tablename__,
-                     item.id, details={"name": str(item)})
+        ok, result = attempt(lambda session: use_case(session, current_actor()))
+        flash(success if ok else result, "success" if ok else "danger")
+        return ok
 
-    def pre_update(self, item):
-        seen = getattr(item, "version_seen", None)
-        if hasattr(item, "version") and seen not in (None, "") and int(seen) != item.version:
-            current = item.version
-            self.datamodel.session.rollback()  # FAB has already copied the form onto the row
-            raise StaleEdit(f"This {self.audit_subject}", int(seen), current)
-        changes = {}
-        for attr in sa_inspect(item).attrs:
-            history = attr.history
-            if history.has_changes() and attr.key not in ("updated_at", "version"):
-                before = history.deleted[0] if history.deleted else None
-                after = history.added[0] if history.added else None
-                changes[attr.key] = [_plain(before), _plain(after)]
-        if changes:
-            audit.record(self.datamodel.session, self._actor(), f"{self.audit_subject}.edited",
-                         item.__tablename__, item.id, details=changes)
+    def _add(self):
+        form = self.add_form.refresh()
+        if request.method == "POST" and form.validate():
+            values = self._values(form, self.add_columns)
+            if self._save(lambda session, actor: type(self).add_service(session, actor, **values),
+                          self.add_row_message):
+                return None
+        elif request.method != "POST":
+            self.update_redirect()
+        return self._get_add_widget(form=form)
 
-    def pre_delete(self, item):
-        audit.record(self.datamodel.session, self._actor(), f"{self.audit_subject}.deleted",
-                     item.__tablename__, item.id, details={"name": str(item)})
+    def _edit(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            form._id = pk
+            if form.validate():
+                values = self._values(form, self.edit_columns)
+                seen = whole_number(form.version_seen.data) if "version_seen" in form else None
+                if self._save(lambda session, actor: type(self).edit_service(session, actor, pk, seen_version=seen,
+                                                                             **values), self.edit_row_message):
+                    return None
+        else:
+            form = self.edit_form.refresh(obj=item)
+            self.prefill_form(form, pk)
+            self.update_redirect()
+        return self._get_edit_widget(form=form)
 
-
-def _plain(value):
-    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+    def _delete(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        self._save(lambda session, actor: type(self).delete_service(session, actor, self.datamodel.get_pk_value(item)),
+                   self.delete_row_message)
+        self.update_redirect()
 
 
 class HomeView(IndexView):

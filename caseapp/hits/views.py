@@ -7,7 +7,6 @@ from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.core.clock import today
 from caseapp.core.formatting import whole_number
-from caseapp.core.security import ADMIN
 from caseapp.core.web import attempt, can, current_actor, wants_json
 from caseapp.extensions import get_session
 from caseapp.hits import services
@@ -20,7 +19,7 @@ DECISION_WORDS = services.DECISION_WORDS
 # The "Hits" permissions, the same on every view that uses them: FAB syncs a resource's
 # permissions view by view and would drop what one view lacks. can_ingest is checked by the
 # crawler's REST endpoint (API tokens, hits/api.py), which is not a FAB view.
-HITS_PERMISSIONS = ["can_read", "can_decide", "can_ingest"]
+HITS_PERMISSIONS = ["can_read", "can_decide", "can_ingest", "can_undo_others"]
 
 
 def _ids(values) -> list[int]:
@@ -125,13 +124,11 @@ class TriageView(BaseView):
     @expose("/undo", methods=["POST"])
     @has_access
     def undo(self):
-        from flask_login import current_user
-
         raw = request.form.get("decision", "")
 
         def action(session):
-            admin = any(role.name == ADMIN for role in current_user.roles)
-            decision = services.undo(session, current_actor(), whole_number(raw), others_allowed=admin)
+            decision = services.undo(session, current_actor(), whole_number(raw),
+                                     others_allowed=can("undo_others", "Hits"))
             hits = f"{decision.count} hit{'s' if decision.count != 1 else ''}"
             return f"Undone: {decision.selection} ({hits} back as they were)."
 

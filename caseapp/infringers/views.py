@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from caseapp.core.views import READ_WRITE, AuditedModelView
+from caseapp.core.views import READ_WRITE, ServiceModelView
+from caseapp.infringers import services
 from caseapp.infringers.models import Infringer
 
 
-class PartyView(AuditedModelView):
-    audit_subject = "party"
+class PartyView(ServiceModelView):
+    add_service = staticmethod(services.add_party)
+    edit_service = staticmethod(services.edit_party)
+    delete_service = staticmethod(services.delete_party)
     datamodel = SQLAInterface(Infringer)
     route_base = "/parties"
     class_permission_name = "Infringer"

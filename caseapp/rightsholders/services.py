@@ -1,6 +1,8 @@
 """Client and work use cases."""
 from __future__ import annotations
 
+from typing import Any
+
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -8,27 +10,78 @@ from sqlalchemy.orm import Session
 from caseapp.core import audit
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput, NotFound
+from caseapp.core.i18n import country_code, language_code
+from caseapp.core.records import add_record, delete_record, edit_record, text_or_none
 from caseapp.core.filestore import FileStore
 from caseapp.core.images import thumbnail_bytes
 from caseapp.rightsholders.models import RightsHolder, Work
 
-# Larger images are refused as possible decompression bombs.
-MAX_PIXELS = 100_000_000
+
+CLIENT_KINDS = ("photographer", "agency", "publisher", "estate")
+CLIENT_FIELDS = ("name", "kind", "email", "country", "language")
+
+
+def _clean_client(values: dict[str, Any]) -> dict[str, Any]:
+    """A client's fields as typed -> as kept: codes upper or lower case, empty text None."""
+    unknown = set(values) - set(CLIENT_FIELDS)
+    if unknown:
+        raise InvalidInput(f"A client has no field {', '.join(sorted(unknown))}.")
+    clean = {key: text_or_none(value) for key, value in values.items()}
+    if "name" in clean and not clean["name"]:
+        raise InvalidInput("Name: a client needs a name.")
+    if "kind" in clean:
+        clean["kind"] = clean["kind"] or "photographer"
+        if clean["kind"] not in CLIENT_KINDS:
+            raise InvalidInput(f"Kind: '{clean['kind']}' is not one of {', '.join(CLIENT_KINDS)}.")
+    if "country" in clean:
+        clean["country"] = country_code(clean["country"])
+    if "language" in clean:
+        clean["language"] = language_code(clean["language"] or "en")
+    return clean
 
 
 def add_client(session: Session, actor: Actor, *, name: str, country: str, kind: str = "photographer",
                email: str | None = None, language: str = "en") -> RightsHolder:
-    client = RightsHolder(name=name, country=country.upper(), kind=kind, email=email, language=language)
-    session.add(client)
-    session.flush()
-    audit.record(session, actor, "client.added", "rights_holder", client.id, details={"name": name})
+    clean = _clean_client({"name": name, "country": country, "kind": kind, "email": email, "language": language})
+    return add_record(session, actor, RightsHolder(**clean), "client")
+
+
+def edit_client(session: Session, actor: Actor, client_id: int, *, seen_version: int | None,
+                **values: Any) -> RightsHolder:
+    client = get_client(session, client_id)
+    edit_record(session, actor, client, _clean_client(values), subject="client", what=f"Client {client.name}",
+                seen_version=seen_version)
     return client
+
+
+def delete_client(session: Session, actor: Actor, client_id: int) -> None:
+    client = get_client(session, client_id)
+    delete_record(session, actor, client, subject="client", what=f"Client {client.name}",
+                  in_use="the client has works or cases; they stay with the client.")
+
+
+def get_work(session: Session, work_id: int) -> Work:
+    work = session.get(Work, work_id)
+    if work is None:
+        raise NotFound(f"There is no work {work_id}.")
+    return work
+
+
+def edit_work(session: Session, actor: Actor, work_id: int, *, seen_version: int | None = None,
+              title: str) -> Work:
+    """A work's title (its image never changes: a new image is a new work)."""
+    work = get_work(session, work_id)
+    title = text_or_none(title)
+    if not title:
+        raise InvalidInput("Title: a work needs a title.")
+    edit_record(session, actor, work, {"title": title[:300]}, subject="work", what=f"Work {work.title}",
+                seen_version=seen_version)
+    return work
 
 
 def add_work(session: Session, store: FileStore, actor: Actor, *, rights_holder_id: int,
              title: str, data: bytes) -> Work:
     """Store an image as a work of a client, with its thumbnail."""
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         thumb, width, height = thumbnail_bytes(data)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as error:

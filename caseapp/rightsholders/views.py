@@ -5,12 +5,15 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup, escape
 from flask import url_for
 
-from caseapp.core.views import READ_WRITE, AuditedModelView
+from caseapp.core.views import READ_WRITE, ServiceModelView
+from caseapp.rightsholders import services
 from caseapp.rightsholders.models import RightsHolder, Work
 
 
-class ClientView(AuditedModelView):
-    audit_subject = "client"
+class ClientView(ServiceModelView):
+    add_service = staticmethod(services.add_client)
+    edit_service = staticmethod(services.edit_client)
+    delete_service = staticmethod(services.delete_client)
     datamodel = SQLAInterface(RightsHolder)
     route_base = "/clients"
     class_permission_name = "Client"
@@ -26,8 +29,8 @@ class ClientView(AuditedModelView):
     base_order = ("name", "asc")
 
 
-class WorkView(AuditedModelView):
-    audit_subject = "work"
+class WorkView(ServiceModelView):
+    edit_service = staticmethod(services.edit_work)
     datamodel = SQLAInterface(Work)
     route_base = "/works"
     class_permission_name = "Work"

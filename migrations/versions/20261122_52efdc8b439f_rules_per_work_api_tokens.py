@@ -7,7 +7,6 @@ Create Date: 2026-11-22 01:31:11.841239
 from alembic import op
 import sqlalchemy as sa
 
-import caseapp.core.models
 
 
 revision = '52efdc8b439f'
@@ -22,10 +21,10 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('token_sha256', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('last_used_at', caseapp.core.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', caseapp.core.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', caseapp.core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', caseapp.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['ab_user.id'], name=op.f('fk_api_token_user_id_ab_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
     sa.UniqueConstraint('token_sha256', name=op.f('uq_api_token_token_sha256'))

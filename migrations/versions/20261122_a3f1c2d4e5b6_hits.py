@@ -7,7 +7,6 @@ Create Date: 2026-11-22 01:12:24.323096
 from alembic import op
 import sqlalchemy as sa
 
-import caseapp.core.models
 
 
 revision = 'a3f1c2d4e5b6'
@@ -23,11 +22,11 @@ def upgrade() -> None:
     sa.Column('image_url', sa.Text(), nullable=False),
     sa.Column('page_url', sa.Text(), nullable=False),
     sa.Column('domain', sa.String(length=253), nullable=False),
-    sa.Column('found_at', caseapp.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('found_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('image_sha256', sa.String(length=64), nullable=False),
     sa.Column('thumbnail_sha256', sa.String(length=64), nullable=False),
-    sa.Column('created_at', caseapp.core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', caseapp.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sighting')),
     sa.UniqueConstraint('key', name=op.f('uq_sighting_key'))
     )
@@ -40,8 +39,8 @@ def upgrade() -> None:
     sa.Column('domain', sa.String(length=253), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('created_by', sa.String(length=100), nullable=False),
-    sa.Column('created_at', caseapp.core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', caseapp.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['rights_holder_id'], ['rights_holder.id'], name=op.f('fk_domain_rule_rights_holder_id_rights_holder'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_domain_rule')),
     sa.UniqueConstraint('rights_holder_id', 'domain', name='uq_domain_rule_client_domain')
@@ -56,8 +55,8 @@ def upgrade() -> None:
     sa.Column('count', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('user_name', sa.String(length=100), nullable=False),
-    sa.Column('made_at', caseapp.core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('undone_at', caseapp.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('made_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('undone_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('rule_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("status IN ('new', 'legal', 'illegal', 'whitelisted', 'no_match')", name=op.f('ck_hit_decision_status_known')),
     sa.ForeignKeyConstraint(['rule_id'], ['domain_rule.id'], name=op.f('fk_hit_decision_rule_id_domain_rule'), ondelete='SET NULL'),
@@ -78,12 +77,12 @@ def upgrade() -> None:
     sa.Column('domain', sa.String(length=253), nullable=False),
     sa.Column('score', sa.Float(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
-    sa.Column('decided_at', caseapp.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decided_by', sa.String(length=100), nullable=True),
     sa.Column('decision_id', sa.Integer(), nullable=True),
     sa.Column('case_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', caseapp.core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', caseapp.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.CheckConstraint("status IN ('new', 'legal', 'illegal', 'whitelisted', 'no_match')", name=op.f('ck_hit_status_known')),
     sa.CheckConstraint('score >= 0 AND score <= 1', name=op.f('ck_hit_score_in_range')),

@@ -1,0 +1,71 @@
+"""Editing a record as people do on reference pages: the version they saw is checked (a stale
+edit is refused, never silently overwritten), every change is audited in the same
+transaction, with what it was and what it became. Each domain's services call these for
+their own records; FAB's pages call those services (core.views.ServiceModelView)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from caseapp.core import audit
+from caseapp.core.audit import Actor
+from caseapp.core.errors import InvalidInput, StaleEdit
+
+
+def check_version(what: str, record, seen_version: int | None) -> None:
+    """Refuse an edit made on a stale copy of `record` (None: the caller saw no version)."""
+    if seen_version is not None and seen_version != record.version:
+        raise StaleEdit(what, seen_version, record.version)
+
+
+def plain(value: Any):
+    """A value as the audit trail keeps it (JSON)."""
+    return value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
+
+
+def add_record(session: Session, actor: Actor, record, subject: str) -> Any:
+    """Add `record` and audit it as '<subject>.added'."""
+    session.add(record)
+    session.flush()
+    audit.record(session, actor, f"{subject}.added", record.__tablename__, record.id,
+                 details={"name": str(record)})
+    return record
+
+
+def edit_record(session: Session, actor: Actor, record, values: dict[str, Any], *, subject: str,
+                what: str, seen_version: int | None) -> dict[str, list]:
+    """Set `values` on `record` after checking the version seen; audit what changed as
+    '<subject>.edited' ({field: [before, after]}). Returns the changes ({} when none)."""
+    if hasattr(record, "version"):
+        check_version(what, record, seen_version)
+    changes = {}
+    for key, value in values.items():
+        before = getattr(record, key)
+        if before != value:
+            changes[key] = [plain(before), plain(value)]
+            setattr(record, key, value)
+    if changes:
+        session.flush()
+        audit.record(session, actor, f"{subject}.edited", record.__tablename__, record.id, details=changes)
+    return changes
+
+
+def delete_record(session: Session, actor: Actor, record, *, subject: str, what: str, in_use: str) -> None:
+    """Delete `record` and audit it; a record still in use (a foreign key refuses) is kept and
+    the refusal says so (`in_use`: what to do instead)."""
+    audit.record(session, actor, f"{subject}.deleted", record.__tablename__, record.id,
+                 details={"name": str(record)})
+    try:
+        with session.begin_nested():
+            session.delete(record)
+            session.flush()
+    except IntegrityError:
+        raise InvalidInput(f"{what} is still in use, so it was not deleted: {in_use}") from None
+
+
+def text_or_none(value: Any) -> str | None:
+    """A form's text field: stripped, and None when empty."""
+    text = str(value).strip() if value is not None else ""
+    return text or None
