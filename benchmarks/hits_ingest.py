@@ -73,6 +73,7 @@ def main() -> int:
     from caseapp.demo.setup import build_demo_database
     from caseapp.extensions import get_db
     from caseapp.hits import services
+    from caseapp.rightsholders import works_index
     from caseapp.rightsholders.models import Work
 
     tmp = Path(tempfile.mkdtemp(prefix="caseapp-ingest-"))
@@ -82,9 +83,9 @@ def main() -> int:
     with app.app_context():
         session = get_db().session()
         store = FileStore(app.config["CASEAPP_FILESTORE_PATH"])
-        engine = services.engine_at(app.config["CASEAPP_MATCHING_PATH"])
+        engine = works_index.engine_at(app.config["CASEAPP_MATCHING_PATH"])
         t0 = time.perf_counter()
-        synced = services.sync_index(session, store, engine)
+        synced = works_index.sync_index(session, store, engine)
         session.commit()
         index_s = time.perf_counter() - t0
         works = [store.path_for(w.file_sha256).read_bytes() for w in session.scalars(select(Work))]

@@ -9,9 +9,6 @@ from flask_appbuilder import AppBuilder
 from caseapp.config import build_config
 from caseapp.extensions import Database
 
-# Each domain registers its views; order is the menu's order.
-DOMAINS = ("caseapp.cases", "caseapp.hits", "caseapp.rightsholders", "caseapp.infringers", "caseapp.core")
-
 
 def create_app(config: dict | None = None) -> Flask:
     """config -> db -> appbuilder -> each domain registers its views."""
@@ -20,10 +17,11 @@ def create_app(config: dict | None = None) -> Flask:
     _template_loader(app)
     logging.getLogger("flask_appbuilder").setLevel(logging.WARNING)
 
-    import caseapp.models  # noqa: F401  (complete metadata before anything maps)
-    from caseapp.feasibility.rules import load as load_country_rules
+    from caseapp import domains
 
-    load_country_rules()  # a broken jurisdictions/ file stops the app here, saying which and why
+    domains.import_models()   # complete metadata before anything maps
+    app.extensions["caseapp_access"] = domains.access_matrix()
+    domains.run_startups()   # e.g. a broken jurisdictions/ file stops the app here, saying which and why
 
     from flask_wtf.csrf import CSRFProtect
 
@@ -33,10 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         appbuilder = AppBuilder(base_template="caseapp/base.html")
         appbuilder.init_app(app, db.session)
-        from importlib import import_module
-
-        for domain in DOMAINS:
-            import_module(f"{domain}.views").register(appbuilder)
+        domains.register_views(app, appbuilder)
     from caseapp.core.formatting import register_filters
 
     register_filters(app)
@@ -49,6 +44,7 @@ def _template_loader(app: Flask) -> None:
 
     from jinja2 import ChoiceLoader, FileSystemLoader
 
-    root = Path(__file__).parent
-    folders = [root / "templates"] + [root / d.split(".")[-1] / "templates" for d in DOMAINS]
-    app.jinja_loader = ChoiceLoader([FileSystemLoader(str(f)) for f in folders if f.is_dir()])
+    from caseapp.domains import template_folders
+
+    folders = [str(Path(__file__).parent / "templates"), *template_folders()]
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(f) for f in folders])

@@ -31,12 +31,12 @@ def test_a_stale_version_with_unicode_digits_is_refused_not_a_500(client_as, db_
 
 def test_undoing_another_persons_decision_is_a_permission_in_the_matrix(app, db_session, client_as, users):
     """Not a role name inside a view: a role granted Hits.undo_others may undo anyone's decision."""
-    from caseapp.core.security import permission_for
+    from caseapp.domains import access_matrix
     from caseapp.hits import services
     from caseapp.hits.models import LEGAL
     from tests.hits.test_triage import sighting_hits
 
-    assert permission_for("Hits", "undo_others") is not None
+    assert access_matrix().permission_for("Hits", "undo_others") is not None
     holder = factories.client(db_session)
     hits = sighting_hits(db_session, factories.work(db_session, holder), "undo-others.example", 1)
     theirs = services.decide(db_session, Actor(users["handler2"].id, "handler2"), [hits[0].id], LEGAL,

@@ -1,1 +1,25 @@
 """Cases: the claim against one party, its items, its lifecycle and the handler's queue."""
+from caseapp.core.domain import Domain, MenuEntry, permission
+from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
+
+QUEUE = "CaseQueue"   # (not "Queue": FAB prunes a view-menu named like a menu entry)
+CASE = "Case"
+
+DOMAIN = Domain(
+    name="cases",
+    description="The case: its items, stages, notes, and the handler's queue.",
+    permissions=(
+        permission(QUEUE, "read", "See the case queue", HANDLER, LAWYER),
+        permission(QUEUE, "take", "Take the next unassigned case", HANDLER),
+        permission(CASE, "read", "Open a case: overview, items, timeline, notes", HANDLER, LAWYER, ACCOUNTANT),
+        permission(CASE, "change_stage", "Move a case along its lifecycle, close it", HANDLER, LAWYER),
+        permission(CASE, "assign", "Assign a case to oneself or release it", HANDLER, LAWYER),
+        permission(CASE, "edit", "Edit a case's claim and next due date", HANDLER, LAWYER),
+        permission(CASE, "note", "Add a note to a case", HANDLER, LAWYER, ACCOUNTANT),
+    ),
+    menu=(MenuEntry("Queue", QUEUE, "read", "/queue/", "fa-inbox", order=10),),
+    models="caseapp.cases.models",
+    views="caseapp.cases.views",
+    cli="caseapp.cases.cli",
+    templates=True,
+)

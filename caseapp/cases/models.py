@@ -9,8 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from caseapp.cases.lifecycle import CLOSED, CLOSURE_REASONS, STAGES
 from caseapp.core.models import Model, TimestampMixin, UTCDateTime, VersionedMixin, utcnow
 from caseapp.core.money import Money
-from caseapp.infringers.models import Infringer
-from caseapp.rightsholders.models import RightsHolder, Work
 
 def _in_list(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
@@ -49,8 +47,9 @@ class Case(TimestampMixin, VersionedMixin, Model):
     stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    rights_holder: Mapped[RightsHolder] = relationship(lazy="joined", innerjoin=True)
-    infringer: Mapped[Infringer] = relationship(lazy="joined", innerjoin=True)
+    # The client and the party, for display (their domains own them; queries ask their services).
+    rights_holder: Mapped["RightsHolder"] = relationship("RightsHolder", lazy="joined", innerjoin=True)
+    infringer: Mapped["Infringer"] = relationship("Infringer", lazy="joined", innerjoin=True)
     items: Mapped[list["CaseItem"]] = relationship(
         back_populates="case", order_by="CaseItem.id", cascade="all, delete-orphan"
     )
@@ -128,7 +127,7 @@ class CaseItem(TimestampMixin, Model):
     found_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case: Mapped[Case] = relationship(back_populates="items")
-    work: Mapped[Work] = relationship(lazy="joined", innerjoin=True)
+    work: Mapped["Work"] = relationship("Work", lazy="joined", innerjoin=True)
 
 
 class CaseNote(TimestampMixin, Model):

@@ -19,7 +19,7 @@ from caseapp.core.models import utcnow
 from caseapp.core.money import Money
 from caseapp.core.sequences import next_value
 from caseapp.feasibility import services as feasibility
-from caseapp.infringers.models import Infringer
+from caseapp.infringers import services as parties
 
 
 # --- references -----------------------------------------------------------------
@@ -59,9 +59,7 @@ def open_case(
     """Open a case in stage `new` with its items (and how its claim is made up, if priced)."""
     if not items:
         raise InvalidInput("A case needs at least one item (a work used at a URL).")
-    infringer = session.get(Infringer, infringer_id)
-    if infringer is None:
-        raise NotFound(f"No party with id {infringer_id}.")
+    infringer = parties.get_party(session, infringer_id)
     if expected_value is not None and expected_value.currency != claimed.currency:
         raise InvalidInput("The expected value must be in the case's currency.")
     case = Case(
@@ -106,38 +104,23 @@ def add_items(session: Session, actor: Actor, case: Case, items: Sequence[ItemSp
 
 def open_case_on_site(session: Session, rights_holder_id: int, website: str) -> Case | None:
     """The client's open case against the party behind `website`, if there is one."""
-    return session.scalars(select(Case).join(Infringer, Infringer.id == Case.infringer_id)
-                           .where(Case.rights_holder_id == rights_holder_id, Infringer.website == website, IS_OPEN)
+    party_ids = parties.party_ids_on_site(session, website)
+    if not party_ids:
+        return None
+    return session.scalars(select(Case).where(Case.rights_holder_id == rights_holder_id,
+                                              Case.infringer_id.in_(party_ids), IS_OPEN)
                            .order_by(Case.id)).first()
-
-
-def parties_for_sites(session: Session, websites: Iterable[str]) -> dict[str, Infringer]:
-    """The party on file for each of these websites (the first one, where several are)."""
-    found: dict[str, Infringer] = {}
-    names = sorted(set(websites))
-    if names:
-        for party in session.scalars(select(Infringer).where(Infringer.website.in_(names)).order_by(Infringer.id)):
-            found.setdefault(party.website, party)
-    return found
-
-
-def party_for_site(session: Session, website: str, country: str) -> Infringer:
-    """The party known for `website`, or a new one named after it (until address lookup exists)."""
-    party = session.scalars(select(Infringer).where(Infringer.website == website).order_by(Infringer.id)).first()
-    if party is None:
-        party = Infringer(name=website, website=website, country=country)
-        session.add(party)
-        session.flush()
-    return party
 
 
 def licence_shown_on(session: Session, work_id: int, website: str) -> str | None:
     """The ref of a case closed because the party behind `website` showed a licence for
     the work, if there is one: that party is never contacted again for that work."""
+    party_ids = parties.party_ids_on_site(session, website)
+    if not party_ids:
+        return None
     return session.scalars(
-        select(Case.ref).join(Infringer, Infringer.id == Case.infringer_id)
-        .join(CaseItem, CaseItem.case_id == Case.id)
-        .where(Infringer.website == website, CaseItem.work_id == work_id,
+        select(Case.ref).join(CaseItem, CaseItem.case_id == Case.id)
+        .where(Case.infringer_id.in_(party_ids), CaseItem.work_id == work_id,
                Case.closure_reason == "licence_shown")).first()
 
 

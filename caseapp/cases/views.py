@@ -6,7 +6,7 @@ from datetime import date
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
-from caseapp.cases import lifecycle, services
+from caseapp.cases import CASE, QUEUE, lifecycle, services
 from caseapp.core.audit import events_for_case
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput, NotFound
@@ -23,7 +23,7 @@ class QueueView(BaseView):
 
     route_base = "/queue"
     default_view = "index"
-    class_permission_name = "CaseQueue"
+    class_permission_name = QUEUE
     method_permission_name = {"index": "read", "take_next": "take"}
 
     def _filters(self, source) -> dict:
@@ -62,7 +62,7 @@ class QueueView(BaseView):
         clients = client_choices(session)
         return self.render_template(
             "cases/queue.html", page=page, counts=counts, scope=scope, filters=filters,
-            today=now, stages=lifecycle.OPEN_STAGES, clients=clients, can_take=can("take", "CaseQueue"),
+            today=now, stages=lifecycle.OPEN_STAGES, clients=clients, can_take=can("take", QUEUE),
         )
 
     @expose("/take-next", methods=["POST"])
@@ -91,7 +91,7 @@ class CaseView(BaseView):
 
     route_base = "/cases"
     default_view = "show"
-    class_permission_name = "Case"
+    class_permission_name = CASE
     method_permission_name = {"show": "read", "change_stage": "change_stage", "assign": "assign",
                               "edit": "edit", "add_note": "note"}
 
@@ -105,7 +105,7 @@ class CaseView(BaseView):
             case = services.load_case_file(session, ref)
         except NotFound as error:
             flash(str(error), "danger")
-            return redirect(url_for("QueueView.index")) if can("read", "CaseQueue") else abort(404)
+            return redirect(url_for("QueueView.index")) if can("read", QUEUE) else abort(404)
         assignee = self.appbuilder.sm.get_user_by_id(case.assignee_id) if case.assignee_id else None
         return self.render_template(
             "cases/case.html", case=case, today=today(), assignee=assignee,
@@ -113,7 +113,7 @@ class CaseView(BaseView):
             targets=lifecycle.allowed_targets(case.stage, case.held_from_stage),
             action_labels=lifecycle.ACTION_LABELS, closure_reasons=lifecycle.CLOSURE_REASONS,
             me=current_user, prefill=request.args, outlook=feasibility.assess_case(case, today()),
-            can={a: can(a, "Case") for a in ("change_stage", "assign", "edit", "note")},
+            can={a: can(a, CASE) for a in ("change_stage", "assign", "edit", "note")},
         )
 
     def _back(self, ref: str, **prefill):
@@ -197,12 +197,10 @@ class CaseView(BaseView):
         return self._back(ref, note=text[:2000])
 
 
-def register(appbuilder) -> None:
-    from flask import current_app
-
-    current_app.jinja_env.filters.update(
+def register(app, appbuilder) -> None:
+    app.jinja_env.filters.update(
         stage_label=lambda s: lifecycle.STAGE_LABELS.get(s, s),
         closure_label=lambda r: lifecycle.CLOSURE_REASONS.get(r, r),
     )
-    appbuilder.add_view(QueueView, "Queue", icon="fa-inbox", href="/queue/")
+    appbuilder.add_view_no_menu(QueueView)
     appbuilder.add_view_no_menu(CaseView)

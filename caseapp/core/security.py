@@ -1,11 +1,9 @@
-"""Roles and permissions as data: the one permission matrix of caseapp.
+"""Roles, and the one permission matrix of caseapp, assembled from the domains' declarations.
 
-A permission is (action, resource), e.g. ("change_stage", "Case"); FAB stores
-it as "can_change_stage" on view-menu "Case". Views declare the resource with
-`class_permission_name` and map each endpoint to an action with
-`method_permission_name`. `sync_roles` makes the database match this matrix
-exactly; docs/permissions.md is rendered from it; tests/core/test_permissions.py
-walks every role x every endpoint against it.
+Each domain declares its slice (`caseapp/<domain>/__init__.py`: permissions and menu
+entries); `caseapp.domains.access_matrix()` joins them into an `AccessMatrix`. `db upgrade`
+makes the roles in the database match it exactly; docs/permissions.md is rendered from it;
+tests/core/test_permissions.py walks every role x every endpoint against it.
 """
 from __future__ import annotations
 
@@ -13,11 +11,11 @@ from dataclasses import dataclass
 
 from flask_appbuilder.security.sqla.manager import SecurityManager
 
+from caseapp.core.domain import ADMIN, AUDITOR, IN_ACTION, PAGE, TOKEN, MenuEntry, Permission  # noqa: F401
+
 HANDLER = "CaseHandler"
 LAWYER = "Lawyer"
 ACCOUNTANT = "Accountant"
-ADMIN = "Admin"
-AUDITOR = "Auditor"
 CRAWLER = "Crawler"
 ROLES = (HANDLER, LAWYER, ACCOUNTANT, ADMIN, AUDITOR, CRAWLER)
 PEOPLE = (HANDLER, LAWYER, ACCOUNTANT, AUDITOR)   # (and Admin): every role but the machines'
@@ -31,147 +29,95 @@ ROLE_DESCRIPTIONS = {
     CRAWLER: "A machine account: sends sightings to the REST endpoint with an API token, nothing else.",
 }
 
-# Actions that only read. The Auditor holds every one of them and nothing else.
-READ_ACTIONS = frozenset({"read"})
-# Where a permission is checked: by a page's endpoint (FAB), by a REST endpoint that machines
-# call with an API token, or inside an action a page endpoint allows (e.g. undoing another
-# person's decision is an undo, checked further).
-PAGE, TOKEN, IN_ACTION = "page", "token", "in action"
-
-
-@dataclass(frozen=True)
-class Permission:
-    resource: str
-    action: str
-    description: str
-    roles: frozenset[str]
-    checked_by: str = PAGE
-
-    @property
-    def fab_name(self) -> str:
-        return f"can_{self.action}"
-
-
-def _p(resource: str, action: str, description: str, *roles: str, checked_by: str = PAGE) -> Permission:
-    granted = set(roles) | {ADMIN}
-    if action in READ_ACTIONS:
-        granted.add(AUDITOR)
-    return Permission(resource, action, description, frozenset(granted), checked_by)
-
-
-# The matrix. Admin holds everything; Auditor every read action.
-MATRIX: tuple[Permission, ...] = (
-    _p("CaseQueue", "read", "See the case queue", HANDLER, LAWYER),
-    _p("CaseQueue", "take", "Take the next unassigned case", HANDLER),
-    _p("Hits", "read", "See the triage page: hits, their sightings and works", HANDLER, LAWYER),
-    _p("Hits", "decide", "Decide hits, one or thousands at once; whitelist a domain; undo", HANDLER),
-    _p("Hits", "undo_others", "Undo another person's triage decision", checked_by=IN_ACTION),
-    _p("Hits", "ingest", "Send sightings to POST /api/v1/sightings (with an API token)", CRAWLER, checked_by=TOKEN),
-    _p("Case", "read", "Open a case: overview, items, timeline, notes", HANDLER, LAWYER, ACCOUNTANT),
-    _p("Case", "change_stage", "Move a case along its lifecycle, close it", HANDLER, LAWYER),
-    _p("Case", "assign", "Assign a case to oneself or release it", HANDLER, LAWYER),
-    _p("Case", "edit", "Edit a case's claim and next due date", HANDLER, LAWYER),
-    _p("Case", "note", "Add a note to a case", HANDLER, LAWYER, ACCOUNTANT),
-    _p("Client", "read", "See clients (rights holders)", HANDLER, LAWYER, ACCOUNTANT),
-    _p("Client", "write", "Add and edit clients", ACCOUNTANT),
-    _p("Work", "read", "See clients' works", HANDLER, LAWYER, ACCOUNTANT),
-    _p("Work", "write", "Edit works' titles", HANDLER),
-    _p("Infringer", "read", "See parties (infringers)", HANDLER, LAWYER, ACCOUNTANT),
-    _p("Infringer", "write", "Add and edit parties and their addresses", HANDLER, LAWYER),
-    _p("AuditLog", "read", "Read the audit trail", LAWYER, ACCOUNTANT),
-    _p("File", "read", "See stored images and documents", HANDLER, LAWYER, ACCOUNTANT),
-    # Every person's own account (Flask-AppBuilder's pages): see it, change name and password.
-    *(_p(resource, action, description, *PEOPLE) for resource, action, description in (
-        ("UserDBModelView", "userinfo", "See one's own account"),
-        ("UserInfoEditView", "this_form_get", "Open the form to change one's own name"),
-        ("UserInfoEditView", "this_form_post", "Change one's own name"),
-        ("ResetMyPasswordView", "this_form_get", "Open the form to change one's own password"),
-        ("ResetMyPasswordView", "this_form_post", "Change one's own password"),
-    )),
-)
 # Flask-AppBuilder's security administration (users, roles, permissions): Admin only, by design.
-# Every other view's resource must be in MATRIX (tests/core/test_permissions.py).
+# Every other view's resource must be in the matrix (tests/core/test_permissions.py).
 FAB_ADMIN_RESOURCES = frozenset({
     "UserDBModelView", "RoleModelView", "UserGroupModelView", "UserStatsChartView", "PermissionModelView",
     "ViewMenuModelView", "PermissionViewModelView", "ResetPasswordView", "MenuApi", "SecurityApi"})
+# A person's own account (Flask-AppBuilder's pages): every person may see it and change their
+# name and password, the Auditor too.
 SELF_SERVICE_RESOURCES = frozenset({"UserDBModelView", "UserInfoEditView", "ResetMyPasswordView"})
 
-# Menu entries: shown to whoever may read what they open. A category shows
-# when any of its entries does. FAB stores these as "menu_access" on the name.
-MENU: dict[str, tuple[str, str]] = {
-    "Queue": ("CaseQueue", "read"),
-    "Triage": ("Hits", "read"),
-    "Clients": ("Client", "read"),
-    "Works": ("Work", "read"),
-    "Parties": ("Infringer", "read"),
-    "Audit trail": ("AuditLog", "read"),
-    "Whitelists": ("Hits", "read"),
-}
-MENU_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "Records": ("Clients", "Works", "Parties", "Whitelists", "Audit trail"),
-}
+
+@dataclass(frozen=True)
+class AccessMatrix:
+    """Every permission and menu entry of every domain, and who holds them."""
+
+    permissions: tuple[Permission, ...]
+    menu: tuple[MenuEntry, ...]
+
+    @property
+    def categories(self) -> dict[str, tuple[str, ...]]:
+        """Menu categories and their entries, in menu order."""
+        found: dict[str, list[str]] = {}
+        for entry in self.menu:
+            if entry.category:
+                found.setdefault(entry.category, []).append(entry.name)
+        return {name: tuple(entries) for name, entries in found.items()}
+
+    def permission_for(self, resource: str, action: str) -> Permission | None:
+        for permission in self.permissions:
+            if permission.resource == resource and permission.action == action:
+                return permission
+        return None
+
+    def roles_allowed(self, resource: str, fab_permission: str) -> frozenset[str]:
+        """Who may do `fab_permission` (e.g. 'can_read') on `resource` (undeclared: Admin)."""
+        permission = self.permission_for(resource, fab_permission.removeprefix("can_"))
+        return permission.roles if permission else frozenset({ADMIN})
+
+    def menu_roles(self, name: str) -> frozenset[str]:
+        """Who sees menu entry or category `name`."""
+        categories = self.categories
+        if name in categories:
+            return frozenset().union(*(self.menu_roles(child) for child in categories[name]))
+        entry = next(e for e in self.menu if e.name == name)
+        return self.roles_allowed(entry.resource, f"can_{entry.action}")
+
+    def granted(self, role: str) -> set[tuple[str, str]]:
+        """Every (view menu, FAB permission) that `role` holds (Admin: all there is)."""
+        held = {(p.resource, p.fab_name) for p in self.permissions if role in p.roles}
+        names = [e.name for e in self.menu] + list(self.categories)
+        held |= {(name, "menu_access") for name in names if role in self.menu_roles(name)}
+        return held
+
+    def render_markdown(self) -> str:
+        lines = [
+            "# Who may do what",
+            "",
+            "Generated from the domains' declarations (`caseapp/<domain>/__init__.py`) by",
+            "`caseapp roles matrix > docs/permissions.md`; a test keeps this page and the code in step.",
+            "",
+            "## Roles",
+            "",
+        ]
+        lines += [f"- **{role}**: {ROLE_DESCRIPTIONS[role]}" for role in ROLES]
+        lines += ["", "## The matrix", "", "| what | resource | " + " | ".join(ROLES) + " |",
+                  "|---|---|" + "---|" * len(ROLES)]
+        for p in self.permissions:
+            marks = " | ".join("yes" if role in p.roles else "—" for role in ROLES)
+            lines.append(f"| {p.description} | {p.resource} `{p.fab_name}` | {marks} |")
+        lines += ["", "## The menu", "", "| menu entry | " + " | ".join(ROLES) + " |", "|---|" + "---|" * len(ROLES)]
+        for name in [e.name for e in self.menu] + list(self.categories):
+            marks = " | ".join("yes" if role in self.menu_roles(name) else "—" for role in ROLES)
+            lines.append(f"| {name} | {marks} |")
+        lines += ["", "Users, roles and permissions pages (Flask-AppBuilder's security views) are for Admin only.", ""]
+        return "\n".join(lines)
 
 
-def menu_roles(entry: str) -> frozenset[str]:
-    """Who sees menu entry or category `entry`."""
-    if entry in MENU_CATEGORIES:
-        return frozenset().union(*(menu_roles(child) for child in MENU_CATEGORIES[entry]))
-    permission = permission_for(*MENU[entry])
-    return permission.roles if permission else frozenset({ADMIN})
-
-
-def granted(role: str) -> set[tuple[str, str]]:
-    """Every (view menu, FAB permission) that `role` holds by the matrix (Admin: all there is)."""
-    held = {(p.resource, p.fab_name) for p in MATRIX if role in p.roles}
-    held |= {(entry, "menu_access") for entry in [*MENU, *MENU_CATEGORIES] if role in menu_roles(entry)}
-    return held
-
-
-def permission_for(resource: str, action: str) -> Permission | None:
-    for permission in MATRIX:
-        if permission.resource == resource and permission.action == action:
-            return permission
-    return None
-
-
-def roles_allowed(resource: str, fab_permission: str) -> frozenset[str]:
-    """Who may do `fab_permission` (e.g. 'can_read') on `resource`."""
-    action = fab_permission.removeprefix("can_")
-    permission = permission_for(resource, action)
-    if permission is None:
-        return frozenset({ADMIN})
-    return permission.roles
-
-
-def render_markdown() -> str:
-    lines = [
-        "# Who may do what",
-        "",
-        "Generated from `caseapp/core/security.py` (`caseapp roles matrix > docs/permissions.md`);",
-        "a test keeps this page and the code in step.",
-        "",
-        "## Roles",
-        "",
-    ]
-    lines += [f"- **{role}**: {ROLE_DESCRIPTIONS[role]}" for role in ROLES]
-    lines += ["", "## The matrix", "", "| what | resource | " + " | ".join(ROLES) + " |",
-              "|---|---|" + "---|" * len(ROLES)]
-    for p in MATRIX:
-        marks = " | ".join("yes" if role in p.roles else "—" for role in ROLES)
-        lines.append(f"| {p.description} | {p.resource} `{p.fab_name}` | {marks} |")
-    lines += ["", "## The menu", "", "| menu entry | " + " | ".join(ROLES) + " |", "|---|" + "---|" * len(ROLES)]
-    for entry in [*MENU, *MENU_CATEGORIES]:
-        marks = " | ".join("yes" if role in menu_roles(entry) else "—" for role in ROLES)
-        lines.append(f"| {entry} | {marks} |")
-    lines += ["", "Users, roles and permissions pages (Flask-AppBuilder's security views) are for Admin only.", ""]
-    return "\n".join(lines)
+def access_matrix_of(app) -> AccessMatrix:
+    return app.extensions["caseapp_access"]
 
 
 class CaseappSecurityManager(SecurityManager):
-    """FAB's security manager, with roles synced from MATRIX."""
+    """FAB's security manager, with roles synced from the app's access matrix."""
+
+    @property
+    def matrix(self) -> AccessMatrix:
+        return access_matrix_of(self.appbuilder.app)
 
     def sync_permissions(self) -> None:
-        """Register every view's permissions, then make the roles match MATRIX."""
+        """Register every view's permissions, then make the roles match the matrix."""
         for role in ROLES:  # roles first: FAB grants every new permission to Admin
             self.add_role(role)
         self.appbuilder.add_permissions(update_perms=True)
@@ -189,12 +135,17 @@ class CaseappSecurityManager(SecurityManager):
         return True
 
     def sync_roles(self) -> None:
-        """Make every role's permissions match MATRIX exactly (Admin: all)."""
+        """Make every role's permissions match the matrix exactly (Admin: all)."""
         from sqlalchemy import select
 
-        session = self.session
+        from caseapp.core.uow import unit_of_work
+
+        with unit_of_work(self.session) as session:
+            self._sync_roles(session, select)
+
+    def _sync_roles(self, session, select) -> None:
         self.add_role(self.auth_role_public)
-        for permission in MATRIX:   # token-only permissions have no view that registers them
+        for permission in self.matrix.permissions:   # token-only permissions have no view that registers them
             self.add_permission_view_menu(permission.fab_name, permission.resource)
         for role_name in ROLES:
             role = self.find_role(role_name) or self.add_role(role_name)
@@ -202,7 +153,6 @@ class CaseappSecurityManager(SecurityManager):
                 role.permissions = list(session.scalars(select(self.permissionview_model)))
             else:
                 role.permissions = [self.add_permission_view_menu(permission, view)
-                                    for view, permission in sorted(granted(role_name))]
+                                    for view, permission in sorted(self.matrix.granted(role_name))]
         public = self.find_role(self.auth_role_public)
         public.permissions = []
-        session.commit()

@@ -5,7 +5,9 @@ from flask import abort, current_app, flash, redirect, request, send_file, url_f
 from flask_appbuilder import BaseView, IndexView, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
+from caseapp.core import AUDIT_LOG, FILE
 from caseapp.core.audit import AuditEvent
+from caseapp.core.security import access_matrix_of
 from caseapp.core.filestore import FileStore
 
 from wtforms import HiddenField
@@ -102,8 +104,9 @@ class HomeView(IndexView):
 
         if not current_user.is_authenticated:
             return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
-        if self.appbuilder.sm.has_access("can_read", "CaseQueue"):
-            return redirect(url_for("QueueView.index"))
+        for entry in access_matrix_of(current_app).menu:   # the first page of the menu the user may open
+            if self.appbuilder.sm.has_access(f"can_{entry.action}", entry.resource):
+                return redirect(entry.href)
         return self.render_template("caseapp/home.html")
 
 
@@ -111,7 +114,7 @@ class FileView(BaseView):
     """Stored files (work images, thumbnails), by SHA-256. Immutable, so cached for long."""
 
     route_base = "/files"
-    class_permission_name = "File"
+    class_permission_name = FILE
     method_permission_name = {"get": "read"}
 
     @expose("/<sha256>")
@@ -147,7 +150,7 @@ class AuditLogView(ModelView):
 
     datamodel = SQLAInterface(AuditEvent)
     route_base = "/audit"
-    class_permission_name = "AuditLog"
+    class_permission_name = AUDIT_LOG
     method_permission_name = {"list": "read", "show": "read"}
     include_route_methods = {"list", "show"}
     list_title = "Audit trail"
@@ -163,6 +166,6 @@ class AuditLogView(ModelView):
     page_size = 50
 
 
-def register(appbuilder) -> None:
+def register(app, appbuilder) -> None:
     appbuilder.add_view_no_menu(FileView)
-    appbuilder.add_view(AuditLogView, "Audit trail", icon="fa-history", category="Records")
+    appbuilder.add_view_no_menu(AuditLogView)

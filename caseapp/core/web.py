@@ -8,6 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.core.audit import Actor
 from caseapp.core.errors import DomainError
+from caseapp.core.uow import unit_of_work
 from caseapp.extensions import get_session
 
 
@@ -29,15 +30,12 @@ STALE = ("Someone else changed this record at the same moment. Reload the page "
 def attempt(action):
     """Run `action(session)` in one transaction: (True, its result) committed, or
     (False, the rule's message) rolled back."""
-    session = get_session()
     try:
-        result = action(session)
-        session.commit()
+        with unit_of_work(get_session()) as session:
+            result = action(session)
     except DomainError as error:
-        session.rollback()
         return False, str(error)
     except StaleDataError:
-        session.rollback()
         return False, STALE
     return True, result
 

@@ -9,6 +9,7 @@ from flask import Flask
 
 from caseapp.core import schema
 from caseapp.core.filestore import FileStore
+from caseapp.core.uow import unit_of_work
 from caseapp.demo.services import DemoSummary, load_demo
 from caseapp.extensions import get_db
 
@@ -40,12 +41,10 @@ def load_demo_cases(app: Flask, *, cases: int, today: date, works: int = 40, hit
                     progress: Callable[[int], None] | None = None) -> DemoSummary:
     """Load demo cases into the app's database and commit."""
     sm = app.appbuilder.sm
-    session = get_db().session()
-    summary = load_demo(session, FileStore(app.config["CASEAPP_FILESTORE_PATH"]), cases=cases,
-                        works=works, hits=hits, seed=seed, today=today, progress=progress,
-                        assign_to=[sm.find_user(username=login).id for login in assignees])
-    session.commit()
-    return summary
+    with unit_of_work(get_db().session()) as session:
+        return load_demo(session, FileStore(app.config["CASEAPP_FILESTORE_PATH"]), cases=cases,
+                         works=works, hits=hits, seed=seed, today=today, progress=progress,
+                         assign_to=[sm.find_user(username=login).id for login in assignees])
 
 
 def build_demo_database(app: Flask, *, cases: int, today: date, works: int = 40, hits: int = 0,

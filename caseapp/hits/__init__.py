@@ -1,1 +1,23 @@
 """Hits: sightings of clients' works on the web, their triage, and the rules applied at ingest."""
+from caseapp.core.domain import IN_ACTION, TOKEN, Domain, MenuEntry, permission
+from caseapp.core.security import CRAWLER, HANDLER, LAWYER
+
+HITS = "Hits"
+
+DOMAIN = Domain(
+    name="hits",
+    description="Sightings, the hits they make, triage decisions with undo, whitelists and cleared sites.",
+    permissions=(
+        permission(HITS, "read", "See the triage page: hits, their sightings and works", HANDLER, LAWYER),
+        permission(HITS, "decide", "Decide hits, one or thousands at once; whitelist a domain; undo", HANDLER),
+        permission(HITS, "undo_others", "Undo another person's triage decision", checked_by=IN_ACTION),
+        permission(HITS, "ingest", "Send sightings to POST /api/v1/sightings (with an API token)", CRAWLER,
+                   checked_by=TOKEN),
+    ),
+    menu=(MenuEntry("Triage", HITS, "read", "/hits/", "fa-crosshairs", order=20),
+          MenuEntry("Whitelists", HITS, "read", "/hits/rules/", "fa-check-square-o", order=60, category="Records")),
+    models="caseapp.hits.models",
+    views="caseapp.hits.views",
+    cli="caseapp.hits.cli",
+    templates=True,
+)

@@ -19,9 +19,11 @@ from caseapp.core import tokens
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput
 from caseapp.core.filestore import FileStore
-from caseapp.core.security import roles_allowed
+from caseapp.core.uow import unit_of_work
+from caseapp.core.security import access_matrix_of
 from caseapp.extensions import get_session
-from caseapp.hits import services
+from caseapp.hits import HITS, services
+from caseapp.rightsholders import works_index
 
 MAX_LINES = 500
 blueprint = Blueprint("hits_api", __name__, url_prefix="/api/v1")
@@ -44,7 +46,7 @@ def _authorised_user(session):
     if token is None:
         return None, _refuse(401, "This API token is unknown or revoked; ask an admin for a new one.")
     user = current_app.appbuilder.sm.get_user_by_id(token.user_id)
-    allowed = roles_allowed("Hits", "can_ingest")
+    allowed = access_matrix_of(current_app).roles_allowed(HITS, "can_ingest")
     if user is None or not user.is_active or not any(role.name in allowed for role in user.roles):
         return None, _refuse(403, "This token's user may not send sightings (it needs the Crawler role).")
     return user, None
@@ -77,12 +79,12 @@ def ingest_sightings():
         return _refuse(413, f"At most {MAX_LINES} sightings a request; split the {len(lines)} lines "
                             "into several requests.")
     store = FileStore(current_app.config["CASEAPP_FILESTORE_PATH"])
-    engine = services.engine_at(current_app.config["CASEAPP_MATCHING_PATH"])
-    services.index_in_step(session, store, engine)
-    rows = list(services.ingest(session, store, engine, Actor(user.id, user.username), lines, base=None,
-                                min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"],
-                                private_ok=current_app.config["CASEAPP_FETCH_PRIVATE"]))
-    session.commit()
+    engine = works_index.engine_at(current_app.config["CASEAPP_MATCHING_PATH"])
+    with unit_of_work(session):
+        works_index.index_in_step(session, store, engine)
+        rows = list(services.ingest(session, store, engine, Actor(user.id, user.username), lines, base=None,
+                                    min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"],
+                                    private_ok=current_app.config["CASEAPP_FETCH_PRIVATE"]))
     return jsonify(results=rows, summary=services.summarise(rows))
 
 

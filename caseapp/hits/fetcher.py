@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlparse
 
 from caseapp.core.errors import InvalidInput
-from caseapp.hits.services import IMAGE_SUFFIXES, open_url
+from caseapp.core.http import fetch
+from caseapp.rightsholders.works_index import IMAGE_SUFFIXES
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 META_IMAGES = {"og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"}
@@ -71,7 +72,7 @@ def page_images(html: str, page_url: str) -> list[str]:
 
 
 def fetch_page(url: str, timeout: float = 10.0, *, private_ok: bool = False) -> str:
-    data, content_type = open_url(url, MAX_PAGE_BYTES, timeout, private_ok=private_ok)
+    data, content_type = fetch(url, MAX_PAGE_BYTES, timeout, private_ok=private_ok)
     if content_type and "html" not in content_type:
         raise InvalidInput(f"{url} is not a web page (it is {content_type})")
     charset = "utf-8"

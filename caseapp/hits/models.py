@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (JSON, CheckConstraint, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
+from sqlalchemy import (JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.core.models import Model, TimestampMixin, UTCDateTime, VersionedMixin
-from caseapp.rightsholders.models import Work
 
 NEW, LEGAL, ILLEGAL, WHITELISTED, NO_MATCH = "new", "legal", "illegal", "whitelisted", "no_match"
 STATUSES = (NEW, LEGAL, ILLEGAL, WHITELISTED, NO_MATCH)
@@ -71,7 +70,7 @@ class Hit(TimestampMixin, VersionedMixin, Model):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="SET NULL"), index=True)
 
     sighting: Mapped[Sighting] = relationship(lazy="joined", innerjoin=True)
-    work: Mapped[Work] = relationship(lazy="joined", innerjoin=True)
+    work: Mapped["Work"] = relationship("Work", lazy="joined", innerjoin=True)
 
 
 class HitDecision(Model):
@@ -124,13 +123,3 @@ class DomainRule(TimestampMixin, Model):
         if self.work_id is not None:
             return f"cleared: {self.domain} showed a licence for work {self.work_id}"
         return f"whitelisted domain {self.domain}"
-
-
-class WorkSignature(Model):
-    """A work's matching signature (keypoints and descriptors), so that the engine's index
-    can be rebuilt without decoding the images again."""
-
-    __tablename__ = "work_signature"
-
-    work_id: Mapped[int] = mapped_column(ForeignKey("work.id", ondelete="CASCADE"), primary_key=True)
-    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

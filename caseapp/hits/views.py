@@ -9,7 +9,7 @@ from caseapp.core.clock import today
 from caseapp.core.formatting import whole_number
 from caseapp.core.web import attempt, can, current_actor, wants_json
 from caseapp.extensions import get_session
-from caseapp.hits import services
+from caseapp.hits import DOMAIN, HITS, services
 from caseapp.hits.models import STATUS_LABELS, STATUSES
 from caseapp.rightsholders.services import client_choices
 
@@ -17,9 +17,9 @@ DECISION_WORDS = services.DECISION_WORDS
 
 
 # The "Hits" permissions, the same on every view that uses them: FAB syncs a resource's
-# permissions view by view and would drop what one view lacks. can_ingest is checked by the
-# crawler's REST endpoint (API tokens, hits/api.py), which is not a FAB view.
-HITS_PERMISSIONS = ["can_read", "can_decide", "can_ingest", "can_undo_others"]
+# permissions view by view and would drop what one view lacks (can_ingest is checked by the
+# crawler's REST endpoint, can_undo_others inside undo).
+HITS_PERMISSIONS = [p.fab_name for p in DOMAIN.permissions if p.resource == HITS]
 
 
 def _ids(values) -> list[int]:
@@ -31,7 +31,7 @@ class TriageView(BaseView):
 
     route_base = "/hits"
     default_view = "index"
-    class_permission_name = "Hits"
+    class_permission_name = HITS
     method_permission_name = {"index": "read", "whitelist_preview": "read", "decide": "decide",
                               "whitelist": "decide", "undo": "decide"}
     base_permissions = HITS_PERMISSIONS
@@ -50,7 +50,7 @@ class TriageView(BaseView):
             counts=services.hit_counts(session, selection.client_id), statuses=STATUSES,
             status_labels=STATUS_LABELS, bands=services.BANDS, ages=services.AGES,
             last=services.last_decision(session, current_user.id, current_user.username),
-            can_decide=can("decide", "Hits"), words=DECISION_WORDS,
+            can_decide=can("decide", HITS), words=DECISION_WORDS,
             outlooks=services.outlooks(session, page.hits, today()))
 
     def _back(self):
@@ -128,7 +128,7 @@ class TriageView(BaseView):
 
         def action(session):
             decision = services.undo(session, current_actor(), whole_number(raw),
-                                     others_allowed=can("undo_others", "Hits"))
+                                     others_allowed=can("undo_others", HITS))
             hits = f"{decision.count} hit{'s' if decision.count != 1 else ''}"
             return f"Undone: {decision.selection} ({hits} back as they were)."
 
@@ -142,7 +142,7 @@ class RulesView(BaseView):
 
     route_base = "/hits/rules"
     default_view = "index"
-    class_permission_name = "Hits"
+    class_permission_name = HITS
     method_permission_name = {"index": "read", "whitelist": "decide", "remove": "decide", "apply": "decide"}
     base_permissions = HITS_PERMISSIONS
 
@@ -168,12 +168,12 @@ class RulesView(BaseView):
             if not ok:
                 flash(result, "danger")
         backlog = None
-        if request.args.get("backlog") and can("decide", "Hits"):   # a count over every undecided hit: for deciders
+        if request.args.get("backlog") and can("decide", HITS):   # a count over every undecided hit: for deciders
             backlog = services.apply_rules(session, current_actor(), today=today(),
                                            min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"], dry_run=True)
         return self.render_template(
             "hits/rules.html", rows=rows, next_before=next_before, kind=kind, client=client, domain=domain,
-            clients=clients, client_names=dict(clients), preview=preview, backlog=backlog, can_decide=can("decide", "Hits"),
+            clients=clients, client_names=dict(clients), preview=preview, backlog=backlog, can_decide=can("decide", HITS),
             min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"], args=request.args)
 
     def _to_rules(self):
@@ -222,12 +222,10 @@ class RulesView(BaseView):
         return self._to_rules()
 
 
-def register(appbuilder) -> None:
-    from flask import current_app
-
+def register(app, appbuilder) -> None:
     from caseapp.hits import api
 
-    current_app.jinja_env.filters.update(hit_status=lambda s: STATUS_LABELS.get(s, s))
-    api.register(current_app)
-    appbuilder.add_view(TriageView, "Triage", icon="fa-crosshairs", href="/hits/")
-    appbuilder.add_view(RulesView, "Whitelists", icon="fa-check-square-o", href="/hits/rules/", category="Records")
+    app.jinja_env.filters.update(hit_status=lambda s: STATUS_LABELS.get(s, s))
+    api.register(app)
+    appbuilder.add_view_no_menu(TriageView)
+    appbuilder.add_view_no_menu(RulesView)

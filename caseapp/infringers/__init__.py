@@ -1,1 +1,17 @@
 """The other party: site owners, their addresses and commercial signals."""
+from caseapp.core.domain import Domain, MenuEntry, permission
+from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
+
+PARTY = "Infringer"
+
+DOMAIN = Domain(
+    name="infringers",
+    description="Parties we claim against: who runs a site, where they are.",
+    permissions=(
+        permission(PARTY, "read", "See parties (infringers)", HANDLER, LAWYER, ACCOUNTANT),
+        permission(PARTY, "write", "Add and edit parties and their addresses", HANDLER, LAWYER),
+    ),
+    menu=(MenuEntry("Parties", PARTY, "read", "/parties/list/", "fa-building", order=50, category="Records"),),
+    models="caseapp.infringers.models",
+    views="caseapp.infringers.views",
+)

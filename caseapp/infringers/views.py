@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from caseapp.core.views import READ_WRITE, ServiceModelView
-from caseapp.infringers import services
+from caseapp.infringers import PARTY, services
 from caseapp.infringers.models import Infringer
 
 
@@ -14,7 +14,7 @@ class PartyView(ServiceModelView):
     delete_service = staticmethod(services.delete_party)
     datamodel = SQLAInterface(Infringer)
     route_base = "/parties"
-    class_permission_name = "Infringer"
+    class_permission_name = PARTY
     method_permission_name = READ_WRITE
     include_route_methods = set(READ_WRITE)
     list_title = "Parties"
@@ -30,5 +30,5 @@ class PartyView(ServiceModelView):
     base_order = ("name", "asc")
 
 
-def register(appbuilder) -> None:
-    appbuilder.add_view(PartyView, "Parties", icon="fa-building", category="Records")
+def register(app, appbuilder) -> None:
+    appbuilder.add_view_no_menu(PartyView)

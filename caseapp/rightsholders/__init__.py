@@ -1,1 +1,22 @@
 """Our clients (rights holders), their works, and later contracts and ownership evidence."""
+from caseapp.core.domain import Domain, MenuEntry, permission
+from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
+
+CLIENT = "Client"
+WORK = "Work"
+
+DOMAIN = Domain(
+    name="rightsholders",
+    description="Clients and their works (the images we enforce), imported and indexed for matching.",
+    permissions=(
+        permission(CLIENT, "read", "See clients (rights holders)", HANDLER, LAWYER, ACCOUNTANT),
+        permission(CLIENT, "write", "Add and edit clients", ACCOUNTANT),
+        permission(WORK, "read", "See clients' works", HANDLER, LAWYER, ACCOUNTANT),
+        permission(WORK, "write", "Edit works' titles", HANDLER),
+    ),
+    menu=(MenuEntry("Clients", CLIENT, "read", "/clients/list/", "fa-camera", order=40, category="Records"),
+          MenuEntry("Works", WORK, "read", "/works/list/", "fa-image", order=45, category="Records")),
+    models="caseapp.rightsholders.models",
+    views="caseapp.rightsholders.views",
+    cli="caseapp.rightsholders.cli",
+)

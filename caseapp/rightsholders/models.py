@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.core.models import Model, TimestampMixin, VersionedMixin
@@ -43,3 +43,13 @@ class Work(TimestampMixin, Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class WorkSignature(Model):
+    """A work's matching signature (keypoints and descriptors), so that the engine's index
+    can be rebuilt without decoding the images again."""
+
+    __tablename__ = "work_signature"
+
+    work_id: Mapped[int] = mapped_column(ForeignKey("work.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

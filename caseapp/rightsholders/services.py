@@ -111,6 +111,12 @@ def client_choices(session: Session) -> list[tuple[int, str]]:
         select(RightsHolder.id, RightsHolder.name).order_by(RightsHolder.name))]
 
 
+def work_titles(session: Session, work_ids) -> dict[int, str]:
+    """Each work's title, by id (for lists that name works)."""
+    ids = sorted(set(work_ids))
+    return dict(session.execute(select(Work.id, Work.title).where(Work.id.in_(ids))).all()) if ids else {}
+
+
 def documented_fee(session: Session, work_id: int) -> "Money | None":
     """What the client documented selling a licence to this work for (their sales history),
     which a claim uses instead of the fee table. Clients cannot document sales yet: None."""

@@ -6,7 +6,7 @@ from markupsafe import Markup, escape
 from flask import url_for
 
 from caseapp.core.views import READ_WRITE, ServiceModelView
-from caseapp.rightsholders import services
+from caseapp.rightsholders import CLIENT, WORK, services
 from caseapp.rightsholders.models import RightsHolder, Work
 
 
@@ -16,7 +16,7 @@ class ClientView(ServiceModelView):
     delete_service = staticmethod(services.delete_client)
     datamodel = SQLAInterface(RightsHolder)
     route_base = "/clients"
-    class_permission_name = "Client"
+    class_permission_name = CLIENT
     method_permission_name = READ_WRITE
     include_route_methods = set(READ_WRITE)
     list_title = "Clients"
@@ -33,7 +33,7 @@ class WorkView(ServiceModelView):
     edit_service = staticmethod(services.edit_work)
     datamodel = SQLAInterface(Work)
     route_base = "/works"
-    class_permission_name = "Work"
+    class_permission_name = WORK
     method_permission_name = {"list": "read", "show": "read", "edit": "write"}
     include_route_methods = {"list", "show", "edit"}
     list_title = "Works"
@@ -52,6 +52,6 @@ def _thumbnail(sha256: str) -> Markup:
     return Markup(f'<img src="{escape(src)}" alt="thumbnail" class="thumb-sm" loading="lazy">')
 
 
-def register(appbuilder) -> None:
-    appbuilder.add_view(ClientView, "Clients", icon="fa-camera", category="Records")
-    appbuilder.add_view(WorkView, "Works", icon="fa-image", category="Records")
+def register(app, appbuilder) -> None:
+    appbuilder.add_view_no_menu(ClientView)
+    appbuilder.add_view_no_menu(WorkView)

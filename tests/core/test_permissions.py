@@ -9,10 +9,13 @@ from sqlalchemy import select
 
 from caseapp.cases.models import Case
 from caseapp.core import security
-from caseapp.core.security import MATRIX, ROLES, roles_allowed
+from caseapp.core.security import ROLES
+from caseapp.domains import access_matrix
 from caseapp.rightsholders.models import Work
 from tests.conftest import ROLE_USERS
 
+MATRIX = access_matrix().permissions
+roles_allowed = access_matrix().roles_allowed
 LOGIN_FOR_ROLE = {role: next(u for u, r in ROLE_USERS.items() if r == role) for role in ROLES}
 
 
@@ -98,7 +101,7 @@ def test_roles_in_database_match_the_matrix(app, db_session):
     for role_name in ROLES:
         role = sm.find_role(role_name)
         held = {(pv.view_menu.name, pv.permission.name) for pv in role.permissions}
-        wanted = security.granted(role_name)
+        wanted = access_matrix().granted(role_name)
         if role_name == "Admin":  # everything there is, FAB's security views included
             every = {(pv.view_menu.name, pv.permission.name)
                      for pv in db_session.scalars(select(sm.permissionview_model))}
@@ -110,15 +113,17 @@ def test_roles_in_database_match_the_matrix(app, db_session):
 def test_menu_shows_what_each_role_may_open(app, client_as):
     """Every menu entry the app registers is in the matrix's menu, and shows exactly to its roles."""
     registered = {item.name for item in app.appbuilder.menu.get_list()}
-    in_categories = {e for entries in security.MENU_CATEGORIES.values() for e in entries}
-    assert registered - {"Security"} == set(security.MENU_CATEGORIES) | (set(security.MENU) - in_categories)
+    matrix = access_matrix()
+    in_categories = {e for entries in matrix.categories.values() for e in entries}
+    entries = {e.name for e in matrix.menu}
+    assert registered - {"Security"} == set(matrix.categories) | (entries - in_categories)
     for role in ROLES:
         html = client_as(LOGIN_FOR_ROLE[role]).get("/queue/?scope=unassigned" if role in
-                                                   security.menu_roles("Queue") else "/audit/list/",
+                                                   matrix.menu_roles("Queue") else "/audit/list/",
                                                    follow_redirects=True).get_data(as_text=True)
-        for entry in security.MENU:
+        for entry in entries:
             shown = f">{entry}<" in html or f"> {entry}<" in html or f"{entry}</a>" in html
-            assert shown == (role in security.menu_roles(entry)), (role, entry)
+            assert shown == (role in matrix.menu_roles(entry)), (role, entry)
 
 
 def test_auditor_reads_everything_and_changes_nothing():
@@ -130,5 +135,5 @@ def test_auditor_reads_everything_and_changes_nothing():
 
 def test_docs_page_is_rendered_from_the_matrix():
     page = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
-    assert page.read_text() == security.render_markdown(), \
+    assert page.read_text() == access_matrix().render_markdown(), \
         "docs/permissions.md is stale: run `caseapp roles matrix > docs/permissions.md`"

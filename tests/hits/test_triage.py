@@ -148,9 +148,9 @@ def test_a_case_closed_for_a_licence_clears_its_site(db_session, setup):
     hits = sighting_hits(db_session, work, "agency.example.fr", 1)
     services.decide(db_session, HANDLER, [hits[0].id], ILLEGAL, selection="hit", today=TODAY)
     case = db_session.get(Case, db_session.get(Hit, hits[0].id).case_id)
-    assert services.ruled_out(db_session, work, "agency.example.fr") is None
+    assert services.ruled_out(db_session, work.rights_holder_id, work.id, "agency.example.fr") is None
     cases.change_stage(db_session, HANDLER, case, "closed", today=TODAY, reason="licence_shown")
-    assert case.ref in services.ruled_out(db_session, work, "agency.example.fr")
+    assert case.ref in services.ruled_out(db_session, work.rights_holder_id, work.id, "agency.example.fr")
 
 
 def test_the_minimum_score_reapplied_to_the_backlog(db_session, setup):

@@ -1,0 +1,44 @@
+"""What every domain's commands share: the session of the app's database, one unit of work
+per command, a rule's refusal as one clear line with exit status 2, and the --json flag."""
+from __future__ import annotations
+
+import contextlib
+
+import click
+
+
+def session():
+    from caseapp.extensions import get_session
+
+    return get_session()
+
+
+class Refused(click.ClickException):
+    """A refusal: 'Error: <what is wrong and what to do>' on stderr, exit status 2."""
+
+    exit_code = 2
+
+
+@contextlib.contextmanager
+def refusals():
+    """A rule's refusal (DomainError) stops the command with the rule's message."""
+    from caseapp.core.errors import DomainError
+
+    try:
+        yield
+    except DomainError as error:
+        raise Refused(str(error)) from None
+
+
+@contextlib.contextmanager
+def transaction():
+    """The session, committed once at the end of the block; a refusal rolls everything back
+    and stops the command with the rule's message (nothing half-written)."""
+    from caseapp.core.uow import unit_of_work
+
+    with refusals(), unit_of_work(session()) as current:
+        yield current
+
+
+def json_option(help_text: str = "Print JSON instead of text."):
+    return click.option("--json", "as_json", is_flag=True, help=help_text)

@@ -1,0 +1,98 @@
+"""Commands for people and machines: users, roles and the permission matrix, API tokens."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from caseapp.core.cli import Refused, transaction
+from caseapp.core.security import ROLES
+
+# --- roles ----------------------------------------------------------------------------------
+
+@click.group("roles")
+def roles_group() -> None:
+    """Roles and the permission matrix."""
+
+
+@roles_group.command("sync")
+@with_appcontext
+def roles_sync() -> None:
+    """Make the roles in the database match the permission matrix."""
+    current_app.appbuilder.sm.sync_permissions()
+    click.echo("Roles synced with the permission matrix.")
+
+
+@roles_group.command("matrix")
+def roles_matrix() -> None:
+    """Print the permission matrix as Markdown (docs/permissions.md)."""
+    from caseapp.domains import access_matrix
+
+    click.echo(access_matrix().render_markdown(), nl=False)
+
+
+# --- users ----------------------------------------------------------------------------------
+
+@click.group("users")
+def users_group() -> None:
+    """People who log in."""
+
+
+@users_group.command("create")
+@click.argument("login")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--first-name", default="")
+@click.option("--last-name", default="")
+@click.password_option()
+@with_appcontext
+def users_create(login, role, first_name, last_name, password) -> None:
+    """Add a user with one role."""
+    try:
+        added = current_app.appbuilder.sm.ensure_user(login, role, first_name or login,
+                                                      last_name or "-", password)
+    except (LookupError, RuntimeError) as error:
+        raise Refused(str(error)) from None
+    if not added:
+        raise Refused(f"User {login} exists already.")
+    click.echo(f"User {login} ({role}) created.")
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+@click.group("tokens")
+def tokens_group() -> None:
+    """API tokens for machines (the crawler)."""
+
+
+@tokens_group.command("create")
+@click.option("--user", "login", required=True, help="The user the token acts as (role Crawler for a crawler).")
+@click.option("--name", required=True, help="Who uses the token, e.g. 'crawler eu-1'.")
+@with_appcontext
+def tokens_create(login: str, name: str) -> None:
+    """Issue a token; it is shown once, only its hash is kept."""
+    from caseapp.core import tokens
+    from caseapp.core.audit import Actor
+
+    user = current_app.appbuilder.sm.find_user(username=login)
+    if user is None:
+        raise Refused(f"No user {login}: create it first (caseapp users create).")
+    with transaction() as session:
+        row, text = tokens.issue(session, Actor.system("tokens create"), name=name, user_id=user.id)
+    click.echo(f"Token {row.id} for {login} ({name}); keep it now, it is not shown again:\n{text}")
+
+
+@tokens_group.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def tokens_revoke(token_id: int) -> None:
+    """Revoke a token: requests with it are refused from now on."""
+    from caseapp.core import tokens
+    from caseapp.core.audit import Actor
+
+    with transaction() as session:
+        row = tokens.revoke(session, Actor.system("tokens revoke"), token_id)
+    click.echo(f"Token {row.id} ({row.name}) revoked.")
+
+
+
+COMMANDS = (roles_group, users_group, tokens_group)

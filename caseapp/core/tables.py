@@ -1,0 +1,4 @@
+"""core's own tables: the audit trail, numbering counters, API tokens."""
+from caseapp.core.audit import AuditEvent  # noqa: F401
+from caseapp.core.sequences import Counter  # noqa: F401
+from caseapp.core.tokens import ApiToken  # noqa: F401

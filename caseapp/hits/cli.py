@@ -1,0 +1,162 @@
+"""`caseapp hits`: crawler sightings in (files, fetched pages), whitelists, the rules re-applied."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from caseapp.rightsholders.works_index import store_and_engine
+from caseapp.core.cli import Refused, refusals, transaction
+from caseapp.core import cli as shared
+
+
+@click.group("hits")
+def hits_group() -> None:
+    """Sightings, matches and their triage."""
+
+
+def _ingest_and_report(sources: list[tuple[str, Path | None, list[tuple[int, str]]]], *, as_json: bool,
+                       min_score: float | None, actor_name: str, workers: int) -> None:
+    """Ingest numbered lines from each source (name, base folder for image_path, lines);
+    one result a line (JSON or errors on stderr), a progress bar, a summary. With workers,
+    images are read, fetched and described in that many processes beside this one."""
+    from caseapp.hits.services import image_describers
+
+    with image_describers(workers) as pool_map:
+        _ingest_sources(sources, as_json=as_json, min_score=min_score, actor_name=actor_name, pool_map=pool_map)
+
+
+def _ingest_sources(sources, *, as_json: bool, min_score: float | None, actor_name: str, pool_map) -> None:
+    from tqdm import tqdm
+
+    from caseapp.core.audit import Actor
+    from caseapp.hits.services import ingest, summarise
+    from caseapp.rightsholders.works_index import sync_index
+
+    from caseapp.core.uow import checkpoint
+
+    store, engine = store_and_engine(current_app.config)
+    threshold = current_app.config["CASEAPP_HIT_MIN_SCORE"] if min_score is None else min_score
+    rows: list[dict] = []
+    with transaction() as session, tqdm(total=sum(len(lines) for _, _, lines in sources), desc="sightings",
+                                        unit="line", file=sys.stderr, disable=None) as bar:
+        sync_index(session, store, engine)
+        for name, base, lines in sources:
+            for row in ingest(session, store, engine, Actor.system(actor_name), lines, base=base, min_score=threshold,
+                              pool_map=pool_map, private_ok=current_app.config["CASEAPP_FETCH_PRIVATE"]):
+                if len(sources) > 1:
+                    row = {"source": name, **row}
+                rows.append(row)
+                if as_json:
+                    click.echo(json.dumps(row, ensure_ascii=False))
+                elif row.get("error"):
+                    click.echo(f"{name}: {row['error']}", err=True)
+                bar.update(1)
+                if len(rows) % 500 == 0:
+                    checkpoint(session)   # every line is whole on its own (a savepoint each)
+    summary = summarise(rows)
+    click.echo(json.dumps({"summary": summary}) if as_json else
+               f"Read {summary['read']} sightings: {summary['matched']} matched ({summary['hits_created']} hits), "
+               f"{summary['duplicates']} already known, {summary['errors']} errors.")
+
+
+_JSON_OPTION = click.option("--json", "as_json", is_flag=True,
+                            help="One JSON object per input line, then a summary object.")
+_MIN_SCORE_OPTION = click.option("--min-score", type=float, default=None,
+                                 help="Matches below this score make no hit (default: CASEAPP_HIT_MIN_SCORE).")
+_WORKERS_OPTION = click.option("--workers", type=click.IntRange(0, 64),
+                               default=max(0, min(8, (os.cpu_count() or 1) - 1)), show_default=True,
+                               help="Processes that read, fetch and describe images beside the one that "
+                                    "searches and writes (0: all in one process).")
+
+
+@hits_group.command("ingest")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@_JSON_OPTION
+@_MIN_SCORE_OPTION
+@_WORKERS_OPTION
+@with_appcontext
+def hits_ingest(path, as_json: bool, min_score: float | None, workers: int) -> None:
+    """Ingest crawler output: a JSON Lines file, or a folder of them (*.jsonl)."""
+    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    sources = []
+    for file in files:
+        with open(file, encoding="utf-8", errors="replace") as handle:
+            sources.append((file.name, file.parent, list(enumerate(handle, start=1))))
+    _ingest_and_report(sources, as_json=as_json, min_score=min_score, actor_name="hits ingest", workers=workers)
+
+
+@hits_group.command("fetch")
+@click.argument("urls", nargs=-1, required=True)
+@_JSON_OPTION
+@_MIN_SCORE_OPTION
+@_WORKERS_OPTION
+@with_appcontext
+def hits_fetch(urls: tuple[str, ...], as_json: bool, min_score: float | None, workers: int) -> None:
+    """Download web pages, find their images (img, srcset, picture, og:image, linked images)
+    and ingest them as sightings."""
+    from caseapp.core.errors import InvalidInput
+    from caseapp.hits.fetcher import sightings_on
+
+    sources = []
+    for url in urls:
+        try:
+            lines = sightings_on(url, private_ok=current_app.config["CASEAPP_FETCH_PRIVATE"])
+        except InvalidInput as error:
+            raise Refused(f"{error}. Nothing was ingested.") from None
+        if not as_json:
+            click.echo(f"{url}: {len(lines)} images found", err=True)
+        sources.append((url, None, lines))
+    _ingest_and_report(sources, as_json=as_json, min_score=min_score, actor_name="hits fetch", workers=workers)
+
+
+@hits_group.command("apply-rules")
+@click.option("--dry-run", is_flag=True, help="Only say how many undecided hits the rules would change.")
+@_MIN_SCORE_OPTION
+@with_appcontext
+def hits_apply_rules(dry_run: bool, min_score: float | None) -> None:
+    """Apply the rules to the undecided hits: whitelisted domains and cleared sites make them
+    whitelisted, a score under the minimum no match (each one undoable decision)."""
+    from caseapp.core.audit import Actor
+    from caseapp.core.clock import today
+    from caseapp.hits.services import apply_rules
+
+    threshold = current_app.config["CASEAPP_HIT_MIN_SCORE"] if min_score is None else min_score
+    with transaction() as session:
+        counts = apply_rules(session, Actor.system("hits apply-rules"), today=today(), min_score=threshold,
+                             dry_run=dry_run)
+    verb = "would become" if dry_run else "became"
+    click.echo(f"{counts['whitelisted']} undecided hits {verb} whitelisted (whitelists, cleared sites); "
+               f"{counts['no_match']} {verb} no match (score under {threshold:.2f}).")
+
+
+@hits_group.command("whitelist")
+@click.argument("domain")
+@click.option("--client", "client_id", type=int, default=None, help="Only for this client (default: all).")
+@click.option("--dry-run", is_flag=True, help="Only say how many undecided hits the rule would change.")
+@with_appcontext
+def hits_whitelist(domain: str, client_id: int | None, dry_run: bool) -> None:
+    """Whitelist a domain: no hits are made on it, and its undecided hits are whitelisted."""
+    from caseapp.core.audit import Actor
+    from caseapp.core.clock import today
+    from caseapp.hits.services import rule_preview, whitelist_domain
+
+    if dry_run:
+        with refusals():
+            count = rule_preview(shared.session(), domain=domain, client_id=client_id, today=today())
+        click.echo(f"{count} undecided hits would be whitelisted.")
+        return
+    with transaction() as session:
+        decision = whitelist_domain(session, Actor.system("hits whitelist"), domain=domain, client_id=client_id,
+                                    today=today())
+    click.echo(f"Whitelisted {domain}: {decision.count} hits changed (decision {decision.id}; undo with the "
+               "triage page).")
+
+
+
+COMMANDS = (hits_group,)

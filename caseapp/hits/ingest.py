@@ -1,0 +1,204 @@
+"""Crawler sightings in: one JSON line at a time, described (in worker processes when ingest
+runs in parallel), searched against the works, written with their hits; rules applied."""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+from urllib.parse import urlparse
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from caseapp.core.audit import Actor
+from caseapp.core.errors import InvalidInput
+from caseapp.core.filestore import FileStore
+from caseapp.core.http import fetch
+from caseapp.core.images import thumbnail_bytes
+from caseapp.hits.models import NEW, Hit, Sighting
+from caseapp.hits.rules import ruled_out
+from caseapp.hits.sites import domain_of
+from caseapp.rightsholders.works_index import matching_works
+
+MAX_FETCH_BYTES = 25 * 1024 * 1024
+TOP_K = 5
+
+
+def sighting_key(image_url: str, page_url: str) -> str:
+    return hashlib.sha256(f"{image_url}\n{page_url}".encode()).hexdigest()
+
+
+def fetch_image(url: str, timeout: float = 10.0, *, private_ok: bool = False) -> bytes:
+    """Download an image (http/https only, at most 25 MB)."""
+    return fetch(url, MAX_FETCH_BYTES, timeout, private_ok=private_ok)[0]
+
+
+@dataclass
+class Sighted:
+    image_url: str
+    page_url: str
+    found_at: datetime
+    image_path: str | None
+
+
+def parse_sighting(text: str) -> Sighted:
+    """One JSON Lines record -> a sighting, or InvalidInput saying what is wrong."""
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(record, dict):
+        raise InvalidInput("expected a JSON object with image_url, page_url and found_at")
+    missing = [k for k in ("image_url", "page_url", "found_at") if not record.get(k)]
+    if missing:
+        raise InvalidInput(f"missing {', '.join(missing)}")
+    for key in ("image_url", "page_url"):
+        if not isinstance(record[key], str) or urlparse(record[key]).scheme not in ("http", "https"):
+            raise InvalidInput(f"{key} must be an http(s) address, not {record[key]!r}")
+    try:
+        found = datetime.fromisoformat(str(record["found_at"]).replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"found_at must be a date and time like 2026-11-21T10:15:00Z, "
+                           f"not {record['found_at']!r}") from None
+    if found.tzinfo is None:
+        found = found.replace(tzinfo=timezone.utc)
+    path = record.get("image_path")
+    if path is not None and not isinstance(path, str):
+        raise InvalidInput("image_path must be a file path")
+    return Sighted(record["image_url"], record["page_url"], found, path)
+
+
+@dataclass
+class Described:
+    """The heavy half of ingesting a sighting, done without the database (in a worker
+    process when ingest runs in parallel): the image's bytes, thumbnail and description."""
+
+    data: bytes
+    thumbnail: bytes
+    variants: list
+
+
+def describe_image(job: tuple[str | None, str, bool]) -> Described | str:
+    """(file path or None, image URL, may fetch from private addresses) -> the image
+    described, or what is wrong with it."""
+    from matching.engine import query_signature
+
+    path, url, private_ok = job
+    try:
+        data = Path(path).read_bytes() if path else fetch_image(url, private_ok=private_ok)
+    except (InvalidInput, OSError) as error:
+        return str(error)
+    try:   # the engine's decoder first: it refuses decompression bombs before Pillow reads them
+        variants = query_signature(data)
+        return Described(data, thumbnail_bytes(data)[0], variants)
+    except Exception as error:  # noqa: BLE001  (any undecodable file is this line's error, not the run's)
+        return f"the image is not readable: {error}"
+
+
+def _serial_map(function, jobs):
+    return map(function, jobs)
+
+
+@contextlib.contextmanager
+def image_describers(workers: int):
+    """A map function for `ingest` that describes images in `workers` processes beside this
+    one (0: in this process). Forkserver processes inherit no database connection."""
+    if workers <= 0:
+        yield _serial_map
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("forkserver").Pool(workers) as pool:
+        pool.apply(describe_image, ((None, "x:", False),))   # the workers' imports done before work starts
+        yield lambda function, jobs: pool.imap(function, jobs)
+
+
+def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iterable[tuple[int, str]], *,
+           base: Path | None, min_score: float, pool_map=_serial_map, batch: int = 32,
+           private_ok: bool = False) -> Iterator[dict]:
+    """Ingest crawler output, one JSON line at a time; yields one result a line, in order.
+    Each line is written whole or not at all (a savepoint each); the caller commits.
+    `image_path` is read relative to `base`; without a base (the REST endpoint) images are
+    fetched from image_url (never from private, loopback or link-local addresses unless
+    `private_ok`). Images are described with `pool_map` (e.g. a process pool's imap),
+    `batch` lines at a time; searching and writing stay in this process."""
+    numbered = ((n, t) for n, t in lines if t.strip())
+    while True:
+        chunk = list(itertools.islice(numbered, batch))
+        if not chunk:
+            return
+        checked: list[tuple[dict, Sighted | None, str | None]] = []   # (row, sighting, key) or an answer
+        for number, text in chunk:
+            row = {"line": number}
+            try:
+                seen = parse_sighting(text)
+                key = sighting_key(seen.image_url, seen.page_url)
+                if session.scalar(select(Sighting.id).where(Sighting.key == key)) is not None:
+                    checked.append(({**row, "status": "duplicate", "hits": []}, None, None))
+                    continue
+                if seen.image_path and base is None:
+                    raise InvalidInput("image_path is only read from files given to `caseapp hits ingest`; "
+                                       "here, leave it out and the image is fetched from image_url")
+                if seen.image_path and not (base / seen.image_path).is_file():
+                    raise InvalidInput(f"image_path {seen.image_path} not found (relative to {base})")
+                checked.append((row, seen, key))
+            except InvalidInput as error:
+                checked.append(({**row, "status": "error", "error": f"line {number}: {error}", "hits": []},
+                                None, None))
+        jobs = [(str(base / seen.image_path) if seen.image_path else None, seen.image_url, private_ok)
+                for _, seen, _ in checked if seen is not None]
+        described = iter(pool_map(describe_image, jobs))
+        for row, seen, key in checked:
+            if seen is None:
+                yield row
+                continue
+            result = next(described)
+            if isinstance(result, str):
+                yield {**row, "status": "error", "error": f"line {row['line']}: {result}", "hits": []}
+                continue
+            if session.scalar(select(Sighting.id).where(Sighting.key == key)) is not None:  # twice in a batch
+                yield {**row, "status": "duplicate", "hits": []}
+                continue
+            yield _record(session, store, engine, row, seen, key, result, min_score)
+
+
+def _record(session: Session, store: FileStore, engine, row: dict, seen: Sighted, key: str, image: Described,
+            min_score: float) -> dict:
+    """Search the described image and write the sighting and its hits (a savepoint)."""
+    domain = domain_of(seen.page_url)
+    found = matching_works(session, engine, image.variants, top_k=TOP_K, min_score=min_score)
+    with session.begin_nested():
+        sighting = Sighting(key=key, image_url=seen.image_url, page_url=seen.page_url, domain=domain,
+                            found_at=seen.found_at, image_sha256=store.put(image.data),
+                            thumbnail_sha256=store.put(image.thumbnail))
+        session.add(sighting)
+        session.flush()
+        created, skipped = [], []
+        for m in found:
+            reason = ruled_out(session, m.client_id, m.work_id, domain)
+            if reason is not None:
+                skipped.append({"work": m.work_id, "rule": reason})
+                continue
+            hit = Hit(sighting_id=sighting.id, work_id=m.work_id, rights_holder_id=m.client_id,
+                      domain=domain, score=m.score, status=NEW, transform=m.transform)
+            session.add(hit)
+            created.append(hit)
+        session.flush()
+    out = {**row, "status": "matched" if created else "no_match",
+           "hits": [{"hit": h.id, "work": h.work_id, "score": h.score} for h in created]}
+    if skipped:
+        out["ruled_out"] = skipped
+    return out
+
+
+def summarise(rows: Iterable[dict]) -> dict:
+    rows = list(rows)
+    return {"read": len(rows), "matched": sum(r["status"] == "matched" for r in rows),
+            "hits_created": sum(len(r.get("hits", [])) for r in rows),
+            "duplicates": sum(r["status"] == "duplicate" for r in rows),
+            "errors": sum(r["status"] == "error" for r in rows)}

@@ -1,0 +1,175 @@
+"""What the triage page shows: selections of hits as handlers make them (client, status,
+site, score band, age, clusters), one page of them grouped by site, counts, and each hit's
+first estimate of feasibility."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterable
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
+
+from caseapp.cases import services as cases
+from caseapp.core.formatting import whole_number
+from caseapp.feasibility import services as feasibility
+from caseapp.hits.models import NEW, STATUS_LABELS, STATUSES, Hit, Sighting
+from caseapp.hits.sites import country_guess
+from caseapp.infringers import services as parties
+
+
+# Score bands a handler selects by: (lowest score, score it stays under, words).
+BANDS = {"high": (0.9, None, "score 0.90 or more"), "mid": (0.7, 0.9, "score 0.70 to 0.89"),
+         "low": (None, 0.7, "score under 0.70")}
+
+
+AGES = (7, 30, 90, 365)
+
+
+@dataclass(frozen=True)
+class HitFilter:
+    """A selection of hits as a handler makes it: by client, status, domain, score band,
+    age, or cluster (one sighting matching several works; one work on many pages of a site)."""
+
+    client_id: int | None = None
+    status: str | None = NEW
+    domain: str | None = None
+    band: str | None = None
+    older_than_days: int | None = None
+    work_id: int | None = None
+    sighting_id: int | None = None
+    subdomains: bool = False   # the domain's subdomains too (as a whitelist rule covers them)
+
+    @classmethod
+    def from_args(cls, args) -> "HitFilter":
+        """From a query string or form; values that mean nothing are left out."""
+        def number(key: str) -> int | None:
+            return whole_number(args.get(key))
+
+        status = args.get("status") or NEW
+        status = None if status == "all" else status if status in STATUSES else NEW
+        band = args.get("band") if args.get("band") in BANDS else None
+        domain = str(args.get("domain") or "").strip().lower() or None
+        return cls(number("client"), status, domain, band, number("older"), number("work"), number("sighting"))
+
+    def args(self, **changes) -> dict:
+        """The filter as query-string arguments (for links that keep it)."""
+        values = {"client": self.client_id, "status": self.status or "all", "domain": self.domain,
+                  "band": self.band, "older": self.older_than_days, "work": self.work_id,
+                  "sighting": self.sighting_id, **changes}
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+    def describe(self) -> str:
+        parts = [STATUS_LABELS[self.status].lower() if self.status else "any status"]
+        if self.client_id:
+            parts.append(f"client {self.client_id}")
+        if self.domain:
+            parts.append(f"on {self.domain}")
+        if self.band:
+            parts.append(BANDS[self.band][2])
+        if self.older_than_days:
+            parts.append(f"found over {self.older_than_days} days ago")
+        if self.work_id:
+            parts.append(f"work {self.work_id}")
+        if self.sighting_id:
+            parts.append(f"sighting {self.sighting_id}")
+        return ", ".join(parts)
+
+    @property
+    def is_cluster(self) -> bool:
+        return bool(self.work_id or self.sighting_id)
+
+    def apply(self, query, today: date):
+        if self.client_id is not None:
+            query = query.where(Hit.rights_holder_id == self.client_id)
+        if self.status is not None:
+            query = query.where(Hit.status == self.status)
+        if self.domain and self.subdomains:
+            pattern = "%." + self.domain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where((Hit.domain == self.domain) | Hit.domain.like(pattern, escape="\\"))
+        elif self.domain:
+            query = query.where(Hit.domain == self.domain)
+        if self.band:
+            low, high, _ = BANDS[self.band]
+            if low is not None:
+                query = query.where(Hit.score >= low)
+            if high is not None:
+                query = query.where(Hit.score < high)
+        if self.work_id is not None:
+            query = query.where(Hit.work_id == self.work_id)
+        if self.sighting_id is not None:
+            query = query.where(Hit.sighting_id == self.sighting_id)
+        if self.older_than_days:
+            before = datetime.combine(today - timedelta(days=self.older_than_days), time.min, timezone.utc)
+            query = query.where(Hit.sighting_id.in_(select(Sighting.id).where(Sighting.found_at < before)))
+        return query
+
+
+def select_hits(session: Session, selection: HitFilter, today: date) -> list[int]:
+    """The ids of every hit in the selection."""
+    return list(session.scalars(selection.apply(select(Hit.id), today).order_by(Hit.id)))
+
+
+@dataclass
+class TriagePage:
+    hits: list[Hit]
+    total: int
+    next_after: int | None
+    sighting_hits: dict[int, int]            # sighting id -> hits it has (a cluster when > 1)
+    site_hits: dict[tuple[int, str], int]    # (work id, domain) -> hits of the work on that site
+    case_refs: dict[int, str]                # case id -> ref, for hits already in a case
+
+
+def triage_page(session: Session, selection: HitFilter, today: date, *, after: int | None = None,
+                limit: int = 30) -> TriagePage:
+    """One page of the selection, grouped by site (so that a site's hits come together),
+    keyset-paged after hit `after`; with the cluster sizes the page links to."""
+    query = selection.apply(select(Hit), today)
+    if after is not None:
+        last = session.get(Hit, after)
+        if last is not None:
+            query = query.where(tuple_(Hit.domain, Hit.id) > tuple_(last.domain, last.id))
+    hits = list(session.scalars(query.order_by(Hit.domain, Hit.id).limit(limit + 1)).unique())
+    more = len(hits) > limit
+    hits = hits[:limit]
+    total = session.scalar(selection.apply(select(func.count(Hit.id)), today))
+    sighting_ids = {h.sighting_id for h in hits}
+    per_sighting = dict(session.execute(select(Hit.sighting_id, func.count()).where(Hit.sighting_id.in_(sighting_ids))
+                                        .group_by(Hit.sighting_id)).all()) if hits else {}
+    pairs = sorted({(h.domain, h.work_id) for h in hits})
+    per_site: dict[tuple[int, str], int] = {}
+    if hits:
+        rows = session.execute(select(Hit.work_id, Hit.domain, func.count())
+                               .where(tuple_(Hit.domain, Hit.work_id).in_(pairs))
+                               .group_by(Hit.work_id, Hit.domain)).all()
+        per_site = {(w, d): n for w, d, n in rows}
+    refs = cases.refs_by_id(session, {h.case_id for h in hits if h.case_id})
+    return TriagePage(hits, total or 0, hits[-1].id if more else None, per_sighting, per_site, refs)
+
+
+def hit_counts(session: Session, client_id: int | None = None) -> dict[str, int]:
+    query = select(Hit.status, func.count()).group_by(Hit.status)
+    if client_id is not None:
+        query = query.where(Hit.rights_holder_id == client_id)
+    return {status: n for status, n in session.execute(query)}
+
+
+def outlooks(session: Session, hits: Iterable[Hit], today: date) -> dict[int, dict]:
+    """Each hit's first estimate, for the triage page: the site's party on file (its country and
+    whether its address is known) or a country guessed from the domain; the claim if pursued
+    (a commercial web use), feasible or not and why, the route and the expected value."""
+    hits = list(hits)
+    on_file = parties.parties_for_sites(session, {h.domain for h in hits})
+    out = {}
+    for hit in hits:
+        party = on_file.get(hit.domain)
+        country = party.country if party else country_guess(hit.domain)
+        amount, outlook = feasibility.first_estimate(
+            country, found_on=hit.sighting.found_at.date(), today=today,
+            address=(party.has_postal_address or None) if party else None)
+        out[hit.id] = {"feasible": outlook.feasible, "route": outlook.route_name, "country": country,
+                       "country_from": (f"party on file: {party.name}" if party else "guessed from the domain"),
+                       "expected": outlook.expected_value.format() if amount else "",
+                       "amount": amount.total.format() if amount else "",
+                       "why": "; ".join(outlook.reasons or outlook.notes)}
+    return out

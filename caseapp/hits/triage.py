@@ -1,0 +1,175 @@
+"""Triage decisions: one decision on one hit or thousands, each hit's previous status kept,
+legal hits clearing their site for their work, illegal ones becoming draft cases; undo."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from caseapp.cases import services as cases
+from caseapp.core import audit
+from caseapp.core.audit import Actor
+from caseapp.core.errors import InvalidInput, NotFound
+from caseapp.core.models import utcnow
+from caseapp.hits.drafts import draft_cases
+from caseapp.hits.models import (ILLEGAL, LEGAL, NEW, NO_MATCH, STATUSES, WHITELISTED, DomainRule, Hit,
+                                 HitDecision, HitDecisionItem)
+
+
+def decide(session: Session, actor: Actor, hit_ids: Iterable[int], status: str, *, selection: str,
+           today: date, expect_status: str | None = None) -> HitDecision:
+    """One decision on any number of hits, in the caller's transaction: every hit's previous
+    status is kept for undo; legal hits clear their site for their work (a licence was shown);
+    illegal hits become draft cases. With `expect_status`, hits that someone else moved out
+    of that status meanwhile are left alone (decision.count says how many changed)."""
+    if status not in STATUSES or status == NEW:
+        raise InvalidInput(f"'{status}' is not a decision; choose one of legal, illegal, whitelisted, no_match.")
+    ids = sorted(set(hit_ids))
+    rows, in_cases = [], 0
+    for start in range(0, len(ids), 5000):
+        query = select(Hit.id, Hit.status, Hit.case_id, Hit.rights_holder_id, Hit.work_id, Hit.domain).where(
+            Hit.id.in_(ids[start:start + 5000]), Hit.status != status)
+        if expect_status is not None:
+            query = query.where(Hit.status == expect_status)
+        for row in session.execute(query).all():
+            if row.case_id is not None:   # the case decides now: close it (e.g. licence shown) instead
+                in_cases += 1
+            else:
+                rows.append(row)
+    decision = HitDecision(status=status, selection=selection[:300], count=len(rows), user_id=actor.user_id,
+                           user_name=actor.name, made_at=utcnow())
+    session.add(decision)
+    session.flush()
+    if rows:
+        session.execute(insert(HitDecisionItem), [
+            {"decision_id": decision.id, "hit_id": r.id, "from_status": r.status, "from_case_id": r.case_id}
+            for r in rows])
+        changed = [r.id for r in rows]
+        for start in range(0, len(changed), 5000):
+            session.execute(update(Hit).where(Hit.id.in_(changed[start:start + 5000]))
+                            .values(status=status, decision_id=decision.id, decided_at=decision.made_at,
+                                    decided_by=actor.name, version=Hit.version + 1)
+                            .execution_options(synchronize_session=False))
+    session.expire_all()   # the bulk UPDATE went past the identity map
+    cleared = _clear_sites(session, actor, decision, {(r.rights_holder_id, r.work_id, r.domain) for r in rows}) \
+        if status == LEGAL else 0
+    drafted = draft_cases(session, actor, [r.id for r in rows], today) if status == ILLEGAL and rows else []
+    audit.record(session, actor, "hits.decided", "hit_decision", decision.id, to_state=status,
+                 details={"selection": selection, "count": len(rows), "cases": drafted, "cleared": cleared,
+                          "left_in_cases": in_cases})
+    session.expire_all()
+    decision.left_in_cases = in_cases   # for the message (not stored)
+    return decision
+
+
+def _clear_sites(session: Session, actor: Actor, decision: HitDecision, scopes: set[tuple[int, int, str]]) -> int:
+    """A licence was shown: each (client, work, site) becomes a cleared recipient."""
+    existing = set(session.execute(select(DomainRule.rights_holder_id, DomainRule.work_id, DomainRule.domain)
+                                   .where(DomainRule.work_id.in_({w for _, w, _ in scopes}))).all()) if scopes else set()
+    new = sorted(scopes - existing)
+    if new:
+        now = utcnow()
+        session.execute(insert(DomainRule), [
+            {"rights_holder_id": c, "work_id": w, "domain": d, "note": "licence shown at triage",
+             "created_by": actor.name, "decision_id": decision.id, "created_at": now, "updated_at": now}
+            for c, w, d in new])
+    return len(new)
+
+
+DECISION_WORDS = {LEGAL: "legal (licensed)", ILLEGAL: "illegal", WHITELISTED: "whitelisted",
+                  NO_MATCH: "no match"}
+
+
+def decision_summary(session: Session, decision: HitDecision, limit: int = 500) -> dict:
+    """What a decision did, in words for the page: how many hits, which draft cases."""
+    changed = list(session.scalars(select(HitDecisionItem.hit_id).where(HitDecisionItem.decision_id == decision.id)
+                                   .limit(limit)))
+    in_cases = session.execute(select(Hit.id, Hit.case_id).where(Hit.decision_id == decision.id,
+                                                                 Hit.case_id.is_not(None))).all()
+    ref_of = cases.refs_by_id(session, {c for _, c in in_cases})
+    refs = sorted(set(ref_of.values()))
+    left = getattr(decision, "left_in_cases", 0)
+    hits = f"{decision.count} hit{'s' if decision.count != 1 else ''}"
+    if decision.selection.startswith("whitelist "):   # the rule counts even when no hit waited
+        message = f"Whitelisted {decision.selection.removeprefix('whitelist ')}: {hits} whitelisted. U undoes."
+    elif decision.count == 0 and left:
+        message = (f"Nothing changed: {'this hit is' if left == 1 else f'these {left} hits are'} in a case; "
+                   "open the case and close it (e.g. licence shown) instead.")
+    elif decision.count == 0:
+        message = ("Nothing changed: these hits were decided already, perhaps by someone else. "
+                   "Reload the page to see them as they are.")
+    else:
+        message = f"{hits} marked {DECISION_WORDS[decision.status]}"
+        if refs:
+            message += f"; draft case{'s' if len(refs) > 1 else ''} {', '.join(refs)}"
+        message += ". U undoes."
+        if left:
+            message += f" {left} hit{'s' if left != 1 else ''} in cases left as they are: close the case instead."
+    return {"message": message, "hits": changed, "cases": refs,
+            "case_of": {hit: ref_of[case] for hit, case in in_cases[:limit]}}
+
+
+def last_decision(session: Session, user_id: int | None, name: str) -> HitDecision | None:
+    """The person's latest decision that can still be undone."""
+    who = HitDecision.user_id == user_id if user_id is not None else HitDecision.user_name == name
+    made_rule = select(DomainRule.id).where(DomainRule.decision_id == HitDecision.id).exists()
+    return session.scalars(select(HitDecision).where(who, HitDecision.undone_at.is_(None),
+                                                     (HitDecision.count > 0) | made_rule)
+                           .order_by(HitDecision.id.desc()).limit(1)).first()
+
+
+def undo(session: Session, actor: Actor, decision_id: int | None, *, others_allowed: bool = True) -> HitDecision:
+    """Put the hits of a decision (None: the actor's last one in force) back as they were,
+    unless a later decision changed them; the rules the decision made (a whitelist, cleared
+    sites) go with it. Without `others_allowed`, only the person who made it may undo it."""
+    if decision_id is None:
+        last = last_decision(session, actor.user_id, actor.name)
+        if last is None:
+            raise InvalidInput("Nothing to undo: you have made no triage decision that is still in force.")
+        decision_id = last.id
+    decision = session.get(HitDecision, decision_id)
+    if decision is None:
+        raise NotFound(f"No triage decision {decision_id}.")
+    if not others_allowed and decision.user_name != actor.name:
+        raise InvalidInput(f"Decision {decision_id} is {decision.user_name}'s: ask them, or an admin, to undo it.")
+    if decision.undone_at is not None:
+        raise InvalidInput(f"Decision {decision_id} was undone already.")
+    items = session.execute(select(HitDecisionItem.hit_id, HitDecisionItem.from_status, Hit.case_id)
+                            .join(Hit, Hit.id == HitDecisionItem.hit_id)
+                            .where(HitDecisionItem.decision_id == decision_id,
+                                   Hit.decision_id == decision_id)).all()
+    in_cases = sorted({i.case_id for i in items if i.case_id is not None})
+    if in_cases:
+        refs = ", ".join(cases.case_refs(session, in_cases))
+        raise InvalidInput(f"These hits are in draft case {refs}: close that case (reason: licence shown "
+                           "or withdrawn) instead of undoing.")
+    by_status: dict[str, list[int]] = {}
+    for item in items:
+        by_status.setdefault(item.from_status, []).append(item.hit_id)
+    for status, ids in by_status.items():
+        for start in range(0, len(ids), 5000):
+            session.execute(update(Hit).where(Hit.id.in_(ids[start:start + 5000]))
+                            .values(status=status, decision_id=None, decided_at=None, decided_by=None,
+                                    version=Hit.version + 1)
+                            .execution_options(synchronize_session=False))
+    decision.undone_at = utcnow()
+    session.flush()
+    rules = 0
+    for rule in session.scalars(select(DomainRule).where(DomainRule.decision_id == decision.id)).all():
+        still = None
+        if rule.work_id is not None:   # a cleared site: kept while another hit in force says licensed
+            still = session.scalar(select(Hit.decision_id).where(
+                Hit.status == LEGAL, Hit.work_id == rule.work_id, Hit.domain == rule.domain,
+                Hit.rights_holder_id == rule.rights_holder_id, Hit.decision_id.is_not(None)).limit(1))
+        if still is not None:
+            rule.decision_id = still
+        else:
+            session.delete(rule)
+            rules += 1
+    audit.record(session, actor, "hits.undone", "hit_decision", decision.id, from_state=decision.status,
+                 details={"selection": decision.selection, "count": len(items), "rules_removed": rules})
+    session.flush()
+    session.expire_all()
+    return decision

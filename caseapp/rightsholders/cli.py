@@ -1,0 +1,54 @@
+"""`caseapp works`: a client's images, imported from a folder and indexed for matching."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from caseapp.rightsholders.works_index import store_and_engine
+from caseapp.core.cli import transaction
+
+@click.group("works")
+def works_group() -> None:
+    """Clients' works."""
+
+
+@works_group.command("import")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--client", "client_id", required=True, type=int, help="The client (rights holder) id.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file, then a summary object.")
+@with_appcontext
+def works_import(folder, client_id: int, as_json: bool) -> None:
+    """Add every image file in FOLDER as a work of the client, and index it for matching."""
+    from tqdm import tqdm
+
+    from caseapp.core.audit import Actor
+    from caseapp.rightsholders.works_index import import_works
+
+    store, engine = store_and_engine(current_app.config)
+    with transaction() as session:
+        files = sum(1 for p in folder.iterdir() if p.is_file()) if folder.is_dir() else 0
+        rows = []
+        with tqdm(total=files, desc="works", unit="file", file=sys.stderr, disable=None) as bar:
+            for row in import_works(session, store, engine, Actor.system("works import"), client_id=client_id,
+                                    folder=folder):
+                rows.append(row)
+                if as_json:
+                    click.echo(json.dumps(row, ensure_ascii=False))
+                elif row.get("error"):
+                    click.echo(f"{row['file']}: {row['error']}", err=True)
+                bar.update(1)
+    engine.save()   # after the works are committed: the index never names a work the database lacks
+    summary = {"files": len(rows), "added": sum(r["status"] == "added" for r in rows),
+               "errors": sum(r["status"] == "error" for r in rows),
+               "skipped": sum(r["status"] == "skipped" for r in rows)}
+    click.echo(json.dumps({"summary": summary}) if as_json else
+               f"Added {summary['added']} works; {summary['errors']} unreadable, {summary['skipped']} skipped.")
+
+
+
+COMMANDS = (works_group,)

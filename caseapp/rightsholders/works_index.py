@@ -1,0 +1,125 @@
+"""The works' matching index: the engine kept in step with the clients' works (a work's
+signature stored once, so the index is rebuilt without decoding images again), and the
+search other domains ask for ("which works does this image copy?")."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from caseapp.core.audit import Actor
+from caseapp.core.errors import InvalidInput
+from caseapp.core.filestore import FileStore
+from caseapp.rightsholders import services
+from caseapp.rightsholders.models import Work, WorkSignature
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
+
+
+_ENGINES: dict[str, object] = {}
+
+
+def store_and_engine(config) -> tuple[FileStore, object]:
+    """The app's file store and works index, from its configuration."""
+    return FileStore(config["CASEAPP_FILESTORE_PATH"]), engine_at(config["CASEAPP_MATCHING_PATH"])
+
+
+def engine_at(path: str):
+    """The matching engine whose index lives in `path`, shared by the process and
+    reloaded when another process saved a newer index."""
+    from matching import Engine
+
+    engine = _ENGINES.get(path)
+    if engine is None:
+        engine = _ENGINES[path] = Engine.open(path)
+    else:
+        engine.reload_if_changed()
+    return engine
+
+
+def index_work(session: Session, store: FileStore, engine, work: Work) -> None:
+    """Compute (or reuse) the work's signature and put it in the engine's index."""
+    from matching import signature, signature_bytes, signature_from_bytes
+
+    stored = session.get(WorkSignature, work.id)
+    if stored is None:
+        features = signature(store.path_for(work.file_sha256))
+        session.add(WorkSignature(work_id=work.id, data=signature_bytes(features)))
+    else:
+        features = signature_from_bytes(stored.data)
+    engine.add(str(work.id), features)
+
+
+def sync_index(session: Session, store: FileStore, engine) -> dict:
+    """Every work in the index, nothing else: signatures computed where missing."""
+    ids = set(session.scalars(select(Work.id)))
+    indexed = {int(r) for r in engine.ref_ids()}
+    added = 0
+    for work in session.scalars(select(Work).where(Work.id.in_(ids - indexed))):
+        index_work(session, store, engine, work)
+        added += 1
+    removed = sum(engine.remove(str(r)) for r in indexed - ids)
+    if added or removed:
+        engine.save()
+    return {"added": added, "removed": removed, "works": len(ids)}
+
+
+_SYNCED: set[str] = set()
+
+
+def index_in_step(session: Session, store: FileStore, engine) -> None:
+    """Sync the index with the works once per process and index folder; from then on
+    `import_works` indexes what it adds and `engine_at` reloads what other processes saved
+    (a request path must not read every work id each time)."""
+    key = str(engine.path)
+    if key not in _SYNCED:
+        sync_index(session, store, engine)
+        _SYNCED.add(key)
+
+
+def import_works(session: Session, store: FileStore, engine, actor: Actor, *, client_id: int,
+                 folder: Path) -> Iterator[dict]:
+    """Add every image file in `folder` as a work of the client: stored, thumbnailed,
+    described and indexed. One result a file; a broken file is reported and skipped."""
+    from matching import DecodeError
+
+    if not folder.is_dir():
+        raise InvalidInput(f"{folder} is not a folder.")
+    services.get_client(session, client_id)
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            yield {"file": path.name, "status": "skipped", "error": "not an image file (by its name)"}
+            continue
+        try:
+            with session.begin_nested():
+                work = services.add_work(session, store, actor, rights_holder_id=client_id,
+                                              title=path.stem, data=path.read_bytes())
+                index_work(session, store, engine, work)
+        except (InvalidInput, DecodeError) as error:
+            yield {"file": path.name, "status": "error", "error": str(error)}
+            continue
+        yield {"file": path.name, "status": "added", "work": work.id}
+
+
+@dataclass(frozen=True)
+class WorkMatch:
+    """A work an image copies: the work, its client, the engine's score and where the image
+    lies on the work (a 3x3 homography, row by row, or None)."""
+
+    work_id: int
+    client_id: int
+    score: float
+    transform: list | None
+
+
+def matching_works(session: Session, engine, variants, *, top_k: int, min_score: float) -> list[WorkMatch]:
+    """The works the described image copies (score at least `min_score`), best first;
+    works removed since the index was saved are left out."""
+    found = [m for m in engine.search(variants, top_k) if m.match and m.score >= min_score]
+    owners = dict(session.execute(select(Work.id, Work.rights_holder_id)
+                                  .where(Work.id.in_([int(m.ref_id) for m in found]))).all()) if found else {}
+    return [WorkMatch(int(m.ref_id), owners[int(m.ref_id)], m.score, list(m.transform) if m.transform else None)
+            for m in found if int(m.ref_id) in owners]
