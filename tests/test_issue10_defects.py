@@ -162,3 +162,21 @@ def test_decoding_limits_are_set_once_not_on_every_call(db_session, tmp_path):
         assert Image.MAX_IMAGE_PIXELS == marker
     finally:
         Image.MAX_IMAGE_PIXELS = saved
+
+
+def test_a_decision_is_told_as_facts_and_each_page_words_it(db_session, client_as):
+    """The service returns what happened; the rules page says how to undo in its own words
+    (it used to rewrite the triage page's sentence by string replacement)."""
+    from caseapp.hits import services
+    from caseapp.hits.views import UNDO_BY_KEY, UNDO_ON_TRIAGE, decision_message
+    from tests.hits.test_triage import sighting_hits
+
+    holder = factories.client(db_session)
+    sighting_hits(db_session, factories.work(db_session, holder), "facts.example.org", 2)
+    decision = services.whitelist_domain(db_session, Actor.system("test"), domain="facts.example.org",
+                                         client_id=holder.id, today=TODAY)
+    outcome = services.decision_outcome(db_session, decision)
+    assert (outcome.kind, outcome.count) == (services.WHITELISTED_SITE, 2)
+    assert not any(isinstance(v, str) and "undo" in v.lower() for v in vars(outcome).values())
+    assert decision_message(outcome).endswith(UNDO_BY_KEY)
+    assert decision_message(outcome, UNDO_ON_TRIAGE).endswith(UNDO_ON_TRIAGE)

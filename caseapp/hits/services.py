@@ -15,4 +15,5 @@ from caseapp.hits.queries import AGES, BANDS, HitFilter, TriagePage, hit_counts,
 from caseapp.hits.rules import (CLEARANCES, WHITELISTS, apply_rules, list_rules, remove_rule, rule_for,  # noqa: F401
                                 rule_preview, ruled_out, whitelist_domain)
 from caseapp.hits.sites import country_guess, domain_of, normal_domain  # noqa: F401
-from caseapp.hits.triage import DECISION_WORDS, decide, decision_summary, last_decision, undo  # noqa: F401
+from caseapp.hits.triage import (DECIDED, LEFT_IN_CASES, NOTHING, WHITELISTED_SITE, DecisionOutcome,  # noqa: F401
+                                 decide, decision_outcome, last_decision, undo)

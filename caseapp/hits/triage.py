@@ -2,6 +2,7 @@
 legal hits clearing their site for their work, illegal ones becoming draft cases; undo."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
@@ -78,37 +79,43 @@ def _clear_sites(session: Session, actor: Actor, decision: HitDecision, scopes: 
     return len(new)
 
 
-DECISION_WORDS = {LEGAL: "legal (licensed)", ILLEGAL: "illegal", WHITELISTED: "whitelisted",
-                  NO_MATCH: "no match"}
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    """What a decision did, as facts for a page or command to word: `kind` is one of
+    WHITELISTED_SITE (a whitelist rule, with its site and scope), LEFT_IN_CASES (nothing
+    changed: the hits are in cases), NOTHING (nothing changed: decided already) or DECIDED."""
+
+    kind: str
+    decision_id: int
+    status: str
+    count: int
+    left_in_cases: int
+    selection: str
+    hits: list[int]            # the hits it changed (at most `limit`)
+    cases: list[str]           # refs of the draft cases its hits are in
+    case_of: dict[int, str]    # hit id -> case ref
 
 
-def decision_summary(session: Session, decision: HitDecision, limit: int = 500) -> dict:
-    """What a decision did, in words for the page: how many hits, which draft cases."""
+WHITELISTED_SITE, LEFT_IN_CASES, NOTHING, DECIDED = "whitelisted_site", "left_in_cases", "nothing", "decided"
+
+
+def decision_outcome(session: Session, decision: HitDecision, limit: int = 500) -> DecisionOutcome:
+    """What a decision did: how many hits, which draft cases, what it left alone."""
     changed = list(session.scalars(select(HitDecisionItem.hit_id).where(HitDecisionItem.decision_id == decision.id)
                                    .limit(limit)))
     in_cases = session.execute(select(Hit.id, Hit.case_id).where(Hit.decision_id == decision.id,
                                                                  Hit.case_id.is_not(None))).all()
     ref_of = cases.refs_by_id(session, {c for _, c in in_cases})
-    refs = sorted(set(ref_of.values()))
     left = getattr(decision, "left_in_cases", 0)
-    hits = f"{decision.count} hit{'s' if decision.count != 1 else ''}"
     if decision.selection.startswith("whitelist "):   # the rule counts even when no hit waited
-        message = f"Whitelisted {decision.selection.removeprefix('whitelist ')}: {hits} whitelisted. U undoes."
-    elif decision.count == 0 and left:
-        message = (f"Nothing changed: {'this hit is' if left == 1 else f'these {left} hits are'} in a case; "
-                   "open the case and close it (e.g. licence shown) instead.")
+        kind = WHITELISTED_SITE
     elif decision.count == 0:
-        message = ("Nothing changed: these hits were decided already, perhaps by someone else. "
-                   "Reload the page to see them as they are.")
+        kind = LEFT_IN_CASES if left else NOTHING
     else:
-        message = f"{hits} marked {DECISION_WORDS[decision.status]}"
-        if refs:
-            message += f"; draft case{'s' if len(refs) > 1 else ''} {', '.join(refs)}"
-        message += ". U undoes."
-        if left:
-            message += f" {left} hit{'s' if left != 1 else ''} in cases left as they are: close the case instead."
-    return {"message": message, "hits": changed, "cases": refs,
-            "case_of": {hit: ref_of[case] for hit, case in in_cases[:limit]}}
+        kind = DECIDED
+    return DecisionOutcome(kind, decision.id, decision.status, decision.count, left, decision.selection, changed,
+                           sorted(set(ref_of.values())), {hit: ref_of[case] for hit, case in in_cases[:limit]})
 
 
 def last_decision(session: Session, user_id: int | None, name: str) -> HitDecision | None:

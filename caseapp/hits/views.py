@@ -10,10 +10,38 @@ from caseapp.core.formatting import whole_number
 from caseapp.core.web import attempt, can, current_actor, wants_json
 from caseapp.extensions import get_session
 from caseapp.hits import DOMAIN, HITS, services
-from caseapp.hits.models import STATUS_LABELS, STATUSES
+from caseapp.hits.models import ILLEGAL, LEGAL, NO_MATCH, STATUS_LABELS, STATUSES, WHITELISTED
 from caseapp.rightsholders.services import client_choices
 
-DECISION_WORDS = services.DECISION_WORDS
+# What a decision made of the hits, in the handler's words.
+DECISION_WORDS = {LEGAL: "legal (licensed)", ILLEGAL: "illegal", WHITELISTED: "whitelisted", NO_MATCH: "no match"}
+UNDO_BY_KEY = "U undoes."
+UNDO_ON_TRIAGE = "The triage page can undo it (your last decision)."
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def decision_message(outcome: services.DecisionOutcome, undo_hint: str = UNDO_BY_KEY) -> str:
+    """What a decision did, said to the person who made it."""
+    hits = _plural(outcome.count, "hit")
+    if outcome.kind == services.WHITELISTED_SITE:
+        return f"Whitelisted {outcome.selection.removeprefix('whitelist ')}: {hits} whitelisted. {undo_hint}"
+    if outcome.kind == services.LEFT_IN_CASES:
+        left = outcome.left_in_cases
+        return (f"Nothing changed: {'this hit is' if left == 1 else f'these {left} hits are'} in a case; "
+                "open the case and close it (e.g. licence shown) instead.")
+    if outcome.kind == services.NOTHING:
+        return ("Nothing changed: these hits were decided already, perhaps by someone else. "
+                "Reload the page to see them as they are.")
+    message = f"{hits} marked {DECISION_WORDS[outcome.status]}"
+    if outcome.cases:
+        message += f"; draft case{'s' if len(outcome.cases) > 1 else ''} {', '.join(outcome.cases)}"
+    message += f". {undo_hint}"
+    if outcome.left_in_cases:
+        message += f" {_plural(outcome.left_in_cases, 'hit')} in cases left as they are: close the case instead."
+    return message
 
 
 # The "Hits" permissions, the same on every view that uses them: FAB syncs a resource's
@@ -92,14 +120,13 @@ class TriageView(BaseView):
         """Make a decision in one transaction and say what it did (or why it was refused)."""
         def action(session):
             decision = make(session)
-            return decision, services.decision_summary(session, decision)
+            return services.decision_outcome(session, decision)
 
         ok, result = attempt(action)
         if not ok:
             return self._answer(False, result)
-        decision, summary = result
-        return self._answer(True, summary["message"], decision=decision.id, status=decision.status,
-                            changed=summary["hits"], cases=summary["cases"], case_of=summary["case_of"])
+        return self._answer(True, decision_message(result), decision=result.decision_id, status=result.status,
+                            changed=result.hits, cases=result.cases, case_of=result.case_of)
 
     @expose("/whitelist/preview")
     @has_access
@@ -189,8 +216,7 @@ class RulesView(BaseView):
             decision = services.whitelist_domain(session, current_actor(), domain=request.form.get("domain", ""),
                                                  client_id=whole_number(client), today=today(),
                                                  note=note)
-            message = services.decision_summary(session, decision)["message"]
-            return message.replace("U undoes.", "The triage page can undo it (your last decision).")
+            return decision_message(services.decision_outcome(session, decision), UNDO_ON_TRIAGE)
 
         ok, message = attempt(action)
         flash(message, "success" if ok else "danger")
