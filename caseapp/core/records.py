@@ -69,3 +69,26 @@ def text_or_none(value: Any) -> str | None:
     """A form's text field: stripped, and None when empty."""
     text = str(value).strip() if value is not None else ""
     return text or None
+
+
+def clean_values(values: dict[str, Any], *, record: str, fields: tuple[str, ...], kinds: tuple[str, ...]) -> dict:
+    """A record's fields as typed on a page or command -> as kept: text stripped (empty is None),
+    a name required, the kind one of `kinds` (the first by default), country codes upper case
+    and language codes lower case (checked). Anything else is refused naming the field."""
+    from caseapp.core.i18n import country_code, language_code
+
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise InvalidInput(f"A {record} has no field {', '.join(sorted(unknown))}.")
+    clean = {key: text_or_none(value) for key, value in values.items()}
+    if "name" in clean and not clean["name"]:
+        raise InvalidInput(f"Name: a {record} needs a name.")
+    if "kind" in clean:
+        clean["kind"] = clean["kind"] or kinds[0]
+        if clean["kind"] not in kinds:
+            raise InvalidInput(f"Kind: '{clean['kind']}' is not one of {', '.join(kinds)}.")
+    if "country" in clean:
+        clean["country"] = country_code(clean["country"])
+    if "language" in clean:
+        clean["language"] = language_code(clean["language"] or "en")
+    return clean

@@ -15,7 +15,7 @@ from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.models import utcnow
 from caseapp.hits.drafts import draft_cases
-from caseapp.hits.models import (ILLEGAL, LEGAL, NEW, NO_MATCH, STATUSES, WHITELISTED, DomainRule, Hit,
+from caseapp.hits.models import (ILLEGAL, LEGAL, NEW, STATUSES, DomainRule, Hit,
                                  HitDecision, HitDecisionItem)
 
 

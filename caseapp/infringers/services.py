@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput, NotFound
-from caseapp.core.i18n import country_code, language_code
-from caseapp.core.records import add_record, delete_record, edit_record, text_or_none
+from caseapp.core.records import add_record, clean_values, delete_record, edit_record
 from caseapp.infringers.models import Infringer
 
 KINDS = ("company", "person", "public_body", "association")
@@ -19,21 +18,8 @@ FIELDS = ("name", "kind", "website", "email", "street", "postal_code", "city", "
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
-    """A party's fields as typed -> as kept: codes upper or lower case, empty text None."""
-    unknown = set(values) - set(FIELDS)
-    if unknown:
-        raise InvalidInput(f"A party has no field {', '.join(sorted(unknown))}.")
-    clean = {key: text_or_none(value) for key, value in values.items()}
-    if "name" in clean and not clean["name"]:
-        raise InvalidInput("Name: a party needs a name (a company's or a person's).")
-    if "kind" in clean:
-        clean["kind"] = clean["kind"] or "company"
-        if clean["kind"] not in KINDS:
-            raise InvalidInput(f"Kind: '{clean['kind']}' is not one of {', '.join(KINDS)}.")
-    if "country" in clean:
-        clean["country"] = country_code(clean["country"])
-    if "language" in clean:
-        clean["language"] = language_code(clean["language"] or "en")
+    """A party's fields as typed -> as kept (codes upper or lower case, a site without www.)."""
+    clean = clean_values(values, record="party", fields=FIELDS, kinds=KINDS)
     if clean.get("subdivision"):
         clean["subdivision"] = clean["subdivision"].upper()
     if clean.get("website"):

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from caseapp.core import audit
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput, NotFound
-from caseapp.core.i18n import country_code, language_code
-from caseapp.core.records import add_record, delete_record, edit_record, text_or_none
+from caseapp.core.records import add_record, clean_values, delete_record, edit_record, text_or_none
 from caseapp.core.filestore import FileStore
 from caseapp.core.images import thumbnail_bytes
 from caseapp.rightsholders.models import RightsHolder, Work
@@ -22,22 +21,7 @@ CLIENT_FIELDS = ("name", "kind", "email", "country", "language")
 
 
 def _clean_client(values: dict[str, Any]) -> dict[str, Any]:
-    """A client's fields as typed -> as kept: codes upper or lower case, empty text None."""
-    unknown = set(values) - set(CLIENT_FIELDS)
-    if unknown:
-        raise InvalidInput(f"A client has no field {', '.join(sorted(unknown))}.")
-    clean = {key: text_or_none(value) for key, value in values.items()}
-    if "name" in clean and not clean["name"]:
-        raise InvalidInput("Name: a client needs a name.")
-    if "kind" in clean:
-        clean["kind"] = clean["kind"] or "photographer"
-        if clean["kind"] not in CLIENT_KINDS:
-            raise InvalidInput(f"Kind: '{clean['kind']}' is not one of {', '.join(CLIENT_KINDS)}.")
-    if "country" in clean:
-        clean["country"] = country_code(clean["country"])
-    if "language" in clean:
-        clean["language"] = language_code(clean["language"] or "en")
-    return clean
+    return clean_values(values, record="client", fields=CLIENT_FIELDS, kinds=CLIENT_KINDS)
 
 
 def add_client(session: Session, actor: Actor, *, name: str, country: str, kind: str = "photographer",
