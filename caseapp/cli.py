@@ -97,10 +97,9 @@ def _safe_url(url: str) -> str:
 @with_appcontext
 def demo(cases: int, works: int, hits: int, seed: int, if_empty: bool) -> None:
     """Load demo data: users (one per role), clients, works, parties, cases in every stage, hits."""
-    from sqlalchemy import func, select
     from tqdm import tqdm
 
-    from caseapp.cases.models import Case
+    from caseapp.cases.services import count_cases
     from caseapp.core.clock import today
     from caseapp.demo.setup import add_demo_users, load_demo_cases
 
@@ -108,7 +107,7 @@ def demo(cases: int, works: int, hits: int, seed: int, if_empty: bool) -> None:
         created = add_demo_users(current_app)
     except LookupError as error:
         raise Refused(str(error)) from None
-    existing = session().scalar(select(func.count()).select_from(Case))
+    existing = count_cases(session())
     if if_empty and existing:
         click.echo(f"Demo data already there ({existing} cases); nothing loaded.")
     else:

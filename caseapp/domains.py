@@ -55,7 +55,8 @@ def template_folders() -> list[str]:
     import caseapp
 
     root = Path(caseapp.__file__).parent
-    return [str(root / d.name / "templates") for d in all_domains() if d.templates]
+    folders = (root / d.name / "templates" for d in all_domains())
+    return [str(folder) for folder in folders if folder.is_dir()]
 
 
 def cli_commands() -> list:

@@ -21,5 +21,4 @@ DOMAIN = Domain(
     models="caseapp.cases.models",
     views="caseapp.cases.views",
     cli="caseapp.cases.cli",
-    templates=True,
 )

@@ -14,8 +14,9 @@ from caseapp.cases.models import (IS_OPEN, NOT_VALUED, QUEUE_ORDER, QUEUE_VALUE_
                                   CaseNote)
 from caseapp.core import audit
 from caseapp.core.audit import Actor
-from caseapp.core.errors import InvalidInput, NotFound, StaleEdit
+from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.models import utcnow
+from caseapp.core.records import check_version
 from caseapp.core.money import Money
 from caseapp.core.sequences import next_value
 from caseapp.feasibility import services as feasibility
@@ -140,12 +141,6 @@ def get_case(session: Session, ref: str) -> Case:
     return case
 
 
-def check_version(case: Case, seen_version: int | None) -> None:
-    """Refuse an edit made on a stale copy of the case."""
-    if seen_version is not None and seen_version != case.version:
-        raise StaleEdit(f"Case {case.ref}", seen_version, case.version)
-
-
 # --- the lifecycle ---------------------------------------------------------------------
 
 def change_stage(
@@ -160,7 +155,7 @@ def change_stage(
     seen_version: int | None = None,
 ) -> Case:
     """Move `case` to `target` through the state machine; audited."""
-    check_version(case, seen_version)
+    check_version(f"Case {case.ref}", case, seen_version)
     lifecycle.check_transition(case.stage, target, reason=reason, held_from=case.held_from_stage)
     previous = case.stage
     if target == lifecycle.ON_HOLD:
@@ -228,7 +223,7 @@ def take_next(session: Session, actor: Actor, *, stage: str | None = None,
 def assign(session: Session, actor: Actor, case: Case, user_id: int | None, user_name: str | None,
            *, seen_version: int | None = None) -> Case:
     """Assign `case` to a user (None releases it back to the unassigned queue)."""
-    check_version(case, seen_version)
+    check_version(f"Case {case.ref}", case, seen_version)
     if case.stage == lifecycle.CLOSED:
         raise InvalidInput(f"Case {case.ref} is closed; a closed case is not assigned.")
     previous = case.assignee_id
@@ -261,7 +256,7 @@ def edit_case(session: Session, actor: Actor, case: Case, *, seen_version: int,
               claimed: Money | None = None, next_due_on: date | None = None, today: date | None = None) -> Case:
     """Edit the claimed amount or the next due date; a stale edit is refused. With `today`,
     a new claim is valued again by the country's rules."""
-    check_version(case, seen_version)
+    check_version(f"Case {case.ref}", case, seen_version)
     changes: dict[str, list[str]] = {}
     if claimed is not None and claimed.minor != case.claimed_minor:
         if claimed.currency != case.currency:
@@ -403,6 +398,10 @@ def load_case_file(session: Session, ref: str) -> Case:
     if case is None:
         raise NotFound(f"There is no case {ref}. Check the reference (it looks like C-2026-000123).")
     return case
+
+
+def count_cases(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Case)) or 0
 
 
 def list_cases(session: Session, *, stage: str | None = None, country: str | None = None,

@@ -27,5 +27,4 @@ DOMAIN = Domain(
     models="caseapp.core.tables",
     views="caseapp.core.views",
     cli="caseapp.core.cli_commands",
-    templates=False,
 )

@@ -40,5 +40,12 @@ def transaction():
         yield current
 
 
-def json_option(help_text: str = "Print JSON instead of text."):
-    return click.option("--json", "as_json", is_flag=True, help=help_text)
+def report(row: dict, *, as_json: bool, label: str) -> None:
+    """One result of a command that works line by line or file by file: the row as a JSON
+    line, or (as text) only its error, on stderr, after `label` (the file or source)."""
+    import json
+
+    if as_json:
+        click.echo(json.dumps(row, ensure_ascii=False))
+    elif row.get("error"):
+        click.echo(f"{label}: {row['error']}", err=True)

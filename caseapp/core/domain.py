@@ -4,7 +4,7 @@ matrix, the menu, the command line and the demo from them, so that a new domain 
 folder (and one migration), not edits across shared files."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Where a permission is checked: by a page's endpoint (Flask-AppBuilder), by a REST endpoint
 # that machines call with an API token, or inside an action a page endpoint allows (undoing
@@ -75,9 +75,4 @@ class Domain:
     tasks: str | None = None
     demo: str | None = None
     demo_order: int = 100
-    templates: bool = False          # has a templates/ folder of its own
     startup: str | None = None       # "module:function" run once when the app is made (e.g. load rules)
-    resources: tuple[str, ...] = field(default=())   # its resource names (filled from permissions)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "resources", tuple(dict.fromkeys(p.resource for p in self.permissions)))

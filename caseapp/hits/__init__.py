@@ -19,5 +19,4 @@ DOMAIN = Domain(
     models="caseapp.hits.models",
     views="caseapp.hits.views",
     cli="caseapp.hits.cli",
-    templates=True,
 )

@@ -52,10 +52,7 @@ def _ingest_sources(sources, *, as_json: bool, min_score: float | None, actor_na
                 if len(sources) > 1:
                     row = {"source": name, **row}
                 rows.append(row)
-                if as_json:
-                    click.echo(json.dumps(row, ensure_ascii=False))
-                elif row.get("error"):
-                    click.echo(f"{name}: {row['error']}", err=True)
+                shared.report(row, as_json=as_json, label=name)
                 bar.update(1)
                 if len(rows) % 500 == 0:
                     checkpoint(session)   # every line is whole on its own (a savepoint each)

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from caseapp.rightsholders.works_index import store_and_engine
-from caseapp.core.cli import transaction
+from caseapp.core.cli import report, transaction
 
 @click.group("works")
 def works_group() -> None:
@@ -37,10 +37,7 @@ def works_import(folder, client_id: int, as_json: bool) -> None:
             for row in import_works(session, store, engine, Actor.system("works import"), client_id=client_id,
                                     folder=folder):
                 rows.append(row)
-                if as_json:
-                    click.echo(json.dumps(row, ensure_ascii=False))
-                elif row.get("error"):
-                    click.echo(f"{row['file']}: {row['error']}", err=True)
+                report(row, as_json=as_json, label=row["file"])
                 bar.update(1)
     engine.save()   # after the works are committed: the index never names a work the database lacks
     summary = {"files": len(rows), "added": sum(r["status"] == "added" for r in rows),
