@@ -32,7 +32,7 @@ def run(url: str, tmp: Path, n: int) -> dict:
     from caseapp.extensions import get_db
     from caseapp.hits import services
     from caseapp.hits.models import NEW, NO_MATCH, Hit, Sighting
-    from caseapp.rightsholders.models import Work
+    from caseapp.clients.models import Work
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CASEAPP_INSTANCE_PATH": str(tmp), "SECRET_KEY": "bench"})
     build_demo_database(app, cases=50, today=today())
@@ -42,21 +42,21 @@ def run(url: str, tmp: Path, n: int) -> dict:
         found = datetime(2026, 11, 1, tzinfo=timezone.utc)
         sightings = [{"key": services.sighting_key(f"https://big.example.com/{i}.jpg", f"https://big.example.com/p/{i}"),
                       "image_url": f"https://big.example.com/{i}.jpg", "page_url": f"https://big.example.com/p/{i}",
-                      "domain": "big.example.com", "found_at": found, "image_sha256": work.file_sha256,
+                      "site": "big.example.com", "found_at": found, "image_sha256": work.file_sha256,
                       "thumbnail_sha256": work.thumbnail_sha256, "created_at": found, "updated_at": found}
                      for i in range(n)]
         ids = session.scalars(insert(Sighting).returning(Sighting.id), sightings).all()
-        session.execute(insert(Hit), [{"sighting_id": s, "work_id": work.id, "rights_holder_id": work.rights_holder_id,
-                                       "domain": "big.example.com", "score": 0.9, "status": NEW, "version": 1,
+        session.execute(insert(Hit), [{"sighting_id": s, "work_id": work.id, "client_id": work.client_id,
+                                       "site": "big.example.com", "score": 0.9, "status": NEW, "version": 1,
                                        "created_at": found, "updated_at": found} for s in ids])
         session.commit()
         session.execute(text("ANALYZE"))
         session.commit()
         actor = Actor(None, "bench")
         t0 = time.perf_counter()
-        chosen = services.select_hits(session, services.HitFilter(client_id=work.rights_holder_id, domain="big.example.com"),
+        chosen = services.select_hits(session, services.HitFilter(client_id=work.client_id, site="big.example.com"),
                                       today())
-        decision = services.decide(session, actor, chosen, NO_MATCH, selection="domain big.example.com",
+        decision = services.decide(session, actor, chosen, NO_MATCH, selection="site big.example.com",
                                    today=today())
         session.commit()
         decide_s = time.perf_counter() - t0

@@ -73,8 +73,8 @@ def main() -> int:
     from caseapp.demo.setup import build_demo_database
     from caseapp.extensions import get_db
     from caseapp.hits import services
-    from caseapp.rightsholders import works_index
-    from caseapp.rightsholders.models import Work
+    from caseapp.clients import works_index
+    from caseapp.clients.models import Work
 
     tmp = Path(tempfile.mkdtemp(prefix="caseapp-ingest-"))
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.db'}", "CASEAPP_INSTANCE_PATH": str(tmp),

@@ -39,7 +39,7 @@ def run(url: str, tmp: Path, n: int, requests: int) -> dict:
     from caseapp.extensions import get_db
     from caseapp.hits import services
     from caseapp.hits.models import NEW, Hit, Sighting
-    from caseapp.rightsholders.models import Work
+    from caseapp.clients.models import Work
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CASEAPP_INSTANCE_PATH": str(tmp), "SECRET_KEY": "bench",
                       "WTF_CSRF_ENABLED": False})
@@ -60,18 +60,18 @@ def run(url: str, tmp: Path, n: int, requests: int) -> dict:
                 work = rng.choice(works)
                 rows.append({"key": services.sighting_key(f"https://{site}/i/{i}.jpg", f"https://{site}/p/{i}"),
                              "image_url": f"https://{site}/i/{i}.jpg", "page_url": f"https://{site}/p/{i}",
-                             "domain": site, "found_at": found, "image_sha256": work.file_sha256,
+                             "site": site, "found_at": found, "image_sha256": work.file_sha256,
                              "thumbnail_sha256": work.thumbnail_sha256, "created_at": found, "updated_at": found})
                 hits.append((work, site, found))
             ids = session.scalars(insert(Sighting).returning(Sighting.id), rows).all()
             session.execute(insert(Hit), [
-                {"sighting_id": s, "work_id": w.id, "rights_holder_id": w.rights_holder_id, "domain": site,
+                {"sighting_id": s, "work_id": w.id, "client_id": w.client_id, "site": site,
                  "score": round(rng.uniform(0.5, 1.0), 3), "status": NEW, "version": 1, "created_at": found,
                  "updated_at": found} for s, (w, site, found) in zip(ids, hits)])
             session.commit()
         session.execute(text("ANALYZE"))
         session.commit()
-        clients = sorted({w.rights_holder_id for w in works})
+        clients = sorted({w.client_id for w in works})
         get_db().session.remove()
 
     client = app.test_client()
@@ -83,7 +83,7 @@ def run(url: str, tmp: Path, n: int, requests: int) -> dict:
 
     def url(i):
         kind = i % 6
-        return ["/hits/", f"/hits/?domain={sites[rng.randint(0, 40)]}", "/hits/?band=low", "/hits/?older=90",
+        return ["/hits/", f"/hits/?site={sites[rng.randint(0, 40)]}", "/hits/?band=low", "/hits/?older=90",
                 f"/hits/?client={rng.choice(clients)}", after][kind]
 
     urls = [url(i) for i in range(requests)]

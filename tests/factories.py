@@ -9,35 +9,35 @@ from caseapp.cases import lifecycle, services
 from caseapp.cases.models import Case
 from caseapp.core.audit import Actor
 from caseapp.core.money import Money
-from caseapp.infringers.models import Infringer
-from caseapp.rightsholders.models import RightsHolder, Work
+from caseapp.parties.models import Party
+from caseapp.clients.models import Client, Work
 
 from tests.conftest import TODAY
 
 _serial = itertools.count(1)
 
 
-def party(session, country: str = "DE", **fields) -> Infringer:
+def party(session, country: str = "DE", **fields) -> Party:
     n = next(_serial)
-    infringer = Infringer(name=fields.pop("name", f"Party {n} GmbH"), country=country,
+    party = Party(name=fields.pop("name", f"Party {n} GmbH"), country=country,
                           street="Hauptstraße 1", postal_code="10115", city="Berlin",
-                          website=f"party{n}.example", **fields)
-    session.add(infringer)
+                          site=f"party{n}.example", **fields)
+    session.add(party)
     session.flush()
-    return infringer
+    return party
 
 
-def client(session, name: str | None = None) -> RightsHolder:
-    holder = RightsHolder(name=name or f"Client {next(_serial)}", country="DE")
+def client(session, name: str | None = None) -> Client:
+    holder = Client(name=name or f"Client {next(_serial)}", country="DE")
     session.add(holder)
     session.flush()
     return holder
 
 
-def work(session, holder: RightsHolder) -> Work:
+def work(session, holder: Client) -> Work:
     # Reuse a stored demo image: the tests' file store has them.
     template = session.scalars(select(Work).limit(1)).first()
-    item = Work(rights_holder_id=holder.id, title=f"Work {next(_serial)}",
+    item = Work(client_id=holder.id, title=f"Work {next(_serial)}",
                 file_sha256=template.file_sha256, thumbnail_sha256=template.thumbnail_sha256,
                 width=template.width, height=template.height)
     session.add(item)
@@ -46,13 +46,13 @@ def work(session, holder: RightsHolder) -> Work:
 
 
 def case(session, stage: str = lifecycle.NEW, *, held_from: str | None = None,
-         country: str = "DE", holder: RightsHolder | None = None, claimed: str = "450.00",
+         country: str = "DE", holder: Client | None = None, claimed: str = "450.00",
          currency: str = "EUR", expected: str | None = None, actor: Actor | None = None) -> Case:
     """A case opened through the service, then placed in `stage` (setup only)."""
     holder = holder or client(session)
     opened = services.open_case(
-        session, actor or Actor.system("factory"), rights_holder_id=holder.id,
-        infringer_id=party(session, country).id,
+        session, actor or Actor.system("factory"), client_id=holder.id,
+        party_id=party(session, country).id,
         items=[services.ItemSpec(work_id=work(session, holder).id, page_url="https://x.example/p/1")],
         claimed=Money.parse(claimed, currency), today=TODAY,
         expected_value=Money.parse(expected, currency) if expected else None,

@@ -61,21 +61,21 @@ def test_undoing_another_persons_decision_is_a_permission_in_the_matrix(app, db_
 
 
 def test_a_party_saved_with_a_lowercase_country_is_stored_as_the_queue_filters_it(client_as, db_session):
-    from caseapp.infringers.models import Infringer
+    from caseapp.parties.models import Party
 
     response = client_as("handler").post("/parties/add", data={
         "name": "Kleinschreibung GmbH", "kind": "company", "country": "de", "language": "de"})
     assert response.status_code == 302
-    party = db_session.scalars(select(Infringer).where(Infringer.name == "Kleinschreibung GmbH")).one()
+    party = db_session.scalars(select(Party).where(Party.name == "Kleinschreibung GmbH")).one()
     assert party.country == "DE"
 
 
 def test_a_client_saved_with_a_lowercase_country_is_stored_upper_case(client_as, db_session):
-    from caseapp.rightsholders.models import RightsHolder
+    from caseapp.clients.models import Client
 
     client_as("accountant").post("/clients/add", data={
         "name": "Studio Klein", "kind": "photographer", "country": "fr", "language": "fr"})
-    client = db_session.scalars(select(RightsHolder).where(RightsHolder.name == "Studio Klein")).one()
+    client = db_session.scalars(select(Client).where(Client.name == "Studio Klein")).one()
     assert client.country == "FR"
 
 
@@ -148,7 +148,7 @@ def test_decoding_limits_are_set_once_not_on_every_call(db_session, tmp_path):
     import io
 
     from caseapp.core.filestore import FileStore
-    from caseapp.rightsholders import services
+    from caseapp.clients import services
 
     holder = factories.client(db_session)
     out = io.BytesIO()
@@ -157,7 +157,7 @@ def test_decoding_limits_are_set_once_not_on_every_call(db_session, tmp_path):
     saved = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = marker
     try:
-        services.add_work(db_session, FileStore(tmp_path), Actor.system("test"), rights_holder_id=holder.id,
+        services.add_work(db_session, FileStore(tmp_path), Actor.system("test"), client_id=holder.id,
                           title="red", data=out.getvalue())
         assert Image.MAX_IMAGE_PIXELS == marker
     finally:
@@ -173,7 +173,7 @@ def test_a_decision_is_told_as_facts_and_each_page_words_it(db_session, client_a
 
     holder = factories.client(db_session)
     sighting_hits(db_session, factories.work(db_session, holder), "facts.example.org", 2)
-    decision = services.whitelist_domain(db_session, Actor.system("test"), domain="facts.example.org",
+    decision = services.whitelist_site(db_session, Actor.system("test"), site="facts.example.org",
                                          client_id=holder.id, today=TODAY)
     outcome = services.decision_outcome(db_session, decision)
     assert (outcome.kind, outcome.count) == (services.WHITELISTED_SITE, 2)

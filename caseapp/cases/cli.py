@@ -31,14 +31,14 @@ def cases_list(stage, country, limit, as_json) -> None:
             if as_json:
                 click.echo(json.dumps({
                     "ref": case.ref, "stage": case.stage, "country": case.country,
-                    "client": case.rights_holder.name, "party": case.infringer.name,
+                    "client": case.client.name, "party": case.party.name,
                     "claimed": case.claimed.amount_text(), "currency": case.currency,
                     "next_due_on": case.next_due_on.isoformat() if case.next_due_on else None,
                     "closure_reason": case.closure_reason,
                 }, ensure_ascii=False))
             else:
                 click.echo(f"{case.ref}  {case.stage:<13} {case.country}  {case.claimed.format():>12}  "
-                           f"{case.infringer.name}  ({case.rights_holder.name})")
+                           f"{case.party.name}  ({case.client.name})")
 
 
 

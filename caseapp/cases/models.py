@@ -21,11 +21,11 @@ class Case(TimestampMixin, VersionedMixin, Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ref: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)
-    rights_holder_id: Mapped[int] = mapped_column(
-        ForeignKey("rights_holder.id", ondelete="RESTRICT"), nullable=False, index=True
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("client.id", ondelete="RESTRICT"), nullable=False, index=True
     )
-    infringer_id: Mapped[int] = mapped_column(
-        ForeignKey("infringer.id", ondelete="RESTRICT"), nullable=False, index=True
+    party_id: Mapped[int] = mapped_column(
+        ForeignKey("party.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     # The jurisdiction the case is pursued in (the party's country, ISO 3166-1 alpha-2).
     country: Mapped[str] = mapped_column(String(2), nullable=False)
@@ -48,8 +48,8 @@ class Case(TimestampMixin, VersionedMixin, Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # The client and the party, for display (their domains own them; queries ask their services).
-    rights_holder: Mapped["RightsHolder"] = relationship("RightsHolder", lazy="joined", innerjoin=True)
-    infringer: Mapped["Infringer"] = relationship("Infringer", lazy="joined", innerjoin=True)
+    client: Mapped["Client"] = relationship("Client", lazy="joined", innerjoin=True)
+    party: Mapped["Party"] = relationship("Party", lazy="joined", innerjoin=True)
     items: Mapped[list["CaseItem"]] = relationship(
         back_populates="case", order_by="CaseItem.id", cascade="all, delete-orphan"
     )

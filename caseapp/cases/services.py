@@ -20,7 +20,7 @@ from caseapp.core.records import check_version
 from caseapp.core.money import Money
 from caseapp.core.sequences import next_value
 from caseapp.feasibility import services as feasibility
-from caseapp.infringers import services as parties
+from caseapp.parties import services as parties
 
 
 # --- references -----------------------------------------------------------------
@@ -49,8 +49,8 @@ def open_case(
     session: Session,
     actor: Actor,
     *,
-    rights_holder_id: int,
-    infringer_id: int,
+    client_id: int,
+    party_id: int,
     items: Sequence[ItemSpec],
     claimed: Money,
     today: date,
@@ -60,14 +60,14 @@ def open_case(
     """Open a case in stage `new` with its items (and how its claim is made up, if priced)."""
     if not items:
         raise InvalidInput("A case needs at least one item (a work used at a URL).")
-    infringer = parties.get_party(session, infringer_id)
+    party = parties.get_party(session, party_id)
     if expected_value is not None and expected_value.currency != claimed.currency:
         raise InvalidInput("The expected value must be in the case's currency.")
     case = Case(
         ref=new_case_ref(session, today.year),
-        rights_holder_id=rights_holder_id,
-        infringer_id=infringer_id,
-        country=infringer.country,
+        client_id=client_id,
+        party_id=party_id,
+        country=party.country,
         stage=lifecycle.NEW,
         currency=claimed.currency,
         claimed_minor=claimed.minor,
@@ -103,25 +103,25 @@ def add_items(session: Session, actor: Actor, case: Case, items: Sequence[ItemSp
 
 # --- lookup -------------------------------------------------------------------------
 
-def open_case_on_site(session: Session, rights_holder_id: int, website: str) -> Case | None:
-    """The client's open case against the party behind `website`, if there is one."""
-    party_ids = parties.party_ids_on_site(session, website)
+def open_case_on_site(session: Session, client_id: int, site: str) -> Case | None:
+    """The client's open case against the party behind `site`, if there is one."""
+    party_ids = parties.party_ids_on_site(session, site)
     if not party_ids:
         return None
-    return session.scalars(select(Case).where(Case.rights_holder_id == rights_holder_id,
-                                              Case.infringer_id.in_(party_ids), IS_OPEN)
+    return session.scalars(select(Case).where(Case.client_id == client_id,
+                                              Case.party_id.in_(party_ids), IS_OPEN)
                            .order_by(Case.id)).first()
 
 
-def licence_shown_on(session: Session, work_id: int, website: str) -> str | None:
-    """The ref of a case closed because the party behind `website` showed a licence for
+def licence_shown_on(session: Session, work_id: int, site: str) -> str | None:
+    """The ref of a case closed because the party behind `site` showed a licence for
     the work, if there is one: that party is never contacted again for that work."""
-    party_ids = parties.party_ids_on_site(session, website)
+    party_ids = parties.party_ids_on_site(session, site)
     if not party_ids:
         return None
     return session.scalars(
         select(Case.ref).join(CaseItem, CaseItem.case_id == Case.id)
-        .where(Case.infringer_id.in_(party_ids), CaseItem.work_id == work_id,
+        .where(Case.party_id.in_(party_ids), CaseItem.work_id == work_id,
                Case.closure_reason == "licence_shown")).first()
 
 
@@ -184,7 +184,7 @@ def change_stage(
 # --- assignment -----------------------------------------------------------------------
 
 def take_next(session: Session, actor: Actor, *, stage: str | None = None,
-              country: str | None = None, rights_holder_id: int | None = None) -> Case | None:
+              country: str | None = None, client_id: int | None = None) -> Case | None:
     """Assign the top unassigned case (queue order) to `actor`, atomically.
 
     A compare-and-set UPDATE (`... WHERE assignee_id IS NULL`) makes two
@@ -193,7 +193,7 @@ def take_next(session: Session, actor: Actor, *, stage: str | None = None,
     keeps the loser from waiting on the winner's row at all."""
     if actor.user_id is None:
         raise InvalidInput("Only a person can take a case.")
-    base = _filtered(select(Case.id), stage, country, rights_holder_id).where(
+    base = _filtered(select(Case.id), stage, country, client_id).where(
         Case.assignee_id.is_(None), IS_OPEN)
     tried: list[int] = []
     for _ in range(20):
@@ -288,13 +288,13 @@ def edit_case(session: Session, actor: Actor, case: Case, *, seen_version: int,
 
 
 
-def _filtered(query, stage, country, rights_holder_id):
+def _filtered(query, stage, country, client_id):
     if stage:
         query = query.where(Case.stage == stage)
     if country:
         query = query.where(Case.country == country.upper())
-    if rights_holder_id:
-        query = query.where(Case.rights_holder_id == rights_holder_id)
+    if client_id:
+        query = query.where(Case.client_id == client_id)
     return query
 
 
@@ -346,7 +346,7 @@ def queue_page(
     user_id: int | None,
     stage: str | None = None,
     country: str | None = None,
-    rights_holder_id: int | None = None,
+    client_id: int | None = None,
     after: str | None = None,
     limit: int = 50,
 ) -> QueuePage:
@@ -358,7 +358,7 @@ def queue_page(
         query = query.where(Case.assignee_id.is_(None))
     else:
         raise InvalidInput(f"Unknown queue '{scope}': choose mine or unassigned.")
-    query = _filtered(query, stage, country, rights_holder_id)
+    query = _filtered(query, stage, country, client_id)
     if after:
         query = query.where(_after(QueueCursor.decode(after)))
     rows = list(session.scalars(query.order_by(*QUEUE_ORDER).limit(limit + 1)))
@@ -377,9 +377,9 @@ class QueueCounts:
 
 
 def queue_counts(session: Session, user_id: int | None, today: date, *, stage=None,
-                 country=None, rights_holder_id=None) -> QueueCounts:
+                 country=None, client_id=None) -> QueueCounts:
     open_ = _filtered(select(func.count()).select_from(Case).where(IS_OPEN),
-                      stage, country, rights_holder_id)
+                      stage, country, client_id)
     mine = session.scalar(open_.where(Case.assignee_id == user_id)) if user_id else 0
     unassigned = session.scalar(open_.where(Case.assignee_id.is_(None)))
     overdue = session.scalar(open_.where(Case.assignee_id == user_id,

@@ -15,7 +15,7 @@ from caseapp.core.money import Money
 from caseapp.core.web import can, current_actor, run_action
 from caseapp.extensions import get_session
 from caseapp.feasibility import services as feasibility
-from caseapp.rightsholders.services import client_choices
+from caseapp.clients.services import client_choices
 
 
 class QueueView(BaseView):
@@ -33,7 +33,7 @@ class QueueView(BaseView):
         return {
             "stage": stage,
             "country": (source.get("country") or "").strip().upper()[:2] or None,
-            "rights_holder_id": whole_number(source.get("client")),
+            "client_id": whole_number(source.get("client")),
         }
 
     @expose("/")
@@ -83,7 +83,7 @@ class QueueView(BaseView):
             flash("No unassigned case matches these filters: nothing to take.", "info")
         return redirect(url_for("QueueView.index", scope="unassigned", **{
             "stage": filters["stage"] or "", "country": filters["country"] or "",
-            "client": filters["rights_holder_id"] or ""}))
+            "client": filters["client_id"] or ""}))
 
 
 class CaseView(BaseView):

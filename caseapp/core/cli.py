@@ -21,12 +21,12 @@ class Refused(click.ClickException):
 
 @contextlib.contextmanager
 def refusals():
-    """A rule's refusal (DomainError) stops the command with the rule's message."""
-    from caseapp.core.errors import DomainError
+    """A rule's refusal (Refusal) stops the command with the rule's message."""
+    from caseapp.core.errors import Refusal
 
     try:
         yield
-    except DomainError as error:
+    except Refusal as error:
         raise Refused(str(error)) from None
 
 

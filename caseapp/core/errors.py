@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 
-class DomainError(Exception):
+class Refusal(Exception):
     """A rule refused the action; `str(error)` is the message for the user."""
 
 
-class NotFound(DomainError):
+class NotFound(Refusal):
     pass
 
 
-class StaleEdit(DomainError):
+class StaleEdit(Refusal):
     """Someone else changed the record since the user loaded it."""
 
     def __init__(self, what: str, seen: int, current: int) -> None:
@@ -23,9 +23,9 @@ class StaleEdit(DomainError):
         self.current = current
 
 
-class IllegalTransition(DomainError):
+class IllegalTransition(Refusal):
     pass
 
 
-class InvalidInput(DomainError):
+class InvalidInput(Refusal):
     pass

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.core.audit import Actor
-from caseapp.core.errors import DomainError
+from caseapp.core.errors import Refusal
 from caseapp.core.uow import unit_of_work
 from caseapp.extensions import get_session
 
@@ -33,7 +33,7 @@ def attempt(action):
     try:
         with unit_of_work(get_session()) as session:
             result = action(session)
-    except DomainError as error:
+    except Refusal as error:
         return False, str(error)
     except StaleDataError:
         return False, STALE

@@ -17,9 +17,9 @@ from caseapp.core.money import Money
 from caseapp.core.sequences import reserve_values
 from caseapp.demo.pictures import landscape_jpeg
 from caseapp.feasibility import services as feasibility
-from caseapp.infringers.models import Infringer
-from caseapp.rightsholders import services as clients
-from caseapp.rightsholders.models import RightsHolder
+from caseapp.parties.models import Party
+from caseapp.clients import services as clients
+from caseapp.clients.models import Client
 
 CLIENTS = [
     ("Lena Hoffmann Fotografie", "DE", "photographer", "de"),
@@ -93,7 +93,7 @@ class DemoSummary:
     hits: int = 0
 
 
-# Sites the demo crawler found copies on: (domain, how often). A few big ones, so that
+# Sites the demo crawler found copies on: (site, how often). A few big ones, so that
 # triage by site and whitelisting a social network show what they are for.
 HIT_SITES = [("pinterest.com", 8), ("reisen-blog.de", 6), ("alpenhotel-sonnenhof.at", 4), ("bergwerk-shop.de", 4),
              ("atelier-lune.fr", 3), ("viaggi-bellavista.it", 3), ("urbannest-immobilien.de", 3),
@@ -114,11 +114,11 @@ def _party(rng: random.Random, serial: int) -> dict:
     trade = rng.choice(TRADES)
     private = rng.random() < 0.12
     name = f"{stem} {trade} {rng.choice(forms)}" if not private else f"{rng.choice(['A.', 'J.', 'M.', 'S.'])} {stem}"
-    domain = f"{stem}-{trade}-{serial}".lower().replace(" ", "") + {"GB": ".co.uk", "US": ".com"}.get(country, f".{country.lower()}")
+    site = f"{stem}-{trade}-{serial}".lower().replace(" ", "") + {"GB": ".co.uk", "US": ".com"}.get(country, f".{country.lower()}")
     has_address = rng.random() > 0.08
     return {
-        "name": name, "kind": "person" if private else "company", "website": domain,
-        "email": f"info@{domain}" if rng.random() > 0.3 else None,
+        "name": name, "kind": "person" if private else "company", "site": site,
+        "email": f"info@{site}" if rng.random() > 0.3 else None,
         "street": (f"{stem}{street} {rng.randint(1, 180)}" if street.islower() else f"{stem} {street} {rng.randint(1, 180)}") if has_address else None,
         "postal_code": f"{rng.randint(10000, 99999)}" if has_address else None,
         "city": rng.choice(cities) if has_address else None,
@@ -138,14 +138,14 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
     # Clients and their works: real image files in the store.
     client_ids = []
     for name, country, kind, language in CLIENTS:
-        existing = session.scalar(select(RightsHolder).where(RightsHolder.name == name))
+        existing = session.scalar(select(Client).where(Client.name == name))
         client = existing or clients.add_client(session, actor, name=name, country=country, kind=kind,
                                                 language=language, email=None)
         client_ids.append(client.id)
     work_ids: dict[int, list[int]] = {cid: [] for cid in client_ids}
     for n in range(works):
         client_id = client_ids[n % len(client_ids)]
-        work = clients.add_work(session, store, actor, rights_holder_id=client_id,
+        work = clients.add_work(session, store, actor, client_id=client_id,
                                 title=f"{WORK_TITLES[n % len(WORK_TITLES)]} #{n + 1}",
                                 data=landscape_jpeg(seed * 1000 + n))
         work_ids[client_id].append(work.id)
@@ -154,10 +154,10 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
     # Parties: about one for every three cases, some with several cases.
     n_parties = max(1, cases // 3)
     party_rows = [_party(rng, seed * 100000 + i) for i in range(n_parties)]
-    first_party = (session.scalar(select(func.max(Infringer.id))) or 0) + 1  # ids after this load's
+    first_party = (session.scalar(select(func.max(Party.id))) or 0) + 1  # ids after this load's
     for chunk in _chunks(party_rows, 5000):
-        session.execute(insert(Infringer), [{**row, "created_at": now, "updated_at": now} for row in chunk])
-    party_ids = list(session.scalars(select(Infringer.id).where(Infringer.id >= first_party).order_by(Infringer.id)))
+        session.execute(insert(Party), [{**row, "created_at": now, "updated_at": now} for row in chunk])
+    party_ids = list(session.scalars(select(Party.id).where(Party.id >= first_party).order_by(Party.id)))
     party_by_id = dict(zip(party_ids, party_rows))
 
     with_works = [cid for cid in client_ids if work_ids[cid]]
@@ -199,8 +199,8 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
             if rng.random() >= 0.15:   # draws kept so that the demo's random sequence stays as it was
                 rng.uniform(0.2, 0.8)
             case_rows.append({
-                "id": case_id, "ref": f"C-{today.year}-{refs[i]:06d}", "rights_holder_id": client_id,
-                "infringer_id": party_id, "country": country, "stage": stage, "held_from_stage": held_from,
+                "id": case_id, "ref": f"C-{today.year}-{refs[i]:06d}", "client_id": client_id,
+                "party_id": party_id, "country": country, "stage": stage, "held_from_stage": held_from,
                 "closure_reason": reason, "assignee_id": assignee, "currency": currency,
                 "claimed_minor": claimed, "claim_lines": claim.lines_as_data(),
                 "expected_value_minor": None, "expected_value_eur_minor": None,   # valued below, once past new
@@ -210,7 +210,7 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
             })
             for work_id in items:
                 item_rows.append({"case_id": case_id, "work_id": work_id,
-                                  "page_url": f"https://www.{party_by_id[party_id]['website']}/{rng.choice(['blog', 'news', 'p', 'angebote', 'reisen'])}/{rng.randint(100, 99999)}",
+                                  "page_url": f"https://www.{party_by_id[party_id]['site']}/{rng.choice(['blog', 'news', 'p', 'angebote', 'reisen'])}/{rng.randint(100, 99999)}",
                                   "image_url": None, "found_at": opened - timedelta(days=rng.randint(1, 60)),
                                   "created_at": opened, "updated_at": opened})
             if stage != lifecycle.NEW:   # feasibility values the claim: the queue's order
@@ -235,9 +235,9 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
         if progress:
             progress(len(chunk))
     if session.get_bind().dialect.name == "postgresql":
-        for table in ("case", "infringer"):
+        for table in ("case", "party"):
             session.execute(select(func.setval(func.pg_get_serial_sequence(f'"{table}"', "id"),
-                                               select(func.max(Case.id if table == "case" else Infringer.id)).scalar_subquery())))
+                                               select(func.max(Case.id if table == "case" else Party.id)).scalar_subquery())))
     made = load_demo_hits(session, store, rng, work_ids, hits, now) if hits else 0
     return DemoSummary(len(client_ids), works, n_parties, done, made)
 
@@ -253,7 +253,7 @@ def load_demo_hits(session: Session, store: FileStore, rng: random.Random, work_
     from caseapp.core.images import thumbnail_bytes
     from caseapp.hits.models import Hit, Sighting
     from caseapp.hits.services import sighting_key
-    from caseapp.rightsholders.models import Work
+    from caseapp.clients.models import Work
 
     works = {w.id: w for w in session.scalars(select(Work).where(Work.id.in_([i for ids in work_ids.values()
                                                                               for i in ids])))}
@@ -304,17 +304,17 @@ def load_demo_hits(session: Session, store: FileStore, rng: random.Random, work_
         out = io.BytesIO()
         im.save(out, "JPEG", quality=rng.randint(72, 88))
         data = out.getvalue()
-        domain = rng.choice(sites)
-        page = f"https://www.{domain}/{rng.choice(['blog', 'angebote', 'p', 'news', 'pin'])}/{rng.randint(100, 99999)}"
-        image_url = f"https://www.{domain}/media/{rng.randint(10000, 99999)}.jpg"
-        sighting = Sighting(key=sighting_key(image_url, page), image_url=image_url, page_url=page, domain=domain,
+        site = rng.choice(sites)
+        page = f"https://www.{site}/{rng.choice(['blog', 'angebote', 'p', 'news', 'pin'])}/{rng.randint(100, 99999)}"
+        image_url = f"https://www.{site}/media/{rng.randint(10000, 99999)}.jpg"
+        sighting = Sighting(key=sighting_key(image_url, page), image_url=image_url, page_url=page, site=site,
                             found_at=now - timedelta(days=rng.choice([0, 0, 1, 1, 2, 3, 5, 8, 13, 21, 40, 95]),
                                                      minutes=rng.randint(0, 1440)),
                             image_sha256=store.put(data), thumbnail_sha256=store.put(thumbnail_bytes(data)[0]))
         session.add(sighting)
         session.flush()
         for work_id, placed in zip(shown, places):
-            session.add(Hit(sighting_id=sighting.id, work_id=work_id, rights_holder_id=client_id, domain=domain,
+            session.add(Hit(sighting_id=sighting.id, work_id=work_id, client_id=client_id, site=site,
                             score=round(rng.choice([rng.uniform(0.9, 0.99), rng.uniform(0.7, 0.9),
                                                     rng.uniform(0.5, 0.7)]), 3),
                             transform=[round(x, 6) for row in placed for x in row]))

@@ -259,12 +259,12 @@ class ClaimAmount:
 
 def sales_history_fee(session: Session | None, work_id: int | None) -> Money | None:
     """The client's documented price for the work (their sales history), which overrides the
-    fee table. Read through the rightsholders service; it has none yet."""
+    fee table. Read through the clients service; it has none yet."""
     if session is None or work_id is None:
         return None
-    from caseapp.rightsholders import services as rightsholders
+    from caseapp.clients import services as clients
 
-    return rightsholders.documented_fee(session, work_id)
+    return clients.documented_fee(session, work_id)
 
 
 def claim_amount(country_code: str, *, usage: str, months: int, credit_missing: bool = False,
@@ -353,5 +353,5 @@ def first_estimate(country_code: str, *, found_on: date, today: date, images: in
 def assess_case(case, today: date) -> Assessment:
     """A case as it stands: its claim, its party's address, its earliest use found."""
     found = [item.found_at.date() for item in case.items if item.found_at] or [case.created_at.date()]
-    return assess(case.country, amount=case.claimed, commercial=None, address=case.infringer.has_postal_address,
+    return assess(case.country, amount=case.claimed, commercial=None, address=case.party.has_postal_address,
                   infringed_on=min(found), today=today, works=len({item.work_id for item in case.items}) or 1)

@@ -23,7 +23,7 @@ from caseapp.core.uow import unit_of_work
 from caseapp.core.security import access_matrix_of
 from caseapp.extensions import get_session
 from caseapp.hits import HITS, services
-from caseapp.rightsholders import works_index
+from caseapp.clients import works_index
 
 MAX_LINES = 500
 blueprint = Blueprint("hits_api", __name__, url_prefix="/api/v1")

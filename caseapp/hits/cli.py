@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from caseapp.rightsholders.works_index import store_and_engine
+from caseapp.clients.works_index import store_and_engine
 from caseapp.core.cli import Refused, refusals, transaction
 from caseapp.core import cli as shared
 
@@ -36,7 +36,7 @@ def _ingest_sources(sources, *, as_json: bool, min_score: float | None, actor_na
 
     from caseapp.core.audit import Actor
     from caseapp.hits.services import ingest, summarise
-    from caseapp.rightsholders.works_index import sync_index
+    from caseapp.clients.works_index import sync_index
 
     from caseapp.core.uow import checkpoint
 
@@ -117,7 +117,7 @@ def hits_fetch(urls: tuple[str, ...], as_json: bool, min_score: float | None, wo
 @_MIN_SCORE_OPTION
 @with_appcontext
 def hits_apply_rules(dry_run: bool, min_score: float | None) -> None:
-    """Apply the rules to the undecided hits: whitelisted domains and cleared sites make them
+    """Apply the rules to the undecided hits: whitelisted sites and cleared sites make them
     whitelisted, a score under the minimum no match (each one undoable decision)."""
     from caseapp.core.audit import Actor
     from caseapp.core.clock import today
@@ -133,25 +133,25 @@ def hits_apply_rules(dry_run: bool, min_score: float | None) -> None:
 
 
 @hits_group.command("whitelist")
-@click.argument("domain")
+@click.argument("site")
 @click.option("--client", "client_id", type=int, default=None, help="Only for this client (default: all).")
 @click.option("--dry-run", is_flag=True, help="Only say how many undecided hits the rule would change.")
 @with_appcontext
-def hits_whitelist(domain: str, client_id: int | None, dry_run: bool) -> None:
-    """Whitelist a domain: no hits are made on it, and its undecided hits are whitelisted."""
+def hits_whitelist(site: str, client_id: int | None, dry_run: bool) -> None:
+    """Whitelist a site: no hits are made on it, and its undecided hits are whitelisted."""
     from caseapp.core.audit import Actor
     from caseapp.core.clock import today
-    from caseapp.hits.services import rule_preview, whitelist_domain
+    from caseapp.hits.services import rule_preview, whitelist_site
 
     if dry_run:
         with refusals():
-            count = rule_preview(shared.session(), domain=domain, client_id=client_id, today=today())
+            count = rule_preview(shared.session(), site=site, client_id=client_id, today=today())
         click.echo(f"{count} undecided hits would be whitelisted.")
         return
     with transaction() as session:
-        decision = whitelist_domain(session, Actor.system("hits whitelist"), domain=domain, client_id=client_id,
+        decision = whitelist_site(session, Actor.system("hits whitelist"), site=site, client_id=client_id,
                                     today=today())
-    click.echo(f"Whitelisted {domain}: {decision.count} hits changed (decision {decision.id}; undo with the "
+    click.echo(f"Whitelisted {site}: {decision.count} hits changed (decision {decision.id}; undo with the "
                "triage page).")
 
 

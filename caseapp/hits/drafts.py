@@ -13,7 +13,7 @@ from caseapp.core.money import Money
 from caseapp.feasibility import services as feasibility
 from caseapp.hits.models import Hit
 from caseapp.hits.sites import country_guess
-from caseapp.infringers import services as parties
+from caseapp.parties import services as parties
 
 
 def draft_cases(session: Session, actor: Actor, hit_ids: list[int], today: date) -> list[str]:
@@ -24,19 +24,19 @@ def draft_cases(session: Session, actor: Actor, hit_ids: list[int], today: date)
                                                          Hit.case_id.is_(None))).all()]
     groups: dict[tuple[int, str], list[Hit]] = {}
     for hit in hits:
-        groups.setdefault((hit.rights_holder_id, hit.domain), []).append(hit)
+        groups.setdefault((hit.client_id, hit.site), []).append(hit)
     refs = []
-    for (client_id, domain), group in sorted(groups.items()):
+    for (client_id, site), group in sorted(groups.items()):
         items = [cases.ItemSpec(work_id=h.work_id, page_url=h.sighting.page_url, image_url=h.sighting.image_url,
                                 found_at=h.sighting.found_at) for h in group]
-        case = cases.open_case_on_site(session, client_id, domain)
+        case = cases.open_case_on_site(session, client_id, site)
         if case is None:
-            party = parties.party_for_site(session, actor, domain, country_guess(domain))
+            party = parties.party_for_site(session, actor, site, country_guess(site))
             amount, outlook = feasibility.first_estimate(
                 party.country, found_on=min(h.sighting.found_at for h in group).date(), today=today,
                 images=len({h.work_id for h in group}), address=party.has_postal_address or None)
             claimed = amount.total if amount else Money(0, "EUR")
-            case = cases.open_case(session, actor, rights_holder_id=client_id, infringer_id=party.id, items=items,
+            case = cases.open_case(session, actor, client_id=client_id, party_id=party.id, items=items,
                                    claimed=claimed, today=today,
                                    expected_value=outlook.expected_value if amount else None,
                                    claim_lines=amount.lines_as_data() if amount else None)

@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlparse
 
 from caseapp.core.errors import InvalidInput
 from caseapp.core.http import fetch
-from caseapp.rightsholders.works_index import IMAGE_SUFFIXES
+from caseapp.clients.works_index import IMAGE_SUFFIXES
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 META_IMAGES = {"og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"}

@@ -22,8 +22,8 @@ from caseapp.core.http import fetch
 from caseapp.core.images import thumbnail_bytes
 from caseapp.hits.models import NEW, Hit, Sighting
 from caseapp.hits.rules import ruled_out
-from caseapp.hits.sites import domain_of
-from caseapp.rightsholders.works_index import matching_works
+from caseapp.hits.sites import site_of
+from caseapp.clients.works_index import matching_works
 
 MAX_FETCH_BYTES = 25 * 1024 * 1024
 TOP_K = 5
@@ -170,22 +170,22 @@ def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iter
 def _record(session: Session, store: FileStore, engine, row: dict, seen: Sighted, key: str, image: Described,
             min_score: float) -> dict:
     """Search the described image and write the sighting and its hits (a savepoint)."""
-    domain = domain_of(seen.page_url)
+    site = site_of(seen.page_url)
     found = matching_works(session, engine, image.variants, top_k=TOP_K, min_score=min_score)
     with session.begin_nested():
-        sighting = Sighting(key=key, image_url=seen.image_url, page_url=seen.page_url, domain=domain,
+        sighting = Sighting(key=key, image_url=seen.image_url, page_url=seen.page_url, site=site,
                             found_at=seen.found_at, image_sha256=store.put(image.data),
                             thumbnail_sha256=store.put(image.thumbnail))
         session.add(sighting)
         session.flush()
         created, skipped = [], []
         for m in found:
-            reason = ruled_out(session, m.client_id, m.work_id, domain)
+            reason = ruled_out(session, m.client_id, m.work_id, site)
             if reason is not None:
                 skipped.append({"work": m.work_id, "rule": reason})
                 continue
-            hit = Hit(sighting_id=sighting.id, work_id=m.work_id, rights_holder_id=m.client_id,
-                      domain=domain, score=m.score, status=NEW, transform=m.transform)
+            hit = Hit(sighting_id=sighting.id, work_id=m.work_id, client_id=m.client_id,
+                      site=site, score=m.score, status=NEW, transform=m.transform)
             session.add(hit)
             created.append(hit)
         session.flush()

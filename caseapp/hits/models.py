@@ -31,7 +31,7 @@ class Sighting(TimestampMixin, Model):
     key: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     image_url: Mapped[str] = mapped_column(Text, nullable=False)
     page_url: Mapped[str] = mapped_column(Text, nullable=False)
-    domain: Mapped[str] = mapped_column(String(253), nullable=False, index=True)
+    site: Mapped[str] = mapped_column(String(253), nullable=False, index=True)
     found_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     image_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     thumbnail_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -46,19 +46,19 @@ class Hit(TimestampMixin, VersionedMixin, Model):
         CheckConstraint(_in_list("status", STATUSES), name="status_known"),
         CheckConstraint("score >= 0 AND score <= 1", name="score_in_range"),
         # the triage page's order (site, then id) within a status, for everyone or one client
-        Index("ix_hit_status_domain_id", "status", "domain", "id"),
-        Index("ix_hit_client_status_domain", "rights_holder_id", "status", "domain", "id"),
+        Index("ix_hit_status_site_id", "status", "site", "id"),
+        Index("ix_hit_client_status_site", "client_id", "status", "site", "id"),
         # a work's hits on a site (the page's site clusters)
-        Index("ix_hit_domain_work", "domain", "work_id"),
+        Index("ix_hit_site_work", "site", "work_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sighting_id: Mapped[int] = mapped_column(ForeignKey("sighting.id", ondelete="CASCADE"), nullable=False,
                                              index=True)
     work_id: Mapped[int] = mapped_column(ForeignKey("work.id", ondelete="CASCADE"), nullable=False, index=True)
-    rights_holder_id: Mapped[int] = mapped_column(ForeignKey("rights_holder.id", ondelete="CASCADE"),
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"),
                                                   nullable=False)
-    domain: Mapped[str] = mapped_column(String(253), nullable=False)
+    site: Mapped[str] = mapped_column(String(253), nullable=False)
     score: Mapped[float] = mapped_column(Float, nullable=False)
     # Where the sighting lies on the work: a 3x3 homography (9 numbers, row by row) from the
     # sighting's normalised coordinates (0..1) to the work's; the triage overlay uses it.
@@ -81,7 +81,7 @@ class HitDecision(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     status: Mapped[str] = mapped_column(String(12), nullable=False)
-    selection: Mapped[str] = mapped_column(String(300), nullable=False)   # "hit 12", "domain shop.example", ...
+    selection: Mapped[str] = mapped_column(String(300), nullable=False)   # "hit 12", "site shop.example", ...
     count: Mapped[int] = mapped_column(Integer, nullable=False)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     user_name: Mapped[str] = mapped_column(String(100), nullable=False)
@@ -100,18 +100,18 @@ class HitDecisionItem(Model):
     from_case_id: Mapped[int | None] = mapped_column(Integer)
 
 
-class DomainRule(TimestampMixin, Model):
-    """A domain no hit is made on. Without a work: a whitelisted domain, for one client or
+class SiteRule(TimestampMixin, Model):
+    """A site no hit is made on. Without a work: a whitelisted site, for one client or
     (client empty) for all: social networks, the client's own sites, known licensees. With
     a work: a cleared recipient, the site that showed a licence for that work, never
     contacted again for it."""
 
-    __tablename__ = "domain_rule"
-    __table_args__ = (UniqueConstraint("rights_holder_id", "domain", "work_id", name="uq_domain_rule_scope"),)
+    __tablename__ = "site_rule"
+    __table_args__ = (UniqueConstraint("client_id", "site", "work_id", name="uq_site_rule_scope"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    rights_holder_id: Mapped[int | None] = mapped_column(ForeignKey("rights_holder.id", ondelete="CASCADE"))
-    domain: Mapped[str] = mapped_column(String(253), nullable=False, index=True)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"))
+    site: Mapped[str] = mapped_column(String(253), nullable=False, index=True)
     work_id: Mapped[int | None] = mapped_column(ForeignKey("work.id", ondelete="CASCADE"))
     note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(100), nullable=False)
@@ -121,5 +121,5 @@ class DomainRule(TimestampMixin, Model):
     @property
     def describe(self) -> str:
         if self.work_id is not None:
-            return f"cleared: {self.domain} showed a licence for work {self.work_id}"
-        return f"whitelisted domain {self.domain}"
+            return f"cleared: {self.site} showed a licence for work {self.work_id}"
+        return f"whitelisted site {self.site}"

@@ -15,7 +15,7 @@ from caseapp.core.formatting import whole_number
 from caseapp.feasibility import services as feasibility
 from caseapp.hits.models import NEW, STATUS_LABELS, STATUSES, Hit, Sighting
 from caseapp.hits.sites import country_guess
-from caseapp.infringers import services as parties
+from caseapp.parties import services as parties
 
 
 # Score bands a handler selects by: (lowest score, score it stays under, words).
@@ -28,17 +28,17 @@ AGES = (7, 30, 90, 365)
 
 @dataclass(frozen=True)
 class HitFilter:
-    """A selection of hits as a handler makes it: by client, status, domain, score band,
+    """A selection of hits as a handler makes it: by client, status, site, score band,
     age, or cluster (one sighting matching several works; one work on many pages of a site)."""
 
     client_id: int | None = None
     status: str | None = NEW
-    domain: str | None = None
+    site: str | None = None
     band: str | None = None
     older_than_days: int | None = None
     work_id: int | None = None
     sighting_id: int | None = None
-    subdomains: bool = False   # the domain's subdomains too (as a whitelist rule covers them)
+    subdomains: bool = False   # the site's subdomains too (as a whitelist rule covers them)
 
     @classmethod
     def from_args(cls, args) -> "HitFilter":
@@ -49,12 +49,12 @@ class HitFilter:
         status = args.get("status") or NEW
         status = None if status == "all" else status if status in STATUSES else NEW
         band = args.get("band") if args.get("band") in BANDS else None
-        domain = str(args.get("domain") or "").strip().lower() or None
-        return cls(number("client"), status, domain, band, number("older"), number("work"), number("sighting"))
+        site = str(args.get("site") or "").strip().lower() or None
+        return cls(number("client"), status, site, band, number("older"), number("work"), number("sighting"))
 
     def args(self, **changes) -> dict:
         """The filter as query-string arguments (for links that keep it)."""
-        values = {"client": self.client_id, "status": self.status or "all", "domain": self.domain,
+        values = {"client": self.client_id, "status": self.status or "all", "site": self.site,
                   "band": self.band, "older": self.older_than_days, "work": self.work_id,
                   "sighting": self.sighting_id, **changes}
         return {k: v for k, v in values.items() if v not in (None, "")}
@@ -63,8 +63,8 @@ class HitFilter:
         parts = [STATUS_LABELS[self.status].lower() if self.status else "any status"]
         if self.client_id:
             parts.append(f"client {self.client_id}")
-        if self.domain:
-            parts.append(f"on {self.domain}")
+        if self.site:
+            parts.append(f"on {self.site}")
         if self.band:
             parts.append(BANDS[self.band][2])
         if self.older_than_days:
@@ -81,14 +81,14 @@ class HitFilter:
 
     def apply(self, query, today: date):
         if self.client_id is not None:
-            query = query.where(Hit.rights_holder_id == self.client_id)
+            query = query.where(Hit.client_id == self.client_id)
         if self.status is not None:
             query = query.where(Hit.status == self.status)
-        if self.domain and self.subdomains:
-            pattern = "%." + self.domain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where((Hit.domain == self.domain) | Hit.domain.like(pattern, escape="\\"))
-        elif self.domain:
-            query = query.where(Hit.domain == self.domain)
+        if self.site and self.subdomains:
+            pattern = "%." + self.site.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where((Hit.site == self.site) | Hit.site.like(pattern, escape="\\"))
+        elif self.site:
+            query = query.where(Hit.site == self.site)
         if self.band:
             low, high, _ = BANDS[self.band]
             if low is not None:
@@ -116,7 +116,7 @@ class TriagePage:
     total: int
     next_after: int | None
     sighting_hits: dict[int, int]            # sighting id -> hits it has (a cluster when > 1)
-    site_hits: dict[tuple[int, str], int]    # (work id, domain) -> hits of the work on that site
+    site_hits: dict[tuple[int, str], int]    # (work id, site) -> hits of the work on that site
     case_refs: dict[int, str]                # case id -> ref, for hits already in a case
 
 
@@ -128,20 +128,20 @@ def triage_page(session: Session, selection: HitFilter, today: date, *, after: i
     if after is not None:
         last = session.get(Hit, after)
         if last is not None:
-            query = query.where(tuple_(Hit.domain, Hit.id) > tuple_(last.domain, last.id))
-    hits = list(session.scalars(query.order_by(Hit.domain, Hit.id).limit(limit + 1)).unique())
+            query = query.where(tuple_(Hit.site, Hit.id) > tuple_(last.site, last.id))
+    hits = list(session.scalars(query.order_by(Hit.site, Hit.id).limit(limit + 1)).unique())
     more = len(hits) > limit
     hits = hits[:limit]
     total = session.scalar(selection.apply(select(func.count(Hit.id)), today))
     sighting_ids = {h.sighting_id for h in hits}
     per_sighting = dict(session.execute(select(Hit.sighting_id, func.count()).where(Hit.sighting_id.in_(sighting_ids))
                                         .group_by(Hit.sighting_id)).all()) if hits else {}
-    pairs = sorted({(h.domain, h.work_id) for h in hits})
+    pairs = sorted({(h.site, h.work_id) for h in hits})
     per_site: dict[tuple[int, str], int] = {}
     if hits:
-        rows = session.execute(select(Hit.work_id, Hit.domain, func.count())
-                               .where(tuple_(Hit.domain, Hit.work_id).in_(pairs))
-                               .group_by(Hit.work_id, Hit.domain)).all()
+        rows = session.execute(select(Hit.work_id, Hit.site, func.count())
+                               .where(tuple_(Hit.site, Hit.work_id).in_(pairs))
+                               .group_by(Hit.work_id, Hit.site)).all()
         per_site = {(w, d): n for w, d, n in rows}
     refs = cases.refs_by_id(session, {h.case_id for h in hits if h.case_id})
     return TriagePage(hits, total or 0, hits[-1].id if more else None, per_sighting, per_site, refs)
@@ -150,25 +150,25 @@ def triage_page(session: Session, selection: HitFilter, today: date, *, after: i
 def hit_counts(session: Session, client_id: int | None = None) -> dict[str, int]:
     query = select(Hit.status, func.count()).group_by(Hit.status)
     if client_id is not None:
-        query = query.where(Hit.rights_holder_id == client_id)
+        query = query.where(Hit.client_id == client_id)
     return {status: n for status, n in session.execute(query)}
 
 
 def outlooks(session: Session, hits: Iterable[Hit], today: date) -> dict[int, dict]:
     """Each hit's first estimate, for the triage page: the site's party on file (its country and
-    whether its address is known) or a country guessed from the domain; the claim if pursued
+    whether its address is known) or a country guessed from the site; the claim if pursued
     (a commercial web use), feasible or not and why, the route and the expected value."""
     hits = list(hits)
-    on_file = parties.parties_for_sites(session, {h.domain for h in hits})
+    on_file = parties.parties_for_sites(session, {h.site for h in hits})
     out = {}
     for hit in hits:
-        party = on_file.get(hit.domain)
-        country = party.country if party else country_guess(hit.domain)
+        party = on_file.get(hit.site)
+        country = party.country if party else country_guess(hit.site)
         amount, outlook = feasibility.first_estimate(
             country, found_on=hit.sighting.found_at.date(), today=today,
             address=(party.has_postal_address or None) if party else None)
         out[hit.id] = {"feasible": outlook.feasible, "route": outlook.route_name, "country": country,
-                       "country_from": (f"party on file: {party.name}" if party else "guessed from the domain"),
+                       "country_from": (f"party on file: {party.name}" if party else "guessed from the site"),
                        "expected": outlook.expected_value.format() if amount else "",
                        "amount": amount.total.format() if amount else "",
                        "why": "; ".join(outlook.reasons or outlook.notes)}

@@ -6,14 +6,14 @@ pages, commands and other domains have one place to ask):
 - `rules`: whitelisted and cleared sites, re-applied to the backlog
 - `queries`: the triage page's selections, pages, counts and first estimates
 - `drafts`: draft cases from illegal hits
-- `sites`: a page's site, a typed site, a country guessed from the domain
-The works' matching index is the clients' (caseapp.rightsholders.works_index)."""
+- `sites`: a page's site, a typed site, a country guessed from its top-level domain
+The works' matching index is the clients' (caseapp.clients.works_index)."""
 from caseapp.hits.drafts import draft_cases  # noqa: F401
 from caseapp.hits.ingest import (Described, Sighted, describe_image, fetch_image, image_describers,  # noqa: F401
                                  ingest, parse_sighting, sighting_key, summarise)
 from caseapp.hits.queries import AGES, BANDS, HitFilter, TriagePage, hit_counts, outlooks, select_hits, triage_page  # noqa: F401,E501
 from caseapp.hits.rules import (CLEARANCES, WHITELISTS, apply_rules, list_rules, remove_rule, rule_for,  # noqa: F401
-                                rule_preview, ruled_out, whitelist_domain)
-from caseapp.hits.sites import country_guess, domain_of, normal_domain  # noqa: F401
+                                rule_preview, ruled_out, whitelist_site)
+from caseapp.hits.sites import country_guess, site_of, normal_site  # noqa: F401
 from caseapp.hits.triage import (DECIDED, LEFT_IN_CASES, NOTHING, WHITELISTED_SITE, DecisionOutcome,  # noqa: F401
                                  decide, decision_outcome, last_decision, undo)

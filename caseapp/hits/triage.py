@@ -15,7 +15,7 @@ from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.models import utcnow
 from caseapp.hits.drafts import draft_cases
-from caseapp.hits.models import (ILLEGAL, LEGAL, NEW, STATUSES, DomainRule, Hit,
+from caseapp.hits.models import (ILLEGAL, LEGAL, NEW, STATUSES, SiteRule, Hit,
                                  HitDecision, HitDecisionItem)
 
 
@@ -30,7 +30,7 @@ def decide(session: Session, actor: Actor, hit_ids: Iterable[int], status: str, 
     ids = sorted(set(hit_ids))
     rows, in_cases = [], 0
     for start in range(0, len(ids), 5000):
-        query = select(Hit.id, Hit.status, Hit.case_id, Hit.rights_holder_id, Hit.work_id, Hit.domain).where(
+        query = select(Hit.id, Hit.status, Hit.case_id, Hit.client_id, Hit.work_id, Hit.site).where(
             Hit.id.in_(ids[start:start + 5000]), Hit.status != status)
         if expect_status is not None:
             query = query.where(Hit.status == expect_status)
@@ -54,7 +54,7 @@ def decide(session: Session, actor: Actor, hit_ids: Iterable[int], status: str, 
                                     decided_by=actor.name, version=Hit.version + 1)
                             .execution_options(synchronize_session=False))
     session.expire_all()   # the bulk UPDATE went past the identity map
-    cleared = _clear_sites(session, actor, decision, {(r.rights_holder_id, r.work_id, r.domain) for r in rows}) \
+    cleared = _clear_sites(session, actor, decision, {(r.client_id, r.work_id, r.site) for r in rows}) \
         if status == LEGAL else 0
     drafted = draft_cases(session, actor, [r.id for r in rows], today) if status == ILLEGAL and rows else []
     audit.record(session, actor, "hits.decided", "hit_decision", decision.id, to_state=status,
@@ -67,13 +67,13 @@ def decide(session: Session, actor: Actor, hit_ids: Iterable[int], status: str, 
 
 def _clear_sites(session: Session, actor: Actor, decision: HitDecision, scopes: set[tuple[int, int, str]]) -> int:
     """A licence was shown: each (client, work, site) becomes a cleared recipient."""
-    existing = set(session.execute(select(DomainRule.rights_holder_id, DomainRule.work_id, DomainRule.domain)
-                                   .where(DomainRule.work_id.in_({w for _, w, _ in scopes}))).all()) if scopes else set()
+    existing = set(session.execute(select(SiteRule.client_id, SiteRule.work_id, SiteRule.site)
+                                   .where(SiteRule.work_id.in_({w for _, w, _ in scopes}))).all()) if scopes else set()
     new = sorted(scopes - existing)
     if new:
         now = utcnow()
-        session.execute(insert(DomainRule), [
-            {"rights_holder_id": c, "work_id": w, "domain": d, "note": "licence shown at triage",
+        session.execute(insert(SiteRule), [
+            {"client_id": c, "work_id": w, "site": d, "note": "licence shown at triage",
              "created_by": actor.name, "decision_id": decision.id, "created_at": now, "updated_at": now}
             for c, w, d in new])
     return len(new)
@@ -121,7 +121,7 @@ def decision_outcome(session: Session, decision: HitDecision, limit: int = 500) 
 def last_decision(session: Session, user_id: int | None, name: str) -> HitDecision | None:
     """The person's latest decision that can still be undone."""
     who = HitDecision.user_id == user_id if user_id is not None else HitDecision.user_name == name
-    made_rule = select(DomainRule.id).where(DomainRule.decision_id == HitDecision.id).exists()
+    made_rule = select(SiteRule.id).where(SiteRule.decision_id == HitDecision.id).exists()
     return session.scalars(select(HitDecision).where(who, HitDecision.undone_at.is_(None),
                                                      (HitDecision.count > 0) | made_rule)
                            .order_by(HitDecision.id.desc()).limit(1)).first()
@@ -164,12 +164,12 @@ def undo(session: Session, actor: Actor, decision_id: int | None, *, others_allo
     decision.undone_at = utcnow()
     session.flush()
     rules = 0
-    for rule in session.scalars(select(DomainRule).where(DomainRule.decision_id == decision.id)).all():
+    for rule in session.scalars(select(SiteRule).where(SiteRule.decision_id == decision.id)).all():
         still = None
         if rule.work_id is not None:   # a cleared site: kept while another hit in force says licensed
             still = session.scalar(select(Hit.decision_id).where(
-                Hit.status == LEGAL, Hit.work_id == rule.work_id, Hit.domain == rule.domain,
-                Hit.rights_holder_id == rule.rights_holder_id, Hit.decision_id.is_not(None)).limit(1))
+                Hit.status == LEGAL, Hit.work_id == rule.work_id, Hit.site == rule.site,
+                Hit.client_id == rule.client_id, Hit.decision_id.is_not(None)).limit(1))
         if still is not None:
             rule.decision_id = still
         else:

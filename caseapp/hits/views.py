@@ -11,7 +11,7 @@ from caseapp.core.web import attempt, can, current_actor, wants_json
 from caseapp.extensions import get_session
 from caseapp.hits import DOMAIN, HITS, services
 from caseapp.hits.models import ILLEGAL, LEGAL, NO_MATCH, STATUS_LABELS, STATUSES, WHITELISTED
-from caseapp.rightsholders.services import client_choices
+from caseapp.clients.services import client_choices
 
 # What a decision made of the hits, in the handler's words.
 DECISION_WORDS = {LEGAL: "legal (licensed)", ILLEGAL: "illegal", WHITELISTED: "whitelisted", NO_MATCH: "no match"}
@@ -131,21 +131,21 @@ class TriageView(BaseView):
     @expose("/whitelist/preview")
     @has_access
     def whitelist_preview(self):
-        domain = request.args.get("domain", "")
+        site = request.args.get("site", "")
         ok, result = attempt(lambda session: services.rule_preview(
-            session, domain=domain, client_id=whole_number(request.args.get("client")), today=today()))
+            session, site=site, client_id=whole_number(request.args.get("client")), today=today()))
         if not ok:
             return jsonify(ok=False, error=result), 409
-        return jsonify(ok=True, count=result, domain=services.domain_of(f"http://{domain}"))
+        return jsonify(ok=True, count=result, site=services.site_of(f"http://{site}"))
 
     @expose("/whitelist", methods=["POST"])
     @has_access
     def whitelist(self):
         client = request.form.get("client", "")
-        domain = request.form.get("domain", "")
+        site = request.form.get("site", "")
 
-        return self._decision(lambda session: services.whitelist_domain(
-            session, current_actor(), domain=domain, client_id=whole_number(client),
+        return self._decision(lambda session: services.whitelist_site(
+            session, current_actor(), site=site, client_id=whole_number(client),
             today=today(), note=f"whitelisted at triage by {current_actor().name}"))
 
     @expose("/undo", methods=["POST"])
@@ -182,14 +182,14 @@ class RulesView(BaseView):
         kind = request.args.get("kind") if request.args.get("kind") in (services.WHITELISTS,
                                                                         services.CLEARANCES) else None
         client = request.args.get("client", "")
-        domain = (request.args.get("domain") or "").strip()
+        site = (request.args.get("site") or "").strip()
         clients = client_choices(session)
-        rows, next_before = services.list_rules(session, kind=kind, client_id=whole_number(client), domain=domain or None,
+        rows, next_before = services.list_rules(session, kind=kind, client_id=whole_number(client), site=site or None,
                                                 before=whole_number(request.args.get("before")))
         preview = None
-        if request.args.get("preview") and request.args.get("new_domain"):
+        if request.args.get("preview") and request.args.get("new_site"):
             ok, result = attempt(lambda s: services.rule_preview(
-                s, domain=request.args["new_domain"], client_id=whole_number(request.args.get("new_client")),
+                s, site=request.args["new_site"], client_id=whole_number(request.args.get("new_client")),
                 today=today()))
             preview = result if ok else None
             if not ok:
@@ -199,7 +199,7 @@ class RulesView(BaseView):
             backlog = services.apply_rules(session, current_actor(), today=today(),
                                            min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"], dry_run=True)
         return self.render_template(
-            "hits/rules.html", rows=rows, next_before=next_before, kind=kind, client=client, domain=domain,
+            "hits/rules.html", rows=rows, next_before=next_before, kind=kind, client=client, site=site,
             clients=clients, client_names=dict(clients), preview=preview, backlog=backlog, can_decide=can("decide", HITS),
             min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"], args=request.args)
 
@@ -213,7 +213,7 @@ class RulesView(BaseView):
         note = (request.form.get("note") or "").strip() or None
 
         def action(session):
-            decision = services.whitelist_domain(session, current_actor(), domain=request.form.get("domain", ""),
+            decision = services.whitelist_site(session, current_actor(), site=request.form.get("site", ""),
                                                  client_id=whole_number(client), today=today(),
                                                  note=note)
             return decision_message(services.decision_outcome(session, decision), UNDO_ON_TRIAGE)
@@ -227,7 +227,7 @@ class RulesView(BaseView):
     def remove(self, rule_id: int):
         def action(session):
             rule = services.remove_rule(session, current_actor(), rule_id)
-            what = f"{rule.domain} cleared for work {rule.work_id}" if rule.work_id else f"whitelist of {rule.domain}"
+            what = f"{rule.site} cleared for work {rule.work_id}" if rule.work_id else f"whitelist of {rule.site}"
             return f"Removed the {what}: new hits on it are made again (hits it ruled out keep their verdict)."
 
         ok, message = attempt(action)

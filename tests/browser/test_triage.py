@@ -67,14 +67,14 @@ def test_handler_triages_by_keyboard_whitelists_a_site_and_finds_the_draft_case(
 
     # I: illegal, into a draft case
     page.locator(f"#hit-{second_id} td.ca-site").click()
-    site = page.locator(f"#hit-{second_id}").get_attribute("data-domain")
+    site = page.locator(f"#hit-{second_id}").get_attribute("data-site")
     page.keyboard.press("i")
     status = page.locator("#triage-status")
     expect(status).to_contain_text("draft case C-")
     ref = re.search(r"C-\d{4}-\d{6}", status.inner_text()).group(0)
 
     # Bulk: select a site, whitelist it for the client in one step, then undo it
-    page.goto(f"{live_server}/hits/?domain=pinterest.com")
+    page.goto(f"{live_server}/hits/?site=pinterest.com")
     on_site = page.locator("tr.ca-hit")
     expect(on_site.first).to_be_visible()
     page.wait_for_selector("[data-keys-ready]")
@@ -114,7 +114,7 @@ def test_the_auditor_sees_hits_but_cannot_decide(live_server, page):
 def test_an_admin_whitelists_a_social_network_for_every_client(live_server, page, screenshots):
     login(page, live_server, "admin")
     page.goto(f"{live_server}/hits/rules/")
-    page.fill("#new-domain", "instagram.com")
+    page.fill("#new-site", "instagram.com")
     page.get_by_role("button", name="How many hits would change?").click()
     expect(page.locator("#confirm-whitelist")).to_contain_text("undecided hits on instagram.com would be")
     page.fill("#note", "social network: the client's own profiles and reposts")

@@ -34,7 +34,7 @@ def test_case_page_has_everything_to_decide(client_as, db_session):
     db_session.commit()
     html = client_as("handler").get(f"/cases/{case.ref}").get_data(as_text=True)
     for text in (case.ref, "Offer sent", "Record reminder sent", "Close case", "Items (1)",
-                 "Case opened", "€450.00", "€300.00", case.infringer.name):
+                 "Case opened", "€450.00", "€300.00", case.party.name):
         assert text in html, text
     assert re.search(r'<img src="/files/[0-9a-f]{64}"', html)
 

@@ -36,7 +36,7 @@ def expected_order(cases):
 
 def test_due_first_then_worth_most(db_session, book):
     holder, cases = book
-    page = services.queue_page(db_session, scope="unassigned", user_id=None, rights_holder_id=holder.id)
+    page = services.queue_page(db_session, scope="unassigned", user_id=None, client_id=holder.id)
     got = [c.id for c in page.cases]
     assert got == [c.id for c in expected_order(cases)]
     # overdue first; within a day the most valuable, unvalued last
@@ -49,7 +49,7 @@ def test_keyset_pages_cover_everything_once(db_session, book):
     seen, after = [], None
     for _ in range(10):
         page = services.queue_page(db_session, scope="unassigned", user_id=None,
-                                   rights_holder_id=holder.id, after=after, limit=5)
+                                   client_id=holder.id, after=after, limit=5)
         seen += [c.id for c in page.cases]
         after = page.next_cursor
         if not after:
@@ -64,9 +64,9 @@ def test_mine_and_counts(db_session, book, users):
         case.assignee_id = me.id
     cases[4].assignee_id = me.id
     db_session.flush()
-    page = services.queue_page(db_session, scope="mine", user_id=me.id, rights_holder_id=holder.id)
+    page = services.queue_page(db_session, scope="mine", user_id=me.id, client_id=holder.id)
     assert {c.id for c in page.cases} == {c.id for c in cases[:3] + [cases[4]]}
-    counts = services.queue_counts(db_session, me.id, TODAY, rights_holder_id=holder.id)
+    counts = services.queue_counts(db_session, me.id, TODAY, client_id=holder.id)
     assert (counts.mine, counts.unassigned, counts.overdue) == (4, 8, 3)
 
 
@@ -76,10 +76,10 @@ def test_filters(db_session, book):
     fr = factories.case(db_session, "offer_sent", holder=holder, country="FR")
     db_session.flush()
     by_stage = services.queue_page(db_session, scope="unassigned", user_id=None,
-                                   rights_holder_id=holder.id, stage="reminder_sent")
+                                   client_id=holder.id, stage="reminder_sent")
     assert [c.id for c in by_stage.cases] == [cases[0].id]
     by_country = services.queue_page(db_session, scope="unassigned", user_id=None,
-                                     rights_holder_id=holder.id, country="fr")
+                                     client_id=holder.id, country="fr")
     assert [c.id for c in by_country.cases] == [fr.id]
 
 
@@ -96,6 +96,6 @@ def test_values_in_other_currencies_compare_in_euros(db_session):
     for case in (forint, euro):
         case.next_due_on = TODAY
     db_session.flush()
-    page = services.queue_page(db_session, scope="unassigned", user_id=None, rights_holder_id=holder.id)
+    page = services.queue_page(db_session, scope="unassigned", user_id=None, client_id=holder.id)
     assert [c.id for c in page.cases] == [euro.id, forint.id]
     assert forint.expected_value_eur_minor == 20400   # HUF 81,600 at 400 a euro

@@ -19,10 +19,10 @@ def test_takes_the_top_of_the_queue(db_session, users):
     urgent = factories.case(db_session, "offer_sent", holder=holder, expected="100.00")
     db_session.flush()
     actor = Actor.of(users["handler"])
-    taken = services.take_next(db_session, actor, rights_holder_id=holder.id)
+    taken = services.take_next(db_session, actor, client_id=holder.id)
     assert taken.id == urgent.id and taken.assignee_id == users["handler"].id
-    assert services.take_next(db_session, actor, rights_holder_id=holder.id).id == late.id
-    assert services.take_next(db_session, actor, rights_holder_id=holder.id) is None
+    assert services.take_next(db_session, actor, client_id=holder.id).id == late.id
+    assert services.take_next(db_session, actor, client_id=holder.id) is None
     events = db_session.scalars(select(AuditEvent).where(
         AuditEvent.action == "case.assigned", AuditEvent.case_id.in_([late.id, urgent.id]))).all()
     assert len(events) == 2 and {e.actor_name for e in events} == {"handler"}
@@ -34,7 +34,7 @@ def test_never_takes_closed_or_assigned_cases(db_session, users):
     mine = factories.case(db_session, "new", holder=holder)
     mine.assignee_id = users["handler2"].id
     db_session.flush()
-    assert services.take_next(db_session, Actor.of(users["handler"]), rights_holder_id=holder.id) is None
+    assert services.take_next(db_session, Actor.of(users["handler"]), client_id=holder.id) is None
 
 
 def test_two_handlers_at_once_never_get_the_same_case(app, backend):
@@ -66,7 +66,7 @@ def test_two_handlers_at_once_never_get_the_same_case(app, backend):
                 start.wait()
                 while True:
                     case = services.take_next(session, Actor(user.id, user.username),
-                                              rights_holder_id=holder.id)
+                                              client_id=holder.id)
                     session.commit()
                     if case is None:
                         return

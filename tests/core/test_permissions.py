@@ -11,7 +11,7 @@ from caseapp.cases.models import Case
 from caseapp.core import security
 from caseapp.core.security import ROLES
 from caseapp.domains import access_matrix
-from caseapp.rightsholders.models import Work
+from caseapp.clients.models import Work
 from tests.conftest import ROLE_USERS
 
 MATRIX = access_matrix().permissions

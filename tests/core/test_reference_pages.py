@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from caseapp.core.audit import AuditEvent
-from caseapp.infringers.models import Infringer
+from caseapp.parties.models import Party
 from tests import factories
 
 
@@ -16,10 +16,10 @@ def test_party_edit_is_audited_with_its_changes(client_as, db_session):
     response = client_as("handler").post(f"/parties/edit/{party.id}", data=form)
     assert response.status_code == 302
     db_session.expire_all()
-    assert db_session.get(Infringer, party.id).name == "Sonnenhof Reisen GmbH"
+    assert db_session.get(Party, party.id).name == "Sonnenhof Reisen GmbH"
     event = db_session.scalars(select(AuditEvent).where(
         AuditEvent.action == "party.edited", AuditEvent.subject_id == party.id)).one()
-    assert event.actor_name == "handler" and event.subject_type == "infringer"
+    assert event.actor_name == "handler" and event.subject_type == "party"
     assert event.details["name"] == ["Sonnenhof GmbH", "Sonnenhof Reisen GmbH"]
     assert event.details["city"] == ["Berlin", "Köln"]
 
@@ -34,7 +34,7 @@ def test_stale_party_edit_is_refused(client_as, db_session):
                                     follow_redirects=True).get_data(as_text=True)
     assert "changed by someone else" in html
     db_session.expire_all()
-    assert db_session.get(Infringer, party.id).name == "Vento S.r.l."
+    assert db_session.get(Party, party.id).name == "Vento S.r.l."
 
 
 def test_client_added_on_the_page_is_audited(client_as, db_session):

@@ -35,9 +35,9 @@ def test_duration_size_images_and_another_currency():
 
 
 def test_the_clients_sales_history_overrides_the_table(monkeypatch):
-    from caseapp.rightsholders import services as rightsholders
+    from caseapp.clients import services as clients
 
-    monkeypatch.setattr(rightsholders, "documented_fee", lambda session, work_id: Money.parse("780.00", "EUR"))
+    monkeypatch.setattr(clients, "documented_fee", lambda session, work_id: Money.parse("780.00", "EUR"))
     result = claim_amount("DE", usage="web-commercial", months=14, session=object(), work_id=7)
     assert result.lines[0].amount == Money.parse("780.00", "EUR") and "sales" in result.lines[0].label
     assert not result.estimate

@@ -30,7 +30,7 @@ def test_a_new_claim_is_valued_again_for_the_queue(db_session):
     from caseapp.core.audit import Actor
 
     case = factories.case(db_session, "offer_sent", country="DE", claimed="450.00")
-    assert case.infringer.has_postal_address
+    assert case.party.has_postal_address
     cases.edit_case(db_session, Actor(None, "handler"), case, seen_version=case.version,
                     claimed=Money.parse("1000.00", "EUR"), today=TODAY)
     assert case.expected_value == Money.parse("604.60", "EUR")   # 1,000 x 65% - 40 - 36 x 15%
@@ -38,12 +38,12 @@ def test_a_new_claim_is_valued_again_for_the_queue(db_session):
 
 def test_a_site_with_a_party_on_file_is_judged_by_that_party(db_session, client_as, monkeypatch):
     """A .com site whose party is known (a French company with an address) is not a guess."""
-    from caseapp.infringers.models import Infringer
+    from caseapp.parties.models import Party
 
     monkeypatch.setattr("caseapp.hits.views.today", lambda: TODAY)
     holder = factories.client(db_session)
     work = factories.work(db_session, holder)
-    db_session.add(Infringer(name="Hôtel Lune SARL", website="hotel-lune.com", country="FR", street="1 Rue X",
+    db_session.add(Party(name="Hôtel Lune SARL", site="hotel-lune.com", country="FR", street="1 Rue X",
                              postal_code="75001", city="Paris"))
     sighting_hits(db_session, work, "hotel-lune.com", 1)
     page = client_as("handler").get(f"/hits/?client={holder.id}").get_data(as_text=True)

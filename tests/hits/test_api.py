@@ -11,7 +11,7 @@ from caseapp.core import tokens
 from caseapp.core.audit import Actor
 from caseapp.core.filestore import FileStore
 from caseapp.hits.models import Hit
-from caseapp.rightsholders import services as rightsholders
+from caseapp.clients import services as clients
 from tests import factories
 from tests.hits.test_ingest_cli import web  # noqa: F401  (fixture)
 from tests.matching import transforms
@@ -32,8 +32,8 @@ def api(app, db_session, users, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "CASEAPP_MATCHING_PATH", str(tmp_path / "matching"))
     monkeypatch.setitem(app.config, "CASEAPP_FETCH_PRIVATE", True)   # the test's web server is on 127.0.0.1
     holder = factories.client(db_session)
-    work = rightsholders.add_work(db_session, FileStore(app.config["CASEAPP_FILESTORE_PATH"]), ADMIN,
-                                  rights_holder_id=holder.id, title="Coffee", data=jpeg(photo("coffee.png")))
+    work = clients.add_work(db_session, FileStore(app.config["CASEAPP_FILESTORE_PATH"]), ADMIN,
+                                  client_id=holder.id, title="Coffee", data=jpeg(photo("coffee.png")))
     _, crawler = tokens.issue(db_session, ADMIN, name="crawler", user_id=users["crawler"].id)
     _, handler = tokens.issue(db_session, ADMIN, name="handler's", user_id=users["handler"].id)
     db_session.flush()
@@ -68,7 +68,7 @@ def test_sightings_in_by_token(api, web, db_session):  # noqa: F811
     assert results[3]["line"] == 6 and "image_path is only read from files" in results[3]["error"]
     assert response.json["summary"] == {"read": 4, "matched": 1, "hits_created": 1, "duplicates": 1, "errors": 2}
     hit = db_session.scalars(select(Hit).where(Hit.work_id == work.id)).one()
-    assert hit.domain == "cafe.example.at" and hit.status == "new"
+    assert hit.site == "cafe.example.at" and hit.status == "new"
     assert len(hit.transform) == 9     # where the copy lies on the work, for the overlay
 
     as_array = post(client, crawler, json.dumps([json.loads(lines[0])]), content_type="application/json")

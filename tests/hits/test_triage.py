@@ -20,16 +20,16 @@ HANDLER = Actor(None, "handler")
 _pages = itertools.count(1)
 
 
-def sighting_hits(session, work, domain: str, n: int, score: float = 0.9) -> list[Hit]:
+def sighting_hits(session, work, site: str, n: int, score: float = 0.9) -> list[Hit]:
     hits = []
     for _ in range(n):
-        url = f"https://{domain}/page/{next(_pages)}"
+        url = f"https://{site}/page/{next(_pages)}"
         s = Sighting(key=services.sighting_key(url + ".jpg", url), image_url=url + ".jpg", page_url=url,
-                     domain=domain, found_at=datetime(2026, 11, 1, tzinfo=timezone.utc),
+                     site=site, found_at=datetime(2026, 11, 1, tzinfo=timezone.utc),
                      image_sha256=work.file_sha256, thumbnail_sha256=work.thumbnail_sha256)
         session.add(s)
         session.flush()
-        hit = Hit(sighting_id=s.id, work_id=work.id, rights_holder_id=work.rights_holder_id, domain=domain,
+        hit = Hit(sighting_id=s.id, work_id=work.id, client_id=work.client_id, site=site,
                   score=score, status=NEW)
         session.add(hit)
         hits.append(hit)
@@ -48,17 +48,17 @@ def status_of(session, hits):
     return [session.get(Hit, h.id).status for h in hits]
 
 
-def test_bulk_decision_by_domain_and_its_undo(db_session, setup):
+def test_bulk_decision_by_site_and_its_undo(db_session, setup):
     holder, work = setup
     shop = sighting_hits(db_session, work, "shop.example.de", 30)
     other = sighting_hits(db_session, work, "other.example.com", 5)
-    ids = services.select_hits(db_session, services.HitFilter(client_id=holder.id, domain="shop.example.de"), TODAY)
+    ids = services.select_hits(db_session, services.HitFilter(client_id=holder.id, site="shop.example.de"), TODAY)
     assert sorted(ids) == sorted(h.id for h in shop)
-    decision = services.decide(db_session, HANDLER, ids, NO_MATCH, selection="domain shop.example.de", today=TODAY)
+    decision = services.decide(db_session, HANDLER, ids, NO_MATCH, selection="site shop.example.de", today=TODAY)
     assert decision.count == 30
     assert set(status_of(db_session, shop)) == {NO_MATCH} and set(status_of(db_session, other)) == {NEW}
     event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "hits.decided")).all()[-1]
-    assert event.details["count"] == 30 and event.details["selection"] == "domain shop.example.de"
+    assert event.details["count"] == 30 and event.details["selection"] == "site shop.example.de"
     services.undo(db_session, HANDLER, decision.id)
     assert set(status_of(db_session, shop)) == {NEW}
     with pytest.raises(InvalidInput, match="undone already"):
@@ -82,14 +82,14 @@ def test_score_band_selection(db_session, setup):
         == sorted(h.id for h in low)
 
 
-def test_whitelisting_a_domain_rules_out_its_hits_and_undo_removes_the_rule(db_session, setup):
+def test_whitelisting_a_site_rules_out_its_hits_and_undo_removes_the_rule(db_session, setup):
     holder, work = setup
     hits = sighting_hits(db_session, work, "pinterest.example", 4)
-    assert services.rule_preview(db_session, domain="pinterest.example", client_id=holder.id, today=TODAY) == 4
-    decision = services.whitelist_domain(db_session, HANDLER, domain="www.pinterest.example", client_id=holder.id,
+    assert services.rule_preview(db_session, site="pinterest.example", client_id=holder.id, today=TODAY) == 4
+    decision = services.whitelist_site(db_session, HANDLER, site="www.pinterest.example", client_id=holder.id,
                                          today=TODAY)
     assert set(status_of(db_session, hits)) == {WHITELISTED}
-    assert services.rule_for(db_session, holder.id, work.id, "de.pinterest.example").domain == "pinterest.example"
+    assert services.rule_for(db_session, holder.id, work.id, "de.pinterest.example").site == "pinterest.example"
     services.undo(db_session, HANDLER, decision.id)
     assert set(status_of(db_session, hits)) == {NEW}
     assert services.rule_for(db_session, holder.id, work.id, "pinterest.example") is None
@@ -103,8 +103,8 @@ def test_illegal_hits_make_one_draft_case_per_site_then_join_it(db_session, setu
     case_ids = {db_session.get(Hit, h.id).case_id for h in first}
     assert len(case_ids) == 1 and None not in case_ids
     case = db_session.get(Case, case_ids.pop())
-    assert case.stage == "new" and case.rights_holder_id == holder.id and case.country == "DE"
-    assert case.infringer.website == "shop.example.de"
+    assert case.stage == "new" and case.client_id == holder.id and case.country == "DE"
+    assert case.party.site == "shop.example.de"
     # priced by the German rules: a year's commercial web use of one work
     assert case.claimed == Money.parse("360.00", "EUR") and case.expected_value is not None
     more = sighting_hits(db_session, work, "www2.example.com", 1)
@@ -148,9 +148,9 @@ def test_a_case_closed_for_a_licence_clears_its_site(db_session, setup):
     hits = sighting_hits(db_session, work, "agency.example.fr", 1)
     services.decide(db_session, HANDLER, [hits[0].id], ILLEGAL, selection="hit", today=TODAY)
     case = db_session.get(Case, db_session.get(Hit, hits[0].id).case_id)
-    assert services.ruled_out(db_session, work.rights_holder_id, work.id, "agency.example.fr") is None
+    assert services.ruled_out(db_session, work.client_id, work.id, "agency.example.fr") is None
     cases.change_stage(db_session, HANDLER, case, "closed", today=TODAY, reason="licence_shown")
-    assert case.ref in services.ruled_out(db_session, work.rights_holder_id, work.id, "agency.example.fr")
+    assert case.ref in services.ruled_out(db_session, work.client_id, work.id, "agency.example.fr")
 
 
 def test_the_minimum_score_reapplied_to_the_backlog(db_session, setup):
@@ -178,8 +178,8 @@ def test_triage_page_groups_by_site_pages_by_keyset_and_counts_clusters(db_sessi
     second = factories.work(db_session, holder)
     b = sighting_hits(db_session, work, "b.example.com", 3)
     a = sighting_hits(db_session, work, "a.example.com", 2)
-    collage = Hit(sighting_id=a[0].sighting_id, work_id=second.id, rights_holder_id=holder.id,
-                  domain="a.example.com", score=0.8)
+    collage = Hit(sighting_id=a[0].sighting_id, work_id=second.id, client_id=holder.id,
+                  site="a.example.com", score=0.8)
     db_session.add(collage)
     db_session.flush()
     selection = services.HitFilter(client_id=holder.id)
@@ -194,12 +194,12 @@ def test_triage_page_groups_by_site_pages_by_keyset_and_counts_clusters(db_sessi
     assert services.HitFilter.from_args({"status": "bogus", "band": "nope", "older": "x"}) == services.HitFilter()
 
 
-def test_whitelisting_a_domain_covers_its_subdomains(db_session, setup):
+def test_whitelisting_a_site_covers_its_subdomains(db_session, setup):
     holder, work = setup
     shop = sighting_hits(db_session, work, "shop.example.de", 2)
     other = sighting_hits(db_session, work, "notexample.de", 1)
-    assert services.rule_preview(db_session, domain="example.de", client_id=holder.id, today=TODAY) == 2
-    services.whitelist_domain(db_session, HANDLER, domain="example.de", client_id=holder.id, today=TODAY)
+    assert services.rule_preview(db_session, site="example.de", client_id=holder.id, today=TODAY) == 2
+    services.whitelist_site(db_session, HANDLER, site="example.de", client_id=holder.id, today=TODAY)
     assert status_of(db_session, shop + other) == [WHITELISTED, WHITELISTED, NEW]
 
 

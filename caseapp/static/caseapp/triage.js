@@ -63,7 +63,7 @@
     var link = $("f-page");
     link.href = d("page");
     text(link, d("page"));
-    text($("f-site"), d("domain"));
+    text($("f-site"), d("site"));
     text($("f-country"), d("country") === "ZZ" ? "unknown" : d("country"));
     text($("f-country-from"), d("country") === "ZZ" ? "(a generic domain: find the site owner's address)"
                                                     : "(" + d("country-from") + ")");
@@ -75,7 +75,7 @@
       cluster.push('<a href="' + d("sighting-url") + '">this picture matches ' + d("cluster-sighting") + " works</a>");
     }
     if (+d("cluster-site") > 1) {
-      cluster.push('<a href="' + d("site-url") + '">this work on ' + d("cluster-site") + " pages of " + escapeHtml(d("domain")) + "</a>");
+      cluster.push('<a href="' + d("site-url") + '">this work on ' + d("cluster-site") + " pages of " + escapeHtml(d("site")) + "</a>");
     }
     $("f-cluster").innerHTML = cluster.length ? cluster.join(" · ") : '<span class="muted">a single hit</span>';
     var feasible = d("feasible") === "yes";
@@ -192,22 +192,22 @@
   function whitelist() {
     var r = current();
     if (!canDecide || !r) { return; }
-    var domain = r.getAttribute("data-domain");
+    var site = r.getAttribute("data-site");
     var client = r.getAttribute("data-client");
-    var url = page.getAttribute("data-preview-url") + "?domain=" + encodeURIComponent(domain) + "&client=" + client;
+    var url = page.getAttribute("data-preview-url") + "?site=" + encodeURIComponent(site) + "&client=" + client;
     fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
       .then(function (resp) { return resp.json(); })
       .then(function (res) {
         if (!res.ok) { say(res.error, true); return; }
         var box = $("confirm");
-        box.innerHTML = "Whitelist <b>" + escapeHtml(res.domain) + "</b> for " + escapeHtml(r.getAttribute("data-client-name")) +
+        box.innerHTML = "Whitelist <b>" + escapeHtml(res.site) + "</b> for " + escapeHtml(r.getAttribute("data-client-name")) +
           ": <b>" + res.count + "</b> hit" + (res.count === 1 ? "" : "s") + " to decide on it become whitelisted, " +
           "and no new hits are made on it for this client. " +
           '<button type="button" class="btn btn-primary" id="confirm-yes">Whitelist <kbd>Enter</kbd></button> ' +
           '<button type="button" class="btn btn-link" id="confirm-no">Cancel <kbd>Esc</kbd></button>';
         box.hidden = false;
         pending = function () {
-          post(page.getAttribute("data-whitelist-url"), {domain: res.domain, client: client}).then(function (done) {
+          post(page.getAttribute("data-whitelist-url"), {site: res.site, client: client}).then(function (done) {
             if (!done.ok) { say(done.error, true); return; }
             sayAfterReload(done.message);
           });
@@ -272,7 +272,7 @@
     "o": ["overlay: side by side, faded, flickering", function () { setMode(mode + 1); }],
     "x": ["select or unselect this hit", toggleCheck],
     "a": ["select every hit on this page (again: none)", checkAll],
-    "/": ["select by site", function () { var f = $("f-domain"); if (f) { f.focus(); } }]
+    "/": ["select by site", function () { var f = $("f-site-filter"); if (f) { f.focus(); } }]
   };
   if (canDecide) {
     keys.l = ["legal: licensed (this hit, or the selected ones)", function () { decide("legal"); }];

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput
 from caseapp.core.filestore import FileStore
-from caseapp.rightsholders import services
-from caseapp.rightsholders.models import Work, WorkSignature
+from caseapp.clients import services
+from caseapp.clients.models import Work, WorkSignature
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 
@@ -95,7 +95,7 @@ def import_works(session: Session, store: FileStore, engine, actor: Actor, *, cl
             continue
         try:
             with session.begin_nested():
-                work = services.add_work(session, store, actor, rights_holder_id=client_id,
+                work = services.add_work(session, store, actor, client_id=client_id,
                                               title=path.stem, data=path.read_bytes())
                 index_work(session, store, engine, work)
         except (InvalidInput, DecodeError) as error:
@@ -119,7 +119,7 @@ def matching_works(session: Session, engine, variants, *, top_k: int, min_score:
     """The works the described image copies (score at least `min_score`), best first;
     works removed since the index was saved are left out."""
     found = [m for m in engine.search(variants, top_k) if m.match and m.score >= min_score]
-    owners = dict(session.execute(select(Work.id, Work.rights_holder_id)
+    owners = dict(session.execute(select(Work.id, Work.client_id)
                                   .where(Work.id.in_([int(m.ref_id) for m in found]))).all()) if found else {}
     return [WorkMatch(int(m.ref_id), owners[int(m.ref_id)], m.score, list(m.transform) if m.transform else None)
             for m in found if int(m.ref_id) in owners]

@@ -2,16 +2,16 @@
 from caseapp.core.domain import Domain, MenuEntry, permission
 from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
 
-PARTY = "Infringer"
+PARTY = "Party"
 
 DOMAIN = Domain(
-    name="infringers",
+    name="parties",
     description="Parties we claim against: who runs a site, where they are.",
     permissions=(
-        permission(PARTY, "read", "See parties (infringers)", HANDLER, LAWYER, ACCOUNTANT),
+        permission(PARTY, "read", "See parties", HANDLER, LAWYER, ACCOUNTANT),
         permission(PARTY, "write", "Add and edit parties and their addresses", HANDLER, LAWYER),
     ),
     menu=(MenuEntry("Parties", PARTY, "read", "/parties/list/", "fa-building", order=50, category="Records"),),
-    models="caseapp.infringers.models",
-    views="caseapp.infringers.views",
+    models="caseapp.parties.models",
+    views="caseapp.parties.views",
 )

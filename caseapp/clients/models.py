@@ -6,10 +6,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from caseapp.core.models import Model, TimestampMixin, VersionedMixin
 
 
-class RightsHolder(TimestampMixin, VersionedMixin, Model):
+class Client(TimestampMixin, VersionedMixin, Model):
     """A client: a photographer, agency or publisher whose images we enforce."""
 
-    __tablename__ = "rights_holder"
+    __tablename__ = "client"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
@@ -18,7 +18,7 @@ class RightsHolder(TimestampMixin, VersionedMixin, Model):
     country: Mapped[str] = mapped_column(String(2), nullable=False)
     language: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
 
-    works: Mapped[list["Work"]] = relationship(back_populates="rights_holder")
+    works: Mapped[list["Work"]] = relationship(back_populates="client")
 
     def __str__(self) -> str:
         return self.name
@@ -30,8 +30,8 @@ class Work(TimestampMixin, Model):
     __tablename__ = "work"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    rights_holder_id: Mapped[int] = mapped_column(
-        ForeignKey("rights_holder.id", ondelete="RESTRICT"), nullable=False, index=True
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("client.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     file_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -39,7 +39,7 @@ class Work(TimestampMixin, Model):
     width: Mapped[int] = mapped_column(Integer, nullable=False)
     height: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    rights_holder: Mapped[RightsHolder] = relationship(back_populates="works")
+    client: Mapped[Client] = relationship(back_populates="works")
 
     def __str__(self) -> str:
         return self.title

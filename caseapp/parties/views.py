@@ -1,30 +1,30 @@
-"""Reference pages for parties (infringers) and their addresses."""
+"""Reference pages for parties and their addresses."""
 from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from caseapp.core.views import READ_WRITE, ServiceModelView
-from caseapp.infringers import PARTY, services
-from caseapp.infringers.models import Infringer
+from caseapp.parties import PARTY, services
+from caseapp.parties.models import Party
 
 
 class PartyView(ServiceModelView):
     add_service = staticmethod(services.add_party)
     edit_service = staticmethod(services.edit_party)
     delete_service = staticmethod(services.delete_party)
-    datamodel = SQLAInterface(Infringer)
+    datamodel = SQLAInterface(Party)
     route_base = "/parties"
     class_permission_name = PARTY
     method_permission_name = READ_WRITE
     include_route_methods = set(READ_WRITE)
     list_title = "Parties"
     show_title = add_title = edit_title = "Party"
-    columns = ["name", "kind", "website", "email", "street", "postal_code", "city", "country",
+    columns = ["name", "kind", "site", "email", "street", "postal_code", "city", "country",
                "subdivision", "language"]
-    list_columns = ["name", "kind", "website", "city", "country"]
+    list_columns = ["name", "kind", "site", "city", "country"]
     show_columns = add_columns = edit_columns = columns
-    search_columns = ["name", "website", "city", "country"]
-    label_columns = {"name": "Name", "kind": "Kind", "website": "Website", "email": "E-mail",
+    search_columns = ["name", "site", "city", "country"]
+    label_columns = {"name": "Name", "kind": "Kind", "site": "Website", "email": "E-mail",
                      "street": "Street", "postal_code": "Postal code", "city": "City",
                      "country": "Country", "subdivision": "State / region", "language": "Language"}
     base_order = ("name", "asc")

@@ -6,15 +6,15 @@ from markupsafe import Markup, escape
 from flask import url_for
 
 from caseapp.core.views import READ_WRITE, ServiceModelView
-from caseapp.rightsholders import CLIENT, WORK, services
-from caseapp.rightsholders.models import RightsHolder, Work
+from caseapp.clients import CLIENT, WORK, services
+from caseapp.clients.models import Client, Work
 
 
 class ClientView(ServiceModelView):
     add_service = staticmethod(services.add_client)
     edit_service = staticmethod(services.edit_client)
     delete_service = staticmethod(services.delete_client)
-    datamodel = SQLAInterface(RightsHolder)
+    datamodel = SQLAInterface(Client)
     route_base = "/clients"
     class_permission_name = CLIENT
     method_permission_name = READ_WRITE
@@ -38,11 +38,11 @@ class WorkView(ServiceModelView):
     include_route_methods = {"list", "show", "edit"}
     list_title = "Works"
     show_title = edit_title = "Work"
-    list_columns = ["thumbnail_sha256", "title", "rights_holder", "width", "height"]
-    show_columns = ["thumbnail_sha256", "title", "rights_holder", "width", "height", "file_sha256"]
+    list_columns = ["thumbnail_sha256", "title", "client", "width", "height"]
+    show_columns = ["thumbnail_sha256", "title", "client", "width", "height", "file_sha256"]
     edit_columns = ["title"]
-    search_columns = ["title", "rights_holder"]
-    label_columns = {"thumbnail_sha256": "Image", "title": "Title", "rights_holder": "Client",
+    search_columns = ["title", "client"]
+    label_columns = {"thumbnail_sha256": "Image", "title": "Title", "client": "Client",
                      "width": "Width", "height": "Height", "file_sha256": "File (SHA-256)"}
     formatters_columns = {"thumbnail_sha256": lambda sha: _thumbnail(sha)}
 

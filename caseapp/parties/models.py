@@ -6,15 +6,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from caseapp.core.models import Model, TimestampMixin, VersionedMixin
 
 
-class Infringer(TimestampMixin, VersionedMixin, Model):
+class Party(TimestampMixin, VersionedMixin, Model):
     """A party who used a client's work: a company or a person, with a postal address."""
 
-    __tablename__ = "infringer"
+    __tablename__ = "party"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False, default="company")
-    website: Mapped[str | None] = mapped_column(String(253))
+    site: Mapped[str | None] = mapped_column(String(253))
     email: Mapped[str | None] = mapped_column(String(254))
     street: Mapped[str | None] = mapped_column(String(200))
     postal_code: Mapped[str | None] = mapped_column(String(20))

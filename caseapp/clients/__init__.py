@@ -6,7 +6,7 @@ CLIENT = "Client"
 WORK = "Work"
 
 DOMAIN = Domain(
-    name="rightsholders",
+    name="clients",
     description="Clients and their works (the images we enforce), imported and indexed for matching.",
     permissions=(
         permission(CLIENT, "read", "See clients (rights holders)", HANDLER, LAWYER, ACCOUNTANT),
@@ -16,7 +16,7 @@ DOMAIN = Domain(
     ),
     menu=(MenuEntry("Clients", CLIENT, "read", "/clients/list/", "fa-camera", order=40, category="Records"),
           MenuEntry("Works", WORK, "read", "/works/list/", "fa-image", order=45, category="Records")),
-    models="caseapp.rightsholders.models",
-    views="caseapp.rightsholders.views",
-    cli="caseapp.rightsholders.cli",
+    models="caseapp.clients.models",
+    views="caseapp.clients.views",
+    cli="caseapp.clients.cli",
 )

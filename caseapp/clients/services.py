@@ -13,7 +13,7 @@ from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.records import add_record, clean_values, delete_record, edit_record, text_or_none
 from caseapp.core.filestore import FileStore
 from caseapp.core.images import thumbnail_bytes
-from caseapp.rightsholders.models import RightsHolder, Work
+from caseapp.clients.models import Client, Work
 
 
 CLIENT_KINDS = ("photographer", "agency", "publisher", "estate")
@@ -25,13 +25,13 @@ def _clean_client(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_client(session: Session, actor: Actor, *, name: str, country: str, kind: str = "photographer",
-               email: str | None = None, language: str = "en") -> RightsHolder:
+               email: str | None = None, language: str = "en") -> Client:
     clean = _clean_client({"name": name, "country": country, "kind": kind, "email": email, "language": language})
-    return add_record(session, actor, RightsHolder(**clean), "client")
+    return add_record(session, actor, Client(**clean), "client")
 
 
 def edit_client(session: Session, actor: Actor, client_id: int, *, seen_version: int | None,
-                **values: Any) -> RightsHolder:
+                **values: Any) -> Client:
     client = get_client(session, client_id)
     edit_record(session, actor, client, _clean_client(values), subject="client", what=f"Client {client.name}",
                 seen_version=seen_version)
@@ -63,7 +63,7 @@ def edit_work(session: Session, actor: Actor, work_id: int, *, seen_version: int
     return work
 
 
-def add_work(session: Session, store: FileStore, actor: Actor, *, rights_holder_id: int,
+def add_work(session: Session, store: FileStore, actor: Actor, *, client_id: int,
              title: str, data: bytes) -> Work:
     """Store an image as a work of a client, with its thumbnail."""
     try:
@@ -73,7 +73,7 @@ def add_work(session: Session, store: FileStore, actor: Actor, *, rights_holder_
             f"'{title}' is not an image we can read ({error.__class__.__name__}: {error}). "
             "Upload a JPEG, PNG, WebP or GIF file."
         ) from None
-    work = Work(rights_holder_id=rights_holder_id, title=title, file_sha256=store.put(data),
+    work = Work(client_id=client_id, title=title, file_sha256=store.put(data),
                 thumbnail_sha256=store.put(thumb), width=width, height=height)
     session.add(work)
     session.flush()
@@ -82,8 +82,8 @@ def add_work(session: Session, store: FileStore, actor: Actor, *, rights_holder_
     return work
 
 
-def get_client(session: Session, client_id: int) -> RightsHolder:
-    client = session.get(RightsHolder, client_id)
+def get_client(session: Session, client_id: int) -> Client:
+    client = session.get(Client, client_id)
     if client is None:
         raise NotFound(f"No client with id {client_id}; `caseapp cases list` and the Clients page show them.")
     return client
@@ -92,7 +92,7 @@ def get_client(session: Session, client_id: int) -> RightsHolder:
 def client_choices(session: Session) -> list[tuple[int, str]]:
     """(id, name) of every client, by name: for filters and pickers."""
     return [tuple(row) for row in session.execute(
-        select(RightsHolder.id, RightsHolder.name).order_by(RightsHolder.name))]
+        select(Client.id, Client.name).order_by(Client.name))]
 
 
 def work_titles(session: Session, work_ids) -> dict[int, str]:

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from caseapp.rightsholders.works_index import store_and_engine
+from caseapp.clients.works_index import store_and_engine
 from caseapp.core.cli import report, transaction
 
 @click.group("works")
@@ -27,7 +27,7 @@ def works_import(folder, client_id: int, as_json: bool) -> None:
     from tqdm import tqdm
 
     from caseapp.core.audit import Actor
-    from caseapp.rightsholders.works_index import import_works
+    from caseapp.clients.works_index import import_works
 
     store, engine = store_and_engine(current_app.config)
     with transaction() as session:
