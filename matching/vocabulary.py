@@ -16,6 +16,7 @@ import argparse
 import hashlib
 import sys
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ import numpy as np
 BRANCH = 64
 DEPTH = 3
 WORDS = BRANCH ** DEPTH
-PATH = Path(__file__).with_name("vocabulary.npz")
+PATH = Path(str(files("matching") / "vocabulary.npz"))   # package data
 
 
 class Vocabulary:

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+from caseapp.core.resources import folder
+
+MIGRATIONS = folder("migrations")
 
 
 def alembic_config(url: str) -> Config:

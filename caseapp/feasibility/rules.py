@@ -12,8 +12,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from caseapp.core.money import Money
+from caseapp.core import resources
 
-FOLDER = Path(__file__).resolve().parents[2] / "jurisdictions"
+FOLDER = resources.folder("jurisdictions")
 
 
 class RulesError(ValueError):
@@ -97,7 +98,7 @@ class FeeTable:
 
 
 def _schema() -> dict:
-    return json.loads((Path(__file__).resolve().parents[2] / "jurisdictions" / "schema.json").read_text())
+    return json.loads((resources.folder("jurisdictions") / "schema.json").read_text())
 
 
 def validate(data: dict, name: str) -> None:

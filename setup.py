@@ -1,0 +1,23 @@
+"""The build. Metadata and dependencies are in setup.cfg; this file adds what setup.cfg
+cannot say: the folders at the repository's root that the app reads at run time are
+mapped into the package `caseapp.data` (found with importlib.resources, see
+caseapp/core/resources.py), where they stay for people working in the checkout."""
+from setuptools import find_packages, setup
+
+BUNDLED = {  # package -> folder at the repository's root
+    "caseapp.data.jurisdictions": "jurisdictions",
+    "caseapp.data.migrations": "migrations",
+    "caseapp.data.letters": "templates/letters",
+}
+
+setup(
+    packages=find_packages(include=["caseapp", "caseapp.*", "matching", "matching.*"]) + list(BUNDLED),
+    package_dir=BUNDLED,
+    package_data={
+        "caseapp": ["templates/**/*", "*/templates/**/*", "static/**/*"],
+        "matching": ["vocabulary.npz"],
+        "caseapp.data.jurisdictions": ["*.toml", "*.json", "fees/*.toml"],
+        "caseapp.data.migrations": ["*.mako", "versions/*.py"],
+        "caseapp.data.letters": ["**/*"],
+    },
+)
