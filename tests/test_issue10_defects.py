@@ -8,7 +8,8 @@ from PIL import Image
 from sqlalchemy import func, select, text
 
 from caseapp.core.audit import Actor, AuditEvent
-from tests import factories
+from tests.cases.factories import make_case
+from tests.clients.factories import make_client, make_work
 from tests.conftest import TODAY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,7 +23,7 @@ def test_queue_filters_with_unicode_digits_are_ignored_not_a_500(client_as):
 
 
 def test_a_stale_version_with_unicode_digits_is_refused_not_a_500(client_as, db_session):
-    case = factories.case(db_session, "offer_sent")
+    case = make_case(db_session, "offer_sent")
     db_session.commit()
     response = client_as("handler").post(f"/cases/{case.ref}/stage", data={"target": "reminder_sent",
                                                                              "version": "²"})
@@ -37,8 +38,8 @@ def test_undoing_another_persons_decision_is_a_permission_in_the_matrix(app, db_
     from tests.hits.test_triage import sighting_hits
 
     assert access_matrix().permission_for("Hits", "undo_others") is not None
-    holder = factories.client(db_session)
-    hits = sighting_hits(db_session, factories.work(db_session, holder), "undo-others.example", 1)
+    holder = make_client(db_session)
+    hits = sighting_hits(db_session, make_work(db_session, holder), "undo-others.example", 1)
     theirs = services.decide(db_session, Actor(users["handler2"].id, "handler2"), [hits[0].id], LEGAL,
                              selection="hit", today=TODAY)
     db_session.commit()
@@ -80,7 +81,7 @@ def test_a_client_saved_with_a_lowercase_country_is_stored_upper_case(client_as,
 
 
 def test_deleting_a_case_keeps_its_audit_trail(db_session):
-    case = factories.case(db_session, "new")
+    case = make_case(db_session, "new")
     db_session.flush()
     case_id = case.id
     before = db_session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case_id))
@@ -150,7 +151,7 @@ def test_decoding_limits_are_set_once_not_on_every_call(db_session, tmp_path):
     from caseapp.core.filestore import FileStore
     from caseapp.clients import services
 
-    holder = factories.client(db_session)
+    holder = make_client(db_session)
     out = io.BytesIO()
     Image.new("RGB", (40, 30), "red").save(out, "PNG")
     marker = 123_456_789
@@ -171,8 +172,8 @@ def test_a_decision_is_told_as_facts_and_each_page_words_it(db_session, client_a
     from caseapp.hits.views import UNDO_BY_KEY, UNDO_ON_TRIAGE, decision_message
     from tests.hits.test_triage import sighting_hits
 
-    holder = factories.client(db_session)
-    sighting_hits(db_session, factories.work(db_session, holder), "facts.example.org", 2)
+    holder = make_client(db_session)
+    sighting_hits(db_session, make_work(db_session, holder), "facts.example.org", 2)
     decision = services.whitelist_site(db_session, Actor.system("test"), site="facts.example.org",
                                          client_id=holder.id, today=TODAY)
     outcome = services.decision_outcome(db_session, decision)

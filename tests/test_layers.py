@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _contract():
     return DomainBoundaries(name="boundaries", session_options={},
-                            contract_options={"root": "caseapp", "core": "caseapp.core", "not_domains": ["demo"]})
+                            contract_options={"root": "caseapp", "core": "caseapp.core", "not_domains": ["data"]})
 
 
 def _graph(*imports: tuple[str, str]):
@@ -42,7 +42,8 @@ def test_a_domain_reaching_into_another_domains_models_breaks_the_contract():
 def test_core_importing_a_domain_even_through_another_module_breaks_the_contract():
     check = _contract().check(_graph(("caseapp.core.money", "caseapp.demo.services"),
                                      ("caseapp.demo.services", "caseapp.cases.services")), verbose=False)
-    assert not check.kept and "caseapp.core imports the domain caseapp.cases" in check.metadata["problems"][0]
+    assert not check.kept and any("caseapp.core imports the domain caseapp.cases" in problem
+                                  for problem in check.metadata["problems"])
 
 
 def test_the_code_keeps_the_contracts():

@@ -19,6 +19,8 @@ DOMAIN = Domain(
     ),
     menu=(MenuEntry("Queue", QUEUE, "read", "/queue/", "fa-inbox", order=10),),
     models="caseapp.cases.models",
+    demo="caseapp.cases.demo",
+    demo_order=30,
     views="caseapp.cases.views",
     cli="caseapp.cases.cli",
 )

@@ -17,6 +17,8 @@ DOMAIN = Domain(
     menu=(MenuEntry("Clients", CLIENT, "read", "/clients/list/", "fa-camera", order=40, category="Records"),
           MenuEntry("Works", WORK, "read", "/works/list/", "fa-image", order=45, category="Records")),
     models="caseapp.clients.models",
+    demo="caseapp.clients.demo",
+    demo_order=10,
     views="caseapp.clients.views",
     cli="caseapp.clients.cli",
 )

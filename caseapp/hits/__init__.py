@@ -17,6 +17,8 @@ DOMAIN = Domain(
     menu=(MenuEntry("Triage", HITS, "read", "/hits/", "fa-crosshairs", order=20),
           MenuEntry("Whitelists", HITS, "read", "/hits/rules/", "fa-check-square-o", order=60, category="Records")),
     models="caseapp.hits.models",
+    demo="caseapp.hits.demo",
+    demo_order=40,
     views="caseapp.hits.views",
     cli="caseapp.hits.cli",
 )

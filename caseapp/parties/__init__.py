@@ -13,5 +13,7 @@ DOMAIN = Domain(
     ),
     menu=(MenuEntry("Parties", PARTY, "read", "/parties/list/", "fa-building", order=50, category="Records"),),
     models="caseapp.parties.models",
+    demo="caseapp.parties.demo",
+    demo_order=20,
     views="caseapp.parties.views",
 )

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from caseapp.cases import lifecycle, services
 from caseapp.core.audit import Actor, AuditEvent
 from caseapp.core.errors import IllegalTransition, StaleEdit
-from tests import factories
+from tests.cases.factories import make_case
 from tests.conftest import TODAY
 
 # The lifecycle as the business describes it, written out independently of
@@ -45,7 +45,7 @@ PAIRS = [(s, t) for s in STAGES for t in STAGES if s != t]
 
 @pytest.mark.parametrize("source,target", [p for p in PAIRS if p[1] in LEGAL[p[0]]])
 def test_legal_transition_moves_and_is_audited(db_session, source, target):
-    case = factories.case(db_session, source, held_from="offer_sent")
+    case = make_case(db_session, source, held_from="offer_sent")
     version = case.version
     services.change_stage(db_session, ACTOR, case, target, today=TODAY,
                           reason=reason_for(source, target), seen_version=version)
@@ -68,7 +68,7 @@ def test_legal_transition_moves_and_is_audited(db_session, source, target):
 
 @pytest.mark.parametrize("source,target", [p for p in PAIRS if p[1] not in LEGAL[p[0]]])
 def test_illegal_transition_refused_naming_the_allowed_ones(db_session, source, target):
-    case = factories.case(db_session, source, held_from="offer_sent")
+    case = make_case(db_session, source, held_from="offer_sent")
     with pytest.raises(IllegalTransition) as refused:
         services.change_stage(db_session, ACTOR, case, target, today=TODAY,
                               reason=reason_for(source, target))
@@ -84,7 +84,7 @@ def test_illegal_transition_refused_naming_the_allowed_ones(db_session, source, 
 
 
 def test_on_hold_resumes_only_where_it_was_held(db_session):
-    case = factories.case(db_session, "reminder_sent")
+    case = make_case(db_session, "reminder_sent")
     services.change_stage(db_session, ACTOR, case, "on_hold", today=TODAY)
     with pytest.raises(IllegalTransition, match=r"Reminder sent \(reminder_sent\)"):
         services.change_stage(db_session, ACTOR, case, "offer_sent", today=TODAY)
@@ -98,32 +98,32 @@ def test_on_hold_resumes_only_where_it_was_held(db_session):
     ("paid_in_full", "Only a paid case closes as paid_in_full"),
 ])
 def test_closing_needs_a_valid_reason(db_session, reason, message):
-    case = factories.case(db_session, "offer_sent")
+    case = make_case(db_session, "offer_sent")
     with pytest.raises(IllegalTransition, match=message):
         services.change_stage(db_session, ACTOR, case, "closed", today=TODAY, reason=reason)
 
 
 def test_paid_case_closes_as_paid_in_full_only(db_session):
-    case = factories.case(db_session, "paid")
+    case = make_case(db_session, "paid")
     with pytest.raises(IllegalTransition, match="paid_in_full"):
         services.change_stage(db_session, ACTOR, case, "closed", today=TODAY, reason="duplicate")
 
 
 def test_every_closure_reason_is_accepted(db_session):
     for reason in lifecycle.CLOSURE_REASONS:
-        case = factories.case(db_session, "paid" if reason == "paid_in_full" else "checking")
+        case = make_case(db_session, "paid" if reason == "paid_in_full" else "checking")
         services.change_stage(db_session, ACTOR, case, "closed", today=TODAY, reason=reason)
         assert case.closure_reason == reason
 
 
 def test_unknown_stage_refused(db_session):
-    case = factories.case(db_session, "new")
+    case = make_case(db_session, "new")
     with pytest.raises(IllegalTransition, match="not a stage"):
         services.change_stage(db_session, ACTOR, case, "limbo", today=TODAY)
 
 
 def test_stage_change_on_stale_copy_refused(db_session):
-    case = factories.case(db_session, "new")
+    case = make_case(db_session, "new")
     seen = case.version
     services.change_stage(db_session, ACTOR, case, "checking", today=TODAY, seen_version=seen)
     with pytest.raises(StaleEdit, match="changed by someone else"):
@@ -132,7 +132,7 @@ def test_stage_change_on_stale_copy_refused(db_session):
 
 
 def test_case_refs_are_unique_and_human_friendly(db_session):
-    refs = [factories.case(db_session).ref for _ in range(5)]
+    refs = [make_case(db_session).ref for _ in range(5)]
     assert len(set(refs)) == 5
     for ref in refs:
         assert ref.startswith(f"C-{TODAY.year}-") and len(ref) == len("C-2026-000123")

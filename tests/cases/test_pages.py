@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from caseapp.cases.models import Case
 from caseapp.core.audit import AuditEvent
-from tests import factories
+from tests.cases.factories import make_case
 
 
 def test_queue_page_shows_my_cases_with_counts(client_as, db_session, users):
-    case = factories.case(db_session, "offer_sent")
+    case = make_case(db_session, "offer_sent")
     case.assignee_id = users["handler"].id
     db_session.commit()
     page = client_as("handler").get("/queue/?scope=mine")
@@ -30,7 +30,7 @@ def test_take_next_assigns_and_opens_the_case(client_as, db_session, users):
 
 
 def test_case_page_has_everything_to_decide(client_as, db_session):
-    case = factories.case(db_session, "offer_sent", expected="300.00")
+    case = make_case(db_session, "offer_sent", expected="300.00")
     db_session.commit()
     html = client_as("handler").get(f"/cases/{case.ref}").get_data(as_text=True)
     for text in (case.ref, "Offer sent", "Record reminder sent", "Close case", "Items (1)",
@@ -40,7 +40,7 @@ def test_case_page_has_everything_to_decide(client_as, db_session):
 
 
 def test_stage_change_from_the_page(client_as, db_session):
-    case = factories.case(db_session, "offer_sent")
+    case = make_case(db_session, "offer_sent")
     db_session.commit()
     response = client_as("handler").post(f"/cases/{case.ref}/stage",
                                          data={"target": "reminder_sent", "version": case.version},
@@ -51,7 +51,7 @@ def test_stage_change_from_the_page(client_as, db_session):
 
 
 def test_illegal_move_from_the_page_says_what_is_allowed(client_as, db_session):
-    case = factories.case(db_session, "new")
+    case = make_case(db_session, "new")
     db_session.commit()
     response = client_as("handler").post(f"/cases/{case.ref}/stage",
                                          data={"target": "court", "version": case.version},
@@ -63,7 +63,7 @@ def test_illegal_move_from_the_page_says_what_is_allowed(client_as, db_session):
 
 
 def test_stale_edit_refused_and_nothing_lost(client_as, db_session):
-    case = factories.case(db_session, "offer_sent")
+    case = make_case(db_session, "offer_sent")
     db_session.commit()
     seen = case.version
     first = client_as("handler").post(f"/cases/{case.ref}/edit",
@@ -84,7 +84,7 @@ def test_stale_edit_refused_and_nothing_lost(client_as, db_session):
 
 
 def test_bad_amount_is_explained(client_as, db_session):
-    case = factories.case(db_session, "offer_sent")
+    case = make_case(db_session, "offer_sent")
     db_session.commit()
     html = client_as("handler").post(f"/cases/{case.ref}/edit",
                                      data={"claimed": "4,50.123", "version": case.version},
@@ -93,7 +93,7 @@ def test_bad_amount_is_explained(client_as, db_session):
 
 
 def test_notes_are_added_and_audited(client_as, db_session):
-    case = factories.case(db_session, "offer_sent")
+    case = make_case(db_session, "offer_sent")
     db_session.commit()
     html = client_as("lawyer").post(f"/cases/{case.ref}/notes", data={"text": "Called, no answer."},
                                     follow_redirects=True).get_data(as_text=True)
@@ -109,7 +109,7 @@ def test_unknown_case_says_so(client_as):
 
 
 def test_close_needs_reason_from_page(client_as, db_session):
-    case = factories.case(db_session, "offer_sent")
+    case = make_case(db_session, "offer_sent")
     db_session.commit()
     html = client_as("handler").post(f"/cases/{case.ref}/stage", data={"target": "closed"},
                                      follow_redirects=True).get_data(as_text=True)

@@ -7,24 +7,25 @@ import pytest
 
 from caseapp.cases import services
 from caseapp.core.errors import InvalidInput
-from tests import factories
+from tests.cases.factories import make_case
+from tests.clients.factories import make_client
 from tests.conftest import TODAY
 
 
 @pytest.fixture()
 def book(db_session):
     """Twelve unassigned cases of one client with known due dates and values."""
-    holder = factories.client(db_session)
+    holder = make_client(db_session)
     rows = [  # (days from today, expected value)
         (-3, "100.00"), (-3, None), (-3, "500.00"), (0, "50.00"), (2, "900.00"), (2, "900.00"),
         (2, None), (5, "10.00"), (9, "999.00"), (9, "1.00"), (30, None), (30, "300.00"),
     ]
     cases = []
     for days, value in rows:
-        case = factories.case(db_session, "offer_sent", holder=holder, expected=value)
+        case = make_case(db_session, "offer_sent", holder=holder, expected=value)
         case.next_due_on = TODAY + timedelta(days=days)
         cases.append(case)
-    factories.case(db_session, "closed", holder=holder)  # never in the queue
+    make_case(db_session, "closed", holder=holder)  # never in the queue
     db_session.flush()
     return holder, cases
 
@@ -73,7 +74,7 @@ def test_mine_and_counts(db_session, book, users):
 def test_filters(db_session, book):
     holder, cases = book
     cases[0].stage = "reminder_sent"
-    fr = factories.case(db_session, "offer_sent", holder=holder, country="FR")
+    fr = make_case(db_session, "offer_sent", holder=holder, country="FR")
     db_session.flush()
     by_stage = services.queue_page(db_session, scope="unassigned", user_id=None,
                                    client_id=holder.id, stage="reminder_sent")
@@ -89,10 +90,10 @@ def test_broken_cursor_is_a_clear_error(db_session):
 
 
 def test_values_in_other_currencies_compare_in_euros(db_session):
-    holder = factories.client(db_session)
-    forint = factories.case(db_session, "offer_sent", holder=holder, country="HU", currency="HUF",
+    holder = make_client(db_session)
+    forint = make_case(db_session, "offer_sent", holder=holder, country="HU", currency="HUF",
                             claimed="120000.00", expected="81600.00")     # about €204
-    euro = factories.case(db_session, "offer_sent", holder=holder, country="DE", expected="656.60")
+    euro = make_case(db_session, "offer_sent", holder=holder, country="DE", expected="656.60")
     for case in (forint, euro):
         case.next_due_on = TODAY
     db_session.flush()

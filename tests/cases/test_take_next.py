@@ -9,14 +9,15 @@ from sqlalchemy import delete, select
 from caseapp.cases import services
 from caseapp.cases.models import Case
 from caseapp.core.audit import Actor, AuditEvent
-from tests import factories
+from tests.cases.factories import make_case
+from tests.clients.factories import make_client
 
 
 def test_takes_the_top_of_the_queue(db_session, users):
-    holder = factories.client(db_session)
-    late = factories.case(db_session, "offer_sent", holder=holder, expected="900.00")
+    holder = make_client(db_session)
+    late = make_case(db_session, "offer_sent", holder=holder, expected="900.00")
     late.next_due_on = late.next_due_on.replace(year=2030)
-    urgent = factories.case(db_session, "offer_sent", holder=holder, expected="100.00")
+    urgent = make_case(db_session, "offer_sent", holder=holder, expected="100.00")
     db_session.flush()
     actor = Actor.of(users["handler"])
     taken = services.take_next(db_session, actor, client_id=holder.id)
@@ -29,9 +30,9 @@ def test_takes_the_top_of_the_queue(db_session, users):
 
 
 def test_never_takes_closed_or_assigned_cases(db_session, users):
-    holder = factories.client(db_session)
-    factories.case(db_session, "closed", holder=holder)
-    mine = factories.case(db_session, "new", holder=holder)
+    holder = make_client(db_session)
+    make_case(db_session, "closed", holder=holder)
+    mine = make_case(db_session, "new", holder=holder)
     mine.assignee_id = users["handler2"].id
     db_session.flush()
     assert services.take_next(db_session, Actor.of(users["handler"]), client_id=holder.id) is None
@@ -52,8 +53,8 @@ def test_two_handlers_at_once_never_get_the_same_case(app, backend):
         sm = app.appbuilder.sm
         handlers = [sm.find_user(username="handler"), sm.find_user(username="handler2")]
         get_db().session.remove()  # end its transaction: on SQLite it holds the write lock
-        holder = factories.client(setup, name="Race client")
-        ids = [factories.case(setup, "new", holder=holder).id for _ in range(40)]
+        holder = make_client(setup, name="Race client")
+        ids = [make_case(setup, "new", holder=holder).id for _ in range(40)]
         setup.commit()
         setup.close()
         got: dict[int, list[int]] = {h.id: [] for h in handlers}

@@ -5,11 +5,11 @@ from sqlalchemy import select
 
 from caseapp.core.audit import AuditEvent
 from caseapp.parties.models import Party
-from tests import factories
+from tests.parties.factories import make_party
 
 
 def test_party_edit_is_audited_with_its_changes(client_as, db_session):
-    party = factories.party(db_session, name="Sonnenhof GmbH")
+    party = make_party(db_session, name="Sonnenhof GmbH")
     db_session.commit()
     form = {"name": "Sonnenhof Reisen GmbH", "kind": "company", "country": "DE", "language": "de",
             "city": "Köln", "street": "Ring 1", "postal_code": "50667", "version_seen": str(party.version)}
@@ -25,7 +25,7 @@ def test_party_edit_is_audited_with_its_changes(client_as, db_session):
 
 
 def test_stale_party_edit_is_refused(client_as, db_session):
-    party = factories.party(db_session, name="Vento SRL", country="IT")
+    party = make_party(db_session, name="Vento SRL", country="IT")
     db_session.commit()
     seen = str(party.version)
     base = {"kind": "company", "country": "IT", "language": "it", "version_seen": seen}

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from caseapp.core.money import Money
-from tests import factories
+from tests.cases.factories import make_case
+from tests.clients.factories import make_client, make_work
 from tests.conftest import TODAY
 from tests.hits.test_triage import sighting_hits
 
 
 def test_the_case_page_shows_feasibility_with_its_figures(db_session, client_as):
-    case = factories.case(db_session, "offer_sent", country="DE", claimed="100.00")
+    case = make_case(db_session, "offer_sent", country="DE", claimed="100.00")
     page = client_as("handler").get(f"/cases/{case.ref}").get_data(as_text=True)
     assert "Feasibility in DE" in page and "Not feasible" in page
     assert "below the minimum claim in Germany" in page and "Limitation ends" in page
@@ -17,8 +18,8 @@ def test_the_case_page_shows_feasibility_with_its_figures(db_session, client_as)
 
 def test_the_hit_shows_its_first_estimate(db_session, client_as, monkeypatch):
     monkeypatch.setattr("caseapp.hits.views.today", lambda: TODAY)
-    holder = factories.client(db_session)
-    work = factories.work(db_session, holder)
+    holder = make_client(db_session)
+    work = make_work(db_session, holder)
     sighting_hits(db_session, work, "hotel.example.fr", 1)
     page = client_as("handler").get(f"/hits/?client={holder.id}").get_data(as_text=True)
     assert 'data-feasible="yes"' in page and "European Small Claims Procedure" in page
@@ -29,7 +30,7 @@ def test_a_new_claim_is_valued_again_for_the_queue(db_session):
     from caseapp.cases import services as cases
     from caseapp.core.audit import Actor
 
-    case = factories.case(db_session, "offer_sent", country="DE", claimed="450.00")
+    case = make_case(db_session, "offer_sent", country="DE", claimed="450.00")
     assert case.party.has_postal_address
     cases.edit_case(db_session, Actor(None, "handler"), case, seen_version=case.version,
                     claimed=Money.parse("1000.00", "EUR"), today=TODAY)
@@ -41,8 +42,8 @@ def test_a_site_with_a_party_on_file_is_judged_by_that_party(db_session, client_
     from caseapp.parties.models import Party
 
     monkeypatch.setattr("caseapp.hits.views.today", lambda: TODAY)
-    holder = factories.client(db_session)
-    work = factories.work(db_session, holder)
+    holder = make_client(db_session)
+    work = make_work(db_session, holder)
     db_session.add(Party(name="Hôtel Lune SARL", site="hotel-lune.com", country="FR", street="1 Rue X",
                              postal_code="75001", city="Paris"))
     sighting_hits(db_session, work, "hotel-lune.com", 1)
@@ -57,8 +58,8 @@ def test_the_case_shows_how_its_claim_is_made_up(db_session, client_as):
     from caseapp.hits import services as hits
     from caseapp.hits.models import ILLEGAL, Hit
 
-    holder = factories.client(db_session)
-    work = factories.work(db_session, holder)
+    holder = make_client(db_session)
+    work = make_work(db_session, holder)
     found = sighting_hits(db_session, work, "shop.example.de", 1)
     hits.decide(db_session, Actor(None, "handler"), [found[0].id], ILLEGAL, selection="hit", today=TODAY)
     from caseapp.cases.models import Case

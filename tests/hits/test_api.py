@@ -12,7 +12,7 @@ from caseapp.core.audit import Actor
 from caseapp.core.filestore import FileStore
 from caseapp.hits.models import Hit
 from caseapp.clients import services as clients
-from tests import factories
+from tests.clients.factories import make_client
 from tests.hits.test_ingest_cli import web  # noqa: F401  (fixture)
 from tests.matching import transforms
 from tests.matching.conftest import photo
@@ -31,7 +31,7 @@ def api(app, db_session, users, tmp_path, monkeypatch):
     """A client's work, the crawler's token and a handler's token; the engine's index in tmp_path."""
     monkeypatch.setitem(app.config, "CASEAPP_MATCHING_PATH", str(tmp_path / "matching"))
     monkeypatch.setitem(app.config, "CASEAPP_FETCH_PRIVATE", True)   # the test's web server is on 127.0.0.1
-    holder = factories.client(db_session)
+    holder = make_client(db_session)
     work = clients.add_work(db_session, FileStore(app.config["CASEAPP_FILESTORE_PATH"]), ADMIN,
                                   client_id=holder.id, title="Coffee", data=jpeg(photo("coffee.png")))
     _, crawler = tokens.issue(db_session, ADMIN, name="crawler", user_id=users["crawler"].id)

@@ -6,14 +6,14 @@ from sqlalchemy import select
 from caseapp.core.audit import AuditEvent
 from caseapp.hits import services
 from caseapp.hits.models import LEGAL, WHITELISTED, SiteRule, Hit
-from tests import factories
+from tests.clients.factories import make_client, make_work
 from tests.conftest import TODAY
 from tests.hits.test_triage import HANDLER, sighting_hits
 
 
 def test_count_then_whitelist_then_remove(db_session, client_as):
-    holder = factories.client(db_session)
-    work = factories.work(db_session, holder)
+    holder = make_client(db_session)
+    work = make_work(db_session, holder)
     hits = sighting_hits(db_session, work, "own-site.example.org", 3)
     client = client_as("handler")
     page = client.get(f"/hits/rules/?preview=1&new_site=own-site.example.org&new_client={holder.id}")
@@ -33,8 +33,8 @@ def test_count_then_whitelist_then_remove(db_session, client_as):
 
 
 def test_clearances_are_listed_and_the_backlog_counted_then_applied(db_session, client_as):
-    holder = factories.client(db_session)
-    work = factories.work(db_session, holder)
+    holder = make_client(db_session)
+    work = make_work(db_session, holder)
     first, second = sighting_hits(db_session, work, "licensee.example.com", 2)
     services.decide(db_session, HANDLER, [first.id], LEGAL, selection="hit", today=TODAY)
     client = client_as("handler")

@@ -13,7 +13,7 @@ from caseapp.core.errors import InvalidInput
 from caseapp.core.money import Money
 from caseapp.hits import services
 from caseapp.hits.models import ILLEGAL, LEGAL, NEW, NO_MATCH, WHITELISTED, Hit, Sighting
-from tests import factories
+from tests.clients.factories import make_client, make_work
 from tests.conftest import TODAY
 
 HANDLER = Actor(None, "handler")
@@ -39,8 +39,8 @@ def sighting_hits(session, work, site: str, n: int, score: float = 0.9) -> list[
 
 @pytest.fixture()
 def setup(db_session):
-    holder = factories.client(db_session)
-    return holder, factories.work(db_session, holder)
+    holder = make_client(db_session)
+    return holder, make_work(db_session, holder)
 
 
 def status_of(session, hits):
@@ -125,7 +125,7 @@ def test_a_decision_must_be_a_decision(db_session, setup):
 
 def test_a_licence_shown_clears_the_site_for_that_work_only(db_session, setup):
     holder, work = setup
-    other_work = factories.work(db_session, holder)
+    other_work = make_work(db_session, holder)
     hits = sighting_hits(db_session, work, "hotel.example.at", 2)
     decision = services.decide(db_session, HANDLER, [hits[0].id], LEGAL, selection="hit", today=TODAY)
     rule = services.rule_for(db_session, holder.id, work.id, "hotel.example.at")
@@ -175,7 +175,7 @@ def test_a_decision_leaves_hits_someone_else_decided_meanwhile(db_session, setup
 
 def test_triage_page_groups_by_site_pages_by_keyset_and_counts_clusters(db_session, setup):
     holder, work = setup
-    second = factories.work(db_session, holder)
+    second = make_work(db_session, holder)
     b = sighting_hits(db_session, work, "b.example.com", 3)
     a = sighting_hits(db_session, work, "a.example.com", 2)
     collage = Hit(sighting_id=a[0].sighting_id, work_id=second.id, client_id=holder.id,

@@ -4,13 +4,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from caseapp.hits.models import NEW, NO_MATCH, Hit
-from tests import factories
+from tests.clients.factories import make_client, make_work
 from tests.hits.test_triage import sighting_hits
 
 
 def test_bulk_by_filter_then_undo_from_the_page(db_session, client_as):
-    holder = factories.client(db_session)
-    work = factories.work(db_session, holder)
+    holder = make_client(db_session)
+    work = make_work(db_session, holder)
     weak = sighting_hits(db_session, work, "weak.example.com", 4, score=0.55)
     strong = sighting_hits(db_session, work, "weak.example.com", 2, score=0.95)
     client = client_as("handler")

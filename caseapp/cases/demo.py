@@ -1,0 +1,137 @@
+"""Demo cases: a believable firm's book, spread over the lifecycle, each with its items,
+its claim priced by the country's rules, its value to the queue and its timeline."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, insert, select
+
+from caseapp.cases import lifecycle
+from caseapp.cases.models import Case, CaseItem
+from caseapp.core.audit import Actor, AuditEvent
+from caseapp.core.demo import Demo, set_sequence
+from caseapp.core.money import Money
+from caseapp.core.sequences import reserve_values
+from caseapp.feasibility import services as feasibility
+
+# How a book of cases spreads over the lifecycle (weights).
+STAGE_WEIGHTS = {
+    lifecycle.NEW: 8, lifecycle.CHECKING: 6, lifecycle.READY: 4, lifecycle.OFFER_SENT: 12,
+    lifecycle.REMINDER_SENT: 8, lifecycle.FINAL_DEMAND: 5, lifecycle.COLLECTION: 4,
+    lifecycle.LEGAL: 3, lifecycle.COURT: 2, lifecycle.ENFORCEMENT: 1, lifecycle.SETTLED: 4,
+    lifecycle.PAID: 3, lifecycle.ON_HOLD: 2, lifecycle.CLOSED: 18,
+}
+# A believable path from new to each stage, for the demo timelines.
+PATHS = {
+    lifecycle.NEW: [],
+    lifecycle.CHECKING: [lifecycle.CHECKING],
+    lifecycle.READY: [lifecycle.CHECKING, lifecycle.READY],
+}
+_ladder = [lifecycle.CHECKING, lifecycle.READY, lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT,
+           lifecycle.FINAL_DEMAND, lifecycle.COLLECTION, lifecycle.LEGAL, lifecycle.COURT,
+           lifecycle.ENFORCEMENT]
+for _i, _stage in enumerate(_ladder):
+    PATHS[_stage] = _ladder[: _i + 1]
+PATHS[lifecycle.SETTLED] = _ladder[:4] + [lifecycle.SETTLED]
+PATHS[lifecycle.PAID] = _ladder[:3] + [lifecycle.PAID]
+PATHS[lifecycle.ON_HOLD] = _ladder[:3] + [lifecycle.ON_HOLD]
+
+DEMO_USAGES = ("web-commercial", "web-editorial", "ecommerce-product", "social-media", "advertising", "print")
+
+
+def load(demo: Demo) -> None:
+    """`demo.cases` cases between the demo clients (with works) and the demo parties."""
+    rng, session, today, now, actor, cases = demo.rng, demo.session, demo.today, demo.now, demo.actor, demo.cases
+    work_ids = demo.made["clients"].work_ids
+    parties = demo.made["parties"]
+    with_works = [cid for cid in demo.made["clients"].client_ids if work_ids[cid]]
+    assign_to = demo.assign_to
+    # A handler works a few dozen cases at a time; the rest wait unassigned.
+    assign_rate = min(0.25, 80 * len(assign_to) / cases)
+    stages = list(STAGE_WEIGHTS)
+    weights = list(STAGE_WEIGHTS.values())
+    refs = reserve_values(session, "case", str(today.year), cases)
+    first_case = (session.scalar(select(func.max(Case.id))) or 0) + 1
+    done = 0
+    for chunk_start in range(0, cases, 2000):
+        chunk = range(chunk_start, min(cases, chunk_start + 2000))
+        case_rows, item_rows, event_rows = [], [], []
+        for i in chunk:
+            case_id = first_case + i
+            client_id = rng.choice(with_works)
+            party = rng.choice(parties)
+            country = party.country
+            stage = rng.choices(stages, weights)[0]
+            opened = now - timedelta(days=rng.randint(3, 700), minutes=rng.randint(0, 1440))
+            items = rng.choices(work_ids[client_id], k=rng.choice([1, 1, 1, 2, 2, 3]))
+            rng.choice(["150", "250", "300", "450", "600", "900"])   # (kept: the demo's random sequence)
+            claim = _demo_claim(country, i, len(items))
+            claimed = claim.total.minor
+            closed = stage == lifecycle.CLOSED
+            due = None if closed else today + timedelta(days=rng.randint(-12, 40))
+            assignee = None
+            if assign_to and not closed and rng.random() < assign_rate:
+                assignee = rng.choice(assign_to)
+            reason = None
+            if closed:
+                reason = rng.choice([r for r in lifecycle.CLOSURE_REASONS if r != "paid_in_full"] + ["paid_in_full"] * 6)
+            path = PATHS.get(stage, [])
+            if closed:
+                path = (PATHS[lifecycle.PAID] if reason == "paid_in_full" else _ladder[: rng.randint(1, 5)]) + [lifecycle.CLOSED]
+            step_time = opened
+            held_from = PATHS[lifecycle.ON_HOLD][-2] if stage == lifecycle.ON_HOLD else None
+            if rng.random() >= 0.15:   # draws kept so that the demo's random sequence stays as it was
+                rng.uniform(0.2, 0.8)
+            case_rows.append({
+                "id": case_id, "ref": f"C-{today.year}-{refs[i]:06d}", "client_id": client_id,
+                "party_id": party.id, "country": country, "stage": stage, "held_from_stage": held_from,
+                "closure_reason": reason, "assignee_id": assignee, "currency": party.currency,
+                "claimed_minor": claimed, "claim_lines": claim.lines_as_data(),
+                "expected_value_minor": None, "expected_value_eur_minor": None,   # valued below, once past new
+                "next_step": None if closed else lifecycle.NEXT_STEP[stage], "next_due_on": due,
+                "stage_changed_at": opened, "closed_at": opened + timedelta(days=len(path) * 9) if closed else None,
+                "version": 1, "created_at": opened, "updated_at": opened,
+            })
+            for work_id in items:
+                item_rows.append({"case_id": case_id, "work_id": work_id,
+                                  "page_url": f"https://www.{party.site}/{rng.choice(['blog', 'news', 'p', 'angebote', 'reisen'])}/{rng.randint(100, 99999)}",
+                                  "image_url": None, "found_at": opened - timedelta(days=rng.randint(1, 60)),
+                                  "created_at": opened, "updated_at": opened})
+            if stage != lifecycle.NEW:   # feasibility values the claim: the queue's order
+                first_found = min(row["found_at"] for row in item_rows[-len(items):]).date()
+                outlook = feasibility.assess(country, amount=Money(claimed, party.currency), commercial=True,
+                                             address=party.has_address,
+                                             infringed_on=first_found, today=today, works=len(set(items)))
+                case_rows[-1]["expected_value_minor"] = outlook.expected_value.minor
+                case_rows[-1]["expected_value_eur_minor"] = feasibility.convert(outlook.expected_value, "EUR").minor
+            event_rows.append(_event(actor, "case.opened", case_id, step_time, to_state=lifecycle.NEW))
+            previous = lifecycle.NEW
+            for target in path:
+                step_time = step_time + timedelta(days=rng.randint(2, 16))
+                event_rows.append(_event(actor, "case.stage_changed", case_id, step_time,
+                                         from_state=previous, to_state=target,
+                                         reason=lifecycle.CLOSURE_REASONS[reason] if target == lifecycle.CLOSED else None))
+                previous = target
+        session.execute(insert(Case), case_rows)
+        session.execute(insert(CaseItem), item_rows)
+        session.execute(insert(AuditEvent), event_rows)
+        done += len(chunk)
+        if demo.progress:
+            demo.progress(len(chunk))
+    set_sequence(session, "case", Case.id)
+    demo.counts["cases"] = done
+
+
+def _demo_claim(country: str, serial: int, images: int):
+    """The claim as the country's rules price it: a usage, a duration and a missing credit
+    that vary with the case."""
+    return feasibility.claim_amount(country, usage=DEMO_USAGES[serial % 5 if serial % 11 else 4],
+                                    months=(1, 3, 6, 12, 14, 24, 36)[serial % 7], images=images,
+                                    credit_missing=serial % 3 == 0)
+
+
+def _event(actor: Actor, action: str, case_id: int, at: datetime, **fields) -> dict:
+    return {"occurred_at": at, "actor_id": None, "actor_name": actor.name, "action": action,
+            "subject_type": "case", "subject_id": case_id, "case_id": case_id,
+            "from_state": fields.get("from_state"), "to_state": fields.get("to_state"),
+            "reason": fields.get("reason"), "details": None}
