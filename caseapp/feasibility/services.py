@@ -74,12 +74,25 @@ class Figure:
     estimate: bool
 
 
+@dataclass(frozen=True)
+class Finding:
+    """A reason a claim is not feasible, or a note on it: a code and its parameters (money,
+    dates, names). `str()` words it (feasibility/wording.py), for pages and commands."""
+    code: str
+    params: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        from caseapp.feasibility.wording import text
+
+        return text(self.code, self.params)
+
+
 @dataclass
 class Assessment:
     country: str
     feasible: bool
-    reasons: list[str]
-    notes: list[str]
+    reasons: list[Finding]
+    notes: list[Finding]
     route: str
     route_name: str
     amount: Money
@@ -89,10 +102,11 @@ class Assessment:
     figures: list[Figure] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"feasible": self.feasible, "reasons": self.reasons, "route": self.route,
+        return {"feasible": self.feasible, "reasons": [str(r) for r in self.reasons], "route": self.route,
                 "expected_value": self.expected_value.amount_text(), "currency": self.expected_value.currency,
                 "limitation_ends": self.limitation_ends.isoformat() if self.limitation_ends else None,
-                "country": self.country, "route_name": self.route_name, "notes": self.notes,
+                "country": self.country, "route_name": self.route_name, "notes": [str(n) for n in self.notes],
+                "reason_codes": [r.code for r in self.reasons], "note_codes": [n.code for n in self.notes],
                 "recoverable": self.recoverable.amount_text(),
                 "figures": [{"label": f.label, "value": f.value, "source": f.source, "estimate": f.estimate}
                             for f in self.figures]}
@@ -131,29 +145,26 @@ def assess(country_code: str, *, amount: Money, commercial: bool | None, address
     currency = amount.currency
     if country is None:
         zero = Money.zero(currency)
-        return Assessment(country_code.upper(), False, [
-            f"no rules for country {country_code.upper() or '(unknown)'}: caseapp does not know how to enforce "
-            "there; find the site owner's country, or add jurisdictions/<CC>.toml"],
-            [], OUT_OF_COURT, "none", amount, zero, zero, None)
-    reasons: list[str] = []
-    notes: list[str] = []
+        return Assessment(country_code.upper(), False, [Finding("no_rules", {"country": country_code.upper() or "(unknown)"})],
+                          [], OUT_OF_COURT, "none", amount, zero, zero, None)
+    reasons: list[Finding] = []
+    notes: list[Finding] = []
     figures: list[Figure] = [holiday_calendar(country, subdivision)]
     enforcement = country.section("enforcement")
     if country.level == "none":
-        reasons.append(f"not enforceable in {country.name}: {enforcement['note']}")
+        reasons.append(Finding("not_enforceable", {"country": country.name, "note": enforcement["note"]}))
     if address is False:
-        reasons.append("no postal address for the site owner: letters and courts need one; find it first")
+        reasons.append(Finding("no_address"))
     elif address is None:
-        notes.append("the site owner's address is not looked up yet")
+        notes.append(Finding("address_unchecked"))
     if commercial is False:
-        reasons.append("not commercial: a private, non-commercial site; courts award little there "
-                       "(BGH I ZR 187/17) and the claim does not pay for itself")
+        reasons.append(Finding("not_commercial"))
     elif commercial is None:
-        notes.append("commercial use not checked yet")
+        notes.append(Finding("commercial_unchecked"))
     minimum = convert(country.money("minimum_claim"), currency)
     figures.append(_figure(country, "minimum_claim", "minimum economic claim", minimum.format()))
     if amount < minimum:
-        reasons.append(f"below the minimum claim in {country.name}: {amount.format()} is under {minimum.format()}")
+        reasons.append(Finding("below_minimum", {"country": country.name, "amount": amount, "minimum": minimum}))
     if known_on and known_on < infringed_on:
         raise InvalidInput("The day the infringement became known cannot be before the infringement itself.")
     ends = limitation_ends(country, infringed_on=infringed_on, known_on=known_on)
@@ -161,8 +172,7 @@ def assess(country_code: str, *, amount: Money, commercial: bool | None, address
     figures.append(_figure(country, "limitation", "limitation",
                            f"{rule['years']} years from {rule['starts'].replace('_', ' ')}: ends {ends.isoformat()}"))
     if today > ends:
-        reasons.append(f"time-barred: the {rule['years']}-year limitation ended on {ends.isoformat()} "
-                       f"({rule['source']})")
+        reasons.append(Finding("time_barred", {"years": rule["years"], "ended": ends, "source": rule["source"]}))
 
     registered = timely = None
     if "registration" in country.data:
@@ -170,14 +180,10 @@ def assess(country_code: str, *, amount: Money, commercial: bool | None, address
         registered = us_registered_on is not None and us_registered_on <= today
         timely = registered and us_registered_on <= infringed_on
         if not registered:
-            reasons.append(f"{country.name} work not registered: federal court needs registration and the "
-                           f"Copyright Claims Board at least an application ({registration['source']}); "
-                           "register the work first")
+            reasons.append(Finding("not_registered", {"country": country.name, "source": registration["source"]}))
         elif not timely:
-            notes.append("registered after the infringement began: no statutory damages or attorney's fees in "
-                         "federal court (17 U.S.C. § 412), lower caps at the Copyright Claims Board"
-                         + (f" (unless registered within {registration['timely_months_after_publication']} months "
-                            "of first publication)" if registration.get("timely_months_after_publication") else ""))
+            grace = registration.get("timely_months_after_publication")
+            notes.append(Finding("registered_late_grace", {"months": grace}) if grace else Finding("registered_late"))
 
     route: Route | None = None
     if country.level in ("full", "partner_lawyer"):
@@ -185,12 +191,12 @@ def assess(country_code: str, *, amount: Money, commercial: bool | None, address
             if candidate.requires_registration and not registered:
                 continue
             if candidate.max_claim is not None and convert(amount, candidate.currency) > candidate.max_claim:
-                notes.append(f"{candidate.name}: only up to {candidate.max_claim.format()}")
+                notes.append(Finding("route_limit", {"route": candidate.name, "limit": candidate.max_claim}))
                 continue
             route = candidate
             break
         if route is None:
-            notes.append("no court route fits: letters only")
+            notes.append(Finding("letters_only"))
     recoverable = amount
     if route is not None and (route.cap_per_work_timely or route.cap_per_work_not_timely):
         cap = route.cap_per_work_timely * works if timely else route.cap_per_work_not_timely * works
@@ -200,7 +206,7 @@ def assess(country_code: str, *, amount: Money, commercial: bool | None, address
         figures.append(Figure(f"cap at the {route.name}", cap.format(), route.source, route.estimate))
         if recoverable > cap:
             recoverable = cap
-            notes.append(f"capped at {cap.format()} at the {route.name}")
+            notes.append(Finding("capped", {"cap": cap, "route": route.name}))
 
     collect = country.ratio("enforcement", "collect_probability")
     to_court = country.ratio("enforcement", "court_probability") if route is not None else Fraction(0)
@@ -219,7 +225,7 @@ def assess(country_code: str, *, amount: Money, commercial: bool | None, address
     feasible = not reasons
     if feasible and expected <= Money.zero(currency):
         feasible = False
-        reasons.append(f"the expected value is {expected.format()}: the costs outweigh what is likely collected")
+        reasons.append(Finding("costs_outweigh", {"expected": expected}))
     return Assessment(country.code, feasible, reasons, notes,
                       route.id if route else OUT_OF_COURT,
                       route.name if route else ("letters only, no court route" if country.level != "none"

@@ -182,7 +182,7 @@ def _record(session: Session, store: FileStore, engine, row: dict, seen: Sighted
         for m in found:
             reason = ruled_out(session, m.client_id, m.work_id, site)
             if reason is not None:
-                skipped.append({"work": m.work_id, "rule": reason})
+                skipped.append(reason.as_data())
                 continue
             hit = Hit(sighting_id=sighting.id, work_id=m.work_id, client_id=m.client_id,
                       site=site, score=m.score, status=NEW, transform=m.transform)

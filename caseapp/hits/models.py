@@ -117,9 +117,3 @@ class SiteRule(TimestampMixin, Model):
     created_by: Mapped[str] = mapped_column(String(100), nullable=False)
     # the triage decision that made the rule: undoing it removes the rule
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("hit_decision.id", ondelete="SET NULL"))
-
-    @property
-    def describe(self) -> str:
-        if self.work_id is not None:
-            return f"cleared: {self.site} showed a licence for work {self.work_id}"
-        return f"whitelisted site {self.site}"

@@ -171,5 +171,5 @@ def outlooks(session: Session, hits: Iterable[Hit], today: date) -> dict[int, di
                        "country_from": (f"party on file: {party.name}" if party else "guessed from the site"),
                        "expected": outlook.expected_value.format() if amount else "",
                        "amount": amount.total.format() if amount else "",
-                       "why": "; ".join(outlook.reasons or outlook.notes)}
+                       "why": "; ".join(map(str, outlook.reasons or outlook.notes))}
     return out

@@ -3,6 +3,8 @@ licence shown for a work), checked at ingest, listed on their page, re-applied t
 backlog of undecided hits."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from datetime import date
 
 from sqlalchemy import select
@@ -32,14 +34,33 @@ def rule_for(session: Session, client_id: int, work_id: int, site: str) -> SiteR
         .order_by(SiteRule.work_id.is_(None).desc(), SiteRule.client_id.is_(None))).first()
 
 
-def ruled_out(session: Session, client_id: int, work_id: int, site: str) -> str | None:
+BY_WHITELIST, BY_CLEARANCE, BY_CLOSED_CASE = "whitelisted", "cleared", "licence_shown"
+
+
+@dataclass(frozen=True)
+class RuledOut:
+    """Why no hit is made for a work on a site: `rule` is BY_WHITELIST (the site, or a parent
+    of it, is whitelisted: `site`), BY_CLEARANCE (the site showed a licence for the work at
+    triage) or BY_CLOSED_CASE (a case, `case`, was closed because the site showed one)."""
+    rule: str
+    site: str
+    work_id: int
+    case: str | None = None
+
+    def as_data(self) -> dict:
+        """For the ingest report (JSON): the facts; the command and the page word them."""
+        return {"work": self.work_id, "rule": self.rule, "site": self.site,
+                **({"case": self.case} if self.case else {})}
+
+
+def ruled_out(session: Session, client_id: int, work_id: int, site: str) -> RuledOut | None:
     """Why no hit is made for this work on `site`, or None: a whitelist, a licence shown
     at triage, or a case closed because that site showed a licence."""
     rule = rule_for(session, client_id, work_id, site)
     if rule is not None:
-        return rule.describe
+        return RuledOut(BY_CLEARANCE if rule.work_id is not None else BY_WHITELIST, rule.site, work_id)
     ref = cases.licence_shown_on(session, work_id, site)
-    return f"cleared: {site} showed a licence for work {work_id} in case {ref}" if ref else None
+    return RuledOut(BY_CLOSED_CASE, site, work_id, ref) if ref else None
 
 
 def whitelist_site(session: Session, actor: Actor, *, site: str, client_id: int | None, today: date,

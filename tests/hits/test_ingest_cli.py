@@ -107,7 +107,9 @@ def test_import_works_then_ingest_sightings(fresh_env, tmp_path, web):  # noqa: 
         {"image_url": "https://blog.example.fr/c2.jpg", "page_url": "https://blog.example.fr/other",
          "found_at": "2026-11-21T09:00:00Z", "image_path": "c2.jpg"}))
     ruled = _json_lines(run(fresh_env, "hits", "ingest", str(crawl / "later.jsonl"), "--json").stdout)
-    assert ruled[0]["status"] == "no_match" and "whitelisted site blog.example.fr" in ruled[0]["ruled_out"][0]["rule"]
+    assert ruled[0]["status"] == "no_match"
+    assert ruled[0]["ruled_out"] == [{"work": ruled[0]["ruled_out"][0]["work"], "rule": "whitelisted",
+                                      "site": "blog.example.fr"}]
 
 
 PAGE = """<!doctype html><html><head>

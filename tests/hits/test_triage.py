@@ -129,7 +129,9 @@ def test_a_licence_shown_clears_the_site_for_that_work_only(db_session, setup):
     hits = sighting_hits(db_session, work, "hotel.example.at", 2)
     decision = services.decide(db_session, HANDLER, [hits[0].id], LEGAL, selection="hit", today=TODAY)
     rule = services.rule_for(db_session, holder.id, work.id, "hotel.example.at")
-    assert rule is not None and rule.work_id == work.id and "showed a licence" in rule.describe
+    assert rule is not None and rule.work_id == work.id
+    why = services.ruled_out(db_session, holder.id, work.id, "hotel.example.at")
+    assert (why.rule, why.site, why.work_id) == ("cleared", "hotel.example.at", work.id)
     assert services.rule_for(db_session, holder.id, other_work.id, "hotel.example.at") is None
     # the backlog: the same work's other hit on that site is ruled out; count first, then apply
     assert services.apply_rules(db_session, HANDLER, today=TODAY, min_score=0.5, dry_run=True) == \
@@ -150,7 +152,8 @@ def test_a_case_closed_for_a_licence_clears_its_site(db_session, setup):
     case = db_session.get(Case, db_session.get(Hit, hits[0].id).case_id)
     assert services.ruled_out(db_session, work.client_id, work.id, "agency.example.fr") is None
     cases.change_stage(db_session, HANDLER, case, "closed", today=TODAY, reason="licence_shown")
-    assert case.ref in services.ruled_out(db_session, work.client_id, work.id, "agency.example.fr")
+    why = services.ruled_out(db_session, work.client_id, work.id, "agency.example.fr")
+    assert (why.rule, why.case, why.site) == ("licence_shown", case.ref, "agency.example.fr")
 
 
 def test_the_minimum_score_reapplied_to_the_backlog(db_session, setup):
