@@ -1,7 +1,7 @@
 """Client and work use cases."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
@@ -9,11 +9,14 @@ from sqlalchemy.orm import Session
 
 from caseapp.core import audit
 from caseapp.core.audit import Actor
-from caseapp.core.errors import InvalidInput, NotFound
-from caseapp.core.records import add_record, clean_values, delete_record, edit_record, text_or_none
+from caseapp.core.errors import InvalidInput
+from caseapp.core.records import ReferenceRecords, clean_values, text_or_none
 from caseapp.core.filestore import FileStore
 from caseapp.core.images import thumbnail_bytes
 from caseapp.clients.models import Client, Work
+
+if TYPE_CHECKING:
+    from caseapp.core.money import Money
 
 
 CLIENT_KINDS = ("photographer", "agency", "publisher", "estate")
@@ -24,43 +27,31 @@ def _clean_client(values: dict[str, Any]) -> dict[str, Any]:
     return clean_values(values, record="client", fields=CLIENT_FIELDS, kinds=CLIENT_KINDS)
 
 
+_clients = ReferenceRecords(
+    Client, subject="client", clean=_clean_client,
+    missing="No client with id {id}; `caseapp cases list` and the Clients page show them.",
+    in_use="the client has works or cases; they stay with the client.")
+get_client, edit_client, delete_client = _clients.get, _clients.edit, _clients.delete
+
+
 def add_client(session: Session, actor: Actor, *, name: str, country: str, kind: str = "photographer",
                email: str | None = None, language: str = "en") -> Client:
-    clean = _clean_client({"name": name, "country": country, "kind": kind, "email": email, "language": language})
-    return add_record(session, actor, Client(**clean), "client")
+    return _clients.add(session, actor, name=name, country=country, kind=kind, email=email, language=language)
 
 
-def edit_client(session: Session, actor: Actor, client_id: int, *, seen_version: int | None,
-                **values: Any) -> Client:
-    client = get_client(session, client_id)
-    edit_record(session, actor, client, _clean_client(values), subject="client", what=f"Client {client.name}",
-                seen_version=seen_version)
-    return client
-
-
-def delete_client(session: Session, actor: Actor, client_id: int) -> None:
-    client = get_client(session, client_id)
-    delete_record(session, actor, client, subject="client", what=f"Client {client.name}",
-                  in_use="the client has works or cases; they stay with the client.")
-
-
-def get_work(session: Session, work_id: int) -> Work:
-    work = session.get(Work, work_id)
-    if work is None:
-        raise NotFound(f"There is no work {work_id}.")
-    return work
-
-
-def edit_work(session: Session, actor: Actor, work_id: int, *, seen_version: int | None = None,
-              title: str) -> Work:
+def _clean_work(values: dict[str, Any]) -> dict[str, Any]:
     """A work's title (its image never changes: a new image is a new work)."""
-    work = get_work(session, work_id)
-    title = text_or_none(title)
+    if set(values) - {"title"}:
+        raise InvalidInput("Only a work's title can be changed: a new image is a new work.")
+    title = text_or_none(values.get("title"))
     if not title:
         raise InvalidInput("Title: a work needs a title.")
-    edit_record(session, actor, work, {"title": title[:300]}, subject="work", what=f"Work {work.title}",
-                seen_version=seen_version)
-    return work
+    return {"title": title[:300]}
+
+
+_works = ReferenceRecords(Work, subject="work", clean=_clean_work, missing="There is no work {id}.",
+                          in_use="cases or hits refer to it; it stays.")
+get_work, edit_work = _works.get, _works.edit
 
 
 def add_work(session: Session, store: FileStore, actor: Actor, *, client_id: int,
@@ -82,13 +73,6 @@ def add_work(session: Session, store: FileStore, actor: Actor, *, client_id: int
     return work
 
 
-def get_client(session: Session, client_id: int) -> Client:
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound(f"No client with id {client_id}; `caseapp cases list` and the Clients page show them.")
-    return client
-
-
 def client_choices(session: Session) -> list[tuple[int, str]]:
     """(id, name) of every client, by name: for filters and pickers."""
     return [tuple(row) for row in session.execute(
@@ -101,7 +85,7 @@ def work_titles(session: Session, work_ids) -> dict[int, str]:
     return dict(session.execute(select(Work.id, Work.title).where(Work.id.in_(ids))).all()) if ids else {}
 
 
-def documented_fee(session: Session, work_id: int) -> "Money | None":
+def documented_fee(session: Session, work_id: int) -> Money | None:
     """What the client documented selling a licence to this work for (their sales history),
     which a claim uses instead of the fee table. Clients cannot document sales yet: None."""
     return None

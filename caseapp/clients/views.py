@@ -5,7 +5,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup, escape
 from flask import url_for
 
-from caseapp.core.views import READ_WRITE, ServiceModelView
+from caseapp.core.views import ServiceModelView
 from caseapp.clients import CLIENT, WORK, services
 from caseapp.clients.models import Client, Work
 
@@ -17,8 +17,6 @@ class ClientView(ServiceModelView):
     datamodel = SQLAInterface(Client)
     route_base = "/clients"
     class_permission_name = CLIENT
-    method_permission_name = READ_WRITE
-    include_route_methods = set(READ_WRITE)
     list_title = "Clients"
     show_title = add_title = edit_title = "Client"
     list_columns = ["name", "kind", "country", "language", "email"]
@@ -26,7 +24,6 @@ class ClientView(ServiceModelView):
     search_columns = ["name", "kind", "country", "email"]
     label_columns = {"name": "Name", "kind": "Kind", "country": "Country", "language": "Language",
                      "email": "E-mail"}
-    base_order = ("name", "asc")
 
 
 class WorkView(ServiceModelView):
@@ -38,6 +35,7 @@ class WorkView(ServiceModelView):
     include_route_methods = {"list", "show", "edit"}
     list_title = "Works"
     show_title = edit_title = "Work"
+    base_order = ("title", "asc")
     list_columns = ["thumbnail_sha256", "title", "client", "width", "height"]
     show_columns = ["thumbnail_sha256", "title", "client", "width", "height", "file_sha256"]
     edit_columns = ["title"]

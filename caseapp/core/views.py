@@ -33,6 +33,10 @@ class ServiceModelView(ModelView):
     # edit(session, actor, id, *, seen_version, **values); delete(session, actor, id).
     add_service = edit_service = delete_service = None
     edit_form_extra_fields = {"version_seen": HiddenField()}
+    # list, show, add, edit, delete: "read" to look, "write" to change (a page may narrow this)
+    method_permission_name = READ_WRITE
+    include_route_methods = set(READ_WRITE)
+    base_order = ("name", "asc")
 
     def __init__(self, **kwargs):
         if self.edit_columns and "version_seen" not in self.edit_columns:

@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caseapp.core.audit import Actor
-from caseapp.core.errors import InvalidInput, NotFound
-from caseapp.core.records import add_record, clean_values, delete_record, edit_record
+from caseapp.core.records import ReferenceRecords, clean_values
 from caseapp.parties.models import Party
 
 KINDS = ("company", "person", "public_body", "association")
@@ -28,32 +27,12 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def add_party(session: Session, actor: Actor, **values: Any) -> Party:
-    clean = _clean(values)
-    if "country" not in clean:
-        raise InvalidInput("Country: say where the party is (two letters, such as DE; ZZ when not known yet).")
-    return add_record(session, actor, Party(**clean), "party")
-
-
-def get_party(session: Session, party_id: int) -> Party:
-    party = session.get(Party, party_id)
-    if party is None:
-        raise NotFound(f"There is no party {party_id}: it was deleted, or the link is wrong.")
-    return party
-
-
-def edit_party(session: Session, actor: Actor, party_id: int, *, seen_version: int | None,
-               **values: Any) -> Party:
-    party = get_party(session, party_id)
-    edit_record(session, actor, party, _clean(values), subject="party", what=f"Party {party.name}",
-                seen_version=seen_version)
-    return party
-
-
-def delete_party(session: Session, actor: Actor, party_id: int) -> None:
-    party = get_party(session, party_id)
-    delete_record(session, actor, party, subject="party", what=f"Party {party.name}",
-                  in_use="cases are open or closed against it; they keep their party.")
+_parties = ReferenceRecords(
+    Party, subject="party", clean=_clean,
+    missing="There is no party {id}: it was deleted, or the link is wrong.",
+    in_use="cases are open or closed against it; they keep their party.",
+    required=(("country", "Country: say where the party is (two letters, such as DE; ZZ when not known yet)."),))
+add_party, get_party, edit_party, delete_party = _parties.add, _parties.get, _parties.edit, _parties.delete
 
 
 # --- the party behind a site (for hits and cases) ------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
-from caseapp.core.views import READ_WRITE, ServiceModelView
+from caseapp.core.views import ServiceModelView
 from caseapp.parties import PARTY, services
 from caseapp.parties.models import Party
 
@@ -15,8 +15,6 @@ class PartyView(ServiceModelView):
     datamodel = SQLAInterface(Party)
     route_base = "/parties"
     class_permission_name = PARTY
-    method_permission_name = READ_WRITE
-    include_route_methods = set(READ_WRITE)
     list_title = "Parties"
     show_title = add_title = edit_title = "Party"
     columns = ["name", "kind", "site", "email", "street", "postal_code", "city", "country",
@@ -24,10 +22,9 @@ class PartyView(ServiceModelView):
     list_columns = ["name", "kind", "site", "city", "country"]
     show_columns = add_columns = edit_columns = columns
     search_columns = ["name", "site", "city", "country"]
-    label_columns = {"name": "Name", "kind": "Kind", "site": "Website", "email": "E-mail",
+    label_columns = {"name": "Name", "kind": "Kind", "site": "Site", "email": "E-mail",
                      "street": "Street", "postal_code": "Postal code", "city": "City",
                      "country": "Country", "subdivision": "State / region", "language": "Language"}
-    base_order = ("name", "asc")
 
 
 def register(app, appbuilder) -> None:
