@@ -103,3 +103,43 @@ def test_downgrade_and_upgrade_keep_the_data(tmp_path):
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
     engine.dispose()
+
+
+@pytest.mark.parametrize("backend_name", ["sqlite", "postgresql"])
+def test_the_renames_keep_what_refers_to_the_old_names(tmp_path, backend_name):
+    """Migration e5b8f3a1c7d2 (one name for one idea): rows keep their keys, the audit trail
+    names its subjects by the new table names, a hand-made grant on the parties' pages stays
+    (its resource renamed), and going back restores every old name."""
+    from tests.conftest import PG_URL, _postgres_database
+
+    if backend_name == "postgresql" and not PG_URL:
+        pytest.skip("PostgreSQL only (set CASEAPP_TEST_DATABASE_URL)")
+    url, drop = (f"sqlite:///{tmp_path / 'renames.db'}", None) if backend_name == "sqlite" else _postgres_database()
+    try:
+        schema.upgrade(url, "d4a7e1c9b2f0")
+        engine = make_engine(url)
+        with engine.begin() as c:
+            c.execute(text("INSERT INTO rights_holder (name, kind, country, language, created_at, updated_at, version) "
+                           "VALUES ('Studio', 'photographer', 'DE', 'de', '2026-01-01', '2026-01-01', 1)"))
+            c.execute(text("INSERT INTO infringer (name, kind, website, country, language, created_at, updated_at, "
+                           "version) VALUES ('Shop GmbH', 'company', 'shop.example', 'DE', 'de', '2026-01-01', "
+                           "'2026-01-01', 1)"))
+            c.execute(text("INSERT INTO audit_event (occurred_at, actor_name, action, subject_type, subject_id) "
+                           "VALUES ('2026-01-01', 't', 'party.added', 'infringer', 1)"))
+            c.execute(text("INSERT INTO ab_view_menu (name) VALUES ('Infringer')"))
+        schema.upgrade(url)
+        with engine.connect() as c:
+            assert c.execute(text("SELECT id, site FROM party")).one() == (1, "shop.example")
+            assert c.execute(text("SELECT name FROM client")).scalar_one() == "Studio"
+            assert c.execute(text("SELECT subject_type FROM audit_event")).scalar_one() == "party"
+            assert c.execute(text("SELECT name FROM ab_view_menu")).scalars().all() == ["Party"]
+        assert schema.drift(engine) == []
+        schema.downgrade(url, "d4a7e1c9b2f0")
+        with engine.connect() as c:
+            assert c.execute(text("SELECT id, website FROM infringer")).one() == (1, "shop.example")
+            assert c.execute(text("SELECT subject_type FROM audit_event")).scalar_one() == "infringer"
+            assert c.execute(text("SELECT name FROM ab_view_menu")).scalars().all() == ["Infringer"]
+        engine.dispose()
+    finally:
+        if drop:
+            drop()
