@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from caseapp.core.errors import InvalidInput
 from caseapp.core.money import Money, minor_digits
+from caseapp.feasibility import wording
 from caseapp.feasibility.rules import Jurisdiction, Route, fee_table, jurisdiction, load
 
 OUT_OF_COURT = "out-of-court"
@@ -82,9 +83,7 @@ class Finding:
     params: dict = field(default_factory=dict)
 
     def __str__(self) -> str:
-        from caseapp.feasibility.wording import text
-
-        return text(self.code, self.params)
+        return wording.text(self.code, self.params)
 
 
 @dataclass

@@ -3,6 +3,10 @@ with parameters (`services.Finding`); this is the one place they become sentence
 where translations will hook in)."""
 from __future__ import annotations
 
+from datetime import date
+
+from caseapp.core.money import Money
+
 TEXTS = {
     # reasons a claim is not feasible
     "no_rules": "no rules for country {country}: caseapp does not know how to enforce there; find the site "
@@ -32,6 +36,12 @@ TEXTS = {
 
 def text(code: str, params: dict) -> str:
     """The sentence for a finding; money and dates as the app formats them."""
-    shown = {key: value.format() if hasattr(value, "minor") else
-             value.isoformat() if hasattr(value, "isoformat") else value for key, value in params.items()}
-    return TEXTS[code].format(**shown)
+    return TEXTS[code].format(**{key: _shown(value) for key, value in params.items()})
+
+
+def _shown(value):
+    if isinstance(value, Money):
+        return value.format()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

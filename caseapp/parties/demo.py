@@ -47,11 +47,10 @@ class DemoParty:
 
 
 def load(demo: Demo) -> None:
-    now = demo.now
     rows = [_party(demo.rng, demo.seed * 100000 + i) for i in range(max(1, demo.cases // 3))]
     first = (demo.session.scalar(select(func.max(Party.id))) or 0) + 1  # ids after this load's
     for chunk in chunks(rows, 5000):
-        demo.session.execute(insert(Party), [{**row, "created_at": now, "updated_at": now} for row in chunk])
+        demo.session.execute(insert(Party), [{**row, "created_at": demo.now, "updated_at": demo.now} for row in chunk])
     ids = list(demo.session.scalars(select(Party.id).where(Party.id >= first).order_by(Party.id)))
     set_sequence(demo.session, "party", Party.id)
     demo.made["parties"] = [DemoParty(i, r["country"], COUNTRIES[r["country"]][0], r["site"], r["street"] is not None)
