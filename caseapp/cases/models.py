@@ -125,6 +125,7 @@ class CaseItem(TimestampMixin, Model):
     page_url: Mapped[str] = mapped_column(Text, nullable=False)
     image_url: Mapped[str | None] = mapped_column(Text)
     found_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())   # a continuing use's latest sighting
 
     case: Mapped[Case] = relationship(back_populates="items")
     work: Mapped["Work"] = relationship("Work", lazy="joined", innerjoin=True)

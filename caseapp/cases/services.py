@@ -37,6 +37,7 @@ class ItemSpec:
     page_url: str
     image_url: str | None = None
     found_at: datetime | None = None
+    last_seen_at: datetime | None = None     # a continuing use's latest sighting (default: found_at)
 
 
 def set_expected_value(case: Case, value: Money | None) -> None:
@@ -78,7 +79,8 @@ def open_case(
     set_expected_value(case, expected_value)
     case.claim_lines = claim_lines
     case.items = [
-        CaseItem(work_id=i.work_id, page_url=i.page_url, image_url=i.image_url, found_at=i.found_at)
+        CaseItem(work_id=i.work_id, page_url=i.page_url, image_url=i.image_url, found_at=i.found_at,
+                 last_seen_at=i.last_seen_at or i.found_at)
         for i in items
     ]
     session.add(case)
@@ -95,7 +97,7 @@ def add_items(session: Session, actor: Actor, case: Case, items: Sequence[ItemSp
         raise InvalidInput(f"{case.ref} is closed; open a new case for these uses.")
     for i in items:
         case.items.append(CaseItem(work_id=i.work_id, page_url=i.page_url, image_url=i.image_url,
-                                   found_at=i.found_at))
+                                   found_at=i.found_at, last_seen_at=i.last_seen_at or i.found_at))
     session.flush()
     audit.record(session, actor, "case.items_added", "case", case.id, case_id=case.id,
                  details={"items": len(items), "urls": [i.page_url for i in items][:20]})
@@ -412,3 +414,11 @@ def list_cases(session: Session, *, stage: str | None = None, country: str | Non
     if limit:
         query = query.limit(limit)
     return session.scalars(query)
+
+
+def item_seen_again(session: Session, case_ids, *, page_url: str, image_url: str | None, at: datetime) -> None:
+    """A use in these cases was seen online again at `at`: it goes on, and so does its claim."""
+    session.execute(update(CaseItem).where(CaseItem.case_id.in_(sorted(set(case_ids))),
+                                           CaseItem.page_url == page_url, CaseItem.image_url == image_url,
+                                           or_(CaseItem.last_seen_at.is_(None), CaseItem.last_seen_at < at))
+                    .values(last_seen_at=at).execution_options(synchronize_session=False))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.core.models import Model, TimestampMixin, VersionedMixin
@@ -17,6 +17,9 @@ class Client(TimestampMixin, VersionedMixin, Model):
     email: Mapped[str | None] = mapped_column(String(254))
     country: Mapped[str] = mapped_column(String(2), nullable=False)
     language: Mapped[str] = mapped_column(String(8), nullable=False, default="en")
+    # The client's policy on private, non-commercial recipients (feasibility: not pursued unless set).
+    pursues_private_users: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                        server_default=false())
 
     works: Mapped[list["Work"]] = relationship(back_populates="client")
 

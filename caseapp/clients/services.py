@@ -1,6 +1,7 @@
 """Client and work use cases."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from PIL import Image, UnidentifiedImageError
@@ -20,11 +21,14 @@ if TYPE_CHECKING:
 
 
 CLIENT_KINDS = ("photographer", "agency", "publisher", "estate")
-CLIENT_FIELDS = ("name", "kind", "email", "country", "language")
+CLIENT_FIELDS = ("name", "kind", "email", "country", "language", "pursues_private_users")
 
 
 def _clean_client(values: dict[str, Any]) -> dict[str, Any]:
-    return clean_values(values, record="client", fields=CLIENT_FIELDS, kinds=CLIENT_KINDS)
+    clean = clean_values(values, record="client", fields=CLIENT_FIELDS, kinds=CLIENT_KINDS)
+    if "pursues_private_users" in clean:
+        clean["pursues_private_users"] = clean["pursues_private_users"] in (True, "y", "yes", "true", "1", "on")
+    return clean
 
 
 _clients = ReferenceRecords(
@@ -35,8 +39,9 @@ get_client, edit_client, delete_client = _clients.get, _clients.edit, _clients.d
 
 
 def add_client(session: Session, actor: Actor, *, name: str, country: str, kind: str = "photographer",
-               email: str | None = None, language: str = "en") -> Client:
-    return _clients.add(session, actor, name=name, country=country, kind=kind, email=email, language=language)
+               email: str | None = None, language: str = "en", pursues_private_users: bool = False) -> Client:
+    return _clients.add(session, actor, name=name, country=country, kind=kind, email=email, language=language,
+                        pursues_private_users=pursues_private_users)
 
 
 def _clean_work(values: dict[str, Any]) -> dict[str, Any]:
@@ -89,3 +94,21 @@ def documented_fee(session: Session, work_id: int) -> Money | None:
     """What the client documented selling a licence to this work for (their sales history),
     which a claim uses instead of the fee table. Clients cannot document sales yet: None."""
     return None
+
+
+@dataclass(frozen=True)
+class ClientTerms:
+    """What the rules need of a client: where it is (for cross-border routes and the work's
+    country) and its policy on private recipients."""
+    country: str
+    pursues_private_users: bool
+
+
+def client_terms(session: Session, client_ids) -> dict[int, ClientTerms]:
+    """Each client's terms, by id."""
+    ids = sorted(set(client_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Client.id, Client.country, Client.pursues_private_users)
+                           .where(Client.id.in_(ids)))
+    return {row.id: ClientTerms(row.country, bool(row.pursues_private_users)) for row in rows}

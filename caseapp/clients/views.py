@@ -1,6 +1,7 @@
 """Reference pages for clients and their works (FAB list and edit pages)."""
 from __future__ import annotations
 
+from wtforms import BooleanField
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup, escape
 from flask import url_for
@@ -20,10 +21,16 @@ class ClientView(ServiceModelView):
     list_title = "Clients"
     show_title = add_title = edit_title = "Client"
     list_columns = ["name", "kind", "country", "language", "email"]
-    add_columns = edit_columns = ["name", "kind", "country", "language", "email"]
+    add_columns = edit_columns = ["name", "kind", "country", "language", "email", "pursues_private_users"]
     search_columns = ["name", "kind", "country", "email"]
     label_columns = {"name": "Name", "kind": "Kind", "country": "Country", "language": "Language",
-                     "email": "E-mail"}
+                     "email": "E-mail", "pursues_private_users": "Pursue private, non-commercial users"}
+    # A tick box, not a required field (the column is NOT NULL, which Flask-AppBuilder would make required).
+    add_form_extra_fields = {"pursues_private_users": BooleanField(
+        "Pursue private, non-commercial users",
+        description="The client's policy: without it, a private recipient's case is judged not feasible. In "
+                    "Germany a first warning letter to a private person counts at €1,000 at most (§ 97a(3) UrhG).")}
+    edit_form_extra_fields = {**ServiceModelView.edit_form_extra_fields, **add_form_extra_fields}
 
 
 class WorkView(ServiceModelView):

@@ -80,7 +80,7 @@ def clean_values(values: dict[str, Any], *, record: str, fields: tuple[str, ...]
     unknown = set(values) - set(fields)
     if unknown:
         raise InvalidInput(f"A {record} has no field {', '.join(sorted(unknown))}.")
-    clean = {key: text_or_none(value) for key, value in values.items()}
+    clean = {key: value if isinstance(value, bool) else text_or_none(value) for key, value in values.items()}
     if "name" in clean and not clean["name"]:
         raise InvalidInput(f"Name: a {record} needs a name.")
     if "kind" in clean:

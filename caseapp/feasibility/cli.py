@@ -29,6 +29,15 @@ def _day(value: str | None, name: str):
         raise click.BadParameter(f"'{value}' is not a date; use YYYY-MM-DD.", param_hint=name) from None
 
 
+def _country(value: str | None, name: str) -> str | None:
+    """An ISO country code (two letters), or None."""
+    if value is None:
+        return None
+    if not (len(value) == 2 and value.isascii() and value.isalpha()):
+        raise click.BadParameter(f"'{value}' is not a country code; use two letters, e.g. DE.", param_hint=name)
+    return value.upper()
+
+
 @feasibility_group.command("assess")
 @click.option("--country", required=True, help="ISO country code of the party, e.g. DE.")
 @click.option("--subdivision", default=None, help="State or region (for holidays), e.g. NW.")
@@ -37,24 +46,38 @@ def _day(value: str | None, name: str):
 @click.option("--commercial", type=click.Choice(["yes", "no", "unknown"]), default="unknown", show_default=True)
 @click.option("--address", type=click.Choice(["yes", "no", "unknown"]), default="unknown", show_default=True)
 @click.option("--infringed-on", required=True, help="First day of the infringement, YYYY-MM-DD.")
-@click.option("--known-on", default=None, help="Day the client learned of it and of the infringer (default: infringed-on).")
+@click.option("--known-on", default=None, help="Day the client learned of it and of the party (default: infringed-on).")
+@click.option("--last-seen", default=None,
+              help="Last day the use was seen online (default: infringed-on, a one-off use); only its days "
+                   "still within the limitation count.")
 @click.option("--us-registered-on", default=None, help="US Copyright Office registration date, if any.")
+@click.option("--us-applied-on", default=None, help="Date a US registration application was filed, if pending.")
+@click.option("--work-country", default=None, help="Country of the work's first publication (default: the client's).")
+@click.option("--client-country", default=None, help="Country the client lives in or is established in, e.g. DE.")
+@click.option("--private", "pursue_private", type=click.Choice(["pursue", "skip"]), default="skip", show_default=True,
+              help="The client's policy on private, non-commercial recipients.")
 @click.option("--works", type=click.IntRange(1, 1000), default=1, show_default=True, help="Works in the claim.")
 @click.option("--today", default=None, help="Assess as of this day (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
-def feasibility_assess(country, subdivision, amount, currency, commercial, address, infringed_on, known_on,
-                       us_registered_on, works, today, as_json) -> None:
+def feasibility_assess(country, subdivision, amount, currency, commercial, address, infringed_on, known_on, last_seen,
+                       us_registered_on, us_applied_on, work_country, client_country, pursue_private, works, today,
+                       as_json) -> None:
     """Is a claim feasible: every reason, the route, the expected value, the limitation."""
     from caseapp.core.clock import today as clock_today
     from caseapp.core.money import Money
     from caseapp.feasibility.services import assess
 
+    client_country = _country(client_country, "--client-country")
     with refusals():
         result = assess(country, amount=Money.parse(amount, currency.upper()), commercial=_yes_no(commercial),
                         address=_yes_no(address), infringed_on=_day(infringed_on, "--infringed-on"),
-                        known_on=_day(known_on, "--known-on"),
-                        us_registered_on=_day(us_registered_on, "--us-registered-on"), subdivision=subdivision,
-                        works=works, today=_day(today, "--today") or clock_today())
+                        known_on=_day(known_on, "--known-on"), last_seen=_day(last_seen, "--last-seen"),
+                        us_registered_on=_day(us_registered_on, "--us-registered-on"),
+                        us_applied_on=_day(us_applied_on, "--us-applied-on"),
+                        work_country=_country(work_country, "--work-country") or client_country,
+                        client_country=client_country, subdivision=subdivision, works=works,
+                        pursue_private=pursue_private == "pursue",
+                        today=_day(today, "--today") or clock_today())
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         return

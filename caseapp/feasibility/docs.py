@@ -39,16 +39,27 @@ def render_markdown() -> str:
         "",
         "How a claim is judged (`caseapp feasibility assess`, shown on the hit, the case and the queue's order):",
         "it is **not feasible** when the country is not enforced, the site owner has no postal address, the",
-        "site is not commercial, the amount is under the country's minimum, the limitation has run, or (US)",
-        "the work is not registered; otherwise the **route** is the first of the country's routes (in file",
-        "order) whose limit the amount fits, and the **expected value** is the recoverable amount (capped",
+        "recipient is private and the client does not pursue private users (a policy, not a rule of law), the",
+        "claimable amount is under the country's minimum, nothing of the use is claimable any more, or (US)",
+        "a US work is neither registered nor applied for. **A continuing use** (first day `--infringed-on`,",
+        "last day seen `--last-seen`) gives a claim for each day with its own limitation: only the days before",
+        "the period are barred, and the amount counts pro rata by the days still claimable (an estimate);",
+        "where a country keeps the saved licence fee claimable after that (Germany: § 102 sentence 2 UrhG",
+        "with § 852 BGB, 10 years) those days count as a residual claim, and where damages reach back only",
+        "some years (Sweden: 5) the days before do not count. Otherwise the **route** is the first of the",
+        "country's routes (in file order) that is open to the claim — the European Small Claims Procedure",
+        "only for a cross-border case (`--client-country`, never Denmark), payment orders for a fixed,",
+        "acknowledged debt only where the file says so, the US federal court only for a registered or a",
+        "foreign work, the Copyright Claims Board with at least a pending application — and whose limit the",
+        "amount fits, and the **expected value** is the recoverable amount (capped",
         "where the route caps it) × the probability of collecting − the out-of-court costs − the route's",
         "court fee and lawyer cost × the probability of going to court. Amounts in other currencies are",
         "converted at the files' exchange rates. The amount itself (`caseapp feasibility amount`) is the",
         f"licence fee from a fee table ({', '.join(f'`fees/{t}.toml`' for t in tables)}) by usage, duration",
         "and size, scaled by the country's price level, plus the country's surcharge for a missing credit;",
-        "the client's documented sales of the work override the table, and for amateurs the courts' lower",
-        "rate applies (BGH I ZR 187/17).",
+        "the client's documented sales of the work override the table, and for amateurs a lower rate applies",
+        "(Germany: BGH I ZR 187/17; elsewhere an estimate, no decision on file). Scotland and Northern Ireland",
+        "have their own rules in `GB.toml` (`--subdivision SCT` or `NIR`).",
         "",
         "| country | enforcement | routes | limitation | minimum claim | first letter | credit surcharge | letter in | currency |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -72,6 +83,20 @@ def render_markdown() -> str:
     ]
     for code, c in sorted(countries.items()):
         lines.append(f"- **{code}**: {c.section('limitation')['source']}{_mark(c, 'limitation')}")
+        for sub, region in sorted(c.regions().items()):
+            if "limitation" in region:
+                lines.append(f"  - {region['name']} ({sub}): {region['limitation']['source']}")
+    lines += ["", "## What changed when the rules were last checked", ""]
+    for code, c in sorted(countries.items()):
+        review = c.section("review")
+        if review:
+            lines.append(f"- **{code} {c.name}** (checked {review['checked_on']}):")
+            lines += [f"  - {change}" for change in review["changes"]]
+    lines += [
+        "- **every EU country**: the European Small Claims Procedure is offered only for a cross-border case",
+        "  (Reg. 861/2007 art. 3); routes that a lawyer or a registered debt collector must file say so",
+        "  (`filed_by`) and cost it.",
+    ]
     lines += [
         "",
         "## Adding or changing a country",

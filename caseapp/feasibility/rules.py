@@ -30,13 +30,17 @@ class Route:
     max_claim: Money | None
     court_fee: Money
     lawyer_cost: Money
-    requires_registration: bool
+    registration: str | None   # "domestic_works" (17 U.S.C. § 411(a)) or "application" (§ 1505(a)), else None
     cap_per_work_timely: Money | None
     cap_per_work_not_timely: Money | None
+    cap_total_timely: Money | None
     cap_total_not_timely: Money | None
     note: str
     source: str
     estimate: bool
+    cross_border_only: bool = False     # the European Small Claims Procedure (Reg. 861/2007 art. 3)
+    opens_for: str = "any_claim"        # or "agreed_debt": a payment order for a fixed, acknowledged debt
+    filed_by: str = ""                  # who must file it for the firm, when not the firm's own staff
 
 
 @dataclass(frozen=True)
@@ -64,11 +68,27 @@ class Jurisdiction:
             cur = r["currency"]
             opt = (lambda key: Money.parse(r[key], cur) if key in r else None)  # noqa: E731
             out.append(Route(r["id"], r["name"], r["kind"], cur, opt("max_claim"), Money.parse(r["court_fee"], cur),
-                             Money.parse(r["lawyer_cost"], cur), r.get("requires_registration", False),
-                             opt("cap_per_work_timely"), opt("cap_per_work_not_timely"),
+                             Money.parse(r["lawyer_cost"], cur), r.get("registration"),
+                             opt("cap_per_work_timely"), opt("cap_per_work_not_timely"), opt("cap_total_timely"),
                              opt("cap_total_not_timely"), r.get("note", ""),
-                             r["source"], r["estimate"]))
+                             r["source"], r["estimate"], r.get("cross_border_only", False),
+                             r.get("opens_for", "any_claim"), r.get("filed_by", "")))
         return out
+
+    def regions(self) -> dict[str, dict]:
+        """Parts of the country with rules of their own (Scotland, Northern Ireland), by the
+        holiday calendar's subdivision code."""
+        return self.data.get("regions", {})
+
+    def for_region(self, subdivision: str | None) -> "Jurisdiction":
+        """The rules that apply in `subdivision`: the country's, with the region's own sections
+        (limitation, routes, a note) in their place; the country's rules where it has none."""
+        region = self.regions().get((subdivision or "").upper())
+        if region is None:
+            return self
+        data = {**self.data, **{key: value for key, value in region.items() if key != "name"}}
+        return Jurisdiction(self.code, f"{self.name} ({region['name']})", self.local_name, self.languages,
+                            self.letter_language, self.currency, self.eu, data)
 
     def money(self, section: str, key: str = "amount") -> Money:
         part = self.data[section]

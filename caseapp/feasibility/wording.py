@@ -13,14 +13,42 @@ TEXTS = {
                 "owner's country, or add jurisdictions/<CC>.toml",
     "not_enforceable": "not enforceable in {country}: {note}",
     "no_address": "no postal address for the site owner: letters and courts need one; find it first",
-    "not_commercial": "not commercial: a private, non-commercial site; courts award little there "
-                      "(BGH I ZR 187/17) and the claim does not pay for itself",
+    "private_not_pursued": "a private, non-commercial recipient: the client's policy is not to pursue private "
+                           "users (a setting of the client's contract)",
     "below_minimum": "below the minimum claim in {country}: {amount} is under {minimum}",
     "time_barred": "time-barred: the {years}-year limitation ended on {ended} ({source})",
+    "time_barred_long_stop": "time-barred: the {years}-year long-stop from the day of use ended on {ended}, "
+                             "whatever anyone knew ({source})",
+    "reach_back_barred": "no claimable use: damages reach back only {years} years before the claim is brought, "
+                         "to {since}, and the use ended before ({source})",
     "not_registered": "{country} work not registered: federal court needs registration and the Copyright "
                       "Claims Board at least an application ({source}); register the work first",
     "costs_outweigh": "the expected value is {expected}: the costs outweigh what is likely collected",
     # notes
+    "partly_time_barred": "a continuing use: the days before {before} are time-barred ({years}-year limitation, "
+                          "{source}); {days} of {of} days can be claimed, {value} (pro rata, an estimate)",
+    "reach_back": "damages reach back only {years} years, to {before} ({source}): {days} of {of} days count, "
+                  "{value} (pro rata, an estimate)",
+    "residual_claim": "residual claim: for {days} days from {since} the damages are time-barred, but the saved "
+                      "licence fee stays claimable for {years} years from each day ({source}): at most {value}, "
+                      "without surcharges (an estimate)",
+    "private_recipient": "a private recipient: {note} ({source})",
+    "work_country_unknown": "the work's country of first publication is not known: treated as a work of "
+                            "{country}, which must be registered before suing",
+    "foreign_unregistered": "a work first published outside {country} ({work_country}) may be claimed "
+                            "unregistered (17 U.S.C. § 411(a) binds {country} works only), but without "
+                            "registration before the use there are no statutory damages or attorney's fees "
+                            "(§ 412): actual damages, the licence fee",
+    "application_pending": "a registration application is pending: the Copyright Claims Board accepts it and "
+                           "decides once the Office registers the work ({source})",
+    "needs_application": "{route}: needs a registration or at least a pending application, for a foreign work too "
+                         "(17 U.S.C. § 1505(a)); applying opens it",
+    "cross_border_unknown": "{route}: only for a cross-border case; give the client's country to check it",
+    "not_cross_border": "{route}: not open, the case is not cross-border between EU member states other than "
+                        "Denmark (client {client}, party {country}; Reg. 861/2007 arts. 2(3), 3)",
+    "agreed_debt_only": "{route}: only for a fixed debt the party acknowledged (e.g. a signed settlement it did "
+                        "not pay), not for damages",
+    "filed_by": "{route}: filed by {who}; the cost is in the figures",
     "address_unchecked": "the site owner's address is not looked up yet",
     "commercial_unchecked": "commercial use not checked yet",
     "registered_late": "registered after the infringement began: no statutory damages or attorney's fees in "

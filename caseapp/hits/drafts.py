@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from caseapp.cases import services as cases
+from caseapp.clients import services as clients
 from caseapp.core.audit import Actor
 from caseapp.core.money import Money
 from caseapp.feasibility import services as feasibility
@@ -26,15 +27,20 @@ def draft_cases(session: Session, actor: Actor, hit_ids: list[int], today: date)
     for hit in hits:
         groups.setdefault((hit.client_id, hit.site), []).append(hit)
     refs = []
+    terms_of = clients.client_terms(session, {client_id for client_id, _ in groups})
     for (client_id, site), group in sorted(groups.items()):
         items = [cases.ItemSpec(work_id=h.work_id, page_url=h.sighting.page_url, image_url=h.sighting.image_url,
-                                found_at=h.sighting.found_at) for h in group]
+                                found_at=h.sighting.found_at, last_seen_at=h.sighting.last_seen_at) for h in group]
         case = cases.open_case_on_site(session, client_id, site)
         if case is None:
             party = parties.party_for_site(session, actor, site, country_guess(site))
+            terms = terms_of.get(client_id)
             amount, outlook = feasibility.first_estimate(
                 party.country, found_on=min(h.sighting.found_at for h in group).date(), today=today,
-                images=len({h.work_id for h in group}), address=party.has_postal_address or None)
+                last_seen_on=max((h.sighting.last_seen_at or h.sighting.found_at) for h in group).date(),
+                images=len({h.work_id for h in group}), address=party.has_postal_address or None,
+                client_country=terms.country if terms else None,
+                pursue_private=terms.pursues_private_users if terms else False, subdivision=party.subdivision)
             claimed = amount.total if amount else Money(0, "EUR")
             case = cases.open_case(session, actor, client_id=client_id, party_id=party.id, items=items,
                                    claimed=claimed, today=today,

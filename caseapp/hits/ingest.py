@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from caseapp.cases import services as cases
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput
 from caseapp.core.filestore import FileStore
@@ -138,7 +139,9 @@ def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iter
             try:
                 seen = parse_sighting(text)
                 key = sighting_key(seen.image_url, seen.page_url)
-                if session.scalar(select(Sighting.id).where(Sighting.key == key)) is not None:
+                known = session.scalar(select(Sighting).where(Sighting.key == key))
+                if known is not None:
+                    seen_again(session, known, seen.found_at)
                     checked.append(({**row, "status": "duplicate", "hits": []}, None, None))
                     continue
                 if seen.image_path and base is None:
@@ -167,6 +170,18 @@ def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iter
             yield _record(session, store, engine, row, seen, key, result, min_score)
 
 
+def seen_again(session: Session, sighting: Sighting, at: datetime) -> None:
+    """The crawler saw a known image on its page again: the use goes on, up to `at` (its
+    case's items too, so the claim counts the days since)."""
+    if sighting.last_seen_at is not None and at <= sighting.last_seen_at:
+        return
+    sighting.last_seen_at = at
+    case_ids = list(session.scalars(select(Hit.case_id).where(Hit.sighting_id == sighting.id,
+                                                              Hit.case_id.is_not(None))))
+    if case_ids:
+        cases.item_seen_again(session, case_ids, page_url=sighting.page_url, image_url=sighting.image_url, at=at)
+
+
 def _record(session: Session, store: FileStore, engine, row: dict, seen: Sighted, key: str, image: Described,
             min_score: float) -> dict:
     """Search the described image and write the sighting and its hits (a savepoint)."""
@@ -174,7 +189,7 @@ def _record(session: Session, store: FileStore, engine, row: dict, seen: Sighted
     found = matching_works(session, engine, image.variants, top_k=TOP_K, min_score=min_score)
     with session.begin_nested():
         sighting = Sighting(key=key, image_url=seen.image_url, page_url=seen.page_url, site=site,
-                            found_at=seen.found_at, image_sha256=store.put(image.data),
+                            found_at=seen.found_at, last_seen_at=seen.found_at, image_sha256=store.put(image.data),
                             thumbnail_sha256=store.put(image.thumbnail))
         session.add(sighting)
         session.flush()

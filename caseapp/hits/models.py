@@ -33,6 +33,8 @@ class Sighting(TimestampMixin, Model):
     page_url: Mapped[str] = mapped_column(Text, nullable=False)
     site: Mapped[str] = mapped_column(String(253), nullable=False, index=True)
     found_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    # The latest time the crawler saw the image on the page again (a continuing use).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     image_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     thumbnail_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
 

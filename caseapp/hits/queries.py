@@ -11,6 +11,7 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from caseapp.cases import services as cases
+from caseapp.clients import services as clients
 from caseapp.core.formatting import whole_number
 from caseapp.feasibility import services as feasibility
 from caseapp.hits.models import NEW, STATUS_LABELS, STATUSES, Hit, Sighting
@@ -160,13 +161,19 @@ def outlooks(session: Session, hits: Iterable[Hit], today: date) -> dict[int, di
     (a commercial web use), feasible or not and why, the route and the expected value."""
     hits = list(hits)
     on_file = parties.parties_for_sites(session, {h.site for h in hits})
+    terms_of = clients.client_terms(session, {h.client_id for h in hits})
     out = {}
     for hit in hits:
         party = on_file.get(hit.site)
+        terms = terms_of.get(hit.client_id)
         country = party.country if party else country_guess(hit.site)
         amount, outlook = feasibility.first_estimate(
             country, found_on=hit.sighting.found_at.date(), today=today,
-            address=(party.has_postal_address or None) if party else None)
+            last_seen_on=(hit.sighting.last_seen_at or hit.sighting.found_at).date(),
+            address=(party.has_postal_address or None) if party else None,
+            client_country=terms.country if terms else None,
+            pursue_private=terms.pursues_private_users if terms else False,
+            subdivision=party.subdivision if party else None)
         out[hit.id] = {"feasible": outlook.feasible, "route": outlook.route_name, "country": country,
                        "country_from": (f"party on file: {party.name}" if party else "guessed from the site"),
                        "expected": outlook.expected_value.format() if amount else "",

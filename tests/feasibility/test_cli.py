@@ -19,7 +19,7 @@ def test_assess_prints_the_contract(tmp_path):
               "--known-on", "2026-03-05", "--today", "2026-11-22", "--json").stdout
     result = json.loads(out)
     assert {k: result[k] for k in ("feasible", "reasons", "route", "expected_value", "currency", "limitation_ends")} \
-        == {"feasible": True, "reasons": [], "route": "mahnverfahren", "expected_value": "247.10", "currency": "EUR",
+        == {"feasible": True, "reasons": [], "route": "mahnverfahren", "expected_value": "232.40", "currency": "EUR",
             "limitation_ends": "2029-12-31"}
     us = json.loads(run(env(tmp_path), "feasibility", "assess", "--country", "US", "--amount", "20000", "--currency",
                         "USD", "--commercial", "yes", "--address", "no", "--infringed-on", "2026-02-01",
@@ -44,3 +44,38 @@ def test_bad_input_is_refused_with_a_message(tmp_path):
                     check=False)
     assert bad_usage.returncode != 0 and "Unknown usage 'mural'" in bad_usage.stderr
     assert "50 countries" in run(env(tmp_path), "feasibility", "check").stdout
+
+
+def test_a_continuing_use_on_the_command_line(tmp_path):
+    common = ("feasibility", "assess", "--country", "GB", "--amount", "900.00", "--currency", "GBP", "--commercial",
+              "yes", "--address", "yes", "--infringed-on", "2019-05-01", "--today", "2026-11-23", "--json")
+    one_off = json.loads(run(env(tmp_path), *common).stdout)
+    assert not one_off["feasible"] and one_off["reason_codes"] == ["time_barred"]
+    going_on = json.loads(run(env(tmp_path), *common, "--last-seen", "2026-11-01").stdout)
+    assert going_on["feasible"] and going_on["use"]["claimable_from"] == "2020-11-23"
+    assert going_on["recoverable"] == "712.25"
+
+
+def test_the_clients_country_opens_the_european_small_claims_procedure(tmp_path):
+    common = ("feasibility", "assess", "--country", "FR", "--amount", "800.00", "--currency", "EUR", "--commercial",
+              "yes", "--address", "yes", "--infringed-on", "2026-05-01", "--today", "2026-11-23", "--json")
+    assert json.loads(run(env(tmp_path), *common, "--client-country", "de").stdout)["route"] == "european-small-claims"
+    assert json.loads(run(env(tmp_path), *common).stdout)["route"] == "court"
+    bad = run(env(tmp_path), *common, "--client-country", "Germany", check=False)
+    assert bad.returncode == 2 and "'Germany' is not a country code" in bad.stderr
+
+
+def test_dates_out_of_range_or_in_the_future_are_one_line(tmp_path):
+    for flag, value, message in [("--infringed-on", "9999-06-01", "the first day of use 9999-06-01 is out of range"),
+                                 ("--last-seen", "2027-01-01", "the last day the use was seen 2027-01-01 is after today"),
+                                 ("--known-on", "1850-01-01", "the day the client learned of the use 1850-01-01 is out")]:
+        args = ["feasibility", "assess", "--country", "DE", "--amount", "450.00", "--currency", "EUR",
+                "--infringed-on", "2026-05-01", "--today", "2026-11-23"]
+        if flag in args:
+            args[args.index(flag) + 1] = value
+        else:
+            args += [flag, value]
+        result = run(env(tmp_path), *args, check=False)
+        assert result.returncode == 2, (flag, result.stderr)
+        assert message in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1

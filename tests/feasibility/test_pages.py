@@ -13,7 +13,7 @@ def test_the_case_page_shows_feasibility_with_its_figures(db_session, client_as)
     page = client_as("handler").get(f"/cases/{case.ref}").get_data(as_text=True)
     assert "Feasibility in DE" in page and "Not feasible" in page
     assert "below the minimum claim in Germany" in page and "Limitation ends" in page
-    assert "The figures and their sources" in page and "§§ 195, 199 BGB" in page
+    assert "The figures and their sources" in page and "§§ 195, 199(1) BGB" in page
 
 
 def test_the_hit_shows_its_first_estimate(db_session, client_as, monkeypatch):
@@ -34,7 +34,7 @@ def test_a_new_claim_is_valued_again_for_the_queue(db_session):
     assert case.party.has_postal_address
     cases.edit_case(db_session, Actor(None, "handler"), case, seen_version=case.version,
                     claimed=Money.parse("1000.00", "EUR"), today=TODAY)
-    assert case.expected_value == Money.parse("604.60", "EUR")   # 1,000 x 65% - 40 - 36 x 15%
+    assert case.expected_value == Money.parse("589.90", "EUR")   # 1,000 x 65% - 40 - (38 + 96) x 15%
 
 
 def test_a_site_with_a_party_on_file_is_judged_by_that_party(db_session, client_as, monkeypatch):
