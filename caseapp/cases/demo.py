@@ -93,15 +93,20 @@ def load(demo: Demo) -> None:
                 "version": 1, "created_at": opened, "updated_at": opened,
             })
             for work_id in items:
+                found = opened - timedelta(days=rng.randint(1, 60))
                 item_rows.append({"case_id": case_id, "work_id": work_id,
                                   "page_url": f"https://www.{party.site}/{rng.choice(['blog', 'news', 'p', 'angebote', 'reisen'])}/{rng.randint(100, 99999)}",
-                                  "image_url": None, "found_at": opened - timedelta(days=rng.randint(1, 60)),
+                                  "image_url": None, "found_at": found,
+                                  # some uses were seen again before the case opened: continuing uses
+                                  "last_seen_at": min(opened, found + timedelta(days=rng.choice([0, 0, 0, 20, 45]))),
                                   "created_at": opened, "updated_at": opened})
             if stage != lifecycle.NEW:   # feasibility values the claim: the queue's order
-                first_found = min(row["found_at"] for row in item_rows[-len(items):]).date()
+                rows = item_rows[-len(items):]
+                first_found = min(min(row["found_at"] for row in rows).date(), today)
+                last_seen = max(first_found, min(max(row["last_seen_at"] for row in rows).date(), today))
                 outlook = feasibility.assess(country, amount=Money(claimed, party.currency), commercial=True,
-                                             address=party.has_address,
-                                             infringed_on=first_found, today=today, works=len(set(items)))
+                                             address=party.has_address, infringed_on=first_found,
+                                             last_seen=last_seen, today=today, works=len(set(items)))
                 case_rows[-1]["expected_value_minor"] = outlook.expected_value.minor
                 case_rows[-1]["expected_value_eur_minor"] = feasibility.convert(outlook.expected_value, "EUR").minor
             event_rows.append(_event(actor, "case.opened", case_id, step_time, to_state=lifecycle.NEW))
