@@ -54,3 +54,15 @@ def test_a_sighting_seen_again_moves_its_last_day_and_its_cases(api, web, db_ses
     assert case.items[0].last_seen_at == datetime(2026, 11, 20, 8, tzinfo=timezone.utc)
     outlook = feasibility.assess_case(case, date(2026, 11, 23))
     assert outlook.period.first == date(2023, 2, 1) and outlook.period.last == date(2026, 11, 20)
+
+
+def test_the_case_page_shows_when_a_use_was_last_seen(client_as, db_session):
+    from tests.cases.factories import make_case
+
+    case = make_case(db_session, country="GB", currency="GBP", claimed="900.00")
+    item = case.items[0]
+    item.found_at = datetime(2019, 5, 1, 9, tzinfo=timezone.utc)
+    item.last_seen_at = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)
+    db_session.commit()
+    page = client_as("handler").get(f"/cases/{case.ref}").get_data(as_text=True)
+    assert "last seen" in page and "a continuing use: the days before 2020-11-23 are time-barred" in page
