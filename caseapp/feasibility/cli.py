@@ -5,7 +5,7 @@ import json
 
 import click
 
-from caseapp.core.cli import Refused, refusals
+from caseapp.core.cli import Refused, amount_option, currency_option, date_option, refusals
 
 # --- feasibility ------------------------------------------------------------------------------
 
@@ -18,43 +18,31 @@ def _yes_no(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value) if value else None
 
 
-def _day(value: str | None, name: str):
-    from datetime import date
-
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date; use YYYY-MM-DD.", param_hint=name) from None
-
-
 @feasibility_group.command("assess")
 @click.option("--country", required=True, help="ISO country code of the party, e.g. DE.")
 @click.option("--subdivision", default=None, help="State or region (for holidays), e.g. NW.")
-@click.option("--amount", required=True, help="The amount claimed, e.g. 450.00.")
-@click.option("--currency", required=True, help="ISO currency of the amount, e.g. EUR.")
+@amount_option("--amount", required=True, help="The amount claimed, e.g. 450.00 (digits, a dot, the currency's "
+                                               "decimals; no comma, no sign).")
+@currency_option("--currency", required=True, help="ISO currency of the amount, e.g. EUR.")
 @click.option("--commercial", type=click.Choice(["yes", "no", "unknown"]), default="unknown", show_default=True)
 @click.option("--address", type=click.Choice(["yes", "no", "unknown"]), default="unknown", show_default=True)
-@click.option("--infringed-on", required=True, help="First day of the infringement, YYYY-MM-DD.")
-@click.option("--known-on", default=None, help="Day the client learned of it and of the infringer (default: infringed-on).")
-@click.option("--us-registered-on", default=None, help="US Copyright Office registration date, if any.")
+@date_option("--infringed-on", required=True, help="First day of the infringement, YYYY-MM-DD.")
+@date_option("--known-on", default=None, help="Day the client learned of it and of the infringer (default: infringed-on).")
+@date_option("--us-registered-on", default=None, help="US Copyright Office registration date, if any.")
 @click.option("--works", type=click.IntRange(1, 1000), default=1, show_default=True, help="Works in the claim.")
-@click.option("--today", default=None, help="Assess as of this day (default: today).")
+@date_option("--today", default=None, help="Assess as of this day (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
 def feasibility_assess(country, subdivision, amount, currency, commercial, address, infringed_on, known_on,
                        us_registered_on, works, today, as_json) -> None:
     """Is a claim feasible: every reason, the route, the expected value, the limitation."""
     from caseapp.core.clock import today as clock_today
-    from caseapp.core.money import Money
     from caseapp.feasibility.services import assess
 
     with refusals():
-        result = assess(country, amount=Money.parse(amount, currency.upper()), commercial=_yes_no(commercial),
-                        address=_yes_no(address), infringed_on=_day(infringed_on, "--infringed-on"),
-                        known_on=_day(known_on, "--known-on"),
-                        us_registered_on=_day(us_registered_on, "--us-registered-on"), subdivision=subdivision,
-                        works=works, today=_day(today, "--today") or clock_today())
+        result = assess(country, amount=amount, commercial=_yes_no(commercial),
+                        address=_yes_no(address), infringed_on=infringed_on, known_on=known_on,
+                        us_registered_on=us_registered_on, subdivision=subdivision,
+                        works=works, today=today or clock_today())
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         return
