@@ -10,8 +10,7 @@ from caseapp.cases import CASE, QUEUE, lifecycle, services
 from caseapp.core.audit import events_for_case
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput, NotFound
-from caseapp.core.formatting import whole_number
-from caseapp.core.money import Money
+from caseapp.core.formatting import amount_typed, whole_number
 from caseapp.core.web import can, current_actor, run_action
 from caseapp.extensions import get_session
 from caseapp.feasibility import services as feasibility
@@ -167,7 +166,7 @@ class CaseView(BaseView):
 
         def action(session):
             case = services.get_case(session, ref)
-            claimed = Money.parse(claimed_text, case.currency) if claimed_text else None
+            claimed = amount_typed(claimed_text, case.currency, "Claimed") if claimed_text else None
             try:
                 due = date.fromisoformat(due_text) if due_text else None
             except ValueError:

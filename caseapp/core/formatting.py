@@ -74,6 +74,31 @@ def due_state(due: date | None, today: date) -> str:
     return "soon" if delta <= 3 else "later"
 
 
+def amount_typed(text: str, currency: str, field: str, locale: str | None = None) -> Money:
+    """An amount a user typed in a form field, read in the user's locale (`Money.parse_local`):
+    German '1.234,50' and English '1,234.50' are 1234.50; what the locale does not write is
+    refused naming the field, with an example in the user's locale. Every form that takes an
+    amount reads it here."""
+    from caseapp.core.errors import InvalidInput
+
+    try:
+        return Money.parse_local(text, currency, locale or current_locale())
+    except InvalidInput as error:
+        raise InvalidInput(f"{field}: {error}") from None
+
+
+def amount_input(value: Money, locale: str | None = None) -> str:
+    """An amount as a form field shows it, so that it reads back unchanged: '1,234.50' (en),
+    '1.234,50' (de); no currency sign (the label names the currency)."""
+    from babel.numbers import format_decimal
+
+    from caseapp.core.money import minor_digits
+
+    digits = minor_digits(value.currency)
+    return format_decimal(value.to_decimal(), format="#,##0" + ("." + "0" * digits if digits else ""),
+                          locale=locale or current_locale())
+
+
 def money_text(text: str, currency: str, locale: str | None = None) -> str:
     """An amount kept as text ("505.00") in a currency, formatted as `money` does."""
     return money(Money.parse(text, currency), locale)
@@ -81,6 +106,6 @@ def money_text(text: str, currency: str, locale: str | None = None) -> str:
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=money, money_text=money_text, day=day, timestamp=timestamp,
+        money=money, money_text=money_text, amount_input=amount_input, day=day, timestamp=timestamp,
     )
     app.jinja_env.globals.update(due_in_words=due_in_words, due_state=due_state)
