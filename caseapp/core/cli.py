@@ -54,7 +54,70 @@ def report(row: dict, *, as_json: bool, label: str) -> None:
         click.echo(f"{label}: {row['error']}", err=True)
 
 
-# --- values people type: amounts, currencies, dates ------------------------------------------
+# --- values people type: numbers, ids, text, amounts, currencies, dates ----------------------
+
+class WholeNumber(click.IntRange):
+    """A count or a row id: ASCII digits in a range. Python's int() also reads '١٢٣' and
+    '1_000', and an unbounded int overflows the database ('1' and 30 zeros): refused here,
+    naming the option, as click refuses any bad value (exit status 2)."""
+
+    name = "whole number"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not (value.isascii() and value.isdecimal() and len(value) <= 12):
+            self.fail(f"{_shown(value)} is not a whole number: write digits only"
+                      + (f", from {self.min} to {self.max}." if self.max is not None else "."), param, ctx)
+        return super().convert(value, param, ctx)
+
+
+# A row's id: its column is a 32-bit integer on PostgreSQL.
+ROW_ID = WholeNumber(1, 2**31 - 1)
+
+
+class Score(click.ParamType):
+    """A score or share between 0 and 1 ('0.85'): ASCII digits and a dot. float() would take
+    'nan', '1e30' and unicode digits, and a threshold of 1e30 turns every hit into no match."""
+
+    name = "score"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,6})?", value) and 0 <= float(value) <= 1:
+            return float(value)
+        self.fail(f"{_shown(value)} is not a score: write a number from 0 to 1, e.g. 0.85.", param, ctx)
+
+
+class Text(click.ParamType):
+    """Text a person types for a name, a code or an address: not blank, no control characters,
+    at most `max_length` characters; with `pattern`, only what it matches (`what` says what)."""
+
+    name = "text"
+
+    def __init__(self, max_length: int = 200, pattern: str | None = None, what: str = "") -> None:
+        self.max_length = max_length
+        self.pattern = re.compile(pattern) if pattern else None
+        self.what = what
+
+    def convert(self, value, param, ctx):
+        if not isinstance(value, str):
+            return value
+        if not value.strip():
+            self.fail("is empty: give a value.", param, ctx)
+        if not value.isprintable():
+            self.fail(f"{_shown(value)} has control characters (a newline, a tab).", param, ctx)
+        if len(value) > self.max_length:
+            self.fail(f"{_shown(value)} is longer than {self.max_length} characters.", param, ctx)
+        if self.pattern and not self.pattern.fullmatch(value):
+            self.fail(f"{_shown(value)} is not {self.what}.", param, ctx)
+        return value
+
+
+def _shown(value) -> str:
+    from caseapp.core.money import shown
+
+    return shown(value)
+
 
 # Dates outside these years are typing errors (9999-06-01, 0202-01-01), and past them date
 # arithmetic (a limitation period, a deadline) would overflow.
@@ -143,3 +206,21 @@ def amount_option(*param_decls: str, currency: str = "currency", zero_ok: bool =
 
     kwargs.setdefault("metavar", "AMOUNT")
     return click.option(*param_decls, callback=convert, **kwargs)
+
+
+# Codes people type, checked for their form here (whether the code is known is the service's rule).
+COUNTRY = Text(2, r"[A-Za-z]{2}", "an ISO country code: two letters, e.g. DE")
+SUBDIVISION = Text(10, r"[A-Za-z0-9-]{1,10}", "a state or region code, e.g. NW")
+LOGIN = Text(64, r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}", "a login: letters, digits, '.', '_', '@', '-'")
+MIN_PASSWORD = 12
+
+
+def _password(_ctx, param, value):
+    if value is not None and len(value) < MIN_PASSWORD:
+        raise click.BadParameter(f"is shorter than {MIN_PASSWORD} characters: choose a longer one.", param=param)
+    return value
+
+
+def password_option(*param_decls: str, **kwargs):
+    """click's password prompt (typed twice), refusing passwords under MIN_PASSWORD characters."""
+    return click.password_option(*param_decls, type=Text(128), callback=_password, **kwargs)

@@ -5,7 +5,8 @@ import json
 
 import click
 
-from caseapp.core.cli import Refused, amount_option, currency_option, date_option, refusals
+from caseapp.core.cli import (COUNTRY, SUBDIVISION, Refused, Text, WholeNumber, amount_option, currency_option,
+                              date_option, refusals)
 
 # --- feasibility ------------------------------------------------------------------------------
 
@@ -19,8 +20,8 @@ def _yes_no(value: str | None) -> bool | None:
 
 
 @feasibility_group.command("assess")
-@click.option("--country", required=True, help="ISO country code of the party, e.g. DE.")
-@click.option("--subdivision", default=None, help="State or region (for holidays), e.g. NW.")
+@click.option("--country", required=True, type=COUNTRY, help="ISO country code of the party, e.g. DE.")
+@click.option("--subdivision", type=SUBDIVISION, default=None, help="State or region (for holidays), e.g. NW.")
 @amount_option("--amount", required=True, help="The amount claimed, e.g. 450.00 (digits, a dot, the currency's "
                                                "decimals; no comma, no sign).")
 @currency_option("--currency", required=True, help="ISO currency of the amount, e.g. EUR.")
@@ -29,7 +30,7 @@ def _yes_no(value: str | None) -> bool | None:
 @date_option("--infringed-on", required=True, help="First day of the infringement, YYYY-MM-DD.")
 @date_option("--known-on", default=None, help="Day the client learned of it and of the infringer (default: infringed-on).")
 @date_option("--us-registered-on", default=None, help="US Copyright Office registration date, if any.")
-@click.option("--works", type=click.IntRange(1, 1000), default=1, show_default=True, help="Works in the claim.")
+@click.option("--works", type=WholeNumber(1, 1000), default=1, show_default=True, help="Works in the claim.")
 @date_option("--today", default=None, help="Assess as of this day (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
 def feasibility_assess(country, subdivision, amount, currency, commercial, address, infringed_on, known_on,
@@ -57,15 +58,15 @@ def feasibility_assess(country, subdivision, amount, currency, commercial, addre
 
 
 @feasibility_group.command("amount")
-@click.option("--country", required=True)
-@click.option("--usage", required=True, help="web-editorial, web-commercial, ecommerce-product, social-media, "
+@click.option("--country", required=True, type=COUNTRY)
+@click.option("--usage", required=True, type=Text(40), help="web-editorial, web-commercial, ecommerce-product, social-media, "
                                              "advertising or print.")
-@click.option("--months", type=int, required=True, help="How long the image was used (months, rounded up).")
-@click.option("--size", default="medium", show_default=True, help="small, medium or large.")
-@click.option("--images", type=click.IntRange(1, 1000), default=1, show_default=True)
+@click.option("--months", type=WholeNumber(1, 1200), required=True, help="How long the image was used (months, rounded up).")
+@click.option("--size", type=Text(20), default="medium", show_default=True, help="small, medium or large.")
+@click.option("--images", type=WholeNumber(1, 1000), default=1, show_default=True)
 @click.option("--credit-missing", is_flag=True, help="The photo credit was missing.")
 @click.option("--amateur", is_flag=True, help="The client is an amateur (courts' lower rate).")
-@click.option("--floor-percent", type=click.IntRange(0, 100), default=None,
+@click.option("--floor-percent", type=WholeNumber(0, 100), default=None,
               help="The client's lowest acceptable share of the total (default 60).")
 @click.option("--json", "as_json", is_flag=True)
 def feasibility_amount(country, usage, months, size, images, credit_missing, amateur, floor_percent, as_json) -> None:
