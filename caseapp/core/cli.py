@@ -119,11 +119,6 @@ def _shown(value) -> str:
     return shown(value)
 
 
-# Dates outside these years are typing errors (9999-06-01, 0202-01-01), and past them date
-# arithmetic (a limitation period, a deadline) would overflow.
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2200, 12, 31)
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def option_name(param: click.Parameter) -> str:
@@ -136,20 +131,15 @@ def _refused(param: click.Parameter, error) -> Refused:
 
 
 def parse_day(text: str, name: str) -> date:
-    """A date typed on the command line: YYYY-MM-DD, between 1900 and 2200; anything else
-    is refused in one line naming the option."""
-    from caseapp.core.money import shown
+    """A date typed on the command line: YYYY-MM-DD, between 1900 and 2200
+    (core.formatting.iso_day); anything else is refused in one line naming the option."""
+    from caseapp.core.errors import InvalidInput
+    from caseapp.core.formatting import iso_day
 
     try:
-        day = date.fromisoformat(text) if isinstance(text, str) and _ISO_DAY.fullmatch(text) else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise Refused(f"{name} {shown(text)} is not a date: write it as YYYY-MM-DD, e.g. 2026-02-01.")
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise Refused(f"{name} {shown(text)} is out of range: use a date between {FIRST_DAY.year} and "
-                      f"{LAST_DAY.year}.")
-    return day
+        return iso_day(text)
+    except InvalidInput as error:
+        raise Refused(f"{name} {error}") from None
 
 
 def _day(_ctx, param, value):

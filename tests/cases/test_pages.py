@@ -189,3 +189,18 @@ def test_the_claim_field_shows_the_amount_as_the_locale_writes_it(app, client_as
             "version": case.version}).get_data(as_text=True)
     db_session.expire_all()
     assert db_session.get(Case, case.id).claimed_minor == 123450 and "not an amount" not in saved
+
+
+@pytest.mark.parametrize("typed, ok", [("1900-01-01", True), ("2200-12-31", True), ("2027-01-04", True),
+                                       ("1899-12-31", False), ("2201-01-01", False), ("9999-06-01", False),
+                                       ("04.01.2027", False), ("2027-02-30", False), ("٢٠٢٧-٠١-٠٤", False)])
+def test_next_due_date_between_1900_and_2200(client_as, db_session, typed, ok):
+    case = make_case(db_session, "offer_sent")
+    db_session.commit()
+    html = client_as("handler").post(f"/cases/{case.ref}/edit", data={"next_due_on": typed, "version": case.version},
+                                     follow_redirects=True).get_data(as_text=True)
+    db_session.expire_all()
+    saved = db_session.get(Case, case.id).next_due_on
+    assert (saved is not None and saved.isoformat() == typed) is ok
+    if not ok:
+        assert f"Next due: &#39;{typed}&#39; is " in html and ("YYYY-MM-DD" in html or "between 1900 and 2200" in html)
