@@ -9,10 +9,20 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from caseapp import create_app
-from caseapp.core.cli import Refused, session
+from caseapp.core.cli import Refused, Text, WholeNumber, session
 from caseapp.domains import cli_commands
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False,
+class CaseappGroup(FlaskGroup):
+    """Flask's group without the commands installed packages plug in (FAB's `fab`: create-db makes
+    tables outside the migrations, create-admin, create-user and reset-password change people
+    outside the permission matrix and the audit trail; Flask-Limiter's `limiter`): `caseapp` offers
+    its own commands only, each one checked with hostile input (tests/test_cli_hostile.py)."""
+
+    def _load_plugin_commands(self) -> None:
+        self._loaded_plugin_commands = True
+
+
+@click.group(cls=CaseappGroup, create_app=lambda: create_app(), add_default_commands=False,
              add_version_option=False)
 def main() -> None:
     """caseapp: the back office of an image-copyright enforcement firm."""
@@ -21,8 +31,8 @@ def main() -> None:
 # --- serve -------------------------------------------------------------------------------
 
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, type=Text(253))
+@click.option("--port", default=5000, show_default=True, type=WholeNumber(1, 65535))
 @click.option("--debug/--no-debug", default=False)
 @with_appcontext
 def serve(host: str, port: int, debug: bool) -> None:
@@ -48,7 +58,8 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
-@click.option("--revision", default="head", show_default=True)
+@click.option("--revision", default="head", show_default=True, type=Text(64),
+              help="head, or a revision id of migrations/versions (never a step down).")
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     """Create or migrate the database, then sync roles and permissions."""
@@ -59,9 +70,20 @@ def db_upgrade(revision: str) -> None:
         from pathlib import Path
 
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    schema.upgrade(url, revision)
+    from alembic.util import CommandError
+
+    from caseapp.core.errors import InvalidInput
+    from caseapp.core.money import shown
+
+    try:
+        schema.upgrade(url, revision)
+    except (InvalidInput, CommandError) as error:   # checked before any migration runs
+        raise Refused(f"--revision {shown(revision)} {error}") from None
     current_app.appbuilder.sm.sync_permissions()
-    click.echo(f"Database at {_safe_url(url)} is at revision {revision}; roles synced.")
+    from caseapp.extensions import get_db
+
+    click.echo(f"Database at {_safe_url(url)} is at revision {schema.current_revision(get_db().engine)}; "
+               "roles synced.")
 
 
 @db_group.command("check")
@@ -88,11 +110,11 @@ def _safe_url(url: str) -> str:
 # --- demo -----------------------------------------------------------------------------------
 
 @main.command("demo")
-@click.option("--cases", default=400, show_default=True, type=click.IntRange(1, 2_000_000))
-@click.option("--works", default=40, show_default=True, type=click.IntRange(1, 10_000))
-@click.option("--hits", default=150, show_default=True, type=click.IntRange(0, 100_000),
+@click.option("--cases", default=400, show_default=True, type=WholeNumber(1, 2_000_000))
+@click.option("--works", default=40, show_default=True, type=WholeNumber(1, 10_000))
+@click.option("--hits", default=150, show_default=True, type=WholeNumber(0, 100_000),
               help="Undecided hits to triage (copies of the works on demo sites).")
-@click.option("--seed", default=2026, show_default=True, type=int)
+@click.option("--seed", default=2026, show_default=True, type=WholeNumber(0, 2**31 - 1))
 @click.option("--if-empty", is_flag=True, help="Only load when there are no cases yet.")
 @with_appcontext
 def demo(cases: int, works: int, hits: int, seed: int, if_empty: bool) -> None:

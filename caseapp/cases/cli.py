@@ -6,7 +6,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from caseapp.core.cli import refusals, session
+from caseapp.core.cli import COUNTRY, Text, WholeNumber, refusals, session
 
 # --- cases ----------------------------------------------------------------------------------
 
@@ -16,9 +16,9 @@ def cases_group() -> None:
 
 
 @cases_group.command("list")
-@click.option("--stage", help="Only cases in this stage.")
-@click.option("--country", help="Only cases in this country (ISO code, e.g. DE).")
-@click.option("--limit", type=int, default=None, help="At most this many.")
+@click.option("--stage", type=Text(40), help="Only cases in this stage.")
+@click.option("--country", type=COUNTRY, help="Only cases in this country (ISO code, e.g. DE).")
+@click.option("--limit", type=WholeNumber(1, 10_000_000), default=None, help="At most this many.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per case, one per line.")
 @with_appcontext
 def cases_list(stage, country, limit, as_json) -> None:

@@ -263,8 +263,9 @@ def edit_case(session: Session, actor: Actor, case: Case, *, seen_version: int,
     if claimed is not None and claimed.minor != case.claimed_minor:
         if claimed.currency != case.currency:
             raise InvalidInput(f"Case {case.ref} is in {case.currency}; enter the amount in {case.currency}.")
-        if claimed.minor < 0:
-            raise InvalidInput("The claimed amount cannot be negative.")
+        if claimed.minor <= 0:   # 0 is a typing error: a case that claims nothing is closed instead
+            raise InvalidInput(f"The claimed amount must be more than {Money.zero(case.currency)}; to claim "
+                               "nothing, close the case with a reason.")
         changes["claimed"] = [str(case.claimed), str(claimed)]
         case.claimed_minor = claimed.minor
         case.claim_lines = [{"label": f"Claim set by {actor.name}", "amount": claimed.amount_text(),

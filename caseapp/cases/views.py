@@ -1,8 +1,6 @@
 """The handler's queue and the case page. Thin: parse, call a service, render."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
@@ -10,8 +8,7 @@ from caseapp.cases import CASE, QUEUE, lifecycle, services
 from caseapp.core.audit import events_for_case
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput, NotFound
-from caseapp.core.formatting import whole_number
-from caseapp.core.money import Money
+from caseapp.core.formatting import amount_typed, day_typed, whole_number
 from caseapp.core.web import can, current_actor, run_action
 from caseapp.extensions import get_session
 from caseapp.feasibility import services as feasibility
@@ -167,11 +164,8 @@ class CaseView(BaseView):
 
         def action(session):
             case = services.get_case(session, ref)
-            claimed = Money.parse(claimed_text, case.currency) if claimed_text else None
-            try:
-                due = date.fromisoformat(due_text) if due_text else None
-            except ValueError:
-                raise InvalidInput(f"'{due_text}' is not a date; use YYYY-MM-DD.") from None
+            claimed = amount_typed(claimed_text, case.currency, "Claimed") if claimed_text else None
+            due = day_typed(due_text, "Next due") if due_text else None
             seen = self._seen_version()
             if seen is None:
                 raise InvalidInput("The form lacks the case version; reload the page and edit again.")

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from caseapp.clients.works_index import store_and_engine
-from caseapp.core.cli import report, transaction
+from caseapp.core.cli import ROW_ID, report, transaction
 
 @click.group("works")
 def works_group() -> None:
@@ -18,8 +18,8 @@ def works_group() -> None:
 
 
 @works_group.command("import")
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--client", "client_id", required=True, type=int, help="The client (rights holder) id.")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, readable=True, path_type=Path))
+@click.option("--client", "client_id", required=True, type=ROW_ID, help="The client (rights holder) id.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file, then a summary object.")
 @with_appcontext
 def works_import(folder, client_id: int, as_json: bool) -> None:

@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from caseapp.core.cli import Refused, transaction
+from caseapp.core.cli import LOGIN, ROW_ID, Refused, Text, password_option, transaction
 from caseapp.core.security import ROLES
 
 # --- roles ----------------------------------------------------------------------------------
@@ -39,11 +39,11 @@ def users_group() -> None:
 
 
 @users_group.command("create")
-@click.argument("login")
+@click.argument("login", type=LOGIN)
 @click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--first-name", default="")
-@click.option("--last-name", default="")
-@click.password_option()
+@click.option("--first-name", type=Text(64), default=None, help="Default: the login.")
+@click.option("--last-name", type=Text(64), default=None)
+@password_option()
 @with_appcontext
 def users_create(login, role, first_name, last_name, password) -> None:
     """Add a user with one role."""
@@ -65,8 +65,8 @@ def tokens_group() -> None:
 
 
 @tokens_group.command("create")
-@click.option("--user", "login", required=True, help="The user the token acts as (role Crawler for a crawler).")
-@click.option("--name", required=True, help="Who uses the token, e.g. 'crawler eu-1'.")
+@click.option("--user", "login", required=True, type=LOGIN, help="The user the token acts as (role Crawler for a crawler).")
+@click.option("--name", required=True, type=Text(100), help="Who uses the token, e.g. 'crawler eu-1'.")
 @with_appcontext
 def tokens_create(login: str, name: str) -> None:
     """Issue a token; it is shown once, only its hash is kept."""
@@ -82,7 +82,7 @@ def tokens_create(login: str, name: str) -> None:
 
 
 @tokens_group.command("revoke")
-@click.argument("token_id", type=int)
+@click.argument("token_id", type=ROW_ID)
 @with_appcontext
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token: requests with it are refused from now on."""

@@ -74,6 +74,68 @@ def due_state(due: date | None, today: date) -> str:
     return "soon" if delta <= 3 else "later"
 
 
+# Dates outside these years are typing errors (9999-06-01, 0202-01-01), and past them date
+# arithmetic (a limitation period, a deadline) would overflow.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2200, 12, 31)
+
+
+def iso_day(text: str) -> date:
+    """A date typed as YYYY-MM-DD (ASCII digits), between 1900 and 2200; else InvalidInput
+    saying what is accepted. Pages (`day_typed`) and commands (core.cli.date_option) read dates here."""
+    import re
+
+    from caseapp.core.errors import InvalidInput
+    from caseapp.core.money import shown
+
+    try:
+        day = date.fromisoformat(text) if isinstance(text, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
+                                                                               text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise InvalidInput(f"{shown(text)} is not a date: write it as YYYY-MM-DD, e.g. 2026-02-01.")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(f"{shown(text)} is out of range: use a date between {FIRST_DAY.year} and "
+                           f"{LAST_DAY.year}.")
+    return day
+
+
+def day_typed(text: str, field: str) -> date:
+    """A date typed in a form field (`iso_day`), refused naming the field."""
+    from caseapp.core.errors import InvalidInput
+
+    try:
+        return iso_day(text)
+    except InvalidInput as error:
+        raise InvalidInput(f"{field}: {error}") from None
+
+
+def amount_typed(text: str, currency: str, field: str, locale: str | None = None) -> Money:
+    """An amount a user typed in a form field, read in the user's locale (`Money.parse_local`):
+    German '1.234,50' and English '1,234.50' are 1234.50; what the locale does not write is
+    refused naming the field, with an example in the user's locale. Every form that takes an
+    amount reads it here."""
+    from caseapp.core.errors import InvalidInput
+
+    try:
+        return Money.parse_local(text, currency, locale or current_locale())
+    except InvalidInput as error:
+        raise InvalidInput(f"{field}: {error}") from None
+
+
+def amount_input(value: Money, locale: str | None = None) -> str:
+    """An amount as a form field shows it, so that it reads back unchanged: '1,234.50' (en),
+    '1.234,50' (de); no currency sign (the label names the currency)."""
+    from babel.numbers import format_decimal
+
+    from caseapp.core.money import minor_digits
+
+    digits = minor_digits(value.currency)
+    return format_decimal(value.to_decimal(), format="#,##0" + ("." + "0" * digits if digits else ""),
+                          locale=locale or current_locale())
+
+
 def money_text(text: str, currency: str, locale: str | None = None) -> str:
     """An amount kept as text ("505.00") in a currency, formatted as `money` does."""
     return money(Money.parse(text, currency), locale)
@@ -81,6 +143,6 @@ def money_text(text: str, currency: str, locale: str | None = None) -> str:
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=money, money_text=money_text, day=day, timestamp=timestamp,
+        money=money, money_text=money_text, amount_input=amount_input, day=day, timestamp=timestamp,
     )
     app.jinja_env.globals.update(due_in_words=due_in_words, due_state=due_state)

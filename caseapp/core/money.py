@@ -5,12 +5,15 @@
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 from typing import Iterable, Sequence
 
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import (NumberFormatError, format_currency, format_decimal, get_currency_precision,
+                           get_decimal_symbol, get_group_symbol, list_currencies, parse_decimal)
 
 from caseapp.core.errors import InvalidInput
 
@@ -19,9 +22,51 @@ from caseapp.core.errors import InvalidInput
 MAX_AMOUNT = Decimal(10) ** 12
 
 
+# What a person types is at most this long (longer is a paste gone wrong; refused unread).
+MAX_TYPED = 64
+
+# On the command line: ASCII digits, an optional dot and decimals. Nothing else.
+_PLAIN = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
+
+
 def minor_digits(currency: str) -> int:
     """Digits after the decimal point of `currency` (EUR 2, JPY 0, KWD 3)."""
     return get_currency_precision(currency)
+
+
+@lru_cache(maxsize=1)
+def _currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def currency_code(text: str) -> str:
+    """A currency a person named ('eur', ' EUR') as its ISO 4217 code ('EUR'); an unknown
+    code is refused (Babel would otherwise give 'XYZ' two decimals without a word)."""
+    code = str(text or "").strip().upper()
+    if not (code.isascii() and code.isalpha() and code in _currencies()):
+        raise InvalidInput(f"{shown(text)} is not a currency: use an ISO 4217 code, e.g. EUR, USD, CHF, JPY.")
+    return code
+
+
+def shown(text, limit: int = 30) -> str:
+    """`text` quoted for an error message on one line: control characters escaped, cut short."""
+    text = str(text)
+    cut = text[:limit]
+    quoted = "'" + cut.encode("unicode_escape").decode("ascii") + "'" if not cut.isprintable() else f"'{cut}'"
+    return quoted + ("…" if len(text) > limit else "")
+
+
+def plain_example(currency: str) -> str:
+    """'450.00' (EUR), '450' (JPY), '450.000' (KWD): an amount as the command line takes it."""
+    digits = minor_digits(currency)
+    return "450" + ("." + "0" * digits if digits else "")
+
+
+def local_example(currency: str, locale: str) -> str:
+    """'1,234.50' (en), '1.234,50' (de), '1,234' (JPY): an amount as a page in `locale` takes it."""
+    digits = minor_digits(currency)
+    return format_decimal(Decimal("1234.50").quantize(Decimal(1).scaleb(-digits)),
+                          format="#,##0" + ("." + "0" * digits if digits else ""), locale=locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +87,14 @@ class Money:
 
     @classmethod
     def parse(cls, text: str | Decimal | int, currency: str) -> "Money":
-        """'450.00' EUR -> Money(45000, 'EUR'). Refuses more decimals than the currency has."""
+        """'450.00' EUR -> Money(45000, 'EUR'). Refuses more decimals than the currency has.
+
+        For amounts from our own data (the jurisdiction files, the fee tables, claim lines
+        kept as text) and from code. What a person typed goes through `parse_plain` (the
+        command line) or `parse_local` (the pages): those refuse a comma, a sign, a
+        thousands separator the locale does not use, unicode digits and the like."""
         try:
-            value = Decimal(str(text).strip().replace(",", "")) if not isinstance(text, Decimal) else text
+            value = Decimal(str(text).strip()) if not isinstance(text, Decimal) else text
         except InvalidOperation:
             raise InvalidInput(f"'{text}' is not an amount; write it like 450.00.") from None
         if not value.is_finite():
@@ -56,6 +106,51 @@ class Money:
         if scaled != scaled.to_integral_value():
             raise InvalidInput(f"{currency} amounts have {digits} decimal places; '{text}' has more.")
         return cls(int(scaled), currency)
+
+    @classmethod
+    def parse_plain(cls, text: str, currency: str) -> "Money":
+        """An amount typed on the command line: ASCII digits with an optional dot and at most
+        the currency's decimals ('450', '450.5', '450.00' in EUR; '450' in JPY). A comma, a
+        sign, a space, a thousands separator, an exponent, 'nan', unicode digits, a third
+        decimal for EUR are refused with the accepted form: '450,00' is never 45,000."""
+        currency = currency_code(currency)
+        digits = minor_digits(currency)
+        match = _PLAIN.fullmatch(text) if isinstance(text, str) and len(text) <= MAX_TYPED else None
+        if match is None or len(match.group(2) or "") > digits:
+            raise InvalidInput(f"{shown(text)} is not an amount in {currency}: {_plain_rule(digits)}, "
+                               f"e.g. {plain_example(currency)}")
+        return cls._typed(Decimal(text), currency, text)
+
+    @classmethod
+    def parse_local(cls, text: str, currency: str, locale: str) -> "Money":
+        """An amount typed on a page, in the user's locale (Babel, strict): '1.234,50' in German
+        and '1,234.50' in English are 1234.50; German '1.23450' or English '1,5' (a separator
+        in the wrong place) is refused, never read as another number. ASCII digits, the
+        locale's group and decimal symbols and spaces only: no sign, no exponent, at most the
+        currency's decimals."""
+        currency = currency_code(currency)
+        digits = minor_digits(currency)
+        group, point = get_group_symbol(locale), get_decimal_symbol(locale)
+        value = None
+        if isinstance(text, str) and 0 < len(text.strip()) <= MAX_TYPED:
+            typed = text.strip()
+            if group.isspace():   # French and others group with a narrow no-break space; people type a space
+                typed = re.sub(r"\s", group, typed)
+            if all(c.isascii() and c.isdigit() or c in (group, point) for c in typed):
+                try:
+                    value = parse_decimal(typed, locale=locale, strict=True)
+                except NumberFormatError:
+                    value = None
+        if value is None or not value.is_finite() or value < 0 or -value.as_tuple().exponent > digits:
+            raise InvalidInput(f"{shown(text)} is not an amount in {currency}: write it like "
+                               f"{local_example(currency, locale)} ({_local_rule(digits)}).")
+        return cls._typed(value, currency, text)
+
+    @classmethod
+    def _typed(cls, value: Decimal, currency: str, text: str) -> "Money":
+        if value >= MAX_AMOUNT:
+            raise InvalidInput(f"{shown(text)} is too large for an amount in {currency}; check the figure.")
+        return cls(int(value.scaleb(minor_digits(currency))), currency)
 
     # arithmetic -------------------------------------------------------------
     def _same(self, other: "Money") -> None:
@@ -148,6 +243,16 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount_text()} {self.currency}"
+
+
+def _plain_rule(digits: int) -> str:
+    if digits == 0:
+        return "write digits only (no decimals)"
+    return f"write digits with an optional dot and at most {digits} decimals"
+
+
+def _local_rule(digits: int) -> str:
+    return "no decimals, no sign" if digits == 0 else f"at most {digits} decimals, no sign"
 
 
 def _round_half_away(value: Fraction) -> int:

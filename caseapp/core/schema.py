@@ -21,7 +21,31 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    check_upgrade_target(revision)
     command.upgrade(alembic_config(url), revision)
+
+
+def check_upgrade_target(revision: str) -> None:
+    """'head', or the id of a migration in migrations/versions (a unique prefix will do). A
+    relative step ('-5' is a step down), 'base' and unknown ids are refused before anything runs."""
+    import re
+
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    from caseapp.core.errors import InvalidInput
+
+    if revision == "head":
+        return
+    found = None
+    if re.fullmatch(r"[0-9a-z_]{1,64}", revision) and revision not in ("base", "heads"):
+        try:
+            found = ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(revision)
+        except CommandError:
+            found = None
+    if found is None:
+        raise InvalidInput("is not a migration to upgrade to: use head (the default) or the id of a migration "
+                           "in migrations/versions.")
 
 
 def downgrade(url: str, revision: str) -> None:

@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from caseapp.clients.works_index import store_and_engine
-from caseapp.core.cli import Refused, refusals, transaction
+from caseapp.core.cli import ROW_ID, Refused, Score, Text, WholeNumber, refusals, transaction
 from caseapp.core import cli as shared
 
 
@@ -64,9 +64,9 @@ def _ingest_sources(sources, *, as_json: bool, min_score: float | None, actor_na
 
 _JSON_OPTION = click.option("--json", "as_json", is_flag=True,
                             help="One JSON object per input line, then a summary object.")
-_MIN_SCORE_OPTION = click.option("--min-score", type=float, default=None,
+_MIN_SCORE_OPTION = click.option("--min-score", type=Score(), default=None,
                                  help="Matches below this score make no hit (default: CASEAPP_HIT_MIN_SCORE).")
-_WORKERS_OPTION = click.option("--workers", type=click.IntRange(0, 64),
+_WORKERS_OPTION = click.option("--workers", type=WholeNumber(0, 64),
                                default=max(0, min(8, (os.cpu_count() or 1) - 1)), show_default=True,
                                help="Processes that read, fetch and describe images beside the one that "
                                     "searches and writes (0: all in one process).")
@@ -89,7 +89,7 @@ def hits_ingest(path, as_json: bool, min_score: float | None, workers: int) -> N
 
 
 @hits_group.command("fetch")
-@click.argument("urls", nargs=-1, required=True)
+@click.argument("urls", nargs=-1, required=True, type=Text(2000))
 @_JSON_OPTION
 @_MIN_SCORE_OPTION
 @_WORKERS_OPTION
@@ -133,8 +133,8 @@ def hits_apply_rules(dry_run: bool, min_score: float | None) -> None:
 
 
 @hits_group.command("whitelist")
-@click.argument("site")
-@click.option("--client", "client_id", type=int, default=None, help="Only for this client (default: all).")
+@click.argument("site", type=Text(253))
+@click.option("--client", "client_id", type=ROW_ID, default=None, help="Only for this client (default: all).")
 @click.option("--dry-run", is_flag=True, help="Only say how many undecided hits the rule would change.")
 @with_appcontext
 def hits_whitelist(site: str, client_id: int | None, dry_run: bool) -> None:

@@ -118,3 +118,89 @@ def test_close_needs_reason_from_page(client_as, db_session):
                               data={"target": "closed", "reason": "licence_shown"})
     db_session.refresh(case)
     assert (case.stage, case.closure_reason) == ("closed", "licence_shown")
+
+
+# --- amounts typed on the case page, in the user's locale ----------------------------------------
+
+import contextlib  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@contextlib.contextmanager
+def locale(app, code):
+    old = app.config.get("CASEAPP_LOCALE")
+    app.config["CASEAPP_LOCALE"] = code
+    try:
+        yield
+    finally:
+        app.config["CASEAPP_LOCALE"] = old
+
+
+def edit_claim(client_as, db_session, typed):
+    case = make_case(db_session, "offer_sent", claimed="450.00")
+    db_session.commit()
+    html = client_as("handler").post(f"/cases/{case.ref}/edit", data={"claimed": typed, "version": case.version},
+                                     follow_redirects=True).get_data(as_text=True)
+    db_session.expire_all()
+    return db_session.get(Case, case.id), html
+
+
+@pytest.mark.parametrize("code, typed, minor", [
+    ("de", "1.234,50", 123450), ("de", "1234,5", 123450), ("de", "1.234", 123400), ("de", "0,01", 1),
+    ("en", "1,234.50", 123450), ("en", "1234.5", 123450), ("en", "1,234", 123400), ("en", "0.01", 1),
+])
+def test_claim_typed_in_the_users_locale(app, client_as, db_session, code, typed, minor):
+    with locale(app, code):
+        case, html = edit_claim(client_as, db_session, typed)
+    assert case.claimed_minor == minor and "Case saved" in html
+
+
+@pytest.mark.parametrize("code, typed, example", [
+    ("de", "1.23450", "1.234,50"),        # German: never 1.23450 (nor 123,450)
+    ("de", "1234.50", "1.234,50"), ("de", "1,234.50", "1.234,50"), ("de", "1.234,505", "1.234,50"),
+    ("en", "1,5", "1,234.50"), ("en", "1.234,50", "1,234.50"), ("en", "1234,50", "1,234.50"),
+    ("en", "-450", "1,234.50"), ("de", "-450", "1.234,50"), ("en", "١٢٣", "1,234.50"), ("en", "1e5", "1,234.50"),
+])
+def test_claim_the_locale_does_not_write_is_refused_naming_the_field(app, client_as, db_session, code, typed,
+                                                                      example):
+    with locale(app, code):
+        case, html = edit_claim(client_as, db_session, typed)
+    assert case.claimed_minor == 45000
+    assert f"Claimed: &#39;{typed}&#39; is not an amount in EUR: write it like {example}" in html
+    assert f'value="{typed}"' in html   # what was typed stays in the form
+
+
+def test_a_claim_of_nothing_is_refused(client_as, db_session):
+    case, html = edit_claim(client_as, db_session, "0")
+    assert case.claimed_minor == 45000 and "must be more than 0.00 EUR" in html
+
+
+@pytest.mark.parametrize("code, shown", [("de", 'value="1.234,50"'), ("en", 'value="1,234.50"')])
+def test_the_claim_field_shows_the_amount_as_the_locale_writes_it(app, client_as, db_session, code, shown):
+    """So that saving the form unchanged reads back the same amount."""
+    case = make_case(db_session, "offer_sent", claimed="1234.50")
+    db_session.commit()
+    with locale(app, code):
+        page = client_as("handler").get(f"/cases/{case.ref}").get_data(as_text=True)
+        assert shown in page
+        saved = client_as("handler").post(f"/cases/{case.ref}/edit", follow_redirects=True, data={
+            "claimed": re.search(r'name="claimed" id="claimed" inputmode="decimal" value="([^"]*)"', page).group(1),
+            "version": case.version}).get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.get(Case, case.id).claimed_minor == 123450 and "not an amount" not in saved
+
+
+@pytest.mark.parametrize("typed, ok", [("1900-01-01", True), ("2200-12-31", True), ("2027-01-04", True),
+                                       ("1899-12-31", False), ("2201-01-01", False), ("9999-06-01", False),
+                                       ("04.01.2027", False), ("2027-02-30", False), ("٢٠٢٧-٠١-٠٤", False)])
+def test_next_due_date_between_1900_and_2200(client_as, db_session, typed, ok):
+    case = make_case(db_session, "offer_sent")
+    db_session.commit()
+    html = client_as("handler").post(f"/cases/{case.ref}/edit", data={"next_due_on": typed, "version": case.version},
+                                     follow_redirects=True).get_data(as_text=True)
+    db_session.expire_all()
+    saved = db_session.get(Case, case.id).next_due_on
+    assert (saved is not None and saved.isoformat() == typed) is ok
+    if not ok:
+        assert f"Next due: &#39;{typed}&#39; is " in html and ("YYYY-MM-DD" in html or "between 1900 and 2200" in html)

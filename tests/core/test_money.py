@@ -1,3 +1,4 @@
+import re
 from fractions import Fraction
 
 import pytest
@@ -81,3 +82,81 @@ def test_formatting_by_locale():
 def test_currency_code_checked():
     with pytest.raises(InvalidInput):
         Money(1, "euro")
+
+
+# --- amounts people type ------------------------------------------------------------------------
+# The command line takes one plain form; a comma is never a thousands separator there ('450,00'
+# was read as 45,000: a claim a hundred times too high).
+
+@pytest.mark.parametrize("text, currency, minor", [
+    ("450", "EUR", 45000), ("450.5", "EUR", 45050), ("450.00", "EUR", 45000), ("0.01", "EUR", 1),
+    ("1500", "JPY", 1500), ("1.234", "KWD", 1234), ("450.00", "eur", 45000),
+    ("999999999999.99", "EUR", 99999999999999),
+])
+def test_plain_amounts_are_read_exactly(text, currency, minor):
+    assert Money.parse_plain(text, currency) == Money(minor, currency.upper())
+
+
+@pytest.mark.parametrize("text, currency", [
+    ("450,00", "EUR"), ("1,234.50", "EUR"), ("-5", "EUR"), ("+5", "EUR"), ("450.005", "EUR"),  # EUR: 2 decimals
+    ("10.5", "JPY"), ("1.2345", "KWD"), ("", "EUR"), (" 450", "EUR"), ("450 ", "EUR"), ("4 500", "EUR"),
+    ("450.", "EUR"), (".50", "EUR"), ("1e5", "EUR"), ("nan", "EUR"), ("inf", "EUR"), ("١٢٣", "EUR"),
+    ("４５０", "EUR"), ("1_000", "EUR"), ("0x10", "EUR"), ("1\n2", "EUR"), ("9" * 200, "EUR"),
+])
+def test_plain_amounts_refuse_everything_else_with_the_accepted_form(text, currency):
+    with pytest.raises(InvalidInput) as refused:
+        Money.parse_plain(text, currency)
+    message = str(refused.value)
+    assert "\n" not in message and len(message) < 200
+    assert f"is not an amount in {currency.upper()}" in message
+    digits = {"EUR": "at most 2 decimals, e.g. 450.00", "JPY": "digits only (no decimals), e.g. 450",
+              "KWD": "at most 3 decimals, e.g. 450.000"}[currency]
+    assert digits in message
+
+
+def test_plain_amounts_too_large_are_refused():
+    with pytest.raises(InvalidInput, match="too large"):
+        Money.parse_plain("1000000000000", "EUR")
+
+
+@pytest.mark.parametrize("code", ["XYZ", "EU", "EURO", "", "€", "ЕUR"])
+def test_an_unknown_currency_is_one_clear_line(code):
+    with pytest.raises(InvalidInput, match="is not a currency: use an ISO 4217 code"):
+        Money.parse_plain("450", code)
+
+
+def test_data_amounts_never_read_a_comma_as_a_separator():
+    """Money.parse is for our own files; a comma there is an error too, never ignored."""
+    with pytest.raises(InvalidInput):
+        Money.parse("450,00", "EUR")
+    assert Money.parse("1.234", "KWD") == Money(1234, "KWD")
+
+
+# On the pages amounts are typed in the user's locale (Babel, strict).
+
+@pytest.mark.parametrize("text, locale, minor", [
+    ("1.234,50", "de", 123450), ("1234,50", "de", 123450), ("1.234", "de", 123400), ("450", "de", 45000),
+    ("0,01", "de", 1), (" 450,00 ", "de", 45000), ("1.234.567,89", "de", 123456789),
+    ("1,234.50", "en", 123450), ("1234.50", "en", 123450), ("1,234", "en", 123400), ("0.01", "en", 1),
+])
+def test_page_amounts_are_read_in_the_locale(text, locale, minor):
+    assert Money.parse_local(text, "EUR", locale) == Money(minor, "EUR")
+
+
+@pytest.mark.parametrize("text, locale", [
+    ("1.23450", "de"),      # never 1.23450 nor 123,450: the group separator in the wrong place
+    ("450.00", "de"), ("1,234.50", "de"), ("1.234,505", "de"), ("12.34", "de"),
+    ("1,5", "en"), ("1234,50", "en"), ("1.234,50", "en"), ("1,234.505", "en"),
+    ("-5", "de"), ("-5", "en"), ("+5", "en"), ("1e5", "en"), ("nan", "en"), ("١٢٣", "de"), ("", "de"), ("   ", "en"),
+    ("9" * 200, "en"), ("1\n2", "en"),
+])
+def test_page_amounts_refuse_what_the_locale_does_not_write(text, locale):
+    example = {"de": "1.234,50", "en": "1,234.50"}[locale]
+    with pytest.raises(InvalidInput, match=f"is not an amount in EUR: write it like {re.escape(example)}"):
+        Money.parse_local(text, "EUR", locale)
+
+
+def test_page_amounts_in_a_currency_without_decimals():
+    assert Money.parse_local("1.234", "JPY", "de") == Money(1234, "JPY")
+    with pytest.raises(InvalidInput, match=r"write it like 1,234 \(no decimals"):
+        Money.parse_local("1,234.5", "JPY", "en")

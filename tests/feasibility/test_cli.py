@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from tests.test_cli import run
 
 
@@ -62,13 +64,14 @@ def test_the_clients_country_opens_the_european_small_claims_procedure(tmp_path)
     assert json.loads(run(env(tmp_path), *common, "--client-country", "de").stdout)["route"] == "european-small-claims"
     assert json.loads(run(env(tmp_path), *common).stdout)["route"] == "court"
     bad = run(env(tmp_path), *common, "--client-country", "Germany", check=False)
-    assert bad.returncode == 2 and "'Germany' is not a country code" in bad.stderr
+    assert bad.returncode == 2 and "Invalid value for '--client-country': 'Germany'" in bad.stderr
 
 
 def test_dates_out_of_range_or_in_the_future_are_one_line(tmp_path):
-    for flag, value, message in [("--infringed-on", "9999-06-01", "the first day of use 9999-06-01 is out of range"),
+    for flag, value, message in [("--infringed-on", "9999-06-01", "--infringed-on '9999-06-01' is out of range"),
                                  ("--last-seen", "2027-01-01", "the last day the use was seen 2027-01-01 is after today"),
-                                 ("--known-on", "1850-01-01", "the day the client learned of the use 1850-01-01 is out")]:
+                                 ("--known-on", "1850-01-01", "--known-on '1850-01-01' is out of range"),
+                                 ("--known-on", "2026-12-01", "the day the client learned of the use 2026-12-01 is after")]:
         args = ["feasibility", "assess", "--country", "DE", "--amount", "450.00", "--currency", "EUR",
                 "--infringed-on", "2026-05-01", "--today", "2026-11-23"]
         if flag in args:
@@ -79,3 +82,77 @@ def test_dates_out_of_range_or_in_the_future_are_one_line(tmp_path):
         assert result.returncode == 2, (flag, result.stderr)
         assert message in result.stderr and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+ASSESS = ["feasibility", "assess", "--country", "DE", "--infringed-on", "2026-02-01", "--today", "2026-11-22",
+          "--json"]
+
+
+def assess_with(app, *args):
+    from caseapp.cli import main
+
+    return app.test_cli_runner().invoke(main, [*ASSESS, *args])
+
+
+@pytest.mark.parametrize("amount, currency, claimed", [
+    ("450", "EUR", "450.00"), ("450.5", "EUR", "450.50"), ("450.00", "eur", "450.00"), ("0.01", "EUR", "0.01"),
+    ("4500", "JPY", "4500"),
+])
+def test_assess_takes_plain_amounts(app, amount, currency, claimed):
+    result = assess_with(app, "--amount", amount, "--currency", currency)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["recoverable"] == claimed
+
+
+@pytest.mark.parametrize("amount, currency, rule", [
+    ("450,00", "EUR", "at most 2 decimals, e.g. 450.00"),      # was read as 45,000
+    ("-450", "EUR", "at most 2 decimals, e.g. 450.00"),        # was accepted
+    ("1,234.50", "EUR", "at most 2 decimals, e.g. 450.00"),
+    ("450.005", "EUR", "at most 2 decimals, e.g. 450.00"),
+    ("4500.5", "JPY", "digits only (no decimals), e.g. 450"),
+    ("١٢٣", "EUR", "at most 2 decimals"), ("", "EUR", "at most 2 decimals"), ("1e3", "EUR", "at most 2 decimals"),
+    ("nan", "EUR", "at most 2 decimals"),
+])
+def test_assess_refuses_other_amounts_in_one_line(app, amount, currency, rule):
+    result = assess_with(app, "--amount", amount, "--currency", currency)
+    assert result.exit_code == 2 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"Error: --amount '{amount}' is not an amount in {currency}: write ") and rule in line
+
+
+def test_assess_refuses_a_claim_of_nothing_and_an_unknown_currency(app):
+    """0 is refused: a claim of nothing is a typing error, and would be assessed as a case to send."""
+    zero = assess_with(app, "--amount", "0.00", "--currency", "EUR")
+    assert zero.exit_code == 2 and zero.stderr == "Error: --amount is 0: a claim must be more than 0 EUR.\n"
+    unknown = assess_with(app, "--amount", "450", "--currency", "XYZ")
+    assert unknown.exit_code == 2 and unknown.stderr.splitlines() == [
+        "Error: --currency 'XYZ' is not a currency: use an ISO 4217 code, e.g. EUR, USD, CHF, JPY."]
+    # The currency is read first wherever it stands, so the amount's decimals are the currency's.
+    from caseapp.cli import main
+
+    first = app.test_cli_runner().invoke(main, [
+        "feasibility", "assess", "--amount", "4500", "--currency", "JPY", "--country", "JP",
+        "--infringed-on", "2026-02-01", "--today", "2026-11-22", "--json"])
+    assert first.exit_code == 0 and json.loads(first.stdout)["currency"] == "JPY"
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--infringed-on", "9999-06-01", "is out of range: use a date between 1900 and 2200."),
+    ("--infringed-on", "1899-12-31", "is out of range: use a date between 1900 and 2200."),
+    ("--known-on", "2026-02-30", "is not a date: write it as YYYY-MM-DD, e.g. 2026-02-01."),
+    ("--known-on", "20260201", "is not a date: write it as YYYY-MM-DD, e.g. 2026-02-01."),
+    ("--us-registered-on", "٢٠٢٦-٠٢-٠١", "is not a date"),
+    ("--today", "", "is not a date"),
+])
+def test_assess_dates_are_one_line_naming_the_option(app, option, value, message):
+    args = ["--amount", "450", "--currency", "EUR", option, value]
+    result = assess_with(app, *args)
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"Error: {option} '{value}' ") and message in line
+
+
+def test_assess_dates_at_the_edges_of_the_range(app):
+    for day in ("1900-01-01", "2026-02-01"):
+        result = assess_with(app, "--amount", "450", "--currency", "EUR", "--us-registered-on", day)
+        assert result.exit_code == 0, result.output

@@ -1,0 +1,371 @@
+"""Every `caseapp` command, every option and argument, with hostile values.
+
+The commands are discovered from the click group (caseapp.cli.main) recursively, so a new
+command is walked as soon as it exists: it needs a valid invocation in BASELINES (or a reason
+in SKIPPED), else test_every_command_is_walked fails. For each parameter, each value of HOSTILE
+replaces the baseline's value, and the command must either refuse it cleanly or succeed
+harmlessly:
+
+- no traceback, and no exception other than click's exit (SystemExit);
+- refused: exit status not 0, at most three lines on stderr ('Usage', 'Try', 'Error: ...' as
+  click prints a usage error, or one 'Error: ...' line), naming the option or argument;
+- refused or accepted: the database is unchanged (every table, row by row), unless the value is
+  a legitimate one for that parameter (ACCEPTED, with the reason).
+
+Each invocation runs in a transaction that is rolled back afterwards (the commands' commits
+become savepoints, as in the db_session fixture); the `db` commands, which open their own
+connections, run on a database of their own."""
+from __future__ import annotations
+
+import hashlib
+import http.server
+import threading
+from functools import partial
+
+import click
+import pytest
+from flask import Flask
+from flask.cli import ScriptInfo
+from sqlalchemy import MetaData, select
+
+from caseapp.cli import main
+
+# What a careless or hostile user types, by kind.
+HOSTILE = {
+    "empty": "",
+    "huge": "1" + "0" * 30,
+    "unicode_digits": "١٢٣",
+    "negative": "-5",
+    "wrong_type": "abc",
+    "missing_path": "/nonexistent/caseapp/nothing-here.jsonl",
+    "directory": "{tmp}",            # a directory where a file or a value is expected
+    "not_a_number": "nan",           # float() reads it, and no comparison with it is ever true
+}
+FREE_TEXT = set(HOSTILE) - {"empty"}
+
+# Commands not walked, each with its reason.
+SKIPPED = {
+    "serve": "runs a web server until it is stopped; its --port is an IntRange checked by click",
+    "demo": "loads hundreds of cases by design (minutes); its options are IntRanges checked by click",
+}
+
+# Commands that open their own database connections: walked on a database of their own.
+OWN_DATABASE = {"db upgrade", "db check"}
+
+# A valid invocation of each command: parameter name -> value (a list for nargs=-1, True for a flag).
+# '{tmp}', '{empty_dir}', '{empty_jsonl}', '{page}' are filled in by the fixture.
+BASELINES = {
+    "cases list": {},
+    "db check": {},
+    "db upgrade": {"revision": "head"},
+    "feasibility amount": {"country": "DE", "usage": "web-commercial", "months": "14"},
+    "feasibility assess": {"country": "DE", "amount": "450.00", "currency": "EUR", "infringed_on": "2026-02-01",
+                           "today": "2026-11-22"},
+    "feasibility check": {},
+    "feasibility docs": {},
+    "hits apply-rules": {"dry_run": True},
+    "hits fetch": {"urls": ["{page}"], "workers": "0"},
+    "hits ingest": {"path": "{empty_jsonl}", "workers": "0"},
+    "hits whitelist": {"site": "walk.example.com", "client_id": "1", "dry_run": True},
+    "roles matrix": {},
+    "roles sync": {},
+    "tokens create": {"login": "crawler", "name": "walk"},
+    "tokens revoke": {"token_id": "{token}"},
+    "users create": {"login": "walker", "role": "CaseHandler", "password": "Walk-the-line-2026"},
+    "works import": {"folder": "{empty_dir}", "client_id": "1"},
+}
+
+
+
+def _a_token(session) -> dict:
+    from caseapp.core import tokens
+    from caseapp.core.audit import Actor
+    from flask import current_app
+
+    user = current_app.appbuilder.sm.find_user(username="crawler")
+    row, _text = tokens.issue(session, Actor.system("walk"), name="walk", user_id=user.id)
+    session.flush()
+    return {"token": str(row.id)}
+
+
+# What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
+PREPARE = {"tokens revoke": _a_token}
+
+# Hostile-looking values that are legitimate for a parameter: (command, parameter) -> (kinds, reason).
+ACCEPTED = {
+    ("tokens create", "name"): (FREE_TEXT, "a token's name is free text: who uses it"),
+    ("users create", "login"): ({"huge", "wrong_type", "not_a_number"},
+                                "letters and digits make a login ('abc', '100...0')"),
+    ("users create", "first_name"): (FREE_TEXT, "a name is free text"),
+    ("users create", "last_name"): (FREE_TEXT, "a name is free text"),
+    ("users create", "password"): ({"huge", "missing_path", "directory"}, "12 characters or more make a password"),
+}
+
+# Parameter combinations another change fixes (works import / hits ingest per file and per line).
+EXPECTED_TO_FAIL: dict[tuple[str, str, str], str] = {}
+
+
+def walk(group: click.Group, ctx: click.Context, prefix: str = ""):
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        path = f"{prefix}{name}"
+        if isinstance(command, click.Group):
+            yield from walk(command, ctx, f"{path} ")
+        else:
+            yield path, command
+
+
+def commands(app) -> dict[str, click.Command]:
+    ctx = click.Context(main, obj=ScriptInfo(create_app=lambda: app))
+    return dict(walk(main, ctx))
+
+
+def walked_parameters(command: click.Command):
+    """The parameters that take a value (flags and --help take none)."""
+    for param in command.params:
+        if isinstance(param, click.Option) and (param.is_flag or param.name == "help"):
+            continue
+        yield param
+
+
+def arguments(command: click.Command, values: dict) -> list[str]:
+    args: list[str] = []
+    for param in command.params:
+        if param.name not in values:
+            continue
+        value = values[param.name]
+        if isinstance(param, click.Argument):
+            args.extend(value if isinstance(value, list) else [value])
+        elif value is True:
+            args.append(param.opts[0])
+        else:
+            for item in value if isinstance(value, list) else [value]:
+                args.extend([param.opts[0], item])
+    return args
+
+
+def label(param: click.Parameter) -> list[str]:
+    """How a message may name the parameter: '--client', 'FOLDER', 'folder'."""
+    names = list(param.opts) + [param.human_readable_name, param.name or ""]
+    return [n for n in names if n]
+
+
+# --- the databases ------------------------------------------------------------------------------
+
+_TABLES: dict[str, MetaData] = {}
+
+
+def fingerprint(connection) -> dict[str, str]:
+    """Every table's rows, hashed: the database is unchanged when this is."""
+    key = str(connection.engine.url)
+    if key not in _TABLES:
+        _TABLES[key] = MetaData()
+        _TABLES[key].reflect(bind=connection)
+    prints = {}
+    for table in _TABLES[key].sorted_tables:
+        rows = sorted(repr(tuple(row)) for row in connection.execute(select(table)))
+        prints[table.name] = f"{len(rows)}:{hashlib.sha256(chr(10).join(rows).encode()).hexdigest()[:16]}"
+    return prints
+
+
+@pytest.fixture(scope="module")
+def own_app(tmp_path_factory):
+    """An app on a database of its own (SQLite, migrated), for the commands that connect themselves."""
+    from caseapp import create_app
+
+    folder = tmp_path_factory.mktemp("own")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'own.db'}", "TESTING": True,
+                      "SECRET_KEY": "tests", "CASEAPP_INSTANCE_PATH": str(folder),
+                      "CASEAPP_FILESTORE_PATH": str(folder / "files")})
+    with app.app_context():
+        result = app.test_cli_runner().invoke(main, ["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+    yield app
+    from caseapp.extensions import get_db
+
+    with app.app_context():
+        get_db().dispose()
+
+
+@pytest.fixture(scope="module")
+def places(tmp_path_factory):
+    """The files and folders the baselines name, and a local web page for `hits fetch`."""
+    root = tmp_path_factory.mktemp("walk")
+    (root / "empty").mkdir()
+    (root / "empty.jsonl").write_text("")
+    (root / "www").mkdir()
+    (root / "www" / "page.html").write_text("<html><body><p>no images here</p></body></html>")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root / "www")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield {"tmp": str(root), "empty_dir": str(root / "empty"), "empty_jsonl": str(root / "empty.jsonl"),
+           "page": f"http://127.0.0.1:{server.server_address[1]}/page.html"}
+    server.shutdown()
+
+
+def filled(value, places):
+    if isinstance(value, dict):
+        return {k: filled(v, places) for k, v in value.items()}
+    if isinstance(value, list):
+        return [filled(v, places) for v in value]
+    return value.format(**places) if isinstance(value, str) else value
+
+
+def invoke_rolled_back(app, path, command, values, places):
+    """Run the command in a transaction rolled back afterwards; return (result, before, after)."""
+    from caseapp.extensions import get_db
+
+    with app.app_context():
+        db = get_db()
+        db.session.remove()
+        connection = db.engine.connect()
+        connection.name = db.engine.name     # FAB reads session.get_bind().name
+        outer = connection.begin()
+        db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        fetch_private = app.config["CASEAPP_FETCH_PRIVATE"]
+        app.config["CASEAPP_FETCH_PRIVATE"] = True    # the baseline's web page is on 127.0.0.1
+        try:
+            if path in PREPARE:
+                places = {**places, **PREPARE[path](db.session())}
+                db.session.commit()
+                db.session.remove()
+            before = fingerprint(connection)
+            result = app.test_cli_runner().invoke(main, [*path.split(), *arguments(command, filled(values, places))])
+            db.session.remove()
+            after = fingerprint(connection)
+        finally:
+            app.config["CASEAPP_FETCH_PRIVATE"] = fetch_private
+            db.session.remove()
+            outer.rollback()
+            connection.close()
+            db.session.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
+    return result, before, after
+
+
+def invoke_own(app, path, command, values, places):
+    from caseapp.extensions import get_db
+
+    with app.app_context():
+        with get_db().engine.connect() as connection:
+            before = fingerprint(connection)
+        result = app.test_cli_runner().invoke(main, [*path.split(), *arguments(command, filled(values, places))])
+        get_db().session.remove()
+        with get_db().engine.connect() as connection:
+            after = fingerprint(connection)
+    return result, before, after
+
+
+def run(path, app, own_app, command, values, places):
+    invoke = invoke_own if path in OWN_DATABASE else invoke_rolled_back
+    return invoke(own_app if path in OWN_DATABASE else app, path, command, values, places)
+
+
+# --- the tests ----------------------------------------------------------------------------------
+
+def test_every_command_is_walked(app):
+    found = set(commands(app))
+    assert found, "no commands found"
+    missing = found - set(BASELINES) - set(SKIPPED)
+    assert not missing, f"give these commands a valid invocation in BASELINES (or a reason in SKIPPED): {missing}"
+    assert not (set(BASELINES) | set(SKIPPED)) - found, "BASELINES or SKIPPED name a command that is gone"
+
+
+def _cases():
+    """(command, parameter, kind) for every walked combination; the commands are read from the
+    group at collection time, without an app (listing needs none)."""
+    ctx = click.Context(main, obj=ScriptInfo(create_app=lambda: Flask("listing")))
+    for path, command in walk(main, ctx):
+        if path in SKIPPED or path not in BASELINES:   # test_every_command_is_walked names those
+            continue
+        for param in walked_parameters(command):
+            for kind in HOSTILE:
+                marks = []
+                if (path, param.name, kind) in EXPECTED_TO_FAIL:
+                    marks.append(pytest.mark.xfail(strict=False, reason=EXPECTED_TO_FAIL[path, param.name, kind]))
+                yield pytest.param(path, param.name, kind, id=f"{path.replace(' ', '-')}-{param.name}-{kind}",
+                                   marks=marks)
+
+
+def test_baselines_succeed(app, own_app, places):
+    """The baselines are valid, so that a refusal in the walk is the hostile value's doing."""
+    found = commands(app)
+    for path, values in BASELINES.items():
+        result, _before, _after = run(path, app, own_app, found[path], values, places)
+        assert result.exit_code == 0, f"caseapp {path}: {result.output}"
+
+
+@pytest.mark.parametrize("path, name, kind", list(_cases()))
+def test_hostile_value(app, own_app, places, path, name, kind):
+    command = commands(app)[path]
+    param = next(p for p in command.params if p.name == name)
+    values = dict(BASELINES[path])
+    hostile = HOSTILE[kind].format(**places)
+    values[name] = [hostile] if param.nargs == -1 or param.multiple else hostile
+    result, before, after = run(path, app, own_app, command, values, places)
+    output = result.output + (result.stderr if result.stderr_bytes is not None else "")
+
+    assert "Traceback" not in output, output
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        f"{type(result.exception).__name__}: {result.exception}"
+    if result.exit_code == 0:
+        kinds, _reason = ACCEPTED.get((path, name), (set(), ""))
+        assert kind in kinds or after == before, \
+            f"caseapp {path} accepted {name}={hostile!r} and changed the database: " \
+            f"{ {t: (before.get(t), after[t]) for t in after if before.get(t) != after[t]} }"
+        return
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines and lines[-1].startswith("Error: ") and len(lines) <= 3, result.stderr
+    # It names the option or argument, or shows the value it refuses ('No user abc', "No such
+    # option '-5'" for an argument: click reads a leading dash as an option; write `-- -5`).
+    error = lines[-1].lower()
+    assert any(n.lower() in error for n in label(param)) or (hostile and hostile.lower()[:30] in error), \
+        f"the message does not name {param.opts or param.name}: {lines[-1]}"
+    assert after == before, f"refused, yet the database changed: {result.stderr}"
+
+
+# --- both sides of the edges the walk relies on --------------------------------------------------
+
+@pytest.mark.parametrize("score, ok", [("0", True), ("1", True), ("0.85", True), ("1.000001", False),
+                                       ("1e30", False), ("nan", False), ("-0.1", False), ("٠.٥", False)])
+def test_a_score_is_from_0_to_1(app, score, ok):
+    """--min-score 1e30 was taken: every undecided hit would have become 'no match'."""
+    result, before, after = invoke_rolled_back(app, "hits apply-rules", commands(app)["hits apply-rules"],
+                                               {"dry_run": True, "min_score": score}, {})
+    assert (result.exit_code == 0) is ok, result.output
+    if not ok:
+        assert "Invalid value for '--min-score'" in result.stderr and "from 0 to 1" in result.stderr
+
+
+@pytest.mark.parametrize("token_id, message", [
+    (str(2**31 - 1), "No API token 2147483647"),                    # the largest id: looked up, not found
+    (str(2**31), "is not in the range 1<=x<=2147483647"),           # past the column: refused by the option
+    ("0", "is not in the range 1<=x<=2147483647"), ("١", "is not a whole number: write digits only"),
+])
+def test_row_ids_fit_their_column(app, token_id, message):
+    result, before, after = invoke_rolled_back(app, "tokens revoke", commands(app)["tokens revoke"],
+                                               {"token_id": token_id}, {})
+    assert result.exit_code == 2 and message in result.stderr and after == before
+
+
+@pytest.mark.parametrize("password, ok", [("x" * 11, False), ("x" * 12, True)])
+def test_passwords_have_12_characters_or_more(app, password, ok):
+    result, before, after = invoke_rolled_back(app, "users create", commands(app)["users create"],
+                                               {"login": "edge", "role": "CaseHandler", "password": password}, {})
+    assert (result.exit_code == 0) is ok and (after != before) is ok
+    if not ok:
+        assert "shorter than 12 characters" in result.stderr
+
+
+@pytest.mark.parametrize("revision, ok", [("head", True), ("-1", False), ("base", False), ("heads", False),
+                                          ("zzz", False)])
+def test_db_upgrade_goes_up_only_to_a_known_migration(own_app, revision, ok):
+    result, before, after = invoke_own(own_app, "db upgrade", commands(own_app)["db upgrade"],
+                                       {"revision": revision}, {})
+    assert (result.exit_code == 0) is ok and after == before
+    if not ok:
+        assert result.stderr.splitlines() == [f"Error: --revision '{revision}' is not a migration to upgrade to: "
+                                              "use head (the default) or the id of a migration in migrations/versions."]
