@@ -12,7 +12,7 @@ from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.formatting import whole_number
 from caseapp.core.money import Money
-from caseapp.core.web import can, current_actor, run_action
+from caseapp.core.web import can, current_actor, lenient_id, record_id, run_action, shown
 from caseapp.extensions import get_session
 from caseapp.feasibility import services as feasibility
 from caseapp.clients.services import client_choices
@@ -26,15 +26,22 @@ class QueueView(BaseView):
     class_permission_name = QUEUE
     method_permission_name = {"index": "read", "take_next": "take"}
 
-    def _filters(self, source) -> dict:
+    def _filters(self, source, *, strict: bool = False) -> dict:
+        """The queue's filters from its query string (a value that means nothing is ignored), or,
+        `strict`, from "take next" (refused: a typo must not widen what is taken to any case)."""
         stage = source.get("stage") or None
+        country = (source.get("country") or "").strip().upper() or None
+        if strict and stage and stage not in lifecycle.STAGES:
+            raise InvalidInput(f"Stage: {shown(stage)} is not one of {', '.join(lifecycle.OPEN_STAGES)}.")
+        if strict and country and not (len(country) == 2 and country.isascii() and country.isalpha()):
+            raise InvalidInput(f"Country: {shown(country)} is not a two-letter country code.")
         if stage and stage not in lifecycle.STAGES:
             stage = None
-        return {
-            "stage": stage,
-            "country": (source.get("country") or "").strip().upper()[:2] or None,
-            "client_id": whole_number(source.get("client")),
-        }
+        if country and not (len(country) == 2 and country.isascii() and country.isalpha()):
+            country = None
+        client = source.get("client")
+        return {"stage": stage, "country": country,
+                "client_id": record_id(client, "Client", required=False) if strict else lenient_id(client)}
 
     @expose("/")
     @has_access
@@ -72,7 +79,7 @@ class QueueView(BaseView):
         taken = {}
 
         def action(session):
-            taken["case"] = services.take_next(session, current_actor(), **filters)
+            taken["case"] = services.take_next(session, current_actor(), **self._filters(request.form, strict=True))
             return taken["case"]
 
         if run_action(action):  # a refusal has flashed its own message

@@ -1,13 +1,12 @@
-"""Small helpers the domains' views share: who is acting, and turning a
-refused action into a message on the page."""
+"""Small helpers the domains' views share: who is acting, turning a refused action into a
+message on the page, and reading numbers and ids from a form or a query string (the one place
+a page parses them: a malformed id is refused, never read as "all" or "the last one")."""
 from __future__ import annotations
 
-from flask import flash
-from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.core.audit import Actor
-from caseapp.core.errors import Refusal
+from caseapp.core.errors import InvalidInput, Refusal
 from caseapp.core.uow import unit_of_work
 from caseapp.extensions import get_session
 
@@ -20,6 +19,8 @@ def can(action: str, resource: str) -> bool:
 
 
 def current_actor() -> Actor:
+    from flask_login import current_user
+
     return Actor.of(current_user)
 
 
@@ -43,6 +44,8 @@ def attempt(action):
 def run_action(action, success: str | None = None) -> bool:
     """Run `action(session)` in one transaction. Commit and flash `success`, or
     roll back and flash the rule's message. Returns whether it succeeded."""
+    from flask import flash
+
     ok, result = attempt(action)
     if not ok:
         flash(result, "danger")
@@ -57,3 +60,68 @@ def wants_json() -> bool:
     from flask import request
 
     return request.accept_mimetypes.best == "application/json"
+
+
+# --- numbers and ids from a form or a query string ------------------------------------------
+
+MAX_ID = 2**31 - 1          # the largest row id (a PostgreSQL integer): a longer number is no id
+MAX_WHOLE = 10**12          # the largest count or number of days a page reads
+
+
+def shown(value) -> str:
+    """A value as a message quotes it: short, its control characters visible."""
+    text = str(value)
+    return repr(text[:30] + ("…" if len(text) > 30 else ""))
+
+
+def whole(value, field: str, *, low: int = 0, high: int = MAX_WHOLE, required: bool = True) -> int | None:
+    """A whole number from a form or query string: ASCII digits only (no sign, no '²' or '١٢٣',
+    no spaces inside) from `low` to `high`. Empty: None when not `required`. Anything else is
+    refused, naming the field and what it accepts."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        if required:
+            raise InvalidInput(f"{field}: a whole number from {low} to {high} is needed; the form sent none. "
+                               "Reload the page and try again.")
+        return None
+    if not (text.isascii() and text.isdecimal() and len(text) <= len(str(high)) and low <= int(text) <= high):
+        raise InvalidInput(f"{field}: {shown(value)} is not a whole number from {low} to {high}.")
+    return int(text)
+
+
+def record_id(value, field: str, *, required: bool = True, missing: str | None = None) -> int | None:
+    """A row's id (1 to MAX_ID) from a form or query string; refused when malformed, and when
+    missing unless not `required` (then None). `missing`: the refusal when it is missing."""
+    text = "" if value is None else str(value).strip()
+    if not text and not required:
+        return None
+    if not text:
+        raise InvalidInput(missing or f"{field}: the form sent no number. Reload the page and try again.")
+    if not (text.isascii() and text.isdecimal() and len(text) <= 10 and 1 <= int(text) <= MAX_ID):
+        raise InvalidInput(f"{field}: {shown(value)} is not a {field.lower()} number.")
+    return int(text)
+
+
+def lenient(value, *, low: int = 0, high: int = MAX_WHOLE) -> int | None:
+    """A number in a query string that only narrows what a page shows (a filter, a page
+    cursor): anything but a whole number from `low` to `high` is ignored (None: the page's
+    default), as a link that went stale should still open the page."""
+    try:
+        return whole(value, "", low=low, high=high, required=False)
+    except InvalidInput:
+        return None
+
+
+def lenient_id(value) -> int | None:
+    """A row id in a query string that only narrows what a page shows; anything else: None."""
+    return lenient(value, low=1, high=MAX_ID)
+
+
+def version_seen(value) -> int:
+    """The version of a record the form showed: required for every change to a versioned
+    record, so a stale page is refused (core.records.check_version), never silently obeyed."""
+    text = "" if value is None else str(value).strip()
+    if not (text.isascii() and text.isdecimal() and len(text) <= 10):
+        raise InvalidInput("The form lacks the version of the record it showed; reload the page and try "
+                           "again.")
+    return int(text)

@@ -118,3 +118,18 @@ def test_close_needs_reason_from_page(client_as, db_session):
                               data={"target": "closed", "reason": "licence_shown"})
     db_session.refresh(case)
     assert (case.stage, case.closure_reason) == ("closed", "licence_shown")
+
+
+def test_take_next_with_a_malformed_filter_takes_nothing(client_as, db_session, users):
+    """A typo in a filter must not widen "take next" to any case."""
+    from sqlalchemy import func
+
+    mine = lambda: db_session.scalar(select(func.count()).select_from(Case).where(   # noqa: E731
+        Case.assignee_id == users["handler2"].id))
+    before = mine()
+    client = client_as("handler2")
+    for field, value in (("client", "abc"), ("client", "١٢٣"), ("stage", "bogus"), ("country", "Germany")):
+        page = client.post("/queue/take-next", data={field: value}, follow_redirects=True).get_data(as_text=True)
+        assert field.capitalize() in page, (field, value)
+        db_session.expire_all()
+        assert mine() == before, (field, value)
