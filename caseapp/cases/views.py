@@ -10,9 +10,8 @@ from caseapp.cases import CASE, QUEUE, lifecycle, services
 from caseapp.core.audit import events_for_case
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput, NotFound
-from caseapp.core.formatting import whole_number
 from caseapp.core.money import Money
-from caseapp.core.web import can, current_actor, lenient_id, record_id, run_action, shown
+from caseapp.core.web import can, current_actor, lenient_id, record_id, run_action, shown, version_seen
 from caseapp.extensions import get_session
 from caseapp.feasibility import services as feasibility
 from caseapp.clients.services import client_choices
@@ -127,8 +126,9 @@ class CaseView(BaseView):
         return redirect(url_for("CaseView.show", ref=ref, **prefill))
 
     @staticmethod
-    def _seen_version() -> int | None:
-        return whole_number(request.form.get("version"))
+    def _seen_version() -> int:
+        """The case version the page showed: every change sends it, and a stale one is refused."""
+        return version_seen(request.form.get("version"))
 
     @expose("/<ref>/stage", methods=["POST"])
     @has_access
@@ -179,10 +179,7 @@ class CaseView(BaseView):
                 due = date.fromisoformat(due_text) if due_text else None
             except ValueError:
                 raise InvalidInput(f"'{due_text}' is not a date; use YYYY-MM-DD.") from None
-            seen = self._seen_version()
-            if seen is None:
-                raise InvalidInput("The form lacks the case version; reload the page and edit again.")
-            return services.edit_case(session, current_actor(), case, seen_version=seen,
+            return services.edit_case(session, current_actor(), case, seen_version=self._seen_version(),
                                       claimed=claimed, next_due_on=due, today=today())
 
         if run_action(action, "Case saved."):

@@ -216,6 +216,8 @@ class RulesView(BaseView):
         return self.render_template(
             "hits/rules.html", rows=rows, next_before=next_before, kind=kind, client=client, site=site,
             clients=clients, client_names=dict(clients), preview=preview, backlog=backlog, can_decide=can("decide", HITS),
+            may_remove={rule.id for rule, _ in rows if can("remove_others_rules", HITS)
+                        or services.rule_made_by(session, current_actor(), rule)},
             min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"], args=request.args)
 
     def _to_rules(self):
@@ -240,7 +242,8 @@ class RulesView(BaseView):
     @has_access
     def remove(self, rule_id: int):
         def action(session):
-            rule = services.remove_rule(session, current_actor(), rule_id)
+            rule = services.remove_rule(session, current_actor(), rule_id,
+                                        others_allowed=can("remove_others_rules", HITS))
             what = f"{rule.site} cleared for work {rule.work_id}" if rule.work_id else f"whitelist of {rule.site}"
             return f"Removed the {what}: new hits on it are made again (hits it ruled out keep their verdict)."
 
