@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import flash, g, redirect, request
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import no_cache
+from flask_appbuilder.security.forms import LoginForm_db
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import AuthDBView
+from flask_login import login_user
 
 from caseapp.core.domain import ADMIN, AUDITOR, IN_ACTION, PAGE, TOKEN, MenuEntry, Permission  # noqa: F401
 
@@ -109,8 +115,36 @@ def access_matrix_of(app) -> AccessMatrix:
     return app.extensions["caseapp_access"]
 
 
+class LoginView(AuthDBView):
+    """Flask-AppBuilder's login page, with where it goes next (`?next=`) checked by
+    core.web.safe_target (one of our own pages, else the home page)."""
+
+    def _get_safe_next_url(self) -> str:
+        from caseapp.core.web import safe_target
+
+        return safe_target(request.args.get("next"), self.appbuilder.get_url_for_index)
+
+    @expose("/login/", methods=["GET", "POST"])
+    @no_cache
+    def login(self):
+        next_url = self._get_safe_next_url()
+        if g.user is not None and g.user.is_authenticated:
+            return redirect(next_url)
+        form = LoginForm_db()
+        if form.validate_on_submit():
+            user = self.appbuilder.sm.auth_user_db(form.username.data, form.password.data)
+            if not user:
+                flash(str(self.invalid_login_message), "warning")
+                return redirect(self.appbuilder.get_url_for_login_with(next_url))
+            login_user(user, remember=False)
+            return redirect(next_url)
+        return self.render_template(self.login_template, title=self.title, form=form, appbuilder=self.appbuilder)
+
+
 class CaseappSecurityManager(SecurityManager):
     """FAB's security manager, with roles synced from the app's access matrix."""
+
+    authdbview = LoginView
 
     @property
     def matrix(self) -> AccessMatrix:

@@ -125,3 +125,28 @@ def version_seen(value) -> int:
         raise InvalidInput("The form lacks the version of the record it showed; reload the page and try "
                            "again.")
     return int(text)
+
+
+# --- where a page sends the user back to -----------------------------------------------------
+
+def safe_target(value, default: str) -> str:
+    """A user-supplied place to go back to (a form's `next`, the login's `?next=`), if it is one
+    of our own pages: a relative path starting with a single "/", printable ASCII only (no
+    backslash, no control character, no whitespace: browsers read '/\\evil.example',
+    '/\\t/evil.example' and '//evil.example' as another site, and a newline breaks the header).
+    Anything else: `default`."""
+    from urllib.parse import urlsplit
+
+    text = value if isinstance(value, str) else ""
+    if not (0 < len(text) <= 2000 and text.startswith("/") and not text.startswith("//")
+            and all("!" <= ch <= "~" for ch in text) and "\\" not in text):
+        return default
+    parts = urlsplit(text)
+    return default if parts.scheme or parts.netloc else text
+
+
+def redirect_back(value, default: str):
+    """Redirect to `value` if it is one of our own pages (safe_target), else to `default`."""
+    from flask import redirect
+
+    return redirect(safe_target(value, default))

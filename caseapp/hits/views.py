@@ -7,7 +7,8 @@ from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput
-from caseapp.core.web import attempt, can, current_actor, lenient_id, record_id, shown, wants_json
+from caseapp.core.web import (attempt, can, current_actor, lenient_id, record_id, redirect_back, shown,
+                              wants_json)
 from caseapp.extensions import get_session
 from caseapp.hits import DOMAIN, HITS, services
 from caseapp.hits.models import ILLEGAL, LEGAL, NO_MATCH, STATUS_LABELS, STATUSES, WHITELISTED
@@ -99,10 +100,7 @@ class TriageView(BaseView):
             outlooks=services.outlooks(session, page.hits, today()))
 
     def _back(self):
-        target = request.form.get("next") or ""
-        if not target.startswith("/") or target.startswith("//") or "\\" in target:   # our own pages only
-            target = url_for("TriageView.index")
-        return redirect(target)
+        return redirect_back(request.form.get("next"), url_for("TriageView.index"))   # our own pages only
 
     def _answer(self, ok: bool, message: str, **data):
         """The page's script gets JSON; a plain form post gets a message and the page again."""
