@@ -150,3 +150,64 @@ def redirect_back(value, default: str):
     from flask import redirect
 
     return redirect(safe_target(value, default))
+
+
+# --- what every response carries -------------------------------------------------------------
+
+# Styles may be inline everywhere: Flask-AppBuilder's templates and its bundled libraries
+# (Bootstrap, select2, the date picker) write style attributes; a style cannot run code.
+_CSP = ("default-src 'self'; script-src 'self'{inline}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'")
+# Our own pages ship their scripts as files (caseapp/static): no inline script runs on them.
+STRICT_CSP = _CSP.format(inline="")
+# Flask-AppBuilder's own pages (reference lists and forms, users, roles) write small inline
+# scripts (filters, delete buttons): inline scripts may run there, still from no other origin.
+FAB_PAGE_CSP = _CSP.format(inline=" 'unsafe-inline'")
+
+
+def _fab_page(app, endpoint: str | None) -> bool:
+    """Whether `endpoint` renders one of Flask-AppBuilder's templates (a ModelView, or a view
+    of Flask-AppBuilder itself) rather than one of ours."""
+    from flask_appbuilder import ModelView
+
+    views = app.extensions.setdefault("caseapp_views", {})
+    if not views:
+        views.update({view.endpoint: view for view in app.appbuilder.baseviews})
+    view = views.get((endpoint or "").partition(".")[0])
+    return view is not None and (isinstance(view, ModelView) or type(view).__module__.startswith("flask_appbuilder"))
+
+
+def security_headers(response):
+    """Headers on every response: no framing, no MIME sniffing, referrers kept to our own site,
+    and on pages a Content-Security-Policy (and HSTS behind HTTPS)."""
+    from flask import current_app, request
+
+    headers = response.headers
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        headers.setdefault("Content-Security-Policy",
+                           FAB_PAGE_CSP if _fab_page(current_app, request.endpoint) else STRICT_CSP)
+    if current_app.config.get("CASEAPP_HTTPS"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def too_many_requests(error):
+    """Flask-Limiter refused (the login throttle): say so, in words."""
+    from flask import make_response
+
+    message = ("Too many login attempts from your address. Wait a minute, then try again; ask an admin "
+               "if you have forgotten your password.")
+    response = make_response(f"<!doctype html><title>Too many attempts</title><p>{message}</p>", 429)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+def register_guards(app) -> None:
+    """What every request and response goes through: security headers, throttle messages."""
+    app.after_request(security_headers)
+    app.register_error_handler(429, too_many_requests)
