@@ -3,6 +3,8 @@ message on the page, and reading numbers and ids from a form or a query string (
 a page parses them: a malformed id is refused, never read as "all" or "the last one")."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.core.audit import Actor
@@ -171,10 +173,7 @@ def _fab_page(app, endpoint: str | None) -> bool:
     of Flask-AppBuilder itself) rather than one of ours."""
     from flask_appbuilder import ModelView
 
-    views = app.extensions.setdefault("caseapp_views", {})
-    if not views:
-        views.update({view.endpoint: view for view in app.appbuilder.baseviews})
-    view = views.get((endpoint or "").partition(".")[0])
+    view = app_views(app).get((endpoint or "").partition(".")[0])
     return view is not None and (isinstance(view, ModelView) or type(view).__module__.startswith("flask_appbuilder"))
 
 
@@ -207,7 +206,66 @@ def too_many_requests(error):
     return response
 
 
+# --- Flask-AppBuilder's list pages: their query arguments checked before FAB reads them ----------
+
+MAX_PAGE, MAX_PAGE_SIZE = 100_000, 500
+_SIGNED_WHOLE = re.compile(r"-?[0-9]{1,18}")
+
+
+def _list_argument_kept(view, name: str, value: str) -> bool:
+    """Whether a query argument of a FAB list page is one it can read: page_<view> and
+    psize_<view> whole numbers in range, _flt_<n>_<column> a filter the column has, _oc_ a
+    column the page orders by. FAB would raise (a 500) on anything else."""
+    if name.startswith("page_"):
+        return lenient(value, low=0, high=MAX_PAGE) is not None
+    if name.startswith("psize_"):
+        return lenient(value, low=1, high=MAX_PAGE_SIZE) is not None
+    if name.startswith("_flt_"):
+        index, _, column = name[len("_flt_"):].partition("_")
+        filters = view._filters.get_search_filters().get(column) if hasattr(view, "_filters") else None
+        if not (filters is not None and index.isascii() and index.isdecimal() and int(index) < len(filters)
+                and len(value) <= 1000):
+            return False
+        datamodel = view.datamodel   # a number column (or a related row's id): a number its column holds
+        if datamodel.is_integer(column) or datamodel.is_relation(column):
+            return _SIGNED_WHOLE.fullmatch(value.strip()) is not None
+        return True
+    if name.startswith("_oc_"):
+        return value in (getattr(view, "order_columns", None) or ())
+    return True
+
+
+def check_list_arguments():
+    """Before a Flask-AppBuilder page reads its query string: arguments it cannot read are
+    dropped (the page's default applies), and an id in the path that no row can have is 404."""
+    from flask import abort, current_app, request
+    from flask_appbuilder import ModelView
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    for key, value in (request.view_args or {}).items():
+        if (key == "pk" or key.endswith("_id")) and lenient_id(value) is None:
+            abort(404)
+    views = app_views(current_app)
+    view = views.get((request.endpoint or "").partition(".")[0])
+    if not isinstance(view, ModelView) or not request.args:
+        return
+    kept = [(name, value) for name, value in request.args.items(multi=True)
+            if _list_argument_kept(view, name, value)]
+    if len(kept) != len(list(request.args.items(multi=True))):
+        request.args = ImmutableMultiDict(kept)
+
+
+def app_views(app) -> dict:
+    """The app's views by endpoint name (Flask-AppBuilder's and ours)."""
+    views = app.extensions.setdefault("caseapp_views", {})
+    if not views:
+        views.update({view.endpoint: view for view in app.appbuilder.baseviews})
+    return views
+
+
 def register_guards(app) -> None:
-    """What every request and response goes through: security headers, throttle messages."""
+    """What every request and response goes through: FAB list arguments checked, security
+    headers, throttle messages."""
+    app.before_request(check_list_arguments)
     app.after_request(security_headers)
     app.register_error_handler(429, too_many_requests)
