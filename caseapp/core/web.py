@@ -210,6 +210,7 @@ def too_many_requests(error):
 
 MAX_PAGE, MAX_PAGE_SIZE = 100_000, 500
 _SIGNED_WHOLE = re.compile(r"-?[0-9]{1,18}")
+_DECIMAL = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")
 
 
 def _list_argument_kept(view, name: str, value: str) -> bool:
@@ -226,9 +227,13 @@ def _list_argument_kept(view, name: str, value: str) -> bool:
         if not (filters is not None and index.isascii() and index.isdecimal() and int(index) < len(filters)
                 and len(value) <= 1000):
             return False
-        datamodel = view.datamodel   # a number column (or a related row's id): a number its column holds
-        if datamodel.is_integer(column) or datamodel.is_relation(column):
-            return _SIGNED_WHOLE.fullmatch(value.strip()) is not None
+        datamodel, value = view.datamodel, value.strip()   # a value of the column's type (FAB passes on others)
+        if datamodel.is_integer(column) or datamodel.is_relation(column):   # (a related row: its id)
+            return _SIGNED_WHOLE.fullmatch(value) is not None
+        if datamodel.is_boolean(column):
+            return value == "y"   # FAB's checkbox: anything else reaches the database as text
+        if datamodel.is_float(column) or datamodel.is_numeric(column):
+            return _DECIMAL.fullmatch(value) is not None
         return True
     if name.startswith("_oc_"):
         return value in (getattr(view, "order_columns", None) or ())

@@ -62,6 +62,7 @@ def test_no_page_fails_on_hostile_query_values(app, db_session, client_as, login
                 status = response.status_code
             except Exception as error:   # TESTING propagates exceptions: the same as a 500
                 status = f"{type(error).__name__}: {str(error)[:120]}"
+                db_session.rollback()   # (PostgreSQL: the failed statement aborted the transaction)
             if status == 500 or not isinstance(status, int):
                 failures.append(f"{base} {value[:20]!r}: {status}")
     assert not failures, "\n".join(failures[:60])
