@@ -15,9 +15,13 @@ variable (CASEAPP_*) for production.
 | default locale         | CASEAPP_LOCALE                | en (amounts and dates on the pages)  |
 | the firm's time zone   | CASEAPP_TIMEZONE              | Europe/Berlin (what "today" is)      |
 | queue page size        | CASEAPP_QUEUE_PAGE_SIZE       | 50 cases a page (1 to 500)           |
-| served over HTTPS      | CASEAPP_HTTPS                 | 1: cookies marked Secure, HSTS; `caseapp serve` (`make run`, plain http://127.0.0.1) sets 0 unless the variable is set |
-| login throttle         | CASEAPP_LOGIN_RATE_LIMIT      | 5 per minute;20 per hour (login attempts per address) |
-| throttle counters      | CASEAPP_RATELIMIT_STORAGE_URL | memory:// (one process); redis://host:6379/1 in production (needs the `redis` client) |
+| served over HTTPS      | CASEAPP_HTTPS                 | 1: Secure cookies, HSTS (`caseapp serve`: 0) |
+| login throttle         | CASEAPP_LOGIN_RATE_LIMIT      | 5 per minute;20 per hour (per address) |
+| throttle counters      | CASEAPP_RATELIMIT_STORAGE_URL | memory:// (one process); redis://... in production |
+
+`caseapp serve` (what `make run` starts: plain http on 127.0.0.1) drops the Secure flag
+unless CASEAPP_HTTPS is set (a TLS proxy in front of it). Redis counters need the `redis`
+client (Celery's Redis transport installs it).
 
 Security settings that have no variable: sessions end on the server at logout (core.security),
 every response carries Content-Security-Policy, X-Frame-Options, X-Content-Type-Options and
