@@ -73,9 +73,10 @@ def run(url: str, tmp: Path, args) -> dict:
         get_db().session.remove()
 
     client = app.test_client()
-    with client.session_transaction() as flask_session:
+    with client.session_transaction() as flask_session, app.app_context():
         flask_session["_user_id"] = str(handler.id)
         flask_session["_fresh"] = True
+        app.appbuilder.sm.begin_web_session(flask_session, app.appbuilder.sm.find_user(username="handler"))
 
     rng = random.Random(7)
 

@@ -33,8 +33,10 @@ def create_app(config: dict | None = None) -> Flask:
         appbuilder.init_app(app, db.session)
         domains.register_views(app, appbuilder)
     from caseapp.core.formatting import register_filters
+    from caseapp.core.web import register_guards
 
     register_filters(app)
+    register_guards(app)
     return app
 
 

@@ -45,7 +45,10 @@ def serve(host: str, port: int, debug: bool) -> None:
     click.echo(f"caseapp on http://{host}:{port}/  (Ctrl+C stops it)")
     from werkzeug.serving import run_simple
 
+    from caseapp.config import plain_http
+
     app = current_app._get_current_object()
+    plain_http(app.config)   # the development server speaks plain http (unless CASEAPP_HTTPS says a proxy does TLS)
     app.debug = debug
     run_simple(host, port, app, use_reloader=False, use_debugger=debug, threaded=True)
 

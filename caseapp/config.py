@@ -15,6 +15,18 @@ variable (CASEAPP_*) for production.
 | default locale         | CASEAPP_LOCALE                | en (amounts and dates on the pages)  |
 | the firm's time zone   | CASEAPP_TIMEZONE              | Europe/Berlin (what "today" is)      |
 | queue page size        | CASEAPP_QUEUE_PAGE_SIZE       | 50 cases a page (1 to 500)           |
+| served over HTTPS      | CASEAPP_HTTPS                 | 1: Secure cookies, HSTS (`caseapp serve`: 0) |
+| login throttle         | CASEAPP_LOGIN_RATE_LIMIT      | 5 per minute;20 per hour (per address) |
+| throttle counters      | CASEAPP_RATELIMIT_STORAGE_URL | memory:// (one process); redis://... in production |
+
+`caseapp serve` (what `make run` starts: plain http on 127.0.0.1) drops the Secure flag
+unless CASEAPP_HTTPS is set (a TLS proxy in front of it). Redis counters need the `redis`
+client (Celery's Redis transport installs it).
+
+Security settings that have no variable: sessions end on the server at logout (core.security),
+every response carries Content-Security-Policy, X-Frame-Options, X-Content-Type-Options and
+Referrer-Policy (core.web.security_headers), FAB's JWT login API is switched off. See
+docs/security.md.
 """
 from __future__ import annotations
 
@@ -50,6 +62,10 @@ def _whole(name: str, default: int, low: int, high: int) -> int:
     return int(raw)
 
 
+def _flag(name: str, default: str = "0") -> bool:
+    return (_env(name, default) or "").lower() in ("1", "true", "yes", "on")
+
+
 def _secret_key(folder: Path) -> str:
     key = _env("SECRET_KEY")
     if key:
@@ -68,6 +84,7 @@ def build_config(overrides: dict | None = None) -> dict:
     """The Flask configuration: defaults, then CASEAPP_* variables, then `overrides`."""
     overrides = dict(overrides or {})
     folder = Path(overrides.get("CASEAPP_INSTANCE_PATH") or instance_path())
+    https = bool(overrides.get("CASEAPP_HTTPS", _flag("HTTPS", "1")))
     config = {
         "APP_NAME": "caseapp",
         "CASEAPP_INSTANCE_PATH": str(folder),
@@ -98,12 +115,36 @@ def build_config(overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": _env("LOCALE", "en"),
         "LANGUAGES": {"en": {"flag": "gb", "name": "English"}},
         "WTF_CSRF_ENABLED": True,
+        # Cookies: never read by scripts, not sent on cross-site requests, and only over HTTPS
+        # when the app is served behind it (CASEAPP_HTTPS=1: production).
+        "CASEAPP_HTTPS": https,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
         "FAB_API_SWAGGER_UI": False,
-        "RATELIMIT_ENABLED": False,
+        # Login throttling: Flask-AppBuilder's own (Flask-Limiter), per client address, on the
+        # login form's POST. Counters in memory for one process (`make run`); in Redis when
+        # several processes serve the app (CASEAPP_RATELIMIT_STORAGE_URL=redis://...).
+        "AUTH_RATE_LIMITED": True,
+        "AUTH_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
     }
     config.update(overrides)
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _secret_key(Path(config["CASEAPP_INSTANCE_PATH"]))
     return config
+
+
+def plain_http(config) -> None:
+    """For the development server (`caseapp serve`, http://127.0.0.1): cookies without the
+    Secure flag, or the browser would never send them back. Not when CASEAPP_HTTPS is set (a
+    TLS proxy in front of it)."""
+    if _env("HTTPS") is not None:
+        return
+    config.update({"CASEAPP_HTTPS": False, "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False,
+                   "PREFERRED_URL_SCHEME": "http"})

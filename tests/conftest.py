@@ -74,6 +74,7 @@ def app(database_url, tmp_path_factory):
         "SECRET_KEY": "tests",
         "CASEAPP_INSTANCE_PATH": str(folder),
         "CASEAPP_FILESTORE_PATH": str(folder / "files"),
+        "RATELIMIT_ENABLED": False,   # tests log in often; tests/core/test_sessions.py checks the throttle
     })
 
     # Tests hold an app context (for the session), so requests share its `g`:
@@ -132,6 +133,7 @@ def client_as(app, db_session, users):
             with client.session_transaction() as flask_session:
                 flask_session["_user_id"] = str(users[login].id)
                 flask_session["_fresh"] = True
+                app.appbuilder.sm.begin_web_session(flask_session, users[login])   # as the login page does
         return client
 
     return make

@@ -2,6 +2,7 @@
 its audit event in the same transaction. Callers commit."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable, Sequence
@@ -319,11 +320,23 @@ class QueueCursor:
 
     @classmethod
     def decode(cls, text: str) -> "QueueCursor":
+        """A cursor from a page link: ASCII digits only, each part in the range its column
+        holds (a link edited by hand is refused, never sent to the database)."""
+        broken = InvalidInput("That page link is broken; start again from the first page.")
+        match = _CURSOR.fullmatch(text or "")
+        if match is None:
+            raise broken
+        due, value, case_id = match.groups()
         try:
-            due, value, case_id = text.split("_")
-            return cls(date.fromisoformat(due), int(value), int(case_id))
+            due_on = date.fromisoformat(due)
         except ValueError:
-            raise InvalidInput("That page link is broken; start again from the first page.") from None
+            raise broken from None
+        if not (NOT_VALUED <= int(value) <= -NOT_VALUED and 1 <= int(case_id) <= 2**31 - 1):
+            raise broken
+        return cls(due_on, int(value), int(case_id))
+
+
+_CURSOR = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})_(-?[0-9]{1,19})_([0-9]{1,10})")
 
 
 def _after(cursor: QueueCursor):

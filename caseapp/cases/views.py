@@ -8,8 +8,8 @@ from caseapp.cases import CASE, QUEUE, lifecycle, services
 from caseapp.core.audit import events_for_case
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput, NotFound
-from caseapp.core.formatting import amount_typed, day_typed, whole_number
-from caseapp.core.web import can, current_actor, run_action
+from caseapp.core.formatting import amount_typed, day_typed
+from caseapp.core.web import can, current_actor, lenient_id, record_id, run_action, shown, version_seen
 from caseapp.extensions import get_session
 from caseapp.feasibility import services as feasibility
 from caseapp.clients.services import client_choices
@@ -23,15 +23,22 @@ class QueueView(BaseView):
     class_permission_name = QUEUE
     method_permission_name = {"index": "read", "take_next": "take"}
 
-    def _filters(self, source) -> dict:
+    def _filters(self, source, *, strict: bool = False) -> dict:
+        """The queue's filters from its query string (a value that means nothing is ignored), or,
+        `strict`, from "take next" (refused: a typo must not widen what is taken to any case)."""
         stage = source.get("stage") or None
+        country = (source.get("country") or "").strip().upper() or None
+        if strict and stage and stage not in lifecycle.STAGES:
+            raise InvalidInput(f"Stage: {shown(stage)} is not one of {', '.join(lifecycle.OPEN_STAGES)}.")
+        if strict and country and not (len(country) == 2 and country.isascii() and country.isalpha()):
+            raise InvalidInput(f"Country: {shown(country)} is not a two-letter country code.")
         if stage and stage not in lifecycle.STAGES:
             stage = None
-        return {
-            "stage": stage,
-            "country": (source.get("country") or "").strip().upper()[:2] or None,
-            "client_id": whole_number(source.get("client")),
-        }
+        if country and not (len(country) == 2 and country.isascii() and country.isalpha()):
+            country = None
+        client = source.get("client")
+        return {"stage": stage, "country": country,
+                "client_id": record_id(client, "Client", required=False) if strict else lenient_id(client)}
 
     @expose("/")
     @has_access
@@ -69,7 +76,7 @@ class QueueView(BaseView):
         taken = {}
 
         def action(session):
-            taken["case"] = services.take_next(session, current_actor(), **filters)
+            taken["case"] = services.take_next(session, current_actor(), **self._filters(request.form, strict=True))
             return taken["case"]
 
         if run_action(action):  # a refusal has flashed its own message
@@ -117,8 +124,9 @@ class CaseView(BaseView):
         return redirect(url_for("CaseView.show", ref=ref, **prefill))
 
     @staticmethod
-    def _seen_version() -> int | None:
-        return whole_number(request.form.get("version"))
+    def _seen_version() -> int:
+        """The case version the page showed: every change sends it, and a stale one is refused."""
+        return version_seen(request.form.get("version"))
 
     @expose("/<ref>/stage", methods=["POST"])
     @has_access
@@ -166,10 +174,7 @@ class CaseView(BaseView):
             case = services.get_case(session, ref)
             claimed = amount_typed(claimed_text, case.currency, "Claimed") if claimed_text else None
             due = day_typed(due_text, "Next due") if due_text else None
-            seen = self._seen_version()
-            if seen is None:
-                raise InvalidInput("The form lacks the case version; reload the page and edit again.")
-            return services.edit_case(session, current_actor(), case, seen_version=seen,
+            return services.edit_case(session, current_actor(), case, seen_version=self._seen_version(),
                                       claimed=claimed, next_due_on=due, today=today())
 
         if run_action(action, "Case saved."):

@@ -11,6 +11,7 @@ DOMAIN = Domain(
     permissions=(
         permission(CLIENT, "read", "See clients (rights holders)", HANDLER, LAWYER, ACCOUNTANT),
         permission(CLIENT, "write", "Add and edit clients", ACCOUNTANT),
+        permission(CLIENT, "delete", "Delete a client (refused while in use)"),
         permission(WORK, "read", "See clients' works", HANDLER, LAWYER, ACCOUNTANT),
         permission(WORK, "write", "Edit works' titles", HANDLER),
     ),

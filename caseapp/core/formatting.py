@@ -18,13 +18,6 @@ def current_locale() -> str:
     return current_app.config.get("CASEAPP_LOCALE") or DEFAULT_LOCALE if has_app_context() else DEFAULT_LOCALE
 
 
-def whole_number(value) -> int | None:
-    """A row id or count typed or linked by a person, or None when it is not one ('²', '-3',
-    a 30-digit number): bad input in a query string never reaches the database."""
-    text = str(value or "").strip()
-    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 12 else None
-
-
 def money(value: Money | None, locale: str | None = None) -> str:
     return "—" if value is None else value.format(locale or current_locale())
 

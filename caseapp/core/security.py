@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import flash, g, redirect, request, session as flask_session
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import no_cache
+from flask_appbuilder.security.forms import LoginForm_db
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.api import SecurityApi
+from flask_appbuilder.security.views import AuthDBView
+from flask_login import login_user
 
 from caseapp.core.domain import ADMIN, AUDITOR, IN_ACTION, PAGE, TOKEN, MenuEntry, Permission  # noqa: F401
 
@@ -19,6 +26,7 @@ ACCOUNTANT = "Accountant"
 CRAWLER = "Crawler"
 ROLES = (HANDLER, LAWYER, ACCOUNTANT, ADMIN, AUDITOR, CRAWLER)
 PEOPLE = (HANDLER, LAWYER, ACCOUNTANT, AUDITOR)   # (and Admin): every role but the machines'
+MACHINES = frozenset({CRAWLER})   # accounts for the REST endpoint (API tokens), never for the pages
 
 ROLE_DESCRIPTIONS = {
     HANDLER: "Works the case queue: checks, letters, negotiation, stage changes.",
@@ -109,8 +117,113 @@ def access_matrix_of(app) -> AccessMatrix:
     return app.extensions["caseapp_access"]
 
 
+def is_machine(user) -> bool:
+    """A machine account (the crawler's): it holds machine roles only."""
+    roles = {role.name for role in (user.roles or [])}
+    return bool(roles) and roles <= MACHINES
+
+
+MACHINE_LOGIN_REFUSED = ("This is a machine account: it sends sightings to the REST endpoint with an API "
+                         "token and cannot log in to the pages. Log in with your own account.")
+# The session cookie names the audited login it began with; a logout (or an admin ending a
+# person's sessions) after that login ends it on the server, whatever the browser keeps.
+SESSION_LOGIN_KEY = "_caseapp_login"
+SESSION_ENDED = ("user.logged_out", "user.sessions_ended")
+
+
+class LoginView(AuthDBView):
+    """Flask-AppBuilder's login page, with where it goes next (`?next=`) checked by
+    core.web.safe_target (one of our own pages, else the home page), machine accounts refused
+    (they use API tokens), and each login audited and named in the session (so that a logout
+    ends the session on the server). Attempts are throttled per address (AUTH_RATE_LIMIT)."""
+
+    def _get_safe_next_url(self) -> str:
+        from caseapp.core.web import safe_target
+
+        return safe_target(request.args.get("next"), self.appbuilder.get_url_for_index)
+
+    @expose("/login/", methods=["GET", "POST"])
+    @no_cache
+    def login(self):
+        next_url = self._get_safe_next_url()
+        if g.user is not None and g.user.is_authenticated:
+            return redirect(next_url)
+        form = LoginForm_db()
+        if form.validate_on_submit():
+            user = self.appbuilder.sm.auth_user_db(form.username.data, form.password.data)
+            if not user:
+                flash(str(self.invalid_login_message), "warning")
+                return redirect(self.appbuilder.get_url_for_login_with(next_url))
+            if is_machine(user):
+                flash(MACHINE_LOGIN_REFUSED, "danger")
+                return redirect(self.appbuilder.get_url_for_login)
+            login_user(user, remember=False)
+            self.appbuilder.sm.begin_web_session(flask_session, user)
+            return redirect(next_url)
+        return self.render_template(self.login_template, title=self.title, form=form, appbuilder=self.appbuilder)
+
+
+class NoSecurityApi(SecurityApi):
+    """Flask-AppBuilder's JWT login (/api/v1/security/login and /refresh), switched off: the
+    pages use the login form, the crawler's REST endpoint API tokens (core.tokens)."""
+
+    include_route_methods: set[str] = set()
+
+
 class CaseappSecurityManager(SecurityManager):
-    """FAB's security manager, with roles synced from the app's access matrix."""
+    """FAB's security manager, with roles synced from the app's access matrix, our login page,
+    sessions ended on the server at logout, and machine accounts kept off the pages."""
+
+    authdbview = LoginView
+    security_api = NoSecurityApi
+
+    # --- sessions -----------------------------------------------------------------------------
+
+    def begin_web_session(self, session_data, user) -> int:
+        """A person logged in: audit it ("user.logged_in") and name the session by that event."""
+        from caseapp.core import audit
+        from caseapp.core.uow import unit_of_work
+
+        with unit_of_work(self.session) as session:
+            event = audit.record(session, audit.Actor.of(user), "user.logged_in", "user", user.id)
+            session.flush()
+            started = event.id
+        session_data[SESSION_LOGIN_KEY] = started
+        return started
+
+    def end_web_sessions(self, user, action: str = "user.logged_out", actor=None) -> None:
+        """End every session of `user` begun before now, on the server (at logout; an admin may
+        end a person's sessions with action "user.sessions_ended")."""
+        from caseapp.core import audit
+        from caseapp.core.uow import unit_of_work
+
+        with unit_of_work(self.session) as session:
+            audit.record(session, actor or audit.Actor.of(user), action, "user", user.id)
+
+    def web_session_current(self, user, session_data) -> bool:
+        """Whether the session began with a login of `user` that no logout has ended since."""
+        from sqlalchemy import select
+
+        from caseapp.core.audit import AuditEvent
+
+        started = session_data.get(SESSION_LOGIN_KEY)
+        if not isinstance(started, int):
+            return False
+        ended = self.session.scalar(select(AuditEvent.id).where(
+            AuditEvent.subject_type == "user", AuditEvent.subject_id == user.id,
+            AuditEvent.action.in_(SESSION_ENDED), AuditEvent.id > started).limit(1))
+        return ended is None
+
+    def load_user(self, pk):
+        """The user of a session cookie, unless it is a machine account or its session ended."""
+        user = super().load_user(pk)
+        if user is None or is_machine(user) or not self.web_session_current(user, flask_session):
+            return None
+        return user
+
+    def on_user_logout(self, user) -> None:
+        self.end_web_sessions(user)
+        flask_session.pop(SESSION_LOGIN_KEY, None)
 
     @property
     def matrix(self) -> AccessMatrix:

@@ -12,10 +12,12 @@ from caseapp.core.filestore import FileStore
 
 from wtforms import HiddenField
 
-from caseapp.core.formatting import whole_number
+from caseapp.core.web import version_seen
 
 READ_ONLY = {"list": "read", "show": "read", "download": "read"}
-READ_WRITE = {**READ_ONLY, "add": "write", "edit": "write", "delete": "write",
+# Deleting is its own action, not a kind of writing: the matrix says who may delete what (a
+# domain that offers deletion declares `permission(RESOURCE, "delete", ...)`).
+READ_WRITE = {**READ_ONLY, "add": "write", "edit": "write", "delete": "delete",
               "action": "write", "action_post": "write"}
 
 
@@ -33,7 +35,7 @@ class ServiceModelView(ModelView):
     # edit(session, actor, id, *, seen_version, **values); delete(session, actor, id).
     add_service = edit_service = delete_service = None
     edit_form_extra_fields = {"version_seen": HiddenField()}
-    # list, show, add, edit, delete: "read" to look, "write" to change (a page may narrow this)
+    # list, show: "read"; add, edit: "write"; delete: "delete" (a page may narrow this)
     method_permission_name = READ_WRITE
     include_route_methods = set(READ_WRITE)
     base_order = ("name", "asc")
@@ -80,9 +82,12 @@ class ServiceModelView(ModelView):
             form._id = pk
             if form.validate():
                 values = self._values(form, self.edit_columns)
-                seen = whole_number(form.version_seen.data) if "version_seen" in form else None
-                if self._save(lambda session, actor: type(self).edit_service(session, actor, pk, seen_version=seen,
-                                                                             **values), self.edit_row_message):
+
+                def edit(session, actor):   # a versioned record's form must say which version it showed
+                    seen = version_seen(form.version_seen.data) if hasattr(item, "version") else None
+                    return type(self).edit_service(session, actor, pk, seen_version=seen, **values)
+
+                if self._save(edit, self.edit_row_message):
                     return None
         else:
             form = self.edit_form.refresh(obj=item)

@@ -1,13 +1,14 @@
-"""Small helpers the domains' views share: who is acting, and turning a
-refused action into a message on the page."""
+"""Small helpers the domains' views share: who is acting, turning a refused action into a
+message on the page, and reading numbers and ids from a form or a query string (the one place
+a page parses them: a malformed id is refused, never read as "all" or "the last one")."""
 from __future__ import annotations
 
-from flask import flash
-from flask_login import current_user
+import re
+
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.core.audit import Actor
-from caseapp.core.errors import Refusal
+from caseapp.core.errors import InvalidInput, Refusal
 from caseapp.core.uow import unit_of_work
 from caseapp.extensions import get_session
 
@@ -20,6 +21,8 @@ def can(action: str, resource: str) -> bool:
 
 
 def current_actor() -> Actor:
+    from flask_login import current_user
+
     return Actor.of(current_user)
 
 
@@ -43,6 +46,8 @@ def attempt(action):
 def run_action(action, success: str | None = None) -> bool:
     """Run `action(session)` in one transaction. Commit and flash `success`, or
     roll back and flash the rule's message. Returns whether it succeeded."""
+    from flask import flash
+
     ok, result = attempt(action)
     if not ok:
         flash(result, "danger")
@@ -57,3 +62,215 @@ def wants_json() -> bool:
     from flask import request
 
     return request.accept_mimetypes.best == "application/json"
+
+
+# --- numbers and ids from a form or a query string ------------------------------------------
+
+MAX_ID = 2**31 - 1          # the largest row id (a PostgreSQL integer): a longer number is no id
+MAX_WHOLE = 10**12          # the largest count or number of days a page reads
+
+
+def shown(value) -> str:
+    """A value as a message quotes it: short, its control characters visible."""
+    text = str(value)
+    return repr(text[:30] + ("…" if len(text) > 30 else ""))
+
+
+def whole(value, field: str, *, low: int = 0, high: int = MAX_WHOLE, required: bool = True) -> int | None:
+    """A whole number from a form or query string: ASCII digits only (no sign, no '²' or '١٢٣',
+    no spaces inside) from `low` to `high`. Empty: None when not `required`. Anything else is
+    refused, naming the field and what it accepts."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        if required:
+            raise InvalidInput(f"{field}: a whole number from {low} to {high} is needed; the form sent none. "
+                               "Reload the page and try again.")
+        return None
+    if not (text.isascii() and text.isdecimal() and len(text) <= len(str(high)) and low <= int(text) <= high):
+        raise InvalidInput(f"{field}: {shown(value)} is not a whole number from {low} to {high}.")
+    return int(text)
+
+
+def record_id(value, field: str, *, required: bool = True, missing: str | None = None) -> int | None:
+    """A row's id (1 to MAX_ID) from a form or query string; refused when malformed, and when
+    missing unless not `required` (then None). `missing`: the refusal when it is missing."""
+    text = "" if value is None else str(value).strip()
+    if not text and not required:
+        return None
+    if not text:
+        raise InvalidInput(missing or f"{field}: the form sent no number. Reload the page and try again.")
+    if not (text.isascii() and text.isdecimal() and len(text) <= 10 and 1 <= int(text) <= MAX_ID):
+        raise InvalidInput(f"{field}: {shown(value)} is not a {field.lower()} number.")
+    return int(text)
+
+
+def lenient(value, *, low: int = 0, high: int = MAX_WHOLE) -> int | None:
+    """A number in a query string that only narrows what a page shows (a filter, a page
+    cursor): anything but a whole number from `low` to `high` is ignored (None: the page's
+    default), as a link that went stale should still open the page."""
+    try:
+        return whole(value, "", low=low, high=high, required=False)
+    except InvalidInput:
+        return None
+
+
+def lenient_id(value) -> int | None:
+    """A row id in a query string that only narrows what a page shows; anything else: None."""
+    return lenient(value, low=1, high=MAX_ID)
+
+
+def version_seen(value) -> int:
+    """The version of a record the form showed: required for every change to a versioned
+    record, so a stale page is refused (core.records.check_version), never silently obeyed."""
+    text = "" if value is None else str(value).strip()
+    if not (text.isascii() and text.isdecimal() and len(text) <= 10):
+        raise InvalidInput("The form lacks the version of the record it showed; reload the page and try "
+                           "again.")
+    return int(text)
+
+
+# --- where a page sends the user back to -----------------------------------------------------
+
+def safe_target(value, default: str) -> str:
+    """A user-supplied place to go back to (a form's `next`, the login's `?next=`), if it is one
+    of our own pages: a relative path starting with a single "/", printable ASCII only (no
+    backslash, no control character, no whitespace: browsers read '/\\evil.example',
+    '/\\t/evil.example' and '//evil.example' as another site, and a newline breaks the header).
+    Anything else: `default`."""
+    from urllib.parse import urlsplit
+
+    text = value if isinstance(value, str) else ""
+    if not (0 < len(text) <= 2000 and text.startswith("/") and not text.startswith("//")
+            and all("!" <= ch <= "~" for ch in text) and "\\" not in text):
+        return default
+    parts = urlsplit(text)
+    return default if parts.scheme or parts.netloc else text
+
+
+def redirect_back(value, default: str):
+    """Redirect to `value` if it is one of our own pages (safe_target), else to `default`."""
+    from flask import redirect
+
+    return redirect(safe_target(value, default))
+
+
+# --- what every response carries -------------------------------------------------------------
+
+# Styles may be inline everywhere: Flask-AppBuilder's templates and its bundled libraries
+# (Bootstrap, select2, the date picker) write style attributes; a style cannot run code.
+_CSP = ("default-src 'self'; script-src 'self'{inline}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'")
+# Our own pages ship their scripts as files (caseapp/static): no inline script runs on them.
+STRICT_CSP = _CSP.format(inline="")
+# Flask-AppBuilder's own pages (reference lists and forms, users, roles) write small inline
+# scripts (filters, delete buttons): inline scripts may run there, still from no other origin.
+FAB_PAGE_CSP = _CSP.format(inline=" 'unsafe-inline'")
+
+
+def _fab_page(app, endpoint: str | None) -> bool:
+    """Whether `endpoint` renders one of Flask-AppBuilder's templates (a ModelView, or a view
+    of Flask-AppBuilder itself) rather than one of ours."""
+    from flask_appbuilder import ModelView
+
+    view = app_views(app).get((endpoint or "").partition(".")[0])
+    return view is not None and (isinstance(view, ModelView) or type(view).__module__.startswith("flask_appbuilder"))
+
+
+def security_headers(response):
+    """Headers on every response: no framing, no MIME sniffing, referrers kept to our own site,
+    and on pages a Content-Security-Policy (and HSTS behind HTTPS)."""
+    from flask import current_app, request
+
+    headers = response.headers
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        headers.setdefault("Content-Security-Policy",
+                           FAB_PAGE_CSP if _fab_page(current_app, request.endpoint) else STRICT_CSP)
+    if current_app.config.get("CASEAPP_HTTPS"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def too_many_requests(error):
+    """Flask-Limiter refused (the login throttle): say so, in words."""
+    from flask import make_response
+
+    message = ("Too many login attempts from your address. Wait a minute, then try again; ask an admin "
+               "if you have forgotten your password.")
+    response = make_response(f"<!doctype html><title>Too many attempts</title><p>{message}</p>", 429)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+# --- Flask-AppBuilder's list pages: their query arguments checked before FAB reads them ----------
+
+MAX_PAGE, MAX_PAGE_SIZE = 100_000, 500
+_SIGNED_WHOLE = re.compile(r"-?[0-9]{1,18}")
+_DECIMAL = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")
+
+
+def _list_argument_kept(view, name: str, value: str) -> bool:
+    """Whether a query argument of a FAB list page is one it can read: page_<view> and
+    psize_<view> whole numbers in range, _flt_<n>_<column> a filter the column has, _oc_ a
+    column the page orders by. FAB would raise (a 500) on anything else."""
+    if name.startswith("page_"):
+        return lenient(value, low=0, high=MAX_PAGE) is not None
+    if name.startswith("psize_"):
+        return lenient(value, low=1, high=MAX_PAGE_SIZE) is not None
+    if name.startswith("_flt_"):
+        index, _, column = name[len("_flt_"):].partition("_")
+        filters = view._filters.get_search_filters().get(column) if hasattr(view, "_filters") else None
+        if not (filters is not None and index.isascii() and index.isdecimal() and int(index) < len(filters)
+                and len(value) <= 1000):
+            return False
+        datamodel, value = view.datamodel, value.strip()   # a value of the column's type (FAB passes on others)
+        if datamodel.is_integer(column) or datamodel.is_relation(column):   # (a related row: its id)
+            return _SIGNED_WHOLE.fullmatch(value) is not None
+        if datamodel.is_boolean(column):
+            return value == "y"   # FAB's checkbox: anything else reaches the database as text
+        if datamodel.is_float(column) or datamodel.is_numeric(column):
+            return _DECIMAL.fullmatch(value) is not None
+        return True
+    if name.startswith("_oc_"):
+        return value in (getattr(view, "order_columns", None) or ())
+    return True
+
+
+def check_list_arguments():
+    """Before a Flask-AppBuilder page reads its query string: arguments it cannot read are
+    dropped (the page's default applies), and an id in the path that no row can have is 404."""
+    from flask import abort, current_app, request
+    from flask_appbuilder import ModelView
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    for key, value in (request.view_args or {}).items():
+        if (key == "pk" or key.endswith("_id")) and lenient_id(value) is None:
+            abort(404)
+    views = app_views(current_app)
+    view = views.get((request.endpoint or "").partition(".")[0])
+    if not isinstance(view, ModelView) or not request.args:
+        return
+    kept = [(name, value) for name, value in request.args.items(multi=True)
+            if _list_argument_kept(view, name, value)]
+    if len(kept) != len(list(request.args.items(multi=True))):
+        request.args = ImmutableMultiDict(kept)
+
+
+def app_views(app) -> dict:
+    """The app's views by endpoint name (Flask-AppBuilder's and ours)."""
+    views = app.extensions.setdefault("caseapp_views", {})
+    if not views:
+        views.update({view.endpoint: view for view in app.appbuilder.baseviews})
+    return views
+
+
+def register_guards(app) -> None:
+    """What every request and response goes through: FAB list arguments checked, security
+    headers, throttle messages."""
+    app.before_request(check_list_arguments)
+    app.after_request(security_headers)
+    app.register_error_handler(429, too_many_requests)

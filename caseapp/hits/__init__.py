@@ -11,6 +11,8 @@ DOMAIN = Domain(
         permission(HITS, "read", "See the triage page: hits, their sightings and works", HANDLER, LAWYER),
         permission(HITS, "decide", "Decide hits, one or thousands at once; whitelist a site; undo", HANDLER),
         permission(HITS, "undo_others", "Undo another person's triage decision", checked_by=IN_ACTION),
+        permission(HITS, "remove_others_rules", "Remove a whitelist or cleared site another person made",
+                   checked_by=IN_ACTION),
         permission(HITS, "ingest", "Send sightings to POST /api/v1/sightings (with an API token)", CRAWLER,
                    checked_by=TOKEN),
     ),

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from caseapp.cases import services as cases
 from caseapp.clients import services as clients
-from caseapp.core.formatting import whole_number
+from caseapp.core import web
+from caseapp.core.errors import InvalidInput
 from caseapp.feasibility import services as feasibility
 from caseapp.hits.models import NEW, STATUS_LABELS, STATUSES, Hit, Sighting
 from caseapp.hits.sites import country_guess
@@ -25,6 +26,7 @@ BANDS = {"high": (0.9, None, "score 0.90 or more"), "mid": (0.7, 0.9, "score 0.7
 
 
 AGES = (7, 30, 90, 365)
+MAX_AGE_DAYS = 36_500   # "found over N days ago": a century at most (a date the calendar holds)
 
 
 @dataclass(frozen=True)
@@ -42,16 +44,25 @@ class HitFilter:
     subdomains: bool = False   # the site's subdomains too (as a whitelist rule covers them)
 
     @classmethod
-    def from_args(cls, args) -> "HitFilter":
-        """From a query string or form; values that mean nothing are left out."""
-        def number(key: str) -> int | None:
-            return whole_number(args.get(key))
+    def from_args(cls, args, *, strict: bool = False) -> "HitFilter":
+        """From a query string: values that mean nothing are left out (the page's default). With
+        `strict` (a form that decides every hit it selects), such a value is refused instead,
+        so that a typo never widens a decision to more hits than the handler chose."""
+        def number(key: str, field: str) -> int | None:
+            return web.record_id(args.get(key), field, required=False) if strict else web.lenient_id(args.get(key))
 
-        status = args.get("status") or NEW
-        status = None if status == "all" else status if status in STATUSES else NEW
-        band = args.get("band") if args.get("band") in BANDS else None
+        raw_status, raw_band = args.get("status") or NEW, args.get("band") or None
+        if strict and raw_status != "all" and raw_status not in STATUSES:
+            raise InvalidInput(f"Status: {web.shown(raw_status)} is not one of all, {', '.join(STATUSES)}.")
+        if strict and raw_band is not None and raw_band not in BANDS:
+            raise InvalidInput(f"Score: {web.shown(raw_band)} is not one of {', '.join(BANDS)}.")
+        status = None if raw_status == "all" else raw_status if raw_status in STATUSES else NEW
+        band = raw_band if raw_band in BANDS else None
         site = str(args.get("site") or "").strip().lower() or None
-        return cls(number("client"), status, site, band, number("older"), number("work"), number("sighting"))
+        older = (web.whole(args.get("older"), "Age (days)", low=1, high=MAX_AGE_DAYS, required=False) if strict
+                 else web.lenient(args.get("older"), low=1, high=MAX_AGE_DAYS))
+        return cls(number("client", "Client"), status, site, band, older, number("work", "Work"),
+                   number("sighting", "Sighting"))
 
     def args(self, **changes) -> dict:
         """The filter as query-string arguments (for links that keep it)."""

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from caseapp.cases import services as cases
 from caseapp.core import audit
 from caseapp.core.audit import Actor
-from caseapp.core.errors import NotFound
+from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.hits.models import NEW, NO_MATCH, WHITELISTED, SiteRule, Hit, HitDecision
 from caseapp.hits.queries import HitFilter, select_hits
 from caseapp.hits.sites import normal_site
-from caseapp.hits.triage import decide
+from caseapp.hits.triage import decide, made_by
 from caseapp.clients import services as clients
 
 
@@ -135,12 +135,23 @@ def list_rules(session: Session, *, kind: str | None = None, client_id: int | No
     return [(r, titles.get(r.work_id)) for r in rules[:limit]], (rules[limit - 1].id if len(rules) > limit else None)
 
 
-def remove_rule(session: Session, actor: Actor, rule_id: int) -> SiteRule:
+def rule_made_by(session: Session, actor: Actor, rule: SiteRule) -> bool:
+    """Whether `actor` made the rule: through the triage decision that made it, else by name."""
+    decision = session.get(HitDecision, rule.decision_id) if rule.decision_id is not None else None
+    if decision is not None:
+        return made_by(actor, decision.user_id, decision.user_name)
+    return rule.created_by == actor.name
+
+
+def remove_rule(session: Session, actor: Actor, rule_id: int, *, others_allowed: bool = True) -> SiteRule:
     """Remove a whitelist or a clearance: hits are made on that site again from now on
-    (hits it already ruled out keep their verdict)."""
+    (hits it already ruled out keep their verdict). Without `others_allowed`, only the person
+    who made the rule may remove it (as with undoing a decision)."""
     rule = session.get(SiteRule, rule_id)
     if rule is None:
         raise NotFound(f"There is no rule {rule_id}: it was removed already, or undone.")
+    if not others_allowed and not rule_made_by(session, actor, rule):
+        raise InvalidInput(f"The rule for {rule.site} is {rule.created_by}'s: ask them, or an admin, to remove it.")
     audit.record(session, actor, "hits.rule_removed", "site_rule", rule.id,
                  details={"site": rule.site, "client": rule.client_id, "work": rule.work_id,
                           "note": rule.note})

@@ -13,7 +13,7 @@ from caseapp.hits.ingest import (Described, Sighted, describe_image, fetch_image
                                  ingest, parse_sighting, sighting_key, summarise)
 from caseapp.hits.queries import AGES, BANDS, HitFilter, TriagePage, hit_counts, outlooks, select_hits, triage_page  # noqa: F401,E501
 from caseapp.hits.rules import (CLEARANCES, WHITELISTS, RuledOut, apply_rules, list_rules, remove_rule, rule_for,  # noqa: F401
-                                rule_preview, ruled_out, whitelist_site)
+                                rule_made_by, rule_preview, ruled_out, whitelist_site)
 from caseapp.hits.sites import country_guess, site_of, normal_site  # noqa: F401
 from caseapp.hits.triage import (DECIDED, LEFT_IN_CASES, NOTHING, WHITELISTED_SITE, DecisionOutcome,  # noqa: F401
                                  decide, decision_outcome, last_decision, undo)

@@ -127,19 +127,23 @@ def last_decision(session: Session, user_id: int | None, name: str) -> HitDecisi
                            .order_by(HitDecision.id.desc()).limit(1)).first()
 
 
-def undo(session: Session, actor: Actor, decision_id: int | None, *, others_allowed: bool = True) -> HitDecision:
-    """Put the hits of a decision (None: the actor's last one in force) back as they were,
-    unless a later decision changed them; the rules the decision made (a whitelist, cleared
-    sites) go with it. Without `others_allowed`, only the person who made it may undo it."""
-    if decision_id is None:
-        last = last_decision(session, actor.user_id, actor.name)
-        if last is None:
-            raise InvalidInput("Nothing to undo: you have made no triage decision that is still in force.")
-        decision_id = last.id
+def made_by(actor: Actor, user_id: int | None, user_name: str) -> bool:
+    """Whether `actor` made what a person (`user_id`, `user_name`) made: by account when both
+    have one (a renamed login stays the maker), else by name (the system's commands)."""
+    if actor.user_id is not None and user_id is not None:
+        return actor.user_id == user_id
+    return actor.user_id is None and user_id is None and actor.name == user_name
+
+
+def undo(session: Session, actor: Actor, decision_id: int, *, others_allowed: bool = True) -> HitDecision:
+    """Put the hits of decision `decision_id` back as they were, unless a later decision
+    changed them; the rules the decision made (a whitelist, cleared sites) go with it. Without
+    `others_allowed`, only the person who made it may undo it. There is no "the last one":
+    the caller names the decision (the triage page shows the person's last one)."""
     decision = session.get(HitDecision, decision_id)
     if decision is None:
         raise NotFound(f"No triage decision {decision_id}.")
-    if not others_allowed and decision.user_name != actor.name:
+    if not others_allowed and not made_by(actor, decision.user_id, decision.user_name):
         raise InvalidInput(f"Decision {decision_id} is {decision.user_name}'s: ask them, or an admin, to undo it.")
     if decision.undone_at is not None:
         raise InvalidInput(f"Decision {decision_id} was undone already.")

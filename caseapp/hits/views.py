@@ -6,8 +6,9 @@ from flask import flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.core.clock import today
-from caseapp.core.formatting import whole_number
-from caseapp.core.web import attempt, can, current_actor, wants_json
+from caseapp.core.errors import InvalidInput
+from caseapp.core.web import (attempt, can, current_actor, lenient_id, record_id, redirect_back, shown,
+                              wants_json)
 from caseapp.extensions import get_session
 from caseapp.hits import DOMAIN, HITS, services
 from caseapp.hits.models import ILLEGAL, LEGAL, NO_MATCH, STATUS_LABELS, STATUSES, WHITELISTED
@@ -50,8 +51,25 @@ def decision_message(outcome: services.DecisionOutcome, undo_hint: str = UNDO_BY
 HITS_PERMISSIONS = [p.fab_name for p in DOMAIN.permissions if p.resource == HITS]
 
 
-def _ids(values) -> list[int]:
-    return [n for n in map(whole_number, values) if n is not None]
+ALL_CLIENTS = "all"   # the explicit choice of a whitelist for every client
+
+
+def client_scope(value) -> int | None:
+    """Whom a whitelist is for: one client's number, or "all" said explicitly (None). A missing
+    or malformed value is refused, never read as every client."""
+    text = str(value or "").strip()
+    if text == ALL_CLIENTS:
+        return None
+    return record_id(text, "Client", missing="Client: choose the client the whitelist is for, or all clients.")
+
+
+def _expected_status(value) -> str | None:
+    """The status the page showed the hits in (a decision leaves hits someone moved meanwhile)."""
+    if not value:
+        return None
+    if value not in STATUSES:
+        raise InvalidInput(f"Expected status: {shown(value)} is not one of {', '.join(STATUSES)}.")
+    return value
 
 
 class TriageView(BaseView):
@@ -71,7 +89,7 @@ class TriageView(BaseView):
 
         session = get_session()
         selection = services.HitFilter.from_args(request.args)
-        page = services.triage_page(session, selection, today(), after=whole_number(request.args.get("after")))
+        page = services.triage_page(session, selection, today(), after=lenient_id(request.args.get("after")))
         clients = client_choices(session)
         return self.render_template(
             "hits/triage.html", page=page, selection=selection, clients=clients, client_names=dict(clients),
@@ -82,10 +100,7 @@ class TriageView(BaseView):
             outlooks=services.outlooks(session, page.hits, today()))
 
     def _back(self):
-        target = request.form.get("next") or ""
-        if not target.startswith("/") or target.startswith("//") or "\\" in target:   # our own pages only
-            target = url_for("TriageView.index")
-        return redirect(target)
+        return redirect_back(request.form.get("next"), url_for("TriageView.index"))   # our own pages only
 
     def _answer(self, ok: bool, message: str, **data):
         """The page's script gets JSON; a plain form post gets a message and the page again."""
@@ -99,18 +114,18 @@ class TriageView(BaseView):
     def decide(self):
         status = request.form.get("verdict", "")
         by_filter = request.form.get("scope") == "filter"   # everything the filter selects, however many
-        if by_filter:
-            selection = services.HitFilter.from_args(request.form)
-            label, ids, expect = f"all hits {selection.describe()}", [], selection.status
-        else:                                               # hits on the page
-            ids = _ids(request.form.getlist("hit"))
-            if not ids:
-                return self._answer(False, "Select at least one hit first (X selects one, A the whole page).")
-            label = f"hit {ids[0]}" if len(ids) == 1 else f"{len(ids)} hits selected on the page"
-            expect = request.form.get("expect") or None
 
         def make(session):
-            chosen = services.select_hits(session, selection, today()) if by_filter else ids
+            if by_filter:   # a value that means nothing is refused: it would widen the selection
+                selection = services.HitFilter.from_args(request.form, strict=True)
+                chosen, label, expect = (services.select_hits(session, selection, today()),
+                                         f"all hits {selection.describe()}", selection.status)
+            else:           # hits on the page
+                chosen = [record_id(value, "Hit") for value in request.form.getlist("hit")]
+                if not chosen:
+                    raise InvalidInput("Select at least one hit first (X selects one, A the whole page).")
+                label = f"hit {chosen[0]}" if len(chosen) == 1 else f"{len(chosen)} hits selected on the page"
+                expect = _expected_status(request.form.get("expect"))
             return services.decide(session, current_actor(), chosen, status, selection=label,
                                    today=today(), expect_status=expect)
 
@@ -133,7 +148,7 @@ class TriageView(BaseView):
     def whitelist_preview(self):
         site = request.args.get("site", "")
         ok, result = attempt(lambda session: services.rule_preview(
-            session, site=site, client_id=whole_number(request.args.get("client")), today=today()))
+            session, site=site, client_id=client_scope(request.args.get("client")), today=today()))
         if not ok:
             return jsonify(ok=False, error=result), 409
         return jsonify(ok=True, count=result, site=services.site_of(f"http://{site}"))
@@ -141,20 +156,18 @@ class TriageView(BaseView):
     @expose("/whitelist", methods=["POST"])
     @has_access
     def whitelist(self):
-        client = request.form.get("client", "")
-        site = request.form.get("site", "")
-
         return self._decision(lambda session: services.whitelist_site(
-            session, current_actor(), site=site, client_id=whole_number(client),
-            today=today(), note=f"whitelisted at triage by {current_actor().name}"))
+            session, current_actor(), site=request.form.get("site", ""),
+            client_id=client_scope(request.form.get("client")), today=today(),
+            note=f"whitelisted at triage by {current_actor().name}"))
 
     @expose("/undo", methods=["POST"])
     @has_access
     def undo(self):
-        raw = request.form.get("decision", "")
-
         def action(session):
-            decision = services.undo(session, current_actor(), whole_number(raw),
+            decision_id = record_id(request.form.get("decision"), "Decision", missing=(
+                "Say which decision to undo (the triage page shows your last one); nothing was undone."))
+            decision = services.undo(session, current_actor(), decision_id,
                                      others_allowed=can("undo_others", HITS))
             hits = f"{decision.count} hit{'s' if decision.count != 1 else ''}"
             return f"Undone: {decision.selection} ({hits} back as they were)."
@@ -184,12 +197,12 @@ class RulesView(BaseView):
         client = request.args.get("client", "")
         site = (request.args.get("site") or "").strip()
         clients = client_choices(session)
-        rows, next_before = services.list_rules(session, kind=kind, client_id=whole_number(client), site=site or None,
-                                                before=whole_number(request.args.get("before")))
+        rows, next_before = services.list_rules(session, kind=kind, client_id=lenient_id(client), site=site or None,
+                                                before=lenient_id(request.args.get("before")))
         preview = None
         if request.args.get("preview") and request.args.get("new_site"):
             ok, result = attempt(lambda s: services.rule_preview(
-                s, site=request.args["new_site"], client_id=whole_number(request.args.get("new_client")),
+                s, site=request.args["new_site"], client_id=client_scope(request.args.get("new_client")),
                 today=today()))
             preview = result if ok else None
             if not ok:
@@ -201,6 +214,8 @@ class RulesView(BaseView):
         return self.render_template(
             "hits/rules.html", rows=rows, next_before=next_before, kind=kind, client=client, site=site,
             clients=clients, client_names=dict(clients), preview=preview, backlog=backlog, can_decide=can("decide", HITS),
+            may_remove={rule.id for rule, _ in rows if can("remove_others_rules", HITS)
+                        or services.rule_made_by(session, current_actor(), rule)},
             min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"], args=request.args)
 
     def _to_rules(self):
@@ -209,13 +224,12 @@ class RulesView(BaseView):
     @expose("/whitelist", methods=["POST"])
     @has_access
     def whitelist(self):
-        client = request.form.get("client", "")
         note = (request.form.get("note") or "").strip() or None
 
         def action(session):
             decision = services.whitelist_site(session, current_actor(), site=request.form.get("site", ""),
-                                                 client_id=whole_number(client), today=today(),
-                                                 note=note)
+                                               client_id=client_scope(request.form.get("client")), today=today(),
+                                               note=note)
             return decision_message(services.decision_outcome(session, decision), UNDO_ON_TRIAGE)
 
         ok, message = attempt(action)
@@ -226,7 +240,8 @@ class RulesView(BaseView):
     @has_access
     def remove(self, rule_id: int):
         def action(session):
-            rule = services.remove_rule(session, current_actor(), rule_id)
+            rule = services.remove_rule(session, current_actor(), rule_id,
+                                        others_allowed=can("remove_others_rules", HITS))
             what = f"{rule.site} cleared for work {rule.work_id}" if rule.work_id else f"whitelist of {rule.site}"
             return f"Removed the {what}: new hits on it are made again (hits it ruled out keep their verdict)."
 

@@ -10,6 +10,7 @@ DOMAIN = Domain(
     permissions=(
         permission(PARTY, "read", "See parties", HANDLER, LAWYER, ACCOUNTANT),
         permission(PARTY, "write", "Add and edit parties and their addresses", HANDLER, LAWYER),
+        permission(PARTY, "delete", "Delete a party (refused while a case names it)"),
     ),
     menu=(MenuEntry("Parties", PARTY, "read", "/parties/list/", "fa-building", order=50, category="Records"),),
     models="caseapp.parties.models",

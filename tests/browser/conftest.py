@@ -22,7 +22,8 @@ def live_server(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("live")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'caseapp.db'}",
-                      "SECRET_KEY": "browser", "CASEAPP_INSTANCE_PATH": str(folder)})
+                      "SECRET_KEY": "browser", "CASEAPP_INSTANCE_PATH": str(folder),
+                      "CASEAPP_HTTPS": False, "RATELIMIT_ENABLED": False})
     build_demo_database(app, cases=120, works=12, hits=60, today=TODAY)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -47,8 +48,12 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
     page = context.new_page()
+    blocked = []   # the Content-Security-Policy must never break a page: nothing it blocks
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert not blocked, f"the Content-Security-Policy blocked: {blocked[:3]}"
 
 
 @pytest.fixture(scope="session")

@@ -115,7 +115,9 @@ def test_an_admin_whitelists_a_social_network_for_every_client(live_server, page
     login(page, live_server, "admin")
     page.goto(f"{live_server}/hits/rules/")
     page.fill("#new-site", "instagram.com")
+    page.select_option("#new-client", "all")      # every client: an explicit choice, never the default
     page.get_by_role("button", name="How many hits would change?").click()
+    expect(page.locator("#confirm-whitelist")).to_contain_text("for every client")
     expect(page.locator("#confirm-whitelist")).to_contain_text("undecided hits on instagram.com would be")
     page.fill("#note", "social network: the client's own profiles and reposts")
     page.get_by_role("button", name="Whitelist instagram.com").click()

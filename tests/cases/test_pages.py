@@ -111,11 +111,11 @@ def test_unknown_case_says_so(client_as):
 def test_close_needs_reason_from_page(client_as, db_session):
     case = make_case(db_session, "offer_sent")
     db_session.commit()
-    html = client_as("handler").post(f"/cases/{case.ref}/stage", data={"target": "closed"},
+    html = client_as("handler").post(f"/cases/{case.ref}/stage", data={"target": "closed", "version": case.version},
                                      follow_redirects=True).get_data(as_text=True)
     assert "needs a reason" in html
     client_as("handler").post(f"/cases/{case.ref}/stage",
-                              data={"target": "closed", "reason": "licence_shown"})
+                              data={"target": "closed", "reason": "licence_shown", "version": case.version})
     db_session.refresh(case)
     assert (case.stage, case.closure_reason) == ("closed", "licence_shown")
 
@@ -204,3 +204,53 @@ def test_next_due_date_between_1900_and_2200(client_as, db_session, typed, ok):
     assert (saved is not None and saved.isoformat() == typed) is ok
     if not ok:
         assert f"Next due: &#39;{typed}&#39; is " in html and ("YYYY-MM-DD" in html or "between 1900 and 2200" in html)
+
+
+def test_take_next_with_a_malformed_filter_takes_nothing(client_as, db_session, users):
+    """A typo in a filter must not widen "take next" to any case."""
+    from sqlalchemy import func
+
+    mine = lambda: db_session.scalar(select(func.count()).select_from(Case).where(   # noqa: E731
+        Case.assignee_id == users["handler2"].id))
+    before = mine()
+    client = client_as("handler2")
+    for field, value in (("client", "abc"), ("client", "١٢٣"), ("stage", "bogus"), ("country", "Germany")):
+        page = client.post("/queue/take-next", data={field: value}, follow_redirects=True).get_data(as_text=True)
+        assert field.capitalize() in page, (field, value)
+        db_session.expire_all()
+        assert mine() == before, (field, value)
+
+
+def test_stage_moves_and_assignments_carry_the_version_they_showed(client_as, db_session, users):
+    """Two tabs: the second's move (or assignment) was made on a stale page and is refused."""
+    case = make_case(db_session, "offer_sent")
+    db_session.commit()
+    shown = case.version
+    client = client_as("handler")
+    first = client.post(f"/cases/{case.ref}/stage", data={"target": "reminder_sent", "version": shown},
+                        follow_redirects=True)
+    assert "is now Reminder sent" in first.get_data(as_text=True)
+    for url, data in ((f"/cases/{case.ref}/stage", {"target": "on_hold"}),
+                      (f"/cases/{case.ref}/assign", {"assignee": "me"})):
+        stale = client.post(url, data={**data, "version": shown}, follow_redirects=True).get_data(as_text=True)
+        assert f"you saw version {shown}" in stale and "Reload the page" in stale, url
+        for bad in ("", "abc", "١٢٣"):
+            missing = client.post(url, data={**data, "version": bad}, follow_redirects=True).get_data(as_text=True)
+            assert "lacks the version" in missing, (url, bad)
+    db_session.expire_all()
+    case = db_session.get(Case, case.id)
+    assert case.stage == "reminder_sent" and case.assignee_id is None
+
+
+def test_a_reference_edit_without_its_version_is_refused(client_as, db_session):
+    from caseapp.parties.models import Party
+    from tests.parties.factories import make_party
+
+    party = make_party(db_session)
+    db_session.commit()
+    page = client_as("handler").post(f"/parties/edit/{party.id}", data={
+        "name": "Renamed GmbH", "kind": party.kind, "country": party.country, "language": party.language,
+        "version_seen": "abc"}, follow_redirects=True).get_data(as_text=True)
+    assert "lacks the version" in page
+    db_session.expire_all()
+    assert db_session.get(Party, party.id).name != "Renamed GmbH"

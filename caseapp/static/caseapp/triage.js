@@ -233,8 +233,11 @@
 
   function undo() {
     if (!canDecide || busy) { return; }
+    var shown = document.querySelector("#last-decision input[name=decision]");
+    var decision = lastDecision || (shown && shown.value);   // the one named: never "whatever was last"
+    if (!decision) { say("Nothing to undo: you have made no decision on this page.", true); return; }
     busy = true;
-    post(page.getAttribute("data-undo-url"), {decision: lastDecision || ""}).then(function (res) {
+    post(page.getAttribute("data-undo-url"), {decision: decision}).then(function (res) {
       busy = false;
       if (!res.ok) { say(res.error, true); return; }
       sayAfterReload(res.message);

@@ -1,0 +1,40 @@
+"""The helpers every page shares: where a page may send the user back to."""
+from __future__ import annotations
+
+import pytest
+
+from caseapp.core.web import safe_target
+
+HOSTILE_TARGETS = ["https://evil.example/", "//evil.example", "/\\evil.example", "/\t/evil.example",
+                   "/\n/evil.example", "/hits/\r\nSet-Cookie: x=1", "\\\\evil.example", "javascript:alert(1)",
+                   "/ /evil.example", "/\x00", "/hits/\u2028", "/ça", "evil.example", "", None, 7, "/" + "a" * 3000,
+                   "///evil.example", "http:/evil.example", "/%0a"[:0] + "\x7f/"]
+
+
+@pytest.mark.parametrize("target", HOSTILE_TARGETS)
+def test_only_our_own_pages_are_targets(target):
+    assert safe_target(target, "/home") == "/home"
+
+
+@pytest.mark.parametrize("target", ["/hits/", "/hits/?band=low&client=3", "/cases/C-2026-000001#notes",
+                                    "/hits/?site=m%C3%BCller.de"])
+def test_our_own_pages_are_kept(target):
+    assert safe_target(target, "/home") == target
+
+
+@pytest.mark.parametrize("target", HOSTILE_TARGETS[:12])
+def test_a_triage_form_goes_back_to_our_pages_only(client_as, target):
+    response = client_as("handler").post("/hits/undo", data={"decision": "", "next": target})
+    assert response.status_code == 302 and response.headers["Location"] == "/hits/", target
+
+
+@pytest.mark.parametrize("target", HOSTILE_TARGETS[:12])
+def test_the_login_page_goes_on_to_our_pages_only(app, client_as, target):
+    from caseapp.demo.setup import demo_password
+
+    client = client_as(None)
+    response = client.post("/login/", query_string={"next": target},
+                           data={"username": "handler", "password": demo_password("handler")})
+    assert response.status_code == 302 and response.headers["Location"] == "/", target
+    again = client.get("/login/", query_string={"next": target})   # logged in already: straight on
+    assert again.status_code == 302 and again.headers["Location"] == "/", target
