@@ -134,14 +134,20 @@ def hits_apply_rules(dry_run: bool, min_score: float | None) -> None:
 
 @hits_group.command("whitelist")
 @click.argument("site", type=Text(253))
-@click.option("--client", "client_id", type=ROW_ID, default=None, help="Only for this client (default: all).")
+@click.option("--client", "client_id", type=ROW_ID, default=None, help="Only for this client.")
+@click.option("--all-clients", is_flag=True, help="For every client (say so: it is never the default).")
 @click.option("--dry-run", is_flag=True, help="Only say how many undecided hits the rule would change.")
 @with_appcontext
-def hits_whitelist(site: str, client_id: int | None, dry_run: bool) -> None:
-    """Whitelist a site: no hits are made on it, and its undecided hits are whitelisted."""
+def hits_whitelist(site: str, client_id: int | None, all_clients: bool, dry_run: bool) -> None:
+    """Whitelist a site for one client (--client ID) or every client (--all-clients): no hits are
+    made on it, and its undecided hits are whitelisted."""
     from caseapp.core.audit import Actor
     from caseapp.core.clock import today
     from caseapp.hits.services import rule_preview, whitelist_site
+
+    if (client_id is None) == (not all_clients):
+        raise Refused("Say whose site it is: --client ID for one client, or --all-clients for every client "
+                      "(one of the two, not both).")
 
     if dry_run:
         with refusals():

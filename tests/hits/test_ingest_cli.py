@@ -98,9 +98,11 @@ def test_import_works_then_ingest_sightings(fresh_env, tmp_path, web):  # noqa: 
     again = _json_lines(run(fresh_env, "hits", "ingest", str(crawl), "--json").stdout)   # the folder form
     assert again[-1]["summary"]["hits_created"] == 0 and again[-1]["summary"]["duplicates"] == 5
 
-    preview = run(fresh_env, "hits", "whitelist", "blog.example.fr", "--dry-run").stdout
+    vague = run(fresh_env, "hits", "whitelist", "blog.example.fr", check=False)    # whose? never "all" by default
+    assert vague.returncode == 2 and "--client ID for one client, or --all-clients" in vague.stderr
+    preview = run(fresh_env, "hits", "whitelist", "blog.example.fr", "--all-clients", "--dry-run").stdout
     assert preview.startswith("1 undecided hits")
-    done = run(fresh_env, "hits", "whitelist", "blog.example.fr").stdout
+    done = run(fresh_env, "hits", "whitelist", "blog.example.fr", "--all-clients").stdout
     assert "1 hits changed" in done
     transforms.crop(photo("coffee.png"), 0.6).save(crawl / "c2.jpg", quality=80)
     (crawl / "later.jsonl").write_text(json.dumps(
