@@ -2,6 +2,8 @@
 accounts kept off the pages, FAB's JWT login gone, security headers on every response."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from caseapp.demo.setup import demo_password
@@ -43,28 +45,38 @@ def test_fabs_jwt_login_endpoint_is_gone(app, client_as):
     assert answer.status_code == 404
 
 
-def test_logins_are_throttled_per_address(database_url, tmp_path):
-    """Eight wrong passwords, then the right one: refused (429) with a message, not let in."""
+REDIS_URL = os.environ.get("CASEAPP_TEST_REDIS_URL")
+STORES = ["memory://"] + ([REDIS_URL] if REDIS_URL else [])
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_logins_are_throttled_per_address(app, database_url, tmp_path, store):   # `app`: the database built
+    """Eight wrong passwords, then the right one: refused (429) with a message, not let in — with
+    counters in memory (one process) and in Redis (production: every process counts together)."""
     from caseapp import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "WTF_CSRF_ENABLED": False,
-                      "SECRET_KEY": "tests", "CASEAPP_INSTANCE_PATH": str(tmp_path),
-                      "RATELIMIT_STORAGE_URI": "memory://"})
-    assert app.config["AUTH_RATE_LIMITED"] and app.config["RATELIMIT_ENABLED"]
-    client = app.test_client()
+    if store.startswith("redis"):
+        import redis
+
+        redis.Redis.from_url(store).flushdb()
+    throttled = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "WTF_CSRF_ENABLED": False,
+                            "SECRET_KEY": "tests", "CASEAPP_INSTANCE_PATH": str(tmp_path),
+                            "RATELIMIT_STORAGE_URI": store})
+    assert throttled.config["AUTH_RATE_LIMITED"] and throttled.config["RATELIMIT_ENABLED"]
+    client = throttled.test_client()
     answers = [_login(client, "handler", "wrong").status_code for _ in range(8)]
     assert answers[:5] == [302] * 5 and set(answers[5:]) == {429}
     right = _login(client, "handler")
     assert right.status_code == 429 and "Too many login attempts" in right.get_data(as_text=True)
     assert client.get("/queue/").status_code == 302   # not logged in
-    other = app.test_client()   # another address is not held back
+    other = throttled.test_client()   # another address is not held back
     assert _login(other, "handler", ).status_code == 429   # (the test client's address is the same)
     elsewhere = other.post("/login/", data={"username": "handler", "password": demo_password("handler")},
                            environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert elsewhere.status_code == 302 and "/login" not in elsewhere.headers["Location"]
     from caseapp.extensions import get_db
 
-    with app.app_context():
+    with throttled.app_context():
         get_db().dispose()
 
 
