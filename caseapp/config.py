@@ -15,6 +15,9 @@ variable (CASEAPP_*) for production.
 | default locale         | CASEAPP_LOCALE                | en (amounts and dates on the pages)  |
 | the firm's time zone   | CASEAPP_TIMEZONE              | Europe/Berlin (what "today" is)      |
 | queue page size        | CASEAPP_QUEUE_PAGE_SIZE       | 50 cases a page (1 to 500)           |
+| request size limit     | CASEAPP_MAX_REQUEST_BYTES     | 16777216 (16 MB; any request, 413 past it) |
+| crawler request bytes  | CASEAPP_SIGHTINGS_MAX_BYTES   | 2097152 (2 MB a POST /api/v1/sightings) |
+| crawler request lines  | CASEAPP_SIGHTINGS_MAX_LINES   | 500 lines a request (blank lines count) |
 """
 from __future__ import annotations
 
@@ -83,6 +86,12 @@ def build_config(overrides: dict | None = None) -> dict:
         "IMG_UPLOAD_FOLDER": str(folder / "uploads") + "/",
         "CASEAPP_REDIS_URL": _env("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "CASEAPP_QUEUE_PAGE_SIZE": _whole("QUEUE_PAGE_SIZE", 50, 1, 500),
+        # Flask refuses (413) any request body past this, before a view reads it.
+        "MAX_CONTENT_LENGTH": _whole("MAX_REQUEST_BYTES", 16 * 1024 * 1024, 1024, 1024 ** 3),
+        # The crawler endpoint's own caps: a body is read line by line and refused (413)
+        # as soon as it passes either, without reading the rest.
+        "CASEAPP_SIGHTINGS_MAX_BYTES": _whole("SIGHTINGS_MAX_BYTES", 2 * 1024 * 1024, 1024, 1024 ** 3),
+        "CASEAPP_SIGHTINGS_MAX_LINES": _whole("SIGHTINGS_MAX_LINES", 500, 1, 100_000),
         "CASEAPP_TIMEZONE": _env("TIMEZONE", "Europe/Berlin"),
         "CASEAPP_LOCALE": _env("LOCALE", "en"),
         # Alembic owns the whole schema, FAB's security tables included, and
