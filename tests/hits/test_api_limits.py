@@ -38,7 +38,7 @@ class Endless(io.RawIOBase):
 @pytest.fixture()
 def crawler(app, db_session, users, monkeypatch):
     monkeypatch.setitem(app.config, "CASEAPP_SIGHTINGS_MAX_LINES", 50)
-    monkeypatch.setitem(app.config, "CASEAPP_SIGHTINGS_MAX_BYTES", 100_000)
+    monkeypatch.setitem(app.config, "CASEAPP_SIGHTINGS_MAX_BYTES", 300_000)
     _, token = tokens.issue(db_session, ADMIN, name="crawler", user_id=users["crawler"].id)
     db_session.flush()
     return app.test_client(), {"Authorization": f"Bearer {token}"}
@@ -62,26 +62,26 @@ def _stream(client, headers, body, length: int | None = None):
 @pytest.mark.parametrize("line", [b"\n", LINE], ids=["blank lines", "sightings"])
 def test_an_endless_body_is_refused_at_the_line_cap_without_reading_on(crawler, line):
     client, headers = crawler
-    body = Endless(line, allowed=100_000 + 65536)
+    body = Endless(line, allowed=300_000 + 65536)
     response = _stream(client, headers, body)
     assert response.status_code == 413
-    assert response.json["limit"] == {"lines": 50, "bytes": 100_000}
+    assert response.json["limit"] == {"lines": 50, "bytes": 300_000}
     assert "at most 50 lines" in response.json["error"] and "several requests" in response.json["error"]
-    assert body.given <= 100_000 + 65536
+    assert body.given <= 300_000 + 65536
 
 
 def test_one_long_line_is_refused_at_the_byte_cap(crawler):
     client, headers = crawler
-    body = Endless(b"x", allowed=100_000 + 65536)
+    body = Endless(b"x", allowed=300_000 + 65536)
     response = _stream(client, headers, body)
-    assert response.status_code == 413 and "at most 100,000 bytes" in response.json["error"]
+    assert response.status_code == 413 and "at most 300,000 bytes" in response.json["error"]
 
 
 def test_a_declared_length_past_the_cap_is_refused_before_reading(crawler):
     client, headers = crawler
     body = Endless(LINE, allowed=0)
     response = _stream(client, headers, body, length=30_000_000)
-    assert response.status_code == 413 and response.json["limit"]["bytes"] == 100_000
+    assert response.status_code == 413 and response.json["limit"]["bytes"] == 300_000
     assert body.given == 0
 
 
@@ -123,3 +123,19 @@ def test_the_limits_are_settings(monkeypatch):
     monkeypatch.setenv("CASEAPP_SIGHTINGS_MAX_LINES", "lots")
     with pytest.raises(ValueError, match="CASEAPP_SIGHTINGS_MAX_LINES='lots': give a whole number"):
         build_config({"SECRET_KEY": "x"})
+
+
+def test_a_deeply_nested_line_is_that_lines_error_not_the_requests(app, crawler, monkeypatch):
+    client, headers = crawler
+    monkeypatch.setitem(app.config, "CASEAPP_SIGHTINGS_MAX_BYTES", 2 * 1024 * 1024)   # the default
+    nested_object = b'{"a":' * 100_000 + b"1" + b"}" * 100_000 + b"\n"
+    nested_array = b"[" * 100_000 + b"]" * 100_000 + b"\n"
+    response = _post(client, headers, data=nested_object + nested_array + LINE)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    first, second, third = response.json["results"]
+    assert first["status"] == "error" and "line 1: JSON nested too deeply" in first["error"]
+    assert second["status"] == "error" and "line 2: JSON nested too deeply" in second["error"]
+    assert third["status"] == "error" and "found_at must be" in third["error"]
+    # A JSON array body is one document: nested too deeply, it is the request's error (400)
+    as_array = _post(client, headers, data=b"[" + nested_array.strip() + b"]")
+    assert as_array.status_code == 400 and "nested too deeply" in as_array.json["error"]
