@@ -97,3 +97,10 @@ def test_a_line_that_fails_while_written_is_that_lines_error(db_session, tmp_pat
                                 Actor(None, "t"), list(enumerate(lines, start=1)), base=tmp_path, min_score=0.5))
     assert rows[0]["status"] == "error" and "a site no one can name" in rows[0]["error"]
     assert rows[1]["status"] == "no_match"
+
+
+def test_an_image_past_the_decoding_budget_is_one_lines_error(tmp_path):
+    path = tmp_path / "big.png"
+    Image.new("RGB", (8000, 7000), "white").save(path)
+    result = services.describe_image((str(path), "https://x.example.com/big.png", False))
+    assert isinstance(result, str) and "MB to decode, over the 192 MB limit" in result
