@@ -18,10 +18,13 @@ variable (CASEAPP_*) for production.
 | served over HTTPS      | CASEAPP_HTTPS                 | 1: Secure cookies, HSTS (`caseapp serve`: 0) |
 | login throttle         | CASEAPP_LOGIN_RATE_LIMIT      | 5 per minute;20 per hour (per address) |
 | throttle counters      | CASEAPP_RATELIMIT_STORAGE_URL | memory:// (one process); redis://... in production |
+| request size limit     | CASEAPP_MAX_REQUEST_BYTES     | 16777216 (16 MB; any request, 413 past it) |
+| crawler request bytes  | CASEAPP_SIGHTINGS_MAX_BYTES   | 2097152 (2 MB a POST /api/v1/sightings) |
+| crawler request lines  | CASEAPP_SIGHTINGS_MAX_LINES   | 500 lines a request (blank lines count) |
 
 `caseapp serve` (what `make run` starts: plain http on 127.0.0.1) drops the Secure flag
-unless CASEAPP_HTTPS is set (a TLS proxy in front of it). Redis counters need the `redis`
-client (Celery's Redis transport installs it).
+unless CASEAPP_HTTPS is set (a TLS proxy in front of it). Redis counters use the `redis`
+client (pinned in setup.cfg).
 
 Security settings that have no variable: sessions end on the server at logout (core.security),
 every response carries Content-Security-Policy, X-Frame-Options, X-Content-Type-Options and
@@ -100,6 +103,12 @@ def build_config(overrides: dict | None = None) -> dict:
         "IMG_UPLOAD_FOLDER": str(folder / "uploads") + "/",
         "CASEAPP_REDIS_URL": _env("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "CASEAPP_QUEUE_PAGE_SIZE": _whole("QUEUE_PAGE_SIZE", 50, 1, 500),
+        # Flask refuses (413) any request body past this, before a view reads it.
+        "MAX_CONTENT_LENGTH": _whole("MAX_REQUEST_BYTES", 16 * 1024 * 1024, 1024, 1024 ** 3),
+        # The crawler endpoint's own caps: a body is read line by line and refused (413)
+        # as soon as it passes either, without reading the rest.
+        "CASEAPP_SIGHTINGS_MAX_BYTES": _whole("SIGHTINGS_MAX_BYTES", 2 * 1024 * 1024, 1024, 1024 ** 3),
+        "CASEAPP_SIGHTINGS_MAX_LINES": _whole("SIGHTINGS_MAX_LINES", 500, 1, 100_000),
         "CASEAPP_TIMEZONE": _env("TIMEZONE", "Europe/Berlin"),
         "CASEAPP_LOCALE": _env("LOCALE", "en"),
         # Alembic owns the whole schema, FAB's security tables included, and

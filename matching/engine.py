@@ -24,6 +24,9 @@ from .features import Features, extract, extract_multi
 REF_SIDE = 800
 REF_SCALES = ((1.0, 600), (0.4, 150))
 QUERY_SIDE = 1024
+# What decoding may cost (decode.MAX_DECODE_BYTES for queries, which come from anywhere on the
+# web): a reference is a client's own original, often a large TIFF or PNG, and may cost more.
+REF_DECODE_BYTES = 512 * 1024 * 1024
 QUERY_MIN_SIDE = 640
 QUERY_POINTS = 1500
 # Scores are in [0, 1); at or above this a match is called a copy.
@@ -59,7 +62,7 @@ def _as_tuple(found) -> tuple[float, ...] | None:
 def signature(image: Source) -> Features:
     """A reference's signature (keypoints and descriptors). Store it with
     `signature_bytes` to rebuild an index later without decoding images again."""
-    return extract_multi(load_gray(image, REF_SIDE), REF_SCALES)
+    return extract_multi(load_gray(image, REF_SIDE, max_decode_bytes=REF_DECODE_BYTES), REF_SCALES)
 
 
 def query_signature(image: Source) -> list[Features]:

@@ -27,11 +27,11 @@ def works_import(folder, client_id: int, as_json: bool) -> None:
     from tqdm import tqdm
 
     from caseapp.core.audit import Actor
-    from caseapp.clients.works_index import import_works
+    from caseapp.clients.works_index import import_entries, import_works
 
     store, engine = store_and_engine(current_app.config)
     with transaction() as session:
-        files = sum(1 for p in folder.iterdir() if p.is_file()) if folder.is_dir() else 0
+        files = len(import_entries(folder))
         rows = []
         with tqdm(total=files, desc="works", unit="file", file=sys.stderr, disable=None) as bar:
             for row in import_works(session, store, engine, Actor.system("works import"), client_id=client_id,

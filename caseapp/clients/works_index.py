@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput
 from caseapp.core.filestore import FileStore
+from caseapp.core.paths import read_bytes, why_unreadable
 from caseapp.clients import services
 from caseapp.clients.models import Work, WorkSignature
 
@@ -86,22 +87,32 @@ def import_works(session: Session, store: FileStore, engine, actor: Actor, *, cl
     described and indexed. One result a file; a broken file is reported and skipped."""
     from matching import DecodeError
 
-    if not folder.is_dir():
-        raise InvalidInput(f"{folder} is not a folder.")
     services.get_client(session, client_id)
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+    for path in import_entries(folder):
         if path.suffix.lower() not in IMAGE_SUFFIXES:
             yield {"file": path.name, "status": "skipped", "error": "not an image file (by its name)"}
             continue
         try:
-            with session.begin_nested():
-                work = services.add_work(session, store, actor, client_id=client_id,
-                                              title=path.stem, data=path.read_bytes())
+            data = read_bytes(path)   # a folder, a loop, an unreadable file: this file's error
+            with session.begin_nested():   # what it wrote to the store goes if it rolls back (core.uow)
+                work = services.add_work(session, store, actor, client_id=client_id, title=path.stem, data=data)
                 index_work(session, store, engine, work)
         except (InvalidInput, DecodeError) as error:
             yield {"file": path.name, "status": "error", "error": str(error)}
             continue
         yield {"file": path.name, "status": "added", "work": work.id}
+
+
+def import_entries(folder: Path) -> list[Path]:
+    """The entries of a folder to import, by name (InvalidInput if it is not a readable
+    folder). Sub-folders are left out, unless their name says they are an image."""
+    try:
+        entries = sorted(folder.iterdir())
+    except NotADirectoryError:
+        raise InvalidInput(f"{folder} is not a folder.") from None
+    except OSError as error:
+        raise InvalidInput(f"The folder {folder} {why_unreadable(error)}.") from None
+    return [p for p in entries if p.suffix.lower() in IMAGE_SUFFIXES or not p.is_dir()]
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,17 @@
 later evidence capture and address lookup).
 
 - Only http and https.
-- Unless private addresses are allowed (an intranet crawler, tests: CASEAPP_FETCH_PRIVATE),
-  a name must resolve to public addresses only: loopback, private, link-local and reserved
-  ones are refused, so a line from a crawler cannot make the server fetch from itself or
-  the firm's network.
-- The connection goes to the very address that was checked (the name is resolved once per
-  request), so a DNS rebinding between the check and the fetch cannot slip through; TLS
-  still verifies the certificate against the name.
+- Unless private addresses are allowed (an intranet crawler: CASEAPP_FETCH_PRIVATE), a name
+  must resolve to public addresses only: loopback, private, link-local, shared (CGNAT),
+  reserved, multicast and unspecified ones are refused, IPv4 and IPv6 alike, and so are
+  IPv6 addresses that carry such an IPv4 address (IPv4-mapped, 6to4, NAT64, Teredo); so a
+  line from a crawler cannot make the server fetch from itself or the firm's network.
+  Tests allow their local server's exact address only (`allow`).
+- The name is resolved once per connection (with `resolve`, socket.getaddrinfo unless a
+  test passes a stub) and the connection goes to the very address that was checked, so a
+  DNS rebinding between the check and the fetch cannot slip through. The request still
+  names the host (Host header), and TLS sends it (SNI) and verifies the certificate
+  against it.
 - Every redirect is a new request and passes the same checks.
 - No proxies from the environment; a size cap and a time cap on the whole download.
 """
@@ -20,6 +24,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from typing import Callable
 from urllib.parse import urlparse
 
 from caseapp.core.errors import InvalidInput
@@ -28,19 +33,56 @@ SCHEMES = ("http", "https")
 USER_AGENT = "caseapp-fetcher/1"
 
 
-def checked_address(host: str, port: int, private_ok: bool) -> str:
-    """The address to connect to for `host`: resolved once; every address it has must be
-    public unless `private_ok`."""
+Resolver = Callable[..., list]
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for (IPv4-mapped, 6to4, Teredo, NAT64)."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def is_public(text: str) -> bool:
+    """Whether an address may be fetched from: globally routable unicast, whatever IPv4
+    address an IPv6 one carries included."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as error:
+        address = ipaddress.ip_address(text.split("%")[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(address)
+        if inner is not None and not is_public(str(inner)):
+            return False
+        if address.ipv4_mapped is not None:
+            return True
+    return (address.is_global and not address.is_multicast and not address.is_reserved
+            and not address.is_unspecified and not address.is_link_local and not address.is_loopback)
+
+
+def checked_address(host: str, port: int, private_ok: bool, resolve: Resolver | None = None,
+                    allow: frozenset[str] = frozenset()) -> str:
+    """The address to connect to for `host`: resolved once; every address it has must be
+    public unless `private_ok` (or, for a test's local server, named in `allow`)."""
+    try:
+        infos = (resolve or socket.getaddrinfo)(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError) as error:
         raise InvalidInput(f"could not fetch from {host}: {error}") from None
     if not infos:
         raise InvalidInput(f"could not fetch from {host}: the name has no address")
     if not private_ok:
         for info in infos:
-            address = ipaddress.ip_address(info[4][0].split("%")[0])
-            if not address.is_global:
+            address = info[4][0]
+            if address not in allow and not is_public(address):
                 raise InvalidInput(f"cannot fetch from {host}: it is a private or local address (set "
                                    "CASEAPP_FETCH_PRIVATE=1 to allow it, e.g. for an intranet crawler)")
     return infos[0][4][0]
@@ -48,24 +90,29 @@ def checked_address(host: str, port: int, private_ok: bool) -> str:
 
 class _PinnedHTTP(http.client.HTTPConnection):
     private_ok = False
+    resolve: Resolver | None = None
+    allow: frozenset[str] = frozenset()
 
     def connect(self):
-        address = checked_address(self.host, self.port, self.private_ok)
+        address = checked_address(self.host, self.port, self.private_ok, type(self).resolve, self.allow)
         self.sock = socket.create_connection((address, self.port), self.timeout, self.source_address)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
     private_ok = False
+    resolve: Resolver | None = None
+    allow: frozenset[str] = frozenset()
 
     def connect(self):
-        address = checked_address(self.host, self.port, self.private_ok)
+        address = checked_address(self.host, self.port, self.private_ok, type(self).resolve, self.allow)
         sock = socket.create_connection((address, self.port), self.timeout, self.source_address)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)   # SNI and the name checked
 
 
-def _handlers(private_ok: bool):
-    http_class = type("PinnedHTTP", (_PinnedHTTP,), {"private_ok": private_ok})
-    https_class = type("PinnedHTTPS", (_PinnedHTTPS,), {"private_ok": private_ok})
+def _handlers(private_ok: bool, resolve: Resolver | None, allow: frozenset[str], context=None):
+    settings = {"private_ok": private_ok, "resolve": staticmethod(resolve) if resolve else None, "allow": allow}
+    http_class = type("PinnedHTTP", (_PinnedHTTP,), settings)
+    https_class = type("PinnedHTTPS", (_PinnedHTTPS,), settings)
 
     class HTTPHandler(urllib.request.HTTPHandler):
         def http_open(self, req):
@@ -77,10 +124,10 @@ def _handlers(private_ok: bool):
 
     class Redirects(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, req, fp, code, msg, headers, newurl):
-            check_url(newurl)
+            check_url(newurl)   # the scheme here; the address when the new request connects
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
-    return [urllib.request.ProxyHandler({}), HTTPHandler(), HTTPSHandler(), Redirects()]
+    return [urllib.request.ProxyHandler({}), HTTPHandler(), HTTPSHandler(context=context), Redirects()]
 
 
 def check_url(url: str) -> None:
@@ -90,11 +137,14 @@ def check_url(url: str) -> None:
 
 
 def fetch(url: str, limit: int, timeout: float = 10.0, *, private_ok: bool = False,
-          total_seconds: float = 60.0) -> tuple[bytes, str]:
+          total_seconds: float = 60.0, resolve: Resolver | None = None, allow=frozenset(),
+          context=None) -> tuple[bytes, str]:
     """Download `url`: its bytes (at most `limit`) and its content type. Anything wrong is
-    InvalidInput saying what (refused address, unreachable, too large, too slow)."""
+    InvalidInput saying what (refused address, unreachable, too large, too slow).
+    `resolve` (getaddrinfo's signature), `allow` (exact addresses allowed although not
+    public) and `context` (an ssl.SSLContext) are for tests."""
     check_url(url)
-    opener = urllib.request.build_opener(*_handlers(private_ok))
+    opener = urllib.request.build_opener(*_handlers(private_ok, resolve, frozenset(allow), context))
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     deadline = time.monotonic() + total_seconds
     chunks, size = [], 0

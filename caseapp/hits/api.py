@@ -7,13 +7,17 @@ ingest --json` prints them.
 
     {"image_url": "...", "page_url": "...", "found_at": "2026-11-21T10:15:00Z"}
 
-Images are fetched from image_url. At most MAX_LINES lines a request, so that a request
-ends in reasonable time; send more in several requests."""
+Images are fetched from image_url. A request has at most CASEAPP_SIGHTINGS_MAX_LINES lines
+(500; blank lines count) and CASEAPP_SIGHTINGS_MAX_BYTES bytes (2 MB), so that it ends in
+reasonable time and memory: the body is read as it comes and refused with 413 (a JSON body
+naming the caps) as soon as it passes either, without reading the rest; send more in
+several requests. One line's failure is that line's error, never the request's."""
 from __future__ import annotations
 
 import json
 
 from flask import Blueprint, current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from caseapp.core import tokens
 from caseapp.core.audit import Actor
@@ -25,7 +29,7 @@ from caseapp.extensions import get_session
 from caseapp.hits import HITS, services
 from caseapp.clients import works_index
 
-MAX_LINES = 500
+CHUNK = 65536
 blueprint = Blueprint("hits_api", __name__, url_prefix="/api/v1")
 
 
@@ -52,17 +56,70 @@ def _authorised_user(session):
     return user, None
 
 
-def _lines(body: str) -> list[tuple[int, str]]:
-    """Numbered JSON lines from a JSON Lines body, or from a JSON array (InvalidInput if broken)."""
-    text = body.strip()
-    if text.startswith("["):
+class TooLarge(Exception):
+    """The body is past the endpoint's byte or line cap."""
+
+
+def body_lines(stream, *, max_bytes: int, max_lines: int) -> list[tuple[int, str]]:
+    """Numbered lines of a JSON Lines body, read from `stream` as they come (or the records
+    of a JSON array, each as a line). TooLarge as soon as the body passes `max_bytes` or
+    `max_lines` lines (blank lines count): nothing past the cap is read. InvalidInput if the
+    body is a broken JSON array."""
+    pending, lines, size = bytearray(), [], 0
+    while True:
+        chunk = stream.read(CHUNK)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > max_bytes:
+            raise TooLarge()
+        pending += chunk
+        if not lines and pending.lstrip().startswith(b"["):   # a JSON array: read whole, within max_bytes
+            continue
+        *complete, rest = pending.split(b"\n")
+        lines.extend(complete)
+        pending = bytearray(rest)
+        if len(lines) > max_lines:
+            raise TooLarge()
+    if pending.lstrip().startswith(b"[") and not lines:
+        return _array_lines(bytes(pending).decode("utf-8", errors="replace"), max_lines)
+    if pending:
+        lines.append(pending)
+    if len(lines) > max_lines:
+        raise TooLarge()
+    return [(n, bytes(line).decode("utf-8", errors="replace")) for n, line in enumerate(lines, start=1)]
+
+
+def _array_lines(text: str, max_lines: int) -> list[tuple[int, str]]:
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(f"The body is a JSON array but not valid JSON ({error.msg} at line {error.lineno}, "
+                           f"column {error.colno}); send JSON Lines or a valid array.") from None
+    except RecursionError:
+        raise InvalidInput("The body is a JSON array nested too deeply to read; send JSON Lines, "
+                           "one flat object a line.") from None
+    if not isinstance(records, list):
+        raise InvalidInput("The body starts like a JSON array but is not one; send JSON Lines or an array.")
+    if len(records) > max_lines:
+        raise TooLarge()
+    out = []
+    for n, record in enumerate(records, start=1):
         try:
-            records = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InvalidInput(f"The body is a JSON array but not valid JSON ({error.msg} at line {error.lineno}, "
-                               f"column {error.colno}); send JSON Lines or a valid array.") from None
-        return [(n, json.dumps(record)) for n, record in enumerate(records, start=1)]
-    return list(enumerate(body.splitlines(), start=1))
+            out.append((n, json.dumps(record)))
+        except (RecursionError, ValueError):   # that record's error, not the request's
+            out.append((n, "[nested too deeply]"))
+    return out
+
+
+def _too_large(max_bytes: int, max_lines: int):
+    response = jsonify(
+        error=(f"This request is over the crawler endpoint's cap: at most {max_lines} lines (blank ones count) "
+               f"and at most {max_bytes:,} bytes a request. Send the sightings in several requests of at most "
+               f"{max_lines} lines each."),
+        limit={"lines": max_lines, "bytes": max_bytes})
+    response.status_code = 413
+    return response
 
 
 @blueprint.route("/sightings", methods=["POST"])
@@ -71,13 +128,19 @@ def ingest_sightings():
     user, refusal = _authorised_user(session)
     if refusal is not None:
         return refusal
+    max_lines = current_app.config["CASEAPP_SIGHTINGS_MAX_LINES"]
+    max_bytes = current_app.config["CASEAPP_SIGHTINGS_MAX_BYTES"]
+    if current_app.config.get("MAX_CONTENT_LENGTH"):
+        max_bytes = min(max_bytes, current_app.config["MAX_CONTENT_LENGTH"])
+    # Set before the stream is first touched: a declared Content-Length past it is refused
+    # unread, and a chunked body is cut off there.
+    request.max_content_length = max_bytes
     try:
-        lines = _lines(request.get_data(as_text=True))
+        lines = body_lines(request.stream, max_bytes=max_bytes, max_lines=max_lines)
+    except (TooLarge, RequestEntityTooLarge):
+        return _too_large(max_bytes, max_lines)
     except InvalidInput as error:
         return _refuse(400, str(error))
-    if sum(1 for _, text in lines if text.strip()) > MAX_LINES:
-        return _refuse(413, f"At most {MAX_LINES} sightings a request; split the {len(lines)} lines "
-                            "into several requests.")
     store = FileStore(current_app.config["CASEAPP_FILESTORE_PATH"])
     engine = works_index.engine_at(current_app.config["CASEAPP_MATCHING_PATH"])
     with unit_of_work(session):
@@ -86,6 +149,12 @@ def ingest_sightings():
                                     min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"],
                                     private_ok=current_app.config["CASEAPP_FETCH_PRIVATE"]))
     return jsonify(results=rows, summary=services.summarise(rows))
+
+
+@blueprint.errorhandler(RequestEntityTooLarge)
+def _request_too_large(_error):
+    return _too_large(current_app.config["CASEAPP_SIGHTINGS_MAX_BYTES"],
+                      current_app.config["CASEAPP_SIGHTINGS_MAX_LINES"])
 
 
 def register(app) -> None:

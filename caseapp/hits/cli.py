@@ -21,17 +21,19 @@ def hits_group() -> None:
 
 
 def _ingest_and_report(sources: list[tuple[str, Path | None, list[tuple[int, str]]]], *, as_json: bool,
-                       min_score: float | None, actor_name: str, workers: int) -> None:
+                       min_score: float | None, actor_name: str, workers: int, unreadable=()) -> None:
     """Ingest numbered lines from each source (name, base folder for image_path, lines);
     one result a line (JSON or errors on stderr), a progress bar, a summary. With workers,
     images are read, fetched and described in that many processes beside this one."""
     from caseapp.hits.services import image_describers
 
     with image_describers(workers) as pool_map:
-        _ingest_sources(sources, as_json=as_json, min_score=min_score, actor_name=actor_name, pool_map=pool_map)
+        _ingest_sources(sources, as_json=as_json, min_score=min_score, actor_name=actor_name, pool_map=pool_map,
+                        unreadable=unreadable)
 
 
-def _ingest_sources(sources, *, as_json: bool, min_score: float | None, actor_name: str, pool_map) -> None:
+def _ingest_sources(sources, *, as_json: bool, min_score: float | None, actor_name: str, pool_map,
+                    unreadable=()) -> None:
     from tqdm import tqdm
 
     from caseapp.core.audit import Actor
@@ -43,6 +45,9 @@ def _ingest_sources(sources, *, as_json: bool, min_score: float | None, actor_na
     store, engine = store_and_engine(current_app.config)
     threshold = current_app.config["CASEAPP_HIT_MIN_SCORE"] if min_score is None else min_score
     rows: list[dict] = []
+    for row in unreadable:   # files that could not be read: reported first, counted as errors
+        rows.append(row)
+        shared.report(row, as_json=as_json, label=row["source"])
     with transaction() as session, tqdm(total=sum(len(lines) for _, _, lines in sources), desc="sightings",
                                         unit="line", file=sys.stderr, disable=None) as bar:
         sync_index(session, store, engine)
@@ -80,12 +85,23 @@ _WORKERS_OPTION = click.option("--workers", type=WholeNumber(0, 64),
 @with_appcontext
 def hits_ingest(path, as_json: bool, min_score: float | None, workers: int) -> None:
     """Ingest crawler output: a JSON Lines file, or a folder of them (*.jsonl)."""
+    from caseapp.core.errors import InvalidInput
+    from caseapp.core.paths import read_lines
+
     files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
-    sources = []
+    if not files:
+        raise Refused(f"{path.name} is a folder with no *.jsonl files in it. Nothing was ingested.")
+    sources, unreadable = [], []
     for file in files:
-        with open(file, encoding="utf-8", errors="replace") as handle:
-            sources.append((file.name, file.parent, list(enumerate(handle, start=1))))
-    _ingest_and_report(sources, as_json=as_json, min_score=min_score, actor_name="hits ingest", workers=workers)
+        try:
+            sources.append((file.name, file.parent, read_lines(file)))
+        except InvalidInput as error:
+            if not path.is_dir():
+                raise Refused(f"{error}. Nothing was ingested.") from None
+            # a folder named x.jsonl, an unreadable file: that file's error; the others go on
+            unreadable.append({"source": file.name, "status": "error", "error": str(error), "hits": []})
+    _ingest_and_report(sources, as_json=as_json, min_score=min_score, actor_name="hits ingest", workers=workers,
+                       unreadable=unreadable)
 
 
 @hits_group.command("fetch")

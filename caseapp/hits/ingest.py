@@ -7,12 +7,13 @@ import hashlib
 import itertools
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import urlparse
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from caseapp.cases import services as cases
@@ -27,6 +28,9 @@ from caseapp.hits.sites import site_of
 from caseapp.clients.works_index import matching_works
 
 MAX_FETCH_BYTES = 25 * 1024 * 1024
+# What a line's data can raise (beyond InvalidInput): reported as that line's error, never the
+# run's. Errors of the system (the disk, the database connection) still stop the run.
+LINE_ERRORS = (ValueError, TypeError, OverflowError, RecursionError, UnicodeError)
 TOP_K = 5
 
 
@@ -47,31 +51,77 @@ class Sighted:
     image_path: str | None
 
 
+# A sighting's found_at lies between the web's beginnings and tomorrow (a crawler's clock may
+# run a little ahead): anything else is a mistake, and a year like 9999 would overflow later.
+EARLIEST_FOUND = datetime(1990, 1, 1, tzinfo=timezone.utc)
+MAX_HOST = 253          # a DNS name's longest form (the site column)
+MAX_URL = 8192
+
+
 def parse_sighting(text: str) -> Sighted:
-    """One JSON Lines record -> a sighting, or InvalidInput saying what is wrong."""
+    """One JSON Lines record -> a sighting, or InvalidInput saying what is wrong. Any line,
+    however hostile (nested 100,000 deep, huge numbers, year 9999, a broken address), is
+    InvalidInput here, never another exception: one line's failure is that line's."""
     try:
         record = json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidInput(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    except RecursionError:
+        raise InvalidInput("JSON nested too deeply; send one flat object a line") from None
+    except ValueError as error:   # e.g. an integer of more than 4,300 digits
+        raise InvalidInput(f"a number in the line cannot be read ({error})") from None
     if not isinstance(record, dict):
         raise InvalidInput("expected a JSON object with image_url, page_url and found_at")
     missing = [k for k in ("image_url", "page_url", "found_at") if not record.get(k)]
     if missing:
         raise InvalidInput(f"missing {', '.join(missing)}")
     for key in ("image_url", "page_url"):
-        if not isinstance(record[key], str) or urlparse(record[key]).scheme not in ("http", "https"):
-            raise InvalidInput(f"{key} must be an http(s) address, not {record[key]!r}")
+        _check_url(key, record[key])
+    found = _found_at(record["found_at"])
+    path = record.get("image_path")
+    if path is not None and (not isinstance(path, str) or not path or not path.isprintable()):
+        raise InvalidInput(f"image_path must be a file path (printable text), not {path!r}")
+    return Sighted(record["image_url"], record["page_url"], found, path)
+
+
+def _check_url(key: str, value) -> None:
+    accepted = f"{key} must be an http(s) address such as https://shop.example.com/a.jpg"
+    if not isinstance(value, str):
+        raise InvalidInput(f"{accepted}, not {value!r}")
+    if len(value) > MAX_URL or not value.isprintable() or " " in value:
+        raise InvalidInput(f"{accepted} (at most {MAX_URL:,} characters, no spaces or control characters)")
     try:
-        found = datetime.fromisoformat(str(record["found_at"]).replace("Z", "+00:00"))
+        value.encode("utf-8")
+        parsed = urlparse(value)
+        host, port = parsed.hostname, parsed.port   # .port refuses a port that is not ASCII digits 0-65535
+    except (ValueError, UnicodeError) as error:
+        raise InvalidInput(f"{accepted}, not {value[:200]!r} ({error})") from None
+    if parsed.scheme not in ("http", "https") or not host:
+        raise InvalidInput(f"{accepted}, not {value[:200]!r}")
+    if len(host) > MAX_HOST:
+        raise InvalidInput(f"{key}'s host name is longer than {MAX_HOST} characters")
+    del port
+
+
+def _found_at(value) -> datetime:
+    accepted = "found_at must be a date and time like 2026-11-21T10:15:00Z"
+    if not isinstance(value, str) or not value.isascii():
+        raise InvalidInput(f"{accepted}, not {value!r}")
+    try:
+        found = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput(f"found_at must be a date and time like 2026-11-21T10:15:00Z, "
-                           f"not {record['found_at']!r}") from None
+        raise InvalidInput(f"{accepted}, not {value[:100]!r}") from None
     if found.tzinfo is None:
         found = found.replace(tzinfo=timezone.utc)
-    path = record.get("image_path")
-    if path is not None and not isinstance(path, str):
-        raise InvalidInput("image_path must be a file path")
-    return Sighted(record["image_url"], record["page_url"], found, path)
+    latest = datetime.now(timezone.utc) + timedelta(days=1)
+    try:
+        found = found.astimezone(timezone.utc)
+    except OverflowError:
+        found = None
+    if found is None or not EARLIEST_FOUND <= found <= latest:
+        raise InvalidInput(f"found_at must be between {EARLIEST_FOUND:%Y-%m-%d} and tomorrow "
+                           f"(when the crawler saw the image), not {value!r}")
+    return found
 
 
 @dataclass
@@ -92,7 +142,7 @@ def describe_image(job: tuple[str | None, str, bool]) -> Described | str:
     path, url, private_ok = job
     try:
         data = Path(path).read_bytes() if path else fetch_image(url, private_ok=private_ok)
-    except (InvalidInput, OSError) as error:
+    except (InvalidInput, OSError, ValueError) as error:   # ValueError: e.g. a NUL in the path
         return str(error)
     try:   # the engine's decoder first: it refuses decompression bombs before Pillow reads them
         variants = query_signature(data)
@@ -153,6 +203,10 @@ def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iter
             except InvalidInput as error:
                 checked.append(({**row, "status": "error", "error": f"line {number}: {error}", "hits": []},
                                 None, None))
+            except LINE_ERRORS as error:   # a belt to parse_sighting's braces: still this line's error
+                checked.append(({**row, "status": "error", "hits": [],
+                                 "error": f"line {number}: cannot be read ({type(error).__name__}: {error})"},
+                                None, None))
         jobs = [(str(base / seen.image_path) if seen.image_path else None, seen.image_url, private_ok)
                 for _, seen, _ in checked if seen is not None]
         described = iter(pool_map(describe_image, jobs))
@@ -167,7 +221,11 @@ def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iter
             if session.scalar(select(Sighting.id).where(Sighting.key == key)) is not None:  # twice in a batch
                 yield {**row, "status": "duplicate", "hits": []}
                 continue
-            yield _record(session, store, engine, row, seen, key, result, min_score)
+            try:
+                yield _record(session, store, engine, row, seen, key, result, min_score)
+            except (*LINE_ERRORS, DataError, IntegrityError) as error:   # the savepoint is rolled back
+                yield {**row, "status": "error", "hits": [],
+                       "error": f"line {row['line']}: not written ({type(error).__name__}: {error})"}
 
 
 def seen_again(session: Session, sighting: Sighting, at: datetime) -> None:
