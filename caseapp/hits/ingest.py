@@ -197,6 +197,9 @@ def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iter
                 if seen.image_path and base is None:
                     raise InvalidInput("image_path is only read from files given to `caseapp hits ingest`; "
                                        "here, leave it out and the image is fetched from image_url")
+                if seen.image_path and not _inside(base, seen.image_path):
+                    raise InvalidInput(f"image_path {seen.image_path} leads outside the folder of its file "
+                                       f"({base}); give a path inside it")
                 if seen.image_path and not (base / seen.image_path).is_file():
                     raise InvalidInput(f"image_path {seen.image_path} not found (relative to {base})")
                 checked.append((row, seen, key))
@@ -226,6 +229,15 @@ def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iter
             except (*LINE_ERRORS, DataError, IntegrityError) as error:   # the savepoint is rolled back
                 yield {**row, "status": "error", "hits": [],
                        "error": f"line {row['line']}: not written ({type(error).__name__}: {error})"}
+
+
+def _inside(base: Path, relative: str) -> bool:
+    """Whether `relative` (a crawler's image_path) stays inside `base`, links resolved: a line
+    cannot make the command read a file elsewhere on the server."""
+    try:
+        return (base / relative).resolve().is_relative_to(base.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return False
 
 
 def seen_again(session: Session, sighting: Sighting, at: datetime) -> None:

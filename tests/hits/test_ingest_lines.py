@@ -104,3 +104,17 @@ def test_an_image_past_the_decoding_budget_is_one_lines_error(tmp_path):
     Image.new("RGB", (8000, 7000), "white").save(path)
     result = services.describe_image((str(path), "https://x.example.com/big.png", False))
     assert isinstance(result, str) and "MB to decode, over the 192 MB limit" in result
+
+
+def test_an_image_path_outside_the_files_folder_is_refused(db_session, tmp_path):
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    secret = tmp_path / "secret.png"
+    Image.new("RGB", (64, 64), "red").save(secret)
+    (crawl / "link.png").symlink_to(secret)
+    lines = [(1, _line(image_path="../secret.png")), (2, _line(image_path=str(secret))),
+             (3, _line(image_path="link.png"))]
+    rows = list(services.ingest(db_session, None, None, Actor(None, "t"), lines, base=crawl, min_score=0.5))
+    assert [r["status"] for r in rows] == ["error"] * 3
+    assert all("leads outside the folder of its file" in r["error"] for r in rows)
+    assert db_session.scalar(select(func.count()).select_from(Sighting)) == 0
