@@ -33,6 +33,10 @@ class Case(TimestampMixin, VersionedMixin, Model):
     held_from_stage: Mapped[str | None] = mapped_column(String(20))
     closure_reason: Mapped[str | None] = mapped_column(String(30))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
+    # The client's contract the case was opened under: its shares, floor and minimum payout
+    # hold for this case whatever the client agrees later.
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("client_contract.id", ondelete="RESTRICT"),
+                                                    index=True)
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default="EUR")
     claimed_minor: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     # How the claim is made up, line by line ({"label", "amount", "basis"}, amounts as text in
@@ -141,3 +145,30 @@ class CaseNote(TimestampMixin, Model):
     text: Mapped[str] = mapped_column(Text, nullable=False)
 
     case: Mapped[Case] = relationship(back_populates="notes")
+
+
+# A recipient's licence defence: open until the handler accepts or rejects it.
+DEFENCE_OPEN, DEFENCE_ACCEPTED, DEFENCE_REJECTED = "open", "accepted", "rejected"
+DEFENCE_STATUSES = (DEFENCE_OPEN, DEFENCE_ACCEPTED, DEFENCE_REJECTED)
+
+
+class LicenceDefence(TimestampMixin, VersionedMixin, Model):
+    """A recipient shows a licence (an invoice or licence file) for a work in the case: the case
+    goes on hold until a handler accepts it (the case closes as licence shown) or rejects it
+    with a reason the next letter quotes."""
+
+    __tablename__ = "licence_defence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), nullable=False, index=True)
+    work_id: Mapped[int | None] = mapped_column(ForeignKey("work.id", ondelete="RESTRICT"))   # None: every work
+    file_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    statement: Mapped[str | None] = mapped_column(Text)          # what the recipient says
+    recorded_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default=DEFENCE_OPEN)
+    reason: Mapped[str | None] = mapped_column(Text)             # why accepted or rejected
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (CheckConstraint(_in_list("status", DEFENCE_STATUSES), name="status"),)

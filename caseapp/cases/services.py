@@ -21,6 +21,7 @@ from caseapp.core.records import check_version
 from caseapp.core.money import Money
 from caseapp.core.sequences import next_value
 from caseapp.feasibility import services as feasibility
+from caseapp.clients import services as clients
 from caseapp.parties import services as parties
 
 
@@ -68,6 +69,7 @@ def open_case(
     case = Case(
         ref=new_case_ref(session, today.year),
         client_id=client_id,
+        contract_id=clients.contract_for_new_case(session, client_id).id,
         party_id=party_id,
         country=party.country,
         stage=lifecycle.NEW,

@@ -112,3 +112,10 @@ def client_terms(session: Session, client_ids) -> dict[int, ClientTerms]:
     rows = session.execute(select(Client.id, Client.country, Client.pursues_private_users)
                            .where(Client.id.in_(ids)))
     return {row.id: ClientTerms(row.country, bool(row.pursues_private_users)) for row in rows}
+
+
+def contract_for_new_case(session: Session, client_id: int):
+    """The contract a case opened now is worked under (the case keeps it)."""
+    from caseapp.clients.contracts import current_contract
+
+    return current_contract(session, client_id)
