@@ -143,3 +143,51 @@ def test_the_renames_keep_what_refers_to_the_old_names(tmp_path, backend_name):
     finally:
         if drop:
             drop()
+
+
+@pytest.mark.parametrize("backend_name", ["sqlite", "postgresql"])
+def test_existing_clients_get_the_default_contract_and_their_cases_keep_it(tmp_path, backend_name):
+    """Migration a7c3e9f1b2d4: every client gets the default terms (70% / 50%) from the day it
+    was added, each of its cases is tied to that contract, works start unverified, and the
+    queue's expression indexes survive the copy of the case table on SQLite."""
+    from tests.conftest import PG_URL, _postgres_database
+
+    if backend_name == "postgresql" and not PG_URL:
+        pytest.skip("PostgreSQL only (set CASEAPP_TEST_DATABASE_URL)")
+    url, drop = (f"sqlite:///{tmp_path / 'contracts.db'}", None) if backend_name == "sqlite" else _postgres_database()
+    try:
+        schema.upgrade(url, "f2c9d8e4a6b1")
+        engine = make_engine(url)
+        with engine.begin() as c:
+            for name in ("Studio", "Agency"):
+                c.execute(text("INSERT INTO client (name, kind, country, language, created_at, updated_at, version) "
+                               f"VALUES ('{name}', 'photographer', 'DE', 'de', '2026-01-0{1 if name == 'Studio' else 2}', "
+                               "'2026-01-01', 1)"))
+            c.execute(text("INSERT INTO party (name, kind, site, country, language, created_at, updated_at, version) "
+                           "VALUES ('Shop GmbH', 'company', 'shop.example', 'DE', 'de', '2026-01-01', '2026-01-01', 1)"))
+            c.execute(text("INSERT INTO work (client_id, title, file_sha256, thumbnail_sha256, width, height, "
+                           "created_at, updated_at) VALUES (2, 'Dune', 'a', 'b', 10, 10, '2026-01-01', '2026-01-01')"))
+            c.execute(text('INSERT INTO "case" (ref, client_id, party_id, country, stage, currency, claimed_minor, '
+                           "stage_changed_at, created_at, updated_at, version, next_due_on, next_step) VALUES ('C-2026-000001', 2, 1, 'DE', "
+                           "'new', 'EUR', 100, '2026-01-03', '2026-01-03', '2026-01-03', 1, '2026-01-05', 'Start checks')"))
+        schema.upgrade(url)
+        with engine.connect() as c:
+            contracts = c.execute(text("SELECT id, client_id, share_out_of_court_bp, share_in_court_bp "
+                                       "FROM client_contract ORDER BY client_id")).all()
+            assert [tuple(r[1:]) for r in contracts] == [(1, 7000, 5000), (2, 7000, 5000)]
+            agency_contract = contracts[1][0]
+            assert c.execute(text('SELECT contract_id FROM "case"')).scalar_one() == agency_contract
+            assert c.execute(text("SELECT status, version FROM work")).one() == ("unverified", 1)
+        assert schema.drift(engine) == []
+        if backend_name == "sqlite":
+            with engine.connect() as c:
+                names = set(c.execute(text("SELECT name FROM sqlite_master WHERE type='index' "
+                                           "AND tbl_name='case'")).scalars())
+            assert {"ix_case_queue_mine", "ix_case_queue_unassigned"} <= names
+        schema.downgrade(url, "f2c9d8e4a6b1")
+        with engine.connect() as c:
+            assert c.execute(text('SELECT ref FROM "case"')).scalar_one() == "C-2026-000001"
+        engine.dispose()
+    finally:
+        if drop:
+            drop()
