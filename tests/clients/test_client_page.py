@@ -105,3 +105,13 @@ def test_the_mandate_form_uploads_and_links_the_file(db_session, client_as):
         content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     assert "Mandate kept." in page and "mandat.pdf</a>, signed" in page
     assert "No signed mandate on file" not in page
+
+
+def test_a_handler_whitelists_a_site_from_the_client_page(db_session, client_as):
+    holder = make_client(db_session)
+    db_session.commit()
+    response = client_as("handler").post("/hits/rules/whitelist", data={
+        "site": "own-portfolio.example", "client": holder.id, "next": f"/clients/{holder.id}#sites"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/clients/{holder.id}#sites")
+    page = client_as("handler").get(f"/clients/{holder.id}").get_data(as_text=True)
+    assert "own-portfolio.example" in page
