@@ -56,6 +56,14 @@ OWN_DATABASE = {"db upgrade", "db check"}
 # '{tmp}', '{empty_dir}', '{empty_jsonl}', '{page}' are filled in by the fixture.
 BASELINES = {
     "cases list": {},
+    "clients add": {"name": "Walk Foto", "country": "DE"},
+    "clients show": {"client_id": "1", "as_json": True},
+    "clients contract": {"client_id": "1", "out_of_court": "55", "in_court": "50"},
+    "clients mandate": {"client_id": "1", "file": "{mandate}", "signed_on": "2026-01-05"},
+    "clients bank request": {"client_id": "{client}", "iban": "DE89370400440532013000", "holder": "Walk Foto",
+                             "login": "accountant"},
+    "clients bank confirm": {"account_id": "{account}", "login": "admin"},
+    "clients bank reject": {"account_id": "{account}", "login": "admin", "reason": "wrong IBAN"},
     "db check": {},
     "db upgrade": {"revision": "head"},
     "feasibility amount": {"country": "DE", "usage": "web-commercial", "months": "14"},
@@ -88,11 +96,35 @@ def _a_token(session) -> dict:
     return {"token": str(row.id)}
 
 
+def _a_client(session) -> dict:
+    from caseapp.clients.services import add_client
+    from caseapp.core.audit import Actor
+
+    return {"client": str(add_client(session, Actor.system("walk"), name="Walk", country="DE").id)}
+
+
+def _a_pending_account(session) -> dict:
+    from caseapp.clients.banking import request_account
+    from caseapp.core.audit import Actor
+    from flask import current_app
+
+    client = _a_client(session)["client"]
+    user = current_app.appbuilder.sm.find_user(username="accountant")
+    account = request_account(session, Actor.of(user), int(client), "Walk", "DE89370400440532013000")
+    return {"client": client, "account": str(account.id)}
+
+
 # What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
-PREPARE = {"tokens revoke": _a_token}
+PREPARE = {"tokens revoke": _a_token, "clients bank request": _a_client,
+           "clients bank confirm": _a_pending_account, "clients bank reject": _a_pending_account}
 
 # Hostile-looking values that are legitimate for a parameter: (command, parameter) -> (kinds, reason).
 ACCEPTED = {
+    **{("clients add", name): (FREE_TEXT, "names, addresses and phone numbers are free text")
+       for name in ("name", "contact_name", "street", "city", "postcode", "phone")},
+    ("clients contract", "note"): (FREE_TEXT, "a note is free text"),
+    ("clients bank request", "holder"): (FREE_TEXT, "an account holder's name is free text"),
+    ("clients bank reject", "reason"): (FREE_TEXT, "a reason is free text"),
     ("tokens create", "name"): (FREE_TEXT, "a token's name is free text: who uses it"),
     ("users create", "login"): ({"huge", "wrong_type", "not_a_number"},
                                 "letters and digits make a login ('abc', '100...0')"),
@@ -200,6 +232,7 @@ def places(tmp_path_factory):
     root = tmp_path_factory.mktemp("walk")
     (root / "empty").mkdir()
     (root / "empty.jsonl").write_text("")
+    (root / "mandate.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
     (root / "www").mkdir()
     (root / "www" / "page.html").write_text("<html><body><p>no images here</p></body></html>")
 
@@ -210,6 +243,7 @@ def places(tmp_path_factory):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root / "www")))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield {"tmp": str(root), "empty_dir": str(root / "empty"), "empty_jsonl": str(root / "empty.jsonl"),
+           "mandate": str(root / "mandate.pdf"),
            "page": f"http://127.0.0.1:{server.server_address[1]}/page.html"}
     server.shutdown()
 

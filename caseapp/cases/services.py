@@ -438,3 +438,10 @@ def item_seen_again(session: Session, case_ids, *, page_url: str, image_url: str
                                            CaseItem.page_url == page_url, CaseItem.image_url == image_url,
                                            or_(CaseItem.last_seen_at.is_(None), CaseItem.last_seen_at < at))
                     .values(last_seen_at=at).execution_options(synchronize_session=False))
+
+
+def client_cases(session: Session, client_id: int) -> list[Case]:
+    """Every case of a client, newest first (for the client's page: its open cases, which
+    contract each was opened under, how many were paid in full)."""
+    return list(session.scalars(select(Case).where(Case.client_id == client_id)
+                                .order_by(Case.created_at.desc(), Case.id.desc())))

@@ -4,13 +4,21 @@ from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
 
 CLIENT = "Client"
 WORK = "Work"
+CONTRACT = "Contract"
+BANK_ACCOUNT = "BankAccount"
 
 DOMAIN = Domain(
     name="clients",
     description="Clients and their works (the images we enforce), imported and indexed for matching.",
     permissions=(
         permission(CLIENT, "read", "See clients (rights holders)", HANDLER, LAWYER, ACCOUNTANT),
-        permission(CLIENT, "write", "Add and edit clients", ACCOUNTANT),
+        permission(CLIENT, "write", "Add and edit clients; upload a client's signed mandate", ACCOUNTANT),
+        permission(CONTRACT, "write", "Change a client's contract (shares, minimum payout, settlement floor)",
+                   ACCOUNTANT),
+        permission(BANK_ACCOUNT, "request", "Ask for a client's new payout bank account (pending until confirmed)",
+                   ACCOUNTANT),
+        permission(BANK_ACCOUNT, "confirm", "Confirm or reject a pending bank account someone else asked for",
+                   ACCOUNTANT),
         permission(CLIENT, "delete", "Delete a client (refused while in use)"),
         permission(WORK, "read", "See clients' works", HANDLER, LAWYER, ACCOUNTANT),
         permission(WORK, "write", "Edit works' titles", HANDLER),

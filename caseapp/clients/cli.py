@@ -10,7 +10,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from caseapp.clients.works_index import store_and_engine
-from caseapp.core.cli import ROW_ID, report, transaction
+from caseapp.clients.models import LEGAL_FORMS, TAX_STATUSES
+from caseapp.clients.services import CLIENT_KINDS
+from caseapp.core.cli import (COUNTRY, LOGIN, ROW_ID, Refused, Text, date_option, refusals, report,
+                              session as shared_session, transaction)
+from caseapp.core.money import Money
 
 @click.group("works")
 def works_group() -> None:
@@ -48,4 +52,233 @@ def works_import(folder, client_id: int, as_json: bool) -> None:
 
 
 
-COMMANDS = (works_group,)
+# --- `caseapp clients`: the client record, its contract, mandate and bank account ---------------
+
+@click.group("clients")
+def clients_group() -> None:
+    """Clients (rights holders): their record, contract, mandate and bank account."""
+
+
+class Percent(click.ParamType):
+    """A share typed as a percentage: 0 to 100 in whole or half percent ('55', '52.5')."""
+
+    name = "percent"
+
+    def convert(self, value, param, ctx):
+        from caseapp.clients.contracts import percent_bp
+        from caseapp.core.errors import InvalidInput
+
+        if isinstance(value, int):
+            return value
+        try:
+            return percent_bp(value, "percentage")
+        except InvalidInput as error:
+            self.fail(str(error).removeprefix("percentage: "), param, ctx)
+
+
+def _euros(_ctx, param, value):
+    from caseapp.core.cli import option_name
+    from caseapp.core.errors import InvalidInput
+    from caseapp.core.money import Money
+
+    if value is None:
+        return None
+    try:
+        return Money.parse_plain(value, "EUR")
+    except InvalidInput as error:
+        raise Refused(f"{option_name(param)} {error}") from None
+
+
+def _person(login: str):
+    """The user a command acts as (`--as LOGIN`): a person, for rules that need two of them."""
+    from caseapp.core.audit import Actor
+
+    user = current_app.appbuilder.sm.find_user(username=login)
+    if user is None:
+        raise Refused(f"--as: no user {login!r}; `caseapp users create` adds one.")
+    return Actor(user.id, user.username)
+
+
+def client_data(session, client_id: int) -> dict:
+    """A client as `clients show` prints it: the record, tax treatment, contract in words,
+    accounts (IBAN masked) and what is missing before its cases can go out."""
+    from caseapp.clients import banking, contracts, services
+    from caseapp.clients.tax import vat_treatment
+
+    client = services.get_client(session, client_id)
+    contract = contracts.current_contract(session, client.id)
+    return {
+        "id": client.id, "name": client.name, "kind": client.kind, "legal_form": client.legal_form,
+        "contact_name": client.contact_name, "email": client.email, "phone": client.phone,
+        "address": {"street": client.street, "postcode": client.postcode, "city": client.city,
+                    "country": client.country},
+        "language": client.language, "tax_status": client.tax_status, "vat_id": client.vat_id,
+        "vat_treatment": vat_treatment(client).as_data(), "version": client.version,
+        "contract": {"id": contract.id, "starts_at": contract.starts_at.isoformat(),
+                     "words": contracts.contract_in_words(contract),
+                     "share_out_of_court": contracts.percent_text(contract.share_out_of_court_bp),
+                     "share_in_court": contracts.percent_text(contract.share_in_court_bp),
+                     "minimum_payout": str(Money(contract.minimum_payout_minor, contract.currency)),
+                     "settlement_floor": contracts.percent_text(contract.settlement_floor_bp)},
+        "mandate": ({"filename": client.mandate_filename, "sha256": client.mandate_sha256,
+                     "signed_on": client.mandate_signed_on.isoformat()} if client.mandate_sha256 else None),
+        "bank_accounts": [{"id": a.id, "status": a.status, "holder": a.holder, "iban": banking.iban_masked(a.iban),
+                           "bic": a.bic, "requested_by": a.requested_by, "decided_by": a.decided_by,
+                           "version": a.version} for a in banking.accounts_of(session, client.id)],
+        "missing": [{"code": m.code, "words": m.words} for m in services.missing_before_cases(session, client.id)],
+    }
+
+
+@clients_group.command("add")
+@click.option("--name", required=True, type=Text(200), help="The client's name.")
+@click.option("--country", required=True, type=COUNTRY, help="Where the client is (ISO code, e.g. DE).")
+@click.option("--kind", type=click.Choice(CLIENT_KINDS), default="photographer", show_default=True)
+@click.option("--legal-form", type=click.Choice(LEGAL_FORMS), default="person", show_default=True)
+@click.option("--tax-status", type=click.Choice(TAX_STATUSES), default="private", show_default=True,
+              help="private person, small business (exempt from VAT), or standard (charges VAT).")
+@click.option("--vat-id", type=Text(40), help="An EU VAT ID with its country prefix (Greece: EL).")
+@click.option("--language", type=Text(2, r"[A-Za-z]{2}", "a language code: two letters, e.g. de"), default="en")
+@click.option("--email", type=Text(254))
+@click.option("--contact", "contact_name", type=Text(200), help="Whom to talk to (for a company).")
+@click.option("--phone", type=Text(50))
+@click.option("--street", type=Text(200))
+@click.option("--postcode", type=Text(20))
+@click.option("--city", type=Text(100))
+@with_appcontext
+def clients_add(**values) -> None:
+    """Add a client."""
+    from caseapp.clients.services import add_client
+    from caseapp.core.audit import Actor
+
+    with transaction() as session:
+        client = add_client(session, Actor.system("clients add"), **values)
+        client_id, name = client.id, client.name
+    click.echo(f"Client {client_id} ({name}) added. Next: `caseapp clients mandate {client_id} FILE --signed-on "
+               "DATE`, then the bank account.")
+
+
+@clients_group.command("show")
+@click.argument("client_id", type=ROW_ID)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@with_appcontext
+def clients_show(client_id: int, as_json: bool) -> None:
+    """A client: record, tax treatment, contract in words, bank accounts (masked), what is missing."""
+    with refusals():
+        data = client_data(shared_session(), client_id)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    address = ", ".join(x for x in (data["address"]["street"], " ".join(
+        x for x in (data["address"]["postcode"], data["address"]["city"]) if x), data["address"]["country"]) if x)
+    lines = [f"{data['name']} (client {data['id']}): {data['kind']}, {data['legal_form']}, {address}",
+             f"Language: {data['language']} · contact: {data['contact_name'] or '—'} · {data['email'] or '—'}",
+             f"Tax: {data['vat_treatment']['words']} ({data['vat_treatment']['basis']})",
+             f"Contract: {data['contract']['words']}",
+             "Mandate: " + (f"{data['mandate']['filename']}, signed {data['mandate']['signed_on']}"
+                            if data["mandate"] else "none on file")]
+    lines += [f"Bank account {a['id']}: {a['iban']} {a['holder']} — {a['status']}" for a in data["bank_accounts"]]
+    lines += ["Before cases can go out: " + ("nothing missing." if not data["missing"] else "")]
+    lines += [f"  - {m['words']}" for m in data["missing"]]
+    click.echo("\n".join(lines))
+
+
+@clients_group.command("contract")
+@click.argument("client_id", type=ROW_ID)
+@click.option("--out-of-court", "out_of_court", required=True, type=Percent(),
+              help="The client's share of what is collected out of court, in percent (e.g. 55).")
+@click.option("--in-court", "in_court", required=True, type=Percent(),
+              help="The client's share of what is collected in court, in percent (e.g. 50).")
+@click.option("--minimum-payout", callback=_euros, metavar="AMOUNT",
+              help="No payout below this (EUR, e.g. 50.00); kept from the current contract if not given.")
+@click.option("--floor", type=Percent(), help="The lowest settlement, in percent of the claim, the firm may "
+                                               "accept without asking (kept if not given).")
+@click.option("--note", type=Text(2000), help="Why the terms change.")
+@with_appcontext
+def clients_contract(client_id: int, out_of_court: int, in_court: int, minimum_payout, floor, note) -> None:
+    """New terms for the client's cases opened from now on; earlier cases keep theirs."""
+    from caseapp.clients.contracts import change_contract, contract_in_words
+    from caseapp.core.audit import Actor
+
+    with transaction() as session:
+        contract = change_contract(session, Actor.system("clients contract"), client_id,
+                                   share_out_of_court_bp=out_of_court, share_in_court_bp=in_court,
+                                   minimum_payout=minimum_payout, settlement_floor_bp=floor, note=note)
+        words = contract_in_words(contract)
+    click.echo(f"Contract changed for cases opened from now on: {words}")
+
+
+@clients_group.command("mandate")
+@click.argument("client_id", type=ROW_ID)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@date_option("--signed-on", required=True, help="The day the client signed the mandate.")
+@with_appcontext
+def clients_mandate(client_id: int, file: Path, signed_on) -> None:
+    """Keep the client's signed mandate (PDF, JPEG or PNG) with the day it was signed."""
+    from caseapp.clients.services import MANDATE_MAX_BYTES, record_mandate
+    from caseapp.core.audit import Actor
+    from caseapp.core.filestore import FileStore
+
+    if file.stat().st_size > MANDATE_MAX_BYTES:
+        raise Refused(f"FILE {file.name} is larger than {MANDATE_MAX_BYTES // (1024 * 1024)} MB.")
+    store = FileStore(current_app.config["CASEAPP_FILESTORE_PATH"])
+    with transaction() as session:
+        record_mandate(session, store, Actor.system("clients mandate"), client_id, file.name, file.read_bytes(),
+                       signed_on)
+    click.echo(f"Mandate {file.name} (signed {signed_on.isoformat()}) kept for client {client_id}.")
+
+
+@clients_group.group("bank")
+def bank_group() -> None:
+    """A client's payout bank account: asked for by one person, confirmed by another."""
+
+
+@bank_group.command("request")
+@click.argument("client_id", type=ROW_ID)
+@click.option("--iban", required=True, type=Text(50), help="The IBAN (spaces allowed).")
+@click.option("--bic", type=Text(20), help="The BIC; derived from the IBAN when not given and known.")
+@click.option("--holder", required=True, type=Text(200), help="The account holder's name (at most 70 characters).")
+@click.option("--as", "login", required=True, type=LOGIN, help="Who asks for it (a second person confirms).")
+@with_appcontext
+def bank_request(client_id: int, iban: str, bic: str | None, holder: str, login: str) -> None:
+    """Ask for a new payout account for the client (pending until a second person confirms)."""
+    from caseapp.clients.banking import iban_grouped, request_account
+
+    actor = _person(login)
+    with transaction() as session:
+        account = request_account(session, actor, client_id, holder, iban, bic)
+        account_id, shown_iban, bic = account.id, iban_grouped(account.iban), account.bic
+    click.echo(f"Account {account_id} ({shown_iban}, BIC {bic or 'unknown'}) waits for a second person: "
+               f"`caseapp clients bank confirm {account_id} --as LOGIN` (not {login}).")
+
+
+@bank_group.command("confirm")
+@click.argument("account_id", type=ROW_ID)
+@click.option("--as", "login", required=True, type=LOGIN, help="The second person (not the one who asked).")
+@with_appcontext
+def bank_confirm(account_id: int, login: str) -> None:
+    """Confirm a pending account: it becomes the active one, the previous one is replaced."""
+    from caseapp.clients.banking import confirm_account, iban_masked
+
+    actor = _person(login)
+    with transaction() as session:
+        account = confirm_account(session, actor, account_id, None)
+        masked = iban_masked(account.iban)
+    click.echo(f"Account {account_id} ({masked}) is now the active payout account.")
+
+
+@bank_group.command("reject")
+@click.argument("account_id", type=ROW_ID)
+@click.option("--as", "login", required=True, type=LOGIN, help="The second person (not the one who asked).")
+@click.option("--reason", required=True, type=Text(500), help="Why (the requester reads it).")
+@with_appcontext
+def bank_reject(account_id: int, login: str, reason: str) -> None:
+    """Reject a pending account; the active one stays."""
+    from caseapp.clients.banking import reject_account
+
+    actor = _person(login)
+    with transaction() as session:
+        reject_account(session, actor, account_id, None, reason)
+    click.echo(f"Account {account_id} rejected.")
+
+
+COMMANDS = (works_group, clients_group)

@@ -3,13 +3,17 @@ lowest settlement the firm may accept without asking). A change is a new contrac
 moment on; a case keeps the contract it was opened under."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caseapp.clients.models import ClientContract
+from caseapp.core import audit
+from caseapp.core.audit import Actor
+from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.models import utcnow
+from caseapp.core.money import Money
 
 # The firm's standard terms (DOMAIN.md: 70% of what is collected out of court, 50% in court).
 DEFAULT_SHARE_OUT_OF_COURT_BP = 7000
@@ -32,3 +36,124 @@ def current_contract(session: Session, client_id: int, at: datetime | None = Non
         session.add(contract)
         session.flush()
     return contract
+
+
+# Shares and the settlement floor are whole or half percent (55%, 52.5%): what a contract
+# states and a person types; finer steps would only make the split unreadable.
+SHARE_STEP_BP = 50
+
+
+def percent_bp(value, field: str) -> int:
+    """A percentage typed by a person ('55', '52.5', '55%') -> basis points (5500, 5250), from 0
+    to 100 in whole or half percent. Anything else is refused, naming the field."""
+    import re
+
+    from caseapp.core.money import shown
+
+    text = str(value).strip().removesuffix("%").strip() if value is not None else ""
+    match = re.fullmatch(r"([0-9]{1,3})(?:\.([0-9]{1,2}))?", text) if text.isascii() else None
+    bp = None
+    if match:
+        decimals = (match.group(2) or "").ljust(2, "0")
+        bp = int(match.group(1)) * 100 + int(decimals)
+    if bp is None or bp > 10000 or bp % SHARE_STEP_BP:
+        raise InvalidInput(f"{field}: {shown(value)} is not a percentage from 0 to 100 in whole or half "
+                           "percent, e.g. 55 or 52.5.")
+    return bp
+
+
+def _check_bp(value, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10000 or value % SHARE_STEP_BP:
+        raise InvalidInput(f"{field}: {value!r} is not a share from 0% to 100% in whole or half percent.")
+    return value
+
+
+def percent_text(bp: int) -> str:
+    """7000 -> '70%', 5250 -> '52.5%'."""
+    whole, rest = divmod(bp, 100)
+    return f"{whole}%" if not rest else f"{whole}.{rest:02d}".rstrip("0") + "%"
+
+
+def change_contract(session: Session, actor: Actor, client_id: int, *, share_out_of_court_bp: int,
+                    share_in_court_bp: int, minimum_payout: Money | None = None,
+                    settlement_floor_bp: int | None = None, starts_at: datetime | None = None,
+                    note: str | None = None) -> ClientContract:
+    """New terms for the client's cases opened from `starts_at` (now, or a later moment): a new
+    contract row; cases opened earlier keep the terms they were opened under. Shares and the
+    floor in basis points (whole or half percent); the minimum payout in the contract's
+    currency (EUR). Audited."""
+    from caseapp.clients.services import get_client
+
+    client = get_client(session, client_id)
+    now = utcnow()
+    starts_at = starts_at or now
+    if starts_at.tzinfo is None:
+        raise InvalidInput("Starts: give the moment with its time zone (UTC).")
+    if starts_at < now - timedelta(minutes=1):
+        raise InvalidInput("Starts: a contract cannot start in the past (cases opened before it keep their "
+                           "terms); leave it empty to start now, or give a later moment.")
+    previous = current_contract(session, client.id, at=now)
+    currency = previous.currency
+    minimum = minimum_payout if minimum_payout is not None else Money(previous.minimum_payout_minor, currency)
+    if not isinstance(minimum, Money):
+        raise InvalidInput("Minimum payout: give an amount, e.g. 50.00.")
+    if minimum.currency != currency:
+        raise InvalidInput(f"Minimum payout: the contract pays in {currency}; give the amount in {currency}.")
+    if minimum.minor < 0:
+        raise InvalidInput("Minimum payout: an amount of 0 or more.")
+    text = (note or "").strip() or None
+    if text and len(text) > 2000:
+        raise InvalidInput("Note: at most 2000 characters.")
+    contract = ClientContract(
+        client_id=client.id, starts_at=starts_at, currency=currency, created_by=actor.name, note=text,
+        share_out_of_court_bp=_check_bp(share_out_of_court_bp, "Share out of court"),
+        share_in_court_bp=_check_bp(share_in_court_bp, "Share in court"),
+        settlement_floor_bp=_check_bp(previous.settlement_floor_bp if settlement_floor_bp is None
+                                      else settlement_floor_bp, "Settlement floor"),
+        minimum_payout_minor=minimum.minor)
+    session.add(contract)
+    session.flush()
+    audit.record(session, actor, "client.contract_changed", "client", client.id, details={
+        "contract": contract.id, "from_contract": previous.id, "starts_at": starts_at.isoformat(),
+        "share_out_of_court": percent_text(contract.share_out_of_court_bp),
+        "share_in_court": percent_text(contract.share_in_court_bp),
+        "minimum_payout": str(minimum), "settlement_floor": percent_text(contract.settlement_floor_bp),
+        "before": contract_in_words(previous)})
+    return contract
+
+
+def contract_in_words(contract: ClientContract) -> str:
+    """'You receive 70% of what we collect out of court, 50% in court. …' (the client's view)."""
+    words = (f"You receive {percent_text(contract.share_out_of_court_bp)} of what we collect out of court, "
+             f"{percent_text(contract.share_in_court_bp)} in court.")
+    minimum = Money(contract.minimum_payout_minor, contract.currency)
+    words += (f" We pay out once you are owed at least {minimum.format('en')}." if minimum
+              else " We pay out whatever you are owed, however small.")
+    if contract.settlement_floor_bp < 10000:
+        words += (f" We may settle for {percent_text(contract.settlement_floor_bp)} of the claim or more "
+                  "without asking you.")
+    else:
+        words += " We ask you before settling for less than the claim."
+    return words
+
+
+def contract_of(session: Session, contract_id: int) -> ClientContract:
+    contract = session.get(ClientContract, contract_id)
+    if contract is None:
+        raise NotFound(f"There is no contract {contract_id}.")
+    return contract
+
+
+def case_terms(session: Session, case) -> ClientContract:
+    """The terms a case is worked under (payouts use them): the contract it was opened under;
+    for a case opened before contracts were kept, the client's contract in force when it was
+    opened."""
+    if case.contract_id is not None:
+        return contract_of(session, case.contract_id)
+    return current_contract(session, case.client_id, at=getattr(case, "created_at", None))
+
+
+def contract_history(session: Session, client_id: int) -> list[ClientContract]:
+    """Every contract of the client, the latest start first (future ones included)."""
+    return list(session.scalars(select(ClientContract).where(ClientContract.client_id == client_id)
+                                .order_by(ClientContract.starts_at.desc(), ClientContract.id.desc())))

@@ -66,6 +66,12 @@ class Client(TimestampMixin, VersionedMixin, Model):
     def __str__(self) -> str:
         return self.name
 
+    def page_link(self):
+        """The client's name as a link to the client's page (for the Clients list)."""
+        from markupsafe import Markup, escape
+
+        return Markup(f'<a href="/clients/{int(self.id)}">{escape(self.name)}</a>')
+
 
 class ClientContract(TimestampMixin, Model):
     """The terms a client's cases are worked under. A change is a new row from a moment on:

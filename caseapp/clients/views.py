@@ -12,6 +12,7 @@ from caseapp.clients.models import Client, Work
 
 
 class ClientView(ServiceModelView):
+    """The list of clients (each name opens the client's page, /clients/<id>) and the add form."""
     add_service = staticmethod(services.add_client)
     edit_service = staticmethod(services.edit_client)
     delete_service = staticmethod(services.delete_client)
@@ -20,10 +21,10 @@ class ClientView(ServiceModelView):
     class_permission_name = CLIENT
     list_title = "Clients"
     show_title = add_title = edit_title = "Client"
-    list_columns = ["name", "kind", "country", "language", "email"]
+    list_columns = ["page_link", "kind", "country", "language", "email"]
     add_columns = edit_columns = ["name", "kind", "country", "language", "email", "pursues_private_users"]
     search_columns = ["name", "kind", "country", "email"]
-    label_columns = {"name": "Name", "kind": "Kind", "country": "Country", "language": "Language",
+    label_columns = {"name": "Name", "page_link": "Name", "kind": "Kind", "country": "Country", "language": "Language",
                      "email": "E-mail", "pursues_private_users": "Pursue private, non-commercial users"}
     # A tick box, not a required field (the column is NOT NULL, which Flask-AppBuilder would make required).
     add_form_extra_fields = {"pursues_private_users": BooleanField(
@@ -58,5 +59,10 @@ def _thumbnail(sha256: str) -> Markup:
 
 
 def register(app, appbuilder) -> None:
+    from caseapp.clients.pages import BankAccountView, ClientPageView, ContractView
+
     appbuilder.add_view_no_menu(ClientView)
     appbuilder.add_view_no_menu(WorkView)
+    appbuilder.add_view_no_menu(ClientPageView)
+    appbuilder.add_view_no_menu(ContractView)
+    appbuilder.add_view_no_menu(BankAccountView)

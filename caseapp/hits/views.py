@@ -219,7 +219,10 @@ class RulesView(BaseView):
             min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"], args=request.args)
 
     def _to_rules(self):
-        return redirect(url_for("RulesView.index"))
+        """Back to the rules page, or to the page the form came from (a client's page)."""
+        from caseapp.core.web import redirect_back
+
+        return redirect_back(request.form.get("next"), url_for("RulesView.index"))
 
     @expose("/whitelist", methods=["POST"])
     @has_access
