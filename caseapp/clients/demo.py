@@ -12,6 +12,7 @@ from caseapp.clients.models import Client
 from caseapp.core.demo import Demo
 
 CLIENTS = [
+    # name, country, kind, language
     ("Lena Hoffmann Fotografie", "DE", "photographer", "de"),
     ("Nordlicht Bildagentur GmbH", "DE", "agency", "de"),
     ("Atelier Marin", "FR", "photographer", "fr"),
@@ -23,6 +24,50 @@ CLIENTS = [
     ("Fjord Foto AS", "NO", "photographer", "no"),
     ("Redwood Pictures LLC", "US", "publisher", "en"),
 ]
+# Who each client is, for tax and letters: legal form, tax status, VAT ID, contact, street,
+# postcode, city (the VAT IDs pass python-stdnum's check; they are examples, not real firms').
+DETAILS = {
+    "Lena Hoffmann Fotografie": ("person", "small_business", None, "Lena Hoffmann", "Lindenstraße 4", "50674", "Köln"),
+    "Nordlicht Bildagentur GmbH": ("company", "standard", "DE136695976", "Jonas Brandt", "Hafenweg 12", "20457",
+                                   "Hamburg"),
+    "Atelier Marin": ("person", "private", None, "Camille Marin", "12 rue des Arts", "13001", "Marseille"),
+    "Studio Aurora": ("company", "standard", "IT00743110157", "Giulia Conti", "Via Roma 8", "20121", "Milano"),
+    "Peak Images Ltd": ("company", "standard", None, "Oliver Grant", "4 Mill Lane", "LA22 9AA", "Ambleside"),
+    "Mira Kowalska Photography": ("person", "standard", "PL5260250274", "Mira Kowalska", "ul. Długa 3", "00-238",
+                                  "Warszawa"),
+    "Lumen Stock Agency B.V.": ("company", "standard", "NL004495445B01", "Daan de Vries", "Keizersgracht 100",
+                                "1015 AA", "Amsterdam"),
+    "Sol y Sombra Fotos": ("person", "small_business", None, "Lucía Ortega", "Calle Mayor 21", "28013", "Madrid"),
+    "Fjord Foto AS": ("company", "standard", None, "Ingrid Berg", "Bryggen 5", "5003", "Bergen"),
+    "Redwood Pictures LLC": ("company", "standard", None, "Sam Carter", "200 Market St", "94105",
+                             "San Francisco"),
+}
+# Contract overrides (the rest work under the default 70% / 50%): an agency that negotiated 55%
+# out of court, with a minimum payout and a settlement floor.
+CONTRACTS = {"Peak Images Ltd": dict(share_out_of_court_bp=5500, share_in_court_bp=5000, minimum_payout_minor=5000,
+                                     settlement_floor_bp=8000,
+                                     note="Negotiated terms: 55% out of court (agency volume).")}
+# Bank accounts (valid IBANs; examples from the banks' own documentation): confirmed by a second
+# person, except where the state says otherwise: a change waiting for the second person, one
+# rejected. Redwood Pictures has none yet.
+OLD_ACCOUNT = {"Atelier Marin": ("Camille Marin", "FR7630003009310005032013080")}
+ACCOUNTS = {
+    "Lena Hoffmann Fotografie": ("Lena Hoffmann", "DE89370400440532013000", "active"),
+    "Nordlicht Bildagentur GmbH": ("Nordlicht Bildagentur GmbH", "DE02120300000000202051", "active"),
+    # A changed account waiting for the second person (the old one stays active until then).
+    "Atelier Marin": ("Camille Marin", "FR1420041010050500013M02606", "changed"),
+    "Studio Aurora": ("Studio Aurora S.r.l.", "IT60X0542811101000000123456", "active"),
+    "Peak Images Ltd": ("Peak Images Ltd", "GB29NWBK60161331926819", "active"),
+    "Mira Kowalska Photography": ("Mira Kowalska", "PL61109010140000071219812874", "rejected"),
+    "Lumen Stock Agency B.V.": ("Lumen Stock Agency B.V.", "NL91ABNA0417164300", "active"),
+    "Sol y Sombra Fotos": ("Lucía Ortega", "ES9121000418450200051332", "active"),
+    "Fjord Foto AS": ("Fjord Foto AS", "NO9386011117947", "active"),
+}
+# Clients without a signed mandate on file (their cases cannot leave the checks stage).
+NO_MANDATE = {"Sol y Sombra Fotos"}
+# Two people, so that a bank account is requested by one and confirmed by another.
+REQUESTER, SECOND_PERSON = "Anton Keller (accountant)", "Ada Schmidt (admin)"
+
 WORK_TITLES = ["Alpine dawn", "Harbour at dusk", "Ridge line", "Quiet valley", "First light",
                "Blue hour", "Desert crossing", "Northern shore", "Storm front", "Evening ridge"]
 
@@ -38,8 +83,7 @@ def load(demo: Demo) -> None:
     client_ids = []
     for name, country, kind, language in CLIENTS:
         existing = demo.session.scalar(select(Client).where(Client.name == name))
-        client = existing or services.add_client(demo.session, demo.actor, name=name, country=country, kind=kind,
-                                                 language=language, email=None)
+        client = existing or _add_client(demo, name, country, kind, language)
         client_ids.append(client.id)
     work_ids: dict[int, list[int]] = {cid: [] for cid in client_ids}
     for n in range(demo.works):
@@ -51,3 +95,46 @@ def load(demo: Demo) -> None:
     demo.session.flush()
     demo.made["clients"] = DemoClients(client_ids, work_ids)
     demo.counts.update(clients=len(client_ids), works=demo.works)
+
+
+def _add_client(demo: Demo, name: str, country: str, kind: str, language: str) -> Client:
+    """A complete client record: details, contract, mandate and bank account, through the
+    services a person would use."""
+    from datetime import timedelta
+
+    from caseapp.clients import banking, contracts
+    from caseapp.clients.demo_documents import mandate_pdf
+    from caseapp.core.audit import Actor
+    from caseapp.core.money import Money
+
+    legal_form, tax_status, vat_id, contact, street, postcode, city = DETAILS[name]
+    slug = "".join(ch for ch in name.lower() if ch.isalnum())[:20]
+    client = services.add_client(demo.session, demo.actor, name=name, country=country, kind=kind,
+                                 language=language, email=f"office@{slug}.example", legal_form=legal_form,
+                                 tax_status=tax_status, vat_id=vat_id, contact_name=contact, street=street,
+                                 postcode=postcode, city=city)
+    terms = CONTRACTS.get(name)
+    if terms:
+        contracts.change_contract(demo.session, demo.actor, client.id,
+                                  share_out_of_court_bp=terms["share_out_of_court_bp"],
+                                  share_in_court_bp=terms["share_in_court_bp"],
+                                  minimum_payout=Money(terms["minimum_payout_minor"], "EUR"),
+                                  settlement_floor_bp=terms["settlement_floor_bp"], note=terms["note"])
+    if name not in NO_MANDATE:
+        signed_on = demo.today - timedelta(days=40 + demo.rng.randrange(300))
+        services.record_mandate(demo.session, demo.store, demo.actor, client.id, f"mandate-{slug}.pdf",
+                                mandate_pdf(name, signed_on.isoformat()), signed_on, today=demo.today)
+    if name in OLD_ACCOUNT:
+        old = banking.request_account(demo.session, Actor.system(REQUESTER), client.id, *OLD_ACCOUNT[name])
+        banking.confirm_account(demo.session, Actor.system(SECOND_PERSON), old.id, None)
+    account = ACCOUNTS.get(name)
+    if account:
+        holder, iban, state = account
+        requested = banking.request_account(demo.session, Actor.system(REQUESTER), client.id, holder, iban)
+        if state == "active":
+            banking.confirm_account(demo.session, Actor.system(SECOND_PERSON), requested.id, None)
+        elif state == "rejected":
+            banking.reject_account(demo.session, Actor.system(SECOND_PERSON), requested.id, None,
+                                   "The holder named on the client's letter is a different person; ask the "
+                                   "client for a statement of the account.")
+    return client
