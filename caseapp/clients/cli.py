@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from caseapp.clients.works_index import store_and_engine
-from caseapp.core.cli import ROW_ID, report, transaction
+from caseapp.core.cli import ROW_ID, transaction
 
 @click.group("works")
 def works_group() -> None:
@@ -20,14 +20,19 @@ def works_group() -> None:
 @works_group.command("import")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, readable=True, path_type=Path))
 @click.option("--client", "client_id", required=True, type=ROW_ID, help="The client (rights holder) id.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per file, then a summary object.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object per file (file, work, status: imported / duplicate / error, and error or "
+                   "duplicate_of), then a summary object.")
 @with_appcontext
 def works_import(folder, client_id: int, as_json: bool) -> None:
-    """Add every image file in FOLDER as a work of the client, and index it for matching."""
+    """Add every image file in FOLDER as a work of the client, and index it for matching.
+    A file the client already has (the same image, also resized or recompressed) is reported
+    as a duplicate of that work and not added; a file that cannot be read is an error; the
+    others are imported."""
     from tqdm import tqdm
 
     from caseapp.core.audit import Actor
-    from caseapp.clients.works_index import import_entries, import_works
+    from caseapp.clients.works_index import import_entries, import_works, summarise
 
     store, engine = store_and_engine(current_app.config)
     with transaction() as session:
@@ -37,15 +42,22 @@ def works_import(folder, client_id: int, as_json: bool) -> None:
             for row in import_works(session, store, engine, Actor.system("works import"), client_id=client_id,
                                     folder=folder):
                 rows.append(row)
-                report(row, as_json=as_json, label=row["file"])
+                if as_json:
+                    click.echo(json.dumps(row, ensure_ascii=False))
+                elif row["status"] != "imported":
+                    bar.write(_row_line(row), file=sys.stderr)
                 bar.update(1)
     engine.save()   # after the works are committed: the index never names a work the database lacks
-    summary = {"files": len(rows), "added": sum(r["status"] == "added" for r in rows),
-               "errors": sum(r["status"] == "error" for r in rows),
-               "skipped": sum(r["status"] == "skipped" for r in rows)}
+    summary = summarise(rows)
     click.echo(json.dumps({"summary": summary}) if as_json else
-               f"Added {summary['added']} works; {summary['errors']} unreadable, {summary['skipped']} skipped.")
+               f"Imported {summary['imported']} works; {summary['duplicates']} duplicates, "
+               f"{summary['errors']} errors.")
 
+
+def _row_line(row: dict) -> str:
+    if row["status"] == "duplicate":
+        return f"{row['file']}: duplicate of work {row['duplicate_of']} ('{row['duplicate_title']}'), not added"
+    return f"{row['file']}: error: {row['error']}"
 
 
 COMMANDS = (works_group,)
