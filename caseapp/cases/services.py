@@ -438,3 +438,19 @@ def item_seen_again(session: Session, case_ids, *, page_url: str, image_url: str
                                            CaseItem.page_url == page_url, CaseItem.image_url == image_url,
                                            or_(CaseItem.last_seen_at.is_(None), CaseItem.last_seen_at < at))
                     .values(last_seen_at=at).execution_options(synchronize_session=False))
+
+
+def cases_of_works(session: Session, work_ids) -> dict[int, list[str]]:
+    """The cases (their refs) that name each of these works, in an item or a licence
+    defence; works no case names are left out."""
+    from caseapp.cases.models import LicenceDefence
+
+    ids = sorted(set(work_ids))
+    found: dict[int, set[str]] = {}
+    if not ids:
+        return {}
+    for column, case_column in ((CaseItem.work_id, CaseItem.case_id), (LicenceDefence.work_id, LicenceDefence.case_id)):
+        for work_id, ref in session.execute(select(column, Case.ref).join(Case, Case.id == case_column)
+                                            .where(column.in_(ids))):
+            found.setdefault(work_id, set()).add(ref)
+    return {work_id: sorted(refs) for work_id, refs in found.items()}

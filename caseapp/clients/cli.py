@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from caseapp.clients.works_index import store_and_engine
-from caseapp.core.cli import ROW_ID, transaction
+from caseapp.core.cli import ROW_ID, Refused, Text, transaction
 
 @click.group("works")
 def works_group() -> None:
@@ -58,6 +58,52 @@ def _row_line(row: dict) -> str:
     if row["status"] == "duplicate":
         return f"{row['file']}: duplicate of work {row['duplicate_of']} ('{row['duplicate_title']}'), not added"
     return f"{row['file']}: error: {row['error']}"
+
+
+@works_group.command("delete")
+@click.argument("work_ids", nargs=-1, required=True, type=ROW_ID, metavar="ID...")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="The result as one JSON object.")
+@with_appcontext
+def works_delete(work_ids, yes: bool, as_json: bool) -> None:
+    """Delete works (and their files, unless something else names them), and take them out of
+    the matching index. A work a case names, or one with hits, is kept and said so; the
+    others are deleted."""
+    from caseapp.core.audit import Actor
+    from caseapp.clients import services
+    from caseapp.clients.works_index import unindex_works
+
+    if not yes:
+        click.confirm(f"Delete {len(set(work_ids))} work(s) for good?", abort=True, err=True)
+    store, engine = store_and_engine(current_app.config)
+    with transaction() as session:
+        result = services.delete_works(session, Actor.system("works delete"), work_ids)
+    unindex_works(engine, result.deleted)        # after commit: a search never names a deleted work
+    services.discard_work_files(session, store, result.files)
+    click.echo(json.dumps({"deleted": result.deleted, "kept": {str(k): v for k, v in result.kept.items()}})
+               if as_json else result.message())
+
+
+@works_group.command("edit")
+@click.argument("work_ids", nargs=-1, required=True, type=ROW_ID, metavar="ID...")
+@click.option("--title", type=Text(300), help="The new title of every work given.")
+@click.option("--title-prefix", type=Text(300), help="Text put before each work's title.")
+@click.option("--title-suffix", type=Text(300), help="Text put after each work's title.")
+@with_appcontext
+def works_edit(work_ids, title, title_prefix, title_suffix) -> None:
+    """Retitle works in bulk: one title for all (--title), or text before (--title-prefix) or
+    after (--title-suffix) each one's title. Each change is audited."""
+    from caseapp.core.audit import Actor
+    from caseapp.clients import services
+
+    given = [(mode, text) for mode, text in (("set", title), ("prefix", title_prefix), ("suffix", title_suffix))
+             if text is not None]
+    if len(given) != 1:
+        raise Refused("Give exactly one of --title, --title-prefix or --title-suffix.")
+    (mode, text), = given
+    with transaction() as session:
+        changed = services.retitle_works(session, Actor.system("works edit"), work_ids, title=text, mode=mode)
+    click.echo(f"Retitled {len(changed)} of {len(set(work_ids))} works.")
 
 
 COMMANDS = (works_group,)

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from caseapp.core import audit
 from caseapp.core.audit import Actor
-from caseapp.core.errors import InvalidInput
-from caseapp.core.records import ReferenceRecords, clean_values, text_or_none
+from caseapp.core.errors import InvalidInput, NotFound
+from caseapp.core.records import ReferenceRecords, clean_values, edit_record, text_or_none
 from caseapp.core.filestore import FileStore
 from caseapp.core.images import thumbnail_bytes
 from caseapp.clients.exif import ExifFacts
@@ -146,7 +146,7 @@ class Portfolio:
         self._hashes: list[tuple[int, str, int, float]] | None = None
         self._by_sha: dict[str, tuple[int, str]] = {}
 
-    def _load(self) -> list[tuple[int, str, int, float]]:
+    def load(self) -> list[tuple[int, str, int, float]]:
         if self._hashes is None:
             self._hashes = []
             rows = self.session.execute(select(Work.id, Work.title, Work.phash, Work.width, Work.height,
@@ -174,7 +174,7 @@ class Portfolio:
 
     def duplicate_of(self, facts: ImageFacts) -> tuple[int, str] | None:
         """(id, title) of the client's work this image repeats, or None."""
-        hashes = self._load()
+        hashes = self.load()
         if facts.sha256 in self._by_sha:
             return self._by_sha[facts.sha256]
         mine, aspect = int(facts.phash, 16), facts.width / max(facts.height, 1)
@@ -194,7 +194,7 @@ class Portfolio:
         return phash_of_thumbnail(self.store.read(thumbnail), 16)
 
     def added(self, work: Work) -> None:
-        self._load()
+        self.load()
         self._by_sha.setdefault(work.file_sha256, (work.id, work.title))
         self._hashes.append((work.id, work.title, int(work.phash, 16), work.width / max(work.height, 1)))
 
@@ -220,6 +220,104 @@ def add_work(session: Session, store: FileStore, actor: Actor, *, client_id: int
     audit.record(session, actor, "work.added", "work", work.id,
                  details={"title": title, "sha256": work.file_sha256, "phash": work.phash})
     return work
+
+
+@dataclass
+class WorkDeletion:
+    """What a bulk deletion did: the works deleted, those kept (id -> why), and the store
+    files the deleted works named (to remove after commit if nothing else names them)."""
+    deleted: list[int]
+    kept: dict[int, str]
+    files: list[str]
+
+    def message(self) -> str:
+        parts = [f"Deleted {len(self.deleted)} work{'s' if len(self.deleted) != 1 else ''}."]
+        parts += [f"Work {work_id} was kept: {why}." for work_id, why in sorted(self.kept.items())]
+        return " ".join(parts)
+
+
+MAX_BULK = 10_000
+
+
+def _bulk_ids(work_ids) -> list[int]:
+    ids = sorted(set(int(i) for i in work_ids))
+    if not ids:
+        raise InvalidInput("Select at least one work.")
+    if len(ids) > MAX_BULK:
+        raise InvalidInput(f"{len(ids)} works are more than {MAX_BULK:,} at once; select fewer.")
+    return ids
+
+
+def _works(session: Session, ids: list[int]) -> list[Work]:
+    works = session.scalars(select(Work).where(Work.id.in_(ids)).order_by(Work.id)).all()
+    missing = sorted(set(ids) - {w.id for w in works})
+    if missing:
+        raise NotFound(f"There is no work {', '.join(map(str, missing))}; nothing was changed.")
+    return works
+
+
+def delete_works(session: Session, actor: Actor, work_ids) -> WorkDeletion:
+    """Delete the selected works, each audited. A work that a case names (an item, a licence
+    defence) or that has hits is kept, and the result says which cases or how many hits; the
+    rest of the selection goes. The caller removes the deleted works from the engine's index
+    and their store files (`discard_work_files`) after commit."""
+    from caseapp.cases.services import cases_of_works
+    from caseapp.hits.services import hits_of_works
+
+    ids = _bulk_ids(work_ids)
+    works = _works(session, ids)
+    cases, hits = cases_of_works(session, ids), hits_of_works(session, ids)
+    result = WorkDeletion([], {}, [])
+    for work in works:
+        if work.id in cases:
+            refs = cases[work.id]
+            result.kept[work.id] = (f"case{'s' if len(refs) > 1 else ''} {', '.join(refs[:10])}"
+                                    f"{' and more' if len(refs) > 10 else ''} name{'s' if len(refs) == 1 else ''} "
+                                    "it")
+        elif work.id in hits:
+            result.kept[work.id] = f"it has {hits[work.id]} hit{'s' if hits[work.id] > 1 else ''} (decide or " \
+                                   "remove them on the triage page first)"
+        else:
+            audit.record(session, actor, "work.deleted", "work", work.id,
+                         details={"title": work.title, "client_id": work.client_id, "sha256": work.file_sha256})
+            result.deleted.append(work.id)
+            result.files += [work.file_sha256, work.thumbnail_sha256]
+            session.delete(work)
+    session.flush()
+    return result
+
+
+def discard_work_files(session: Session, store: FileStore, sha256s) -> list:
+    """After a deletion is committed: remove those files no row names any longer (another
+    work, a capture, a letter may still name the same file: it stays)."""
+    from caseapp.core.filestore import discard_unreferenced
+
+    return discard_unreferenced(session, [store.path_for(sha) for sha in set(sha256s)])
+
+
+TITLE_MODES = ("set", "prefix", "suffix")
+
+
+def retitle_works(session: Session, actor: Actor, work_ids, *, title: str, mode: str = "set") -> list[int]:
+    """Give the selected works a title: `set` it, or put it before (`prefix`) or after
+    (`suffix`) each one's title. Each change is audited ('work.edited'); the works changed."""
+    ids = _bulk_ids(work_ids)
+    if mode not in TITLE_MODES:
+        raise InvalidInput(f"Mode: '{mode}' is not one of {', '.join(TITLE_MODES)}.")
+    text = "" if title is None else str(title)
+    if not text.isprintable():
+        raise InvalidInput("Title: no control characters (a newline, a tab), please.")
+    if not text.strip() and mode == "set":
+        raise InvalidInput("Title: a work needs a title.")
+    if not text.strip():
+        raise InvalidInput(f"Title: give the text to put {'before' if mode == 'prefix' else 'after'} the titles.")
+    changed = []
+    for work in _works(session, ids):
+        new = {"set": text.strip(), "prefix": text + work.title, "suffix": work.title + text}[mode]
+        if edit_record(session, actor, work, _clean_work({"title": new}), subject="work",
+                       what=f"Work {work}", seen_version=None):
+            changed.append(work.id)
+    return changed
 
 
 def client_choices(session: Session) -> list[tuple[int, str]]:

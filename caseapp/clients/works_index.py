@@ -68,6 +68,15 @@ def sync_index(session: Session, store: FileStore, engine) -> dict:
     return {"added": added, "removed": removed, "works": len(ids)}
 
 
+def unindex_works(engine, work_ids) -> int:
+    """Take deleted works out of the engine's index and save it (call after the deletion is
+    committed: until then a search may still name them, and matching_works leaves them out)."""
+    removed = sum(engine.remove(str(work_id)) for work_id in work_ids)
+    if removed:
+        engine.save()
+    return removed
+
+
 _SYNCED: set[str] = set()
 
 
@@ -103,6 +112,7 @@ def import_files(session: Session, store: FileStore, engine, actor: Actor, *, cl
             title = work_title(shown)
             data = read_bytes(source) if isinstance(source, Path) else source
             facts = services.image_facts(shown, data)
+            portfolio.load()   # before the savepoint: older works' hashes filled stay when a file is refused
             with session.begin_nested():   # what it wrote to the store goes if it rolls back (core.uow)
                 work = services.add_work(session, store, actor, client_id=client_id, title=title, data=data,
                                          facts=facts, portfolio=portfolio)
