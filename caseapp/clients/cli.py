@@ -79,7 +79,8 @@ def works_delete(work_ids, yes: bool, as_json: bool) -> None:
     with transaction() as session:
         result = services.delete_works(session, Actor.system("works delete"), work_ids)
     unindex_works(engine, result.deleted)        # after commit: a search never names a deleted work
-    services.discard_work_files(session, store, result.files)
+    with transaction() as session:               # files no row names any longer (reads only)
+        services.discard_work_files(session, store, result.files)
     click.echo(json.dumps({"deleted": result.deleted, "kept": {str(k): v for k, v in result.kept.items()}})
                if as_json else result.message())
 

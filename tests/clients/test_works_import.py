@@ -117,6 +117,16 @@ def test_commands_that_read_files_say_why_they_cannot(fresh_env, tmp_path):  # n
     assert rows["c-loop.jpg"]["error"].endswith("is a symbolic link that loops")
     assert rows["e-folder.jpg"]["error"].endswith("is a folder, not a file")
     assert rows["a-good.jpg"]["status"] == "imported"
+    assert json.loads(out.splitlines()[-1])["summary"]["imported"] == 3
+    again = run(fresh_env, "works", "import", str(folder), "--client", "1", "--json").stdout
+    rows = [json.loads(line) for line in again.splitlines()]
+    assert {r["file"]: r["status"] for r in rows if r.get("work", 0) is None and "duplicate_of" in r} == {
+        "a-good.jpg": "duplicate", "b-locked.jpg": "duplicate", "g-good.jpg": "duplicate"}
+    assert rows[-1] == {"summary": {"files": 6, "imported": 0, "duplicates": 3, "errors": 3}}
+    text = run(fresh_env, "works", "import", str(folder), "--client", "1")
+    assert "a-good.jpg: duplicate of work" in text.stderr and "Imported 0 works; 3 duplicates" in text.stdout
+    deleted = run(fresh_env, "works", "delete", str(rows[0]["duplicate_of"]), "--yes", "--json")
+    assert json.loads(deleted.stdout)["deleted"] == [rows[0]["duplicate_of"]]
     for missing in (tmp_path / "nothing", folder / "a-good.jpg"):
         refused = run(fresh_env, "works", "import", str(missing), "--client", "1", check=False)
         assert refused.returncode == 2 and "Error: " in refused.stderr and "Traceback" not in refused.stderr
