@@ -81,6 +81,8 @@ BASELINES = {
     "tokens revoke": {"token_id": "{token}"},
     "users create": {"login": "walker", "role": "CaseHandler", "password": "Walk-the-line-2026"},
     "works import": {"folder": "{empty_dir}", "client_id": "1"},
+    "works delete": {"work_ids": ["{work}"], "yes": True},
+    "works edit": {"work_ids": ["{work}"], "title_prefix": "Walk "},
 }
 
 
@@ -114,9 +116,22 @@ def _a_pending_account(session) -> dict:
     return {"client": client, "account": str(account.id)}
 
 
+def _a_work(session) -> dict:
+    """A work no case names (a copy of the first work's row; its files are the first's)."""
+    from caseapp.clients.models import Work
+
+    template = session.scalars(select(Work).order_by(Work.id).limit(1)).first()
+    work = Work(client_id=template.client_id, title="walk", file_sha256=template.file_sha256,
+                thumbnail_sha256=template.thumbnail_sha256, width=template.width, height=template.height)
+    session.add(work)
+    session.flush()
+    return {"work": str(work.id)}
+
+
 # What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
 PREPARE = {"tokens revoke": _a_token, "clients bank request": _a_client,
-           "clients bank confirm": _a_pending_account, "clients bank reject": _a_pending_account}
+           "clients bank confirm": _a_pending_account, "clients bank reject": _a_pending_account,
+           "works delete": _a_work, "works edit": _a_work}
 
 # Hostile-looking values that are legitimate for a parameter: (command, parameter) -> (kinds, reason).
 ACCEPTED = {
@@ -131,6 +146,9 @@ ACCEPTED = {
     ("users create", "first_name"): (FREE_TEXT, "a name is free text"),
     ("users create", "last_name"): (FREE_TEXT, "a name is free text"),
     ("users create", "password"): ({"huge", "missing_path", "directory"}, "12 characters or more make a password"),
+    ("works edit", "title_prefix"): (FREE_TEXT, "a title is free text"),
+    ("works edit", "title"): (FREE_TEXT, "a title is free text"),
+    ("works edit", "title_suffix"): (FREE_TEXT, "a title is free text"),
 }
 
 # Parameter combinations another change fixes (works import / hits ingest per file and per line).

@@ -445,3 +445,19 @@ def client_cases(session: Session, client_id: int) -> list[Case]:
     contract each was opened under, how many were paid in full)."""
     return list(session.scalars(select(Case).where(Case.client_id == client_id)
                                 .order_by(Case.created_at.desc(), Case.id.desc())))
+
+
+def cases_of_works(session: Session, work_ids) -> dict[int, list[str]]:
+    """The cases (their refs) that name each of these works, in an item or a licence
+    defence; works no case names are left out."""
+    from caseapp.cases.models import LicenceDefence
+
+    ids = sorted(set(work_ids))
+    found: dict[int, set[str]] = {}
+    if not ids:
+        return {}
+    for column, case_column in ((CaseItem.work_id, CaseItem.case_id), (LicenceDefence.work_id, LicenceDefence.case_id)):
+        for work_id, ref in session.execute(select(column, Case.ref).join(Case, Case.id == case_column)
+                                            .where(column.in_(ids))):
+            found.setdefault(work_id, set()).add(ref)
+    return {work_id: sorted(refs) for work_id, refs in found.items()}

@@ -21,7 +21,11 @@ DOMAIN = Domain(
                    ACCOUNTANT),
         permission(CLIENT, "delete", "Delete a client (refused while in use)"),
         permission(WORK, "read", "See clients' works", HANDLER, LAWYER, ACCOUNTANT),
-        permission(WORK, "write", "Edit works' titles", HANDLER),
+        permission(WORK, "write", "Edit works' titles, one or many at once", HANDLER, ACCOUNTANT),
+        permission(WORK, "upload", "Add works: upload images on a client's page (the same import as "
+                   "`caseapp works import`)", HANDLER, ACCOUNTANT),
+        permission(WORK, "delete", "Delete works, many at once (a work a case names or with hits is kept)",
+                   ACCOUNTANT),
     ),
     menu=(MenuEntry("Clients", CLIENT, "read", "/clients/list/", "fa-camera", order=40, category="Records"),
           MenuEntry("Works", WORK, "read", "/works/list/", "fa-image", order=45, category="Records")),

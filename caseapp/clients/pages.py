@@ -4,7 +4,7 @@ client's cases can go out. Thin: parse, call a service, render. Its forms post t
 resource (Client, Contract, BankAccount), so the permission matrix decides each."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.clients import BANK_ACCOUNT, CLIENT, CONTRACT, DOMAIN, banking, contracts, services

@@ -1,6 +1,7 @@
 """Client and work use cases."""
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -12,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from caseapp.core import audit
 from caseapp.core.audit import Actor
-from caseapp.core.errors import InvalidInput
+from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.money import shown
 from caseapp.core.records import ReferenceRecords, add_record, clean_values, edit_record, text_or_none
 from caseapp.core.filestore import FileStore
 from caseapp.core.images import thumbnail_bytes
+from caseapp.clients.exif import ExifFacts
 from caseapp.clients.models import LEGAL_FORMS, TAX_STATUSES, Client, Work
 from caseapp.clients.tax import clean_vat_id
 
@@ -119,23 +121,263 @@ _works = ReferenceRecords(Work, subject="work", clean=_clean_work, missing="Ther
 get_work, edit_work = _works.get, _works.edit
 
 
-def add_work(session: Session, store: FileStore, actor: Actor, *, client_id: int,
-             title: str, data: bytes) -> Work:
-    """Store an image as a work of a client, with its thumbnail."""
+# Two images are the same image for one client when their perceptual hashes (imagehash pHash
+# of their thumbnails) are close at two sizes. The 64-bit hash (stored, indexed) finds the
+# candidates: resized and recompressed copies differ in 0-4 of 64 bits, but so do photographs
+# taken a moment apart (a stereo pair: 4 bits; a 3% shift: 6 or fewer in half the cases).
+# The 256-bit hash of both thumbnails confirms: copies differ in at most 14 of 256 bits,
+# a 3% shift in 24 or more. benchmarks/phash_threshold.py measures both (docs/works-import.md).
+DUPLICATE_BITS = 6
+CONFIRM_BITS = 20
+# ... and only if their shapes agree (width / height within 2%): a crop is another work.
+ASPECT_TOLERANCE = 0.02
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    """What adding a work learns from its file: the thumbnail, size, perceptual hash, EXIF."""
+    sha256: str
+    thumbnail: bytes
+    width: int
+    height: int
+    file_size: int
+    phash: str
+    exif: ExifFacts
+
+
+class DuplicateWork(InvalidInput):
+    """The client already has this image (same file, or resized / recompressed)."""
+
+    def __init__(self, title: str, work_id: int, work_title: str) -> None:
+        super().__init__(f"'{title}' is the same image as work {work_id} ('{work_title}') of this client; "
+                         "it was not added again.")
+        self.work_id, self.work_title = work_id, work_title
+
+
+def phash_of_thumbnail(thumbnail: bytes, size: int = 8):
+    """The perceptual hash (imagehash pHash, 16 hex digits) of a work, from its thumbnail: the
+    320-pixel JPEG every work has (EXIF rotation applied), so a work's hash never needs the
+    original decoded again, and new and older works are hashed alike. `size` 16: the
+    256-bit hash that confirms a near match (an ImageHash; `a - b` counts differing bits)."""
+    import imagehash
+
+    with Image.open(io.BytesIO(thumbnail)) as image:
+        found = imagehash.phash(image, hash_size=size)
+    return str(found) if size == 8 else found
+
+
+def image_facts(title: str, data: bytes) -> ImageFacts:
+    """Decode `data` (bounded: core.images) into what a work keeps; InvalidInput naming the file
+    and the reason when it is not an image we can read (unknown, truncated, too big)."""
+    import hashlib
+
+    from caseapp.clients.exif import read_exif
+
     try:
         thumb, width, height = thumbnail_bytes(data)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as error:
+        with Image.open(io.BytesIO(data)) as image:
+            exif = read_exif(image)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError) as error:
         raise InvalidInput(
-            f"'{title}' is not an image we can read ({error.__class__.__name__}: {error}). "
+            f"'{title}' is not an image we can read ({_why_not_an_image(error)}). "
             "Upload a JPEG, PNG, WebP or GIF file."
         ) from None
+    return ImageFacts(sha256=hashlib.sha256(data).hexdigest(), thumbnail=thumb, width=width, height=height,
+                      file_size=len(data), phash=phash_of_thumbnail(thumb), exif=exif)
+
+
+def _why_not_an_image(error: Exception) -> str:
+    if isinstance(error, UnidentifiedImageError):
+        return "not an image, or a format we do not read"
+    text = str(error)
+    if "truncated" in text.lower() or "broken data stream" in text.lower():
+        return f"the file is truncated or damaged: {text}"
+    return f"{error.__class__.__name__}: {text}"
+
+
+class Portfolio:
+    """A client's works as duplicate detection sees them: (id, title, 64-bit hash, aspect),
+    read once (a few bytes a work: tens of thousands are a few MB and one query) and kept in
+    step by `import_files` as works are added. Works stored before hashes existed get theirs
+    here, from their thumbnails, the first time their client's portfolio is read."""
+
+    def __init__(self, session: Session, store: FileStore, client_id: int) -> None:
+        self.session, self.store, self.client_id = session, store, client_id
+        self._hashes: list[tuple[int, str, int, float]] | None = None
+        self._by_sha: dict[str, tuple[int, str]] = {}
+
+    def load(self) -> list[tuple[int, str, int, float]]:
+        if self._hashes is None:
+            self._hashes = []
+            rows = self.session.execute(select(Work.id, Work.title, Work.phash, Work.width, Work.height,
+                                               Work.file_sha256, Work.thumbnail_sha256)
+                                        .where(Work.client_id == self.client_id).order_by(Work.id)).all()
+            for row in rows:
+                phash = row.phash or self._fill(row.id, row.thumbnail_sha256)
+                self._by_sha.setdefault(row.file_sha256, (row.id, row.title))
+                if phash:
+                    self._hashes.append((row.id, row.title, int(phash, 16), row.width / max(row.height, 1)))
+        return self._hashes
+
+    def _fill(self, work_id: int, thumbnail_sha256: str) -> str | None:
+        """An older work's hash, from its thumbnail, kept (a derived value: the row's version
+        and audit trail are left alone, as for the matching signature)."""
+        from sqlalchemy import update
+
+        try:
+            phash = phash_of_thumbnail(self.store.read(thumbnail_sha256))
+        except (OSError, ValueError):
+            return None   # its thumbnail is gone: it cannot be compared
+        self.session.execute(update(Work).where(Work.id == work_id).values(phash=phash)
+                             .execution_options(synchronize_session=False))
+        return phash
+
+    def duplicate_of(self, facts: ImageFacts) -> tuple[int, str] | None:
+        """(id, title) of the client's work this image repeats, or None."""
+        hashes = self.load()
+        if facts.sha256 in self._by_sha:
+            return self._by_sha[facts.sha256]
+        mine, aspect = int(facts.phash, 16), facts.width / max(facts.height, 1)
+        candidates = sorted(((mine ^ theirs).bit_count(), work_id, title) for work_id, title, theirs, their_aspect
+                            in hashes if (mine ^ theirs).bit_count() <= DUPLICATE_BITS
+                            and abs(aspect - their_aspect) <= ASPECT_TOLERANCE * their_aspect)
+        if not candidates:
+            return None
+        fine = phash_of_thumbnail(facts.thumbnail, 16)
+        for _bits, work_id, title in candidates[:5]:
+            if fine - self._fine(work_id) <= CONFIRM_BITS:
+                return work_id, title
+        return None
+
+    def _fine(self, work_id: int):
+        thumbnail = self.session.scalar(select(Work.thumbnail_sha256).where(Work.id == work_id))
+        return phash_of_thumbnail(self.store.read(thumbnail), 16)
+
+    def added(self, work: Work) -> None:
+        self.load()
+        self._by_sha.setdefault(work.file_sha256, (work.id, work.title))
+        self._hashes.append((work.id, work.title, int(work.phash, 16), work.width / max(work.height, 1)))
+
+
+def add_work(session: Session, store: FileStore, actor: Actor, *, client_id: int,
+             title: str, data: bytes, facts: ImageFacts | None = None,
+             portfolio: Portfolio | None = None) -> Work:
+    """Store an image as a work of a client, with its thumbnail, size, perceptual hash and
+    EXIF facts (GPS never). The same image again for the same client (same bytes, or within
+    DUPLICATE_BITS of a work's hash) is refused as DuplicateWork naming the first work.
+    `facts` and `portfolio`: what the caller already computed and read (an import reuses them)."""
+    facts = facts or image_facts(title, data)
+    found = (portfolio or Portfolio(session, store, client_id)).duplicate_of(facts)
+    if found is not None:
+        raise DuplicateWork(title, *found)
     work = Work(client_id=client_id, title=title, file_sha256=store.put(data),
-                thumbnail_sha256=store.put(thumb), width=width, height=height)
+                thumbnail_sha256=store.put(facts.thumbnail), width=facts.width, height=facts.height,
+                file_size=facts.file_size, phash=facts.phash, camera=facts.exif.camera,
+                captured_at=facts.exif.captured_at, artist=facts.exif.artist,
+                copyright_notice=facts.exif.copyright_notice)
     session.add(work)
     session.flush()
     audit.record(session, actor, "work.added", "work", work.id,
-                 details={"title": title, "sha256": work.file_sha256})
+                 details={"title": title, "sha256": work.file_sha256, "phash": work.phash})
     return work
+
+
+@dataclass
+class WorkDeletion:
+    """What a bulk deletion did: the works deleted, those kept (id -> why), and the store
+    files the deleted works named (to remove after commit if nothing else names them)."""
+    deleted: list[int]
+    kept: dict[int, str]
+    files: list[str]
+
+    def message(self) -> str:
+        parts = [f"Deleted {len(self.deleted)} work{'s' if len(self.deleted) != 1 else ''}."]
+        parts += [f"Work {work_id} was kept: {why}." for work_id, why in sorted(self.kept.items())]
+        return " ".join(parts)
+
+
+MAX_BULK = 10_000
+
+
+def _bulk_ids(work_ids) -> list[int]:
+    ids = sorted(set(int(i) for i in work_ids))
+    if not ids:
+        raise InvalidInput("Select at least one work.")
+    if len(ids) > MAX_BULK:
+        raise InvalidInput(f"{len(ids)} works are more than {MAX_BULK:,} at once; select fewer.")
+    return ids
+
+
+def _works(session: Session, ids: list[int]) -> list[Work]:
+    works = session.scalars(select(Work).where(Work.id.in_(ids)).order_by(Work.id)).all()
+    missing = sorted(set(ids) - {w.id for w in works})
+    if missing:
+        raise NotFound(f"There is no work {', '.join(map(str, missing))}; nothing was changed.")
+    return works
+
+
+def delete_works(session: Session, actor: Actor, work_ids) -> WorkDeletion:
+    """Delete the selected works, each audited. A work that a case names (an item, a licence
+    defence) or that has hits is kept, and the result says which cases or how many hits; the
+    rest of the selection goes. The caller removes the deleted works from the engine's index
+    and their store files (`discard_work_files`) after commit."""
+    from caseapp.cases.services import cases_of_works
+    from caseapp.hits.services import hits_of_works
+
+    ids = _bulk_ids(work_ids)
+    works = _works(session, ids)
+    cases, hits = cases_of_works(session, ids), hits_of_works(session, ids)
+    result = WorkDeletion([], {}, [])
+    for work in works:
+        if work.id in cases:
+            refs = cases[work.id]
+            result.kept[work.id] = (f"case{'s' if len(refs) > 1 else ''} {', '.join(refs[:10])}"
+                                    f"{' and more' if len(refs) > 10 else ''} name{'s' if len(refs) == 1 else ''} "
+                                    "it")
+        elif work.id in hits:
+            result.kept[work.id] = f"it has {hits[work.id]} hit{'s' if hits[work.id] > 1 else ''} (decide or " \
+                                   "remove them on the triage page first)"
+        else:
+            audit.record(session, actor, "work.deleted", "work", work.id,
+                         details={"title": work.title, "client_id": work.client_id, "sha256": work.file_sha256})
+            result.deleted.append(work.id)
+            result.files += [work.file_sha256, work.thumbnail_sha256]
+            session.delete(work)
+    session.flush()
+    return result
+
+
+def discard_work_files(session: Session, store: FileStore, sha256s) -> list:
+    """After a deletion is committed: remove those files no row names any longer (another
+    work, a capture, a letter may still name the same file: it stays)."""
+    from caseapp.core.filestore import discard_unreferenced
+
+    return discard_unreferenced(session, [store.path_for(sha) for sha in set(sha256s)])
+
+
+TITLE_MODES = ("set", "prefix", "suffix")
+
+
+def retitle_works(session: Session, actor: Actor, work_ids, *, title: str, mode: str = "set") -> list[int]:
+    """Give the selected works a title: `set` it, or put it before (`prefix`) or after
+    (`suffix`) each one's title. Each change is audited ('work.edited'); the works changed."""
+    ids = _bulk_ids(work_ids)
+    if mode not in TITLE_MODES:
+        raise InvalidInput(f"Mode: '{mode}' is not one of {', '.join(TITLE_MODES)}.")
+    text = "" if title is None else str(title)
+    if not text.isprintable():
+        raise InvalidInput("Title: no control characters (a newline, a tab), please.")
+    if not text.strip() and mode == "set":
+        raise InvalidInput("Title: a work needs a title.")
+    if not text.strip():
+        raise InvalidInput(f"Title: give the text to put {'before' if mode == 'prefix' else 'after'} the titles.")
+    changed = []
+    for work in _works(session, ids):
+        new = {"set": text.strip(), "prefix": text + work.title, "suffix": work.title + text}[mode]
+        if edit_record(session, actor, work, _clean_work({"title": new}), subject="work",
+                       what=f"Work {work}", seen_version=None):
+            changed.append(work.id)
+    return changed
 
 
 def client_choices(session: Session) -> list[tuple[int, str]]:

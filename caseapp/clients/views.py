@@ -2,9 +2,16 @@
 from __future__ import annotations
 
 from wtforms import BooleanField
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup, escape
-from flask import url_for
+from flask import abort, current_app, jsonify, redirect, request, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from caseapp.clients.works_index import import_files, index_in_step, store_and_engine, summarise, unindex_works
+from caseapp.core.web import current_actor
+from caseapp.extensions import get_session
 
 from caseapp.core.views import ServiceModelView
 from caseapp.clients import CLIENT, WORK, services
@@ -39,8 +46,11 @@ class WorkView(ServiceModelView):
     datamodel = SQLAInterface(Work)
     route_base = "/works"
     class_permission_name = WORK
-    method_permission_name = {"list": "read", "show": "read", "edit": "write"}
-    include_route_methods = {"list", "show", "edit"}
+    # action_post only dispatches: each action is checked against its own permission (FAB
+    # looks up the action function's name here).
+    method_permission_name = {"list": "read", "show": "read", "edit": "write", "action_post": "read",
+                              "delete_selected": "delete"}
+    include_route_methods = {"list", "show", "edit", "action_post"}
     list_title = "Works"
     show_title = edit_title = "Work"
     base_order = ("title", "asc")
@@ -51,6 +61,81 @@ class WorkView(ServiceModelView):
     label_columns = {"thumbnail_sha256": "Image", "title": "Title", "client": "Client",
                      "width": "Width", "height": "Height", "file_sha256": "File (SHA-256)"}
     formatters_columns = {"thumbnail_sha256": lambda sha: _thumbnail(sha)}
+
+    @action("delete_selected", "Delete", "Delete the selected works for good? A work a case names, or one "
+            "with hits, is kept.", "fa-trash", single=False)
+    def delete_selected(self, items):
+        from caseapp.core.web import run_action
+
+        ids = [item.id for item in items if item is not None]
+        deleted = []
+
+        def delete(session):
+            result = services.delete_works(session, current_actor(), ids)
+            deleted.append(result)
+            return result
+
+        if run_action(delete, success=lambda result: result.message()):
+            _after_deletion(deleted[0])
+        self.update_redirect()
+        return redirect(self.get_redirect())
+
+
+def _after_deletion(result) -> None:
+    """Once the deletion is committed: the works leave the index, their files the store
+    (unless something else names them)."""
+    from caseapp.core.uow import unit_of_work
+    from caseapp.extensions import get_session
+
+    store, engine = store_and_engine(current_app.config)
+    unindex_works(engine, result.deleted)
+    with unit_of_work(get_session()) as session:
+        services.discard_work_files(session, store, result.files)
+
+
+class WorkUploadView(BaseView):
+    """Many images at once onto a client's works (the drop zone of clients/_upload.html):
+    each request a batch of files, answered with one row a file as `works import --json`."""
+
+    route_base = "/clients"
+    class_permission_name = WORK
+    method_permission_name = {"upload": "upload", "upload_page": "upload"}
+    base_permissions = ["can_upload"]
+
+    @expose("/<int:client_id>/works/upload", methods=["GET"])
+    @has_access
+    def upload_page(self, client_id: int):
+        """The drop zone on a page of its own (the client's page includes the same partial)."""
+        client = get_session().get(Client, client_id)
+        if client is None:
+            abort(404)
+        return self.render_template("clients/upload_page.html", client=client)
+
+    @expose("/<int:client_id>/works/upload", methods=["POST"])
+    @has_access
+    def upload(self, client_id: int):
+        from caseapp.core.web import attempt
+
+        try:
+            files = [(f.filename or "", f.read()) for f in request.files.getlist("files")]
+        except RequestEntityTooLarge:
+            limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+            return jsonify(ok=False, error=f"The upload is larger than {limit // (1024 * 1024)} MB; send fewer "
+                                           "files at once (the page does so by itself)."), 413
+        if not files:
+            return jsonify(ok=False, error="No files were sent: choose or drop images first."), 400
+        store, engine = store_and_engine(current_app.config)
+
+        def upload(session):
+            index_in_step(session, store, engine)
+            return list(import_files(session, store, engine, current_actor(), client_id=client_id, files=files))
+
+        ok, rows = attempt(upload)
+        if not ok:
+            return jsonify(ok=False, error=rows), 409
+        if any(row["status"] == "imported" for row in rows):
+            engine.save()   # after the works are committed
+        return jsonify(ok=True, rows=rows, summary=summarise(rows))
 
 
 def _thumbnail(sha256: str) -> Markup:
@@ -66,3 +151,4 @@ def register(app, appbuilder) -> None:
     appbuilder.add_view_no_menu(ClientPageView)
     appbuilder.add_view_no_menu(ContractView)
     appbuilder.add_view_no_menu(BankAccountView)
+    appbuilder.add_view_no_menu(WorkUploadView)

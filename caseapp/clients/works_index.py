@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,6 +68,15 @@ def sync_index(session: Session, store: FileStore, engine) -> dict:
     return {"added": added, "removed": removed, "works": len(ids)}
 
 
+def unindex_works(engine, work_ids) -> int:
+    """Take deleted works out of the engine's index and save it (call after the deletion is
+    committed: until then a search may still name them, and matching_works leaves them out)."""
+    removed = sum(engine.remove(str(work_id)) for work_id in work_ids)
+    if removed:
+        engine.save()
+    return removed
+
+
 _SYNCED: set[str] = set()
 
 
@@ -81,26 +90,76 @@ def index_in_step(session: Session, store: FileStore, engine) -> None:
         _SYNCED.add(key)
 
 
-def import_works(session: Session, store: FileStore, engine, actor: Actor, *, client_id: int,
-                 folder: Path) -> Iterator[dict]:
-    """Add every image file in `folder` as a work of the client: stored, thumbnailed,
-    described and indexed. One result a file; a broken file is reported and skipped."""
+IMPORTED, DUPLICATE, ERROR = "imported", "duplicate", "error"
+MAX_TITLE = 300
+
+
+def import_files(session: Session, store: FileStore, engine, actor: Actor, *, client_id: int,
+                 files: Iterable[tuple[str, bytes | Path]]) -> Iterator[dict]:
+    """Add each (name, bytes or path) as a work of the client: stored, thumbnailed, hashed,
+    its EXIF read, described and indexed, each file whole or not at all (a savepoint; the
+    store files of one that rolls back go with it, core.uow). The one import of the command
+    line and the upload page. One row a file, as `caseapp works import --json` prints it:
+    {"file", "work": id or None, "status": imported | duplicate | error, and "error" (why) or
+    "duplicate_of" (the client's work it repeats) and "duplicate_title"}."""
     from matching import DecodeError
 
     services.get_client(session, client_id)
-    for path in import_entries(folder):
-        if path.suffix.lower() not in IMAGE_SUFFIXES:
-            yield {"file": path.name, "status": "skipped", "error": "not an image file (by its name)"}
-            continue
+    portfolio = services.Portfolio(session, store, client_id)
+    for name, source in files:
+        shown = file_label(name)
         try:
-            data = read_bytes(path)   # a folder, a loop, an unreadable file: this file's error
+            title = work_title(shown)
+            data = read_bytes(source) if isinstance(source, Path) else source
+            facts = services.image_facts(shown, data)
+            portfolio.load()   # before the savepoint: older works' hashes filled stay when a file is refused
             with session.begin_nested():   # what it wrote to the store goes if it rolls back (core.uow)
-                work = services.add_work(session, store, actor, client_id=client_id, title=path.stem, data=data)
+                work = services.add_work(session, store, actor, client_id=client_id, title=title, data=data,
+                                         facts=facts, portfolio=portfolio)
                 index_work(session, store, engine, work)
-        except (InvalidInput, DecodeError) as error:
-            yield {"file": path.name, "status": "error", "error": str(error)}
+        except services.DuplicateWork as duplicate:
+            yield {"file": shown, "work": None, "status": DUPLICATE, "duplicate_of": duplicate.work_id,
+                   "duplicate_title": duplicate.work_title}
             continue
-        yield {"file": path.name, "status": "added", "work": work.id}
+        except (InvalidInput, DecodeError) as error:
+            yield {"file": shown, "work": None, "status": ERROR, "error": str(error)}
+            continue
+        portfolio.added(work)
+        yield {"file": shown, "work": work.id, "status": IMPORTED}
+
+
+def summarise(rows: list[dict]) -> dict:
+    """The summary an import ends with: files, and how many of each status."""
+    return {"files": len(rows), "imported": sum(r["status"] == IMPORTED for r in rows),
+            "duplicates": sum(r["status"] == DUPLICATE for r in rows),
+            "errors": sum(r["status"] == ERROR for r in rows)}
+
+
+def file_label(name: str) -> str:
+    """A file's name as rows and titles show it: its last part only (a browser may send a path),
+    control characters gone, at most 255 characters."""
+    base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable()).strip()[:255]
+
+
+def work_title(name: str) -> str:
+    """The title a file's work gets: its name without the suffix. InvalidInput for a name
+    that is not an image's (by its suffix) or has nothing before it."""
+    path = Path(name or "_")
+    if not name:
+        raise InvalidInput("the file has no name")
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise InvalidInput(f"{name} is not an image file by its name (expected "
+                           f"{', '.join(sorted(s.lstrip('.') for s in IMAGE_SUFFIXES))})")
+    return path.stem.strip()[:MAX_TITLE] or name[:MAX_TITLE]
+
+
+def import_works(session: Session, store: FileStore, engine, actor: Actor, *, client_id: int,
+                 folder: Path) -> Iterator[dict]:
+    """Add every image file in `folder` as a work of the client (import_files): one row a file."""
+    services.get_client(session, client_id)
+    yield from import_files(session, store, engine, actor, client_id=client_id,
+                            files=((path.name, path) for path in import_entries(folder)))
 
 
 def import_entries(folder: Path) -> list[Path]:

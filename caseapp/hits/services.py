@@ -17,3 +17,16 @@ from caseapp.hits.rules import (CLEARANCES, WHITELISTS, RuledOut, apply_rules, l
 from caseapp.hits.sites import country_guess, site_of, normal_site  # noqa: F401
 from caseapp.hits.triage import (DECIDED, LEFT_IN_CASES, NOTHING, WHITELISTED_SITE, DecisionOutcome,  # noqa: F401
                                  decide, decision_outcome, last_decision, undo)
+
+
+def hits_of_works(session, work_ids) -> dict[int, int]:
+    """How many hits each of these works has (works without any are left out)."""
+    from sqlalchemy import func, select
+
+    from caseapp.hits.models import Hit
+
+    ids = sorted(set(work_ids))
+    if not ids:
+        return {}
+    return dict(session.execute(select(Hit.work_id, func.count()).where(Hit.work_id.in_(ids))
+                                .group_by(Hit.work_id)).all())

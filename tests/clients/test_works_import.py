@@ -60,8 +60,8 @@ def test_each_unreadable_entry_is_its_own_error_and_the_rest_is_imported(app, db
     with unit_of_work(db_session):
         rows = {r["file"]: r for r in works_index.import_works(db_session, store, engine, ACTOR,
                                                               client_id=holder.id, folder=folder)}
-    assert rows["a-good.jpg"]["status"] == rows["g-good.jpg"]["status"] == "added"
-    assert rows["b-locked.jpg"] == {"file": "b-locked.jpg", "status": "error",
+    assert rows["a-good.jpg"]["status"] == rows["g-good.jpg"]["status"] == "imported"
+    assert rows["b-locked.jpg"] == {"file": "b-locked.jpg", "work": None, "status": "error",
                                     "error": "b-locked.jpg cannot be read (permission denied)"}
     assert rows["c-loop.jpg"]["error"] == "c-loop.jpg is a symbolic link that loops"
     assert rows["d-nowhere.jpg"]["error"] == "d-nowhere.jpg does not exist (or is a symbolic link to nothing)"
@@ -103,7 +103,7 @@ def test_a_file_whose_savepoint_rolls_back_leaves_no_orphan_files(app, db_sessio
     monkeypatch.setattr(works_index, "index_work", index_work)
     with unit_of_work(db_session):
         rows = list(works_index.import_works(db_session, store, engine, ACTOR, client_id=holder.id, folder=folder))
-    assert [r["status"] for r in rows if r["file"] in ("a-good.jpg", "g-good.jpg")] == ["error", "added"]
+    assert [r["status"] for r in rows if r["file"] in ("a-good.jpg", "g-good.jpg")] == ["error", "imported"]
     kept = db_session.scalars(select(Work).where(Work.client_id == holder.id)).all()
     assert _stored(tmp_path / "files") == {w.file_sha256 for w in kept} | {w.thumbnail_sha256 for w in kept}
 
@@ -116,7 +116,17 @@ def test_commands_that_read_files_say_why_they_cannot(fresh_env, tmp_path):  # n
     rows = {r["file"]: r for r in map(json.loads, out.splitlines()) if "file" in r}
     assert rows["c-loop.jpg"]["error"].endswith("is a symbolic link that loops")
     assert rows["e-folder.jpg"]["error"].endswith("is a folder, not a file")
-    assert rows["a-good.jpg"]["status"] == "added"
+    assert rows["a-good.jpg"]["status"] == "imported"
+    assert json.loads(out.splitlines()[-1])["summary"]["imported"] == 3
+    again = run(fresh_env, "works", "import", str(folder), "--client", "1", "--json").stdout
+    rows = [json.loads(line) for line in again.splitlines()]
+    assert {r["file"]: r["status"] for r in rows if r.get("work", 0) is None and "duplicate_of" in r} == {
+        "a-good.jpg": "duplicate", "b-locked.jpg": "duplicate", "g-good.jpg": "duplicate"}
+    assert rows[-1] == {"summary": {"files": 6, "imported": 0, "duplicates": 3, "errors": 3}}
+    text = run(fresh_env, "works", "import", str(folder), "--client", "1")
+    assert "a-good.jpg: duplicate of work" in text.stderr and "Imported 0 works; 3 duplicates" in text.stdout
+    deleted = run(fresh_env, "works", "delete", str(rows[0]["duplicate_of"]), "--yes", "--json")
+    assert json.loads(deleted.stdout)["deleted"] == [rows[0]["duplicate_of"]]
     for missing in (tmp_path / "nothing", folder / "a-good.jpg"):
         refused = run(fresh_env, "works", "import", str(missing), "--client", "1", check=False)
         assert refused.returncode == 2 and "Error: " in refused.stderr and "Traceback" not in refused.stderr
