@@ -14,7 +14,7 @@ from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.formatting import amount_input, amount_typed, day_typed
 from caseapp.core.money import Money
-from caseapp.core.web import can, current_actor, record_id, run_action, version_seen
+from caseapp.core.web import can, current_actor, lenient_id, run_action, version_seen
 from caseapp.extensions import get_session
 
 WORK_STATUS_WORDS = {"unverified": "Unverified: ownership not checked yet",
@@ -167,7 +167,7 @@ class BankAccountView(BaseView):
             return account
 
         run_action(action, message)
-        client_id = result.get("client") or record_id(request.form.get("client"), "Client", required=False)
+        client_id = result.get("client") or lenient_id(request.form.get("client"))
         return _to_page(client_id, "bank") if client_id else redirect(url_for("ClientView.list"))
 
     @expose("/bank/<int:account_id>/confirm", methods=["POST"])
