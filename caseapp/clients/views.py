@@ -4,7 +4,8 @@ from __future__ import annotations
 from wtforms import BooleanField
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup, escape
-from flask import url_for
+from flask import redirect, url_for
+from flask_appbuilder import expose, has_access
 
 from caseapp.core.views import ServiceModelView
 from caseapp.clients import CLIENT, WORK, services
@@ -43,13 +44,21 @@ class WorkView(ServiceModelView):
     list_title = "Works"
     show_title = edit_title = "Work"
     base_order = ("title", "asc")
-    list_columns = ["thumbnail_sha256", "title", "client", "width", "height"]
+    list_columns = ["thumbnail_sha256", "title", "client", "status", "width", "height"]
     show_columns = ["thumbnail_sha256", "title", "client", "width", "height", "file_sha256"]
     edit_columns = ["title"]
     search_columns = ["title", "client"]
     label_columns = {"thumbnail_sha256": "Image", "title": "Title", "client": "Client",
-                     "width": "Width", "height": "Height", "file_sha256": "File (SHA-256)"}
-    formatters_columns = {"thumbnail_sha256": lambda sha: _thumbnail(sha)}
+                     "width": "Width", "height": "Height", "file_sha256": "File (SHA-256)", "status": "Ownership"}
+    formatters_columns = {"thumbnail_sha256": lambda sha: _thumbnail(sha),
+                          "status": lambda status: Markup(f'<span class="chip chip-work-{escape(status)}">'
+                                                          f'{escape(status.capitalize())}</span>')}
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        """A row's show link opens the work page (evidence, checks, verification)."""
+        return redirect(url_for("WorkPageView.page", work_id=int(pk)))
 
 
 def _thumbnail(sha256: str) -> Markup:
@@ -58,5 +67,9 @@ def _thumbnail(sha256: str) -> Markup:
 
 
 def register(app, appbuilder) -> None:
+    from caseapp.clients import ownership, work_page
+
+    ownership.CONFLICT_MIN_SCORE = app.config.get("CASEAPP_CONFLICT_MIN_SCORE", ownership.CONFLICT_MIN_SCORE)
     appbuilder.add_view_no_menu(ClientView)
     appbuilder.add_view_no_menu(WorkView)
+    work_page.register(app, appbuilder)
