@@ -8,7 +8,7 @@ import re
 import statistics
 import unicodedata
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date
 
 import pycountry
 from sqlalchemy import or_, select

@@ -74,7 +74,7 @@ def sighted(session, store, work, *, site="shop.example.de", found=datetime(2025
             size=(600, 400)):
     n = next(_serial)
     sha = store.put(jpeg(size, colour=(n % 255, 10, 10)))
-    sighting = Sighting(key=f"{n:064d}"[-64:] if False else f"{hash((n, work.id)) & (2**63 - 1):064x}"[-64:],
+    sighting = Sighting(key=f"{work.id:032x}{n:032x}",
                         image_url=f"https://{site}/i/{n}.jpg", page_url=f"https://{site}/p/{n}", site=site,
                         found_at=found, image_sha256=sha, thumbnail_sha256=sha)
     session.add(sighting)
