@@ -8,6 +8,9 @@ variable (CASEAPP_*) for production.
 | file store             | CASEAPP_FILESTORE_PATH        | <instance>/files                     |
 | matching index         | CASEAPP_MATCHING_PATH         | <instance>/matching                  |
 | hit minimum score      | CASEAPP_HIT_MIN_SCORE         | 0.5 (the engine's match threshold)   |
+| work conflict score    | CASEAPP_CONFLICT_MIN_SCORE    | 0.8 (stricter than a hit: two clients' works) |
+| stock-agency sites     | CASEAPP_STOCK_AGENCY_SITES    | alamy.com, stock.adobe.com, gettyimages.*, ... (comma-separated) |
+| original file size cap | CASEAPP_ORIGINAL_MAX_BYTES    | 209715200 (200 MB: a RAW file)       |
 | fetch private addresses| CASEAPP_FETCH_PRIVATE         | 0 (images and pages from public addresses only) |
 | secret key             | CASEAPP_SECRET_KEY            | random, kept in <instance>/secret_key |
 | background jobs        | CASEAPP_JOBS                  | inline (in-process); celery          |
@@ -38,6 +41,14 @@ import secrets
 from pathlib import Path
 
 from flask_appbuilder.const import AUTH_DB
+
+
+# The stock agencies whose sites sell licences (ownership checks: a work seen there).
+STOCK_AGENCY_SITES = ("alamy.com", "alamy.de", "stock.adobe.com", "gettyimages.*", "istockphoto.com",
+                      "shutterstock.com", "depositphotos.com", "dreamstime.com", "123rf.com", "pond5.com",
+                      "fotolia.com", "bigstockphoto.com", "canstockphoto.com", "stocksy.com",
+                      "agefotostock.com", "pixtastock.com", "colourbox.com", "mauritius-images.com",
+                      "imago-images.com", "picfair.com", "eyeem.com", "500px.com", "superstock.com")
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -95,6 +106,14 @@ def build_config(overrides: dict | None = None) -> dict:
         "CASEAPP_FILESTORE_PATH": _env("FILESTORE_PATH", str(folder / "files")),
         "CASEAPP_MATCHING_PATH": _env("MATCHING_PATH", str(folder / "matching")),
         "CASEAPP_HIT_MIN_SCORE": float(_env("HIT_MIN_SCORE", "0.5")),
+        # Two clients' works are the same image only above this engine score (stricter than a
+        # hit's: marking both works disputed stops both clients' cases).
+        "CASEAPP_CONFLICT_MIN_SCORE": float(_env("CONFLICT_MIN_SCORE", "0.8")),
+        # Stock-agency sites (registered domains, subdomains included; "name.*" any top-level
+        # domain): a work seen there while its client declared no agency needs review.
+        "CASEAPP_STOCK_AGENCY_SITES": tuple(s.strip().lower() for s in (_env("STOCK_AGENCY_SITES") or
+                                            ",".join(STOCK_AGENCY_SITES)).split(",") if s.strip()),
+        "CASEAPP_ORIGINAL_MAX_BYTES": _whole("ORIGINAL_MAX_BYTES", 200 * 1024 * 1024, 1024, 1024 ** 3),
         # Fetching from loopback, private or link-local addresses (an intranet crawler, tests).
         "CASEAPP_FETCH_PRIVATE": _env("FETCH_PRIVATE", "0").lower() in ("1", "true", "yes"),
         "CASEAPP_JOBS": _env("JOBS", "inline"),

@@ -83,6 +83,17 @@ BASELINES = {
     "works import": {"folder": "{empty_dir}", "client_id": "1"},
     "works delete": {"work_ids": ["{work}"], "yes": True},
     "works edit": {"work_ids": ["{work}"], "title_prefix": "Walk "},
+    "works show": {"work_id": "1"},
+    "works evidence": {"work_id": "1", "published_url": "https://walk.example/p/1", "published_on": "2020-05-01",
+                       "country": "US", "us_registration": "VA 2-123-456", "us_registered_on": "2020-06-01",
+                       "us_applied_on": "2020-05-20", "agencies": "Walk Agency", "login": "handler"},
+    "works sale": {"work_id": "1", "sold_on": "2024-03-01", "licensee": "Walk GmbH", "usage": "web, 1 year",
+                   "currency": "EUR", "price": "120.00", "login": "handler"},
+    "works verify": {"work_id": "1", "evidence": "RAW file from the camera", "despite": "walked",
+                     "login": "handler"},
+    "works dispute": {"work_id": "1", "reason": "The recipient says it is a stock photo", "login": "handler"},
+    "works resolve": {"conflict_id": "{conflict}", "owner_work_id": "{owner}", "reason": "RAW file shown",
+                      "login": "handler"},
 }
 
 
@@ -128,10 +139,21 @@ def _a_work(session) -> dict:
     return {"work": str(work.id)}
 
 
+def _a_conflict(session) -> dict:
+    from caseapp.clients.models import Work, WorkConflict
+
+    one, other = [w for w in session.scalars(select(Work).order_by(Work.id))][:2]
+    assert one.client_id != other.client_id
+    row = WorkConflict(work_id=one.id, other_work_id=other.id, score=0.97)
+    session.add(row)
+    session.flush()
+    return {"conflict": str(row.id), "owner": str(one.id)}
+
+
 # What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
 PREPARE = {"tokens revoke": _a_token, "clients bank request": _a_client,
            "clients bank confirm": _a_pending_account, "clients bank reject": _a_pending_account,
-           "works delete": _a_work, "works edit": _a_work}
+           "works delete": _a_work, "works edit": _a_work, "works resolve": _a_conflict}
 
 # Hostile-looking values that are legitimate for a parameter: (command, parameter) -> (kinds, reason).
 ACCEPTED = {
@@ -145,6 +167,14 @@ ACCEPTED = {
                                 "letters and digits make a login ('abc', '100...0')"),
     ("users create", "first_name"): (FREE_TEXT, "a name is free text"),
     ("users create", "last_name"): (FREE_TEXT, "a name is free text"),
+    ("works evidence", "agencies"): (FREE_TEXT, "an agency's name is free text"),
+    ("works sale", "licensee"): (FREE_TEXT, "a licensee's name is free text"),
+    ("works sale", "usage"): (FREE_TEXT, "a usage is free text"),
+    ("works verify", "evidence"): (FREE_TEXT - {"wrong_type", "negative", "unicode_digits", "not_a_number"},
+                                   "evidence is free text (10 characters at least)"),
+    ("works verify", "despite"): (FREE_TEXT, "why a problem does not stand is free text"),
+    ("works dispute", "reason"): (FREE_TEXT, "a reason is free text"),
+    ("works resolve", "reason"): (FREE_TEXT, "a reason is free text"),
     ("users create", "password"): ({"huge", "missing_path", "directory"}, "12 characters or more make a password"),
     ("works edit", "title_prefix"): (FREE_TEXT, "a title is free text"),
     ("works edit", "title"): (FREE_TEXT, "a title is free text"),

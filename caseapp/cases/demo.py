@@ -8,6 +8,7 @@ from sqlalchemy import func, insert, select
 
 from caseapp.cases import lifecycle
 from caseapp.cases.models import Case, CaseItem
+from caseapp.clients import services as clients
 from caseapp.core.audit import Actor, AuditEvent
 from caseapp.core.demo import Demo, set_sequence
 from caseapp.core.money import Money
@@ -45,6 +46,8 @@ def load(demo: Demo) -> None:
     work_ids = demo.made["clients"].work_ids
     parties = demo.made["parties"]
     with_works = [cid for cid in demo.made["clients"].client_ids if work_ids[cid]]
+    # Each case is worked under its client's contract (the one in force when it was opened).
+    contract_ids = {cid: clients.contract_for_new_case(session, cid).id for cid in with_works}
     assign_to = demo.assign_to
     # A handler works a few dozen cases at a time; the rest wait unassigned.
     assign_rate = min(0.25, 80 * len(assign_to) / cases)
@@ -84,6 +87,7 @@ def load(demo: Demo) -> None:
                 rng.uniform(0.2, 0.8)
             case_rows.append({
                 "id": case_id, "ref": f"C-{today.year}-{refs[i]:06d}", "client_id": client_id,
+                "contract_id": contract_ids[client_id],
                 "party_id": party.id, "country": country, "stage": stage, "held_from_stage": held_from,
                 "closure_reason": reason, "assignee_id": assignee, "currency": party.currency,
                 "claimed_minor": claimed, "claim_lines": claim.lines_as_data(),

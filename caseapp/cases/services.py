@@ -15,13 +15,13 @@ from caseapp.cases.models import (IS_OPEN, NOT_VALUED, QUEUE_ORDER, QUEUE_VALUE_
                                   CaseNote)
 from caseapp.core import audit
 from caseapp.core.audit import Actor
-from caseapp.core.errors import InvalidInput, NotFound
+from caseapp.core.errors import IllegalTransition, InvalidInput, NotFound
 from caseapp.core.models import utcnow
 from caseapp.core.records import check_version
 from caseapp.core.money import Money
 from caseapp.core.sequences import next_value
 from caseapp.feasibility import services as feasibility
-from caseapp.clients import services as clients
+from caseapp.clients import ownership, services as clients
 from caseapp.parties import services as parties
 
 
@@ -162,6 +162,11 @@ def change_stage(
     """Move `case` to `target` through the state machine; audited."""
     check_version(f"Case {case.ref}", case, seen_version)
     lifecycle.check_transition(case.stage, target, reason=reason, held_from=case.held_from_stage)
+    if case.stage == lifecycle.CHECKING and target == lifecycle.READY:
+        blockers = gate_blockers(session, case)
+        if blockers:
+            raise IllegalTransition(f"{case.ref} cannot leave the checks stage: "
+                                    + "; ".join(f"{b.what}: {b.why}" for b in blockers) + ".")
     previous = case.stage
     if target == lifecycle.ON_HOLD:
         case.held_from_stage = previous
@@ -184,6 +189,12 @@ def change_stage(
                  if target == lifecycle.CLOSED else (note or None),
                  details={"closure_reason": reason} if target == lifecycle.CLOSED and reason else None)
     return case
+
+
+def gate_blockers(session: Session, case: Case) -> list:
+    """What stops the case from leaving its checks stage (a work not verified, no mandate):
+    each with what, why and the page to fix it (clients.ownership.Blocker)."""
+    return ownership.case_blockers(session, case.client_id, [item.work_id for item in case.items])
 
 
 # --- assignment -----------------------------------------------------------------------

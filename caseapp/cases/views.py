@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
-from caseapp.cases import CASE, QUEUE, lifecycle, services
+from caseapp.cases import CASE, QUEUE, defences, lifecycle, services
+from caseapp.core.filestore import FileStore
 from caseapp.core.audit import events_for_case
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput, NotFound
@@ -97,7 +98,8 @@ class CaseView(BaseView):
     default_view = "show"
     class_permission_name = CASE
     method_permission_name = {"show": "read", "change_stage": "change_stage", "assign": "assign",
-                              "edit": "edit", "add_note": "note"}
+                              "edit": "edit", "add_note": "note", "record_defence": "change_stage",
+                              "decide_defence": "change_stage"}
 
     @expose("/<ref>")
     @has_access
@@ -117,6 +119,8 @@ class CaseView(BaseView):
             targets=lifecycle.allowed_targets(case.stage, case.held_from_stage),
             action_labels=lifecycle.ACTION_LABELS, closure_reasons=lifecycle.CLOSURE_REASONS,
             me=current_user, prefill=request.args, outlook=feasibility.assess_case(case, today()),
+            blockers=services.gate_blockers(session, case) if case.stage in (lifecycle.NEW, lifecycle.CHECKING) else [],
+            defences=defences.defences(session, case.id),
             can={a: can(a, CASE) for a in ("change_stage", "assign", "edit", "note")},
         )
 
@@ -194,6 +198,47 @@ class CaseView(BaseView):
         if run_action(action, "Note added."):
             return self._back(ref)
         return self._back(ref, note=text[:2000])
+
+
+    @expose("/<ref>/defences", methods=["POST"])
+    @has_access
+    def record_defence(self, ref: str):
+        upload = request.files.get("file")
+        work = request.form.get("work") or None
+
+        def action(session):
+            case = services.get_case(session, ref)
+            if upload is None or not upload.filename:
+                raise InvalidInput("Licence file: choose the file the recipient sent (an invoice or licence).")
+            return defences.record_defence(
+                session, FileStore(current_app.config["CASEAPP_FILESTORE_PATH"]), current_actor(), case,
+                data=upload.read(defences.DEFENCE_MAX_BYTES + 1), filename=upload.filename,
+                statement=request.form.get("statement"), work_id=record_id(work, "Work", required=False),
+                today=today(), seen_version=self._seen_version())
+
+        run_action(action, "Licence defence recorded; the case is on hold until you accept or reject it.")
+        return self._back(ref)
+
+    @expose("/<ref>/defences/<int:defence_id>/<decision>", methods=["POST"])
+    @has_access
+    def decide_defence(self, ref: str, defence_id: int, decision: str):
+        reason = request.form.get("reason")
+
+        def action(session):
+            case = services.get_case(session, ref)
+            seen = self._seen_version()
+            if decision == "accept":
+                return defences.accept_defence(session, current_actor(), case, defence_id, today=today(),
+                                               reason=reason, seen_version=seen)
+            if decision == "reject":
+                return defences.reject_defence(session, current_actor(), case, defence_id, reason=reason,
+                                               today=today(), seen_version=seen)
+            raise InvalidInput("Choose to accept or reject the licence.")
+
+        run_action(action, "Licence accepted: the case is closed as licence shown, the site cleared for the work, "
+                           "and the client's message is on the timeline." if decision == "accept" else
+                   "Licence rejected: the case goes on; the next letter quotes your reason.")
+        return self._back(ref)
 
 
 def register(app, appbuilder) -> None:

@@ -21,11 +21,13 @@ DOMAIN = Domain(
                    ACCOUNTANT),
         permission(CLIENT, "delete", "Delete a client (refused while in use)"),
         permission(WORK, "read", "See clients' works", HANDLER, LAWYER, ACCOUNTANT),
-        permission(WORK, "write", "Edit works' titles, one or many at once", HANDLER, ACCOUNTANT),
+        permission(WORK, "write", "Edit works' titles (one or many at once), record their ownership evidence and "
+                   "licence sales", HANDLER, ACCOUNTANT),
         permission(WORK, "upload", "Add works: upload images on a client's page (the same import as "
                    "`caseapp works import`)", HANDLER, ACCOUNTANT),
         permission(WORK, "delete", "Delete works, many at once (a work a case names or with hits is kept)",
                    ACCOUNTANT),
+        permission(WORK, "verify", "Verify or dispute a work's ownership, resolve a conflict between clients", HANDLER),
     ),
     menu=(MenuEntry("Clients", CLIENT, "read", "/clients/list/", "fa-camera", order=40, category="Records"),
           MenuEntry("Works", WORK, "read", "/works/list/", "fa-image", order=45, category="Records")),

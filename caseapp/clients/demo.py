@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from caseapp.clients import services
 from caseapp.clients.demo_pictures import landscape_jpeg
-from caseapp.clients.models import Client
+from caseapp.clients.models import VERIFIED, Client, Work
+from caseapp.core.audit import Actor
 from caseapp.core.demo import Demo
 
 CLIENTS = [
@@ -63,8 +64,6 @@ ACCOUNTS = {
     "Sol y Sombra Fotos": ("Lucía Ortega", "ES9121000418450200051332", "active"),
     "Fjord Foto AS": ("Fjord Foto AS", "NO9386011117947", "active"),
 }
-# Clients without a signed mandate on file (their cases cannot leave the checks stage).
-NO_MANDATE = {"Sol y Sombra Fotos"}
 # Two people, so that a bank account is requested by one and confirmed by another.
 REQUESTER, SECOND_PERSON = "Anton Keller (accountant)", "Ada Schmidt (admin)"
 
@@ -93,6 +92,7 @@ def load(demo: Demo) -> None:
                                  data=landscape_jpeg(demo.seed * 1000 + n))
         work_ids[client_id].append(work.id)
     demo.session.flush()
+    _ownership_on_file(demo, client_ids, [w for ids in work_ids.values() for w in ids])
     demo.made["clients"] = DemoClients(client_ids, work_ids)
     demo.counts.update(clients=len(client_ids), works=demo.works)
 
@@ -104,7 +104,6 @@ def _add_client(demo: Demo, name: str, country: str, kind: str, language: str) -
 
     from caseapp.clients import banking, contracts
     from caseapp.clients.demo_documents import mandate_pdf
-    from caseapp.core.audit import Actor
     from caseapp.core.money import Money
 
     legal_form, tax_status, vat_id, contact, street, postcode, city = DETAILS[name]
@@ -120,10 +119,10 @@ def _add_client(demo: Demo, name: str, country: str, kind: str, language: str) -
                                   share_in_court_bp=terms["share_in_court_bp"],
                                   minimum_payout=Money(terms["minimum_payout_minor"], "EUR"),
                                   settlement_floor_bp=terms["settlement_floor_bp"], note=terms["note"])
-    if name not in NO_MANDATE:
-        signed_on = demo.today - timedelta(days=40 + demo.rng.randrange(300))
-        services.record_mandate(demo.session, demo.store, demo.actor, client.id, f"mandate-{slug}.pdf",
-                                mandate_pdf(name, signed_on.isoformat()), signed_on, today=demo.today)
+    # Every client with cases signed a mandate (the newcomer below has not, yet).
+    signed_on = demo.today - timedelta(days=40 + demo.rng.randrange(300))
+    services.record_mandate(demo.session, demo.store, demo.actor, client.id, f"mandate-{slug}.pdf",
+                            mandate_pdf(name, signed_on.isoformat()), signed_on, today=demo.today)
     if name in OLD_ACCOUNT:
         old = banking.request_account(demo.session, Actor.system(REQUESTER), client.id, *OLD_ACCOUNT[name])
         banking.confirm_account(demo.session, Actor.system(SECOND_PERSON), old.id, None)
@@ -138,3 +137,64 @@ def _add_client(demo: Demo, name: str, country: str, kind: str, language: str) -
                                    "The holder named on the client's letter is a different person; ask the "
                                    "client for a statement of the account.")
     return client
+
+# A client just signed up: no mandate yet, no bank account, works not checked; one of its
+# pictures is also in Atelier Marin's portfolio (a conflict between clients). It has no cases.
+NEWCOMER = ("Kai Brenner Fotografie", "DE", "photographer", "de")
+NEWCOMER_WORKS = ["Harbour lights", "Dune study", "Lake at noon"]
+CONFLICT_WITH = "Atelier Marin"
+# Works whose status shows what the checks found (not used by the demo's cases and hits).
+DISPUTED_WORK = ("Lumen Stock Agency B.V.", "Canal morning",
+                 "Seen on alamy.com while the client declared no agency: ask whether it sells this picture "
+                 "through Alamy before any letter goes out.")
+
+
+def _ownership_on_file(demo: Demo, client_ids: list[int], work_ids: list[int]) -> None:
+    """The works the demo's cases and hits use are verified (the cases past the checks stage
+    passed the gate), with evidence and a licence sale on a few; then a newcomer with
+    unverified works and no mandate, a disputed work, and a conflict between two clients."""
+    from datetime import timedelta
+
+    from caseapp.clients import ownership
+    from caseapp.core.money import Money
+
+    for n, work_id in enumerate(work_ids):
+        work = demo.session.get(Work, work_id)
+        client = work.client
+        if n < len(client_ids):     # the first work of each client: evidence a handler recorded
+            published = demo.today - timedelta(days=400 + 37 * n)
+            ownership.record_evidence(demo.session, demo.actor, work, today=demo.today, seen_version=None,
+                                      first_published_url=f"https://{client.email.split('@')[1]}/portfolio/{work.id}",
+                                      first_published_on=published, publication_country=client.country)
+            if n % 3 == 0:
+                ownership.add_sale(demo.session, demo.actor, work, sold_on=published + timedelta(days=60),
+                                   licensee="Reisemagazin Weitblick GmbH", usage="web, editorial, 1 year",
+                                   price=Money(38000, "EUR"), today=demo.today)
+        work.status, work.status_by, work.status_at = VERIFIED, "Hanna Berger (demo)", demo.now
+        work.status_reason = "The client's RAW file and the earlier publication on its own site were checked."
+    demo.session.flush()
+
+    marin = demo.session.scalar(select(Client).where(Client.name == CONFLICT_WITH))
+    newcomer = demo.session.scalar(select(Client).where(Client.name == NEWCOMER[0]))
+    if newcomer is None:
+        newcomer = services.add_client(demo.session, demo.actor, name=NEWCOMER[0], country=NEWCOMER[1],
+                                       kind=NEWCOMER[2], language=NEWCOMER[3], email="kai@brenner-foto.example",
+                                       contact_name="Kai Brenner", city="Leipzig", street="Karl-Liebknecht-Str. 9",
+                                       postcode="04107")
+    added = []
+    for k, title in enumerate(NEWCOMER_WORKS):
+        added.append(services.add_work(demo.session, demo.store, demo.actor, client_id=newcomer.id, title=title,
+                                       data=landscape_jpeg(demo.seed * 1000 + 900 + k)))
+    if marin is not None:
+        twin = services.add_work(demo.session, demo.store, demo.actor, client_id=marin.id, title="Dune study",
+                                 data=landscape_jpeg(demo.seed * 1000 + 901))
+        # The engine finds the same picture when either is indexed (clients.works_index); the
+        # demo records what it finds.
+        ownership.record_conflict(demo.session, Actor.system("conflict check"), added[1], twin, 1.0)
+    agency = demo.session.scalar(select(Client).where(Client.name == DISPUTED_WORK[0]))
+    if agency is not None:
+        work = services.add_work(demo.session, demo.store, demo.actor, client_id=agency.id, title=DISPUTED_WORK[1],
+                                 data=landscape_jpeg(demo.seed * 1000 + 950))
+        ownership.dispute(demo.session, Actor.system("Hanna Berger (demo)"), work, reason=DISPUTED_WORK[2],
+                          seen_version=None)
+    demo.session.flush()

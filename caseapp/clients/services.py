@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from datetime import date
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -394,8 +395,42 @@ def work_titles(session: Session, work_ids) -> dict[int, str]:
 
 def documented_fee(session: Session, work_id: int) -> Money | None:
     """What the client documented selling a licence to this work for (their sales history),
-    which a claim uses instead of the fee table. Clients cannot document sales yet: None."""
-    return None
+    which a claim uses instead of the fee table: the median of the work's licence sales
+    (clients.ownership.documented_fee), None without sales."""
+    from caseapp.clients.ownership import documented_fee as median_fee
+
+    return median_fee(session, work_id)
+
+
+@dataclass(frozen=True)
+class WorkTerms:
+    """What feasibility needs of a case's works: the country of first publication (a US work
+    or not) and the US registration (or pending application) the claim can rely on."""
+    work_country: str | None
+    us_registered_on: date | None
+    us_applied_on: date | None
+
+
+def work_terms(session: Session, work_ids, *, fallback_country: str | None = None) -> WorkTerms:
+    """The works' terms for one claim over all of them. The country: a US work among them
+    makes it a US claim (registration first, 17 USC § 411(a)), else the country the works
+    share, else `fallback_country` (the client's, as before any evidence was recorded).
+    Registration: the latest date among the works, and only when every work has one (a claim
+    is only as registered as its least registered work); the same for pending applications."""
+    ids = sorted(set(work_ids))
+    rows = session.execute(select(Work.publication_country, Work.us_registered_on, Work.us_applied_on)
+                           .where(Work.id.in_(ids))).all() if ids else []
+    countries = {r.publication_country for r in rows if r.publication_country}
+    if "US" in countries:
+        country = "US"
+    elif len(countries) == 1 and all(r.publication_country for r in rows):
+        country = countries.pop()
+    else:
+        country = fallback_country
+    registered = [r.us_registered_on for r in rows]
+    applied = [r.us_applied_on or r.us_registered_on for r in rows]
+    return WorkTerms(country, max(registered) if rows and all(registered) else None,
+                     max(applied) if rows and all(applied) else None)
 
 
 @dataclass(frozen=True)
@@ -499,11 +534,14 @@ def missing_before_cases(session: Session, client_id: int) -> list[Missing]:
     if not client.mandate_sha256:
         missing.append(Missing("no_mandate", "No signed mandate on file: upload it with the day it was signed."))
     counts = work_status_counts(session, client.id)
-    for status, code, words in ((UNVERIFIED, "works_unverified", "unverified: their ownership is not checked yet"),
-                                (DISPUTED, "works_disputed", "disputed: someone else may own them")):
-        if counts[status]:
-            n = counts[status]
-            missing.append(Missing(code, f"{n} work{'s' if n != 1 else ''} {words}.", status, n))
+    for status, code, one, many in (
+            (UNVERIFIED, "works_unverified", "1 work unverified: its ownership is not checked yet",
+             "{n} works unverified: their ownership is not checked yet"),
+            (DISPUTED, "works_disputed", "1 work disputed: someone else may own it",
+             "{n} works disputed: someone else may own them")):
+        n = counts[status]
+        if n:
+            missing.append(Missing(code, (one if n == 1 else many.format(n=n)) + ".", status, n))
     if payout_account(session, client.id) is None:
         missing.append(Missing("no_bank_account", "No confirmed bank account: payouts need one, confirmed by a "
                                                   "second person."))

@@ -54,13 +54,21 @@ class WorkView(ServiceModelView):
     list_title = "Works"
     show_title = edit_title = "Work"
     base_order = ("title", "asc")
-    list_columns = ["thumbnail_sha256", "title", "client", "width", "height"]
+    list_columns = ["thumbnail_sha256", "title", "client", "status", "width", "height"]
     show_columns = ["thumbnail_sha256", "title", "client", "width", "height", "file_sha256"]
     edit_columns = ["title"]
     search_columns = ["title", "client"]
     label_columns = {"thumbnail_sha256": "Image", "title": "Title", "client": "Client",
-                     "width": "Width", "height": "Height", "file_sha256": "File (SHA-256)"}
-    formatters_columns = {"thumbnail_sha256": lambda sha: _thumbnail(sha)}
+                     "width": "Width", "height": "Height", "file_sha256": "File (SHA-256)", "status": "Ownership"}
+    formatters_columns = {"thumbnail_sha256": lambda sha: _thumbnail(sha),
+                          "status": lambda status: Markup(f'<span class="chip chip-work-{escape(status)}">'
+                                                          f'{escape(status.capitalize())}</span>')}
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        """A row's show link opens the work page (evidence, checks, verification)."""
+        return redirect(url_for("WorkPageView.page", work_id=int(pk)))
 
     @action("delete_selected", "Delete", "Delete the selected works for good? A work a case names, or one "
             "with hits, is kept.", "fa-trash", single=False)
@@ -144,11 +152,14 @@ def _thumbnail(sha256: str) -> Markup:
 
 
 def register(app, appbuilder) -> None:
+    from caseapp.clients import ownership, work_page
     from caseapp.clients.pages import BankAccountView, ClientPageView, ContractView
 
+    ownership.CONFLICT_MIN_SCORE = app.config.get("CASEAPP_CONFLICT_MIN_SCORE", ownership.CONFLICT_MIN_SCORE)
     appbuilder.add_view_no_menu(ClientView)
     appbuilder.add_view_no_menu(WorkView)
     appbuilder.add_view_no_menu(ClientPageView)
     appbuilder.add_view_no_menu(ContractView)
     appbuilder.add_view_no_menu(BankAccountView)
     appbuilder.add_view_no_menu(WorkUploadView)
+    work_page.register(app, appbuilder)

@@ -14,7 +14,7 @@ from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput
 from caseapp.core.filestore import FileStore
 from caseapp.core.paths import read_bytes, why_unreadable
-from caseapp.clients import services
+from caseapp.clients import ownership, services
 from caseapp.clients.models import Work, WorkSignature
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
@@ -41,8 +41,10 @@ def engine_at(path: str):
     return engine
 
 
-def index_work(session: Session, store: FileStore, engine, work: Work) -> None:
-    """Compute (or reuse) the work's signature and put it in the engine's index."""
+def index_work(session: Session, store: FileStore, engine, work: Work, *,
+               conflict_min_score: float | None = None) -> None:
+    """Compute (or reuse) the work's signature and put it in the engine's index; then look
+    for the same image in other clients' portfolios (a conflict disputes both works)."""
     from matching import signature, signature_bytes, signature_from_bytes
 
     stored = session.get(WorkSignature, work.id)
@@ -51,6 +53,10 @@ def index_work(session: Session, store: FileStore, engine, work: Work) -> None:
         session.add(WorkSignature(work_id=work.id, data=signature_bytes(features)))
     else:
         features = signature_from_bytes(stored.data)
+    # Searched before the work joins the index: the engine keeps a correspondence only when it
+    # is clearly nearer one reference than any other, so the work itself would hide its twin.
+    ownership.find_conflicts(session, engine, work, features,
+                             min_score=conflict_min_score or ownership.CONFLICT_MIN_SCORE)
     engine.add(str(work.id), features)
 
 

@@ -644,9 +644,17 @@ def assess_case(case, today: date) -> Assessment:
     first = _on_or_before(min(found), today)
     last = max([first] + [_on_or_before(day, today) for day in seen])
     client = case.client
+    from sqlalchemy.orm import object_session
+
+    from caseapp.clients import services as clients
+
+    session = object_session(case)
+    terms = clients.work_terms(session, [item.work_id for item in case.items], fallback_country=client.country) \
+        if session is not None else clients.WorkTerms(client.country, None, None)
     return assess(case.country, amount=case.claimed, commercial=None, address=case.party.has_postal_address,
                   infringed_on=first, last_seen=last, today=today,
                   works=len({item.work_id for item in case.items}) or 1,
-                  client_country=client.country, work_country=client.country,
+                  us_registered_on=terms.us_registered_on, us_applied_on=terms.us_applied_on,
+                  client_country=client.country, work_country=terms.work_country,
                   pursue_private=bool(client.pursues_private_users),
                   subdivision=_known_subdivision(jurisdiction(case.country), case.party.subdivision))

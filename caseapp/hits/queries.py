@@ -15,7 +15,7 @@ from caseapp.clients import services as clients
 from caseapp.core import web
 from caseapp.core.errors import InvalidInput
 from caseapp.feasibility import services as feasibility
-from caseapp.hits.models import NEW, STATUS_LABELS, STATUSES, Hit, Sighting
+from caseapp.hits.models import NEW, NO_MATCH, STATUS_LABELS, STATUSES, Hit, Sighting
 from caseapp.hits.sites import country_guess
 from caseapp.parties import services as parties
 
@@ -191,3 +191,21 @@ def outlooks(session: Session, hits: Iterable[Hit], today: date) -> dict[int, di
                        "amount": amount.total.format() if amount else "",
                        "why": "; ".join(map(str, outlook.reasons or outlook.notes))}
     return out
+
+
+@dataclass(frozen=True)
+class WorkSighting:
+    """Where a work was seen: when first, on which site, and the stored image (its SHA-256)."""
+    found_at: datetime
+    site: str
+    image_sha256: str
+
+
+def sightings_of_work(session: Session, work_id: int) -> list[WorkSighting]:
+    """The sightings the engine matched to the work (those triaged as no match left out),
+    earliest first: the ownership checks compare the client's file with them."""
+    rows = session.execute(select(Sighting.found_at, Sighting.site, Sighting.image_sha256)
+                           .join(Hit, Hit.sighting_id == Sighting.id)
+                           .where(Hit.work_id == work_id, Hit.status != NO_MATCH)
+                           .order_by(Sighting.found_at, Sighting.id)).all()
+    return [WorkSighting(*row) for row in rows]

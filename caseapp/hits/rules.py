@@ -81,6 +81,22 @@ def whitelist_site(session: Session, actor: Actor, *, site: str, client_id: int 
     return decision
 
 
+def clear_site(session: Session, actor: Actor, *, client_id: int, work_id: int, site: str,
+               note: str) -> SiteRule:
+    """A recipient showed a licence for the work (a case's licence defence accepted): no hit
+    is made for that work on `site` any more. Audited; an existing clearance is kept."""
+    site = normal_site(site)
+    rule = session.scalars(select(SiteRule).where(SiteRule.site == site, SiteRule.work_id == work_id,
+                                                  SiteRule.client_id == client_id)).first()
+    if rule is None:
+        rule = SiteRule(client_id=client_id, site=site, work_id=work_id, note=note, created_by=actor.name)
+        session.add(rule)
+        session.flush()
+        audit.record(session, actor, "hits.site_cleared", "site_rule", rule.id,
+                     details={"site": site, "client": client_id, "work": work_id, "note": note})
+    return rule
+
+
 def rule_preview(session: Session, *, site: str, client_id: int | None, today: date) -> int:
     """How many undecided hits a whitelist rule would change, before it is applied."""
     return len(select_hits(session, HitFilter(client_id=client_id, site=normal_site(site), subdomains=True),

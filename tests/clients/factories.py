@@ -15,15 +15,27 @@ _serial = itertools.count(1)
 FACTORY = Actor.system("factory")
 
 
-def make_client(session, name: str | None = None) -> Client:
-    return services.add_client(session, FACTORY, name=name or f"Client {next(_serial)}", country="DE")
+# A signed mandate on file (its SHA-256): a case's checks stage needs one (the gate).
+MANDATE_SHA256 = "d" * 64
 
 
-def make_work(session, holder: Client) -> Work:
+def make_client(session, name: str | None = None, *, mandate: bool = True) -> Client:
+    """A client; with a signed mandate on file unless `mandate=False` (tests of the gate)."""
+    client = services.add_client(session, FACTORY, name=name or f"Client {next(_serial)}", country="DE")
+    if mandate:
+        client.mandate_sha256, client.mandate_filename = MANDATE_SHA256, "mandate.pdf"
+        session.flush()
+    return client
+
+
+def make_work(session, holder: Client, *, verified: bool = True) -> Work:
+    """A work of `holder`, verified unless `verified=False` (tests of ownership and the gate)."""
     template = session.scalars(select(Work).limit(1)).first()
     item = Work(client_id=holder.id, title=f"Work {next(_serial)}",
                 file_sha256=template.file_sha256, thumbnail_sha256=template.thumbnail_sha256,
-                width=template.width, height=template.height)
+                width=template.width, height=template.height,
+                **({"status": "verified", "status_reason": "factory: verified", "status_by": "factory"}
+                   if verified else {}))
     session.add(item)
     session.flush()
     return item
