@@ -1,5 +1,5 @@
 """Our clients (rights holders), their works, and later contracts and ownership evidence."""
-from caseapp.core.domain import Domain, MenuEntry, permission
+from caseapp.core.domain import IN_ACTION, Domain, MenuEntry, permission
 from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
 
 CLIENT = "Client"
@@ -26,7 +26,7 @@ DOMAIN = Domain(
         permission(WORK, "upload", "Add works: upload images on a client's page (the same import as "
                    "`caseapp works import`)", HANDLER, ACCOUNTANT),
         permission(WORK, "delete", "Delete works, many at once (a work a case names or with hits is kept)",
-                   ACCOUNTANT),
+                   ACCOUNTANT, checked_by=IN_ACTION),
         permission(WORK, "verify", "Verify or dispute a work's ownership, resolve a conflict between clients", HANDLER),
     ),
     menu=(MenuEntry("Clients", CLIENT, "read", "/clients/list/", "fa-camera", order=40, category="Records"),

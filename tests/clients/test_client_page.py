@@ -20,8 +20,8 @@ ACTOR = Actor.system("test")
 
 @pytest.mark.parametrize("login", ["accountant", "handler"])
 def test_the_page_shows_the_contract_in_words_and_what_is_missing(db_session, client_as, login):
-    holder = make_client(db_session, "Lichtwerk Studio")
-    make_work(db_session, holder)
+    holder = make_client(db_session, "Lichtwerk Studio", mandate=False)
+    make_work(db_session, holder, verified=False)
     db_session.commit()
     response = client_as(login).get(f"/clients/{holder.id}")
     assert response.status_code == 200

@@ -70,12 +70,15 @@ def test_the_same_image_in_another_clients_portfolio_disputes_both_works(db_sess
 
 
 def test_the_same_clients_reupload_and_a_different_image_are_no_conflict(db_session, index):
+    """A client's own re-upload is a duplicate (refused before the engine is asked), never a
+    conflict; another client's different image is neither."""
     alice, bob = make_client(db_session), make_client(db_session)
     one = _add(db_session, index, alice, "chelsea.png")
-    again = _add(db_session, index, alice, "chelsea.png", scale=0.7)
+    with pytest.raises(services.DuplicateWork, match=f"same image as work {one.id}"):
+        _add(db_session, index, alice, "chelsea.png", scale=0.7)
     other = _add(db_session, index, bob, "rocket.jpg")
-    assert not _conflicts(db_session, one, again, other)
-    assert one.status == again.status == other.status == "unverified"
+    assert not _conflicts(db_session, one, other)
+    assert one.status == other.status == "unverified"
 
 
 def test_a_conflict_blocks_verifying_until_it_is_resolved(db_session, index):

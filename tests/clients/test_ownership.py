@@ -28,10 +28,15 @@ UTC = timezone.utc
 ARTIST, DATETIME_ORIGINAL, COPYRIGHT = 0x013B, 0x9003, 0x8298
 
 
-def jpeg(size=(1200, 800), *, artist=None, copyright=None, taken=None, colour=(90, 120, 160)) -> bytes:
+def jpeg(size=(1200, 800), *, artist=None, copyright=None, taken=None, colour=(90, 120, 160), pattern=0) -> bytes:
+    """A photo-like JPEG; each `pattern` a different picture (a client's works are distinct
+    images: the same one twice is a duplicate and refused)."""
     image = Image.new("RGB", size, colour)
-    for x in range(0, size[0], 40):   # some detail, so the file is an ordinary photo-like JPEG
-        image.paste((x % 255, 80, 200 - x % 200), (x, 0, x + 20, size[1]))
+    step = 40 + 23 * pattern
+    for x in range(0, size[0], step):   # some detail, so the file is an ordinary photo-like JPEG
+        image.paste((x % 255, 80, 200 - x % 200), (x, 0, x + step // 2, size[1]))
+    for y in range(0, size[1], 160 + 40 * pattern):
+        image.paste((240, 230 - y % 200, 40), (0, y, size[0], y + 12))
     exif = Image.Exif()
     if artist:
         exif[ARTIST] = artist
@@ -58,8 +63,11 @@ def store(tmp_path):
     return FileStore(tmp_path / "files")
 
 
+_pattern = iter(range(10**6))
+
+
 def work_of(session, store, holder, **exif):
-    data = jpeg(**exif)
+    data = jpeg(pattern=next(_pattern) % 12, **exif)
     work = services.add_work(session, store, ACTOR, client_id=holder.id, title="Alpine dawn", data=data)
     for key, value in read_exif(data).items():
         setattr(work, key, value)

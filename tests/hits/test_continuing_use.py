@@ -64,5 +64,9 @@ def test_the_case_page_shows_when_a_use_was_last_seen(client_as, db_session):
     item.found_at = datetime(2019, 5, 1, 9, tzinfo=timezone.utc)
     item.last_seen_at = datetime(2026, 11, 1, 9, tzinfo=timezone.utc)
     db_session.commit()
+    from caseapp.core.clock import today
+
     page = client_as("handler").get(f"/cases/{case.ref}").get_data(as_text=True)
-    assert "last seen" in page and "a continuing use: the days before 2020-11-23 are time-barred" in page
+    # England and Wales: six years back from the day the page is seen (Limitation Act 1980, s. 2).
+    barred_before = today().replace(year=today().year - 6).isoformat()
+    assert "last seen" in page and f"a continuing use: the days before {barred_before} are time-barred" in page

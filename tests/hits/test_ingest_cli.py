@@ -48,8 +48,8 @@ def test_import_works_then_ingest_sightings(fresh_env, tmp_path, web):  # noqa: 
     imported = _json_lines(run(fresh_env, "works", "import", str(works), "--client", "1", "--json").stdout)
     by_file = {r["file"]: r for r in imported if "file" in r}
     assert by_file["broken.jpg"]["status"] == "error" and "not an image" in by_file["broken.jpg"]["error"]
-    assert all(by_file[n.replace(".png", ".jpg")]["status"] == "added" for n in WORKS)
-    assert imported[-1]["summary"] == {"files": 4, "added": 3, "errors": 1, "skipped": 0}
+    assert all(by_file[n.replace(".png", ".jpg")]["status"] == "imported" for n in WORKS)
+    assert imported[-1]["summary"] == {"files": 4, "imported": 3, "duplicates": 0, "errors": 1}
     work_of = {n: by_file[n.replace(".png", ".jpg")]["work"] for n in WORKS}
 
     crawl = tmp_path / "crawl"
