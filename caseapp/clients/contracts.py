@@ -20,21 +20,27 @@ DEFAULT_SHARE_OUT_OF_COURT_BP = 7000
 DEFAULT_SHARE_IN_COURT_BP = 5000
 
 
-def current_contract(session: Session, client_id: int, at: datetime | None = None) -> ClientContract:
+def current_contract(session: Session, client_id: int, at: datetime | None = None, *,
+                     record: bool = False) -> ClientContract:
     """The contract in force for the client at `at` (now): the latest that started by then.
-    A client without one works under the default terms, recorded from its first use."""
+    A client without one works under the default terms: recorded (`record`) when a case is
+    opened under them, otherwise only shown (a page or a command that reads writes nothing)."""
     at = at or utcnow()
     contract = session.scalars(
         select(ClientContract).where(ClientContract.client_id == client_id, ClientContract.starts_at <= at)
         .order_by(ClientContract.starts_at.desc(), ClientContract.id.desc()).limit(1)).first()
     if contract is None:
-        contract = ClientContract(client_id=client_id, starts_at=at, created_by="system",
+        from caseapp.clients.models import Client
+
+        joined = session.scalar(select(Client.created_at).where(Client.id == client_id))
+        contract = ClientContract(client_id=client_id, starts_at=min(joined or at, at), created_by="system",
                                   share_out_of_court_bp=DEFAULT_SHARE_OUT_OF_COURT_BP,
                                   share_in_court_bp=DEFAULT_SHARE_IN_COURT_BP, currency="EUR",
                                   minimum_payout_minor=0, settlement_floor_bp=10000,
                                   note="The default terms.")
-        session.add(contract)
-        session.flush()
+        if record:
+            session.add(contract)
+            session.flush()
     return contract
 
 
@@ -92,7 +98,8 @@ def change_contract(session: Session, actor: Actor, client_id: int, *, share_out
     if starts_at < now - timedelta(minutes=1):
         raise InvalidInput("Starts: a contract cannot start in the past (cases opened before it keep their "
                            "terms); leave it empty to start now, or give a later moment.")
-    previous = current_contract(session, client.id, at=now)
+    # The terms before the change are on record (the default ones from the day the client joined).
+    previous = current_contract(session, client.id, at=now, record=True)
     currency = previous.currency
     minimum = minimum_payout if minimum_payout is not None else Money(previous.minimum_payout_minor, currency)
     if not isinstance(minimum, Money):

@@ -127,7 +127,7 @@ get_work, edit_work = _works.get, _works.edit
 # candidates: resized and recompressed copies differ in 0-4 of 64 bits, but so do photographs
 # taken a moment apart (a stereo pair: 4 bits; a 3% shift: 6 or fewer in half the cases).
 # The 256-bit hash of both thumbnails confirms: copies differ in at most 14 of 256 bits,
-# a 3% shift in 24 or more. benchmarks/phash_threshold.py measures both (docs/works-import.md).
+# a 3% shift in 24 or more. benchmarks/phash_threshold.py measures both (docs/client-onboarding.md, "Works").
 DUPLICATE_BITS = 6
 CONFIRM_BITS = 20
 # ... and only if their shapes agree (width / height within 2%): a crop is another work.
@@ -455,7 +455,7 @@ def contract_for_new_case(session: Session, client_id: int):
     """The contract a case opened now is worked under (the case keeps it)."""
     from caseapp.clients.contracts import current_contract
 
-    return current_contract(session, client_id)
+    return current_contract(session, client_id, record=True)
 
 
 # --- the signed mandate ---------------------------------------------------------------------

@@ -115,3 +115,19 @@ def test_a_handler_whitelists_a_site_from_the_client_page(db_session, client_as)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/clients/{holder.id}#sites")
     page = client_as("handler").get(f"/clients/{holder.id}").get_data(as_text=True)
     assert "own-portfolio.example" in page
+
+
+def test_reading_a_new_clients_page_records_nothing(db_session, client_as):
+    """A page that reads writes no contract: the default terms are shown, and recorded only
+    when a case is opened under them or the terms change."""
+    from sqlalchemy import func, select
+
+    from caseapp.clients.models import ClientContract
+
+    holder = make_client(db_session, "Fresh Foto")
+    db_session.commit()
+    count = lambda: db_session.scalar(select(func.count()).select_from(ClientContract)  # noqa: E731
+                                      .where(ClientContract.client_id == holder.id))
+    page = client_as("accountant").get(f"/clients/{holder.id}").get_data(as_text=True)
+    assert "You receive 70% of what we collect out of court, 50% in court." in page
+    assert count() == 0
