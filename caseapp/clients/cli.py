@@ -27,8 +27,11 @@ def works_group() -> None:
 @click.option("--json", "as_json", is_flag=True,
               help="One JSON object per file (file, work, status: imported / duplicate / error, and error or "
                    "duplicate_of), then a summary object.")
+@click.option("--keep-near-duplicates", is_flag=True,
+              help="These are different pictures (burst shots, similar frames): import near duplicates too; "
+                   "the very same file is still refused.")
 @with_appcontext
-def works_import(folder, client_id: int, as_json: bool) -> None:
+def works_import(folder, client_id: int, as_json: bool, keep_near_duplicates: bool) -> None:
     """Add every image file in FOLDER as a work of the client, and index it for matching.
     A file the client already has (the same image, also resized or recompressed) is reported
     as a duplicate of that work and not added; a file that cannot be read is an error; the
@@ -44,7 +47,7 @@ def works_import(folder, client_id: int, as_json: bool) -> None:
         rows = []
         with tqdm(total=files, desc="works", unit="file", file=sys.stderr, disable=None) as bar:
             for row in import_works(session, store, engine, Actor.system("works import"), client_id=client_id,
-                                    folder=folder):
+                                    folder=folder, keep_near_duplicates=keep_near_duplicates):
                 rows.append(row)
                 if as_json:
                     click.echo(json.dumps(row, ensure_ascii=False))

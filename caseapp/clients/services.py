@@ -233,11 +233,14 @@ class Portfolio:
                              .execution_options(synchronize_session=False))
         return phash
 
-    def duplicate_of(self, facts: ImageFacts) -> tuple[int, str] | None:
-        """(id, title) of the client's work this image repeats, or None."""
+    def duplicate_of(self, facts: ImageFacts, *, identical_only: bool = False) -> tuple[int, str] | None:
+        """(id, title) of the client's work this image repeats, or None. `identical_only`: only
+        the same file counts (a person said the near match is a different picture)."""
         hashes = self.load()
         if facts.sha256 in self._by_sha:
             return self._by_sha[facts.sha256]
+        if identical_only:
+            return None
         mine, aspect = int(facts.phash, 16), facts.width / max(facts.height, 1)
         candidates = sorted(((mine ^ theirs).bit_count(), work_id, title) for work_id, title, theirs, their_aspect
                             in hashes if (mine ^ theirs).bit_count() <= DUPLICATE_BITS
@@ -262,13 +265,16 @@ class Portfolio:
 
 def add_work(session: Session, store: FileStore, actor: Actor, *, client_id: int,
              title: str, data: bytes, facts: ImageFacts | None = None,
-             portfolio: Portfolio | None = None) -> Work:
+             portfolio: Portfolio | None = None, keep_near_duplicates: bool = False) -> Work:
     """Store an image as a work of a client, with its thumbnail, size, perceptual hash and
     EXIF facts (GPS never). The same image again for the same client (same bytes, or within
-    DUPLICATE_BITS of a work's hash) is refused as DuplicateWork naming the first work.
+    DUPLICATE_BITS of a work's hash) is refused as DuplicateWork naming the first work;
+    `keep_near_duplicates`: a person looked and says a near match is a different picture (a
+    burst shot, a similar frame), so only the very same file is refused. Audited either way.
     `facts` and `portfolio`: what the caller already computed and read (an import reuses them)."""
     facts = facts or image_facts(title, data)
-    found = (portfolio or Portfolio(session, store, client_id)).duplicate_of(facts)
+    found = (portfolio or Portfolio(session, store, client_id)).duplicate_of(
+        facts, identical_only=keep_near_duplicates)
     if found is not None:
         raise DuplicateWork(title, *found)
     work = Work(client_id=client_id, title=title, file_sha256=store.put(data),
@@ -279,7 +285,8 @@ def add_work(session: Session, store: FileStore, actor: Actor, *, client_id: int
     session.add(work)
     session.flush()
     audit.record(session, actor, "work.added", "work", work.id,
-                 details={"title": title, "sha256": work.file_sha256, "phash": work.phash})
+                 details={"title": title, "sha256": work.file_sha256, "phash": work.phash,
+                          "near_duplicates_kept": keep_near_duplicates or None})
     return work
 
 

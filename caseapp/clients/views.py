@@ -136,7 +136,8 @@ class WorkUploadView(BaseView):
 
         def upload(session):
             index_in_step(session, store, engine)
-            return list(import_files(session, store, engine, current_actor(), client_id=client_id, files=files))
+            return list(import_files(session, store, engine, current_actor(), client_id=client_id, files=files,
+                                     keep_near_duplicates=request.form.get("keep_near_duplicates") == "1"))
 
         ok, rows = attempt(upload)
         if not ok:

@@ -101,7 +101,7 @@ MAX_TITLE = 300
 
 
 def import_files(session: Session, store: FileStore, engine, actor: Actor, *, client_id: int,
-                 files: Iterable[tuple[str, bytes | Path]]) -> Iterator[dict]:
+                 files: Iterable[tuple[str, bytes | Path]], keep_near_duplicates: bool = False) -> Iterator[dict]:
     """Add each (name, bytes or path) as a work of the client: stored, thumbnailed, hashed,
     its EXIF read, described and indexed, each file whole or not at all (a savepoint; the
     store files of one that rolls back go with it, core.uow). The one import of the command
@@ -121,7 +121,8 @@ def import_files(session: Session, store: FileStore, engine, actor: Actor, *, cl
             portfolio.load()   # before the savepoint: older works' hashes filled stay when a file is refused
             with session.begin_nested():   # what it wrote to the store goes if it rolls back (core.uow)
                 work = services.add_work(session, store, actor, client_id=client_id, title=title, data=data,
-                                         facts=facts, portfolio=portfolio)
+                                         facts=facts, portfolio=portfolio,
+                                         keep_near_duplicates=keep_near_duplicates)
                 index_work(session, store, engine, work)
         except services.DuplicateWork as duplicate:
             yield {"file": shown, "work": None, "status": DUPLICATE, "duplicate_of": duplicate.work_id,
@@ -161,11 +162,12 @@ def work_title(name: str) -> str:
 
 
 def import_works(session: Session, store: FileStore, engine, actor: Actor, *, client_id: int,
-                 folder: Path) -> Iterator[dict]:
+                 folder: Path, keep_near_duplicates: bool = False) -> Iterator[dict]:
     """Add every image file in `folder` as a work of the client (import_files): one row a file."""
     services.get_client(session, client_id)
     yield from import_files(session, store, engine, actor, client_id=client_id,
-                            files=((path.name, path) for path in import_entries(folder)))
+                            files=((path.name, path) for path in import_entries(folder)),
+                            keep_near_duplicates=keep_near_duplicates)
 
 
 def import_entries(folder: Path) -> list[Path]:

@@ -232,3 +232,19 @@ def test_bulk_retitle_and_the_list_pages_delete_action(app, db_session, tools, c
     assert done.status_code == 302
     db_session.expire_all()
     assert db_session.get(Work, ids[1]) is None and db_session.get(Work, ids[0]) is not None
+
+
+def test_a_person_can_keep_near_duplicates_but_never_the_same_file(app, db_session, tools):
+    """Two different pictures can look alike to the hash (e.g. synthetic stripes of two widths);
+    the person who knows says so, and only the very same file is still refused."""
+    holder = make_client(db_session)
+    coffee = photo("coffee.png")
+    first = _import(db_session, tools, holder, [("coffee.jpg", jpeg(coffee, 92))])["coffee.jpg"]
+    small = jpeg(coffee.resize((coffee.width // 3, coffee.height // 3), Image.Resampling.LANCZOS), 55)
+    store, engine = tools
+    with unit_of_work(db_session):
+        rows = {r["file"]: r for r in works_index.import_files(
+            db_session, store, engine, ACTOR, client_id=holder.id, keep_near_duplicates=True,
+            files=[("small.jpg", small), ("again.jpg", jpeg(coffee, 92))])}
+    assert rows["small.jpg"]["status"] == "imported"
+    assert rows["again.jpg"]["status"] == "duplicate" and rows["again.jpg"]["duplicate_of"] == first["work"]

@@ -56,6 +56,8 @@
       busy = true;
       var body = new FormData();
       body.append("csrf_token", token);
+      var keep = section.querySelector(".ca-upload-keep");
+      if (keep && keep.checked) { body.append("keep_near_duplicates", "1"); }
       batch.forEach(function (f) { body.append("files", f, f.name); });
       fetch(url, {method: "POST", body: body, credentials: "same-origin",
                   headers: {"Accept": "application/json", "X-CSRFToken": token}})
