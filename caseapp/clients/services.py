@@ -440,6 +440,19 @@ def work_terms(session: Session, work_ids, *, fallback_country: str | None = Non
                      max(applied) if rows and all(applied) else None)
 
 
+def work_terms_each(session: Session, work_ids) -> dict[int, WorkTerms]:
+    """Each work's own terms (its country of first publication, registration, pending
+    application), by id, in one query: for lists that estimate each hit on its own. A work
+    without a recorded country has None (the caller's fallback, the client's, stands)."""
+    ids = sorted(set(work_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Work.id, Work.publication_country, Work.us_registered_on, Work.us_applied_on)
+                           .where(Work.id.in_(ids)))
+    return {row.id: WorkTerms(row.publication_country, row.us_registered_on,
+                              row.us_applied_on or row.us_registered_on) for row in rows}
+
+
 @dataclass(frozen=True)
 class ClientTerms:
     """What the rules need of a client: where it is (for cross-border routes and the work's

@@ -605,10 +605,14 @@ def _on_or_before(day: date | None, today: date) -> date | None:
 def first_estimate(country_code: str, *, found_on: date, today: date, images: int = 1,
                    address: bool | None = None, last_seen_on: date | None = None,
                    client_country: str | None = None, pursue_private: bool = False,
-                   subdivision: str | None = None) -> tuple[ClaimAmount | None, Assessment]:
+                   subdivision: str | None = None, work_country: str | None = None,
+                   us_registered_on: date | None = None,
+                   us_applied_on: date | None = None) -> tuple[ClaimAmount | None, Assessment]:
     """What a hit (or a new draft case) is likely worth before anyone checked the site: priced
     as a commercial web use for a year, or since it was found if longer; commercial use and
-    address not yet known. A use seen again later (`last_seen_on`) is a continuing one."""
+    address not yet known. A use seen again later (`last_seen_on`) is a continuing one. The
+    works' country of first publication and US registration (their ownership evidence) count
+    as on a case; without them, the client's country stands in for the work's."""
     country = jurisdiction(country_code)
     found_on = _on_or_before(found_on, today)
     last_seen_on = max(found_on, _on_or_before(last_seen_on, today) or found_on)
@@ -620,7 +624,8 @@ def first_estimate(country_code: str, *, found_on: date, today: date, images: in
     claimed = amount.total if amount else Money.zero("EUR")
     return amount, assess(country_code, amount=claimed, commercial=None, address=address, infringed_on=found_on,
                           last_seen=last_seen_on, today=today, works=images, client_country=client_country,
-                          work_country=client_country, pursue_private=pursue_private,
+                          work_country=work_country or client_country, us_registered_on=us_registered_on,
+                          us_applied_on=us_applied_on, pursue_private=pursue_private,
                           subdivision=_known_subdivision(country, subdivision))
 
 

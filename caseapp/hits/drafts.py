@@ -35,12 +35,16 @@ def draft_cases(session: Session, actor: Actor, hit_ids: list[int], today: date)
         if case is None:
             party = parties.party_for_site(session, actor, site, country_guess(site))
             terms = terms_of.get(client_id)
+            works = clients.work_terms(session, [h.work_id for h in group],
+                                       fallback_country=terms.country if terms else None)
             amount, outlook = feasibility.first_estimate(
                 party.country, found_on=min(h.sighting.found_at for h in group).date(), today=today,
                 last_seen_on=max((h.sighting.last_seen_at or h.sighting.found_at) for h in group).date(),
                 images=len({h.work_id for h in group}), address=party.has_postal_address or None,
                 client_country=terms.country if terms else None,
-                pursue_private=terms.pursues_private_users if terms else False, subdivision=party.subdivision)
+                pursue_private=terms.pursues_private_users if terms else False, subdivision=party.subdivision,
+                work_country=works.work_country, us_registered_on=works.us_registered_on,
+                us_applied_on=works.us_applied_on)
             claimed = amount.total if amount else Money(0, "EUR")
             case = cases.open_case(session, actor, client_id=client_id, party_id=party.id, items=items,
                                    claimed=claimed, today=today,

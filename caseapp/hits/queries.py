@@ -173,10 +173,12 @@ def outlooks(session: Session, hits: Iterable[Hit], today: date) -> dict[int, di
     hits = list(hits)
     on_file = parties.parties_for_sites(session, {h.site for h in hits})
     terms_of = clients.client_terms(session, {h.client_id for h in hits})
+    evidence_of = clients.work_terms_each(session, {h.work_id for h in hits})
     out = {}
     for hit in hits:
         party = on_file.get(hit.site)
         terms = terms_of.get(hit.client_id)
+        work = evidence_of.get(hit.work_id)
         country = party.country if party else country_guess(hit.site)
         amount, outlook = feasibility.first_estimate(
             country, found_on=hit.sighting.found_at.date(), today=today,
@@ -184,7 +186,10 @@ def outlooks(session: Session, hits: Iterable[Hit], today: date) -> dict[int, di
             address=(party.has_postal_address or None) if party else None,
             client_country=terms.country if terms else None,
             pursue_private=terms.pursues_private_users if terms else False,
-            subdivision=party.subdivision if party else None)
+            subdivision=party.subdivision if party else None,
+            work_country=work.work_country if work else None,
+            us_registered_on=work.us_registered_on if work else None,
+            us_applied_on=work.us_applied_on if work else None)
         out[hit.id] = {"feasible": outlook.feasible, "route": outlook.route_name, "country": country,
                        "country_from": (f"party on file: {party.name}" if party else "guessed from the site"),
                        "expected": outlook.expected_value.format() if amount else "",

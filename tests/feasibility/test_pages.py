@@ -72,3 +72,28 @@ def test_the_case_shows_how_its_claim_is_made_up(db_session, client_as):
                     claimed=Money.parse("500.00", "EUR"), today=TODAY)
     assert case.claim_lines == [{"label": "Claim set by handler", "amount": "500.00",
                                  "basis": "edited on 2026-11-23 (was 360.00 EUR)"}]
+
+
+def test_the_hits_estimate_takes_the_works_evidence(db_session, client_as, monkeypatch):
+    """A German client's work first published in the US is a US work there: the hit's first
+    estimate says so (registration needed before suing, 17 U.S.C. § 411(a)); once its pending
+    application is on record, the Copyright Claims Board counts it (§ 1505)."""
+    from caseapp.clients.models import Work
+
+    monkeypatch.setattr("caseapp.hits.views.today", lambda: TODAY)
+    holder = make_client(db_session)            # a client in DE
+    work = make_work(db_session, holder)
+    sighting_hits(db_session, work, "shop.example.us", 1)
+
+    def hit_page():
+        return client_as("handler").get(f"/hits/?client={holder.id}").get_data(as_text=True)
+
+    assert "United States work not registered" not in hit_page()    # a DE work: § 411(a) does not bind it
+    db_session.get(Work, work.id).publication_country = "US"
+    db_session.commit()
+    page = hit_page()
+    assert "United States work not registered" in page and 'data-feasible="no"' in page
+    db_session.get(Work, work.id).us_applied_on = TODAY.replace(year=TODAY.year - 1)
+    db_session.commit()
+    page = hit_page()
+    assert "a registration application is pending" in page and 'data-feasible="yes"' in page
