@@ -105,7 +105,8 @@ class ClientPageView(BaseView):
                 raise InvalidInput("Mandate: choose the signed mandate's file (PDF, JPEG or PNG).")
             data = upload.read(services.MANDATE_MAX_BYTES + 1)
             return services.record_mandate(session, file_store(), current_actor(), client_id, upload.filename,
-                                           data, day_typed(signed, "Signed on"), today=today())
+                                           data, day_typed(signed, "Signed on"), today=today(),
+                                           seen_version=version_seen(request.form.get("version")))
 
         run_action(action, "Mandate kept.")
         return _to_page(client_id, "mandate")

@@ -102,7 +102,8 @@ def test_the_mandate_form_uploads_and_links_the_file(db_session, client_as):
     holder = make_client(db_session)
     db_session.commit()
     page = client_as("accountant").post(
-        f"/clients/{holder.id}/mandate", data={"signed_on": "2026-01-05", "file": (io.BytesIO(PDF), "mandat.pdf")},
+        f"/clients/{holder.id}/mandate", data={"signed_on": "2026-01-05", "file": (io.BytesIO(PDF), "mandat.pdf"),
+                                               "version": str(holder.version)},
         content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     assert "Mandate kept." in page and "mandat.pdf</a>, signed" in page
     assert "No signed mandate on file" not in page
@@ -159,3 +160,23 @@ def test_a_contract_change_from_a_stale_page_is_refused(db_session, client_as):
     second.post(f"/clients/{holder.id}/contract", data={"out_of_court": "80", "in_court": "60",
                                                         "contract": str(latest)})
     assert contracts.current_contract(db_session, holder.id).share_out_of_court_bp == 8000
+
+
+def test_a_mandate_upload_from_a_stale_page_is_refused(db_session, client_as):
+    """Someone replaced the mandate (or edited the client) after the page was opened: the
+    upload from the old page would replace a mandate its sender never saw; refused."""
+    holder = make_client(db_session, mandate=False)
+    db_session.commit()
+    seen = holder.version
+    browser = client_as("accountant")
+    browser.post(f"/clients/{holder.id}/mandate", content_type="multipart/form-data", data={
+        "signed_on": "2026-01-05", "file": (io.BytesIO(PDF), "first.pdf"), "version": str(seen)})
+    db_session.refresh(holder)
+    assert holder.mandate_filename == "first.pdf"
+    for version in ({"version": str(seen)}, {}):
+        page = client_as("admin").post(f"/clients/{holder.id}/mandate", content_type="multipart/form-data", data={
+            "signed_on": "2026-01-06", "file": (io.BytesIO(PDF + b"%other"), "second.pdf"), **version},
+            follow_redirects=True).get_data(as_text=True)
+        assert "changed by someone else" in page or "lacks the version" in page
+        db_session.refresh(holder)
+        assert holder.mandate_filename == "first.pdf"
