@@ -486,7 +486,9 @@ def record_mandate(session: Session, store: FileStore, actor: Actor, client_id: 
 
     client = get_client(session, client_id)
     check_version(f"Client {client}", client, seen_version)
-    name = " ".join(str(filename or "").replace("/", " ").replace("\\", " ").split())[:255] or "mandate"
+    from caseapp.core.paths import upload_name
+
+    name = upload_name(filename, "mandate")
     if not data:
         raise InvalidInput("Mandate: the file is empty; choose the signed mandate (PDF, JPEG or PNG).")
     if len(data) > max_bytes:

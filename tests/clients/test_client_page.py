@@ -180,3 +180,13 @@ def test_a_mandate_upload_from_a_stale_page_is_refused(db_session, client_as):
         assert "changed by someone else" in page or "lacks the version" in page
         db_session.refresh(holder)
         assert holder.mandate_filename == "first.pdf"
+
+
+def test_a_mandates_name_keeps_no_path_and_no_control_characters(db_session, tmp_path):
+    holder = make_client(db_session, mandate=False)
+    services.record_mandate(db_session, FileStore(tmp_path), ACTOR, holder.id, "../..\\scans/\x00man\u202edate\x1b.pdf\n",
+                            PDF, date(2026, 1, 5), today=date(2026, 11, 23))
+    assert holder.mandate_filename == "mandate.pdf"
+    services.record_mandate(db_session, FileStore(tmp_path), ACTOR, holder.id, "dir/\x00\x07", PDF,
+                            date(2026, 1, 5), today=date(2026, 11, 23))
+    assert holder.mandate_filename == "mandate"
