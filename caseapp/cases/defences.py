@@ -17,6 +17,7 @@ from caseapp.core import audit
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.models import utcnow
+from caseapp.core.paths import upload_name
 from caseapp.core.records import check_version
 from caseapp.hits import services as hits
 
@@ -32,6 +33,9 @@ def _text(value, field: str, *, required: bool) -> str | None:
         return None
     if len(text) > MAX_TEXT:
         raise InvalidInput(f"{field}: at most {MAX_TEXT:,} characters; attach a document for more.")
+    if any(not ch.isprintable() and ch not in "\n\r\t" for ch in text):
+        raise InvalidInput(f"{field}: control characters (NUL, an escape) are not allowed; type or paste the text "
+                           "again.")
     return text
 
 
@@ -58,7 +62,7 @@ def record_defence(session: Session, store, actor: Actor, case: Case, *, data: b
         raise InvalidInput(f"{case.ref} is closed; a licence shown now needs no decision.")
     if work_id is not None and work_id not in {item.work_id for item in case.items}:
         raise InvalidInput(f"Work {work_id} is not in {case.ref}; choose one of its works, or all of them.")
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:255]
+    name = upload_name(filename)
     if not data or not name:
         raise InvalidInput("Licence file: choose the file the recipient sent (an invoice or licence).")
     if len(data) > DEFENCE_MAX_BYTES:

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from caseapp.clients import BANK_ACCOUNT, WORK
 from caseapp.clients.works_index import store_and_engine
 from caseapp.clients.models import LEGAL_FORMS, TAX_STATUSES
 from caseapp.clients.services import CLIENT_KINDS
@@ -151,19 +152,30 @@ def _euros(_ctx, param, value):
         raise Refused(f"{option_name(param)} {error}") from None
 
 
-def _person(login: str | None, default: str | None = None):
+def _person(login: str | None, default: str | None = None, *, may: tuple[str, str] | None = None):
     """The user a command acts as (`--as LOGIN`): a person, for rules that need two of them
     (who asked, who confirmed) and for the record of who decided. Without --as, the command
-    itself acts (`default`), where a command allows that."""
+    itself acts (`default`), where a command allows that. `may` (action, resource): the
+    permission the page would ask of that user; a user without it (a handler confirming a bank
+    account, a machine account as the "second person") or a disabled one is refused, so the
+    command line is no way around the permission matrix (docs/permissions.md)."""
     from caseapp.core.audit import Actor
 
     if not login:
         if default is None:
             raise Refused("--as: give the login of the person who acts.")
         return Actor.system(default)
-    user = current_app.appbuilder.sm.find_user(username=login)
+    sm = current_app.appbuilder.sm
+    user = sm.find_user(username=login)
     if user is None:
         raise Refused(f"--as: there is no user {login!r}; `caseapp users create` adds one.")
+    if not user.is_active:
+        raise Refused(f"--as: the user {login!r} is disabled; name a person who may act.")
+    if may is not None:
+        action, resource = may
+        if not sm._has_view_access(user, f"can_{action}", resource):
+            raise Refused(f"--as: {login!r} may not do this ({resource} can_{action}, docs/permissions.md); "
+                          "name a person whose role allows it.")
     return Actor.of(user)
 
 
@@ -311,7 +323,7 @@ def bank_request(client_id: int, iban: str, bic: str | None, holder: str, login:
     """Ask for a new payout account for the client (pending until a second person confirms)."""
     from caseapp.clients.banking import iban_grouped, request_account
 
-    actor = _person(login)
+    actor = _person(login, may=("request", BANK_ACCOUNT))
     with transaction() as session:
         account = request_account(session, actor, client_id, holder, iban, bic)
         account_id, shown_iban, bic = account.id, iban_grouped(account.iban), account.bic
@@ -327,7 +339,7 @@ def bank_confirm(account_id: int, login: str) -> None:
     """Confirm a pending account: it becomes the active one, the previous one is replaced."""
     from caseapp.clients.banking import confirm_account, iban_masked
 
-    actor = _person(login)
+    actor = _person(login, may=("confirm", BANK_ACCOUNT))
     with transaction() as session:
         account = confirm_account(session, actor, account_id, None)
         masked = iban_masked(account.iban)
@@ -343,7 +355,7 @@ def bank_reject(account_id: int, login: str, reason: str) -> None:
     """Reject a pending account; the active one stays."""
     from caseapp.clients.banking import reject_account
 
-    actor = _person(login)
+    actor = _person(login, may=("confirm", BANK_ACCOUNT))
     with transaction() as session:
         reject_account(session, actor, account_id, None, reason)
     click.echo(f"Account {account_id} rejected.")
@@ -421,7 +433,7 @@ def works_evidence(work_id, published_url, published_on, country, us_registratio
               "agencies": "\n".join(agencies) if agencies else None}
     if all(v is None for v in values.values()) and original is None:
         raise Refused("Give some evidence: --published-url, --country, --us-registration, --agency, --original ...")
-    actor = _person(login, "works evidence")
+    actor = _person(login, "works evidence", may=("write", WORK))
     with transaction() as session:
         work = ownership.get_work(session, work_id)
         changes = ownership.record_evidence(session, actor, work, today=today(), seen_version=None, **values)
@@ -447,7 +459,7 @@ def works_sale(work_id, sold_on, licensee, usage, currency, price, login) -> Non
     from caseapp.clients import ownership
     from caseapp.core.clock import today
 
-    actor = _person(login, "works sale")
+    actor = _person(login, "works sale", may=("write", WORK))
     with transaction() as session:
         sale = ownership.add_sale(session, actor, ownership.get_work(session, work_id), sold_on=sold_on,
                                   licensee=licensee, usage=usage, price=price, today=today())
@@ -464,7 +476,7 @@ def works_verify(work_id, evidence, despite, login) -> None:
     """Mark a work verified, on the evidence named."""
     from caseapp.clients import ownership
 
-    actor = _person(login, "works verify")
+    actor = _person(login, "works verify", may=("verify", WORK))
     with transaction() as session:
         ownership.verify(session, actor, ownership.get_work(session, work_id), evidence=evidence, despite=despite,
                          seen_version=None, **_ownership_config())
@@ -480,7 +492,7 @@ def works_dispute(work_id, reason, login) -> None:
     """Mark a work disputed: its cases cannot leave the checks stage."""
     from caseapp.clients import ownership
 
-    actor = _person(login, "works dispute")
+    actor = _person(login, "works dispute", may=("verify", WORK))
     with transaction() as session:
         ownership.dispute(session, actor, ownership.get_work(session, work_id), reason=reason, seen_version=None)
     click.echo(f"Work {work_id} is disputed.")
@@ -496,7 +508,7 @@ def works_resolve(conflict_id, owner_work_id, reason, login) -> None:
     """Decide a conflict between two clients' works: the owner's is verified, the other stays disputed."""
     from caseapp.clients import ownership
 
-    actor = _person(login, "works resolve")
+    actor = _person(login, "works resolve", may=("verify", WORK))
     with transaction() as session:
         ownership.resolve_conflict(session, actor, conflict_id, owner_work_id=owner_work_id, reason=reason)
     click.echo(f"Conflict {conflict_id} resolved for work {owner_work_id}.")

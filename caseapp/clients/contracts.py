@@ -83,14 +83,19 @@ def percent_text(bp: int) -> str:
 def change_contract(session: Session, actor: Actor, client_id: int, *, share_out_of_court_bp: int,
                     share_in_court_bp: int, minimum_payout: Money | None = None,
                     settlement_floor_bp: int | None = None, starts_at: datetime | None = None,
-                    note: str | None = None) -> ClientContract:
+                    note: str | None = None, seen_contract: int | None = None) -> ClientContract:
     """New terms for the client's cases opened from `starts_at` (now, or a later moment): a new
     contract row; cases opened earlier keep the terms they were opened under. Shares and the
     floor in basis points (whole or half percent); the minimum payout in the contract's
-    currency (EUR). Audited."""
+    currency (EUR). Audited. `seen_contract`: the newest contract the page showed
+    (`latest_contract_id`, 0 for the default terms); if someone changed the contract since, the
+    change is refused: a stale page never silently replaces terms it did not show."""
     from caseapp.clients.services import get_client
 
     client = get_client(session, client_id)
+    if seen_contract is not None and seen_contract != latest_contract_id(session, client.id):
+        raise InvalidInput(f"The contract of {client.name} was changed by someone else while you were editing it. "
+                           "Reload the page to see their terms, then make your change again.")
     now = utcnow()
     starts_at = starts_at or now
     if starts_at.tzinfo is None:
@@ -127,6 +132,14 @@ def change_contract(session: Session, actor: Actor, client_id: int, *, share_out
         "minimum_payout": str(minimum), "settlement_floor": percent_text(contract.settlement_floor_bp),
         "before": contract_in_words(previous)})
     return contract
+
+
+def latest_contract_id(session: Session, client_id: int) -> int:
+    """The id of the client's newest contract row (0 while it works under the default terms):
+    what a page that offers to change the contract sends back, to refuse a stale change."""
+    from sqlalchemy import func
+
+    return session.scalar(select(func.max(ClientContract.id)).where(ClientContract.client_id == client_id)) or 0
 
 
 def contract_in_words(contract: ClientContract) -> str:

@@ -182,7 +182,14 @@ def add_sale(session: Session, actor: Actor, work: Work, *, sold_on: date, licen
              price: Money, today: date, document_sha256: str | None = None) -> LicenceSale:
     """A licence the client sold for the work: evidence, and what a claim uses instead of the
     fee table (documented_fee). Audited."""
+    from caseapp.feasibility.services import per_eur
+
     _past(sold_on, "Sold on", today)
+    try:
+        per_eur(price.currency)
+    except InvalidInput:
+        raise InvalidInput(f"Currency: caseapp has no exchange rate for {price.currency}, so a claim could not use "
+                           "this sale; give the price in EUR or the currency of the invoice's country.") from None
     if price.minor <= 0:
         raise InvalidInput("Price: a licence sold for nothing is no evidence of its price; give the amount paid.")
     sale = LicenceSale(work_id=work.id, sold_on=sold_on, licensee=_text(licensee, "Licensee", limit=200, required=True),
@@ -202,15 +209,19 @@ def sales(session: Session, work_id: int) -> list[LicenceSale]:
 
 
 def documented_fee(session: Session, work_id: int) -> Money | None:
-    """The client's documented price for the work: the median of its licence sales (in the
-    currency of the latest sale; an even count takes the lower middle), or None without
+    """The client's documented price for the work: the median of its licence sales (all of
+    them, in the currency of the latest sale; an even count takes the lower middle), or None without
     sales. The median, not the latest: one discounted or one exceptional licence does not
     set the claim."""
+    from caseapp.feasibility.services import convert
+
     rows = sales(session, work_id)
     if not rows:
         return None
     currency = rows[0].currency
-    prices = sorted(r.price_minor for r in rows if r.currency == currency)
+    # Every sale counts, each converted to that currency: a sale in another currency is no
+    # less evidence of the price (left out, one sale in it could set the claim alone).
+    prices = sorted(convert(Money(r.price_minor, r.currency), currency).minor for r in rows)
     return Money(statistics.median_low(prices), currency)
 
 

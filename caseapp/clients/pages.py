@@ -63,7 +63,8 @@ class ClientPageView(BaseView):
             rules, _next = hits.list_rules(session, kind=hits.WHITELISTS, client_id=client.id, limit=200)
         return self.render_template(
             "clients/client.html", client=client, treatment=vat_treatment(client), tax_words=TAX_STATUS_WORDS,
-            contract=current, contract_words=contracts.contract_in_words(current), history=history,
+            contract=current, latest_contract=contracts.latest_contract_id(session, client.id),
+            contract_words=contracts.contract_in_words(current), history=history,
             by_contract=by_contract, percent=contracts.percent_text, money_of=Money,
             open_cases=[c for c in all_cases if c.stage != lifecycle.CLOSED],
             paid_cases=[c for c in all_cases if c.stage == lifecycle.PAID or c.closure_reason == "paid_in_full"],
@@ -104,7 +105,8 @@ class ClientPageView(BaseView):
                 raise InvalidInput("Mandate: choose the signed mandate's file (PDF, JPEG or PNG).")
             data = upload.read(services.MANDATE_MAX_BYTES + 1)
             return services.record_mandate(session, file_store(), current_actor(), client_id, upload.filename,
-                                           data, day_typed(signed, "Signed on"), today=today())
+                                           data, day_typed(signed, "Signed on"), today=today(),
+                                           seen_version=version_seen(request.form.get("version")))
 
         run_action(action, "Mandate kept.")
         return _to_page(client_id, "mandate")
@@ -133,7 +135,7 @@ class ContractView(BaseView):
                 share_in_court_bp=contracts.percent_bp(typed["in_court"], "Share in court"),
                 minimum_payout=minimum,
                 settlement_floor_bp=contracts.percent_bp(typed["floor"], "Settlement floor") if typed["floor"] else None,
-                note=typed["note"] or None)
+                note=typed["note"] or None, seen_contract=version_seen(form.get("contract")))
 
         if run_action(action, lambda c: "Contract changed for cases opened from now on: "
                       + contracts.contract_in_words(c)):

@@ -485,16 +485,23 @@ _MANDATE_KINDS = ((b"%PDF-", "PDF"), (b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x
 
 
 def record_mandate(session: Session, store: FileStore, actor: Actor, client_id: int, filename: str,
-                   data: bytes, signed_on, *, today=None, max_bytes: int = MANDATE_MAX_BYTES) -> Client:
+                   data: bytes, signed_on, *, today=None, max_bytes: int = MANDATE_MAX_BYTES,
+                   seen_version: int | None = None) -> Client:
     """Keep the client's signed mandate (a PDF, JPEG or PNG, told by its content) in the file
     store, with the day it was signed (not in the future). A new mandate replaces the one on
-    file (the old file stays in the store and in the audit trail). Audited."""
+    file (the old file stays in the store and in the audit trail). Audited. `seen_version`:
+    the client's version the page showed; a stale upload is refused (it would replace a
+    mandate the person never saw)."""
     from datetime import date
 
     from caseapp.core.clock import today as today_
+    from caseapp.core.records import check_version
 
     client = get_client(session, client_id)
-    name = " ".join(str(filename or "").replace("/", " ").replace("\\", " ").split())[:255] or "mandate"
+    check_version(f"Client {client}", client, seen_version)
+    from caseapp.core.paths import upload_name
+
+    name = upload_name(filename, "mandate")
     if not data:
         raise InvalidInput("Mandate: the file is empty; choose the signed mandate (PDF, JPEG or PNG).")
     if len(data) > max_bytes:

@@ -145,8 +145,9 @@ def summarise(rows: list[dict]) -> dict:
 def file_label(name: str) -> str:
     """A file's name as rows and titles show it: its last part only (a browser may send a path),
     control characters gone, at most 255 characters."""
-    base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in base if ch.isprintable()).strip()[:255]
+    from caseapp.core.paths import upload_name
+
+    return upload_name(name)
 
 
 def work_title(name: str) -> str:

@@ -38,3 +38,11 @@ def read_lines(path: Path) -> list[tuple[int, str]]:
             return list(enumerate(handle, start=1))
     except OSError as error:
         raise InvalidInput(f"{path.name} {why_unreadable(error)}") from None
+
+
+def upload_name(name, default: str = "") -> str:
+    """A file's name as sent (a browser, a command) -> as kept and shown: its last part only (a
+    browser may send a path), control and other unprintable characters (NUL, an escape, a line
+    break, a right-to-left override) gone, at most 255 characters; `default` when nothing is left."""
+    base = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable()).strip()[:255] or default

@@ -96,3 +96,18 @@ def test_the_case_page_records_and_decides_a_defence(client_as, db_session):
                 data={"version": defence.version, "reason": "Wrong image"})
     db_session.refresh(case)
     assert case.stage == lifecycle.OFFER_SENT
+
+
+def test_a_licence_files_name_keeps_no_path_and_no_control_characters(db_session, store):
+    """A recipient's file name is theirs: a path, a NUL, an escape sequence or a right-to-left
+    override is not kept (the page and the client's message show the name); a statement with
+    control characters is refused in one line, and nothing is recorded."""
+    case = make_case(db_session, lifecycle.OFFER_SENT)
+    defence = defences.record_defence(db_session, store, ACTOR, case, data=b"%PDF-1.4 invoice",
+                                      filename="C:\\Users\\x\\inv\x00oice\u202e\x1b[2J.pdf\n", statement=None,
+                                      work_id=None, today=TODAY, seen_version=None)
+    assert defence.filename == "invoice[2J.pdf"
+    with pytest.raises(InvalidInput, match="control characters"):
+        defences.record_defence(db_session, store, ACTOR, case, data=b"%PDF-1.4 other", filename="b.pdf",
+                                statement="We paid\x00 \x1b[31m", work_id=None, today=TODAY, seen_version=None)
+    assert len(defences.defences(db_session, case.id)) == 1

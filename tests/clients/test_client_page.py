@@ -65,11 +65,12 @@ def test_the_contract_form_changes_terms_for_new_cases(db_session, client_as):
     holder = make_client(db_session)
     db_session.commit()
     browser = client_as("accountant")
-    refused = browser.post(f"/clients/{holder.id}/contract", data={"out_of_court": "55,5", "in_court": "50"},
+    refused = browser.post(f"/clients/{holder.id}/contract", data={"out_of_court": "55,5", "in_court": "50",
+                                                                   "contract": "0"},
                            follow_redirects=True).get_data(as_text=True)
     assert "Share out of court: &#39;55,5&#39; is not a percentage" in refused
     page = browser.post(f"/clients/{holder.id}/contract", data={
-        "out_of_court": "55", "in_court": "50", "minimum_payout": "50.00", "floor": "80"},
+        "out_of_court": "55", "in_court": "50", "minimum_payout": "50.00", "floor": "80", "contract": "0"},
         follow_redirects=True).get_data(as_text=True)
     assert "You receive 55% of what we collect out of court, 50% in court." in page
     assert "settle for 80% of the claim or more without asking you" in page
@@ -101,7 +102,8 @@ def test_the_mandate_form_uploads_and_links_the_file(db_session, client_as):
     holder = make_client(db_session)
     db_session.commit()
     page = client_as("accountant").post(
-        f"/clients/{holder.id}/mandate", data={"signed_on": "2026-01-05", "file": (io.BytesIO(PDF), "mandat.pdf")},
+        f"/clients/{holder.id}/mandate", data={"signed_on": "2026-01-05", "file": (io.BytesIO(PDF), "mandat.pdf"),
+                                               "version": str(holder.version)},
         content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
     assert "Mandate kept." in page and "mandat.pdf</a>, signed" in page
     assert "No signed mandate on file" not in page
@@ -131,3 +133,60 @@ def test_reading_a_new_clients_page_records_nothing(db_session, client_as):
     page = client_as("accountant").get(f"/clients/{holder.id}").get_data(as_text=True)
     assert "You receive 70% of what we collect out of court, 50% in court." in page
     assert count() == 0
+
+
+def test_a_contract_change_from_a_stale_page_is_refused(db_session, client_as):
+    """Two accountants (or two tabs) open the page under the default terms; the first changes
+    them to 55%; the second, who never saw 55%, must not silently replace them."""
+    from caseapp.clients import contracts
+
+    holder = make_client(db_session)
+    db_session.commit()
+    first, second = client_as("accountant"), client_as("admin")
+    form = first.get(f"/clients/{holder.id}").get_data(as_text=True)
+    assert 'name="contract" value="0"' in form
+    first.post(f"/clients/{holder.id}/contract", data={"out_of_court": "55", "in_court": "50", "contract": "0"})
+    assert contracts.current_contract(db_session, holder.id).share_out_of_court_bp == 5500
+    page = second.post(f"/clients/{holder.id}/contract", data={"out_of_court": "80", "in_court": "60",
+                                                                "contract": "0"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "was changed by someone else" in page
+    assert contracts.current_contract(db_session, holder.id).share_out_of_court_bp == 5500
+    missing = second.post(f"/clients/{holder.id}/contract", data={"out_of_court": "80", "in_court": "60"},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "lacks the version" in missing
+    assert contracts.current_contract(db_session, holder.id).share_out_of_court_bp == 5500
+    latest = contracts.latest_contract_id(db_session, holder.id)
+    second.post(f"/clients/{holder.id}/contract", data={"out_of_court": "80", "in_court": "60",
+                                                        "contract": str(latest)})
+    assert contracts.current_contract(db_session, holder.id).share_out_of_court_bp == 8000
+
+
+def test_a_mandate_upload_from_a_stale_page_is_refused(db_session, client_as):
+    """Someone replaced the mandate (or edited the client) after the page was opened: the
+    upload from the old page would replace a mandate its sender never saw; refused."""
+    holder = make_client(db_session, mandate=False)
+    db_session.commit()
+    seen = holder.version
+    browser = client_as("accountant")
+    browser.post(f"/clients/{holder.id}/mandate", content_type="multipart/form-data", data={
+        "signed_on": "2026-01-05", "file": (io.BytesIO(PDF), "first.pdf"), "version": str(seen)})
+    db_session.refresh(holder)
+    assert holder.mandate_filename == "first.pdf"
+    for version in ({"version": str(seen)}, {}):
+        page = client_as("admin").post(f"/clients/{holder.id}/mandate", content_type="multipart/form-data", data={
+            "signed_on": "2026-01-06", "file": (io.BytesIO(PDF + b"%other"), "second.pdf"), **version},
+            follow_redirects=True).get_data(as_text=True)
+        assert "changed by someone else" in page or "lacks the version" in page
+        db_session.refresh(holder)
+        assert holder.mandate_filename == "first.pdf"
+
+
+def test_a_mandates_name_keeps_no_path_and_no_control_characters(db_session, tmp_path):
+    holder = make_client(db_session, mandate=False)
+    services.record_mandate(db_session, FileStore(tmp_path), ACTOR, holder.id, "../..\\scans/\x00man\u202edate\x1b.pdf\n",
+                            PDF, date(2026, 1, 5), today=date(2026, 11, 23))
+    assert holder.mandate_filename == "mandate.pdf"
+    services.record_mandate(db_session, FileStore(tmp_path), ACTOR, holder.id, "dir/\x00\x07", PDF,
+                            date(2026, 1, 5), today=date(2026, 11, 23))
+    assert holder.mandate_filename == "mandate"

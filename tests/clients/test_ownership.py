@@ -237,6 +237,27 @@ def test_the_original_file_is_kept_with_a_size_cap(db_session, store):
 
 # --- sales feed the claim -----------------------------------------------------------------------------------
 
+def test_every_sale_counts_whatever_its_currency(db_session, store):
+    """Three EUR invoices around 400 and a later one cheap in USD: the median of all four
+    (converted to the latest sale's currency), never the cheap one alone because it is the
+    only sale in its currency."""
+    work = work_of(db_session, store, make_client(db_session))
+    for day, price, currency in ((date(2023, 1, 5), "380.00", "EUR"), (date(2023, 6, 1), "400.00", "EUR"),
+                                 (date(2024, 2, 1), "420.00", "EUR"), (date(2025, 3, 1), "20.00", "USD")):
+        ownership.add_sale(db_session, ACTOR, work, sold_on=day, licensee="Bergwerk GmbH", usage="web",
+                           price=Money.parse_plain(price, currency), today=TODAY)
+    fee = services.documented_fee(db_session, work.id)
+    assert fee.currency == "USD" and fee == feasibility.convert(Money.parse("380.00", "EUR"), "USD")
+
+
+def test_a_sale_in_a_currency_without_an_exchange_rate_is_refused_when_recorded(db_session, store):
+    """Kept, it would make every claim for the work fail ('no exchange rate') at the case."""
+    work = work_of(db_session, store, make_client(db_session))
+    with pytest.raises(InvalidInput, match="no exchange rate for THB"):
+        ownership.add_sale(db_session, ACTOR, work, sold_on=date(2024, 1, 1), licensee="Bangkok Post",
+                           usage="web", price=Money.parse_plain("4000.00", "THB"), today=TODAY)
+    assert ownership.sales(db_session, work.id) == []
+
 def test_the_documented_fee_is_the_median_of_the_sales_and_the_claim_uses_it(db_session, store):
     work = work_of(db_session, store, make_client(db_session))
     assert services.documented_fee(db_session, work.id) is None
