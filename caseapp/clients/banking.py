@@ -5,6 +5,7 @@ audited; a payout needs the active account (`payout_account`)."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from caseapp.clients.models import ACTIVE, PENDING, REJECTED, REPLACED, BankAccount
@@ -141,8 +142,13 @@ def request_account(session: Session, actor: Actor, client_id: int, holder: str,
         raise InvalidInput(f"{iban_grouped(compact)} is already the client's active account.")
     account = BankAccount(client_id=client.id, holder=holder, iban=compact, bic=bic, status=PENDING,
                           requested_by_id=actor.user_id, requested_by=actor.name)
-    session.add(account)
-    session.flush()
+    try:
+        with session.begin_nested():   # one pending request a client (uq_bank_account_one_pending)
+            session.add(account)
+            session.flush()
+    except IntegrityError:
+        raise InvalidInput("Someone else asked for an account for this client a moment ago: reload the page, "
+                           "then confirm or reject that request before asking for another.") from None
     audit.record(session, actor, "bank_account.requested", "bank_account", account.id, to_state=PENDING,
                  details={"client": client.id, "holder": holder, "iban": iban_masked(compact), "bic": bic,
                           "replaces": active.id if active else None})

@@ -50,14 +50,15 @@ SHARE_STEP_BP = 50
 
 
 def percent_bp(value, field: str) -> int:
-    """A percentage typed by a person ('55', '52.5', '55%') -> basis points (5500, 5250), from 0
-    to 100 in whole or half percent. Anything else is refused, naming the field."""
+    """A percentage typed by a person ('55', '52.5', '52,5', '55%') -> basis points (5500, 5250),
+    from 0 to 100 in whole or half percent; a decimal comma is a decimal point (a percentage
+    has no thousands). Anything else is refused, naming the field."""
     import re
 
     from caseapp.core.money import shown
 
     text = str(value).strip().removesuffix("%").strip() if value is not None else ""
-    match = re.fullmatch(r"([0-9]{1,3})(?:\.([0-9]{1,2}))?", text) if text.isascii() else None
+    match = re.fullmatch(r"([0-9]{1,3})(?:[.,]([0-9]{1,2}))?", text) if text.isascii() else None
     bp = None
     if match:
         decimals = (match.group(2) or "").ljust(2, "0")

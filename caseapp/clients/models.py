@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer,
-                        LargeBinary, String, Text, false)
+                        LargeBinary, String, Text, false, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.core.models import Model, TimestampMixin, UTCDateTime, VersionedMixin
@@ -124,7 +124,12 @@ class BankAccount(TimestampMixin, VersionedMixin, Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reason: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (CheckConstraint(_in_list("status", ACCOUNT_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_in_list("status", ACCOUNT_STATUSES), name="status"),
+        # One request waits at a time: two people asking at once cannot both leave one pending.
+        Index("uq_bank_account_one_pending", "client_id", unique=True,
+              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+    )
 
 
 class Work(TimestampMixin, VersionedMixin, Model):

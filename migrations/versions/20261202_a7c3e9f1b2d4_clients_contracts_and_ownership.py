@@ -65,6 +65,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('bank_account', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bank_account_client_id'), ['client_id'], unique=False)
+        batch_op.create_index('uq_bank_account_one_pending', ['client_id'], unique=True,
+                              postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
 
     op.create_table('client_contract',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -278,6 +280,7 @@ def downgrade() -> None:
 
     op.drop_table('client_contract')
     with op.batch_alter_table('bank_account', schema=None) as batch_op:
+        batch_op.drop_index('uq_bank_account_one_pending')
         batch_op.drop_index(batch_op.f('ix_bank_account_client_id'))
 
     op.drop_table('bank_account')

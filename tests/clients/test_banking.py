@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from caseapp.clients import banking
 from caseapp.clients.models import ACTIVE, PENDING, REJECTED, REPLACED
@@ -113,3 +114,20 @@ def test_a_handler_cannot_confirm_a_bank_account(db_session, client_as, users):
     assert response.status_code == 302
     db_session.refresh(account)
     assert account.status == ACTIVE
+
+
+def test_two_requests_at_once_cannot_both_wait(db_session):
+    """The database keeps one pending request a client, whatever the services saw: a second
+    row inserted past the check (two people at once) is refused with a message."""
+    from caseapp.clients.models import BankAccount
+
+    holder = make_client(db_session)
+    first = banking.request_account(db_session, Actor.system("anna"), holder.id, "Anna Maler",
+                                    "DE89370400440532013000")
+    racing = BankAccount(client_id=holder.id, holder="Anna Maler", iban="DE02120300000000202051", status="pending",
+                         requested_by="berta")
+    with pytest.raises(IntegrityError):
+        with db_session.begin_nested():
+            db_session.add(racing)
+            db_session.flush()
+    assert banking.accounts_of(db_session, holder.id) == [first]

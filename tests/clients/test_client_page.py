@@ -65,10 +65,10 @@ def test_the_contract_form_changes_terms_for_new_cases(db_session, client_as):
     holder = make_client(db_session)
     db_session.commit()
     browser = client_as("accountant")
-    refused = browser.post(f"/clients/{holder.id}/contract", data={"out_of_court": "55,5", "in_court": "50",
+    refused = browser.post(f"/clients/{holder.id}/contract", data={"out_of_court": "55,25", "in_court": "50",
                                                                    "contract": "0"},
                            follow_redirects=True).get_data(as_text=True)
-    assert "Share out of court: &#39;55,5&#39; is not a percentage" in refused
+    assert "Share out of court: &#39;55,25&#39; is not a percentage" in refused
     page = browser.post(f"/clients/{holder.id}/contract", data={
         "out_of_court": "55", "in_court": "50", "minimum_payout": "50.00", "floor": "80", "contract": "0"},
         follow_redirects=True).get_data(as_text=True)

@@ -45,7 +45,7 @@ def test_both_sides_of_the_moment_a_contract_starts(db_session):
     assert make_case(db_session, holder=holder).contract_id == just_before.id    # opened now: the old terms
 
 
-@pytest.mark.parametrize("typed, bp", [("55", 5500), ("52.5", 5250), ("100", 10000), ("0", 0), ("70%", 7000)])
+@pytest.mark.parametrize("typed, bp", [("55", 5500), ("52.5", 5250), ("52,5", 5250), ("100", 10000), ("0", 0), ("70%", 7000)])
 def test_shares_are_whole_or_half_percent(typed, bp):
     assert contracts.percent_bp(typed, "Share") == bp
 
