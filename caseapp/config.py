@@ -24,6 +24,10 @@ variable (CASEAPP_*) for production.
 | request size limit     | CASEAPP_MAX_REQUEST_BYTES     | 16777216 (16 MB; any request, 413 past it) |
 | crawler request bytes  | CASEAPP_SIGHTINGS_MAX_BYTES   | 2097152 (2 MB a POST /api/v1/sightings) |
 | crawler request lines  | CASEAPP_SIGHTINGS_MAX_LINES   | 500 lines a request (blank lines count) |
+| quiet period           | CASEAPP_QUIET_PERIOD          | 12-20/01-06: days from 20 Dec to 6 Jan do not count in a letter deadline; "off" for none |
+| the firm's calendar    | CASEAPP_FIRM_CALENDAR         | DE-BE: the working days of the firm's own work periods (new, checking, ...) |
+| client status letters  | CASEAPP_STATUS_LETTERS        | all: a status letter when escalation moves a case; "none", or client ids (1,7,12) |
+| offers without handler | CASEAPP_AUTO_OFFER_CLIENTS    | none: client ids (1,7,12) whose ready, checked, feasible cases escalation sends the offer for |
 
 `caseapp serve` (what `make run` starts: plain http on 127.0.0.1) drops the Secure flag
 unless CASEAPP_HTTPS is set (a TLS proxy in front of it). Redis counters use the `redis`
@@ -74,6 +78,49 @@ def _whole(name: str, default: int, low: int, high: int) -> int:
     if not (raw.isascii() and raw.isdecimal() and low <= int(raw) <= high):
         raise ValueError(f"CASEAPP_{name}={raw!r}: give a whole number from {low} to {high}.")
     return int(raw)
+
+
+def quiet_period(raw: str | None = None) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """CASEAPP_QUIET_PERIOD, "MM-DD/MM-DD" (from/to, both days inside; it may span New Year), or
+    "off": ((12, 20), (1, 6)) by default. Anything else is refused naming the variable."""
+    raw = _env("QUIET_PERIOD", "12-20/01-06") if raw is None else raw
+    if raw.strip().lower() in ("off", "none", "0"):
+        return None
+    import re
+    from datetime import date
+
+    match = re.fullmatch(r"([0-9]{2})-([0-9]{2})/([0-9]{2})-([0-9]{2})", raw.strip())
+    try:
+        if match is None:
+            raise ValueError
+        first, last = (int(match[1]), int(match[2])), (int(match[3]), int(match[4]))
+        for month, day in (first, last):
+            date(2024, month, day)      # a leap year: 02-29 is a day
+    except ValueError:
+        raise ValueError(f"CASEAPP_QUIET_PERIOD={raw!r}: give MM-DD/MM-DD (e.g. 12-20/01-06) or off.") from None
+    return first, last
+
+
+def firm_calendar(raw: str | None = None) -> tuple[str, str | None]:
+    """CASEAPP_FIRM_CALENDAR: the firm's own country and region for its internal work periods,
+    "CC" or "CC-REGION" (default DE-BE: Berlin)."""
+    raw = (_env("FIRM_CALENDAR", "DE-BE") if raw is None else raw).strip()
+    country, _, region = raw.partition("-")
+    if not (len(country) == 2 and country.isascii() and country.isalpha()):
+        raise ValueError(f"CASEAPP_FIRM_CALENDAR={raw!r}: give a country code and a region, e.g. DE-BE.")
+    return country.upper(), (region.upper() or None)
+
+
+def client_ids(name: str, default: str) -> str | frozenset[int]:
+    """A per-client switch kept in a setting until clients have a column for it: "all", "none"
+    or client ids separated by commas."""
+    raw = (_env(name, default) or "").strip().lower()
+    if raw in ("all", "none"):
+        return raw
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    if not parts or not all(part.isascii() and part.isdecimal() and len(part) <= 10 for part in parts):
+        raise ValueError(f"CASEAPP_{name}={raw!r}: give all, none, or client ids separated by commas (1,7,12).")
+    return frozenset(int(part) for part in parts)
 
 
 def _flag(name: str, default: str = "0") -> bool:
@@ -129,6 +176,11 @@ def build_config(overrides: dict | None = None) -> dict:
         "CASEAPP_SIGHTINGS_MAX_BYTES": _whole("SIGHTINGS_MAX_BYTES", 2 * 1024 * 1024, 1024, 1024 ** 3),
         "CASEAPP_SIGHTINGS_MAX_LINES": _whole("SIGHTINGS_MAX_LINES", 500, 1, 100_000),
         "CASEAPP_TIMEZONE": _env("TIMEZONE", "Europe/Berlin"),
+        # Deadlines (caseapp.deadlines) and the daily escalation (caseapp.cases.escalation).
+        "CASEAPP_QUIET_PERIOD": quiet_period(),
+        "CASEAPP_FIRM_CALENDAR": firm_calendar(),
+        "CASEAPP_STATUS_LETTERS": client_ids("STATUS_LETTERS", "all"),
+        "CASEAPP_AUTO_OFFER_CLIENTS": client_ids("AUTO_OFFER_CLIENTS", "none"),
         "CASEAPP_LOCALE": _env("LOCALE", "en"),
         # Alembic owns the whole schema, FAB's security tables included, and
         # permissions are synced by `caseapp db upgrade`, not on every start.

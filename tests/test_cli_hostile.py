@@ -56,6 +56,8 @@ OWN_DATABASE = {"db upgrade", "db check"}
 # '{tmp}', '{empty_dir}', '{empty_jsonl}', '{page}' are filled in by the fixture.
 BASELINES = {
     "cases list": {},
+    "deadline": {"country": "DE", "subdivision": "NW", "start": "2026-05-21", "days": "14"},
+    "escalate": {"today": "2026-11-23", "dry_run": True},
     "clients add": {"name": "Walk Foto", "country": "DE"},
     "clients show": {"client_id": "1", "as_json": True},
     "clients contract": {"client_id": "1", "out_of_court": "55", "in_court": "50"},

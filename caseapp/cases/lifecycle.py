@@ -3,8 +3,6 @@
 the allowed ones."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from caseapp.core.errors import IllegalTransition
 
 NEW = "new"
@@ -98,12 +96,15 @@ CLOSURE_REASONS = {
     "duplicate": "Duplicate case",
 }
 
-# Placeholder stage clocks (calendar days until the next step is due) until the
-# deadlines domain computes them from the recipient's law and holidays.
-STAGE_CLOCK_DAYS = {
-    NEW: 2, CHECKING: 5, READY: 2, OFFER_SENT: 14, REMINDER_SENT: 10,
-    FINAL_DEMAND: 10, COLLECTION: 30, LEGAL: 30, COURT: 60, ENFORCEMENT: 60,
-    SETTLED: 30, PAID: 3, ON_HOLD: 30,
+# What sets a stage's next due date (cases.services.due_on_entering, through caseapp.deadlines):
+# - a letter stage: the deadline the letter gives the party, `[deadlines] letter_days` of the case's
+#   country, counted under that country's and the party's region's rules;
+LETTER_STAGES = frozenset({OFFER_SENT, REMINDER_SENT, FINAL_DEMAND})
+# - every other stage: the firm's own work period, in working days of its calendar
+#   (CASEAPP_FIRM_CALENDAR, default DE-BE).
+WORK_DAYS = {
+    NEW: 2, CHECKING: 4, READY: 2, COLLECTION: 20, LEGAL: 20, COURT: 40, ENFORCEMENT: 40,
+    SETTLED: 20, PAID: 2, ON_HOLD: 20,
 }
 
 NEXT_STEP = {
@@ -121,11 +122,6 @@ NEXT_STEP = {
     PAID: "Close the case",
     ON_HOLD: "Review the hold",
 }
-
-
-def stage_clock(stage: str) -> timedelta | None:
-    days = STAGE_CLOCK_DAYS.get(stage)
-    return None if days is None else timedelta(days=days)
 
 
 def allowed_targets(stage: str, held_from: str | None = None) -> list[str]:

@@ -20,7 +20,8 @@ from caseapp.core.models import utcnow
 from caseapp.core.records import check_version
 from caseapp.core.money import Money
 from caseapp.core.sequences import next_value
-from caseapp.feasibility import services as feasibility
+from caseapp.deadlines import services as deadlines
+from caseapp.feasibility import rules as feasibility_rules, services as feasibility
 from caseapp.clients import ownership, services as clients
 from caseapp.parties import services as parties
 
@@ -76,7 +77,7 @@ def open_case(
         currency=claimed.currency,
         claimed_minor=claimed.minor,
         next_step=lifecycle.NEXT_STEP[lifecycle.NEW],
-        next_due_on=today + lifecycle.stage_clock(lifecycle.NEW),
+        next_due_on=due_on_entering(lifecycle.NEW, today, country=party.country, subdivision=party.subdivision),
         stage_changed_at=utcnow(),
     )
     set_expected_value(case, expected_value)
@@ -148,6 +149,28 @@ def get_case(session: Session, ref: str) -> Case:
 
 # --- the lifecycle ---------------------------------------------------------------------
 
+def due_on_entering(stage: str, today: date, *, country: str, subdivision: str | None) -> date:
+    """The next due date of a case entering `stage` today: for a letter stage the deadline the
+    letter gives the party (its country's `letter_days`, under its country's and region's rules);
+    for the others the firm's own work period (lifecycle.WORK_DAYS working days of its calendar).
+    A region the holiday calendar does not know counts as the country's default; a country it
+    does not know, as the firm's calendar."""
+    if stage in lifecycle.LETTER_STAGES:
+        rules = feasibility_rules.jurisdiction(country)
+        days = rules.section("deadlines").get("letter_days", DEFAULT_LETTER_DAYS) if rules else DEFAULT_LETTER_DAYS
+        for region in dict.fromkeys((subdivision, None)):
+            try:
+                return deadlines.deadline(country, start=today, days=days, subdivision=region).due_on
+            except InvalidInput:
+                continue
+        return deadlines.working_days(today, days).due_on
+    return deadlines.working_days(today, lifecycle.WORK_DAYS[stage]).due_on
+
+
+DEFAULT_LETTER_DAYS = 14    # the convention for a first letter (DOMAIN.md), where no country file says
+
+
+
 def change_stage(
     session: Session,
     actor: Actor,
@@ -168,6 +191,9 @@ def change_stage(
             raise IllegalTransition(f"{case.ref} cannot leave the checks stage: "
                                     + "; ".join(f"{b.what}: {b.why}" for b in blockers) + ".")
     previous = case.stage
+    # (before the case changes: reading its party must not flush a half-made change)
+    due_on = None if target == lifecycle.CLOSED else \
+        due_on_entering(target, today, country=case.country, subdivision=case.party.subdivision)
     if target == lifecycle.ON_HOLD:
         case.held_from_stage = previous
     elif previous == lifecycle.ON_HOLD:
@@ -181,7 +207,7 @@ def change_stage(
         case.next_due_on = None
     else:
         case.next_step = lifecycle.NEXT_STEP[target]
-        case.next_due_on = today + lifecycle.stage_clock(target)
+        case.next_due_on = due_on
     session.flush()
     audit.record(session, actor, "case.stage_changed", "case", case.id, case_id=case.id,
                  from_state=previous, to_state=target,

@@ -97,7 +97,7 @@ class CaseView(BaseView):
     route_base = "/cases"
     default_view = "show"
     class_permission_name = CASE
-    method_permission_name = {"show": "read", "change_stage": "change_stage", "assign": "assign",
+    method_permission_name = {"show": "read", "change_stage": "change_stage", "record_reply": "change_stage", "assign": "assign",
                               "edit": "edit", "add_note": "note", "record_defence": "change_stage",
                               "decide_defence": "change_stage"}
 
@@ -146,6 +146,22 @@ class CaseView(BaseView):
 
         run_action(action, lambda case: f"{case.ref} is now {lifecycle.STAGE_LABELS[case.stage]}."
                    + (f" Next: {case.next_step}." if case.next_step else ""))
+        return self._back(ref)
+
+    @expose("/<ref>/reply", methods=["POST"])
+    @has_access
+    def record_reply(self, ref: str):
+        from caseapp.cases import escalation
+
+        note = (request.form.get("note") or "").strip() or None
+
+        def action(session):
+            case = services.get_case(session, ref)
+            return escalation.record_reply(session, current_actor(), case, today=today(), note=note,
+                                           seen_version=self._seen_version())
+
+        run_action(action, lambda case: f"Reply recorded: escalation of {case.ref} waits until you set the next "
+                                        f"step (a stage, or a new due date). Answer by {case.next_due_on.isoformat()}.")
         return self._back(ref)
 
     @expose("/<ref>/assign", methods=["POST"])

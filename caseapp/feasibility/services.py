@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from caseapp.core.errors import InvalidInput
 from caseapp.core.money import Money, minor_digits
+from caseapp.deadlines import services as deadlines
 from caseapp.feasibility import wording
 from caseapp.feasibility.rules import Jurisdiction, Route, fee_table, jurisdiction, load
 
@@ -63,11 +64,23 @@ class Limitation:
     years: int
     long_stop: bool         # the absolute period ended it before the ordinary one
     source: str
+    moved: tuple[str, ...] = ()     # why the end moved to the next working day (DE: § 193 BGB), if it did
 
 
-def limitation_for(country: Jurisdiction, *, infringed_on: date, known_on: date | None = None) -> Limitation:
+def limitation_for(country: Jurisdiction, *, infringed_on: date, known_on: date | None = None,
+                   subdivision: str | None = None) -> Limitation:
     """The limitation of the claim for a use on `infringed_on`. `known_on`: when the client
-    learned of the use and who is behind it (defaults to the day of the use)."""
+    learned of the use and who is behind it (defaults to the day of the use). An end on a
+    weekend or holiday (of the party's `subdivision`) moves where the country's law moves it
+    (`[limitation] end_moves_past`; caseapp.deadlines.move_end)."""
+    found = _limitation_for(country, infringed_on=infringed_on, known_on=known_on)
+    end = deadlines.move_end(country, found.ends, subdivision=subdivision)
+    if end.due_on == found.ends:
+        return found
+    return Limitation(end.due_on, found.years, found.long_stop, found.source, end.reasons[1:])
+
+
+def _limitation_for(country: Jurisdiction, *, infringed_on: date, known_on: date | None = None) -> Limitation:
     rule = country.section("limitation")
     known = max(known_on or infringed_on, infringed_on)
     years = rule["years"]
@@ -84,9 +97,10 @@ def limitation_for(country: Jurisdiction, *, infringed_on: date, known_on: date 
     return Limitation(ends, years, False, rule["source"])
 
 
-def limitation_ends(country: Jurisdiction, *, infringed_on: date, known_on: date | None = None) -> date:
+def limitation_ends(country: Jurisdiction, *, infringed_on: date, known_on: date | None = None,
+                    subdivision: str | None = None) -> date:
     """The last day a claim for a use on `infringed_on` can be brought."""
-    return limitation_for(country, infringed_on=infringed_on, known_on=known_on).ends
+    return limitation_for(country, infringed_on=infringed_on, known_on=known_on, subdivision=subdivision).ends
 
 
 def _first_day(first: date, last: date, ok) -> date | None:
@@ -135,8 +149,10 @@ class UsePeriod:
         return (until - self.residual_from).days
 
 
-def use_period(country: Jurisdiction, *, first: date, last: date, known_on: date | None, today: date) -> UsePeriod:
-    """The claimable days of a use seen from `first` to `last`, as of `today`."""
+def use_period(country: Jurisdiction, *, first: date, last: date, known_on: date | None, today: date,
+               subdivision: str | None = None) -> UsePeriod:
+    """The claimable days of a use seen from `first` to `last`, as of `today` (limitation ends
+    moved past the weekends and holidays of the party's `subdivision` where the law says so)."""
     rule = country.section("limitation")
     reach = rule.get("reach_back_years")
     reach_from = _add_years(today, -reach) if reach else None
@@ -144,7 +160,7 @@ def use_period(country: Jurisdiction, *, first: date, last: date, known_on: date
     def claimable(day: date) -> bool:
         if reach_from and day < reach_from:
             return False
-        return today <= limitation_for(country, infringed_on=day, known_on=known_on).ends
+        return today <= limitation_for(country, infringed_on=day, known_on=known_on, subdivision=subdivision).ends
 
     claimable_from = _first_day(first, last, claimable)
     residual_from = None
@@ -153,7 +169,8 @@ def use_period(country: Jurisdiction, *, first: date, last: date, known_on: date
         if residual_end >= first:
             residual_from = _first_day(first, residual_end,
                                        lambda day: today <= _add_years(day, rule["residual_years"]))
-    limitation = limitation_for(country, infringed_on=claimable_from or last, known_on=known_on)
+    limitation = limitation_for(country, infringed_on=claimable_from or last, known_on=known_on,
+                                subdivision=subdivision)
     return UsePeriod(first, last, claimable_from, residual_from, limitation, reach_from)
 
 
@@ -273,7 +290,9 @@ def _limitation_findings(country: Jurisdiction, period: UsePeriod, amount: Money
     kind = f"{limitation.years}-year long-stop from the day of use" if limitation.long_stop else \
         f"{limitation.years} years from {rule['starts'].replace('_', ' ')}"
     figures.append(Figure("limitation", f"{kind}: the claim for {(period.claimable_from or period.last).isoformat()} "
-                          f"ends {limitation.ends.isoformat()}", limitation.source, bool(rule.get("estimate"))))
+                          f"ends {limitation.ends.isoformat()}" + (f" ({' '.join(limitation.moved)})" if limitation.moved else ""),
+                          limitation.source + (f"; {rule['end_source']}" if limitation.moved and rule.get("end_source") else ""),
+                          bool(rule.get("estimate"))))
     claimable = _share(amount, period.claimable_days, period.days)
     residual = _share(amount, period.residual_days, period.days) if period.residual_days else Money.zero(amount.currency)
     barred_by_reach = period.reach_back_from is not None and period.last < period.reach_back_from
@@ -419,7 +438,8 @@ def assess(country_code: str, *, amount: Money, commercial: bool | None, address
     elif commercial is None:
         notes.append(Finding("commercial_unchecked"))
 
-    period = use_period(country, first=infringed_on, last=last_seen or infringed_on, known_on=known_on, today=today)
+    period = use_period(country, first=infringed_on, last=last_seen or infringed_on, known_on=known_on, today=today,
+                        subdivision=subdivision)
     value = _limitation_findings(country, period, amount, reasons, notes, figures)
     minimum = convert(country.money("minimum_claim"), currency)
     figures.append(_figure(country, "minimum_claim", "minimum economic claim", minimum.format()))

@@ -33,7 +33,8 @@ def test_german_limitation_runs_to_the_end_of_the_third_year_after_knowledge():
 
 @pytest.mark.parametrize("code, infringed, known, ends", [
     ("AT", date(2026, 1, 10), date(2026, 3, 5), date(2029, 3, 5)),       # 3 years from knowledge
-    ("GB", date(2020, 2, 29), None, date(2026, 2, 28)),                  # 6 years from the act (leap day)
+    ("GB", date(2020, 2, 29), None, date(2026, 3, 2)),                   # 6 years from the act (leap day): Sat 28 Feb,
+                                                                         # moved to Monday (Pritam Kaur [1973] QB 336)
     ("SK", date(2024, 1, 1), date(2025, 6, 1), date(2027, 1, 1)),       # 2 from knowledge, 3 at most
 ])
 def test_limitation_counted_as_each_country_counts_it(code, infringed, known, ends):
@@ -169,17 +170,19 @@ def test_a_continuing_use_is_barred_only_before_the_period():
                           infringed_on=date(2019, 5, 1), last_seen=date(2026, 11, 1), today=today)
     assert still_online.feasible and still_online.reasons == []
     period = still_online.period
-    # six years back from today: the day 2020-11-23 is the first still claimable
-    assert period.claimable_from == date(2020, 11, 23) and period.days == 2742 and period.claimable_days == 2170
+    # six years back from today: the day 2020-11-21 is the first still claimable (its six years end on
+    # Saturday 2026-11-21, moved to Monday 2026-11-23: Pritam Kaur v S Russell & Sons [1973] QB 336)
+    assert period.claimable_from == date(2020, 11, 21) and period.days == 2742 and period.claimable_days == 2172
     note = next(n for n in still_online.notes if n.code == "partly_time_barred")
-    assert note.params["before"] == date(2020, 11, 23)
-    assert note.params["value"] == Money.parse("712.25", "GBP")        # 900 x 2170 / 2742
-    assert still_online.recoverable == Money.parse("712.25", "GBP")
-    assert still_online.as_dict()["use"]["claimable_from"] == "2020-11-23"
+    assert note.params["before"] == date(2020, 11, 21)
+    assert note.params["value"] == Money.parse("712.91", "GBP")        # 900 x 2172 / 2742
+    assert still_online.recoverable == Money.parse("712.91", "GBP")
+    assert still_online.as_dict()["use"]["claimable_from"] == "2020-11-21"
 
 
 @pytest.mark.parametrize("first, claimable", [
-    (date(2020, 11, 22), False),    # its six years ended yesterday
+    (date(2020, 11, 20), False),    # its six years ended on Friday
+    (date(2020, 11, 22), True),     # its six years ended on Sunday: moved to Monday, today
     (date(2020, 11, 23), True),     # its six years end today
 ])
 def test_the_last_day_of_a_days_limitation(first, claimable):

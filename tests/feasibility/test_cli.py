@@ -54,8 +54,8 @@ def test_a_continuing_use_on_the_command_line(tmp_path):
     one_off = json.loads(run(env(tmp_path), *common).stdout)
     assert not one_off["feasible"] and one_off["reason_codes"] == ["time_barred"]
     going_on = json.loads(run(env(tmp_path), *common, "--last-seen", "2026-11-01").stdout)
-    assert going_on["feasible"] and going_on["use"]["claimable_from"] == "2020-11-23"
-    assert going_on["recoverable"] == "712.25"
+    assert going_on["feasible"] and going_on["use"]["claimable_from"] == "2020-11-21"   # Sat 2026-11-21 moved to Monday
+    assert going_on["recoverable"] == "712.91"
 
 
 def test_the_clients_country_opens_the_european_small_claims_procedure(tmp_path):

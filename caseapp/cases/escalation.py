@@ -1,0 +1,228 @@
+"""The daily escalation: cases whose deadline passed with no payment, agreement or reply move
+one step up the ladder, with the next letter; where a person must decide, the case is raised.
+
+- offer_sent -> reminder_sent (the reminder letter), reminder_sent -> final_demand (the final
+  demand); a final demand that passed is raised: next step "Decide: collection or lawyer", its
+  missed due date kept (earlier than today: the top of its handler's queue).
+- A client's ready cases go out without a handler when the client allows it
+  (CASEAPP_AUTO_OFFER_CLIENTS), the ownership gate is clear and the claim is feasible with a
+  positive expected value: ready -> offer_sent with the offer letter.
+- The client gets a status letter when escalation moves their case (CASEAPP_STATUS_LETTERS).
+- Not escalated: settled, paid, on hold, closed (payments and agreements: issue 14), and a
+  case with a reply recorded (record_reply) since its last stage change or edit: a handler
+  answers, then sets the next step (a stage or a due date), and escalation resumes from there.
+
+Every move goes through services.change_stage (the state machine, audited). Idempotent: a move
+sets a new due date in the future (the letter's deadline), and a raised case carries the
+decide step, so a second run on the same day finds nothing to do. Each case runs in a savepoint:
+a letter refused (no postal address) undoes that case's move and is reported, the others go on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from caseapp.cases import lifecycle, services
+from caseapp.cases.models import Case
+from caseapp.core import audit
+from caseapp.core.audit import Actor, AuditEvent
+from caseapp.core.errors import InvalidInput, Refusal
+from caseapp.deadlines import services as deadlines
+
+# stage whose deadline passed -> (the next stage, the letter that goes with it)
+NEXT = {lifecycle.OFFER_SENT: (lifecycle.REMINDER_SENT, "reminder"),
+        lifecycle.REMINDER_SENT: (lifecycle.FINAL_DEMAND, "final_demand")}
+DECIDE = "Decide: collection or lawyer (final demand unanswered)"
+ANSWER_REPLY = "Answer the reply"
+REPLY_DAYS = 2          # working days to answer a reply
+# What a handler does that resumes escalation after a reply (and what escalation itself does).
+RESUMES = ("case.stage_changed", "case.edited", "case.escalated")
+REPLY = "case.reply_received"
+NO_LETTERS = "no letters module yet: the stage moved without a letter"
+
+
+@dataclass(frozen=True)
+class Step:
+    """What escalation did (or, in a dry run, would do) to one case."""
+
+    ref: str
+    stage: str
+    to_stage: str | None
+    action: str                       # moved, raised, offer sent, skipped, refused
+    letters: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return self.action in ("moved", "raised", "offer sent")
+
+    def __str__(self) -> str:
+        move = f"{self.stage} -> {self.to_stage}" if self.to_stage and self.to_stage != self.stage else self.stage
+        letters = f"; letters: {', '.join(self.letters)}" if self.letters else ""
+        return f"{self.ref}: {self.action} ({move}){letters}{'; ' + self.note if self.note else ''}"
+
+    def as_dict(self) -> dict:
+        return {"ref": self.ref, "stage": self.stage, "to_stage": self.to_stage, "action": self.action,
+                "letters": list(self.letters), "note": self.note}
+
+
+@dataclass
+class _Letters:
+    issue: object | None
+    send: object | None
+    missing: str | None = None
+    sent: list[str] = field(default_factory=list)
+
+    def __call__(self, session, actor, case, kind, today) -> None:
+        if self.issue is None:
+            return
+        letter = self.issue(session, actor, case, kind, today=today)
+        if self.send is not None and letter is not None:
+            self.send(session, actor, letter, today=today)
+        self.sent.append(kind)
+
+
+def _letter_callables(issue_letter, send_letter) -> _Letters:
+    """The injected callables, else caseapp.letters.services' (when that module exists)."""
+    if issue_letter is not None:
+        return _Letters(issue_letter, send_letter)
+    try:
+        from caseapp.letters import services as letters   # built in parallel (issue 13)
+    except ModuleNotFoundError as error:
+        if error.name not in ("caseapp.letters", "caseapp.letters.services"):
+            raise
+        return _Letters(None, None, NO_LETTERS)
+    return _Letters(getattr(letters, "issue_letter", None), send_letter or getattr(letters, "send_letter", None))
+
+
+def _setting(name: str, default):
+    try:
+        from flask import current_app
+
+        return current_app.config.get(name, default)
+    except RuntimeError:
+        from caseapp import config
+
+        return config.client_ids(name.removeprefix("CASEAPP_"), default)
+
+
+def _allowed(setting, client_id: int) -> bool:
+    return setting == "all" or (not isinstance(setting, str) and client_id in setting)
+
+
+def replied(session: Session, case_ids) -> set[int]:
+    """The cases whose latest event among replies and what resumes escalation is a reply."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return set()
+    rows = session.execute(select(AuditEvent.case_id, AuditEvent.action)
+                           .where(AuditEvent.case_id.in_(ids), AuditEvent.action.in_((REPLY, *RESUMES)))
+                           .order_by(AuditEvent.case_id, AuditEvent.occurred_at, AuditEvent.id))
+    latest: dict[int, str] = {}
+    for case_id, action in rows:
+        latest[case_id] = action
+    return {case_id for case_id, action in latest.items() if action == REPLY}
+
+
+def record_reply(session: Session, actor: Actor, case: Case, *, today: date, note: str | None = None,
+                 seen_version: int | None = None) -> Case:
+    """The party replied (a letter, an e-mail, a call): escalation stops for the case until a
+    handler sets the next step (moves the stage or edits the due date). The case is due for an
+    answer in REPLY_DAYS working days; the reply is on the case timeline."""
+    from caseapp.core.records import check_version
+
+    check_version(f"Case {case.ref}", case, seen_version)
+    if case.stage == lifecycle.CLOSED:
+        raise InvalidInput(f"Case {case.ref} is closed; a reply to it is a note.")
+    note = (note or "").strip() or None
+    if note and len(note) > 2000:
+        raise InvalidInput("Say what the reply was in at most 2,000 characters; attach the rest as a note.")
+    case.next_step = ANSWER_REPLY
+    case.next_due_on = deadlines.working_days(today, REPLY_DAYS).due_on
+    session.flush()
+    audit.record(session, actor, REPLY, "case", case.id, case_id=case.id, reason=note,
+                 details={"stage": case.stage, "next_due_on": case.next_due_on.isoformat()})
+    return case
+
+
+def escalate(session: Session, actor: Actor, *, today: date, issue_letter=None, send_letter=None,
+             dry_run: bool = False, status_letters=None, auto_offer_clients=None) -> list[Step]:
+    """Escalate every case whose deadline passed before `today`; return what was done (or, with
+    `dry_run`, what would be: nothing changes). `issue_letter(session, actor, case, kind, *,
+    today)` and `send_letter(session, actor, letter, *, today)` default to caseapp.letters'.
+    `status_letters`/`auto_offer_clients`: "all", "none" or client ids (default: the settings)."""
+    letters = _letter_callables(issue_letter, send_letter)
+    status = _setting("CASEAPP_STATUS_LETTERS", "all") if status_letters is None else status_letters
+    auto = _setting("CASEAPP_AUTO_OFFER_CLIENTS", "none") if auto_offer_clients is None else auto_offer_clients
+    steps: list[Step] = []
+    overdue = list(session.scalars(select(Case).where(
+        Case.stage.in_((lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT, lifecycle.FINAL_DEMAND)),
+        Case.next_due_on < today).order_by(Case.next_due_on, Case.id)))
+    paused = replied(session, [c.id for c in overdue])
+    for case in overdue:
+        if case.id in paused:
+            steps.append(Step(case.ref, case.stage, None, "skipped", note="reply received: a handler sets the next step"))
+        elif case.stage == lifecycle.FINAL_DEMAND:
+            if case.next_step != DECIDE:
+                steps.append(Step(case.ref, case.stage, case.stage, "raised", note=DECIDE))
+                if not dry_run:
+                    _raise(session, actor, case, today)
+        else:
+            target, kind = NEXT[case.stage]
+            steps.append(_move(session, actor, case, target, kind, today, letters, status, dry_run))
+    if auto != "none":
+        steps += _auto_offers(session, actor, today, letters, status, auto, dry_run)
+    return steps
+
+
+def _raise(session: Session, actor: Actor, case: Case, today: date) -> None:
+    case.next_step = DECIDE
+    session.flush()
+    audit.record(session, actor, "case.escalated", "case", case.id, case_id=case.id, reason=DECIDE,
+                 details={"stage": case.stage, "missed": case.next_due_on.isoformat(), "on": today.isoformat()})
+
+
+def _move(session, actor, case, target, kind, today, letters: _Letters, status, dry_run) -> Step:
+    wanted = [kind] + (["status_update"] if _allowed(status, case.client_id) else [])
+    note = letters.missing or ""
+    if dry_run:
+        return Step(case.ref, case.stage, target, "moved", tuple(wanted) if not letters.missing else (), note)
+    stage = case.stage
+    letters.sent = []
+    try:
+        with session.begin_nested():
+            services.change_stage(session, actor, case, target, today=today,
+                                  note=f"Escalated: the deadline of {case.next_due_on.isoformat()} passed")
+            for letter_kind in wanted:
+                letters(session, actor, case, letter_kind, today)
+    except Refusal as error:
+        session.expire(case)
+        return Step(case.ref, stage, target, "refused", note=str(error))
+    return Step(case.ref, stage, target, "moved", tuple(letters.sent), note)
+
+
+def _auto_offers(session, actor, today, letters: _Letters, status, auto, dry_run) -> list[Step]:
+    from caseapp.feasibility import services as feasibility
+
+    query = select(Case).where(Case.stage == lifecycle.READY).order_by(Case.id)
+    if auto != "all":
+        query = query.where(Case.client_id.in_(sorted(auto)))
+    steps = []
+    for case in session.scalars(query):
+        if services.gate_blockers(session, case):
+            steps.append(Step(case.ref, case.stage, None, "skipped", note="the ownership gate is not clear"))
+            continue
+        outlook = feasibility.assess_case(case, today)
+        if not outlook.feasible or outlook.expected_value.minor <= 0:
+            steps.append(Step(case.ref, case.stage, None, "skipped", note="not feasible: a handler decides"))
+            continue
+        if letters.issue is None:     # an offer recorded as sent must have been sent
+            steps.append(Step(case.ref, case.stage, None, "skipped", note=NO_LETTERS.split(":")[0]))
+            continue
+        step = _move(session, actor, case, lifecycle.OFFER_SENT, "offer", today, letters, status, dry_run)
+        steps.append(Step(step.ref, step.stage, step.to_stage, "offer sent" if step.changed else step.action,
+                          step.letters, step.note))
+    return steps

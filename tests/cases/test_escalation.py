@@ -1,0 +1,170 @@
+"""The daily escalation: exactly the overdue cases move, once a day, with the right letters;
+a reply or a settled/paid case stops it; a dry run changes nothing."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from caseapp.cases import escalation, lifecycle
+from caseapp.cases.escalation import DECIDE, escalate, record_reply
+from caseapp.core.audit import Actor, AuditEvent
+from tests.cases.factories import make_case
+from tests.conftest import TODAY
+
+ROBOT = Actor.system("escalation")
+HANDLER = Actor(None, "handler")
+
+
+class Letters:
+    """The letters domain's callables, faked: what was issued and sent, in order."""
+
+    def __init__(self, refuse_for: str | None = None):
+        self.issued: list[tuple[str, str]] = []
+        self.sent: list[str] = []
+        self.refuse_for = refuse_for
+
+    def issue(self, session, actor, case, kind, *, today):
+        from caseapp.core.errors import InvalidInput
+
+        if case.ref == self.refuse_for:
+            raise InvalidInput(f"{case.ref} has no postal address")
+        self.issued.append((case.ref, kind))
+        return f"{case.ref}:{kind}"
+
+    def send(self, session, actor, letter, *, today):
+        self.sent.append(letter)
+
+
+def placed(session, stage, due: date, **fields):
+    case = make_case(session, stage, **fields)
+    case.next_due_on = due
+    session.flush()
+    return case
+
+
+def run(session, letters=None, today=TODAY, **options):
+    letters = letters or Letters()
+    options.setdefault("status_letters", "none")
+    options.setdefault("auto_offer_clients", "none")
+    return escalate(session, ROBOT, today=today, issue_letter=letters.issue, send_letter=letters.send, **options)
+
+
+def mine(steps, *cases):
+    """The steps of these cases (the test database holds other cases too)."""
+    refs = {case.ref for case in cases}
+    return [step for step in steps if step.ref in refs]
+
+
+def events(session) -> int:
+    return session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def test_exactly_the_overdue_cases_move(db_session):
+    yesterday, today = TODAY - timedelta(days=1), TODAY
+    overdue_offer = placed(db_session, lifecycle.OFFER_SENT, yesterday)
+    due_today = placed(db_session, lifecycle.OFFER_SENT, today)            # its last day is today: in time
+    overdue_reminder = placed(db_session, lifecycle.REMINDER_SENT, yesterday)
+    later = placed(db_session, lifecycle.REMINDER_SENT, today + timedelta(days=3))
+    letters = Letters()
+    steps = mine(run(db_session, letters), overdue_offer, due_today, overdue_reminder, later)
+    assert {s.ref for s in steps if s.changed} == {overdue_offer.ref, overdue_reminder.ref}
+    assert overdue_offer.stage == lifecycle.REMINDER_SENT and overdue_reminder.stage == lifecycle.FINAL_DEMAND
+    assert due_today.stage == lifecycle.OFFER_SENT and later.stage == lifecycle.REMINDER_SENT
+    mine_issued = [(ref, kind) for ref, kind in letters.issued if ref in {overdue_offer.ref, overdue_reminder.ref}]
+    assert sorted(mine_issued) == sorted([(overdue_offer.ref, "reminder"), (overdue_reminder.ref, "final_demand")])
+    assert letters.sent == [f"{ref}:{kind}" for ref, kind in letters.issued]
+    # the new deadline is the letter's: 14 days under German rules, after today
+    assert overdue_offer.next_due_on == date(2026, 12, 7) and overdue_offer.next_step == "Final demand due"
+    stage_events = db_session.scalars(select(AuditEvent).where(AuditEvent.case_id == overdue_offer.id,
+                                                               AuditEvent.action == "case.stage_changed")).all()
+    assert [(e.from_state, e.to_state, e.actor_name) for e in stage_events] == \
+        [(lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT, "escalation")]
+
+
+def test_a_second_run_the_same_day_changes_nothing(db_session):
+    offer = placed(db_session, lifecycle.OFFER_SENT, TODAY - timedelta(days=2))
+    demand = placed(db_session, lifecycle.FINAL_DEMAND, TODAY - timedelta(days=1))
+    first = mine(run(db_session), offer, demand)
+    assert {s.ref for s in first if s.changed} == {offer.ref, demand.ref}
+    assert demand.stage == lifecycle.FINAL_DEMAND and demand.next_step == DECIDE
+    assert demand.next_due_on == TODAY - timedelta(days=1)       # kept: overdue sorts first in the queue
+    before = (events(db_session), offer.version, demand.version, offer.next_due_on)
+    letters = Letters()
+    second = run(db_session, letters)
+    assert not [s for s in second if s.changed] and letters.issued == []
+    assert (events(db_session), offer.version, demand.version, offer.next_due_on) == before
+
+
+def test_a_reply_recorded_before_the_run_stops_it_until_a_handler_sets_the_next_step(db_session):
+    case = placed(db_session, lifecycle.OFFER_SENT, TODAY - timedelta(days=1))
+    record_reply(db_session, HANDLER, case, today=TODAY - timedelta(days=1), note="Says they have a licence")
+    case.next_due_on = TODAY - timedelta(days=1)     # and the answer is overdue too
+    db_session.flush()
+    steps = mine(run(db_session), case)
+    assert case.stage == lifecycle.OFFER_SENT
+    assert [(s.ref, s.action) for s in steps] == [(case.ref, "skipped")]
+    # the handler sets a new due date: escalation resumes once it passes
+    from caseapp.cases import services
+
+    services.edit_case(db_session, HANDLER, case, seen_version=case.version, next_due_on=TODAY)
+    assert not [s for s in mine(run(db_session, today=TODAY), case) if s.changed]
+    assert [s.action for s in mine(run(db_session, today=TODAY + timedelta(days=1)), case)] == ["moved"]
+    assert case.stage == lifecycle.REMINDER_SENT
+
+
+@pytest.mark.parametrize("stage", [lifecycle.SETTLED, lifecycle.PAID, lifecycle.ON_HOLD])
+def test_settled_paid_or_held_cases_are_not_escalated(db_session, stage):
+    case = placed(db_session, stage, TODAY - timedelta(days=5))
+    assert mine(run(db_session), case) == [] and case.stage == stage
+
+
+def test_a_dry_run_changes_nothing(db_session):
+    offer = placed(db_session, lifecycle.OFFER_SENT, TODAY - timedelta(days=1))
+    demand = placed(db_session, lifecycle.FINAL_DEMAND, TODAY - timedelta(days=1))
+    before = events(db_session)
+    letters = Letters()
+    steps = mine(run(db_session, letters, dry_run=True), offer, demand)
+    assert {(s.ref, s.action, s.to_stage) for s in steps} == {(offer.ref, "moved", lifecycle.REMINDER_SENT),
+                                                               (demand.ref, "raised", lifecycle.FINAL_DEMAND)}
+    assert offer.stage == lifecycle.OFFER_SENT and demand.next_step != DECIDE
+    assert events(db_session) == before and letters.issued == []
+
+
+def test_the_client_gets_a_status_letter_when_allowed(db_session):
+    case = placed(db_session, lifecycle.REMINDER_SENT, TODAY - timedelta(days=1))
+    other = placed(db_session, lifecycle.REMINDER_SENT, TODAY - timedelta(days=1))
+    letters = Letters()
+    run(db_session, letters, status_letters=frozenset({case.client_id}))
+    assert (case.ref, "status_update") in letters.issued and (other.ref, "status_update") not in letters.issued
+    assert (other.ref, "final_demand") in letters.issued
+
+
+def test_a_refused_letter_undoes_that_cases_move_only(db_session):
+    refused = placed(db_session, lifecycle.OFFER_SENT, TODAY - timedelta(days=1))
+    fine = placed(db_session, lifecycle.OFFER_SENT, TODAY - timedelta(days=1))
+    steps = {s.ref: s for s in run(db_session, Letters(refuse_for=refused.ref))}
+    assert steps[refused.ref].action == "refused" and "no postal address" in steps[refused.ref].note
+    assert refused.stage == lifecycle.OFFER_SENT and fine.stage == lifecycle.REMINDER_SENT
+
+
+def test_without_a_letters_module_the_stage_moves_and_says_so(db_session, monkeypatch):
+    monkeypatch.setattr(escalation, "_letter_callables",
+                        lambda issue, send: escalation._Letters(None, None, escalation.NO_LETTERS))
+    case = placed(db_session, lifecycle.OFFER_SENT, TODAY - timedelta(days=1))
+    [step] = mine(escalate(db_session, ROBOT, today=TODAY, status_letters="none", auto_offer_clients="none"), case)
+    assert case.stage == lifecycle.REMINDER_SENT and step.letters == () and "without a letter" in step.note
+
+
+def test_an_opted_in_clients_ready_case_gets_its_offer_only_past_the_gate(db_session):
+    case = placed(db_session, lifecycle.READY, TODAY + timedelta(days=2))
+    letters = Letters()
+    steps = run(db_session, letters, auto_offer_clients=frozenset({case.client_id}))
+    [step] = [s for s in steps if s.ref == case.ref]
+    if step.action == "offer sent":
+        assert case.stage == lifecycle.OFFER_SENT and (case.ref, "offer") in letters.issued
+    else:       # the factory's work is not verified: the ownership gate holds it
+        assert step.action == "skipped" and case.stage == lifecycle.READY and (case.ref, "offer") not in letters.issued
+    others = run(db_session, Letters(), auto_offer_clients="none")
+    assert case.ref not in [s.ref for s in others]
