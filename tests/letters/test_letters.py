@@ -160,10 +160,15 @@ def test_email_reaches_a_local_smtp_server_with_the_pdf(db_session, store, case)
             received.append(envelope)
             return "250 OK"
 
-    controller = Controller(Collect(), hostname="127.0.0.1", port=0)
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        smtp = {"CASEAPP_SMTP_HOST": "127.0.0.1", "CASEAPP_SMTP_PORT": controller.server.sockets[0].getsockname()[1],
+        smtp = {"CASEAPP_SMTP_HOST": "127.0.0.1", "CASEAPP_SMTP_PORT": port,
                 "CASEAPP_SMTP_SECURITY": "none", "CASEAPP_SMTP_FROM": "claims@firm.example",
                 "CASEAPP_FIRM_NAME": "Firm"}
         letter = services.issue_letter(db_session, ACTOR, case, "offer", today=TODAY, store=store)
