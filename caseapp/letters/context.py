@@ -4,8 +4,6 @@ party and items). Settlement data do not exist yet (issue 14): kinds that need t
 `inputs` and are refused, naming what is missing, without them."""
 from __future__ import annotations
 
-import base64
-from dataclasses import dataclass
 from datetime import date, timedelta
 from types import SimpleNamespace as NS
 from typing import Any, Mapping
@@ -92,12 +90,6 @@ def epc_qr(*, name: str, iban: str, bic: str | None, amount: Money, reference: s
     except (ValueError, segno.DataOverflowError):
         return None
     return qr.png_data_uri(scale=4, border=2)
-
-
-@dataclass
-class Built:
-    variables: dict[str, Any]
-    language_note: str | None = None
 
 
 def build(session, case, kind: str, language: str, *, today: date, settings: Mapping, inputs: Mapping | None = None,
