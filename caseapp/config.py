@@ -28,6 +28,11 @@ variable (CASEAPP_*) for production.
 | the firm's calendar    | CASEAPP_FIRM_CALENDAR         | DE-BE: the working days of the firm's own work periods (new, checking, ...) |
 | client status letters  | CASEAPP_STATUS_LETTERS        | all: a status letter when escalation moves a case; "none", or client ids (1,7,12) |
 | offers without handler | CASEAPP_AUTO_OFFER_CLIENTS    | none: client ids (1,7,12) whose ready, checked, feasible cases escalation sends the offer for |
+| the firm (letterhead)  | CASEAPP_FIRM_NAME, _ADDRESS (lines split by a vertical bar), _EMAIL, _PHONE, _WEBSITE, _REGISTER, _VAT_ID, _SIGNATORY, _COUNTRY | a demo firm in Berlin |
+| the firm's account     | CASEAPP_FIRM_IBAN, CASEAPP_FIRM_BIC, CASEAPP_FIRM_ACCOUNT_HOLDER | a demo IBAN (DE...), holder = firm name |
+| the firm's lawyer      | CASEAPP_FIRM_LAWYER_NAME, CASEAPP_FIRM_LAWYER_ADDRESS (bar-split) | a demo lawyer (warning letters) |
+| privacy contact        | CASEAPP_FIRM_PRIVACY_EMAIL    | the firm's email (letters' GDPR notice) |
+| outgoing mail (SMTP)   | CASEAPP_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _SECURITY (starttls, ssl, none) | no host: emailing a letter is refused; port 587, starttls |
 
 `caseapp serve` (what `make run` starts: plain http on 127.0.0.1) drops the Secure flag
 unless CASEAPP_HTTPS is set (a TLS proxy in front of it). Redis counters use the `redis`
@@ -141,6 +146,41 @@ def _secret_key(folder: Path) -> str:
     return key
 
 
+# The demo firm: every letter names the firm, its account and its lawyer. Production sets them.
+FIRM_DEFAULTS = {
+    "FIRM_NAME": "Bildrecht Demo GmbH",
+    "FIRM_ADDRESS": "Friedrichstraße 100|10117 Berlin|Germany",
+    "FIRM_COUNTRY": "DE",
+    "FIRM_EMAIL": "claims@bildrecht-demo.example",
+    "FIRM_PHONE": "+49 30 1234567",
+    "FIRM_WEBSITE": "www.bildrecht-demo.example",
+    "FIRM_REGISTER": "Amtsgericht Charlottenburg HRB 000000 (demo)",
+    "FIRM_VAT_ID": "DE000000000",
+    "FIRM_SIGNATORY": "Anna Schneider",
+    "FIRM_IBAN": "DE89370400440532013000",
+    "FIRM_BIC": "COBADEFFXXX",
+    "FIRM_ACCOUNT_HOLDER": "",
+    "FIRM_LAWYER_NAME": "Rechtsanwältin Dr. Julia Weber",
+    "FIRM_LAWYER_ADDRESS": "Kurfürstendamm 20|10719 Berlin|Germany",
+    "FIRM_PRIVACY_EMAIL": "",
+}
+
+
+def letter_settings() -> dict:
+    """The firm's letterhead, account and lawyer, and the outgoing mail server: CASEAPP_FIRM_*
+    and CASEAPP_SMTP_* (no SMTP host: emailing letters is refused, post still works)."""
+    settings = {f"CASEAPP_{key}": _env(key, default) for key, default in FIRM_DEFAULTS.items()}
+    settings.update({
+        "CASEAPP_SMTP_HOST": _env("SMTP_HOST", ""),
+        "CASEAPP_SMTP_PORT": _whole("SMTP_PORT", 587, 1, 65535),
+        "CASEAPP_SMTP_USER": _env("SMTP_USER", ""),
+        "CASEAPP_SMTP_PASSWORD": _env("SMTP_PASSWORD", ""),
+        "CASEAPP_SMTP_FROM": _env("SMTP_FROM", ""),
+        "CASEAPP_SMTP_SECURITY": (_env("SMTP_SECURITY", "starttls") or "starttls").lower(),
+    })
+    return settings
+
+
 def build_config(overrides: dict | None = None) -> dict:
     """The Flask configuration: defaults, then CASEAPP_* variables, then `overrides`."""
     overrides = dict(overrides or {})
@@ -214,6 +254,7 @@ def build_config(overrides: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", "memory://"),
     }
+    config.update(letter_settings())
     config.update(overrides)
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _secret_key(Path(config["CASEAPP_INSTANCE_PATH"]))

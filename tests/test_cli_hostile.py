@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import threading
+from datetime import date
 from functools import partial
 
 import click
@@ -58,6 +59,9 @@ BASELINES = {
     "cases list": {},
     "deadline": {"country": "DE", "subdivision": "NW", "start": "2026-05-21", "days": "14"},
     "escalate": {"today": "2026-11-23", "dry_run": True},
+    "letters render": {"ref": "{case}", "kind": "offer", "out": "{tmp}/letter.pdf", "today": "2026-11-23"},
+    "letters issue": {"ref": "{case}", "kind": "offer", "today": "2026-11-23"},
+    "letters send": {"letter_id": "{letter}", "channel": "post", "today": "2026-11-23"},
     "clients add": {"name": "Walk Foto", "country": "DE"},
     "clients show": {"client_id": "1", "as_json": True},
     "clients contract": {"client_id": "1", "out_of_court": "55", "in_court": "50"},
@@ -152,8 +156,25 @@ def _a_conflict(session) -> dict:
     return {"conflict": str(row.id), "owner": str(one.id)}
 
 
+def _a_letter(session) -> dict:
+    """A case a letter can go out on (a postal address, a mandate, a claim) and a draft letter on it."""
+    from flask import current_app
+
+    from caseapp.cases.models import Case
+    from caseapp.core.audit import Actor
+    from caseapp.core.filestore import FileStore
+    from caseapp.letters.services import issue_letter
+
+    case = next(c for c in session.scalars(select(Case).order_by(Case.id))
+                if c.party.has_postal_address and c.client.mandate_sha256 and c.claimed_minor and c.items)
+    letter = issue_letter(session, Actor.system("walk"), case, "offer", today=date(2026, 11, 23),
+                          store=FileStore(current_app.config["CASEAPP_FILESTORE_PATH"]))
+    return {"case": case.ref, "letter": str(letter.id)}
+
+
 # What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
-PREPARE = {"tokens revoke": _a_token, "clients bank request": _a_client,
+PREPARE = {"tokens revoke": _a_token, "letters render": _a_letter, "letters issue": _a_letter,
+           "letters send": _a_letter, "clients bank request": _a_client,
            "clients bank confirm": _a_pending_account, "clients bank reject": _a_pending_account,
            "works delete": _a_work, "works edit": _a_work, "works resolve": _a_conflict}
 

@@ -31,3 +31,20 @@ def hits_of_works(session, work_ids) -> dict[int, int]:
         return {}
     return dict(session.execute(select(Hit.work_id, func.count()).where(Hit.work_id.in_(ids))
                                 .group_by(Hit.work_id)).all())
+
+
+def sighting_thumbnails(session, page_urls) -> dict[tuple[str, str], str]:
+    """The thumbnail (SHA-256) of each sighting on these pages, by (page URL, image URL): a
+    letter shows the copy as it was seen beside the client's work."""
+    from sqlalchemy import select
+
+    from caseapp.hits.models import Sighting
+
+    urls = sorted(set(page_urls))
+    found: dict[tuple[str, str], str] = {}
+    for start in range(0, len(urls), 500):
+        rows = session.execute(select(Sighting.page_url, Sighting.image_url, Sighting.thumbnail_sha256)
+                               .where(Sighting.page_url.in_(urls[start:start + 500])).order_by(Sighting.id))
+        for page_url, image_url, sha in rows:
+            found.setdefault((page_url, image_url), sha)
+    return found
