@@ -378,6 +378,13 @@ def run(path, app, own_app, command, values, places):
 
 # --- the tests ----------------------------------------------------------------------------------
 
+@pytest.fixture(autouse=True)
+def _in_a_scratch_folder(tmp_path, monkeypatch):
+    """Commands that write where they are told (`letters render --out -5`) write into a scratch
+    folder, never into the checkout the tests run from."""
+    monkeypatch.chdir(tmp_path)
+
+
 def test_every_command_is_walked(app):
     found = set(commands(app))
     assert found, "no commands found"

@@ -41,7 +41,6 @@ REPLY_DAYS = 2          # working days to answer a reply
 # What a handler does that resumes escalation after a reply (and what escalation itself does).
 RESUMES = ("case.stage_changed", "case.edited", "case.escalated")
 REPLY = "case.reply_received"
-NO_LETTERS = "no letters module yet: the stage moved without a letter"
 
 
 @dataclass(frozen=True)
@@ -73,29 +72,43 @@ class Step:
 class _Letters:
     issue: object | None
     send: object | None
-    missing: str | None = None
     sent: list[str] = field(default_factory=list)
 
     def __call__(self, session, actor, case, kind, today) -> None:
         if self.issue is None:
             return
         letter = self.issue(session, actor, case, kind, today=today)
-        if self.send is not None and letter is not None:
-            self.send(session, actor, letter, today=today)
-        self.sent.append(kind)
+        sent = self.send(session, actor, letter, today=today) if self.send is not None and letter is not None \
+            else None
+        self.sent.append(kind if sent is not None or self.send is None else f"{kind} (draft: print and post it)")
 
 
 def _letter_callables(issue_letter, send_letter) -> _Letters:
-    """The injected callables, else caseapp.letters.services' (when that module exists)."""
+    """The injected callables (tests), else caseapp.letters': the letter is issued (rendered,
+    stored, on the case) and e-mailed where the addressee has an e-mail address and mail is set
+    up; otherwise it stays a draft on the case, to be printed and posted (the step says so)."""
     if issue_letter is not None:
         return _Letters(issue_letter, send_letter)
-    try:
-        from caseapp.letters import services as letters   # built in parallel (issue 13)
-    except ModuleNotFoundError as error:
-        if error.name not in ("caseapp.letters", "caseapp.letters.services"):
-            raise
-        return _Letters(None, None, NO_LETTERS)
-    return _Letters(getattr(letters, "issue_letter", None), send_letter or getattr(letters, "send_letter", None))
+    from flask import current_app
+
+    from caseapp.core.filestore import FileStore
+    from caseapp.letters import services as letters
+
+    store = FileStore(current_app.config["CASEAPP_FILESTORE_PATH"])
+    settings = current_app.config
+
+    def issue(session, actor, case, kind, *, today):
+        return letters.issue_letter(session, actor, case, kind, today=today, store=store)
+
+    def send(session, actor, letter, *, today):
+        case = session.get(Case, letter.case_id)
+        address = case.client.email if letter.recipient == letters.CLIENT else case.party.email
+        if not settings.get("CASEAPP_SMTP_HOST") or not address:
+            return None        # a draft: printed and posted by a person
+        return letters.send_letter(session, actor, letter, channel="email", today=today, store=store,
+                                   case=case)
+
+    return _Letters(issue, send)
 
 
 def _setting(name: str, default):
@@ -187,9 +200,9 @@ def _raise(session: Session, actor: Actor, case: Case, today: date) -> None:
 
 def _move(session, actor, case, target, kind, today, letters: _Letters, status, dry_run) -> Step:
     wanted = [kind] + (["status_update"] if _allowed(status, case.client_id) else [])
-    note = letters.missing or ""
+    note = ""
     if dry_run:
-        return Step(case.ref, case.stage, target, "moved", tuple(wanted) if not letters.missing else (), note)
+        return Step(case.ref, case.stage, target, "moved", tuple(wanted), note)
     stage = case.stage
     letters.sent = []
     try:
@@ -218,9 +231,6 @@ def _auto_offers(session, actor, today, letters: _Letters, status, auto, dry_run
         outlook = feasibility.assess_case(case, today)
         if not outlook.feasible or outlook.expected_value.minor <= 0:
             steps.append(Step(case.ref, case.stage, None, "skipped", note="not feasible: a handler decides"))
-            continue
-        if letters.issue is None:     # an offer recorded as sent must have been sent
-            steps.append(Step(case.ref, case.stage, None, "skipped", note=NO_LETTERS.split(":")[0]))
             continue
         step = _move(session, actor, case, lifecycle.OFFER_SENT, "offer", today, letters, status, dry_run)
         steps.append(Step(step.ref, step.stage, step.to_stage, "offer sent" if step.changed else step.action,

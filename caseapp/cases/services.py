@@ -21,7 +21,7 @@ from caseapp.core.records import check_version
 from caseapp.core.money import Money
 from caseapp.core.sequences import next_value
 from caseapp.deadlines import services as deadlines
-from caseapp.feasibility import rules as feasibility_rules, services as feasibility
+from caseapp.feasibility import services as feasibility
 from caseapp.clients import ownership, services as clients
 from caseapp.parties import services as parties
 
@@ -151,23 +151,19 @@ def get_case(session: Session, ref: str) -> Case:
 
 def due_on_entering(stage: str, today: date, *, country: str, subdivision: str | None) -> date:
     """The next due date of a case entering `stage` today: for a letter stage the deadline the
-    letter gives the party (its country's `letter_days`, under its country's and region's rules);
-    for the others the firm's own work period (lifecycle.WORK_DAYS working days of its calendar).
-    A region the holiday calendar does not know counts as the country's default; a country it
-    does not know, as the firm's calendar."""
+    letter gives the party (deadlines.letter_deadline: the same date the letter states); for
+    the others the firm's own work period (lifecycle.WORK_DAYS working days of its calendar)."""
     if stage in lifecycle.LETTER_STAGES:
-        rules = feasibility_rules.jurisdiction(country)
-        days = rules.section("deadlines").get("letter_days", DEFAULT_LETTER_DAYS) if rules else DEFAULT_LETTER_DAYS
-        for region in dict.fromkeys((subdivision, None)):
-            try:
-                return deadlines.deadline(country, start=today, days=days, subdivision=region).due_on
-            except InvalidInput:
-                continue
-        return deadlines.working_days(today, days).due_on
+        return deadlines.letter_deadline(country, kind=LETTER_OF_STAGE[stage], start=today,
+                                         subdivision=subdivision).due_on
     return deadlines.working_days(today, lifecycle.WORK_DAYS[stage]).due_on
 
 
-DEFAULT_LETTER_DAYS = 14    # the convention for a first letter (DOMAIN.md), where no country file says
+# The letter a letter stage sends (its deadline is the stage's due date).
+LETTER_OF_STAGE = {lifecycle.OFFER_SENT: "offer", lifecycle.REMINDER_SENT: "reminder",
+                   lifecycle.FINAL_DEMAND: "final_demand"}
+
+
 
 
 

@@ -23,7 +23,7 @@ Catholic community's).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -297,3 +297,45 @@ def move_end(country: str | Jurisdiction, day: date, *, subdivision: str | None 
     moved: list[str] = []
     due = _next_working_day(cal, day, days_off, None, reasons, moved)
     return Deadline(due, tuple(reasons), tuple(dict.fromkeys(moved)), cal.name, None, 0, bool(section.get("estimate")))
+
+
+# How long each letter gives the party, in calendar days, where the country's file does not say
+# (`[deadlines] letter_days` for the first letter, `reminder_days`, `final_demand_days`): 14 days
+# is the convention for a first letter (DOMAIN.md; not a statute), shorter for the letters after
+# it. One table for the case's clock (cases.services.due_on_entering) and the letters' dates.
+LETTER_DAYS = {"offer": ("letter_days", 14), "reminder": ("reminder_days", 10),
+               "final_demand": ("final_demand_days", 7), "warning_letter": ("letter_days", 14)}
+
+
+def letter_days(country: str, kind: str) -> int:
+    """The days a letter of `kind` gives a party in `country` (its file, else LETTER_DAYS)."""
+    key, default = LETTER_DAYS.get(kind, ("letter_days", 14))
+    rules = jurisdiction(country) if country else None
+    section = rules.section("deadlines") if rules else {}
+    return int(section.get(key) or (section.get("letter_days") if key == "letter_days" else None) or default)
+
+
+def letter_deadline(country: str, *, kind: str, start: date, subdivision: str | None = None,
+                    days: int | None = None) -> Deadline:
+    """The deadline a letter of `kind` sent on `start` gives a party in `country` (its region
+    `subdivision` when the calendar knows it, else the country's default region; a country the
+    holiday calendars do not know counts the firm's working days)."""
+    days = letter_days(country, kind) if days is None else days
+    for region in dict.fromkeys((subdivision, None)):
+        try:
+            return deadline(country, start=start, days=days, subdivision=region)
+        except InvalidInput:
+            continue
+    return working_days(start, days)
+
+
+def next_working_day(country: str, day: date, *, subdivision: str | None = None) -> date:
+    """`day`, or the first day after it that is not a weekend or public holiday in `country`
+    (e.g. an instalment's due date)."""
+    for region in dict.fromkeys((subdivision, None)):
+        try:
+            cal = calendar(country, region, kind=LETTER)
+        except InvalidInput:
+            continue
+        return _next_working_day(cal, day, EVERY_DAY_OFF, False, [], [])
+    return _next_working_day(firm_calendar(), day, EVERY_DAY_OFF, False, [], [])

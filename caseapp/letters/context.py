@@ -4,20 +4,19 @@ party and items). Settlement data do not exist yet (issue 14): kinds that need t
 `inputs` and are refused, naming what is missing, without them."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from types import SimpleNamespace as NS
 from typing import Any, Mapping
 
 from caseapp.core.errors import InvalidInput
 from caseapp.core.money import Money
+from caseapp.deadlines import services as deadlines
 from caseapp.letters import wording
 from caseapp.letters.models import CLIENT, KINDS, RECIPIENT
 
 TO_CLIENT = ("status_update",)
 CLAIM_KINDS = ("offer", "reminder", "final_demand", "warning_letter")
 SETTLEMENT_KINDS = ("settlement_confirmation", "instalment_agreement", "payment_receipt")
-# Days a recipient gets to answer, by kind; the country's `[deadlines] letter_days` for a first letter.
-DAYS = {"reminder": 10, "final_demand": 7}
 SEPA_OUTSIDE_EU = ("IS", "LI", "NO", "CH", "GB", "MC", "SM", "AD", "VA")
 
 
@@ -73,10 +72,6 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def next_working_day(day: date) -> date:
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 def epc_qr(*, name: str, iban: str, bic: str | None, amount: Money, reference: str) -> str | None:
@@ -183,9 +178,12 @@ def build(session, case, kind: str, language: str, *, today: date, settings: Map
         if kind == "instalment_agreement" and (count < 2 or first_due is None):
             raise InvalidInput("Instalments: an instalment_agreement needs at least 2 instalments and the first "
                                "due date (--instalments, --first-due).")
-        first_due = first_due or deadline or next_working_day(today + timedelta(days=14))
+        first_due = first_due or deadline or deadlines.letter_deadline(
+            party.country, kind="offer", start=today, subdivision=party.subdivision).due_on
         shares = amount.allocate([1] * count)
-        instalments = [NS(number=i + 1, due_on=add_months(first_due, i), amount=share)
+        # Each instalment on the same day of the following months, moved past weekends and holidays.
+        instalments = [NS(number=i + 1, amount=share, due_on=deadlines.next_working_day(
+                           party.country, add_months(first_due, i), subdivision=party.subdivision))
                        for i, share in enumerate(shares)]
         paid = _money_input(inputs, "paid", currency, "Paid: a payment_receipt needs the amount received "
                             "(--paid).", required=kind == "payment_receipt")
@@ -196,9 +194,9 @@ def build(session, case, kind: str, language: str, *, today: date, settings: Map
         if kind != "payment_receipt":
             deadline = deadline or first_due
     elif kind in CLAIM_KINDS:
-        days = int(inputs.get("days") or DAYS.get(kind) or
-                   (rules.section("deadlines").get("letter_days", 14) if rules else 14))
-        deadline = deadline or next_working_day(today + timedelta(days=days))
+        days = int(inputs["days"]) if inputs.get("days") else deadlines.letter_days(party.country, kind)
+        deadline = deadline or deadlines.letter_deadline(party.country, kind=kind, start=today, days=days,
+                                                         subdivision=party.subdivision).due_on
     if deadline is not None and days is None and kind not in SETTLEMENT_KINDS:
         days = (deadline - today).days
     if deadline is not None and deadline < today:

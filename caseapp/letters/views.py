@@ -6,12 +6,11 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.core.clock import today
-from caseapp.core.errors import InvalidInput, NotFound
+from caseapp.core.errors import NotFound
 from caseapp.core.views import file_store
-from caseapp.core.web import attempt, can, current_actor, record_id, run_action
+from caseapp.core.web import attempt, can, current_actor, run_action
 from caseapp.extensions import get_session
 from caseapp.letters import LETTER, services
-from caseapp.letters.models import KINDS
 from caseapp.letters.render import LANGUAGES
 
 KIND_LABELS = {"offer": "Offer (post-licensing)", "reminder": "Reminder", "final_demand": "Final demand",

@@ -76,7 +76,7 @@ def test_exactly_the_overdue_cases_move(db_session):
     assert sorted(mine_issued) == sorted([(overdue_offer.ref, "reminder"), (overdue_reminder.ref, "final_demand")])
     assert letters.sent == [f"{ref}:{kind}" for ref, kind in letters.issued]
     # the new deadline is the letter's: 14 days under German rules, after today
-    assert overdue_offer.next_due_on == date(2026, 12, 7) and overdue_offer.next_step == "Final demand due"
+    assert overdue_offer.next_due_on == date(2026, 12, 3) and overdue_offer.next_step == "Final demand due"
     stage_events = db_session.scalars(select(AuditEvent).where(AuditEvent.case_id == overdue_offer.id,
                                                                AuditEvent.action == "case.stage_changed")).all()
     assert [(e.from_state, e.to_state, e.actor_name) for e in stage_events] == \
@@ -149,12 +149,18 @@ def test_a_refused_letter_undoes_that_cases_move_only(db_session):
     assert refused.stage == lifecycle.OFFER_SENT and fine.stage == lifecycle.REMINDER_SENT
 
 
-def test_without_a_letters_module_the_stage_moves_and_says_so(db_session, monkeypatch):
-    monkeypatch.setattr(escalation, "_letter_callables",
-                        lambda issue, send: escalation._Letters(None, None, escalation.NO_LETTERS))
+def test_with_the_real_letters_the_reminder_is_issued_and_left_to_post(db_session):
+    """No injected callables: caseapp.letters renders and stores the reminder on the case; with
+    no mail server set up it stays a draft to print and post, and the step says so."""
+    from caseapp.letters.models import Letter
+
     case = placed(db_session, lifecycle.OFFER_SENT, TODAY - timedelta(days=1))
     [step] = mine(escalate(db_session, ROBOT, today=TODAY, status_letters="none", auto_offer_clients="none"), case)
-    assert case.stage == lifecycle.REMINDER_SENT and step.letters == () and "without a letter" in step.note
+    assert case.stage == lifecycle.REMINDER_SENT and step.action == "moved"
+    assert step.letters == ("reminder (draft: print and post it)",)
+    [letter] = db_session.scalars(select(Letter).where(Letter.case_id == case.id)).all()
+    assert (letter.kind, letter.status) == ("reminder", "draft")
+    assert letter.deadline_on == case.next_due_on        # the letter states the case's due date
 
 
 def test_an_opted_in_clients_ready_case_gets_its_offer_only_past_the_gate(db_session):
