@@ -72,7 +72,12 @@ def filters(language: str) -> dict:
         return value.format(locale)
 
     def date_long(value: date | None):
-        return "" if value is None else format_date(value, "long", locale=locale)
+        if value is None:
+            return ""
+        words = format_date(value, "long", locale=locale)
+        if locale.startswith("fr") and value.day == 1 and words.startswith("1 "):
+            words = "1er " + words[2:]     # French writes the first of the month as an ordinal: « le 1er mai »
+        return words
 
     def date_short(value: date | None):
         return "" if value is None else format_date(value, "medium", locale=locale)

@@ -66,11 +66,40 @@ def test_every_kind_renders_in_en_and_de_with_amount_deadline_and_reference(db_s
     assert rendered.context["letter"]["reference"] == case.ref
 
 
+# The deadline of a first letter sent on Mon 23 Nov 2026 (14 days), as each language writes it.
+DEADLINE_WORDS = {"en": "7 December 2026", "de": "7. Dezember 2026", "fr": "7 décembre 2026",
+                  "es": "7 de diciembre de 2026", "it": "7 dicembre 2026", "nl": "7 december 2026",
+                  "pl": "7 grudnia 2026", "pt": "7 de dezembro de 2026"}
+
+
+def squeezed(text: str) -> str:
+    """Text without any kind of space (PDF extraction turns narrow no-break spaces into anything)."""
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "\u00a0\u202f\u2009")
+
+
 @pytest.mark.parametrize("kind,lang", ALL)
 def test_every_template_found_renders(db_session, store, case, kind, lang):
-    """Every kind in every language that has a file (the other languages' templates too)."""
+    """Every kind in every language that has a file: the PDF carries the case reference, the
+    amount in the language's own format and, for a claim, the deadline in words."""
+    from babel.numbers import format_currency
+
     rendered = services.render_letter(db_session, store, case, kind, language=lang, today=TODAY, inputs=INPUTS)
-    assert rendered.data.startswith(b"%PDF") and case.ref in text_of(rendered.data)
+    assert rendered.data.startswith(b"%PDF")
+    text = text_of(rendered.data)
+    assert case.ref in text
+    if kind != "case_closed":
+        amount = format_currency(1234.5, "EUR", locale=render.locale_of(lang))
+        assert squeezed(amount) in squeezed(text), (amount, text[:800])
+        assert "1234.50" not in text and "1,234.50 €" not in text     # never an unlocalised amount
+    if kind in ("offer", "warning_letter"):
+        assert DEADLINE_WORDS[lang] in text
+
+
+def test_french_writes_the_first_of_the_month_as_an_ordinal():
+    date_long = render.filters("fr")["date_long"]
+    assert date_long(date(2026, 5, 1)) == "1er mai 2026"
+    assert date_long(date(2026, 5, 2)) == "2 mai 2026"
+    assert render.filters("en")["date_long"](date(2026, 5, 1)) == "1 May 2026"
 
 
 def test_german_warning_letter_meets_97a(db_session, store, case):
