@@ -26,8 +26,6 @@ variable (CASEAPP_*) for production.
 | crawler request lines  | CASEAPP_SIGHTINGS_MAX_LINES   | 500 lines a request (blank lines count) |
 | quiet period           | CASEAPP_QUIET_PERIOD          | 12-20/01-06: days from 20 Dec to 6 Jan do not count in a letter deadline; "off" for none |
 | the firm's calendar    | CASEAPP_FIRM_CALENDAR         | DE-BE: the working days of the firm's own work periods (new, checking, ...) |
-| client status letters  | CASEAPP_STATUS_LETTERS        | all: a status letter when escalation moves a case; "none", or client ids (1,7,12) |
-| offers without handler | CASEAPP_AUTO_OFFER_CLIENTS    | none: client ids (1,7,12) whose ready, checked, feasible cases escalation sends the offer for |
 | the firm (letterhead)  | CASEAPP_FIRM_NAME, _ADDRESS (lines split by a vertical bar), _EMAIL, _PHONE, _WEBSITE, _REGISTER, _VAT_ID, _SIGNATORY, _COUNTRY | a demo firm in Berlin |
 | the firm's account     | CASEAPP_FIRM_IBAN, CASEAPP_FIRM_BIC, CASEAPP_FIRM_ACCOUNT_HOLDER | a demo IBAN (DE...), holder = firm name |
 | the firm's lawyer      | CASEAPP_FIRM_LAWYER_NAME, CASEAPP_FIRM_LAWYER_ADDRESS (bar-split) | a demo lawyer (warning letters) |
@@ -114,18 +112,6 @@ def firm_calendar(raw: str | None = None) -> tuple[str, str | None]:
     if not (len(country) == 2 and country.isascii() and country.isalpha()):
         raise ValueError(f"CASEAPP_FIRM_CALENDAR={raw!r}: give a country code and a region, e.g. DE-BE.")
     return country.upper(), (region.upper() or None)
-
-
-def client_ids(name: str, default: str) -> str | frozenset[int]:
-    """A per-client switch kept in a setting until clients have a column for it: "all", "none"
-    or client ids separated by commas."""
-    raw = (_env(name, default) or "").strip().lower()
-    if raw in ("all", "none"):
-        return raw
-    parts = [part.strip() for part in raw.split(",") if part.strip()]
-    if not parts or not all(part.isascii() and part.isdecimal() and len(part) <= 10 for part in parts):
-        raise ValueError(f"CASEAPP_{name}={raw!r}: give all, none, or client ids separated by commas (1,7,12).")
-    return frozenset(int(part) for part in parts)
 
 
 def _flag(name: str, default: str = "0") -> bool:
@@ -219,8 +205,6 @@ def build_config(overrides: dict | None = None) -> dict:
         # Deadlines (caseapp.deadlines) and the daily escalation (caseapp.cases.escalation).
         "CASEAPP_QUIET_PERIOD": quiet_period(),
         "CASEAPP_FIRM_CALENDAR": firm_calendar(),
-        "CASEAPP_STATUS_LETTERS": client_ids("STATUS_LETTERS", "all"),
-        "CASEAPP_AUTO_OFFER_CLIENTS": client_ids("AUTO_OFFER_CLIENTS", "none"),
         "CASEAPP_LOCALE": _env("LOCALE", "en"),
         # Alembic owns the whole schema, FAB's security tables included, and
         # permissions are synced by `caseapp db upgrade`, not on every start.

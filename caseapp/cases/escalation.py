@@ -4,10 +4,11 @@ one step up the ladder, with the next letter; where a person must decide, the ca
 - offer_sent -> reminder_sent (the reminder letter), reminder_sent -> final_demand (the final
   demand); a final demand that passed is raised: next step "Decide: collection or lawyer", its
   missed due date kept (earlier than today: the top of its handler's queue).
-- A client's ready cases go out without a handler when the client allows it
-  (CASEAPP_AUTO_OFFER_CLIENTS), the ownership gate is clear and the claim is feasible with a
+- A client's ready cases go out without a handler when the client allows it (its setting
+  "offers without a handler"), the ownership gate is clear and the claim is feasible with a
   positive expected value: ready -> offer_sent with the offer letter.
-- The client gets a status letter when escalation moves their case (CASEAPP_STATUS_LETTERS).
+- The client gets a status letter when escalation moves their case, and for every stage change
+  a person made since the case's last status letter (its setting "status letters").
 - Not escalated: settled, paid, on hold, closed (payments and agreements: issue 14), and a
   case with a reply recorded (record_reply) since its last stage change or edit: a handler
   answers, then sets the next step (a stage or a due date), and escalation resumes from there.
@@ -22,11 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from caseapp.cases import lifecycle, services
 from caseapp.cases.models import Case
+from caseapp.clients import services as clients
 from caseapp.core import audit
 from caseapp.core.audit import Actor, AuditEvent
 from caseapp.core.errors import InvalidInput, Refusal
@@ -56,7 +58,7 @@ class Step:
 
     @property
     def changed(self) -> bool:
-        return self.action in ("moved", "raised", "offer sent")
+        return self.action in ("moved", "raised", "offer sent", "status letter")
 
     def __str__(self) -> str:
         move = f"{self.stage} -> {self.to_stage}" if self.to_stage and self.to_stage != self.stage else self.stage
@@ -111,19 +113,20 @@ def _letter_callables(issue_letter, send_letter) -> _Letters:
     return _Letters(issue, send)
 
 
-def _setting(name: str, default):
-    try:
-        from flask import current_app
+class _ClientPolicy:
+    """Whether a client gets status letters: its own setting (clients.client_terms), unless the
+    caller says "all", "none" or which client ids."""
 
-        return current_app.config.get(name, default)
-    except RuntimeError:
-        from caseapp import config
+    def __init__(self, session: Session, override=None) -> None:
+        self.session, self.override, self.known = session, override, {}
 
-        return config.client_ids(name.removeprefix("CASEAPP_"), default)
-
-
-def _allowed(setting, client_id: int) -> bool:
-    return setting == "all" or (not isinstance(setting, str) and client_id in setting)
+    def __contains__(self, client_id: int) -> bool:
+        if self.override is not None:
+            return self.override == "all" or (not isinstance(self.override, str) and client_id in self.override)
+        if client_id not in self.known:
+            terms = clients.client_terms(self.session, [client_id]).get(client_id)
+            self.known[client_id] = bool(terms and terms.status_letters)
+        return self.known[client_id]
 
 
 def replied(session: Session, case_ids) -> set[int]:
@@ -168,8 +171,9 @@ def escalate(session: Session, actor: Actor, *, today: date, issue_letter=None, 
     today)` and `send_letter(session, actor, letter, *, today)` default to caseapp.letters'.
     `status_letters`/`auto_offer_clients`: "all", "none" or client ids (default: the settings)."""
     letters = _letter_callables(issue_letter, send_letter)
-    status = _setting("CASEAPP_STATUS_LETTERS", "all") if status_letters is None else status_letters
-    auto = _setting("CASEAPP_AUTO_OFFER_CLIENTS", "none") if auto_offer_clients is None else auto_offer_clients
+    status = _ClientPolicy(session, status_letters)
+    auto = (frozenset(clients.clients_offering_without_handler(session)) or "none") if auto_offer_clients is None \
+        else auto_offer_clients
     steps: list[Step] = []
     overdue = list(session.scalars(select(Case).where(
         Case.stage.in_((lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT, lifecycle.FINAL_DEMAND)),
@@ -188,6 +192,44 @@ def escalate(session: Session, actor: Actor, *, today: date, issue_letter=None, 
             steps.append(_move(session, actor, case, target, kind, today, letters, status, dry_run))
     if auto != "none":
         steps += _auto_offers(session, actor, today, letters, status, auto, dry_run)
+    steps += _status_letters(session, actor, today, letters, status, dry_run)
+    return steps
+
+
+STATUS_WINDOW_DAYS = 7     # stage changes this recent (a person's) get their status letter
+
+
+def _status_letters(session, actor, today, letters: _Letters, status, dry_run) -> list[Step]:
+    """A status letter to the client for each case whose stage a person changed in the last
+    STATUS_WINDOW_DAYS days after the case's latest status letter (escalation's own moves send
+    theirs at once): the client hears of every step, once."""
+    from datetime import datetime, time, timedelta, timezone
+
+    from caseapp.letters import services as letters_service
+
+    since = datetime.combine(today - timedelta(days=STATUS_WINDOW_DAYS), time.min, tzinfo=timezone.utc)
+    until = datetime.combine(today + timedelta(days=1), time.min, tzinfo=timezone.utc)
+    changed = dict(session.execute(
+        select(AuditEvent.case_id, func.max(AuditEvent.occurred_at))
+        .where(AuditEvent.action == "case.stage_changed", AuditEvent.case_id.is_not(None),
+               AuditEvent.occurred_at >= since, AuditEvent.occurred_at < until)
+        .group_by(AuditEvent.case_id)).all())
+    last_letter = letters_service.latest_issued(session, changed, "status_update")
+    steps = []
+    for case in session.scalars(select(Case).where(Case.id.in_(sorted(changed))).order_by(Case.id)):
+        if case.client_id not in status or (last_letter.get(case.id) and last_letter[case.id] >= changed[case.id]):
+            continue
+        if dry_run:
+            steps.append(Step(case.ref, case.stage, None, "status letter", ("status_update",)))
+            continue
+        letters.sent = []
+        try:
+            with session.begin_nested():
+                letters(session, actor, case, "status_update", today)
+        except Refusal as error:
+            steps.append(Step(case.ref, case.stage, None, "refused", note=str(error)))
+            continue
+        steps.append(Step(case.ref, case.stage, None, "status letter", tuple(letters.sent)))
     return steps
 
 
@@ -199,7 +241,7 @@ def _raise(session: Session, actor: Actor, case: Case, today: date) -> None:
 
 
 def _move(session, actor, case, target, kind, today, letters: _Letters, status, dry_run) -> Step:
-    wanted = [kind] + (["status_update"] if _allowed(status, case.client_id) else [])
+    wanted = [kind] + (["status_update"] if case.client_id in status else [])
     note = ""
     if dry_run:
         return Step(case.ref, case.stage, target, "moved", tuple(wanted), note)

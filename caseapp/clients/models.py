@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer,
-                        LargeBinary, String, Text, false, text)
+                        LargeBinary, String, Text, false, text, true)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.core.models import Model, TimestampMixin, UTCDateTime, VersionedMixin
@@ -41,6 +41,11 @@ class Client(TimestampMixin, VersionedMixin, Model):
     # The client's policy on private, non-commercial recipients (feasibility: not pursued unless set).
     pursues_private_users: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
                                                         server_default=false())
+    # The client's letter policy: a status letter when a case changes stage; offers that go out
+    # without a handler once a case passed the ownership gate and is feasible (escalation).
+    status_letters: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=true())
+    offers_without_handler: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                         server_default=false())
     legal_form: Mapped[str] = mapped_column(String(10), nullable=False, default="person",
                                             server_default="person")
     contact_name: Mapped[str | None] = mapped_column(String(200))

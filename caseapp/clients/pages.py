@@ -23,6 +23,8 @@ WORK_STATUS_WORDS = {"unverified": "Unverified: ownership not checked yet",
 CLIENT_PERMISSIONS = [p.fab_name for p in DOMAIN.permissions if p.resource == CLIENT]
 EDITABLE = ("name", "kind", "legal_form", "contact_name", "email", "phone", "street", "postcode", "city",
             "country", "language", "tax_status", "vat_id")
+# Tick boxes of the details form (an unticked box is not sent: the form says it showed them).
+POLICY_FLAGS = ("pursues_private_users", "status_letters", "offers_without_handler")
 
 
 def _to_page(client_id: int, anchor: str = "", **prefill):
@@ -83,6 +85,8 @@ class ClientPageView(BaseView):
     @has_access
     def edit_details(self, client_id: int):
         values = {field: request.form.get(field, "") for field in EDITABLE if field in request.form}
+        if request.form.get("policy_shown") == "1":
+            values.update({flag: request.form.get(flag) == "on" for flag in POLICY_FLAGS})
 
         def action(session):
             return services.edit_client(session, current_actor(), client_id,
@@ -90,7 +94,8 @@ class ClientPageView(BaseView):
 
         if run_action(action, "Client saved."):
             return _to_page(client_id, "details")
-        return _to_page(client_id, "details", edit="1", **{f"f_{k}": v[:300] for k, v in values.items()})
+        return _to_page(client_id, "details", edit="1", **{f"f_{k}": v[:300] for k, v in values.items()
+                                                           if isinstance(v, str)})
 
     @expose("/<int:client_id>/mandate", methods=["POST"])
     @has_access

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 
 CLIENT_KINDS = ("photographer", "agency", "publisher", "estate")
-CLIENT_FIELDS = ("name", "kind", "email", "country", "language", "pursues_private_users", "legal_form",
+CLIENT_FIELDS = ("name", "kind", "email", "country", "language", "pursues_private_users", "status_letters",
+                 "offers_without_handler", "legal_form",
                  "contact_name", "phone", "street", "postcode", "city", "tax_status", "vat_id")
 # Free text and how long each may be (the columns' lengths).
 _TEXT_LIMITS = {"name": 200, "email": 254, "contact_name": 200, "phone": 50, "street": 200, "postcode": 20,
@@ -41,8 +42,9 @@ def _clean_client(values: dict[str, Any]) -> dict[str, Any]:
     """The fields one by one; the VAT ID (which depends on the country) is checked with the
     whole record (`_check_client`)."""
     clean = clean_values(values, record="client", fields=CLIENT_FIELDS, kinds=CLIENT_KINDS)
-    if "pursues_private_users" in clean:
-        clean["pursues_private_users"] = clean["pursues_private_users"] in (True, "y", "yes", "true", "1", "on")
+    for flag in ("pursues_private_users", "status_letters", "offers_without_handler"):
+        if flag in clean:
+            clean[flag] = clean[flag] in (True, "y", "yes", "true", "1", "on")
     for field, limit in _TEXT_LIMITS.items():
         value = clean.get(field)
         if value is not None and (len(value) > limit or not value.isprintable()):
@@ -459,6 +461,8 @@ class ClientTerms:
     country) and its policy on private recipients."""
     country: str
     pursues_private_users: bool
+    status_letters: bool = True
+    offers_without_handler: bool = False
 
 
 def client_terms(session: Session, client_ids) -> dict[int, ClientTerms]:
@@ -466,9 +470,16 @@ def client_terms(session: Session, client_ids) -> dict[int, ClientTerms]:
     ids = sorted(set(client_ids))
     if not ids:
         return {}
-    rows = session.execute(select(Client.id, Client.country, Client.pursues_private_users)
-                           .where(Client.id.in_(ids)))
-    return {row.id: ClientTerms(row.country, bool(row.pursues_private_users)) for row in rows}
+    rows = session.execute(select(Client.id, Client.country, Client.pursues_private_users, Client.status_letters,
+                                  Client.offers_without_handler).where(Client.id.in_(ids)))
+    return {row.id: ClientTerms(row.country, bool(row.pursues_private_users), bool(row.status_letters),
+                                bool(row.offers_without_handler)) for row in rows}
+
+
+def clients_offering_without_handler(session: Session) -> list[int]:
+    """The clients whose feasible, checked cases escalation sends the offer for."""
+    return list(session.scalars(select(Client.id).where(Client.offers_without_handler.is_(True))
+                                .order_by(Client.id)))
 
 
 def contract_for_new_case(session: Session, client_id: int):

@@ -20,6 +20,14 @@ from babel.numbers import format_decimal, format_percent
 from jinja2 import FileSystemLoader, PrefixLoader, StrictUndefined, TemplateNotFound
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+from PIL import ImageFile
+
+# WeasyPrint switches Pillow to accept truncated images for the whole process when it is
+# imported (weasyprint/images.py). caseapp refuses a truncated work or sighting (a broken upload
+# is an error, not a half-grey work), and the letters only embed our own complete files: switch
+# it back.
+import weasyprint.images  # noqa: E402,F401  (import it now, so that nothing switches it on later)
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 from caseapp.core.errors import InvalidInput
 from caseapp.core.money import Money

@@ -209,3 +209,14 @@ def get_letter(session: Session, letter_id: int, case_id: int | None = None) -> 
     if letter is None or (case_id is not None and letter.case_id != case_id):
         raise NotFound(f"There is no letter {letter_id} on this case.")
     return letter
+
+
+def latest_issued(session: Session, case_ids, kind: str) -> dict:
+    """When each case's latest letter of `kind` was issued (cases without one are left out)."""
+    from sqlalchemy import func
+
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    return dict(session.execute(select(Letter.case_id, func.max(Letter.created_at))
+                                .where(Letter.case_id.in_(ids), Letter.kind == kind).group_by(Letter.case_id)).all())

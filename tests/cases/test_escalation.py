@@ -35,6 +35,7 @@ class Letters:
 
     def send(self, session, actor, letter, *, today):
         self.sent.append(letter)
+        return letter
 
 
 def placed(session, stage, due: date, **fields):
@@ -164,13 +165,61 @@ def test_with_the_real_letters_the_reminder_is_issued_and_left_to_post(db_sessio
 
 
 def test_an_opted_in_clients_ready_case_gets_its_offer_only_past_the_gate(db_session):
-    case = placed(db_session, lifecycle.READY, TODAY + timedelta(days=2))
+    """A ready case whose work is not verified stays for a handler, whatever the client allows."""
+    case = placed(db_session, lifecycle.READY, TODAY + timedelta(days=2), claimed="900.00")
+    case.items[0].work.status = "unverified"
+    db_session.flush()
     letters = Letters()
-    steps = run(db_session, letters, auto_offer_clients=frozenset({case.client_id}))
-    [step] = [s for s in steps if s.ref == case.ref]
-    if step.action == "offer sent":
-        assert case.stage == lifecycle.OFFER_SENT and (case.ref, "offer") in letters.issued
-    else:       # the factory's work is not verified: the ownership gate holds it
-        assert step.action == "skipped" and case.stage == lifecycle.READY and (case.ref, "offer") not in letters.issued
-    others = run(db_session, Letters(), auto_offer_clients="none")
-    assert case.ref not in [s.ref for s in others]
+    [step] = [s for s in run(db_session, letters, auto_offer_clients=frozenset({case.client_id})) if s.ref == case.ref]
+    assert step.action == "skipped" and "ownership gate" in step.note
+    assert case.stage == lifecycle.READY and (case.ref, "offer") not in letters.issued
+
+
+def test_each_clients_own_setting_decides_its_status_letters(db_session):
+    """Without an override, the client's setting (client.status_letters) decides."""
+    case = placed(db_session, lifecycle.REMINDER_SENT, TODAY - timedelta(days=1))
+    other = placed(db_session, lifecycle.REMINDER_SENT, TODAY - timedelta(days=1))
+    other.client.status_letters = False
+    db_session.flush()
+    letters = Letters()
+    escalate(db_session, ROBOT, today=TODAY, issue_letter=letters.issue, send_letter=letters.send,
+             auto_offer_clients="none")
+    assert (case.ref, "status_update") in letters.issued and (other.ref, "status_update") not in letters.issued
+
+
+def test_a_persons_stage_change_gets_one_status_letter(db_session):
+    """A handler moves a case; the next run writes the client one status letter (the real
+    letters domain), and a second run none."""
+    from caseapp.cases import services as cases
+    from caseapp.core.clock import today as clock_today
+    from caseapp.letters.models import Letter
+
+    day = clock_today()
+    case = placed(db_session, lifecycle.OFFER_SENT, day + timedelta(days=5))
+    quiet = placed(db_session, lifecycle.OFFER_SENT, day + timedelta(days=5))
+    case.client.street, case.client.postcode, case.client.city = "Gartenweg 2", "50667", "Köln"
+    cases.change_stage(db_session, HANDLER, case, lifecycle.ON_HOLD, today=day)
+
+    def status_letters_of(c):
+        return db_session.scalars(select(Letter).where(Letter.case_id == c.id, Letter.kind == "status_update")).all()
+
+    steps = mine(escalate(db_session, ROBOT, today=day, auto_offer_clients="none"), case, quiet)
+    assert [(s.ref, s.action) for s in steps] == [(case.ref, "status letter")]
+    assert len(status_letters_of(case)) == 1 and status_letters_of(quiet) == []
+    again = mine(escalate(db_session, ROBOT, today=day, auto_offer_clients="none"), case, quiet)
+    assert again == [] and len(status_letters_of(case)) == 1
+
+
+def test_a_client_who_allows_it_gets_offers_without_a_handler(db_session):
+    """client.offers_without_handler: a checked, feasible ready case gets its offer from the
+    daily run; the same case of a client who did not allow it waits for a handler."""
+    case = placed(db_session, lifecycle.READY, TODAY + timedelta(days=2), claimed="900.00")
+    waiting = placed(db_session, lifecycle.READY, TODAY + timedelta(days=2), claimed="900.00")
+    case.client.offers_without_handler = True
+    db_session.flush()
+    letters = Letters()
+    steps = mine(escalate(db_session, ROBOT, today=TODAY, issue_letter=letters.issue, send_letter=letters.send,
+                          status_letters="none"), case, waiting)
+    assert [(s.ref, s.action) for s in steps] == [(case.ref, "offer sent")], steps
+    assert case.stage == lifecycle.OFFER_SENT and waiting.stage == lifecycle.READY
+    assert (case.ref, "offer") in letters.issued and not [i for i in letters.issued if i[0] == waiting.ref]

@@ -190,3 +190,18 @@ def test_a_mandates_name_keeps_no_path_and_no_control_characters(db_session, tmp
     services.record_mandate(db_session, FileStore(tmp_path), ACTOR, holder.id, "dir/\x00\x07", PDF,
                             date(2026, 1, 5), today=date(2026, 11, 23))
     assert holder.mandate_filename == "mandate"
+
+
+def test_the_letter_policy_is_set_on_the_clients_page(db_session, client_as):
+    """Status letters (on by default) and offers without a handler (off) are the client's own
+    settings, ticked on the page; an unticked box turns a setting off."""
+    holder = make_client(db_session, "Policy Foto")
+    db_session.commit()
+    assert holder.status_letters is True and holder.offers_without_handler is False
+    browser = client_as("accountant")
+    page = browser.post(f"/clients/{holder.id}/details", data={
+        "version": str(holder.version), "policy_shown": "1", "offers_without_handler": "on"},
+        follow_redirects=True).get_data(as_text=True)
+    db_session.expire_all()
+    assert holder.offers_without_handler is True and holder.status_letters is False
+    assert "offers go out without a handler" in page and "none (the client asked not to get them)" in page

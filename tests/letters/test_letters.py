@@ -231,3 +231,14 @@ def test_posted_letter_is_on_the_timeline_and_the_case_page(db_session, store, c
     html = page.get_data(as_text=True)
     assert "Letter sent by post" in html and f"/cases/{case.ref}/letters/{letter.id}/file" in html
     assert client_as("handler").get(f"/cases/{case.ref}/letters/{letter.id}/page1.png").status_code == 200
+
+
+def test_rendering_letters_leaves_truncated_images_refused():
+    """WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on when imported; a broken upload must
+    stay an error in the same process (tests/clients/test_works_bulk.py checks the import)."""
+    from PIL import ImageFile
+
+    import caseapp.letters.render  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
