@@ -241,40 +241,78 @@ def _raise(session: Session, actor: Actor, case: Case, today: date) -> None:
 
 
 def _move(session, actor, case, target, kind, today, letters: _Letters, status, dry_run) -> Step:
-    wanted = [kind] + (["status_update"] if case.client_id in status else [])
-    note = ""
+    tell_client = case.client_id in status
     if dry_run:
-        return Step(case.ref, case.stage, target, "moved", tuple(wanted), note)
+        return Step(case.ref, case.stage, target, "moved", (kind,) + (("status_update",) if tell_client else ()))
     stage = case.stage
     letters.sent = []
     try:
         with session.begin_nested():
             services.change_stage(session, actor, case, target, today=today,
                                   note=f"Escalated: the deadline of {case.next_due_on.isoformat()} passed")
-            for letter_kind in wanted:
-                letters(session, actor, case, letter_kind, today)
+            letters(session, actor, case, kind, today)
     except Refusal as error:
         session.expire(case)
         return Step(case.ref, stage, target, "refused", note=str(error))
+    note = ""
+    if tell_client:      # the client's status letter is its own: its failure does not undo the move
+        try:
+            with session.begin_nested():
+                letters(session, actor, case, "status_update", today)
+        except Refusal as error:
+            note = f"no status letter to the client: {error}"
     return Step(case.ref, stage, target, "moved", tuple(letters.sent), note)
 
 
 def _auto_offers(session, actor, today, letters: _Letters, status, auto, dry_run) -> list[Step]:
-    from caseapp.feasibility import services as feasibility
-
-    query = select(Case).where(Case.stage == lifecycle.READY).order_by(Case.id)
+    query = select(Case).where(Case.stage.in_(OFFER_PATH)).order_by(Case.id)
     if auto != "all":
         query = query.where(Case.client_id.in_(sorted(auto)))
-    steps = []
-    for case in session.scalars(query):
-        if services.gate_blockers(session, case):
-            steps.append(Step(case.ref, case.stage, None, "skipped", note="the ownership gate is not clear"))
-            continue
-        outlook = feasibility.assess_case(case, today)
-        if not outlook.feasible or outlook.expected_value.minor <= 0:
-            steps.append(Step(case.ref, case.stage, None, "skipped", note="not feasible: a handler decides"))
-            continue
-        step = _move(session, actor, case, lifecycle.OFFER_SENT, "offer", today, letters, status, dry_run)
-        steps.append(Step(step.ref, step.stage, step.to_stage, "offer sent" if step.changed else step.action,
-                          step.letters, step.note))
-    return steps
+    return [_offer_path(session, actor, case, today, letters, status, dry_run) for case in session.scalars(query)]
+
+
+# The stages a case passes on its own to its offer, for a client who allows it.
+OFFER_PATH = (lifecycle.NEW, lifecycle.CHECKING, lifecycle.READY)
+
+
+def _offer_path(session, actor, case, today, letters: _Letters, status, dry_run) -> Step:
+    """A case of a client who allows offers without a handler: when the ownership gate is clear
+    and the claim is feasible with a positive expected value, it goes through checking and ready
+    to offer sent with the offer letter, all or nothing (a refused letter leaves it where it was)."""
+    from caseapp.feasibility import services as feasibility
+
+    if services.gate_blockers(session, case):
+        return Step(case.ref, case.stage, None, "skipped", note="the ownership gate is not clear")
+    outlook = feasibility.assess_case(case, today)
+    if not outlook.feasible or outlook.expected_value.minor <= 0:
+        return Step(case.ref, case.stage, None, "skipped", note="not feasible: a handler decides")
+    if dry_run:
+        return Step(case.ref, case.stage, lifecycle.OFFER_SENT, "offer sent", ("offer",))
+    stage = case.stage
+    try:
+        with session.begin_nested():
+            for target in OFFER_PATH[OFFER_PATH.index(stage) + 1:]:
+                services.change_stage(session, actor, case, target, today=today,
+                                      note="The client allows offers without a handler: checks passed")
+            step = _move(session, actor, case, lifecycle.OFFER_SENT, "offer", today, letters, status, False)
+            if not step.changed:
+                raise _Undo(step)
+    except _Undo as undo:
+        session.expire(case)
+        return Step(undo.step.ref, stage, lifecycle.OFFER_SENT, undo.step.action, (), undo.step.note)
+    return Step(step.ref, stage, step.to_stage, "offer sent", step.letters, step.note)
+
+
+class _Undo(Exception):
+    def __init__(self, step: Step) -> None:
+        self.step = step
+
+
+def send_offer_without_handler(session: Session, actor: Actor, case: Case, *, today: date) -> Step | None:
+    """Right after a case opens (hits.drafts): if its client allows offers without a handler,
+    the offer goes out now when the gate is clear and the claim feasible — minutes from hit to
+    first letter, not the next daily run. None when the client does not allow it."""
+    terms = clients.client_terms(session, [case.client_id]).get(case.client_id)
+    if not (terms and terms.offers_without_handler) or case.stage not in OFFER_PATH:
+        return None
+    return _offer_path(session, actor, case, today, _letter_callables(None, None), _ClientPolicy(session), False)

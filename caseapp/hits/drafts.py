@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from caseapp.cases import services as cases
+from caseapp.cases import escalation, services as cases
 from caseapp.clients import services as clients
 from caseapp.core.audit import Actor
 from caseapp.core.money import Money
@@ -27,6 +27,7 @@ def draft_cases(session: Session, actor: Actor, hit_ids: list[int], today: date)
     for hit in hits:
         groups.setdefault((hit.client_id, hit.site), []).append(hit)
     refs = []
+    opened = []
     terms_of = clients.client_terms(session, {client_id for client_id, _ in groups})
     for (client_id, site), group in sorted(groups.items()):
         items = [cases.ItemSpec(work_id=h.work_id, page_url=h.sighting.page_url, image_url=h.sighting.image_url,
@@ -50,6 +51,8 @@ def draft_cases(session: Session, actor: Actor, hit_ids: list[int], today: date)
                                    claimed=claimed, today=today,
                                    expected_value=outlook.expected_value if amount else None,
                                    claim_lines=amount.lines_as_data() if amount else None)
+            if terms and terms.offers_without_handler:
+                opened.append(case)
         else:
             cases.add_items(session, actor, case, items)
         group_ids = [h.id for h in group]
@@ -59,4 +62,7 @@ def draft_cases(session: Session, actor: Actor, hit_ids: list[int], today: date)
                             .execution_options(synchronize_session=False))
         refs.append(case.ref)
     session.flush()
+    # A client who allows it: the offer goes out now when the checks pass (else a handler's).
+    for case in opened:
+        escalation.send_offer_without_handler(session, actor, case, today=today)
     return refs

@@ -223,3 +223,67 @@ def test_a_client_who_allows_it_gets_offers_without_a_handler(db_session):
     assert [(s.ref, s.action) for s in steps] == [(case.ref, "offer sent")], steps
     assert case.stage == lifecycle.OFFER_SENT and waiting.stage == lifecycle.READY
     assert (case.ref, "offer") in letters.issued and not [i for i in letters.issued if i[0] == waiting.ref]
+
+
+def test_a_new_case_of_a_client_who_allows_it_gets_its_offer_at_once(db_session):
+    """From a new case to offer sent without waiting for the daily run or a handler: checks,
+    ready, offer (the real letters domain); a client who does not allow it is left alone."""
+    from caseapp.cases.escalation import send_offer_without_handler
+    from caseapp.letters.models import Letter
+
+    case = make_case(db_session, "new", claimed="900.00")
+    other = make_case(db_session, "new", claimed="900.00")
+    case.client.offers_without_handler = True
+    db_session.flush()
+    step = send_offer_without_handler(db_session, ROBOT, case, today=TODAY)
+    assert step.action == "offer sent" and case.stage == lifecycle.OFFER_SENT, step
+    assert db_session.scalars(select(Letter.kind).where(Letter.case_id == case.id)).all() == ["offer"]
+    assert send_offer_without_handler(db_session, ROBOT, other, today=TODAY) is None
+    assert other.stage == "new"
+
+
+def test_a_case_without_an_address_waits_for_a_handler(db_session):
+    from caseapp.cases.escalation import send_offer_without_handler
+
+    case = make_case(db_session, "new", claimed="900.00")
+    case.client.offers_without_handler = True
+    case.party.street = None                       # no postal address: no letter can go
+    db_session.flush()
+    step = send_offer_without_handler(db_session, ROBOT, case, today=TODAY)
+    assert step.action == "skipped" and "not feasible" in step.note
+    assert case.stage == "new"
+
+
+def test_a_status_letter_that_cannot_go_does_not_stop_the_offer(db_session):
+    """The client has no postal address: the offer goes, the step says the status letter did not."""
+    from caseapp.cases.escalation import send_offer_without_handler
+
+    case = make_case(db_session, "new", claimed="900.00")
+    case.client.offers_without_handler = True
+    case.client.street = None
+    db_session.flush()
+    step = send_offer_without_handler(db_session, ROBOT, case, today=TODAY)
+    assert step.action == "offer sent" and "no status letter to the client" in step.note
+
+
+def test_an_illegal_hit_of_a_client_who_allows_it_is_an_offer_sent_at_once(db_session):
+    """Triage marks a hit illegal; the draft case of a client who allows offers without a
+    handler goes out in the same step when the site's party is on file with an address."""
+    from caseapp.cases.models import Case
+    from caseapp.hits import services as hits
+    from caseapp.hits.models import ILLEGAL
+    from caseapp.parties.models import Party
+    from tests.clients.factories import make_client, make_work
+    from tests.hits.test_triage import sighting_hits
+
+    holder = make_client(db_session)
+    holder.offers_without_handler = True
+    holder.street, holder.postcode, holder.city = "Gartenweg 2", "50667", "Köln"
+    work = make_work(db_session, holder)
+    db_session.add(Party(name="Shop GmbH", site="shop-gmbh.de", country="DE", street="Hauptstraße 1",
+                         postal_code="10115", city="Berlin"))
+    [hit] = sighting_hits(db_session, work, "shop-gmbh.de", 1)
+    db_session.flush()
+    hits.decide(db_session, Actor(None, "handler"), [hit.id], ILLEGAL, selection="hit", today=TODAY)
+    case = db_session.get(Case, hit.case_id)
+    assert case.stage == lifecycle.OFFER_SENT
