@@ -57,6 +57,7 @@ OWN_DATABASE = {"db upgrade", "db check"}
 # '{tmp}', '{empty_dir}', '{empty_jsonl}', '{page}' are filled in by the fixture.
 BASELINES = {
     "cases list": {},
+    "ledger balance": {"until": "2026-11-23", "as_json": True},
     "deadline": {"country": "DE", "subdivision": "NW", "start": "2026-05-21", "days": "14"},
     "escalate": {"today": "2026-11-23", "dry_run": True},
     "letters render": {"ref": "{case}", "kind": "offer", "out": "{tmp}/letter.pdf", "today": "2026-11-23"},

@@ -1,0 +1,19 @@
+"""The ledger: every money movement as a double-entry transaction that balances to zero, per
+currency. Posted entries never change; a correction is a reversing transaction. Payments
+(settlements domain) and payout batches (payouts domain) post through `ledger.services`."""
+from caseapp.core.domain import Domain, MenuEntry, permission
+from caseapp.core.security import ACCOUNTANT
+
+LEDGER = "Ledger"
+
+DOMAIN = Domain(
+    name="ledger",
+    description="The double-entry ledger under payments and payouts: accounts, transactions, trial balance.",
+    permissions=(
+        permission(LEDGER, "read", "See the ledger and the trial balance", ACCOUNTANT),
+    ),
+    menu=(MenuEntry("Trial balance", LEDGER, "read", "/ledger/", "fa-balance-scale", order=80, category="Money"),),
+    models="caseapp.ledger.models",
+    views="caseapp.ledger.views",
+    cli="caseapp.ledger.cli",
+)

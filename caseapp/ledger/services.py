@@ -1,0 +1,147 @@
+"""Posting to the ledger and reading it. `post` refuses a transaction that does not balance to
+zero in each currency (nothing is written); posted entries never change: `reverse` posts the
+mirror image. Balances are sums of entries, so they are always what the entries say."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from caseapp.core import audit
+from caseapp.core.audit import Actor
+from caseapp.core.errors import InvalidInput, NotFound
+from caseapp.core.money import Money
+from caseapp.ledger.models import ACCOUNTS, LedgerEntry, LedgerTransaction
+
+
+@dataclass(frozen=True)
+class Line:
+    """One entry of a transaction to post: `amount` positive = debit, negative = credit."""
+    account: str
+    amount: Money
+    client_id: int | None = None
+    case_id: int | None = None
+
+
+def debit(account: str, amount: Money, **scope) -> Line:
+    return Line(account, amount, **scope)
+
+
+def credit(account: str, amount: Money, **scope) -> Line:
+    return Line(account, Money(-amount.minor, amount.currency), **scope)
+
+
+def post(session: Session, actor: Actor, *, kind: str, description: str, booked_on: date, lines: Iterable[Line],
+         case_id: int | None = None, client_id: int | None = None, source: str | None = None,
+         reverses_id: int | None = None) -> LedgerTransaction:
+    """Post one transaction: its lines must balance to zero in each currency; zero lines are
+    dropped (a transaction of nothing is refused). Audited."""
+    lines = [line for line in lines if line.amount.minor]
+    if not lines:
+        raise InvalidInput(f"Ledger: a {kind} transaction of nothing is not posted.")
+    totals: dict[str, int] = {}
+    for line in lines:
+        if line.account not in ACCOUNTS:
+            raise InvalidInput(f"Ledger: {line.account!r} is not an account; use one of {', '.join(ACCOUNTS)}.")
+        totals[line.amount.currency] = totals.get(line.amount.currency, 0) + line.amount.minor
+    unbalanced = {currency: total for currency, total in totals.items() if total}
+    if unbalanced:
+        raise InvalidInput("Ledger: the transaction does not balance: "
+                           + ", ".join(f"{Money(t, c)} off in {c}" for c, t in unbalanced.items())
+                           + "; nothing was posted.")
+    transaction = LedgerTransaction(kind=kind, description=description[:2000], booked_on=booked_on,
+                                    posted_by=actor.name, case_id=case_id, client_id=client_id, source=source,
+                                    reverses_id=reverses_id)
+    transaction.entries = [LedgerEntry(account=line.account, client_id=line.client_id, case_id=line.case_id,
+                                       amount_minor=line.amount.minor, currency=line.amount.currency)
+                           for line in lines]
+    session.add(transaction)
+    session.flush()
+    audit.record(session, actor, "ledger.posted", "ledger_transaction", transaction.id, case_id=case_id,
+                 details={"kind": kind, "booked_on": booked_on.isoformat(), "source": source,
+                          "lines": [[l.account, str(l.amount), l.client_id, l.case_id] for l in lines],
+                          "reverses": reverses_id})
+    return transaction
+
+
+def reverse(session: Session, actor: Actor, transaction_id: int, *, reason: str, booked_on: date) -> LedgerTransaction:
+    """Correct a posted transaction by posting its mirror image (the original stays); once only."""
+    original = session.get(LedgerTransaction, transaction_id)
+    if original is None:
+        raise NotFound(f"There is no ledger transaction {transaction_id}.")
+    if session.scalar(select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == original.id)):
+        raise InvalidInput(f"Ledger transaction {original.id} was reversed already.")
+    if original.reverses_id is not None:
+        raise InvalidInput(f"Ledger transaction {original.id} is itself a reversal; post a new transaction instead.")
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise InvalidInput("Reason: say why the transaction is reversed (the ledger keeps it).")
+    lines = [Line(e.account, Money(-e.amount_minor, e.currency), e.client_id, e.case_id) for e in original.entries]
+    return post(session, actor, kind=f"reversal of {original.kind}"[:40], booked_on=booked_on,
+                description=f"Reverses transaction {original.id}: {reason}", lines=lines,
+                case_id=original.case_id, client_id=original.client_id, source=original.source,
+                reverses_id=original.id)
+
+
+def balance(session: Session, account: str, currency: str = "EUR", *, client_id: int | None = None,
+            case_id: int | None = None, until: date | None = None) -> Money:
+    """An account's balance (debit positive), for one client or case if given, up to a day."""
+    query = select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0)).where(
+        LedgerEntry.account == account, LedgerEntry.currency == currency)
+    if client_id is not None:
+        query = query.where(LedgerEntry.client_id == client_id)
+    if case_id is not None:
+        query = query.where(LedgerEntry.case_id == case_id)
+    if until is not None:
+        query = query.join(LedgerTransaction).where(LedgerTransaction.booked_on <= until)
+    return Money(int(session.scalar(query)), currency)
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    account: str
+    currency: str
+    debit: Money
+    credit: Money
+
+    @property
+    def balance(self) -> Money:
+        return self.debit + self.credit
+
+
+def trial_balance(session: Session, *, until: date | None = None) -> list[TrialBalanceRow]:
+    """Every account's debits and credits (credits negative) per currency; they sum to zero."""
+    positive = func.sum(case((LedgerEntry.amount_minor > 0, LedgerEntry.amount_minor), else_=0))
+    negative = func.sum(case((LedgerEntry.amount_minor < 0, LedgerEntry.amount_minor), else_=0))
+    query = select(LedgerEntry.account, LedgerEntry.currency, positive, negative).group_by(
+        LedgerEntry.account, LedgerEntry.currency).order_by(LedgerEntry.currency, LedgerEntry.account)
+    if until is not None:
+        query = query.join(LedgerTransaction).where(LedgerTransaction.booked_on <= until)
+    return [TrialBalanceRow(account, currency, Money(int(d or 0), currency), Money(int(c or 0), currency))
+            for account, currency, d, c in session.execute(query)]
+
+
+# What each account holds, in the accountant's words (pages and the command).
+ACCOUNT_WORDS = {
+    "bank": "the client-money bank account",
+    "suspense": "money received, not yet matched to a case",
+    "collected": "collected on cases, not yet split in a payout batch",
+    "client_payable": "owed to clients (their share, until paid out)",
+    "revenue": "the firm's commission",
+    "vat_payable": "VAT on the commission",
+    "costs_advanced": "court and lawyer costs the firm advanced",
+    "interest": "default interest recovered",
+    "overpaid": "paid too much by a payer, to refund",
+    "bank_fees": "fees the bank charged",
+}
+
+
+def totals(rows: list[TrialBalanceRow]) -> dict[str, Money]:
+    """The sum of every account per currency: zero when the ledger balances."""
+    out: dict[str, Money] = {}
+    for row in rows:
+        out[row.currency] = out.get(row.currency, Money.zero(row.currency)) + row.balance
+    return out
