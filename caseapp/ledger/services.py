@@ -100,6 +100,25 @@ def balance(session: Session, account: str, currency: str = "EUR", *, client_id:
     return Money(int(session.scalar(query)), currency)
 
 
+def movements(session: Session, account: str, currency: str = "EUR", *, case_id: int | None = None,
+              until: date | None = None) -> tuple[Money, Money]:
+    """An account's (debits, credits) for a case, both as positive amounts. A reversed
+    transaction and its reversal are both left out (as if neither happened), so a returned
+    payment is no longer money received and a reversed payout no longer paid out."""
+    reversed_ids = select(LedgerTransaction.reverses_id).where(LedgerTransaction.reverses_id.is_not(None))
+    positive = func.coalesce(func.sum(case((LedgerEntry.amount_minor > 0, LedgerEntry.amount_minor), else_=0)), 0)
+    negative = func.coalesce(func.sum(case((LedgerEntry.amount_minor < 0, -LedgerEntry.amount_minor), else_=0)), 0)
+    query = (select(positive, negative).join(LedgerTransaction)
+             .where(LedgerEntry.account == account, LedgerEntry.currency == currency,
+                    LedgerTransaction.reverses_id.is_(None), LedgerTransaction.id.not_in(reversed_ids)))
+    if case_id is not None:
+        query = query.where(LedgerEntry.case_id == case_id)
+    if until is not None:
+        query = query.where(LedgerTransaction.booked_on <= until)
+    debits, credits = session.execute(query).one()
+    return Money(int(debits), currency), Money(int(credits), currency)
+
+
 @dataclass(frozen=True)
 class TrialBalanceRow:
     account: str
