@@ -9,6 +9,8 @@ one step up the ladder, with the next letter; where a person must decide, the ca
   positive expected value: ready -> offer_sent with the offer letter.
 - The client gets a status letter when escalation moves their case, and for every stage change
   a person made since the case's last status letter (its setting "status letters").
+- A settled case whose instalment is unpaid a few working days after its due date is raised
+  ("Instalment N missed: remind or escalate", due today), once per instalment.
 - Not escalated: settled, paid, on hold, closed (payments and agreements: issue 14), and a
   case with a reply recorded (record_reply) since its last stage change or edit: a handler
   answers, then sets the next step (a stage or a due date), and escalation resumes from there.
@@ -192,6 +194,7 @@ def escalate(session: Session, actor: Actor, *, today: date, issue_letter=None, 
             steps.append(_move(session, actor, case, target, kind, today, letters, status, dry_run))
     if auto != "none":
         steps += _auto_offers(session, actor, today, letters, status, auto, dry_run)
+    steps += _missed_instalments(session, actor, today, dry_run)
     steps += _status_letters(session, actor, today, letters, status, dry_run)
     return steps
 
@@ -316,3 +319,31 @@ def send_offer_without_handler(session: Session, actor: Actor, case: Case, *, to
     if not (terms and terms.offers_without_handler) or case.stage not in OFFER_PATH:
         return None
     return _offer_path(session, actor, case, today, _letter_callables(None, None), _ClientPolicy(session), False)
+
+
+MISSED_INSTALMENT = "Instalment {number} missed: remind or escalate"
+
+
+def _missed_instalments(session: Session, actor: Actor, today: date, dry_run: bool) -> list[Step]:
+    """A settled case whose instalment is unpaid `settlements.GRACE_DAYS` working days after its
+    due date is raised: next step "Instalment N missed: remind or escalate", due today (the top of
+    its handler's queue). No letter goes out on its own: the handler decides between a reminder
+    and going back to collection or the lawyer. Each instalment is raised once (settlements
+    marks it), so a second run finds nothing to do."""
+    from caseapp.settlements import services as settlements
+
+    steps = []
+    for missed in settlements.missed_instalments(session, today):
+        case = session.get(Case, missed.case_id)
+        if case is None or case.stage != lifecycle.SETTLED:
+            continue
+        note = MISSED_INSTALMENT.format(number=missed.number)
+        steps.append(Step(case.ref, case.stage, case.stage, "raised", note=note))
+        if dry_run:
+            continue
+        case.next_step, case.next_due_on = note, today
+        settlements.mark_raised(session, missed.instalment_id, today)
+        audit.record(session, actor, "case.escalated", "case", case.id, case_id=case.id, reason=note,
+                     details={"stage": case.stage, "instalment": missed.number, "due_on": missed.due_on.isoformat(),
+                              "unpaid": str(missed.unpaid), "on": today.isoformat()})
+    return steps

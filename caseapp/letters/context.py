@@ -1,7 +1,8 @@
 """The letter context: exactly the variables of the contract (docs/letters/README.md), built
 from a case through the other domains' services and objects the case already holds (its client,
-party and items). Settlement data do not exist yet (issue 14): kinds that need them take them as
-`inputs` and are refused, naming what is missing, without them."""
+party and items). Settlement kinds take the case's recorded settlement (settlements.letter_terms:
+amount, covers, instalment plan, money received); `inputs` override it, and without a recorded
+settlement they are required (refused naming what is missing)."""
 from __future__ import annotations
 
 from datetime import date
@@ -168,7 +169,17 @@ def build(session, case, kind: str, language: str, *, today: date, settings: Map
     deadline = _date_input(inputs, "deadline")
     days = None
     settlement = None
+    recorded = None
     if kind in SETTLEMENT_KINDS:
+        from caseapp.settlements import services as settlements
+
+        recorded = settlements.letter_terms(session, case)
+        if recorded is not None:   # the recorded settlement; what the caller gives overrides it
+            plan_given = any(inputs.get(k) not in (None, "") for k in ("amount", "instalments", "first_due"))
+            inputs = {**{k: v for k, v in recorded.items() if v is not None}, **{k: v for k, v in inputs.items()
+                                                                               if v not in (None, "")}}
+            if plan_given or not recorded["plan"]:
+                recorded = None
         amount = _money_input(inputs, "amount", currency, f"Amount: a {kind} letter needs the agreed amount "
                               "(--amount / amount).", required=True)
         count = int(inputs.get("instalments") or 1)
@@ -182,17 +193,18 @@ def build(session, case, kind: str, language: str, *, today: date, settings: Map
             party.country, kind="offer", start=today, subdivision=party.subdivision).due_on
         shares = amount.allocate([1] * count)
         # Each instalment on the same day of the following months, moved past weekends and holidays.
-        instalments = [NS(number=i + 1, amount=share, due_on=deadlines.next_working_day(
-                           party.country, add_months(first_due, i), subdivision=party.subdivision))
-                       for i, share in enumerate(shares)]
+        instalments = recorded["plan"] if recorded is not None else \
+            [NS(number=i + 1, amount=share, due_on=deadlines.next_working_day(
+                party.country, add_months(first_due, i), subdivision=party.subdivision))
+             for i, share in enumerate(shares)]
         paid = _money_input(inputs, "paid", currency, "Paid: a payment_receipt needs the amount received "
                             "(--paid).", required=kind == "payment_receipt")
         settlement = NS(amount=amount, covers=inputs.get("covers") or wording.words(wording.SETTLEMENT_COVERS, language),
                         instalments=instalments, paid=paid, paid_on=_date_input(inputs, "paid_on") or (today if paid else None),
                         outstanding=(amount - paid) if paid is not None and paid <= amount else
                         (Money.zero(currency) if paid is not None else None))
-        if kind != "payment_receipt":
-            deadline = deadline or first_due
+        if kind != "payment_receipt" and not (deadline is None and first_due < today):
+            deadline = deadline or first_due   # (a recorded plan's first date may have passed)
     elif kind in CLAIM_KINDS:
         days = int(inputs["days"]) if inputs.get("days") else deadlines.letter_days(party.country, kind)
         deadline = deadline or deadlines.letter_deadline(party.country, kind=kind, start=today, days=days,
