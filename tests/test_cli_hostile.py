@@ -101,6 +101,16 @@ BASELINES = {
     "works dispute": {"work_id": "1", "reason": "The recipient says it is a stock photo", "login": "handler"},
     "works resolve": {"conflict_id": "{conflict}", "owner_work_id": "{owner}", "reason": "RAW file shown",
                       "login": "handler"},
+    "settlements offer": {"ref": "{case}", "amount": "400.00", "side": "recipient", "note": "walk",
+                          "made_on": "2026-11-23", "login": "handler"},
+    "settlements accept": {"ref": "{case}", "offer_id": "{offer}", "consent_by": "Anna", "consent_how": "e-mail",
+                           "consent_on": "2026-11-20", "login": "handler"},
+    "settlements reject": {"ref": "{case}", "offer_id": "{offer}", "note": "too low", "login": "handler"},
+    "settlements record": {"ref": "{case}", "amount": "400.00", "covers": "work 1", "agreed_on": "2026-11-23",
+                           "instalments": "3", "first_due": "2026-12-01", "consent_by": "Anna",
+                           "consent_how": "phone", "consent_on": "2026-11-20", "today": "2026-11-23",
+                           "login": "handler"},
+    "settlements show": {"ref": "{case}", "today": "2026-11-23", "as_json": True, "login": "handler"},
 }
 
 
@@ -173,8 +183,23 @@ def _a_letter(session) -> dict:
     return {"case": case.ref, "letter": str(letter.id)}
 
 
+def _an_offer(session) -> dict:
+    """A case in negotiation (offer sent, a claim) with an open offer on it."""
+    from caseapp.cases.models import Case
+    from caseapp.core.audit import Actor
+    from caseapp.core.money import Money
+    from caseapp.settlements import services
+
+    case = next(c for c in session.scalars(select(Case).where(Case.stage == "offer_sent").order_by(Case.id))
+                if c.claimed_minor)
+    offer = services.make_offer(session, Actor.system("walk"), case, side="recipient",
+                                amount=Money.parse("400.00", case.currency), made_on=date(2026, 11, 23))
+    return {"case": case.ref, "offer": str(offer.id)}
+
+
 # What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
-PREPARE = {"tokens revoke": _a_token, "letters render": _a_letter, "letters issue": _a_letter,
+PREPARE = {**{f"settlements {name}": _an_offer for name in ("offer", "accept", "reject", "record", "show")},
+           "tokens revoke": _a_token, "letters render": _a_letter, "letters issue": _a_letter,
            "letters send": _a_letter, "clients bank request": _a_client,
            "clients bank confirm": _a_pending_account, "clients bank reject": _a_pending_account,
            "works delete": _a_work, "works edit": _a_work, "works resolve": _a_conflict}
@@ -198,6 +223,10 @@ ACCEPTED = {
                                    "evidence is free text (10 characters at least)"),
     ("works verify", "despite"): (FREE_TEXT, "why a problem does not stand is free text"),
     ("works dispute", "reason"): (FREE_TEXT, "a reason is free text"),
+    **{("settlements " + command, name): (FREE_TEXT, "a note, what a settlement covers, who consented and how "
+                                                      "are free text")
+       for command, name in (("offer", "note"), ("reject", "note"), ("record", "covers"), ("accept", "consent_by"),
+                             ("accept", "consent_how"), ("record", "consent_by"), ("record", "consent_how"))},
     ("works resolve", "reason"): (FREE_TEXT, "a reason is free text"),
     ("users create", "password"): ({"huge", "missing_path", "directory"}, "12 characters or more make a password"),
     ("works edit", "title_prefix"): (FREE_TEXT, "a title is free text"),

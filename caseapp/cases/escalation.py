@@ -332,9 +332,11 @@ def _missed_instalments(session: Session, actor: Actor, today: date, dry_run: bo
     marks it), so a second run finds nothing to do."""
     from caseapp.settlements import services as settlements
 
-    steps = []
-    for missed in settlements.missed_instalments(session, today):
-        case = session.get(Case, missed.case_id)
+    steps, by_case = [], {}
+    for missed in settlements.missed_instalments(session, today):   # one step a case: its latest missed
+        by_case.setdefault(missed.case_id, []).append(missed)
+    for case_id, all_missed in by_case.items():
+        case, missed = session.get(Case, case_id), all_missed[-1]
         if case is None or case.stage != lifecycle.SETTLED:
             continue
         note = MISSED_INSTALMENT.format(number=missed.number)
@@ -342,7 +344,8 @@ def _missed_instalments(session: Session, actor: Actor, today: date, dry_run: bo
         if dry_run:
             continue
         case.next_step, case.next_due_on = note, today
-        settlements.mark_raised(session, missed.instalment_id, today)
+        for each in all_missed:
+            settlements.mark_raised(session, each.instalment_id, today)
         audit.record(session, actor, "case.escalated", "case", case.id, case_id=case.id, reason=note,
                      details={"stage": case.stage, "instalment": missed.number, "due_on": missed.due_on.isoformat(),
                               "unpaid": str(missed.unpaid), "on": today.isoformat()})

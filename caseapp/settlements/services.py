@@ -237,7 +237,7 @@ def _stage_before_settled(session: Session, case) -> str:
 def record_settlement(session: Session, actor: Actor, case, *, amount: Money, covers: str, agreed_on: date,
                       today: date, instalments: int = 1, first_due: date | None = None,
                       offer_id: int | None = None, consent: Consent | None = None,
-                      seen_version: int | None = None) -> Settlement:
+                      seen_version: int | None = None, in_court: bool | None = None) -> Settlement:
     """Record what was agreed on the case and move it to SETTLED (cases.change_stage: the state
     machine and the audit). A case already settled (or paid) keeps its stage. The amount is
     checked against the client's floor unless it is an accepted offer's (which was checked when
@@ -270,8 +270,9 @@ def record_settlement(session: Session, actor: Actor, case, *, amount: Money, co
         raise InvalidInput(f"First due: {first_due.isoformat()} is before the day agreed {agreed_on.isoformat()}.")
     plan = instalment_plan(amount, count, first, country=case.country, subdivision=case.party.subdivision)
     stage = case.stage
-    in_court = (stage if stage not in (lifecycle.SETTLED, lifecycle.PAID)
-                else _stage_before_settled(session, case)) in IN_COURT_STAGES
+    if in_court is None or stage not in (lifecycle.SETTLED, lifecycle.PAID):   # (given: recorded after the fact)
+        in_court = (stage if stage not in (lifecycle.SETTLED, lifecycle.PAID)
+                    else _stage_before_settled(session, case)) in IN_COURT_STAGES
     settlement = Settlement(case_id=case.id, offer_id=offer.id if offer else None, state=ACTIVE,
                             amount_minor=amount.minor, currency=amount.currency, covers=covers, agreed_on=agreed_on,
                             in_court=in_court, stage_at_agreement=stage, recorded_by=actor.name,
