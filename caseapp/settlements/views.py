@@ -31,7 +31,21 @@ def _consent(form):
 class SettlementView(BaseView):
     route_base = "/cases"
     class_permission_name = SETTLEMENT
-    method_permission_name = {"offer": "write", "decide": "write", "record": "write"}
+    method_permission_name = {"show": "read", "offer": "write", "decide": "write", "record": "write"}
+
+    @expose("/<ref>/settlement.json")
+    @has_access
+    def show(self, ref: str):
+        """The case's offers, settlement, instalment states and money card as JSON (as the command's --json)."""
+        from flask import abort, jsonify
+
+        from caseapp.core.errors import NotFound
+
+        session = get_session()
+        try:
+            return jsonify(services.show(session, _case(session, ref), today()))
+        except NotFound:
+            abort(404)
 
     @expose("/<ref>/offers", methods=["POST"])
     @has_access
@@ -52,9 +66,9 @@ class SettlementView(BaseView):
     @has_access
     def decide(self, ref: str, offer_id: int):
         form = request.form
-        seen = version_seen(form.get("version"))
 
         def action(session):
+            seen = version_seen(form.get("version"))
             case = _case(session, ref)
             if form.get("decision") == "reject":
                 return services.reject_offer(session, current_actor(), case, offer_id, note=form.get("note"),
@@ -70,9 +84,9 @@ class SettlementView(BaseView):
     @has_access
     def record(self, ref: str):
         form = request.form
-        seen = version_seen(form.get("version"))
 
         def action(session):
+            seen = version_seen(form.get("version"))
             case = _case(session, ref)
             first_due = (form.get("first_due") or "").strip()
             return services.record_settlement(
