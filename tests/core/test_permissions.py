@@ -47,7 +47,7 @@ def sample_url(app, session, rule):
             values["ref"] = session.scalars(select(Case.ref).where(Case.stage == "offer_sent").limit(1)).one()
         elif argument == "sha256":
             values["sha256"] = session.scalars(select(Work.thumbnail_sha256).limit(1)).one()
-        elif argument in ("pk", "rule_id", "client_id", "account_id", "work_id", "defence_id", "conflict_id",
+        elif argument in ("pk", "rule_id", "client_id", "account_id", "work_id", "defence_id", "conflict_id", "payment_id",
                           "letter_id"):
             values[argument] = "1"
         elif argument == "filename":  # FAB's download routes: serve a real upload
