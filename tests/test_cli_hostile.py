@@ -58,6 +58,9 @@ OWN_DATABASE = {"db upgrade", "db check"}
 BASELINES = {
     "cases list": {},
     "ledger balance": {"until": "2026-11-23", "as_json": True},
+    "payments import": {"file": "{statement}", "login": "accountant", "as_json": True},
+    "payments assign": {"payment_id": "{payment}", "case_ref": "{case}", "login": "accountant"},
+    "payments refund": {"case_ref": "{case}", "login": "accountant"},
     "deadline": {"country": "DE", "subdivision": "NW", "start": "2026-05-21", "days": "14"},
     "escalate": {"today": "2026-11-23", "dry_run": True},
     "letters render": {"ref": "{case}", "kind": "offer", "out": "{tmp}/letter.pdf", "today": "2026-11-23"},
@@ -197,11 +200,46 @@ def _an_offer(session) -> dict:
     return {"case": case.ref, "offer": str(offer.id)}
 
 
+def _a_payment(session) -> dict:
+    """An unmatched payment and an open case (assign), and a case with something overpaid (refund)."""
+    from caseapp.cases.models import Case
+    from caseapp.core.audit import Actor
+    from caseapp.payments import services
+    from caseapp.payments.models import Payment
+
+    case = session.scalars(select(Case).where(Case.stage == "offer_sent").order_by(Case.id)).first()
+    payment = Payment(import_id=_an_import(session), bank_reference="WALK-UNMATCHED", booked_on=date(2026, 11, 20),
+                      amount_minor=case.claimed_minor + 500, currency=case.currency, direction="credit",
+                      payer_name="Walk", status="unmatched")
+    session.add(payment)
+    session.flush()
+    return {"payment": str(payment.id), "case": case.ref}
+
+
+def _an_import(session) -> int:
+    from caseapp.payments.models import StatementImport
+
+    row = StatementImport(sha256="0" * 64, filename="walk.csv", format="csv", imported_by="walk")
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _overpaid(session) -> dict:
+    from caseapp.core.audit import Actor
+    from caseapp.payments import services
+
+    places = _a_payment(session)
+    services.assign(session, Actor.system("walk"), int(places["payment"]), places["case"], today=date(2026, 11, 23))
+    return places
+
+
 # What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
 PREPARE = {**{f"settlements {name}": _an_offer for name in ("offer", "accept", "reject", "record", "show")},
            "tokens revoke": _a_token, "letters render": _a_letter, "letters issue": _a_letter,
            "letters send": _a_letter, "clients bank request": _a_client,
            "clients bank confirm": _a_pending_account, "clients bank reject": _a_pending_account,
+           "payments assign": _a_payment, "payments refund": _overpaid,
            "works delete": _a_work, "works edit": _a_work, "works resolve": _a_conflict}
 
 # Hostile-looking values that are legitimate for a parameter: (command, parameter) -> (kinds, reason).
@@ -334,6 +372,8 @@ def places(tmp_path_factory):
     (root / "empty").mkdir()
     (root / "empty.jsonl").write_text("")
     (root / "mandate.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    (root / "statement.csv").write_text("booked_on,value_on,amount,currency,payer_name,payer_iban,remittance,"
+                                        "bank_reference\n2026-11-20,,12.00,EUR,Walk,,walk,WALK-1\n")
     (root / "www").mkdir()
     (root / "www" / "page.html").write_text("<html><body><p>no images here</p></body></html>")
 
@@ -344,7 +384,7 @@ def places(tmp_path_factory):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root / "www")))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield {"tmp": str(root), "empty_dir": str(root / "empty"), "empty_jsonl": str(root / "empty.jsonl"),
-           "mandate": str(root / "mandate.pdf"),
+           "mandate": str(root / "mandate.pdf"), "statement": str(root / "statement.csv"),
            "page": f"http://127.0.0.1:{server.server_address[1]}/page.html"}
     server.shutdown()
 

@@ -1,0 +1,27 @@
+"""Payments: bank statements in (camt.053 against its official schema, or our CSV layout), each
+credit matched to a case and booked in the ledger (§ 367 BGB: costs, interest, then the claim),
+the accountant's queue of unmatched payments, returns and refunds."""
+from caseapp.core.domain import Domain, MenuEntry, permission
+from caseapp.core.security import ACCOUNTANT, HANDLER
+
+PAYMENT = "Payment"
+
+DOMAIN = Domain(
+    name="payments",
+    description="Bank statements imported, payments matched to cases and booked; unmatched queue; refunds.",
+    permissions=(
+        permission(PAYMENT, "read", "See payments: a case's payments, the unmatched queue, imports", ACCOUNTANT,
+                   HANDLER),
+        permission(PAYMENT, "write", "Import bank statements, assign unmatched payments, refund overpayments",
+                   ACCOUNTANT),
+    ),
+    menu=(MenuEntry("Unmatched payments", PAYMENT, "read", "/payments/unmatched", "fa-question-circle",
+                    order=78, category="Money"),
+          MenuEntry("Import bank statement", PAYMENT, "write", "/payments/import", "fa-upload",
+                    order=79, category="Money")),
+    models="caseapp.payments.models",
+    views="caseapp.payments.views",
+    cli="caseapp.payments.cli",
+    demo="caseapp.payments.demo",
+    demo_order=60,
+)

@@ -1,0 +1,554 @@
+"""Incoming payments: a bank statement file imported once, each entry booked once, each credit
+matched to a case (by its reference in the remittance text, else by amount and payer name, else
+into the accountant's queue) and applied to the case's costs, then interest, then the claim
+(§ 367(1) BGB); returns undo the booking; an overpayment can be refunded.
+
+The whole file is one transaction: an entry that cannot be read refuses the file with one line
+naming the entry, and nothing of it is written (the caller's unit of work rolls back)."""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from caseapp.cases import lifecycle, services as cases
+from caseapp.core import audit
+from caseapp.core.audit import Actor
+from caseapp.core.errors import InvalidInput, NotFound
+from caseapp.core.money import Money
+from caseapp.ledger import services as ledger
+from caseapp.ledger.services import credit, debit
+from caseapp.payments import statements as reader
+from caseapp.payments.models import (CREDIT, MATCHED, OTHER_DEBIT, RETURN, RETURNED, UNMATCHED, BankStatement,
+                                     Payment, Refund, StatementImport)
+
+# Ledger accounts (caseapp.ledger.models names them; we use the names, not the models).
+BANK, SUSPENSE, COLLECTED, COSTS_ADVANCED, OVERPAID = "bank", "suspense", "collected", "costs_advanced", "overpaid"
+
+# Stages in which a case expects money: a payment may match it by amount and payer name, and a
+# case whose due amount is covered moves from them to PAID (when the state machine allows it).
+PAYABLE_STAGES = (lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT, lifecycle.FINAL_DEMAND, lifecycle.COLLECTION,
+                  lifecycle.LEGAL, lifecycle.COURT, lifecycle.ENFORCEMENT, lifecycle.SETTLED)
+
+# A payer's name resembles a party's name when their similarity (see `name_similarity`) is at
+# least this: "Bergwerk GmbH" ~ "BERGWERK G.M.B.H." (1.0), "Atelier Lune" ~ "Atelier Lunes" (0.96);
+# "Bergwerk" vs "Bergwerk Media" (0.73) is not enough.
+NAME_THRESHOLD = 0.85
+
+# The case reference in a remittance text, tolerant of case and separators: "C-2026-000123",
+# "c 2026 000123", "c2026000123", "C/2026/000123".
+_REF = re.compile(r"(?<![A-Za-z0-9])c[\s\-_/.:]*(\d{4})[\s\-_/.:]*(\d{6})(?!\d)", re.IGNORECASE)
+_LEGAL_FORMS = {"gmbh", "mbh", "ag", "kg", "ohg", "ug", "ek", "ev", "gbr", "co", "ltd", "limited", "llc", "inc",
+                "plc", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "sl", "haftungsbeschrankt", "und", "and"}
+
+
+# --- what is due on a case ------------------------------------------------------------------------
+
+def claim_due(session: Session, case) -> Money:
+    """What is still due on the case's claim. A settled case: the settlement's amount still to
+    pay (settlements.due_on_case, which covers the costs too) less the costs still due (they are
+    paid first, § 367(1) BGB); otherwise the claimed amount less what payments already paid
+    towards it (their claim parts, returns excluded)."""
+    from caseapp.settlements import services as settlements
+
+    settled = settlements.due_on_case(session, case.id)
+    if settled is not None:
+        return max(settled - costs_due(session, case), Money.zero(settled.currency))
+    claimed = Money(case.claimed_minor, case.currency)
+    paid = session.scalar(select(func.coalesce(func.sum(Payment.claim_minor + Payment.interest_minor), 0))
+                          .where(Payment.case_id == case.id, Payment.status == MATCHED,
+                                 Payment.currency == case.currency))
+    return max(claimed - Money(int(paid), case.currency), Money.zero(case.currency))
+
+
+def costs_due(session: Session, case) -> Money:
+    """Costs the firm advanced on the case and not yet recovered (COSTS_ADVANCED, a debit balance)."""
+    due = ledger.balance(session, COSTS_ADVANCED, case.currency, case_id=case.id)
+    return max(due, Money.zero(case.currency))
+
+
+def interest_due(session: Session, case) -> Money:
+    """Default interest: not computed yet (no rate or period is recorded), so nothing is due."""
+    return Money.zero(case.currency)
+
+
+@dataclass(frozen=True)
+class Allocation:
+    costs: Money
+    interest: Money
+    claim: Money
+    excess: Money
+
+    @property
+    def total(self) -> Money:
+        return self.costs + self.interest + self.claim + self.excess
+
+
+def allocate(amount: Money, *, costs: Money, interest: Money, claim: Money) -> Allocation:
+    """§ 367(1) BGB: a payment that does not cover everything is applied first to the costs, then
+    to the interest, then to the main claim; what is left is overpaid."""
+    rest = amount
+    parts = []
+    for due in (costs, interest, claim):
+        part = min(rest, max(due, Money.zero(amount.currency)))
+        parts.append(part)
+        rest = rest - part
+    return Allocation(parts[0], parts[1], parts[2], rest)
+
+
+def due_on(session: Session, case) -> Allocation:
+    """What the case still owes, by kind (excess: nothing)."""
+    return Allocation(costs_due(session, case), interest_due(session, case), claim_due(session, case),
+                      Money.zero(case.currency))
+
+
+# --- matching ---------------------------------------------------------------------------------------
+
+def refs_in(text: str | None) -> list[str]:
+    """Case references written in a remittance text, as C-YYYY-NNNNNN, in order."""
+    return [f"C-{m.group(1)}-{m.group(2)}" for m in _REF.finditer(text or "")]
+
+
+def normalized_name(name: str | None) -> str:
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = re.sub(r"(?<=\b\w)\.(?=\w\b)", "", text)                     # g.m.b.h. -> gmbh
+    text = re.sub(r"(\b\w)\.(\w)\.(\w)\.(\w)\.?", r"\1\2\3\4", text)
+    tokens = [t for t in re.split(r"[^0-9a-z]+", text) if t and t not in _LEGAL_FORMS]
+    return " ".join(tokens)
+
+
+def name_similarity(a: str | None, b: str | None) -> float:
+    """0..1: difflib's ratio of the names without accents, case, punctuation and legal forms."""
+    x, y = normalized_name(a), normalized_name(b)
+    if not x or not y:
+        return 0.0
+    return max(difflib.SequenceMatcher(None, x, y).ratio(),
+               difflib.SequenceMatcher(None, " ".join(sorted(x.split())), " ".join(sorted(y.split()))).ratio())
+
+
+class _Candidates:
+    """Open cases expecting money, by what they still owe (built once per import, kept current)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.by_due: dict[tuple[str, int], dict[int, object]] = {}
+        self.due_of: dict[int, tuple[str, int]] = {}
+        for stage in PAYABLE_STAGES:
+            for case in cases.list_cases(session, stage=stage):
+                self.refresh(case)
+
+    def refresh(self, case) -> None:
+        old = self.due_of.pop(case.id, None)
+        if old is not None:
+            self.by_due.get(old, {}).pop(case.id, None)
+        if case.stage not in PAYABLE_STAGES:
+            return
+        owed = due_on(self.session, case)
+        key = (case.currency, (owed.costs + owed.interest + owed.claim).minor)
+        if key[1] > 0:
+            self.by_due.setdefault(key, {})[case.id] = case
+            self.due_of[case.id] = key
+
+    def find(self, amount: Money, payer: str | None):
+        if not payer:
+            return None
+        alike = [case for case in self.by_due.get((amount.currency, amount.minor), {}).values()
+                 if name_similarity(payer, case.party.name) >= NAME_THRESHOLD]
+        return alike[0] if len(alike) == 1 else None
+
+
+def match_case(session: Session, entry, candidates: "_Candidates | None" = None):
+    """(case, how) for a credit: by a case reference in its remittance text, else by amount and
+    payer name (exactly one open case owing that amount whose party's name resembles the payer's),
+    else (None, None)."""
+    for ref in refs_in(entry.remittance):
+        try:
+            return cases.get_case(session, ref), "reference"
+        except NotFound:
+            continue
+    if candidates is not None:
+        case = candidates.find(entry.amount, entry.payer_name)
+        if case is not None:
+            return case, "amount_name"
+    return None, None
+
+
+# --- booking ----------------------------------------------------------------------------------------
+
+def _case_lines(case, parts: Allocation) -> list:
+    return [credit(COSTS_ADVANCED, parts.costs, case_id=case.id),
+            credit(COLLECTED, parts.interest + parts.claim, case_id=case.id, client_id=case.client_id),
+            credit(OVERPAID, parts.excess, case_id=case.id)]
+
+
+def _apply(session: Session, actor: Actor, payment: Payment, case, *, today: date, from_suspense: bool):
+    """Book `payment` to `case` (§ 367 order), and move the case to PAID when it is covered."""
+    amount = Money(payment.amount_minor, payment.currency)
+    if amount.currency != case.currency:
+        raise InvalidInput(f"Payment {payment.id} is in {amount.currency}; {case.ref} is in {case.currency}: "
+                           "book it by hand.")
+    owed = due_on(session, case)
+    parts = allocate(amount, costs=owed.costs, interest=owed.interest, claim=owed.claim)
+    source = f"payment {payment.id}"
+    lines = [debit(SUSPENSE if from_suspense else BANK, amount), *_case_lines(case, parts)]
+    transaction = ledger.post(session, actor, kind="payment_applied" if from_suspense else "payment_received",
+                              description=f"{case.ref}: {payment.payer_name or 'payer unknown'}, "
+                                          f"{payment.remittance or ''}".strip(),
+                              booked_on=payment.booked_on, lines=lines, case_id=case.id, client_id=case.client_id,
+                              source=source)
+    payment.case_id = case.id
+    payment.status = MATCHED
+    payment.costs_minor, payment.interest_minor = parts.costs.minor, parts.interest.minor
+    payment.claim_minor, payment.excess_minor = parts.claim.minor, parts.excess.minor
+    payment.allocation_transaction_id = transaction.id
+    if not from_suspense:
+        payment.receipt_transaction_id = transaction.id
+    session.flush()
+    audit.record(session, actor, "payment.applied", "payment", payment.id, case_id=case.id,
+                 details={"amount": str(amount), "costs": str(parts.costs), "interest": str(parts.interest),
+                          "claim": str(parts.claim), "overpaid": str(parts.excess), "matched_by": payment.matched_by})
+    _paid_when_covered(session, actor, case, today=today)
+    return parts
+
+
+def _paid_when_covered(session: Session, actor: Actor, case, *, today: date) -> None:
+    owed = due_on(session, case)
+    if (owed.costs + owed.interest + owed.claim).minor == 0 and \
+            lifecycle.PAID in lifecycle.TRANSITIONS.get(case.stage, ()):
+        cases.change_stage(session, actor, case, lifecycle.PAID, today=today,
+                           note="Paid in full: the bank statement shows the due amount received.")
+
+
+@dataclass
+class ImportResult:
+    file: str
+    format: str
+    sha256: str
+    import_id: int | None = None
+    duplicate_file: bool = False
+    statements: list[dict] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
+
+    def count(self, result: str) -> int:
+        return sum(1 for row in self.rows if row["result"] == result)
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "format": self.format, "sha256": self.sha256, "import": self.import_id,
+                "duplicate_file": self.duplicate_file, "statements": self.statements,
+                "entries": len(self.rows), "matched": self.count("matched"), "unmatched": self.count("unmatched"),
+                "returns": self.count("return"), "other_debits": self.count("other_debit"),
+                "duplicates": self.count("duplicate"), "errors": 0, "results": self.rows}
+
+
+def import_statement(session: Session, store, actor: Actor, data: bytes, *, filename: str,
+                     today: date) -> ImportResult:
+    """Import a bank statement file (camt.053 or the CSV layout), all or nothing. A file imported
+    before books nothing (every entry is reported as a duplicate); an entry already booked from
+    another file (same bank reference) is a duplicate and not booked again."""
+    import hashlib
+
+    sha = hashlib.sha256(data).hexdigest()
+    parsed = reader.read_file(data, filename)        # refuses a bad file before anything is written
+    result = ImportResult(file=filename, format=parsed.format, sha256=sha)
+    if session.scalar(select(StatementImport.id).where(StatementImport.sha256 == sha)) is not None:
+        result.duplicate_file = True
+        result.rows = [{"entry": e.where, "reference": e.reference, "result": "duplicate"} for e in parsed.entries]
+        return result
+    store.put(data)
+    record = StatementImport(sha256=sha, filename=filename[:255] or "statement", format=parsed.format,
+                             imported_by=actor.name)
+    session.add(record)
+    session.flush()
+    result.import_id = record.id
+    statement_rows: dict[int, BankStatement] = {}
+    for statement in parsed.statements:
+        row = session.scalar(select(BankStatement).where(BankStatement.account == statement.account,
+                                                         BankStatement.statement_ref == statement.ref))
+        if row is None:
+            row = BankStatement(import_id=record.id, statement_ref=statement.ref[:35], account=statement.account[:34],
+                                currency=statement.currency,
+                                opening_minor=statement.opening.minor if statement.opening else None,
+                                closing_minor=statement.closing.minor if statement.closing else None,
+                                closing_on=statement.closing_on)
+            session.add(row)
+            session.flush()
+        statement_rows[id(statement)] = row
+        result.statements.append({"id": statement.ref, "account": statement.account,
+                                  "opening": statement.opening.amount_text() if statement.opening else None,
+                                  "closing": statement.closing.amount_text() if statement.closing else None,
+                                  "closing_on": statement.closing_on.isoformat() if statement.closing_on else None,
+                                  "currency": statement.currency})
+    known = _known_references(session, [e.reference for e in parsed.entries])
+    candidates: _Candidates | None = None
+    for entry in parsed.entries:
+        if entry.reference in known:
+            result.rows.append({"entry": entry.where, "reference": entry.reference, "result": "duplicate"})
+            continue
+        known.add(entry.reference)
+        payment = Payment(import_id=record.id,
+                          statement_id=statement_rows[id(entry.statement)].id if entry.statement else None,
+                          bank_reference=entry.reference[:100], end_to_end_id=(entry.end_to_end_id or None),
+                          booked_on=entry.booked_on, value_on=entry.value_on, amount_minor=entry.amount.minor,
+                          currency=entry.amount.currency, direction=entry.direction, payer_name=entry.payer_name,
+                          payer_iban=entry.payer_iban, remittance=entry.remittance,
+                          return_reason=entry.return_reason, status=UNMATCHED)
+        session.add(payment)
+        session.flush()
+        row = {"entry": entry.where, "reference": entry.reference, "payment": payment.id,
+               "amount": entry.amount.amount_text(), "currency": entry.amount.currency, "direction": entry.direction}
+        if entry.direction == CREDIT:
+            if candidates is None and not refs_in(entry.remittance):
+                candidates = _Candidates(session)
+            case, how = match_case(session, entry, candidates)
+            if case is not None and case.currency == entry.amount.currency:
+                payment.matched_by = how
+                parts = _apply(session, actor, payment, case, today=today, from_suspense=False)
+                if candidates is not None:
+                    candidates.refresh(case)
+                row.update(result="matched", case=case.ref, matched_by=how, costs=parts.costs.amount_text(),
+                           interest=parts.interest.amount_text(), claim=parts.claim.amount_text(),
+                           overpaid=parts.excess.amount_text())
+            else:
+                _to_suspense(session, actor, payment)
+                row.update(result="unmatched")
+        elif entry.reversal or entry.return_reason:
+            original = _book_return(session, actor, payment, today=today)
+            if original is not None and original.case_id and candidates is not None:
+                candidates.refresh(_case_by_id(session, original.case_id))
+            row.update(result="return", returns=original.id if original else None,
+                       reason=entry.return_reason)
+        else:
+            payment.status = OTHER_DEBIT
+            row.update(result="other_debit")
+        result.rows.append(row)
+    record.entries = len(parsed.entries)
+    record.duplicates = result.count("duplicate")
+    record.matched = result.count("matched")
+    record.unmatched = result.count("unmatched")
+    session.flush()
+    audit.record(session, actor, "payment_import.imported", "payment_import", record.id,
+                 details={"file": filename, "sha256": sha, "format": parsed.format,
+                          "statements": [s["id"] for s in result.statements], "entries": len(parsed.entries),
+                          "matched": record.matched, "unmatched": record.unmatched,
+                          "duplicates": record.duplicates})
+    return result
+
+
+def _case_by_id(session: Session, case_id: int):
+    return cases.get_case(session, cases.refs_by_id(session, [case_id])[case_id])
+
+
+def _known_references(session: Session, references: list[str]) -> set[str]:
+    known: set[str] = set()
+    for start in range(0, len(references), 500):
+        chunk = references[start:start + 500]
+        known.update(session.scalars(select(Payment.bank_reference).where(Payment.bank_reference.in_(chunk))))
+    return known
+
+
+def _to_suspense(session: Session, actor: Actor, payment: Payment) -> None:
+    amount = Money(payment.amount_minor, payment.currency)
+    transaction = ledger.post(session, actor, kind="payment_received",
+                              description=f"Unmatched: {payment.payer_name or 'payer unknown'}, "
+                                          f"{payment.remittance or ''}".strip(),
+                              booked_on=payment.booked_on, lines=[debit(BANK, amount), credit(SUSPENSE, amount)],
+                              source=f"payment {payment.id}")
+    payment.status = UNMATCHED
+    payment.receipt_transaction_id = transaction.id
+
+
+def _original_of(session: Session, payment: Payment) -> Payment | None:
+    """The credit a return takes back: the same end-to-end id, else the same payer account and
+    amount (the latest not returned yet)."""
+    query = select(Payment).where(Payment.direction == CREDIT, Payment.status.in_((MATCHED, UNMATCHED)),
+                                  Payment.amount_minor == payment.amount_minor,
+                                  Payment.currency == payment.currency).order_by(Payment.booked_on.desc(),
+                                                                                Payment.id.desc())
+    if payment.end_to_end_id:
+        found = session.scalars(query.where(Payment.end_to_end_id == payment.end_to_end_id)).first()
+        if found is not None:
+            return found
+    if payment.payer_iban:
+        return session.scalars(query.where(Payment.payer_iban == payment.payer_iban)).first()
+    return None
+
+
+def _book_return(session: Session, actor: Actor, payment: Payment, *, today: date) -> Payment | None:
+    """A return or reversal: the original credit's booking is reversed (the mirror entries), so
+    the case owes again what the payment had covered. An original we cannot find: the money
+    left the bank; it is booked against suspense for the accountant to clear."""
+    payment.status = RETURN
+    original = _original_of(session, payment)
+    reason = f"returned by the bank ({payment.return_reason or 'reversal'}), payment {payment.id}"
+    if original is None:
+        amount = Money(payment.amount_minor, payment.currency)
+        payment.receipt_transaction_id = ledger.post(
+            session, actor, kind="payment_returned", description=f"Return without its original: {reason}",
+            booked_on=payment.booked_on, lines=[debit(SUSPENSE, amount), credit(BANK, amount)],
+            source=f"payment {payment.id}").id
+        audit.record(session, actor, "payment.returned", "payment", payment.id,
+                     details={"original": None, "reason": payment.return_reason})
+        return None
+    if original.allocation_transaction_id and original.allocation_transaction_id != original.receipt_transaction_id:
+        ledger.reverse(session, actor, original.allocation_transaction_id, reason=reason, booked_on=payment.booked_on)
+    payment.receipt_transaction_id = ledger.reverse(session, actor, original.receipt_transaction_id, reason=reason,
+                                                    booked_on=payment.booked_on).id
+    payment.returns_payment_id = original.id
+    payment.case_id = original.case_id
+    previous = original.status
+    original.status = RETURNED
+    session.flush()
+    audit.record(session, actor, "payment.returned", "payment", original.id, case_id=original.case_id,
+                 from_state=previous, to_state=RETURNED,
+                 reason=payment.return_reason, details={"return_payment": payment.id,
+                                                        "amount": str(Money(original.amount_minor,
+                                                                            original.currency))})
+    return original
+
+
+# --- the accountant's queue -------------------------------------------------------------------------
+
+def get_payment(session: Session, payment_id: int) -> Payment:
+    payment = session.get(Payment, payment_id)
+    if payment is None:
+        raise NotFound(f"There is no payment {payment_id}.")
+    return payment
+
+
+def unmatched_payments(session: Session, *, limit: int = 200) -> list[Payment]:
+    return list(session.scalars(select(Payment).where(Payment.status == UNMATCHED, Payment.direction == CREDIT)
+                                .order_by(Payment.booked_on, Payment.id).limit(limit)))
+
+
+def unmatched_summary(session: Session) -> tuple[int, dict[str, Money]]:
+    rows = session.execute(select(Payment.currency, func.count(), func.sum(Payment.amount_minor))
+                           .where(Payment.status == UNMATCHED, Payment.direction == CREDIT)
+                           .group_by(Payment.currency)).all()
+    return sum(r[1] for r in rows), {r[0]: Money(int(r[2]), r[0]) for r in rows}
+
+
+def normalise_ref(text: str) -> str:
+    """'c 2026 000123', 'C2026000123' -> 'C-2026-000123' (what a person types in the queue)."""
+    found = refs_in(text)
+    if not found:
+        raise InvalidInput(f"Case: {str(text)[:30]!r} is not a case reference; write it like C-2026-000123.")
+    return found[0]
+
+
+def suggestions(session: Session, payments: list[Payment]) -> dict[int, list]:
+    """For each unmatched payment, open cases that owe exactly its amount (best name first)."""
+    if not payments:
+        return {}
+    candidates = _Candidates(session)
+    out = {}
+    for payment in payments:
+        alike = list(candidates.by_due.get((payment.currency, payment.amount_minor), {}).values())
+        alike.sort(key=lambda case: -name_similarity(payment.payer_name, case.party.name))
+        out[payment.id] = alike[:5]
+    return out
+
+
+def assign(session: Session, actor: Actor, payment_id: int, case_ref: str, *, today: date,
+           seen_version: int | None = None) -> Allocation:
+    """Assign an unmatched payment to a case: out of suspense, applied as any matched payment."""
+    from caseapp.core.records import check_version
+
+    payment = get_payment(session, payment_id)
+    check_version(f"Payment {payment.id}", payment, seen_version)
+    if payment.status != UNMATCHED or payment.direction != CREDIT:
+        raise InvalidInput(f"Payment {payment.id} is {payment.status}, not waiting in the unmatched queue.")
+    case = cases.get_case(session, normalise_ref(case_ref))
+    payment.matched_by = "manual"
+    parts = _apply(session, actor, payment, case, today=today, from_suspense=True)
+    audit.record(session, actor, "payment.assigned", "payment", payment.id, case_id=case.id,
+                 from_state=UNMATCHED, to_state=MATCHED, details={"case": case.ref})
+    return parts
+
+
+def case_payments(session: Session, case_id: int) -> list[Payment]:
+    return list(session.scalars(select(Payment).where(Payment.case_id == case_id)
+                                .order_by(Payment.booked_on, Payment.id)))
+
+
+def case_refunds(session: Session, case_id: int) -> list[Refund]:
+    return list(session.scalars(select(Refund).where(Refund.case_id == case_id).order_by(Refund.id)))
+
+
+def overpaid(session: Session, case) -> Money:
+    """What the case's payers paid too much and was not refunded yet (OVERPAID is a credit)."""
+    return -ledger.balance(session, OVERPAID, case.currency, case_id=case.id)
+
+
+@dataclass(frozen=True)
+class CaseMoney:
+    claimed: Money
+    paid: Money
+    due: Allocation
+    overpaid: Money
+
+    @property
+    def outstanding(self) -> Money:
+        return self.due.costs + self.due.interest + self.due.claim
+
+
+def case_money(session: Session, case) -> CaseMoney:
+    paid = session.scalar(select(func.coalesce(func.sum(Payment.amount_minor), 0)).where(
+        Payment.case_id == case.id, Payment.status == MATCHED, Payment.currency == case.currency))
+    return CaseMoney(Money(case.claimed_minor, case.currency), Money(int(paid), case.currency),
+                     due_on(session, case), overpaid(session, case))
+
+
+# --- refunds ----------------------------------------------------------------------------------------
+
+def refund(session: Session, actor: Actor, case_ref: str, *, today: date, amount: Money | None = None) -> Refund:
+    """Send back what a case's payer paid too much: debit OVERPAID, credit BANK, and a debit
+    transfer to make (recorded; the payer's name and IBAN from the case's latest payment)."""
+    case = cases.get_case(session, case_ref)
+    available = overpaid(session, case)
+    amount = available if amount is None else amount
+    if amount.currency != case.currency:
+        raise InvalidInput(f"Amount: {case.ref} is in {case.currency}, not {amount.currency}.")
+    if amount.minor <= 0 or available.minor <= 0:
+        raise InvalidInput(f"{case.ref} has nothing overpaid to refund.")
+    if amount > available:
+        raise InvalidInput(f"Amount: {case.ref} has {available} overpaid; {amount} is more than that.")
+    payer = session.scalars(select(Payment).where(Payment.case_id == case.id, Payment.status == MATCHED,
+                                                  Payment.excess_minor > 0)
+                            .order_by(Payment.booked_on.desc(), Payment.id.desc())).first()
+    transaction = ledger.post(session, actor, kind="refund", description=f"{case.ref}: overpayment refunded",
+                              booked_on=today, lines=[debit(OVERPAID, amount, case_id=case.id), credit(BANK, amount)],
+                              case_id=case.id, client_id=case.client_id, source=f"refund {case.ref}")
+    row = Refund(case_id=case.id, amount_minor=amount.minor, currency=amount.currency,
+                 payee_name=payer.payer_name if payer else None, payee_iban=payer.payer_iban if payer else None,
+                 remittance=f"Refund of overpayment {case.ref}", requested_by=actor.name,
+                 transaction_id=transaction.id)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "payment.refunded", "payment_refund", row.id, case_id=case.id,
+                 details={"amount": str(amount), "payee": row.payee_name, "iban": row.payee_iban})
+    return row
+
+
+def refunds_to_transfer(session: Session) -> list[Refund]:
+    return list(session.scalars(select(Refund).where(Refund.state == "to_transfer").order_by(Refund.id)))
+
+
+# --- for the three-way reconciliation ---------------------------------------------------------------
+
+def bank_statement_balance(session: Session, until: date) -> Money | None:
+    """The closing balance of the latest statement booked up to `until` (None: no statement yet)."""
+    row = session.execute(select(BankStatement.closing_minor, BankStatement.currency)
+                          .where(BankStatement.closing_on <= until, BankStatement.closing_minor.is_not(None))
+                          .order_by(BankStatement.closing_on.desc(), BankStatement.id.desc()).limit(1)).first()
+    return None if row is None else Money(int(row[0]), row[1])
+
+
+def imports(session: Session, *, limit: int = 20) -> Iterable[StatementImport]:
+    return session.scalars(select(StatementImport).order_by(StatementImport.id.desc()).limit(limit))

@@ -1,0 +1,92 @@
+"""The accountant's pages: the queue of unmatched payments (assign with one click), the import
+page (upload a statement, see what became of each entry), a refund button on the case page.
+Thin: each request calls a service in one transaction."""
+from __future__ import annotations
+
+from flask import redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+
+from caseapp.core.clock import today
+from caseapp.core.errors import InvalidInput
+from caseapp.core.money import Money
+from caseapp.core.web import attempt, can, current_actor, lenient_id, run_action, version_seen
+from caseapp.extensions import get_session
+from caseapp.payments import PAYMENT, services
+
+
+class PaymentView(BaseView):
+    route_base = "/payments"
+    class_permission_name = PAYMENT
+    method_permission_name = {"unmatched": "read", "assign": "write", "upload": "write", "import_file": "write",
+                              "refund": "write"}
+
+    @expose("/unmatched")
+    @has_access
+    def unmatched(self):
+        session = get_session()
+        payments = services.unmatched_payments(session)
+        count, totals = services.unmatched_summary(session)
+        suggestions = services.suggestions(session, payments)
+        return self.render_template("payments/unmatched.html", payments=payments, count=count, totals=totals,
+                                    suggestions=suggestions, can_write=can("write", PAYMENT),
+                                    imports=list(services.imports(session, limit=5)))
+
+    @expose("/<int:payment_id>/assign", methods=["POST"])
+    @has_access
+    def assign(self, payment_id: int):
+        ref = (request.form.get("case") or "").strip()
+
+        def action(session):
+            if not ref:
+                raise InvalidInput("Case: type the case reference, e.g. C-2026-000123.")
+            cased = services.normalise_ref(ref)
+            services.assign(session, current_actor(), payment_id, cased, today=today(),
+                            seen_version=version_seen(request.form.get("version")))
+            return cased
+
+        run_action(action, lambda cased: f"Payment {payment_id} booked to {cased}.")
+        return redirect(url_for("PaymentView.unmatched"))
+
+    @expose("/import")
+    @has_access
+    def upload(self):
+        return self.render_template("payments/import.html", result=None, error=None)
+
+    @expose("/import", methods=["POST"])
+    @has_access
+    def import_file(self):
+        from caseapp.core.views import file_store
+
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            return self.render_template("payments/import.html", result=None,
+                                        error="File: choose a camt.053 XML or CSV statement file."), 400
+        data = upload.read()
+        ok, result = attempt(lambda session: services.import_statement(
+            session, file_store(), current_actor(), data, filename=upload.filename, today=today()).as_dict())
+        return self.render_template("payments/import.html", result=result if ok else None,
+                                    error=None if ok else result), (200 if ok else 400)
+
+    @expose("/refund/<ref>", methods=["POST"])
+    @has_access
+    def refund(self, ref: str):
+        run_action(lambda session: services.refund(session, current_actor(), ref, today=today()),
+                   lambda row: f"Refund of {Money(row.amount_minor, row.currency)} recorded: a transfer to make "
+                                       f"({row.payee_iban or 'no IBAN known'}).")
+        return redirect(url_for("CaseView.show", ref=ref) + "#payments")
+
+
+def case_payments(case) -> dict:
+    """The case page's payments section (a Jinja global: the cases domain does not know payments)."""
+    if not can("read", PAYMENT):
+        return {"visible": False}
+    session = get_session()
+    return {"visible": True, "payments": services.case_payments(session, case.id),
+            "refunds": services.case_refunds(session, case.id), "money": services.case_money(session, case),
+            "can_write": can("write", PAYMENT)}
+
+
+def register(app, appbuilder) -> None:
+    app.jinja_env.globals["case_payments"] = case_payments
+    app.jinja_env.globals["payment_money"] = lambda minor, currency: Money(int(minor), currency)
+    appbuilder.add_view_no_menu(PaymentView)
