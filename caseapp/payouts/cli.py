@@ -87,6 +87,8 @@ def export_command(batch_id: int, out: Path, login: str, as_json: bool) -> None:
     from caseapp.payouts import services
 
     actor = _user(login, "write")
+    if not str(out).strip() or str(out) == ".":
+        raise Refused("--out: give the folder the files are written to.")
     if out.exists() and not out.is_dir():
         raise Refused(f"--out: {out} is a file; give a folder.")
     store = FileStore(current_app.config["CASEAPP_FILESTORE_PATH"])

@@ -77,8 +77,8 @@ class PayoutView(BaseView):
                                     can_write=can("write", PAYOUT), can_approve=can("approve", PAYOUT))
 
     def _act(self, batch_id: int, use_case, message: str):
-        seen = version_seen(request.form.get("version_seen"))
-        run_action(lambda session: use_case(session, current_actor(), batch_id, seen), message)
+        typed = request.form.get("version_seen")
+        run_action(lambda session: use_case(session, current_actor(), batch_id, version_seen(typed)), message)
         return redirect(url_for("PayoutView.batch", batch_id=batch_id))
 
     @expose("/<int:batch_id>/approve", methods=["POST"])
@@ -104,7 +104,12 @@ class PayoutView(BaseView):
     def download(self, batch_id: int, what: str):
         import io
 
-        batch = services.load_batch(get_session(), batch_id)
+        from caseapp.core.errors import NotFound
+
+        try:
+            batch = services.load_batch(get_session(), batch_id)
+        except NotFound:
+            abort(404)
         if what == "sepa" and batch.sepa_sha256:
             sha, name, mime = batch.sepa_sha256, batch.sepa_filename, "application/xml"
         else:
