@@ -61,6 +61,11 @@ BASELINES = {
     "payments import": {"file": "{statement}", "login": "accountant", "as_json": True},
     "payments assign": {"payment_id": "{payment}", "case_ref": "{case}", "login": "accountant"},
     "payments refund": {"case_ref": "{case}", "login": "accountant"},
+    "ledger reconcile": {"month": "2026-11", "bank_balance": "{bank}", "as_json": True},
+    "payouts run": {"until": "2026-11-23", "login": "accountant", "as_json": True},
+    "payouts approve": {"batch_id": "{batch}", "login": "accountant2", "as_json": True},
+    "payouts export": {"batch_id": "{batch}", "out": "{tmp}/payouts", "login": "accountant", "as_json": True},
+    "payouts confirm": {"batch_id": "{batch}", "login": "accountant", "as_json": True},
     "deadline": {"country": "DE", "subdivision": "NW", "start": "2026-05-21", "days": "14"},
     "escalate": {"today": "2026-11-23", "dry_run": True},
     "letters render": {"ref": "{case}", "kind": "offer", "out": "{tmp}/letter.pdf", "today": "2026-11-23"},
@@ -234,12 +239,52 @@ def _overpaid(session) -> dict:
     return places
 
 
+def _a_collection(session) -> dict:
+    """A collection on a demo case (as payments book one), and the bank balance that agrees."""
+    from sqlalchemy import select
+
+    from caseapp.cases.models import Case
+    from caseapp.core.audit import Actor
+    from caseapp.core.money import Money
+    from caseapp.ledger import services as ledger
+
+    case = session.scalars(select(Case).order_by(Case.id).limit(1)).one()
+    money = Money(12345, "EUR")
+    ledger.post(session, Actor.system("walk"), kind="payment_received", description="walk", case_id=case.id,
+                booked_on=date(2026, 11, 20), lines=[ledger.debit("bank", money), ledger.credit(
+                    "collected", money, case_id=case.id, client_id=case.client_id)])
+    return {"bank": "123.45"}
+
+
+def _a_batch(state: str):
+    def prepare(session) -> dict:
+        from flask import current_app
+
+        from caseapp.core.audit import Actor
+        from caseapp.core.filestore import FileStore
+        from caseapp.payouts import services
+
+        _a_collection(session)
+        sm = current_app.appbuilder.sm
+        anton, lena = (Actor.of(sm.find_user(username=login)) for login in ("accountant", "accountant2"))
+        batch = services.draft(session, anton, date(2026, 11, 23))
+        if state in ("approved", "exported"):
+            services.approve(session, lena, batch.id)
+        if state == "exported":
+            services.export(session, anton, batch.id, FileStore(current_app.config["CASEAPP_FILESTORE_PATH"]),
+                            settings=current_app.config)
+        return {"batch": str(batch.id)}
+    return prepare
+
+
 # What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
 PREPARE = {**{f"settlements {name}": _an_offer for name in ("offer", "accept", "reject", "record", "show")},
            "tokens revoke": _a_token, "letters render": _a_letter, "letters issue": _a_letter,
            "letters send": _a_letter, "clients bank request": _a_client,
            "clients bank confirm": _a_pending_account, "clients bank reject": _a_pending_account,
            "payments assign": _a_payment, "payments refund": _overpaid,
+           "ledger reconcile": _a_collection, "payouts run": _a_collection, "payouts approve": _a_batch("draft"),
+           "payouts export": _a_batch("approved"), "payouts confirm": _a_batch("exported"),
            "works delete": _a_work, "works edit": _a_work, "works resolve": _a_conflict}
 
 # Hostile-looking values that are legitimate for a parameter: (command, parameter) -> (kinds, reason).
@@ -247,6 +292,7 @@ ACCEPTED = {
     **{("clients add", name): (FREE_TEXT, "names, addresses and phone numbers are free text")
        for name in ("name", "contact_name", "street", "city", "postcode", "phone")},
     ("clients contract", "note"): (FREE_TEXT, "a note is free text"),
+    ("payouts export", "out"): (FREE_TEXT, "any folder name the file system takes is a place to write the files"),
     ("clients bank request", "holder"): (FREE_TEXT, "an account holder's name is free text"),
     ("clients bank reject", "reason"): (FREE_TEXT, "a reason is free text"),
     ("tokens create", "name"): (FREE_TEXT, "a token's name is free text: who uses it"),

@@ -494,3 +494,23 @@ def cases_of_works(session: Session, work_ids) -> dict[int, list[str]]:
                                             .where(column.in_(ids))):
             found.setdefault(work_id, set()).add(ref)
     return {work_id: sorted(refs) for work_id, refs in found.items()}
+
+
+# The stages in which a case is "in court" for the split (the contract's in-court share): with
+# the lawyer, in court, in enforcement (and on hold from one of them).
+IN_COURT_STAGES = (lifecycle.LEGAL, lifecycle.COURT, lifecycle.ENFORCEMENT)
+
+
+def is_in_court(case: Case) -> bool:
+    stage = case.held_from_stage if case.stage == lifecycle.ON_HOLD else case.stage
+    return stage in IN_COURT_STAGES
+
+
+def cases_by_id(session: Session, case_ids: Iterable[int]) -> dict[int, Case]:
+    """The cases with these ids (for payouts: each case's client, contract, stage, reference)."""
+    ids = sorted(set(case_ids))
+    found: dict[int, Case] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        found.update((case.id, case) for case in session.scalars(select(Case).where(Case.id.in_(chunk))))
+    return found

@@ -19,6 +19,7 @@ DEMO_USERS = [
     ("handler2", "CaseHandler", "Tom", "Reuter"),
     ("lawyer", "Lawyer", "Lea", "Wagner"),
     ("accountant", "Accountant", "Anton", "Keller"),
+    ("accountant2", "Accountant", "Lena", "Vogt"),   # the second accountant: approves payout batches
     ("admin", "Admin", "Ada", "Schmidt"),
     ("auditor", "Auditor", "Uwe", "Pohl"),
     ("crawler", "Crawler", "Web", "Crawler"),

@@ -43,3 +43,41 @@ def ledger_balance(until, as_json: bool) -> None:
 
 
 COMMANDS = (ledger_group,)
+
+
+@ledger_group.command("reconcile")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month to reconcile, e.g. 2026-11.")
+@click.option("--bank-balance", "bank_balance", metavar="AMOUNT",
+              help="The bank statement's balance at month end in EUR (when payments cannot tell it).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: the three figures and each difference.")
+@with_appcontext
+def ledger_reconcile(month: str, bank_balance, as_json: bool) -> None:
+    """The three-way reconciliation of client money: bank, ledger, clients, and each difference."""
+    from caseapp.core.cli import Refused, refusals
+    from caseapp.core.errors import InvalidInput
+    from caseapp.core.money import Money
+    from caseapp.payouts import reconcile
+
+    balance = None
+    if bank_balance is not None:
+        try:
+            balance = Money.parse_plain(bank_balance.removeprefix("-"), "EUR")
+        except InvalidInput as error:
+            raise Refused(f"--bank-balance {error}") from None
+        if bank_balance.startswith("-"):
+            balance = balance * -1
+    with refusals(), shared_session() as session:
+        result = reconcile.reconcile(session, month, balance)
+    if as_json:
+        click.echo(json.dumps(result.as_data()))
+    else:
+        data = result.as_data()
+        click.echo(f"{month}: bank {data['bank_statement']} + in transit {data['in_transit']} - the firm's own "
+                   f"{data['firm_money_in_account']} = client money {data['bank_client_money']}; ledger "
+                   f"{data['ledger_client_money']}; clients {data['clients_sum']}: "
+                   + ("they agree." if result.agreed else f"{len(result.differences)} difference(s)."))
+        for d in data["differences"]:
+            click.echo(f"- {d['what']} ({d['amount']})")
+            for e in d["entries"][:50]:
+                click.echo(f"    entry {e['entry']} ({e['booked_on']}, {e['account']}, client {e['client']}, "
+                           f"case {e['case']}): {e['amount']} {e['description'][:80]}")

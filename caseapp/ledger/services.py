@@ -164,3 +164,76 @@ def totals(rows: list[TrialBalanceRow]) -> dict[str, Money]:
     for row in rows:
         out[row.currency] = out.get(row.currency, Money.zero(row.currency)) + row.balance
     return out
+
+
+@dataclass(frozen=True)
+class OpenCredit:
+    id: int
+    client_id: int
+    case_id: int
+    amount_minor: int
+    booked_on: date
+
+
+def open_credits(session: Session, account: str, *, until: date, currency: str, taken) -> list[OpenCredit]:
+    """The credit entries of `account` (per case and client) booked up to `until` in `currency`
+    whose transaction was not reversed and whose id is not in `taken` (a select of entry ids:
+    the caller's record of what it used). For payouts: the collections no batch took."""
+    reversed_ids = select(LedgerTransaction.reverses_id).where(LedgerTransaction.reverses_id.is_not(None))
+    query = (select(LedgerEntry.id, LedgerEntry.client_id, LedgerEntry.case_id, LedgerEntry.amount_minor,
+                    LedgerTransaction.booked_on)
+             .join(LedgerTransaction, LedgerEntry.transaction_id == LedgerTransaction.id)
+             .where(LedgerEntry.account == account, LedgerEntry.currency == currency, LedgerEntry.amount_minor < 0,
+                    LedgerEntry.case_id.is_not(None), LedgerEntry.client_id.is_not(None),
+                    LedgerTransaction.booked_on <= until, LedgerTransaction.reverses_id.is_(None),
+                    LedgerTransaction.id.not_in(reversed_ids), LedgerEntry.id.not_in(taken))
+             .order_by(LedgerEntry.id))
+    return [OpenCredit(*row) for row in session.execute(query)]
+
+
+def balances_by_case(session: Session, account: str, *, currency: str, until: date | None = None,
+                     case_ids=None) -> dict[tuple[int, int], int]:
+    """(case id, client id) -> the account's balance in minor units (debit positive)."""
+    query = (select(LedgerEntry.case_id, LedgerEntry.client_id, func.sum(LedgerEntry.amount_minor))
+             .where(LedgerEntry.account == account, LedgerEntry.currency == currency)
+             .group_by(LedgerEntry.case_id, LedgerEntry.client_id))
+    if until is not None:
+        query = query.join(LedgerTransaction).where(LedgerTransaction.booked_on <= until)
+    result: dict[tuple[int, int], int] = {}
+    ids = sorted(set(case_ids)) if case_ids is not None else None
+    chunks = [ids[i:i + 1000] for i in range(0, len(ids), 1000)] if ids is not None else [None]
+    for chunk in chunks:
+        q = query if chunk is None else query.where(LedgerEntry.case_id.in_(chunk))
+        for case_id, client_id, total in session.execute(q):
+            result[(case_id, client_id)] = int(total or 0)
+    return result
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    entry_id: int
+    transaction_id: int
+    account: str
+    client_id: int | None
+    case_id: int | None
+    amount: Money
+    booked_on: date
+    kind: str
+    description: str
+
+
+def entries(session: Session, accounts, *, currency: str, until: date | None = None,
+            since: date | None = None) -> list[EntryRow]:
+    """The entries of these accounts (oldest first), booked in [since, until]."""
+    query = (select(LedgerEntry.id, LedgerEntry.transaction_id, LedgerEntry.account, LedgerEntry.client_id,
+                    LedgerEntry.case_id, LedgerEntry.amount_minor, LedgerTransaction.booked_on,
+                    LedgerTransaction.kind, LedgerTransaction.description)
+             .join(LedgerTransaction, LedgerEntry.transaction_id == LedgerTransaction.id)
+             .where(LedgerEntry.account.in_(tuple(accounts)), LedgerEntry.currency == currency)
+             .order_by(LedgerTransaction.booked_on, LedgerEntry.id))
+    if until is not None:
+        query = query.where(LedgerTransaction.booked_on <= until)
+    if since is not None:
+        query = query.where(LedgerTransaction.booked_on >= since)
+    return [EntryRow(e, t, a, cl, ca, Money(int(m), currency), b, k, d)
+            for e, t, a, cl, ca, m, b, k, d in session.execute(query)]

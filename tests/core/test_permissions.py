@@ -48,13 +48,15 @@ def sample_url(app, session, rule):
         elif argument == "sha256":
             values["sha256"] = session.scalars(select(Work.thumbnail_sha256).limit(1)).one()
         elif argument in ("pk", "rule_id", "client_id", "account_id", "work_id", "defence_id", "conflict_id",
-                          "letter_id", "offer_id", "payment_id"):
+                          "letter_id", "offer_id", "payment_id", "batch_id"):
             values[argument] = "1"
         elif argument == "filename":  # FAB's download routes: serve a real upload
             folder = Path(app.config["UPLOAD_FOLDER"])
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "0000_sep_sample.txt").write_text("sample")
             values["filename"] = "0000_sep_sample.txt"
+        elif argument == "what":       # a payout batch's file: the SEPA file or a client's statement
+            values["what"] = "sepa"
         elif argument == "decision":   # a licence defence: accept or reject
             values["decision"] = "reject"
         elif argument == "group_by":  # FAB's user statistics chart

@@ -1,0 +1,125 @@
+"""`caseapp payouts`: the accountant's month-end from the command line. `--user LOGIN` names the
+accountant acting (checked against the permission matrix as the page would, audited)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from caseapp.core.cli import LOGIN, ROW_ID, Refused, date_option, transaction
+from caseapp.payouts import PAYOUT
+
+
+def _user(login: str, action: str):
+    """The accountant acting: an active user whose role holds (Payout, action)."""
+    from caseapp.core.audit import Actor
+
+    sm = current_app.appbuilder.sm
+    user = sm.find_user(username=login)
+    if user is None:
+        raise Refused(f"--user: there is no user {login!r}; `caseapp users create` adds one.")
+    if not user.is_active:
+        raise Refused(f"--user: the user {login!r} is disabled; name an accountant who may act.")
+    if not sm._has_view_access(user, f"can_{action}", PAYOUT):
+        raise Refused(f"--user: {login!r} may not do this ({PAYOUT} can_{action}, docs/permissions.md); name an "
+                      "accountant.")
+    return Actor.of(user)
+
+
+def _print(data: dict, as_json: bool, text: str) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False) if as_json else text)
+
+
+def _summary(data: dict) -> str:
+    return (f"Payout batch {data['batch']} is {data['state']}: {data['clients']} client(s), collected "
+            f"{data['collected']} {data['currency']}, to clients {data['to_clients']}, to the firm {data['to_firm']}.")
+
+
+@click.group("payouts")
+def payouts_group() -> None:
+    """Payout batches: draft, approve (a second accountant), export, confirm."""
+
+
+@payouts_group.command("run")
+@date_option("--until", required=True, help="Pay out collections booked up to this day.")
+@click.option("--user", "login", required=True, type=LOGIN, help="The accountant who drafts the batch.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@with_appcontext
+def run_command(until, login: str, as_json: bool) -> None:
+    """Draft a batch of every collection booked up to --until that no batch took; post the split."""
+    from caseapp.payouts import services
+
+    actor = _user(login, "write")
+    with transaction() as session:
+        data = services.batch_data(services.draft(session, actor, until))
+    _print(data, as_json, _summary(data) + f" A second accountant approves it: `caseapp payouts approve "
+                                           f"{data['batch']} --user LOGIN` (not {login}).")
+
+
+@payouts_group.command("approve")
+@click.argument("batch_id", metavar="BATCH", type=ROW_ID)
+@click.option("--user", "login", required=True, type=LOGIN, help="The second accountant (not the drafter).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@with_appcontext
+def approve_command(batch_id: int, login: str, as_json: bool) -> None:
+    """Approve a drafted batch (four eyes: not the accountant who drafted it)."""
+    from caseapp.payouts import services
+
+    actor = _user(login, "approve")
+    with transaction() as session:
+        data = services.batch_data(services.approve(session, actor, batch_id))
+    _print(data, as_json, _summary(data))
+
+
+@payouts_group.command("export")
+@click.argument("batch_id", metavar="BATCH", type=ROW_ID)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder the SEPA file and the statements are written to.")
+@click.option("--user", "login", required=True, type=LOGIN, help="The accountant who exports.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, with the files written.")
+@with_appcontext
+def export_command(batch_id: int, out: Path, login: str, as_json: bool) -> None:
+    """Write the SEPA file (pain.001.001.09) and a statement per client of an approved batch."""
+    from caseapp.core.filestore import FileStore
+    from caseapp.payouts import services
+
+    actor = _user(login, "write")
+    if not str(out).strip() or str(out) == ".":
+        raise Refused("--out: give the folder the files are written to.")
+    if out.exists() and not out.is_dir():
+        raise Refused(f"--out: {out} is a file; give a folder.")
+    store = FileStore(current_app.config["CASEAPP_FILESTORE_PATH"])
+    with transaction() as session:
+        result = services.export(session, actor, batch_id, store, settings=current_app.config)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, content in result.files.items():
+            (out / name).write_bytes(content)
+            written.append(str(out / name))
+        data = services.batch_data(result.batch, files=written)
+    text = _summary(data) + f" Wrote {len(written)} file(s) to {out}."
+    if data["manual"]:
+        text += " By hand (no valid EUR account): " + "; ".join(
+            f"{m['name']} {m['amount']} ({m['reason']})" for m in data["manual"]) + "."
+    _print(data, as_json, text)
+
+
+@payouts_group.command("confirm")
+@click.argument("batch_id", metavar="BATCH", type=ROW_ID)
+@click.option("--user", "login", required=True, type=LOGIN, help="The accountant who saw the transfers.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@with_appcontext
+def confirm_command(batch_id: int, login: str, as_json: bool) -> None:
+    """The bank statement shows the transfers: book them (client payable to bank)."""
+    from caseapp.payouts import services
+
+    actor = _user(login, "write")
+    with transaction() as session:
+        data = services.batch_data(services.confirm(session, actor, batch_id))
+    _print(data, as_json, _summary(data))
+
+
+COMMANDS = (payouts_group,)

@@ -1,0 +1,152 @@
+"""The accountant's pages: the home (the open batch, unmatched payments, the trial balance), a
+batch (per client: cases, collected, split, VAT, net; approve/export/confirm buttons that respect
+the four-eyes rule; the SEPA file and statements to download) and the month's reconciliation."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, current_app, redirect, request, send_file, url_for
+from flask_appbuilder import BaseView, expose, has_access
+
+from caseapp.core.errors import InvalidInput
+from caseapp.core.money import Money
+from caseapp.core.web import can, current_actor, run_action, version_seen
+from caseapp.extensions import get_session
+from caseapp.payouts import PAYOUT, reconcile, services
+
+
+def _store():
+    from caseapp.core.views import file_store
+
+    return file_store()
+
+
+def _day(text: str | None, field: str) -> date:
+    from caseapp.core.formatting import iso_day
+
+    try:
+        return iso_day(text or "")
+    except InvalidInput as error:
+        raise InvalidInput(f"{field}: {error}") from None
+
+
+class PayoutView(BaseView):
+    route_base = "/payouts"
+    class_permission_name = PAYOUT
+    method_permission_name = {"home": "read", "batch": "read", "download": "read", "reconciliation": "read",
+                              "run": "write", "export": "write", "confirm": "write", "sign_off": "write",
+                              "approve": "approve"}
+
+    @expose("/")
+    @has_access
+    def home(self):
+        from caseapp.ledger import services as ledger
+
+        session = get_session()
+        rows = ledger.trial_balance(session)
+        return self.render_template("payouts/home.html", open_batch=services.open_batch(session),
+                                    batches=services.batches(session), rows=rows, totals=ledger.totals(rows),
+                                    words=ledger.ACCOUNT_WORDS, today=date.today(), can_write=can("write", PAYOUT), Money=Money)
+
+    @expose("/run", methods=["POST"])
+    @has_access
+    def run(self):
+        created = {}
+
+        def action(session):
+            batch = services.draft(session, current_actor(), _day(request.form.get("until"), "Until"))
+            created["id"] = batch.id
+            return batch
+
+        if run_action(action, lambda b: f"Payout batch {b.id} drafted: a second accountant approves it."):
+            return redirect(url_for("PayoutView.batch", batch_id=created["id"]))
+        return redirect(url_for("PayoutView.home"))
+
+    @expose("/<int:batch_id>")
+    @has_access
+    def batch(self, batch_id: int):
+        from caseapp.core.errors import NotFound
+
+        try:
+            batch = services.load_batch(get_session(), batch_id)
+        except NotFound:
+            abort(404)
+        actor = current_actor()
+        return self.render_template("payouts/batch.html", batch=batch, Money=Money,
+                                    own=(batch.drafted_by_id == actor.user_id),
+                                    can_write=can("write", PAYOUT), can_approve=can("approve", PAYOUT))
+
+    def _act(self, batch_id: int, use_case, message: str):
+        typed = request.form.get("version_seen")
+        run_action(lambda session: use_case(session, current_actor(), batch_id, version_seen(typed)), message)
+        return redirect(url_for("PayoutView.batch", batch_id=batch_id))
+
+    @expose("/<int:batch_id>/approve", methods=["POST"])
+    @has_access
+    def approve(self, batch_id: int):
+        return self._act(batch_id, services.approve, "Batch approved: it can be exported.")
+
+    @expose("/<int:batch_id>/export", methods=["POST"])
+    @has_access
+    def export(self, batch_id: int):
+        store, settings = _store(), current_app.config
+        return self._act(batch_id, lambda s, a, b, v: services.export(s, a, b, store, settings=settings,
+                                                                       seen_version=v),
+                         "Batch exported: download the SEPA file and upload it to the bank.")
+
+    @expose("/<int:batch_id>/confirm", methods=["POST"])
+    @has_access
+    def confirm(self, batch_id: int):
+        return self._act(batch_id, services.confirm, "Transfers confirmed and booked.")
+
+    @expose("/<int:batch_id>/file/<string:what>")
+    @has_access
+    def download(self, batch_id: int, what: str):
+        import io
+
+        from caseapp.core.errors import NotFound
+
+        try:
+            batch = services.load_batch(get_session(), batch_id)
+        except NotFound:
+            abort(404)
+        if what == "sepa" and batch.sepa_sha256:
+            sha, name, mime = batch.sepa_sha256, batch.sepa_filename, "application/xml"
+        else:
+            line = next((l for l in batch.lines if str(l.client_id) == what and l.statement_sha256), None)
+            if line is None:
+                abort(404)
+            sha, name, mime = line.statement_sha256, services.statement_filename(batch, line), "application/pdf"
+        return send_file(io.BytesIO(_store().read(sha)), mimetype=mime, as_attachment=True, download_name=name)
+
+    @expose("/reconciliation")
+    @has_access
+    def reconciliation(self):
+        session = get_session()
+        month = request.args.get("month") or date.today().strftime("%Y-%m")
+        typed = request.args.get("bank_balance")
+        result, error = None, None
+        try:
+            balance = Money.parse_plain(typed, "EUR") if typed else None
+            result = reconcile.reconcile(session, month, balance)
+        except InvalidInput as refused:
+            error = str(refused)
+        return self.render_template("payouts/reconciliation.html", month=month, typed=typed or "", result=result,
+                                    error=error, sign_offs=reconcile.sign_offs(session),
+                                    can_write=can("write", PAYOUT))
+
+    @expose("/reconciliation/sign-off", methods=["POST"])
+    @has_access
+    def sign_off(self):
+        month, typed = request.form.get("month", ""), request.form.get("bank_balance") or ""
+
+        def action(session):
+            balance = Money.parse_plain(typed, "EUR") if typed else None
+            return reconcile.sign_off(session, current_actor(), month, balance, request.form.get("note"))
+
+        run_action(action, f"{month} signed off.")
+        return redirect(url_for("PayoutView.reconciliation", month=month, bank_balance=typed or None))
+
+
+def register(app, appbuilder) -> None:
+    appbuilder.add_view_no_menu(PayoutView)
