@@ -10,7 +10,7 @@ from caseapp.ledger import services as ledger
 from caseapp.ledger.models import BANK, COLLECTED
 
 PAYMENTS = Actor.system("payments")
-DAY = date(2026, 11, 20)
+DAY = date(2026, 10, 20)
 
 
 def eur(text: str) -> Money:

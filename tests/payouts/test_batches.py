@@ -121,33 +121,33 @@ def test_reconciliation_agrees_then_finds_planted_differences(db_session, users,
     from caseapp.core.filestore import FileStore
     services.export(db_session, anton, batch.id, FileStore(app.config["CASEAPP_FILESTORE_PATH"]), settings=app.config)
     from datetime import datetime, timezone
-    batch.exported_at = datetime(2026, 11, 25, 10, tzinfo=timezone.utc)    # exported within the month
+    batch.exported_at = datetime(2026, 10, 25, 10, tzinfo=timezone.utc)    # exported within the month
     # The bank paid the exported batch; the statement shows 350.01 in and the transfers out (in transit).
-    statement = eur("350.01") - services.in_transit(db_session, date(2026, 11, 30))
+    statement = eur("350.01") - services.in_transit(db_session, date(2026, 10, 31))
     assert statement == eur("350.01") - eur("177.46")
-    clean = reconcile.reconcile(db_session, "2026-11", statement)
+    clean = reconcile.reconcile(db_session, "2026-10", statement)
     assert clean.agreed, clean.as_data()
     assert clean.bank_client_money == clean.ledger_client_money == clean.clients_sum
-    row = reconcile.sign_off(db_session, anton, "2026-11", statement)
+    row = reconcile.sign_off(db_session, anton, "2026-10", statement)
     assert row.agreed and row.signed_by == "accountant"
 
     # A bank fee the bank charged, not booked: the bank holds less than the ledger says.
-    fee = reconcile.reconcile(db_session, "2026-11", statement - eur("4.90"))
+    fee = reconcile.reconcile(db_session, "2026-10", statement - eur("4.90"))
     assert not fee.agreed and fee.differences[0].amount == eur("-4.90")
     # A payment booked to the wrong client.
-    collect(db_session, case_a, "10.00", client_id=no_account.id, day=date(2026, 11, 22))
-    wrong = reconcile.reconcile(db_session, "2026-11", statement + eur("10.00"))
+    collect(db_session, case_a, "10.00", client_id=no_account.id, day=date(2026, 10, 22))
+    wrong = reconcile.reconcile(db_session, "2026-10", statement + eur("10.00"))
     assert not wrong.agreed
     assert any("wrong client" in d.what and d.entries and d.entries[0].client_id == no_account.id
                for d in wrong.differences)
     with pytest.raises(InvalidInput, match="Note"):
-        reconcile.sign_off(db_session, anton, "2026-11", statement + eur("10.00"))
+        reconcile.sign_off(db_session, anton, "2026-10", statement + eur("10.00"))
     # Booking the fee makes the bank agree again.
     ledger.post(db_session, anton, kind="bank_fee", description="fee", booked_on=DAY,
                 lines=[ledger.debit(BANK_FEES, eur("4.90")), ledger.credit(BANK, eur("4.90"))])
-    assert not [d for d in reconcile.reconcile(db_session, "2026-11", statement + eur("5.10")).differences
+    assert not [d for d in reconcile.reconcile(db_session, "2026-10", statement + eur("5.10")).differences
                 if "bank holds" in d.what]
     db_session.commit()
-    result = app.test_cli_runner().invoke(main, ["ledger", "reconcile", "--month", "2026-11", "--bank-balance",
+    result = app.test_cli_runner().invoke(main, ["ledger", "reconcile", "--month", "2026-10", "--bank-balance",
                                                  "1.00", "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["agreed"] is False

@@ -89,12 +89,12 @@ def test_minimum_payout_carries_forward(db_session):
     first = services.draft(db_session, ANTON, DAY)
     assert [line.client_id for line in first.lines] == [other.id]
     assert ledger.balance(db_session, "collected", client_id=holder.id) == eur("-71.42")   # untouched
-    collect(db_session, case, "0.02", day=date(2026, 11, 21))   # 50.00 now
-    second = services.draft(db_session, ANTON, date(2026, 11, 21))
+    collect(db_session, case, "0.02", day=date(2026, 10, 21))   # 50.00 now
+    second = services.draft(db_session, ANTON, date(2026, 10, 21))
     line = _only(second, holder.id)
     assert len(line.items) == 2 and line.client_share_minor == 5000 + 1 - 1 or line.client_share_minor >= 5000
     with pytest.raises(InvalidInput, match="Nothing to pay out"):
-        services.draft(db_session, ANTON, date(2026, 11, 21))      # running it again pays nothing new
+        services.draft(db_session, ANTON, date(2026, 10, 21))      # running it again pays nothing new
 
 
 def test_a_reversed_payment_is_not_paid_out(db_session):
