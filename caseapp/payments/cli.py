@@ -50,7 +50,7 @@ def payments_group() -> None:
 @with_appcontext
 def payments_import(file: Path, login: str | None, as_json: bool) -> None:
     """Import a bank statement FILE (camt.053.001.08 or .02 XML, or the CSV layout of
-    docs/payments.md): all of it or, when an entry cannot be read, nothing (one line names it).
+    docs/accountant-guide.md): all of it or, when an entry cannot be read, nothing (one line names it).
     A file or an entry imported before books nothing again."""
     from caseapp.core.audit import Actor
     from caseapp.core.clock import today

@@ -25,7 +25,7 @@ CAMT_VERSIONS = ("camt.053.001.08", "camt.053.001.02")
 _NS = "urn:iso:std:iso:20022:tech:xsd:"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
-# The CSV layout (docs/payments.md): a header row with these columns, in any order; one line a
+# The CSV layout (docs/accountant-guide.md): a header row with these columns, in any order; one line a
 # booking. amount: signed decimal with a dot (credit > 0, debit < 0); dates YYYY-MM-DD.
 CSV_COLUMNS = ("booked_on", "value_on", "amount", "currency", "payer_name", "payer_iban", "remittance",
                "bank_reference")
