@@ -208,8 +208,6 @@ def _an_offer(session) -> dict:
 def _a_payment(session) -> dict:
     """An unmatched payment and an open case (assign), and a case with something overpaid (refund)."""
     from caseapp.cases.models import Case
-    from caseapp.core.audit import Actor
-    from caseapp.payments import services
     from caseapp.payments.models import Payment
 
     case = session.scalars(select(Case).where(Case.stage == "offer_sent").order_by(Case.id)).first()

@@ -2,7 +2,7 @@
 Thin: parse the request, call a service, render or answer the page's script in JSON."""
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, request, url_for
+from flask import flash, jsonify, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.core.clock import today

@@ -54,7 +54,6 @@ def payments_import(file: Path, login: str | None, as_json: bool) -> None:
     A file or an entry imported before books nothing again."""
     from caseapp.core.audit import Actor
     from caseapp.core.clock import today
-    from caseapp.core.errors import Refusal
     from caseapp.core.filestore import FileStore
     from caseapp.payments import services
 

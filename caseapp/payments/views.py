@@ -9,7 +9,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput
 from caseapp.core.money import Money
-from caseapp.core.web import attempt, can, current_actor, lenient_id, run_action, version_seen
+from caseapp.core.web import attempt, can, current_actor, run_action, version_seen
 from caseapp.extensions import get_session
 from caseapp.payments import PAYMENT, services
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from caseapp.cases import escalation, lifecycle
+from caseapp.cases import lifecycle
 from caseapp.cases.escalation import DECIDE, escalate, record_reply
 from caseapp.core.audit import Actor, AuditEvent
 from tests.cases.factories import make_case

@@ -7,7 +7,6 @@ import io
 import threading
 from datetime import date
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader

@@ -78,7 +78,7 @@ def test_two_batches_drafted_at_the_same_moment_never_share_a_collection(app, da
     """On PostgreSQL: two sessions draft at once; the UNIQUE entry id lets one have each collection."""
     if not database_url.startswith("postgresql"):
         pytest.skip("the concurrency test needs PostgreSQL (CASEAPP_TEST_DATABASE_URL)")
-    from sqlalchemy import delete, select
+    from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from caseapp.core.uow import unit_of_work

@@ -10,7 +10,6 @@ from caseapp.cases import lifecycle
 from caseapp.clients import contracts
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput
-from caseapp.core.money import Money
 from caseapp.ledger import services as ledger
 from caseapp.payouts import services
 from tests.cases.factories import make_case
