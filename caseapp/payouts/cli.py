@@ -91,10 +91,13 @@ def export_command(batch_id: int, out: Path, login: str, as_json: bool) -> None:
         raise Refused("--out: give the folder the files are written to.")
     if out.exists() and not out.is_dir():
         raise Refused(f"--out: {out} is a file; give a folder.")
+    if not out.exists() and not out.parent.is_dir():
+        raise Refused(f"--out: {out.parent} does not exist; give a folder that exists or one to make inside an "
+                      "existing folder (nothing was exported).")
     store = FileStore(current_app.config["CASEAPP_FILESTORE_PATH"])
     with transaction() as session:
         result = services.export(session, actor, batch_id, store, settings=current_app.config)
-        out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(exist_ok=True)       # one new folder at most, inside one that exists
         written = []
         for name, content in result.files.items():
             (out / name).write_bytes(content)
