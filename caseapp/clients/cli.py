@@ -13,7 +13,7 @@ from caseapp.clients import BANK_ACCOUNT, WORK
 from caseapp.clients.works_index import store_and_engine
 from caseapp.clients.models import LEGAL_FORMS, TAX_STATUSES
 from caseapp.clients.services import CLIENT_KINDS
-from caseapp.core.cli import (COUNTRY, LOGIN, ROW_ID, Refused, Text, amount_option, currency_option, date_option,
+from caseapp.core.cli import (COUNTRY, acting_user, LOGIN, ROW_ID, Refused, Text, amount_option, currency_option, date_option,
                               refusals, session as shared_session, transaction)
 from caseapp.core.money import Money
 
@@ -154,29 +154,8 @@ def _euros(_ctx, param, value):
 
 def _person(login: str | None, default: str | None = None, *, may: tuple[str, str] | None = None):
     """The user a command acts as (`--as LOGIN`): a person, for rules that need two of them
-    (who asked, who confirmed) and for the record of who decided. Without --as, the command
-    itself acts (`default`), where a command allows that. `may` (action, resource): the
-    permission the page would ask of that user; a user without it (a handler confirming a bank
-    account, a machine account as the "second person") or a disabled one is refused, so the
-    command line is no way around the permission matrix (docs/permissions.md)."""
-    from caseapp.core.audit import Actor
-
-    if not login:
-        if default is None:
-            raise Refused("--as: give the login of the person who acts.")
-        return Actor.system(default)
-    sm = current_app.appbuilder.sm
-    user = sm.find_user(username=login)
-    if user is None:
-        raise Refused(f"--as: there is no user {login!r}; `caseapp users create` adds one.")
-    if not user.is_active:
-        raise Refused(f"--as: the user {login!r} is disabled; name a person who may act.")
-    if may is not None:
-        action, resource = may
-        if not sm._has_view_access(user, f"can_{action}", resource):
-            raise Refused(f"--as: {login!r} may not do this ({resource} can_{action}, docs/permissions.md); "
-                          "name a person whose role allows it.")
-    return Actor.of(user)
+    (who asked, who confirmed) and for the record of who decided (core.cli.acting_user)."""
+    return acting_user(login, option="--as", may=may, default=default)
 
 
 def client_data(session, client_id: int) -> dict:

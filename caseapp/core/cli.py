@@ -214,3 +214,31 @@ def _password(_ctx, param, value):
 def password_option(*param_decls: str, **kwargs):
     """click's password prompt (typed twice), refusing passwords under MIN_PASSWORD characters."""
     return click.password_option(*param_decls, type=Text(128), callback=_password, **kwargs)
+
+
+def acting_user(login: str | None, *, option: str, may: tuple[str, str] | None = None,
+                default: str | None = None, who: str = "a person whose role allows it"):
+    """The person a command acts as (`--as LOGIN` / `--user LOGIN`): an active user who, where
+    `may` (action, resource) is given, holds the permission the page would ask of them, so the
+    command line is no way around the permission matrix (docs/permissions.md). Without a login,
+    the command itself acts (`default`) where the command allows that; else one line refuses."""
+    from flask import current_app
+
+    from caseapp.core.audit import Actor
+
+    if not login:
+        if default is None:
+            raise Refused(f"{option}: give the login of the person who acts.")
+        return Actor.system(default)
+    sm = current_app.appbuilder.sm
+    user = sm.find_user(username=login)
+    if user is None:
+        raise Refused(f"{option}: there is no user {login!r}; `caseapp users create` adds one.")
+    if not user.is_active:
+        raise Refused(f"{option}: the user {login!r} is disabled; name a person who may act.")
+    if may is not None:
+        action, resource = may
+        if not sm._has_view_access(user, f"can_{action}", resource):
+            raise Refused(f"{option}: {login!r} may not do this ({resource} can_{action}, docs/permissions.md); "
+                          f"name {who}.")
+    return Actor.of(user)

@@ -8,28 +8,16 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from caseapp.core.cli import (LOGIN, ROW_ID, Refused, Text, amount_option, currency_option, transaction)
+from caseapp.core.cli import (LOGIN, ROW_ID, Refused, acting_user, Text, amount_option, currency_option, transaction)
 
 CASE_REF = Text(20, r"[Cc]-?[0-9]{4}-?[0-9]{6}", "a case reference like C-2026-000123")
 
 
 def _accountant(login: str | None, action: str):
     """The person acting (`--user LOGIN`): an active user whose role may `action` payments."""
-    from caseapp.core.audit import Actor
     from caseapp.payments import PAYMENT
 
-    if not login:
-        raise Refused("--user: give the login of the accountant who acts.")
-    sm = current_app.appbuilder.sm
-    user = sm.find_user(username=login)
-    if user is None:
-        raise Refused(f"--user: there is no user {login!r}; `caseapp users create` adds one.")
-    if not user.is_active:
-        raise Refused(f"--user: the user {login!r} is disabled; name a person who may act.")
-    if not sm._has_view_access(user, f"can_{action}", PAYMENT):
-        raise Refused(f"--user: {login!r} may not do this ({PAYMENT} can_{action}, docs/permissions.md); "
-                      "name an accountant.")
-    return Actor.of(user)
+    return acting_user(login, option="--user", may=(action, PAYMENT), who="an accountant")
 
 
 def _ref(value: str) -> str:

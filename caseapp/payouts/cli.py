@@ -9,24 +9,13 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from caseapp.core.cli import LOGIN, ROW_ID, Refused, date_option, transaction
+from caseapp.core.cli import LOGIN, ROW_ID, Refused, acting_user, date_option, transaction
 from caseapp.payouts import PAYOUT
 
 
 def _user(login: str, action: str):
     """The accountant acting: an active user whose role holds (Payout, action)."""
-    from caseapp.core.audit import Actor
-
-    sm = current_app.appbuilder.sm
-    user = sm.find_user(username=login)
-    if user is None:
-        raise Refused(f"--user: there is no user {login!r}; `caseapp users create` adds one.")
-    if not user.is_active:
-        raise Refused(f"--user: the user {login!r} is disabled; name an accountant who may act.")
-    if not sm._has_view_access(user, f"can_{action}", PAYOUT):
-        raise Refused(f"--user: {login!r} may not do this ({PAYOUT} can_{action}, docs/permissions.md); name an "
-                      "accountant.")
-    return Actor.of(user)
+    return acting_user(login, option="--user", may=(action, PAYOUT), who="an accountant")
 
 
 def _print(data: dict, as_json: bool, text: str) -> None:

@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from caseapp.core.cli import (LOGIN, Refused, Text, WholeNumber, ROW_ID, date_option, refusals, session,
+from caseapp.core.cli import (LOGIN, Refused, Text, acting_user, WholeNumber, ROW_ID, date_option, refusals, session,
                               transaction)
 from caseapp.settlements import SETTLEMENT
 from caseapp.settlements.models import SIDES
@@ -21,20 +20,8 @@ WHO = Text(200)
 
 
 def _user(login: str, action: str):
-    """The person acting (as clients' `--as`): an active user whose role holds (Settlement,
-    action); anyone else is refused with one line."""
-    from caseapp.core.audit import Actor
-
-    sm = current_app.appbuilder.sm
-    user = sm.find_user(username=login)
-    if user is None:
-        raise Refused(f"--user: there is no user {login!r}; `caseapp users create` adds one.")
-    if not user.is_active:
-        raise Refused(f"--user: the user {login!r} is disabled; name a person who may act.")
-    if not sm._has_view_access(user, f"can_{action}", SETTLEMENT):
-        raise Refused(f"--user: {login!r} may not do this ({SETTLEMENT} can_{action}, docs/permissions.md); "
-                      "name a person whose role allows it.")
-    return Actor.of(user)
+    """The person acting (`--user LOGIN`): an active user whose role holds (Settlement, action)."""
+    return acting_user(login, option="--user", may=(action, SETTLEMENT))
 
 
 def _today(value):
