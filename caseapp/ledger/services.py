@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from caseapp.core import audit
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput, NotFound
+from caseapp.core.models import utcnow
 from caseapp.core.money import Money
 from caseapp.ledger.models import ACCOUNTS, LedgerEntry, LedgerTransaction
 
@@ -34,11 +35,20 @@ def credit(account: str, amount: Money, **scope) -> Line:
     return Line(account, Money(-amount.minor, amount.currency), **scope)
 
 
-def post(session: Session, actor: Actor, *, kind: str, description: str, booked_on: date, lines: Iterable[Line],
-         case_id: int | None = None, client_id: int | None = None, source: str | None = None,
-         reverses_id: int | None = None) -> LedgerTransaction:
-    """Post one transaction: its lines must balance to zero in each currency; zero lines are
-    dropped (a transaction of nothing is refused). Audited."""
+@dataclass(frozen=True)
+class Posting:
+    """One transaction to post with `post_many`."""
+    kind: str
+    description: str
+    booked_on: date
+    lines: tuple[Line, ...]
+    case_id: int | None = None
+    client_id: int | None = None
+    source: str | None = None
+
+
+def _checked(kind: str, lines: Iterable[Line]) -> list[Line]:
+    """The non-zero lines of a transaction; refused unless they balance to zero in each currency."""
     lines = [line for line in lines if line.amount.minor]
     if not lines:
         raise InvalidInput(f"Ledger: a {kind} transaction of nothing is not posted.")
@@ -52,6 +62,20 @@ def post(session: Session, actor: Actor, *, kind: str, description: str, booked_
         raise InvalidInput("Ledger: the transaction does not balance: "
                            + ", ".join(f"{Money(t, c)} off in {c}" for c, t in unbalanced.items())
                            + "; nothing was posted.")
+    return lines
+
+
+def _audit_details(kind: str, booked_on: date, source: str | None, lines: list[Line], reverses_id: int | None):
+    return {"kind": kind, "booked_on": booked_on.isoformat(), "source": source,
+            "lines": [[l.account, str(l.amount), l.client_id, l.case_id] for l in lines], "reverses": reverses_id}
+
+
+def post(session: Session, actor: Actor, *, kind: str, description: str, booked_on: date, lines: Iterable[Line],
+         case_id: int | None = None, client_id: int | None = None, source: str | None = None,
+         reverses_id: int | None = None) -> LedgerTransaction:
+    """Post one transaction: its lines must balance to zero in each currency; zero lines are
+    dropped (a transaction of nothing is refused). Audited."""
+    lines = _checked(kind, lines)
     transaction = LedgerTransaction(kind=kind, description=description[:2000], booked_on=booked_on,
                                     posted_by=actor.name, case_id=case_id, client_id=client_id, source=source,
                                     reverses_id=reverses_id)
@@ -61,10 +85,34 @@ def post(session: Session, actor: Actor, *, kind: str, description: str, booked_
     session.add(transaction)
     session.flush()
     audit.record(session, actor, "ledger.posted", "ledger_transaction", transaction.id, case_id=case_id,
-                 details={"kind": kind, "booked_on": booked_on.isoformat(), "source": source,
-                          "lines": [[l.account, str(l.amount), l.client_id, l.case_id] for l in lines],
-                          "reverses": reverses_id})
+                 details=_audit_details(kind, booked_on, source, lines, reverses_id))
     return transaction
+
+
+def post_many(session: Session, actor: Actor, postings: list[Posting]) -> list[int]:
+    """Post many transactions at once (bulk INSERTs: a statement of 10,000 entries, a payout
+    batch): each is checked as `post` checks it, and one refused refuses them all before anything
+    is written. Audited one event per transaction, as `post`. Returns their ids, in order."""
+    checked = [_checked(p.kind, p.lines) for p in postings]
+    if not postings:
+        return []
+    from sqlalchemy import insert
+
+    now = utcnow()
+    ids = list(session.scalars(
+        insert(LedgerTransaction).returning(LedgerTransaction.id, sort_by_parameter_order=True),
+        [{"kind": p.kind, "description": p.description[:2000], "booked_on": p.booked_on, "posted_at": now,
+          "posted_by": actor.name, "case_id": p.case_id, "client_id": p.client_id, "source": p.source,
+          "reverses_id": None} for p in postings]))
+    session.execute(insert(LedgerEntry), [
+        {"transaction_id": tid, "account": line.account, "client_id": line.client_id, "case_id": line.case_id,
+         "amount_minor": line.amount.minor, "currency": line.amount.currency}
+        for tid, lines in zip(ids, checked) for line in lines])
+    audit.record_many(session, actor, [
+        {"action": "ledger.posted", "subject_type": "ledger_transaction", "subject_id": tid, "case_id": p.case_id,
+         "details": _audit_details(p.kind, p.booked_on, p.source, lines, None)}
+        for tid, p, lines in zip(ids, postings, checked)])
+    return ids
 
 
 def reverse(session: Session, actor: Actor, transaction_id: int, *, reason: str, booked_on: date) -> LedgerTransaction:

@@ -62,6 +62,39 @@ def test_balances_reversal_and_trial_balance(db_session):
     assert ledger.balance(db_session, COLLECTED, client_id=holder.id, until=date(2026, 11, 22)) == eur("0.00")
 
 
+def test_post_many_posts_as_post_does_and_refuses_all_for_one_bad(db_session):
+    """The bulk path (bank statements, payout batches): the same entries, one audit event per
+    transaction, and one unbalanced transaction refuses the whole lot before anything is written."""
+    from caseapp.core.audit import AuditEvent
+    from caseapp.ledger.models import LedgerEntry
+
+    holder = make_client(db_session)
+    bank_before = ledger.balance(db_session, BANK)
+    events_before = db_session.query(AuditEvent).filter_by(action="ledger.posted").count()
+    good = [ledger.Posting("payment_received", f"C-{i} paid", DAY,
+                           (ledger.debit(BANK, eur("10.05")), ledger.credit(COLLECTED, eur("10.05"), client_id=holder.id),
+                            ledger.debit(SUSPENSE, eur("0.00"))), client_id=holder.id, source=f"payment {i}")
+            for i in range(3)]
+    bad = ledger.Posting("payment_received", "bad", DAY, (ledger.debit(BANK, eur("1.00")),
+                                                           ledger.credit(SUSPENSE, eur("0.99"))))
+    transactions_before = db_session.query(LedgerTransaction).count()
+    with pytest.raises(InvalidInput, match="does not balance"):
+        ledger.post_many(db_session, ACTOR, [*good, bad])
+    assert db_session.query(LedgerTransaction).count() == transactions_before
+    assert ledger.post_many(db_session, ACTOR, []) == []
+
+    ids = ledger.post_many(db_session, ACTOR, good)
+    assert len(ids) == 3 and ids == sorted(ids)
+    assert [db_session.get(LedgerTransaction, i).source for i in ids] == ["payment 0", "payment 1", "payment 2"]
+    assert ledger.balance(db_session, BANK) - bank_before == eur("30.15")
+    assert ledger.balance(db_session, COLLECTED, client_id=holder.id) == eur("-30.15")
+    # the zero line is dropped, as `post` drops it
+    assert db_session.query(LedgerEntry).filter(LedgerEntry.transaction_id.in_(ids)).count() == 6
+    events = db_session.query(AuditEvent).filter_by(action="ledger.posted").count()
+    assert events - events_before == 3
+    assert sum(r.balance.minor for r in ledger.trial_balance(db_session)) == 0
+
+
 def test_the_trial_balance_page_and_command(db_session, client_as, app):
     import json
 
