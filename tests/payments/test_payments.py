@@ -79,6 +79,18 @@ def test_a_file_that_does_not_validate_is_refused_naming_where():
         read_file(b"<Document>")
 
 
+def test_a_file_s_entities_are_not_expanded(tmp_path):
+    """A statement is data: an external entity (a file on the server) is neither read nor shown."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    data = camt(Line(eur("1.00"), DAY, "X", None, "ENTITY-HERE", "R1"))
+    data = data.replace(b"<Document", f'<!DOCTYPE Document [<!ENTITY s SYSTEM "file://{secret}">]><Document'.encode(), 1)
+    data = data.replace(b"ENTITY-HERE", b"&s;")
+    with pytest.raises(InvalidInput, match=r"declares a document type") as refused:
+        read_file(data)
+    assert "TOP-SECRET" not in str(refused.value)
+
+
 def test_csv_layout_and_a_bad_line():
     good = (b"booked_on,value_on,amount,currency,payer_name,payer_iban,remittance,bank_reference\n"
             b"2026-11-20,2026-11-20,450.00,EUR,Bergwerk GmbH,DE02 1203 0000 0000 2020 51,C-2026-000123,B1\n"
