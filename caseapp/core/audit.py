@@ -91,15 +91,15 @@ def record_many(session: Session, actor: Actor, events: list[dict[str, Any]]) ->
     (action, subject_type, subject_id and optionally case_id, from_state, to_state, reason, details)."""
     if not events:
         return
-    from sqlalchemy import insert
-
     at = utcnow()
     rows = [{"occurred_at": event.get("at") or at, "actor_id": actor.user_id, "actor_name": actor.name,
              "action": event["action"], "subject_type": event["subject_type"], "subject_id": event["subject_id"],
              "case_id": event.get("case_id"), "from_state": event.get("from_state"),
              "to_state": event.get("to_state"), "reason": event.get("reason"), "details": event.get("details")}
             for event in events]
-    session.execute(insert(AuditEvent), rows)
+    from caseapp.core import bulk
+
+    bulk.insert_rows(session, AuditEvent.__table__, rows)
 
 
 def events_for_case(session: Session, case_id: int) -> list[AuditEvent]:

@@ -10,7 +10,7 @@ from typing import Iterable
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from caseapp.core import audit
+from caseapp.core import audit, bulk
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.models import utcnow
@@ -96,15 +96,12 @@ def post_many(session: Session, actor: Actor, postings: list[Posting]) -> list[i
     checked = [_checked(p.kind, p.lines) for p in postings]
     if not postings:
         return []
-    from sqlalchemy import insert
-
     now = utcnow()
-    ids = list(session.scalars(
-        insert(LedgerTransaction).returning(LedgerTransaction.id, sort_by_parameter_order=True),
-        [{"kind": p.kind, "description": p.description[:2000], "booked_on": p.booked_on, "posted_at": now,
-          "posted_by": actor.name, "case_id": p.case_id, "client_id": p.client_id, "source": p.source,
-          "reverses_id": None} for p in postings]))
-    session.execute(insert(LedgerEntry), [
+    ids = bulk.insert_rows(session, LedgerTransaction.__table__, [
+        {"kind": p.kind, "description": p.description[:2000], "booked_on": p.booked_on, "posted_at": now,
+         "posted_by": actor.name, "case_id": p.case_id, "client_id": p.client_id, "source": p.source,
+         "reverses_id": None} for p in postings], ids=True)
+    bulk.insert_rows(session, LedgerEntry.__table__, [
         {"transaction_id": tid, "account": line.account, "client_id": line.client_id, "case_id": line.case_id,
          "amount_minor": line.amount.minor, "currency": line.amount.currency}
         for tid, lines in zip(ids, checked) for line in lines])

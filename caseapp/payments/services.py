@@ -134,10 +134,12 @@ def name_similarity(a: str | None, b: str | None) -> float:
 
 
 class _Candidates:
-    """Open cases expecting money, by what they still owe (built once per import, kept current)."""
+    """Open cases expecting money, by what they still owe (built once per import, kept current).
+    `due`: what a case owes (an import passes its cache; by default `due_on`)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, due=None) -> None:
         self.session = session
+        self.due = due or (lambda case: due_on(session, case))
         self.by_due: dict[tuple[str, int], dict[int, object]] = {}
         self.due_of: dict[int, tuple[str, int]] = {}
         for stage in PAYABLE_STAGES:
@@ -150,7 +152,7 @@ class _Candidates:
             self.by_due.get(old, {}).pop(case.id, None)
         if case.stage not in PAYABLE_STAGES:
             return
-        owed = due_on(self.session, case)
+        owed = self.due(case)
         key = (case.currency, (owed.costs + owed.interest + owed.claim).minor)
         if key[1] > 0:
             self.by_due.setdefault(key, {})[case.id] = case
@@ -164,15 +166,19 @@ class _Candidates:
         return alike[0] if len(alike) == 1 else None
 
 
-def match_case(session: Session, entry, candidates: "_Candidates | None" = None):
+def match_case(session: Session, entry, candidates: "_Candidates | None" = None, known: dict | None = None):
     """(case, how) for a credit: by a case reference in its remittance text, else by amount and
     payer name (exactly one open case owing that amount whose party's name resembles the payer's),
-    else (None, None)."""
+    else (None, None). `known`: cases looked up before, by reference (None: not a case)."""
+    known = {} if known is None else known
     for ref in refs_in(entry.remittance):
-        try:
-            return cases.get_case(session, ref), "reference"
-        except NotFound:
-            continue
+        if ref not in known:
+            try:
+                known[ref] = cases.get_case(session, ref)
+            except NotFound:
+                known[ref] = None
+        if known[ref] is not None:
+            return known[ref], "reference"
     if candidates is not None:
         case = candidates.find(entry.amount, entry.payer_name)
         if case is not None:
@@ -188,6 +194,28 @@ def _case_lines(case, parts: Allocation) -> list:
             credit(OVERPAID, parts.excess, case_id=case.id)]
 
 
+def _applied_posting(payment_id: int, payer: str | None, remittance: str | None, booked_on: date, case,
+                     amount: Money, parts: Allocation, *, from_suspense: bool) -> ledger.Posting:
+    """The ledger transaction of a payment applied to a case: the bank (or suspense, for one
+    assigned from the queue) to the case's costs, collected claim and overpaid."""
+    return ledger.Posting("payment_applied" if from_suspense else "payment_received",
+                          f"{case.ref}: {payer or 'payer unknown'}, {remittance or ''}".strip(), booked_on,
+                          (debit(SUSPENSE if from_suspense else BANK, amount), *_case_lines(case, parts)),
+                          case_id=case.id, client_id=case.client_id, source=f"payment {payment_id}")
+
+
+def _unmatched_posting(payment_id: int, payer: str | None, remittance: str | None, booked_on: date,
+                       amount: Money) -> ledger.Posting:
+    return ledger.Posting("payment_received", f"Unmatched: {payer or 'payer unknown'}, {remittance or ''}".strip(),
+                          booked_on, (debit(BANK, amount), credit(SUSPENSE, amount)), source=f"payment {payment_id}")
+
+
+def _applied_event(payment_id: int, case_id: int, amount: Money, parts: Allocation, matched_by: str | None) -> dict:
+    return {"action": "payment.applied", "subject_type": "payment", "subject_id": payment_id, "case_id": case_id,
+            "details": {"amount": str(amount), "costs": str(parts.costs), "interest": str(parts.interest),
+                        "claim": str(parts.claim), "overpaid": str(parts.excess), "matched_by": matched_by}}
+
+
 def _apply(session: Session, actor: Actor, payment: Payment, case, *, today: date, from_suspense: bool):
     """Book `payment` to `case` (§ 367 order), and move the case to PAID when it is covered."""
     amount = Money(payment.amount_minor, payment.currency)
@@ -196,24 +224,18 @@ def _apply(session: Session, actor: Actor, payment: Payment, case, *, today: dat
                            "book it by hand.")
     owed = due_on(session, case)
     parts = allocate(amount, costs=owed.costs, interest=owed.interest, claim=owed.claim)
-    source = f"payment {payment.id}"
-    lines = [debit(SUSPENSE if from_suspense else BANK, amount), *_case_lines(case, parts)]
-    transaction = ledger.post(session, actor, kind="payment_applied" if from_suspense else "payment_received",
-                              description=f"{case.ref}: {payment.payer_name or 'payer unknown'}, "
-                                          f"{payment.remittance or ''}".strip(),
-                              booked_on=payment.booked_on, lines=lines, case_id=case.id, client_id=case.client_id,
-                              source=source)
+    posting = _applied_posting(payment.id, payment.payer_name, payment.remittance, payment.booked_on, case, amount,
+                               parts, from_suspense=from_suspense)
+    [transaction_id] = ledger.post_many(session, actor, [posting])
     payment.case_id = case.id
     payment.status = MATCHED
     payment.costs_minor, payment.interest_minor = parts.costs.minor, parts.interest.minor
     payment.claim_minor, payment.excess_minor = parts.claim.minor, parts.excess.minor
-    payment.allocation_transaction_id = transaction.id
+    payment.allocation_transaction_id = transaction_id
     if not from_suspense:
-        payment.receipt_transaction_id = transaction.id
+        payment.receipt_transaction_id = transaction_id
     session.flush()
-    audit.record(session, actor, "payment.applied", "payment", payment.id, case_id=case.id,
-                 details={"amount": str(amount), "costs": str(parts.costs), "interest": str(parts.interest),
-                          "claim": str(parts.claim), "overpaid": str(parts.excess), "matched_by": payment.matched_by})
+    audit.record_many(session, actor, [_applied_event(payment.id, case.id, amount, parts, payment.matched_by)])
     _paid_when_covered(session, actor, case, today=today)
     return parts
 
@@ -286,48 +308,56 @@ def import_statement(session: Session, store, actor: Actor, data: bytes, *, file
                                   "closing_on": statement.closing_on.isoformat() if statement.closing_on else None,
                                   "currency": statement.currency})
     known = _known_references(session, [e.reference for e in parsed.entries])
+    book = _Booking(session, actor, today)
     candidates: _Candidates | None = None
     for entry in parsed.entries:
         if entry.reference in known:
             result.rows.append({"entry": entry.where, "reference": entry.reference, "result": "duplicate"})
             continue
         known.add(entry.reference)
-        payment = Payment(import_id=record.id,
-                          statement_id=statement_rows[id(entry.statement)].id if entry.statement else None,
-                          bank_reference=entry.reference[:100], end_to_end_id=(entry.end_to_end_id or None),
-                          booked_on=entry.booked_on, value_on=entry.value_on, amount_minor=entry.amount.minor,
-                          currency=entry.amount.currency, direction=entry.direction, payer_name=entry.payer_name,
-                          payer_iban=entry.payer_iban, remittance=entry.remittance,
-                          return_reason=entry.return_reason, status=UNMATCHED)
-        session.add(payment)
-        session.flush()
-        row = {"entry": entry.where, "reference": entry.reference, "payment": payment.id,
+        values = {"import_id": record.id,
+                  "statement_id": statement_rows[id(entry.statement)].id if entry.statement else None,
+                  "bank_reference": entry.reference[:100], "end_to_end_id": entry.end_to_end_id or None,
+                  "booked_on": entry.booked_on, "value_on": entry.value_on, "amount_minor": entry.amount.minor,
+                  "currency": entry.amount.currency, "direction": entry.direction, "payer_name": entry.payer_name,
+                  "payer_iban": entry.payer_iban, "remittance": entry.remittance,
+                  "return_reason": entry.return_reason, "status": UNMATCHED, "case_id": None, "matched_by": None,
+                  "costs_minor": 0, "interest_minor": 0, "claim_minor": 0, "excess_minor": 0, "version": 1}
+        row = {"entry": entry.where, "reference": entry.reference, "payment": None,
                "amount": entry.amount.amount_text(), "currency": entry.amount.currency, "direction": entry.direction}
         if entry.direction == CREDIT:
             if candidates is None and not refs_in(entry.remittance):
-                candidates = _Candidates(session)
-            case, how = match_case(session, entry, candidates)
+                candidates = _Candidates(session, book.due)
+            case, how = match_case(session, entry, candidates, book.cases)
             if case is not None and case.currency == entry.amount.currency:
-                payment.matched_by = how
-                parts = _apply(session, actor, payment, case, today=today, from_suspense=False)
+                parts = book.matched(values, row, case, how)
                 if candidates is not None:
                     candidates.refresh(case)
                 row.update(result="matched", case=case.ref, matched_by=how, costs=parts.costs.amount_text(),
                            interest=parts.interest.amount_text(), claim=parts.claim.amount_text(),
                            overpaid=parts.excess.amount_text())
             else:
-                _to_suspense(session, actor, payment)
+                book.unmatched(values, row)
                 row.update(result="unmatched")
         elif entry.reversal or entry.return_reason:
+            book.flush()        # the credit it returns may be one of this file's, written first
+            payment = Payment(**values)
+            session.add(payment)
+            session.flush()
+            row["payment"] = payment.id
             original = _book_return(session, actor, payment, today=today)
-            if original is not None and original.case_id and candidates is not None:
-                candidates.refresh(_case_by_id(session, original.case_id))
+            if original is not None and original.case_id:
+                book.forget(original.case_id)
+                if candidates is not None:
+                    candidates.refresh(_case_by_id(session, original.case_id))
             row.update(result="return", returns=original.id if original else None,
                        reason=entry.return_reason)
         else:
-            payment.status = OTHER_DEBIT
+            values["status"] = OTHER_DEBIT
+            book.other(values, row)
             row.update(result="other_debit")
         result.rows.append(row)
+    book.flush()
     record.entries = len(parsed.entries)
     record.duplicates = result.count("duplicate")
     record.matched = result.count("matched")
@@ -341,6 +371,86 @@ def import_statement(session: Session, store, actor: Actor, data: bytes, *, file
     return result
 
 
+class _Booking:
+    """An import's bookings, written in bulk: the payments (one INSERT of many rows), their ledger
+    transactions (ledger.post_many), the links between them and the audit events; then the cases
+    the money covered move to PAID. What each case owes is computed once (`due`) and kept
+    current in memory as payments are applied, so each entry costs no query of its own; a return
+    writes what is pending first and forgets the case it touched (read again when next needed)."""
+
+    def __init__(self, session: Session, actor: Actor, today: date) -> None:
+        self.session, self.actor, self.today = session, actor, today
+        self.owed: dict[int, Allocation] = {}
+        self.cases: dict[str, object] = {}          # by reference, for match_case
+        self.pending: list[tuple[dict, dict, object, Allocation | None]] = []
+        self.covered: dict[int, object] = {}
+
+    def due(self, case) -> Allocation:
+        if case.id not in self.owed:
+            self.owed[case.id] = due_on(self.session, case)
+        return self.owed[case.id]
+
+    def forget(self, case_id: int) -> None:
+        self.owed.pop(case_id, None)
+
+    def matched(self, values: dict, row: dict, case, how: str) -> Allocation:
+        amount = Money(values["amount_minor"], values["currency"])
+        owed = self.due(case)
+        parts = allocate(amount, costs=owed.costs, interest=owed.interest, claim=owed.claim)
+        left = Allocation(owed.costs - parts.costs, owed.interest - parts.interest, owed.claim - parts.claim,
+                          Money.zero(amount.currency))
+        self.owed[case.id] = left
+        values.update(status=MATCHED, case_id=case.id, matched_by=how, costs_minor=parts.costs.minor,
+                      interest_minor=parts.interest.minor, claim_minor=parts.claim.minor,
+                      excess_minor=parts.excess.minor)
+        self.pending.append((values, row, case, parts))
+        if (left.costs + left.interest + left.claim).minor == 0:
+            self.covered[case.id] = case
+        return parts
+
+    def unmatched(self, values: dict, row: dict) -> None:
+        self.pending.append((values, row, None, None))
+
+    def other(self, values: dict, row: dict) -> None:
+        self.pending.append((values, row, None, None))
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        from sqlalchemy import bindparam
+
+        from caseapp.core import bulk
+
+        session = self.session
+        table = Payment.__table__
+        ids = bulk.insert_rows(session, table, [values for values, _, _, _ in self.pending], ids=True)
+        postings, booked, events = [], [], []
+        for payment_id, (values, row, case, parts) in zip(ids, self.pending):
+            row["payment"] = payment_id
+            amount = Money(values["amount_minor"], values["currency"])
+            if values["status"] == MATCHED:
+                postings.append(_applied_posting(payment_id, values["payer_name"], values["remittance"],
+                                                 values["booked_on"], case, amount, parts, from_suspense=False))
+                events.append(_applied_event(payment_id, case.id, amount, parts, values["matched_by"]))
+            elif values["status"] == UNMATCHED:
+                postings.append(_unmatched_posting(payment_id, values["payer_name"], values["remittance"],
+                                                   values["booked_on"], amount))
+            else:
+                continue
+            booked.append((payment_id, values["status"]))
+        transaction_ids = ledger.post_many(session, self.actor, postings)
+        session.execute(table.update().where(table.c.id == bindparam("payment_id"))
+                        .values(receipt_transaction_id=bindparam("receipt"),
+                                allocation_transaction_id=bindparam("allocation")),
+                        [{"payment_id": payment_id, "receipt": tid, "allocation": tid if status == MATCHED else None}
+                         for (payment_id, status), tid in zip(booked, transaction_ids)])
+        audit.record_many(session, self.actor, events)
+        self.pending.clear()
+        for case in self.covered.values():
+            _paid_when_covered(session, self.actor, case, today=self.today)
+        self.covered.clear()
+
+
 def _case_by_id(session: Session, case_id: int):
     return cases.get_case(session, cases.refs_by_id(session, [case_id])[case_id])
 
@@ -351,17 +461,6 @@ def _known_references(session: Session, references: list[str]) -> set[str]:
         chunk = references[start:start + 500]
         known.update(session.scalars(select(Payment.bank_reference).where(Payment.bank_reference.in_(chunk))))
     return known
-
-
-def _to_suspense(session: Session, actor: Actor, payment: Payment) -> None:
-    amount = Money(payment.amount_minor, payment.currency)
-    transaction = ledger.post(session, actor, kind="payment_received",
-                              description=f"Unmatched: {payment.payer_name or 'payer unknown'}, "
-                                          f"{payment.remittance or ''}".strip(),
-                              booked_on=payment.booked_on, lines=[debit(BANK, amount), credit(SUSPENSE, amount)],
-                              source=f"payment {payment.id}")
-    payment.status = UNMATCHED
-    payment.receipt_transaction_id = transaction.id
 
 
 def _original_of(session: Session, payment: Payment) -> Payment | None:

@@ -253,3 +253,48 @@ def test_random_payments_keep_the_ledger_whole(db_session, store, claimed, costs
                                     .where(Payment.case_id == case.id, Payment.status == "matched"))
         assert 0 <= matched <= claimed
         savepoint.rollback()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=st.lists(st.tuples(st.sampled_from(["pay", "pay", "pay", "return", "nobody"]), st.integers(0, 1),
+                                 st.integers(1, 30_000)), min_size=1, max_size=8))
+def test_one_file_books_exactly_what_one_file_per_entry_books(db_session, store, events):
+    """The bulk import (what each case owes kept in memory, written at the end) against the
+    plainest import there is (one entry a file, everything read from the database in between):
+    the same allocation of every payment (§ 367), the same stages, the same ledger."""
+    def outcome(one_file: bool):
+        with db_session.begin_nested() as savepoint:
+            settled = make_case(db_session, lifecycle.SETTLED, claimed="250.00")
+            ledger.post(db_session, ACTOR, kind="costs_advanced", description="fee", booked_on=DAY,
+                        lines=[ledger.debit("costs_advanced", eur("38.00"), case_id=settled.id),
+                               ledger.credit("bank", eur("38.00"))])
+            offered = make_case(db_session, lifecycle.OFFER_SENT, claimed="99.99")
+            targets, lines, paid = [settled, offered], [], []
+            for i, (kind, which, minor) in enumerate(events):
+                if kind == "return" and paid:
+                    amount, e2e = paid.pop(0)
+                    lines.append(Line(amount, DAY, "P", PAYER, None, f"Q-{i}-r", e2e, direction="debit",
+                                      reversal=True, return_reason="AC04"))
+                else:
+                    amount, e2e = Money(minor, "EUR"), f"QE-{i}"
+                    text = targets[which].ref if kind == "pay" else f"nothing {i}"
+                    lines.append(Line(amount, DAY, "P", PAYER, text, f"Q-{i}", e2e))
+                    paid.append((amount, e2e))
+            bank_before = ledger.balance(db_session, "bank")
+            if one_file:
+                run(db_session, store, camt(*lines, sid="Q-ALL"))
+            else:
+                for i, line in enumerate(lines):
+                    run(db_session, store, camt(line, sid=f"Q-{i}"))
+            allocations = {p.bank_reference: (p.status, p.costs_minor, p.claim_minor, p.excess_minor)
+                           for p in db_session.scalars(select(Payment).where(Payment.bank_reference.like("Q-%")))}
+            result = (allocations, [c.stage for c in targets],
+                      [services.due_on(db_session, c) for c in targets],
+                      [ledger.balance(db_session, a, case_id=c.id) for c in targets
+                       for a in ("collected", "costs_advanced", "overpaid")],
+                      ledger.balance(db_session, "bank") - bank_before, ledger.balance(db_session, "suspense"))
+            assert balanced(db_session)
+            savepoint.rollback()
+        return result
+
+    assert outcome(one_file=True) == outcome(one_file=False)
