@@ -2,13 +2,18 @@
 VAT (`vat_treatment`), with the legal basis it cites.
 
 The firm is in Germany. Its commission is a service to the client; the client's share is
-what the client earns (a self-billed credit note). Who the client is decides both:
+what the client earns (a self-billed credit note). The client's share carries no VAT for any
+client: damages for an infringement, licence analogy included, are not consideration for a
+supply (BGH, 26 March 2009, I ZR 42/06; BFH, 10 December 1998, V R 58/97). (The costs of a
+warning letter recovered from an infringer are: BFH, 13 February 2019, XI R 1/17 — they are the
+firm's costs here, not the client's share.) Who the client is decides the VAT on our commission:
 
 - outside the EU: no German VAT (the place of supply is the client's country);
-- a small business: no VAT on the client's side (§ 19 UStG in Germany; the EU's SME scheme
-  elsewhere);
+- a small business that opted out of VAT (§ 19 UStG in Germany; the EU's SME scheme elsewhere):
+  nothing on its side of the credit note shows VAT; the commission it buys from us still carries
+  German VAT (its exemption covers its own sales, not what it buys);
 - a private person: no VAT on the client's side; German VAT on our commission;
-- a business in Germany: German VAT, 19% (§ 12(1) UStG);
+- a business in Germany: German VAT on our commission, 19% (§ 12(1) UStG);
 - a business in another EU member state with a valid VAT ID: reverse charge (Art. 196 VAT
   Directive 2006/112/EC): no German VAT, the client accounts for it;
 - a business in another EU member state without a VAT ID: German VAT until it gives one."""
@@ -101,8 +106,9 @@ def vat_treatment(client) -> VatTreatment:
         return VatTreatment(PRIVATE, "Private person: no VAT on the client's share; German VAT of 19% on our "
                                      "commission.", "§ 2 UStG (not a business); § 12(1) UStG", GERMAN_VAT_BP)
     if country == HOME_COUNTRY:
-        return VatTreatment(GERMAN_VAT, "German business: German VAT of 19% on the client's share and on our "
-                                        "commission.", "§ 12(1) UStG", GERMAN_VAT_BP)
+        return VatTreatment(GERMAN_VAT, "German business: German VAT of 19% on our commission; none on the "
+                                        "client's share (damages for an infringement are not a taxable supply).",
+                            "§ 12(1) UStG; damages not taxable: BGH I ZR 42/06, BFH V R 58/97", GERMAN_VAT_BP)
     if vat_id:
         return VatTreatment(REVERSE_CHARGE, f"Reverse charge: a business in {country} with VAT ID {vat_id}; no "
                                             "German VAT, the client accounts for it.",
