@@ -75,7 +75,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     ENFORCEMENT: frozenset({SETTLED, PAID, ON_HOLD, CLOSED}),
     # A settlement whose instalments stop goes back to collection or the lawyer.
     SETTLED: frozenset({PAID, COLLECTION, LEGAL, CLOSED}),
-    PAID: frozenset({CLOSED}),
+    # A payment the bank took back (a return, a reversal): owed again, under the settlement or in
+    # collection (payments.services reopens it; a person can too).
+    PAID: frozenset({SETTLED, COLLECTION, CLOSED}),
     # On hold returns to the stage it was held from (see allowed_targets), or closes.
     ON_HOLD: frozenset({CLOSED}),
     CLOSED: frozenset(),

@@ -248,6 +248,21 @@ def _paid_when_covered(session: Session, actor: Actor, case, *, today: date) -> 
                            note="Paid in full: the bank statement shows the due amount received.")
 
 
+def _reopened_when_owed(session: Session, actor: Actor, case, *, today: date, why: str) -> None:
+    """A paid case the bank took money back from owes again: back under its settlement if it has
+    one, else to collection."""
+    from caseapp.settlements import services as settlements
+
+    if case.stage != lifecycle.PAID:
+        return
+    owed = due_on(session, case)
+    if (owed.costs + owed.interest + owed.claim).minor == 0:
+        return
+    target = lifecycle.SETTLED if settlements.settlement_of(session, case.id) is not None else lifecycle.COLLECTION
+    cases.change_stage(session, actor, case, target, today=today,
+                       note=f"Owed again: {why}; {owed.costs + owed.interest + owed.claim} is due.")
+
+
 @dataclass
 class ImportResult:
     file: str
@@ -504,6 +519,10 @@ def _book_return(session: Session, actor: Actor, payment: Payment, *, today: dat
     previous = original.status
     original.status = RETURNED
     session.flush()
+    if original.case_id:
+        _reopened_when_owed(session, actor, _case_by_id(session, original.case_id), today=today,
+                            why=f"{Money(original.amount_minor, original.currency)} returned by the bank "
+                                f"({payment.return_reason or 'reversal'})")
     audit.record(session, actor, "payment.returned", "payment", original.id, case_id=original.case_id,
                  from_state=previous, to_state=RETURNED,
                  reason=payment.return_reason, details={"return_payment": payment.id,

@@ -25,7 +25,7 @@ LEGAL = {
     "court": {"enforcement"} | ESCAPES,
     "enforcement": {"settled", "paid", "on_hold", "closed"},
     "settled": {"paid", "collection", "legal", "closed"},
-    "paid": {"closed"},
+    "paid": {"settled", "collection", "closed"},   # a payment returned: owed again
     "on_hold": {"offer_sent", "closed"},  # back to where it was held from (offer_sent here)
     "closed": set(),
 }

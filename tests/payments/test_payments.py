@@ -208,6 +208,28 @@ def test_a_return_undoes_the_booking_and_reopens_the_due_amount(db_session, stor
     assert balanced(db_session)
 
 
+@pytest.mark.parametrize("stage, back_to", [(lifecycle.OFFER_SENT, lifecycle.COLLECTION),
+                                             (lifecycle.SETTLED, lifecycle.SETTLED)])
+def test_a_return_reopens_a_paid_case(db_session, store, stage, back_to):
+    """Paid in full, then the bank takes the money back: the case owes again (not 'paid')."""
+    case = make_case(db_session, stage, claimed="150.00")
+    if stage == lifecycle.SETTLED:
+        from caseapp.settlements import services as settlements
+        settlements.record_settlement(db_session, ACTOR, case, amount=eur("150.00"), covers="all", agreed_on=DAY,
+                                      today=DAY)
+    run(db_session, store, camt(Line(eur("150.00"), DAY, "P", PAYER, case.ref, f"RP-{case.id}", f"E-RP-{case.id}")))
+    assert case.stage == lifecycle.PAID
+    run(db_session, store, camt(Line(eur("150.00"), DAY, "P", PAYER, None, f"RP-{case.id}-r", f"E-RP-{case.id}",
+                                     direction="debit", reversal=True, return_reason="MD06"), sid="S2"))
+    assert case.stage == back_to
+    assert services.case_money(db_session, case).outstanding == eur("150.00")
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id,
+                                                        AuditEvent.action == "case.stage_changed")
+                               .order_by(AuditEvent.id.desc())).first()
+    assert (event.from_state, event.to_state) == (lifecycle.PAID, back_to)
+    assert balanced(db_session)
+
+
 def test_bank_statement_balance(db_session, store):
     run(db_session, store, camt(statements=[
         {"id": "BAL-1", "iban": "DE02500105170137075030", "currency": "EUR", "opening": eur("1000.00"),
