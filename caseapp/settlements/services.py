@@ -406,7 +406,8 @@ class MoneyCard:
 
     def rows(self) -> list[tuple[str, Money | None, str]]:
         """(label, amount, in words) for the page."""
-        against = "the settlement" if self.settled is not None else "the claim (nothing settled yet)"
+        against = "the settlement" if self.settled is not None else \
+            "the claim and the costs advanced (nothing settled yet)"
         return [
             ("Claimed", self.claimed, "what the case claims from the recipient"),
             ("Settled", self.settled, "the amount agreed in the settlement" if self.settled is not None
@@ -425,8 +426,12 @@ def money_card(session: Session, case) -> MoneyCard:
     over_debits, over_credits = ledger.movements(session, "overpaid", currency, case_id=case.id)
     overpaid = over_credits - over_debits
     overpaid = overpaid if overpaid.minor > 0 else Money.zero(currency)
-    target = settlement.amount if settlement is not None else case.claimed
-    outstanding = target - towards
+    if settlement is not None:          # the settlement covers the costs too
+        outstanding = settlement.amount - towards
+    else:                               # the claim, and on top of it the costs the firm advanced (§ 367 BGB)
+        costs_left = ledger.balance(session, "costs_advanced", currency, case_id=case.id)
+        outstanding = (case.claimed - _credits(session, "collected", case.id, currency)
+                       + max(costs_left, Money.zero(currency)))
     paid_out = ledger.movements(session, "collected", currency, case_id=case.id)[0]
     return MoneyCard(case.claimed, settlement.amount if settlement is not None else None, towards + overpaid,
                      overpaid, outstanding if outstanding.minor > 0 else Money.zero(currency), paid_out)

@@ -320,3 +320,24 @@ def test_one_file_books_exactly_what_one_file_per_entry_books(db_session, store,
         return result
 
     assert outcome(one_file=True) == outcome(one_file=False)
+
+
+@pytest.mark.parametrize("settled", [False, True])
+def test_the_money_card_and_what_is_due_agree(db_session, store, settled):
+    """One outstanding figure on the case page: the money card's (settlements) is what the next
+    payments are applied against (payments, § 367), costs advanced included."""
+    from caseapp.settlements import services as settlements
+
+    case = make_case(db_session, lifecycle.SETTLED if settled else lifecycle.OFFER_SENT, claimed="300.00")
+    if settled:
+        settlements.record_settlement(db_session, ACTOR, case, amount=eur("320.00"), covers="all", agreed_on=DAY,
+                                      today=DAY)
+    ledger.post(db_session, ACTOR, kind="costs_advanced", description="court fee", booked_on=DAY,
+                lines=[ledger.debit("costs_advanced", eur("38.00"), case_id=case.id), ledger.credit("bank", eur("38.00"))])
+    card = settlements.money_card(db_session, case)
+    assert card.outstanding == services.case_money(db_session, case).outstanding == \
+        (eur("320.00") if settled else eur("338.00"))
+    run(db_session, store, camt(Line(eur("50.00"), DAY, "P", PAYER, case.ref, f"MC-{case.id}")))
+    card = settlements.money_card(db_session, case)
+    assert card.outstanding == services.case_money(db_session, case).outstanding == \
+        (eur("270.00") if settled else eur("288.00"))
