@@ -119,6 +119,8 @@ BASELINES = {
                            "consent_how": "phone", "consent_on": "2026-11-20", "today": "2026-11-23",
                            "login": "handler"},
     "settlements show": {"ref": "{case}", "today": "2026-11-23", "as_json": True, "login": "handler"},
+    "settlements cancel": {"ref": "{case}", "reason": "second instalment not paid", "to_stage": "collection",
+                           "today": "2026-11-23", "login": "handler"},
 }
 
 
@@ -205,6 +207,20 @@ def _an_offer(session) -> dict:
     return {"case": case.ref, "offer": str(offer.id)}
 
 
+def _a_settlement(session) -> dict:
+    """A settled case with its settlement (to cancel)."""
+    from caseapp.cases.models import Case
+    from caseapp.core.audit import Actor
+    from caseapp.core.money import Money
+    from caseapp.settlements import services
+
+    case = next(c for c in session.scalars(select(Case).where(Case.stage == "offer_sent").order_by(Case.id.desc()))
+                if c.claimed_minor)
+    services.record_settlement(session, Actor.system("walk"), case, amount=Money(case.claimed_minor, case.currency),
+                               covers="walk", agreed_on=date(2026, 11, 23), today=date(2026, 11, 23))
+    return {"case": case.ref}
+
+
 def _a_payment(session) -> dict:
     """An unmatched payment and an open case (assign), and a case with something overpaid (refund)."""
     from caseapp.cases.models import Case
@@ -277,6 +293,7 @@ def _a_batch(state: str):
 
 # What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
 PREPARE = {**{f"settlements {name}": _an_offer for name in ("offer", "accept", "reject", "record", "show")},
+           "settlements cancel": _a_settlement,
            "tokens revoke": _a_token, "letters render": _a_letter, "letters issue": _a_letter,
            "letters send": _a_letter, "clients bank request": _a_client,
            "clients bank confirm": _a_pending_account, "clients bank reject": _a_pending_account,
@@ -308,7 +325,8 @@ ACCEPTED = {
     **{("settlements " + command, name): (FREE_TEXT, "a note, what a settlement covers, who consented and how "
                                                       "are free text")
        for command, name in (("offer", "note"), ("reject", "note"), ("record", "covers"), ("accept", "consent_by"),
-                             ("accept", "consent_how"), ("record", "consent_by"), ("record", "consent_how"))},
+                             ("accept", "consent_how"), ("record", "consent_by"), ("record", "consent_how"),
+                             ("cancel", "reason"))},
     ("works resolve", "reason"): (FREE_TEXT, "a reason is free text"),
     ("users create", "password"): ({"huge", "missing_path", "directory"}, "12 characters or more make a password"),
     ("works edit", "title_prefix"): (FREE_TEXT, "a title is free text"),

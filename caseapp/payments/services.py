@@ -53,18 +53,16 @@ _LEGAL_FORMS = {"gmbh", "mbh", "ag", "kg", "ohg", "ug", "ek", "ev", "gbr", "co",
 def claim_due(session: Session, case) -> Money:
     """What is still due on the case's claim. A settled case: the settlement's amount still to
     pay (settlements.due_on_case, which covers the costs too) less the costs still due (they are
-    paid first, § 367(1) BGB); otherwise the claimed amount less what payments already paid
-    towards it (their claim parts, returns excluded)."""
+    paid first, § 367(1) BGB); otherwise the claimed amount less what was paid towards it (the
+    case's COLLECTED credits in the ledger: claim and interest parts, returns excluded)."""
     from caseapp.settlements import services as settlements
 
     settled = settlements.due_on_case(session, case.id)
     if settled is not None:
         return max(settled - costs_due(session, case), Money.zero(settled.currency))
     claimed = Money(case.claimed_minor, case.currency)
-    paid = session.scalar(select(func.coalesce(func.sum(Payment.claim_minor + Payment.interest_minor), 0))
-                          .where(Payment.case_id == case.id, Payment.status == MATCHED,
-                                 Payment.currency == case.currency))
-    return max(claimed - Money(int(paid), case.currency), Money.zero(case.currency))
+    paid = ledger.movements(session, COLLECTED, case.currency, case_id=case.id)[1]   # returned ones left out
+    return max(claimed - paid, Money.zero(case.currency))
 
 
 def costs_due(session: Session, case) -> Money:

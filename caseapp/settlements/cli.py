@@ -156,6 +156,28 @@ def record_command(ref, amount, covers, agreed_on, instalments, first_due, offer
                              for i in settlement.instalments))
 
 
+@settlements_group.command("cancel")
+@click.option("--case", "ref", required=True, type=REF, help="The case reference.")
+@click.option("--reason", required=True, type=NOTE, help="Why (e.g. the second instalment was not paid).")
+@click.option("--to", "to_stage", type=click.Choice(("collection", "legal")), default="collection", show_default=True,
+              help="Where the case goes: collection or the lawyer.")
+@date_option("--today", help="Today (default: today in the firm's time zone).")
+@click.option("--user", "login", required=True, type=LOGIN, help="The handler cancelling it.")
+@with_appcontext
+def cancel_command(ref, reason, to_stage, today, login) -> None:
+    """Cancel a case's settlement the recipient stopped keeping to; the case goes to collection or
+    the lawyer, and the claim (less what was paid) is due again."""
+    from caseapp.cases.services import get_case
+    from caseapp.settlements import services
+
+    actor = _user(login, "write")
+    with transaction() as s:
+        case = get_case(s, ref)
+        settlement = services.cancel_settlement(s, actor, case, reason=reason, to_stage=to_stage,
+                                                today=_today(today))
+        click.echo(f"Settlement {settlement.id} on {case.ref} cancelled; the case is now {case.stage}.")
+
+
 @settlements_group.command("show")
 @click.option("--case", "ref", required=True, type=REF, help="The case reference.")
 @date_option("--today", help="Instalment states as of this day (default: today).")

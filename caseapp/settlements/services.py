@@ -31,11 +31,11 @@ from caseapp.core import audit
 from caseapp.core.audit import Actor, AuditEvent
 from caseapp.core.models import utcnow
 from caseapp.core.errors import InvalidInput, NotFound
-from caseapp.core.money import Money
+from caseapp.core.money import Money, shown
 from caseapp.core.records import check_version
 from caseapp.deadlines import services as deadlines
 from caseapp.ledger import services as ledger
-from caseapp.settlements.models import (ACCEPTED, ACTIVE, FIRM, OPEN, RECIPIENT, REJECTED, SIDES, Instalment,
+from caseapp.settlements.models import (ACCEPTED, ACTIVE, CANCELLED, FIRM, OPEN, RECIPIENT, REJECTED, SIDES, Instalment,
                                         Settlement, SettlementOffer)
 
 IN_COURT_STAGES = (lifecycle.LEGAL, lifecycle.COURT, lifecycle.ENFORCEMENT)
@@ -290,6 +290,43 @@ def record_settlement(session: Session, actor: Actor, case, *, amount: Money, co
     if stage not in (lifecycle.SETTLED, lifecycle.PAID):
         cases.change_stage(session, actor, case, lifecycle.SETTLED, today=today,
                            note=f"Settled for {amount}" + (f" in {count} instalments" if count > 1 else ""))
+    return settlement
+
+
+BROKEN_TO = (lifecycle.COLLECTION, lifecycle.LEGAL)
+
+
+def cancel_settlement(session: Session, actor: Actor, case, *, reason: str, to_stage: str, today: date,
+                      seen_version: int | None = None) -> Settlement:
+    """The recipient stopped keeping to the settlement: cancel it (kept, marked cancelled;
+    audited) and move the case on to collection or the lawyer. From then on the claim is due
+    again, less what was paid under the settlement (payments.services.claim_due: the claimed
+    amount less the claim paid). Whether the whole claim revives depends on the agreement (a
+    default clause); record a new settlement if the parties agree one."""
+    check_version(f"Case {case.ref}", case, seen_version)
+    settlement = settlement_of(session, case.id)
+    if settlement is None:
+        raise InvalidInput(f"Case {case.ref} has no settlement to cancel.")
+    why = " ".join(str(reason or "").split())
+    if not why:
+        raise InvalidInput("Reason: say why the settlement is cancelled (e.g. the second instalment was not paid).")
+    if len(why) > MAX_NOTE:
+        raise InvalidInput(f"Reason: at most {MAX_NOTE:,} characters.")
+    if to_stage not in BROKEN_TO:
+        raise InvalidInput(f"Move to: {shown(to_stage, 20)} is not collection or legal; a case whose settlement "
+                           "is cancelled goes to collection or to the lawyer.")
+    if case.stage != lifecycle.SETTLED:
+        raise InvalidInput(f"Case {case.ref} is {lifecycle.STAGE_LABELS.get(case.stage, case.stage).lower()}, not "
+                           "settled: only a settlement still being paid is cancelled.")
+    settlement.state = CANCELLED
+    session.flush()
+    audit.record(session, actor, "settlement.cancelled", "settlement", settlement.id, case_id=case.id,
+                 from_state=ACTIVE, to_state=CANCELLED, reason=why,
+                 details={"amount": str(settlement.amount), "received": str(received(session, case.id,
+                                                                                       settlement.currency)),
+                          "to_stage": to_stage})
+    cases.change_stage(session, actor, case, to_stage, today=today,
+                       note=f"Settlement of {settlement.amount} cancelled: {why}")
     return settlement
 
 

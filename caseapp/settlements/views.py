@@ -31,7 +31,8 @@ def _consent(form):
 class SettlementView(BaseView):
     route_base = "/cases"
     class_permission_name = SETTLEMENT
-    method_permission_name = {"show": "read", "offer": "write", "decide": "write", "record": "write"}
+    method_permission_name = {"show": "read", "offer": "write", "decide": "write", "record": "write",
+                              "cancel": "write"}
 
     @expose("/<ref>/settlement.json")
     @has_access
@@ -100,6 +101,20 @@ class SettlementView(BaseView):
 
         run_action(action, lambda s: f"Settlement recorded: {s.amount}"
                    + (f" in {len(s.instalments)} instalments." if len(s.instalments) > 1 else "."))
+        return _back(ref)
+
+    @expose("/<ref>/settlement/cancel", methods=["POST"])
+    @has_access
+    def cancel(self, ref: str):
+        form = request.form
+
+        def action(session):
+            seen = version_seen(form.get("version"))
+            case = _case(session, ref)
+            return services.cancel_settlement(session, current_actor(), case, reason=form.get("reason", ""),
+                                              to_stage=form.get("to_stage", ""), today=today(), seen_version=seen)
+
+        run_action(action, lambda s: f"Settlement of {s.amount} cancelled; the claim less what was paid is due again.")
         return _back(ref)
 
 

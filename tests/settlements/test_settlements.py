@@ -181,6 +181,39 @@ def planned(session, *, first_due=date(2026, 12, 1)):
     return case, settlement
 
 
+def test_a_broken_settlement_is_cancelled_and_the_claim_is_due_again(db_session):
+    from caseapp.core.audit import AuditEvent
+    from caseapp.payments import services as payments
+
+    case, settlement = planned(db_session)          # 900.00 on a claim of 1,000.00, in three instalments
+    pay(db_session, case, "300.00")
+    with pytest.raises(InvalidInput, match="Reason: say why"):
+        services.cancel_settlement(db_session, HANDLER, case, reason="  ", to_stage="collection", today=TODAY)
+    with pytest.raises(InvalidInput, match="not collection or legal"):
+        services.cancel_settlement(db_session, HANDLER, case, reason="x", to_stage="closed", today=TODAY)
+    with pytest.raises(StaleEdit):
+        services.cancel_settlement(db_session, HANDLER, case, reason="x", to_stage="collection", today=TODAY,
+                                   seen_version=case.version - 1)
+    assert settlement.state == "active" and case.stage == lifecycle.SETTLED
+    assert payments.claim_due(db_session, case) == eur("600.00")
+
+    services.cancel_settlement(db_session, HANDLER, case, reason="second instalment not paid",
+                               to_stage="legal", today=TODAY)
+    assert settlement.state == "cancelled" and case.stage == lifecycle.LEGAL
+    assert services.settlement_of(db_session, case.id) is None
+    assert payments.claim_due(db_session, case) == eur("700.00")       # the claim less what was paid
+    assert services.money_card(db_session, case).outstanding == eur("700.00")
+    event = db_session.query(AuditEvent).filter_by(action="settlement.cancelled", subject_id=settlement.id).one()
+    assert event.reason == "second instalment not paid" and event.details["received"] == "300.00 EUR"
+    with pytest.raises(InvalidInput, match="no settlement to cancel"):
+        services.cancel_settlement(db_session, HANDLER, case, reason="again", to_stage="collection", today=TODAY)
+    # a settlement already paid (the case is paid) is not cancelled
+    paid, _ = planned(db_session)
+    paid.stage = lifecycle.PAID
+    with pytest.raises(InvalidInput, match="not settled"):
+        services.cancel_settlement(db_session, HANDLER, paid, reason="x", to_stage="collection", today=TODAY)
+
+
 def test_instalment_states_follow_the_money_received(db_session):
     case, settlement = planned(db_session)   # 300.00 each on 1 Dec, 4 Jan (1 Jan is a holiday), 1 Feb
     pay(db_session, case, "350.00")
