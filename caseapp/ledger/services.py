@@ -276,7 +276,7 @@ def booked_on(session: Session, transaction_ids) -> dict[int, date]:
     out: dict[int, date] = {}
     for start in range(0, len(ids), 1000):
         out.update(session.execute(select(LedgerTransaction.id, LedgerTransaction.booked_on)
-                                   .where(LedgerTransaction.id.in_(ids[start:start + 1000]))).tuples())
+                                   .where(LedgerTransaction.id.in_(ids[start:start + 1000]))).tuples().all())
     return out
 
 
