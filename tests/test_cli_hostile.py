@@ -61,6 +61,7 @@ BASELINES = {
     "payments import": {"file": "{statement}", "login": "accountant", "as_json": True},
     "payments assign": {"payment_id": "{payment}", "case_ref": "{case}", "login": "accountant"},
     "payments refund": {"case_ref": "{case}", "login": "accountant"},
+    "payments book-fee": {"payment_id": "{fee}", "login": "accountant", "as_json": True},
     "ledger reconcile": {"month": "2026-11", "bank_balance": "{bank}", "as_json": True},
     "payouts run": {"until": "2026-11-23", "login": "accountant", "as_json": True},
     "payouts approve": {"batch_id": "{batch}", "login": "accountant2", "as_json": True},
@@ -235,6 +236,18 @@ def _a_payment(session) -> dict:
     return {"payment": str(payment.id), "case": case.ref}
 
 
+def _a_fee(session) -> dict:
+    """A debit of the statement that is not a return and that nobody booked (a bank fee)."""
+    from caseapp.payments.models import Payment
+
+    payment = Payment(import_id=_an_import(session), bank_reference="WALK-FEE", booked_on=date(2026, 11, 20),
+                      amount_minor=490, currency="EUR", direction="debit", payer_name="Walk Bank",
+                      remittance="Kontofuehrung", status="other_debit")
+    session.add(payment)
+    session.flush()
+    return {"fee": str(payment.id)}
+
+
 def _an_import(session) -> int:
     from caseapp.payments.models import StatementImport
 
@@ -297,7 +310,7 @@ PREPARE = {**{f"settlements {name}": _an_offer for name in ("offer", "accept", "
            "tokens revoke": _a_token, "letters render": _a_letter, "letters issue": _a_letter,
            "letters send": _a_letter, "clients bank request": _a_client,
            "clients bank confirm": _a_pending_account, "clients bank reject": _a_pending_account,
-           "payments assign": _a_payment, "payments refund": _overpaid,
+           "payments assign": _a_payment, "payments refund": _overpaid, "payments book-fee": _a_fee,
            "ledger reconcile": _a_collection, "payouts run": _a_collection, "payouts approve": _a_batch("draft"),
            "payouts export": _a_batch("approved"), "payouts confirm": _a_batch("exported"),
            "works delete": _a_work, "works edit": _a_work, "works resolve": _a_conflict}

@@ -66,18 +66,29 @@ def ledger_reconcile(month: str, bank_balance, as_json: bool) -> None:
             raise Refused(f"--bank-balance {error}") from None
         if bank_balance.startswith("-"):
             balance = balance * -1
+    from flask import current_app
+
     with refusals(), shared_session() as session:
-        result = reconcile.reconcile(session, month, balance)
+        result = reconcile.reconcile(session, month, balance, current_app.config.get("CASEAPP_FIRM_IBAN") or None)
+    data = result.as_data()
     if as_json:
-        click.echo(json.dumps(result.as_data()))
-    else:
-        data = result.as_data()
-        click.echo(f"{month}: bank {data['bank_statement']} + in transit {data['in_transit']} - the firm's own "
-                   f"{data['firm_money_in_account']} = client money {data['bank_client_money']}; ledger "
-                   f"{data['ledger_client_money']}; clients {data['clients_sum']}: "
-                   + ("they agree." if result.agreed else f"{len(result.differences)} difference(s)."))
-        for d in data["differences"]:
-            click.echo(f"- {d['what']} ({d['amount']})")
-            for e in d["entries"][:50]:
-                click.echo(f"    entry {e['entry']} ({e['booked_on']}, {e['account']}, client {e['client']}, "
-                           f"case {e['case']}): {e['amount']} {e['description'][:80]}")
+        click.echo(json.dumps(data))
+        return
+    click.echo(f"{month}: bank statement {data['bank_statement']} + in transit {data['in_transit']} - the firm's "
+               f"own {data['firm_money_in_account']} = client money {data['bank_client_money']}; ledger "
+               f"{data['ledger_client_money']}; clients {data['clients_sum']}: "
+               + ("they agree." if result.agreed else f"{len(result.differences)} difference(s)."))
+    for t in data["in_transit_items"]:
+        click.echo(f"  in transit {t['in_transit']}: batch {t['batch']}, {t['name']} ({t['transfer']}): "
+                   + ("on the statement, not yet booked (confirm the batch)" if not t["booked"] else
+                      "booked, not yet on the statement"))
+    if data["firm_money_parts"]:
+        click.echo("  the firm's own: " + ", ".join(f"{k} {v}" for k, v in data["firm_money_parts"].items()))
+    for d in data["differences"]:
+        click.echo(f"- {d['what']} ({d['amount']})")
+        for line in d["statement_lines"][:50]:
+            click.echo(f"    statement line: payment {line['payment']} ({line['booked_on']}): {line['amount']} "
+                       f"{line['counterparty'] or ''} {(line['remittance'] or '')[:60]}".rstrip())
+        for e in d["entries"][:50]:
+            click.echo(f"    entry {e['entry']} ({e['booked_on']}, {e['account']}, client {e['client']}, "
+                       f"case {e['case']}): {e['amount']} {e['description'][:80]}")

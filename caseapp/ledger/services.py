@@ -267,6 +267,16 @@ class EntryRow:
     description: str
 
 
+def booked_on(session: Session, transaction_ids) -> dict[int, date]:
+    """Transaction id -> its accounting day."""
+    ids = sorted({i for i in transaction_ids if i})
+    out: dict[int, date] = {}
+    for start in range(0, len(ids), 1000):
+        out.update(session.execute(select(LedgerTransaction.id, LedgerTransaction.booked_on)
+                                   .where(LedgerTransaction.id.in_(ids[start:start + 1000]))).tuples().all())
+    return out
+
+
 def entries(session: Session, accounts, *, currency: str, until: date | None = None,
             since: date | None = None) -> list[EntryRow]:
     """The entries of these accounts (oldest first), booked in [since, until]."""

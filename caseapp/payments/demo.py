@@ -2,7 +2,12 @@
 written with spaces or in lower case; one by amount and payer name), unmatched credits and a
 return. Its first statement is imported (so the ledger has collections for a payout batch); the
 whole file stays in the instance folder (instance/demo/camt053-demo.xml) for the accountant to
-import: the first statement's entries are then reported as imported before, the rest is booked."""
+import: the first statement's entries are then reported as imported before, the rest is booked.
+
+The demo's client-money account opens at 0.00: it is opened for the firm's client money, so
+every cent on it came in through the statements the ledger books. (A balance brought over from
+an older system would belong to clients and be booked to them; a lump nobody owns is what the
+month's reconciliation must find, and does: "an opening balance not booked".)"""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -60,7 +65,7 @@ def load(demo: Demo) -> None:
         back = first[0]
         second.append(Line(back.amount, day2, back.name, back.iban, "Ruecklastschrift", "DEMO-RETURN-1",
                            back.end_to_end_id, direction="debit", reversal=True, return_reason="MD06"))
-    opening = Money.parse("25000.00", "EUR")
+    opening = Money.zero("EUR")          # a new client-money account (see above)
     statement1 = {"id": f"DEMO-{day1.isoformat()}", "iban": FIRM_IBAN, "currency": "EUR", "opening": opening,
                   "closing_on": day1, "lines": first}
     closing1 = opening.minor + sum(l.amount.minor for l in first)

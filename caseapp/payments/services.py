@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from caseapp.cases import lifecycle, services as cases
@@ -30,6 +30,7 @@ from caseapp.payments.models import (CREDIT, MATCHED, OTHER_DEBIT, RETURN, RETUR
 
 # Ledger accounts (caseapp.ledger.models names them; we use the names, not the models).
 BANK, SUSPENSE, COLLECTED, COSTS_ADVANCED, OVERPAID = "bank", "suspense", "collected", "costs_advanced", "overpaid"
+BANK_FEES = "bank_fees"
 
 # Stages in which a case expects money: a payment may match it by amount and payer name, and a
 # case whose due amount is covered moves from them to PAID (when the state machine allows it).
@@ -658,12 +659,102 @@ def refunds_to_transfer(session: Session) -> list[Refund]:
 
 # --- for the three-way reconciliation ---------------------------------------------------------------
 
-def bank_statement_balance(session: Session, until: date) -> Money | None:
-    """The closing balance of the latest statement booked up to `until` (None: no statement yet)."""
-    row = session.execute(select(BankStatement.closing_minor, BankStatement.currency)
-                          .where(BankStatement.closing_on <= until, BankStatement.closing_minor.is_not(None))
-                          .order_by(BankStatement.closing_on.desc(), BankStatement.id.desc()).limit(1)).first()
+def _of_account(query, account: str | None):
+    """Only what the statements of `account` (an IBAN) hold; entries of a CSV file (no statement) count."""
+    if not account:
+        return query
+    iban = account.replace(" ", "").upper()
+    return query.outerjoin(BankStatement, Payment.statement_id == BankStatement.id).where(
+        or_(Payment.statement_id.is_(None), func.upper(func.replace(BankStatement.account, " ", "")) == iban))
+
+
+def bank_statement_balance(session: Session, until: date, account: str | None = None) -> Money | None:
+    """The closing balance of the latest statement (of `account`, if given) booked up to `until`
+    (None: no statement yet)."""
+    query = (select(BankStatement.closing_minor, BankStatement.currency)
+             .where(BankStatement.closing_on <= until, BankStatement.closing_minor.is_not(None))
+             .order_by(BankStatement.closing_on.desc(), BankStatement.id.desc()).limit(1))
+    if account:
+        query = query.where(func.upper(func.replace(BankStatement.account, " ", ""))
+                            == account.replace(" ", "").upper())
+    row = session.execute(query).first()
     return None if row is None else Money(int(row[0]), row[1])
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """A debit on a bank statement that is not a return (a transfer, a bank fee), as the
+    reconciliation lists it; `booked`: the ledger has a transaction for it (`book_fee`)."""
+    payment_id: int
+    booked_on: date
+    amount: Money                    # positive: money out of the account
+    counterparty: str | None
+    iban: str | None
+    remittance: str | None
+    reference: str
+    end_to_end_id: str | None
+    booked: bool
+
+    def as_data(self) -> dict:
+        return {"payment": self.payment_id, "booked_on": self.booked_on.isoformat(),
+                "amount": (self.amount * -1).amount_text(), "counterparty": self.counterparty, "iban": self.iban,
+                "remittance": self.remittance, "reference": self.reference, "end_to_end_id": self.end_to_end_id,
+                "booked": self.booked}
+
+
+def other_debits(session: Session, until: date, *, currency: str = "EUR",
+                 account: str | None = None) -> list[StatementLine]:
+    """The statements' debits that are not returns (OTHER_DEBIT: payout transfers, bank fees,
+    anything else the bank took) booked up to `until`, oldest first."""
+    query = _of_account(select(Payment).where(Payment.direction == "debit", Payment.status == OTHER_DEBIT,
+                                              Payment.currency == currency, Payment.booked_on <= until)
+                        .order_by(Payment.booked_on, Payment.id), account)
+    return [StatementLine(p.id, p.booked_on, Money(p.amount_minor, p.currency), p.payer_name, p.payer_iban,
+                          p.remittance, p.bank_reference, p.end_to_end_id, p.receipt_transaction_id is not None)
+            for p in session.scalars(query)]
+
+
+def first_statement(session: Session, *, account: str | None = None) -> tuple[Money, date] | None:
+    """The opening balance of the earliest imported statement (of `account`) and its first day
+    (its first entry's, else its closing day): where the bank's history in caseapp starts."""
+    query = (select(BankStatement).where(BankStatement.opening_minor.is_not(None),
+                                         BankStatement.closing_on.is_not(None))
+             .order_by(BankStatement.closing_on, BankStatement.id).limit(1))
+    if account:
+        query = query.where(func.upper(func.replace(BankStatement.account, " ", ""))
+                            == account.replace(" ", "").upper())
+    row = session.scalars(query).first()
+    if row is None:
+        return None
+    first_day = session.scalar(select(func.min(Payment.booked_on)).where(Payment.statement_id == row.id))
+    return Money(row.opening_minor, row.currency), min(first_day or row.closing_on, row.closing_on)
+
+
+def book_fee(session: Session, actor: Actor, payment_id: int, seen_version: int | None = None):
+    """Book a debit of the statement that is a bank fee (an other debit nobody booked): debit
+    BANK_FEES, credit BANK on the statement's day. The firm bears it (its own money in the account
+    pays it, never a client's). Audited. Once per debit."""
+    from caseapp.core.records import check_version
+
+    payment = get_payment(session, payment_id)
+    check_version(f"Payment {payment.id}", payment, seen_version)
+    if payment.direction != "debit" or payment.status != OTHER_DEBIT:
+        raise InvalidInput(f"Payment {payment.id} is a {payment.direction} ({payment.status}): only a debit of the "
+                           "statement that is not a return is booked as a bank fee.")
+    if payment.receipt_transaction_id is not None:
+        raise InvalidInput(f"Payment {payment.id} is booked already (ledger transaction "
+                           f"{payment.receipt_transaction_id}).")
+    amount = Money(payment.amount_minor, payment.currency)
+    transaction = ledger.post(session, actor, kind="bank_fee", booked_on=payment.booked_on,
+                              description=f"Bank fee: {payment.payer_name or 'the bank'}, "
+                                          f"{payment.remittance or ''}".strip().rstrip(","),
+                              lines=[debit(BANK_FEES, amount), credit(BANK, amount)], source=f"payment {payment.id}")
+    payment.receipt_transaction_id = transaction.id
+    session.flush()
+    audit.record(session, actor, "payment.fee_booked", "payment", payment.id,
+                 details={"amount": str(amount), "booked_on": payment.booked_on.isoformat(),
+                          "transaction": transaction.id})
+    return transaction
 
 
 def imports(session: Session, *, limit: int = 20) -> Iterable[StatementImport]:

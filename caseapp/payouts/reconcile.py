@@ -1,24 +1,36 @@
-"""The month-end three-way reconciliation of client money (as trust accounting does it):
+"""The month-end three-way reconciliation of client money (as trust accounting does it).
 
-1. the bank: the statement's balance at month end (payments.services.bank_statement_balance,
-   or the figure the accountant types), plus payouts in transit (batches exported, not yet
-   confirmed: the bank has paid them, the ledger books the transfer when it is confirmed), less
-   the firm's own money still in the account (commission, VAT and interest not yet moved out,
-   less the costs it advanced and the bank fees, as the ledger has them);
-2. the ledger's client-money accounts (ledger.models.CLIENT_MONEY_ACCOUNTS: suspense,
-   collected, client payable, overpaid) at month end;
+The model: the firm's client-money account holds client money, and the firm's own money that
+has not been moved out yet (commission, VAT; less the bank fees it paid). Every cent on it came
+in through a statement the ledger books: the account is reconciled from its first statement on,
+and a balance it had before that (an opening balance nobody booked) is a difference, not a
+figure to assume. Three figures must agree to the cent at month end:
+
+1. the bank: the closing balance of the account's latest statement booked by month end
+   (payments.services.bank_statement_balance, or the figure the accountant types)
+   + items in transit (payouts.services.transfers: a payout transfer the statement shows that the
+     ledger has not booked yet, the batch not confirmed: the ledger still holds it for the client;
+     less one the ledger booked that the statement does not show yet: the bank still holds it)
+   - the firm's own money in the account (revenue, VAT payable, interest, costs recovered, less
+     bank fees: each account's figure is shown)
+   = client money per the bank;
+2. the ledger's client-money accounts (ledger.models.CLIENT_MONEY_ACCOUNTS: suspense, collected,
+   client payable, overpaid) at month end;
 3. the sum of every client's balance, each client's collected and payable entries attributed
    through its cases (an entry whose client is not its case's client is a difference), plus
    what is held for no client yet (suspense, overpaid).
 
-Each difference is listed with the entries behind it. An accountant signs a month off (stored,
-audited)."""
+A difference between 1 and 2 is explained where it can be, each with what is behind it: the
+statement's debits nobody booked (a bank fee: `payments.services.book_fee`), with the statement
+lines; an opening balance of the first statement the ledger does not have; what is left, with the
+month's bank entries of the ledger to tick against the statement. An accountant signs a month off
+(stored, audited)."""
 from __future__ import annotations
 
 import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,11 +57,20 @@ def month_bounds(month: str) -> tuple[date, date]:
     return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
 
 
-def statement_balance(session: Session, until: date) -> Money | None:
+def statement_balance(session: Session, until: date, account: str | None = None) -> Money | None:
     """The bank statement's balance at `until` (payments: the latest statement booked by then)."""
     from caseapp.payments import services as payments
 
-    return payments.bank_statement_balance(session, until)
+    return payments.bank_statement_balance(session, until, account)
+
+
+def _transfer_keys(line) -> set[str]:
+    """What names a payout transfer on a statement line: its end-to-end id, and a credit note
+    number (GS-batch-client) in its reference (a transfer made by hand)."""
+    keys = set(re.findall(r"GS-[0-9]+-[0-9]+", line.remittance or ""))
+    if line.end_to_end_id:
+        keys.add(line.end_to_end_id)
+    return keys
 
 
 @dataclass
@@ -57,6 +78,7 @@ class Difference:
     what: str
     amount: Money
     entries: list = field(default_factory=list)   # ledger.EntryRow
+    lines: list = field(default_factory=list)     # payments.StatementLine: the statement's lines behind it
 
 
 @dataclass
@@ -71,6 +93,8 @@ class Result:
     clients_sum: Money
     per_client: dict
     differences: list[Difference]
+    transit_items: list = field(default_factory=list)    # payouts.Transfer, each with its in_transit
+    firm_parts: dict = field(default_factory=dict)       # account -> the firm's money it accounts for
 
     @property
     def agreed(self) -> bool:
@@ -81,28 +105,58 @@ class Result:
             return {"entry": e.entry_id, "transaction": e.transaction_id, "account": e.account, "client": e.client_id,
                     "case": e.case_id, "amount": e.amount.amount_text(), "booked_on": e.booked_on.isoformat(),
                     "kind": e.kind, "description": e.description}
+
+        def transit(t):
+            return {"batch": t.batch_id, "client": t.client_id, "name": t.client_name,
+                    "transfer": t.amount.amount_text(), "in_transit": t.in_transit.amount_text(),
+                    "shown_on": t.shown_on.isoformat() if t.shown_on else None, "booked": t.booked,
+                    "end_to_end_id": t.end_to_end_id, "credit_note": t.credit_note}
         return {"month": self.month, "until": self.until.isoformat(), "currency": CURRENCY,
                 "bank_statement": self.bank_statement.amount_text(), "in_transit": self.in_transit.amount_text(),
+                "in_transit_items": [transit(t) for t in self.transit_items],
                 "firm_money_in_account": self.firm_money.amount_text(),
+                "firm_money_parts": {k: v.amount_text() for k, v in self.firm_parts.items()},
                 "bank_client_money": self.bank_client_money.amount_text(),
                 "ledger_client_money": self.ledger_client_money.amount_text(),
                 "clients_sum": self.clients_sum.amount_text(), "agreed": self.agreed,
                 "differences": [{"what": d.what, "amount": d.amount.amount_text(),
-                                 "entries": [entry(e) for e in d.entries]} for d in self.differences]}
+                                 "entries": [entry(e) for e in d.entries],
+                                 "statement_lines": [line.as_data() for line in d.lines]}
+                                for d in self.differences]}
 
 
-def reconcile(session: Session, month: str, bank_balance: Money | None = None) -> Result:
+def reconcile(session: Session, month: str, bank_balance: Money | None = None,
+              account: str | None = None) -> Result:
+    """The month's reconciliation. `account`: the client-money account's IBAN (its statements
+    only; None: every statement imported). `bank_balance`: the statement's balance at month end
+    when no statement of the account is imported."""
+    from caseapp.payments import services as payments
+
     start, until = month_bounds(month)
-    statement = statement_balance(session, until) if bank_balance is None else bank_balance
+    statement = payments.bank_statement_balance(session, until, account) if bank_balance is None else bank_balance
     if statement is None:
-        raise InvalidInput("Bank balance: the payments domain is not there to read the statement's balance; give "
-                           "the balance at month end (--bank-balance, e.g. 12345.67).")
+        raise InvalidInput(f"Bank balance: no statement of the client-money account{' ' + account if account else ''}"
+                           f" is imported up to {until.isoformat()}; import it, or give the balance at month end "
+                           "(--bank-balance, e.g. 12345.67).")
+    # The statement's debits that are not returns: payout transfers (in transit until confirmed) and the rest.
+    debits = payments.other_debits(session, until, currency=CURRENCY, account=account)
+    shown: dict[str, date] = {}
+    for line in debits:
+        for key in _transfer_keys(line):
+            shown.setdefault(key, line.booked_on)
+    all_transfers = payouts.transfers(session, until, shown)
+    transfer_keys = {t.end_to_end_id for t in all_transfers if t.end_to_end_id} | {t.credit_note for t in all_transfers}
+    transit_items = [t for t in all_transfers if t.in_transit.minor]
+    transit = Money(sum(t.in_transit.minor for t in transit_items), CURRENCY)
+    unbooked = [line for line in debits if not line.booked and not _transfer_keys(line) & transfer_keys]
+
     money_rows = ledger.entries(session, CLIENT_MONEY, currency=CURRENCY, until=until)
     firm_rows = ledger.entries(session, FIRM_ACCOUNTS, currency=CURRENCY, until=until)
-    bank_rows = ledger.entries(session, ("bank",), currency=CURRENCY, until=until)
-    transit = payouts.in_transit(session, until)
-    # The firm's own money in the account: its income and liabilities are credits (negative).
-    firm = Money(-sum(e.amount.minor for e in firm_rows), CURRENCY)
+    # The firm's own money in the account: its income and liabilities are credits (negative), what it paid debits.
+    firm_parts = {name: Money(-sum(e.amount.minor for e in firm_rows if e.account == name), CURRENCY)
+                  for name in FIRM_ACCOUNTS}
+    firm_parts = {name: amount for name, amount in firm_parts.items() if amount.minor}
+    firm = Money(sum(a.minor for a in firm_parts.values()), CURRENCY)
     bank_client = statement + transit - firm
     ledger_client = Money(-sum(e.amount.minor for e in money_rows), CURRENCY)
     owners = {cid: c.client_id for cid, c in cases.cases_by_id(
@@ -120,14 +174,37 @@ def reconcile(session: Session, month: str, bank_balance: Money | None = None) -
         else:
             per_client[None] = per_client.get(None, 0) - e.amount.minor   # suspense, overpaid: no client yet
     clients_sum = Money(sum(per_client.values()), CURRENCY)
+
     differences: list[Difference] = []
-    if bank_client != ledger_client:
-        gap = bank_client - ledger_client
-        month_rows = [e for e in bank_rows if e.booked_on >= start]
+    gap = bank_client - ledger_client
+    explained = Money.zero(CURRENCY)
+    if unbooked:
+        amount = Money(-sum(line.amount.minor for line in unbooked), CURRENCY)
+        explained = explained + amount
         differences.append(Difference(
-            f"The bank holds {gap} {'more' if gap.minor > 0 else 'less'} client money than the ledger: a movement on "
-            "the statement not booked (a bank fee, a payment not imported) or booked but not on the statement. "
-            "The ledger's bank entries of the month are listed to tick against the statement.", gap, month_rows))
+            f"The statement shows {len(unbooked)} debit(s) the ledger has not booked: the bank holds "
+            f"{amount * -1} less than the ledger says. A bank fee: book it (`caseapp payments book-fee PAYMENT "
+            "--user LOGIN`, the firm pays it); a payout made by hand: put its credit note's number (GS-...) in "
+            "the transfer's reference; anything else: find out who took the money.", amount, lines=unbooked))
+    first = payments.first_statement(session, account=account)
+    if first is not None and first[1] <= until:
+        opening, first_day = first
+        before = ledger.balance(session, "bank", CURRENCY, until=first_day - timedelta(days=1))
+        if opening.currency == CURRENCY and opening != before:
+            amount = opening - before
+            explained = explained + amount
+            differences.append(Difference(
+                f"The account's first imported statement opens at {opening} on {first_day.isoformat()}; the "
+                f"ledger's bank account held {before} before that day: an opening balance not booked. Money on "
+                "the client-money account belongs to clients: book it to them, or move the firm's out.", amount))
+    if gap != explained:
+        rest = gap - explained
+        month_rows = ledger.entries(session, ("bank",), currency=CURRENCY, since=start, until=until)
+        differences.append(Difference(
+            f"The bank holds {rest if rest.minor > 0 else rest * -1} {'more' if rest.minor > 0 else 'less'} client "
+            "money than the ledger, not explained by a line of the statement: a payment not imported, an entry "
+            "booked but not on the statement, a statement missing. The ledger's bank entries of the month are "
+            "listed to tick against the statement.", rest, month_rows))
     if misattributed:
         total = Money(-sum(e.amount.minor for e in misattributed), CURRENCY)
         differences.append(Difference(
@@ -140,14 +217,14 @@ def reconcile(session: Session, month: str, bank_balance: Money | None = None) -
         differences.append(Difference("The clients' balances do not add up to the ledger's client money.",
                                       clients_sum - ledger_client, []))
     return Result(month, until, statement, transit, firm, bank_client, ledger_client, clients_sum,
-                  {k: Money(v, CURRENCY) for k, v in per_client.items()}, differences)
+                  {k: Money(v, CURRENCY) for k, v in per_client.items()}, differences, transit_items, firm_parts)
 
 
 def sign_off(session: Session, actor: Actor, month: str, bank_balance: Money | None = None,
-             note: str | None = None) -> Reconciliation:
+             note: str | None = None, account: str | None = None) -> Reconciliation:
     """Store the month's reconciliation as the accountant signs it off (with its figures). A month
     that does not agree is signed off only with a note saying why. Audited."""
-    result = reconcile(session, month, bank_balance)
+    result = reconcile(session, month, bank_balance, account)
     text = " ".join(str(note or "").split()) or None
     if text and len(text) > 2000:
         raise InvalidInput("Note: at most 2000 characters.")

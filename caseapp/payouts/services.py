@@ -396,12 +396,80 @@ def confirm(session: Session, actor: Actor, batch_id: int, seen_version: int | N
     return batch
 
 
-def in_transit(session: Session, until: date | None = None) -> Money:
-    """What exported, not yet confirmed batches send to clients (items in transit)."""
-    query = select(PayoutBatch).where(PayoutBatch.state == EXPORTED)
-    total = sum(b.to_clients_minor for b in session.scalars(query)
-                if until is None or (b.exported_at and b.exported_at.date() <= until))
-    return Money(total, CURRENCY)
+@dataclass(frozen=True)
+class Transfer:
+    """One client's transfer of an exported or confirmed batch, as the bank and the ledger see it
+    at a day: `shown_on` the day the bank statement shows it (None: not yet), `booked` whether the
+    ledger has booked it (the batch confirmed, its transfer booked by that day)."""
+    batch_id: int
+    client_id: int
+    client_name: str
+    amount: Money
+    end_to_end_id: str | None        # a SEPA transfer's, as the statement shows it
+    credit_note: str                 # its credit note's number (a manual transfer's reference names it)
+    shown_on: date | None
+    booked: bool
+
+    @property
+    def in_transit(self) -> Money:
+        """What the reconciliation adds to the statement's balance for it: paid by the bank, not
+        yet booked (+ the amount: the ledger still holds it as client money); booked, not yet on
+        the statement (- the amount: the bank still holds it); otherwise nothing."""
+        if self.shown_on is not None and not self.booked:
+            return self.amount
+        if self.booked and self.shown_on is None:
+            return self.amount * -1
+        return Money.zero(self.amount.currency)
+
+
+def end_to_end_id(batch_id: int, client_id: int) -> str:
+    """The end-to-end id of a client's SEPA transfer in a batch (what the bank statement shows)."""
+    from caseapp.payouts.sepa import _end_to_end
+
+    return _end_to_end(batch_id, client_id)
+
+
+def transfers(session: Session, until: date, shown: Mapping[str, date]) -> list[Transfer]:
+    """Every client's transfer of the batches exported (or confirmed) by `until`. `shown`: what the
+    bank statements up to `until` show (the payments domain's debits): end-to-end id or credit
+    note number -> the day it was booked.
+
+    At each state of a batch, the bank and the ledger hold:
+    - draft, approved: no transfer exists; the split moved the client's net to CLIENT_PAYABLE
+      (still client money, still in the account) and the commission and VAT to the firm's accounts.
+    - exported: the SEPA file is written and uploaded; until the bank executes it, neither the
+      statement nor the ledger shows the transfer: nothing in transit. Once the statement shows it
+      and the batch is not confirmed, the bank has paid what the ledger still holds for the client.
+    - confirmed: the ledger credits BANK on the confirmation's day; until the statement shows the
+      transfer (a transfer made by hand, a statement not imported yet), the bank still holds it."""
+    from caseapp.ledger import services as ledger_reads
+
+    query = (select(PayoutBatch).where(PayoutBatch.state.in_((EXPORTED, CONFIRMED)))
+             .options(selectinload(PayoutBatch.lines)).order_by(PayoutBatch.id))
+    batches_ = list(session.scalars(query))   # one exported after `until` is neither shown nor booked by then
+    booked_on = ledger_reads.booked_on(session, [b.transfer_transaction_id for b in batches_
+                                                 if b.transfer_transaction_id])
+    out: list[Transfer] = []
+    for batch in batches_:
+        day = booked_on.get(batch.transfer_transaction_id)
+        booked = batch.state == CONFIRMED and day is not None and day <= until
+        for line in batch.lines:
+            amount = line.client_share_minor - line.vat_minor
+            if not amount:
+                continue
+            e2e = end_to_end_id(batch.id, line.client_id) if line.method == SEPA else None
+            note = line.statement_number or statement_number(batch, line)
+            seen = shown.get(e2e) if e2e else None
+            out.append(Transfer(batch.id, line.client_id, line.client_name, Money(amount, batch.currency), e2e,
+                                note, seen or shown.get(note), booked))
+    return out
+
+
+def in_transit(session: Session, until: date, shown: Mapping[str, date]) -> Money:
+    """Items in transit at `until` (see `transfers`): the transfers the bank paid that the ledger
+    has not booked, less those the ledger booked that the bank has not paid yet. Added to the
+    statement's balance, it gives what the account would hold had both booked the same."""
+    return Money(sum(t.in_transit.minor for t in transfers(session, until, shown)), CURRENCY)
 
 
 def batch_data(batch: PayoutBatch, files: list[str] | None = None) -> dict:

@@ -128,7 +128,7 @@ class PayoutView(BaseView):
         result, error = None, None
         try:
             balance = Money.parse_plain(typed, "EUR") if typed else None
-            result = reconcile.reconcile(session, month, balance)
+            result = reconcile.reconcile(session, month, balance, _client_money_account())
         except InvalidInput as refused:
             error = str(refused)
         return self.render_template("payouts/reconciliation.html", month=month, typed=typed or "", result=result,
@@ -142,10 +142,15 @@ class PayoutView(BaseView):
 
         def action(session):
             balance = Money.parse_plain(typed, "EUR") if typed else None
-            return reconcile.sign_off(session, current_actor(), month, balance, request.form.get("note"))
+            return reconcile.sign_off(session, current_actor(), month, balance, request.form.get("note"),
+                                      _client_money_account())
 
         run_action(action, f"{month} signed off.")
         return redirect(url_for("PayoutView.reconciliation", month=month, bank_balance=typed or None))
+
+
+def _client_money_account() -> str | None:
+    return current_app.config.get("CASEAPP_FIRM_IBAN") or None
 
 
 def register(app, appbuilder) -> None:

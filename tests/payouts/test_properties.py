@@ -78,21 +78,58 @@ def test_two_batches_drafted_at_the_same_moment_never_share_a_collection(app, da
     """On PostgreSQL: two sessions draft at once; the UNIQUE entry id lets one have each collection."""
     if not database_url.startswith("postgresql"):
         pytest.skip("the concurrency test needs PostgreSQL (CASEAPP_TEST_DATABASE_URL)")
-    from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from caseapp.core.uow import unit_of_work
     from caseapp.extensions import get_db
     from tests.cases.factories import make_case
     from tests.clients.factories import make_client
 
     with app.app_context():
         engine = get_db().engine
+    client_ids, case_ids = [], []
     with Session(engine) as setup:
         for _ in range(20):
             holder = make_client(setup)
-            collect(setup, make_case(setup, lifecycle.COLLECTION, holder=holder), "25.00")
+            case = make_case(setup, lifecycle.COLLECTION, holder=holder)
+            collect(setup, case, "25.00")
+            client_ids.append(holder.id)
+            case_ids.append(case.id)
         setup.commit()
+    try:
+        _race(app, engine)
+    finally:
+        _forget(engine, client_ids, case_ids)
+
+
+def _forget(engine, client_ids: list[int], case_ids: list[int]) -> None:
+    """Take the committed collections, batches and cases out again: other tests reconcile the
+    demo's client money, and 500.00 booked to the bank without a statement is a difference there."""
+    from sqlalchemy import delete, or_, select
+    from sqlalchemy.orm import Session
+
+    from caseapp.cases.models import Case
+    from caseapp.ledger.models import LedgerEntry, LedgerTransaction
+    from caseapp.payouts.models import PayoutBatch, PayoutLine
+
+    with Session(engine) as cleanup:
+        batches = list(cleanup.scalars(select(PayoutLine.batch_id).where(PayoutLine.client_id.in_(client_ids))))
+        transactions = list(cleanup.scalars(select(LedgerEntry.transaction_id).where(
+            or_(LedgerEntry.case_id.in_(case_ids), LedgerEntry.client_id.in_(client_ids)))))
+        cleanup.execute(delete(PayoutItem).where(PayoutItem.batch_id.in_(batches)))
+        cleanup.execute(delete(PayoutLine).where(PayoutLine.batch_id.in_(batches)))
+        cleanup.execute(delete(PayoutBatch).where(PayoutBatch.id.in_(batches)))
+        cleanup.execute(delete(LedgerEntry).where(LedgerEntry.transaction_id.in_(transactions)))
+        cleanup.execute(delete(LedgerTransaction).where(LedgerTransaction.id.in_(transactions)))
+        cleanup.execute(delete(Case).where(Case.id.in_(case_ids)))
+        cleanup.commit()
+
+
+def _race(app, engine) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from caseapp.core.uow import unit_of_work
+
     barrier, outcomes = threading.Barrier(2), []
 
     def draft(name: str) -> None:
