@@ -453,11 +453,13 @@ class _Booking:
                 continue
             booked.append((payment_id, values["status"]))
         transaction_ids = ledger.post_many(session, self.actor, postings)
-        session.execute(table.update().where(table.c.id == bindparam("payment_id"))
-                        .values(receipt_transaction_id=bindparam("receipt"),
-                                allocation_transaction_id=bindparam("allocation")),
-                        [{"payment_id": payment_id, "receipt": tid, "allocation": tid if status == MATCHED else None}
-                         for (payment_id, status), tid in zip(booked, transaction_ids)])
+        if booked:                     # (a file of other debits only books nothing here)
+            session.execute(table.update().where(table.c.id == bindparam("payment_id"))
+                            .values(receipt_transaction_id=bindparam("receipt"),
+                                    allocation_transaction_id=bindparam("allocation")),
+                            [{"payment_id": payment_id, "receipt": tid,
+                              "allocation": tid if status == MATCHED else None}
+                             for (payment_id, status), tid in zip(booked, transaction_ids)])
         audit.record_many(session, self.actor, events)
         self.pending.clear()
         for case in self.covered.values():

@@ -341,3 +341,12 @@ def test_the_money_card_and_what_is_due_agree(db_session, store, settled):
     card = settlements.money_card(db_session, case)
     assert card.outstanding == services.case_money(db_session, case).outstanding == \
         (eur("270.00") if settled else eur("288.00"))
+
+
+def test_a_file_of_a_bank_fee_only_is_imported(db_session, store):
+    """Money out that is not a return (a bank fee) is recorded as an other debit, booked by hand."""
+    result = run(db_session, store, camt(Line(eur("4.90"), DAY, None, None, "Kontofuehrung", "FEE-ONLY-1",
+                                              direction="debit"), sid="FEE-ONLY"))
+    assert [row["result"] for row in result.rows] == ["other_debit"]
+    fee = db_session.scalar(select(Payment).where(Payment.bank_reference == "FEE-ONLY-1"))
+    assert fee.status == "other_debit" and fee.receipt_transaction_id is None
