@@ -61,7 +61,7 @@ BASELINES = {
     "payments import": {"file": "{statement}", "login": "accountant", "as_json": True},
     "payments assign": {"payment_id": "{payment}", "case_ref": "{case}", "login": "accountant"},
     "payments refund": {"case_ref": "{case}", "login": "accountant"},
-    "payments book-fee": {"payment_id": "{fee}", "login": "accountant", "as_json": True},
+    "payments book-debit": {"payment_id": "{fee}", "kind": "fee", "login": "accountant", "as_json": True},
     "ledger reconcile": {"month": "2026-11", "bank_balance": "{bank}", "as_json": True},
     "payouts run": {"until": "2026-11-23", "login": "accountant", "as_json": True},
     "payouts approve": {"batch_id": "{batch}", "login": "accountant2", "as_json": True},
@@ -310,7 +310,7 @@ PREPARE = {**{f"settlements {name}": _an_offer for name in ("offer", "accept", "
            "tokens revoke": _a_token, "letters render": _a_letter, "letters issue": _a_letter,
            "letters send": _a_letter, "clients bank request": _a_client,
            "clients bank confirm": _a_pending_account, "clients bank reject": _a_pending_account,
-           "payments assign": _a_payment, "payments refund": _overpaid, "payments book-fee": _a_fee,
+           "payments assign": _a_payment, "payments refund": _overpaid, "payments book-debit": _a_fee,
            "ledger reconcile": _a_collection, "payouts run": _a_collection, "payouts approve": _a_batch("draft"),
            "payouts export": _a_batch("approved"), "payouts confirm": _a_batch("exported"),
            "works delete": _a_work, "works edit": _a_work, "works resolve": _a_conflict}

@@ -26,8 +26,10 @@ COSTS_ADVANCED = "costs_advanced"  # asset: court and lawyer costs the firm adva
 INTEREST = "interest"              # income: default interest recovered (credit)
 OVERPAID = "overpaid"              # liability: money a payer paid too much, to refund (credit; per case)
 BANK_FEES = "bank_fees"            # expense: fees the bank charged (debit)
+OFFICE_TRANSFERS = "office_transfers"  # the firm's own money (commission, VAT) moved out of the client-money
+                                       #   account to its office account (debit)
 ACCOUNTS = (BANK, SUSPENSE, COLLECTED, CLIENT_PAYABLE, REVENUE, VAT_PAYABLE, COSTS_ADVANCED, INTEREST, OVERPAID,
-            BANK_FEES)
+            BANK_FEES, OFFICE_TRANSFERS)
 # Client money: what the firm holds for clients until paid out (the three-way reconciliation).
 CLIENT_MONEY_ACCOUNTS = (SUSPENSE, COLLECTED, CLIENT_PAYABLE, OVERPAID)
 

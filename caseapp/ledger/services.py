@@ -200,6 +200,7 @@ ACCOUNT_WORDS = {
     "interest": "default interest recovered",
     "overpaid": "paid too much by a payer, to refund",
     "bank_fees": "fees the bank charged",
+    "office_transfers": "the firm's own money moved to its office account",
 }
 
 

@@ -113,27 +113,31 @@ def payments_refund(case_ref: str, currency, amount, login: str, as_json: bool) 
                f"({out['iban'] or 'no IBAN known: transfer by hand'}), to transfer.")
 
 
-@payments_group.command("book-fee")
+@payments_group.command("book-debit")
 @click.argument("payment_id", type=ROW_ID, metavar="PAYMENT")
+@click.option("--as", "kind", required=True, type=click.Choice(("fee", "office")),
+              help="fee: a bank fee (the firm pays it); office: the firm's commission or VAT moved to its office "
+                   "account.")
 @click.option("--user", "login", required=True, type=LOGIN, help="The accountant who books it.")
 @click.option("--json", "as_json", is_flag=True, help="The booking as one JSON object.")
 @with_appcontext
-def payments_book_fee(payment_id: int, login: str, as_json: bool) -> None:
+def payments_book_debit(payment_id: int, kind: str, login: str, as_json: bool) -> None:
     """Book PAYMENT, a debit of the bank statement that nobody booked (the reconciliation lists
-    it), as a bank fee: bank fees (the firm's expense) to bank, on the statement's day."""
+    it), on the statement's day: as a bank fee, or as the firm's own money moved to its office
+    account."""
     from caseapp.payments import services
 
     from caseapp.core.money import Money
 
     actor = _accountant(login, "write")
     with transaction() as session:
-        booked = services.book_fee(session, actor, payment_id)
-        fee = next(e for e in booked.entries if e.amount_minor > 0)
-        out = {"payment": payment_id, "transaction": booked.id, "booked_on": booked.booked_on.isoformat(),
-               "amount": Money(fee.amount_minor, fee.currency).amount_text(), "currency": fee.currency}
+        booked = services.book_debit(session, actor, payment_id, kind)
+        line = next(e for e in booked.entries if e.amount_minor > 0)
+        out = {"payment": payment_id, "as": kind, "transaction": booked.id, "booked_on": booked.booked_on.isoformat(),
+               "amount": Money(line.amount_minor, line.currency).amount_text(), "currency": line.currency}
     click.echo(json.dumps(out) if as_json else
-               f"Payment {payment_id} booked as a bank fee of {out['amount']} on {out['booked_on']} "
-               f"(ledger transaction {out['transaction']}).")
+               f"Payment {payment_id} booked as {services.DEBIT_KINDS[kind][2]}: {out['amount']} on "
+               f"{out['booked_on']} (ledger transaction {out['transaction']}).")
 
 
 COMMANDS = (payments_group,)

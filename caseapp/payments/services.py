@@ -655,6 +655,48 @@ def refund(session: Session, actor: Actor, case_ref: str, *, today: date, amount
     return row
 
 
+@dataclass(frozen=True)
+class RefundTransfer:
+    """A refund as the bank and the ledger see it at a day: the ledger credited the bank when the
+    refund was recorded (`booked_on`); the bank pays it when the accountant makes the transfer
+    (`shown_on`: the statement's debit that pays it, None: not yet)."""
+    refund_id: int
+    case_ref: str
+    amount: Money
+    booked_on: date
+    shown_on: date | None
+    payment_id: int | None           # the statement's debit
+
+    @property
+    def in_transit(self) -> Money:
+        """Booked, not yet on the statement: the bank still holds it (- the amount)."""
+        return self.amount * -1 if self.shown_on is None else Money.zero(self.amount.currency)
+
+
+def refund_transfers(session: Session, until: date, debits: list) -> list[RefundTransfer]:
+    """The refunds booked up to `until`, each with the statement debit that paid it, if any: a
+    debit of `debits` (StatementLine) of the same amount whose text names the case (each debit
+    pays one refund, the oldest refund first)."""
+    rows = list(session.scalars(select(Refund).order_by(Refund.id)))
+    if not rows:
+        return []
+    days = ledger.booked_on(session, [r.transaction_id for r in rows])
+    refs = cases.refs_by_id(session, [r.case_id for r in rows])
+    free = [line for line in debits if not line.booked]
+    out = []
+    for refund in rows:
+        day = days.get(refund.transaction_id)
+        if day is None or day > until:
+            continue
+        amount, ref = Money(refund.amount_minor, refund.currency), refs[refund.case_id]
+        paid = next((line for line in free if line.amount == amount and ref in refs_in(line.remittance)), None)
+        if paid is not None:
+            free.remove(paid)
+        out.append(RefundTransfer(refund.id, ref, amount, day, paid.booked_on if paid else None,
+                                  paid.payment_id if paid else None))
+    return out
+
+
 def refunds_to_transfer(session: Session) -> list[Refund]:
     return list(session.scalars(select(Refund).where(Refund.state == "to_transfer").order_by(Refund.id)))
 
@@ -686,7 +728,7 @@ def bank_statement_balance(session: Session, until: date, account: str | None = 
 @dataclass(frozen=True)
 class StatementLine:
     """A debit on a bank statement that is not a return (a transfer, a bank fee), as the
-    reconciliation lists it; `booked`: the ledger has a transaction for it (`book_fee`)."""
+    reconciliation lists it; `booked`: the ledger has a transaction for it (`book_debit`)."""
     payment_id: int
     booked_on: date
     amount: Money                    # positive: money out of the account
@@ -732,29 +774,41 @@ def first_statement(session: Session, *, account: str | None = None) -> tuple[Mo
     return Money(row.opening_minor, row.currency), min(first_day or row.closing_on, row.closing_on)
 
 
-def book_fee(session: Session, actor: Actor, payment_id: int, seen_version: int | None = None):
-    """Book a debit of the statement that is a bank fee (an other debit nobody booked): debit
-    BANK_FEES, credit BANK on the statement's day. The firm bears it (its own money in the account
-    pays it, never a client's). Audited. Once per debit."""
+# What a debit of the statement nobody booked can be, booked by the accountant:
+# kind -> (the account debited, the ledger transaction's kind, in words)
+DEBIT_KINDS = {
+    "fee": ("bank_fees", "bank_fee", "a bank fee"),
+    "office": ("office_transfers", "office_transfer", "the firm's own money moved to its office account"),
+}
+
+
+def book_debit(session: Session, actor: Actor, payment_id: int, kind: str, seen_version: int | None = None):
+    """Book a debit of the statement that nobody booked (an other debit the reconciliation lists):
+    a bank fee (BANK_FEES: the firm bears it, never a client) or the firm's own money — commission,
+    VAT — moved to its office account (OFFICE_TRANSFERS), credit BANK, on the statement's day.
+    Once per debit; audited."""
     from caseapp.core.records import check_version
 
+    if kind not in DEBIT_KINDS:
+        raise InvalidInput(f"As: {str(kind)[:20]!r} is not what a debit is booked as; use fee or office.")
+    account, transaction_kind, words = DEBIT_KINDS[kind]
     payment = get_payment(session, payment_id)
     check_version(f"Payment {payment.id}", payment, seen_version)
     if payment.direction != "debit" or payment.status != OTHER_DEBIT:
         raise InvalidInput(f"Payment {payment.id} is a {payment.direction} ({payment.status}): only a debit of the "
-                           "statement that is not a return is booked as a bank fee.")
+                           f"statement that is not a return is booked as {words}.")
     if payment.receipt_transaction_id is not None:
         raise InvalidInput(f"Payment {payment.id} is booked already (ledger transaction "
                            f"{payment.receipt_transaction_id}).")
     amount = Money(payment.amount_minor, payment.currency)
-    transaction = ledger.post(session, actor, kind="bank_fee", booked_on=payment.booked_on,
-                              description=f"Bank fee: {payment.payer_name or 'the bank'}, "
+    transaction = ledger.post(session, actor, kind=transaction_kind, booked_on=payment.booked_on,
+                              description=f"{words[0].upper()}{words[1:]}: {payment.payer_name or 'the bank'}, "
                                           f"{payment.remittance or ''}".strip().rstrip(","),
-                              lines=[debit(BANK_FEES, amount), credit(BANK, amount)], source=f"payment {payment.id}")
+                              lines=[debit(account, amount), credit(BANK, amount)], source=f"payment {payment.id}")
     payment.receipt_transaction_id = transaction.id
     session.flush()
-    audit.record(session, actor, "payment.fee_booked", "payment", payment.id,
-                 details={"amount": str(amount), "booked_on": payment.booked_on.isoformat(),
+    audit.record(session, actor, "payment.debit_booked", "payment", payment.id,
+                 details={"as": kind, "amount": str(amount), "booked_on": payment.booked_on.isoformat(),
                           "transaction": transaction.id})
     return transaction
 

@@ -18,7 +18,7 @@ class PaymentView(BaseView):
     route_base = "/payments"
     class_permission_name = PAYMENT
     method_permission_name = {"unmatched": "read", "assign": "write", "upload": "write", "import_file": "write",
-                              "refund": "write"}
+                              "refund": "write", "book_debit": "write"}
 
     @expose("/unmatched")
     @has_access
@@ -66,6 +66,23 @@ class PaymentView(BaseView):
             session, file_store(), current_actor(), data, filename=upload.filename, today=today()).as_dict())
         return self.render_template("payments/import.html", result=result if ok else None,
                                     error=None if ok else result), (200 if ok else 400)
+
+    @expose("/<int:payment_id>/book", methods=["POST"])
+    @has_access
+    def book_debit(self, payment_id: int):
+        """A debit of the statement nobody booked, booked from the reconciliation page (as a bank
+        fee, or as the firm's money moved to its office account); back to that month."""
+        form = request.form
+        kind = form.get("as", "")
+
+        def action(session):   # (no version: a debit is booked once, the second click is refused as booked)
+            return services.book_debit(session, current_actor(), payment_id, kind)
+
+        run_action(action, lambda booked: f"Payment {payment_id} booked as {services.DEBIT_KINDS[kind][2]} "
+                                          f"(ledger transaction {booked.id}).")
+        month = (form.get("month") or "").strip()[:7]
+        return redirect(url_for("PayoutView.reconciliation", month=month) if month else
+                        url_for("PayoutView.reconciliation"))
 
     @expose("/refund/<ref>", methods=["POST"])
     @has_access

@@ -10,7 +10,9 @@ figure to assume. Three figures must agree to the cent at month end:
    (payments.services.bank_statement_balance, or the figure the accountant types)
    + items in transit (payouts.services.transfers: a payout transfer the statement shows that the
      ledger has not booked yet, the batch not confirmed: the ledger still holds it for the client;
-     less one the ledger booked that the statement does not show yet: the bank still holds it)
+     less one the ledger booked that the statement does not show yet: the bank still holds it;
+     less a refund recorded (booked) that the statement does not show paid yet:
+     payments.services.refund_transfers)
    - the firm's own money in the account (revenue, VAT payable, interest, costs recovered, less
      bank fees: each account's figure is shown)
    = client money per the bank;
@@ -21,7 +23,8 @@ figure to assume. Three figures must agree to the cent at month end:
    what is held for no client yet (suspense, overpaid).
 
 A difference between 1 and 2 is explained where it can be, each with what is behind it: the
-statement's debits nobody booked (a bank fee: `payments.services.book_fee`), with the statement
+statement's debits nobody booked (a bank fee, the firm's money moved to its office account:
+`payments.services.book_debit`), with the statement
 lines; an opening balance of the first statement the ledger does not have; what is left, with the
 month's bank entries of the ledger to tick against the statement. An accountant signs a month off
 (stored, audited)."""
@@ -45,8 +48,9 @@ from caseapp.payouts import services as payouts
 from caseapp.payouts.models import Reconciliation
 
 CURRENCY = "EUR"
+ACCOUNT_WORDS = ledger.ACCOUNT_WORDS
 CLIENT_MONEY = ("suspense", "collected", "client_payable", "overpaid")
-FIRM_ACCOUNTS = ("revenue", "vat_payable", "interest", "costs_advanced", "bank_fees")
+FIRM_ACCOUNTS = ("revenue", "vat_payable", "interest", "costs_advanced", "bank_fees", "office_transfers")
 
 
 def month_bounds(month: str) -> tuple[date, date]:
@@ -94,6 +98,7 @@ class Result:
     per_client: dict
     differences: list[Difference]
     transit_items: list = field(default_factory=list)    # payouts.Transfer, each with its in_transit
+    refund_items: list = field(default_factory=list)     # payments.RefundTransfer not yet on the statement
     firm_parts: dict = field(default_factory=dict)       # account -> the firm's money it accounts for
 
     @property
@@ -114,6 +119,9 @@ class Result:
         return {"month": self.month, "until": self.until.isoformat(), "currency": CURRENCY,
                 "bank_statement": self.bank_statement.amount_text(), "in_transit": self.in_transit.amount_text(),
                 "in_transit_items": [transit(t) for t in self.transit_items],
+                "refunds_in_transit": [{"refund": r.refund_id, "case": r.case_ref, "amount": r.amount.amount_text(),
+                                        "in_transit": r.in_transit.amount_text(), "booked_on": r.booked_on.isoformat()}
+                                       for r in self.refund_items],
                 "firm_money_in_account": self.firm_money.amount_text(),
                 "firm_money_parts": {k: v.amount_text() for k, v in self.firm_parts.items()},
                 "bank_client_money": self.bank_client_money.amount_text(),
@@ -147,8 +155,15 @@ def reconcile(session: Session, month: str, bank_balance: Money | None = None,
     all_transfers = payouts.transfers(session, until, shown)
     transfer_keys = {t.end_to_end_id for t in all_transfers if t.end_to_end_id} | {t.credit_note for t in all_transfers}
     transit_items = [t for t in all_transfers if t.in_transit.minor]
-    transit = Money(sum(t.in_transit.minor for t in transit_items), CURRENCY)
-    unbooked = [line for line in debits if not line.booked and not _transfer_keys(line) & transfer_keys]
+    payout_lines = [line for line in debits if _transfer_keys(line) & transfer_keys]
+    # Refunds: booked when recorded, paid when the accountant makes the transfer.
+    refunds = payments.refund_transfers(session, until, [line for line in debits if line not in payout_lines])
+    refund_items = [r for r in refunds if r.in_transit.minor]
+    refund_lines = {r.payment_id for r in refunds if r.payment_id}
+    transit = Money(sum(t.in_transit.minor for t in transit_items) + sum(r.in_transit.minor for r in refund_items),
+                    CURRENCY)
+    unbooked = [line for line in debits
+                if not line.booked and line not in payout_lines and line.payment_id not in refund_lines]
 
     money_rows = ledger.entries(session, CLIENT_MONEY, currency=CURRENCY, until=until)
     firm_rows = ledger.entries(session, FIRM_ACCOUNTS, currency=CURRENCY, until=until)
@@ -183,9 +198,10 @@ def reconcile(session: Session, month: str, bank_balance: Money | None = None,
         explained = explained + amount
         differences.append(Difference(
             f"The statement shows {len(unbooked)} debit(s) the ledger has not booked: the bank holds "
-            f"{amount * -1} less than the ledger says. A bank fee: book it (`caseapp payments book-fee PAYMENT "
-            "--user LOGIN`, the firm pays it); a payout made by hand: put its credit note's number (GS-...) in "
-            "the transfer's reference; anything else: find out who took the money.", amount, lines=unbooked))
+            f"{amount * -1} less than the ledger says. A bank fee, or the firm's commission and VAT moved to its "
+            "office account: book it (the buttons, or `caseapp payments book-debit PAYMENT --as fee|office --user "
+            "LOGIN`); a payout made by hand: put its credit note's number (GS-...) in the transfer's reference; "
+            "anything else: find out who took the money.", amount, lines=unbooked))
     first = payments.first_statement(session, account=account)
     if first is not None and first[1] <= until:
         opening, first_day = first
@@ -217,7 +233,8 @@ def reconcile(session: Session, month: str, bank_balance: Money | None = None,
         differences.append(Difference("The clients' balances do not add up to the ledger's client money.",
                                       clients_sum - ledger_client, []))
     return Result(month, until, statement, transit, firm, bank_client, ledger_client, clients_sum,
-                  {k: Money(v, CURRENCY) for k, v in per_client.items()}, differences, transit_items, firm_parts)
+                  {k: Money(v, CURRENCY) for k, v in per_client.items()}, differences,
+                  transit_items=transit_items, refund_items=refund_items, firm_parts=firm_parts)
 
 
 def sign_off(session: Session, actor: Actor, month: str, bank_balance: Money | None = None,

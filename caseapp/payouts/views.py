@@ -12,6 +12,7 @@ from caseapp.core.errors import InvalidInput
 from caseapp.core.money import Money
 from caseapp.core.web import can, current_actor, run_action, version_seen
 from caseapp.extensions import get_session
+from caseapp.payments import PAYMENT
 from caseapp.payouts import PAYOUT, reconcile, services
 
 
@@ -133,7 +134,8 @@ class PayoutView(BaseView):
             error = str(refused)
         return self.render_template("payouts/reconciliation.html", month=month, typed=typed or "", result=result,
                                     error=error, sign_offs=reconcile.sign_offs(session),
-                                    can_write=can("write", PAYOUT))
+                                    can_write=can("write", PAYOUT), can_book=can("write", PAYMENT),
+                                    account_words=reconcile.ACCOUNT_WORDS)
 
     @expose("/reconciliation/sign-off", methods=["POST"])
     @has_access

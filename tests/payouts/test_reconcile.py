@@ -137,10 +137,10 @@ def test_a_bank_fee_nobody_booked_is_a_difference_with_its_statement_line(app, d
         reconcile.sign_off(db_session, anton, MONTH, account=FIRM_IBAN)
 
     # The accountant books it: the firm pays it from its own money in the account; the month agrees.
-    booked = payments.book_fee(db_session, anton, difference.lines[0].payment_id)
+    booked = payments.book_debit(db_session, anton, difference.lines[0].payment_id, "fee")
     assert {(e.account, e.amount_minor) for e in booked.entries} == {("bank_fees", 490), ("bank", -490)}
     with pytest.raises(InvalidInput, match="booked already"):
-        payments.book_fee(db_session, anton, difference.lines[0].payment_id)
+        payments.book_debit(db_session, anton, difference.lines[0].payment_id, "fee")
     result = month(db_session)
     assert_agrees(result)
     assert result.firm_parts["bank_fees"] == eur("-4.90")
@@ -203,12 +203,12 @@ def test_the_command_books_a_fee(app, db_session, users):
     (line,) = [d for d in payments.other_debits(db_session, TODAY, account=FIRM_IBAN) if d.reference == "FEE-CLI"]
     db_session.commit()
     runner = app.test_cli_runner()
-    handler = runner.invoke(main, ["payments", "book-fee", str(line.payment_id), "--user", "handler"])
+    handler = runner.invoke(main, ["payments", "book-debit", str(line.payment_id), "--as", "fee", "--user", "handler"])
     assert handler.exit_code != 0 and "may not" in handler.output
-    done = runner.invoke(main, ["payments", "book-fee", str(line.payment_id), "--user", "accountant", "--json"])
+    done = runner.invoke(main, ["payments", "book-debit", str(line.payment_id), "--as", "fee", "--user", "accountant", "--json"])
     assert done.exit_code == 0, done.output
     assert json.loads(done.output)["amount"] == "2.50"
-    again = runner.invoke(main, ["payments", "book-fee", str(line.payment_id), "--user", "accountant"])
+    again = runner.invoke(main, ["payments", "book-debit", str(line.payment_id), "--as", "fee", "--user", "accountant"])
     assert again.exit_code != 0 and "booked already" in again.output
 
 
@@ -219,5 +219,49 @@ def test_the_page_shows_each_term_and_the_fee_line(app, db_session, exported, cl
     import_file(db_session, app, statement_after(db_session, "DEMO-FEE-PAGE", date(2026, 11, 30), [fee]), "p.xml")
     db_session.commit()
     page = client_as("accountant").get(f"/payouts/reconciliation?month={MONTH}").get_data(as_text=True)
-    assert "payouts in transit" in page and "vat_payable" in page and "1 difference(s)." in page
-    assert "Kontofuehrung November" in page and "book-fee" in page
+    assert "in transit" in page and "VAT on the commission" in page and "1 difference(s)." in page
+    assert "Kontofuehrung November" in page and "book-debit" in page and "a bank fee</button>" in page
+    # one click books it (a handler cannot), and the month agrees
+    (line,) = [d for d in payments.other_debits(db_session, date(2026, 11, 30), account=FIRM_IBAN)
+               if d.reference == "FEE-PAGE"]
+    assert client_as("handler").post(f"/payments/{line.payment_id}/book", data={"as": "fee"}).status_code in (302, 403)
+    done = client_as("accountant").post(f"/payments/{line.payment_id}/book", data={"as": "fee", "month": MONTH},
+                                        follow_redirects=True).get_data(as_text=True)
+    assert "booked as a bank fee" in done and "The three agree." in done
+
+
+def test_a_refund_in_transit_and_the_firm_moving_its_money_to_the_office_account(app, db_session, exported):
+    """Month-end moves, in the order of the statements: a refund recorded is in transit until the
+    statement shows it paid; the commission and VAT leave for the office account (booked from its
+    statement line)."""
+    from caseapp.cases import lifecycle
+    from tests.cases.factories import make_case
+
+    batch, anton = exported
+    case = make_case(db_session, lifecycle.OFFER_SENT, claimed="100.00")
+    pay = Line(eur("112.00"), date(2026, 11, 26), "Over Payer", "DE02100500000054540402", case.ref, "OVER-1")
+    import_file(db_session, app, statement_after(db_session, "DEMO-OVER", date(2026, 11, 26), [pay]), "p.xml")
+    payments.refund(db_session, anton, case.ref, today=date(2026, 11, 27))
+    result = month(db_session)
+    assert_agrees(result)
+    assert [(r.case_ref, r.in_transit) for r in result.refund_items] == [(case.ref, eur("-12.00"))]
+    assert result.in_transit == eur("-12.00")
+    back = Line(eur("12.00"), date(2026, 11, 28), "Over Payer", "DE02100500000054540402",
+                f"Refund of overpayment {case.ref}", "REFUND-1", direction="debit")
+    import_file(db_session, app, statement_after(db_session, "DEMO-REFUND", date(2026, 11, 28), [back]), "r.xml")
+    result = month(db_session)
+    assert_agrees(result)
+    assert result.refund_items == [] and result.in_transit == eur("0.00")
+
+    firm_money = result.firm_money
+    assert firm_money.minor > 0
+    out = Line(firm_money, date(2026, 11, 30), "caseapp GmbH Geschaeftskonto", "DE12500105170648489890",
+               "Provision und USt November", "OFFICE-2026-11", direction="debit")
+    import_file(db_session, app, statement_after(db_session, "DEMO-OFFICE", date(2026, 11, 30), [out]), "o.xml")
+    assert [d.amount for d in month(db_session).differences] == [firm_money * -1]
+    (line,) = [d for d in payments.other_debits(db_session, date(2026, 11, 30), account=FIRM_IBAN)
+               if d.reference == "OFFICE-2026-11"]
+    payments.book_debit(db_session, anton, line.payment_id, "office")
+    result = month(db_session)
+    assert_agrees(result)
+    assert result.firm_money == eur("0.00") and result.firm_parts["office_transfers"] == firm_money * -1
