@@ -54,7 +54,10 @@ def test_four_eyes_states_export_and_statements(db_session, users, app, tmp_path
     assert line.client_share_minor - line.vat_minor == 14531
     assert "pain.001.001.09" in text and "<InstdAmt Ccy=\"EUR\">145.31</InstdAmt>" in text and "Bert" not in text
     assert [l.method for l in batch.lines if l.client_id == no_account.id] == ["manual"]
-    statement = next(c for n, c in result.files.items() if n.endswith(".pdf") and str(paid.id) in n)
+    assert not any(name.endswith(".pdf") for name in result.files)      # the export froze the records only
+    statements = services.render_statements(db_session, store, batch.id, settings=app.config)
+    assert len(statements) == 2 and all(line.statement_sha256 for line in batch.lines)
+    statement = next(c for n, c in statements.items() if str(paid.id) in n)
     words = "".join(page.extract_text() for page in PdfReader(io.BytesIO(statement)).pages)
     assert case_a.ref in words and "145.31" in words and "14(2)" in words
     assert batch.state == "exported"
@@ -87,6 +90,9 @@ def test_commands(app, db_session, users, tmp_path):
     assert out.exit_code == 0, out.output
     files = json.loads(out.output)["files"]
     assert any(f.endswith(".xml") for f in files) and all((tmp_path / f.split("/")[-1]).exists() for f in files)
+    assert len([f for f in files if f.endswith(".pdf")]) == 2         # the statements, rendered right after
+    db_session.expire_all()
+    assert all(line.statement_sha256 for line in services.get_batch(db_session, int(batch)).lines)
     assert runner.invoke(main, ["payouts", "confirm", batch, "--user", "accountant"]).exit_code == 0
 
 
