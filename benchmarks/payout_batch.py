@@ -25,6 +25,7 @@ Target: draft + approve + export <= 5 s.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import sys
@@ -48,11 +49,19 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=1_000)
     parser.add_argument("--collections", type=int, default=10_000)
     parser.add_argument("--profile", metavar="FILE", help="Write a cProfile of the timed steps to FILE.")
+    parser.add_argument("--count-sql", action="store_true", help="Print the SQL statements each step sends.")
+    parser.add_argument("--no-analyze", action="store_true",
+                        help="Leave the planner without statistics (no ANALYZE after the setup).")
+    parser.add_argument("--no-pdf", action="store_true", help="Skip rendering the statements' PDFs.")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--setup-only", action="store_true", help="Set up, keep the database, time nothing.")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    with temporary_database(args.server, keep=args.keep) as (url, name):
+    with temporary_database(args.server, keep=args.keep or args.setup_only) as (url, name):
         result = run(url, Path("/tmp") / name, args)
+        if result is None:
+            print(f"set up in {name} (kept)")
+            return 0
     report(result, args)
     return 0 if result["timed"] <= TARGET else 1
 
@@ -188,6 +197,15 @@ def run(url: str, tmp: Path, args) -> dict:
             setup = set_up(session, store, rng, clients_n=args.clients, collections_n=args.collections, today=day)
         setup_seconds = time.perf_counter() - started
         print(f"setup: {setup} in {setup_seconds:.0f} s", file=sys.stderr)
+        if not args.no_analyze:
+            # A live database's statistics are kept by autovacuum; this one was filled a moment
+            # ago (and autovacuum may be off on a test server): gather them as it would.
+            from sqlalchemy import text
+
+            with get_db().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("ANALYZE"))
+        if args.setup_only:
+            return None
         sm = app.appbuilder.sm
         anton = Actor.of(sm.find_user(username="accountant"))
         lena = Actor.of(sm.find_user(username="accountant2"))
@@ -200,7 +218,19 @@ def run(url: str, tmp: Path, args) -> dict:
             profiler = cProfile.Profile()
         steps: dict[str, float] = {}
 
+        counted: dict = {}
+        if args.count_sql:
+            from collections import Counter
+
+            from sqlalchemy import event
+
+            def count(conn, cursor, statement, parameters, context, executemany):
+                counted.setdefault("now", Counter())[(" ".join(statement.split())[:90], executemany)] += 1
+
+            event.listen(get_db().engine, "before_cursor_execute", count)
+
         def timed(name, work):
+            counted["now"] = Counter() if args.count_sql else None
             session = get_db().session()
             started = time.perf_counter()
             if profiler:
@@ -212,13 +242,18 @@ def run(url: str, tmp: Path, args) -> dict:
             steps[name] = time.perf_counter() - started
             get_db().session.remove()
             print(f"{name}: {steps[name]:.2f} s", file=sys.stderr)
+            if args.count_sql:
+                for (statement, many), n in counted["now"].most_common(12):
+                    print(f"    {n:6d} {'many ' if many else ''}{statement}", file=sys.stderr)
             return value
 
+        if os.environ.get("BENCH_EXPLAIN"):
+            _explain(until)
         batch_id = timed("draft", lambda s: services.draft(s, anton, until).id)
         timed("approve", lambda s: services.approve(s, lena, batch_id))
         exported = timed("export", lambda s: _export(s, anton, batch_id, store, app.config))
         started = time.perf_counter()
-        rendered = _statements(batch_id, store, tmp / "out")     # its own transactions, as the command
+        rendered = 0 if args.no_pdf else _statements(batch_id, store, tmp / "out")   # in its own transactions
         steps["statements"] = time.perf_counter() - started
         print(f"statements: {steps['statements']:.2f} s", file=sys.stderr)
         if profiler:
@@ -232,6 +267,32 @@ def run(url: str, tmp: Path, args) -> dict:
         get_db().session.remove()
     timed_total = steps["draft"] + steps["approve"] + steps["export"]
     return {"setup": setup, "setup_seconds": setup_seconds, "steps": steps, "timed": timed_total, **figures}
+
+
+def _explain(until) -> None:
+    from sqlalchemy import select, text
+    from sqlalchemy.dialects import postgresql
+
+    from caseapp.extensions import get_db
+    from caseapp.ledger import services as ledger
+    from caseapp.payouts.models import PayoutItem
+
+    session = get_db().session()
+    captured = []
+    original = session.execute
+
+    def capture(statement, *a, **k):
+        captured.append(statement)
+        return original(statement, *a, **k)
+
+    session.execute = capture
+    ledger.open_credits(session, "collected", until=until, currency="EUR", taken=select(PayoutItem.ledger_entry_id))
+    session.execute = original
+    sql = str(captured[0].compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    for (row,) in session.execute(text("EXPLAIN ANALYZE " + sql)):
+        print(row, file=sys.stderr)
+    session.rollback()
+    get_db().session.remove()
 
 
 def _export(session, actor, batch_id, store, settings) -> dict:

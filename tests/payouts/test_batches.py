@@ -157,3 +157,21 @@ def test_reconciliation_agrees_then_finds_planted_differences(db_session, users,
     result = app.test_cli_runner().invoke(main, ["ledger", "reconcile", "--month", "2026-10", "--bank-balance",
                                                  "1.00", "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["agreed"] is False
+
+
+def test_a_sepa_file_that_breaks_the_schema_is_refused():
+    from types import SimpleNamespace
+
+    line = SimpleNamespace(holder="Anna Fotografin", client_name="Anna Fotografin", iban="DE89370400440532013000",
+                           bic="COBADEFFXXX", client_share_minor=14531, vat_minor=0, statement_number="GS-1-1",
+                           client_id=1)
+    settings = {"CASEAPP_FIRM_IBAN": "DE02120300000000202051", "CASEAPP_FIRM_NAME": "Bildrecht Demo GmbH"}
+    xml = sepa.transfer_file(SimpleNamespace(id=1, currency="EUR"), [line], settings, execution_date=DAY)
+    sepa.validate(xml)
+    broken = xml.replace(b'<InstdAmt Ccy="EUR">145.31</InstdAmt>', b'<InstdAmt Ccy="EUR">145.3.1</InstdAmt>')
+    assert broken != xml
+    with pytest.raises(InvalidInput, match=r"does not validate against pain.001.001.09: Element 'InstdAmt': '145.3.1' is not a valid value .* "
+                       r"at /Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/Amt/InstdAmt\.$"):
+        sepa.validate(broken)
+    with pytest.raises(InvalidInput, match="not well-formed"):
+        sepa.validate(xml[:-20])
