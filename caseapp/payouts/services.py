@@ -414,14 +414,6 @@ def batch_line(session: Session, batch: PayoutBatch, client_id: int) -> PayoutLi
     return line
 
 
-def unrendered_statements(session: Session, batch_id: int) -> list[int]:
-    """The clients (ids) whose statement in an exported batch has no PDF yet."""
-    batch = get_batch(session, batch_id)
-    _exported(batch)
-    return list(session.scalars(select(PayoutLine.client_id).where(
-        PayoutLine.batch_id == batch.id, PayoutLine.statement_sha256.is_(None)).order_by(PayoutLine.id)))
-
-
 def render_statements(session: Session, store, batch_id: int, *, settings: Mapping, client_ids=None,
                       pool=None, progress=None) -> dict[str, bytes]:
     """Render and store the statements of an exported batch that have no PDF yet (of
