@@ -35,6 +35,7 @@ import argparse
 import os
 import platform
 import random
+import shutil
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -64,10 +65,16 @@ def main() -> int:
     parser.add_argument("--setup-only", action="store_true", help="Set up, keep the database, time nothing.")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    with temporary_database(args.server, keep=args.keep or args.setup_only) as (url, name):
-        result = run(url, Path("/tmp") / name, args)
+    keep = args.keep or args.setup_only
+    with temporary_database(args.server, keep=keep) as (url, name):
+        folder = Path("/tmp") / name              # the instance: its file store, the exported files
+        try:
+            result = run(url, folder, args)
+        finally:
+            if not keep:
+                shutil.rmtree(folder, ignore_errors=True)
         if result is None:
-            print(f"set up in {name} (kept)")
+            print(f"set up in {name} (kept, files in {folder})")
             return 0
     report(result, args)
     return 0 if result["timed"] <= TARGET else 1
