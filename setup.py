@@ -14,7 +14,8 @@ setup(
     packages=find_packages(include=["caseapp", "caseapp.*", "matching", "matching.*"]) + list(BUNDLED),
     package_dir=BUNDLED,
     package_data={
-        "caseapp": ["templates/**/*", "*/templates/**/*", "static/**/*"],
+        "caseapp": ["templates/**/*", "*/templates/**/*", "static/**/*",
+                    "payouts/statement/*"],         # the payout statement's template and style sheet
         "matching": ["vocabulary.npz"],
         "caseapp.data.jurisdictions": ["*.toml", "*.json", "fees/*.toml"],
         "caseapp.data.migrations": ["*.mako", "versions/*.py"],

@@ -91,3 +91,18 @@ def test_matching_from_the_wheel(installed):
     assert asked.returncode == 0, asked.stderr[-3000:]
     answer = json.loads(asked.stdout.splitlines()[0])
     assert answer["matches"][0]["ref"] == "work.png" and answer["matches"][0]["match"]
+
+
+def test_a_payout_statement_renders_from_the_wheel(installed):
+    """The statement's template and style sheet are package data (they were missing once)."""
+    code = ("from datetime import date; from types import SimpleNamespace as N; "
+            "from caseapp.payouts import statements; "
+            "line = N(language='de', client_name='Anna', statement_number='GS-1-1', collected_minor=10000, "
+            "client_share_minor=7000, commission_minor=3000, vat_minor=570, vat_code='private', vat_basis='§ 12(1) UStG', "
+            "method='manual', iban=None, items=[]); "
+            "batch = N(id=1, currency='EUR', until=date(2026, 11, 30), exported_at=None); "
+            "pdf = statements.render(None, batch, line, {}, today=date(2026, 12, 1)); "
+            "print(statements.FOLDER, pdf[:5])")
+    rendered = run(installed, "python", "-c", code)
+    assert rendered.returncode == 0, rendered.stderr[-3000:]
+    assert "/venv/" in rendered.stdout and "b'%PDF-'" in rendered.stdout

@@ -122,6 +122,19 @@ def payout_account(session: Session, client_id: int) -> BankAccount | None:
                                                      BankAccount.status == ACTIVE)).first()
 
 
+def payout_accounts(session: Session, client_ids) -> dict[int, BankAccount]:
+    """`payout_account` of many clients (client id -> its active account; none: not there)."""
+    ids = sorted(set(client_ids))
+    found: dict[int, BankAccount] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        rows = session.scalars(select(BankAccount).where(BankAccount.client_id.in_(chunk),
+                                                         BankAccount.status == ACTIVE).order_by(BankAccount.id))
+        for account in rows:
+            found.setdefault(account.client_id, account)
+    return found
+
+
 def request_account(session: Session, actor: Actor, client_id: int, holder: str, iban: str,
                     bic: str | None = None) -> BankAccount:
     """Ask for a new payout account for the client: checked, kept as pending until a second

@@ -79,6 +79,16 @@ _clients = ReferenceRecords(
 get_client, delete_client = _clients.get, _clients.delete
 
 
+def clients_by_id(session: Session, client_ids) -> dict[int, Client]:
+    """The clients with these ids, in a few queries (a payout batch reads a thousand)."""
+    ids = sorted(set(client_ids))
+    found: dict[int, Client] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start:start + 1000]
+        found.update((c.id, c) for c in session.scalars(select(Client).where(Client.id.in_(chunk))))
+    return found
+
+
 def add_client(session: Session, actor: Actor, *, name: str, country: str, kind: str = "photographer",
                email: str | None = None, language: str = "en", pursues_private_users: bool = False,
                legal_form: str = "person", tax_status: str = "private", vat_id: str | None = None,

@@ -103,22 +103,38 @@ class PayoutView(BaseView):
     @expose("/<int:batch_id>/file/<string:what>")
     @has_access
     def download(self, batch_id: int, what: str):
+        """The SEPA file, or a client's statement: rendered from its record and stored the first
+        time it is asked for (`services.statement_pdf`), read from the store after."""
         import io
 
         from caseapp.core.errors import NotFound
+        from caseapp.core.web import attempt
 
         try:
-            batch = services.load_batch(get_session(), batch_id)
+            batch = services.get_batch(get_session(), batch_id)
         except NotFound:
             abort(404)
-        if what == "sepa" and batch.sepa_sha256:
-            sha, name, mime = batch.sepa_sha256, batch.sepa_filename, "application/xml"
-        else:
-            line = next((l for l in batch.lines if str(l.client_id) == what and l.statement_sha256), None)
-            if line is None:
+        if what == "sepa":
+            if not batch.sepa_sha256:
                 abort(404)
-            sha, name, mime = line.statement_sha256, services.statement_filename(batch, line), "application/pdf"
-        return send_file(io.BytesIO(_store().read(sha)), mimetype=mime, as_attachment=True, download_name=name)
+            content, name, mime = _store().read(batch.sepa_sha256), batch.sepa_filename, "application/xml"
+        else:
+            if not (what.isascii() and what.isdecimal() and len(what) <= 10):
+                abort(404)
+            store, settings, client_id = _store(), current_app.config, int(what)
+
+            def statement(session):
+                found = services.get_batch(session, batch_id)
+                line = services.batch_line(session, found, client_id)
+                return services.statement_filename(found, line), \
+                    services.statement_pdf(session, store, found, line, settings)
+
+            ok, result = attempt(statement)
+            if not ok:
+                abort(404)      # no such line, or not exported (yet): there is no statement to download
+            name, content = result
+            mime = "application/pdf"
+        return send_file(io.BytesIO(content), mimetype=mime, as_attachment=True, download_name=name)
 
     @expose("/reconciliation")
     @has_access

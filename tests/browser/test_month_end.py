@@ -30,6 +30,10 @@ def test_two_accountants_draft_approve_and_export_a_batch(live_server, page, scr
     sepa = page.locator("a[href*='/file/']").first.get_attribute("href")
     response = page.request.get(live_server + sepa)
     assert response.ok and b"pain.001.001.09" in response.body()
+    # A statement is offered at once; its PDF is rendered the first time it is downloaded.
+    statement = page.get_by_role("link", name=re.compile(r"^Statement GS-")).first.get_attribute("href")
+    response = page.request.get(live_server + statement)
+    assert response.ok and response.body().startswith(b"%PDF") and response.headers["content-type"] == "application/pdf"
 
     page.goto(f"{live_server}/payouts/reconciliation")
     page.screenshot(path=str(screenshots / "reconciliation.png"), full_page=True)

@@ -63,6 +63,20 @@ def test_allocation_sums_to_the_whole(minor, ratios):
         assert abs(part.minor - exact) < 1  # each part within a cent of its exact share
 
 
+def test_whole_number_ratios_split_as_fractions_do():
+    """Whole-number ratios take an integer path (fast): the same parts as the Fraction one."""
+    import random
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        ratios = [rng.choice([0, 1, 3, 50, 4500, 5500, 7000, 10000, rng.randint(0, 10**6)])
+                  for _ in range(rng.randint(1, 5))]
+        if not any(ratios):
+            continue
+        amount = Money(rng.randint(-10**9, 10**9), "EUR")
+        assert amount.allocate(ratios) == amount.allocate([Fraction(r) for r in ratios]), (amount, ratios)
+
+
 def test_allocation_refuses_nonsense():
     with pytest.raises(InvalidInput):
         eur("1.00").allocate([])

@@ -54,7 +54,10 @@ def test_four_eyes_states_export_and_statements(db_session, users, app, tmp_path
     assert line.client_share_minor - line.vat_minor == 14531
     assert "pain.001.001.09" in text and "<InstdAmt Ccy=\"EUR\">145.31</InstdAmt>" in text and "Bert" not in text
     assert [l.method for l in batch.lines if l.client_id == no_account.id] == ["manual"]
-    statement = next(c for n, c in result.files.items() if n.endswith(".pdf") and str(paid.id) in n)
+    assert not any(name.endswith(".pdf") for name in result.files)      # the export froze the records only
+    statements = services.render_statements(db_session, store, batch.id, settings=app.config)
+    assert len(statements) == 2 and all(line.statement_sha256 for line in batch.lines)
+    statement = next(c for n, c in statements.items() if str(paid.id) in n)
     words = "".join(page.extract_text() for page in PdfReader(io.BytesIO(statement)).pages)
     assert case_a.ref in words and "145.31" in words and "14(2)" in words
     assert batch.state == "exported"
@@ -87,6 +90,9 @@ def test_commands(app, db_session, users, tmp_path):
     assert out.exit_code == 0, out.output
     files = json.loads(out.output)["files"]
     assert any(f.endswith(".xml") for f in files) and all((tmp_path / f.split("/")[-1]).exists() for f in files)
+    assert len([f for f in files if f.endswith(".pdf")]) == 2         # the statements, rendered right after
+    db_session.expire_all()
+    assert all(line.statement_sha256 for line in services.get_batch(db_session, int(batch)).lines)
     assert runner.invoke(main, ["payouts", "confirm", batch, "--user", "accountant"]).exit_code == 0
 
 
@@ -150,3 +156,21 @@ def test_reconciliation_agrees_then_finds_planted_differences(db_session, users,
     result = app.test_cli_runner().invoke(main, ["ledger", "reconcile", "--month", "2026-10", "--bank-balance",
                                                  "1.00", "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["agreed"] is False
+
+
+def test_a_sepa_file_that_breaks_the_schema_is_refused():
+    from types import SimpleNamespace
+
+    line = SimpleNamespace(holder="Anna Fotografin", client_name="Anna Fotografin", iban="DE89370400440532013000",
+                           bic="COBADEFFXXX", client_share_minor=14531, vat_minor=0, statement_number="GS-1-1",
+                           client_id=1)
+    settings = {"CASEAPP_FIRM_IBAN": "DE02120300000000202051", "CASEAPP_FIRM_NAME": "Bildrecht Demo GmbH"}
+    xml = sepa.transfer_file(SimpleNamespace(id=1, currency="EUR"), [line], settings, execution_date=DAY)
+    sepa.validate(xml)
+    broken = xml.replace(b'<InstdAmt Ccy="EUR">145.31</InstdAmt>', b'<InstdAmt Ccy="EUR">145.3.1</InstdAmt>')
+    assert broken != xml
+    with pytest.raises(InvalidInput, match=r"does not validate against pain.001.001.09: Element 'InstdAmt': '145.3.1' is not a valid value .* "
+                       r"at /Document/CstmrCdtTrfInitn/PmtInf/CdtTrfTxInf/Amt/InstdAmt\.$"):
+        sepa.validate(broken)
+    with pytest.raises(InvalidInput, match="not well-formed"):
+        sepa.validate(xml[:-20])

@@ -152,3 +152,54 @@ def _race(app, engine) -> None:
         ids = list(check.scalars(select(PayoutItem.ledger_entry_id)))
         assert len(ids) == len(set(ids)) and len(ids) >= 20
     assert sorted(kind for kind, _ in outcomes) in (["drafted", "refused"], ["drafted", "drafted"])
+
+
+def test_a_draft_that_waits_on_another_is_refused_when_that_one_commits(app, database_url):
+    """On PostgreSQL: the items are written in bulk; the second draft's INSERT waits on the UNIQUE
+    entry id while the first is open, and is refused (nothing drafted) once the first commits."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (CASEAPP_TEST_DATABASE_URL)")
+    import time
+
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from caseapp.extensions import get_db
+    from caseapp.payouts.models import PayoutBatch
+    from tests.cases.factories import make_case
+    from tests.clients.factories import make_client
+
+    with app.app_context():
+        engine = get_db().engine
+    with Session(engine) as setup:
+        for _ in range(5):
+            holder = make_client(setup)
+            collect(setup, make_case(setup, lifecycle.COLLECTION, holder=holder), "40.00")
+        setup.commit()
+    first, second = Session(engine), Session(engine)
+    outcome = []
+
+    def draft_second() -> None:
+        with app.app_context():
+            try:
+                services.draft(second, Actor(None, "lena-waits"), DAY)
+                outcome.append("drafted")
+            except InvalidInput as refused:
+                outcome.append(str(refused))
+            finally:
+                second.rollback()
+
+    with app.app_context():
+        batch = services.draft(first, ANTON, DAY)          # holds its items, not committed yet
+        waiting = threading.Thread(target=draft_second)
+        waiting.start()
+        time.sleep(1.5)
+        assert waiting.is_alive()                          # the second waits on the first's items
+        first.commit()
+        waiting.join(30)
+    assert outcome and outcome[0].startswith("Another batch took some of these collections")
+    with Session(engine) as check:
+        assert check.scalar(select(func.count()).select_from(PayoutBatch).where(PayoutBatch.drafted_by == "lena-waits")) \
+            == 0 and check.get(PayoutBatch, batch.id) is not None
+    first.close()
+    second.close()
