@@ -159,23 +159,37 @@ def test_a_draft_that_waits_on_another_is_refused_when_that_one_commits(app, dat
     entry id while the first is open, and is refused (nothing drafted) once the first commits."""
     if not database_url.startswith("postgresql"):
         pytest.skip("needs PostgreSQL (CASEAPP_TEST_DATABASE_URL)")
-    import time
-
-    from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
     from caseapp.extensions import get_db
-    from caseapp.payouts.models import PayoutBatch
     from tests.cases.factories import make_case
     from tests.clients.factories import make_client
 
     with app.app_context():
         engine = get_db().engine
+    client_ids, case_ids = [], []
     with Session(engine) as setup:
         for _ in range(5):
             holder = make_client(setup)
-            collect(setup, make_case(setup, lifecycle.COLLECTION, holder=holder), "40.00")
+            case = make_case(setup, lifecycle.COLLECTION, holder=holder)
+            collect(setup, case, "40.00")
+            client_ids.append(holder.id)
+            case_ids.append(case.id)
         setup.commit()
+    try:
+        _wait_then_refused(app, engine)
+    finally:
+        _forget(engine, client_ids, case_ids)
+
+
+def _wait_then_refused(app, engine) -> None:
+    import time
+
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from caseapp.payouts.models import PayoutBatch
+
     first, second = Session(engine), Session(engine)
     outcome = []
 
