@@ -34,6 +34,11 @@ GERMAN_VAT_BP = 1900   # 19% (§ 12(1) UStG)
 REVERSE_CHARGE, SMALL_BUSINESS, PRIVATE, GERMAN_VAT, NON_EU = (
     "reverse_charge", "small_business", "private", "german_vat", "non_eu")
 
+# A VAT treatment in a few words (the batch page; the statement says it in full).
+VAT_CODE_WORDS = {REVERSE_CHARGE: "reverse charge, no German VAT", SMALL_BUSINESS: "small business, 19% on our commission",
+                  PRIVATE: "private person, 19% on our commission", GERMAN_VAT: "19% German VAT on our commission",
+                  NON_EU: "outside the EU, no German VAT"}
+
 TAX_STATUS_WORDS = {"private": "private person (no VAT)", "small_business": "small business (exempt from VAT)",
                     "standard": "business charging VAT"}
 

@@ -60,6 +60,7 @@ CURRENCY = "EUR"
 COLLECTED, CLIENT_PAYABLE, REVENUE, VAT_PAYABLE, BANK = (
     "collected", "client_payable", "revenue", "vat_payable", "bank")
 FULL_BP = 10000
+VAT_CODE_WORDS = tax.VAT_CODE_WORDS       # (the batch page: views read it here, not from clients)
 
 
 def vat_on(commission: int, bp: int) -> int:

@@ -74,7 +74,7 @@ class PayoutView(BaseView):
             abort(404)
         actor = current_actor()
         return self.render_template("payouts/batch.html", batch=batch, Money=Money,
-                                    own=(batch.drafted_by_id == actor.user_id),
+                                    vat_words=services.VAT_CODE_WORDS, own=(batch.drafted_by_id == actor.user_id),
                                     can_write=can("write", PAYOUT), can_approve=can("approve", PAYOUT))
 
     def _act(self, batch_id: int, use_case, message: str):

@@ -27,6 +27,8 @@ def test_two_accountants_draft_approve_and_export_a_batch(live_server, page, scr
     page.get_by_role("button", name=re.compile("Export the SEPA file")).click()
     expect(page.locator("body")).to_contain_text(re.compile("exported", re.I))
     page.screenshot(path=str(screenshots / "payout-batch.png"), full_page=True)
+    shown = page.inner_text("body")
+    assert "VAT: " in shown and not any(code in shown for code in ("german_vat", "non_eu", "small_business"))
     sepa = page.locator("a[href*='/file/']").first.get_attribute("href")
     response = page.request.get(live_server + sepa)
     assert response.ok and b"pain.001.001.09" in response.body()
