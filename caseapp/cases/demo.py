@@ -54,6 +54,7 @@ def load(demo: Demo) -> None:
     stages = list(STAGE_WEIGHTS)
     weights = list(STAGE_WEIGHTS.values())
     refs = reserve_values(session, "case", str(today.year), cases)
+    evidence_of = {cid: terms.licensing_evidence for cid, terms in clients.client_terms(session, with_works).items()}
     first_case = (session.scalar(select(func.max(Case.id))) or 0) + 1
     done = 0
     for chunk_start in range(0, cases, 2000):
@@ -68,7 +69,7 @@ def load(demo: Demo) -> None:
             opened = now - timedelta(days=rng.randint(3, 700), minutes=rng.randint(0, 1440))
             items = rng.choices(work_ids[client_id], k=rng.choice([1, 1, 1, 2, 2, 3]))
             rng.choice(["150", "250", "300", "450", "600", "900"])   # (kept: the demo's random sequence)
-            claim = _demo_claim(country, i, len(items))
+            claim = _demo_claim(country, i, len(items), evidence_of.get(client_id, "none"))
             claimed = claim.total.minor
             closed = stage == lifecycle.CLOSED
             due = None if closed else today + timedelta(days=rng.randint(-12, 40))
@@ -131,12 +132,12 @@ def load(demo: Demo) -> None:
     demo.counts["cases"] = done
 
 
-def _demo_claim(country: str, serial: int, images: int):
+def _demo_claim(country: str, serial: int, images: int, evidence: str = "none"):
     """The claim as the country's rules price it: a usage, a duration and a missing credit
-    that vary with the case."""
+    that vary with the case, at the rate the client's evidence of licensing supports."""
     return feasibility.claim_amount(country, usage=DEMO_USAGES[serial % 5 if serial % 11 else 4],
                                     months=(1, 3, 6, 12, 14, 24, 36)[serial % 7], images=images,
-                                    credit_missing=serial % 3 == 0)
+                                    credit_missing=serial % 3 == 0, evidence=evidence)
 
 
 def _event(actor: Actor, action: str, case_id: int, at: datetime, **fields) -> dict:

@@ -172,6 +172,7 @@ def client_data(session, client_id: int) -> dict:
         "address": {"street": client.street, "postcode": client.postcode, "city": client.city,
                     "country": client.country},
         "language": client.language, "tax_status": client.tax_status, "vat_id": client.vat_id,
+        "licensing_evidence": client.licensing_evidence,
         "vat_treatment": vat_treatment(client).as_data(), "version": client.version,
         "contract": {"id": contract.id, "starts_at": contract.starts_at.isoformat(),
                      "words": contracts.contract_in_words(contract),
@@ -196,6 +197,9 @@ def client_data(session, client_id: int) -> dict:
 @click.option("--tax-status", type=click.Choice(TAX_STATUSES), default="private", show_default=True,
               help="private person, small business (exempt from VAT), or standard (charges VAT).")
 @click.option("--vat-id", type=Text(40), help="An EU VAT ID with its country prefix (Greece: EL).")
+@click.option("--licensing-evidence", type=click.Choice(("none", "professional")), default="none", show_default=True,
+              help="What the client documented of their own licensing: none (claims use the rate courts give "
+                   "without proof) or professional (proof of professional work: the fee table).")
 @click.option("--language", type=Text(2, r"[A-Za-z]{2}", "a language code: two letters, e.g. de"), default="en")
 @click.option("--email", type=Text(254))
 @click.option("--contact", "contact_name", type=Text(200), help="Whom to talk to (for a company).")

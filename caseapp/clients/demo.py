@@ -111,7 +111,8 @@ def _add_client(demo: Demo, name: str, country: str, kind: str, language: str) -
     client = services.add_client(demo.session, demo.actor, name=name, country=country, kind=kind,
                                  language=language, email=f"office@{slug}.example", legal_form=legal_form,
                                  tax_status=tax_status, vat_id=vat_id, contact_name=contact, street=street,
-                                 postcode=postcode, city=city)
+                                 postcode=postcode, city=city,
+                                 licensing_evidence="professional" if kind == "agency" else "none")
     terms = CONTRACTS.get(name)
     if terms:
         contracts.change_contract(demo.session, demo.actor, client.id,

@@ -16,6 +16,7 @@ def _in_list(column: str, values) -> str:
 # Who the client is, for tax: a private person (no VAT), a small business exempt from VAT
 # (§ 19 UStG in Germany; the EU's SME scheme, Directive 2020/285, elsewhere), or a business
 # that charges VAT (with a VAT ID: reverse charge when it is in another EU member state).
+LICENSING_EVIDENCE = ("none", "professional")
 LEGAL_FORMS = ("person", "company")
 TAX_STATUSES = ("private", "small_business", "standard")
 # A work's ownership status: verified before any letter leaves (cases' checks stage).
@@ -53,6 +54,10 @@ class Client(TimestampMixin, VersionedMixin, Model):
     street: Mapped[str | None] = mapped_column(String(200))
     postcode: Mapped[str | None] = mapped_column(String(20))
     city: Mapped[str | None] = mapped_column(String(100))
+    # What the client documented of their own licensing, for the rate a claim uses when a work has
+    # no sales of its own (feasibility.amounts): none, or proof of professional work.
+    licensing_evidence: Mapped[str] = mapped_column(String(12), nullable=False, default="none",
+                                                    server_default="none")
     tax_status: Mapped[str] = mapped_column(String(20), nullable=False, default="private",
                                             server_default="private")
     vat_id: Mapped[str | None] = mapped_column(String(20))     # compact form, validated (python-stdnum)

@@ -22,8 +22,10 @@ WORK_STATUS_WORDS = {"unverified": "Unverified: ownership not checked yet",
                      "disputed": "Disputed: someone else may own it"}
 CLIENT_PERMISSIONS = [p.fab_name for p in DOMAIN.permissions if p.resource == CLIENT]
 EDITABLE = ("name", "kind", "legal_form", "contact_name", "email", "phone", "street", "postcode", "city",
-            "country", "language", "tax_status", "vat_id")
+            "country", "language", "tax_status", "vat_id", "licensing_evidence")
 # Tick boxes of the details form (an unticked box is not sent: the form says it showed them).
+EVIDENCE_WORDS = {"none": "none on file: claims use the rate courts give without proof",
+                  "professional": "proof of professional work (portfolio, invoices, trade registration): the fee table"}
 POLICY_FLAGS = ("pursues_private_users", "status_letters", "offers_without_handler")
 
 
@@ -65,6 +67,7 @@ class ClientPageView(BaseView):
             rules, _next = hits.list_rules(session, kind=hits.WHITELISTS, client_id=client.id, limit=200)
         return self.render_template(
             "clients/client.html", client=client, treatment=vat_treatment(client), tax_words=TAX_STATUS_WORDS,
+            evidence_words=EVIDENCE_WORDS,
             contract=current, latest_contract=contracts.latest_contract_id(session, client.id),
             contract_words=contracts.contract_in_words(current), history=history,
             by_contract=by_contract, percent=contracts.percent_text, money_of=Money,

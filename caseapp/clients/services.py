@@ -20,7 +20,7 @@ from caseapp.core.records import ReferenceRecords, add_record, clean_values, edi
 from caseapp.core.filestore import FileStore
 from caseapp.core.images import thumbnail_bytes
 from caseapp.clients.exif import ExifFacts
-from caseapp.clients.models import LEGAL_FORMS, TAX_STATUSES, Client, Work
+from caseapp.clients.models import LEGAL_FORMS, LICENSING_EVIDENCE, TAX_STATUSES, Client, Work
 from caseapp.clients.tax import clean_vat_id
 
 if TYPE_CHECKING:
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 CLIENT_KINDS = ("photographer", "agency", "publisher", "estate")
 CLIENT_FIELDS = ("name", "kind", "email", "country", "language", "pursues_private_users", "status_letters",
                  "offers_without_handler", "legal_form",
-                 "contact_name", "phone", "street", "postcode", "city", "tax_status", "vat_id")
+                 "contact_name", "phone", "street", "postcode", "city", "tax_status", "vat_id",
+                 "licensing_evidence")
 # Free text and how long each may be (the columns' lengths).
 _TEXT_LIMITS = {"name": 200, "email": 254, "contact_name": 200, "phone": 50, "street": 200, "postcode": 20,
                 "city": 100}
@@ -61,6 +62,11 @@ def _clean_client(values: dict[str, Any]) -> dict[str, Any]:
         if clean["tax_status"] not in TAX_STATUSES:
             raise InvalidInput(f"Tax status: {shown(clean['tax_status'])} is not one of {', '.join(TAX_STATUSES)} "
                                "(a private person, a small business exempt from VAT, a business charging VAT).")
+    if "licensing_evidence" in clean:
+        clean["licensing_evidence"] = clean["licensing_evidence"] or "none"
+        if clean["licensing_evidence"] not in LICENSING_EVIDENCE:
+            raise InvalidInput(f"Licensing evidence: {shown(clean['licensing_evidence'])} is not one of "
+                               f"{', '.join(LICENSING_EVIDENCE)} (none on file, or proof of professional work).")
     return clean
 
 
@@ -93,11 +99,12 @@ def add_client(session: Session, actor: Actor, *, name: str, country: str, kind:
                email: str | None = None, language: str = "en", pursues_private_users: bool = False,
                legal_form: str = "person", tax_status: str = "private", vat_id: str | None = None,
                contact_name: str | None = None, phone: str | None = None, street: str | None = None,
-               postcode: str | None = None, city: str | None = None) -> Client:
+               postcode: str | None = None, city: str | None = None, licensing_evidence: str = "none") -> Client:
     clean = _clean_client(dict(
         name=name, country=country, kind=kind, email=email, language=language,
         pursues_private_users=pursues_private_users, legal_form=legal_form, tax_status=tax_status,
-        vat_id=vat_id, contact_name=contact_name, phone=phone, street=street, postcode=postcode, city=city))
+        vat_id=vat_id, contact_name=contact_name, phone=phone, street=street, postcode=postcode, city=city,
+        licensing_evidence=licensing_evidence))
     client = Client(**clean)
     _check_client(client)
     return add_record(session, actor, client, "client")
@@ -473,6 +480,7 @@ class ClientTerms:
     pursues_private_users: bool
     status_letters: bool = True
     offers_without_handler: bool = False
+    licensing_evidence: str = "none"     # the rate a claim uses (feasibility.amounts: none, professional)
 
 
 def client_terms(session: Session, client_ids) -> dict[int, ClientTerms]:
@@ -481,9 +489,10 @@ def client_terms(session: Session, client_ids) -> dict[int, ClientTerms]:
     if not ids:
         return {}
     rows = session.execute(select(Client.id, Client.country, Client.pursues_private_users, Client.status_letters,
-                                  Client.offers_without_handler).where(Client.id.in_(ids)))
+                                  Client.offers_without_handler, Client.licensing_evidence)
+                           .where(Client.id.in_(ids)))
     return {row.id: ClientTerms(row.country, bool(row.pursues_private_users), bool(row.status_letters),
-                                bool(row.offers_without_handler)) for row in rows}
+                                bool(row.offers_without_handler), row.licensing_evidence or "none") for row in rows}
 
 
 def clients_offering_without_handler(session: Session) -> list[int]:

@@ -75,21 +75,40 @@ def feasibility_assess(country, subdivision, amount, currency, commercial, addre
 @click.option("--country", required=True, type=COUNTRY)
 @click.option("--usage", required=True, type=Text(40), help="web-editorial, web-commercial, ecommerce-product, social-media, "
                                              "advertising or print.")
-@click.option("--months", type=WholeNumber(1, 1200), required=True, help="How long the image was used (months, rounded up).")
+@click.option("--months", type=WholeNumber(1, 1200), help="How long the image was used (months, rounded up).")
+@click.option("--days", type=WholeNumber(1, 36600), help="How long the image was used, in days (instead of --months: "
+                                                        "a week's use is priced as a week).")
 @click.option("--size", type=Text(20), default="medium", show_default=True, help="small, medium or large.")
 @click.option("--images", type=WholeNumber(1, 1000), default=1, show_default=True)
+@click.option("--evidence", type=click.Choice(("none", "professional", "sales")), default="none", show_default=True,
+              help="The photographer's own licensing, as documented: none (what courts award without proof), "
+                   "professional (proof of professional work: the fee table), sales (their sales of the work: "
+                   "give --fee).")
+@click.option("--fee", "documented", type=Text(30, r"[0-9]{1,12}(\.[0-9]{1,2})?", "an amount such as 450.00"),
+              help="With --evidence sales: the documented licence fee per image, in EUR.")
 @click.option("--credit-missing", is_flag=True, help="The photo credit was missing.")
-@click.option("--amateur", is_flag=True, help="The client is an amateur (courts' lower rate).")
+@click.option("--amateur", is_flag=True, help="The photographer is an amateur (courts' lower rate).")
+@click.option("--private", is_flag=True, help="The user is a private person (a non-commercial use).")
+@click.option("--registered", type=click.Choice(("yes", "no")), default="no", show_default=True,
+              help="US: the work was registered in time for statutory damages (17 U.S.C. § 412).")
+@click.option("--flagrant", is_flag=True, help="Watermark or copyright notices were removed (UK: additional damages).")
+@click.option("--fault/--no-fault", default=None,
+              help="Austria: the infringement was culpable (§ 87(3) UrhG doubles the fee; default: yes, unless "
+                   "--private).")
 @click.option("--floor-percent", type=WholeNumber(0, 100), default=None,
               help="The client's lowest acceptable share of the total (default 60).")
 @click.option("--json", "as_json", is_flag=True)
-def feasibility_amount(country, usage, months, size, images, credit_missing, amateur, floor_percent, as_json) -> None:
+def feasibility_amount(country, usage, months, days, size, images, evidence, documented, credit_missing, amateur,
+                       private, registered, flagrant, fault, floor_percent, as_json) -> None:
     """The amount to claim, line by line, with its total and floor."""
+    from caseapp.core.money import Money
     from caseapp.feasibility.services import DEFAULT_FLOOR_PERCENT, claim_amount
 
     with refusals():
-        result = claim_amount(country, usage=usage, months=months, size=size, images=images,
-                              credit_missing=credit_missing, amateur=amateur,
+        result = claim_amount(country, usage=usage, months=months, days=days, size=size, images=images,
+                              evidence=evidence, documented_fee=Money.parse(documented, "EUR") if documented else None,
+                              credit_missing=credit_missing, amateur=amateur, private=private,
+                              registered=registered == "yes", flagrant=flagrant, fault=fault,
                               floor_percent=DEFAULT_FLOOR_PERCENT if floor_percent is None else floor_percent)
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
@@ -98,6 +117,8 @@ def feasibility_amount(country, usage, months, size, images, credit_missing, ama
         click.echo(f"{line.amount.format():>14}  {line.label}  [{line.basis}]")
     click.echo(f"{result.total.format():>14}  total (floor {result.floor.format()})"
                + ("  · figures are estimates" if result.estimate else ""))
+    for note in result.notes:
+        click.echo(f"  note: {note}")
 
 
 @feasibility_group.command("check")

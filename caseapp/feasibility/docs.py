@@ -54,12 +54,8 @@ def render_markdown() -> str:
         "amount fits, and the **expected value** is the recoverable amount (capped",
         "where the route caps it) × the probability of collecting − the out-of-court costs − the route's",
         "court fee and lawyer cost × the probability of going to court. Amounts in other currencies are",
-        "converted at the files' exchange rates. The amount itself (`caseapp feasibility amount`) is the",
-        f"licence fee from a fee table ({', '.join(f'`fees/{t}.toml`' for t in tables)}) by usage, duration",
-        "and size, scaled by the country's price level, plus the country's surcharge for a missing credit;",
-        "the client's documented sales of the work override the table, and for amateurs a lower rate applies",
-        "(Germany: BGH I ZR 187/17; elsewhere an estimate, no decision on file). Scotland and Northern Ireland",
-        "have their own rules in `GB.toml` (`--subdivision SCT` or `NIR`).",
+        "converted at the files' exchange rates. How the amount itself is made: the next section. Scotland",
+        "and Northern Ireland have their own rules in `GB.toml` (`--subdivision SCT` or `NIR`).",
         "",
         "| country | enforcement | routes | limitation | minimum claim | first letter | credit surcharge | letter in | currency |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -78,9 +74,67 @@ def render_markdown() -> str:
             f"{c.letter_language} | {c.currency} |")
     lines += [
         "",
-        "## Sources of the limitation periods",
+        "## How an amount is made",
+        "",
+        "`caseapp feasibility amount` (and every hit, draft case and offer) prices a use line by line; each",
+        "line names its source, and a figure without a decision behind it is marked an estimate. It is held",
+        "against published decisions by `benchmarks/calibration.py` (docs/calibration.md: the median ratio",
+        "of caseapp's amount to the court's award per country).",
+        "",
+        "1. **The licence fee per image, by the evidence of the photographer's own licensing** (`--evidence`;",
+        "   on a hit or case: the work's licence sales, else the client's *evidence of licensing* on the",
+        "   client's page):",
+        "   - *sales* — the client's documented sales of the work (the median of its licence sales; `--fee`):",
+        "     that price decides;",
+        "   - *professional* — proof of professional work, no sales of this work: what the country's courts",
+        "     award professionals (`professional_year`, a year of commercial web use), else the fee table",
+        f"     ({', '.join(f'`fees/{t}.toml`' for t in tables)}: usage x duration x size) at the country's price level;",
+        "   - *none* (the default) — what the courts award without such proof (`unproven_year`); a country",
+        "     without its own figure takes the German courts' ratio to the table (an estimate);",
+        "   - an amateur's photo (`--amateur`): the courts' amateur rate; a private person's use (`--private`):",
+        "     the rate courts give a private user.",
+        "   Other uses and durations follow the fee table's proportions (`--days`: a week is priced as a week;",
+        "   a hit from its first to its last sighting, not until today), never below the country's",
+        "   `short_use_min_percent` of a year where courts price short uses near a year's.",
+        "2. **Many images in one use**: each after the first at the country's `extra_image_percent` (100",
+        "   unless decisions show less).",
+        "3. **US statutory damages** for a timely registered work (`--registered yes`): the larger of $750 and",
+        "   three times the licence fee, at most $15,000 a work (17 U.S.C. §§ 504(c), 412, 1504(e)).",
+        "4. **Surcharges**: the missing credit by the evidence tier (professionals more, others less, private",
+        "   users least), Austria's doubling for a culpable infringement (§ 87(3) UrhG) instead of a credit",
+        "   surcharge, UK additional damages for flagrancy (`--flagrant`: watermark or notices removed).",
+        "5. **Notes, not prices**: where courts refuse protection to ordinary photographs (France), the hit and",
+        "   the case say so.",
+        "",
+        "| country | without proof (a year, web) | professional (a year, web) | private user | credit surcharge: proven / not / private | other |",
+        "|---|---|---|---|---|---|",
+    ]
+    for code, c in sorted(countries.items()):
+        fees, sur = c.section("fees"), c.section("surcharges")
+        if not (fees.get("unproven_year") or fees.get("professional_year") or sur.get("fault_percent")
+                or sur.get("flagrant_percent") or c.section("statutory") or c.section("originality")):
+            continue
+        proven = sur.get("missing_credit_percent", 0)
+        unproven = sur.get("missing_credit_percent_unproven", proven)
+        private = sur.get("missing_credit_percent_private", unproven)
+        other = "; ".join(x for x in (
+            f"+{sur['fault_percent']}% for fault" if sur.get("fault_percent") else "",
+            f"+{sur['flagrant_percent']}% if flagrant" if sur.get("flagrant_percent") else "",
+            "statutory damages if registered" if c.section("statutory") else "",
+            f"short uses at least {fees['short_use_min_percent']}% of a year" if fees.get("short_use_min_percent")
+            else "",
+            "originality note" if c.section("originality") else "") if x)
+        lines.append(f"| {code} {c.name} | {('€' + fees['unproven_year']) if fees.get('unproven_year') else 'estimate'} | "
+                     f"{('€' + fees['professional_year']) if fees.get('professional_year') else 'fee table'} | "
+                     f"{('€' + fees['private_base']) if fees.get('private_base') else 'estimate'} | "
+                     f"+{proven}% / +{unproven}% / +{private}% | {other or '—'} |")
+    lines += [
+        "",
+        "Every other country: the fee table at its price level for professionals, the German courts' ratio",
+        "for uses without proof (estimates), its credit surcharge in the table above.",
         "",
     ]
+    lines += ["## Sources of the limitation periods", ""]
     for code, c in sorted(countries.items()):
         lines.append(f"- **{code}**: {c.section('limitation')['source']}{_mark(c, 'limitation')}")
         for sub, region in sorted(c.regions().items()):

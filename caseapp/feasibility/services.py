@@ -18,7 +18,6 @@ from caseapp.feasibility import wording
 from caseapp.feasibility.rules import Jurisdiction, Route, fee_table, jurisdiction, load
 
 OUT_OF_COURT = "out-of-court"
-DEFAULT_FLOOR_PERCENT = 60
 
 
 # --- money across currencies -------------------------------------------------------------
@@ -437,6 +436,10 @@ def assess(country_code: str, *, amount: Money, commercial: bool | None, address
                                    convert(country.money("private_recipients", "capped_costs"), currency).format()))
     elif commercial is None:
         notes.append(Finding("commercial_unchecked"))
+    originality = country.section("originality")
+    if originality:     # shown, not priced: the handler checks the photograph's choices
+        notes.insert(0, Finding("originality", {"country": country.name, "note": originality["note"],
+                                                "source": originality.get("source", "")}))
 
     period = use_period(country, first=infringed_on, last=last_seen or infringed_on, known_on=known_on, today=today,
                         subdivision=subdivision)
@@ -506,115 +509,15 @@ def _claim_ends(country: Jurisdiction, period: UsePeriod) -> date:
     return period.limitation.ends
 
 
-# --- claim amounts -------------------------------------------------------------------------
+# --- claim amounts: caseapp.feasibility.amounts ---------------------------------------------
 
-@dataclass
-class Line:
-    label: str
-    amount: Money
-    basis: str
-
-
-@dataclass
-class ClaimAmount:
-    country: str
-    usage: str
-    months: int
-    lines: list[Line]
-    total: Money
-    floor: Money
-    estimate: bool
-
-    def lines_as_data(self) -> list[dict]:
-        """The lines as a case keeps them."""
-        return [{"label": l.label, "amount": l.amount.amount_text(), "basis": l.basis} for l in self.lines]
-
-    def as_dict(self) -> dict:
-        return {"country": self.country, "usage": self.usage, "months": self.months,
-                "currency": self.total.currency,
-                "lines": self.lines_as_data(),
-                "total": self.total.amount_text(), "floor": self.floor.amount_text(), "estimate": self.estimate}
-
-
-def sales_history_fee(session: Session | None, work_id: int | None) -> Money | None:
-    """The client's documented price for the work (their sales history), which overrides the
-    fee table. Read through the clients service; it has none yet."""
-    if session is None or work_id is None:
-        return None
-    from caseapp.clients import services as clients
-
-    return clients.documented_fee(session, work_id)
-
-
-def claim_amount(country_code: str, *, usage: str, months: int, credit_missing: bool = False,
-                 amateur: bool = False, size: str = "medium", images: int = 1,
-                 floor_percent: int = DEFAULT_FLOOR_PERCENT, session: Session | None = None,
-                 work_id: int | None = None) -> ClaimAmount:
-    """The amount to claim, line by line: the licence fee per image (the client's sales
-    history, else the fee table, or the courts' amateur rate), the surcharge for a missing
-    photo credit, the total, and the floor (the client's lowest acceptable share)."""
-    country = jurisdiction(country_code)
-    if country is None:
-        raise InvalidInput(f"No rules for country {country_code}: add jurisdictions/{country_code.upper()}.toml.")
-    if months < 1:
-        raise InvalidInput("The use lasted at least a month; give --months 1 or more.")
-    if images < 1:
-        raise InvalidInput("A claim is for one image or more.")
-    fees = country.section("fees")
-    table = fee_table(fees["table"])
-    if usage not in table.usages():
-        raise InvalidInput(f"Unknown usage '{usage}'; one of: {', '.join(table.usages())}.")
-    if size not in table.sizes():
-        raise InvalidInput(f"Unknown size '{size}'; one of: {', '.join(table.sizes())}.")
-    currency = country.currency
-    level = Fraction(Decimal(fees["price_level"]))
-    history = sales_history_fee(session, work_id)
-    estimate = bool(fees.get("estimate")) or bool(table.data.get("estimate"))
-    if history is not None:
-        per_image = convert(history, currency)
-        label, basis = "Licence fee per image, from the client's documented sales of this work", \
-            "the client's invoices for this work"
-        estimate = False
-    elif amateur:
-        base = Money.parse(fees.get("amateur_base", "100.00"), "EUR")
-        per_image = convert(base * level, currency)
-        label = "Licence fee per image at a lower rate for an amateur's photo"
-        if fees.get("amateur_source"):
-            basis = fees["amateur_source"]
-        else:   # no decision of that country's courts on file: an estimate, not a citation
-            basis = (f"caseapp's estimate: no decision of {country.name}'s courts on an amateur's fee on file; "
-                     f"€{base.amount_text()} scaled by the price level {float(level):.2f}")
-            estimate = True
-    else:
-        bands = table.data["bands"]
-        index = next((i for i, b in enumerate(bands) if b["months"] == 0 or months <= b["months"]), len(bands) - 1)
-        fee = Money.parse(table.data["usages"][usage]["fees"][index], table.currency)
-        factor = Fraction(Decimal(table.data["sizes"][size]["factor"]))
-        per_image = convert(fee * (factor * level), currency)
-        label = (f"Licence fee per image: {table.usages()[usage]}, {bands[index]['label']}, "
-                 f"{table.sizes()[size].split(' (')[0]}")
-        basis = f"{table.data['name']}: €{Money.parse(table.data['usages'][usage]['fees'][index], 'EUR').amount_text()}" \
-            + (f" x size {float(factor):.2f}" if factor != 1 else "") + \
-            (f" x price level {country.name} {float(level):.2f}" if level != 1 else "") + \
-            (f", at {float(country.per_eur()):g} {currency} per EUR" if currency != "EUR" else "")
-    lines = [Line(label if images == 1 else f"{label} x {images} images", per_image * images, basis)]
-    percent = country.section("surcharges")["missing_credit_percent"]
-    if credit_missing and percent:
-        lines.append(Line(f"Surcharge for the missing photo credit: +{percent}%",
-                          lines[0].amount * Fraction(percent, 100), country.section("surcharges")["source"]))
-    total = Money.sum([line.amount for line in lines], currency)
-    floor = total * Fraction(floor_percent, 100)
-    return ClaimAmount(country.code, usage, months, lines, total, floor, estimate)
+from caseapp.feasibility.amounts import (DEFAULT_FLOOR_PERCENT, EVIDENCE, ClaimAmount, Line,  # noqa: E402,F401
+                                         claim_amount, sales_history_fee)
 
 
 # --- where people decide: the hit, the draft case, the case page ----------------------------
 
 FIRST_USAGE = "web-commercial"   # until the site's use is checked, a hit is priced as commercial web use
-FIRST_MONTHS = 12                 # and as used for a year at least: a copy is online long before it is found
-
-
-def _months_between(start: date, end: date) -> int:
-    return max(1, (end.year - start.year) * 12 + end.month - start.month + (1 if end.day > start.day else 0))
 
 
 def _on_or_before(day: date | None, today: date) -> date | None:
@@ -622,25 +525,33 @@ def _on_or_before(day: date | None, today: date) -> date | None:
     return None if day is None else min(day, today)
 
 
+def timely_registered(us_registered_on: date | None, infringed_on: date) -> bool:
+    """Registered before the infringement began: statutory damages are open (17 U.S.C. § 412;
+    the three months' grace after publication is not known here, so not counted)."""
+    return us_registered_on is not None and us_registered_on <= infringed_on
+
+
 def first_estimate(country_code: str, *, found_on: date, today: date, images: int = 1,
                    address: bool | None = None, last_seen_on: date | None = None,
                    client_country: str | None = None, pursue_private: bool = False,
                    subdivision: str | None = None, work_country: str | None = None,
-                   us_registered_on: date | None = None,
-                   us_applied_on: date | None = None) -> tuple[ClaimAmount | None, Assessment]:
+                   us_registered_on: date | None = None, us_applied_on: date | None = None,
+                   evidence: str = "none") -> tuple[ClaimAmount | None, Assessment]:
     """What a hit (or a new draft case) is likely worth before anyone checked the site: priced
-    as a commercial web use for a year, or since it was found if longer; commercial use and
-    address not yet known. A use seen again later (`last_seen_on`) is a continuing one. The
-    works' country of first publication and US registration (their ownership evidence) count
-    as on a case; without them, the client's country stands in for the work's."""
+    as a commercial web use from its first to its last sighting (not until today: a use is
+    claimed for the days it is shown), at the rate the evidence of the client's licensing
+    supports; commercial use and address not yet known. A use seen again later
+    (`last_seen_on`) is a continuing one. The works' country of first publication and US
+    registration (their ownership evidence) count as on a case; without them, the client's
+    country stands in for the work's."""
     country = jurisdiction(country_code)
     found_on = _on_or_before(found_on, today)
     last_seen_on = max(found_on, _on_or_before(last_seen_on, today) or found_on)
     amount = None
     if country is not None:
-        amount = claim_amount(country.code, usage=FIRST_USAGE,
-                              months=max(FIRST_MONTHS, _months_between(found_on, today)),
-                              images=images)
+        amount = claim_amount(country.code, usage=FIRST_USAGE, days=(last_seen_on - found_on).days + 1,
+                              images=images, evidence=evidence,
+                              registered=timely_registered(us_registered_on, found_on))
     claimed = amount.total if amount else Money.zero("EUR")
     return amount, assess(country_code, amount=claimed, commercial=None, address=address, infringed_on=found_on,
                           last_seen=last_seen_on, today=today, works=images, client_country=client_country,

@@ -33,6 +33,7 @@ TEXTS = {
                       "licence fee stays claimable for {years} years from each day ({source}): at most {value}, "
                       "without surcharges (an estimate)",
     "private_recipient": "a private recipient: {note} ({source})",
+    "originality": "originality in {country}: {note} ({source})",
     "work_country_unknown": "the work's country of first publication is not known: treated as a work of "
                             "{country}, which must be registered before suing",
     "foreign_unregistered": "a work first published outside {country} ({work_country}) may be claimed "

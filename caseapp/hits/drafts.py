@@ -45,7 +45,7 @@ def draft_cases(session: Session, actor: Actor, hit_ids: list[int], today: date)
                 client_country=terms.country if terms else None,
                 pursue_private=terms.pursues_private_users if terms else False, subdivision=party.subdivision,
                 work_country=works.work_country, us_registered_on=works.us_registered_on,
-                us_applied_on=works.us_applied_on)
+                us_applied_on=works.us_applied_on, evidence=terms.licensing_evidence if terms else "none")
             claimed = amount.total if amount else Money(0, "EUR")
             case = cases.open_case(session, actor, client_id=client_id, party_id=party.id, items=items,
                                    claimed=claimed, today=today,

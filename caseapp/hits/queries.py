@@ -189,7 +189,8 @@ def outlooks(session: Session, hits: Iterable[Hit], today: date) -> dict[int, di
             subdivision=party.subdivision if party else None,
             work_country=work.work_country if work else None,
             us_registered_on=work.us_registered_on if work else None,
-            us_applied_on=work.us_applied_on if work else None)
+            us_applied_on=work.us_applied_on if work else None,
+            evidence=terms.licensing_evidence if terms else "none")
         out[hit.id] = {"feasible": outlook.feasible, "route": outlook.route_name, "country": country,
                        "country_from": (f"party on file: {party.name}" if party else "guessed from the site"),
                        "expected": outlook.expected_value.format() if amount else "",

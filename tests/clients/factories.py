@@ -19,9 +19,11 @@ FACTORY = Actor.system("factory")
 MANDATE_SHA256 = "d" * 64
 
 
-def make_client(session, name: str | None = None, *, mandate: bool = True) -> Client:
-    """A client; with a signed mandate on file unless `mandate=False` (tests of the gate)."""
-    client = services.add_client(session, FACTORY, name=name or f"Client {next(_serial)}", country="DE")
+def make_client(session, name: str | None = None, *, mandate: bool = True, evidence: str = "professional") -> Client:
+    """A client; with a signed mandate on file unless `mandate=False` (tests of the gate); with
+    proof of professional work on file (claims at the fee table) unless `evidence="none"`."""
+    client = services.add_client(session, FACTORY, name=name or f"Client {next(_serial)}", country="DE",
+                                 licensing_evidence=evidence)
     if mandate:
         client.mandate_sha256, client.mandate_filename = MANDATE_SHA256, "mandate.pdf"
         session.flush()

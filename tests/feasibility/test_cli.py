@@ -32,10 +32,19 @@ def test_assess_prints_the_contract(tmp_path):
 def test_amount_prints_the_itemised_calculation(tmp_path):
     result = json.loads(run(env(tmp_path), "feasibility", "amount", "--country", "DE", "--usage", "web-commercial",
                             "--months", "14", "--credit-missing", "--json").stdout)
-    assert result["total"] == "1010.00" and len(result["lines"]) == 2 and result["currency"] == "EUR"
-    text = run(env(tmp_path), "feasibility", "amount", "--country", "DE", "--usage", "web-commercial",
-               "--months", "14").stdout
-    assert "€505.00" in text and "total" in text
+    assert result["total"] == "315.63" and len(result["lines"]) == 2 and result["evidence"] == "none"
+    professional = json.loads(run(env(tmp_path), "feasibility", "amount", "--country", "DE", "--usage",
+                                  "web-commercial", "--days", "365", "--evidence", "professional", "--json").stdout)
+    assert professional["total"] == "1300.00" and professional["days"] == 365
+    sales = json.loads(run(env(tmp_path), "feasibility", "amount", "--country", "GB", "--usage", "web-commercial",
+                           "--days", "365", "--evidence", "sales", "--fee", "353.00", "--flagrant", "--json").stdout)
+    assert sales["total"] == "1500.25" and sales["currency"] == "GBP"          # €353 = £300.05, +400%
+    text = run(env(tmp_path), "feasibility", "amount", "--country", "FR", "--usage", "web-commercial",
+               "--days", "7", "--private").stdout
+    assert "private person" in text and "total" in text and "note: Originality" in text
+    us = run(env(tmp_path), "feasibility", "amount", "--country", "US", "--usage", "web-commercial", "--days", "30",
+             "--registered", "yes").stdout
+    assert "Statutory damages" in us and "$750.00" in us
 
 
 def test_bad_input_is_refused_with_a_message(tmp_path):
@@ -45,6 +54,12 @@ def test_bad_input_is_refused_with_a_message(tmp_path):
     bad_usage = run(env(tmp_path), "feasibility", "amount", "--country", "DE", "--usage", "mural", "--months", "3",
                     check=False)
     assert bad_usage.returncode != 0 and "Unknown usage 'mural'" in bad_usage.stderr
+    no_fee = run(env(tmp_path), "feasibility", "amount", "--country", "DE", "--usage", "print", "--days", "3",
+                 "--evidence", "sales", check=False)
+    assert no_fee.returncode != 0 and "documented fee" in no_fee.stderr
+    both = run(env(tmp_path), "feasibility", "amount", "--country", "DE", "--usage", "print", "--days", "3",
+               "--months", "1", check=False)
+    assert both.returncode != 0 and "--months or --days" in both.stderr
     assert "50 countries" in run(env(tmp_path), "feasibility", "check").stdout
 
 

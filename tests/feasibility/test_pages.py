@@ -24,6 +24,7 @@ def test_the_hit_shows_its_first_estimate(db_session, client_as, monkeypatch):
     page = client_as("handler").get(f"/hits/?client={holder.id}").get_data(as_text=True)
     assert 'data-feasible="yes"' in page and "European Small Claims Procedure" in page
     assert Money.parse("342.00", "EUR").format() in page      # a year's commercial web use, €360 x 0.95
+    assert "originality in France" in page                    # shown, not priced (TJ Paris 22/05592)
 
 
 def test_a_new_claim_is_valued_again_for_the_queue(db_session):
@@ -65,13 +66,13 @@ def test_the_case_shows_how_its_claim_is_made_up(db_session, client_as):
     from caseapp.cases.models import Case
 
     case = db_session.get(Case, db_session.get(Hit, found[0].id).case_id)
-    assert case.claim_lines[0]["amount"] == "360.00"
+    assert case.claim_lines[0]["amount"] == "1300.00"
     page = client_as("handler").get(f"/cases/{case.ref}").get_data(as_text=True)
-    assert "How the claim is made up" in page and "commercial web page" in page and "€360.00" in page
+    assert "How the claim is made up" in page and "commercial web page" in page and "€1,300.00" in page
     cases.edit_case(db_session, Actor(None, "handler"), case, seen_version=case.version,
                     claimed=Money.parse("500.00", "EUR"), today=TODAY)
     assert case.claim_lines == [{"label": "Claim set by handler", "amount": "500.00",
-                                 "basis": "edited on 2026-11-23 (was 360.00 EUR)"}]
+                                 "basis": "edited on 2026-11-23 (was 1300.00 EUR)"}]
 
 
 def test_the_hits_estimate_takes_the_works_evidence(db_session, client_as, monkeypatch):

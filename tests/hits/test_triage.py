@@ -25,7 +25,8 @@ def sighting_hits(session, work, site: str, n: int, score: float = 0.9) -> list[
     for _ in range(n):
         url = f"https://{site}/page/{next(_pages)}"
         s = Sighting(key=services.sighting_key(url + ".jpg", url), image_url=url + ".jpg", page_url=url,
-                     site=site, found_at=datetime(2026, 11, 1, tzinfo=timezone.utc),
+                     site=site, found_at=datetime(2025, 11, 2, tzinfo=timezone.utc),     # shown for a year:
+                     last_seen_at=datetime(2026, 11, 1, tzinfo=timezone.utc),          # priced as a year's use
                      image_sha256=work.file_sha256, thumbnail_sha256=work.thumbnail_sha256)
         session.add(s)
         session.flush()
@@ -105,8 +106,8 @@ def test_illegal_hits_make_one_draft_case_per_site_then_join_it(db_session, setu
     case = db_session.get(Case, case_ids.pop())
     assert case.stage == "new" and case.client_id == holder.id and case.country == "DE"
     assert case.party.site == "shop.example.de"
-    # priced by the German rules: a year's commercial web use of one work
-    assert case.claimed == Money.parse("360.00", "EUR") and case.expected_value is not None
+    # priced by the German rules: a year's commercial web use of one work by a professional (LG Köln level)
+    assert case.claimed == Money.parse("1300.00", "EUR") and case.expected_value is not None
     more = sighting_hits(db_session, work, "www2.example.com", 1)
     # two fresh hits: one on the same site joins the open case, the other makes a new one
     later = sighting_hits(db_session, work, "shop.example.de", 1) + more
