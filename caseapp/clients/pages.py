@@ -25,7 +25,8 @@ EDITABLE = ("name", "kind", "legal_form", "contact_name", "email", "phone", "str
             "country", "language", "tax_status", "vat_id", "licensing_evidence")
 # Tick boxes of the details form (an unticked box is not sent: the form says it showed them).
 EVIDENCE_WORDS = {"none": "none on file: claims use the rate courts give without proof",
-                  "professional": "proof of professional work (portfolio, invoices, trade registration): the fee table"}
+                  "professional": "proof of professional work (portfolio, invoices, trade registration): claims use "
+                                  "what courts award professionals"}
 POLICY_FLAGS = ("pursues_private_users", "status_letters", "offers_without_handler")
 
 

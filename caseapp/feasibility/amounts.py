@@ -301,9 +301,9 @@ def _credit_percent(surcharges: dict, tier: str) -> int:
 
 
 def _credit_basis(surcharges: dict, tier: str) -> str:
-    where = {"sales": "proven licensing", "professional": "professional work", "private": "a private person's use"} \
-        .get(tier, "nothing proven")
-    text = f"{surcharges.get('source', '')} (for {where})"
+    where = {"sales": "the rate with proven sales", "professional": "the rate for a professional's photo",
+             "private": "the rate for a private person's use"}.get(tier, "the rate without proof of licensing")
+    text = f"{surcharges.get('source', '')}; {where}"
     if surcharges.get("missing_credit_range"):
         text += f"; courts give {surcharges['missing_credit_range']}"
     return text
