@@ -85,7 +85,7 @@ def report(result: dict) -> str:
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
     out = ["# Calibration: caseapp's amounts beside court awards", "",
            f"Measured {stamp} with `.venv/bin/python benchmarks/calibration.py` over "
-           f"`benchmarks/calibration/decisions.toml` ({len(result['rows']) + len(result['refused'])} published "
+           f"`benchmarks/calibration/decisions.toml` ({len(result['rows']) + len(result['refused']) + len(result['free'])} published "
            "decisions; each with its source). caseapp's amount is `feasibility.claim_amount` for the use the court "
            "judged (country, usage, duration in days, size, images, missing credit, the evidence of the "
            "photographer's licensing, amateur photographer, private user, US registration, flagrancy, fault), per "
