@@ -181,6 +181,8 @@ def claim_amount(country_code: str, *, usage: str, months: int | None = None, da
     band = _band(table, length)
     band_label = table.data["bands"][band]["label"]
     factor = Fraction(Decimal(table.data["sizes"][size]["factor"]))
+    if documented_fee is not None and documented_fee.minor <= 0:
+        raise InvalidInput("Fee: a documented licence fee is more than 0; leave it out if there is none.")
     history = documented_fee if documented_fee is not None else sales_history_fee(session, work_id)
     if evidence == "sales" and history is None:
         raise InvalidInput("Evidence sales: give the documented fee (--fee), or record the work's licence sales.")

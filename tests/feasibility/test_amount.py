@@ -174,6 +174,7 @@ def test_a_hit_is_priced_from_its_first_to_its_last_sighting():
     (dict(usage="print", months=3, size="huge"), "Unknown size"),
     (dict(usage="print", months=3, evidence="rumour"), "Evidence: 'rumour'"),
     (dict(usage="print", months=3, images=0), "one image or more"),
+    (dict(usage="print", months=3, documented_fee=Money(0, "EUR")), "more than 0"),
 ])
 def test_bad_input_says_what_to_give(kwargs, message):
     with pytest.raises(InvalidInput, match=message):
