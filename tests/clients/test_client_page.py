@@ -205,3 +205,23 @@ def test_the_letter_policy_is_set_on_the_clients_page(db_session, client_as):
     db_session.expire_all()
     assert holder.offers_without_handler is True and holder.status_letters is False
     assert "offers go out without a handler" in page and "none (the client asked not to get them)" in page
+
+
+def test_the_clients_evidence_of_licensing_sets_the_rate_of_new_claims(db_session, client_as):
+    """Issue 15: a client without proof of their licensing is priced at what courts give without it."""
+    from caseapp.clients import services
+
+    holder = make_client(db_session, evidence="none")
+    db_session.commit()
+    browser = client_as("accountant")
+    assert "none on file" in browser.get(f"/clients/{holder.id}").get_data(as_text=True)
+    bad = browser.post(f"/clients/{holder.id}/details", data={"version": holder.version,
+                                                               "licensing_evidence": "rumours"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Licensing evidence: &#39;rumours&#39; is not one of none, professional" in bad
+    done = browser.post(f"/clients/{holder.id}/details", data={"version": holder.version,
+                                                                "licensing_evidence": "professional"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "what courts award professionals" in done
+    db_session.expire_all()
+    assert services.client_terms(db_session, [holder.id])[holder.id].licensing_evidence == "professional"
