@@ -2,7 +2,7 @@
 credit matched to a case and booked in the ledger (§ 367 BGB: costs, interest, then the claim),
 the accountant's queue of unmatched payments, returns and refunds."""
 from caseapp.core.domain import Domain, MenuEntry, permission
-from caseapp.core.security import ACCOUNTANT, HANDLER
+from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
 
 PAYMENT = "Payment"
 
@@ -10,8 +10,9 @@ DOMAIN = Domain(
     name="payments",
     description="Bank statements imported, payments matched to cases and booked; unmatched queue; refunds.",
     permissions=(
+        # The Lawyer reads the whole file: a case's payments too (what was paid when, for court).
         permission(PAYMENT, "read", "See payments: a case's payments, the unmatched queue, imports", ACCOUNTANT,
-                   HANDLER),
+                   HANDLER, LAWYER),
         permission(PAYMENT, "write", "Import bank statements, assign unmatched payments, refund overpayments",
                    ACCOUNTANT),
     ),
