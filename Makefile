@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test serve demo bench-queue clean
+.PHONY: run test install install-test serve demo bench-queue mutation clean
 
 install: $(STAMP)
 $(STAMP): setup.cfg pyproject.toml
@@ -33,6 +33,13 @@ test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmark: 100,000 cases in PostgreSQL, server time of the queue and case pages.
+# Mutation testing of the rule modules (slow: not part of `make test`; docs/testing.md).
+# ONLY="caseapp.core.money*" mutates only the functions whose names match.
+mutation: install-test
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 $(ONLY)
+	$(BIN)/python lint/mutation_report.py --survivors
+
 bench-queue: install-test
 	$(BIN)/python benchmarks/queue_pages.py --cases 100000 --requests 300 $(BENCH_ARGS)
 
