@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from caseapp import create_app  # noqa: E402
 from benchmarks._pg import temporary_database  # noqa: E402
+from benchmarks._docs import write_section  # noqa: E402
 
 MARKER = "## A payout batch of 10,000 collections for 1,000 clients (PostgreSQL)"
 TARGET = 5.0
@@ -364,15 +365,7 @@ def report(r: dict, args) -> None:
     print(section)
     if args.no_write:
         return
-    doc = ROOT / "docs" / "benchmarks.md"
-    body = doc.read_text() if doc.exists() else "# Benchmarks\n\n"
-    if MARKER in body:
-        before, _, rest = body.partition(MARKER)
-        after = rest.split("\n## ", 1)
-        body = before + section + ("\n## " + after[1] if len(after) > 1 else "")
-    else:
-        body = body.rstrip("\n") + "\n\n" + section
-    doc.write_text(body)
+    write_section(MARKER, section)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from caseapp import create_app  # noqa: E402
 from benchmarks._pg import temporary_database  # noqa: E402
+from benchmarks._docs import write_section  # noqa: E402
 
 
 def percentile(values, q):
@@ -131,17 +132,7 @@ def report(results: dict, args) -> None:
     print(section)
     if args.no_write:
         return
-    doc = ROOT / "docs" / "benchmarks.md"
-    header = "# Benchmarks\n\nSpeed and memory targets live here, measured by the scripts in `benchmarks/`.\n\n"
-    body = doc.read_text() if doc.exists() else header
-    marker = "## Queue and case pages over 100,000 cases (PostgreSQL)"
-    if marker in body:
-        before, _, rest = body.partition(marker)
-        after = rest.split("\n## ", 1)
-        body = before + section + ("\n## " + after[1] if len(after) > 1 else "")
-    else:
-        body = body.rstrip("\n") + "\n\n" + section
-    doc.write_text(body)
+    write_section("## Queue and case pages over 100,000 cases (PostgreSQL)", section)
 
 
 if __name__ == "__main__":

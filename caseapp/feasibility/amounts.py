@@ -190,6 +190,13 @@ def claim_amount(country_code: str, *, usage: str, months: int | None = None, da
         evidence = "sales"
     estimate = bool(fees.get("estimate")) or bool(table.data.get("estimate"))
     tier = "private" if private else ("amateur" if amateur and evidence != "sales" else evidence)
+    use_words = f"{table.usages()[usage]}, {band_label}, {table.sizes()[size].split(' (')[0]}"
+
+    def from_year(year: Money, source: str, proportions: str) -> tuple[Money, str]:
+        """A court's rate for a year of commercial web use, for this use, duration and size."""
+        shape = _shape(fees, table, usage, band) * factor
+        return convert(year * shape, currency), f"{source}; €{year.amount_text()} a year of commercial web use" + \
+            (f" x {float(shape):.2f} for this use and duration{proportions}" if shape != 1 else "")
 
     if tier == "sales":
         per_image = convert(history, currency)
@@ -218,30 +225,21 @@ def claim_amount(country_code: str, *, usage: str, months: int | None = None, da
                      f"€{base.amount_text()} scaled by the price level {float(level):.2f}")
             estimate = True
     elif tier == "professional" and fees.get("professional_year"):
-        year = Money.parse(fees["professional_year"], "EUR")
-        shape = _shape(fees, table, usage, band) * factor
-        per_image = convert(year * shape, currency)
-        label = (f"Licence fee per image for a professional's photo: {table.usages()[usage]}, {band_label}, "
-                 f"{table.sizes()[size].split(' (')[0]}")
-        basis = f"{fees.get('professional_source', '')}; €{year.amount_text()} a year of commercial web use" + \
-            (f" x {float(shape):.2f} for this use and duration" if shape != 1 else "")
+        per_image, basis = from_year(Money.parse(fees["professional_year"], "EUR"), fees.get("professional_source", ""),
+                                     "")
+        label = f"Licence fee per image for a professional's photo: {use_words}"
     elif tier == "professional":
         fee = _table_fee(table, usage, band)
         per_image = convert(fee * (factor * level), currency)
-        label = (f"Licence fee per image: {table.usages()[usage]}, {band_label}, "
-                 f"{table.sizes()[size].split(' (')[0]}")
+        label = f"Licence fee per image: {use_words}"
         basis = f"{table.data['name']}: €{fee.amount_text()}" \
             + (f" x size {float(factor):.2f}" if factor != 1 else "") + \
             (f" x price level {country.name} {float(level):.2f}" if level != 1 else "") + \
             (f", at {float(country.per_eur()):g} {currency} per EUR" if currency != "EUR" else "")
     else:   # none: what courts award without proof of the photographer's own licensing
         year, source, unproven_estimate = _unproven_year(country)
-        shape = _shape(fees, table, usage, band) * factor
-        per_image = convert(year * shape, currency)
-        label = (f"Licence fee per image without proof of the photographer's licensing: {table.usages()[usage]}, "
-                 f"{band_label}, {table.sizes()[size].split(' (')[0]}")
-        basis = f"{source}; €{year.amount_text()} a year of commercial web use" + \
-            (f" x {float(shape):.2f} for this use and duration (the fee table's proportions)" if shape != 1 else "")
+        per_image, basis = from_year(year, source, " (the fee table's proportions)")
+        label = f"Licence fee per image without proof of the photographer's licensing: {use_words}"
         estimate = estimate or unproven_estimate
 
     extra = fees.get("extra_image_percent", 100)

@@ -78,6 +78,12 @@ def test_two_batches_drafted_at_the_same_moment_never_share_a_collection(app, da
     """On PostgreSQL: two sessions draft at once; the UNIQUE entry id lets one have each collection."""
     if not database_url.startswith("postgresql"):
         pytest.skip("the concurrency test needs PostgreSQL (CASEAPP_TEST_DATABASE_URL)")
+    _with_committed_collections(app, 20, "25.00", _race)
+
+
+def _with_committed_collections(app, clients: int, amount: str, run) -> None:
+    """`run(app, engine)` over `clients` new clients with one committed collection each (the
+    concurrency tests need other connections to see them), taken out again afterwards."""
     from sqlalchemy.orm import Session
 
     from caseapp.extensions import get_db
@@ -88,15 +94,15 @@ def test_two_batches_drafted_at_the_same_moment_never_share_a_collection(app, da
         engine = get_db().engine
     client_ids, case_ids = [], []
     with Session(engine) as setup:
-        for _ in range(20):
+        for _ in range(clients):
             holder = make_client(setup)
             case = make_case(setup, lifecycle.COLLECTION, holder=holder)
-            collect(setup, case, "25.00")
+            collect(setup, case, amount)
             client_ids.append(holder.id)
             case_ids.append(case.id)
         setup.commit()
     try:
-        _race(app, engine)
+        run(app, engine)
     finally:
         _forget(engine, client_ids, case_ids)
 
@@ -159,27 +165,7 @@ def test_a_draft_that_waits_on_another_is_refused_when_that_one_commits(app, dat
     entry id while the first is open, and is refused (nothing drafted) once the first commits."""
     if not database_url.startswith("postgresql"):
         pytest.skip("needs PostgreSQL (CASEAPP_TEST_DATABASE_URL)")
-    from sqlalchemy.orm import Session
-
-    from caseapp.extensions import get_db
-    from tests.cases.factories import make_case
-    from tests.clients.factories import make_client
-
-    with app.app_context():
-        engine = get_db().engine
-    client_ids, case_ids = [], []
-    with Session(engine) as setup:
-        for _ in range(5):
-            holder = make_client(setup)
-            case = make_case(setup, lifecycle.COLLECTION, holder=holder)
-            collect(setup, case, "40.00")
-            client_ids.append(holder.id)
-            case_ids.append(case.id)
-        setup.commit()
-    try:
-        _wait_then_refused(app, engine)
-    finally:
-        _forget(engine, client_ids, case_ids)
+    _with_committed_collections(app, 5, "40.00", _wait_then_refused)
 
 
 def _wait_then_refused(app, engine) -> None:
