@@ -8,6 +8,7 @@ for the run and dropped afterwards)."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from datetime import date
 
@@ -20,6 +21,10 @@ from caseapp.core.security import ROLES
 from caseapp.demo.setup import DEMO_USERS
 
 PG_URL = os.environ.get("CASEAPP_TEST_DATABASE_URL")
+# A folder where the SQLite test database, once built, is kept and copied from by later
+# sessions (make mutation sets it: every mutant runs a pytest session of its own, and the
+# demo database would otherwise be built again for each). Unset, every session builds it.
+TEMPLATE = os.environ.get("CASEAPP_TEST_DB_TEMPLATE")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TODAY = date(2026, 11, 23)  # a Monday
 
@@ -86,12 +91,40 @@ def app(database_url, tmp_path_factory):
         g.pop("user", None)
 
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_user)
-    build_demo_database(app, cases=60, works=6, today=TODAY)
+    if not _copy_template(database_url, folder):
+        build_demo_database(app, cases=60, works=6, today=TODAY)
+        _keep_template(database_url, folder)
     yield app
     from caseapp.extensions import get_db
 
     with app.app_context():
         get_db().dispose()
+
+
+def _copy_template(database_url: str, folder) -> bool:
+    """Copy the kept SQLite test database and instance folder in place; False if none is kept."""
+    if not TEMPLATE or not database_url.startswith("sqlite:///") or not os.path.exists(
+            os.path.join(TEMPLATE, "ready")):
+        return False
+    shutil.copyfile(os.path.join(TEMPLATE, "caseapp.db"), database_url.removeprefix("sqlite:///"))
+    shutil.copytree(os.path.join(TEMPLATE, "instance"), folder, dirs_exist_ok=True)
+    return True
+
+
+def _keep_template(database_url: str, folder) -> None:
+    if not TEMPLATE or not database_url.startswith("sqlite:///") or os.path.exists(
+            os.path.join(TEMPLATE, "ready")):
+        return
+    import sqlite3
+
+    os.makedirs(TEMPLATE, exist_ok=True)
+    source = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+    target = sqlite3.connect(os.path.join(TEMPLATE, "caseapp.db"))
+    source.backup(target)   # consistent even with a write-ahead log beside the file
+    source.close()
+    target.close()
+    shutil.copytree(folder, os.path.join(TEMPLATE, "instance"), dirs_exist_ok=True)
+    open(os.path.join(TEMPLATE, "ready"), "w").close()
 
 
 @pytest.fixture()
