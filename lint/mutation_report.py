@@ -4,7 +4,7 @@
 A mutant is a small deliberate bug (a `<` made `<=`, a constant changed, a call dropped). Killed:
 a test failed, as it should. Survived: every test still passed — a gap in the tests, or an
 equivalent mutant (the program behaves the same), marked with its reason in
-tests/mutation_equivalents.toml and left out of the score. No tests: no test reaches the code.
+tests/mutation_equivalents/<module>.toml and left out of the score. No tests: no test reaches the code.
 
     score = killed / (killed + survived + no tests + timeouts), equivalents left out
 
@@ -21,16 +21,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = ROOT / "mutants"
-EQUIVALENTS = ROOT / "tests" / "mutation_equivalents.toml"
+EQUIVALENTS = ROOT / "tests" / "mutation_equivalents"   # one file per module: caseapp.core.money.toml
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 36: "timeout", 24: "timeout",
           -24: "timeout", 152: "timeout", 255: "timeout", 37: "killed", 34: "skipped", None: "not checked"}
 
 
 def equivalents() -> dict[str, str]:
     """Mutant name -> why it is equivalent (the program cannot behave differently)."""
-    if not EQUIVALENTS.exists():
-        return {}
-    return {name: entry["reason"] for name, entry in tomllib.loads(EQUIVALENTS.read_text()).items()}
+    marked: dict[str, str] = {}
+    for path in sorted(EQUIVALENTS.glob("*.toml")):
+        for name, entry in tomllib.loads(path.read_text()).items():
+            if not entry.get("reason", "").strip():
+                raise SystemExit(f"{path}: {name} is marked equivalent without a reason")
+            marked[name] = entry["reason"]
+    return marked
 
 
 def results() -> dict[str, dict[str, str]]:
