@@ -35,10 +35,12 @@ test: install-test
 # Benchmark: 100,000 cases in PostgreSQL, server time of the queue and case pages.
 # Mutation testing of the rule modules (slow: not part of `make test`; docs/testing.md).
 # ONLY="caseapp.core.money*" mutates only the functions whose names match.
+# make mutation [MODULES="caseapp/x.py ..."] [TESTS="tests/x ..."] [ONLY="caseapp.x.y*"] [CHILDREN=n]
 # The SQLite test database is built once and copied into each mutant's test session.
 mutation: install-test
 	rm -rf mutants .mutation-db
-	CASEAPP_TEST_DB_TEMPLATE=$(CURDIR)/.mutation-db $(BIN)/mutmut run --max-children 2 $(ONLY)
+	CASEAPP_TEST_DB_TEMPLATE=$(CURDIR)/.mutation-db MUTATION_MODULES="$(MODULES)" MUTATION_TESTS="$(TESTS)" \
+		$(BIN)/python lint/mutation_run.py run --max-children $(or $(CHILDREN),2) $(ONLY)
 	$(BIN)/python lint/mutation_report.py --survivors
 
 bench-queue: install-test
