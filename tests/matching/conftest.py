@@ -1,5 +1,6 @@
 """Real photographs that ship with scikit-image (no download), as references,
-distractors and the stereo pair."""
+distractors and the stereo pair; and photographs the vocabulary was never trained on
+(a Debian wallpaper package) in an index of realistic size (`unseen_engine`)."""
 from __future__ import annotations
 
 import os
