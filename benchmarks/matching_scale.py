@@ -64,6 +64,30 @@ def base_images(folder: str | None) -> list[Path]:
     return keep
 
 
+def synthetic_references(pool_desc: np.ndarray, pool_scale: np.ndarray, first: int, n: int,
+                         rng: np.random.Generator) -> list:
+    """n synthetic references named syn-{first}.. : each takes SYNTHETIC_POINTS descriptors drawn
+    at random from the pool of real ones (with their pyramid scales), FLIPPED_BITS random bits
+    flipped in each, at random positions in an 800 x 600 frame. (tests/matching makes its
+    realistic-size index with this too.)"""
+    from matching.features import Features
+
+    m = n * SYNTHETIC_POINTS
+    pick = rng.integers(0, len(pool_desc), m)
+    desc = pool_desc[pick].copy()
+    rows = np.arange(m)
+    for _ in range(FLIPPED_BITS):
+        bit = rng.integers(0, 256, m)
+        desc[rows, bit >> 3] ^= (1 << (bit & 7)).astype(np.uint8)
+    xy = (rng.random((m, 2)) * (800, 600)).astype(np.float32)
+    scale = pool_scale[pick]
+    return [(f"syn-{first + i:07d}",
+             Features(xy[i * SYNTHETIC_POINTS:(i + 1) * SYNTHETIC_POINTS],
+                      desc[i * SYNTHETIC_POINTS:(i + 1) * SYNTHETIC_POINTS], (800, 600),
+                      scale[i * SYNTHETIC_POINTS:(i + 1) * SYNTHETIC_POINTS]))
+            for i in range(n)]
+
+
 def queries_of(path: Path) -> list:
     """Transformed copies of a photograph, as JPEG bytes."""
     from PIL import Image, ImageDraw, ImageOps
@@ -89,7 +113,6 @@ def build(args) -> dict:
     from tqdm import tqdm
 
     from matching.engine import signature
-    from matching.features import Features
     from matching.index import Index
 
     bases = base_images(args.images)
@@ -112,21 +135,7 @@ def build(args) -> dict:
     def batches():
         yield real
         for first in range(len(real), args.refs, batch_refs):
-            n = min(batch_refs, args.refs - first)
-            m = n * SYNTHETIC_POINTS
-            pick = rng.integers(0, len(pool_desc), m)
-            desc = pool_desc[pick].copy()
-            rows = np.arange(m)
-            for _ in range(FLIPPED_BITS):
-                bit = rng.integers(0, 256, m)
-                desc[rows, bit >> 3] ^= (1 << (bit & 7)).astype(np.uint8)
-            xy = (rng.random((m, 2)) * (800, 600)).astype(np.float32)
-            scale = pool_scale[pick]
-            yield [(f"syn-{first + i:07d}",
-                    Features(xy[i * SYNTHETIC_POINTS:(i + 1) * SYNTHETIC_POINTS],
-                             desc[i * SYNTHETIC_POINTS:(i + 1) * SYNTHETIC_POINTS], (800, 600),
-                             scale[i * SYNTHETIC_POINTS:(i + 1) * SYNTHETIC_POINTS]))
-                   for i in range(n)]
+            yield synthetic_references(pool_desc, pool_scale, first, min(batch_refs, args.refs - first), rng)
 
     bar = tqdm(total=args.refs, unit="ref", desc="indexing", file=sys.stderr, mininterval=5)
     done = [0]

@@ -1,4 +1,24 @@
-"""Modified copies are found; look-alikes and unrelated photos are not."""
+"""Modified copies are found; look-alikes and unrelated photos are not.
+
+What these tests can and cannot show (issue 16). Their pictures are scikit-image's, which
+the vocabulary was trained on, in an index of 7 references:
+- the index is smaller than the shortlist (20), so every reference is verified and the
+  visual-word shortlist is never put to the test;
+- the vocabulary fits its training pictures: a copy's descriptor lands in the same word
+  as the work's 37% of the time here, 22% on photos it never saw, so even a larger index
+  of these works would flatter the shortlist. The same 51 copies are all found among 5,000
+  references, where copies of unseen photos miss 12 of 190.
+So `test_each_transform_family_is_matched` and `test_pasted_onto_another_picture` show that
+verification handles each family, not that the engine finds such copies of a client's
+photos; `test_the_stereo_pair_is_not_a_copy` only tries the right view as it is (modified
+right views are called copies: test_unseen.py). test_unseen.py holds the tests that cannot
+pass because the vocabulary memorised its pictures. The distractor tests are only a little
+flattered: the centroid that stands in for the rest of the world in verification lies 57
+bits from a training picture's descriptors on average, 60 from an unseen one's, so a seen
+distractor's chance pairs are cut slightly more often (test_unseen.py repeats the test on
+unseen photos).
+(test_engine.py uses these photos for the API's mechanics, where which picture does not
+matter.)"""
 from __future__ import annotations
 
 import pytest
@@ -42,7 +62,8 @@ def test_unrelated_photos_are_not_matched(engine, name):
 
 def test_the_stereo_pair_is_not_a_copy(engine):
     """The right view of the motorcycle is another photo of the same scene: not a copy
-    of the left view (64-bit perceptual hashes call it one)."""
+    of the left view (64-bit perceptual hashes call it one). Only the view as it is: with
+    text on it, it is called a copy (test_unseen.py, strict xfails)."""
     found = engine.search(photo("motorcycle_right.png"), k=5)
     assert not any(m.match for m in found), found
 
