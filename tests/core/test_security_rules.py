@@ -294,3 +294,72 @@ def test_syncing_makes_every_role_match_the_matrix_again(app, db_session):
     assert ("Case", "can_change_stage") in _held(sm.find_role(HANDLER))
     assert _held(sm.find_role(sm.auth_role_public)) == set()
     assert ("Hits", "can_ingest") in _held(sm.find_role(CRAWLER))   # token-only: no page registers it
+
+
+def _forget(db_session, sm, resource, permission=None):
+    """Remove (resource, permission) — every permission of `resource` if None — from the database."""
+    gone = [pv for pv in db_session.scalars(select(sm.permissionview_model))
+            if pv.view_menu.name == resource and permission in (None, pv.permission.name)]
+    for role in db_session.scalars(select(sm.role_model)):
+        role.permissions = [pv for pv in role.permissions if pv not in gone]
+    for pv in gone:
+        db_session.delete(pv)
+    return len(gone)
+
+
+def test_syncing_puts_back_permissions_and_roles_that_went_missing(app, db_session, client_as):
+    """`db upgrade` on a new database, or after someone deleted rows in the security pages: the
+    security pages' permissions (Admin's; only their views register them), the permissions no page
+    registers (Admin's undo of another person's triage decision, checked inside the action) and the
+    Public role (kept with no permission) all come back."""
+    sm = app.appbuilder.sm
+    assert _forget(db_session, sm, "RoleModelView") > 0
+    assert _forget(db_session, sm, "Hits", "can_undo_others") == 1
+    assert _forget(db_session, sm, "Hits", "can_remove_others_rules") == 1
+    db_session.delete(sm.find_role(sm.auth_role_public))
+    db_session.commit()
+    assert ("RoleModelView", "can_list") not in _held(sm.find_role(ADMIN))
+    assert sm.find_role(sm.auth_role_public) is None
+
+    sm.sync_permissions()
+    db_session.expire_all()
+    admin = _held(sm.find_role(ADMIN))
+    assert {("RoleModelView", "can_list"), ("Hits", "can_undo_others"), ("Hits", "can_remove_others_rules")} <= admin
+    assert ("Hits", "can_undo_others") not in _held(sm.find_role(HANDLER))
+    assert _held(sm.find_role(sm.auth_role_public)) == set()
+    assert client_as("admin").get("/roles/list/").status_code == 200
+    assert client_as("handler").get("/roles/list/").status_code == 403
+
+
+def test_syncing_the_roles_adds_a_role_that_was_deleted(app, db_session):
+    """An Admin deleted the Auditor role in the Roles page: syncing the roles makes it again, with
+    exactly the Auditor's reads."""
+    sm = app.appbuilder.sm
+    auditor = sm.find_role(AUDITOR)
+    for user in list(auditor.user):
+        user.roles = [role for role in user.roles if role.name != AUDITOR]
+    db_session.delete(auditor)
+    db_session.commit()
+    assert sm.find_role(AUDITOR) is None
+
+    sm.sync_roles()
+    db_session.expire_all()
+    assert _held(sm.find_role(AUDITOR)) == access_matrix().granted(AUDITOR)
+
+
+def test_syncing_creates_a_permission_no_page_registers_for_its_roles(app, db_session, monkeypatch):
+    """A permission checked with an API token or inside an action, that no view lists, is still made
+    and given to whoever holds it — here one only the Admin holds (nobody else's grant makes it)."""
+    from caseapp.core.domain import TOKEN
+
+    sm = app.appbuilder.sm
+    matrix = access_matrix()
+    export = Permission("Export", "run", "Run the nightly export", frozenset({ADMIN}), TOKEN)
+    monkeypatch.setitem(app.extensions, "caseapp_access",
+                        AccessMatrix(permissions=matrix.permissions + (export,), menu=matrix.menu))
+    assert sm.find_permission_view_menu("can_run", "Export") is None
+
+    sm.sync_permissions()
+    db_session.expire_all()
+    assert ("Export", "can_run") in _held(sm.find_role(ADMIN))
+    assert all(("Export", "can_run") not in _held(sm.find_role(role)) for role in ROLES if role != ADMIN)
