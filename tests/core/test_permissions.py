@@ -112,6 +112,62 @@ def sample_url(app, session, rule, records=None):
         return url_for(rule.endpoint, **values)
 
 
+# Routes that check no permission on entry, each with why that is safe. The sweep below walks only
+# permission-checked pages: a page whose @has_access was dropped would leave it unseen (and open to
+# everyone); this list makes that fail instead.
+UNCHECKED_ROUTES = {
+    "static": "the app's stylesheets and scripts",
+    "appbuilder.static": "Flask-AppBuilder's stylesheets and scripts",
+    "LoginView.login": "the login page",
+    "LoginView.logout": "the logout",
+    "HomeView.index": "sends to the login page, or to the first menu page the role may open",
+    "LocaleView.index": "switches the page language",
+    "UtilView.back": "goes back to the previous page",
+    "MenuApi.get_menu_data": "Flask-AppBuilder's REST menu: checked by @protect (Admin's, FAB_ADMIN_RESOURCES)",
+    "hits_api.ingest_sightings": "the crawler's REST endpoint: an API token of a role that may ingest",
+}
+# Flask-AppBuilder's list actions: the route only dispatches, each action is checked against its own
+# permission (e.g. WorkView's delete_selected against Work.can_delete).
+ACTION_ROUTES = (".action", ".action_post")
+
+
+def test_every_route_checks_a_permission_or_is_stated_public(app):
+    checked = {endpoint for endpoint, *_ in protected_endpoints(app)}
+    unchecked = {rule.endpoint for rule in app.url_map.iter_rules()} - checked
+    unstated = sorted(e for e in unchecked if e not in UNCHECKED_ROUTES and not e.endswith(ACTION_ROUTES))
+    assert not unstated, f"routes that check no permission: add @has_access, or state them here: {unstated}"
+    assert not set(UNCHECKED_ROUTES) - unchecked, "stated unchecked, but they are checked (or gone)"
+
+
+def test_the_unchecked_routes_give_nobody_logged_out_anything(app, db_session, client_as):
+    from caseapp.clients.models import Work
+
+    anonymous = client_as(None)
+    home = anonymous.get("/")
+    assert home.status_code == 302 and "/login" in home.headers["Location"]
+    assert anonymous.get("/api/v1/menu/").status_code == 401
+    work = db_session.scalars(select(Work.id).limit(1)).one()
+    refused = anonymous.post("/works/action_post", data={"action": "delete_selected", "rowid": [str(work)]})
+    assert refused.status_code == 302 and "/login" not in refused.headers["Location"]
+    db_session.expire_all()
+    assert db_session.get(Work, work) is not None
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_flask_appbuilders_menu_api_is_admins_only(client_as, role):
+    answer = client_as(LOGIN_FOR_ROLE[role]).get("/api/v1/menu/")
+    expected = {security.ADMIN: 200, security.CRAWLER: 401}.get(role, 403)   # a machine's session is no login
+    assert answer.status_code == expected, (role, answer.status_code)
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r not in security.MACHINES])
+def test_the_home_page_sends_each_role_to_its_first_menu_page(client_as, role):
+    matrix = access_matrix()
+    first = next(e.href for e in matrix.menu if role in matrix.menu_roles(e.name))
+    answer = client_as(LOGIN_FOR_ROLE[role]).get("/")
+    assert answer.status_code == 302 and answer.headers["Location"] == first, (role, answer.headers.get("Location"))
+
+
 def test_every_endpoint_is_in_the_matrix(app):
     """Every permission a page checks is declared, and every declared one is checked: a view whose
     resource the matrix lacks would silently be Admin's only. Flask-AppBuilder's security
@@ -250,3 +306,19 @@ def test_deleting_is_its_own_action_in_the_matrix():
         assert matrix.permission_for(resource, "delete") is not None, resource
         assert matrix.roles_allowed(resource, "can_delete") == {"Admin"}, resource
     assert "CaseHandler" in matrix.roles_allowed("Party", "can_write")
+
+
+@pytest.mark.parametrize("login, deletes", [("handler", False), ("lawyer", False), ("auditor", False),
+                                            ("accountant", True), ("admin", True)])
+def test_the_works_list_delete_action_is_for_who_may_delete_works(app, db_session, client_as, login, deletes):
+    """The list's "Delete" action is not a page the sweep opens (FAB's action route checks each
+    action on its own): the handler may edit works but not delete them, the Accountant may."""
+    from caseapp.clients.models import Work
+    from tests.clients.factories import make_client, make_work
+
+    work = make_work(db_session, make_client(db_session)).id
+    db_session.commit()
+    answer = client_as(login).post("/works/action_post", data={"action": "delete_selected", "rowid": [str(work)]})
+    assert answer.status_code == 302
+    db_session.expire_all()
+    assert (db_session.get(Work, work) is None) == deletes, login
