@@ -251,7 +251,11 @@ def check_list_arguments():
         if (key == "pk" or key.endswith("_id")) and lenient_id(value) is None:
             abort(404)
     views = app_views(current_app)
-    view = views.get((request.endpoint or "").partition(".")[0])
+    endpoint, _, method = (request.endpoint or "").partition(".")
+    view = views.get(endpoint)
+    if method == "action_post" and request.form.get("action") not in (getattr(view, "actions", None) or {}):
+        # FAB reads the action by name before it checks anything: an unknown one was a 500.
+        abort(400, description="That list action does not exist on this page: choose one from its Actions menu.")
     if not isinstance(view, ModelView) or not request.args:
         return
     kept = [(name, value) for name, value in request.args.items(multi=True)

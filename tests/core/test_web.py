@@ -38,3 +38,15 @@ def test_the_login_page_goes_on_to_our_pages_only(app, client_as, target):
     assert response.status_code == 302 and response.headers["Location"] == "/", target
     again = client.get("/login/", query_string={"next": target})   # logged in already: straight on
     assert again.status_code == 302 and again.headers["Location"] == "/", target
+
+
+@pytest.mark.parametrize("login", [None, "admin", "handler"])
+@pytest.mark.parametrize("page", ["/parties/action_post", "/users/action_post", "/works/action_post"])
+def test_an_unknown_list_action_is_refused_in_words_not_a_crash(client_as, login, page):
+    """Flask-AppBuilder looked the action up by name before anything else: a name that is not one
+    of the page's actions (or none) raised an error (500) even for a visitor not logged in."""
+    client = client_as(login)
+    for form in ({"action": "no_such_action", "rowid": "1"}, {"rowid": "1"}):
+        answer = client.post(page, data=form)
+        assert answer.status_code == 400, (page, login, form, answer.status_code)
+        assert "does not exist on this page" in answer.get_data(as_text=True)
