@@ -1,0 +1,407 @@
+"""The edges of the feasibility rules, each on both sides: the last day of a limitation period
+(for every country in the data) and the day after it, Germany's end-of-year rule, the long-stop
+and the residual claim on their last day, Sweden's reach-back, the expected value at exactly 0
+and one cent either side, the minimum claim, the route limits and the caps at the limit and one
+cent over, and the dates refused at the edge of the range."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from fractions import Fraction
+
+import pytest
+
+from caseapp.core.errors import InvalidInput
+from caseapp.core.money import Money
+from caseapp.feasibility.rules import jurisdiction, load
+from caseapp.feasibility.services import (assess, check_day, convert, first_estimate, holiday_calendar,
+                                          limitation_ends, limitation_for, per_eur, timely_registered)
+
+TODAY = date(2026, 11, 23)
+INFRINGED, KNOWN = date(2023, 3, 15), date(2023, 6, 20)      # a Wednesday; a Tuesday
+
+
+def eur(text: str) -> Money:
+    return Money.parse(text, "EUR")
+
+
+def usd(text: str) -> Money:
+    return Money.parse(text, "USD")
+
+
+def gbp(text: str) -> Money:
+    return Money.parse(text, "GBP")
+
+
+def claim(country: str, amount: Money, **changes):
+    args = dict(commercial=True, address=True, infringed_on=date(2026, 5, 1), today=TODAY)
+    return assess(country, amount=amount, **{**args, **changes})
+
+
+# --- the last day of the limitation period, country by country -----------------------------------------
+
+# A use on Wed 15 March 2023, known on Tue 20 June 2023: the last day each country's file gives it
+# (`[limitation] years` from `starts`; ends on a weekend move only where `end_moves_past` says so).
+LAST_DAY = {
+    "AE": date(2026, 6, 20), "AR": date(2026, 3, 15), "AU": date(2029, 3, 15),
+    "AT": date(2026, 6, 22),    # 3 years from knowledge: Sat 20 June 2026, moved to Monday
+    "BE": date(2028, 6, 20), "BG": date(2028, 6, 20), "BR": date(2026, 3, 15), "CA": date(2026, 6, 20),
+    "CH": date(2026, 6, 20), "CN": date(2026, 6, 20), "CY": date(2029, 3, 15), "CZ": date(2026, 6, 20),
+    "DE": date(2026, 12, 31),   # 3 years from the end of the year of knowledge (§§ 195, 199 BGB)
+    "DK": date(2026, 6, 20), "EE": date(2026, 6, 20), "ES": date(2028, 6, 20), "FI": date(2026, 6, 20),
+    "FR": date(2028, 6, 20), "GB": date(2029, 3, 15), "GR": date(2028, 6, 20), "HK": date(2029, 3, 15),
+    "HR": date(2026, 6, 20), "HU": date(2028, 3, 15), "IE": date(2029, 3, 15), "IL": date(2030, 3, 15),
+    "IN": date(2026, 3, 15), "IS": date(2027, 6, 20),    # a Sunday: Iceland's end does not move
+    "IT": date(2028, 3, 15), "JP": date(2026, 6, 20), "KR": date(2026, 6, 20), "LT": date(2026, 6, 20),
+    "LU": date(2053, 3, 15), "LV": date(2033, 3, 15), "MT": date(2025, 3, 15), "MX": date(2025, 3, 15),
+    "NL": date(2028, 6, 20), "NO": date(2026, 6, 20), "NZ": date(2029, 3, 15), "PL": date(2026, 6, 20),
+    "PT": date(2026, 6, 20), "RO": date(2026, 6, 20), "RU": date(2026, 6, 20), "SG": date(2029, 3, 15),
+    "SI": date(2026, 6, 20), "SK": date(2025, 6, 20), "TR": date(2025, 6, 20), "UA": date(2026, 6, 20),
+    "US": date(2026, 3, 16),    # 3 years from the act: Sun 15 March 2026, moved to Monday (FRCP 6(a))
+    "ZA": date(2026, 6, 20),
+}
+
+
+def test_every_country_in_the_data_has_its_last_day_here():
+    assert set(LAST_DAY) | {"SE"} == set(load()[0])     # Sweden: its reach-back decides (below)
+
+
+@pytest.mark.parametrize("code", sorted(LAST_DAY))
+def test_a_claim_is_in_time_on_the_last_day_of_its_limitation_and_not_on_the_day_after(code):
+    last_day = LAST_DAY[code]
+    assert limitation_ends(jurisdiction(code), infringed_on=INFRINGED, known_on=KNOWN) == last_day
+    amount = Money.parse("1000000.00", jurisdiction(code).currency)
+    on_it = claim(code, amount, infringed_on=INFRINGED, known_on=KNOWN, today=last_day)
+    assert on_it.period.claimable_days == 1 and on_it.recoverable == amount
+    assert not [r for r in on_it.reasons if r.code.startswith("time_barred")]
+    after = claim(code, amount, infringed_on=INFRINGED, known_on=KNOWN, today=last_day + timedelta(days=1))
+    assert after.period.claimable_days == 0
+    if code == "DE":      # only the saved licence fee is left (§ 852 BGB)
+        assert after.period.residual_days == 1 and [n.code for n in after.notes][0] == "residual_claim"
+    else:
+        assert not after.feasible
+        assert [r.code for r in after.reasons if r.code.startswith("time_barred")] == ["time_barred"]
+        assert after.recoverable == Money.zero(amount.currency)
+
+
+def test_germanys_period_runs_to_the_end_of_the_year_the_client_learned_of_the_use():
+    de = jurisdiction("DE")
+    # learned on 31 Dec 2025: ends Sun 31 Dec 2028, New Year's Day, so Tue 2 Jan 2029 (§ 193 BGB)
+    assert limitation_ends(de, infringed_on=date(2025, 6, 1), known_on=date(2025, 12, 31)) == date(2029, 1, 2)
+    # learned a day later, on 1 Jan 2026: a whole year more
+    assert limitation_ends(de, infringed_on=date(2025, 6, 1), known_on=date(2026, 1, 1)) == date(2029, 12, 31)
+    # a use on 1 Jan 2026: still in time on Mon 31 Dec 2029, not on 1 Jan 2030
+    common = dict(infringed_on=date(2026, 1, 1))
+    on_it = claim("DE", eur("450.00"), today=date(2029, 12, 31), **common)
+    assert on_it.feasible and on_it.period.claimable_days == 1 and on_it.limitation_ends == date(2029, 12, 31)
+    after = claim("DE", eur("450.00"), today=date(2030, 1, 1), **common)
+    assert after.period.claimable_days == 0 and after.period.residual_from == date(2026, 1, 1)
+    assert after.limitation_ends == date(2036, 1, 1)      # what is left: the residual claim of that day
+
+
+def test_the_long_stop_decides_only_when_it_ends_before_the_ordinary_period():
+    de = jurisdiction("DE")
+    # both end on 31 Dec 2029: the ordinary period (3 years), not the long-stop
+    same_day = limitation_for(de, infringed_on=date(2019, 12, 31), known_on=date(2026, 6, 1))
+    assert (same_day.ends, same_day.years, same_day.long_stop) == (date(2029, 12, 31), 3, False)
+    # a day earlier: the 10-year long-stop ends first, on Sun 30 Dec 2029, moved to Monday
+    earlier = limitation_for(de, infringed_on=date(2019, 12, 30), known_on=date(2026, 6, 1))
+    assert (earlier.ends, earlier.years, earlier.long_stop) == (date(2029, 12, 31), 10, True)
+    assert earlier.source == de.section("limitation")["absolute_source"]
+    assert earlier.moved == ("Sun 30 December 2029 is a Sunday: the end moves to the next working day.",)
+
+
+def test_the_long_stop_is_shown_as_such_with_the_move_of_its_end():
+    ancient = claim("DE", eur("1200.00"), infringed_on=date(2015, 6, 1), known_on=date(2024, 5, 1))
+    rule = jurisdiction("DE").section("limitation")
+    figure = next(f for f in ancient.figures if f.label == "limitation")
+    assert figure.value == ("10-year long-stop from the day of use: the claim for 2015-06-01 ends 2025-06-02 "
+                            "(Sun 1 June 2025 is a Sunday: the end moves to the next working day.)")
+    assert figure.source == f"{rule['absolute_source']}; {rule['end_source']}" and not figure.estimate
+    assert [(r.code, r.params["years"], r.params["ended"]) for r in ancient.reasons] == [
+        ("time_barred_long_stop", 10, date(2025, 6, 2))]
+
+
+def test_the_residual_claim_on_its_last_day_and_the_day_after():
+    # a use on 23 Nov 2016: its damages were barred at the end of 2019, the saved fee for 10 years
+    last_day = claim("DE", eur("450.00"), infringed_on=date(2016, 11, 23))
+    assert last_day.feasible and last_day.recoverable == eur("450.00")
+    assert last_day.period.residual_days == 1 and last_day.limitation_ends == TODAY
+    assert [n.code for n in last_day.notes] == ["residual_claim", "filed_by"]
+    residual = last_day.notes[0].params
+    assert (residual["value"], residual["days"], residual["since"], residual["years"]) == \
+        (eur("450.00"), 1, date(2016, 11, 23), 10)
+    day_after = claim("DE", eur("450.00"), infringed_on=date(2016, 11, 22))
+    assert [(r.code, r.params["ended"]) for r in day_after.reasons] == [("time_barred", date(2019, 12, 31))]
+    assert day_after.recoverable == eur("0.00") and day_after.period.residual_days == 0
+
+
+def test_a_continuing_use_with_barred_and_residual_days_shows_each_share():
+    going_on = claim("DE", eur("1200.00"), infringed_on=date(2019, 1, 10), last_seen=date(2026, 11, 1))
+    figures = {f.label: f for f in going_on.figures}
+    assert figures["limitation"].value == "3 years from end of year of knowledge: the claim for 2023-01-01 ends " \
+                                          "2026-12-31"
+    assert figures["claimable share of the use"].value == "1401 of 2853 days: €589.27"
+    assert figures["claimable share of the use"].estimate
+    residual = figures["residual claim: the saved licence fee for the barred days (at most)"]
+    assert residual.value == "€610.73" and residual.estimate
+    assert residual.source == jurisdiction("DE").section("limitation")["residual_source"]
+    note = next(n for n in going_on.notes if n.code == "partly_time_barred")
+    assert (note.params["before"], note.params["days"], note.params["of"], note.params["value"],
+            note.params["years"]) == (date(2023, 1, 1), 1401, 2853, eur("589.27"), 3)
+    assert going_on.recoverable == eur("1200.00")           # €589.27 + €610.73
+
+
+@pytest.mark.parametrize("first, last, claimable_from, claimable_days", [
+    (date(2020, 11, 21), date(2020, 11, 23), date(2020, 11, 21), 3),     # every day: no share
+    (date(2020, 11, 19), date(2020, 11, 23), date(2020, 11, 21), 3),     # the first two days barred
+    (date(2020, 11, 19), date(2020, 11, 21), date(2020, 11, 21), 1),     # only the last day left
+])
+def test_a_continuing_use_is_claimable_from_its_first_day_in_time(first, last, claimable_from, claimable_days):
+    # England: the six years of 21 Nov 2020 end on Saturday, moved to Monday 23 Nov 2026 (today)
+    result = claim("GB", gbp("900.00"), infringed_on=first, last_seen=last)
+    assert result.period.claimable_from == claimable_from and result.period.claimable_days == claimable_days
+    shares = [f for f in result.figures if f.label == "claimable share of the use"]
+    partly = [n for n in result.notes if n.code == "partly_time_barred"]
+    if claimable_from == first:
+        assert not shares and not partly and result.recoverable == gbp("900.00")
+    else:
+        days = result.period.days
+        share = gbp("900.00") * Fraction(claimable_days, days)
+        assert result.recoverable == share and partly[0].params["value"] == share
+        assert shares[0].value == f"{claimable_days} of {days} days: {share.format()}"
+
+
+def test_a_use_wholly_before_the_period_is_barred():
+    result = claim("GB", gbp("900.00"), infringed_on=date(2020, 11, 18), last_seen=date(2020, 11, 20))
+    assert [r.code for r in result.reasons] == ["time_barred"] and result.period.claimable_from is None
+
+
+def test_swedens_reach_back_on_its_last_day_and_the_day_after():
+    # damages reach back 5 years from today (54 § URL): a use on 15 March 2023 until 15 March 2028
+    common = dict(infringed_on=INFRINGED)
+    on_it = claim("SE", Money.parse("40000.00", "SEK"), today=date(2028, 3, 15), **common)
+    assert on_it.feasible and on_it.period.claimable_days == 1 and on_it.period.reach_back_from == INFRINGED
+    after = claim("SE", Money.parse("40000.00", "SEK"), today=date(2028, 3, 16), **common)
+    assert [r.code for r in after.reasons] == ["reach_back_barred"]
+    assert after.reasons[0].params["since"] == date(2023, 3, 16) and after.reasons[0].params["years"] == 5
+
+
+def test_a_barred_claim_is_not_also_called_too_small():
+    old = claim("GB", gbp("10.00"), infringed_on=date(2019, 5, 1))
+    assert [r.code for r in old.reasons] == ["time_barred"]
+    swedish = claim("SE", Money.parse("10.00", "SEK"), infringed_on=date(2020, 6, 1), last_seen=date(2021, 6, 1))
+    assert [r.code for r in swedish.reasons] == ["reach_back_barred"]
+
+
+# --- the expected value: exactly 0, a cent under, a cent over ------------------------------------------
+
+@pytest.mark.parametrize("letters, expected, feasible", [
+    ("109.89", "0.01", True),      # €200 x 65% - costs - €134 x 15% = one cent
+    ("109.90", "0.00", False),     # nothing to gain: not feasible
+    ("109.91", "-0.01", False),    # a loss
+])
+def test_a_claim_whose_costs_eat_its_expected_value_is_not_feasible(monkeypatch, letters, expected, feasible):
+    monkeypatch.setitem(jurisdiction("DE").data["costs"], "out_of_court", letters)
+    result = claim("DE", eur("200.00"))
+    assert result.feasible is feasible
+    if feasible:
+        assert result.reasons == [] and result.expected_value == eur(expected)
+    else:
+        assert [(r.code, r.params["expected"]) for r in result.reasons] == [("costs_outweigh", eur(expected))]
+        assert result.expected_value == eur("0.00")
+    shown = next(f for f in result.figures if f.label.startswith("expected value ="))
+    assert shown.value == eur(expected).format()
+
+
+def test_the_expected_value_and_its_figures():
+    result = claim("DE", eur("200.00"))
+    de = jurisdiction("DE")
+    # €200 x 65% - €40 - (€38 + €96) x 15% = €69.90
+    assert result.feasible and result.expected_value == eur("69.90") and result.recoverable == eur("200.00")
+    assert [(f.label, f.value, f.estimate) for f in result.figures] == [
+        ("holiday calendar for deadlines", "DE-BE (default)", False),
+        ("limitation", "3 years from end of year of knowledge: the claim for 2026-05-01 ends 2029-12-31", False),
+        ("minimum economic claim", "€150.00", True),
+        ("probability of collecting", "65%", True),
+        ("out-of-court costs (letters, handling)", "€40.00", True),
+        ("Mahnverfahren (court dunning procedure, §§ 688 ff. ZPO): court fee + a registered debt collector "
+         "(§ 10(1) no. 1 RDG) or a lawyer", "€134.00", True),
+        ("probability the case goes to court", "15%", True),
+        ("expected value = recoverable x collecting - costs - court costs x going to court", "€69.90", False)]
+    assert [f.source for f in result.figures] == [
+        "python-holidays", de.section("limitation")["source"], de.section("minimum_claim")["source"],
+        de.section("enforcement")["source"], de.section("costs")["source"], de.routes[0].source,
+        de.section("enforcement")["source"], "caseapp's formula"]
+    assert result.as_dict() == {
+        "feasible": True, "reasons": [], "route": "mahnverfahren", "expected_value": "69.90", "currency": "EUR",
+        "limitation_ends": "2029-12-31", "country": "DE", "route_name": de.routes[0].name,
+        "notes": [str(result.notes[0])], "reason_codes": [], "note_codes": ["filed_by"], "recoverable": "200.00",
+        "use": {"first_day": "2026-05-01", "last_day": "2026-05-01", "days": 1, "claimable_days": 1,
+                "claimable_from": "2026-05-01", "residual_days": 0},
+        "figures": [{"label": f.label, "value": f.value, "source": f.source, "estimate": f.estimate}
+                    for f in result.figures]}
+    assert result.notes[0].params == {"route": de.routes[0].name, "who": de.routes[0].filed_by}
+
+
+def test_letters_only_the_costs_of_letters_count():
+    # China: no court route for the firm; 8,000 CNY x collecting - letters, nothing for a court
+    china = claim("CN", Money.parse("8000.00", "CNY"))
+    cn = jurisdiction("CN")
+    letters = convert(cn.money("costs", "out_of_court"), "CNY")
+    assert china.route == "out-of-court" and china.route_name == "letters only, no court route"
+    assert china.expected_value == Money.parse("8000.00", "CNY") * cn.ratio("enforcement", "collect_probability") \
+        - letters
+    assert not any("going to court" in f.label and f.label.startswith("probability") for f in china.figures)
+    russia = claim("RU", Money.parse("90000.00", "RUB"))
+    assert russia.route_name == "none" and russia.expected_value == Money.zero("RUB")
+
+
+# --- the minimum claim -------------------------------------------------------------------------------
+
+def test_a_claim_of_exactly_the_minimum_is_pursued_a_cent_less_is_not():
+    assert claim("DE", eur("150.00")).feasible
+    below = claim("DE", eur("149.99"))
+    assert [(r.code, r.params["amount"], r.params["minimum"]) for r in below.reasons] == [
+        ("below_minimum", eur("149.99"), eur("150.00"))]
+
+
+# --- route limits and caps: at the limit and one cent over ----------------------------------------------
+
+def test_the_european_small_claims_limit():
+    at_it = claim("FR", eur("5000.00"), client_country="DE")
+    assert at_it.route == "european-small-claims" and "route_limit" not in [n.code for n in at_it.notes]
+    over = claim("FR", eur("5000.01"), client_country="DE")
+    assert over.route == "court"
+    limit = next(n for n in over.notes if n.code == "route_limit")
+    assert limit.params == {"route": at_it.route_name, "limit": eur("5000.00")}
+
+
+def test_the_english_small_claims_track_limit():
+    assert claim("GB", gbp("10000.00")).route == "ipec-small-claims"
+    assert claim("GB", gbp("10000.01")).route == "ipec"
+
+
+def test_a_route_limit_in_euros_for_a_claim_in_another_currency():
+    # Poland's European Small Claims Procedure: €5,000, a claim in złoty converted at 4.3
+    at_it = claim("PL", Money.parse("21500.00", "PLN"), client_country="DE")
+    assert at_it.route == "european-small-claims"
+    over = claim("PL", Money.parse("21500.05", "PLN"), client_country="DE")
+    assert over.route != "european-small-claims" and "route_limit" in [n.code for n in over.notes]
+
+
+def test_the_copyright_claims_board_cap_and_its_limit():
+    registered = dict(infringed_on=date(2026, 3, 1), us_registered_on=date(2025, 1, 10))
+    at_cap = claim("US", usd("15000.00"), **registered)
+    assert at_cap.route == "ccb" and at_cap.recoverable == usd("15000.00")
+    assert "capped" not in [n.code for n in at_cap.notes]
+    cap = next(f for f in at_cap.figures if f.label == "cap at the Copyright Claims Board (CASE Act)")
+    assert cap.value == "$15,000.00" and not cap.estimate
+    over_cap = claim("US", usd("15000.01"), **registered)
+    assert over_cap.recoverable == usd("15000.00")
+    capped = next(n for n in over_cap.notes if n.code == "capped")
+    assert capped.params == {"cap": usd("15000.00"), "route": "Copyright Claims Board (CASE Act)"}
+    at_limit = claim("US", usd("30000.00"), **registered)
+    assert at_limit.route == "ccb" and at_limit.recoverable == usd("15000.00")
+    over_limit = claim("US", usd("30000.01"), **registered)
+    assert over_limit.route == "federal-court" and over_limit.recoverable == usd("30000.01")
+    assert not any(f.label.startswith("cap at") for f in over_limit.figures)
+
+
+def test_registered_on_the_day_of_the_infringement_is_timely_a_day_later_is_not():
+    on_the_day = claim("US", usd("10000.00"), infringed_on=date(2026, 3, 1), us_registered_on=date(2026, 3, 1))
+    assert on_the_day.recoverable == usd("10000.00") and "registered_late_grace" not in \
+        [n.code for n in on_the_day.notes]
+    day_after = claim("US", usd("10000.00"), infringed_on=date(2026, 3, 1), us_registered_on=date(2026, 3, 2))
+    assert day_after.recoverable == usd("7500.00") and "registered_late_grace" in [n.code for n in day_after.notes]
+    assert timely_registered(date(2026, 3, 1), date(2026, 3, 1))
+    assert not timely_registered(date(2026, 3, 2), date(2026, 3, 1)) and not timely_registered(None, date(2026, 3, 1))
+
+
+def test_a_registration_or_application_dated_today_counts_tomorrow_does_not():
+    us_work = dict(infringed_on=date(2026, 3, 1), work_country="US")
+    registered_today = claim("US", usd("2000.00"), us_registered_on=TODAY, **us_work)
+    assert registered_today.feasible and registered_today.route == "ccb"
+    assert [n.code for n in registered_today.notes] == ["registered_late_grace"]
+    applied_today = claim("US", usd("2000.00"), us_applied_on=TODAY, **us_work)
+    assert applied_today.feasible and "application_pending" in [n.code for n in applied_today.notes]
+    registered_tomorrow = claim("US", usd("2000.00"), us_registered_on=TODAY + timedelta(days=1), **us_work)
+    assert [r.code for r in registered_tomorrow.reasons] == ["not_registered"]
+
+
+# --- dates at the edge of the range -------------------------------------------------------------------
+
+def test_dates_at_the_edges_of_the_range():
+    check_day(date(1900, 1, 1), "a day")
+    check_day(date(2200, 12, 31), "a day")
+    check_day(TODAY, "a day", today=TODAY)
+    check_day(None, "a day", today=TODAY)
+    with pytest.raises(InvalidInput) as error:
+        check_day(date(2201, 1, 1), "the US application date")
+    assert str(error.value) == ("the US application date 2201-01-01 is out of range: give a date between "
+                                "1900-01-01 and 2200-12-31.")
+    with pytest.raises(InvalidInput) as error:
+        check_day(TODAY + timedelta(days=1), "the first day of use", today=TODAY)
+    assert str(error.value) == ("the first day of use 2026-11-24 is after today (2026-11-23): a use or its "
+                                "discovery cannot be in the future.")
+
+
+def test_a_last_sighting_before_the_first_day_is_refused_with_both_days():
+    with pytest.raises(InvalidInput) as error:
+        claim("DE", eur("450.00"), last_seen=date(2026, 4, 30))
+    assert str(error.value) == ("The last day the use was seen (2026-04-30) cannot be before its first day "
+                                "(2026-05-01).")
+    same_day = claim("DE", eur("450.00"), last_seen=date(2026, 5, 1), known_on=date(2026, 5, 1))
+    assert same_day.feasible and same_day.period.days == 1
+
+
+def test_a_date_out_of_range_anywhere_is_refused():
+    for field, message in [("today", "today 2201-01-01 is out of range"),
+                           ("us_applied_on", "the US application date 2201-01-01 is out of range")]:
+        with pytest.raises(InvalidInput, match=message):
+            claim("DE", eur("450.00"), **{field: date(2201, 1, 1)})
+
+
+# --- money across currencies -------------------------------------------------------------------------
+
+def test_conversion_through_the_euro_with_each_currencys_minor_units():
+    assert per_eur("EUR") == 1 and per_eur("JPY") == 165
+    assert convert(eur("100.00"), "JPY") == Money.parse("16500", "JPY")
+    assert convert(Money.parse("10000", "JPY"), "EUR") == eur("60.61")
+    assert convert(eur("100.00"), "EUR") == eur("100.00")
+    with pytest.raises(InvalidInput) as error:
+        per_eur("XAU")
+    assert str(error.value) == "No exchange rate for XAU: no country file uses it."
+
+
+# --- a hit's first estimate -----------------------------------------------------------------------------
+
+def test_a_sighting_stamped_after_today_counts_as_today():
+    amount, result = first_estimate("DE", found_on=date(2026, 11, 20), last_seen_on=date(2026, 12, 5), today=TODAY)
+    assert amount.days == 4 and result.period.last == TODAY
+    amount, result = first_estimate("DE", found_on=date(2026, 12, 20), today=TODAY)
+    assert amount.days == 1 and result.period.first == TODAY
+    amount, result = first_estimate("DE", found_on=date(2026, 11, 20), last_seen_on=date(2026, 11, 1), today=TODAY)
+    assert amount.days == 1 and result.period.last == date(2026, 11, 20)
+
+
+def test_a_hits_region_counts_when_the_calendar_knows_it():
+    for region, shown in [(None, "DE-BE (default)"), ("nw", "DE-NW"), ("XX", "DE-BE (default)")]:
+        _, result = first_estimate("DE", found_on=date(2026, 11, 20), today=TODAY, subdivision=region)
+        assert result.figures[0].value == shown
+
+
+def test_a_hit_in_a_country_without_rules_has_no_amount_and_no_route():
+    amount, result = first_estimate("ZZ", found_on=date(2026, 11, 20), today=TODAY)
+    assert amount is None and result.as_dict() == {
+        "feasible": False, "reasons": [str(result.reasons[0])], "route": "out-of-court", "expected_value": "0.00",
+        "currency": "EUR", "limitation_ends": None, "country": "ZZ", "route_name": "none", "notes": [],
+        "reason_codes": ["no_rules"], "note_codes": [], "recoverable": "0.00", "use": None, "figures": []}
+    assert result.reasons[0].params == {"country": "ZZ"}
+
+
+def test_the_holiday_calendar_figure():
+    assert holiday_calendar(jurisdiction("FR"), None).value == "FR"
+    assert holiday_calendar(jurisdiction("GB"), "sct").value == "GB-SCT"
+    figure = holiday_calendar(jurisdiction("DE"), None)
+    assert (figure.label, figure.value, figure.source, figure.estimate) == \
+        ("holiday calendar for deadlines", "DE-BE (default)", "python-holidays", False)
