@@ -5,7 +5,7 @@ and one cent either side, the minimum claim, the route limits and the caps at th
 cent over, and the dates refused at the edge of the range."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from fractions import Fraction
 
 import pytest
@@ -13,7 +13,7 @@ import pytest
 from caseapp.core.errors import InvalidInput
 from caseapp.core.money import Money
 from caseapp.feasibility.rules import jurisdiction, load
-from caseapp.feasibility.services import (assess, check_day, convert, first_estimate, holiday_calendar,
+from caseapp.feasibility.services import (assess, assess_case, check_day, convert, first_estimate, holiday_calendar,
                                           limitation_ends, limitation_for, per_eur, timely_registered)
 
 TODAY = date(2026, 11, 23)
@@ -405,3 +405,47 @@ def test_the_holiday_calendar_figure():
     figure = holiday_calendar(jurisdiction("DE"), None)
     assert (figure.label, figure.value, figure.source, figure.estimate) == \
         ("holiday calendar for deadlines", "DE-BE (default)", "python-holidays", False)
+
+
+# --- a case as it stands (built in memory: no database) ---------------------------------------------------
+
+def _case(country="DE", *, items, client_country="DE", street="Hauptstr. 1", subdivision=None, claimed=45000,
+          created=datetime(2026, 3, 1, 9, tzinfo=timezone.utc)):
+    from caseapp.cases.models import Case, CaseItem
+    from caseapp.clients.models import Client
+    from caseapp.parties.models import Party
+
+    case = Case(country=country, currency="EUR", claimed_minor=claimed, created_at=created)
+    case.client = Client(country=client_country, pursues_private_users=False)
+    case.party = Party(name="Example GmbH", country=country, street=street, city="Köln", subdivision=subdivision)
+    case.items = [CaseItem(work_id=work, found_at=found, last_seen_at=seen) for work, found, seen in items]
+    return case
+
+
+def test_a_case_is_assessed_from_its_first_sighting_to_its_last():
+    case = _case(items=[(1, datetime(2026, 5, 3, 10), None), (2, datetime(2026, 5, 1, 10), datetime(2026, 5, 7, 10)),
+                        (3, None, None)])
+    result = assess_case(case, TODAY)
+    assert (result.period.first, result.period.last) == (date(2026, 5, 1), date(2026, 5, 7))
+    assert result.feasible and result.amount == eur("450.00") and "commercial_unchecked" in [n.code for n in result.notes]
+
+
+def test_a_case_sighting_ahead_of_today_counts_as_today():
+    case = _case(items=[(1, datetime(2026, 11, 25, 10), datetime(2026, 11, 30, 10))])
+    result = assess_case(case, TODAY)
+    assert (result.period.first, result.period.last) == (TODAY, TODAY)
+
+
+def test_a_case_without_sightings_counts_from_its_opening():
+    result = assess_case(_case(items=[]), TODAY)
+    assert (result.period.first, result.period.last) == (date(2026, 3, 1), date(2026, 3, 1))
+
+
+def test_a_case_uses_its_partys_address_region_and_its_clients_country():
+    found = [(1, datetime(2026, 5, 1, 10), None)]
+    assert [r.code for r in assess_case(_case(items=found, street=None), TODAY).reasons] == ["no_address"]
+    assert assess_case(_case(items=found, subdivision="NW"), TODAY).figures[0].value == "DE-NW"
+    assert assess_case(_case(items=found, subdivision="ZZZ"), TODAY).figures[0].value == "DE-BE (default)"
+    french = dict(items=found, claimed=80000)
+    assert assess_case(_case("FR", client_country="DE", **french), TODAY).route == "european-small-claims"
+    assert assess_case(_case("FR", client_country="FR", **french), TODAY).route == "court"
