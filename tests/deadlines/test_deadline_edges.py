@@ -145,7 +145,7 @@ def test_the_default_region_is_said_when_the_partys_is_not_known():
 # --- the range of starts and lengths -----------------------------------------------------------------
 
 @pytest.mark.parametrize("start, days", [
-    (date(1950, 1, 1), 14), (date(2150, 12, 17), 14), (date(2026, 5, 4), 3650),
+    (date(1950, 1, 1), 14), (date(2150, 12, 31), 14), (date(2026, 5, 4), 3650),
 ])
 def test_the_edges_of_the_range_are_accepted(start, days):
     assert due("DE", start, days, "BE").due_on > start
@@ -197,6 +197,12 @@ def test_the_firms_working_days_default_to_its_calendar_setting(monkeypatch):
     monkeypatch.delenv("CASEAPP_FIRM_CALENDAR", raising=False)
     result = working_days(date(2026, 5, 12), 3)       # DE-BE: over Ascension Day
     assert result.due_on == date(2026, 5, 18) and result.calendar == "DE-BE" and result.start == date(2026, 5, 12)
+    assert result.reasons == ("3 working days from Tue 12 May 2026 (weekends and public holidays of DE-BE do not "
+                              "count): due Mon 18 May 2026.",)
+    assert result.moved_by == () and result.estimate is False and result.days == 3
+    # the firm's calendar in North Rhine-Westphalia: Corpus Christi, Thu 4 June 2026, does not count
+    assert working_days(date(2026, 6, 3), 1, setting=("DE", "NW")).due_on == date(2026, 6, 5)
+    assert working_days(date(2026, 6, 3), 1, setting=("DE", "BE")).due_on == date(2026, 6, 4)
 
 
 # --- letters ------------------------------------------------------------------------------------------
@@ -204,7 +210,7 @@ def test_the_firms_working_days_default_to_its_calendar_setting(monkeypatch):
 def test_the_days_each_letter_gives():
     assert [letter_days("DE", kind) for kind in ("offer", "warning_letter", "reminder", "final_demand", "other")] \
         == [14, 14, 10, 7, 14]
-    assert letter_days("", "reminder") == 10 and letter_days("", "offer") == 14
+    assert letter_days("", "reminder") == 10 and letter_days("", "offer") == 14 and letter_days("", "other") == 14
 
 
 def test_a_letters_own_days_in_the_country_file_decide(monkeypatch):
@@ -212,6 +218,12 @@ def test_a_letters_own_days_in_the_country_file_decide(monkeypatch):
     monkeypatch.setitem(jurisdiction("DE").data["deadlines"], "reminder_days", 12)
     assert letter_days("DE", "offer") == 21 and letter_days("DE", "other") == 21
     assert letter_days("DE", "reminder") == 12 and letter_days("DE", "final_demand") == 7
+
+
+def test_a_letters_deadline_counts_the_days_the_country_file_gives(monkeypatch):
+    monkeypatch.setitem(jurisdiction("DE").data["deadlines"], "letter_days", 21)
+    result = letter_deadline("DE", kind="offer", start=date(2026, 5, 4))
+    assert result.days == 21 and result.due_on == date(2026, 5, 26)       # Mon 25 May is Whit Monday
 
 
 def test_a_letters_deadline_in_the_partys_region_else_the_countrys_default():
@@ -241,6 +253,8 @@ def test_the_next_working_day_of_a_country_and_region():
     assert next_working_day("DE", date(2026, 6, 4), subdivision="NW") == date(2026, 6, 5)   # Corpus Christi
     assert next_working_day("DE", date(2026, 6, 4), subdivision="XX") == date(2026, 6, 4)   # Berlin: working
     assert next_working_day("DE", date(2026, 12, 21)) == date(2026, 12, 21)       # no quiet period here
+    # an unknown region: the country's own calendar (Bastille Day), not the firm's
+    assert next_working_day("FR", date(2026, 7, 14), subdivision="XX") == date(2026, 7, 15)
 
 
 def test_the_next_working_day_where_no_calendar_is_known_is_the_firms(monkeypatch):
@@ -257,8 +271,12 @@ def test_a_limitation_end_that_does_not_move_says_so():
     assert spain.reasons == (f"The limitation period ends on Sun 31 December 2028; it does not move past weekends "
                              f"or holidays ({source}).",)
     # a country file without the rule: the end does not move either (the safe side)
-    assert move_end("FI", date(2028, 12, 31)).due_on == date(2028, 12, 31)
-    assert "no rule is recorded: the end does not move (the safe side)" in move_end("FI", date(2028, 12, 31)).explain()
+    finland = move_end("FI", date(2028, 12, 31))
+    assert finland.due_on == date(2028, 12, 31) and finland.moved_by == ()
+    assert finland.explain() == ("The limitation period ends on Sun 31 December 2028; it does not move past weekends "
+                                 "or holidays (no rule is recorded: the end does not move (the safe side)).")
+    # a country without a file: the same
+    assert move_end("AD", date(2028, 12, 31)).explain() == finland.explain()
 
 
 def test_a_german_limitation_end_moves_with_its_reasons():
@@ -273,6 +291,27 @@ def test_a_german_limitation_end_moves_with_its_reasons():
     unknown_region = move_end("DE", date(2028, 12, 31), subdivision="XX")
     assert unknown_region.due_on == date(2029, 1, 2) and unknown_region.calendar == "DE-BE"
     assert move_end("DE", date(2029, 1, 2)).due_on == date(2029, 1, 2)       # a working day: unmoved
+    assert (result.start, result.days) == (None, 0)
+
+
+def test_a_limitation_end_moves_past_a_saturday_where_the_law_says_so():
+    result = move_end("DE", date(2026, 5, 16))
+    assert result.due_on == date(2026, 5, 18) and result.moved_by == (WEEKEND,)
+    assert result.reasons[1:] == ("Sat 16 May 2026 is a Saturday: the end moves to the next working day.",
+                                  "Sun 17 May 2026 is a Sunday: the end moves to the next working day.")
+
+
+def test_a_limitation_rule_marked_an_estimate_says_so_on_the_end(monkeypatch):
+    monkeypatch.setitem(jurisdiction("DE").data["limitation"], "estimate", True)
+    result = move_end("DE", date(2028, 12, 31))
+    assert result.estimate is True and result.days == 0 and result.due_on == date(2029, 1, 2)
+
+
+def test_an_unknown_region_falls_back_to_the_default_regions_public_holidays(monkeypatch):
+    # with Bavaria as the default region: Assumption Day there is a Catholic holiday, not a public one
+    monkeypatch.setitem(jurisdiction("DE").data["holidays"], "default_subdivision", "BY")
+    result = move_end("DE", date(2025, 8, 15), subdivision="XX")
+    assert result.due_on == date(2025, 8, 15) and result.calendar == "DE-BY"
 
 
 # --- calendars --------------------------------------------------------------------------------------
@@ -288,7 +327,78 @@ def test_letters_count_catholic_holidays_limitation_ends_public_ones_only():
     assert iceland.name == "IS" and iceland.subdivision is None and not iceland.default_subdivision
 
 
-def test_a_region_of_a_country_without_regions_is_refused():
+def test_a_country_file_names_the_holiday_calendar_it_uses(monkeypatch):
+    monkeypatch.setitem(jurisdiction("IS").data["holidays"], "country", "NO")
+    assert calendar("IS").country == "NO"
+
+
+def test_a_country_without_a_file_uses_its_own_holiday_calendar():
+    andorra = calendar("AD")
+    assert (andorra.country, andorra.subdivision, andorra.categories) == ("AD", None, ("public",))
+    # no recorded rules: no minimum, an estimate, and its holidays (Our Lady of Meritxell, Tue 8 Sep 2026)
+    result = due("AD", date(2026, 9, 1), 7)
+    assert result.due_on == date(2026, 9, 9) and result.estimate and result.moved_by == (HOLIDAYS,)
+    zero = due("AD", date(2026, 9, 1), 0)
+    assert zero.due_on == date(2026, 9, 1) and zero.days == 0 and zero.moved_by == ()
+
+
+def test_a_day_off_only_for_the_kinds_of_day_given():
+    cal = calendar("DE", "BE")
+    assert cal.day_off(date(2026, 5, 17)) == "a Sunday"
+    assert cal.day_off(date(2026, 5, 16)) == "a Saturday"
+    assert cal.day_off(date(2026, 5, 17), ("holiday",)) is None
+    assert cal.day_off(date(2026, 5, 16), ("sunday", "holiday")) is None
+    assert cal.day_off(date(2026, 5, 14), ("saturday", "sunday")) is None
+    assert cal.day_off(date(2026, 5, 14)) == "Ascension Day, a public holiday in DE-BE"
+    assert cal.day_off(date(2026, 5, 13)) is None
+
+
+def test_a_one_day_quiet_period():
+    assert in_quiet_period(date(2026, 12, 24), ((12, 24), (12, 24)))
+    assert not in_quiet_period(date(2026, 12, 25), ((12, 24), (12, 24)))
+    assert not in_quiet_period(date(2026, 6, 1), ((12, 24), (12, 24)))
+
+
+# --- the country file's own words, and what it leaves out ----------------------------------------------
+
+def test_a_period_rule_without_its_estimate_flag_is_an_estimate(monkeypatch):
+    monkeypatch.delitem(jurisdiction("DE").data["deadlines"], "period_estimate")
+    assert due("DE", date(2026, 5, 4), 14, "BE").estimate is True
+
+
+def test_no_period_rule_recorded_is_an_estimate_whatever_the_flag(monkeypatch):
+    monkeypatch.setitem(jurisdiction("FI").data["deadlines"], "period_estimate", False)
+    assert due("FI", date(2026, 5, 4), 14).estimate is True
+
+
+def test_a_legal_minimum_without_its_source_names_the_data(monkeypatch):
+    monkeypatch.delitem(jurisdiction("DE").data["deadlines"], "source")
+    assert due("DE", date(2026, 5, 4), 6, "BE").reasons[1] == ("6 days are fewer than the 7 days DE letters give at "
+                                                              "least (jurisdiction data): 7 days count.")
+
+
+# --- the app's settings ---------------------------------------------------------------------------------
+
+def test_the_settings_of_the_running_app_decide():
+    from flask import Flask
+
+    app = Flask("settings")
+    app.config.update(CASEAPP_FIRM_CALENDAR=("DE", "NW"), CASEAPP_QUIET_PERIOD=((12, 24), (1, 6)))
+    with app.app_context():
+        # Thu 4 June 2026 is Corpus Christi in North Rhine-Westphalia
+        assert working_days(date(2026, 6, 3), 1).due_on == date(2026, 6, 5)
+        # 11-23 Dec count (13 days), 24 Dec - 6 Jan do not: Thu 7 Jan 2027 (from 20 Dec: Mon 11 Jan)
+        assert deadline("DE", start=date(2026, 12, 10), days=14, subdivision="BE").due_on == date(2027, 1, 7)
+
+
+def test_an_app_without_the_settings_uses_berlin_and_the_christmas_quiet_period():
+    from flask import Flask
+
+    with Flask("defaults").app_context():
+        result = working_days(date(2026, 6, 3), 1)
+        assert result.due_on == date(2026, 6, 4) and result.calendar == "DE-BE"
+        assert deadline("DE", start=date(2025, 12, 6), days=14, subdivision="BE").due_on == date(2026, 1, 7)
+
     with pytest.raises(InvalidInput) as error:
         calendar("IS", "X")
     assert str(error.value) == "'X' is not a state or region of IS in the holiday calendar; it has none: leave it out."
