@@ -228,3 +228,9 @@ def test_a_refusal_says_what_to_give(country, kwargs, message):
 def test_the_smallest_accepted_use_and_fee():
     assert claim_amount("DE", usage="web-commercial", days=1, images=1).total == eur("37.50")
     assert claim_amount("DE", usage="web-commercial", days=1, documented_fee=eur("0.01")).total == eur("0.01")
+
+
+def test_a_credit_surcharge_without_a_source_on_file_names_only_the_rate(monkeypatch):
+    monkeypatch.delitem(jurisdiction("FR").data["surcharges"], "source")
+    result = claim_amount("FR", usage="web-commercial", days=365, evidence="professional", credit_missing=True)
+    assert result.lines[1].basis == "; the rate for a professional's photo"

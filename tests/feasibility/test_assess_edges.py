@@ -415,7 +415,7 @@ def _case(country="DE", *, items, client_country="DE", street="Hauptstr. 1", sub
     from caseapp.clients.models import Client
     from caseapp.parties.models import Party
 
-    case = Case(country=country, currency="EUR", claimed_minor=claimed, created_at=created)
+    case = Case(country=country, currency=jurisdiction(country).currency, claimed_minor=claimed, created_at=created)
     case.client = Client(country=client_country, pursues_private_users=False)
     case.party = Party(name="Example GmbH", country=country, street=street, city="Köln", subdivision=subdivision)
     case.items = [CaseItem(work_id=work, found_at=found, last_seen_at=seen) for work, found, seen in items]
@@ -449,3 +449,74 @@ def test_a_case_uses_its_partys_address_region_and_its_clients_country():
     french = dict(items=found, claimed=80000)
     assert assess_case(_case("FR", client_country="DE", **french), TODAY).route == "european-small-claims"
     assert assess_case(_case("FR", client_country="FR", **french), TODAY).route == "court"
+
+
+def test_a_case_sighting_without_a_first_day_still_extends_the_use():
+    case = _case(items=[(1, datetime(2026, 5, 1, 10), None), (2, None, datetime(2026, 5, 9, 10))])
+    assert assess_case(case, TODAY).period.last == date(2026, 5, 9)
+
+
+def test_a_us_case_without_recorded_works_takes_the_clients_country_for_the_works():
+    found = [(1, datetime(2026, 5, 1, 10), None)]
+    german_client = assess_case(_case("US", client_country="DE", items=found, claimed=200000), TODAY)
+    assert "not_registered" not in [r.code for r in german_client.reasons]
+    assert "foreign_unregistered" in [n.code for n in german_client.notes]
+    us_client = assess_case(_case("US", client_country="US", items=found, claimed=200000), TODAY)
+    assert [r.code for r in us_client.reasons] == ["not_registered"]
+
+
+@pytest.mark.parametrize("works, cap", [([1], "7500.00"), ([1, 2, 2], "15000.00"), ([], "7500.00")])
+def test_a_us_cases_registration_and_number_of_works_set_the_boards_cap(monkeypatch, works, cap):
+    """The works' registration (late: $7,500 a work, $15,000 in all) and the number of distinct works."""
+    import sqlalchemy.orm
+
+    from caseapp.clients import services as clients
+
+    session, asked = object(), []
+
+    def work_terms(given_session, work_ids, *, fallback_country=None):
+        asked.append((given_session, list(work_ids), fallback_country))
+        return clients.WorkTerms("US", date(2026, 6, 1), date(2026, 5, 20))
+
+    monkeypatch.setattr(sqlalchemy.orm, "object_session", lambda case: session)
+    monkeypatch.setattr(clients, "work_terms", work_terms)
+    case = _case("US", client_country="DE", claimed=2000000,
+                 items=[(work, datetime(2026, 5, 1, 10), None) for work in works])
+    result = assess_case(case, TODAY)
+    assert asked == [(session, works, "DE")]
+    assert result.route == "ccb" and result.recoverable == usd(cap)
+    assert "registered_late_grace" in [n.code for n in result.notes]
+    assert "work_country_unknown" not in [n.code for n in result.notes]
+
+
+def test_a_us_cases_pending_application_opens_the_board(monkeypatch):
+    import sqlalchemy.orm
+
+    from caseapp.clients import services as clients
+
+    monkeypatch.setattr(sqlalchemy.orm, "object_session", lambda case: object())
+    monkeypatch.setattr(clients, "work_terms", lambda session, ids, fallback_country=None:
+                        clients.WorkTerms("US", None, date(2026, 5, 20)))
+    result = assess_case(_case("US", client_country="US", claimed=200000,
+                               items=[(1, datetime(2026, 5, 1, 10), None)]), TODAY)
+    assert result.feasible and result.route == "ccb" and "application_pending" in [n.code for n in result.notes]
+
+
+def test_a_hit_of_many_images_is_priced_for_each():
+    amount, result = first_estimate("DE", found_on=date(2026, 11, 20), today=TODAY, images=3)
+    assert amount.total == eur("112.50") and "x 3 images" in amount.lines[0].label     # 3 x €37.50
+
+
+def test_the_limitation_end_moves_past_the_holidays_of_the_partys_state():
+    # a 10-year long-stop ending on Corpus Christi, Thu 4 June 2026: a holiday in North Rhine-Westphalia only
+    de = jurisdiction("DE")
+    args = dict(infringed_on=date(2016, 6, 4), known_on=date(2024, 1, 1))
+    assert limitation_ends(de, subdivision="NW", **args) == date(2026, 6, 5)
+    assert limitation_ends(de, **args) == date(2026, 6, 4)
+
+
+def test_a_barred_claim_as_the_contract_shows_it():
+    barred = claim("GB", gbp("900.00"), infringed_on=date(2019, 5, 1))
+    assert barred.as_dict()["use"] == {"first_day": "2019-05-01", "last_day": "2019-05-01", "days": 1,
+                                       "claimable_days": 0, "claimable_from": None, "residual_days": 0}
+    assert barred.as_dict()["limitation_ends"] == "2025-05-01" and barred.as_dict()["expected_value"] == "0.00"
