@@ -234,3 +234,34 @@ def test_a_credit_surcharge_without_a_source_on_file_names_only_the_rate(monkeyp
     monkeypatch.delitem(jurisdiction("FR").data["surcharges"], "source")
     result = claim_amount("FR", usage="web-commercial", days=365, evidence="professional", credit_missing=True)
     assert result.lines[1].basis == "; the rate for a professional's photo"
+
+
+def test_a_courts_unproven_fee_without_its_source_on_file(monkeypatch):
+    monkeypatch.delitem(jurisdiction("NL").data["fees"], "unproven_source")
+    result = claim_amount("NL", usage="web-commercial", days=365)
+    assert result.lines[0].basis == "; €360.00 a year of commercial web use"
+
+
+def _no_table_estimate(monkeypatch):
+    from caseapp.feasibility.rules import fee_table
+
+    monkeypatch.setitem(fee_table("mfm").data, "estimate", False)
+
+
+def test_an_unproven_fee_from_a_courts_decision_is_not_an_estimate(monkeypatch):
+    _no_table_estimate(monkeypatch)
+    monkeypatch.setitem(jurisdiction("DE").data["fees"], "estimate", False)
+    assert not claim_amount("DE", usage="web-commercial", days=365).estimate
+
+
+def test_an_unproven_fee_without_its_estimate_flag_is_an_estimate(monkeypatch):
+    _no_table_estimate(monkeypatch)
+    monkeypatch.delitem(jurisdiction("DE").data["fees"], "estimate")
+    assert claim_amount("DE", usage="web-commercial", days=365).estimate
+
+
+def test_an_unproven_fee_from_germanys_ratio_is_an_estimate(monkeypatch):
+    _no_table_estimate(monkeypatch)
+    monkeypatch.setitem(jurisdiction("PL").data["fees"], "estimate", False)
+    assert claim_amount("PL", usage="web-commercial", days=365).estimate
+    assert not claim_amount("PL", usage="web-commercial", days=365, evidence="professional").estimate

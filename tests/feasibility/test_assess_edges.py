@@ -520,3 +520,113 @@ def test_a_barred_claim_as_the_contract_shows_it():
     assert barred.as_dict()["use"] == {"first_day": "2019-05-01", "last_day": "2019-05-01", "days": 1,
                                        "claimable_days": 0, "claimable_from": None, "residual_days": 0}
     assert barred.as_dict()["limitation_ends"] == "2025-05-01" and barred.as_dict()["expected_value"] == "0.00"
+
+
+# --- routes with caps built differently -----------------------------------------------------------------
+
+def _board(**changes):
+    from dataclasses import replace
+
+    return replace(next(r for r in jurisdiction("US").routes if r.id == "ccb"), **changes)
+
+
+def test_a_route_with_only_a_cap_for_timely_works_caps_them():
+    from caseapp.feasibility.services import _cap, _Registration
+
+    timely = _Registration(domestic=True, registered=True, applied=True, timely=True)
+    route = _board(cap_per_work_not_timely=None, cap_total_not_timely=None)
+    assert _cap(route, timely, 1, "USD") == usd("15000.00")
+    assert _cap(_board(cap_per_work_timely=None, cap_per_work_not_timely=None), timely, 1, "USD") is None
+
+
+def test_a_routes_claim_limit_caps_what_the_per_work_caps_would_allow():
+    from caseapp.feasibility.services import _cap, _Registration
+
+    timely = _Registration(domestic=True, registered=True, applied=True, timely=True)
+    no_totals = _board(cap_total_timely=None, cap_total_not_timely=None)
+    assert _cap(no_totals, timely, 3, "USD") == usd("30000.00")        # 3 x $15,000, at most $30,000 a claim
+    assert _cap(_board(cap_total_timely=None, max_claim=None), timely, 3, "USD") == usd("45000.00")
+    assert _cap(no_totals, timely, 1, "EUR") == convert(usd("15000.00"), "EUR")
+
+
+def test_the_euro_is_one_euro_whatever_a_country_file_says(monkeypatch):
+    monkeypatch.setitem(jurisdiction("AT").data["fees"], "per_eur", "2")
+    assert per_eur("EUR") == 1 and convert(eur("10.00"), "EUR") == eur("10.00")
+
+
+# --- the notes a route that is not open leaves ------------------------------------------------------------
+
+def test_the_notes_name_the_route_that_is_not_open():
+    unknown = claim("FR", eur("800.00"))
+    note = next(n for n in unknown.notes if n.code == "cross_border_unknown")
+    assert note.params == {"route": "European Small Claims Procedure (Reg. 861/2007)"}
+    german_work = claim("US", usd("60000.00"), infringed_on=date(2026, 3, 1), work_country="DE")
+    note = next(n for n in german_work.notes if n.code == "needs_application")
+    assert note.params == {"route": "Copyright Claims Board (CASE Act)"}
+
+
+# --- a hit's first estimate passes on what is known ------------------------------------------------------
+
+def test_a_hits_estimate_is_assessed_on_its_own_amount():
+    amount, result = first_estimate("DE", found_on=date(2025, 11, 2), last_seen_on=date(2026, 11, 1), today=TODAY,
+                                    evidence="professional")
+    assert result.amount == amount.total == eur("1300.00") and result.feasible
+
+
+def test_a_hits_estimate_knows_the_address_the_client_and_the_works():
+    no_address = first_estimate("DE", found_on=date(2025, 11, 2), last_seen_on=date(2026, 11, 1), today=TODAY,
+                                evidence="professional", address=False)[1]
+    assert [r.code for r in no_address.reasons] == ["no_address"]
+    long_use = dict(found_on=date(2025, 11, 2), last_seen_on=date(2026, 11, 1), today=TODAY, evidence="professional")
+    assert first_estimate("FR", client_country="DE", **long_use)[1].route == "european-small-claims"
+    assert first_estimate("FR", **long_use)[1].route == "court"
+    # the client's country stands in for the works': a German client's works are foreign in the US
+    german = first_estimate("US", client_country="DE", **long_use)[1]
+    assert "not_registered" not in [r.code for r in german.reasons]
+    assert [r.code for r in first_estimate("US", client_country="US", **long_use)[1].reasons] == ["not_registered"]
+    assert "not_registered" not in [r.code for r in first_estimate("US", client_country="US", work_country="DE",
+                                                                   **long_use)[1].reasons]
+    registered = first_estimate("US", client_country="US", us_registered_on=date(2025, 1, 1), **long_use)[1]
+    assert registered.feasible and registered.route == "ccb"
+    applied = first_estimate("US", client_country="US", us_applied_on=date(2026, 1, 1), **long_use)[1]
+    assert applied.feasible and "application_pending" in [n.code for n in applied.notes]
+
+
+def test_a_hits_images_are_the_works_the_boards_cap_counts():
+    # 100 images, registered after the use began: $7,500 a work, $15,000 in all (not $7,500 for one work)
+    amount, result = first_estimate("US", found_on=date(2025, 11, 2), last_seen_on=date(2026, 11, 1), today=TODAY,
+                                    images=100, work_country="US", us_registered_on=date(2026, 1, 1))
+    assert amount.total > usd("15000.00") and result.route == "ccb" and result.recoverable == usd("15000.00")
+
+
+def test_a_hit_in_a_country_without_rules_ignores_the_region():
+    amount, result = first_estimate("ZZ", found_on=date(2026, 11, 20), today=TODAY, subdivision="NW")
+    assert amount is None and [r.code for r in result.reasons] == ["no_rules"]
+
+
+# --- the residual claim next to the claimable days ---------------------------------------------------------
+
+def test_the_day_before_the_first_claimable_day_is_a_residual_day():
+    # a use from 31 Dec 2022 to 5 Jan 2023: the days of 2023 are claimable until the end of 2026, 31 Dec 2022
+    # only as the saved licence fee
+    result = claim("DE", eur("600.00"), infringed_on=date(2022, 12, 31), last_seen=date(2023, 1, 5))
+    assert result.period.claimable_from == date(2023, 1, 1) and result.period.claimable_days == 5
+    assert result.period.residual_from == date(2022, 12, 31) and result.period.residual_days == 1
+    assert result.recoverable == eur("600.00")
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 22), date(2026, 11, 23)])
+def test_no_residual_days_where_only_the_moved_long_stop_keeps_a_day_claimable(today):
+    # known late: the 10-year long-stop decides. The long-stop of 21 Nov 2016 ends Sat 21 Nov 2026, moved to
+    # Monday (§ 193 BGB); the saved licence fee's 10 years do not move: the days before are wholly barred
+    result = claim("DE", eur("600.00"), infringed_on=date(2016, 11, 15), last_seen=date(2016, 11, 25),
+                   known_on=date(2024, 1, 1), today=today)
+    assert result.period.claimable_from == date(2016, 11, 21)
+    assert result.period.residual_days == 0 and "residual_claim" not in [n.code for n in result.notes]
+
+
+def test_the_days_claimable_depend_on_the_partys_state():
+    # the long-stop of 4 June 2016 ends on Corpus Christi 2026: moved in North Rhine-Westphalia only
+    args = dict(infringed_on=date(2016, 6, 4), known_on=date(2024, 1, 1), today=date(2026, 6, 5))
+    assert claim("DE", eur("600.00"), subdivision="NW", **args).period.claimable_days == 1
+    assert claim("DE", eur("600.00"), **args).period.claimable_days == 0
