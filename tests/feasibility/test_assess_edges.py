@@ -630,3 +630,33 @@ def test_the_days_claimable_depend_on_the_partys_state():
     args = dict(infringed_on=date(2016, 6, 4), known_on=date(2024, 1, 1), today=date(2026, 6, 5))
     assert claim("DE", eur("600.00"), subdivision="NW", **args).period.claimable_days == 1
     assert claim("DE", eur("600.00"), **args).period.claimable_days == 0
+
+
+def test_the_limitation_figure_shows_each_move_of_its_end_and_whether_it_is_an_estimate():
+    result = claim("GB", gbp("900.00"), infringed_on=date(2020, 11, 21))
+    figure = next(f for f in result.figures if f.label == "limitation")
+    assert figure.value == ("6 years from infringement: the claim for 2020-11-21 ends 2026-11-23 (Sat 21 November "
+                            "2026 is a Saturday: the end moves to the next working day. Sun 22 November 2026 is a "
+                            "Sunday: the end moves to the next working day.)")
+    assert not figure.estimate
+    slovak = claim("SK", eur("900.00"), infringed_on=date(2026, 5, 1))          # SK's rule is an estimate
+    assert next(f for f in slovak.figures if f.label == "limitation").estimate
+
+
+def test_a_figure_without_a_source_on_file_has_none(monkeypatch):
+    monkeypatch.delitem(jurisdiction("DE").data["costs"], "source")
+    result = claim("DE", eur("200.00"))
+    assert next(f for f in result.figures if f.label == "out-of-court costs (letters, handling)").source == ""
+
+
+def test_swedens_reach_back_bar_names_its_source():
+    old = claim("SE", Money.parse("40000.00", "SEK"), infringed_on=date(2020, 6, 1), last_seen=date(2021, 6, 1))
+    assert old.reasons[0].params["source"] == jurisdiction("SE").section("limitation")["source"]
+
+
+def test_the_limitation_shown_is_the_partys_states():
+    args = dict(infringed_on=date(2016, 6, 4), known_on=date(2024, 1, 1), today=date(2026, 6, 5))
+    assert claim("DE", eur("600.00"), subdivision="NW", **args).limitation_ends == date(2026, 6, 5)
+    early = dict(args, today=date(2026, 6, 1))
+    assert claim("DE", eur("600.00"), subdivision="NW", **early).limitation_ends == date(2026, 6, 5)
+    assert claim("DE", eur("600.00"), **early).limitation_ends == date(2026, 6, 4)
