@@ -660,3 +660,42 @@ def test_the_limitation_shown_is_the_partys_states():
     early = dict(args, today=date(2026, 6, 1))
     assert claim("DE", eur("600.00"), subdivision="NW", **early).limitation_ends == date(2026, 6, 5)
     assert claim("DE", eur("600.00"), **early).limitation_ends == date(2026, 6, 4)
+
+
+# --- the notes, with what they name ------------------------------------------------------------------------
+
+def test_the_us_registration_notes_name_the_country_the_work_and_the_source(monkeypatch):
+    us = jurisdiction("US").section("registration")
+    unknown = claim("US", usd("2000.00"), infringed_on=date(2026, 3, 1), us_registered_on=date(2025, 1, 10))
+    assert [(n.code, n.params) for n in unknown.notes] == [("work_country_unknown", {"country": "United States"})]
+    foreign = claim("US", usd("60000.00"), infringed_on=date(2026, 3, 1), work_country="de")
+    note = next(n for n in foreign.notes if n.code == "foreign_unregistered")
+    assert note.params == {"country": "United States", "work_country": "DE"}
+    pending = claim("US", usd("2000.00"), infringed_on=date(2026, 3, 1), work_country="US",
+                    us_applied_on=date(2026, 10, 1))
+    assert [(n.code, n.params) for n in pending.notes] == [("application_pending", {"source": us["pending_source"]})]
+    monkeypatch.delitem(jurisdiction("US").data["registration"], "pending_source")
+    pending = claim("US", usd("2000.00"), infringed_on=date(2026, 3, 1), work_country="US",
+                    us_applied_on=date(2026, 10, 1))
+    assert pending.notes[0].params == {"source": us["source"]}
+
+
+def test_swedens_reach_back_note_counts_its_years():
+    long_use = claim("SE", Money.parse("40000.00", "SEK"), infringed_on=date(2018, 1, 1), last_seen=date(2026, 11, 1))
+    note = next(n for n in long_use.notes if n.code == "reach_back")
+    assert note.params["years"] == 5 and note.params["before"] == date(2021, 11, 23)
+
+
+def test_a_two_day_use_with_one_day_barred_shows_the_claimable_share():
+    result = claim("GB", gbp("900.00"), infringed_on=date(2020, 11, 20), last_seen=date(2020, 11, 21))
+    share = next(f for f in result.figures if f.label == "claimable share of the use")
+    assert (share.value, share.source, share.estimate) == ("1 of 2 days: £450.00", "the amount pro rata by days of use",
+                                                           True)
+
+
+def test_the_residual_claim_without_its_own_source_cites_the_limitation_rule(monkeypatch):
+    monkeypatch.delitem(jurisdiction("DE").data["limitation"], "residual_source")
+    result = claim("DE", eur("450.00"), infringed_on=date(2016, 11, 23))
+    source = jurisdiction("DE").section("limitation")["source"]
+    assert next(n for n in result.notes if n.code == "residual_claim").params["source"] == source
+    assert next(f for f in result.figures if f.label.startswith("residual claim")).source == source
