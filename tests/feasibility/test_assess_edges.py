@@ -699,3 +699,20 @@ def test_the_residual_claim_without_its_own_source_cites_the_limitation_rule(mon
     source = jurisdiction("DE").section("limitation")["source"]
     assert next(n for n in result.notes if n.code == "residual_claim").params["source"] == source
     assert next(f for f in result.figures if f.label.startswith("residual claim")).source == source
+
+
+def test_a_late_registration_without_a_grace_period_on_file(monkeypatch):
+    monkeypatch.delitem(jurisdiction("US").data["registration"], "timely_months_after_publication")
+    late = claim("US", usd("2000.00"), infringed_on=date(2026, 3, 1), us_registered_on=date(2026, 6, 1),
+                 work_country="US")
+    assert [(n.code, n.params) for n in late.notes] == [("registered_late", {})]
+
+
+def test_an_unknown_state_is_refused_naming_the_known_ones():
+    import holidays
+
+    known = holidays.country_holidays("DE").subdivisions
+    with pytest.raises(InvalidInput) as error:
+        holiday_calendar(jurisdiction("DE"), "XX")
+    assert str(error.value) == (f"'XX' is not a state or region of Germany in the holiday calendar; use one of: "
+                                f"{', '.join(known)}.")
