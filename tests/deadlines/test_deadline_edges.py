@@ -211,6 +211,7 @@ def test_the_days_each_letter_gives():
     assert [letter_days("DE", kind) for kind in ("offer", "warning_letter", "reminder", "final_demand", "other")] \
         == [14, 14, 10, 7, 14]
     assert letter_days("", "reminder") == 10 and letter_days("", "offer") == 14 and letter_days("", "other") == 14
+    assert letter_days(None, "reminder") == 10          # a party whose country is not recorded: the defaults
 
 
 def test_a_letters_own_days_in_the_country_file_decide(monkeypatch):
