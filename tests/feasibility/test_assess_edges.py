@@ -716,3 +716,24 @@ def test_an_unknown_state_is_refused_naming_the_known_ones():
         holiday_calendar(jurisdiction("DE"), "XX")
     assert str(error.value) == (f"'XX' is not a state or region of Germany in the holiday calendar; use one of: "
                                 f"{', '.join(known)}.")
+
+
+def test_where_courts_refuse_ordinary_photos_the_note_comes_first(monkeypatch):
+    fr = jurisdiction("FR").section("originality")
+    result = claim("FR", eur("800.00"), address=None, client_country="DE")
+    assert [n.code for n in result.notes][:2] == ["originality", "address_unchecked"]
+    assert result.notes[0].params == {"country": "France", "note": fr["note"], "source": fr["source"]}
+    monkeypatch.delitem(jurisdiction("FR").data["originality"], "source")
+    assert claim("FR", eur("800.00"), client_country="DE").notes[0].params["source"] == ""
+
+
+def test_known_before_the_infringement_is_refused_in_words():
+    with pytest.raises(InvalidInput) as error:
+        claim("DE", eur("450.00"), known_on=date(2026, 4, 30))
+    assert str(error.value) == "The day the infringement became known cannot be before the infringement itself."
+
+
+def test_no_country_given_is_no_rules_for_an_unknown_country():
+    result = claim("", eur("450.00"))
+    assert result.reasons[0].params == {"country": "(unknown)"} and result.amount == eur("450.00")
+    assert (result.recoverable, result.expected_value, result.limitation_ends) == (eur("0.00"), eur("0.00"), None)
