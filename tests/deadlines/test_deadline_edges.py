@@ -400,6 +400,27 @@ def test_an_app_without_the_settings_uses_berlin_and_the_christmas_quiet_period(
         assert result.due_on == date(2026, 6, 4) and result.calendar == "DE-BE"
         assert deadline("DE", start=date(2025, 12, 6), days=14, subdivision="BE").due_on == date(2026, 1, 7)
 
+
+def test_public_holidays_always_count_for_letters_whatever_else_the_file_adds(monkeypatch):
+    monkeypatch.setitem(jurisdiction("DE").data["holidays"], "categories", ["catholic"])
+    assert calendar("DE", "BY").categories == ("catholic", "public")
+    assert due("DE", date(2026, 4, 30), 14, "BY").due_on == date(2026, 5, 15)      # Ascension Day, a public one
+
+
+def test_an_unknown_country_or_region_is_refused_naming_every_known_one():
+    import holidays
+
+    with pytest.raises(InvalidInput) as error:
+        calendar("QQ")
+    assert str(error.value) == f"'QQ' is not a country in the holiday calendar; use one of: " \
+                               f"{', '.join(supported_countries())}."
+    with pytest.raises(InvalidInput) as error:
+        calendar("DE", "XX")
+    assert str(error.value) == ("'XX' is not a state or region of DE in the holiday calendar; use one of: "
+                                f"{', '.join(holidays.country_holidays('DE').subdivisions)}.")
+
+
+def test_a_region_of_a_country_without_regions_is_refused():
     with pytest.raises(InvalidInput) as error:
         calendar("IS", "X")
     assert str(error.value) == "'X' is not a state or region of IS in the holiday calendar; it has none: leave it out."
