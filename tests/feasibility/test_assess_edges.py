@@ -737,3 +737,22 @@ def test_no_country_given_is_no_rules_for_an_unknown_country():
     result = claim("", eur("450.00"))
     assert result.reasons[0].params == {"country": "(unknown)"} and result.amount == eur("450.00")
     assert (result.recoverable, result.expected_value, result.limitation_ends) == (eur("0.00"), eur("0.00"), None)
+
+
+def test_a_route_without_a_named_filer_is_filed_by_a_lawyer():
+    result = claim("FR", eur("800.00"), client_country="DE")
+    assert result.route == "european-small-claims" and "filed_by" not in [n.code for n in result.notes]
+    assert any(f.label == "European Small Claims Procedure (Reg. 861/2007): court fee + lawyer" for f in result.figures)
+
+
+def test_where_no_court_route_is_open_letters_only():
+    us_work = claim("US", usd("60000.00"), infringed_on=date(2026, 3, 1), work_country="US")
+    assert us_work.route == "out-of-court" and us_work.route_name == "letters only, no court route"
+    assert [n.code for n in us_work.notes][-1] == "letters_only"
+
+
+def test_the_boards_cap_figure_cites_the_statute():
+    result = claim("US", usd("20000.00"), infringed_on=date(2026, 3, 1), us_registered_on=date(2025, 1, 10))
+    cap = next(f for f in result.figures if f.label.startswith("cap at the"))
+    ccb = next(r for r in jurisdiction("US").routes if r.id == "ccb")
+    assert (cap.value, cap.source, cap.estimate) == ("$15,000.00", ccb.source, False)
