@@ -265,3 +265,43 @@ def test_an_unproven_fee_from_germanys_ratio_is_an_estimate(monkeypatch):
     monkeypatch.setitem(jurisdiction("PL").data["fees"], "estimate", False)
     assert claim_amount("PL", usage="web-commercial", days=365).estimate
     assert not claim_amount("PL", usage="web-commercial", days=365, evidence="professional").estimate
+
+
+def test_the_sales_history_is_asked_for_the_work_in_the_session(monkeypatch):
+    from caseapp.clients import services as clients
+
+    asked = []
+    monkeypatch.setattr(clients, "documented_fee", lambda session, work_id: asked.append((session, work_id)) or
+                        eur("780.00"))
+    session = object()
+    result = claim_amount("DE", usage="web-commercial", days=365, session=session, work_id=7)
+    assert asked == [(session, 7)]
+    assert result.lines[0].label == "Licence fee per image, from the client's documented sales of this work"
+    assert result.estimate is False
+
+
+def test_a_use_longer_than_every_band_is_priced_in_the_last(monkeypatch):
+    from caseapp.feasibility.rules import fee_table
+
+    monkeypatch.setitem(fee_table("mfm").data["bands"][-1], "months", 120)
+    result = claim_amount("DE", usage="web-commercial", months=121, evidence="professional")
+    assert ", longer than 5 years, medium" in result.lines[0].label
+
+
+def test_a_size_of_several_words_is_named_in_full(monkeypatch):
+    from caseapp.feasibility.rules import fee_table
+
+    monkeypatch.setitem(fee_table("mfm").data["sizes"]["large"], "label", "full width (header or cover)")
+    result = claim_amount("DE", usage="web-commercial", days=365, size="large", evidence="professional")
+    assert result.lines[0].label.endswith(", up to 1 year, full width")
+
+
+def test_an_amount_is_an_estimate_when_the_country_or_the_table_says_so(monkeypatch):
+    from caseapp.feasibility.rules import fee_table
+
+    monkeypatch.setitem(jurisdiction("DE").data["fees"], "estimate", False)
+    assert claim_amount("DE", usage="web-commercial", days=365, evidence="professional").estimate is True  # table
+    monkeypatch.setitem(fee_table("mfm").data, "estimate", False)
+    assert claim_amount("DE", usage="web-commercial", days=365, evidence="professional").estimate is False
+    monkeypatch.setitem(jurisdiction("DE").data["fees"], "estimate", True)
+    assert claim_amount("DE", usage="web-commercial", days=365, evidence="professional").estimate is True  # country
