@@ -305,3 +305,58 @@ def test_an_amount_is_an_estimate_when_the_country_or_the_table_says_so(monkeypa
     assert claim_amount("DE", usage="web-commercial", days=365, evidence="professional").estimate is False
     monkeypatch.setitem(jurisdiction("DE").data["fees"], "estimate", True)
     assert claim_amount("DE", usage="web-commercial", days=365, evidence="professional").estimate is True  # country
+
+
+# --- a country file's figures without their sources, and other figures --------------------------------------
+
+@pytest.mark.parametrize("section, key, kwargs, line", [
+    ("fees", "private_source", dict(private=True), 0),
+    ("surcharges", "fault_source", dict(), 1),
+])
+def test_a_figure_without_its_source_on_file_has_an_empty_basis(monkeypatch, section, key, kwargs, line):
+    country = "DE" if key == "private_source" else "AT"
+    monkeypatch.delitem(jurisdiction(country).data[section], key)
+    assert claim_amount(country, usage="web-commercial", days=365, **kwargs).lines[line].basis == ""
+
+
+def test_flagrancy_without_its_source_on_file(monkeypatch):
+    monkeypatch.delitem(jurisdiction("GB").data["surcharges"], "flagrant_source")
+    result = claim_amount("GB", usage="web-commercial", days=365, evidence="professional", flagrant=True)
+    assert result.lines[1].basis == ""
+
+
+def test_a_professional_rate_without_its_source_on_file(monkeypatch):
+    monkeypatch.delitem(jurisdiction("DE").data["fees"], "professional_source")
+    week = claim_amount("DE", usage="web-commercial", days=7, evidence="professional")
+    assert week.lines[0].basis == "; €1300.00 a year of commercial web use x 0.25 for this use and duration"
+
+
+def test_originality_without_its_source_on_file(monkeypatch):
+    monkeypatch.delitem(jurisdiction("FR").data["originality"], "source")
+    note = claim_amount("FR", usage="web-editorial", days=365).notes[0]
+    assert note == f"Originality: {jurisdiction('FR').section('originality')['note']} ()"
+
+
+def test_a_countrys_own_amateur_rate(monkeypatch):
+    monkeypatch.setitem(jurisdiction("DE").data["fees"], "amateur_base", "120.00")
+    assert claim_amount("DE", usage="web-commercial", days=365, amateur=True).total == eur("120.00")
+
+
+def test_the_table_rate_at_the_price_level_of_one_is_not_scaled_in_words(monkeypatch):
+    monkeypatch.setitem(jurisdiction("FR").data["fees"], "price_level", "1.00")
+    result = claim_amount("FR", usage="web-commercial", days=365, evidence="professional")
+    assert result.total == eur("360.00") and result.lines[0].basis == "MFM-style licence fees (estimates): €360.00"
+
+
+def test_an_unproven_rate_from_a_decision_in_an_estimated_table_is_an_estimate(monkeypatch):
+    monkeypatch.setitem(jurisdiction("DE").data["fees"], "estimate", False)
+    assert claim_amount("DE", usage="web-commercial", days=365).estimate is True
+
+
+def test_the_rate_for_more_images_is_cited_only_where_it_is_not_in_full(monkeypatch):
+    full = claim_amount("DE", usage="web-commercial", days=365, images=3)
+    assert "more images in one use" not in full.lines[0].basis
+    monkeypatch.setitem(jurisdiction("DE").data["fees"], "extra_image_percent", 50)
+    half = claim_amount("DE", usage="web-commercial", days=365, images=3)
+    source = jurisdiction("DE").section("fees")["extra_image_source"]
+    assert half.lines[0].basis == f"{full.lines[0].basis}; more images in one use: {source}"
