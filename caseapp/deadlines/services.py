@@ -312,7 +312,7 @@ def letter_days(country: str, kind: str) -> int:
     key, default = LETTER_DAYS.get(kind, ("letter_days", 14))
     rules = jurisdiction(country) if country else None
     section = rules.section("deadlines") if rules else {}
-    return int(section.get(key) or (section.get("letter_days") if key == "letter_days" else None) or default)
+    return int(section.get(key) or default)
 
 
 def letter_deadline(country: str, *, kind: str, start: date, subdivision: str | None = None,
