@@ -188,6 +188,16 @@ def test_clearing_a_site_is_audited_once(db_session, holder, work):
     assert last_event(db_session, "hits.site_cleared").id == event.id
 
 
+def test_a_clearance_of_the_same_work_on_another_site_is_a_clearance_of_its_own(db_session, holder, work):
+    first = services.clear_site(db_session, HANDLER, client_id=holder.id, work_id=work.id,
+                                site="first-clear.example.com", note="a")
+    second = services.clear_site(db_session, HANDLER, client_id=holder.id, work_id=work.id,
+                                 site="second-clear.example.com", note="b")
+    assert second.id != first.id and (second.site, second.note) == ("second-clear.example.com", "b")
+    assert services.ruled_out(db_session, holder.id, work.id, "second-clear.example.com").rule == \
+        services.BY_CLEARANCE
+
+
 def test_a_clearance_for_another_work_or_client_is_a_clearance_of_its_own(db_session, holder, work, rival):
     first = services.clear_site(db_session, HANDLER, client_id=holder.id, work_id=work.id,
                                 site="own-clear.example.com", note="a")

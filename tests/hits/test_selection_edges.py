@@ -11,7 +11,7 @@ import pytest
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput
 from caseapp.hits import queries, services
-from caseapp.hits.models import ILLEGAL, LEGAL, NEW, NO_MATCH, WHITELISTED, Hit
+from caseapp.hits.models import ILLEGAL, LEGAL, NEW, NO_MATCH, WHITELISTED, Hit, Sighting
 from caseapp.hits.queries import HitFilter
 from tests.clients.factories import make_client, make_work
 from tests.conftest import TODAY
@@ -136,8 +136,11 @@ def test_a_strict_filter_refuses_what_means_nothing(db_session):
     with pytest.raises(InvalidInput, match="Age"):
         HitFilter.from_args({"older": "0"}, strict=True)
     assert HitFilter.from_args({"older": "36500"}, strict=True).older_than_days == 36500
+    with pytest.raises(InvalidInput, match=r"^Age \(days\): .*0.* is not a whole number from 1 to 36500.$"):
+        HitFilter.from_args({"older": "0"}, strict=True)
+    assert HitFilter.from_args({"older": "1"}, strict=True).older_than_days == 1
     for field, words in (("client", "Client"), ("work", "Work"), ("sighting", "Sighting")):
-        with pytest.raises(InvalidInput, match=words):
+        with pytest.raises(InvalidInput, match=f"^{words}: .*abc.* is not a {words.lower()} number.$"):
             HitFilter.from_args({field: "abc"}, strict=True)
 
 
@@ -175,6 +178,32 @@ def test_the_page_after_a_hit_that_is_gone_starts_at_the_beginning(db_session, h
     assert [h.id for h in exact.hits] == [h.id for h in hits] and exact.next_after is None
 
 
+def test_a_page_holds_30_hits_unless_told(db_session, holder, work):
+    hits = [make_hit(db_session, work, "thirty.example.com") for _ in range(31)]
+    page = services.triage_page(db_session, HitFilter(client_id=holder.id), TODAY)
+    assert [h.id for h in page.hits] == [h.id for h in hits[:30]] and page.next_after == hits[29].id
+    assert page.total == 31
+
+
+def test_the_page_and_its_total_keep_the_age_filter(db_session, holder, work):
+    old = make_hit(db_session, work, "page-age.example.com", found_at=datetime(2026, 1, 1, tzinfo=UTC))
+    make_hit(db_session, work, "page-age.example.com", found_at=datetime(2026, 11, 20, tzinfo=UTC))
+    page = services.triage_page(db_session, HitFilter(client_id=holder.id, older_than_days=30), TODAY)
+    assert [h.id for h in page.hits] == [old.id] and page.total == 1
+
+
+def test_a_sites_hits_come_in_the_order_they_were_made_whatever_their_work(db_session, holder, work):
+    later_work = make_work(db_session, holder)
+    first = make_hit(db_session, later_work, "order.example.com")
+    second = make_hit(db_session, work, "order.example.com")
+    third = make_hit(db_session, later_work, "order.example.com")
+    page = services.triage_page(db_session, HitFilter(site="order.example.com", status=None), TODAY)
+    assert [h.id for h in page.hits] == [first.id, second.id, third.id]
+    rest = services.triage_page(db_session, HitFilter(site="order.example.com", status=None), TODAY,
+                                after=first.id)
+    assert [h.id for h in rest.hits] == [second.id, third.id]
+
+
 def test_the_page_counts_clusters_and_names_the_cases(db_session, holder, work):
     a = [make_hit(db_session, work, "pc-a.example.de") for _ in range(2)]
     b = make_hit(db_session, work, "pc-b.example.de")
@@ -202,6 +231,24 @@ def test_counts_by_status_for_everyone_or_one_client(db_session, holder, work):
 
 
 # -- a work's sightings
+
+def test_a_works_sightings_found_at_the_same_moment_come_in_the_order_they_were_seen(db_session, holder, work):
+    at = datetime(2026, 2, 2, tzinfo=UTC)
+    sightings = []
+    for site in ("same-a.example.com", "same-b.example.com"):
+        sighting = Sighting(key=services.sighting_key(f"https://{site}/i.jpg", f"https://{site}/"),
+                            image_url=f"https://{site}/i.jpg", page_url=f"https://{site}/", site=site, found_at=at,
+                            image_sha256=work.file_sha256, thumbnail_sha256=work.thumbnail_sha256)
+        db_session.add(sighting)
+        db_session.flush()
+        sightings.append(sighting)
+    for sighting in reversed(sightings):   # the hits made the other way round
+        db_session.add(Hit(sighting_id=sighting.id, work_id=work.id, client_id=holder.id, site=sighting.site,
+                           score=0.9, status=NEW))
+        db_session.flush()
+    assert [s.site for s in services.sightings_of_work(db_session, work.id)] == \
+        ["same-a.example.com", "same-b.example.com"]
+
 
 def test_a_works_sightings_earliest_first_without_those_triaged_as_no_match(db_session, holder, work):
     make_hit(db_session, work, "late.example.com", found_at=datetime(2026, 3, 1, tzinfo=UTC))
@@ -266,8 +313,11 @@ def test_the_first_estimate_in_the_words_and_figures_the_page_shows(db_session, 
     unknown = make_hit(db_session, work, "estimate.example.zz")
     db_session.flush()
     out = services.outlooks(db_session, [hit, unknown], TODAY)
-    seen = out[hit.id]
-    assert seen["country"] == "DE" and seen["amount"] == "€1,300.00"
-    assert seen["expected"].startswith("€") and seen["route"] and isinstance(seen["feasible"], bool)
+    assert out[hit.id] == {
+        "feasible": True, "route": "Mahnverfahren (court dunning procedure, §§ 688 ff. ZPO)", "country": "DE",
+        "country_from": "guessed from the site", "expected": "€784.90", "amount": "€1,300.00",
+        "why": "the site owner's address is not looked up yet; commercial use not checked yet; Mahnverfahren "
+               "(court dunning procedure, §§ 688 ff. ZPO): filed by a registered debt collector (§ 10(1) no. 1 "
+               "RDG) or a lawyer; the cost is in the figures"}
     assert out[unknown.id]["amount"] == "" and out[unknown.id]["expected"] == ""
     assert out[unknown.id]["feasible"] is False and out[unknown.id]["why"]

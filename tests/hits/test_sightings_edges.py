@@ -87,10 +87,11 @@ def test_a_sightings_thumbnail_by_its_page_and_image(db_session):
 
 
 def test_thumbnails_of_more_pages_than_one_query_takes(db_session):
+    """1,001 pages asked at once (500 a query): the first, the 500th and 501st and the last are all found."""
     work = make_work(db_session, make_client(db_session))
-    pages = [f"https://many.example.com/{n:04d}" for n in range(501)]   # sorted as numbered
-    for page in pages[499:]:
+    pages = [f"https://many.example.com/{n:04d}" for n in range(1001)]   # sorted as numbered
+    for page in (pages[0], pages[499], pages[500], pages[1000]):
         make_hit(db_session, work, "many.example.com", page_url=page, image_url=page + ".jpg",
                  found_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
-    found = services.sighting_thumbnails(db_session, pages)
-    assert sorted(found) == [(pages[499], pages[499] + ".jpg"), (pages[500], pages[500] + ".jpg")]
+    found = services.sighting_thumbnails(db_session, reversed(pages))
+    assert sorted(found) == [(p, p + ".jpg") for p in (pages[0], pages[499], pages[500], pages[1000])]

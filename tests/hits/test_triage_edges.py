@@ -330,3 +330,36 @@ def test_undo_keeps_a_clearance_only_for_a_legal_decided_hit_of_that_work_on_tha
     assert services.rule_for(db_session, holder.id, work.id, "scope.example.com") is None
     assert statuses(db_session, [undecided_legal]) == [LEGAL]
     assert services.rule_for(db_session, holder.id, work.id, "elsewhere.example.com").work_id == work.id
+
+
+def test_a_decision_on_more_hits_than_one_query_takes_changes_and_undoes_each(db_session, holder, work):
+    """5,001 hits: past the 5,000 a query takes at a time, none is left out or taken twice."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import func, insert
+
+    from caseapp.hits.models import Sighting
+
+    n, found = 5001, datetime(2026, 1, 5, tzinfo=timezone.utc)
+    site = "thousands.example.com"
+    db_session.execute(insert(Sighting), [
+        {"key": services.sighting_key(f"https://{site}/{i}.jpg", f"https://{site}/{i}"),
+         "image_url": f"https://{site}/{i}.jpg", "page_url": f"https://{site}/{i}", "site": site, "found_at": found,
+         "image_sha256": work.file_sha256, "thumbnail_sha256": work.thumbnail_sha256,
+         "created_at": found, "updated_at": found} for i in range(n)])
+    sightings = db_session.scalars(select(Sighting.id).where(Sighting.site == site)).all()
+    db_session.execute(insert(Hit), [
+        {"sighting_id": s, "work_id": work.id, "client_id": holder.id, "site": site, "score": 0.8, "status": NEW,
+         "version": 1, "created_at": found, "updated_at": found} for s in sightings])
+    ids = services.select_hits(db_session, services.HitFilter(client_id=holder.id, site=site), TODAY)
+    assert len(ids) == n
+
+    def count(status):
+        return db_session.scalar(select(func.count()).select_from(Hit).where(Hit.site == site, Hit.status == status))
+
+    decision = services.decide(db_session, HANDLER, ids, NO_MATCH, selection="site", today=TODAY, expect_status=NEW)
+    assert decision.count == n and count(NO_MATCH) == n
+    services.undo(db_session, HANDLER, decision.id)
+    assert count(NEW) == n
+    legal = services.decide(db_session, HANDLER, ids, LEGAL, selection="site", today=TODAY)
+    assert legal.count == n and count(LEGAL) == n
