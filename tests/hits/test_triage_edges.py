@@ -180,6 +180,8 @@ def test_a_decision_on_hits_decided_already_is_nothing(db_session, work):
 
 
 def test_the_outcome_names_the_draft_cases_and_each_hits_case(db_session, work):
+    earlier = make_hit(db_session, work, "earlier-outcome.example.de")
+    services.decide(db_session, HANDLER, [earlier.id], ILLEGAL, selection="hit", today=TODAY)   # not this one's
     hits = [make_hit(db_session, work, "outcome.example.de") for _ in range(3)]
     decision = services.decide(db_session, HANDLER, [h.id for h in hits], ILLEGAL, selection="page", today=TODAY)
     case_id = db_session.get(Hit, hits[0].id).case_id
@@ -191,6 +193,16 @@ def test_the_outcome_names_the_draft_cases_and_each_hits_case(db_session, work):
     assert outcome.cases == [ref] and outcome.case_of == {h.id: ref for h in hits}
     short = services.decision_outcome(db_session, decision, limit=2)
     assert len(short.hits) == 2 and len(short.case_of) == 2 and short.count == 3
+
+
+def test_the_outcome_of_a_decision_read_again_later_left_nothing_in_cases(db_session, work):
+    """A decision read back from the database (not the one decide returned) has no count of
+    hits left in cases: it changed nothing, so nothing it is."""
+    hit = make_hit(db_session, work, "read-again.example.com", status=NO_MATCH)
+    decision_id = services.decide(db_session, HANDLER, [hit.id], NO_MATCH, selection="hit", today=TODAY).id
+    db_session.expunge_all()
+    outcome = services.decision_outcome(db_session, db_session.get(HitDecision, decision_id))
+    assert (outcome.kind, outcome.left_in_cases) == (services.NOTHING, 0)
 
 
 def test_a_whitelist_is_a_whitelist_outcome_even_when_no_hit_waited(db_session, work):
@@ -359,6 +371,7 @@ def test_a_decision_on_more_hits_than_one_query_takes_changes_and_undoes_each(db
 
     decision = services.decide(db_session, HANDLER, ids, NO_MATCH, selection="site", today=TODAY, expect_status=NEW)
     assert decision.count == n and count(NO_MATCH) == n
+    assert len(services.decision_outcome(db_session, decision).hits) == 500   # the message names 500 at most
     services.undo(db_session, HANDLER, decision.id)
     assert count(NEW) == n
     legal = services.decide(db_session, HANDLER, ids, LEGAL, selection="site", today=TODAY)
