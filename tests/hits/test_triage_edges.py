@@ -376,3 +376,26 @@ def test_a_decision_on_more_hits_than_one_query_takes_changes_and_undoes_each(db
     assert count(NEW) == n
     legal = services.decide(db_session, HANDLER, ids, LEGAL, selection="site", today=TODAY)
     assert legal.count == n and count(LEGAL) == n
+
+
+def test_undo_keeps_a_clearance_a_decided_licence_holds_even_beside_an_undecided_legal_hit(db_session, holder, work):
+    undecided_legal = make_hit(db_session, work, "beside.example.com", status=LEGAL)   # made first, no decision
+    first = make_hit(db_session, work, "beside.example.com")
+    second = make_hit(db_session, work, "beside.example.com")
+    a = services.decide(db_session, HANDLER, [first.id], LEGAL, selection="hit", today=TODAY)
+    b = services.decide(db_session, HANDLER, [second.id], LEGAL, selection="hit", today=TODAY)
+    services.undo(db_session, HANDLER, a.id)
+    rule = services.rule_for(db_session, holder.id, work.id, "beside.example.com")
+    assert rule is not None and rule.decision_id == b.id
+    assert statuses(db_session, [undecided_legal, first, second]) == [LEGAL, NEW, LEGAL]
+
+
+def test_undo_refused_names_every_draft_case_its_hits_are_in(db_session, work):
+    hits = [make_hit(db_session, work, "two-cases-a.example.de"), make_hit(db_session, work, "two-cases-b.example.de")]
+    decision = services.decide(db_session, HANDLER, [h.id for h in hits], ILLEGAL, selection="page", today=TODAY)
+    refs = sorted(cases.refs_by_id(db_session, [db_session.get(Hit, h.id).case_id for h in hits]).values())
+    assert len(refs) == 2
+    with pytest.raises(InvalidInput) as refused:
+        services.undo(db_session, HANDLER, decision.id)
+    assert str(refused.value) == (f"These hits are in draft case {refs[0]}, {refs[1]}: close that case (reason: "
+                                  "licence shown or withdrawn) instead of undoing.")
