@@ -341,3 +341,19 @@ def test_anyone_allowed_removes_anothers_rule(db_session, holder):
 def test_removing_a_rule_that_is_gone(db_session):
     with pytest.raises(NotFound, match="^There is no rule 987654321: it was removed already, or undone.$"):
         services.remove_rule(db_session, HANDLER, 987654321)
+
+
+def test_a_site_search_ignores_case_beyond_ascii_too(db_session, holder):
+    rule = add_rule(db_session, "müller-fotos.example.com", client_id=holder.id)
+    assert [r.id for r, _ in services.list_rules(db_session, site="MÜLLER-Fotos")[0]] == [rule.id]
+
+
+def test_the_list_shows_100_rules_unless_told(db_session, holder):
+    from sqlalchemy import insert
+
+    db_session.execute(insert(SiteRule), [{"client_id": holder.id, "site": f"r{n:03d}.hundred.example.com",
+                                           "created_by": "test"} for n in range(101)])
+    made = db_session.scalars(select(SiteRule.id).where(SiteRule.site.like("%.hundred.example.com"))
+                              .order_by(SiteRule.id.desc())).all()
+    rows, after = services.list_rules(db_session, site="hundred.example")
+    assert [r.id for r, _ in rows] == made[:100] and after == made[99]
