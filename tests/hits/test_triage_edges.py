@@ -191,6 +191,7 @@ def test_the_outcome_names_the_draft_cases_and_each_hits_case(db_session, work):
         (services.DECIDED, decision.id, ILLEGAL, 3, "page")
     assert sorted(outcome.hits) == sorted(h.id for h in hits)
     assert outcome.cases == [ref] and outcome.case_of == {h.id: ref for h in hits}
+    assert outcome.left_in_cases == 0
     short = services.decision_outcome(db_session, decision, limit=2)
     assert len(short.hits) == 2 and len(short.case_of) == 2 and short.count == 3
 
@@ -399,3 +400,14 @@ def test_undo_refused_names_every_draft_case_its_hits_are_in(db_session, work):
         services.undo(db_session, HANDLER, decision.id)
     assert str(refused.value) == (f"These hits are in draft case {refs[0]}, {refs[1]}: close that case (reason: "
                                   "licence shown or withdrawn) instead of undoing.")
+
+
+def test_each_hit_left_to_its_case_is_counted(db_session, work):
+    in_cases = [make_hit(db_session, work, "left-count.example.de") for _ in range(2)]
+    services.decide(db_session, HANDLER, [h.id for h in in_cases], ILLEGAL, selection="page", today=TODAY)
+    free = make_hit(db_session, work, "left-count.example.de")
+    again = services.decide(db_session, HANDLER, [h.id for h in in_cases] + [free.id], LEGAL, selection="page",
+                            today=TODAY)
+    assert (again.count, again.left_in_cases) == (1, 2)
+    assert last_event(db_session, "hits.decided").details["left_in_cases"] == 2
+    assert statuses(db_session, in_cases + [free]) == [ILLEGAL, ILLEGAL, LEGAL]
