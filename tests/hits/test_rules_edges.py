@@ -249,6 +249,8 @@ def test_a_hit_both_ruled_out_and_under_the_score_is_whitelisted_once(db_session
 def test_rules_re_applied_leave_a_hit_someone_decided_meanwhile(db_session, holder, work, monkeypatch):
     """The backlog's decisions take only hits still undecided (expect_status)."""
     hit = make_hit(db_session, work, "meanwhile.example.com", score=0.1)
+    ruled = make_hit(db_session, work, "meanwhile-ruled.example.com")
+    add_rule(db_session, "meanwhile-ruled.example.com", client_id=holder.id)
     seen = []
     real = rules.decide
 
@@ -258,7 +260,7 @@ def test_rules_re_applied_leave_a_hit_someone_decided_meanwhile(db_session, hold
 
     monkeypatch.setattr(rules, "decide", spy)
     services.apply_rules(db_session, HANDLER, today=TODAY, min_score=0.2)
-    assert seen and set(seen) == {NEW} and statuses(db_session, [hit]) == [NO_MATCH]
+    assert seen == [NEW, NEW] and statuses(db_session, [hit, ruled]) == [NO_MATCH, WHITELISTED]
 
 
 # -- the rules page's list
@@ -357,3 +359,21 @@ def test_the_list_shows_100_rules_unless_told(db_session, holder):
                               .order_by(SiteRule.id.desc())).all()
     rows, after = services.list_rules(db_session, site="hundred.example")
     assert [r.id for r, _ in rows] == made[:100] and after == made[99]
+
+
+def test_every_ruled_out_site_of_the_backlog_is_whitelisted(db_session, holder, work):
+    hits = [make_hit(db_session, work, "backlog-one.example.com"), make_hit(db_session, work, "backlog-two.example.com"),
+            make_hit(db_session, work, "backlog-two.example.com")]
+    add_rule(db_session, "backlog-one.example.com", client_id=holder.id)
+    add_rule(db_session, "backlog-two.example.com", client_id=None)
+    services.apply_rules(db_session, HANDLER, today=TODAY, min_score=0.1)
+    assert statuses(db_session, hits) == [WHITELISTED] * 3
+
+
+def test_a_rule_a_command_made_is_that_commands(db_session, holder):
+    services.whitelist_site(db_session, Actor(None, "nightly"), site="command.example.com", client_id=holder.id,
+                            today=TODAY)
+    rule = db_session.scalars(select(SiteRule).where(SiteRule.site == "command.example.com")).one()
+    assert rule.decision_id is not None
+    assert services.rule_made_by(db_session, Actor(None, "nightly"), rule)
+    assert not services.rule_made_by(db_session, Actor(None, "weekly"), rule)
