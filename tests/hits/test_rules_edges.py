@@ -377,3 +377,28 @@ def test_a_rule_a_command_made_is_that_commands(db_session, holder):
     assert rule.decision_id is not None
     assert services.rule_made_by(db_session, Actor(None, "nightly"), rule)
     assert not services.rule_made_by(db_session, Actor(None, "weekly"), rule)
+
+
+def test_whitelisting_a_second_site_for_a_client_makes_its_own_rule(db_session, holder, work):
+    services.whitelist_site(db_session, HANDLER, site="first-wl.example.com", client_id=holder.id, today=TODAY)
+    hit = make_hit(db_session, work, "second-wl.example.com")
+    services.whitelist_site(db_session, HANDLER, site="second-wl.example.com", client_id=holder.id, today=TODAY)
+    assert services.ruled_out(db_session, holder.id, work.id, "second-wl.example.com") == \
+        RuledOut(services.BY_WHITELIST, "second-wl.example.com", work.id)
+    assert statuses(db_session, [hit]) == [WHITELISTED]
+
+
+def test_a_case_closed_for_a_licence_rules_out_that_work_on_that_site(db_session, holder, work):
+    from caseapp.cases import services as cases
+    from caseapp.cases.models import Case
+
+    hit = make_hit(db_session, work, "closed-licence.example.fr")
+    services.decide(db_session, HANDLER, [hit.id], "illegal", selection="hit", today=TODAY)
+    case = db_session.get(Case, db_session.get(Hit, hit.id).case_id)
+    cases.change_stage(db_session, HANDLER, case, "closed", today=TODAY, reason="licence_shown")
+    why = services.ruled_out(db_session, holder.id, work.id, "closed-licence.example.fr")
+    assert why == RuledOut(services.BY_CLOSED_CASE, "closed-licence.example.fr", work.id, case.ref)
+    assert why.as_data() == {"work": work.id, "rule": "licence_shown", "site": "closed-licence.example.fr",
+                             "case": case.ref}
+    assert services.ruled_out(db_session, holder.id, make_work(db_session, holder).id,
+                              "closed-licence.example.fr") is None
