@@ -197,6 +197,8 @@ def test_a_sites_hits_come_in_the_order_they_were_made_whatever_their_work(db_se
     first = make_hit(db_session, later_work, "order.example.com")
     second = make_hit(db_session, work, "order.example.com")
     third = make_hit(db_session, later_work, "order.example.com")
+    assert services.select_hits(db_session, HitFilter(site="order.example.com", status=None), TODAY) == \
+        [first.id, second.id, third.id]
     page = services.triage_page(db_session, HitFilter(site="order.example.com", status=None), TODAY)
     assert [h.id for h in page.hits] == [first.id, second.id, third.id]
     rest = services.triage_page(db_session, HitFilter(site="order.example.com", status=None), TODAY,

@@ -299,13 +299,32 @@ def test_undo_of_illegal_hits_in_a_draft_case_is_refused_naming_the_case(db_sess
     assert db_session.get(HitDecision, decision.id).undone_at is None
 
 
-def test_undo_puts_back_each_hit_and_raises_its_version(db_session, work):
-    hit = make_hit(db_session, work, "version.example.com")
-    decision = services.decide(db_session, HANDLER, [hit.id], NO_MATCH, selection="hit", today=TODAY)
-    version = db_session.get(Hit, hit.id).version
+def test_undo_puts_back_each_hit_and_raises_its_version_once(db_session, work):
+    hits = [make_hit(db_session, work, "version.example.com") for _ in range(3)]
+    decision = services.decide(db_session, HANDLER, [h.id for h in hits], NO_MATCH, selection="page", today=TODAY)
+    versions = [db_session.get(Hit, h.id).version for h in hits]
     services.undo(db_session, HANDLER, decision.id)
     db_session.expire_all()
-    assert db_session.get(Hit, hit.id).version == version + 1
+    assert [db_session.get(Hit, h.id).version for h in hits] == [v + 1 for v in versions]
+
+
+def test_undo_takes_back_only_its_own_decisions_items(db_session, work):
+    """The hit went new -> no match (an earlier decision) -> legal: undoing the legal one puts
+    it back to no match, and counts one hit."""
+    hit = make_hit(db_session, work, "own-items.example.com")
+    services.decide(db_session, HANDLER, [hit.id], NO_MATCH, selection="first", today=TODAY)
+    second = services.decide(db_session, HANDLER, [hit.id], LEGAL, selection="second", today=TODAY)
+    services.undo(db_session, HANDLER, second.id)
+    assert statuses(db_session, [hit]) == [NO_MATCH]
+    assert last_event(db_session, "hits.undone").details["count"] == 1
+
+
+def test_undo_counts_every_clearance_it_removes(db_session, work):
+    hits = [make_hit(db_session, work, "two-clear-a.example.com"), make_hit(db_session, work, "two-clear-b.example.com")]
+    decision = services.decide(db_session, HANDLER, [h.id for h in hits], LEGAL, selection="page", today=TODAY)
+    services.undo(db_session, HANDLER, decision.id)
+    assert rules_of(db_session, work.id) == []
+    assert last_event(db_session, "hits.undone").details["rules_removed"] == 2
 
 
 def test_the_audit_trail_says_what_an_undo_did(db_session, work):
@@ -314,7 +333,8 @@ def test_the_audit_trail_says_what_an_undo_did(db_session, work):
                                        client_id=work.client_id, today=TODAY)
     services.undo(db_session, Actor(None, "admin"), decision.id)
     event = last_event(db_session, "hits.undone")
-    assert (event.subject_id, event.from_state, event.actor_name) == (decision.id, WHITELISTED, "admin")
+    assert (event.subject_type, event.subject_id, event.from_state, event.actor_name) == \
+        ("hit_decision", decision.id, WHITELISTED, "admin")
     assert event.details == {"selection": decision.selection, "count": 2, "rules_removed": 1}
     assert statuses(db_session, hits) == [NEW, NEW]
 
@@ -373,8 +393,10 @@ def test_a_decision_on_more_hits_than_one_query_takes_changes_and_undoes_each(db
     decision = services.decide(db_session, HANDLER, ids, NO_MATCH, selection="site", today=TODAY, expect_status=NEW)
     assert decision.count == n and count(NO_MATCH) == n
     assert len(services.decision_outcome(db_session, decision).hits) == 500   # the message names 500 at most
+    assert db_session.scalar(select(func.count()).select_from(Hit).where(Hit.site == site, Hit.version == 2)) == n
     services.undo(db_session, HANDLER, decision.id)
     assert count(NEW) == n
+    assert db_session.scalar(select(func.count()).select_from(Hit).where(Hit.site == site, Hit.version == 3)) == n
     legal = services.decide(db_session, HANDLER, ids, LEGAL, selection="site", today=TODAY)
     assert legal.count == n and count(LEGAL) == n
 
