@@ -221,7 +221,9 @@ def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iter
             if isinstance(result, str):
                 yield {**row, "status": "error", "error": f"line {row['line']}: {result}", "hits": []}
                 continue
-            if session.scalar(select(Sighting.id).where(Sighting.key == key)) is not None:  # twice in a batch
+            twice = session.scalar(select(Sighting).where(Sighting.key == key))
+            if twice is not None:   # twice in a batch: seen again, as in a later batch
+                seen_again(session, twice, seen.found_at)
                 yield {**row, "status": "duplicate", "hits": []}
                 continue
             try:
