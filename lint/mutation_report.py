@@ -58,16 +58,19 @@ def main() -> int:
         return 1
     marked = equivalents()
     below = []
-    print(f"{'module':45} {'mutants':>8} {'killed':>7} {'survived':>9} {'no tests':>9} {'equiv.':>7} {'score':>7}")
+    print(f"{'module':45} {'mutants':>8} {'killed':>7} {'survived':>9} {'no tests':>9} {'timeout':>8} "
+          f"{'equiv.':>7} {'not run':>8} {'score':>7}")
     for module, statuses in found.items():
-        counted = {name: s for name, s in statuses.items() if name not in marked and s not in ("skipped", "not checked")}
+        not_run = {name for name, s in statuses.items() if s in ("skipped", "not checked")}
+        counted = {name: s for name, s in statuses.items() if name not in marked and name not in not_run}
+        equivalent = sum(1 for name in statuses if name in marked and name not in not_run)
         tally = Counter(counted.values())
         denominator = sum(tally.values())
         score = 100.0 * tally["killed"] / denominator if denominator else 100.0
         if args.check is not None and score < args.check:
             below.append(module)
         print(f"{module:45} {len(statuses):8} {tally['killed']:7} {tally['survived']:9} {tally['no tests']:9} "
-              f"{len(statuses) - len(counted):7} {score:6.1f}%")
+              f"{tally['timeout']:8} {equivalent:7} {len(not_run):8} {score:6.1f}%")
         if args.survivors:
             for name, status in counted.items():
                 if status != "killed":
