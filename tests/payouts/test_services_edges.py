@@ -466,6 +466,8 @@ def test_statements_only_of_an_exported_batch_and_only_of_the_clients_asked_for(
                                        client_ids=[holder.id], progress=ticks.append)
     assert list(files) == [f"payout-batch-{batch.id}-statement-{holder.id}-Anna-Fotografin.pdf"] and ticks == [1]
     assert services.batch_line(db_session, batch, holder.id).statement_sha256
+    again = services.render_statements(db_session, _store(app), batch.id, settings=app.config, progress=ticks.append)
+    assert again == files and ticks == [1]                              # read back, not rendered again
     with pytest.raises(NotFound, match=rf"^Payout batch {batch.id} pays nothing to client {other.id}\.$"):
         services.batch_line(db_session, batch, other.id)
 
@@ -593,3 +595,27 @@ def test_a_batch_that_is_not_there(db_session):
         services.load_batch(db_session, 987654321)
     with pytest.raises(NotFound, match=r"^There is no payout batch 987654321; "):
         services.get_batch(db_session, 987654321)
+
+
+def test_a_statement_pdf_is_rendered_once_then_read_back_also_once_confirmed(db_session, app, monkeypatch):
+    from caseapp.payouts import statements
+
+    batch, holder = _drafted(db_session)
+    line = services.batch_line(db_session, batch, holder.id)
+    services.approve(db_session, LENA, batch.id)
+    with pytest.raises(InvalidInput, match=rf"^Payout batch {batch.id} is approved: its statements are written"):
+        services.statement_pdf(db_session, _store(app), batch, line, app.config)
+    services.export(db_session, ANTON, batch.id, _store(app), settings=app.config)
+    services.confirm(db_session, LENA, batch.id)
+    rendered = []
+    monkeypatch.setattr(statements, "render", lambda store, b, l, settings: rendered.append(l.id) or b"%PDF one")
+    first = services.statement_pdf(db_session, _store(app), batch, line, app.config)
+    assert first == b"%PDF one" and rendered == [line.id]
+    db_session.expire_all()
+    stored = services.batch_line(db_session, batch, holder.id)
+    assert _store(app).read(stored.statement_sha256) == b"%PDF one"
+    assert services.statement_pdf(db_session, _store(app), batch, stored, app.config) == b"%PDF one"
+    assert rendered == [line.id]                                         # read back, not rendered again
+    stored.statement_sha256 = "0" * 64                                   # the stored file is gone: rendered again
+    assert services.statement_pdf(db_session, _store(app), batch, stored, app.config) == b"%PDF one"
+    assert rendered == [line.id, line.id] and stored.statement_sha256 != "0" * 64
