@@ -235,6 +235,18 @@ def test_movements_leave_out_a_reversed_transaction_and_its_reversal(db_session)
     assert ledger.balance(db_session, COLLECTED, "CHF", case_id=case.id) == chf(-450)
 
 
+def test_a_movement_of_one_cent_counts(db_session):
+    case = make_case(db_session, lifecycle.COLLECTION)
+    _pay(db_session, case, 1)
+    ledger.post(db_session, ANTON, kind="payout_split", description="x", booked_on=DAY,
+                lines=[ledger.debit(COLLECTED, chf(1), case_id=case.id, client_id=case.client_id),
+                       ledger.credit(REVENUE, chf(1))])
+    assert ledger.movements(db_session, COLLECTED, "CHF", case_id=case.id) == (chf(1), chf(1))
+    assert ledger.movements(db_session, BANK, "CHF", case_id=case.id) == (chf(1), chf(0))
+    assert [(r.account, r.debit, r.credit) for r in ledger.trial_balance(db_session) if r.currency == "CHF"] == [
+        (BANK, chf(1), chf(0)), (COLLECTED, chf(1), chf(-1)), (REVENUE, chf(0), chf(-1))]
+
+
 def test_movements_of_every_case_when_none_is_named(db_session):
     before = ledger.movements(db_session, COLLECTED, "CHF")
     _pay(db_session, make_case(db_session, lifecycle.COLLECTION), 70)
@@ -337,8 +349,13 @@ def test_balances_by_case_per_case_and_client_up_to_a_day(db_session):
     assert ledger.balances_by_case(db_session, COLLECTED, currency="CHF", case_ids=[second.id, second.id]) == {
         (second.id, holder.id): -40}
     assert ledger.balances_by_case(db_session, BANK, currency="USD", case_ids=ids) == {(case.id, None): 3}
+    ledger.post(db_session, ANTON, kind="payout_split", description="x", booked_on=DAY,
+                lines=[ledger.debit(COLLECTED, chf(40), case_id=second.id, client_id=holder.id),
+                       ledger.credit(CLIENT_PAYABLE, chf(40), client_id=holder.id)])
+    assert ledger.balances_by_case(db_session, COLLECTED, currency="CHF", case_ids=[second.id]) == {
+        (second.id, holder.id): 0}                                       # split in full: nothing left
     everything = ledger.balances_by_case(db_session, COLLECTED, currency="CHF")
-    assert everything[(case.id, holder.id)] == -110 and everything[(second.id, holder.id)] == -40
+    assert everything[(case.id, holder.id)] == -110 and everything[(second.id, holder.id)] == 0
 
 
 def test_balances_by_case_reads_a_thousand_case_ids_at_a_time_and_misses_none(db_session):
@@ -361,9 +378,10 @@ def test_booked_on_reads_each_transaction_s_day_a_thousand_at_a_time(db_session)
     assert ledger.booked_on(db_session, [second.id, None, first.id, 0, first.id]) == {first.id: BEFORE,
                                                                                         second.id: AFTER}
     assert ledger.booked_on(db_session, []) == {}
-    filler = list(range(second.id - 1000, second.id))          # the second is the 1,001st id
-    found = ledger.booked_on(db_session, filler + [second.id])
-    assert found[second.id] == AFTER and found[first.id] == BEFORE
+    below = [-n for n in range(1, 1001)]                       # 1,000 ids no transaction has, before both
+    assert ledger.booked_on(db_session, below + [first.id, second.id]) == {first.id: BEFORE, second.id: AFTER}
+    many = [-n for n in range(1, 2001)]                        # the first is the 2,001st id, the second the 2,002nd
+    assert ledger.booked_on(db_session, many + [first.id, second.id]) == {first.id: BEFORE, second.id: AFTER}
 
 
 def test_entries_of_some_accounts_between_two_days_oldest_first(db_session):
@@ -371,8 +389,8 @@ def test_entries_of_some_accounts_between_two_days_oldest_first(db_session):
     late = _pay(db_session, case, 300, day=AFTER)
     early = _pay(db_session, case, 100, day=BEFORE)
     middle = _pay(db_session, case, 200, day=DAY)
-    _pay(db_session, case, 9, day=DAY, currency="USD")
-    mine = {late.id, early.id, middle.id}
+    dollars = _pay(db_session, case, 9, day=DAY, currency="USD")
+    mine = {late.id, early.id, middle.id, dollars.id}
 
     def rows(**days):
         return [(r.account, r.amount, r.booked_on) for r in ledger.entries(db_session, [COLLECTED], currency="CHF",
@@ -387,3 +405,9 @@ def test_entries_of_some_accounts_between_two_days_oldest_first(db_session):
     assert [(r.entry_id, r.account, r.client_id, r.case_id, r.amount, r.kind, r.description) for r in both] == [
         (middle.entries[0].id, BANK, None, case.id, chf(200), "payment_received", f"{case.ref} paid"),
         (middle.entries[1].id, COLLECTED, case.client_id, case.id, chf(-200), "payment_received", f"{case.ref} paid")]
+    # a transaction whose credit was entered before its debit: oldest entry first, not by account
+    refund = ledger.post(db_session, ANTON, kind="refund", description="r", booked_on=DAY,
+                         lines=[ledger.credit(COLLECTED, chf(5), case_id=case.id, client_id=case.client_id),
+                                ledger.debit(BANK, chf(5), case_id=case.id)])
+    assert [r.account for r in ledger.entries(db_session, (BANK, COLLECTED), currency="CHF", since=DAY, until=DAY)
+            if r.transaction_id == refund.id] == [COLLECTED, BANK]

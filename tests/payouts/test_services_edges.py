@@ -381,7 +381,7 @@ def test_four_eyes_by_name_when_a_user_is_unknown(db_session, users):
 
 def test_approval_moves_a_draft_only_on_the_version_seen_and_is_audited(db_session):
     batch, _ = _drafted(db_session)
-    with pytest.raises(StaleEdit):
+    with pytest.raises(StaleEdit, match=rf"^Payout batch {batch.id} was changed by someone else"):
         services.approve(db_session, LENA, batch.id, seen_version=batch.version + 1)
     assert batch.state == "draft"
     services.approve(db_session, LENA, batch.id, seen_version=batch.version)
@@ -404,7 +404,7 @@ def test_export_writes_the_sepa_file_of_the_sepa_lines_numbers_the_statements_an
     assert str(early.value) == (f"Payout batch {batch.id} is draft, not approved: a second accountant approves it "
                                 "before it is exported.")
     services.approve(db_session, LENA, batch.id)
-    with pytest.raises(StaleEdit):
+    with pytest.raises(StaleEdit, match=rf"^Payout batch {batch.id} was changed by someone else"):
         services.export(db_session, ANTON, batch.id, _store(app), settings=app.config, seen_version=batch.version - 1)
     result = services.export(db_session, ANTON, batch.id, _store(app), settings=app.config)
     name = f"payout-batch-{batch.id}-pain.001.001.09.xml"
@@ -436,6 +436,42 @@ def test_a_batch_paid_only_by_hand_or_nothing_by_sepa_has_no_sepa_file(db_sessio
     assert result.files == {} and batch.sepa_filename is None and batch.sepa_sha256 is None
     [event] = _events(db_session, "payout.exported", batch.id)
     assert event.details["files"] == [] and event.details["manual"] == [by_hand.id]
+
+
+def test_a_client_whose_vat_takes_its_whole_share_is_left_out_of_the_sepa_file_and_the_transfers(db_session, app):
+    """16% of 0.25: the client's 0.04 pays the 0.04 VAT on the 0.21 commission; nothing to transfer."""
+    even = make_client(db_session, "Even Steven")
+    contracts.change_contract(db_session, ANTON, even.id, share_out_of_court_bp=1600, share_in_court_bp=1600)
+    give_account(db_session, even)
+    collect(db_session, _case(db_session, even), "0.25")
+    paid = _abroad(db_session, "Paid Paula")
+    give_account(db_session, paid)
+    collect(db_session, _case(db_session, paid), "10.00")
+    batch = services.draft(db_session, ANTON, DAY)
+    line = _line(batch, even)
+    assert (line.method, line.client_share_minor, line.vat_minor) == (SEPA, 4, 4)
+    services.approve(db_session, LENA, batch.id)
+    result = services.export(db_session, ANTON, batch.id, _store(app), settings=app.config)
+    xml = next(iter(result.files.values())).decode()
+    assert "Paid Paula" in xml and "Even Steven" not in xml and "<NbOfTxs>1</NbOfTxs>" in xml
+    assert [t.client_id for t in services.transfers(db_session, NEXT, {}) if t.batch_id == batch.id] == [paid.id]
+    services.confirm(db_session, LENA, batch.id, booked_on=NEXT)
+    transfer = db_session.get(LedgerTransaction, batch.transfer_transaction_id)
+    assert [(e.account, e.client_id, e.amount_minor) for e in transfer.entries] == [
+        ("client_payable", paid.id, 700), ("bank", None, -700)]
+    assert ledger.balance(db_session, "client_payable", client_id=even.id) == eur("0.00")
+
+
+def test_the_batch_list_shows_the_twenty_newest(db_session):
+    from caseapp.payouts.models import PayoutBatch
+
+    made = []
+    for n in range(21):
+        batch = PayoutBatch(state="confirmed", until=DAY, drafted_by="anton")
+        db_session.add(batch)
+        db_session.flush()
+        made.append(batch.id)
+    assert [b.id for b in services.batches(db_session)] == made[::-1][:20]
 
 
 def test_statement_file_names_are_safe():
@@ -470,6 +506,10 @@ def test_statements_only_of_an_exported_batch_and_only_of_the_clients_asked_for(
     assert again == files and ticks == [1]                              # read back, not rendered again
     with pytest.raises(NotFound, match=rf"^Payout batch {batch.id} pays nothing to client {other.id}\.$"):
         services.batch_line(db_session, batch, other.id)
+    collect(db_session, _case(db_session, holder), "5.00", day=NEXT)
+    later = services.draft(db_session, ANTON, NEXT)                   # the client again, in another batch
+    assert services.batch_line(db_session, later, holder.id).batch_id == later.id
+    assert services.batch_line(db_session, batch, holder.id).batch_id == batch.id
 
 
 # --- confirmation and transfers ------------------------------------------------------------
@@ -481,7 +521,10 @@ def test_confirm_books_the_transfers_on_the_day_given(db_session, app):
     assert str(early.value) == f"Payout batch {batch.id} is draft: only an exported batch is confirmed."
     services.approve(db_session, LENA, batch.id)
     services.export(db_session, ANTON, batch.id, _store(app), settings=app.config)
-    services.confirm(db_session, LENA, batch.id, booked_on=NEXT)
+    with pytest.raises(StaleEdit, match=rf"^Payout batch {batch.id} was changed by someone else"):
+        services.confirm(db_session, LENA, batch.id, seen_version=batch.version - 1, booked_on=NEXT)
+    assert batch.state == "exported" and batch.transfer_transaction_id is None
+    services.confirm(db_session, LENA, batch.id, seen_version=batch.version, booked_on=NEXT)
     assert (batch.state, batch.confirmed_by) == ("confirmed", "lena") and batch.confirmed_at is not None
     transfer = db_session.get(LedgerTransaction, batch.transfer_transaction_id)
     assert (transfer.kind, transfer.booked_on, transfer.source, transfer.description) == (
@@ -547,6 +590,20 @@ def test_a_transfer_is_booked_from_the_day_of_its_confirmation(db_session, app):
     assert services.in_transit(db_session, NEXT, {e2e: NEXT}) == eur("0.00")
 
 
+def test_a_transfer_of_a_line_exported_without_a_frozen_number_is_found_by_the_number_it_would_have(
+        db_session, app):
+    holder = _abroad(db_session, "Hand Paid")
+    collect(db_session, _case(db_session, holder), "10.00")
+    batch = services.draft(db_session, ANTON, DAY)
+    services.approve(db_session, LENA, batch.id)
+    services.export(db_session, ANTON, batch.id, _store(app), settings=app.config)
+    _line(batch, holder).statement_number = None                      # exported before numbers were frozen
+    db_session.flush()
+    [transfer] = [t for t in services.transfers(db_session, NEXT, {f"GS-{batch.id}-{holder.id}": NEXT})
+                  if t.batch_id == batch.id]
+    assert (transfer.credit_note, transfer.shown_on) == (f"GS-{batch.id}-{holder.id}", NEXT)
+
+
 def test_a_manual_transfer_is_found_by_its_credit_note_number(db_session, app):
     holder = _abroad(db_session, "Hand Paid")
     collect(db_session, _case(db_session, holder), "10.00")
@@ -564,7 +621,7 @@ def test_a_manual_transfer_is_found_by_its_credit_note_number(db_session, app):
 
 def test_batch_data_is_what_the_command_prints(db_session):
     batch, holder = _drafted(db_session)
-    by_hand = _abroad(db_session, "Bert Bildner")
+    by_hand = make_client(db_session, "Bert Bildner")               # in Germany: 19% VAT on the commission
     collect(db_session, _case(db_session, by_hand), "10.00", day=NEXT)
     second = services.draft(db_session, ANTON, NEXT)
     assert services.batch_data(batch) == {
@@ -573,7 +630,7 @@ def test_batch_data_is_what_the_command_prints(db_session):
         "drafted_by": "anton", "approved_by": None, "manual": []}
     data = services.batch_data(second, files=["a.xml"])
     assert data["files"] == ["a.xml"] and data["manual"] == [
-        {"client": by_hand.id, "name": "Bert Bildner", "reason": "no confirmed bank account", "amount": "7.00"}]
+        {"client": by_hand.id, "name": "Bert Bildner", "reason": "no confirmed bank account", "amount": "6.43"}]
 
 
 def test_the_newest_batches_first_and_the_open_one(db_session, app):
@@ -607,15 +664,15 @@ def test_a_statement_pdf_is_rendered_once_then_read_back_also_once_confirmed(db_
         services.statement_pdf(db_session, _store(app), batch, line, app.config)
     services.export(db_session, ANTON, batch.id, _store(app), settings=app.config)
     services.confirm(db_session, LENA, batch.id)
-    rendered = []
-    monkeypatch.setattr(statements, "render", lambda store, b, l, settings: rendered.append(l.id) or b"%PDF one")
+    rendered, real = [], statements.render
+    monkeypatch.setattr(statements, "render", lambda *args: rendered.append(1) or real(*args))
     first = services.statement_pdf(db_session, _store(app), batch, line, app.config)
-    assert first == b"%PDF one" and rendered == [line.id]
+    assert first == real(_store(app), batch, line, app.config) and first.startswith(b"%PDF") and rendered == [1]
     db_session.expire_all()
     stored = services.batch_line(db_session, batch, holder.id)
-    assert _store(app).read(stored.statement_sha256) == b"%PDF one"
-    assert services.statement_pdf(db_session, _store(app), batch, stored, app.config) == b"%PDF one"
-    assert rendered == [line.id]                                         # read back, not rendered again
+    assert _store(app).read(stored.statement_sha256) == first
+    assert services.statement_pdf(db_session, _store(app), batch, stored, app.config) == first
+    assert rendered == [1]                                               # read back, not rendered again
     stored.statement_sha256 = "0" * 64                                   # the stored file is gone: rendered again
-    assert services.statement_pdf(db_session, _store(app), batch, stored, app.config) == b"%PDF one"
-    assert rendered == [line.id, line.id] and stored.statement_sha256 != "0" * 64
+    assert services.statement_pdf(db_session, _store(app), batch, stored, app.config) == first
+    assert rendered == [1, 1] and stored.statement_sha256 != "0" * 64
