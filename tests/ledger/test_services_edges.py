@@ -62,6 +62,11 @@ def test_a_transaction_of_only_zero_lines_is_refused_naming_its_kind(db_session)
                     lines=[ledger.debit(BANK, chf(0)), ledger.credit(SUSPENSE, chf(0))])
 
 
+def test_post_many_refuses_a_transaction_of_nothing_naming_its_kind(db_session):
+    with pytest.raises(InvalidInput, match=r"^Ledger: a bank_fee transaction of nothing is not posted\.$"):
+        ledger.post_many(db_session, ANTON, [ledger.Posting("bank_fee", "x", DAY, (ledger.debit(BANK, chf(0)),))])
+
+
 def test_an_unknown_account_is_refused_with_the_accounts_to_choose_from(db_session):
     with pytest.raises(InvalidInput) as refused:
         ledger.post(db_session, ANTON, kind="x", description="x", booked_on=DAY,

@@ -484,6 +484,8 @@ def test_statement_file_names_are_safe():
     assert long == "payout-batch-7-statement-3-" + "A" * 39 + "-.pdf"          # cut after the dashes are trimmed
     assert services.statement_filename(batch, SimpleNamespace(client_id=3, client_name="x" * 50)) \
         == "payout-batch-7-statement-3-" + "x" * 40 + ".pdf"
+    assert services.statement_filename(batch, SimpleNamespace(client_id=3, client_name="Xaver X")) \
+        == "payout-batch-7-statement-3-Xaver-X.pdf"
     assert services.statement_number(batch, SimpleNamespace(client_id=3)) == "GS-7-3"
 
 
