@@ -678,3 +678,28 @@ def test_a_statement_pdf_is_rendered_once_then_read_back_also_once_confirmed(db_
     stored.statement_sha256 = "0" * 64                                   # the stored file is gone: rendered again
     assert services.statement_pdf(db_session, _store(app), batch, stored, app.config) == first
     assert rendered == [1, 1] and stored.statement_sha256 != "0" * 64
+
+
+def test_statements_laid_out_in_other_processes_are_the_ones_laid_out_here(db_session, app):
+    """A pool given is used (a batch of a thousand clients is laid out on every core), and what
+    it returns is what rendering here gives, each under its client's file name."""
+    from caseapp.payouts import statements
+
+    batch, holder = _drafted(db_session)
+    services.approve(db_session, LENA, batch.id)
+    services.export(db_session, ANTON, batch.id, _store(app), settings=app.config)
+    here = statements.render(_store(app), batch, _line(batch, holder), app.config)
+
+    class Watched:
+        def __init__(self, pool):
+            self.pool, self.used = pool, 0
+
+        def map(self, *args, **kwargs):
+            self.used += 1
+            return self.pool.map(*args, **kwargs)
+
+    with statements.pool(statements.POOL_FROM, workers=2) as pool:
+        watched = Watched(pool)
+        files = services.render_statements(db_session, _store(app), batch.id, settings=app.config, pool=watched)
+    assert watched.used == 1
+    assert files == {f"payout-batch-{batch.id}-statement-{holder.id}-Anna-Fotografin.pdf": here}
