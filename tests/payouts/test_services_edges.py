@@ -703,3 +703,23 @@ def test_statements_laid_out_in_other_processes_are_the_ones_laid_out_here(db_se
         files = services.render_statements(db_session, _store(app), batch.id, settings=app.config, pool=watched)
     assert watched.used == 1
     assert files == {f"payout-batch-{batch.id}-statement-{holder.id}-Anna-Fotografin.pdf": here}
+
+
+def test_clients_are_sorted_by_their_name_in_small_letters(db_session):
+    """'_' sorts between the capitals and the small letters: in small letters '_atelier' comes
+    before 'zora' (in capitals 'ZORA' would come before '_ATELIER')."""
+    zora, atelier = _abroad(db_session, "Zora Z"), _abroad(db_session, "_Atelier")
+    waiting_contract = dict(share_out_of_court_bp=7000, share_in_court_bp=5000, minimum_payout=eur("100.00"))
+    zeno, underscore = _abroad(db_session, "Zeno", **waiting_contract), _abroad(db_session, "_Under", **waiting_contract)
+    for holder in (zora, atelier, zeno, underscore):
+        collect(db_session, _case(db_session, holder), "10.00")
+    paid, waiting, _ = services.compute(db_session, DAY)
+    assert [p.name for p in paid] == ["_Atelier", "Zora Z"] and [p.name for p in waiting] == ["_Under", "Zeno"]
+
+
+def test_a_client_without_a_language_gets_its_statement_in_english(db_session):
+    holder = _abroad(db_session)
+    holder.language = ""
+    collect(db_session, _case(db_session, holder), "10.00")
+    paid, _, _ = services.compute(db_session, DAY)
+    assert [p.language for p in paid if p.client_id == holder.id] == ["en"]
