@@ -15,8 +15,8 @@ from caseapp.core.audit import Actor, AuditEvent
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.money import Money
 from caseapp.ledger import services as ledger
-from caseapp.ledger.models import (BANK, CLIENT_PAYABLE, COLLECTED, REVENUE, SUSPENSE, VAT_PAYABLE, LedgerEntry,
-                                   LedgerTransaction)
+from caseapp.ledger.models import (BANK, CLIENT_PAYABLE, COLLECTED, OVERPAID, REVENUE, SUSPENSE, VAT_PAYABLE,
+                                   LedgerEntry, LedgerTransaction)
 from tests.cases.factories import make_case
 from tests.clients.factories import make_client
 
@@ -320,7 +320,14 @@ def test_open_credits_are_the_untaken_unreversed_credits_of_a_case_and_client_up
                 for c in ledger.open_credits(db_session, COLLECTED, until=until, currency="CHF", taken=taken_ids)
                 if c.case_id == case.id]
 
+    # a credit of another account on the case and client: not a collection
+    ledger.post(db_session, ANTON, kind="overpaid", description="x", booked_on=DAY,
+                lines=[ledger.debit(BANK, chf(900)),
+                       ledger.credit(OVERPAID, chf(900), case_id=case.id, client_id=holder.id)])
     assert opened(DAY) == [(holder.id, case.id, -100, DAY)]
+    of_holder = [c.amount_minor for c in ledger.open_credits(db_session, COLLECTED, until=DAY, currency="CHF",
+                                                             taken=taken_ids) if c.client_id == holder.id]
+    assert of_holder == [-100]                  # not the credit without a case (-600)
     assert opened(BEFORE) == []
     assert opened(AFTER) == [(holder.id, case.id, -100, DAY), (holder.id, case.id, -200, AFTER)]
     [credit] = [c for c in ledger.open_credits(db_session, COLLECTED, until=DAY, currency="CHF", taken=taken_ids)
