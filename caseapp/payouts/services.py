@@ -130,8 +130,8 @@ def apply_vat(part: ClientPart) -> None:
         for item in part.items:
             item.vat = 0
         return
-    weights = [i.commission for i in part.items]
-    shares = Money(total, CURRENCY).allocate(weights) if sum(weights) else [Money(0, CURRENCY)] * len(weights)
+    # (VAT is due only on a commission: `total` is not zero, so neither is the sum of the weights.)
+    shares = Money(total, CURRENCY).allocate([i.commission for i in part.items])
     for item, share in zip(part.items, shares):
         item.vat = share.minor
 
