@@ -289,3 +289,120 @@ def test_the_words_for_a_minimum_of_one_cent_and_a_floor_just_below_the_claim(db
         settlement_floor_bp=9950))
     assert words == ("You receive 52.5% of what we collect out of court, 50% in court. We pay out once you are owed "
                      "at least €0.01. We may settle for 99.5% of the claim or more without asking you.")
+
+
+# -- which contract applies, whatever order the contracts were entered in ---------------------
+
+def test_a_contract_entered_later_with_an_earlier_start_does_not_replace_the_one_started_since(db_session):
+    """The March contract is entered first, the January one after it (a correction of the
+    record): on 1 June the March one applies, whatever their ids say."""
+    holder = make_client(db_session)
+    march = _contract(db_session, holder, datetime(2026, 3, 1, tzinfo=timezone.utc), out=6500)
+    january = _contract(db_session, holder, datetime(2026, 1, 1, tzinfo=timezone.utc), out=6000)
+    at = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    assert contracts.current_contract(db_session, holder.id, at=at).id == march.id
+    assert contracts.current_contracts(db_session, [holder.id], at=at)[holder.id].id == march.id
+    assert contracts.contract_history(db_session, holder.id) == [march, january]
+
+
+def test_many_clients_get_exactly_the_clients_asked_for(db_session):
+    """Another client's contract in force is not in the answer."""
+    asked, other = make_client(db_session), make_client(db_session)
+    _contract(db_session, other, datetime(2026, 1, 1, tzinfo=timezone.utc))
+    found = contracts.current_contracts(db_session, [asked.id], at=datetime(2026, 6, 1, tzinfo=timezone.utc))
+    assert list(found) == [asked.id] and found[asked.id].id is None
+
+
+def test_the_contract_keeps_the_currency_its_client_is_paid_in(db_session):
+    """A client paid in US dollars (a contract on record in USD): the new contract pays in USD
+    too, and a minimum in euros is refused."""
+    holder = make_client(db_session)
+    _contract(db_session, holder, datetime(2026, 1, 1, tzinfo=timezone.utc)).currency = "USD"
+    db_session.flush()
+    new = _change(db_session, holder, minimum_payout=Money(2000, "USD"))
+    assert (new.currency, new.minimum_payout_minor) == ("USD", 2000)
+    assert _change(db_session, holder).currency == "USD"
+    with pytest.raises(InvalidInput, match="the contract pays in USD; give the amount in USD"):
+        _change(db_session, holder, minimum_payout=Money(2000, "EUR"))
+
+
+def test_a_change_without_a_note_has_none(db_session):
+    assert _change(db_session, make_client(db_session)).note is None
+
+
+def test_the_terms_replaced_are_those_in_force_at_the_moment_of_the_change(db_session, monkeypatch):
+    """A contract scheduled to start an hour from the moment of the change is not the one the
+    change replaces, even if the clock has moved past its start by the time the terms are read."""
+    holder = make_client(db_session)
+    in_force = _change(db_session, holder, minimum_payout=Money(1000, "EUR"))
+    now = utcnow()
+    _change(db_session, holder, minimum_payout=Money(9900, "EUR"), starts_at=now + timedelta(hours=1))
+    moments = iter([now] + [now + timedelta(hours=2)] * 10)
+    monkeypatch.setattr(contracts, "utcnow", lambda: next(moments))
+    new = _change(db_session, holder)
+    assert new.minimum_payout_minor == 1000
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "client.contract_changed",
+                                                        AuditEvent.subject_id == holder.id)
+                               .order_by(AuditEvent.id.desc())).first()
+    assert event.details["from_contract"] == in_force.id
+
+
+def test_a_record_without_its_opening_moment_is_worked_under_the_contract_in_force_now(db_session):
+    holder = make_client(db_session)
+    now = _change(db_session, holder, share_out_of_court_bp=5500)
+    assert contracts.case_terms(db_session, SimpleNamespace(contract_id=None, client_id=holder.id)).id == now.id
+
+
+# -- many cases and clients in a few queries (a payout batch asks for thousands) ---------------
+
+class _Queries:
+    def __init__(self, session):
+        from sqlalchemy import event
+
+        self.statements: list[str] = []
+        self.connection = session.connection()
+        event.listen(self.connection, "before_cursor_execute", self._seen)
+
+    def _seen(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    def on_contracts(self) -> int:
+        return sum("client_contract" in s for s in self.statements)
+
+    def close(self):
+        from sqlalchemy import event
+
+        event.remove(self.connection, "before_cursor_execute", self._seen)
+
+
+def test_the_terms_of_many_cases_are_read_in_one_query_loading_only_their_contracts(db_session):
+    holder = make_client(db_session)
+    rows = [_contract(db_session, holder, datetime(2026, 1, day, tzinfo=timezone.utc), out=5000 + 50 * day)
+            for day in (1, 2, 3)]
+    ids = [row.id for row in rows]
+    db_session.expunge_all()
+    cases = [SimpleNamespace(id=100 + n, contract_id=contract_id, client_id=holder.id, created_at=None)
+             for n, contract_id in enumerate(ids + [ids[0]])]
+    queries = _Queries(db_session)
+    try:
+        terms = contracts.case_terms_by_case(db_session, cases)
+    finally:
+        queries.close()
+    assert {case_id: c.id for case_id, c in terms.items()} == {100: ids[0], 101: ids[1], 102: ids[2], 103: ids[0]}
+    assert queries.on_contracts() == 1
+    loaded = [o for o in db_session.identity_map.values() if isinstance(o, ClientContract)]
+    assert sorted(c.id for c in loaded) == sorted(ids)
+
+
+def test_the_contracts_of_many_clients_are_read_in_one_query(db_session):
+    holders = [make_client(db_session) for _ in range(3)]
+    expected = {h.id: _contract(db_session, h, datetime(2026, 1, 1, tzinfo=timezone.utc), out=6000).id
+                for h in holders}
+    queries = _Queries(db_session)
+    try:
+        found = contracts.current_contracts(db_session, [h.id for h in holders],
+                                            at=datetime(2026, 6, 1, tzinfo=timezone.utc))
+    finally:
+        queries.close()
+    assert {client_id: c.id for client_id, c in found.items()} == expected
+    assert queries.on_contracts() == 1

@@ -121,9 +121,10 @@ def test_a_vat_id_of_40_characters_is_read_one_of_41_is_refused():
     forty = "DE" + " " * 29 + "136695976"
     assert len(forty) == 40 and tax.clean_vat_id(forty, "DE") == "DE136695976"
     forty_one = "DE" + " " * 30 + "136695976"
-    with pytest.raises(InvalidInput, match=r"^VAT ID: .* is not a VAT ID: write the country prefix and the number, "
-                                           r"e\.g\. DE136695976\.$"):
+    with pytest.raises(InvalidInput) as refused:
         tax.clean_vat_id(forty_one, "DE")
+    assert str(refused.value) == ("VAT ID: 'DE" + " " * 28 + "'… is not a VAT ID: write the country prefix and the "
+                                  "number, e.g. DE136695976.")
 
 
 def test_a_vat_id_with_a_control_character_inside_is_refused():
