@@ -94,7 +94,8 @@ def test_a_reply_note_of_2000_characters_is_kept_one_of_2001_is_refused(db_sessi
     assert str(refused.value) == "Say what the reply was in at most 2,000 characters; attach the rest as a note."
     record_reply(db_session, HANDLER, case, today=TODAY, note="x" * 2000)
     record_reply(db_session, HANDLER, case, today=TODAY, note="   ")
-    assert [e.reason for e in _events(db_session, case, "case.reply_received")] == ["x" * 2000, None]
+    record_reply(db_session, HANDLER, case, today=TODAY)
+    assert [e.reason for e in _events(db_session, case, "case.reply_received")] == ["x" * 2000, None, None]
 
 
 def test_a_case_is_paused_while_a_reply_is_its_latest_event_and_resumes_after_the_handlers_step(db_session):
@@ -104,6 +105,24 @@ def test_a_case_is_paused_while_a_reply_is_its_latest_event_and_resumes_after_th
     services.change_stage(db_session, HANDLER, resumed, lifecycle.REMINDER_SENT, today=TODAY)
     assert replied(db_session, [quiet.id, answered.id, resumed.id, answered.id]) == {answered.id}
     assert replied(db_session, []) == set()
+    assert replied(db_session, [quiet.id, resumed.id]) == set()          # another case's reply is not theirs
+
+
+def test_a_reply_stays_the_latest_step_whatever_else_is_recorded_on_the_case(db_session):
+    """A note or an assignment after the reply does not resume escalation; only a handler's
+    stage change or edit does — the latest by time, not by the order the events were written."""
+    from datetime import datetime, timezone
+
+    from caseapp.core import audit
+
+    noted, backdated = make_case(db_session, lifecycle.OFFER_SENT), make_case(db_session, lifecycle.OFFER_SENT)
+    record_reply(db_session, HANDLER, noted, today=TODAY)
+    audit.record(db_session, HANDLER, "case.note_added", "case", noted.id, case_id=noted.id)
+    record_reply(db_session, HANDLER, backdated, today=TODAY)
+    audit.record(db_session, HANDLER, "case.edited", "case", backdated.id, case_id=backdated.id)
+    _events(db_session, backdated, "case.edited")[0].occurred_at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    db_session.flush()
+    assert replied(db_session, [noted.id, backdated.id]) == {noted.id, backdated.id}
 
 
 def test_a_case_paused_by_a_reply_is_reported_skipped_on_the_day_after_its_deadline(db_session):
@@ -172,7 +191,8 @@ def test_only_the_latest_missed_instalment_is_raised_and_every_missed_one_is_mar
     assert (step.action, step.stage, step.to_stage, step.note) == ("raised", lifecycle.SETTLED, lifecycle.SETTLED, note)
     assert (case.next_step, case.next_due_on) == (note, second_missed)
     [event] = _events(db_session, case, "case.escalated")
-    assert (event.actor_name, event.subject_id, event.reason) == ("escalation", case.id, note)
+    assert (event.actor_name, event.subject_type, event.subject_id, event.reason) == ("escalation", "case", case.id,
+                                                                                     note)
     assert event.details == {"stage": lifecycle.SETTLED, "instalment": 2,
                              "due_on": settlement.instalments[1].due_on.isoformat(), "unpaid": "300.00 EUR",
                              "on": second_missed.isoformat()}
@@ -192,12 +212,18 @@ def test_a_dry_run_reports_a_missed_instalment_and_changes_nothing(db_session):
     assert [s.action for s in _run(db_session, today=day) if s.ref == case.ref] == ["raised"]    # still to raise
 
 
-def test_a_missed_instalment_of_a_case_no_longer_settled_is_not_raised(db_session):
+def test_a_missed_instalment_of_a_case_no_longer_settled_is_not_raised_the_others_are(db_session):
     from tests.settlements.test_settlements import planned
     from caseapp.settlements import services as settlements
 
-    case, settlement = planned(db_session)
+    first, settlement = planned(db_session)
+    case, _ = planned(db_session)
+    last, _ = planned(db_session)
     case.stage = lifecycle.COLLECTION
     db_session.flush()
     day = settlements.missed_from(settlement.instalments[0].due_on) + timedelta(days=1)
-    assert [s for s in _run(db_session, today=day) if s.ref == case.ref] == []
+    refs = {first.ref, case.ref, last.ref}
+    assert sorted(s.ref for s in _run(db_session, today=day, dry_run=True) if s.ref in refs) == \
+        sorted([first.ref, last.ref])
+    assert sorted(s.ref for s in _run(db_session, today=day) if s.ref in refs) == sorted([first.ref, last.ref])
+    assert case.next_step != "Instalment 1 missed: remind or escalate"
