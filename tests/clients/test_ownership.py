@@ -319,7 +319,7 @@ def test_the_work_page_shows_checks_and_verifies(app, client_as, db_session, sto
                                                    "currency": "EUR"})
     assert [s.price_minor for s in ownership.sales(db_session, work.id)] == [120050]
     assert client_as("accountant").post(f"/works/{work.id}/dispute",
-                                        data={"version": work.version, "reason": "no"}).status_code in (302, 403)
+                                        data={"version": work.version, "reason": "no"}).status_code == 403
     db_session.refresh(work)
     assert work.status == "verified"
     assert client_as("handler").get(f"/works/show/{work.id}").headers["Location"].endswith(f"/works/{work.id}")
