@@ -243,3 +243,26 @@ def test_an_unknown_queue_is_refused(db_session):
     with pytest.raises(InvalidInput) as refused:
         services.queue_page(db_session, scope="everyone", user_id=None)
     assert str(refused.value) == "Unknown queue 'everyone': choose mine or unassigned."
+
+
+def test_a_page_holding_exactly_the_last_cases_has_no_link_to_more(db_session):
+    holder = make_client(db_session)
+    cases = [make_case(db_session, "offer_sent", holder=holder) for _ in range(2)]
+    page = services.queue_page(db_session, scope="unassigned", user_id=None, client_id=holder.id, limit=2)
+    assert [c.id for c in page.cases] == [c.id for c in cases] and page.next_cursor is None
+    shorter = services.queue_page(db_session, scope="unassigned", user_id=None, client_id=holder.id, limit=1)
+    assert [c.id for c in shorter.cases] == [cases[0].id] and shorter.next_cursor is not None
+
+
+def test_an_opened_cases_items_were_last_seen_when_found_unless_seen_since(db_session):
+    from caseapp.core.money import Money
+
+    holder = make_client(db_session)
+    work = make_work(db_session, holder)
+    party = make_case(db_session, holder=holder).party
+    case = services.open_case(db_session, ACTOR, client_id=holder.id, party_id=party.id, items=[
+        services.ItemSpec(work.id, "https://x.example/1", image_url="https://x.example/1.jpg", found_at=_at(1)),
+        services.ItemSpec(work.id, "https://x.example/2", found_at=_at(2), last_seen_at=_at(8)),
+    ], claimed=Money.parse("100", "EUR"), today=TODAY)
+    assert [(i.work_id, i.image_url, i.found_at, i.last_seen_at) for i in case.items] == [
+        (work.id, "https://x.example/1.jpg", _at(1), _at(1)), (work.id, None, _at(2), _at(8))]

@@ -482,3 +482,11 @@ def test_the_negotiation_and_settlement_at_a_glance(db_session):
     }
     bare = services.show(db_session, floored_case(db_session), TODAY)
     assert bare["settlement"] is None and bare["offers"] == [] and bare["money"]["settled"] is None
+
+
+def test_two_missed_instalments_of_one_settlement_are_listed_once_each_in_settlement_order(db_session):
+    (case, settlement), (other, _) = planned(db_session), planned(db_session)
+    day = services.missed_from(settlement.instalments[1].due_on) + timedelta(days=1)
+    listed = [(m.case_id, m.number) for m in services.missed_instalments(db_session, day)
+              if m.case_id in (case.id, other.id)]
+    assert listed == [(case.id, 1), (case.id, 2), (other.id, 1), (other.id, 2)]
