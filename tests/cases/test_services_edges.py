@@ -92,9 +92,11 @@ def test_refs_by_id_and_case_refs_name_each_case_once(db_session):
 def test_cases_by_id_finds_every_case_asked_for_beyond_a_thousand_ids(db_session):
     cases = [make_case(db_session) for _ in range(2)]
     wanted = [c.id for c in cases]
-    missing = list(range(10**6, 10**6 + 1100))        # more ids than one query takes
-    found = services.cases_by_id(db_session, missing + wanted + wanted)
-    assert found == {c.id: c for c in cases}
+    # more ids than one query takes (a thousand), with the wanted ones first, then on the edge
+    after = list(range(10**6, 10**6 + 1100))
+    before = list(range(-1000, 0))
+    assert services.cases_by_id(db_session, after + wanted + wanted) == {c.id: c for c in cases}
+    assert services.cases_by_id(db_session, before + wanted) == {c.id: c for c in cases}
     assert services.cases_by_id(db_session, []) == {}
 
 
