@@ -268,3 +268,15 @@ def test_an_opened_cases_items_were_last_seen_when_found_unless_seen_since(db_se
     ], claimed=Money.parse("100", "EUR"), today=TODAY)
     assert [(i.work_id, i.image_url, i.found_at, i.last_seen_at) for i in case.items] == [
         (work.id, "https://x.example/1.jpg", _at(1), _at(1)), (work.id, None, _at(2), _at(8))]
+
+
+def test_with_no_cases_at_all_the_count_is_zero():
+    """A fresh installation: an empty database of the app's tables."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    engine = create_engine("sqlite://")
+    Case.metadata.create_all(engine)
+    with Session(engine) as empty:
+        assert services.count_cases(empty) == 0
+    engine.dispose()
