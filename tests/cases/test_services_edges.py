@@ -94,9 +94,9 @@ def test_cases_by_id_finds_every_case_asked_for_beyond_a_thousand_ids(db_session
     wanted = [c.id for c in cases]
     # more ids than one query takes (a thousand), with the wanted ones first, then on the edge
     after = list(range(10**6, 10**6 + 1100))
-    before = list(range(-1000, 0))
     assert services.cases_by_id(db_session, after + wanted + wanted) == {c.id: c for c in cases}
-    assert services.cases_by_id(db_session, before + wanted) == {c.id: c for c in cases}
+    assert services.cases_by_id(db_session, list(range(-1000, 0)) + wanted) == {c.id: c for c in cases}
+    assert services.cases_by_id(db_session, list(range(-2500, 0)) + wanted) == {c.id: c for c in cases}
     assert services.cases_by_id(db_session, []) == {}
 
 
@@ -117,14 +117,14 @@ def test_the_cases_of_a_work_come_from_its_items_and_its_licence_defences(db_ses
 
 def test_a_clients_cases_newest_first(db_session):
     holder = make_client(db_session)
-    older, newer = make_case(db_session, holder=holder), make_case(db_session, holder=holder)
-    older.created_at = newer.created_at - timedelta(days=1)
+    newer, older = make_case(db_session, holder=holder), make_case(db_session, holder=holder)
+    older.created_at = newer.created_at - timedelta(days=1)                # opened earlier, entered later
     make_case(db_session)                                                  # another client's
     db_session.flush()
     assert services.client_cases(db_session, holder.id) == [newer, older]
-    newer.created_at = older.created_at                                     # the same moment: newest id first
+    older.created_at = newer.created_at                                     # the same moment: the last entered first
     db_session.flush()
-    assert services.client_cases(db_session, holder.id) == [newer, older]
+    assert services.client_cases(db_session, holder.id) == [older, newer]
 
 
 def test_count_cases_counts_every_case_open_or_closed(db_session):
