@@ -280,3 +280,22 @@ def test_with_no_cases_at_all_the_count_is_zero():
     with Session(engine) as empty:
         assert services.count_cases(empty) == 0
     engine.dispose()
+
+
+def test_cases_of_a_stage_are_listed_in_the_order_they_were_opened_whatever_their_country(db_session):
+    german = make_case(db_session, lifecycle.ENFORCEMENT, country="DE")
+    austrian = make_case(db_session, lifecycle.ENFORCEMENT, country="AT")
+    listed = [c.id for c in services.list_cases(db_session, stage="enforcement")]
+    assert listed == sorted(listed) and listed.index(german.id) < listed.index(austrian.id)
+
+
+def test_the_queues_counts_keep_to_the_country_asked_for(db_session, users):
+    holder = make_client(db_session)
+    me = users["handler"]
+    for country in ("DE", "FR", "FR"):
+        case = make_case(db_session, "offer_sent", holder=holder, country=country)
+        case.assignee_id, case.next_due_on = me.id, TODAY - timedelta(days=1)
+    make_case(db_session, "offer_sent", holder=holder, country="FR")
+    db_session.flush()
+    assert services.queue_counts(db_session, me.id, TODAY, client_id=holder.id, country="fr") == \
+        services.QueueCounts(2, 1, 2)
