@@ -299,3 +299,12 @@ def test_the_clients_open_case_against_a_site(db_session):
     assert services.open_case_on_site(db_session, holder.id, "blog.example") == first
     assert services.open_case_on_site(db_session, make_client(db_session).id, "blog.example") is None
     assert services.open_case_on_site(db_session, holder.id, "nobody.example") is None
+
+
+def test_an_edit_on_a_stale_copy_is_refused_naming_the_case(db_session):
+    case = make_case(db_session, claimed="450.00")
+    seen = case.version
+    services.edit_case(db_session, ACTOR, case, seen_version=seen, claimed=Money.parse("500.00", "EUR"))
+    assert refusal(services.edit_case, db_session, ACTOR, case, seen_version=seen,
+                   claimed=Money.parse("900.00", "EUR"), error=StaleEdit).startswith(f"Case {case.ref} was changed")
+    assert case.claimed == Money.parse("500.00", "EUR")

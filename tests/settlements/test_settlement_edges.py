@@ -491,3 +491,37 @@ def test_two_missed_instalments_of_one_settlement_are_listed_once_each_in_settle
     listed = [(m.case_id, m.number) for m in services.missed_instalments(db_session, day)
               if m.case_id in (case.id, other.id)]
     assert listed == [(case.id, 1), (case.id, 2), (other.id, 1), (other.id, 2)]
+
+
+def test_settled_from_the_latest_settling_in_time_even_when_recorded_out_of_order(db_session):
+    """The stage before settling is the one of the latest move to settled by when it happened
+    (an imported history may be entered out of order), the last entered at the same moment,
+    and later events of other kinds (a note) do not count."""
+    from caseapp.cases import services as cases
+
+    def settled_twice():
+        case = floored_case(db_session, lifecycle.COLLECTION)
+        cases.change_stage(db_session, HANDLER, case, lifecycle.SETTLED, today=TODAY)
+        cases.change_stage(db_session, HANDLER, case, lifecycle.LEGAL, today=TODAY)
+        cases.change_stage(db_session, HANDLER, case, lifecycle.SETTLED, today=TODAY)
+        first, second = db_session.scalars(select(AuditEvent).where(
+            AuditEvent.case_id == case.id, AuditEvent.to_state == lifecycle.SETTLED).order_by(AuditEvent.id)).all()
+        return case, first, second
+
+    case, from_collection, from_legal = settled_twice()
+    from_collection.occurred_at = from_legal.occurred_at + timedelta(minutes=5)
+    db_session.flush()
+    assert settle(db_session, case).in_court is False
+    case, from_collection, from_legal = settled_twice()
+    from_collection.occurred_at = from_legal.occurred_at
+    db_session.flush()
+    assert settle(db_session, case).in_court is True
+    noted = floored_case(db_session, lifecycle.COURT)
+    cases.change_stage(db_session, HANDLER, noted, lifecycle.SETTLED, today=TODAY)
+    cases.add_note(db_session, HANDLER, noted, "the recipient will pay in March")
+    assert settle(db_session, noted).in_court is True
+
+
+def test_settlements_by_case_beyond_two_thousand_ids(db_session):
+    case, settlement = planned(db_session)
+    assert services.settlements_by_case(db_session, [*range(-2500, 0), case.id]) == {case.id: settlement}
