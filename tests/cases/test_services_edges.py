@@ -299,3 +299,30 @@ def test_the_queues_counts_keep_to_the_country_asked_for(db_session, users):
     db_session.flush()
     assert services.queue_counts(db_session, me.id, TODAY, client_id=holder.id, country="fr") == \
         services.QueueCounts(2, 1, 2)
+
+
+def test_the_case_page_loads_its_items_and_notes_with_the_case(db_session):
+    """The case file comes in a few queries: reading its items and notes asks the database nothing more."""
+    from sqlalchemy import event
+
+    case = make_case(db_session)
+    services.add_note(db_session, ACTOR, case, "called")
+    db_session.expire_all()
+    loaded = services.load_case_file(db_session, case.ref)
+    statements = []
+    listener = lambda *args: statements.append(args[2])   # noqa: E731
+    connection = db_session.connection()
+    event.listen(connection, "before_cursor_execute", listener)
+    try:
+        assert [i.page_url for i in loaded.items] == ["https://x.example/p/1"]
+        assert [n.text for n in loaded.notes] == ["called"]
+    finally:
+        event.remove(connection, "before_cursor_execute", listener)
+    assert statements == []
+
+
+def test_a_queue_page_holds_fifty_cases_unless_asked_otherwise(db_session):
+    holder = make_client(db_session)
+    cases = [make_case(db_session, "offer_sent", holder=holder) for _ in range(51)]
+    page = services.queue_page(db_session, scope="unassigned", user_id=None, client_id=holder.id)
+    assert [c.id for c in page.cases] == [c.id for c in cases[:50]] and page.next_cursor is not None

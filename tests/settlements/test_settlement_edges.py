@@ -525,3 +525,21 @@ def test_settled_from_the_latest_settling_in_time_even_when_recorded_out_of_orde
 def test_settlements_by_case_beyond_two_thousand_ids(db_session):
     case, settlement = planned(db_session)
     assert services.settlements_by_case(db_session, [*range(-2500, 0), case.id]) == {case.id: settlement}
+
+
+def test_a_cancellation_needs_a_reason_and_a_fresh_copy_of_the_case(db_session):
+    case, settlement = planned(db_session)
+    for reason in (None, "", " \t "):
+        assert message(services.cancel_settlement, db_session, HANDLER, case, reason=reason, to_stage="collection",
+                       today=TODAY) == ("Reason: say why the settlement is cancelled (e.g. the second instalment "
+                                        "was not paid).")
+    assert message(services.cancel_settlement, db_session, HANDLER, case, reason="x", to_stage="collection",
+                   today=TODAY, seen_version=case.version - 1, error=StaleEdit).startswith(f"Case {case.ref} was changed")
+    assert settlement.state == "active"
+
+
+def test_a_case_with_the_lawyer_is_named_so_when_its_settlement_cannot_be_cancelled(db_session):
+    case, _ = planned(db_session)
+    case.stage = lifecycle.LEGAL
+    assert message(services.cancel_settlement, db_session, HANDLER, case, reason="x", to_stage="legal",
+                   today=TODAY).startswith(f"Case {case.ref} is with lawyer, not settled")
