@@ -543,3 +543,12 @@ def test_a_case_with_the_lawyer_is_named_so_when_its_settlement_cannot_be_cancel
     case.stage = lifecycle.LEGAL
     assert message(services.cancel_settlement, db_session, HANDLER, case, reason="x", to_stage="legal",
                    today=TODAY).startswith(f"Case {case.ref} is with lawyer, not settled")
+
+
+def test_a_paid_case_recorded_late_was_settled_from_the_stage_before_settling_not_before_paying(db_session):
+    from caseapp.cases import services as cases
+
+    case = floored_case(db_session, lifecycle.COURT)
+    cases.change_stage(db_session, HANDLER, case, lifecycle.SETTLED, today=TODAY)
+    cases.change_stage(db_session, HANDLER, case, lifecycle.PAID, today=TODAY)
+    assert settle(db_session, case).in_court is True and case.stage == lifecycle.PAID
