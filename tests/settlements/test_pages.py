@@ -18,7 +18,7 @@ def test_a_handler_cancels_a_broken_settlement_from_the_case_page(db_session, cl
     accountant = client_as("accountant")
     page = accountant.get(f"/cases/{case.ref}")
     assert b'id="settlement"' in page.data and b"cancel the settlement" not in page.data
-    assert accountant.post(url, data={"reason": "x", "to_stage": "collection"}).status_code in (302, 403)
+    assert accountant.post(url, data={"reason": "x", "to_stage": "collection"}).status_code == 403
     assert settlement.state == "active"
 
     handler = client_as("handler")
