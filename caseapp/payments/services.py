@@ -118,7 +118,6 @@ def normalized_name(name: str | None) -> str:
     text = unicodedata.normalize("NFKD", name or "")
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = re.sub(r"(?<=\b\w)\.(?=\w\b)", "", text)                     # g.m.b.h. -> gmbh
-    text = re.sub(r"(\b\w)\.(\w)\.(\w)\.(\w)\.?", r"\1\2\3\4", text)
     tokens = [t for t in re.split(r"[^0-9a-z]+", text) if t and t not in _LEGAL_FORMS]
     return " ".join(tokens)
 
