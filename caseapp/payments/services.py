@@ -339,7 +339,8 @@ def import_statement(session: Session, store, actor: Actor, data: bytes, *, file
         row = {"entry": entry.where, "reference": entry.reference, "payment": None,
                "amount": entry.amount.amount_text(), "currency": entry.amount.currency, "direction": entry.direction}
         if entry.direction == CREDIT:
-            if candidates is None and not refs_in(entry.remittance):
+            # built at the first credit whose text names no case (an unknown reference names none)
+            if candidates is None and match_case(session, entry, None, book.cases)[0] is None:
                 candidates = _Candidates(session, book.due)
             case, how = match_case(session, entry, candidates, book.cases)
             if case is not None and case.currency == entry.amount.currency:

@@ -492,3 +492,17 @@ def test_a_reopened_case_says_why_and_what_is_due(db_session, store):
     reversal = transaction(db_session, payment(db_session, "RW-2").receipt_transaction_id)
     assert reversal.booked_on == date(2026, 11, 21)
     assert reversal.reverses_id == payment(db_session, "RW-1").receipt_transaction_id
+
+
+def test_by_amount_a_credit_naming_an_unknown_reference_is_still_matched_by_amount_and_name(db_session, store):
+    """A reference that is no case's is no reason to skip the amount-and-name match, whether the
+    entry comes first in its file or after entries without a reference."""
+    alone = named_case(db_session, lifecycle.COLLECTION, "456.78", "Rotkehlchen Atelier")
+    after = named_case(db_session, lifecycle.COLLECTION, "456.79", "Blaumeise Studio")
+    first = run(db_session, store, camt(Line(eur("456.78"), DAY, "Rotkehlchen Atelier", None, "C-1999-999999",
+                                             "UK-1"), sid="UK1"))
+    second = run(db_session, store, camt(Line(eur("1.00"), DAY, "Someone Else", None, "no ref", "UK-2"),
+                                         Line(eur("456.79"), DAY, "Blaumeise Studio", None, "C-1999-999999", "UK-3"),
+                                         sid="UK2"))
+    assert (first.rows[0]["result"], first.rows[0].get("case")) == ("matched", alone.ref)
+    assert (second.rows[1]["result"], second.rows[1].get("case")) == ("matched", after.ref)
