@@ -506,3 +506,40 @@ def test_by_amount_a_credit_naming_an_unknown_reference_is_still_matched_by_amou
                                          sid="UK2"))
     assert (first.rows[0]["result"], first.rows[0].get("case")) == ("matched", alone.ref)
     assert (second.rows[1]["result"], second.rows[1].get("case")) == ("matched", after.ref)
+
+
+def test_a_bank_fee_before_a_credit_in_the_same_file_leaves_the_credit_booked(db_session, store):
+    case = make_case(db_session, lifecycle.OFFER_SENT, claimed="100.00")
+    run(db_session, store, camt(Line(eur("4.90"), DAY, "Sparkasse", None, "fee", "FC-1", direction="debit"),
+                                Line(eur("10.00"), DAY, "P", None, case.ref, "FC-2"),
+                                Line(eur("11.00"), DAY, "P", None, "no ref", "FC-3"), sid="FC"))
+    credit, unmatched = payment(db_session, "FC-2"), payment(db_session, "FC-3")
+    assert credit.receipt_transaction_id == credit.allocation_transaction_id is not None
+    assert unmatched.receipt_transaction_id is not None and unmatched.allocation_transaction_id is None
+    assert services.claim_due(db_session, case) == eur("90.00") and credit.version == 1
+
+
+def test_a_statement_without_a_closing_or_an_opening_balance_says_none(db_session, store):
+    data = camt(Line(eur("7.00"), DAY, "N", None, "x", "NB-1"), sid="NB", opening="5.00")
+    no_closing = data.replace(b"<Cd>CLBD</Cd>", b"<Cd>ITBD</Cd>")
+    result = run(db_session, store, no_closing)
+    assert result.statements == [{"id": "NB", "account": IBAN, "opening": "5.00", "closing": None,
+                                  "closing_on": None, "currency": "EUR"}]
+    row = db_session.scalar(select(BankStatement).where(BankStatement.statement_ref == "NB"))
+    assert (row.opening_minor, row.closing_minor, row.closing_on) == (500, None, None)
+    no_opening = camt(Line(eur("7.00"), DAY, "N", None, "x", "NO-1"), sid="NO").replace(b"<Cd>OPBD</Cd>",
+                                                                                      b"<Cd>ITBD</Cd>")
+    assert run(db_session, store, no_opening).statements[0]["opening"] is None
+
+
+def test_more_entries_than_one_lookup_takes_still_finds_each_one_booked_before(db_session, store):
+    """The bank references already booked are looked up 500 at a time: the 501st entry, booked
+    by an earlier file, is a duplicate all the same; the queue shows the oldest 200."""
+    head = b"booked_on,value_on,amount,currency,payer_name,payer_iban,remittance,bank_reference\n"
+    run(db_session, store, head + b"2026-11-01,,1.00,EUR,Early,,nothing,KR-LAST\n", "early.csv")
+    lines = [f"2026-11-20,,1.00,EUR,Bulk,,nothing,KR-{i:03d}\n".encode() for i in range(500)]
+    result = run(db_session, store, head + b"".join(lines) + b"2026-11-01,,1.00,EUR,Early,,nothing,KR-LAST\n",
+                 "bulk.csv")
+    assert result.rows[-1]["result"] == "duplicate" and result.as_dict()["duplicates"] == 1
+    assert result.count("unmatched") == 500
+    assert len(services.unmatched_payments(db_session)) == 200

@@ -381,3 +381,38 @@ def test_the_imports_are_listed_newest_first(db_session, store):
     assert [i.id for i in services.imports(db_session, limit=2)] == [two.import_id, one.import_id]
     assert len(list(services.imports(db_session, limit=1))) == 1
     assert len(list(services.imports(db_session))) == min(20, len(list(services.imports(db_session, limit=1000))))
+
+
+def test_a_refund_of_a_given_amount_needs_something_overpaid(db_session, store):
+    case = make_case(db_session, lifecycle.OFFER_SENT, claimed="100.00")
+    overpay(db_session, store, case, "100.00", "RN-1")
+    with pytest.raises(InvalidInput, match=rf"^{case.ref} has nothing overpaid to refund\.$"):
+        services.refund(db_session, ACTOR, case.ref, today=DAY, amount=eur("1.00"))
+
+
+def test_one_cent_overpaid_is_refunded_to_the_latest_payer_of_the_day(db_session, store):
+    case = make_case(db_session, lifecycle.OFFER_SENT, claimed="100.00")
+    overpay(db_session, store, case, "100.01", "RC-1", name="Cent Payer")
+    overpay(db_session, store, case, "0.01", "RC-2", name="Later Payer", iban="DE75512108001245126199")
+    ledger.post(db_session, ACTOR, kind="costs_advanced", description="court fee", booked_on=DAY,
+                lines=[ledger.debit("costs_advanced", eur("3.00"), case_id=case.id),
+                       ledger.credit("bank", eur("3.00"))])
+    overpay(db_session, store, case, "3.00", "RC-3", name="Costs Payer", booked_on=date(2026, 11, 21))
+    assert payment(db_session, "RC-3").excess_minor == 0
+    row = services.refund(db_session, ACTOR, case.ref, today=DAY)
+    assert (row.amount_minor, row.payee_name) == (2, "Later Payer")
+
+
+def test_the_first_statement_with_an_opening_balance_and_one_without_entries(db_session, store):
+    no_opening = camt(Line(eur("1.00"), date(2031, 6, 1), "X", None, "x", "FO-a"), sid="FO-1", iban=OWN,
+                      closing_on=date(2031, 6, 1)).replace(b"<Cd>OPBD</Cd>", b"<Cd>ITBD</Cd>")
+    run(db_session, store, no_opening)
+    run(db_session, store, camt(sid="FO-2", opening="40.00", iban=OWN, closing_on=date(2031, 6, 8)))
+    assert services.first_statement(db_session, account=OWN) == (eur("40.00"), date(2031, 6, 8))
+
+
+def test_the_imports_page_lists_the_latest_twenty(db_session, store):
+    head = b"booked_on,value_on,amount,currency,payer_name,payer_iban,remittance,bank_reference\n"
+    made = [services.import_statement(db_session, store, ACTOR, head + f"2026-11-20,,1.00,EUR,N,,x,IM-{i}\n".encode(),
+                                      filename=f"{i}.csv", today=DAY).import_id for i in range(21)]
+    assert [i.id for i in services.imports(db_session)] == made[::-1][:20]
