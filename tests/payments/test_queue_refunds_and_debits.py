@@ -136,7 +136,7 @@ def test_assigning_refuses_a_stale_page_a_debit_and_another_currency(db_session,
     run(db_session, store, camt(Line(eur("70.00"), DAY, "Mystery", None, "thanks", "AR-1"),
                                 Line(eur("5.00"), DAY, "Bank", None, "fee", "AR-2", direction="debit"), sid="AR"))
     waiting, fee = payment(db_session, "AR-1"), payment(db_session, "AR-2")
-    with pytest.raises(StaleEdit):
+    with pytest.raises(StaleEdit, match=rf"^Payment {waiting.id} was changed by someone else"):
         services.assign(db_session, ACTOR, waiting.id, dollars.ref, today=DAY, seen_version=waiting.version + 1)
     with pytest.raises(InvalidInput, match=rf"^Payment {fee.id} is other_debit, not waiting in the unmatched queue\.$"):
         services.assign(db_session, ACTOR, fee.id, dollars.ref, today=DAY)
@@ -234,10 +234,10 @@ def test_the_refunds_the_bank_paid_are_matched_to_its_debits(db_session, store):
     two = make_case(db_session, lifecycle.OFFER_SENT, claimed="100.00")
     overpay(db_session, store, one, "130.00", "RT-1")
     overpay(db_session, store, two, "110.00", "RT-2")
+    late = services.refund(db_session, ACTOR, one.ref, today=date(2026, 11, 22), amount=eur("10.00"))
     first = services.refund(db_session, ACTOR, one.ref, today=date(2026, 11, 20), amount=eur("10.00"))
     second = services.refund(db_session, ACTOR, one.ref, today=date(2026, 11, 21), amount=eur("10.00"))
     third = services.refund(db_session, ACTOR, two.ref, today=date(2026, 11, 21), amount=eur("10.00"))
-    late = services.refund(db_session, ACTOR, one.ref, today=date(2026, 11, 22), amount=eur("10.00"))
     run(db_session, store, camt(Line(eur("10.00"), date(2026, 11, 22), "P", PAYER, f"Refund {one.ref}", "RT-D1",
                                      direction="debit"),
                                 Line(eur("10.00"), date(2026, 11, 22), "P", PAYER, f"Refund {two.ref}", "RT-D2",
@@ -269,10 +269,11 @@ def test_no_refunds_no_transfers(db_session):
 # --- the statements as the reconciliation reads them ------------------------------------------------
 
 def test_the_statement_balance_of_an_account_up_to_a_day(db_session, store):
-    run(db_session, store, camt(Line(eur("5.00"), date(2031, 2, 10), "X", None, "x", "SB-a"), sid="SB-1",
-                                opening="1000.00", iban=OWN, closing_on=date(2031, 2, 10)))
+    """The latest statement by its closing day, whichever file came first."""
     run(db_session, store, camt(Line(eur("7.00"), date(2031, 2, 20), "X", None, "x", "SB-b"), sid="SB-2",
                                 opening="1005.00", iban=OWN, closing_on=date(2031, 2, 20)))
+    run(db_session, store, camt(Line(eur("5.00"), date(2031, 2, 10), "X", None, "x", "SB-a"), sid="SB-1",
+                                opening="1000.00", iban=OWN, closing_on=date(2031, 2, 10)))
     account = OWN_TYPED
     assert services.bank_statement_balance(db_session, date(2031, 2, 9), account) is None
     assert services.bank_statement_balance(db_session, date(2031, 2, 10), account) == eur("1005.00")
@@ -300,7 +301,9 @@ def test_the_debits_up_to_a_day_of_an_account_and_a_currency(db_session, store):
                                      "E-OD-2", direction="debit"),
                                 Line(eur("1.10"), date(2031, 4, 1), None, PAYER, "Porto", "OD-1", direction="debit"),
                                 Line(eur("8.00"), date(2031, 4, 3), "Late", None, "x", "OD-3", direction="debit"),
-                                Line(eur("9.00"), date(2031, 4, 1), "Credit", None, "x", "OD-4"),
+                                Line(eur("9.00"), date(2031, 4, 1), "Credit", None, "x", "OD-4", "E-OD-4"),
+                                Line(eur("9.00"), date(2031, 4, 2), "Credit", None, None, "OD-5", "E-OD-4",
+                                     direction="debit", reversal=True),
                                 sid="OD", iban=OWN, closing_on=date(2031, 4, 3)))
     lines = services.other_debits(db_session, date(2031, 4, 2), account=OWN_TYPED)
     assert [line.reference for line in lines] == ["OD-1", "OD-2"]
@@ -341,6 +344,7 @@ def test_a_debit_is_booked_once_as_a_fee_or_an_office_transfer(db_session, store
     assert ledger.balance(db_session, account) == target + eur("4.90")
     assert debit.receipt_transaction_id == posted.id
     [audited] = events(db_session, "payment.debit_booked", debit.id)
+    assert audited.subject_type == "payment"
     assert audited.details == {"as": kind, "amount": "4.90 EUR", "booked_on": "2026-11-18",
                                "transaction": posted.id}
     with pytest.raises(InvalidInput, match=rf"^Payment {debit.id} is booked already \(ledger transaction "
@@ -349,9 +353,13 @@ def test_a_debit_is_booked_once_as_a_fee_or_an_office_transfer(db_session, store
 
 
 def test_a_debit_without_a_name_or_text_is_the_bank_s(db_session, store):
-    run(db_session, store, camt(Line(eur("1.00"), DAY, None, None, None, "BN-1", direction="debit"), sid="BN"))
+    run(db_session, store, camt(Line(eur("1.00"), DAY, None, None, None, "BN-1", direction="debit"),
+                                Line(eur("2.00"), DAY, "Sparkasse", None, "Gebuehr MAX", "BN-2", direction="debit"),
+                                sid="BN"))
     posted = services.book_debit(db_session, ACTOR, payment(db_session, "BN-1").id, "fee")
     assert posted.description == "A bank fee: the bank"
+    posted = services.book_debit(db_session, ACTOR, payment(db_session, "BN-2").id, "fee")
+    assert posted.description == "A bank fee: Sparkasse, Gebuehr MAX"
 
 
 def test_booking_a_debit_refuses_an_unknown_kind_a_credit_a_return_and_a_stale_page(db_session, store):
@@ -370,7 +378,7 @@ def test_booking_a_debit_refuses_an_unknown_kind_a_credit_a_return_and_a_stale_p
     with pytest.raises(InvalidInput, match=rf"^Payment {back.id} is a debit \(return\): only a debit of the "
                                            r"statement that is not a return is booked as the firm's own money"):
         services.book_debit(db_session, ACTOR, back.id, "office")
-    with pytest.raises(StaleEdit):
+    with pytest.raises(StaleEdit, match=rf"^Payment {fee.id} was changed by someone else"):
         services.book_debit(db_session, ACTOR, fee.id, "fee", seen_version=fee.version + 1)
     assert fee.receipt_transaction_id is None
 
@@ -416,3 +424,22 @@ def test_the_imports_page_lists_the_latest_twenty(db_session, store):
     made = [services.import_statement(db_session, store, ACTOR, head + f"2026-11-20,,1.00,EUR,N,,x,IM-{i}\n".encode(),
                                       filename=f"{i}.csv", today=DAY).import_id for i in range(21)]
     assert [i.id for i in services.imports(db_session)] == made[::-1][:20]
+
+
+def test_two_statements_closing_the_same_day_the_later_one_counts(db_session, store):
+    run(db_session, store, camt(Line(eur("5.00"), date(2031, 7, 1), "X", None, "x", "SD-a"), sid="SD-1",
+                                opening="100.00", iban=OWN, closing_on=date(2031, 7, 1)))
+    run(db_session, store, camt(Line(eur("6.00"), date(2031, 7, 1), "X", None, "x", "SD-b"), sid="SD-2",
+                                opening="105.00", iban=OWN, closing_on=date(2031, 7, 1)))
+    assert services.bank_statement_balance(db_session, date(2031, 7, 1), OWN) == eur("111.00")
+
+
+def test_an_account_written_with_spaces_in_the_file_is_found_without_them(db_session, store):
+    """A statement may name its account by another scheme than the IBAN (Othr/Id), spaces and all."""
+    data = camt(Line(eur("2.50"), date(2031, 8, 3), "Bank", None, "fee", "SP-1", direction="debit"), sid="SP",
+                opening="70.00", iban=OWN, closing_on=date(2031, 8, 3))
+    data = data.replace(f"<IBAN>{OWN}</IBAN>".encode(), b"<Othr><Id>de44 5001 0517 5407 3249 31</Id></Othr>")
+    run(db_session, store, data)
+    assert services.bank_statement_balance(db_session, date(2031, 8, 3), OWN) == eur("67.50")
+    assert services.first_statement(db_session, account=OWN) == (eur("70.00"), date(2031, 8, 3))
+    assert [line.reference for line in services.other_debits(db_session, date(2031, 8, 3), account=OWN)] == ["SP-1"]
