@@ -443,3 +443,14 @@ def test_an_account_written_with_spaces_in_the_file_is_found_without_them(db_ses
     assert services.bank_statement_balance(db_session, date(2031, 8, 3), OWN) == eur("67.50")
     assert services.first_statement(db_session, account=OWN) == (eur("70.00"), date(2031, 8, 3))
     assert [line.reference for line in services.other_debits(db_session, date(2031, 8, 3), account=OWN)] == ["SP-1"]
+
+
+def test_a_refund_is_not_sent_to_a_payer_whose_money_the_bank_took_back(db_session, store):
+    case = make_case(db_session, lifecycle.OFFER_SENT, claimed="100.00")
+    run(db_session, store, camt(Line(eur("110.00"), date(2026, 11, 18), "A Payer", PAYER, case.ref, "RB-1", "E-RB-1"),
+                                Line(eur("5.00"), date(2026, 11, 19), "B Payer", "DE75512108001245126199", case.ref,
+                                     "RB-2", "E-RB-2"), sid="RB"))
+    run(db_session, store, camt(Line(eur("5.00"), date(2026, 11, 19), "B Payer", "DE75512108001245126199", None,
+                                     "RB-3", "E-RB-2", direction="debit", reversal=True), sid="RB-R"))
+    row = services.refund(db_session, ACTOR, case.ref, today=DAY)
+    assert (row.amount_minor, row.payee_name, row.payee_iban) == (1000, "A Payer", PAYER)
