@@ -454,3 +454,15 @@ def test_a_refund_is_not_sent_to_a_payer_whose_money_the_bank_took_back(db_sessi
                                      "RB-3", "E-RB-2", direction="debit", reversal=True), sid="RB-R"))
     row = services.refund(db_session, ACTOR, case.ref, today=DAY)
     assert (row.amount_minor, row.payee_name, row.payee_iban) == (1000, "A Payer", PAYER)
+
+
+def test_the_first_statement_is_the_earliest_closed_whatever_the_import_order(db_session, store):
+    """A statement without a closing balance has no day to start from and is passed over."""
+    open_only = camt(Line(eur("1.00"), date(2031, 9, 1), "X", None, "x", "FE-0"), sid="FE-0", opening="10.00",
+                     iban=OWN, closing_on=date(2031, 9, 1)).replace(b"<Cd>CLBD</Cd>", b"<Cd>ITBD</Cd>")
+    run(db_session, store, open_only)
+    run(db_session, store, camt(Line(eur("1.00"), date(2031, 9, 9), "X", None, "x", "FE-2"), sid="FE-2",
+                                opening="31.00", iban=OWN, closing_on=date(2031, 9, 10)))
+    run(db_session, store, camt(Line(eur("1.00"), date(2031, 9, 4), "X", None, "x", "FE-1"), sid="FE-1",
+                                opening="30.00", iban=OWN, closing_on=date(2031, 9, 5)))
+    assert services.first_statement(db_session, account=OWN) == (eur("30.00"), date(2031, 9, 4))
