@@ -72,13 +72,17 @@ def test_a_payment_that_does_not_exist_is_named(db_session):
 
 def test_the_queue_lists_unmatched_credits_oldest_first_with_their_sums(db_session, store):
     count, sums = services.unmatched_summary(db_session)
+    case = make_case(db_session, lifecycle.OFFER_SENT, claimed="100.00")
     run(db_session, store, camt(Line(eur("3.00"), date(2026, 11, 19), "N", None, "x", "UQ-2"),
+                                Line(eur("1.00"), date(2026, 11, 17), "N", None, case.ref, "UQ-M"),
                                 Line(eur("2.00"), date(2026, 11, 18), "N", None, "x", "UQ-1"),
                                 Line(eur("4.00"), date(2026, 11, 19), "N", None, "x", "UQ-3"),
                                 Line(eur("9.00"), DAY, "N", None, "x", "UQ-D", direction="debit"), sid="UQ"))
     mine = [p.bank_reference for p in services.unmatched_payments(db_session, limit=10_000)
             if p.bank_reference.startswith("UQ-")]
     assert mine == ["UQ-1", "UQ-2", "UQ-3"]
+    assert {(p.status, p.direction) for p in services.unmatched_payments(db_session, limit=10_000)} == {
+        ("unmatched", "credit")}
     after_count, after_sums = services.unmatched_summary(db_session)
     assert after_count == count + 3
     assert after_sums["EUR"] == sums.get("EUR", eur("0.00")) + eur("9.00")
@@ -88,8 +92,8 @@ def test_the_queue_lists_unmatched_credits_oldest_first_with_their_sums(db_sessi
 
 
 def test_suggestions_are_open_cases_owing_exactly_the_amount_best_name_first(db_session, store):
-    names = ["Falkenauge Bild", "Falkenauge Bilder", "Meerblick Foto", "Zugvogel Kunst", "Bergsee Pixel",
-             "Sturmwind Verlag"]
+    names = ["Meerblick Foto", "Zugvogel Kunst", "Bergsee Pixel", "Sturmwind Verlag", "Falkenauge Bilder",
+             "Falkenauge Bild"]
     cases = []
     for name in names:
         case = make_case(db_session, lifecycle.OFFER_SENT, claimed="818.18")
@@ -103,10 +107,12 @@ def test_suggestions_are_open_cases_owing_exactly_the_amount_best_name_first(db_
     first, second = payment(db_session, "SG-0"), payment(db_session, "SG-1")
     assert first.status == second.status == "unmatched"            # two look-alikes: no automatic match
     found = services.suggestions(db_session, [second, first])
-    assert [c.ref for c in found[second.id][:2]] == [cases[0].ref, cases[1].ref]
+    assert [c.ref for c in found[second.id][:2]] == [cases[5].ref, cases[4].ref]
     assert len(found[second.id]) == 5 and other.ref not in [c.ref for c in found[second.id]]
     assert set(found) == {first.id, second.id}
     assert services.suggestions(db_session, []) == {}
+    run(db_session, store, camt(Line(eur("818.17"), DAY, "Falkenauge Bild", None, "x", "SG-2"), sid="SG-2"))
+    assert services.suggestions(db_session, [payment(db_session, "SG-2")]) == {payment(db_session, "SG-2").id: []}
 
 
 def test_assigning_books_out_of_suspense_and_pays_the_case(db_session, store):
@@ -150,7 +156,13 @@ def test_a_debit_is_never_in_the_queue_even_if_marked_unmatched(db_session, stor
     fee = payment(db_session, "AD-1")
     fee.status = "unmatched"
     db_session.flush()
+    count, sums = services.unmatched_summary(db_session)
     assert fee not in services.unmatched_payments(db_session, limit=10_000)
+    fee.status = "other_debit"
+    db_session.flush()
+    assert services.unmatched_summary(db_session) == (count, sums)
+    fee.status = "unmatched"
+    db_session.flush()
     with pytest.raises(InvalidInput, match="not waiting in the unmatched queue"):
         services.assign(db_session, ACTOR, fee.id, "C-2026-000001", today=DAY)
 
