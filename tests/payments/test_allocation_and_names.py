@@ -57,6 +57,7 @@ def test_what_a_case_owes_by_kind(db_session):
                        ledger.credit("bank", eur("38.00"))])
     assert parts(services.due_on(db_session, case)) == ("38.00", "0.00", "300.00", "0.00")
     assert services.interest_due(db_session, case) == eur("0.00")
+    assert services.case_money(db_session, case).paid == eur("0.00")      # nothing received yet
 
 
 def test_costs_recovered_by_hand_beyond_what_was_advanced_are_not_owed(db_session):

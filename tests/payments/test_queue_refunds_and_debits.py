@@ -126,8 +126,8 @@ def test_assigning_books_out_of_suspense_and_pays_the_case(db_session, store):
         "matched", case.id, "manual", 6000, 1000)
     assert waiting.receipt_transaction_id == receipt and waiting.allocation_transaction_id not in (None, receipt)
     posted = db_session.get(LedgerTransaction, waiting.allocation_transaction_id)
-    assert (posted.kind, posted.description, posted.case_id) == (
-        "payment_applied", f"{case.ref}: Mystery, thanks", case.id)
+    assert (posted.kind, posted.description, posted.case_id, posted.source) == (
+        "payment_applied", f"{case.ref}: Mystery, thanks", case.id, f"payment {waiting.id}")
     assert ledger.balance(db_session, "suspense") == suspense + eur("70.00")
     assert case.stage == lifecycle.PAID and services.overpaid(db_session, case) == eur("10.00")
     [assigned] = events(db_session, "payment.assigned", waiting.id)
