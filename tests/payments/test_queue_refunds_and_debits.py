@@ -134,7 +134,9 @@ def test_assigning_books_out_of_suspense_and_pays_the_case(db_session, store):
     assert (assigned.from_state, assigned.to_state, assigned.case_id, assigned.details) == (
         "unmatched", "matched", case.id, {"case": case.ref})
     [applied] = events(db_session, "payment.applied", waiting.id)
-    assert applied.details["matched_by"] == "manual"
+    assert (applied.case_id, applied.details) == (case.id, {
+        "amount": "70.00 EUR", "costs": "0.00 EUR", "interest": "0.00 EUR", "claim": "60.00 EUR",
+        "overpaid": "10.00 EUR", "matched_by": "manual"})
 
 
 def test_assigning_refuses_a_stale_page_a_debit_and_another_currency(db_session, store):
