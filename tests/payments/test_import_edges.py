@@ -105,6 +105,7 @@ def test_an_import_reports_each_entry_and_counts_them(db_session, store):
         "november.xml", 5, 1, 1, 1)
     assert record.imported_by == ACTOR.name and store.exists(result.sha256)
     [audited] = events(db_session, "payment_import.imported", record.id)
+    assert audited.subject_type == "payment_import"
     assert audited.details == {"file": "november.xml", "sha256": result.sha256, "format": "camt.053.001.08",
                                "statements": ["IR-B"], "entries": 5, "matched": 1, "unmatched": 1,
                                "duplicates": 1}
@@ -200,7 +201,9 @@ def test_an_unmatched_credit_waits_in_suspense_with_its_text(db_session, store):
     assert transaction(db_session, unmatched.receipt_transaction_id).description == \
         "Unmatched: Mystery Payer, Lizenz Foto"
     assert ledger.balance(db_session, "suspense") == before - eur("12.34")
-    assert (unmatched.status, unmatched.matched_by, unmatched.claim_minor) == ("unmatched", None, 0)
+    assert (unmatched.status, unmatched.matched_by, unmatched.case_id) == ("unmatched", None, None)
+    assert (unmatched.costs_minor, unmatched.interest_minor, unmatched.claim_minor, unmatched.excess_minor) == (
+        0, 0, 0, 0)
 
 
 def test_a_bank_fee_is_recorded_but_not_booked_at_import(db_session, store):
@@ -418,7 +421,7 @@ def test_a_return_of_another_amount_or_without_a_trace_goes_to_suspense(db_sessi
     assert transaction(db_session, payment(db_session, "RS-3").receipt_transaction_id).description == \
         f"Return without its original: returned by the bank (reversal), payment {payment(db_session, 'RS-3').id}"
     [audited] = events(db_session, "payment.returned", lone.id)
-    assert audited.details == {"original": None, "reason": "AC04"}
+    assert (audited.subject_type, audited.details) == ("payment", {"original": None, "reason": "AC04"})
 
 
 def test_a_returned_credit_is_not_returned_twice(db_session, store):
@@ -441,8 +444,8 @@ def test_a_return_of_an_unmatched_credit_clears_it_from_suspense(db_session, sto
     assert (original.status, back.returns_payment_id, back.case_id) == ("returned", original.id, None)
     assert ledger.balance(db_session, "suspense") == before
     [audited] = events(db_session, "payment.returned", original.id)
-    assert (audited.from_state, audited.to_state, audited.reason, audited.case_id) == (
-        "unmatched", "returned", "AM05", None)
+    assert (audited.subject_type, audited.from_state, audited.to_state, audited.reason, audited.case_id) == (
+        "payment", "unmatched", "returned", "AM05", None)
     assert audited.details == {"return_payment": back.id, "amount": "33.00 EUR"}
 
 
@@ -605,3 +608,20 @@ def test_matching_one_credit_by_hand_finds_its_case_by_reference_then_by_amount(
     entry = SimpleNamespace(remittance="nothing", amount=eur("612.34"), payer_name="Schwalbe Lichtbild")
     assert services.match_case(db_session, entry) == (None, None)
     assert services.match_case(db_session, entry, services._Candidates(db_session)) == (case, "amount_name")
+
+
+def test_the_same_bank_reference_twice_in_one_file_is_booked_once(db_session, store):
+    result = run(db_session, store, camt(Line(eur("9.00"), DAY, "N", None, "x", "SF-1"),
+                                         Line(eur("9.00"), DAY, "N", None, "x", "SF-1"), sid="SF"))
+    assert [r["result"] for r in result.rows] == ["unmatched", "duplicate"]
+    assert db_session.get(StatementImport, result.import_id).duplicates == 1
+
+
+def test_the_same_statement_id_on_two_accounts_is_two_statements(db_session, store):
+    other = "DE75512108001245126199"
+    run(db_session, store, camt(Line(eur("9.00"), DAY, "N", None, "x", "TA-1"), sid="TA", opening="1.00"))
+    run(db_session, store, camt(Line(eur("8.00"), DAY, "N", None, "x", "TA-2"), sid="TA", opening="2.00", iban=other))
+    first, second = payment(db_session, "TA-1"), payment(db_session, "TA-2")
+    assert db_session.get(BankStatement, first.statement_id).account == IBAN
+    assert db_session.get(BankStatement, second.statement_id).account == other
+    assert services.bank_statement_balance(db_session, DAY, other) == eur("10.00")
