@@ -83,6 +83,7 @@ def test_an_import_reports_each_entry_and_counts_them(db_session, store):
                                     "other_debits", "duplicates", "errors")} == {
         "file": "november.xml", "format": "camt.053.001.08", "duplicate_file": False, "entries": 5, "matched": 1,
         "unmatched": 1, "returns": 1, "other_debits": 1, "duplicates": 1, "errors": 0}
+    assert (summary["import"], summary["sha256"]) == (result.import_id, result.sha256) and len(result.sha256) == 64
     assert summary["statements"] == [{"id": "IR-B", "account": IBAN, "opening": "100.00", "closing": "112.44",
                                       "closing_on": "2026-11-20", "currency": "EUR"}]
     matched, unmatched, duplicate, returned, fee = summary["results"]
