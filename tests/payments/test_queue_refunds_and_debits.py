@@ -131,8 +131,8 @@ def test_assigning_books_out_of_suspense_and_pays_the_case(db_session, store):
     assert ledger.balance(db_session, "suspense") == suspense + eur("70.00")
     assert case.stage == lifecycle.PAID and services.overpaid(db_session, case) == eur("10.00")
     [assigned] = events(db_session, "payment.assigned", waiting.id)
-    assert (assigned.from_state, assigned.to_state, assigned.case_id, assigned.details) == (
-        "unmatched", "matched", case.id, {"case": case.ref})
+    assert (assigned.subject_type, assigned.from_state, assigned.to_state, assigned.case_id, assigned.details) == (
+        "payment", "unmatched", "matched", case.id, {"case": case.ref})
     [applied] = events(db_session, "payment.applied", waiting.id)
     assert (applied.case_id, applied.details) == (case.id, {
         "amount": "70.00 EUR", "costs": "0.00 EUR", "interest": "0.00 EUR", "claim": "60.00 EUR",
