@@ -480,3 +480,25 @@ def test_the_first_statement_is_the_earliest_closed_whatever_the_import_order(db
     run(db_session, store, camt(Line(eur("1.00"), date(2031, 9, 4), "X", None, "x", "FE-1"), sid="FE-1",
                                 opening="30.00", iban=OWN, closing_on=date(2031, 9, 5)))
     assert services.first_statement(db_session, account=OWN) == (eur("30.00"), date(2031, 9, 4))
+
+
+def test_exactly_one_cent_overpaid_can_be_refunded(db_session, store):
+    case = make_case(db_session, lifecycle.OFFER_SENT, claimed="100.00")
+    overpay(db_session, store, case, "100.01", "OC1-1", name="Cent Payer")
+    row = services.refund(db_session, ACTOR, case.ref, today=DAY)
+    assert (row.amount_minor, row.payee_name) == (1, "Cent Payer")
+
+
+def test_the_queue_sum_leaves_out_a_debit_whatever_its_status(db_session, store):
+    run(db_session, store, camt(Line(eur("5.00"), DAY, "Bank", None, "fee", "QS-1", direction="debit"), sid="QS"))
+    count, sums = services.unmatched_summary(db_session)
+    fee = payment(db_session, "QS-1")
+    fee.status = "unmatched"
+    db_session.flush()
+    assert services.unmatched_summary(db_session) == (count, sums)
+
+
+def test_a_case_with_nothing_received_shows_nothing_paid(db_session):
+    case = make_case(db_session, lifecycle.OFFER_SENT, claimed="100.00")
+    money = services.case_money(db_session, case)
+    assert (money.paid, money.outstanding, money.overpaid) == (eur("0.00"), eur("100.00"), eur("0.00"))
