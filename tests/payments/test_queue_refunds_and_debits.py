@@ -502,3 +502,14 @@ def test_a_case_with_nothing_received_shows_nothing_paid(db_session):
     case = make_case(db_session, lifecycle.OFFER_SENT, claimed="100.00")
     money = services.case_money(db_session, case)
     assert (money.paid, money.outstanding, money.overpaid) == (eur("0.00"), eur("100.00"), eur("0.00"))
+
+
+def test_a_dollar_case_overpaid_in_dollars_is_refunded_in_dollars(db_session, store):
+    case = make_case(db_session, lifecycle.OFFER_SENT, claimed="100.00", currency="USD")
+    usd = Money.parse("110.00", "USD")
+    run(db_session, store, write_camt053([{"id": "USD-1", "iban": IBAN, "currency": "USD",
+                                           "opening": Money.parse("0.00", "USD"), "closing_on": DAY,
+                                           "lines": [Line(usd, DAY, "P", PAYER, case.ref, "USD-1")]}]))
+    assert services.overpaid(db_session, case) == Money.parse("10.00", "USD")
+    row = services.refund(db_session, ACTOR, case.ref, today=DAY)
+    assert (row.amount_minor, row.currency) == (1000, "USD") and case.stage == lifecycle.PAID
