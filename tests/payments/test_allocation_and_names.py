@@ -154,3 +154,9 @@ def test_the_name_threshold_is_met_exactly_at_it_and_not_one_letter_below():
     """17 of 20 letters alike is 0.85, the threshold; 16 of 20 (0.80) is not enough."""
     assert services.name_similarity("abcdefghijklmnopqrst", "abcdefghijklmnopqxyz") == services.NAME_THRESHOLD
     assert services.name_similarity("abcdefghijklmnopqrst", "abcdefghijklmnopwxyz") < services.NAME_THRESHOLD
+
+
+def test_a_name_written_as_one_word_resembles_the_name_in_two():
+    """Letter by letter the names are alike though their words, sorted, are not."""
+    assert round(services.name_similarity("Weiss Kunst", "Weisskunst"), 4) == 0.9524
+    assert services.name_similarity("Kunst Haus Weiss", "Kunsthaus Weis") >= services.NAME_THRESHOLD

@@ -626,3 +626,14 @@ def test_the_same_statement_id_on_two_accounts_is_two_statements(db_session, sto
     assert db_session.get(BankStatement, first.statement_id).account == IBAN
     assert db_session.get(BankStatement, second.statement_id).account == other
     assert services.bank_statement_balance(db_session, DAY, other) == eur("10.00")
+
+
+def test_a_case_reopened_by_a_reversal_without_a_reason_says_reversal(db_session, store):
+    case = make_case(db_session, lifecycle.OFFER_SENT, claimed="150.00")
+    run(db_session, store, camt(Line(eur("150.00"), DAY, "P", PAYER, case.ref, "RV-1", "E-RV-1"), sid="RV"))
+    run(db_session, store, camt(Line(eur("150.00"), DAY, "P", PAYER, None, "RV-2", "E-RV-1", direction="debit",
+                                     reversal=True), sid="RV-R"))
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id,
+                                                        AuditEvent.action == "case.stage_changed")
+                               .order_by(AuditEvent.id.desc())).first()
+    assert event.reason == "Owed again: 150.00 EUR returned by the bank (reversal); 150.00 EUR is due."
