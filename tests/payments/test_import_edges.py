@@ -637,3 +637,14 @@ def test_a_case_reopened_by_a_reversal_without_a_reason_says_reversal(db_session
                                                         AuditEvent.action == "case.stage_changed")
                                .order_by(AuditEvent.id.desc())).first()
     assert event.reason == "Owed again: 150.00 EUR returned by the bank (reversal); 150.00 EUR is due."
+
+
+def test_a_payment_assigned_by_hand_leaving_costs_equal_to_the_claim_does_not_pay_the_case(db_session, store):
+    case = make_case(db_session, lifecycle.OFFER_SENT, claimed="50.00")
+    ledger.post(db_session, ACTOR, kind="costs_advanced", description="court fee", booked_on=DAY,
+                lines=[ledger.debit("costs_advanced", eur("60.00"), case_id=case.id),
+                       ledger.credit("bank", eur("60.00"))])
+    run(db_session, store, camt(Line(eur("10.00"), DAY, "Nobody", None, "no ref", "CH-1"), sid="CH"))
+    services.assign(db_session, ACTOR, payment(db_session, "CH-1").id, case.ref, today=DAY)
+    assert case.stage == lifecycle.OFFER_SENT
+    assert services.case_money(db_session, case).outstanding == eur("100.00")
