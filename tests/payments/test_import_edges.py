@@ -648,3 +648,11 @@ def test_a_payment_assigned_by_hand_leaving_costs_equal_to_the_claim_does_not_pa
     services.assign(db_session, ACTOR, payment(db_session, "CH-1").id, case.ref, today=DAY)
     assert case.stage == lifecycle.OFFER_SENT
     assert services.case_money(db_session, case).outstanding == eur("100.00")
+
+
+def test_a_credit_matched_without_any_text_is_booked_with_the_payer_alone(db_session, store):
+    case = named_case(db_session, lifecycle.COLLECTION, "678.91", "Stieglitz Photo")
+    run(db_session, store, camt(Line(eur("678.91"), DAY, "Stieglitz Photo", None, None, "NX-1"), sid="NX"))
+    booked = payment(db_session, "NX-1")
+    assert (booked.case_id, booked.matched_by) == (case.id, "amount_name")
+    assert transaction(db_session, booked.receipt_transaction_id).description == f"{case.ref}: Stieglitz Photo,"
