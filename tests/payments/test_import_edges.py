@@ -656,3 +656,11 @@ def test_a_credit_matched_without_any_text_is_booked_with_the_payer_alone(db_ses
     booked = payment(db_session, "NX-1")
     assert (booked.case_id, booked.matched_by) == (case.id, "amount_name")
     assert transaction(db_session, booked.receipt_transaction_id).description == f"{case.ref}: Stieglitz Photo,"
+
+
+def test_a_matched_credit_is_money_in_the_bank_not_in_suspense(db_session, store):
+    case = make_case(db_session, lifecycle.OFFER_SENT, claimed="100.00")
+    bank, suspense = ledger.balance(db_session, "bank"), ledger.balance(db_session, "suspense")
+    run(db_session, store, camt(Line(eur("40.00"), DAY, "P", None, case.ref, "MB-1"), sid="MB"))
+    assert ledger.balance(db_session, "bank") == bank + eur("40.00")
+    assert ledger.balance(db_session, "suspense") == suspense
