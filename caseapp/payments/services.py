@@ -118,7 +118,6 @@ def normalized_name(name: str | None) -> str:
     text = unicodedata.normalize("NFKD", name or "")
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = re.sub(r"(?<=\b\w)\.(?=\w\b)", "", text)                     # g.m.b.h. -> gmbh
-    text = re.sub(r"(\b\w)\.(\w)\.(\w)\.(\w)\.?", r"\1\2\3\4", text)
     tokens = [t for t in re.split(r"[^0-9a-z]+", text) if t and t not in _LEGAL_FORMS]
     return " ".join(tokens)
 
@@ -340,7 +339,8 @@ def import_statement(session: Session, store, actor: Actor, data: bytes, *, file
         row = {"entry": entry.where, "reference": entry.reference, "payment": None,
                "amount": entry.amount.amount_text(), "currency": entry.amount.currency, "direction": entry.direction}
         if entry.direction == CREDIT:
-            if candidates is None and not refs_in(entry.remittance):
+            # built at the first credit whose text names no case (an unknown reference names none)
+            if candidates is None and match_case(session, entry, None, book.cases)[0] is None:
                 candidates = _Candidates(session, book.due)
             case, how = match_case(session, entry, candidates, book.cases)
             if case is not None and case.currency == entry.amount.currency:
