@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from caseapp.cases import defences, lifecycle, services
 from caseapp.core.audit import Actor, AuditEvent
-from caseapp.core.errors import InvalidInput
+from caseapp.core.errors import InvalidInput, StaleEdit
 from caseapp.core.filestore import FileStore
 from caseapp.hits import services as hits
 from tests.cases.factories import make_case
@@ -71,7 +71,7 @@ def test_rejected_needs_a_reason_resumes_the_case_and_is_kept_for_the_next_lette
 def test_a_stale_decision_is_refused(db_session, store):
     case = make_case(db_session, lifecycle.OFFER_SENT)
     defence = _shown(db_session, store, case)
-    with pytest.raises(Exception, match="changed by someone else"):
+    with pytest.raises(StaleEdit, match="changed by someone else"):
         defences.accept_defence(db_session, ACTOR, case, defence.id, today=TODAY, seen_version=defence.version + 1)
 
 

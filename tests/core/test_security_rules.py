@@ -162,7 +162,8 @@ def test_a_wrong_password_is_refused_and_keeps_next(app, db_session, client_as, 
     assert answer.headers["Location"] == "/login/?next=/cases/"
     assert ("warning", "Invalid login. Please try again.") in _flashes(client)
     assert len(_logins(db_session, users["handler"])) == before
-    assert client.get("/queue/").status_code == 302
+    ended = client.get("/queue/")
+    assert ended.status_code == 302 and "/login" in ended.headers["Location"]
 
 
 def test_the_crawler_is_refused_at_the_login_page_with_the_reason(app, db_session, client_as, users):
@@ -203,7 +204,8 @@ def test_a_logout_ends_every_earlier_session_of_that_person_only(app, db_session
     assert first.get("/logout/").status_code == 302
     with first.session_transaction() as session:
         assert SESSION_LOGIN_KEY not in session
-    assert second.get("/queue/").status_code == 302        # the other browser's session began before
+    ended = second.get("/queue/")        # the other browser's session began before
+    assert ended.status_code == 302 and "/login" in ended.headers["Location"]
     assert other.get("/queue/").status_code == 200         # another person's does not end
     later = client_as("handler")                            # a login after the logout
     assert later.get("/queue/").status_code == 200
@@ -225,7 +227,8 @@ def test_an_admin_ending_a_persons_sessions_is_audited_as_the_admin(app, db_sess
         AuditEvent.subject_type == "user", AuditEvent.subject_id == users["handler"].id)
         .order_by(AuditEvent.id.desc()).limit(1)).one()
     assert (event.action, event.actor_name, event.actor_id) == ("user.sessions_ended", "admin", users["admin"].id)
-    assert client.get("/queue/").status_code == 302
+    ended = client.get("/queue/")
+    assert ended.status_code == 302 and "/login" in ended.headers["Location"]
     sm.end_web_sessions(users["lawyer"])
     event = db_session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
     assert (event.action, event.actor_name, event.subject_id) == ("user.logged_out", "lawyer", users["lawyer"].id)

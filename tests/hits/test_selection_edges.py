@@ -131,7 +131,7 @@ def test_a_strict_filter_refuses_what_means_nothing(db_session):
         HitFilter.from_args({"status": "bogus"}, strict=True)
     with pytest.raises(InvalidInput, match="^Score: .*huge.* is not one of high, mid, low.$"):
         HitFilter.from_args({"band": "huge"}, strict=True)
-    with pytest.raises(InvalidInput, match="Age"):
+    with pytest.raises(InvalidInput, match=r"^Age \(days\): .*36501.* is not a whole number from 1 to 36500.$"):
         HitFilter.from_args({"older": "36501"}, strict=True)
     with pytest.raises(InvalidInput, match="Age"):
         HitFilter.from_args({"older": "0"}, strict=True)
