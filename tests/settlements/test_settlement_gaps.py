@@ -1,0 +1,152 @@
+"""Negotiation and settlement where the other tests left a rule unwatched: the offers' order by
+day then by entry, a stale settlement named in full, the plan's days by the case's own country,
+what is due to the cent, and the money card of a case that is not in euros beside other cases'
+money."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from caseapp.cases import lifecycle
+from caseapp.clients import contracts
+from caseapp.core.errors import InvalidInput, StaleEdit
+from caseapp.core.money import Money
+from caseapp.ledger import services as ledger
+from caseapp.settlements import services
+from tests.cases.factories import make_case
+from tests.clients.factories import make_client
+from tests.conftest import TODAY
+from tests.settlements.test_settlements import HANDLER, eur, floored_case, pay, planned
+
+
+def message(call, *args, error=InvalidInput, **kwargs) -> str:
+    with pytest.raises(error) as refused:
+        call(*args, **kwargs)
+    return str(refused.value)
+
+
+def settle(session, case, **kwargs):
+    values = {"amount": Money.parse("900.00", case.currency), "covers": "work 1", "agreed_on": TODAY,
+              "today": TODAY, **kwargs}
+    return services.record_settlement(session, HANDLER, case, **values)
+
+
+def foreign_case(session, *, country="DE", currency="EUR", claimed="1000.00", stage=lifecycle.OFFER_SENT):
+    holder = make_client(session)
+    contracts.change_contract(session, HANDLER, holder.id, share_out_of_court_bp=5000, share_in_court_bp=4000,
+                              settlement_floor_bp=8000)
+    return make_case(session, stage, holder=holder, claimed=claimed, country=country, currency=currency)
+
+
+# --- offers ------------------------------------------------------------------------------------------
+
+def test_offers_are_listed_by_the_day_made_before_the_order_entered(db_session):
+    case = floored_case(db_session)
+    later = services.make_offer(db_session, HANDLER, case, side="firm", amount=eur("950.00"), made_on=TODAY)
+    earlier = services.make_offer(db_session, HANDLER, case, side="recipient", amount=eur("600.00"),
+                                  made_on=TODAY - timedelta(days=1))
+    assert services.offers_of(db_session, case.id) == [earlier, later]
+
+
+# --- recording a settlement --------------------------------------------------------------------------
+
+def test_a_settlement_on_a_stale_copy_of_the_case_is_refused_naming_the_case(db_session):
+    case = floored_case(db_session)
+    assert message(settle, db_session, case, seen_version=case.version - 1, error=StaleEdit) == (
+        f"Case {case.ref} was changed by someone else while you were editing it (you saw version "
+        f"{case.version - 1}, it is now at version {case.version}). Reload the page to see their change, "
+        "then make yours again.")
+    assert services.settlement_of(db_session, case.id) is None
+    assert settle(db_session, case, seen_version=case.version).amount == eur("900.00")
+
+
+def test_a_plans_days_are_the_working_days_of_the_cases_country(db_session):
+    """14 July 2026 is a Tuesday and France's national day; the firm's own calendar works on it."""
+    case = foreign_case(db_session, country="FR")
+    settlement = settle(db_session, case, instalments=2, first_due=date(2026, 7, 14), agreed_on=date(2026, 7, 1))
+    assert [i.due_on for i in settlement.instalments] == [date(2026, 7, 15), date(2026, 8, 14)]
+
+
+def test_a_settlement_without_an_offer_records_none(db_session):
+    case = floored_case(db_session)
+    settlement = settle(db_session, case)
+    assert settlement.offer_id is None
+    from tests.settlements.test_settlement_edges import audit_of
+    assert audit_of(db_session, "settlement.recorded", settlement.id).details["offer"] is None
+
+
+# --- what is due ---------------------------------------------------------------------------------------
+
+def test_one_cent_left_to_pay_is_due_and_nothing_left_is_zero(db_session):
+    case, _ = planned(db_session)
+    pay(db_session, case, "899.99")
+    assert services.due_on_case(db_session, case.id) == eur("0.01")
+    pay(db_session, case, "0.01")
+    assert services.due_on_case(db_session, case.id) == eur("0.00")
+
+
+# --- the money card --------------------------------------------------------------------------------------
+
+def usd(text: str) -> Money:
+    return Money.parse(text, "USD")
+
+
+def pay_usd(session, case, amount: str, *, costs: str | None = None, over: str | None = None, day=TODAY):
+    lines = [ledger.credit("collected", usd(amount), case_id=case.id, client_id=case.client_id)]
+    total = usd(amount)
+    if costs:
+        lines.append(ledger.credit("costs_advanced", usd(costs), case_id=case.id))
+        total = total + usd(costs)
+    if over:
+        lines.append(ledger.credit("overpaid", usd(over), case_id=case.id))
+        total = total + usd(over)
+    return ledger.post(session, HANDLER, kind="payment_received", description="paid", booked_on=day,
+                       lines=[ledger.debit("bank", total), *lines], case_id=case.id)
+
+
+def busy_neighbour(session):
+    """Another case with money of every kind in euros and in dollars: none of it is ours."""
+    other = foreign_case(session)
+    pay(session, other, "70.00", costs="7.00", over="3.00")
+    ledger.post(session, HANDLER, kind="costs_advanced", description="court fee", booked_on=TODAY,
+                lines=[ledger.debit("costs_advanced", eur("55.00"), case_id=other.id),
+                       ledger.credit("bank", eur("55.00"))])
+    ledger.post(session, HANDLER, kind="payout", description="paid out", booked_on=TODAY,
+                lines=[ledger.debit("collected", eur("20.00"), case_id=other.id, client_id=other.client_id),
+                       ledger.credit("bank", eur("20.00"))])
+    dollars = foreign_case(session, currency="USD")
+    pay_usd(session, dollars, "40.00", costs="4.00", over="1.00")
+    ledger.post(session, HANDLER, kind="payout", description="paid out", booked_on=TODAY,
+                lines=[ledger.debit("collected", usd("9.00"), case_id=dollars.id, client_id=dollars.client_id),
+                       ledger.credit("bank", usd("9.00"))])
+    return other
+
+
+def test_the_money_card_of_a_dollar_case_counts_its_own_dollars_only(db_session):
+    busy_neighbour(db_session)
+    case = foreign_case(db_session, currency="USD")
+    ledger.post(db_session, HANDLER, kind="costs_advanced", description="court fee", booked_on=TODAY,
+                lines=[ledger.debit("costs_advanced", usd("30.00"), case_id=case.id),
+                       ledger.credit("bank", usd("30.00"))])
+    pay_usd(db_session, case, "100.00", costs="10.00", over="2.50")
+    ledger.post(db_session, HANDLER, kind="payout", description="paid out", booked_on=TODAY,
+                lines=[ledger.debit("collected", usd("60.00"), case_id=case.id, client_id=case.client_id),
+                       ledger.credit("bank", usd("60.00"))])
+    card = services.money_card(db_session, case)
+    # claim 1000 - 100 collected + (30 advanced - 10 recovered) in costs
+    assert card == services.MoneyCard(usd("1000.00"), None, usd("112.50"), usd("2.50"), usd("920.00"), usd("60.00"))
+    settle(db_session, case)
+    card = services.money_card(db_session, case)
+    assert card == services.MoneyCard(usd("1000.00"), usd("900.00"), usd("112.50"), usd("2.50"), usd("790.00"),
+                                      usd("60.00"))
+
+
+def test_the_money_card_of_a_euro_case_beside_other_cases_money(db_session):
+    busy_neighbour(db_session)
+    case = floored_case(db_session)
+    assert services.money_card(db_session, case) == services.MoneyCard(
+        eur("1000.00"), None, eur("0.00"), eur("0.00"), eur("1000.00"), eur("0.00"))
+    pay(db_session, case, "100.00", over="1.00")
+    assert services.money_card(db_session, case) == services.MoneyCard(
+        eur("1000.00"), None, eur("101.00"), eur("1.00"), eur("900.00"), eur("0.00"))
