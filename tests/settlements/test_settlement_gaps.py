@@ -150,3 +150,39 @@ def test_the_money_card_of_a_euro_case_beside_other_cases_money(db_session):
     pay(db_session, case, "100.00", over="1.00")
     assert services.money_card(db_session, case) == services.MoneyCard(
         eur("1000.00"), None, eur("101.00"), eur("1.00"), eur("900.00"), eur("0.00"))
+
+
+# --- ties, which only PostgreSQL shows (SQLite reads ties in id order whatever the query says) -----------------
+
+def test_offers_made_the_same_day_are_listed_in_the_order_entered_even_when_stored_out_of_order(db_session):
+    """Offers with the same day come in the order entered (their id), not in the order the
+    database happens to read them: here the later id is stored first."""
+    from caseapp.settlements.models import SettlementOffer
+
+    case = floored_case(db_session)
+    start = 10**9
+    for offset in (1, 0):
+        db_session.add(SettlementOffer(id=start + offset, case_id=case.id, side="firm", amount_minor=90000 + offset,
+                                       currency="EUR", made_on=TODAY, recorded_by="handler", state="open"))
+        db_session.flush()
+    assert [o.id for o in services.offers_of(db_session, case.id)] == [start, start + 1]
+
+
+def test_settled_from_the_last_entered_of_several_settlings_at_the_same_moment(db_session):
+    """Three moves to settled at the same moment (an import): the stage before settling is the one
+    of the last entered (from legal, in court), whatever order the database stores them in."""
+    from sqlalchemy import select
+
+    from caseapp.cases import services as cases
+    from caseapp.core.audit import AuditEvent
+
+    case = floored_case(db_session, lifecycle.COLLECTION)
+    for stage in (lifecycle.SETTLED, lifecycle.COLLECTION, lifecycle.SETTLED, lifecycle.LEGAL, lifecycle.SETTLED):
+        cases.change_stage(db_session, HANDLER, case, stage, today=TODAY)
+    first, second, third = db_session.scalars(select(AuditEvent).where(
+        AuditEvent.case_id == case.id, AuditEvent.to_state == lifecycle.SETTLED).order_by(AuditEvent.id)).all()
+    assert [e.from_state for e in (first, second, third)] == ["collection", "collection", "legal"]
+    for moved in (third, second):          # stored after the first, the third before the second
+        moved.occurred_at = first.occurred_at
+        db_session.flush()
+    assert settle(db_session, case).in_court is True
