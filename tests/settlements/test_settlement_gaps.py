@@ -186,3 +186,91 @@ def test_settled_from_the_last_entered_of_several_settlings_at_the_same_moment(d
         moved.occurred_at = first.occurred_at
         db_session.flush()
     assert settle(db_session, case).in_court is True
+
+
+# --- more of the settlement's checks and days ----------------------------------------------------------------
+
+def test_a_settlement_that_says_nothing_of_what_it_covers_is_refused(db_session):
+    case = floored_case(db_session)
+    assert message(settle, db_session, case, covers=None) == \
+        "Covers: say what the settlement covers (works, period of use, costs)."
+    assert services.settlement_of(db_session, case.id) is None
+
+
+def test_a_plan_of_two_or_more_needs_its_first_day_and_one_payment_does_not(db_session):
+    case = floored_case(db_session)
+    assert message(settle, db_session, case, instalments=2) == \
+        "First due: an instalment plan needs the first instalment's due date."
+    assert settle(db_session, case, instalments=1).instalments == []
+
+
+def test_a_plans_days_are_the_working_days_of_the_recipients_region(db_session):
+    """6 January 2026 is a Tuesday and Epiphany, a holiday in Bavaria but not in all Germany."""
+    case = floored_case(db_session)
+    case.party.subdivision = "BY"
+    db_session.flush()
+    settlement = settle(db_session, case, instalments=2, first_due=date(2026, 1, 6), agreed_on=date(2026, 1, 2))
+    assert [i.due_on for i in settlement.instalments] == [date(2026, 1, 7), date(2026, 2, 6)]
+
+
+# --- received until a day, raised instalments, missed ones in order -----------------------------------------
+
+def test_costs_recovered_after_the_day_are_not_received_by_it(db_session):
+    case, _ = planned(db_session)
+    pay(db_session, case, "100.00", costs="10.00", day=TODAY)
+    pay(db_session, case, "20.00", costs="5.00", day=TODAY + timedelta(days=1))
+    assert services.received(db_session, case.id, "EUR", until=TODAY) == eur("110.00")
+    assert services.received(db_session, case.id, "EUR", until=TODAY + timedelta(days=1)) == eur("135.00")
+    assert services.received(db_session, case.id, "EUR", until=TODAY - timedelta(days=1)) == eur("0.00")
+
+
+def test_an_instalments_state_says_when_it_was_raised(db_session):
+    case, settlement = planned(db_session)
+    day = services.missed_from(settlement.instalments[0].due_on) + timedelta(days=1)
+    services.mark_raised(db_session, settlement.instalments[0].id, day)
+    states = services.instalment_states(db_session, settlement, day)
+    assert [(s.number, s.state, s.raised_on) for s in states] == [(1, "missed", day), (2, "due", None),
+                                                                 (3, "due", None)]
+
+
+def test_missed_instalments_of_many_settlements_come_in_settlement_order(db_session):
+    """(PostgreSQL may read the distinct settlements in any order: the list must not follow it.)"""
+    made = [planned(db_session) for _ in range(6)]
+    day = services.missed_from(made[0][1].instalments[0].due_on) + timedelta(days=1)
+    mine = {case.id for case, _ in made}
+    listed = [m.settlement_id for m in services.missed_instalments(db_session, day) if m.case_id in mine]
+    assert listed == sorted(s.id for _, s in made)
+
+
+# --- the money card: overpaid and outstanding at their edges ------------------------------------------------
+
+def refund(session, case, amount: str):
+    ledger.post(session, HANDLER, kind="refund", description="refunded", booked_on=TODAY,
+                lines=[ledger.debit("overpaid", eur(amount), case_id=case.id), ledger.credit("bank", eur(amount))])
+
+
+def test_what_was_paid_too_much_is_less_what_was_refunded_and_never_below_nothing(db_session):
+    case, _ = planned(db_session)
+    pay(db_session, case, "100.00", over="3.00")
+    refund(db_session, case, "1.00")
+    card = services.money_card(db_session, case)
+    assert (card.overpaid, card.paid) == (eur("2.00"), eur("102.00"))
+    refund(db_session, case, "1.99")
+    card = services.money_card(db_session, case)
+    assert (card.overpaid, card.paid) == (eur("0.01"), eur("100.01"))
+    refund(db_session, case, "0.01")
+    assert services.money_card(db_session, case).overpaid == eur("0.00")
+    refund(db_session, case, "0.50")            # refunded more than was paid too much: nothing is owed back
+    card = services.money_card(db_session, case)
+    assert (card.overpaid, card.paid) == (eur("0.00"), eur("100.00"))
+
+
+def test_one_cent_outstanding_on_the_card_and_then_nothing(db_session):
+    case, _ = planned(db_session)
+    pay(db_session, case, "899.99")
+    assert services.money_card(db_session, case).outstanding == eur("0.01")
+    pay(db_session, case, "0.01")
+    assert services.money_card(db_session, case).outstanding == eur("0.00")
+    unsettled = floored_case(db_session)
+    pay(db_session, unsettled, "999.99")
+    assert services.money_card(db_session, unsettled).outstanding == eur("0.01")
