@@ -274,3 +274,29 @@ def test_one_cent_outstanding_on_the_card_and_then_nothing(db_session):
     unsettled = floored_case(db_session)
     pay(db_session, unsettled, "999.99")
     assert services.money_card(db_session, unsettled).outstanding == eur("0.01")
+
+
+# --- a second settlement, and one on an offer, as the audit keeps them -----------------------------------------
+
+def test_a_live_cases_own_stage_decides_even_when_it_was_settled_from_court_before(db_session):
+    """Settled in court, the settlement broken and the case sent to collection: a new settlement
+    agreed in collection is out of court (the earlier settling does not count)."""
+    case = floored_case(db_session, lifecycle.COURT)
+    first = settle(db_session, case)
+    assert first.in_court is True
+    services.cancel_settlement(db_session, HANDLER, case, reason="nothing paid", to_stage=lifecycle.COLLECTION,
+                               today=TODAY)
+    assert case.stage == lifecycle.COLLECTION
+    second = settle(db_session, case, amount=eur("950.00"))
+    assert (second.in_court, second.stage_at_agreement, case.stage) == (False, "collection", lifecycle.SETTLED)
+
+
+def test_a_settlement_on_an_offer_is_audited_with_the_offer(db_session):
+    from tests.settlements.test_settlement_edges import audit_of
+
+    case = floored_case(db_session)
+    offer = services.make_offer(db_session, HANDLER, case, side="recipient", amount=eur("850.00"), made_on=TODAY)
+    services.accept_offer(db_session, HANDLER, case, offer.id)
+    settlement = settle(db_session, case, amount=eur("850.00"), offer_id=offer.id)
+    details = audit_of(db_session, "settlement.recorded", settlement.id).details
+    assert (details["offer"], details["amount"], details["in_court"]) == (offer.id, "850.00 EUR", False)
