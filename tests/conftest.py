@@ -101,30 +101,54 @@ def app(database_url, tmp_path_factory):
         get_db().dispose()
 
 
+def _template_folder() -> str:
+    """The kept copy for this code: named by a hash of the migrations, the demo and the code that
+    builds it, so a copy made by other code is never used."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted([*root.joinpath("migrations").rglob("*.py"), *root.joinpath("caseapp").rglob("*.py"),
+                        Path(__file__)]):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return os.path.join(TEMPLATE, digest.hexdigest()[:16])
+
+
 def _copy_template(database_url: str, folder) -> bool:
     """Copy the kept SQLite test database and instance folder in place; False if none is kept."""
-    if not TEMPLATE or not database_url.startswith("sqlite:///") or not os.path.exists(
-            os.path.join(TEMPLATE, "ready")):
+    if not TEMPLATE or not database_url.startswith("sqlite:///"):
         return False
-    shutil.copyfile(os.path.join(TEMPLATE, "caseapp.db"), database_url.removeprefix("sqlite:///"))
-    shutil.copytree(os.path.join(TEMPLATE, "instance"), folder, dirs_exist_ok=True)
+    kept = _template_folder()
+    if not os.path.exists(os.path.join(kept, "caseapp.db")):
+        return False
+    shutil.copyfile(os.path.join(kept, "caseapp.db"), database_url.removeprefix("sqlite:///"))
+    shutil.copytree(os.path.join(kept, "instance"), folder, dirs_exist_ok=True)
     return True
 
 
 def _keep_template(database_url: str, folder) -> None:
-    if not TEMPLATE or not database_url.startswith("sqlite:///") or os.path.exists(
-            os.path.join(TEMPLATE, "ready")):
+    """Keep a copy: written beside the final place and renamed into it, so a session never
+    copies a half-written one (two sessions building at once: the first rename wins)."""
+    if not TEMPLATE or not database_url.startswith("sqlite:///"):
         return
     import sqlite3
 
-    os.makedirs(TEMPLATE, exist_ok=True)
+    kept = _template_folder()
+    if os.path.exists(kept):
+        return
+    draft = f"{kept}.{os.getpid()}.{uuid.uuid4().hex[:6]}"
+    os.makedirs(draft)
     source = sqlite3.connect(database_url.removeprefix("sqlite:///"))
-    target = sqlite3.connect(os.path.join(TEMPLATE, "caseapp.db"))
+    target = sqlite3.connect(os.path.join(draft, "caseapp.db"))
     source.backup(target)   # consistent even with a write-ahead log beside the file
     source.close()
     target.close()
-    shutil.copytree(folder, os.path.join(TEMPLATE, "instance"), dirs_exist_ok=True)
-    open(os.path.join(TEMPLATE, "ready"), "w").close()
+    shutil.copytree(folder, os.path.join(draft, "instance"))
+    try:
+        os.rename(draft, kept)
+    except OSError:   # another session kept one first
+        shutil.rmtree(draft, ignore_errors=True)
 
 
 @pytest.fixture()
