@@ -25,11 +25,6 @@ def holder(db_session):
 
 
 @pytest.fixture()
-def work(db_session, holder):
-    return make_work(db_session, holder)
-
-
-@pytest.fixture()
 def rival(db_session):
     """Another client with a work of its own."""
     return make_work(db_session, make_client(db_session, "Edge Rival"))

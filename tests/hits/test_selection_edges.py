@@ -21,16 +21,6 @@ from tests.parties.factories import make_party
 UTC = timezone.utc
 
 
-@pytest.fixture()
-def holder(db_session):
-    return make_client(db_session)
-
-
-@pytest.fixture()
-def work(db_session, holder):
-    return make_work(db_session, holder)
-
-
 def selected(session, hits, **fields) -> list[int]:
     """Which of `hits` the filter selects, in their order."""
     chosen = set(services.select_hits(session, HitFilter(**fields), TODAY))

@@ -20,16 +20,6 @@ from tests.hits.factories import make_hit, statuses
 HANDLER = Actor(None, "handler")
 
 
-@pytest.fixture()
-def holder(db_session):
-    return make_client(db_session)
-
-
-@pytest.fixture()
-def work(db_session, holder):
-    return make_work(db_session, holder)
-
-
 def last_event(session, action: str) -> AuditEvent:
     return session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id.desc())
                            ).first()
