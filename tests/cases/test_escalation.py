@@ -58,6 +58,17 @@ def mine(steps, *cases):
     return [step for step in steps if step.ref in refs]
 
 
+def only_these_due(session, *cases) -> None:
+    """Push the test database's other overdue cases past the run, so a test that renders real
+    letters (about a second each) renders only its own cases'."""
+    from sqlalchemy import update
+
+    from caseapp.cases.models import Case
+
+    session.execute(update(Case).where(Case.id.not_in([c.id for c in cases]), Case.next_due_on < TODAY + timedelta(days=30))
+                    .values(next_due_on=TODAY + timedelta(days=30)))
+
+
 def events(session) -> int:
     return session.scalar(select(func.count()).select_from(AuditEvent))
 
@@ -156,6 +167,7 @@ def test_with_the_real_letters_the_reminder_is_issued_and_left_to_post(db_sessio
     from caseapp.letters.models import Letter
 
     case = placed(db_session, lifecycle.OFFER_SENT, TODAY - timedelta(days=1))
+    only_these_due(db_session, case)
     [step] = mine(escalate(db_session, ROBOT, today=TODAY, status_letters="none", auto_offer_clients="none"), case)
     assert case.stage == lifecycle.REMINDER_SENT and step.action == "moved"
     assert step.letters == ("reminder (draft: print and post it)",)
@@ -199,14 +211,16 @@ def test_a_persons_stage_change_gets_one_status_letter(db_session):
     quiet = placed(db_session, lifecycle.OFFER_SENT, day + timedelta(days=5))
     case.client.street, case.client.postcode, case.client.city = "Gartenweg 2", "50667", "Köln"
     cases.change_stage(db_session, HANDLER, case, lifecycle.ON_HOLD, today=day)
+    only_these_due(db_session, case, quiet)
+    ours = frozenset({case.client_id, quiet.client_id})    # the demo's own recent moves are not rendered
 
     def status_letters_of(c):
         return db_session.scalars(select(Letter).where(Letter.case_id == c.id, Letter.kind == "status_update")).all()
 
-    steps = mine(escalate(db_session, ROBOT, today=day, auto_offer_clients="none"), case, quiet)
+    steps = mine(escalate(db_session, ROBOT, today=day, auto_offer_clients="none", status_letters=ours), case, quiet)
     assert [(s.ref, s.action) for s in steps] == [(case.ref, "status letter")]
     assert len(status_letters_of(case)) == 1 and status_letters_of(quiet) == []
-    again = mine(escalate(db_session, ROBOT, today=day, auto_offer_clients="none"), case, quiet)
+    again = mine(escalate(db_session, ROBOT, today=day, auto_offer_clients="none", status_letters=ours), case, quiet)
     assert again == [] and len(status_letters_of(case)) == 1
 
 
