@@ -81,9 +81,8 @@ class _Letters:
     def __call__(self, session, actor, case, kind, today) -> None:
         if self.issue is None:
             return
-        letter = self.issue(session, actor, case, kind, today=today)
-        sent = self.send(session, actor, letter, today=today) if self.send is not None and letter is not None \
-            else None
+        letter = self.issue(session, actor, case, kind, today=today)     # (a letter, or a refusal raised)
+        sent = self.send(session, actor, letter, today=today) if self.send is not None else None
         self.sent.append(kind if sent is not None or self.send is None else f"{kind} (draft: print and post it)")
 
 
@@ -268,6 +267,9 @@ def _move(session, actor, case, target, kind, today, letters: _Letters, status, 
 
 
 def _auto_offers(session, actor, today, letters: _Letters, status, auto, dry_run) -> list[Step]:
+    """`auto`: "all" or the ids of the clients whose cases go out without a handler."""
+    if isinstance(auto, str) and auto != "all":
+        raise ValueError(f"auto_offer_clients: {auto!r} is neither 'all', 'none' nor client ids")
     query = select(Case).where(Case.stage.in_(OFFER_PATH)).order_by(Case.id)
     if auto != "all":
         query = query.where(Case.client_id.in_(sorted(auto)))
