@@ -57,6 +57,8 @@ OWN_DATABASE = {"db upgrade", "db check"}
 # '{tmp}', '{empty_dir}', '{empty_jsonl}', '{page}' are filled in by the fixture.
 BASELINES = {
     "cases list": {},
+    "cases reopen": {"ref": "{case}", "reason": "The bank returned the payment", "login": "handler",
+                     "today": "2026-11-23"},
     "ledger balance": {"until": "2026-11-23", "as_json": True},
     "payments import": {"file": "{statement}", "login": "accountant", "as_json": True},
     "payments assign": {"payment_id": "{payment}", "case_ref": "{case}", "login": "accountant"},
@@ -124,6 +126,18 @@ BASELINES = {
                            "today": "2026-11-23", "login": "handler"},
 }
 
+
+
+def _a_closed_case(session) -> dict:
+    """A case closed from offer sent (to reopen)."""
+    from caseapp.cases import lifecycle
+    from caseapp.cases.models import Case
+    from caseapp.cases.services import change_stage
+    from caseapp.core.audit import Actor
+
+    case = session.scalars(select(Case).where(Case.stage == "offer_sent").order_by(Case.id)).first()
+    change_stage(session, Actor.system("walk"), case, lifecycle.CLOSED, today=date(2026, 11, 23), reason="duplicate")
+    return {"case": case.ref}
 
 
 def _a_token(session) -> dict:
@@ -307,7 +321,7 @@ def _a_batch(state: str):
 # What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
 PREPARE = {**{f"settlements {name}": _an_offer for name in ("offer", "accept", "reject", "record", "show")},
            "settlements cancel": _a_settlement,
-           "tokens revoke": _a_token, "letters render": _a_letter, "letters issue": _a_letter,
+           "cases reopen": _a_closed_case, "tokens revoke": _a_token, "letters render": _a_letter, "letters issue": _a_letter,
            "letters send": _a_letter, "clients bank request": _a_client,
            "clients bank confirm": _a_pending_account, "clients bank reject": _a_pending_account,
            "payments assign": _a_payment, "payments refund": _overpaid, "payments book-debit": _a_fee,
@@ -320,6 +334,7 @@ ACCEPTED = {
     **{("clients add", name): (FREE_TEXT, "names, addresses and phone numbers are free text")
        for name in ("name", "contact_name", "street", "city", "postcode", "phone")},
     ("clients contract", "note"): (FREE_TEXT, "a note is free text"),
+    ("cases reopen", "reason"): (FREE_TEXT, "why a case goes on is free text"),
     ("payouts export", "out"): (FREE_TEXT, "any folder name the file system takes is a place to write the files"),
     ("clients bank request", "holder"): (FREE_TEXT, "an account holder's name is free text"),
     ("clients bank reject", "reason"): (FREE_TEXT, "a reason is free text"),

@@ -13,6 +13,9 @@ DOMAIN = Domain(
         permission(QUEUE, "take", "Take the next unassigned case", HANDLER),
         permission(CASE, "read", "Open a case: overview, items, timeline, notes", HANDLER, LAWYER, ACCOUNTANT),
         permission(CASE, "change_stage", "Move a case along its lifecycle, close it", HANDLER, LAWYER),
+        # Whoever may close a case may reopen one: a closure made by mistake is undone by the
+        # person who made it (docs/handler-guide.md, "Reopening a case").
+        permission(CASE, "reopen", "Reopen a closed case, with a reason", HANDLER, LAWYER),
         permission(CASE, "assign", "Assign a case to oneself or release it", HANDLER, LAWYER),
         permission(CASE, "edit", "Edit a case's claim and next due date", HANDLER, LAWYER),
         permission(CASE, "note", "Add a note to a case", HANDLER, LAWYER, ACCOUNTANT),

@@ -1,4 +1,4 @@
-"""`caseapp cases`: list cases."""
+"""`caseapp cases`: list cases, reopen a closed one; `caseapp escalate`: the daily escalation."""
 from __future__ import annotations
 
 import json
@@ -6,7 +6,11 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from caseapp.core.cli import COUNTRY, Text, WholeNumber, date_option, refusals, session, transaction
+from caseapp.cases.lifecycle import REOPEN_REASON_MAX
+from caseapp.core.cli import (COUNTRY, LOGIN, Text, WholeNumber, acting_user, date_option, refusals, session,
+                              transaction)
+
+REF = Text(20, r"[A-Za-z0-9-]{1,20}", "a case reference such as C-2026-000123")
 
 # --- cases ----------------------------------------------------------------------------------
 
@@ -40,6 +44,28 @@ def cases_list(stage, country, limit, as_json) -> None:
                 click.echo(f"{case.ref}  {case.stage:<13} {case.country}  {case.claimed.format():>12}  "
                            f"{case.party.name}  ({case.client.name})")
 
+
+
+@cases_group.command("reopen")
+@click.argument("ref", type=REF)
+@click.option("--reason", required=True, type=Text(REOPEN_REASON_MAX),
+              help=f"Why the case goes on (required, at most {REOPEN_REASON_MAX:,} characters; it goes on the audit trail).")
+@click.option("--user", "login", required=True, type=LOGIN,
+              help="The person reopening it (their role must allow reopening: Case can_reopen).")
+@date_option("--today", default=None, help="Count the new due date from this day (default: today in the firm's time zone).")
+@with_appcontext
+def cases_reopen(ref, reason, login, today) -> None:
+    """Reopen closed case REF: it returns to the stage it was closed from, with its next step
+    and a new due date; the closure reason is cleared."""
+    from caseapp.cases import CASE, lifecycle, services
+    from caseapp.core.clock import today as clock_today
+
+    actor = acting_user(login, option="--user", may=("reopen", CASE), who="a handler, a lawyer or an admin")
+    with transaction() as current:
+        case = services.reopen_case(current, actor, services.get_case(current, ref), reason=reason,
+                                    today=today or clock_today())
+        click.echo(f"{case.ref} reopened: back to {lifecycle.STAGE_LABELS[case.stage]}; next: {case.next_step}, "
+                   f"due {case.next_due_on.isoformat()}.")
 
 
 @click.command("escalate")

@@ -90,6 +90,7 @@ def load(demo: Demo) -> None:
                 "id": case_id, "ref": f"C-{today.year}-{refs[i]:06d}", "client_id": client_id,
                 "contract_id": contract_ids[client_id],
                 "party_id": party.id, "country": country, "stage": stage, "held_from_stage": held_from,
+                "closed_from_stage": path[-2] if closed else None,
                 "closure_reason": reason, "assignee_id": assignee, "currency": party.currency,
                 "claimed_minor": claimed, "claim_lines": claim.lines_as_data(),
                 "expected_value_minor": None, "expected_value_eur_minor": None,   # valued below, once past new

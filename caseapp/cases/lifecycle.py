@@ -4,6 +4,7 @@ the allowed ones."""
 from __future__ import annotations
 
 from caseapp.core.errors import IllegalTransition
+from caseapp.core.money import shown
 
 NEW = "new"
 CHECKING = "checking"
@@ -156,18 +157,46 @@ def check_transition(
         )
     if target == CLOSED:
         if not reason:
-            raise IllegalTransition(
-                "Closing a case needs a reason: one of " + ", ".join(CLOSURE_REASONS) + "."
-            )
+            raise IllegalTransition("Closing a case needs a reason: choose one of " + reason_list() + ".")
         if reason not in CLOSURE_REASONS:
-            raise IllegalTransition(
-                f"'{reason}' is not a closure reason. Choose one of: "
-                + ", ".join(CLOSURE_REASONS) + "."
-            )
+            raise IllegalTransition(f"{shown(reason)} is not a closure reason. Choose one of: {reason_list()}.")
         if stage == PAID and reason != "paid_in_full":
-            raise IllegalTransition("A paid case closes as paid_in_full.")
+            raise IllegalTransition(
+                f"A paid case closes as “{closure_label('paid_in_full')}”, "
+                f"not “{closure_label(reason)}”."
+            )
         if reason == "paid_in_full" and stage != PAID:
             raise IllegalTransition(
-                "Only a paid case closes as paid_in_full: record the payment first "
-                "(Record paid in full), then close."
+                f"Only a paid case closes as “{closure_label('paid_in_full')}”: record the payment "
+                "first (Record paid in full), then close."
             )
+
+
+def closure_label(reason: str | None) -> str:
+    """A closure reason in words ("Paid in full"), never its code; an unknown code as it is."""
+    return CLOSURE_REASONS.get(reason, reason) if reason else ""
+
+
+def closure_reasons_for(stage: str) -> dict[str, str]:
+    """The closure reasons a case in `stage` may close with (code: words): a paid case only as
+    paid in full, any other case for any reason but that."""
+    return {code: words for code, words in CLOSURE_REASONS.items() if (code == "paid_in_full") == (stage == PAID)}
+
+
+def reason_list() -> str:
+    """The closure reasons in words, as a refusal lists them."""
+    return ", ".join(CLOSURE_REASONS.values())
+
+
+# Reopening a closed case needs a reason, at most this long (it is kept on the audit trail).
+REOPEN_REASON_MAX = 2000
+
+
+def reopen_target(closed_from: str | None) -> str:
+    """The stage a closed case returns to when it is reopened: the stage it was closed from
+    (`Case.closed_from_stage`; for a case closed while on hold, the stage it was held from:
+    whatever held it was settled by the closure). A case whose earlier stage is unknown returns
+    to checking, where a handler looks at it again."""
+    if closed_from in OPEN_STAGES and closed_from != ON_HOLD:
+        return closed_from
+    return CHECKING

@@ -31,6 +31,9 @@ class Case(TimestampMixin, VersionedMixin, Model):
     country: Mapped[str] = mapped_column(String(2), nullable=False)
     stage: Mapped[str] = mapped_column(String(20), nullable=False, default="new")
     held_from_stage: Mapped[str | None] = mapped_column(String(20))
+    # A closed case: the stage it returns to when it is reopened (the stage it was closed from;
+    # closed while on hold, the stage it was held from). None while the case is open.
+    closed_from_stage: Mapped[str | None] = mapped_column(String(20))
     closure_reason: Mapped[str | None] = mapped_column(String(30))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id", ondelete="SET NULL"))
     # The client's contract the case was opened under: its shares, floor and minimum payout

@@ -186,7 +186,7 @@ def change_stage(
         if blockers:
             raise IllegalTransition(f"{case.ref} cannot leave the checks stage: "
                                     + "; ".join(f"{b.what}: {b.why}" for b in blockers) + ".")
-    previous = case.stage
+    previous, held_from = case.stage, case.held_from_stage
     # (before the case changes: reading its party must not flush a half-made change)
     due_on = None if target == lifecycle.CLOSED else \
         due_on_entering(target, today, country=case.country, subdivision=case.party.subdivision)
@@ -199,6 +199,8 @@ def change_stage(
     if target == lifecycle.CLOSED:
         case.closure_reason = reason
         case.closed_at = case.stage_changed_at
+        # where a reopening returns it (closed while on hold: the stage it was held from)
+        case.closed_from_stage = held_from if previous == lifecycle.ON_HOLD else previous
         case.next_step = None
         case.next_due_on = None
     else:
@@ -210,6 +212,43 @@ def change_stage(
                  reason=(lifecycle.CLOSURE_REASONS.get(reason, reason) if reason else None)
                  if target == lifecycle.CLOSED else (note or None),
                  details={"closure_reason": reason} if target == lifecycle.CLOSED and reason else None)
+    return case
+
+
+def reopen_case(session: Session, actor: Actor, case: Case, *, reason: str, today: date,
+                seen_version: int | None = None) -> Case:
+    """Reopen a closed case (a closure made by mistake, a payment the bank took back, a client
+    who changes their mind): it returns to the stage it was closed from
+    (lifecycle.reopen_target), with that stage's next step and a due date counted from `today`
+    as a stage change counts it; its closure reason and closing time are cleared. The reason is
+    required (at most lifecycle.REOPEN_REASON_MAX characters) and goes on the audit trail with
+    the move from Closed to that stage."""
+    check_version(f"Case {case.ref}", case, seen_version)
+    if case.stage != lifecycle.CLOSED:
+        raise IllegalTransition(f"{case.ref} is not closed (it is {lifecycle.STAGE_LABELS[case.stage]}): "
+                                "only a closed case can be reopened.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(f"Reopening {case.ref} needs a reason: say why the case goes on "
+                           "(e.g. the payment was returned by the bank).")
+    if len(reason) > lifecycle.REOPEN_REASON_MAX:
+        raise InvalidInput(f"The reason holds at most {lifecycle.REOPEN_REASON_MAX:,} characters (this one has "
+                           f"{len(reason):,}); shorten it and add the rest as a note.")
+    target = lifecycle.reopen_target(case.closed_from_stage)
+    was_closed_as = case.closure_reason
+    # (before the case changes: reading its party must not flush a half-made change)
+    due_on = due_on_entering(target, today, country=case.country, subdivision=case.party.subdivision)
+    case.stage = target
+    case.stage_changed_at = utcnow()
+    case.closure_reason = None
+    case.closed_at = None
+    case.closed_from_stage = None
+    case.next_step = lifecycle.NEXT_STEP[target]
+    case.next_due_on = due_on
+    session.flush()
+    audit.record(session, actor, "case.reopened", "case", case.id, case_id=case.id,
+                 from_state=lifecycle.CLOSED, to_state=target, reason=reason,
+                 details={"was_closed_as": was_closed_as})
     return case
 
 
@@ -277,6 +316,8 @@ def assign(session: Session, actor: Actor, case: Case, user_id: int | None, user
 # --- notes and edits ------------------------------------------------------------------------
 
 def add_note(session: Session, actor: Actor, case: Case, text: str) -> CaseNote:
+    if case.stage == lifecycle.CLOSED:
+        raise InvalidInput(f"{case.ref} is closed: reopen it (with a reason) to add notes.")
     text = (text or "").strip()
     if not text:
         raise InvalidInput("The note is empty: write something before saving.")
@@ -384,6 +425,10 @@ def _after(cursor: QueueCursor):
     )
 
 
+# The queue's tabs: my cases, the unassigned ones, and my cases whose next step is past due.
+QUEUE_SCOPES = ("mine", "unassigned", "overdue")
+
+
 @dataclass
 class QueuePage:
     cases: list[Case]
@@ -400,15 +445,21 @@ def queue_page(
     client_id: int | None = None,
     after: str | None = None,
     limit: int = 50,
+    today: date | None = None,
 ) -> QueuePage:
-    """One page of the queue: `scope` is 'mine' or 'unassigned'; open cases only."""
+    """One page of the queue: `scope` is 'mine', 'unassigned' or 'overdue' (mine whose next
+    step was due before `today`: the same cases queue_counts counts); open cases only."""
     query = select(Case).where(IS_OPEN)
     if scope == "mine":
         query = query.where(Case.assignee_id == user_id)
     elif scope == "unassigned":
         query = query.where(Case.assignee_id.is_(None))
+    elif scope == "overdue":
+        if today is None:
+            raise InvalidInput("The overdue queue needs today's date.")
+        query = query.where(Case.assignee_id == user_id, Case.next_due_on < today)
     else:
-        raise InvalidInput(f"Unknown queue '{scope}': choose mine or unassigned.")
+        raise InvalidInput(f"Unknown queue '{scope}': choose mine, unassigned or overdue.")
     query = _filtered(query, stage, country, client_id)
     if after:
         query = query.where(_after(QueueCursor.decode(after)))

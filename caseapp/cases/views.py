@@ -1,19 +1,87 @@
 """The handler's queue and the case page. Thin: parse, call a service, render."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.cases import CASE, QUEUE, defences, lifecycle, services
 from caseapp.core.filestore import FileStore
 from caseapp.core.audit import events_for_case
-from caseapp.core.clock import today
+from caseapp.core.clock import day_of, today
 from caseapp.core.errors import InvalidInput, NotFound
-from caseapp.core.formatting import amount_typed, day_typed
+from caseapp.core.formatting import amount_typed, day, day_typed
 from caseapp.core.web import can, current_actor, lenient_id, record_id, run_action, shown, version_seen
 from caseapp.extensions import get_session
 from caseapp.feasibility import services as feasibility
 from caseapp.clients.services import client_choices
+
+
+# --- the keys a page offers --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Key:
+    """A key (or a pair, J/K) on a page's legend: what it does, the permission it needs, and
+    whether it applies to the case shown (a closed case has nothing to edit or close)."""
+
+    keys: tuple[str, ...]          # as keys.js names them: "j", "Enter", "/"
+    does: str
+    needs: tuple[str, str] | None = None           # (action, resource) in the permission matrix
+    applies: Callable[[object], bool] | None = None  # given the case shown
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        return tuple(k.upper() if len(k) == 1 else k for k in self.keys)
+
+
+def _is_open(case) -> bool:
+    return case is not None and case.stage != lifecycle.CLOSED
+
+
+def _closable(case) -> bool:
+    return _is_open(case) and lifecycle.CLOSED in lifecycle.allowed_targets(case.stage, case.held_from_stage)
+
+
+PAGE_KEYS: dict[str, tuple[Key, ...]] = {
+    "queue": (
+        Key(("j", "k"), "next/previous"),
+        Key(("Enter",), "open", needs=("read", CASE)),
+        Key(("t",), "take next", needs=("take", QUEUE)),
+        Key(("m",), "my cases"),
+        Key(("u",), "unassigned"),
+        Key(("o",), "my overdue"),
+        Key(("/",), "filter"),
+        Key(("n",), "next page"),
+        Key(("?",), "all keys"),
+    ),
+    "case": (
+        Key(("n",), "note", needs=("note", CASE), applies=_is_open),
+        Key(("e",), "edit", needs=("edit", CASE), applies=_is_open),
+        Key(("c",), "close", needs=("change_stage", CASE), applies=_closable),
+        Key(("r",), "reopen", needs=("reopen", CASE), applies=lambda case: not _is_open(case)),
+        Key(("q",), "back to queue", needs=("read", QUEUE)),
+        Key(("?",), "all keys"),
+    ),
+}
+
+
+def page_keys(page: str, case=None) -> list[Key]:
+    """The keys the logged-in user can use on `page` (and on `case`, for the case page): the
+    permission matrix decides, so a legend never offers a key its reader cannot use. The pages'
+    legends list them, and keys.js binds only the keys its page's legend lists."""
+    return [key for key in PAGE_KEYS[page]
+            if (key.needs is None or can(*key.needs)) and (key.applies is None or key.applies(case))]
+
+
+def person_name(user) -> str:
+    """A user as people call them: first and last name ("Hanna Berger"); the login if the
+    account has no name."""
+    if user is None:
+        return "nobody"
+    name = " ".join(part for part in (user.first_name, user.last_name) if part and part.strip())
+    return name or user.username
 
 
 class QueueView(BaseView):
@@ -49,12 +117,12 @@ class QueueView(BaseView):
         session = get_session()
         filters = self._filters(request.args)
         scope = request.args.get("scope", "mine")
-        if scope not in ("mine", "unassigned"):
+        if scope not in services.QUEUE_SCOPES:
             scope = "mine"
         now = today()
         page_size = current_app.config["CASEAPP_QUEUE_PAGE_SIZE"]
         try:
-            page = services.queue_page(session, scope=scope, user_id=current_user.id,
+            page = services.queue_page(session, scope=scope, user_id=current_user.id, today=now,
                                        after=request.args.get("after"), limit=page_size, **filters)
         except InvalidInput as error:
             flash(str(error), "danger")
@@ -98,6 +166,7 @@ class CaseView(BaseView):
     default_view = "show"
     class_permission_name = CASE
     method_permission_name = {"show": "read", "change_stage": "change_stage", "record_reply": "change_stage", "assign": "assign",
+                              "reopen": "reopen",
                               "edit": "edit", "add_note": "note", "record_defence": "change_stage",
                               "decide_defence": "change_stage"}
 
@@ -113,15 +182,19 @@ class CaseView(BaseView):
             flash(str(error), "danger")
             return redirect(url_for("QueueView.index")) if can("read", QUEUE) else abort(404)
         assignee = self.appbuilder.sm.get_user_by_id(case.assignee_id) if case.assignee_id else None
+        closed = case.stage == lifecycle.CLOSED
         return self.render_template(
-            "cases/case.html", case=case, today=today(), assignee=assignee,
+            "cases/case.html", case=case, today=today(), assignee=assignee, assignee_name=person_name(assignee),
             events=events_for_case(session, case.id),
             targets=lifecycle.allowed_targets(case.stage, case.held_from_stage),
-            action_labels=lifecycle.ACTION_LABELS, closure_reasons=lifecycle.CLOSURE_REASONS,
+            action_labels=lifecycle.ACTION_LABELS, closure_reasons=lifecycle.closure_reasons_for(case.stage),
+            closed_on=day_of(case.closed_at) if closed else None,
+            reopens_to=lifecycle.reopen_target(case.closed_from_stage) if closed else None,
+            reopen_max=lifecycle.REOPEN_REASON_MAX,
             me=current_user, prefill=request.args, outlook=feasibility.assess_case(case, today()),
             blockers=services.gate_blockers(session, case) if case.stage in (lifecycle.NEW, lifecycle.CHECKING) else [],
             defences=defences.defences(session, case.id),
-            can={a: can(a, CASE) for a in ("change_stage", "assign", "edit", "note")},
+            can={a: can(a, CASE) for a in ("change_stage", "assign", "edit", "note", "reopen")},
         )
 
     def _back(self, ref: str, **prefill):
@@ -144,9 +217,32 @@ class CaseView(BaseView):
             return services.change_stage(session, current_actor(), case, target, today=today(),
                                          reason=reason, note=note, seen_version=self._seen_version())
 
-        run_action(action, lambda case: f"{case.ref} is now {lifecycle.STAGE_LABELS[case.stage]}."
-                   + (f" Next: {case.next_step}." if case.next_step else ""))
+        run_action(action, self._moved)
         return self._back(ref)
+
+    @staticmethod
+    def _moved(case) -> str:
+        """What a stage change did, in words: a closed case names its reason."""
+        if case.stage == lifecycle.CLOSED:
+            return (f"{case.ref} is closed: {lifecycle.closure_label(case.closure_reason)}. "
+                    "It has left the queue; Reopen on its page brings it back.")
+        return (f"{case.ref} is now {lifecycle.STAGE_LABELS[case.stage]}."
+                + (f" Next: {case.next_step}." if case.next_step else ""))
+
+    @expose("/<ref>/reopen", methods=["POST"])
+    @has_access
+    def reopen(self, ref: str):
+        reason = request.form.get("reason", "")
+
+        def action(session):
+            case = services.get_case(session, ref)
+            return services.reopen_case(session, current_actor(), case, reason=reason, today=today(),
+                                        seen_version=self._seen_version())
+
+        if run_action(action, lambda case: f"{case.ref} is reopened: back to {lifecycle.STAGE_LABELS[case.stage]}. "
+                                           f"Next: {case.next_step}, due {day(case.next_due_on)}."):
+            return self._back(ref)
+        return self._back(ref, reopen_reason=reason[:lifecycle.REOPEN_REASON_MAX + 100])   # nothing typed is lost
 
     @expose("/<ref>/reply", methods=["POST"])
     @has_access
@@ -260,7 +356,8 @@ class CaseView(BaseView):
 def register(app, appbuilder) -> None:
     app.jinja_env.filters.update(
         stage_label=lambda s: lifecycle.STAGE_LABELS.get(s, s),
-        closure_label=lambda r: lifecycle.CLOSURE_REASONS.get(r, r),
+        closure_label=lifecycle.closure_label,
     )
+    app.jinja_env.globals["page_keys"] = page_keys
     appbuilder.add_view_no_menu(QueueView)
     appbuilder.add_view_no_menu(CaseView)

@@ -13,3 +13,12 @@ def today() -> date:
     """Today in the firm's time zone (CASEAPP_TIMEZONE)."""
     zone = current_app.config["CASEAPP_TIMEZONE"] if has_app_context() else DEFAULT_TIMEZONE
     return datetime.now(ZoneInfo(zone)).date()
+
+
+def day_of(moment: datetime | None) -> date | None:
+    """The calendar day a UTC timestamp falls on where the firm works (CASEAPP_TIMEZONE): a case
+    closed at 23:30 UTC on 1 Dec was closed on 2 Dec in Berlin."""
+    if moment is None:
+        return None
+    zone = current_app.config["CASEAPP_TIMEZONE"] if has_app_context() else DEFAULT_TIMEZONE
+    return moment.astimezone(ZoneInfo(zone)).date()

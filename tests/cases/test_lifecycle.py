@@ -95,7 +95,7 @@ def test_on_hold_resumes_only_where_it_was_held(db_session):
 @pytest.mark.parametrize("reason,message", [
     (None, "needs a reason"),
     ("bored", "not a closure reason"),
-    ("paid_in_full", "Only a paid case closes as paid_in_full"),
+    ("paid_in_full", "Only a paid case closes as “Paid in full”"),
 ])
 def test_closing_needs_a_valid_reason(db_session, reason, message):
     case = make_case(db_session, "offer_sent")
@@ -105,7 +105,7 @@ def test_closing_needs_a_valid_reason(db_session, reason, message):
 
 def test_paid_case_closes_as_paid_in_full_only(db_session):
     case = make_case(db_session, "paid")
-    with pytest.raises(IllegalTransition, match="paid_in_full"):
+    with pytest.raises(IllegalTransition, match="A paid case closes as “Paid in full”, not “Duplicate case”"):
         services.change_stage(db_session, ACTOR, case, "closed", today=TODAY, reason="duplicate")
 
 

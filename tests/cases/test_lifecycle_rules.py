@@ -7,8 +7,10 @@ import pytest
 from caseapp.cases import lifecycle
 from caseapp.core.errors import IllegalTransition
 
-ALL_REASONS = ("paid_in_full, licence_shown, not_commercial, no_address, country_not_feasible, below_minimum, "
-               "ownership_disputed, withdrawn_by_client, uncollectable, time_barred, court_lost, duplicate")
+# In words, never the codes (a handler reads them).
+ALL_REASONS = ("Paid in full, Licence shown, Not commercial use, No postal address, Country not feasible, "
+               "Below the minimum claim, Ownership disputed, Withdrawn by the client, Uncollectable, Time-barred, "
+               "Court case lost, Duplicate case")
 
 
 def refusal(stage, target, **kwargs) -> str:
@@ -64,7 +66,7 @@ def test_a_closed_case_is_final():
 
 @pytest.mark.parametrize("reason", [None, ""])
 def test_closing_without_a_reason_is_refused_listing_the_reasons(reason):
-    assert refusal("offer_sent", "closed", reason=reason) == f"Closing a case needs a reason: one of {ALL_REASONS}."
+    assert refusal("offer_sent", "closed", reason=reason) == f"Closing a case needs a reason: choose one of {ALL_REASONS}."
 
 
 def test_closing_with_an_unknown_reason_is_refused_listing_the_reasons():
@@ -73,6 +75,33 @@ def test_closing_with_an_unknown_reason_is_refused_listing_the_reasons():
 
 
 def test_a_paid_case_closes_as_paid_in_full_and_only_a_paid_case_does():
-    assert refusal("paid", "closed", reason="duplicate") == "A paid case closes as paid_in_full."
+    assert refusal("paid", "closed", reason="duplicate") == "A paid case closes as “Paid in full”, not “Duplicate case”."
     assert refusal("settled", "closed", reason="paid_in_full") == (
-        "Only a paid case closes as paid_in_full: record the payment first (Record paid in full), then close.")
+        "Only a paid case closes as “Paid in full”: record the payment first (Record paid in full), then close.")
+    lifecycle.check_transition("paid", "closed", reason="paid_in_full")
+    lifecycle.check_transition("settled", "closed", reason="duplicate")
+
+
+def test_no_refusal_names_a_reason_by_its_code():
+    """A handler reads the reasons in words: no refusal about closing quotes a code."""
+    messages = [refusal("offer_sent", "closed", reason=None), refusal("offer_sent", "closed", reason="bored"),
+                refusal("paid", "closed", reason="duplicate"), refusal("settled", "closed", reason="paid_in_full")]
+    for message in messages:
+        for code in lifecycle.CLOSURE_REASONS:
+            assert code not in message, (code, message)
+
+
+def test_the_reasons_a_stage_may_close_with():
+    assert lifecycle.closure_reasons_for("paid") == {"paid_in_full": "Paid in full"}
+    others = lifecycle.closure_reasons_for("offer_sent")
+    assert "paid_in_full" not in others and len(others) == len(lifecycle.CLOSURE_REASONS) - 1
+    for code in others:   # each one the state machine takes
+        lifecycle.check_transition("offer_sent", "closed", reason=code)
+
+
+@pytest.mark.parametrize("closed_from, returns_to", [
+    ("offer_sent", "offer_sent"), ("new", "new"), ("paid", "paid"), ("enforcement", "enforcement"),
+    (None, "checking"), ("on_hold", "checking"), ("closed", "checking"), ("nonsense", "checking"),
+])
+def test_a_reopened_case_returns_to_the_stage_it_was_closed_from(closed_from, returns_to):
+    assert lifecycle.reopen_target(closed_from) == returns_to

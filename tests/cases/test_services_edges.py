@@ -244,7 +244,7 @@ def test_the_next_page_never_repeats_a_more_valuable_case_of_the_same_day(db_ses
 def test_an_unknown_queue_is_refused(db_session):
     with pytest.raises(InvalidInput) as refused:
         services.queue_page(db_session, scope="everyone", user_id=None)
-    assert str(refused.value) == "Unknown queue 'everyone': choose mine or unassigned."
+    assert str(refused.value) == "Unknown queue 'everyone': choose mine, unassigned or overdue."
 
 
 def test_a_page_holding_exactly_the_last_cases_has_no_link_to_more(db_session):

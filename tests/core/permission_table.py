@@ -27,6 +27,8 @@ CASE_HANDLER = OWN_ACCOUNT | {
     ("CaseQueue", "can_read"), ("CaseQueue", "can_take"),
     ("Case", "can_read"), ("Case", "can_change_stage"), ("Case", "can_assign"), ("Case", "can_edit"),
     ("Case", "can_note"),
+    # Closes cases, so may reopen one (a closure made by mistake, a payment the bank took back).
+    ("Case", "can_reopen"),
     # Checks a case before the first letter: the client, the work, its ownership, the stored images.
     ("Client", "can_read"), ("Work", "can_read"), ("File", "can_read"),
     ("Work", "can_write"), ("Work", "can_upload"), ("Work", "can_verify"),
@@ -49,6 +51,8 @@ LAWYER = OWN_ACCOUNT | {
     # Moves legal and court stages, takes a case on (assign), corrects its claim, notes what happened.
     # (The matrix cannot tell a legal stage from another: Case.change_stage is the whole lifecycle.)
     ("Case", "can_change_stage"), ("Case", "can_assign"), ("Case", "can_edit"), ("Case", "can_note"),
+    # Closes cases too (a lost court case), so may reopen one (an appeal won, a closure by mistake).
+    ("Case", "can_reopen"),
     # Writes to the infringer and settles in court: letters, offers and settlements, the parties.
     ("Letter", "can_write"), ("Settlement", "can_write"), ("Party", "can_write"),
     # Not: taking from the queue, triaging hits, the works' records, clients, money (not a lawyer's work).

@@ -36,6 +36,7 @@
       "t": ["take the next unassigned case", function () { click("#take-next"); }],
       "m": ["my cases", function () { click(".ca-tabs a:nth-child(1)"); }],
       "u": ["unassigned cases", function () { click(".ca-tabs a:nth-child(2)"); }],
+      "o": ["my overdue cases", function () { click(".ca-tabs a:nth-child(3)"); }],
       "/": ["filter by country", function () { focus("#f-country"); }],
       "n": ["next page", function () { click("#next-page"); }]
     };
@@ -43,14 +44,23 @@
     keys = {
       "n": ["write a note", function () { focus("#note-text"); }],
       "e": ["edit claim or due date", function () {
-        var d = document.querySelector("details"); if (d) { d.open = true; focus("#claimed"); } }],
-      "c": ["close the case (choose a reason)", function () { focus("#closure-reason"); }],
+        var d = document.querySelector("#edit-claim"); if (d) { d.open = true; focus("#claimed"); } }],
+      "c": ["close the case (asks for the reason)", function () { return click("#close-open"); }],
+      "r": ["reopen the case (asks for the reason)", function () { return click("#reopen-open"); }],
       "q": ["back to the queue", function () { go("/queue/"); }]
     };
   } else if (kind === "triage" && window.caTriage) {
     keys = window.caTriage.keys;   // triage.js: decisions, overlay, selection, undo
   }
   keys["?"] = ["show or hide this list", toggleHelp];
+  // The page's legend lists the keys its reader may use (the permission matrix decides, on the
+  // server): only those are bound, so no key does what the role may not.
+  var listed = document.querySelectorAll(".ca-legend [data-key]");
+  if (listed.length) {
+    var allowed = {"?": 1};
+    Array.prototype.forEach.call(listed, function (el) { allowed[el.getAttribute("data-key")] = 1; });
+    Object.keys(keys).forEach(function (k) { if (!allowed[k]) { delete keys[k]; } });
+  }
 
   var help = null;
   function toggleHelp() {
@@ -67,6 +77,7 @@
   }
 
   document.addEventListener("keydown", function (e) {
+    if (document.querySelector("dialog[open]")) { return; }   // a dialog has the keys (Esc closes it)
     if (e.key === "Escape" && help) { toggleHelp(); return; }
     if (e.key === "Escape" && typing(e)) { e.target.blur(); return; }   // back to the page's keys
     if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) { return; }
