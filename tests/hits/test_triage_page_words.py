@@ -107,8 +107,10 @@ DECISION_KEYS = ("<kbd>L</kbd>", "<kbd>I</kbd>", "<kbd>W</kbd>", "<kbd>N</kbd>",
 def test_the_legend_offers_the_decision_keys_to_those_who_decide(db_session, client_as, holder):
     make_hit(db_session, make_work(db_session, holder), "legend.example.com")
     db_session.commit()
-    legend = LEGEND.search(client_as("handler").get("/hits/").get_data(as_text=True)).group(0)
+    page = client_as("handler").get("/hits/").get_data(as_text=True)
+    legend = LEGEND.search(page).group(0)
     assert all(key in legend for key in DECISION_KEYS + ("<kbd>J</kbd>", "<kbd>O</kbd>")), legend
+    assert 'class="ca-check"' in page and 'id="check-all"' in page      # X and A select with these
 
 
 def test_the_legend_offers_only_reading_keys_to_those_who_may_not_decide(db_session, client_as, holder):
@@ -119,6 +121,7 @@ def test_the_legend_offers_only_reading_keys_to_those_who_may_not_decide(db_sess
         legend = LEGEND.search(page).group(0)
         assert not any(key in legend for key in DECISION_KEYS), (role, legend)
         assert "<kbd>J</kbd>" in legend and "<kbd>O</kbd>" in legend and 'data-can-decide="0"' in page
+        assert 'class="ca-check"' not in page and 'id="check-all"' not in page   # nothing to select for
 
 
 def test_removing_a_clearance_names_the_work(db_session, client_as, holder):

@@ -51,7 +51,7 @@
     return '<a class="ca-caselink" href="' + url + '">' + escapeHtml(ref) + "</a>";
   }
 
-  function show(i) {
+  function show(i, still) {
     if (!rows.length) { return; }
     at = Math.max(0, Math.min(rows.length - 1, i));
     rows.forEach(function (r, n) {
@@ -87,7 +87,8 @@
       (d("why") ? '<br><span class="muted">' + escapeHtml(d("why")) + "</span>" : "");
     $("f-verdict").innerHTML = r.querySelector(".ca-verdict").innerHTML;
     placeSighting();
-    r.scrollIntoView({block: "nearest"});
+    // moving brings the row into view; opening the page does not (stacked, the hit is above)
+    if (!still) { r.scrollIntoView({block: "nearest"}); }
   }
 
   // The sighting laid on the work where the engine found it: its homography (sighting 0..1 ->
@@ -332,5 +333,5 @@
   if (window.location.hash.indexOf("#hit-") === 0) {
     rows.forEach(function (r, n) { if ("#hit-" + r.getAttribute("data-id") === window.location.hash) { start = n; } });
   }
-  show(start);
+  show(start, start === 0);
 })();
