@@ -93,7 +93,8 @@ def last_words(session, decision) -> str | None:
         return None
     from caseapp.core.formatting import timestamp
 
-    return gettext("%(what)s \u2192 %(verdict)s (%(hits)s, %(when)s)", what=selection_words(session, decision.selection),
+    return gettext("%(what)s \u2192 %(verdict)s (%(hits)s, %(when)s)",
+                   what=selection_words(session, decision.selection),
                    verdict=STATUS_LABELS.get(decision.status, decision.status), hits=hits_words(decision.count),
                    when=timestamp(decision.made_at))
 
