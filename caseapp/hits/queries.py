@@ -71,10 +71,13 @@ class HitFilter:
                   "sighting": self.sighting_id, **changes}
         return {k: v for k, v in values.items() if v not in (None, "")}
 
-    def describe(self) -> str:
+    def describe(self, names: dict | None = None) -> str:
+        """The selection in words; with `names` (selection_names) the client, work and
+        sighting by what people call them instead of their numbers."""
+        names = names or {}
         parts = [STATUS_LABELS[self.status].lower() if self.status else "any status"]
         if self.client_id:
-            parts.append(f"client {self.client_id}")
+            parts.append(f"for {names['client']}" if names.get("client") else f"client {self.client_id}")
         if self.site:
             parts.append(f"on {self.site}")
         if self.band:
@@ -82,9 +85,10 @@ class HitFilter:
         if self.older_than_days:
             parts.append(f"found over {self.older_than_days} days ago")
         if self.work_id:
-            parts.append(f"work {self.work_id}")
+            parts.append(f"of \u201c{names['work']}\u201d" if names.get("work") else f"work {self.work_id}")
         if self.sighting_id:
-            parts.append(f"sighting {self.sighting_id}")
+            parts.append(f"the picture found on {names['sighting']}" if names.get("sighting")
+                         else f"sighting {self.sighting_id}")
         return ", ".join(parts)
 
     @property
@@ -164,6 +168,45 @@ def hit_counts(session: Session, client_id: int | None = None) -> dict[str, int]
     if client_id is not None:
         query = query.where(Hit.client_id == client_id)
     return {status: n for status, n in session.execute(query)}
+
+
+def triage_counts(session: Session, selection: HitFilter, today: date) -> dict:
+    """The numbers a triage page shows, as they are now: hits by status (the tabs, for the
+    selection's client or everyone) and how many hits the selection holds. After a decision
+    the page's script puts them in place of the ones it was rendered with."""
+    counts = hit_counts(session, selection.client_id)
+    return {"by_status": {status: counts.get(status, 0) for status in STATUSES},
+            "total": session.scalar(selection.apply(select(func.count(Hit.id)), today)) or 0}
+
+
+def hit_names(session: Session, hit_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """What people call each hit, by id: its work's title and its site (the page's host)."""
+    ids = sorted(set(hit_ids))
+    names: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), 1000):
+        rows = session.execute(select(Hit.id, Hit.work_id, Hit.site).where(Hit.id.in_(ids[start:start + 1000]))).all()
+        titles = clients.work_titles(session, {r.work_id for r in rows})
+        names.update((r.id, (titles.get(r.work_id, ""), r.site)) for r in rows)
+    return names
+
+
+def selection_names(session: Session, selection: HitFilter) -> dict[str, str]:
+    """The names a selection's words use instead of numbers: the client's name, the work's
+    title, the site of the sighting (those the selection has and that exist)."""
+    names = {}
+    if selection.client_id is not None:
+        client = clients.clients_by_id(session, [selection.client_id]).get(selection.client_id)
+        if client is not None:
+            names["client"] = client.name
+    if selection.work_id is not None:
+        title = clients.work_titles(session, [selection.work_id]).get(selection.work_id)
+        if title:
+            names["work"] = title
+    if selection.sighting_id is not None:
+        site = session.scalar(select(Sighting.site).where(Sighting.id == selection.sighting_id))
+        if site:
+            names["sighting"] = site
+    return names
 
 
 def outlooks(session: Session, hits: Iterable[Hit], today: date) -> dict[int, dict]:

@@ -165,7 +165,7 @@ def remove_rule(session: Session, actor: Actor, rule_id: int, *, others_allowed:
     who made the rule may remove it (as with undoing a decision)."""
     rule = session.get(SiteRule, rule_id)
     if rule is None:
-        raise NotFound(f"There is no rule {rule_id}: it was removed already, or undone.")
+        raise NotFound("That rule is not there any more: it was removed already, or undone. Reload the page.")
     if not others_allowed and not rule_made_by(session, actor, rule):
         raise InvalidInput(f"The rule for {rule.site} is {rule.created_by}'s: ask them, or an admin, to remove it.")
     audit.record(session, actor, "hits.rule_removed", "site_rule", rule.id,

@@ -26,7 +26,8 @@ def decide(session: Session, actor: Actor, hit_ids: Iterable[int], status: str, 
     illegal hits become draft cases. With `expect_status`, hits that someone else moved out
     of that status meanwhile are left alone (decision.count says how many changed)."""
     if status not in STATUSES or status == NEW:
-        raise InvalidInput(f"'{status}' is not a decision; choose one of legal, illegal, whitelisted, no_match.")
+        raise InvalidInput(f"Verdict: '{status}' is not a decision; choose legal (licensed), illegal, whitelisted "
+                           "or no match.")
     ids = sorted(set(hit_ids))
     rows, in_cases = [], 0
     for start in range(0, len(ids), 5000):
@@ -142,11 +143,13 @@ def undo(session: Session, actor: Actor, decision_id: int, *, others_allowed: bo
     the caller names the decision (the triage page shows the person's last one)."""
     decision = session.get(HitDecision, decision_id)
     if decision is None:
-        raise NotFound(f"No triage decision {decision_id}.")
+        raise NotFound("That triage decision does not exist (any more); nothing was undone. Reload the triage "
+                       "page: it shows your last decision.")
     if not others_allowed and not made_by(actor, decision.user_id, decision.user_name):
-        raise InvalidInput(f"Decision {decision_id} is {decision.user_name}'s: ask them, or an admin, to undo it.")
+        raise InvalidInput(f"The decision on {decision.selection} is {decision.user_name}'s: ask them, or an "
+                           "admin, to undo it.")
     if decision.undone_at is not None:
-        raise InvalidInput(f"Decision {decision_id} was undone already.")
+        raise InvalidInput(f"The decision on {decision.selection} was undone already; nothing changed.")
     items = session.execute(select(HitDecisionItem.hit_id, HitDecisionItem.from_status, Hit.case_id)
                             .join(Hit, Hit.id == HitDecisionItem.hit_id)
                             .where(HitDecisionItem.decision_id == decision_id,
@@ -183,4 +186,5 @@ def undo(session: Session, actor: Actor, decision_id: int, *, others_allowed: bo
                  details={"selection": decision.selection, "count": len(items), "rules_removed": rules})
     session.flush()
     session.expire_all()
+    decision.restored = {i.hit_id: i.from_status for i in items}   # for the page (not stored)
     return decision

@@ -2,8 +2,12 @@
 Thin: parse the request, call a service, render or answer the page's script in JSON."""
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qsl, urlsplit
+
 from flask import flash, jsonify, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext, lazy_gettext, ngettext
 
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput
@@ -12,37 +16,87 @@ from caseapp.core.web import (attempt, can, current_actor, lenient_id, record_id
 from caseapp.extensions import get_session
 from caseapp.hits import DOMAIN, HITS, services
 from caseapp.hits.models import ILLEGAL, LEGAL, NO_MATCH, STATUS_LABELS, STATUSES, WHITELISTED
-from caseapp.clients.services import client_choices
+from caseapp.clients.services import client_choices, work_titles
 
 # What a decision made of the hits, in the handler's words.
-DECISION_WORDS = {LEGAL: "legal (licensed)", ILLEGAL: "illegal", WHITELISTED: "whitelisted", NO_MATCH: "no match"}
-UNDO_BY_KEY = "U undoes."
+DECISION_WORDS = {LEGAL: lazy_gettext("legal (licensed)"), ILLEGAL: lazy_gettext("illegal"),
+                  WHITELISTED: lazy_gettext("whitelisted"), NO_MATCH: lazy_gettext("no match")}
+UNDO_BY_KEY = "U undoes."   # (a German page will need these two through gettext where they are said)
 UNDO_ON_TRIAGE = "The triage page can undo it (your last decision)."
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
+def hits_words(n: int) -> str:
+    """"1 hit", "2 hits" (and whatever plural forms a translation has)."""
+    return ngettext("%(num)d hit", "%(num)d hits", n)
+
+
+def hit_words(title: str, site: str) -> str:
+    """A hit as people name it: its work's title and the site it was found on."""
+    return gettext("\u201c%(title)s\u201d on %(site)s", title=title, site=site)
+
+
+def chosen_words(names: dict[int, tuple[str, str]]) -> str:
+    """The hits chosen on the page, in words: the one hit by name, else where they are."""
+    if len(names) == 1:
+        return hit_words(*next(iter(names.values())))
+    sites = {site for _, site in names.values()}
+    if len(sites) == 1:
+        return gettext("the selected hits on %(site)s", site=next(iter(sites)))
+    return gettext("the hits selected on the page")
+
+
+_OLD_HIT_LABEL = re.compile(r"^hit (\d+)$")   # how single-hit decisions were named before they had words
+
+
+def selection_words(session, selection: str) -> str:
+    """A decision's stored selection, said by name (older decisions stored a hit's number)."""
+    old = _OLD_HIT_LABEL.match(selection or "")
+    if old:
+        name = services.hit_names(session, [int(old.group(1))]).get(int(old.group(1)))
+        if name:
+            return hit_words(*name)
+    return selection
 
 
 def decision_message(outcome: services.DecisionOutcome, undo_hint: str = UNDO_BY_KEY) -> str:
-    """What a decision did, said to the person who made it."""
-    hits = _plural(outcome.count, "hit")
+    """What a decision did, said to the person who made it (its selection: the chosen hits in words)."""
+    what = outcome.selection
+    hits = hits_words(outcome.count)
     if outcome.kind == services.WHITELISTED_SITE:
-        return f"Whitelisted {outcome.selection.removeprefix('whitelist ')}: {hits} whitelisted. {undo_hint}"
+        return gettext("Whitelisted %(what)s: %(hits)s whitelisted.", what=outcome.selection.removeprefix("whitelist "),
+                       hits=hits) + " " + undo_hint
     if outcome.kind == services.LEFT_IN_CASES:
-        left = outcome.left_in_cases
-        return (f"Nothing changed: {'this hit is' if left == 1 else f'these {left} hits are'} in a case; "
-                "open the case and close it (e.g. licence shown) instead.")
+        return ngettext("Nothing changed: %(what)s is in a case; open the case and close it (e.g. licence shown) "
+                        "instead.",
+                        "Nothing changed: these %(num)d hits are in cases; open the cases and close them (e.g. "
+                        "licence shown) instead.", outcome.left_in_cases, what=what)
     if outcome.kind == services.NOTHING:
-        return ("Nothing changed: these hits were decided already, perhaps by someone else. "
-                "Reload the page to see them as they are.")
-    message = f"{hits} marked {DECISION_WORDS[outcome.status]}"
+        return gettext("Nothing changed: %(what)s was decided already, perhaps by someone else. Reload the page "
+                       "to see the hits as they are.", what=what)
+    message = gettext("Marked %(verdict)s: %(what)s (%(hits)s)", verdict=DECISION_WORDS[outcome.status], what=what,
+                      hits=hits)
     if outcome.cases:
-        message += f"; draft case{'s' if len(outcome.cases) > 1 else ''} {', '.join(outcome.cases)}"
-    message += f". {undo_hint}"
+        message += "; " + ngettext("draft case %(refs)s", "draft cases %(refs)s", len(outcome.cases),
+                                   refs=", ".join(outcome.cases))
+    message += ". " + undo_hint
     if outcome.left_in_cases:
-        message += f" {_plural(outcome.left_in_cases, 'hit')} in cases left as they are: close the case instead."
+        message += " " + ngettext("%(num)d hit in a case was left as it is: close the case instead.",
+                                  "%(num)d hits in cases were left as they are: close the cases instead.",
+                                  outcome.left_in_cases)
     return message
+
+
+def last_words(session, decision) -> str | None:
+    """The person's last decision as the page names it, e.g. "“Harbour” on example.com →
+    Illegal (1 hit, 2 Jun 2026 10:04)"."""
+    if decision is None:
+        return None
+    from caseapp.core.formatting import timestamp
+
+    return gettext("%(what)s \u2192 %(verdict)s (%(hits)s, %(when)s)",
+                   what=selection_words(session, decision.selection),
+                   verdict=STATUS_LABELS.get(decision.status, decision.status), hits=hits_words(decision.count),
+                   when=timestamp(decision.made_at))
 
 
 # The "Hits" permissions, the same on every view that uses them: FAB syncs a resource's
@@ -91,12 +145,14 @@ class TriageView(BaseView):
         selection = services.HitFilter.from_args(request.args)
         page = services.triage_page(session, selection, today(), after=lenient_id(request.args.get("after")))
         clients = client_choices(session)
+        last = services.last_decision(session, current_user.id, current_user.username)
         return self.render_template(
             "hits/triage.html", page=page, selection=selection, clients=clients, client_names=dict(clients),
+            described=selection.describe(services.selection_names(session, selection)),
             counts=services.hit_counts(session, selection.client_id), statuses=STATUSES,
             status_labels=STATUS_LABELS, bands=services.BANDS, ages=services.AGES,
-            last=services.last_decision(session, current_user.id, current_user.username),
-            can_decide=can("decide", HITS), words=DECISION_WORDS,
+            last=last, last_words=last_words(session, last),
+            can_decide=can("decide", HITS), words=DECISION_WORDS, hit_words=hit_words,
             outlooks=services.outlooks(session, page.hits, today()))
 
     def _back(self):
@@ -105,9 +161,24 @@ class TriageView(BaseView):
     def _answer(self, ok: bool, message: str, **data):
         """The page's script gets JSON; a plain form post gets a message and the page again."""
         if wants_json():
-            return (jsonify(ok=True, message=message, **data) if ok else (jsonify(ok=False, error=message), 409))
+            if not ok:
+                return jsonify(ok=False, error=message), 409
+            return jsonify(ok=True, message=message, **data, **self._page_now())
         flash(message, "success" if ok else "danger")
         return self._back()
+
+    def _page_now(self) -> dict:
+        """What the page that asked shows, as it is after the change: the tabs' counts and the
+        total of its selection (`view`: the page's query string), and the person's last
+        decision (what U undoes now), for its script to put in place without a reload."""
+        from flask_login import current_user
+
+        session = get_session()
+        view = request.form.get("view", "")
+        selection = services.HitFilter.from_args(dict(parse_qsl(urlsplit(view).query or view.lstrip("?"))))
+        last = services.last_decision(session, current_user.id, current_user.username)
+        return {"counts": services.triage_counts(session, selection, today()),
+                "last": {"id": last.id, "words": last_words(session, last)} if last else None}
 
     @expose("/decide", methods=["POST"])
     @has_access
@@ -119,12 +190,13 @@ class TriageView(BaseView):
             if by_filter:   # a value that means nothing is refused: it would widen the selection
                 selection = services.HitFilter.from_args(request.form, strict=True)
                 chosen, label, expect = (services.select_hits(session, selection, today()),
-                                         f"all hits {selection.describe()}", selection.status)
+                                         gettext("all hits %(selection)s", selection=selection.describe(
+                                             services.selection_names(session, selection))), selection.status)
             else:           # hits on the page
                 chosen = [record_id(value, "Hit") for value in request.form.getlist("hit")]
                 if not chosen:
                     raise InvalidInput("Select at least one hit first (X selects one, A the whole page).")
-                label = f"hit {chosen[0]}" if len(chosen) == 1 else f"{len(chosen)} hits selected on the page"
+                label = chosen_words(services.hit_names(session, chosen))
                 expect = _expected_status(request.form.get("expect"))
             return services.decide(session, current_actor(), chosen, status, selection=label,
                                    today=today(), expect_status=expect)
@@ -169,11 +241,16 @@ class TriageView(BaseView):
                 "Say which decision to undo (the triage page shows your last one); nothing was undone."))
             decision = services.undo(session, current_actor(), decision_id,
                                      others_allowed=can("undo_others", HITS))
-            hits = f"{decision.count} hit{'s' if decision.count != 1 else ''}"
-            return f"Undone: {decision.selection} ({hits} back as they were)."
+            message = gettext("Undone: %(what)s (%(back)s).", what=selection_words(session, decision.selection),
+                              back=ngettext("%(num)d hit back as it was", "%(num)d hits back as they were",
+                                            decision.count))
+            return message, decision.restored
 
-        ok, message = attempt(action)
-        return self._answer(ok, message)
+        ok, result = attempt(action)
+        if not ok:
+            return self._answer(False, result)
+        message, restored = result
+        return self._answer(True, message, restored={str(hit): status for hit, status in restored.items()})
 
 
 class RulesView(BaseView):
@@ -245,8 +322,13 @@ class RulesView(BaseView):
         def action(session):
             rule = services.remove_rule(session, current_actor(), rule_id,
                                         others_allowed=can("remove_others_rules", HITS))
-            what = f"{rule.site} cleared for work {rule.work_id}" if rule.work_id else f"whitelist of {rule.site}"
-            return f"Removed the {what}: new hits on it are made again (hits it ruled out keep their verdict)."
+            if rule.work_id:
+                title = work_titles(session, [rule.work_id]).get(rule.work_id, "")
+                what = gettext("clearance of %(site)s for \u201c%(title)s\u201d", site=rule.site, title=title)
+            else:
+                what = gettext("whitelist of %(site)s", site=rule.site)
+            return gettext("Removed the %(what)s: new hits on it are made again (hits it ruled out keep their "
+                           "verdict).", what=what)
 
         ok, message = attempt(action)
         flash(message, "success" if ok else "danger")

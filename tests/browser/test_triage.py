@@ -50,20 +50,22 @@ def test_handler_triages_by_keyboard_whitelists_a_site_and_finds_the_draft_case(
     page.keyboard.press("o")
     expect(page.locator("#pair")).to_have_class(re.compile("mode-side"))
 
-    # N, then L: each decides the selected hit and moves on
+    # N, then L: each decides the selected hit and moves on; the message names it
+    first = rows.nth(0)
+    named = f"\u201c{first.get_attribute('data-work')}\u201d on {first.get_attribute('data-site')}"
     page.keyboard.press("n")
     expect(page.locator(f"#hit-{first_id} .verdict")).to_have_text("No match")
-    expect(page.locator("#triage-status")).to_contain_text("1 hit marked no match")
+    expect(page.locator("#triage-status")).to_have_text(f"Marked no match: {named} (1 hit). U undoes.")
     second_id = selected(page).get_attribute("data-id")
     assert second_id != first_id
     page.keyboard.press("l")
     expect(page.locator(f"#hit-{second_id} .verdict")).to_have_text("Legal (licensed)")
-    # U takes the last decision back: the hit is to decide again
+    # U takes the last decision back: the hit is to decide again, the one before stays decided
     page.keyboard.press("u")
-    expect(page.locator("#triage-status")).to_contain_text("Undone")
-    page.wait_for_selector("[data-keys-ready]")
+    expect(page.locator("#triage-status")).to_contain_text("Undone: \u201c")
     expect(page.locator(f"#hit-{second_id} .verdict")).to_have_text("To decide")
-    expect(page.locator(f"#hit-{first_id}")).to_have_count(0)   # still no match: not in this list
+    expect(page.locator(f"#hit-{first_id} .verdict")).to_have_text("No match")
+    expect(page.locator("#last-words")).to_contain_text(named)   # U would now undo that one
 
     # I: illegal, into a draft case
     page.locator(f"#hit-{second_id} td.ca-site").click()
@@ -109,6 +111,48 @@ def test_the_auditor_sees_hits_but_cannot_decide(live_server, page):
     expect(page.locator("[data-decide]")).to_have_count(0)
     page.keyboard.press("i")
     expect(page.locator("#triage-status")).to_be_empty()
+
+
+def count(page, key):
+    return int(page.locator(f'[data-count="{key}"]').first.inner_text())
+
+
+def test_the_counts_follow_each_decision_and_its_undo_without_a_reload(live_server, page):
+    login(page, live_server, "handler2")
+    page.goto(f"{live_server}/hits/")
+    page.wait_for_selector("[data-keys-ready]")
+    page.evaluate("window.caNotReloaded = true")     # gone if the page reloads
+    before = {key: count(page, key) for key in ("new", "no_match", "total")}
+    hit = selected(page)
+    named = f"\u201c{hit.get_attribute('data-work')}\u201d on {hit.get_attribute('data-site')}"
+    page.keyboard.press("n")
+    expect(page.locator("#triage-status")).to_have_text(f"Marked no match: {named} (1 hit). U undoes.")
+    expect(page.locator('.ca-tabs [data-count="new"]')).to_have_text(str(before["new"] - 1))
+    expect(page.locator('.ca-tabs [data-count="no_match"]')).to_have_text(str(before["no_match"] + 1))
+    expect(page.locator('.ca-count [data-count="total"]')).to_have_text(str(before["total"] - 1))
+    expect(page.locator("#last-decision")).to_be_visible()
+    expect(page.locator("#last-words")).to_contain_text(f"{named} \u2192 No match (1 hit, ")
+    page.keyboard.press("u")
+    expect(page.locator("#triage-status")).to_have_text(f"Undone: {named} (1 hit back as it was).")
+    expect(page.locator('.ca-tabs [data-count="new"]')).to_have_text(str(before["new"]))
+    expect(page.locator('.ca-tabs [data-count="no_match"]')).to_have_text(str(before["no_match"]))
+    expect(page.locator('.ca-count [data-count="total"]')).to_have_text(str(before["total"]))
+    assert page.evaluate("window.caNotReloaded === true")
+
+
+def test_the_lawyers_legend_offers_only_the_keys_a_lawyer_can_use(live_server, page):
+    login(page, live_server, "lawyer")
+    page.goto(f"{live_server}/hits/")
+    page.wait_for_selector("[data-keys-ready]")
+    legend = page.locator("#key-legend")
+    expect(legend).to_contain_text("next/previous")
+    expect(legend).to_contain_text("overlay")
+    for words in ("legal", "whitelist", "no match", "undo", "select page"):
+        expect(legend).not_to_contain_text(words)
+    page.keyboard.press("?")
+    expect(page.locator(".ca-keyhelp")).to_contain_text("next hit")
+    expect(page.locator(".ca-keyhelp")).not_to_contain_text("illegal")
+    expect(page.locator(".ca-keyhelp")).not_to_contain_text("undo")
 
 
 def test_an_admin_whitelists_a_social_network_for_every_client(live_server, page, screenshots):

@@ -336,7 +336,8 @@ def test_anyone_allowed_removes_anothers_rule(db_session, holder):
 
 
 def test_removing_a_rule_that_is_gone(db_session):
-    with pytest.raises(NotFound, match="^There is no rule 987654321: it was removed already, or undone.$"):
+    with pytest.raises(NotFound, match="^That rule is not there any more: it was removed already, or undone. "
+                                       "Reload the page.$"):
         services.remove_rule(db_session, HANDLER, 987654321)
 
 

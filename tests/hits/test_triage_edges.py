@@ -40,8 +40,8 @@ def test_each_verdict_is_a_decision(db_session, work, status):
 @pytest.mark.parametrize("status", [NEW, "maybe", ""])
 def test_new_or_an_unknown_word_is_refused_with_the_choices(db_session, work, status):
     hit = make_hit(db_session, work, "refused.example.com")
-    with pytest.raises(InvalidInput, match=f"^'{status}' is not a decision; choose one of legal, illegal, "
-                                           "whitelisted, no_match.$"):
+    with pytest.raises(InvalidInput, match=f"^Verdict: '{status}' is not a decision; choose legal \\(licensed\\), "
+                                           "illegal, whitelisted or no match.$"):
         services.decide(db_session, HANDLER, [hit.id], status, selection="hit", today=TODAY)
     assert statuses(db_session, [hit]) == [NEW]
 
@@ -245,7 +245,7 @@ def test_only_the_maker_undoes_when_others_are_not_allowed(db_session, work, use
     hit = make_hit(db_session, work, "others.example.com")
     hanna, tom = Actor(users["handler"].id, "handler"), Actor(users["handler2"].id, "handler2")
     decision = services.decide(db_session, hanna, [hit.id], NO_MATCH, selection="hit", today=TODAY)
-    with pytest.raises(InvalidInput, match=f"^Decision {decision.id} is handler's: ask them, or an admin, "
+    with pytest.raises(InvalidInput, match="^The decision on hit is handler's: ask them, or an admin, "
                                            "to undo it.$"):
         services.undo(db_session, tom, decision.id, others_allowed=False)
     assert statuses(db_session, [hit]) == [NO_MATCH]
@@ -263,7 +263,8 @@ def test_the_maker_undoes_their_own_when_others_are_not_allowed(db_session, work
 
 
 def test_undoing_a_decision_that_is_not_there(db_session):
-    with pytest.raises(NotFound, match="^No triage decision 987654321.$"):
+    with pytest.raises(NotFound, match="^That triage decision does not exist \\(any more\\); nothing was undone. "
+                                       "Reload the triage page: it shows your last decision.$"):
         services.undo(db_session, HANDLER, 987654321)
 
 
@@ -273,7 +274,7 @@ def test_undo_twice_is_refused(db_session, work):
     services.undo(db_session, HANDLER, decision.id)
     assert db_session.get(HitDecision, decision.id).undone_at is not None
     services.decide(db_session, HANDLER, [hit.id], LEGAL, selection="hit", today=TODAY)
-    with pytest.raises(InvalidInput, match=f"^Decision {decision.id} was undone already.$"):
+    with pytest.raises(InvalidInput, match="^The decision on hit was undone already; nothing changed.$"):
         services.undo(db_session, HANDLER, decision.id)
     assert statuses(db_session, [hit]) == [LEGAL]
 

@@ -20,7 +20,8 @@ def test_another_handler_cannot_undo_a_decision_an_admin_can(db_session, client_
     assert done.json["ok"]
     refused = client_as("handler2").post("/hits/undo", data={"decision": done.json["decision"]}, headers=JSON)
     assert refused.status_code == 409
-    assert refused.json["error"] == f"Decision {done.json['decision']} is handler's: ask them, or an admin, to undo it."
+    assert refused.json["error"] == ("The decision on \u201c{}\u201d on undo-perm.example.com is handler's: ask them, "
+                                     "or an admin, to undo it.").format(hits[0].work.title)
     assert statuses(db_session, hits) == [NO_MATCH]
     assert db_session.get(HitDecision, done.json["decision"]).undone_at is None
     undone = client_as("admin").post("/hits/undo", data={"decision": done.json["decision"]}, headers=JSON)

@@ -15,11 +15,12 @@ def test_bulk_by_filter_then_undo_from_the_page(db_session, client_as):
     strong = sighting_hits(db_session, work, "weak.example.com", 2, score=0.95)
     client = client_as("handler")
     page = client.get(f"/hits/?client={holder.id}&band=low").get_data(as_text=True)
-    assert "Decide all <b>4</b> hits" in page
+    assert 'Decide all <b data-count="total">4</b> hits' in page
     done = client.post("/hits/decide", data={"scope": "filter", "verdict": NO_MATCH, "client": holder.id,
                                              "band": "low", "status": NEW, "next": "/hits/"},
                        headers={"Accept": "application/json"})
-    assert done.json["ok"] and done.json["message"].startswith("4 hits marked no match")
+    assert done.json["ok"] and done.json["message"].startswith(
+        f"Marked no match: all hits to decide, for {holder.name}, score under 0.70 (4 hits).")
     statuses = dict(db_session.execute(select(Hit.id, Hit.status).where(Hit.work_id == work.id)).all())
     assert [statuses[h.id] for h in weak + strong] == [NO_MATCH] * 4 + [NEW] * 2
     page = client.get("/hits/").get_data(as_text=True)

@@ -1,6 +1,8 @@
 /* The triage page: one key per decision, the hit's work and sighting side by side or
-   overlaid (fade, flicker), selections, undo. Decisions go to the server with fetch; the
-   page reloads only when its hits are all decided or a rule changed many of them.
+   overlaid (fade, flicker), selections, undo. Decisions go to the server with fetch; each
+   answer carries the page's numbers as they are now (tabs, the selection's total, the last
+   decision), put in place without a reload. The page reloads only when its hits are all
+   decided, a rule changed many of them, or an undo brought back hits it does not list.
    keys.js reads window.caTriage.keys for the legend and the key handling. */
 (function () {
   "use strict";
@@ -49,7 +51,7 @@
     return '<a class="ca-caselink" href="' + url + '">' + escapeHtml(ref) + "</a>";
   }
 
-  function show(i) {
+  function show(i, still) {
     if (!rows.length) { return; }
     at = Math.max(0, Math.min(rows.length - 1, i));
     rows.forEach(function (r, n) {
@@ -85,7 +87,8 @@
       (d("why") ? '<br><span class="muted">' + escapeHtml(d("why")) + "</span>" : "");
     $("f-verdict").innerHTML = r.querySelector(".ca-verdict").innerHTML;
     placeSighting();
-    r.scrollIntoView({block: "nearest"});
+    // moving brings the row into view; opening the page does not (stacked, the hit is above)
+    if (!still) { r.scrollIntoView({block: "nearest"}); }
   }
 
   // The sighting laid on the work where the engine found it: its homography (sighting 0..1 ->
@@ -132,6 +135,7 @@
   function post(url, data) {
     var body = new FormData();
     body.append("csrf_token", $("csrf").value);
+    body.append("view", window.location.search.replace(/^\?/, ""));   // whose numbers to send back
     Object.keys(data).forEach(function (k) {
       [].concat(data[k]).forEach(function (v) { body.append(k, v); });
     });
@@ -142,6 +146,27 @@
           return {ok: false, error: "The server answered " + resp.status + ". Reload the page and try again."};
         });
       }, function () { return {ok: false, error: "The server cannot be reached. Nothing was changed; try again."}; });
+  }
+
+  // The numbers of the page as the server counted them after the change.
+  function showNow(res) {
+    if (res.counts) {
+      Object.keys(res.counts.by_status).forEach(function (status) {
+        document.querySelectorAll('[data-count="' + status + '"]').forEach(function (el) {
+          el.textContent = res.counts.by_status[status];
+        });
+      });
+      document.querySelectorAll('[data-count="total"]').forEach(function (el) { el.textContent = res.counts.total; });
+    }
+    if (res.last !== undefined) {
+      lastDecision = res.last ? res.last.id : null;
+      var box = $("last-decision");
+      if (box) {
+        box.hidden = !res.last;
+        box.querySelector("input[name=decision]").value = res.last ? res.last.id : "";
+        text($("last-words"), res.last ? res.last.words : "");
+      }
+    }
   }
 
   function checked() { return rows.filter(function (r) { return r.querySelector(".ca-check").checked; }); }
@@ -166,7 +191,7 @@
     }).then(function (res) {
       busy = false;
       if (!res.ok) { say(res.error, true); return; }
-      if (res.changed.length) { lastDecision = res.decision; }   // U undoes what changed something
+      showNow(res);                      // U undoes the last decision that changed something
       var changed = {};
       res.changed.forEach(function (id) { changed[id] = true; });
       chosen.forEach(function (r) {
@@ -240,7 +265,23 @@
     post(page.getAttribute("data-undo-url"), {decision: decision}).then(function (res) {
       busy = false;
       if (!res.ok) { say(res.error, true); return; }
-      sayAfterReload(res.message);
+      var restored = res.restored || {};
+      var ids = Object.keys(restored);
+      var byId = {};
+      rows.forEach(function (r, n) { byId[r.getAttribute("data-id")] = n; });
+      if (ids.some(function (id) { return byId[id] === undefined; })) {
+        sayAfterReload(res.message);     // hits this page does not list came back: show them
+        return;
+      }
+      showNow(res);
+      ids.forEach(function (id) {
+        var r = rows[byId[id]];
+        r.setAttribute("data-status", restored[id]);
+        r.classList.remove("decided");
+        r.querySelector(".ca-verdict").innerHTML = chip(restored[id]);
+      });
+      say(res.message, false);
+      if (ids.length) { show(byId[ids[0]]); }
     });
   }
 
@@ -273,11 +314,11 @@
     "j": ["next hit", function () { show(at + 1); }],
     "k": ["previous hit", function () { show(at - 1); }],
     "o": ["overlay: side by side, faded, flickering", function () { setMode(mode + 1); }],
-    "x": ["select or unselect this hit", toggleCheck],
-    "a": ["select every hit on this page (again: none)", checkAll],
     "/": ["select by site", function () { var f = $("f-site-filter"); if (f) { f.focus(); } }]
   };
-  if (canDecide) {
+  if (canDecide) {                 // the keys of what the person's role may do, and only those
+    keys.x = ["select or unselect this hit", toggleCheck];
+    keys.a = ["select every hit on this page (again: none)", checkAll];
     keys.l = ["legal: licensed (this hit, or the selected ones)", function () { decide("legal"); }];
     keys.i = ["illegal: goes into a draft case", function () { decide("illegal"); }];
     keys.w = ["whitelist this site for the client (asks first)", whitelist];
@@ -292,5 +333,5 @@
   if (window.location.hash.indexOf("#hit-") === 0) {
     rows.forEach(function (r, n) { if ("#hit-" + r.getAttribute("data-id") === window.location.hash) { start = n; } });
   }
-  show(start);
+  show(start, start === 0);
 })();
