@@ -6,7 +6,8 @@ from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.cases import CASE, QUEUE, defences, lifecycle, services
 from caseapp.core.filestore import FileStore
-from caseapp.core.audit import events_for_case
+from caseapp.core.audit_trail import case_timeline
+from caseapp.core.audit_words import of_app as audit_words_of
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.formatting import amount_typed, day_typed
@@ -115,7 +116,7 @@ class CaseView(BaseView):
         assignee = self.appbuilder.sm.get_user_by_id(case.assignee_id) if case.assignee_id else None
         return self.render_template(
             "cases/case.html", case=case, today=today(), assignee=assignee,
-            events=events_for_case(session, case.id),
+            events=case_timeline(session, audit_words_of(current_app), case.id),
             targets=lifecycle.allowed_targets(case.stage, case.held_from_stage),
             action_labels=lifecycle.ACTION_LABELS, closure_reasons=lifecycle.CLOSURE_REASONS,
             me=current_user, prefill=request.args, outlook=feasibility.assess_case(case, today()),
