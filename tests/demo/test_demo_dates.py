@@ -10,15 +10,28 @@ from caseapp.core.audit import AuditEvent
 from tests.conftest import TODAY
 
 
-def test_no_demo_event_is_dated_after_the_demo_s_today(db_session):
-    """The test database is the demo built for TODAY (tests/conftest.py), on a later real day."""
+def test_no_demo_event_is_dated_after_the_demo_s_today(tmp_path):
+    """A demo built for TODAY (a past day: the tests' demo) on a later real day."""
+    from caseapp import create_app
+    from caseapp.demo.setup import build_demo_database
+    from caseapp.extensions import get_session
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}", "SECRET_KEY": "demo",
+                      "CASEAPP_INSTANCE_PATH": str(tmp_path), "CASEAPP_FILESTORE_PATH": str(tmp_path / "files")})
+    build_demo_database(app, cases=150, works=4, hits=5, today=TODAY)
     end_of_today = datetime.combine(TODAY + timedelta(days=1), time.min, tzinfo=timezone.utc)
-    later = db_session.execute(select(AuditEvent.action, AuditEvent.occurred_at)
-                               .where(AuditEvent.occurred_at >= end_of_today).limit(5)).all()
-    assert later == []
-    # the demo's trail reaches its today: the check above is not passed by an empty or old trail
-    newest = db_session.scalar(select(func.max(AuditEvent.occurred_at)))
-    assert newest.date() == TODAY
+    with app.app_context():
+        session = get_session()
+        later = session.execute(select(AuditEvent.action, AuditEvent.occurred_at)
+                                .where(AuditEvent.occurred_at >= end_of_today).limit(5)).all()
+        assert later == []
+        # the demo's trail reaches its today (cases move in it, services record in it): the check
+        # above is not passed by an empty or an old trail
+        newest = session.scalar(select(func.max(AuditEvent.occurred_at)))
+        assert newest.date() == TODAY
+        newest_step = session.scalar(select(func.max(AuditEvent.occurred_at))
+                                     .where(AuditEvent.action == "case.stage_changed"))
+        assert TODAY - timedelta(days=3) <= newest_step.date() <= TODAY
 
 
 def test_case_steps_are_squeezed_between_the_opening_and_now():
