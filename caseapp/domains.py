@@ -73,3 +73,12 @@ def run_startups() -> None:
 
 def demo_loaders() -> list:
     return [import_module(d.demo).load for d in sorted(all_domains(), key=lambda d: d.demo_order) if d.demo]
+
+
+@lru_cache(maxsize=None)
+def audit_catalogue():
+    """The words of every audit event: core's and each domain's (`Domain.audit_words`)."""
+    from caseapp.core import audit_words
+
+    return audit_words.Catalogue.of([audit_words, *(import_module(d.audit_words) for d in all_domains()
+                                                    if d.audit_words)])

@@ -59,6 +59,9 @@ BASELINES = {
     "cases list": {},
     "cases reopen": {"ref": "{case}", "reason": "The bank returned the payment", "login": "handler",
                      "today": "2026-11-23"},
+    "audit list": {"case_ref": "{case}", "login": "handler", "kind": "case.stage_changed", "since": "2025-01-01",
+                   "until": "2026-11-23", "limit": "5", "as_json": True},
+    "audit kinds": {},
     "ledger balance": {"until": "2026-11-23", "as_json": True},
     "payments import": {"file": "{statement}", "login": "accountant", "as_json": True},
     "payments assign": {"payment_id": "{payment}", "case_ref": "{case}", "login": "accountant"},
@@ -192,6 +195,12 @@ def _a_conflict(session) -> dict:
     return {"conflict": str(row.id), "owner": str(one.id)}
 
 
+def _a_case(session) -> dict:
+    from caseapp.cases.models import Case
+
+    return {"case": session.scalars(select(Case.ref).order_by(Case.id).limit(1)).one()}
+
+
 def _a_letter(session) -> dict:
     """A case a letter can go out on (a postal address, a mandate, a claim) and a draft letter on it."""
     from flask import current_app
@@ -319,7 +328,7 @@ def _a_batch(state: str):
 
 
 # What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
-PREPARE = {**{f"settlements {name}": _an_offer for name in ("offer", "accept", "reject", "record", "show")},
+PREPARE = {"audit list": _a_case, **{f"settlements {name}": _an_offer for name in ("offer", "accept", "reject", "record", "show")},
            "settlements cancel": _a_settlement,
            "cases reopen": _a_closed_case, "tokens revoke": _a_token, "letters render": _a_letter, "letters issue": _a_letter,
            "letters send": _a_letter, "clients bank request": _a_client,

@@ -26,4 +26,5 @@ DOMAIN = Domain(
     demo_order=30,
     views="caseapp.cases.views",
     cli="caseapp.cases.cli",
+    audit_words="caseapp.cases.audit_words",
 )

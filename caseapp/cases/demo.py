@@ -117,12 +117,13 @@ def load(demo: Demo) -> None:
                 case_rows[-1]["expected_value_eur_minor"] = feasibility.convert(outlook.expected_value, "EUR").minor
             event_rows.append(_event(actor, "case.opened", case_id, step_time, to_state=lifecycle.NEW))
             previous = lifecycle.NEW
-            for target in path:
-                step_time = step_time + timedelta(days=rng.randint(2, 16))
+            for target, step_time in zip(path, _step_times(opened, [rng.randint(2, 16) for _ in path], now)):
                 event_rows.append(_event(actor, "case.stage_changed", case_id, step_time,
                                          from_state=previous, to_state=target,
                                          reason=lifecycle.CLOSURE_REASONS[reason] if target == lifecycle.CLOSED else None))
                 previous = target
+            if closed:   # closed when its last step says so (never after the demo's now)
+                case_rows[-1]["closed_at"] = step_time
         session.execute(insert(Case), case_rows)
         session.execute(insert(CaseItem), item_rows)
         session.execute(insert(AuditEvent), event_rows)
@@ -139,6 +140,20 @@ def _demo_claim(country: str, serial: int, images: int, evidence: str = "none"):
     return feasibility.claim_amount(country, usage=DEMO_USAGES[serial % 5 if serial % 11 else 4],
                                     months=(1, 3, 6, 12, 14, 24, 36)[serial % 7], images=images,
                                     credit_missing=serial % 3 == 0, evidence=evidence)
+
+
+def _step_times(opened: datetime, gaps: list[int], now: datetime) -> list[datetime]:
+    """When a case took each step of its path: `gaps` days apart from its opening, squeezed
+    proportionally into the time between its opening and `now` when they would run past it
+    (a case opened three days ago cannot have taken ten steps of a fortnight each)."""
+    total = timedelta(days=sum(gaps))
+    room = now - timedelta(minutes=5) - opened
+    scale = 1.0 if total <= room else max(room, timedelta(0)) / total
+    times, elapsed = [], timedelta(0)
+    for gap in gaps:
+        elapsed += timedelta(days=gap)
+        times.append(opened + elapsed * scale)
+    return times
 
 
 def _event(actor: Actor, action: str, case_id: int, at: datetime, **fields) -> dict:

@@ -9,7 +9,8 @@ from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.cases import CASE, QUEUE, defences, lifecycle, services
 from caseapp.core.filestore import FileStore
-from caseapp.core.audit import events_for_case
+from caseapp.core.audit_trail import case_timeline
+from caseapp.core.audit_words import of_app as audit_words_of
 from caseapp.core.clock import day_of, today
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.formatting import amount_typed, day, day_typed
@@ -185,7 +186,7 @@ class CaseView(BaseView):
         closed = case.stage == lifecycle.CLOSED
         return self.render_template(
             "cases/case.html", case=case, today=today(), assignee=assignee, assignee_name=person_name(assignee),
-            events=events_for_case(session, case.id),
+            events=case_timeline(session, audit_words_of(current_app), case.id),
             targets=lifecycle.allowed_targets(case.stage, case.held_from_stage),
             action_labels=lifecycle.ACTION_LABELS, closure_reasons=lifecycle.closure_reasons_for(case.stage),
             closed_on=day_of(case.closed_at) if closed else None,

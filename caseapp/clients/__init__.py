@@ -36,4 +36,5 @@ DOMAIN = Domain(
     demo_order=10,
     views="caseapp.clients.views",
     cli="caseapp.clients.cli",
+    audit_words="caseapp.clients.audit_words",
 )

@@ -23,7 +23,7 @@ DOMAIN = Domain(
             ("ResetMyPasswordView", "this_form_post", "Change one's own password"),
         )),
     ),
-    menu=(MenuEntry("Audit trail", AUDIT_LOG, "read", "/audit/list/", "fa-history", order=90, category="Records"),),
+    menu=(MenuEntry("Audit trail", AUDIT_LOG, "read", "/audit/", "fa-history", order=90, category="Records"),),
     models="caseapp.core.tables",
     views="caseapp.core.views",
     cli="caseapp.core.cli_commands",

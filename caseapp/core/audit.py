@@ -50,6 +50,11 @@ class AuditEvent(Model):
     __table_args__ = (
         Index("ix_audit_event_case_time", "case_id", "occurred_at"),
         Index("ix_audit_event_subject", "subject_type", "subject_id"),
+        # The audit trail's keyset pages, newest first (core.audit_trail): all, by who, by kind.
+        Index("ix_audit_event_time", "occurred_at", "id"),
+        Index("ix_audit_event_actor_time", "actor_id", "occurred_at", "id"),
+        Index("ix_audit_event_actor_name_time", "actor_name", "occurred_at", "id"),
+        Index("ix_audit_event_action_time", "action", "occurred_at", "id"),
     )
 
 

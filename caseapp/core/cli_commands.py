@@ -5,7 +5,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from caseapp.core.cli import LOGIN, ROW_ID, Refused, Text, password_option, transaction
+from caseapp.core.cli import (LOGIN, ROW_ID, Refused, Text, WholeNumber, date_option, password_option, refusals,
+                              transaction)
+from caseapp.core.cli import session as cli_session
 from caseapp.core.security import ROLES
 
 # --- roles ----------------------------------------------------------------------------------
@@ -94,5 +96,62 @@ def tokens_revoke(token_id: int) -> None:
     click.echo(f"Token {row.id} ({row.name}) revoked.")
 
 
+# --- the audit trail --------------------------------------------------------------------------
 
-COMMANDS = (roles_group, users_group, tokens_group)
+@click.group("audit")
+def audit_group() -> None:
+    """The audit trail: who changed what, when and why."""
+
+
+@audit_group.command("list")
+@click.option("--case", "case_ref", type=Text(40), default=None, help="Only this case's events (its reference).")
+@click.option("--user", "login", type=Text(100), default=None,
+              help="Only what this login did (or a system job, e.g. 'escalation', 'demo').")
+@click.option("--kind", type=Text(60), default=None,
+              help="Only events of this code, e.g. case.stage_changed (`caseapp audit kinds` lists them).")
+@date_option("--since", default=None, help="From this day on (UTC).")
+@date_option("--until", default=None, help="Up to and including this day (UTC).")
+@click.option("--limit", type=WholeNumber(1, 100000), default=100, show_default=True, help="At most this many events.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line, codes and words.")
+@with_appcontext
+def audit_list(case_ref, login, kind, since, until, limit, as_json) -> None:
+    """The audit trail, newest first, in words (as the audit trail page shows it)."""
+    import json
+
+    from caseapp.core import audit_trail
+    from caseapp.core.audit_words import of_app as audit_words_of
+
+    words = audit_words_of(current_app)
+    with refusals():
+        session = cli_session()
+        chosen = audit_trail.read_filter(session, words, case=case_ref, user=login, kind=kind,
+                                         since=since and since.isoformat(), until=until and until.isoformat())
+        rows, after = [], None
+        while len(rows) < limit:
+            page = audit_trail.page(session, words, chosen, after=after,
+                                    limit=min(limit - len(rows), audit_trail.MAX_PAGE_SIZE))
+            rows.extend(page.rows)
+            if page.next_cursor is None:
+                break
+            after = page.next_cursor
+    for row in rows:
+        if as_json:
+            click.echo(json.dumps(row.as_data(), ensure_ascii=False))
+        else:
+            click.echo(" · ".join([row.when, row.who, row.what, row.case,
+                                   f"{row.before} → {row.after}", row.reason]))
+    if not as_json and not rows:
+        click.echo("No event matches.")
+
+
+@audit_group.command("kinds")
+@with_appcontext
+def audit_kinds() -> None:
+    """Every kind of event: its code and its words."""
+    from caseapp.core.audit_words import of_app as audit_words_of
+
+    for code, words in audit_words_of(current_app).kinds():
+        click.echo(f"{code}\t{words}")
+
+
+COMMANDS = (roles_group, users_group, tokens_group, audit_group)

@@ -63,6 +63,7 @@ class Domain:
     - cli: a module with `COMMANDS`, the click commands and groups the `caseapp` command adds
     - tasks: a module of background jobs (ids in, a service call)
     - demo: a module with `load(demo)`, run in `demo_order` by `caseapp demo`
+    - audit_words: a module with the words for the audit events it records (core.audit_words)
     """
 
     name: str
@@ -75,4 +76,5 @@ class Domain:
     tasks: str | None = None
     demo: str | None = None
     demo_order: int = 100
+    audit_words: str | None = None   # module: EVENTS, and optionally SENTENCES, STATES, ACTORS
     startup: str | None = None       # "module:function" run once when the app is made (e.g. load rules)

@@ -5,7 +5,9 @@ All tables, FAB's security tables and ours, live on one metadata (FAB's
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timedelta, timezone
 
 from flask_appbuilder import Model
 from sqlalchemy import DateTime, Integer, MetaData
@@ -24,8 +26,24 @@ metadata: MetaData = Model.metadata
 metadata.naming_convention = NAMING_CONVENTION
 
 
+# How far the clock is set off real time (the demo runs on its own "today"): see `clock_set_to`.
+_OFFSET: ContextVar[timedelta] = ContextVar("caseapp_clock_offset", default=timedelta(0))
+
+
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(timezone.utc) + _OFFSET.get()
+
+
+@contextmanager
+def clock_set_to(moment: datetime):
+    """Inside the block `utcnow()` starts at `moment` and runs on, so that what a job writes
+    (created_at, audit events) is dated in its own day: the demo built for a past "today"
+    records nothing after that day."""
+    token = _OFFSET.set(moment - datetime.now(timezone.utc))
+    try:
+        yield
+    finally:
+        _OFFSET.reset(token)
 
 
 class UTCDateTime(TypeDecorator):

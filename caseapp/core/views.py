@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, IndexView, ModelView, expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from caseapp.core import AUDIT_LOG, FILE
-from caseapp.core.audit import AuditEvent
+from caseapp.core.audit_words import of_app as audit_words_of
 from caseapp.core.security import access_matrix_of
 from caseapp.core.filestore import FileStore
 
@@ -154,25 +153,48 @@ def _sniff_mimetype(path) -> str:
     return "application/octet-stream"
 
 
-class AuditLogView(ModelView):
-    """The audit trail: read-only for everyone, Admin included."""
+class AuditLogView(BaseView):
+    """The audit trail in words, newest first, filtered and paged by keyset (core.audit_trail).
+    Read-only for everyone, Admin included."""
 
-    datamodel = SQLAInterface(AuditEvent)
     route_base = "/audit"
+    default_view = "list"
     class_permission_name = AUDIT_LOG
     method_permission_name = {"list": "read", "show": "read"}
-    include_route_methods = {"list", "show"}
-    list_title = "Audit trail"
-    show_title = "Audit event"
-    list_columns = ["occurred_at", "actor_name", "action", "subject_type", "subject_id",
-                    "from_state", "to_state", "reason"]
-    show_columns = list_columns + ["details"]
-    search_columns = ["actor_name", "action", "subject_type", "subject_id", "from_state", "to_state"]
-    label_columns = {"occurred_at": "When", "actor_name": "Who", "action": "What",
-                     "subject_type": "On", "subject_id": "Id", "from_state": "From",
-                     "to_state": "To", "reason": "Why", "details": "Details"}
-    base_order = ("occurred_at", "desc")
-    page_size = 50
+
+    @expose("/")
+    @expose("/list/")
+    @has_access
+    def list(self):
+        from caseapp.core import audit_trail
+        from caseapp.core.errors import Refusal
+        from caseapp.extensions import get_session
+
+        session, words = get_session(), audit_words_of(current_app)
+        typed = {name: request.args.get(name, "") for name in ("case", "user", "kind", "since", "until")}
+        trail, problem = None, None
+        try:
+            chosen = audit_trail.read_filter(session, words, **typed)
+            trail = audit_trail.page(session, words, chosen, after=request.args.get("after"))
+        except Refusal as error:
+            problem = str(error)
+        return self.render_template("caseapp/audit_trail.html", trail=trail, problem=problem, typed=typed,
+                                    kinds=words.kinds(), first_page=not request.args.get("after")), \
+            400 if problem else 200
+
+    @expose("/show/<int:event_id>")
+    @has_access
+    def show(self, event_id: int):
+        from caseapp.core import audit_trail
+        from caseapp.core.errors import NotFound
+        from caseapp.extensions import get_session
+
+        try:
+            event = audit_trail.detail(get_session(), audit_words_of(current_app), event_id)
+        except NotFound as error:
+            flash(str(error), "danger")
+            return redirect(url_for("AuditLogView.list"))
+        return self.render_template("caseapp/audit_event.html", event=event, back=request.referrer)
 
 
 def register(app, appbuilder) -> None:

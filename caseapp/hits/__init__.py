@@ -23,4 +23,5 @@ DOMAIN = Domain(
     demo_order=40,
     views="caseapp.hits.views",
     cli="caseapp.hits.cli",
+    audit_words="caseapp.hits.audit_words",
 )

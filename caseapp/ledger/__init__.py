@@ -16,4 +16,5 @@ DOMAIN = Domain(
     models="caseapp.ledger.models",
     views="caseapp.ledger.views",
     cli="caseapp.ledger.cli",
+    audit_words="caseapp.ledger.audit_words",
 )

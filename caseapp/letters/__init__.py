@@ -18,4 +18,5 @@ DOMAIN = Domain(
     models="caseapp.letters.models",
     views="caseapp.letters.views",
     cli="caseapp.letters.cli",
+    audit_words="caseapp.letters.audit_words",
 )

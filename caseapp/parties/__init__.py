@@ -17,4 +17,5 @@ DOMAIN = Domain(
     demo="caseapp.parties.demo",
     demo_order=20,
     views="caseapp.parties.views",
+    audit_words="caseapp.parties.audit_words",
 )

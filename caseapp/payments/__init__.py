@@ -25,4 +25,5 @@ DOMAIN = Domain(
     cli="caseapp.payments.cli",
     demo="caseapp.payments.demo",
     demo_order=60,
+    audit_words="caseapp.payments.audit_words",
 )

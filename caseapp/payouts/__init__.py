@@ -22,4 +22,5 @@ DOMAIN = Domain(
     models="caseapp.payouts.models",
     views="caseapp.payouts.views",
     cli="caseapp.payouts.cli",
+    audit_words="caseapp.payouts.audit_words",
 )

@@ -19,4 +19,5 @@ DOMAIN = Domain(
     cli="caseapp.settlements.cli",
     demo="caseapp.settlements.demo",
     demo_order=35,
+    audit_words="caseapp.settlements.audit_words",
 )

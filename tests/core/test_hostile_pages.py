@@ -16,7 +16,7 @@ HOSTILE = ["١٢٣", "99999999999999999999", "-1", "", "x" * 3000, "9999-12-31",
 # What our own pages read from a query string, and what Flask-AppBuilder's list pages read.
 OUR_ARGS = ["client", "after", "before", "older", "work", "sighting", "band", "status", "site", "kind",
             "new_client", "new_site", "preview", "backlog", "scope", "stage", "country", "edit", "claimed",
-            "next_due_on", "note", "next", "page", "psize", "group_by"]
+            "next_due_on", "note", "next", "page", "psize", "group_by", "case", "user", "since", "until"]
 
 # GET endpoints that are not pages: logging out (the test would go on logged out), FAB's actions.
 NOT_PAGES = {"logout", "action", "delete"}
