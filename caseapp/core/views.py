@@ -176,5 +176,8 @@ class AuditLogView(ModelView):
 
 
 def register(app, appbuilder) -> None:
+    from caseapp.core import profile
+
+    profile.register(app, appbuilder)
     appbuilder.add_view_no_menu(FileView)
     appbuilder.add_view_no_menu(AuditLogView)
