@@ -6,20 +6,24 @@ languages (Accept-Language), else the firm's default (CASEAPP_LOCALE). Time zone
 preference, else the firm's (CASEAPP_TIMEZONE). Outside a request (commands, jobs): the firm's."""
 from __future__ import annotations
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
+
+
+# What a request chose is kept on the request itself (not on `g`, which tests share between requests).
+_UNSET = object()
 
 
 def _preference():
     """The logged-in person's preference row (once a request), or None."""
-    if "caseapp_preference" not in g:
+    if getattr(request, "caseapp_preference", _UNSET) is _UNSET:
         from flask_login import current_user
 
         from caseapp.core.preferences import preference_of
         from caseapp.extensions import get_session
 
         user_id = getattr(current_user, "id", None) if current_user and current_user.is_authenticated else None
-        g.caseapp_preference = preference_of(get_session(), user_id)
-    return g.caseapp_preference
+        request.caseapp_preference = preference_of(get_session(), user_id)
+    return request.caseapp_preference
 
 
 def firm_locale() -> str:
@@ -31,13 +35,16 @@ def firm_timezone() -> str:
 
 
 def select_locale() -> str:
-    languages = current_app.config.get("LANGUAGES") or {}
     if not has_request_context():
         return firm_locale()
-    preference = _preference()
-    if preference is not None and preference.locale in languages:
-        return preference.locale
-    return request.accept_languages.best_match(list(languages)) or firm_locale()
+    if getattr(request, "caseapp_locale", None) is None:   # once a request: every amount and date asks
+        languages = current_app.config.get("LANGUAGES") or {}
+        preference = _preference()
+        if preference is not None and preference.locale in languages:
+            request.caseapp_locale = preference.locale
+        else:
+            request.caseapp_locale = request.accept_languages.best_match(list(languages)) or firm_locale()
+    return request.caseapp_locale
 
 
 def select_timezone() -> str:
@@ -52,7 +59,8 @@ def forget() -> None:
     """After a person changed their preference: this request's choice is made again."""
     from flask_babel import refresh
 
-    g.pop("caseapp_preference", None)
+    request.caseapp_preference = _UNSET
+    request.caseapp_locale = None
     refresh()
 
 
