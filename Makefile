@@ -1,10 +1,15 @@
 # The two set-up commands of the README: `make run` and `make test`.
 PYTHON ?= python3
+PORT   ?= 5000
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Installs are re-run only when the dependency list changes.
 STAMP      := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# setuptools says, at every editable install of this layout (caseapp.data.* mapped from folders at
+# the root), that folders named like the package may shadow it: a note, not a problem, and the only
+# line it would print. Any other warning still shows.
+$(STAMP) $(TEST_STAMP): export PYTHONWARNINGS = ignore:Editable installation
 
 .PHONY: run test install install-test serve demo bench-queue mutation clean
 
@@ -21,11 +26,12 @@ $(TEST_STAMP): $(STAMP)
 	touch $@
 
 # Installs, migrates the embedded SQLite database under instance/, loads the
-# demo data on first run, prints the demo logins and serves on 127.0.0.1:5000.
+# demo data on first run, prints the demo logins and serves on 127.0.0.1:5000
+# (another port: make run PORT=5001).
 run: install
 	$(BIN)/caseapp db upgrade
 	$(BIN)/caseapp demo --if-empty --cases 400
-	$(BIN)/caseapp serve --host 127.0.0.1 --port 5000
+	$(BIN)/caseapp serve --host 127.0.0.1 --port $(PORT)
 
 # Installs what the tests need and runs the whole suite (SQLite; PostgreSQL
 # too when CASEAPP_TEST_DATABASE_URL is set, as .ci/run does).

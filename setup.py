@@ -15,7 +15,8 @@ setup(
     package_dir=BUNDLED,
     package_data={
         "caseapp": ["templates/**/*", "*/templates/**/*", "static/**/*",
-                    "payouts/statement/*"],         # the payout statement's template and style sheet
+                    "payouts/statement/*",          # the payout statement's template and style sheet
+                    "payments/schemas/*"],          # the camt.053 XML schemas bank statements are checked against
         "matching": ["vocabulary.npz"],
         "caseapp.data.jurisdictions": ["*.toml", "*.json", "fees/*.toml"],
         "caseapp.data.migrations": ["*.mako", "versions/*.py"],

@@ -33,9 +33,11 @@ def create_app(config: dict | None = None) -> Flask:
         appbuilder = AppBuilder(base_template="caseapp/base.html")
         appbuilder.init_app(app, db.session)
         domains.register_views(app, appbuilder)
+    from caseapp.core import locale
     from caseapp.core.formatting import register_filters
     from caseapp.core.web import register_guards
 
+    locale.install(app)   # the person's language and time zone, not Flask-AppBuilder's session value
     register_filters(app)
     register_guards(app)
     return app

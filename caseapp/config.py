@@ -15,8 +15,8 @@ variable (CASEAPP_*) for production.
 | secret key             | CASEAPP_SECRET_KEY            | random, kept in <instance>/secret_key |
 | background jobs        | CASEAPP_JOBS                  | inline (in-process); celery          |
 | Redis (Celery broker)  | CASEAPP_REDIS_URL             | redis://127.0.0.1:6379/0             |
-| default locale         | CASEAPP_LOCALE                | en (amounts and dates on the pages)  |
-| the firm's time zone   | CASEAPP_TIMEZONE              | Europe/Berlin (what "today" is)      |
+| default locale         | CASEAPP_LOCALE                | en (amounts and dates on the pages when neither the person's preference nor their browser's language is one of the app's: en, de) |
+| the firm's time zone   | CASEAPP_TIMEZONE              | Europe/Berlin (what "today" is; the time zone of timestamps on the pages unless the person chose their own on Profile) |
 | queue page size        | CASEAPP_QUEUE_PAGE_SIZE       | 50 cases a page (1 to 500)           |
 | served over HTTPS      | CASEAPP_HTTPS                 | 1: Secure cookies, HSTS (`caseapp serve`: 0) |
 | login throttle         | CASEAPP_LOGIN_RATE_LIMIT      | 5 per minute;20 per hour (per address) |
@@ -102,6 +102,20 @@ def quiet_period(raw: str | None = None) -> tuple[tuple[int, int], tuple[int, in
     except ValueError:
         raise ValueError(f"CASEAPP_QUIET_PERIOD={raw!r}: give MM-DD/MM-DD (e.g. 12-20/01-06) or off.") from None
     return first, last
+
+
+def time_zone(raw: str | None = None) -> str:
+    """CASEAPP_TIMEZONE: the firm's time zone, an IANA name (default Europe/Berlin); an unknown
+    name is refused naming the variable."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    raw = (_env("TIMEZONE", "Europe/Berlin") if raw is None else raw).strip()
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"CASEAPP_TIMEZONE={raw!r}: give a time zone name as Region/City, e.g. Europe/Berlin.") \
+            from None
+    return raw
 
 
 def firm_calendar(raw: str | None = None) -> tuple[str, str | None]:
@@ -201,7 +215,7 @@ def build_config(overrides: dict | None = None) -> dict:
         # as soon as it passes either, without reading the rest.
         "CASEAPP_SIGHTINGS_MAX_BYTES": _whole("SIGHTINGS_MAX_BYTES", 2 * 1024 * 1024, 1024, 1024 ** 3),
         "CASEAPP_SIGHTINGS_MAX_LINES": _whole("SIGHTINGS_MAX_LINES", 500, 1, 100_000),
-        "CASEAPP_TIMEZONE": _env("TIMEZONE", "Europe/Berlin"),
+        "CASEAPP_TIMEZONE": time_zone(),
         # Deadlines (caseapp.deadlines) and the daily escalation (caseapp.cases.escalation).
         "CASEAPP_QUIET_PERIOD": quiet_period(),
         "CASEAPP_FIRM_CALENDAR": firm_calendar(),
@@ -217,7 +231,10 @@ def build_config(overrides: dict | None = None) -> dict:
         "AUTH_ROLE_PUBLIC": "Public",
         "AUTH_USER_REGISTRATION": False,
         "BABEL_DEFAULT_LOCALE": _env("LOCALE", "en"),
-        "LANGUAGES": {"en": {"flag": "gb", "name": "English"}},
+        # The app's languages (Flask-AppBuilder's own pages have German; caseapp's catalogue follows).
+        # A page's language: the person's preference, else the browser's best match, else
+        # CASEAPP_LOCALE (caseapp.core.locale).
+        "LANGUAGES": {"en": {"flag": "gb", "name": "English"}, "de": {"flag": "de", "name": "Deutsch"}},
         "WTF_CSRF_ENABLED": True,
         # Cookies: never read by scripts, not sent on cross-site requests, and only over HTTPS
         # when the app is served behind it (CASEAPP_HTTPS=1: production).

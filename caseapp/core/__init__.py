@@ -7,6 +7,7 @@ from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER, PEOPLE
 
 AUDIT_LOG = "AuditLog"
 FILE = "File"
+PROFILE = "Profile"
 
 DOMAIN = Domain(
     name="core",
@@ -14,17 +15,14 @@ DOMAIN = Domain(
     permissions=(
         permission(AUDIT_LOG, "read", "Read the audit trail", LAWYER, ACCOUNTANT),
         permission(FILE, "read", "See stored images and documents", HANDLER, LAWYER, ACCOUNTANT),
-        # Every person's own account (Flask-AppBuilder's pages): see it, change name and password.
-        *(permission(resource, action, description, *PEOPLE) for resource, action, description in (
-            ("UserDBModelView", "userinfo", "See one's own account"),
-            ("UserInfoEditView", "this_form_get", "Open the form to change one's own name"),
-            ("UserInfoEditView", "this_form_post", "Change one's own name"),
-            ("ResetMyPasswordView", "this_form_get", "Open the form to change one's own password"),
-            ("ResetMyPasswordView", "this_form_post", "Change one's own password"),
-        )),
+        # Every person's own account (the Profile page, core.profile): see it; change one's own
+        # language, time zone and password (the current password required). Flask-AppBuilder's own
+        # account pages (which change a password without the current one) are Admin's.
+        permission(PROFILE, "read", "See one's own profile: name, login, roles, preferences", *PEOPLE),
+        permission(PROFILE, "write", "Change one's own language, time zone and password", *PEOPLE),
     ),
     menu=(MenuEntry("Audit trail", AUDIT_LOG, "read", "/audit/", "fa-history", order=90, category="Records"),),
     models="caseapp.core.tables",
-    views="caseapp.core.views",
+    views="caseapp.core.views",   # (and core.profile, registered from there)
     cli="caseapp.core.cli_commands",
 )

@@ -12,10 +12,28 @@ DEFAULT_LOCALE = "en"
 
 
 def current_locale() -> str:
-    """The locale pages are formatted in: CASEAPP_LOCALE inside the app, else English."""
-    from flask import current_app, has_app_context
+    """The locale pages are formatted in: the person's (core.locale: their preference, else their
+    browser's language, else the firm's) in a request; CASEAPP_LOCALE elsewhere in the app (commands);
+    else English."""
+    from flask import current_app, has_app_context, has_request_context
 
+    if has_request_context():
+        from caseapp.core.locale import select_locale
+
+        return select_locale()
     return current_app.config.get("CASEAPP_LOCALE") or DEFAULT_LOCALE if has_app_context() else DEFAULT_LOCALE
+
+
+def current_timezone() -> str:
+    """The time zone timestamps are shown in: the person's (core.locale) in a request, else the
+    firm's (CASEAPP_TIMEZONE), else UTC outside the app."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return "UTC"
+    from caseapp.core.locale import select_timezone
+
+    return select_timezone()
 
 
 def money(value: Money | None, locale: str | None = None) -> str:
@@ -33,10 +51,14 @@ def day(value: date | None, locale: str | None = None) -> str:
 
 
 
-def timestamp(value: datetime | None, locale: str | None = None) -> str:
+def timestamp(value: datetime | None, locale: str | None = None, zone: str | None = None) -> str:
+    """'23 Nov 2026, 15:05' in the person's time zone (their preference, else the firm's)."""
+    from zoneinfo import ZoneInfo
+
     if value is None:
         return "—"
-    return format_datetime(value, "d MMM y, HH:mm", tzinfo="UTC", locale=locale or current_locale()) + " UTC"
+    return format_datetime(value, "d MMM y, HH:mm", tzinfo=ZoneInfo(zone or current_timezone()),
+                           locale=locale or current_locale())
 
 
 def due_in_words(due: date | None, today: date) -> str:
@@ -134,8 +156,32 @@ def money_text(text: str, currency: str, locale: str | None = None) -> str:
     return money(Money.parse(text, currency), locale)
 
 
+def cell(value):
+    """A value as Flask-AppBuilder's list and show pages print it (their templates under
+    caseapp/templates/appbuilder pass every value through here): nothing as "—", a yes/no as
+    "Yes"/"No", a list (a user's roles) as words joined by commas, a timestamp in the person's
+    time zone, a date in their locale. Anything else as it is (text, numbers, markup)."""
+    from collections.abc import Iterable
+
+    from flask_babel import gettext
+    from markupsafe import Markup
+
+    if value is None or (isinstance(value, str) and not isinstance(value, Markup) and value == ""):
+        return "—"
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, datetime):
+        return timestamp(value)
+    if isinstance(value, date):
+        return day(value)
+    if isinstance(value, Iterable) and not isinstance(value, (str, bytes, dict)):
+        words = [str(cell(item)) for item in value]
+        return ", ".join(words) if words else "—"
+    return value
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=money, money_text=money_text, amount_input=amount_input, day=day, timestamp=timestamp,
+        money=money, money_text=money_text, amount_input=amount_input, day=day, timestamp=timestamp, cell=cell,
     )
     app.jinja_env.globals.update(due_in_words=due_in_words, due_state=due_state)

@@ -39,12 +39,14 @@ ROLE_DESCRIPTIONS = {
 
 # Flask-AppBuilder's security administration (users, roles, permissions): Admin only, by design.
 # Every other view's resource must be in the matrix (tests/core/test_permissions.py).
+# (Its own account pages too: ResetMyPasswordView sets a password without asking for the current one.)
 FAB_ADMIN_RESOURCES = frozenset({
-    "UserDBModelView", "RoleModelView", "UserGroupModelView", "UserStatsChartView", "PermissionModelView",
-    "ViewMenuModelView", "PermissionViewModelView", "ResetPasswordView", "MenuApi", "SecurityApi"})
-# A person's own account (Flask-AppBuilder's pages): every person may see it and change their
-# name and password, the Auditor too.
-SELF_SERVICE_RESOURCES = frozenset({"UserDBModelView", "UserInfoEditView", "ResetMyPasswordView"})
+    "UserDBModelView", "RoleModelView", "UserGroupModelView", "PermissionModelView", "UserInfoEditView",
+    "ResetMyPasswordView", "ViewMenuModelView", "PermissionViewModelView", "ResetPasswordView", "MenuApi",
+    "SecurityApi"})
+# A person's own account (the Profile page, core.profile): every person may see it and change their
+# language, time zone and password, the Auditor too.
+SELF_SERVICE_RESOURCES = frozenset({"Profile"})
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,9 @@ class CaseappSecurityManager(SecurityManager):
 
     authdbview = LoginView
     security_api = NoSecurityApi
+    # Flask-AppBuilder's "User's Statistics" chart loads its chart library from the internet (the
+    # app works offline): not registered.
+    userstatschartview = None
 
     # --- sessions -----------------------------------------------------------------------------
 

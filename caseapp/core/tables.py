@@ -1,4 +1,5 @@
-"""core's own tables: the audit trail, numbering counters, API tokens."""
+"""core's own tables: the audit trail, numbering counters, API tokens, people's preferences."""
 from caseapp.core.audit import AuditEvent  # noqa: F401
 from caseapp.core.sequences import Counter  # noqa: F401
 from caseapp.core.tokens import ApiToken  # noqa: F401
+from caseapp.core.preferences import UserPreference  # noqa: F401

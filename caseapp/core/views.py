@@ -198,5 +198,8 @@ class AuditLogView(BaseView):
 
 
 def register(app, appbuilder) -> None:
+    from caseapp.core import profile
+
+    profile.register(app, appbuilder)
     appbuilder.add_view_no_menu(FileView)
     appbuilder.add_view_no_menu(AuditLogView)

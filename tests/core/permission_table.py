@@ -12,14 +12,12 @@ Each entry is (resource, Flask-AppBuilder permission), as docs/permissions.md li
 from __future__ import annotations
 
 # --- what every person holds (not the Crawler, a machine): their own account ---------------------
-# Seeing one's account and changing one's own name and password are the only changes the Auditor
-# may make: they change nothing of the firm's records.
+# Seeing one's profile and changing one's own language, time zone and password are the only changes
+# the Auditor may make: they change nothing of the firm's records. (Flask-AppBuilder's own account
+# pages, which set a password without the current one, are Admin's with the rest of its security.)
 OWN_ACCOUNT = frozenset({
-    ("UserDBModelView", "can_userinfo"),
-    ("UserInfoEditView", "can_this_form_get"),
-    ("UserInfoEditView", "can_this_form_post"),
-    ("ResetMyPasswordView", "can_this_form_get"),
-    ("ResetMyPasswordView", "can_this_form_post"),
+    ("Profile", "can_read"),
+    ("Profile", "can_write"),
 })
 
 CASE_HANDLER = OWN_ACCOUNT | {
