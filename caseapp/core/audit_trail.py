@@ -89,7 +89,12 @@ def _day(text: str | None, field: str) -> date | None:
 
 
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    """A day starts at midnight where the reader is (the zone the trail's times are shown in)."""
+    from zoneinfo import ZoneInfo
+
+    from caseapp.core.formatting import current_timezone
+
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(current_timezone())).astimezone(timezone.utc)
 
 
 # --- the cursor: where the next page starts (the last row's time and id) -----------------------

@@ -26,6 +26,8 @@ EVENTS = {
     "user.logged_in": "Signed in",
     "user.logged_out": "Signed out",
     "user.sessions_ended": "Sessions ended by an administrator",
+    "user.password_changed": "Own password changed",
+    "user.preferences_changed": "Language or time zone changed",
     "api_token.issued": "API token issued",
     "api_token.revoked": "API token revoked",
 }

@@ -97,7 +97,11 @@ def test_every_event_in_the_demo_database_has_words(db_session):
 # --- one case's events at chosen times --------------------------------------------------------
 
 def at(day: str, clock: str = "12:00:00") -> datetime:
-    return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=UTC)
+    """A moment on the firm's clock (Europe/Berlin, the zone the trail is read in): days and
+    times on the page and in the filters are the reader's, not UTC's."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=ZoneInfo("Europe/Berlin")).astimezone(UTC)
 
 
 @pytest.fixture()
@@ -202,13 +206,13 @@ def test_an_event_reads_in_words(db_session, trail):
     assert stage.who == "Tom Reuter"   # the full name, not the login
     assert (stage.kind, stage.before, stage.after, stage.reason) == ("Stage changed", "Offer sent", "Reminder sent",
                                                                       EMPTY)
-    assert stage.when == "10 Apr 2026, 12:00 UTC" and stage.case == case.ref and stage.case_id == case.id
+    assert stage.when == "10 Apr 2026, 12:00" and stage.case == case.ref and stage.case_id == case.id
     escalated = rows[events["escalated"].id]
     assert escalated.who == "Daily escalation run"
     assert escalated.what == "Escalated: Reminder sent deadline of 2026-04-19 passed"
     assert escalated.reason == "No answer"
     last = rows[events["on_until"].id]
-    assert last.when == "30 Apr 2026, 23:59 UTC" and "+00:00" not in last.when   # no microseconds, no offset
+    assert last.when == "30 Apr 2026, 23:59" and "+00:00" not in last.when   # no microseconds, no offset
     assert (last.before, last.after) == (EMPTY, EMPTY)
 
 
@@ -252,7 +256,7 @@ def test_the_detail_of_an_event_is_in_words(db_session, trail):
     db_session.flush()
     shown = audit_trail.detail(db_session, audit_catalogue(), edited.id)
     assert shown.details == [("Claimed minor", "45000 → 50000"), ("Next due on", "— → 2026-05-01"),
-                             ("Sent at", "2 Apr 2026, 10:11 UTC"), ("Urgent", "yes")]
+                             ("Sent at", "2 Apr 2026, 12:11"), ("Urgent", "yes")]
     with pytest.raises(NotFound, match="There is no audit event 999999999"):
         audit_trail.detail(db_session, audit_catalogue(), 999999999)
 
