@@ -216,7 +216,8 @@ def test_a_stage_change_recorded_without_a_case_is_passed_over(db_session):
 
     held = moved_by_a_person(db_session)
     quiet_database(db_session, held)
-    audit.record(db_session, HANDLER, "case.stage_changed", "case", 0, from_state="new", to_state="checking")
+    audit.record(db_session, HANDLER, "case.stage_changed", "case", 0, from_state="new", to_state="checking",
+                 at=datetime.combine(TODAY, time(10), tzinfo=timezone.utc))     # inside the window, no case
     steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=Letters().issue, send_letter=Letters().send,
                      status_letters="all", auto_offer_clients="none")
     assert [s.ref for s in steps] == [held.ref]
@@ -266,3 +267,15 @@ def test_an_offer_waits_for_the_ownership_gate_and_says_so(db_session):
     steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=Letters().issue, send_letter=Letters().send,
                      status_letters="none", auto_offer_clients=frozenset({fresh.client_id}))
     assert steps == [Step(fresh.ref, lifecycle.NEW, None, "skipped", (), "the ownership gate is not clear")]
+
+
+def test_letters_issued_with_nothing_to_send_them_are_reported_by_kind(db_session):
+    """Issue callable only (no sending set up by the caller): the step names the letters issued."""
+    told = placed(db_session, lifecycle.OFFER_SENT, YESTERDAY)
+    quiet_database(db_session, told)
+    letters = Letters()
+    steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=letters.issue, send_letter=None,
+                     status_letters=frozenset({told.client_id}), auto_offer_clients="none")
+    assert steps == [Step(told.ref, lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT, "moved",
+                          ("reminder", "status_update"), "")]
+    assert letters.issued == [(told.ref, "reminder"), (told.ref, "status_update")]
