@@ -664,3 +664,21 @@ def test_a_matched_credit_is_money_in_the_bank_not_in_suspense(db_session, store
     run(db_session, store, camt(Line(eur("40.00"), DAY, "P", None, case.ref, "MB-1"), sid="MB"))
     assert ledger.balance(db_session, "bank") == bank + eur("40.00")
     assert ledger.balance(db_session, "suspense") == suspense
+
+
+def test_a_bank_reference_longer_than_its_column_is_cut_to_100_characters(db_session, store):
+    """camt.053 caps a reference at 35 characters; the CSV layout does not: the first 100 are kept."""
+    long_ref = "R" * 100 + "-TAIL-OF-TWENTY-CHAR"
+    data = (b"booked_on,value_on,amount,currency,payer_name,payer_iban,remittance,bank_reference\n"
+            b"2026-11-20,2026-11-21,9.99,EUR,Csv Payer,,nothing," + long_ref.encode() + b"\n")
+    run(db_session, store, data, "long.csv")
+    assert payment(db_session, "R" * 100) is not None and payment(db_session, long_ref) is None
+
+
+def test_a_file_too_large_is_refused_by_its_name(db_session, store):
+    from caseapp.core.errors import InvalidInput
+    from caseapp.payments.statements import MAX_FILE_BYTES
+
+    with pytest.raises(InvalidInput, match=r"^october\.xml is larger than \d+ MB; split it\.$"):
+        run(db_session, store, b" " * (MAX_FILE_BYTES + 1), "october.xml")
+    assert db_session.scalars(select(StatementImport).where(StatementImport.filename == "october.xml")).all() == []
