@@ -279,3 +279,61 @@ def test_letters_issued_with_nothing_to_send_them_are_reported_by_kind(db_sessio
     assert steps == [Step(told.ref, lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT, "moved",
                           ("reminder", "status_update"), "")]
     assert letters.issued == [(told.ref, "reminder"), (told.ref, "status_update")]
+
+
+@pytest.fixture()
+def mail_server(monkeypatch):
+    """A local SMTP server (aiosmtpd on 127.0.0.1) the app is set up to send through."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from flask import current_app
+
+    received = []
+
+    class Collect:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    for key, value in {"CASEAPP_SMTP_HOST": "127.0.0.1", "CASEAPP_SMTP_PORT": port, "CASEAPP_SMTP_SECURITY": "none",
+                       "CASEAPP_SMTP_FROM": "claims@firm.example"}.items():
+        monkeypatch.setitem(current_app.config, key, value)
+    yield received
+    controller.stop()
+
+
+def test_with_mail_set_up_the_real_letters_go_by_email_each_to_its_addressee(db_session, mail_server):
+    """The reminder to the party's address, the status letter to the client's, sent on the run's
+    day by the run; a party without an e-mail address gets hers as a draft to post."""
+    from caseapp.letters.models import Letter
+
+    emailed = placed(db_session, lifecycle.OFFER_SENT, YESTERDAY)
+    posted = placed(db_session, lifecycle.OFFER_SENT, YESTERDAY)
+    emailed.party.email, posted.party.email = "owner@party.example", None
+    emailed.client.email = "studio@client.example"
+    emailed.client.street, emailed.client.postcode, emailed.client.city = "Gartenweg 2", "50667", "Köln"
+    quiet_database(db_session, emailed, posted)
+    steps = escalate(db_session, ROBOT, today=TODAY, status_letters=frozenset({emailed.client_id}),
+                     auto_offer_clients="none")
+    assert steps == [
+        Step(emailed.ref, lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT, "moved", ("reminder", "status_update"), ""),
+        Step(posted.ref, lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT, "moved",
+             ("reminder (draft: print and post it)",), ""),
+    ]
+    sent = {(letter.kind, letter.status, letter.sent_to, letter.sent_on) for letter in db_session.scalars(
+        select(Letter).where(Letter.case_id == emailed.id))}
+    assert sent == {("reminder", "sent", "owner@party.example", TODAY),
+                    ("status_update", "sent", "studio@client.example", TODAY)}
+    assert sorted(tuple(envelope.rcpt_tos) for envelope in mail_server) == [("owner@party.example",),
+                                                                            ("studio@client.example",)]
+    [draft] = db_session.scalars(select(Letter).where(Letter.case_id == posted.id)).all()
+    assert (draft.kind, draft.status) == ("reminder", "draft")
+    who = set(db_session.scalars(select(AuditEvent.actor_name).where(
+        AuditEvent.case_id == emailed.id, AuditEvent.action == "letter.sent")))
+    assert who == {ROBOT.name}
