@@ -314,26 +314,32 @@ def test_with_mail_set_up_the_real_letters_go_by_email_each_to_its_addressee(db_
     from caseapp.letters.models import Letter
 
     emailed = placed(db_session, lifecycle.OFFER_SENT, YESTERDAY)
-    posted = placed(db_session, lifecycle.OFFER_SENT, YESTERDAY)
-    emailed.party.email, posted.party.email = "owner@party.example", None
-    emailed.client.email = "studio@client.example"
-    emailed.client.street, emailed.client.postcode, emailed.client.city = "Gartenweg 2", "50667", "Köln"
-    quiet_database(db_session, emailed, posted)
-    steps = escalate(db_session, ROBOT, today=TODAY, status_letters=frozenset({emailed.client_id}),
-                     auto_offer_clients="none")
+    posted = placed(db_session, lifecycle.OFFER_SENT, YESTERDAY)          # the party has no e-mail address
+    client_posted = placed(db_session, lifecycle.OFFER_SENT, YESTERDAY)   # the client has none
+    emailed.party.email, posted.party.email, client_posted.party.email = "owner@party.example", None, "x@party.example"
+    emailed.client.email, posted.client.email, client_posted.client.email = ("studio@client.example",
+                                                                            "photo@client.example", None)
+    for case in (emailed, posted, client_posted):
+        case.client.street, case.client.postcode, case.client.city = "Gartenweg 2", "50667", "Köln"
+    quiet_database(db_session, emailed, posted, client_posted)
+    steps = escalate(db_session, ROBOT, today=TODAY, auto_offer_clients="none",
+                     status_letters=frozenset({emailed.client_id, posted.client_id, client_posted.client_id}))
+    draft = "(draft: print and post it)"
     assert steps == [
         Step(emailed.ref, lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT, "moved", ("reminder", "status_update"), ""),
         Step(posted.ref, lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT, "moved",
-             ("reminder (draft: print and post it)",), ""),
+             (f"reminder {draft}", "status_update"), ""),
+        Step(client_posted.ref, lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT, "moved",
+             ("reminder", f"status_update {draft}"), ""),
     ]
     sent = {(letter.kind, letter.status, letter.sent_to, letter.sent_on) for letter in db_session.scalars(
         select(Letter).where(Letter.case_id == emailed.id))}
     assert sent == {("reminder", "sent", "owner@party.example", TODAY),
                     ("status_update", "sent", "studio@client.example", TODAY)}
-    assert sorted(tuple(envelope.rcpt_tos) for envelope in mail_server) == [("owner@party.example",),
-                                                                            ("studio@client.example",)]
-    [draft] = db_session.scalars(select(Letter).where(Letter.case_id == posted.id)).all()
-    assert (draft.kind, draft.status) == ("reminder", "draft")
+    assert sorted(tuple(envelope.rcpt_tos) for envelope in mail_server) == [
+        ("owner@party.example",), ("photo@client.example",), ("studio@client.example",), ("x@party.example",)]
+    kept = {(letter.kind, letter.status) for letter in db_session.scalars(select(Letter).where(Letter.case_id == posted.id))}
+    assert kept == {("reminder", "draft"), ("status_update", "sent")}
     who = set(db_session.scalars(select(AuditEvent.actor_name).where(
         AuditEvent.case_id == emailed.id, AuditEvent.action == "letter.sent")))
     assert who == {ROBOT.name}

@@ -682,3 +682,25 @@ def test_a_file_too_large_is_refused_by_its_name(db_session, store):
     with pytest.raises(InvalidInput, match=r"^october\.xml is larger than \d+ MB; split it\.$"):
         run(db_session, store, b" " * (MAX_FILE_BYTES + 1), "october.xml")
     assert db_session.scalars(select(StatementImport).where(StatementImport.filename == "october.xml")).all() == []
+
+
+@pytest.mark.parametrize("second_names_its_case, built", [(True, 0), (False, 1)])
+def test_the_open_cases_owing_money_are_read_only_when_a_credit_names_no_case(db_session, store, monkeypatch,
+                                                                             second_names_its_case, built):
+    """Matching by amount reads every open case's dues (slow at 100,000 cases): a file whose
+    credits all name their cases never reads them; the first credit that names none reads them once."""
+    built_times = []
+
+    class Counted(services._Candidates):
+        def __init__(self, *args, **kwargs):
+            built_times.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_Candidates", Counted)
+    one, two = (make_case(db_session, lifecycle.OFFER_SENT, claimed="80.00") for _ in range(2))
+    data = camt(Line(eur("80.00"), DAY, "Payer One", PAYER, f"Invoice {one.ref}", "LZ-1"),
+                Line(eur("80.00"), DAY, "Payer Two", OTHER_PAYER,
+                     f"Invoice {two.ref}" if second_names_its_case else "no reference", "LZ-2"),
+                sid="LZ")
+    run(db_session, store, data)
+    assert len(built_times) == built
