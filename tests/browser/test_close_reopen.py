@@ -40,7 +40,7 @@ def test_close_asks_once_and_reopen_brings_the_case_back(live_server, page, scre
     expect(page).to_have_url(re.compile(f"/cases/{ref}$"))
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
-    assert page.evaluate("() => document.activeElement.id") == "close-open"
+    expect(page.locator("#close-open")).to_be_focused()   # "close" fires after the dialog hides
     expect(page.locator(".ca-next")).not_to_contain_text("Closed on")
 
     # Once more: choose the reason by keyboard (the last one: Duplicate case) and submit once.
@@ -71,7 +71,7 @@ def test_close_asks_once_and_reopen_brings_the_case_back(live_server, page, scre
     reopen = page.locator("#reopen-dialog")
     expect(reopen).to_be_visible()
     expect(reopen).to_contain_text("It returns to Offer sent")
-    assert page.evaluate("() => document.activeElement.id") == "reopen-reason"
+    expect(page.locator("#reopen-reason")).to_be_focused()
     page.get_by_role("button", name="Reopen the case").click()
     expect(reopen).to_be_visible()
     page.keyboard.type(REASON)
