@@ -11,7 +11,7 @@ TEST_STAMP := $(VENV)/.installed-test
 # line it would print. Any other warning still shows.
 $(STAMP) $(TEST_STAMP): export PYTHONWARNINGS = ignore:Editable installation
 
-.PHONY: run test install install-test serve demo bench-queue mutation clean
+.PHONY: run test install install-test serve demo bench-queue mutation translations clean
 
 install: $(STAMP)
 $(STAMP): setup.cfg pyproject.toml
@@ -51,6 +51,11 @@ mutation: install-test
 
 bench-queue: install-test
 	$(BIN)/python benchmarks/queue_pages.py --cases 100000 --requests 300 $(BENCH_ARGS)
+
+# The interface's catalogues: extract the marked words, keep their translations, compile
+# (docs/translating.md). The tests fail while a marked word has no German.
+translations: install-test
+	$(BIN)/python lint/translations.py update
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

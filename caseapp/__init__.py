@@ -22,6 +22,8 @@ def create_app(config: dict | None = None) -> Flask:
     domains.import_models()   # complete metadata before anything maps
     app.extensions["caseapp_access"] = domains.access_matrix()
     app.extensions["caseapp_audit_words"] = domains.audit_catalogue()
+    # Flask-AppBuilder puts its own catalogue first; each of ours is merged over it.
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(domains.translation_folders())
     domains.run_startups()   # e.g. a broken jurisdictions/ file stops the app here, saying which and why
 
     from flask_wtf.csrf import CSRFProtect

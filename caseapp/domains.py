@@ -59,6 +59,19 @@ def template_folders() -> list[str]:
     return [str(folder) for folder in folders if folder.is_dir()]
 
 
+def translation_folders() -> list[str]:
+    """The German (and later) catalogues: core's and the app's pages' in caseapp/translations/, then
+    each domain's own translations/ folder, as Flask-Babel's BABEL_TRANSLATION_DIRECTORIES takes them
+    (lint/translations.py extracts and compiles them; docs/translating.md)."""
+    from pathlib import Path
+
+    import caseapp
+
+    root = Path(caseapp.__file__).parent
+    folders = [root / "translations", *(root / d.name / "translations" for d in all_domains())]
+    return [str(folder) for folder in folders if folder.is_dir()]
+
+
 def cli_commands() -> list:
     return [command for d in all_domains() if d.cli for command in import_module(d.cli).COMMANDS]
 

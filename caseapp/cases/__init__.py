@@ -1,5 +1,6 @@
 """Cases: the claim against one party, its items, its lifecycle and the handler's queue."""
 from caseapp.core.domain import Domain, MenuEntry, permission
+from caseapp.core.i18n import N_
 from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
 
 QUEUE = "CaseQueue"   # (not "Queue": FAB prunes a view-menu named like a menu entry)
@@ -20,7 +21,7 @@ DOMAIN = Domain(
         permission(CASE, "edit", "Edit a case's claim and next due date", HANDLER, LAWYER),
         permission(CASE, "note", "Add a note to a case", HANDLER, LAWYER, ACCOUNTANT),
     ),
-    menu=(MenuEntry("Queue", QUEUE, "read", "/queue/", "fa-inbox", order=10),),
+    menu=(MenuEntry(N_("Queue"), QUEUE, "read", "/queue/", "fa-inbox", order=10),),
     models="caseapp.cases.models",
     demo="caseapp.cases.demo",
     demo_order=30,

@@ -1,5 +1,6 @@
 """Our clients (rights holders), their works, and later contracts and ownership evidence."""
 from caseapp.core.domain import IN_ACTION, Domain, MenuEntry, permission
+from caseapp.core.i18n import N_
 from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
 
 CLIENT = "Client"
@@ -29,8 +30,8 @@ DOMAIN = Domain(
                    ACCOUNTANT, checked_by=IN_ACTION),
         permission(WORK, "verify", "Verify or dispute a work's ownership, resolve a conflict between clients", HANDLER),
     ),
-    menu=(MenuEntry("Clients", CLIENT, "read", "/clients/list/", "fa-camera", order=40, category="Records"),
-          MenuEntry("Works", WORK, "read", "/works/list/", "fa-image", order=45, category="Records")),
+    menu=(MenuEntry(N_("Clients"), CLIENT, "read", "/clients/list/", "fa-camera", order=40, category=N_("Records")),
+          MenuEntry(N_("Works"), WORK, "read", "/works/list/", "fa-image", order=45, category=N_("Records"))),
     models="caseapp.clients.models",
     demo="caseapp.clients.demo",
     demo_order=10,

@@ -3,6 +3,7 @@ store, security (roles and permissions as data), errors, formatting. It declares
 pages every role shares (home, stored files, the audit trail, one's own account) and the
 commands for users, roles and API tokens."""
 from caseapp.core.domain import Domain, MenuEntry, permission
+from caseapp.core.i18n import N_
 from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER, PEOPLE
 
 AUDIT_LOG = "AuditLog"
@@ -21,7 +22,7 @@ DOMAIN = Domain(
         permission(PROFILE, "read", "See one's own profile: name, login, roles, preferences", *PEOPLE),
         permission(PROFILE, "write", "Change one's own language, time zone and password", *PEOPLE),
     ),
-    menu=(MenuEntry("Audit trail", AUDIT_LOG, "read", "/audit/", "fa-history", order=90, category="Records"),),
+    menu=(MenuEntry(N_("Audit trail"), AUDIT_LOG, "read", "/audit/", "fa-history", order=90, category=N_("Records")),),
     models="caseapp.core.tables",
     views="caseapp.core.views",   # (and core.profile, registered from there)
     cli="caseapp.core.cli_commands",

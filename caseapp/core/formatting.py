@@ -185,3 +185,8 @@ def register_filters(app: Flask) -> None:
         money=money, money_text=money_text, amount_input=amount_input, day=day, timestamp=timestamp, cell=cell,
     )
     app.jinja_env.globals.update(due_in_words=due_in_words, due_state=due_state)
+    # {% trans %} blocks read as one line, as lint/translations.py extracts them.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    from caseapp.core.i18n import script_words
+
+    app.jinja_env.filters["script_words"] = script_words

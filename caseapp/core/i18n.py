@@ -1,4 +1,5 @@
-"""Countries and languages as people type them and as caseapp keeps them (ISO codes)."""
+"""Countries and languages as people type them and as caseapp keeps them (ISO codes), and the
+helpers that mark the interface's words for its catalogues (docs/translating.md)."""
 from __future__ import annotations
 
 from caseapp.core.errors import InvalidInput
@@ -25,3 +26,19 @@ def language_code(value, field: str = "Language") -> str:
     if len(code) == 2 and code.isascii() and pycountry.languages.get(alpha_2=code):
         return code
     raise InvalidInput(f"{field}: '{value}' is not a language code; use its two letters, such as de, fr or en.")
+
+
+def N_(words: str) -> str:
+    """Marks words for the catalogue where they are declared but translated where they are shown:
+    a menu label (Flask-AppBuilder's menu says `_(label)`), a name that is also a permission name."""
+    return words
+
+
+def script_words(words: dict) -> str:
+    """The words a page's script says (in the person's language), as JSON for a
+    <script type="application/json"> block: translated in the template, read by the script."""
+    import json
+
+    from markupsafe import Markup
+
+    return Markup(json.dumps({key: str(value) for key, value in words.items()}, ensure_ascii=False).replace("</", "<\\/"))

@@ -1,5 +1,6 @@
 """Hits: sightings of clients' works on the web, their triage, and the rules applied at ingest."""
 from caseapp.core.domain import IN_ACTION, TOKEN, Domain, MenuEntry, permission
+from caseapp.core.i18n import N_
 from caseapp.core.security import CRAWLER, HANDLER, LAWYER
 
 HITS = "Hits"
@@ -16,8 +17,8 @@ DOMAIN = Domain(
         permission(HITS, "ingest", "Send sightings to POST /api/v1/sightings (with an API token)", CRAWLER,
                    checked_by=TOKEN),
     ),
-    menu=(MenuEntry("Triage", HITS, "read", "/hits/", "fa-crosshairs", order=20),
-          MenuEntry("Whitelists", HITS, "read", "/hits/rules/", "fa-check-square-o", order=60, category="Records")),
+    menu=(MenuEntry(N_("Triage"), HITS, "read", "/hits/", "fa-crosshairs", order=20),
+          MenuEntry(N_("Whitelists"), HITS, "read", "/hits/rules/", "fa-check-square-o", order=60, category=N_("Records"))),
     models="caseapp.hits.models",
     demo="caseapp.hits.demo",
     demo_order=40,

@@ -2,6 +2,7 @@
 currency. Posted entries never change; a correction is a reversing transaction. Payments
 (settlements domain) and payout batches (payouts domain) post through `ledger.services`."""
 from caseapp.core.domain import Domain, MenuEntry, permission
+from caseapp.core.i18n import N_
 from caseapp.core.security import ACCOUNTANT
 
 LEDGER = "Ledger"
@@ -12,7 +13,7 @@ DOMAIN = Domain(
     permissions=(
         permission(LEDGER, "read", "See the ledger and the trial balance", ACCOUNTANT),
     ),
-    menu=(MenuEntry("Trial balance", LEDGER, "read", "/ledger/", "fa-balance-scale", order=80, category="Money"),),
+    menu=(MenuEntry(N_("Trial balance"), LEDGER, "read", "/ledger/", "fa-balance-scale", order=80, category=N_("Money")),),
     models="caseapp.ledger.models",
     views="caseapp.ledger.views",
     cli="caseapp.ledger.cli",

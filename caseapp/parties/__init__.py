@@ -1,5 +1,6 @@
 """The other party: site owners, their addresses and commercial signals."""
 from caseapp.core.domain import Domain, MenuEntry, permission
+from caseapp.core.i18n import N_
 from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
 
 PARTY = "Party"
@@ -12,7 +13,7 @@ DOMAIN = Domain(
         permission(PARTY, "write", "Add and edit parties and their addresses", HANDLER, LAWYER),
         permission(PARTY, "delete", "Delete a party (refused while a case names it)"),
     ),
-    menu=(MenuEntry("Parties", PARTY, "read", "/parties/list/", "fa-building", order=50, category="Records"),),
+    menu=(MenuEntry(N_("Parties"), PARTY, "read", "/parties/list/", "fa-building", order=50, category=N_("Records")),),
     models="caseapp.parties.models",
     demo="caseapp.parties.demo",
     demo_order=20,

@@ -2,6 +2,7 @@
 credit matched to a case and booked in the ledger (§ 367 BGB: costs, interest, then the claim),
 the accountant's queue of unmatched payments, returns and refunds."""
 from caseapp.core.domain import Domain, MenuEntry, permission
+from caseapp.core.i18n import N_
 from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
 
 PAYMENT = "Payment"
@@ -16,10 +17,10 @@ DOMAIN = Domain(
         permission(PAYMENT, "write", "Import bank statements, assign unmatched payments, refund overpayments",
                    ACCOUNTANT),
     ),
-    menu=(MenuEntry("Unmatched payments", PAYMENT, "read", "/payments/unmatched", "fa-question-circle",
-                    order=78, category="Money"),
-          MenuEntry("Import bank statement", PAYMENT, "write", "/payments/import", "fa-upload",
-                    order=79, category="Money")),
+    menu=(MenuEntry(N_("Unmatched payments"), PAYMENT, "read", "/payments/unmatched", "fa-question-circle",
+                    order=78, category=N_("Money")),
+          MenuEntry(N_("Import bank statement"), PAYMENT, "write", "/payments/import", "fa-upload",
+                    order=79, category=N_("Money"))),
     models="caseapp.payments.models",
     views="caseapp.payments.views",
     cli="caseapp.payments.cli",

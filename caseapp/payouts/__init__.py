@@ -4,6 +4,7 @@ client's tax status, a minimum payout), post the split to the ledger, need a sec
 approval, and are exported as one SEPA credit-transfer file (pain.001.001.09) and a self-billed
 credit note per client. The month's three-way reconciliation of client money is signed off here."""
 from caseapp.core.domain import Domain, MenuEntry, permission
+from caseapp.core.i18n import N_
 from caseapp.core.security import ACCOUNTANT
 
 PAYOUT = "Payout"
@@ -18,7 +19,7 @@ DOMAIN = Domain(
         permission(PAYOUT, "approve", "Approve a payout batch another accountant drafted (four eyes)", ACCOUNTANT),
     ),
     # The accountant's home: the first menu entry an accountant may open (core.views.HomeView).
-    menu=(MenuEntry("Payouts", PAYOUT, "read", "/payouts/", "fa-money", order=15, category="Money"),),
+    menu=(MenuEntry(N_("Payouts"), PAYOUT, "read", "/payouts/", "fa-money", order=15, category=N_("Money")),),
     models="caseapp.payouts.models",
     views="caseapp.payouts.views",
     cli="caseapp.payouts.cli",
