@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
@@ -41,9 +42,11 @@ def _typed(value: str | None, field: str, longest: int) -> str | None:
     if not value:
         return None
     if not value.isprintable():
-        raise InvalidInput(f"{field}: remove the control characters (a line break, a tab) from what you typed.")
+        raise InvalidInput(gettext("%(field)s: remove the control characters (a line break, a tab) from what you "
+                                   "typed.", field=field))
     if len(value) > longest:
-        raise InvalidInput(f"{field}: at most {longest} characters; what you typed is {len(value)} long.")
+        raise InvalidInput(gettext("%(field)s: at most %(longest)d characters; what you typed is %(length)d long.",
+                                   field=field, longest=longest, length=len(value)))
     return value
 
 
@@ -53,13 +56,15 @@ def read_filter(session: Session, words: Catalogue, *, case: str | None = None, 
     a value that names nothing is refused saying what to write instead."""
     from flask_appbuilder.security.sqla.models import User
 
-    case, user, kind = _typed(case, "Case", 40), _typed(user, "User", 100), _typed(kind, "Kind", 60)
-    since, until = _typed(since, "From", 40), _typed(until, "To", 40)
+    case, user = _typed(case, gettext("Case"), 40), _typed(user, gettext("User"), 100)
+    kind = _typed(kind, gettext("Kind"), 60)
+    since, until = _typed(since, gettext("From"), 40), _typed(until, gettext("To"), 40)
     case_id = None
     if case is not None:
         case_id = words.case_id(session, case) if words.case_id else None
         if case_id is None:
-            raise NotFound(f"Case: there is no case {case!r}: write its reference, e.g. C-2026-000123.")
+            raise NotFound(gettext("Case: there is no case %(typed)s: write its reference, e.g. C-2026-000123.",
+                                   typed=repr(case)))
     actor_id = actor_name = None
     if user is not None:
         actor_id = session.scalar(select(User.id).where(User.username == user))
@@ -68,14 +73,14 @@ def read_filter(session: Session, words: Catalogue, *, case: str | None = None, 
     code = None
     if kind is not None:
         if kind not in words.events:
-            raise InvalidInput(f"Kind: {kind!r} is not a kind of event: choose one from the list "
-                               "(`caseapp audit kinds` prints them).")
+            raise InvalidInput(gettext("Kind: %(typed)s is not a kind of event: choose one from the list "
+                                       "(`caseapp audit kinds` prints them).", typed=repr(kind)))
         code = kind
-    first = _day(since, "From")
-    last = _day(until, "To")
+    first = _day(since, gettext("From"))
+    last = _day(until, gettext("To"))
     if first and last and first > last:
-        raise InvalidInput(f"Period: the start {first.isoformat()} is after the end {last.isoformat()}: "
-                           "put the earlier date in From.")
+        raise InvalidInput(gettext("Period: the start %(first)s is after the end %(last)s: put the earlier date "
+                                   "in From.", first=first.isoformat(), last=last.isoformat()))
     return TrailFilter(case_id, case.upper() if case else None, actor_id, actor_name, code, first, last)
 
 
@@ -113,7 +118,8 @@ def read_cursor(text: str | None) -> tuple[datetime, int] | None:
         return None
     found = _CURSOR.fullmatch(text.strip())
     if not found:
-        raise InvalidInput("This page link is broken: start again from the first page of the audit trail.")
+        raise InvalidInput(gettext("This page link is broken: start again from the first page of the audit "
+                                   "trail."))
     at = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=int(found.group(1)))
     return at, int(found.group(2))
 
@@ -200,7 +206,7 @@ def _row(event: AuditEvent, words: Catalogue, names: dict[int, str], refs: dict[
         who = names.get(event.actor_id) or event.actor_name
     else:
         who = words.system_actor(event.actor_name)
-    case = EMPTY if event.case_id is None else refs.get(event.case_id, f"case {event.case_id} (no longer exists)")
+    case = EMPTY if event.case_id is None else refs.get(event.case_id, gettext("case %(id)s (no longer exists)", id=event.case_id))
     return TrailRow(
         id=event.id, at=event.occurred_at, when=timestamp(event.occurred_at), who=who, actor=event.actor_name,
         code=event.action, kind=words.kind(event.action), what=words.sentence(event.action, event.details),
@@ -234,7 +240,8 @@ def detail(session: Session, words: Catalogue, event_id: int) -> EventDetail:
     """One event with everything it recorded, in words (keys humanised, values formatted)."""
     event = session.get(AuditEvent, event_id)
     if event is None:
-        raise NotFound(f"There is no audit event {event_id}: it may have been mistyped; open the audit trail.")
+        raise NotFound(gettext("There is no audit event %(id)s: it may have been mistyped; open the audit trail.",
+                               id=event_id))
     row = in_words(session, words, [event])[0]
     details = [(humanise(key), _detail_value(value)) for key, value in (event.details or {}).items()]
     return EventDetail(row, f"{humanise(event.subject_type)} {event.subject_id}", details)

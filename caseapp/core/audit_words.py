@@ -19,24 +19,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from flask_babel import gettext, lazy_gettext
+
 EMPTY = "—"
 
 # Core's own events: sign-ins, API tokens.
 EVENTS = {
-    "user.logged_in": "Signed in",
-    "user.logged_out": "Signed out",
-    "user.sessions_ended": "Sessions ended by an administrator",
-    "user.password_changed": "Own password changed",
-    "user.preferences_changed": "Language or time zone changed",
-    "api_token.issued": "API token issued",
-    "api_token.revoked": "API token revoked",
+    "user.logged_in": lazy_gettext("Signed in"),
+    "user.logged_out": lazy_gettext("Signed out"),
+    "user.sessions_ended": lazy_gettext("Sessions ended by an administrator"),
+    "user.password_changed": lazy_gettext("Own password changed"),
+    "user.preferences_changed": lazy_gettext("Language or time zone changed"),
+    "api_token.issued": lazy_gettext("API token issued"),
+    "api_token.revoked": lazy_gettext("API token revoked"),
 }
 ACTORS = {
-    "system": "The system",
-    "demo": "Demo data",
-    "cli": "Command line",
-    "tokens create": "Command line: tokens create",
-    "tokens revoke": "Command line: tokens revoke",
+    "system": lazy_gettext("The system"),
+    "demo": lazy_gettext("Demo data"),
+    "cli": lazy_gettext("Command line"),
+    "tokens create": lazy_gettext("Command line: tokens create"),
+    "tokens revoke": lazy_gettext("Command line: tokens revoke"),
 }
 
 
@@ -59,7 +61,7 @@ def value_in_words(value: Any) -> str:
     if value is None or value == "" or value == [] or value == {}:
         return EMPTY
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, (list, tuple)):
         if len(value) == 2 and not any(isinstance(v, (list, tuple, dict)) for v in value):
             return f"{value_in_words(value[0])} → {value_in_words(value[1])}"
@@ -96,14 +98,15 @@ class Catalogue:
 
     def kind(self, code: str) -> str:
         """The kind of event in words ('Stage changed'); an undeclared code reads humanised."""
-        return self.events.get(code) or humanise(code)
+        words = self.events.get(code)
+        return str(words) if words else humanise(code)   # (lazy words: in the reader's language)
 
     def sentence(self, code: str, details: dict | None) -> str:
         """What one event says: its kind, or its declared sentence over its details."""
         words = self.sentences.get(code)
         if words is not None:
             try:
-                return words(details or {}, self)
+                return str(words(details or {}, self))
             except (KeyError, TypeError, ValueError, AttributeError):
                 pass        # old events whose details lack a key read as their kind
         return self.kind(code)
@@ -111,10 +114,12 @@ class Catalogue:
     def state(self, code: str, value: str | None) -> str:
         if value is None or value == "":
             return EMPTY
-        return self.states.get(code, {}).get(value) or humanise(value)
+        words = self.states.get(code, {}).get(value)
+        return str(words) if words else humanise(value)
 
     def system_actor(self, name: str) -> str:
-        return self.actors.get(name) or name
+        words = self.actors.get(name)
+        return str(words) if words else name
 
     def codes_for_kind(self, words: str) -> list[str]:
         """The codes whose kind reads `words` (the filter offers words, not codes)."""
@@ -122,4 +127,5 @@ class Catalogue:
 
     def kinds(self) -> list[tuple[str, str]]:
         """(code, words) of every declared event, by words."""
-        return sorted(self.events.items(), key=lambda item: (item[1].lower(), item[0]))
+        return sorted(((code, str(words)) for code, words in self.events.items()),
+                      key=lambda item: (item[1].lower(), item[0]))

@@ -63,18 +63,18 @@ def timestamp(value: datetime | None, locale: str | None = None, zone: str | Non
 
 def due_in_words(due: date | None, today: date) -> str:
     """'due today', 'due in 3 days', '2 days overdue'."""
+    from flask_babel import gettext, ngettext
+
     if due is None:
-        return "no due date"
+        return gettext("no due date")
     delta = (due - today).days
     if delta == 0:
-        return "due today"
+        return gettext("due today")
     if delta == 1:
-        return "due tomorrow"
+        return gettext("due tomorrow")
     if delta > 1:
-        return f"due in {delta} days"
-    if delta == -1:
-        return "1 day overdue"
-    return f"{-delta} days overdue"
+        return ngettext("due in %(num)d day", "due in %(num)d days", delta)
+    return ngettext("%(num)d day overdue", "%(num)d days overdue", -delta)
 
 
 def due_state(due: date | None, today: date) -> str:
@@ -100,6 +100,8 @@ def iso_day(text: str) -> date:
     saying what is accepted. Pages (`day_typed`) and commands (core.cli.date_option) read dates here."""
     import re
 
+    from flask_babel import gettext
+
     from caseapp.core.errors import InvalidInput
     from caseapp.core.money import shown
 
@@ -109,10 +111,11 @@ def iso_day(text: str) -> date:
     except ValueError:
         day = None
     if day is None:
-        raise InvalidInput(f"{shown(text)} is not a date: write it as YYYY-MM-DD, e.g. 2026-02-01.")
+        raise InvalidInput(gettext("%(typed)s is not a date: write it as YYYY-MM-DD, e.g. 2026-02-01.",
+                                   typed=shown(text)))
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise InvalidInput(f"{shown(text)} is out of range: use a date between {FIRST_DAY.year} and "
-                           f"{LAST_DAY.year}.")
+        raise InvalidInput(gettext("%(typed)s is out of range: use a date between %(first)s and %(last)s.",
+                                   typed=shown(text), first=FIRST_DAY.year, last=LAST_DAY.year))
     return day
 
 

@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 
 from babel.numbers import (NumberFormatError, format_currency, format_decimal, get_currency_precision,
                            get_decimal_symbol, get_group_symbol, list_currencies, parse_decimal)
+from flask_babel import gettext, ngettext
 
 from caseapp.core.errors import InvalidInput
 
@@ -142,14 +143,16 @@ class Money:
                 except NumberFormatError:
                     value = None
         if value is None or not value.is_finite() or value < 0 or -value.as_tuple().exponent > digits:
-            raise InvalidInput(f"{shown(text)} is not an amount in {currency}: write it like "
-                               f"{local_example(currency, locale)} ({_local_rule(digits)}).")
+            raise InvalidInput(gettext("%(typed)s is not an amount in %(currency)s: write it like %(example)s "
+                                       "(%(rule)s).", typed=shown(text), currency=currency,
+                                       example=local_example(currency, locale), rule=_local_rule(digits)))
         return cls._typed(value, currency, text)
 
     @classmethod
     def _typed(cls, value: Decimal, currency: str, text: str) -> "Money":
         if value >= MAX_AMOUNT:
-            raise InvalidInput(f"{shown(text)} is too large for an amount in {currency}; check the figure.")
+            raise InvalidInput(gettext("%(typed)s is too large for an amount in %(currency)s; check the figure.",
+                                       typed=shown(text), currency=currency))
         return cls(int(value.scaleb(minor_digits(currency))), currency)
 
     # arithmetic -------------------------------------------------------------
@@ -274,7 +277,9 @@ def _plain_rule(digits: int) -> str:
 
 
 def _local_rule(digits: int) -> str:
-    return "no decimals, no sign" if digits == 0 else f"at most {digits} decimals, no sign"
+    if digits == 0:
+        return gettext("no decimals, no sign")
+    return ngettext("at most %(num)d decimal, no sign", "at most %(num)d decimals, no sign", digits)
 
 
 def _round_half_away(value: Fraction) -> int:

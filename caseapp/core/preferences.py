@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
+from flask_babel import gettext
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -44,8 +45,8 @@ def check_time_zone(name: str) -> str:
 
     text = (name or "").strip()
     if text not in time_zones():
-        raise InvalidInput(f"Time zone: {shown(name)} is not a time zone name. Choose one from the list, written "
-                           "as Region/City, e.g. Europe/Berlin or America/New_York.")
+        raise InvalidInput(gettext("Time zone: %(typed)s is not a time zone name. Choose one from the list, "
+                                   "written as Region/City, e.g. Europe/Berlin or America/New_York.", typed=shown(name)))
     return text
 
 
@@ -60,8 +61,8 @@ def set_preferences(session: Session, actor: audit.Actor, user_id: int, *, local
     locale = (locale or "").strip()
     if locale and locale not in languages:
         offered = ", ".join(f"{code} ({entry['name']})" for code, entry in languages.items())
-        raise InvalidInput(f"Language: {locale!r} is not one of the app's languages. Choose {offered}, or the "
-                           "firm's default.")
+        raise InvalidInput(gettext("Language: %(typed)s is not one of the app's languages. Choose %(offered)s, or "
+                                   "the firm's default.", typed=repr(locale), offered=offered))
     zone = check_time_zone(timezone) if (timezone or "").strip() else None
     preference = preference_of(session, user_id)
     before = {"locale": preference.locale, "timezone": preference.timezone} if preference else \
@@ -83,15 +84,17 @@ def change_password(session: Session, actor: audit.Actor, user, *, current: str,
     enough, different and typed twice alike. `hash_password(text)` and `check_password(hash, text)`
     are the app's (Flask-AppBuilder's hashing settings)."""
     if not current or not check_password(user.password or "", current):
-        raise InvalidInput("Current password: that is not your current password. Type it again; nothing was "
-                           "changed.")
+        raise InvalidInput(gettext("Current password: that is not your current password. Type it again; nothing "
+                                   "was changed."))
     if len(new or "") < PASSWORD_MIN_LENGTH:
-        raise InvalidInput(f"New password: use at least {PASSWORD_MIN_LENGTH} characters; nothing was changed.")
+        raise InvalidInput(gettext("New password: use at least %(num)d characters; nothing was changed.",
+                                   num=PASSWORD_MIN_LENGTH))
     if new != repeated:
-        raise InvalidInput("Repeat the new password: the two new passwords differ. Type the same one twice; "
-                           "nothing was changed.")
+        raise InvalidInput(gettext("Repeat the new password: the two new passwords differ. Type the same one "
+                                   "twice; nothing was changed."))
     if new == current:
-        raise InvalidInput("New password: it is the same as the current one. Choose another; nothing was changed.")
+        raise InvalidInput(gettext("New password: it is the same as the current one. Choose another; nothing was "
+                                   "changed."))
     user.password = hash_password(new)
     session.add(user)
     audit.record(session, actor, "user.password_changed", "user", user.id)

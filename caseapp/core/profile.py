@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext
 
 from caseapp.core import PROFILE
 
@@ -38,12 +39,14 @@ class ProfileView(BaseView):
         from caseapp.core.preferences import set_preferences
         from caseapp.core.web import current_actor, run_action
 
+        def saved(_preference) -> str:
+            locale.forget()   # said in the language just chosen
+            return gettext("Your preferences are saved.")
+
         actor = current_actor()
-        if run_action(lambda session: set_preferences(
-                session, actor, actor.user_id, locale=request.form.get("locale", ""),
-                timezone=request.form.get("timezone", ""), languages=current_app.config["LANGUAGES"]),
-                "Your preferences are saved."):
-            locale.forget()
+        run_action(lambda session: set_preferences(
+            session, actor, actor.user_id, locale=request.form.get("locale", ""),
+            timezone=request.form.get("timezone", ""), languages=current_app.config["LANGUAGES"]), saved)
         return redirect(url_for("ProfileView.index"))
 
     @expose("/password", methods=["POST"])
@@ -65,7 +68,7 @@ class ProfileView(BaseView):
             session, actor, session.get(user_model, actor.user_id), current=request.form.get("current", ""),
             new=request.form.get("new", ""), repeated=request.form.get("repeated", ""),
             hash_password=hash_password, check_password=check_password_hash),
-            "Your password is changed: use the new one from your next login.")
+            gettext("Your password is changed: use the new one from your next login."))
         return redirect(url_for("ProfileView.index"))
 
 

@@ -37,6 +37,16 @@ ROLE_DESCRIPTIONS = {
     CRAWLER: "A machine account: sends sightings to the REST endpoint with an API token, nothing else.",
 }
 
+
+def role_words(role: str) -> str:
+    """A role as people say it ('Case handler' for CaseHandler), in the reader's language."""
+    from flask_babel import gettext
+
+    words = {HANDLER: gettext("Case handler"), LAWYER: gettext("Lawyer"), ACCOUNTANT: gettext("Accountant"),
+             ADMIN: gettext("Admin"), AUDITOR: gettext("Auditor"), CRAWLER: gettext("Crawler (machine account)")}
+    return words.get(role, role)
+
+
 # Flask-AppBuilder's security administration (users, roles, permissions): Admin only, by design.
 # Every other view's resource must be in the matrix (tests/core/test_permissions.py).
 # (Its own account pages too: ResetMyPasswordView sets a password without asking for the current one.)

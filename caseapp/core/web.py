@@ -272,9 +272,47 @@ def app_views(app) -> dict:
     return views
 
 
+def needed_permission(app, endpoint: str | None):
+    """The permission (caseapp.core.domain.Permission) the page at `endpoint` asks for, when it is
+    one of the matrix's (a view's `class_permission_name` and `method_permission_name`)."""
+    if not endpoint or "." not in endpoint:
+        return None
+    view_name, _, method = endpoint.partition(".")
+    view = app_views(app).get(view_name)
+    if view is None:
+        return None
+    resource = getattr(view, "class_permission_name", None) or view_name
+    action = (getattr(view, "method_permission_name", None) or {}).get(method) or method
+    return app.extensions["caseapp_access"].permission_for(resource, action.removeprefix("can_"))
+
+
+def forbidden(error):
+    """A signed-in person opened a page their roles do not allow: say which permission it needs,
+    who holds it, and where to go (a script asking for JSON gets the same words as JSON)."""
+    from flask import current_app, jsonify, render_template, request
+    from flask_babel import gettext
+
+    from caseapp.core.security import role_words
+
+    permission = needed_permission(current_app, request.endpoint)
+    if permission is None:
+        needs = gettext("This page is not open to your roles.")
+    else:
+        roles = ", ".join(sorted(role_words(role) for role in permission.roles))
+        needs = gettext("This needs the permission “%(what)s”, which these roles hold: %(roles)s.",
+                        what=permission.description, roles=roles)
+    advice = gettext("If your work needs it, ask an admin to give you one of these roles.")
+    if wants_json():
+        return jsonify({"error": f"{needs} {advice}"}), 403
+    return render_template("caseapp/forbidden.html", needs=needs, advice=advice,
+                           base_template=current_app.appbuilder.base_template,
+                           appbuilder=current_app.appbuilder), 403
+
+
 def register_guards(app) -> None:
     """What every request and response goes through: FAB list arguments checked, security
-    headers, throttle messages."""
+    headers, throttle messages, a refused page said in words."""
     app.before_request(check_list_arguments)
     app.after_request(security_headers)
     app.register_error_handler(429, too_many_requests)
+    app.register_error_handler(403, forbidden)

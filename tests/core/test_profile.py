@@ -70,7 +70,7 @@ def test_saving_preferences_stores_and_audits_them(client_as, db_session, users)
     auditor = users["auditor"]
     page = client_as("auditor").post("/profile/preferences", data={"locale": "de", "timezone": "Asia/Tokyo"},
                                       follow_redirects=True)
-    assert "Your preferences are saved." in _text(page)
+    assert "Ihre Einstellungen sind gespeichert." in _text(page)   # said in the language just chosen
     saved = db_session.get(UserPreference, auditor.id)
     assert (saved.locale, saved.timezone) == ("de", "Asia/Tokyo")
     event, = _events(db_session, auditor, "user.preferences_changed")

@@ -49,3 +49,52 @@ def test_a_page_speaks_the_persons_language(client_as, language, words):
     """The menu, from the domains' catalogues merged over Flask-AppBuilder's."""
     page = client_as("handler").get("/queue/", headers={"Accept-Language": language}).get_data(as_text=True)
     assert words in page
+
+
+@pytest.mark.parametrize("language, needs, who", [
+    ("en", "This needs the permission “Reopen a closed case", "Case handler"),
+    ("de", "Dafür braucht es die Berechtigung „Reopen a closed case", "Sachbearbeiter"),
+])
+def test_a_refused_page_names_what_it_needs_and_who_holds_it(client_as, language, needs, who):
+    """An auditor may read a case but not reopen it: the 403 page says which permission the page
+    asks for and which roles hold it, in the person's language, on the app's own page."""
+    response = client_as("auditor").post("/cases/C-2026-000001/reopen", data={"reason": "x"},
+                                         headers={"Accept-Language": language})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert needs in page and who in page, page[:3000]
+    assert "ca-page" in page and "Forbidden" not in page
+    json_answer = client_as("auditor").post("/cases/C-2026-000001/reopen", data={"reason": "x"},
+                                            headers={"Accept": "application/json", "Accept-Language": language})
+    assert json_answer.status_code == 403 and needs in json_answer.get_json()["error"]
+
+
+@pytest.mark.parametrize("language, days, words", [
+    ("de", 3, "fällig in 3 Tagen"), ("de", 1, "morgen fällig"), ("de", 0, "heute fällig"),
+    ("de", -1, "1 Tag überfällig"), ("de", -2, "2 Tage überfällig"),
+    ("en", 3, "due in 3 days"), ("en", -1, "1 day overdue"), ("en", -2, "2 days overdue"),
+])
+def test_due_dates_read_in_the_persons_language_with_the_right_plural(app, language, days, words):
+    from datetime import date, timedelta
+
+    from caseapp.core.formatting import due_in_words
+
+    today = date(2026, 11, 23)
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        assert due_in_words(today + timedelta(days=days), today) == words
+
+
+@pytest.mark.parametrize("language, field, typed, said", [
+    ("de", "Betrag", "1,234.50", "Betrag: '1,234.50' ist kein Betrag in EUR. Schreiben Sie ihn wie 1.234,50 "
+                                 "(höchstens 2 Nachkommastellen, ohne Vorzeichen)."),
+    ("en", "Amount", "1.234,50", "Amount: '1.234,50' is not an amount in EUR: write it like 1,234.50 "
+                                 "(at most 2 decimals, no sign)."),
+])
+def test_an_amount_typed_the_other_locales_way_is_refused_in_the_persons_language(app, language, field, typed, said):
+    from caseapp.core.errors import InvalidInput
+    from caseapp.core.formatting import amount_typed
+
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        with pytest.raises(InvalidInput) as refused:
+            amount_typed(typed, "EUR", field)
+    assert str(refused.value) == said
