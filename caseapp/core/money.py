@@ -262,8 +262,13 @@ class Money:
         digits = minor_digits(self.currency)
         return f"{self.to_decimal():.{digits}f}"
 
-    def format(self, locale: str = "en") -> str:
-        """'€450.00' (en), '450,00 €' (de)."""
+    def format(self, locale: str | None = None) -> str:
+        """'€450.00' (en), '450,00 €' (de); without a locale, the reader's (a page's person, else
+        the firm's CASEAPP_LOCALE, else English: core.formatting.current_locale)."""
+        if locale is None:
+            from caseapp.core.formatting import current_locale
+
+            locale = current_locale()
         return format_currency(self.to_decimal(), self.currency, locale=locale)
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """Every page of the menu, as each role, in an English and a German browser: no error answer, nothing
 fetched from another host (the app works offline), no console error, and no raw Python value in
-the visible text ("None", "True", "False", a "+00:00" time)."""
+the visible text ("None", "True", "False", a list's "[", a "+00:00" time, an audit event's code), and
+dates and amounts written the way the browser's language writes them (issue 17)."""
 from __future__ import annotations
 
 import re
@@ -13,7 +14,29 @@ from tests.browser.conftest import login
 ROLES = ["handler", "lawyer", "accountant", "admin", "auditor"]
 LOCALES = ["en-GB", "de-DE"]
 # Words that are Python leaking onto a page, not words of ours.
-RAW = re.compile(r"\b(None|True|False)\b|\+00:00")
+RAW = re.compile(r"\b(None|True|False)\b|\+00:00|\[")
+# A date or an amount in the other language's way: English day and month names and "€1,234.50"
+# on a German page; German ones and "1.234,50 €" on an English page.
+FOREIGN = {
+    "de-DE": re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} |\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+                        r" \d{4}\b|€\d|\b\d{1,3}(,\d{3})*\.\d{2} ?€"),
+    "en-GB": re.compile(r"\b(Mo|Di|Mi|Do|Fr|Sa|So)\., \d|\b\d{1,2}\. (Jan|Feb|März|Apr|Mai|Juni|Juli|Aug|Sept|Okt|Nov|Dez)"
+                        r"|\b\d{1,3}(\.\d{3})*,\d{2}\s?€"),
+}
+# What a page in each language shows at least once among its menu pages: a date and an amount
+# in that language's way (the queue's due dates, the payouts' and trial balance's amounts).
+OWN = {
+    "de-DE": re.compile(r"\d{1,3}(\.\d{3})*,\d{2}\s?€"),
+    "en-GB": re.compile(r"€\d{1,3}(,\d{3})*\.\d{2}"),
+}
+
+
+def _event_codes() -> re.Pattern:
+    """Every audit event's code ('case.stage_changed'): on a page it should read in words."""
+    from caseapp.domains import audit_catalogue
+
+    codes = sorted(audit_catalogue().events, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(code) for code in codes) + r")\b")
 
 
 def _menu_links(page) -> list[str]:
@@ -37,6 +60,8 @@ def test_every_menu_page_is_clean(browser, live_server, role, locale):
             if urlsplit(r.url).scheme in ("http", "https", "ws", "wss") and urlsplit(r.url).hostname != "127.0.0.1"
             else None)
     try:
+        codes = _event_codes()
+        own_seen = False
         login(page, live_server, role)
         links = _menu_links(page)
         assert "/profile/" in links and len(links) >= 5, links
@@ -45,8 +70,13 @@ def test_every_menu_page_is_clean(browser, live_server, role, locale):
             page.goto(live_server + path)
             page.wait_for_load_state("load")
             text = page.inner_text("body")
-            for found in RAW.finditer(text):
-                problems.append((path, "text", f"{found.group(0)!r} in …{text[max(0, found.start() - 50):found.end() + 30]!r}"))
+            for check, pattern in (("text", RAW), ("code", codes), ("locale", FOREIGN[locale])):
+                for found in pattern.finditer(text):
+                    problems.append((path, check,
+                                     f"{found.group(0)!r} in …{text[max(0, found.start() - 50):found.end() + 30]!r}"))
+            own_seen = own_seen or bool(OWN[locale].search(text))
+        if role in ("handler", "accountant"):   # their menus list amounts (queue, payouts)
+            assert own_seen, f"no amount written the {locale} way on any of {role}'s pages"
     finally:
         context.close()
     assert not problems, "\n".join(f"{role} {locale} {path} [{check}] {what}" for path, check, what in problems)
