@@ -196,6 +196,35 @@ def client_as(app, db_session, users):
     return make
 
 
+@pytest.fixture()
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives: `.received` (the
+    envelopes) and `.settings` (the app's CASEAPP_SMTP_* values that send through it)."""
+    import socket
+    from types import SimpleNamespace
+
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Collect:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield SimpleNamespace(received=received, settings={
+            "CASEAPP_SMTP_HOST": "127.0.0.1", "CASEAPP_SMTP_PORT": port, "CASEAPP_SMTP_SECURITY": "none",
+            "CASEAPP_SMTP_FROM": "claims@firm.example"})
+    finally:
+        controller.stop()
+
+
 def pytest_collection_modifyitems(config, items):
     """postgres_only tests run only on the PostgreSQL backend."""
     for item in items:

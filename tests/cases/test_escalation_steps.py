@@ -282,30 +282,13 @@ def test_letters_issued_with_nothing_to_send_them_are_reported_by_kind(db_sessio
 
 
 @pytest.fixture()
-def mail_server(monkeypatch):
-    """A local SMTP server (aiosmtpd on 127.0.0.1) the app is set up to send through."""
-    import socket
-
-    from aiosmtpd.controller import Controller
+def mail_server(monkeypatch, smtp_server):
+    """The app set up to send through a local SMTP server (tests/conftest.py: smtp_server)."""
     from flask import current_app
 
-    received = []
-
-    class Collect:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
-    controller.start()
-    for key, value in {"CASEAPP_SMTP_HOST": "127.0.0.1", "CASEAPP_SMTP_PORT": port, "CASEAPP_SMTP_SECURITY": "none",
-                       "CASEAPP_SMTP_FROM": "claims@firm.example"}.items():
+    for key, value in smtp_server.settings.items():
         monkeypatch.setitem(current_app.config, key, value)
-    yield received
-    controller.stop()
+    return smtp_server.received
 
 
 def test_with_mail_set_up_the_real_letters_go_by_email_each_to_its_addressee(db_session, mail_server):

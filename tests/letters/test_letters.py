@@ -178,31 +178,11 @@ def test_the_sandbox_refuses_attribute_tricks():
             "undefined" in str(caught.value).lower()
 
 
-def test_email_reaches_a_local_smtp_server_with_the_pdf(db_session, store, case):
-    from aiosmtpd.controller import Controller
-
-    received = []
-
-    class Collect:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope)
-            return "250 OK"
-
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        smtp = {"CASEAPP_SMTP_HOST": "127.0.0.1", "CASEAPP_SMTP_PORT": port,
-                "CASEAPP_SMTP_SECURITY": "none", "CASEAPP_SMTP_FROM": "claims@firm.example",
-                "CASEAPP_FIRM_NAME": "Firm"}
-        letter = services.issue_letter(db_session, ACTOR, case, "offer", today=TODAY, store=store)
-        services.send_letter(db_session, ACTOR, letter, channel="email", today=TODAY, smtp=smtp, store=store)
-    finally:
-        controller.stop()
+def test_email_reaches_a_local_smtp_server_with_the_pdf(db_session, store, case, smtp_server):
+    smtp = {**smtp_server.settings, "CASEAPP_FIRM_NAME": "Firm"}
+    letter = services.issue_letter(db_session, ACTOR, case, "offer", today=TODAY, store=store)
+    services.send_letter(db_session, ACTOR, letter, channel="email", today=TODAY, smtp=smtp, store=store)
+    received = smtp_server.received
     assert letter.status == "sent" and letter.sent_to == "owner@party.example"
     import email
 
