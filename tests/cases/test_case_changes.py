@@ -7,14 +7,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from caseapp.cases import lifecycle, services
 from caseapp.clients import services as clients
-from caseapp.core.audit import Actor, AuditEvent
-from caseapp.core.errors import IllegalTransition, InvalidInput, StaleEdit
+from caseapp.core.audit import Actor
+from caseapp.core.errors import IllegalTransition, StaleEdit
 from caseapp.core.money import Money
-from tests.cases.factories import make_case
+from tests.cases.factories import case_events, make_case, refusal
 from tests.clients.factories import make_client, make_work
 from tests.conftest import TODAY
 from tests.parties.factories import make_party
@@ -22,15 +21,6 @@ from tests.parties.factories import make_party
 ACTOR = Actor(None, "tester")
 
 
-def events(session, case, action):
-    return session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action == action)
-                           .order_by(AuditEvent.id)).all()
-
-
-def refusal(call, *args, error=InvalidInput, **kwargs) -> str:
-    with pytest.raises(error) as refused:
-        call(*args, **kwargs)
-    return str(refused.value)
 
 
 # --- opening --------------------------------------------------------------------------------------------
@@ -52,7 +42,7 @@ def test_a_case_opens_new_with_its_ref_due_date_values_and_audit(db_session):
     assert (case.expected_value_minor, case.expected_value_eur_minor) == (8160000, 20400)   # 400 forint a euro
     assert case.claim_lines == [{"label": "Licence fee", "amount": "120000.00", "basis": "fee table"}]
     assert [i.page_url for i in case.items] == ["https://x.example/a", "https://x.example/b"]
-    [opened] = events(db_session, case, "case.opened")
+    [opened] = case_events(db_session, case, "case.opened")
     assert (opened.actor_name, opened.subject_type, opened.subject_id, opened.to_state, opened.details) == \
         ("tester", "case", case.id, "new", {"ref": case.ref, "items": 2, "claimed": "120000.00 HUF"})
     later = make_case(db_session, holder=holder)
@@ -100,7 +90,7 @@ def test_a_move_is_audited_with_its_note_and_a_closure_with_its_reason_in_words(
     services.change_stage(db_session, ACTOR, case, "reminder_sent", today=TODAY, note="called, no answer")
     services.change_stage(db_session, ACTOR, case, "final_demand", today=TODAY, note="")
     services.change_stage(db_session, ACTOR, case, "closed", today=TODAY, reason="licence_shown", note="ignored")
-    moves = events(db_session, case, "case.stage_changed")
+    moves = case_events(db_session, case, "case.stage_changed")
     assert [(e.subject_type, e.subject_id, e.from_state, e.to_state, e.reason, e.details) for e in moves] == [
         ("case", case.id, "offer_sent", "reminder_sent", "called, no answer", None),
         ("case", case.id, "reminder_sent", "final_demand", None, None),
@@ -151,7 +141,7 @@ def test_assigning_and_releasing_a_case_is_audited(db_session, users):
     services.assign(db_session, ACTOR, case, None, None)
     assert case.assignee_id is None
     got = [(e.action, e.subject_type, e.subject_id, e.details)
-           for e in events(db_session, case, "case.assigned") + events(db_session, case, "case.released")]
+           for e in case_events(db_session, case, "case.assigned") + case_events(db_session, case, "case.released")]
     assert got == [("case.assigned", "case", case.id, {"assignee": "handler", "previous_assignee_id": None}),
                    ("case.released", "case", case.id, {"assignee": None, "previous_assignee_id": me.id})]
 
@@ -174,7 +164,7 @@ def test_a_note_holds_ten_thousand_characters_and_not_one_more(db_session, users
     note = services.add_note(db_session, actor, case, "  " + "n" * 10_000 + "\n")
     assert (note.text, note.case_id, note.author_id, note.author_name) == \
         ("n" * 10_000, case.id, users["handler"].id, "handler")
-    [event] = events(db_session, case, "case.note_added")
+    [event] = case_events(db_session, case, "case.note_added")
     assert (event.subject_type, event.subject_id, event.details) == ("case", case.id, {"note_id": note.id})
     assert refusal(services.add_note, db_session, actor, case, "n" * 10_001) == \
         "A note holds at most 10,000 characters; attach a document for more."
@@ -194,7 +184,7 @@ def test_a_new_claim_is_audited_priced_again_and_explained(db_session):
                                  "basis": "edited on 2026-11-23 (was 450.00 EUR)"}]
     assert case.expected_value is not None and case.expected_value != Money.parse("100.00", "EUR")
     assert case.expected_value_eur_minor == case.expected_value_minor
-    [event] = events(db_session, case, "case.edited")
+    [event] = case_events(db_session, case, "case.edited")
     assert (event.subject_type, event.subject_id) == ("case", case.id)
     assert event.details == {"claimed": ["450.00 EUR", "600.00 EUR"],
                              "expected_value": ["100.00 EUR", str(case.expected_value)]}
@@ -205,7 +195,7 @@ def test_a_claim_edited_without_a_day_keeps_its_value_and_says_where(db_session)
     services.edit_case(db_session, ACTOR, case, seen_version=case.version, claimed=Money.parse("0.01", "EUR"))
     assert case.claim_lines[0]["basis"] == "edited on the case page (was 450.00 EUR)"
     assert case.expected_value == Money.parse("100.00", "EUR")
-    assert events(db_session, case, "case.edited")[0].details == {"claimed": ["450.00 EUR", "0.01 EUR"]}
+    assert case_events(db_session, case, "case.edited")[0].details == {"claimed": ["450.00 EUR", "0.01 EUR"]}
 
 
 def test_a_claim_of_nothing_or_in_another_currency_is_refused(db_session):
@@ -223,7 +213,7 @@ def test_an_unchanged_edit_records_nothing(db_session):
     version = case.version
     services.edit_case(db_session, ACTOR, case, seen_version=version, claimed=Money.parse("450.00", "EUR"),
                        next_due_on=case.next_due_on, today=TODAY)
-    assert events(db_session, case, "case.edited") == [] and case.version == version
+    assert case_events(db_session, case, "case.edited") == [] and case.version == version
 
 
 def test_the_next_due_date_is_edited_on_an_open_case_only(db_session):
@@ -231,7 +221,7 @@ def test_the_next_due_date_is_edited_on_an_open_case_only(db_session):
     before = case.next_due_on
     services.edit_case(db_session, ACTOR, case, seen_version=case.version, next_due_on=date(2027, 1, 4))
     assert case.next_due_on == date(2027, 1, 4)
-    assert events(db_session, case, "case.edited")[0].details == {"next_due_on": [str(before), "2027-01-04"]}
+    assert case_events(db_session, case, "case.edited")[0].details == {"next_due_on": [str(before), "2027-01-04"]}
     closed = make_case(db_session, lifecycle.CLOSED)
     assert refusal(services.edit_case, db_session, ACTOR, closed, seen_version=closed.version,
                    next_due_on=date(2027, 1, 4)) == f"Case {closed.ref} is closed; it has no next due date."

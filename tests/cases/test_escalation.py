@@ -5,48 +5,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from caseapp.cases import lifecycle
 from caseapp.cases.escalation import DECIDE, escalate, record_reply
 from caseapp.core.audit import Actor, AuditEvent
-from tests.cases.factories import make_case
+from tests.cases.factories import FakeLetters, event_count, make_case, placed
 from tests.conftest import TODAY
 
 ROBOT = Actor.system("escalation")
 HANDLER = Actor(None, "handler")
 
 
-class Letters:
-    """The letters domain's callables, faked: what was issued and sent, in order."""
-
-    def __init__(self, refuse_for: str | None = None):
-        self.issued: list[tuple[str, str]] = []
-        self.sent: list[str] = []
-        self.refuse_for = refuse_for
-
-    def issue(self, session, actor, case, kind, *, today):
-        from caseapp.core.errors import InvalidInput
-
-        if case.ref == self.refuse_for:
-            raise InvalidInput(f"{case.ref} has no postal address")
-        self.issued.append((case.ref, kind))
-        return f"{case.ref}:{kind}"
-
-    def send(self, session, actor, letter, *, today):
-        self.sent.append(letter)
-        return letter
-
-
-def placed(session, stage, due: date, **fields):
-    case = make_case(session, stage, **fields)
-    case.next_due_on = due
-    session.flush()
-    return case
-
-
 def run(session, letters=None, today=TODAY, **options):
-    letters = letters or Letters()
+    letters = letters or FakeLetters()
     options.setdefault("status_letters", "none")
     options.setdefault("auto_offer_clients", "none")
     return escalate(session, ROBOT, today=today, issue_letter=letters.issue, send_letter=letters.send, **options)
@@ -69,17 +41,13 @@ def only_these_due(session, *cases) -> None:
                     .values(next_due_on=TODAY + timedelta(days=30)))
 
 
-def events(session) -> int:
-    return session.scalar(select(func.count()).select_from(AuditEvent))
-
-
 def test_exactly_the_overdue_cases_move(db_session):
     yesterday, today = TODAY - timedelta(days=1), TODAY
     overdue_offer = placed(db_session, lifecycle.OFFER_SENT, yesterday)
     due_today = placed(db_session, lifecycle.OFFER_SENT, today)            # its last day is today: in time
     overdue_reminder = placed(db_session, lifecycle.REMINDER_SENT, yesterday)
     later = placed(db_session, lifecycle.REMINDER_SENT, today + timedelta(days=3))
-    letters = Letters()
+    letters = FakeLetters()
     steps = mine(run(db_session, letters), overdue_offer, due_today, overdue_reminder, later)
     assert {s.ref for s in steps if s.changed} == {overdue_offer.ref, overdue_reminder.ref}
     assert overdue_offer.stage == lifecycle.REMINDER_SENT and overdue_reminder.stage == lifecycle.FINAL_DEMAND
@@ -102,11 +70,11 @@ def test_a_second_run_the_same_day_changes_nothing(db_session):
     assert {s.ref for s in first if s.changed} == {offer.ref, demand.ref}
     assert demand.stage == lifecycle.FINAL_DEMAND and demand.next_step == DECIDE
     assert demand.next_due_on == TODAY - timedelta(days=1)       # kept: overdue sorts first in the queue
-    before = (events(db_session), offer.version, demand.version, offer.next_due_on)
-    letters = Letters()
+    before = (event_count(db_session), offer.version, demand.version, offer.next_due_on)
+    letters = FakeLetters()
     second = run(db_session, letters)
     assert not [s for s in second if s.changed] and letters.issued == []
-    assert (events(db_session), offer.version, demand.version, offer.next_due_on) == before
+    assert (event_count(db_session), offer.version, demand.version, offer.next_due_on) == before
 
 
 def test_a_reply_recorded_before_the_run_stops_it_until_a_handler_sets_the_next_step(db_session):
@@ -135,19 +103,19 @@ def test_settled_paid_or_held_cases_are_not_escalated(db_session, stage):
 def test_a_dry_run_changes_nothing(db_session):
     offer = placed(db_session, lifecycle.OFFER_SENT, TODAY - timedelta(days=1))
     demand = placed(db_session, lifecycle.FINAL_DEMAND, TODAY - timedelta(days=1))
-    before = events(db_session)
-    letters = Letters()
+    before = event_count(db_session)
+    letters = FakeLetters()
     steps = mine(run(db_session, letters, dry_run=True), offer, demand)
     assert {(s.ref, s.action, s.to_stage) for s in steps} == {(offer.ref, "moved", lifecycle.REMINDER_SENT),
                                                                (demand.ref, "raised", lifecycle.FINAL_DEMAND)}
     assert offer.stage == lifecycle.OFFER_SENT and demand.next_step != DECIDE
-    assert events(db_session) == before and letters.issued == []
+    assert event_count(db_session) == before and letters.issued == []
 
 
 def test_the_client_gets_a_status_letter_when_allowed(db_session):
     case = placed(db_session, lifecycle.REMINDER_SENT, TODAY - timedelta(days=1))
     other = placed(db_session, lifecycle.REMINDER_SENT, TODAY - timedelta(days=1))
-    letters = Letters()
+    letters = FakeLetters()
     run(db_session, letters, status_letters=frozenset({case.client_id}))
     assert (case.ref, "status_update") in letters.issued and (other.ref, "status_update") not in letters.issued
     assert (other.ref, "final_demand") in letters.issued
@@ -156,7 +124,7 @@ def test_the_client_gets_a_status_letter_when_allowed(db_session):
 def test_a_refused_letter_undoes_that_cases_move_only(db_session):
     refused = placed(db_session, lifecycle.OFFER_SENT, TODAY - timedelta(days=1))
     fine = placed(db_session, lifecycle.OFFER_SENT, TODAY - timedelta(days=1))
-    steps = {s.ref: s for s in run(db_session, Letters(refuse_for=refused.ref))}
+    steps = {s.ref: s for s in run(db_session, FakeLetters(refused.ref))}
     assert steps[refused.ref].action == "refused" and "no postal address" in steps[refused.ref].note
     assert refused.stage == lifecycle.OFFER_SENT and fine.stage == lifecycle.REMINDER_SENT
 
@@ -181,7 +149,7 @@ def test_an_opted_in_clients_ready_case_gets_its_offer_only_past_the_gate(db_ses
     case = placed(db_session, lifecycle.READY, TODAY + timedelta(days=2), claimed="900.00")
     case.items[0].work.status = "unverified"
     db_session.flush()
-    letters = Letters()
+    letters = FakeLetters()
     [step] = [s for s in run(db_session, letters, auto_offer_clients=frozenset({case.client_id})) if s.ref == case.ref]
     assert step.action == "skipped" and "ownership gate" in step.note
     assert case.stage == lifecycle.READY and (case.ref, "offer") not in letters.issued
@@ -193,7 +161,7 @@ def test_each_clients_own_setting_decides_its_status_letters(db_session):
     other = placed(db_session, lifecycle.REMINDER_SENT, TODAY - timedelta(days=1))
     other.client.status_letters = False
     db_session.flush()
-    letters = Letters()
+    letters = FakeLetters()
     escalate(db_session, ROBOT, today=TODAY, issue_letter=letters.issue, send_letter=letters.send,
              auto_offer_clients="none")
     assert (case.ref, "status_update") in letters.issued and (other.ref, "status_update") not in letters.issued
@@ -231,7 +199,7 @@ def test_a_client_who_allows_it_gets_offers_without_a_handler(db_session):
     waiting = placed(db_session, lifecycle.READY, TODAY + timedelta(days=2), claimed="900.00")
     case.client.offers_without_handler = True
     db_session.flush()
-    letters = Letters()
+    letters = FakeLetters()
     steps = mine(escalate(db_session, ROBOT, today=TODAY, issue_letter=letters.issue, send_letter=letters.send,
                           status_letters="none"), case, waiting)
     assert [(s.ref, s.action) for s in steps] == [(case.ref, "offer sent")], steps

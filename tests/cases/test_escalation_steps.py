@@ -15,41 +15,14 @@ from caseapp.cases import lifecycle, services
 from caseapp.cases.escalation import STATUS_WINDOW_DAYS, Step, escalate
 from caseapp.cases.models import Case
 from caseapp.core.audit import Actor, AuditEvent
-from caseapp.core.errors import InvalidInput
 from caseapp.core.money import Money
-from tests.cases.factories import make_case
+from tests.cases.factories import FakeLetters, event_count, make_case, placed
 from tests.conftest import TODAY
 
 ROBOT = Actor.system("escalation")
 HANDLER = Actor(None, "handler")
 YESTERDAY = TODAY - timedelta(days=1)
 CHECKS_PASSED = "The client allows offers without a handler: checks passed"
-
-
-class Letters:
-    """The letters domain's callables, faked: what was issued, in order; refused for some cases."""
-
-    def __init__(self, *refuse_for: str):
-        self.issued: list[tuple[str, str]] = []
-        self.sent_by: set[tuple[str, object]] = set()    # who sent, dated when
-        self.refuse_for = set(refuse_for)
-
-    def issue(self, session, actor, case, kind, *, today):
-        if case.ref in self.refuse_for:
-            raise InvalidInput(f"{case.ref} has no postal address")
-        self.issued.append((case.ref, kind))
-        return f"{case.ref}:{kind}"
-
-    def send(self, session, actor, letter, *, today):
-        self.sent_by.add((actor.name, today))
-        return letter
-
-
-def placed(session, stage, due, **fields) -> Case:
-    case = make_case(session, stage, **fields)
-    case.next_due_on = due
-    session.flush()
-    return case
 
 
 def quiet_database(session, *ours) -> None:
@@ -75,10 +48,6 @@ def moved_by_a_person(session, stage=lifecycle.OFFER_SENT) -> Case:
     return case
 
 
-def events(session) -> int:
-    return session.scalar(select(func.count()).select_from(AuditEvent))
-
-
 def _world(session):
     told = placed(session, lifecycle.OFFER_SENT, YESTERDAY)
     quiet = placed(session, lifecycle.OFFER_SENT, YESTERDAY)
@@ -90,7 +59,7 @@ def _world(session):
 
 def test_a_dry_run_reports_every_step_in_full_and_changes_nothing(db_session):
     told, quiet, fresh, held, held_too = _world(db_session)
-    before, letters = events(db_session), Letters()
+    before, letters = event_count(db_session), FakeLetters()
     steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=letters.issue, send_letter=letters.send,
                      dry_run=True, status_letters=frozenset({told.client_id, held.client_id, held_too.client_id}),
                      auto_offer_clients=frozenset({fresh.client_id}))
@@ -102,12 +71,12 @@ def test_a_dry_run_reports_every_step_in_full_and_changes_nothing(db_session):
         Step(held_too.ref, lifecycle.ON_HOLD, None, "status letter", ("status_update",)),
     ]
     assert (told.stage, quiet.stage, fresh.stage) == (lifecycle.OFFER_SENT, lifecycle.OFFER_SENT, lifecycle.NEW)
-    assert letters.issued == [] and events(db_session) == before
+    assert letters.issued == [] and event_count(db_session) == before
 
 
 def test_a_run_reports_every_step_in_full(db_session):
     told, quiet, fresh, held, held_too = _world(db_session)
-    letters = Letters()
+    letters = FakeLetters()
     steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=letters.issue, send_letter=letters.send,
                      status_letters=frozenset({held.client_id, held_too.client_id}),
                      auto_offer_clients=frozenset({fresh.client_id}))
@@ -127,7 +96,7 @@ def test_a_run_reports_every_step_in_full(db_session):
 def test_a_move_with_the_clients_status_letter_reports_both_letters_and_no_note(db_session):
     told = placed(db_session, lifecycle.OFFER_SENT, YESTERDAY)
     quiet_database(db_session, told)
-    steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=Letters().issue, send_letter=Letters().send,
+    steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=FakeLetters().issue, send_letter=FakeLetters().send,
                      status_letters=frozenset({told.client_id}), auto_offer_clients="none")
     assert steps[0] == Step(told.ref, lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT, "moved",
                             ("reminder", "status_update"), "")
@@ -135,7 +104,7 @@ def test_a_move_with_the_clients_status_letter_reports_both_letters_and_no_note(
 
 def test_refused_letters_are_reported_with_the_stage_the_case_keeps(db_session):
     told, quiet, fresh, held, held_too = _world(db_session)
-    letters = Letters(told.ref, fresh.ref, held.ref)
+    letters = FakeLetters(told.ref, fresh.ref, held.ref)
     steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=letters.issue, send_letter=letters.send,
                      status_letters=frozenset({held.client_id, held_too.client_id}),
                      auto_offer_clients=frozenset({fresh.client_id}))
@@ -157,7 +126,7 @@ def test_overdue_cases_are_taken_earliest_due_first_then_oldest(db_session):
     earlier = placed(db_session, lifecycle.OFFER_SENT, YESTERDAY - timedelta(days=3))
     same_day = placed(db_session, lifecycle.OFFER_SENT, YESTERDAY)
     quiet_database(db_session, later, earlier, same_day)
-    steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=Letters().issue, send_letter=Letters().send,
+    steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=FakeLetters().issue, send_letter=FakeLetters().send,
                      status_letters="none", auto_offer_clients="none")
     assert [s.ref for s in steps] == [earlier.ref, later.ref, same_day.ref]
 
@@ -169,7 +138,7 @@ def test_all_clients_means_every_clients_new_case_goes_out(db_session):
     db_session.execute(update(Case).where(Case.id.not_in([first.id, second.id]), Case.stage.in_(
         (lifecycle.NEW, lifecycle.CHECKING, lifecycle.READY))).values(stage=lifecycle.ON_HOLD,
                                                                      held_from_stage=lifecycle.NEW))
-    steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=Letters().issue, send_letter=Letters().send,
+    steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=FakeLetters().issue, send_letter=FakeLetters().send,
                      status_letters="none", auto_offer_clients="all")
     assert [(s.ref, s.action) for s in steps] == [(first.ref, "offer sent"), (second.ref, "offer sent")]
 
@@ -179,14 +148,14 @@ def test_with_no_client_offering_the_default_run_sends_no_offer(db_session):
     quiet_database(db_session)
     fresh.client.offers_without_handler = False
     db_session.flush()
-    assert escalate(db_session, ROBOT, today=TODAY, issue_letter=Letters().issue, send_letter=Letters().send,
+    assert escalate(db_session, ROBOT, today=TODAY, issue_letter=FakeLetters().issue, send_letter=FakeLetters().send,
                     status_letters="none") == []
     assert fresh.stage == lifecycle.NEW
 
 
 def test_a_word_other_than_all_or_none_is_refused(db_session):
     with pytest.raises(ValueError, match="neither 'all', 'none' nor client ids"):
-        escalate(db_session, ROBOT, today=TODAY, issue_letter=Letters().issue, send_letter=Letters().send,
+        escalate(db_session, ROBOT, today=TODAY, issue_letter=FakeLetters().issue, send_letter=FakeLetters().send,
                  status_letters="none", auto_offer_clients="None")
 
 
@@ -205,7 +174,7 @@ def test_the_status_letter_window_includes_its_first_and_last_moment_only(db_ses
     quiet_database(db_session, first, before, last, after)
     for case, moment in ((first, since), (before, since - tick), (last, until - tick), (after, until)):
         _changed_at(db_session, case, moment)
-    letters = Letters()
+    letters = FakeLetters()
     steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=letters.issue, send_letter=letters.send,
                      status_letters="all", auto_offer_clients="none")
     assert [s.ref for s in steps] == [first.ref, last.ref]
@@ -218,7 +187,7 @@ def test_a_stage_change_recorded_without_a_case_is_passed_over(db_session):
     quiet_database(db_session, held)
     audit.record(db_session, HANDLER, "case.stage_changed", "case", 0, from_state="new", to_state="checking",
                  at=datetime.combine(TODAY, time(10), tzinfo=timezone.utc))     # inside the window, no case
-    steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=Letters().issue, send_letter=Letters().send,
+    steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=FakeLetters().issue, send_letter=FakeLetters().send,
                      status_letters="all", auto_offer_clients="none")
     assert [s.ref for s in steps] == [held.ref]
 
@@ -235,7 +204,7 @@ def test_a_status_letter_issued_at_the_moment_of_the_change_covers_it(db_session
         db_session.add(Letter(case_id=case.id, kind="status_update", language="en", file_sha256="0" * 64,
                               filename="status.pdf", created_by="test", context={}, created_at=issued))
     db_session.flush()
-    steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=Letters().issue, send_letter=Letters().send,
+    steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=FakeLetters().issue, send_letter=FakeLetters().send,
                      status_letters="all", auto_offer_clients="none")
     assert [s.ref for s in steps] == [uncovered.ref]
 
@@ -252,7 +221,7 @@ def test_an_offer_goes_only_for_a_feasible_claim_worth_more_than_nothing(db_sess
     quiet_database(db_session, fresh)
     monkeypatch.setattr(feasibility, "assess_case", lambda case, today: SimpleNamespace(
         feasible=feasible, expected_value=Money(expected_minor, "EUR")))
-    steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=Letters().issue, send_letter=Letters().send,
+    steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=FakeLetters().issue, send_letter=FakeLetters().send,
                      status_letters="none", auto_offer_clients=frozenset({fresh.client_id}))
     if goes:
         assert steps == [Step(fresh.ref, lifecycle.NEW, lifecycle.OFFER_SENT, "offer sent", ("offer",), "")]
@@ -264,7 +233,7 @@ def test_an_offer_waits_for_the_ownership_gate_and_says_so(db_session):
     fresh = make_case(db_session, lifecycle.NEW, claimed="900.00")
     fresh.items[0].work.status = "unverified"
     quiet_database(db_session, fresh)
-    steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=Letters().issue, send_letter=Letters().send,
+    steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=FakeLetters().issue, send_letter=FakeLetters().send,
                      status_letters="none", auto_offer_clients=frozenset({fresh.client_id}))
     assert steps == [Step(fresh.ref, lifecycle.NEW, None, "skipped", (), "the ownership gate is not clear")]
 
@@ -273,7 +242,7 @@ def test_letters_issued_with_nothing_to_send_them_are_reported_by_kind(db_sessio
     """Issue callable only (no sending set up by the caller): the step names the letters issued."""
     told = placed(db_session, lifecycle.OFFER_SENT, YESTERDAY)
     quiet_database(db_session, told)
-    letters = Letters()
+    letters = FakeLetters()
     steps = escalate(db_session, ROBOT, today=TODAY, issue_letter=letters.issue, send_letter=None,
                      status_letters=frozenset({told.client_id}), auto_offer_clients="none")
     assert steps == [Step(told.ref, lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT, "moved",

@@ -3,12 +3,11 @@ stale-edit checked (issue 17). Both sides of every edge."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from caseapp.cases import lifecycle, services
-from caseapp.core.audit import Actor, AuditEvent
+from caseapp.core.audit import Actor
 from caseapp.core.errors import IllegalTransition, InvalidInput, StaleEdit
-from tests.cases.factories import make_case
+from tests.cases.factories import case_events, make_case, refusal
 from tests.conftest import TODAY
 
 ACTOR = Actor(None, "tester")
@@ -21,15 +20,6 @@ def closed_case(session, stage=lifecycle.OFFER_SENT, reason="duplicate", **kwarg
     return case
 
 
-def events(session, case, action):
-    return session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id, AuditEvent.action == action)
-                           .order_by(AuditEvent.id)).all()
-
-
-def refusal(call, *args, error=InvalidInput, **kwargs) -> str:
-    with pytest.raises(error) as refused:
-        call(*args, **kwargs)
-    return str(refused.value)
 
 
 # --- closing keeps the stage it returns to --------------------------------------------------------
@@ -70,11 +60,11 @@ def test_a_reopened_case_returns_to_its_stage_with_next_step_and_due_date(db_ses
 def test_reopening_is_audited_from_closed_to_the_stage_with_the_reason(db_session):
     case = closed_case(db_session, lifecycle.COLLECTION, reason="uncollectable")
     services.reopen_case(db_session, ACTOR, case, reason="  " + REASON + "\n", today=TODAY)
-    (event,) = events(db_session, case, "case.reopened")
+    (event,) = case_events(db_session, case, "case.reopened")
     assert (event.from_state, event.to_state, event.reason, event.actor_name) == \
         (lifecycle.CLOSED, lifecycle.COLLECTION, REASON, "tester")
     assert event.details == {"was_closed_as": "uncollectable"}
-    (closing,) = events(db_session, case, "case.stage_changed")
+    (closing,) = case_events(db_session, case, "case.stage_changed")
     assert (closing.to_state, closing.reason) == (lifecycle.CLOSED, "Uncollectable")   # the reason in words
 
 
@@ -105,7 +95,7 @@ def test_a_reopened_case_can_close_again_and_reopen_again(db_session):
     services.change_stage(db_session, ACTOR, case, lifecycle.CLOSED, today=TODAY, reason="time_barred")
     services.reopen_case(db_session, ACTOR, case, reason="second thoughts", today=TODAY)
     assert case.stage == lifecycle.REMINDER_SENT
-    assert [e.to_state for e in events(db_session, case, "case.reopened")] == \
+    assert [e.to_state for e in case_events(db_session, case, "case.reopened")] == \
         [lifecycle.OFFER_SENT, lifecycle.REMINDER_SENT]
 
 
@@ -114,7 +104,7 @@ def test_reopening_without_a_reason_is_refused(db_session, reason):
     case = closed_case(db_session)
     assert refusal(services.reopen_case, db_session, ACTOR, case, reason=reason, today=TODAY) == (
         f"Reopening {case.ref} needs a reason: say why the case goes on (e.g. the payment was returned by the bank).")
-    assert case.stage == lifecycle.CLOSED and not events(db_session, case, "case.reopened")
+    assert case.stage == lifecycle.CLOSED and not case_events(db_session, case, "case.reopened")
 
 
 def test_a_reason_of_2000_characters_is_taken_2001_is_refused(db_session):
@@ -125,7 +115,7 @@ def test_a_reason_of_2000_characters_is_taken_2001_is_refused(db_session):
     assert case.stage == lifecycle.CLOSED
     services.reopen_case(db_session, ACTOR, case, reason=longest, today=TODAY)
     assert case.stage == lifecycle.OFFER_SENT
-    assert events(db_session, case, "case.reopened")[0].reason == longest
+    assert case_events(db_session, case, "case.reopened")[0].reason == longest
 
 
 def test_the_limit_counts_the_reason_without_its_surrounding_spaces(db_session):
@@ -141,7 +131,7 @@ def test_a_case_that_is_not_closed_is_refused(db_session, stage):
                       error=IllegalTransition)
     assert message == (f"{case.ref} is not closed (it is {lifecycle.STAGE_LABELS[stage]}): "
                        "only a closed case can be reopened.")
-    assert case.stage == stage and not events(db_session, case, "case.reopened")
+    assert case.stage == stage and not case_events(db_session, case, "case.reopened")
 
 
 def test_a_stale_reopening_is_refused_and_the_current_one_is_taken(db_session):
