@@ -16,7 +16,8 @@ setup(
     package_data={
         "caseapp": ["templates/**/*", "*/templates/**/*", "static/**/*",
                     "payouts/statement/*",          # the payout statement's template and style sheet
-                    "payments/schemas/*"],          # the camt.053 XML schemas bank statements are checked against
+                    "payments/schemas/*",           # the camt.053 XML schemas bank statements are checked against
+                    "translations/*/LC_MESSAGES/*", "*/translations/*/LC_MESSAGES/*"],   # the German catalogues
         "matching": ["vocabulary.npz"],
         "caseapp.data.jurisdictions": ["*.toml", "*.json", "fees/*.toml"],
         "caseapp.data.migrations": ["*.mako", "versions/*.py"],

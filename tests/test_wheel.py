@@ -106,3 +106,15 @@ def test_a_payout_statement_renders_from_the_wheel(installed):
     rendered = run(installed, "python", "-c", code)
     assert rendered.returncode == 0, rendered.stderr[-3000:]
     assert "/venv/" in rendered.stdout and "b'%PDF-'" in rendered.stdout
+
+
+def test_the_german_pages_come_with_the_wheel(installed):
+    """The compiled catalogues are package data: an installed app speaks German."""
+    said = run(installed, "python", "-c",
+               "from caseapp import create_app\n"
+               "app = create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite://', 'SECRET_KEY': 'x'})\n"
+               "from flask_babel import gettext\n"
+               "with app.test_request_context('/', headers={'Accept-Language': 'de'}):\n"
+               "    print(gettext('Queue'), '|', gettext('Your account'))")
+    assert said.returncode == 0, said.stderr[-2000:]
+    assert said.stdout.strip() == "Warteschlange | Ihr Konto"
