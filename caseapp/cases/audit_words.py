@@ -1,8 +1,10 @@
 """The case's audit events in words (collected by caseapp.domains.audit_catalogue): the audit
 trail page, the case timeline and `caseapp audit list` read them. Stages read as
-`lifecycle.STAGE_LABELS` say them."""
+`lifecycle.STAGE_LABELS` say them. Words are lazy_gettext / gettext: the reader's language on
+pages, English (CASEAPP_LOCALE) on the command line."""
 from __future__ import annotations
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from caseapp.cases import lifecycle
@@ -11,39 +13,41 @@ from caseapp.cases.models import Case
 REPLY = "case.reply_received"   # (escalation.REPLY)
 
 EVENTS = {
-    "case.opened": "Case opened",
-    "case.items_added": "Items added to the case",
-    "case.stage_changed": "Stage changed",
-    "case.assigned": "Case assigned",
-    "case.released": "Released to the queue",
-    "case.note_added": "Note added",
-    "case.edited": "Case edited",
-    "case.escalated": "Escalated after a missed deadline",
-    REPLY: "Reply received",
-    "case.licence_defence_recorded": "Licence shown by the recipient",
-    "case.licence_defence_accepted": "Licence accepted",
-    "case.licence_defence_rejected": "Licence rejected",
-    "case.client_informed": "Client informed",
-    "case.reopened": "Case reopened",
+    "case.opened": lazy_gettext("Case opened"),
+    "case.items_added": lazy_gettext("Items added to the case"),
+    "case.stage_changed": lazy_gettext("Stage changed"),
+    "case.assigned": lazy_gettext("Case assigned"),
+    "case.released": lazy_gettext("Released to the queue"),
+    "case.note_added": lazy_gettext("Note added"),
+    "case.edited": lazy_gettext("Case edited"),
+    "case.escalated": lazy_gettext("Escalated after a missed deadline"),
+    REPLY: lazy_gettext("Reply received"),
+    "case.licence_defence_recorded": lazy_gettext("Licence shown by the recipient"),
+    "case.licence_defence_accepted": lazy_gettext("Licence accepted"),
+    "case.licence_defence_rejected": lazy_gettext("Licence rejected"),
+    "case.client_informed": lazy_gettext("Client informed"),
+    "case.reopened": lazy_gettext("Case reopened"),
 }
 
 _STAGES = dict(lifecycle.STAGE_LABELS)
 STATES = {code: _STAGES for code in ("case.opened", "case.stage_changed", "case.escalated", "case.reopened")}
 
-ACTORS = {"escalation": "Daily escalation run"}
+ACTORS = {"escalation": lazy_gettext("Daily escalation run")}
 
 
 def _edited(details: dict, words) -> str:
     from caseapp.core.audit_words import humanise, value_in_words
 
-    return "Edited: " + ", ".join(f"{humanise(key).lower()} {value_in_words(change)}" for key, change in details.items())
+    return gettext("Edited: %(changes)s", changes=", ".join(
+        f"{humanise(key).lower()} {value_in_words(change)}" for key, change in details.items()))
 
 
 SENTENCES = {
-    "case.assigned": lambda d, w: f"Assigned to {d['assignee']}",
-    "case.client_informed": lambda d, w: f"Client informed: {d['text']}",
-    REPLY: lambda d, w: "Reply received: escalation waits for the next step",
-    "case.escalated": lambda d, w: f"Escalated: {_STAGES.get(d['stage'], d['stage'])} deadline of {d['missed']} passed",
+    "case.assigned": lambda d, w: gettext("Assigned to %(who)s", who=d["assignee"]),
+    "case.client_informed": lambda d, w: gettext("Client informed: %(text)s", text=d["text"]),
+    REPLY: lambda d, w: gettext("Reply received: escalation waits for the next step"),
+    "case.escalated": lambda d, w: gettext("Escalated: %(stage)s deadline of %(missed)s passed",
+                                           stage=_STAGES.get(d["stage"], d["stage"]), missed=d["missed"]),
     "case.edited": _edited,
 }
 

@@ -231,9 +231,13 @@ def build(session, case, kind: str, language: str, *, today: date, settings: Map
         if kind == "case_closed" else None
     status = None
     if kind == "status_update":
+        from flask_babel import force_locale
+
         from caseapp.cases.lifecycle import STAGE_LABELS
 
-        status = NS(stage=inputs.get("stage") or STAGE_LABELS.get(case.stage, case.stage),
+        with force_locale("en"):   # as before: the letter does not speak the user's interface language
+            stage = str(STAGE_LABELS.get(case.stage, case.stage))
+        status = NS(stage=inputs.get("stage") or stage,
                     happened=inputs.get("happened") or "", next_step=inputs.get("next_step") or case.next_step or "",
                     next_due_on=case.next_due_on,
                     collected=_money_input(inputs, "collected", currency, "", required=False))
