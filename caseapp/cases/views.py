@@ -18,6 +18,7 @@ from caseapp.core.formatting import amount_typed, day, day_typed
 from caseapp.core.web import can, current_actor, lenient_id, record_id, run_action, shown, version_seen
 from caseapp.extensions import get_session
 from caseapp.feasibility import services as feasibility
+from caseapp.feasibility import wording as feasibility_wording
 from caseapp.clients.services import client_choices
 
 
@@ -366,6 +367,7 @@ def register(app, appbuilder) -> None:
         stage_label=lambda s: lifecycle.STAGE_LABELS.get(s, s),
         closure_label=lifecycle.closure_label,
         next_step_label=lifecycle.next_step_label,
+        feasibility_words=feasibility_wording.shown,
     )
     app.jinja_env.globals["page_keys"] = page_keys
     appbuilder.add_view_no_menu(QueueView)

@@ -67,6 +67,26 @@ TEXTS = {
 }
 
 
+# Fixed words the assessment gives its figures, routes and sources (services.py): kept in English on
+# the Assessment (the command line and its JSON print them), translated where a page shows them.
+FIXED = frozenset({
+    N_("holiday calendar for deadlines"), N_("limitation"), N_("claimable share of the use"),
+    N_("residual claim: the saved licence fee for the barred days (at most)"), N_("minimum economic claim"),
+    N_("probability of collecting"), N_("out-of-court costs (letters, handling)"),
+    N_("probability the case goes to court"),
+    N_("expected value = recoverable x collecting - costs - court costs x going to court"),
+    N_("caseapp's formula"), N_("the amount pro rata by days of use"), N_("letters only, no court route"), N_("none"),
+})
+
+
+def shown(words: str | None) -> str:
+    """One of the FIXED words in the reader's language; anything else (a route's name, a source
+    from a country file) as it is."""
+    if not words:
+        return ""
+    return gettext(words) if words in FIXED else words
+
+
 def text(code: str, params: dict) -> str:
     """The sentence for a finding; money and dates as the app formats them."""
     return gettext(TEXTS[code]).format(**{key: _shown(value) for key, value in params.items()})
