@@ -29,6 +29,17 @@ from caseapp.parties import services as parties
 
 # --- references -----------------------------------------------------------------
 
+
+def _number(value: int) -> str:
+    """A count as the reader writes it (2,000 / 2.000); English style without an app."""
+    from flask import has_app_context
+
+    if has_app_context():
+        from flask_babel import format_number
+
+        return format_number(value)
+    return f"{value:,}"
+
 def new_case_ref(session: Session, year: int) -> str:
     return f"C-{year}-{next_value(session, 'case', str(year)):06d}"
 
@@ -235,7 +246,7 @@ def reopen_case(session: Session, actor: Actor, case: Case, *, reason: str, toda
     if len(reason) > lifecycle.REOPEN_REASON_MAX:
         raise InvalidInput(gettext("The reason holds at most %(max)s characters (this one has %(length)s); "
                                    "shorten it and add the rest as a note.",
-                                   max=f"{lifecycle.REOPEN_REASON_MAX:,}", length=f"{len(reason):,}"))
+                                   max=_number(lifecycle.REOPEN_REASON_MAX), length=_number(len(reason))))
     target = lifecycle.reopen_target(case.closed_from_stage)
     was_closed_as = case.closure_reason
     # (before the case changes: reading its party must not flush a half-made change)
@@ -325,7 +336,7 @@ def add_note(session: Session, actor: Actor, case: Case, text: str) -> CaseNote:
         raise InvalidInput(gettext("The note is empty: write something before saving."))
     if len(text) > 10_000:
         raise InvalidInput(gettext("A note holds at most %(max)s characters; attach a document for more.",
-                                   max=f"{10_000:,}"))
+                                   max=_number(10_000)))
     note = CaseNote(case_id=case.id, author_id=actor.user_id, author_name=actor.name, text=text)
     session.add(note)
     session.flush()

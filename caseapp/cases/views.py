@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext, lazy_gettext
+from flask_babel import format_number, gettext, lazy_gettext
 from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.cases import CASE, QUEUE, defences, lifecycle, services
@@ -195,6 +195,7 @@ class CaseView(BaseView):
             closed_on=day_of(case.closed_at) if closed else None,
             reopens_to=lifecycle.reopen_target(case.closed_from_stage) if closed else None,
             reopen_max=lifecycle.REOPEN_REASON_MAX,
+            reopen_max_shown=format_number(lifecycle.REOPEN_REASON_MAX),
             me=current_user, prefill=request.args, outlook=feasibility.assess_case(case, today()),
             blockers=services.gate_blockers(session, case) if case.stage in (lifecycle.NEW, lifecycle.CHECKING) else [],
             defences=defences.defences(session, case.id),

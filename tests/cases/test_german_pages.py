@@ -95,6 +95,7 @@ def test_close_and_reopen_in_german(client_as, db_session):
                        headers=DE, follow_redirects=True).get_data(as_text=True)
     assert f"{case.ref} ist geschlossen: Doppelter Fall." in html
     assert "Geschlossen am" in html and "Fall wiedereröffnen…" in html and "Reopen case" not in html
+    assert "höchstens 2.000 Zeichen" in html   # a count as German writes it
     db_session.refresh(case)
     html = client.post(f"/cases/{case.ref}/reopen", data={"reason": "", "version": case.version},
                        headers=DE, follow_redirects=True).get_data(as_text=True)
