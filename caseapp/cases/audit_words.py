@@ -1,38 +1,40 @@
 """The case's audit events in words (collected by caseapp.domains.audit_catalogue): the audit
 trail page, the case timeline and `caseapp audit list` read them. Stages read as
-`lifecycle.STAGE_LABELS` say them. Words are lazy_gettext / gettext: the reader's language on
+`lifecycle.STAGE_LABELS` say them. Words are cases.words.Words / gettext (core serialises them): the reader's language on
 pages, English (CASEAPP_LOCALE) on the command line."""
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 from sqlalchemy import select
 
 from caseapp.cases import lifecycle
+from caseapp.cases.words import Words
+from caseapp.core.i18n import N_
 from caseapp.cases.models import Case
 
 REPLY = "case.reply_received"   # (escalation.REPLY)
 
 EVENTS = {
-    "case.opened": lazy_gettext("Case opened"),
-    "case.items_added": lazy_gettext("Items added to the case"),
-    "case.stage_changed": lazy_gettext("Stage changed"),
-    "case.assigned": lazy_gettext("Case assigned"),
-    "case.released": lazy_gettext("Released to the queue"),
-    "case.note_added": lazy_gettext("Note added"),
-    "case.edited": lazy_gettext("Case edited"),
-    "case.escalated": lazy_gettext("Escalated after a missed deadline"),
-    REPLY: lazy_gettext("Reply received"),
-    "case.licence_defence_recorded": lazy_gettext("Licence shown by the recipient"),
-    "case.licence_defence_accepted": lazy_gettext("Licence accepted"),
-    "case.licence_defence_rejected": lazy_gettext("Licence rejected"),
-    "case.client_informed": lazy_gettext("Client informed"),
-    "case.reopened": lazy_gettext("Case reopened"),
+    "case.opened": Words(N_("Case opened")),
+    "case.items_added": Words(N_("Items added to the case")),
+    "case.stage_changed": Words(N_("Stage changed")),
+    "case.assigned": Words(N_("Case assigned")),
+    "case.released": Words(N_("Released to the queue")),
+    "case.note_added": Words(N_("Note added")),
+    "case.edited": Words(N_("Case edited")),
+    "case.escalated": Words(N_("Escalated after a missed deadline")),
+    REPLY: Words(N_("Reply received")),
+    "case.licence_defence_recorded": Words(N_("Licence shown by the recipient")),
+    "case.licence_defence_accepted": Words(N_("Licence accepted")),
+    "case.licence_defence_rejected": Words(N_("Licence rejected")),
+    "case.client_informed": Words(N_("Client informed")),
+    "case.reopened": Words(N_("Case reopened")),
 }
 
 _STAGES = dict(lifecycle.STAGE_LABELS)
 STATES = {code: _STAGES for code in ("case.opened", "case.stage_changed", "case.escalated", "case.reopened")}
 
-ACTORS = {"escalation": lazy_gettext("Daily escalation run")}
+ACTORS = {"escalation": Words(N_("Daily escalation run"))}
 
 
 def _edited(details: dict, words) -> str:

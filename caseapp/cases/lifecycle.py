@@ -3,11 +3,12 @@
 the allowed ones."""
 from __future__ import annotations
 
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 
 from caseapp.core.errors import IllegalTransition
 from caseapp.core.i18n import N_
 from caseapp.core.money import shown
+from caseapp.cases.words import Words
 
 NEW = "new"
 CHECKING = "checking"
@@ -31,40 +32,41 @@ STAGES = LADDER + (SETTLED, PAID, ON_HOLD, CLOSED)
 # Stages where a case still needs work (everything but closed).
 OPEN_STAGES = tuple(s for s in STAGES if s != CLOSED)
 
-# Stages in the reader's words (lazy: translated where shown, English on the command line).
+# Stages in the reader's words (cases.words.Words: English underneath, for the command line, JSON
+# and the audit trail; translated where shown).
 # Letters to recipients and clients never say them in the reader's language (letters.context).
 STAGE_LABELS = {
-    NEW: lazy_gettext("New"),
-    CHECKING: lazy_gettext("Checking"),
-    READY: lazy_gettext("Ready to send"),
-    OFFER_SENT: lazy_gettext("Offer sent"),
-    REMINDER_SENT: lazy_gettext("Reminder sent"),
-    FINAL_DEMAND: lazy_gettext("Final demand"),
-    COLLECTION: lazy_gettext("Collection"),
-    LEGAL: lazy_gettext("With lawyer"),
-    COURT: lazy_gettext("In court"),
-    ENFORCEMENT: lazy_gettext("Enforcement"),
-    SETTLED: lazy_gettext("Settled"),
-    PAID: lazy_gettext("Paid"),
-    ON_HOLD: lazy_gettext("On hold"),
-    CLOSED: lazy_gettext("Closed"),
+    NEW: Words(N_("New")),
+    CHECKING: Words(N_("Checking")),
+    READY: Words(N_("Ready to send")),
+    OFFER_SENT: Words(N_("Offer sent")),
+    REMINDER_SENT: Words(N_("Reminder sent")),
+    FINAL_DEMAND: Words(N_("Final demand")),
+    COLLECTION: Words(N_("Collection")),
+    LEGAL: Words(N_("With lawyer")),
+    COURT: Words(N_("In court")),
+    ENFORCEMENT: Words(N_("Enforcement")),
+    SETTLED: Words(N_("Settled")),
+    PAID: Words(N_("Paid")),
+    ON_HOLD: Words(N_("On hold")),
+    CLOSED: Words(N_("Closed")),
 }
 
 # What moving *to* a stage is called on the case page's buttons.
 ACTION_LABELS = {
-    CHECKING: lazy_gettext("Start checks"),
-    READY: lazy_gettext("Mark ready to send"),
-    OFFER_SENT: lazy_gettext("Record offer sent"),
-    REMINDER_SENT: lazy_gettext("Record reminder sent"),
-    FINAL_DEMAND: lazy_gettext("Record final demand"),
-    COLLECTION: lazy_gettext("Hand to collection"),
-    LEGAL: lazy_gettext("Hand to lawyer"),
-    COURT: lazy_gettext("Record court filing"),
-    ENFORCEMENT: lazy_gettext("Start enforcement"),
-    SETTLED: lazy_gettext("Record settlement"),
-    PAID: lazy_gettext("Record paid in full"),
-    ON_HOLD: lazy_gettext("Put on hold"),
-    CLOSED: lazy_gettext("Close case"),
+    CHECKING: Words(N_("Start checks")),
+    READY: Words(N_("Mark ready to send")),
+    OFFER_SENT: Words(N_("Record offer sent")),
+    REMINDER_SENT: Words(N_("Record reminder sent")),
+    FINAL_DEMAND: Words(N_("Record final demand")),
+    COLLECTION: Words(N_("Hand to collection")),
+    LEGAL: Words(N_("Hand to lawyer")),
+    COURT: Words(N_("Record court filing")),
+    ENFORCEMENT: Words(N_("Start enforcement")),
+    SETTLED: Words(N_("Record settlement")),
+    PAID: Words(N_("Record paid in full")),
+    ON_HOLD: Words(N_("Put on hold")),
+    CLOSED: Words(N_("Close case")),
 }
 
 _ESCAPES = (SETTLED, PAID, ON_HOLD, CLOSED)

@@ -1,10 +1,13 @@
 """The letters domain's audit events in words (see core.audit_words)."""
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
+
+from caseapp.cases.words import Words
+from caseapp.core.i18n import N_
 
 from caseapp.letters.models import DRAFT, SENT
 
-EVENTS = {"letter.issued": lazy_gettext("Letter issued"), "letter.sent": lazy_gettext("Letter sent")}
-_STATES = {DRAFT: lazy_gettext("Draft"), SENT: lazy_gettext("Sent")}
+EVENTS = {"letter.issued": Words(N_("Letter issued")), "letter.sent": Words(N_("Letter sent"))}
+_STATES = {DRAFT: Words(N_("Draft")), SENT: Words(N_("Sent"))}
 STATES = {"letter.issued": _STATES, "letter.sent": _STATES}
 
 

@@ -78,6 +78,8 @@ def test_stage_change_and_note_flash_in_german(client_as, db_session):
     html = client.post(f"/cases/{case.ref}/stage", data={"target": "reminder_sent", "version": case.version},
                        headers=DE, follow_redirects=True).get_data(as_text=True)
     assert f"{case.ref} ist jetzt in der Stufe Zahlungserinnerung versandt." in html and "is now" not in html
+    timeline = html.split('id="h-timeline"')[1]
+    assert "Angebot versandt → <b>Zahlungserinnerung versandt</b>" in timeline and "Stufe geändert" not in timeline
     html = client.post(f"/cases/{case.ref}/notes", data={"text": "  "}, headers=DE,
                        follow_redirects=True).get_data(as_text=True)
     assert "Die Notiz ist leer" in html and "The note is empty" not in html
@@ -108,3 +110,19 @@ def test_without_german_the_pages_stay_english(client_as, db_session):
     html = client_as("handler").get(f"/cases/{case.ref}").get_data(as_text=True)
     assert "Parties" in html and "Beteiligte" not in html
     assert '"take_next": "take the next unassigned case"' in html
+
+
+def test_words_are_english_underneath_and_german_where_shown(app):
+    import json
+
+    from flask_babel import force_locale
+    from markupsafe import escape
+
+    from caseapp.cases.words import Words
+
+    words = lifecycle.STAGE_LABELS[lifecycle.OFFER_SENT]
+    assert isinstance(words, Words) and json.dumps(words) == '"Offer sent"' and words == "Offer sent"
+    with app.test_request_context("/", headers=DE), force_locale("de"):
+        assert str(words) == f"{words}" == "Angebot versandt" and str(escape(words)) == "Angebot versandt"
+        assert json.dumps({"before": words}) == '{"before": "Offer sent"}'   # the command line's JSON stays English
+        assert words == "Angebot versandt"                                     # a filter on the shown words matches

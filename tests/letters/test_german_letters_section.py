@@ -22,3 +22,12 @@ def test_the_letters_section_and_its_flash_in_german(db_session, store, case, cl
                                      headers=DE, follow_redirects=True).get_data(as_text=True)
     assert "Zahlungserinnerung auf de als Entwurf erstellt" in html and "issued as a draft" not in html
     assert letter.language == "de"
+
+
+def test_a_refused_letter_says_why_in_german(db_session, store, case, client_as):  # noqa: F811
+    db_session.commit()
+    html = client_as("handler").post(f"/cases/{case.ref}/letters",
+                                     data={"kind": "instalment_agreement", "channel": "", "amount": "300.00",
+                                           "instalments": "99"},
+                                     headers=DE, follow_redirects=True).get_data(as_text=True)
+    assert "Raten: Geben Sie eine ganze Zahl von 1 bis 60 an." in html and "give a whole number" not in html
