@@ -3,8 +3,12 @@
 the allowed ones."""
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from caseapp.core.errors import IllegalTransition
+from caseapp.core.i18n import N_
 from caseapp.core.money import shown
+from caseapp.cases.words import Words
 
 NEW = "new"
 CHECKING = "checking"
@@ -28,38 +32,41 @@ STAGES = LADDER + (SETTLED, PAID, ON_HOLD, CLOSED)
 # Stages where a case still needs work (everything but closed).
 OPEN_STAGES = tuple(s for s in STAGES if s != CLOSED)
 
+# Stages in the reader's words (cases.words.Words: English underneath, for the command line, JSON
+# and the audit trail; translated where shown).
+# Letters to recipients and clients never say them in the reader's language (letters.context).
 STAGE_LABELS = {
-    NEW: "New",
-    CHECKING: "Checking",
-    READY: "Ready to send",
-    OFFER_SENT: "Offer sent",
-    REMINDER_SENT: "Reminder sent",
-    FINAL_DEMAND: "Final demand",
-    COLLECTION: "Collection",
-    LEGAL: "With lawyer",
-    COURT: "In court",
-    ENFORCEMENT: "Enforcement",
-    SETTLED: "Settled",
-    PAID: "Paid",
-    ON_HOLD: "On hold",
-    CLOSED: "Closed",
+    NEW: Words(N_("New")),
+    CHECKING: Words(N_("Checking")),
+    READY: Words(N_("Ready to send")),
+    OFFER_SENT: Words(N_("Offer sent")),
+    REMINDER_SENT: Words(N_("Reminder sent")),
+    FINAL_DEMAND: Words(N_("Final demand")),
+    COLLECTION: Words(N_("Collection")),
+    LEGAL: Words(N_("With lawyer")),
+    COURT: Words(N_("In court")),
+    ENFORCEMENT: Words(N_("Enforcement")),
+    SETTLED: Words(N_("Settled")),
+    PAID: Words(N_("Paid")),
+    ON_HOLD: Words(N_("On hold")),
+    CLOSED: Words(N_("Closed")),
 }
 
 # What moving *to* a stage is called on the case page's buttons.
 ACTION_LABELS = {
-    CHECKING: "Start checks",
-    READY: "Mark ready to send",
-    OFFER_SENT: "Record offer sent",
-    REMINDER_SENT: "Record reminder sent",
-    FINAL_DEMAND: "Record final demand",
-    COLLECTION: "Hand to collection",
-    LEGAL: "Hand to lawyer",
-    COURT: "Record court filing",
-    ENFORCEMENT: "Start enforcement",
-    SETTLED: "Record settlement",
-    PAID: "Record paid in full",
-    ON_HOLD: "Put on hold",
-    CLOSED: "Close case",
+    CHECKING: Words(N_("Start checks")),
+    READY: Words(N_("Mark ready to send")),
+    OFFER_SENT: Words(N_("Record offer sent")),
+    REMINDER_SENT: Words(N_("Record reminder sent")),
+    FINAL_DEMAND: Words(N_("Record final demand")),
+    COLLECTION: Words(N_("Hand to collection")),
+    LEGAL: Words(N_("Hand to lawyer")),
+    COURT: Words(N_("Record court filing")),
+    ENFORCEMENT: Words(N_("Start enforcement")),
+    SETTLED: Words(N_("Record settlement")),
+    PAID: Words(N_("Record paid in full")),
+    ON_HOLD: Words(N_("Put on hold")),
+    CLOSED: Words(N_("Close case")),
 }
 
 _ESCAPES = (SETTLED, PAID, ON_HOLD, CLOSED)
@@ -84,19 +91,21 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     CLOSED: frozenset(),
 }
 
+# Closure reasons in English (the words are kept on the audit trail as the closure's reason);
+# marked for the catalogue, translated where shown (closure_label, closure_reasons_for).
 CLOSURE_REASONS = {
-    "paid_in_full": "Paid in full",
-    "licence_shown": "Licence shown",
-    "not_commercial": "Not commercial use",
-    "no_address": "No postal address",
-    "country_not_feasible": "Country not feasible",
-    "below_minimum": "Below the minimum claim",
-    "ownership_disputed": "Ownership disputed",
-    "withdrawn_by_client": "Withdrawn by the client",
-    "uncollectable": "Uncollectable",
-    "time_barred": "Time-barred",
-    "court_lost": "Court case lost",
-    "duplicate": "Duplicate case",
+    "paid_in_full": N_("Paid in full"),
+    "licence_shown": N_("Licence shown"),
+    "not_commercial": N_("Not commercial use"),
+    "no_address": N_("No postal address"),
+    "country_not_feasible": N_("Country not feasible"),
+    "below_minimum": N_("Below the minimum claim"),
+    "ownership_disputed": N_("Ownership disputed"),
+    "withdrawn_by_client": N_("Withdrawn by the client"),
+    "uncollectable": N_("Uncollectable"),
+    "time_barred": N_("Time-barred"),
+    "court_lost": N_("Court case lost"),
+    "duplicate": N_("Duplicate case"),
 }
 
 # What sets a stage's next due date (cases.services.due_on_entering, through caseapp.deadlines):
@@ -110,20 +119,22 @@ WORK_DAYS = {
     SETTLED: 20, PAID: 2, ON_HOLD: 20,
 }
 
+# The next step a stage sets, stored on the case in English (Case.next_step); the pages show it
+# translated (next_step_label).
 NEXT_STEP = {
-    NEW: "Start checks",
-    CHECKING: "Finish checks",
-    READY: "Send the offer",
-    OFFER_SENT: "Reminder due",
-    REMINDER_SENT: "Final demand due",
-    FINAL_DEMAND: "Decide: collection or lawyer",
-    COLLECTION: "Collection follow-up",
-    LEGAL: "Lawyer's review due",
-    COURT: "Court follow-up",
-    ENFORCEMENT: "Enforcement follow-up",
-    SETTLED: "Next instalment due",
-    PAID: "Close the case",
-    ON_HOLD: "Review the hold",
+    NEW: N_("Start checks"),
+    CHECKING: N_("Finish checks"),
+    READY: N_("Send the offer"),
+    OFFER_SENT: N_("Reminder due"),
+    REMINDER_SENT: N_("Final demand due"),
+    FINAL_DEMAND: N_("Decide: collection or lawyer"),
+    COLLECTION: N_("Collection follow-up"),
+    LEGAL: N_("Lawyer's review due"),
+    COURT: N_("Court follow-up"),
+    ENFORCEMENT: N_("Enforcement follow-up"),
+    SETTLED: N_("Next instalment due"),
+    PAID: N_("Close the case"),
+    ON_HOLD: N_("Review the hold"),
 }
 
 
@@ -147,45 +158,53 @@ def check_transition(
     if target not in allowed:
         if allowed:
             names = ", ".join(f"{STAGE_LABELS[s]} ({s})" for s in allowed)
-            raise IllegalTransition(
-                f"A case in {STAGE_LABELS[stage]} ({stage}) cannot move to "
-                f"{STAGE_LABELS[target]} ({target}). It can move to: {names}."
-            )
-        raise IllegalTransition(
-            f"A case in {STAGE_LABELS[stage]} ({stage}) is final and cannot move to "
-            f"{STAGE_LABELS[target]} ({target})."
-        )
+            raise IllegalTransition(gettext(
+                "A case in %(stage)s (%(code)s) cannot move to %(target)s (%(target_code)s). It can move to: %(names)s.",
+                stage=STAGE_LABELS[stage], code=stage, target=STAGE_LABELS[target], target_code=target, names=names))
+        raise IllegalTransition(gettext(
+            "A case in %(stage)s (%(code)s) is final and cannot move to %(target)s (%(target_code)s).",
+            stage=STAGE_LABELS[stage], code=stage, target=STAGE_LABELS[target], target_code=target))
     if target == CLOSED:
         if not reason:
-            raise IllegalTransition("Closing a case needs a reason: choose one of " + reason_list() + ".")
+            raise IllegalTransition(gettext("Closing a case needs a reason: choose one of %(reasons)s.",
+                                            reasons=reason_list()))
         if reason not in CLOSURE_REASONS:
-            raise IllegalTransition(f"{shown(reason)} is not a closure reason. Choose one of: {reason_list()}.")
+            raise IllegalTransition(gettext("%(reason)s is not a closure reason. Choose one of: %(reasons)s.",
+                                            reason=shown(reason), reasons=reason_list()))
         if stage == PAID and reason != "paid_in_full":
-            raise IllegalTransition(
-                f"A paid case closes as “{closure_label('paid_in_full')}”, "
-                f"not “{closure_label(reason)}”."
-            )
+            raise IllegalTransition(gettext("A paid case closes as “%(paid)s”, not “%(reason)s”.",
+                                            paid=closure_label("paid_in_full"), reason=closure_label(reason)))
         if reason == "paid_in_full" and stage != PAID:
-            raise IllegalTransition(
-                f"Only a paid case closes as “{closure_label('paid_in_full')}”: record the payment "
-                "first (Record paid in full), then close."
-            )
+            raise IllegalTransition(gettext(
+                "Only a paid case closes as “%(paid)s”: record the payment first (%(action)s), then close.",
+                paid=closure_label("paid_in_full"), action=ACTION_LABELS[PAID]))
 
 
 def closure_label(reason: str | None) -> str:
     """A closure reason in words ("Paid in full"), never its code; an unknown code as it is."""
-    return CLOSURE_REASONS.get(reason, reason) if reason else ""
+    return gettext(CLOSURE_REASONS[reason]) if reason in CLOSURE_REASONS else (reason or "")
 
 
 def closure_reasons_for(stage: str) -> dict[str, str]:
     """The closure reasons a case in `stage` may close with (code: words): a paid case only as
     paid in full, any other case for any reason but that."""
-    return {code: words for code, words in CLOSURE_REASONS.items() if (code == "paid_in_full") == (stage == PAID)}
+    return {code: gettext(words) for code, words in CLOSURE_REASONS.items() if (code == "paid_in_full") == (stage == PAID)}
 
 
 def reason_list() -> str:
     """The closure reasons in words, as a refusal lists them."""
-    return ", ".join(CLOSURE_REASONS.values())
+    return ", ".join(gettext(words) for words in CLOSURE_REASONS.values())
+
+
+_NEXT_STEPS = frozenset(NEXT_STEP.values())
+
+
+def next_step_label(step: str | None) -> str:
+    """A case's stored next step in the reader's words: one of NEXT_STEP translated, any other
+    text (typed by a person, or set by another domain) as it is."""
+    if not step:
+        return ""
+    return gettext(step) if step in _NEXT_STEPS else step
 
 
 # Reopening a closed case needs a reason, at most this long (it is kept on the audit trail).

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable, Sequence
 
+from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -27,6 +28,17 @@ from caseapp.parties import services as parties
 
 
 # --- references -----------------------------------------------------------------
+
+
+def _number(value: int) -> str:
+    """A count as the reader writes it (2,000 / 2.000); English style without an app."""
+    from flask import has_app_context
+
+    if has_app_context():
+        from flask_babel import format_number
+
+        return format_number(value)
+    return f"{value:,}"
 
 def new_case_ref(session: Session, year: int) -> str:
     return f"C-{year}-{next_value(session, 'case', str(year)):06d}"
@@ -184,8 +196,8 @@ def change_stage(
     if case.stage == lifecycle.CHECKING and target == lifecycle.READY:
         blockers = gate_blockers(session, case)
         if blockers:
-            raise IllegalTransition(f"{case.ref} cannot leave the checks stage: "
-                                    + "; ".join(f"{b.what}: {b.why}" for b in blockers) + ".")
+            raise IllegalTransition(gettext("%(ref)s cannot leave the checks stage: %(blockers)s.", ref=case.ref,
+                                            blockers="; ".join(f"{b.what}: {b.why}" for b in blockers)))
     previous, held_from = case.stage, case.held_from_stage
     # (before the case changes: reading its party must not flush a half-made change)
     due_on = None if target == lifecycle.CLOSED else \
@@ -225,15 +237,16 @@ def reopen_case(session: Session, actor: Actor, case: Case, *, reason: str, toda
     the move from Closed to that stage."""
     check_version(f"Case {case.ref}", case, seen_version)
     if case.stage != lifecycle.CLOSED:
-        raise IllegalTransition(f"{case.ref} is not closed (it is {lifecycle.STAGE_LABELS[case.stage]}): "
-                                "only a closed case can be reopened.")
+        raise IllegalTransition(gettext("%(ref)s is not closed (it is %(stage)s): only a closed case can be reopened.",
+                                        ref=case.ref, stage=lifecycle.STAGE_LABELS[case.stage]))
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput(f"Reopening {case.ref} needs a reason: say why the case goes on "
-                           "(e.g. the payment was returned by the bank).")
+        raise InvalidInput(gettext("Reopening %(ref)s needs a reason: say why the case goes on "
+                                   "(e.g. the payment was returned by the bank).", ref=case.ref))
     if len(reason) > lifecycle.REOPEN_REASON_MAX:
-        raise InvalidInput(f"The reason holds at most {lifecycle.REOPEN_REASON_MAX:,} characters (this one has "
-                           f"{len(reason):,}); shorten it and add the rest as a note.")
+        raise InvalidInput(gettext("The reason holds at most %(max)s characters (this one has %(length)s); "
+                                   "shorten it and add the rest as a note.",
+                                   max=_number(lifecycle.REOPEN_REASON_MAX), length=_number(len(reason))))
     target = lifecycle.reopen_target(case.closed_from_stage)
     was_closed_as = case.closure_reason
     # (before the case changes: reading its party must not flush a half-made change)
@@ -302,7 +315,7 @@ def assign(session: Session, actor: Actor, case: Case, user_id: int | None, user
     """Assign `case` to a user (None releases it back to the unassigned queue)."""
     check_version(f"Case {case.ref}", case, seen_version)
     if case.stage == lifecycle.CLOSED:
-        raise InvalidInput(f"Case {case.ref} is closed; a closed case is not assigned.")
+        raise InvalidInput(gettext("Case %(ref)s is closed; a closed case is not assigned.", ref=case.ref))
     previous = case.assignee_id
     if previous == user_id:
         return case
@@ -317,12 +330,13 @@ def assign(session: Session, actor: Actor, case: Case, user_id: int | None, user
 
 def add_note(session: Session, actor: Actor, case: Case, text: str) -> CaseNote:
     if case.stage == lifecycle.CLOSED:
-        raise InvalidInput(f"{case.ref} is closed: reopen it (with a reason) to add notes.")
+        raise InvalidInput(gettext("%(ref)s is closed: reopen it (with a reason) to add notes.", ref=case.ref))
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("The note is empty: write something before saving.")
+        raise InvalidInput(gettext("The note is empty: write something before saving."))
     if len(text) > 10_000:
-        raise InvalidInput("A note holds at most 10,000 characters; attach a document for more.")
+        raise InvalidInput(gettext("A note holds at most %(max)s characters; attach a document for more.",
+                                   max=_number(10_000)))
     note = CaseNote(case_id=case.id, author_id=actor.user_id, author_name=actor.name, text=text)
     session.add(note)
     session.flush()
@@ -339,10 +353,11 @@ def edit_case(session: Session, actor: Actor, case: Case, *, seen_version: int,
     changes: dict[str, list[str]] = {}
     if claimed is not None and claimed.minor != case.claimed_minor:
         if claimed.currency != case.currency:
-            raise InvalidInput(f"Case {case.ref} is in {case.currency}; enter the amount in {case.currency}.")
+            raise InvalidInput(gettext("Case %(ref)s is in %(currency)s; enter the amount in %(currency)s.",
+                                       ref=case.ref, currency=case.currency))
         if claimed.minor <= 0:   # 0 is a typing error: a case that claims nothing is closed instead
-            raise InvalidInput(f"The claimed amount must be more than {Money.zero(case.currency)}; to claim "
-                               "nothing, close the case with a reason.")
+            raise InvalidInput(gettext("The claimed amount must be more than %(zero)s; to claim nothing, close "
+                                       "the case with a reason.", zero=Money.zero(case.currency)))
         changes["claimed"] = [str(case.claimed), str(claimed)]
         case.claimed_minor = claimed.minor
         case.claim_lines = [{"label": f"Claim set by {actor.name}", "amount": claimed.amount_text(),
@@ -354,7 +369,7 @@ def edit_case(session: Session, actor: Actor, case: Case, *, seen_version: int,
             set_expected_value(case, value)
     if next_due_on is not None and next_due_on != case.next_due_on:
         if case.stage == lifecycle.CLOSED:
-            raise InvalidInput(f"Case {case.ref} is closed; it has no next due date.")
+            raise InvalidInput(gettext("Case %(ref)s is closed; it has no next due date.", ref=case.ref))
         changes["next_due_on"] = [str(case.next_due_on), next_due_on.isoformat()]
         case.next_due_on = next_due_on
     if not changes:

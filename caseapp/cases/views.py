@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import format_number, gettext, lazy_gettext
 from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.cases import CASE, QUEUE, defences, lifecycle, services
@@ -17,6 +18,7 @@ from caseapp.core.formatting import amount_typed, day, day_typed
 from caseapp.core.web import can, current_actor, lenient_id, record_id, run_action, shown, version_seen
 from caseapp.extensions import get_session
 from caseapp.feasibility import services as feasibility
+from caseapp.feasibility import wording as feasibility_wording
 from caseapp.clients.services import client_choices
 
 
@@ -28,7 +30,7 @@ class Key:
     whether it applies to the case shown (a closed case has nothing to edit or close)."""
 
     keys: tuple[str, ...]          # as keys.js names them: "j", "Enter", "/"
-    does: str
+    does: str                      # lazy_gettext: in the reader's words where the legend is drawn
     needs: tuple[str, str] | None = None           # (action, resource) in the permission matrix
     applies: Callable[[object], bool] | None = None  # given the case shown
 
@@ -47,23 +49,23 @@ def _closable(case) -> bool:
 
 PAGE_KEYS: dict[str, tuple[Key, ...]] = {
     "queue": (
-        Key(("j", "k"), "next/previous"),
-        Key(("Enter",), "open", needs=("read", CASE)),
-        Key(("t",), "take next", needs=("take", QUEUE)),
-        Key(("m",), "my cases"),
-        Key(("u",), "unassigned"),
-        Key(("o",), "my overdue"),
-        Key(("/",), "filter"),
-        Key(("n",), "next page"),
-        Key(("?",), "all keys"),
+        Key(("j", "k"), lazy_gettext("next/previous")),
+        Key(("Enter",), lazy_gettext("open"), needs=("read", CASE)),
+        Key(("t",), lazy_gettext("take next"), needs=("take", QUEUE)),
+        Key(("m",), lazy_gettext("my cases")),
+        Key(("u",), lazy_gettext("unassigned")),
+        Key(("o",), lazy_gettext("my overdue")),
+        Key(("/",), lazy_gettext("filter")),
+        Key(("n",), lazy_gettext("next page")),
+        Key(("?",), lazy_gettext("all keys")),
     ),
     "case": (
-        Key(("n",), "note", needs=("note", CASE), applies=_is_open),
-        Key(("e",), "edit", needs=("edit", CASE), applies=_is_open),
-        Key(("c",), "close", needs=("change_stage", CASE), applies=_closable),
-        Key(("r",), "reopen", needs=("reopen", CASE), applies=lambda case: not _is_open(case)),
-        Key(("q",), "back to queue", needs=("read", QUEUE)),
-        Key(("?",), "all keys"),
+        Key(("n",), lazy_gettext("note"), needs=("note", CASE), applies=_is_open),
+        Key(("e",), lazy_gettext("edit"), needs=("edit", CASE), applies=_is_open),
+        Key(("c",), lazy_gettext("close"), needs=("change_stage", CASE), applies=_closable),
+        Key(("r",), lazy_gettext("reopen"), needs=("reopen", CASE), applies=lambda case: not _is_open(case)),
+        Key(("q",), lazy_gettext("back to queue"), needs=("read", QUEUE)),
+        Key(("?",), lazy_gettext("all keys")),
     ),
 }
 
@@ -80,7 +82,7 @@ def person_name(user) -> str:
     """A user as people call them: first and last name ("Hanna Berger"); the login if the
     account has no name."""
     if user is None:
-        return "nobody"
+        return gettext("nobody")
     name = " ".join(part for part in (user.first_name, user.last_name) if part and part.strip())
     return name or user.username
 
@@ -152,9 +154,10 @@ class QueueView(BaseView):
         if run_action(action):  # a refusal has flashed its own message
             case = taken["case"]
             if case:
-                flash(f"{case.ref} is yours now: {case.next_step or 'open it'}.", "success")
+                flash(gettext("%(ref)s is yours now: %(step)s.", ref=case.ref,
+                              step=lifecycle.next_step_label(case.next_step) or gettext("open it")), "success")
                 return redirect(url_for("CaseView.show", ref=case.ref))
-            flash("No unassigned case matches these filters: nothing to take.", "info")
+            flash(gettext("No unassigned case matches these filters: nothing to take."), "info")
         return redirect(url_for("QueueView.index", scope="unassigned", **{
             "stage": filters["stage"] or "", "country": filters["country"] or "",
             "client": filters["client_id"] or ""}))
@@ -192,6 +195,7 @@ class CaseView(BaseView):
             closed_on=day_of(case.closed_at) if closed else None,
             reopens_to=lifecycle.reopen_target(case.closed_from_stage) if closed else None,
             reopen_max=lifecycle.REOPEN_REASON_MAX,
+            reopen_max_shown=format_number(lifecycle.REOPEN_REASON_MAX),
             me=current_user, prefill=request.args, outlook=feasibility.assess_case(case, today()),
             blockers=services.gate_blockers(session, case) if case.stage in (lifecycle.NEW, lifecycle.CHECKING) else [],
             defences=defences.defences(session, case.id),
@@ -225,10 +229,12 @@ class CaseView(BaseView):
     def _moved(case) -> str:
         """What a stage change did, in words: a closed case names its reason."""
         if case.stage == lifecycle.CLOSED:
-            return (f"{case.ref} is closed: {lifecycle.closure_label(case.closure_reason)}. "
-                    "It has left the queue; Reopen on its page brings it back.")
-        return (f"{case.ref} is now {lifecycle.STAGE_LABELS[case.stage]}."
-                + (f" Next: {case.next_step}." if case.next_step else ""))
+            return gettext("%(ref)s is closed: %(reason)s. It has left the queue; Reopen on its page brings it back.",
+                           ref=case.ref, reason=lifecycle.closure_label(case.closure_reason))
+        if case.next_step:
+            return gettext("%(ref)s is now %(stage)s. Next: %(step)s.", ref=case.ref,
+                           stage=lifecycle.STAGE_LABELS[case.stage], step=lifecycle.next_step_label(case.next_step))
+        return gettext("%(ref)s is now %(stage)s.", ref=case.ref, stage=lifecycle.STAGE_LABELS[case.stage])
 
     @expose("/<ref>/reopen", methods=["POST"])
     @has_access
@@ -240,8 +246,10 @@ class CaseView(BaseView):
             return services.reopen_case(session, current_actor(), case, reason=reason, today=today(),
                                         seen_version=self._seen_version())
 
-        if run_action(action, lambda case: f"{case.ref} is reopened: back to {lifecycle.STAGE_LABELS[case.stage]}. "
-                                           f"Next: {case.next_step}, due {day(case.next_due_on)}."):
+        if run_action(action, lambda case: gettext(
+                "%(ref)s is reopened: back to %(stage)s. Next: %(step)s, due %(day)s.", ref=case.ref,
+                stage=lifecycle.STAGE_LABELS[case.stage], step=lifecycle.next_step_label(case.next_step),
+                day=day(case.next_due_on))):
             return self._back(ref)
         return self._back(ref, reopen_reason=reason[:lifecycle.REOPEN_REASON_MAX + 100])   # nothing typed is lost
 
@@ -257,8 +265,9 @@ class CaseView(BaseView):
             return escalation.record_reply(session, current_actor(), case, today=today(), note=note,
                                            seen_version=self._seen_version())
 
-        run_action(action, lambda case: f"Reply recorded: escalation of {case.ref} waits until you set the next "
-                                        f"step (a stage, or a new due date). Answer by {case.next_due_on.isoformat()}.")
+        run_action(action, lambda case: gettext(
+            "Reply recorded: escalation of %(ref)s waits until you set the next step (a stage, or a new due date). "
+            "Answer by %(day)s.", ref=case.ref, day=case.next_due_on.isoformat()))
         return self._back(ref)
 
     @expose("/<ref>/assign", methods=["POST"])
@@ -276,9 +285,9 @@ class CaseView(BaseView):
             if who == "nobody":
                 return services.assign(session, current_actor(), case, None, None,
                                        seen_version=self._seen_version())
-            raise InvalidInput("Choose to take the case or release it.")
+            raise InvalidInput(gettext("Choose to take the case or release it."))
 
-        run_action(action, "Assigned to you." if who == "me" else "Released to the unassigned queue.")
+        run_action(action, gettext("Assigned to you.") if who == "me" else gettext("Released to the unassigned queue."))
         return self._back(ref)
 
     @expose("/<ref>/edit", methods=["POST"])
@@ -294,7 +303,7 @@ class CaseView(BaseView):
             return services.edit_case(session, current_actor(), case, seen_version=self._seen_version(),
                                       claimed=claimed, next_due_on=due, today=today())
 
-        if run_action(action, "Case saved."):
+        if run_action(action, gettext("Case saved.")):
             return self._back(ref)
         # Refused: keep what the user typed so nothing is lost.
         return self._back(ref, claimed=claimed_text, next_due_on=due_text, edit="1")
@@ -308,7 +317,7 @@ class CaseView(BaseView):
             case = services.get_case(session, ref)
             return services.add_note(session, current_actor(), case, text)
 
-        if run_action(action, "Note added."):
+        if run_action(action, gettext("Note added.")):
             return self._back(ref)
         return self._back(ref, note=text[:2000])
 
@@ -322,14 +331,14 @@ class CaseView(BaseView):
         def action(session):
             case = services.get_case(session, ref)
             if upload is None or not upload.filename:
-                raise InvalidInput("Licence file: choose the file the recipient sent (an invoice or licence).")
+                raise InvalidInput(gettext("Licence file: choose the file the recipient sent (an invoice or licence)."))
             return defences.record_defence(
                 session, FileStore(current_app.config["CASEAPP_FILESTORE_PATH"]), current_actor(), case,
                 data=upload.read(defences.DEFENCE_MAX_BYTES + 1), filename=upload.filename,
                 statement=request.form.get("statement"), work_id=record_id(work, "Work", required=False),
                 today=today(), seen_version=self._seen_version())
 
-        run_action(action, "Licence defence recorded; the case is on hold until you accept or reject it.")
+        run_action(action, gettext("Licence defence recorded; the case is on hold until you accept or reject it."))
         return self._back(ref)
 
     @expose("/<ref>/defences/<int:defence_id>/<decision>", methods=["POST"])
@@ -346,11 +355,11 @@ class CaseView(BaseView):
             if decision == "reject":
                 return defences.reject_defence(session, current_actor(), case, defence_id, reason=reason,
                                                today=today(), seen_version=seen)
-            raise InvalidInput("Choose to accept or reject the licence.")
+            raise InvalidInput(gettext("Choose to accept or reject the licence."))
 
-        run_action(action, "Licence accepted: the case is closed as licence shown, the site cleared for the work, "
-                           "and the client's message is on the timeline." if decision == "accept" else
-                   "Licence rejected: the case goes on; the next letter quotes your reason.")
+        run_action(action, gettext("Licence accepted: the case is closed as licence shown, the site cleared for the "
+                                   "work, and the client's message is on the timeline.") if decision == "accept" else
+                   gettext("Licence rejected: the case goes on; the next letter quotes your reason."))
         return self._back(ref)
 
 
@@ -358,6 +367,8 @@ def register(app, appbuilder) -> None:
     app.jinja_env.filters.update(
         stage_label=lambda s: lifecycle.STAGE_LABELS.get(s, s),
         closure_label=lifecycle.closure_label,
+        next_step_label=lifecycle.next_step_label,
+        feasibility_words=feasibility_wording.shown,
     )
     app.jinja_env.globals["page_keys"] = page_keys
     appbuilder.add_view_no_menu(QueueView)

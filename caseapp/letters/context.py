@@ -5,6 +5,8 @@ amount, covers, instalment plan, money received); `inputs` override it, and with
 settlement they are required (refused naming what is missing)."""
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from datetime import date
 from types import SimpleNamespace as NS
 from typing import Any, Mapping
@@ -102,13 +104,14 @@ def build(session, case, kind: str, language: str, *, today: date, settings: Map
 
     # --- who -------------------------------------------------------------------------------
     if to_recipient and not party.has_postal_address:
-        raise InvalidInput(f"Recipient: {party.name} has no postal address (street, city and country are needed "
-                           f"for a {kind} letter); add it to the party first.")
+        raise InvalidInput(gettext("Recipient: %(name)s has no postal address (street, city and country are needed "
+                                   "for a %(kind)s letter); add it to the party first.", name=party.name, kind=kind))
     if to_recipient and not client.mandate_sha256:
-        raise InvalidInput(f"Mandate: {client.name} has no signed mandate on file; a letter to the recipient "
-                           f"names it.")
+        raise InvalidInput(gettext("Mandate: %(name)s has no signed mandate on file; a letter to the recipient "
+                                   "names it.", name=client.name))
     if not to_recipient and not (client.street and client.city):
-        raise InvalidInput(f"Client: {client.name} has no postal address (street and city) for a {kind} letter.")
+        raise InvalidInput(gettext("Client: %(name)s has no postal address (street and city) for a %(kind)s letter.",
+                                   name=client.name, kind=kind))
     s = settings
     firm = NS(name=s["CASEAPP_FIRM_NAME"], address_lines=[x for x in s["CASEAPP_FIRM_ADDRESS"].split("|") if x],
               email=s["CASEAPP_FIRM_EMAIL"], phone=s["CASEAPP_FIRM_PHONE"] or None,
@@ -184,7 +187,7 @@ def build(session, case, kind: str, language: str, *, today: date, settings: Map
                               "(--amount / amount).", required=True)
         count = int(inputs.get("instalments") or 1)
         if not 1 <= count <= 60:
-            raise InvalidInput("Instalments: give a whole number from 1 to 60.")
+            raise InvalidInput(gettext("Instalments: give a whole number from 1 to 60."))
         first_due = _date_input(inputs, "first_due")
         if kind == "instalment_agreement" and (count < 2 or first_due is None):
             raise InvalidInput("Instalments: an instalment_agreement needs at least 2 instalments and the first "
@@ -231,9 +234,13 @@ def build(session, case, kind: str, language: str, *, today: date, settings: Map
         if kind == "case_closed" else None
     status = None
     if kind == "status_update":
+        from flask_babel import force_locale
+
         from caseapp.cases.lifecycle import STAGE_LABELS
 
-        status = NS(stage=inputs.get("stage") or STAGE_LABELS.get(case.stage, case.stage),
+        with force_locale("en"):   # as before: the letter does not speak the user's interface language
+            stage = str(STAGE_LABELS.get(case.stage, case.stage))
+        status = NS(stage=inputs.get("stage") or stage,
                     happened=inputs.get("happened") or "", next_step=inputs.get("next_step") or case.next_step or "",
                     next_due_on=case.next_due_on,
                     collected=_money_input(inputs, "collected", currency, "", required=False))

@@ -3,6 +3,8 @@ SMTP or post). Plain functions taking a session; no Flask. The escalation calls
 `issue_letter(...)` then `send_letter(...)`."""
 from __future__ import annotations
 
+from flask_babel import gettext
+
 import smtplib
 from dataclasses import dataclass
 from datetime import date
@@ -143,12 +145,13 @@ def send_letter(session: Session, actor: Actor, letter: Letter, *, channel: str,
     if channel == EMAIL:
         smtp = smtp or default_settings()
         if not smtp.get("CASEAPP_SMTP_HOST"):
-            raise InvalidInput("Email is not set up (CASEAPP_SMTP_HOST is empty): send the letter by post, or ask "
-                               "an administrator to configure the mail server.")
+            raise InvalidInput(gettext("Email is not set up (CASEAPP_SMTP_HOST is empty): send the letter by post, "
+                                       "or ask an administrator to configure the mail server."))
         address = to or (case.client.email if letter.recipient == CLIENT else case.party.email)
         if not address or "@" not in address:
-            raise InvalidInput(f"Email: {'the client' if letter.recipient == CLIENT else 'the recipient'} has no "
-                               f"email address on file; send the letter by post.")
+            raise InvalidInput(gettext("Email: the client has no email address on file; send the letter by post.")
+                               if letter.recipient == CLIENT else
+                               gettext("Email: the recipient has no email address on file; send the letter by post."))
         if store is None:
             raise InvalidInput("The file store is needed to attach the letter.")
         _email(smtp, address, letter, store.read(letter.file_sha256), case.ref)

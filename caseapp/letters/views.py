@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext, lazy_gettext
 
 from caseapp.core.clock import today
 from caseapp.core.errors import NotFound
@@ -13,10 +14,15 @@ from caseapp.extensions import get_session
 from caseapp.letters import LETTER, services
 from caseapp.letters.render import LANGUAGES
 
-KIND_LABELS = {"offer": "Offer (post-licensing)", "reminder": "Reminder", "final_demand": "Final demand",
-               "settlement_confirmation": "Settlement confirmation", "instalment_agreement": "Instalment agreement",
-               "payment_receipt": "Payment receipt", "case_closed": "Case closed",
-               "status_update": "Status update (to the client)", "warning_letter": "Lawyer's warning letter"}
+# The kinds of letter in the reader's words (the form, the list); the letters themselves speak the
+# recipient's language through their own templates, never these.
+KIND_LABELS = {"offer": lazy_gettext("Offer (post-licensing)"), "reminder": lazy_gettext("Reminder"),
+               "final_demand": lazy_gettext("Final demand"),
+               "settlement_confirmation": lazy_gettext("Settlement confirmation"),
+               "instalment_agreement": lazy_gettext("Instalment agreement"),
+               "payment_receipt": lazy_gettext("Payment receipt"), "case_closed": lazy_gettext("Case closed"),
+               "status_update": lazy_gettext("Status update (to the client)"),
+               "warning_letter": lazy_gettext("Lawyer's warning letter")}
 
 
 def _form_inputs(form) -> dict:
@@ -60,9 +66,15 @@ class LetterView(BaseView):
                                          today=today(), language=form.get("language") or None, channel=channel,
                                          inputs=_form_inputs(form), store=file_store())
 
-        run_action(action, lambda letter: f"{KIND_LABELS.get(letter.kind, letter.kind)} in {letter.language} "
-                   + (f"sent by {letter.channel}." if letter.channel else "issued as a draft: check it, then send it.")
-                   + (f" {letter.language_note}" if letter.language_note else ""))
+        def done(letter) -> str:
+            kind = KIND_LABELS.get(letter.kind, letter.kind)
+            said = (gettext("%(kind)s in %(language)s sent by %(channel)s.", kind=kind, language=letter.language,
+                            channel=channel_label(letter.channel)) if letter.channel else
+                    gettext("%(kind)s in %(language)s issued as a draft: check it, then send it.", kind=kind,
+                            language=letter.language))
+            return said + (f" {letter.language_note}" if letter.language_note else "")
+
+        run_action(action, done)
         return redirect(url_for("CaseView.show", ref=ref) + "#letters")
 
     @expose("/<ref>/letters/<int:letter_id>/send", methods=["POST"])
@@ -75,7 +87,8 @@ class LetterView(BaseView):
             return services.send_letter(session, current_actor(), services.get_letter(session, letter_id, case.id),
                                         channel=channel, today=today(), store=file_store(), case=case)
 
-        run_action(action, lambda letter: f"Letter sent by {letter.channel} to {letter.sent_to}.")
+        run_action(action, lambda letter: gettext("Letter sent by %(channel)s to %(to)s.",
+                                                  channel=channel_label(letter.channel), to=letter.sent_to))
         return redirect(url_for("CaseView.show", ref=ref) + "#letters")
 
     def _stored(self, ref: str, letter_id: int, which: str):
@@ -108,6 +121,14 @@ class LetterView(BaseView):
         return self._stored(ref, letter_id, "preview")
 
 
+CHANNEL_LABELS = {"email": lazy_gettext("email"), "post": lazy_gettext("post")}
+
+
+def channel_label(channel: str | None) -> str:
+    """How a letter went, in the reader's words ("email", "post"); an unknown channel as it is."""
+    return str(CHANNEL_LABELS.get(channel, channel or ""))
+
+
 def case_letters(case) -> dict:
     """What the case page's letters section shows (a Jinja global: the case page includes the
     section without the cases domain knowing letters)."""
@@ -120,4 +141,5 @@ def case_letters(case) -> dict:
 def register(app, appbuilder) -> None:
     app.jinja_env.globals["case_letters"] = case_letters
     app.jinja_env.filters["letter_kind"] = lambda k: KIND_LABELS.get(k, k)
+    app.jinja_env.filters["letter_channel"] = channel_label
     appbuilder.add_view_no_menu(LetterView)

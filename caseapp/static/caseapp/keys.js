@@ -4,6 +4,12 @@
   var page = document.querySelector("[data-keys]");
   if (!page) { return; }
   var kind = page.getAttribute("data-keys");
+  // The words this script says, in the reader's language: the page passes them as JSON
+  // (<script type="application/json" id="ca-key-words">, cases/_legend.html); English without it.
+  var words = {};
+  var wordsBlock = document.getElementById("ca-key-words");
+  if (wordsBlock) { try { words = JSON.parse(wordsBlock.textContent) || {}; } catch (err) { words = {}; } }
+  function say(key, english) { return words[key] || english; }
 
   var NOT_TYPED = {checkbox: 1, radio: 1, range: 1, button: 1, submit: 1, reset: 1, color: 1, file: 1};
   function typing(e) {   // keys go to the field, except on checkboxes, sliders and buttons
@@ -30,29 +36,29 @@
       r.addEventListener("click", function (e) { if (e.target.tagName !== "A") { go(r.getAttribute("data-href")); } });
     });
     keys = {
-      "j": ["next case", function () { select(at + 1); }],
-      "k": ["previous case", function () { select(at - 1); }],
-      "Enter": ["open the selected case", function () { if (at >= 0) { go(rows[at].getAttribute("data-href")); } }],
-      "t": ["take the next unassigned case", function () { click("#take-next"); }],
-      "m": ["my cases", function () { click(".ca-tabs a:nth-child(1)"); }],
-      "u": ["unassigned cases", function () { click(".ca-tabs a:nth-child(2)"); }],
-      "o": ["my overdue cases", function () { click(".ca-tabs a:nth-child(3)"); }],
-      "/": ["filter by country", function () { focus("#f-country"); }],
-      "n": ["next page", function () { click("#next-page"); }]
+      "j": [say("next_case", "next case"), function () { select(at + 1); }],
+      "k": [say("previous_case", "previous case"), function () { select(at - 1); }],
+      "Enter": [say("open_selected", "open the selected case"), function () { if (at >= 0) { go(rows[at].getAttribute("data-href")); } }],
+      "t": [say("take_next", "take the next unassigned case"), function () { click("#take-next"); }],
+      "m": [say("my_cases", "my cases"), function () { click(".ca-tabs a:nth-child(1)"); }],
+      "u": [say("unassigned", "unassigned cases"), function () { click(".ca-tabs a:nth-child(2)"); }],
+      "o": [say("my_overdue", "my overdue cases"), function () { click(".ca-tabs a:nth-child(3)"); }],
+      "/": [say("filter", "filter by country"), function () { focus("#f-country"); }],
+      "n": [say("next_page", "next page"), function () { click("#next-page"); }]
     };
   } else if (kind === "case") {
     keys = {
-      "n": ["write a note", function () { focus("#note-text"); }],
-      "e": ["edit claim or due date", function () {
+      "n": [say("note", "write a note"), function () { focus("#note-text"); }],
+      "e": [say("edit", "edit claim or due date"), function () {
         var d = document.querySelector("#edit-claim"); if (d) { d.open = true; focus("#claimed"); } }],
-      "c": ["close the case (asks for the reason)", function () { return click("#close-open"); }],
-      "r": ["reopen the case (asks for the reason)", function () { return click("#reopen-open"); }],
-      "q": ["back to the queue", function () { go("/queue/"); }]
+      "c": [say("close", "close the case (asks for the reason)"), function () { return click("#close-open"); }],
+      "r": [say("reopen", "reopen the case (asks for the reason)"), function () { return click("#reopen-open"); }],
+      "q": [say("back", "back to the queue"), function () { go("/queue/"); }]
     };
   } else if (kind === "triage" && window.caTriage) {
     keys = window.caTriage.keys;   // triage.js: decisions, overlay, selection, undo
   }
-  keys["?"] = ["show or hide this list", toggleHelp];
+  keys["?"] = [say("help", "show or hide this list"), toggleHelp];
   // The page's legend lists the keys its reader may use (the permission matrix decides, on the
   // server): only those are bound, so no key does what the role may not.
   var listed = document.querySelectorAll(".ca-legend [data-key]");
@@ -63,16 +69,20 @@
   }
 
   var help = null;
+  function text(s) {   // words go into the help's HTML as text
+    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
   function toggleHelp() {
     if (help) { help.remove(); help = null; return; }
     help = document.createElement("div");
     help.className = "ca-keyhelp";
     help.setAttribute("role", "dialog");
-    help.setAttribute("aria-label", "Keyboard shortcuts");
+    help.setAttribute("aria-label", say("shortcuts", "Keyboard shortcuts"));
     var rowsHtml = Object.keys(keys).map(function (k) {
-      return "<tr><td><kbd>" + (k === "Enter" ? "Enter" : k.toUpperCase()) + "</kbd></td><td>" + keys[k][0] + "</td></tr>";
+      return "<tr><td><kbd>" + (k === "Enter" ? "Enter" : k.toUpperCase()) + "</kbd></td><td>" + text(keys[k][0]) + "</td></tr>";
     }).join("");
-    help.innerHTML = "<b>Keys</b><table>" + rowsHtml + "</table><small>Esc closes</small>";
+    help.innerHTML = "<b>" + text(say("keys", "Keys")) + "</b><table>" + rowsHtml + "</table><small>" +
+      text(say("esc_closes", "Esc closes")) + "</small>";
     document.body.appendChild(help);
   }
 
