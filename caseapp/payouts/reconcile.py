@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -246,8 +247,10 @@ def sign_off(session: Session, actor: Actor, month: str, bank_balance: Money | N
     if text and len(text) > 2000:
         raise InvalidInput("Note: at most 2000 characters.")
     if not result.agreed and not text:
-        raise InvalidInput(f"Note: {month} does not agree ({len(result.differences)} difference(s)); say why you "
-                           "sign it off anyway, or correct the ledger first.")
+        raise InvalidInput(ngettext("Note: %(month)s does not agree (%(num)d difference(s)); say why you sign it off "
+                                    "anyway, or correct the ledger first.",
+                                    "Note: %(month)s does not agree (%(num)d difference(s)); say why you sign it off "
+                                    "anyway, or correct the ledger first.", len(result.differences), month=month))
     row = Reconciliation(month=month, currency=CURRENCY, bank_balance_minor=result.bank_statement.minor,
                          in_transit_minor=result.in_transit.minor,
                          ledger_client_money_minor=result.ledger_client_money.minor,
