@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask_babel import ngettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -144,9 +144,9 @@ def reconcile(session: Session, month: str, bank_balance: Money | None = None,
     start, until = month_bounds(month)
     statement = payments.bank_statement_balance(session, until, account) if bank_balance is None else bank_balance
     if statement is None:
-        raise InvalidInput(f"Bank balance: no statement of the client-money account{' ' + account if account else ''}"
-                           f" is imported up to {until.isoformat()}; import it, or give the balance at month end "
-                           "(--bank-balance, e.g. 12345.67).")
+        raise InvalidInput(gettext("Bank balance: no statement of the client-money account%(account)s is imported up "
+                                   "to %(day)s; import it, or give the balance at month end (--bank-balance, e.g. "
+                                   "12345.67).", account=" " + account if account else "", day=until.isoformat()))
     # The statement's debits that are not returns: payout transfers (in transit until confirmed) and the rest.
     debits = payments.other_debits(session, until, currency=CURRENCY, account=account)
     shown: dict[str, date] = {}

@@ -108,7 +108,7 @@ class SettlementView(BaseView):
 
         run_action(action, lambda s: ngettext("Settlement recorded: %(amount)s.",
                                               "Settlement recorded: %(amount)s in %(num)d instalments.",
-                                              len(s.instalments), amount=money(s.amount)))
+                                              max(len(s.instalments), 1), amount=money(s.amount)))
         return _back(ref)
 
     @expose("/<ref>/settlement/cancel", methods=["POST"])
