@@ -54,6 +54,19 @@ CLIENT_MONEY = ("suspense", "collected", "client_payable", "overpaid")
 FIRM_ACCOUNTS = ("revenue", "vat_payable", "interest", "costs_advanced", "bank_fees", "office_transfers")
 
 
+def _unexplained(rest: Money) -> str:
+    """The reconciliation's "the bank holds more (less) client money" difference in the page's language."""
+    if rest.minor > 0:
+        return gettext("The bank holds %(amount)s more client money than the ledger, not explained by a line of the "
+                       "statement: a payment not imported, an entry booked but not on the statement, a statement "
+                       "missing. The ledger's bank entries of the month are listed to tick against the statement.",
+                       amount=rest)
+    return gettext("The bank holds %(amount)s less client money than the ledger, not explained by a line of the "
+                   "statement: a payment not imported, an entry booked but not on the statement, a statement "
+                   "missing. The ledger's bank entries of the month are listed to tick against the statement.",
+                   amount=rest * -1)
+
+
 def month_bounds(month: str) -> tuple[date, date]:
     match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", str(month or ""))
     if not match or not 1 <= int(match.group(2)) <= 12 or not 1900 <= int(match.group(1)) <= 2200:
@@ -84,6 +97,7 @@ class Difference:
     amount: Money
     entries: list = field(default_factory=list)   # ledger.EntryRow
     lines: list = field(default_factory=list)     # payments.StatementLine: the statement's lines behind it
+    shown: str = ""     # `what` in the page's language (the page says it; the sign-off keeps `what`, English)
 
 
 @dataclass
@@ -202,7 +216,18 @@ def reconcile(session: Session, month: str, bank_balance: Money | None = None,
             f"{amount * -1} less than the ledger says. A bank fee, or the firm's commission and VAT moved to its "
             "office account: book it (the buttons, or `caseapp payments book-debit PAYMENT --as fee|office --user "
             "LOGIN`); a payout made by hand: put its credit note's number (GS-...) in the transfer's reference; "
-            "anything else: find out who took the money.", amount, lines=unbooked))
+            "anything else: find out who took the money.", amount, lines=unbooked,
+            shown=ngettext(
+                "The statement shows %(num)d debit the ledger has not booked: the bank holds %(amount)s less than the "
+                "ledger says. A bank fee, or the firm's commission and VAT moved to its office account: book it (the "
+                "buttons, or `caseapp payments book-debit PAYMENT --as fee|office --user LOGIN`); a payout made by "
+                "hand: put its credit note's number (GS-...) in the transfer's reference; anything else: find out who "
+                "took the money.",
+                "The statement shows %(num)d debits the ledger has not booked: the bank holds %(amount)s less than "
+                "the ledger says. A bank fee, or the firm's commission and VAT moved to its office account: book it "
+                "(the buttons, or `caseapp payments book-debit PAYMENT --as fee|office --user LOGIN`); a payout made "
+                "by hand: put its credit note's number (GS-...) in the transfer's reference; anything else: find out "
+                "who took the money.", len(unbooked), amount=amount * -1)))
     first = payments.first_statement(session, account=account)
     if first is not None and first[1] <= until:
         opening, first_day = first
@@ -213,7 +238,11 @@ def reconcile(session: Session, month: str, bank_balance: Money | None = None,
             differences.append(Difference(
                 f"The account's first imported statement opens at {opening} on {first_day.isoformat()}; the "
                 f"ledger's bank account held {before} before that day: an opening balance not booked. Money on "
-                "the client-money account belongs to clients: book it to them, or move the firm's out.", amount))
+                "the client-money account belongs to clients: book it to them, or move the firm's out.", amount,
+                shown=gettext("The account's first imported statement opens at %(opening)s on %(day)s; the ledger's "
+                              "bank account held %(before)s before that day: an opening balance not booked. Money on "
+                              "the client-money account belongs to clients: book it to them, or move the firm's out.",
+                              opening=opening, day=first_day.isoformat(), before=before)))
     if gap != explained:
         rest = gap - explained
         month_rows = ledger.entries(session, ("bank",), currency=CURRENCY, since=start, until=until)
@@ -221,18 +250,24 @@ def reconcile(session: Session, month: str, bank_balance: Money | None = None,
             f"The bank holds {rest if rest.minor > 0 else rest * -1} {'more' if rest.minor > 0 else 'less'} client "
             "money than the ledger, not explained by a line of the statement: a payment not imported, an entry "
             "booked but not on the statement, a statement missing. The ledger's bank entries of the month are "
-            "listed to tick against the statement.", rest, month_rows))
+            "listed to tick against the statement.", rest, month_rows,
+            shown=_unexplained(rest)))
     if misattributed:
         total = Money(-sum(e.amount.minor for e in misattributed), CURRENCY)
         differences.append(Difference(
             "Entries booked to a client that is not their case's client (a payment booked to the wrong client): "
-            "the client balances differ from the ledger's by these.", total, misattributed))
+            "the client balances differ from the ledger's by these.", total, misattributed,
+            shown=gettext("Entries booked to a client that is not their case's client (a payment booked to the wrong "
+                          "client): the client balances differ from the ledger's by these.")))
     if unowned:
         differences.append(Difference("Client money booked to no client and no case.",
-                                      Money(-sum(e.amount.minor for e in unowned), CURRENCY), unowned))
+                                      Money(-sum(e.amount.minor for e in unowned), CURRENCY), unowned,
+                                      shown=gettext("Client money booked to no client and no case.")))
     if clients_sum != ledger_client:
         differences.append(Difference("The clients' balances do not add up to the ledger's client money.",
-                                      clients_sum - ledger_client, []))
+                                      clients_sum - ledger_client, [],
+                                      shown=gettext("The clients' balances do not add up to the ledger's client "
+                                                    "money.")))
     return Result(month, until, statement, transit, firm, bank_client, ledger_client, clients_sum,
                   {k: Money(v, CURRENCY) for k, v in per_client.items()}, differences,
                   transit_items=transit_items, refund_items=refund_items, firm_parts=firm_parts)

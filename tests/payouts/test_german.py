@@ -53,3 +53,12 @@ def test_reconciliation_in_german(client_as, db_session, users):
     assert "Noch kein Monat ist abgezeichnet." in page and "2026-10 abzeichnen</button>" in page
     assert "Three-way reconciliation" not in page and "Client money per the ledger" not in page
     assert "Alle drei stimmen überein." in page or "Differenz" in page
+
+
+def test_a_difference_is_explained_in_german_and_kept_in_english(client_as, db_session, users):
+    _setup(db_session)
+    db_session.commit()
+    page = client_as("accountant").get("/payouts/reconciliation?month=2026-10&bank_balance=300.00",
+                                       headers=DE).get_data(as_text=True)
+    assert "weniger Mandantengelder als im Hauptbuch" in page and "less client money" not in page
+    assert "Differenz" in page and "difference(s)" not in page
