@@ -43,6 +43,7 @@ from caseapp.cases import services as cases
 from caseapp.core import audit
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput
+from caseapp.core.formatting import money
 from caseapp.core.money import Money
 from caseapp.ledger import services as ledger
 from caseapp.payouts import services as payouts
@@ -60,11 +61,11 @@ def _unexplained(rest: Money) -> str:
         return gettext("The bank holds %(amount)s more client money than the ledger, not explained by a line of the "
                        "statement: a payment not imported, an entry booked but not on the statement, a statement "
                        "missing. The ledger's bank entries of the month are listed to tick against the statement.",
-                       amount=rest)
+                       amount=money(rest))
     return gettext("The bank holds %(amount)s less client money than the ledger, not explained by a line of the "
                    "statement: a payment not imported, an entry booked but not on the statement, a statement "
                    "missing. The ledger's bank entries of the month are listed to tick against the statement.",
-                   amount=rest * -1)
+                   amount=money(rest * -1))
 
 
 def month_bounds(month: str) -> tuple[date, date]:
@@ -227,7 +228,7 @@ def reconcile(session: Session, month: str, bank_balance: Money | None = None,
                 "the ledger says. A bank fee, or the firm's commission and VAT moved to its office account: book it "
                 "(the buttons, or `caseapp payments book-debit PAYMENT --as fee|office --user LOGIN`); a payout made "
                 "by hand: put its credit note's number (GS-...) in the transfer's reference; anything else: find out "
-                "who took the money.", len(unbooked), amount=amount * -1)))
+                "who took the money.", len(unbooked), amount=money(amount * -1))))
     first = payments.first_statement(session, account=account)
     if first is not None and first[1] <= until:
         opening, first_day = first
@@ -242,7 +243,7 @@ def reconcile(session: Session, month: str, bank_balance: Money | None = None,
                 shown=gettext("The account's first imported statement opens at %(opening)s on %(day)s; the ledger's "
                               "bank account held %(before)s before that day: an opening balance not booked. Money on "
                               "the client-money account belongs to clients: book it to them, or move the firm's out.",
-                              opening=opening, day=first_day.isoformat(), before=before)))
+                              opening=money(opening), day=first_day.isoformat(), before=money(before))))
     if gap != explained:
         rest = gap - explained
         month_rows = ledger.entries(session, ("bank",), currency=CURRENCY, since=start, until=until)
