@@ -267,16 +267,18 @@ def record_settlement(session: Session, actor: Actor, case, *, amount: Money, co
     if len(covers) > MAX_NOTE:
         raise InvalidInput(f"Covers: at most {MAX_NOTE:,} characters.")
     if agreed_on > today:
-        raise InvalidInput(f"Agreed on: {agreed_on.isoformat()} is after today; record a settlement once agreed.")
+        raise InvalidInput(gettext("Agreed on: %(day)s is after today; record a settlement once agreed.",
+                                   day=agreed_on.isoformat()))
     if settlement_of(session, case.id) is not None:
-        raise InvalidInput(f"Case {case.ref} has a settlement already; one settlement per case.")
+        raise InvalidInput(gettext("Case %(case)s has a settlement already; one settlement per case.", case=case.ref))
     offer = None
     if offer_id is not None:
         offer = get_offer(session, case, offer_id)
         if offer.state != ACCEPTED:
             raise InvalidInput(f"Offer {offer.id} is {offer.state}; accept it before settling on it.")
         if offer.amount != amount:
-            raise InvalidInput(f"Amount: offer {offer.id} was for {offer.amount}, not {amount}.")
+            raise InvalidInput(gettext("Amount: offer %(id)s was for %(offered)s, not %(amount)s.", id=offer.id,
+                                       offered=offer.amount, amount=amount))
     else:
         _check_floor(session, case, amount, consent)
     count = 1 if instalments is None else instalments
@@ -284,7 +286,8 @@ def record_settlement(session: Session, actor: Actor, case, *, amount: Money, co
         raise InvalidInput(gettext("First due: an instalment plan needs the first instalment's due date."))
     first = first_due or agreed_on
     if first_due is not None and first_due < agreed_on:
-        raise InvalidInput(f"First due: {first_due.isoformat()} is before the day agreed {agreed_on.isoformat()}.")
+        raise InvalidInput(gettext("First due: %(first)s is before the day agreed %(agreed)s.",
+                                   first=first_due.isoformat(), agreed=agreed_on.isoformat()))
     plan = instalment_plan(amount, count, first, country=case.country, subdivision=case.party.subdivision)
     stage = case.stage
     if in_court is None or stage not in (lifecycle.SETTLED, lifecycle.PAID):   # (given: recorded after the fact)
