@@ -1,2 +1,4 @@
 """The ledger's audit events in words (see core.audit_words)."""
-EVENTS = {"ledger.posted": "Ledger entry posted"}
+from flask_babel import lazy_gettext
+
+EVENTS = {"ledger.posted": lazy_gettext("Ledger entry posted")}

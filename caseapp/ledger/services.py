@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
+from flask_babel import lazy_gettext
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -189,18 +190,19 @@ def trial_balance(session: Session, *, until: date | None = None) -> list[TrialB
 
 
 # What each account holds, in the accountant's words (pages and the command).
+# In the page's language (lazy): the trial balance and reconciliation pages show them.
 ACCOUNT_WORDS = {
-    "bank": "the client-money bank account",
-    "suspense": "money received, not yet matched to a case",
-    "collected": "collected on cases, not yet split in a payout batch",
-    "client_payable": "owed to clients (their share, until paid out)",
-    "revenue": "the firm's commission",
-    "vat_payable": "VAT on the commission",
-    "costs_advanced": "court and lawyer costs the firm advanced",
-    "interest": "default interest recovered",
-    "overpaid": "paid too much by a payer, to refund",
-    "bank_fees": "fees the bank charged",
-    "office_transfers": "the firm's own money moved to its office account",
+    "bank": lazy_gettext("the client-money bank account"),
+    "suspense": lazy_gettext("money received, not yet matched to a case"),
+    "collected": lazy_gettext("collected on cases, not yet split in a payout batch"),
+    "client_payable": lazy_gettext("owed to clients (their share, until paid out)"),
+    "revenue": lazy_gettext("the firm's commission"),
+    "vat_payable": lazy_gettext("VAT on the commission"),
+    "costs_advanced": lazy_gettext("court and lawyer costs the firm advanced"),
+    "interest": lazy_gettext("default interest recovered"),
+    "overpaid": lazy_gettext("paid too much by a payer, to refund"),
+    "bank_fees": lazy_gettext("fees the bank charged"),
+    "office_transfers": lazy_gettext("the firm's own money moved to its office account"),
 }
 
 

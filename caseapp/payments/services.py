@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable
 
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -557,7 +558,8 @@ def normalise_ref(text: str) -> str:
     """'c 2026 000123', 'C2026000123' -> 'C-2026-000123' (what a person types in the queue)."""
     found = refs_in(text)
     if not found:
-        raise InvalidInput(f"Case: {str(text)[:30]!r} is not a case reference; write it like C-2026-000123.")
+        raise InvalidInput(gettext("Case: %(text)s is not a case reference; write it like C-2026-000123.",
+                                   text=repr(str(text)[:30])))
     return found[0]
 
 
@@ -633,11 +635,13 @@ def refund(session: Session, actor: Actor, case_ref: str, *, today: date, amount
     available = overpaid(session, case)
     amount = available if amount is None else amount
     if amount.currency != case.currency:
-        raise InvalidInput(f"Amount: {case.ref} is in {case.currency}, not {amount.currency}.")
+        raise InvalidInput(gettext("Amount: %(case)s is in %(currency)s, not %(other)s.", case=case.ref,
+                                   currency=case.currency, other=amount.currency))
     if amount.minor <= 0 or available.minor <= 0:
-        raise InvalidInput(f"{case.ref} has nothing overpaid to refund.")
+        raise InvalidInput(gettext("%(case)s has nothing overpaid to refund.", case=case.ref))
     if amount > available:
-        raise InvalidInput(f"Amount: {case.ref} has {available} overpaid; {amount} is more than that.")
+        raise InvalidInput(gettext("Amount: %(case)s has %(available)s overpaid; %(amount)s is more than that.",
+                                   case=case.ref, available=available, amount=amount))
     payer = session.scalars(select(Payment).where(Payment.case_id == case.id, Payment.status == MATCHED,
                                                   Payment.excess_minor > 0)
                             .order_by(Payment.booked_on.desc(), Payment.id.desc())).first()

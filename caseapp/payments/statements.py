@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
 
+from flask_babel import gettext, ngettext
+
 from caseapp.core.errors import InvalidInput
 from caseapp.core.money import Money, currency_code, shown
 
@@ -71,7 +73,8 @@ class ParsedFile:
 def read_file(data: bytes, filename: str = "") -> ParsedFile:
     """A statement file's statements and entries: camt.053 XML or the CSV layout, by content."""
     if len(data) > MAX_FILE_BYTES:
-        raise InvalidInput(f"{filename or 'The file'} is larger than {MAX_FILE_BYTES // 2**20} MB; split it.")
+        raise InvalidInput(gettext("%(file)s is larger than %(mb)s MB; split it.", file=filename or gettext("The file"),
+                                   mb=MAX_FILE_BYTES // 2**20))
     head = data.lstrip()[:200]
     if head.startswith(b"<") or head.startswith(b"\xef\xbb\xbf<"):
         return read_camt053(data)
@@ -109,8 +112,9 @@ def _version_of(root) -> str:
     namespace = tag[1:].split("}")[0] if tag.startswith("{") else ""
     version = namespace[len(_NS):] if namespace.startswith(_NS) else ""
     if version not in CAMT_VERSIONS:
-        raise InvalidInput(f"The file is not a camt.053 statement we read (namespace {shown(namespace or 'none', 60)}); "
-                           f"we read {', '.join(CAMT_VERSIONS)}.")
+        raise InvalidInput(gettext("The file is not a camt.053 statement we read (namespace %(namespace)s); we read "
+                                   "%(versions)s.", namespace=shown(namespace or 'none', 60),
+                                   versions=', '.join(CAMT_VERSIONS)))
     return version
 
 
@@ -122,25 +126,26 @@ def read_camt053(data: bytes) -> ParsedFile:
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
-        raise InvalidInput(f"The file is not well-formed XML: {error}.") from None
+        raise InvalidInput(gettext("The file is not well-formed XML: %(error)s.", error=error)) from None
     if root.getroottree().docinfo.doctype:
-        raise InvalidInput("The file declares a document type (<!DOCTYPE ...>); a camt.053 statement has none. "
-                           "Export the statement from the bank again.")
+        raise InvalidInput(gettext("The file declares a document type (<!DOCTYPE ...>); a camt.053 statement has "
+                                   "none. Export the statement from the bank again."))
     version = _version_of(root)
     validator = fast_schema(version)
     if not validator.validate(root):
         try:
             tree = ElementTree.fromstring(data)
         except ElementTree.ParseError as error:
-            raise InvalidInput(f"The file is not well-formed XML: {error}.") from None
+            raise InvalidInput(gettext("The file is not well-formed XML: %(error)s.", error=error)) from None
         error = next(iter(schema(version).iter_errors(tree)), None)
         if error is not None:
             path = re.sub(r"\{[^}]*\}", "", str(error.path or ""))
-            raise InvalidInput(f"The file does not validate against {version}.xsd{_entry_of(tree, error.elem, version)} "
-                               f"at {path}: {(error.reason or str(error)).splitlines()[0]}")
+            raise InvalidInput(gettext("The file does not validate against %(schema)s%(entry)s at %(path)s: %(reason)s",
+                                       schema=f"{version}.xsd", entry=_entry_of(tree, error.elem, version), path=path,
+                                       reason=(error.reason or str(error)).splitlines()[0]))
         first = validator.error_log.last_error
-        raise InvalidInput(f"The file does not validate against {version}.xsd at line {first.line}: "
-                           f"{first.message}")
+        raise InvalidInput(gettext("The file does not validate against %(schema)s at line %(line)s: %(reason)s",
+                                   schema=f"{version}.xsd", line=first.line, reason=first.message))
     ns = {"c": _NS + version}
     statements: list[Statement] = []
     entries: list[Entry] = []
@@ -287,38 +292,42 @@ def read_csv(data: bytes) -> ParsedFile:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput("The CSV file is not UTF-8 text; save it as UTF-8.") from None
+        raise InvalidInput(gettext("The CSV file is not UTF-8 text; save it as UTF-8.")) from None
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
-        raise InvalidInput(f"The CSV file lacks the column(s) {', '.join(missing)}; its header must name "
-                           f"{', '.join(CSV_COLUMNS)}.")
+        raise InvalidInput(ngettext("The CSV file lacks the column %(missing)s; its header must name %(columns)s.",
+                                    "The CSV file lacks the columns %(missing)s; its header must name %(columns)s.",
+                                    len(missing), missing=', '.join(missing), columns=', '.join(CSV_COLUMNS)))
     reader.fieldnames = header
     entries = []
     for number, row in enumerate(reader, 2):
-        where = f"CSV line {number}"
+        where = f"CSV line {number}"      # (kept with the entry: English)
         if None in row:
-            raise InvalidInput(f"{where}: more fields than the header names.")
+            raise InvalidInput(gettext("CSV line %(num)d: more fields than the header names.", num=number))
         value = {k: (row.get(k) or "").strip() for k in (*CSV_COLUMNS, *CSV_OPTIONAL)}
         try:
             booked_on = date.fromisoformat(value["booked_on"])
         except ValueError:
-            raise InvalidInput(f"{where}: booked_on {shown(value['booked_on'])} is not a date (YYYY-MM-DD).") from None
+            raise InvalidInput(gettext("CSV line %(num)d: booked_on %(value)s is not a date (YYYY-MM-DD).", num=number,
+                                       value=shown(value['booked_on']))) from None
         try:
             value_on = date.fromisoformat(value["value_on"]) if value["value_on"] else None
         except ValueError:
-            raise InvalidInput(f"{where}: value_on {shown(value['value_on'])} is not a date (YYYY-MM-DD).") from None
+            raise InvalidInput(gettext("CSV line %(num)d: value_on %(value)s is not a date (YYYY-MM-DD).", num=number,
+                                       value=shown(value['value_on']))) from None
         if not re.fullmatch(r"-?[0-9]{1,12}(\.[0-9]+)?", value["amount"]):
-            raise InvalidInput(f"{where}: amount {shown(value['amount'])} is not an amount: digits with a dot, "
-                               "negative for a debit, e.g. 450.00 or -12.50.")
+            raise InvalidInput(gettext("CSV line %(num)d: amount %(value)s is not an amount: digits with a dot, "
+                                       "negative for a debit, e.g. 450.00 or -12.50.", num=number,
+                                       value=shown(value['amount'])))
         try:
             currency = currency_code(value["currency"])
             signed = Money.parse(value["amount"], currency)
         except InvalidInput as error:
             raise InvalidInput(f"{where}: {error}") from None
         if not signed.minor:
-            raise InvalidInput(f"{where}: amount is 0.")
+            raise InvalidInput(gettext("CSV line %(num)d: amount is 0.", num=number))
         direction = "credit" if signed.minor > 0 else "debit"
         entry = Entry(where, booked_on, value_on, Money(abs(signed.minor), currency), direction,
                       _clip(value["payer_name"] or None, 140), _clip(value["payer_iban"].replace(" ", "") or None, 34),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext, lazy_gettext
 
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput
@@ -12,6 +13,10 @@ from caseapp.core.money import Money
 from caseapp.core.web import attempt, can, current_actor, run_action, version_seen
 from caseapp.extensions import get_session
 from caseapp.payments import PAYMENT, services
+
+
+# How a debit is booked from the reconciliation page, in words (services.DEBIT_KINDS says it in English).
+DEBIT_KIND_WORDS = {"fee": lazy_gettext("a bank fee"), "office": lazy_gettext("the firm's own money moved to its office account")}
 
 
 class PaymentView(BaseView):
@@ -38,13 +43,13 @@ class PaymentView(BaseView):
 
         def action(session):
             if not ref:
-                raise InvalidInput("Case: type the case reference, e.g. C-2026-000123.")
+                raise InvalidInput(gettext("Case: type the case reference, e.g. C-2026-000123."))
             cased = services.normalise_ref(ref)
             services.assign(session, current_actor(), payment_id, cased, today=today(),
                             seen_version=version_seen(request.form.get("version")))
             return cased
 
-        run_action(action, lambda cased: f"Payment {payment_id} booked to {cased}.")
+        run_action(action, lambda cased: gettext("Payment %(id)s booked to %(case)s.", id=payment_id, case=cased))
         return redirect(url_for("PaymentView.unmatched"))
 
     @expose("/import")
@@ -60,7 +65,7 @@ class PaymentView(BaseView):
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             return self.render_template("payments/import.html", result=None,
-                                        error="File: choose a camt.053 XML or CSV statement file."), 400
+                                        error=gettext("File: choose a camt.053 XML or CSV statement file.")), 400
         data = upload.read()
         ok, result = attempt(lambda session: services.import_statement(
             session, file_store(), current_actor(), data, filename=upload.filename, today=today()).as_dict())
@@ -78,8 +83,8 @@ class PaymentView(BaseView):
         def action(session):   # (no version: a debit is booked once, the second click is refused as booked)
             return services.book_debit(session, current_actor(), payment_id, kind)
 
-        run_action(action, lambda booked: f"Payment {payment_id} booked as {services.DEBIT_KINDS[kind][2]} "
-                                          f"(ledger transaction {booked.id}).")
+        run_action(action, lambda booked: gettext("Payment %(id)s booked as %(kind)s (ledger transaction %(tx)s).",
+                                                  id=payment_id, kind=DEBIT_KIND_WORDS.get(kind, kind), tx=booked.id))
         month = (form.get("month") or "").strip()[:7]
         return redirect(url_for("PayoutView.reconciliation", month=month) if month else
                         url_for("PayoutView.reconciliation"))
@@ -88,8 +93,9 @@ class PaymentView(BaseView):
     @has_access
     def refund(self, ref: str):
         run_action(lambda session: services.refund(session, current_actor(), ref, today=today()),
-                   lambda row: f"Refund of {Money(row.amount_minor, row.currency)} recorded: a transfer to make "
-                                       f"({row.payee_iban or 'no IBAN known'}).")
+                   lambda row: gettext("Refund of %(amount)s recorded: a transfer to make (%(iban)s).",
+                                       amount=Money(row.amount_minor, row.currency),
+                                       iban=row.payee_iban or gettext("no IBAN known")))
         return redirect(url_for("CaseView.show", ref=ref) + "#payments")
 
 
@@ -104,6 +110,9 @@ def case_payments(case) -> dict:
 
 
 def register(app, appbuilder) -> None:
+    from caseapp.payments.words import Words
+
     app.jinja_env.globals["case_payments"] = case_payments
+    app.jinja_env.globals["payment_words"] = Words
     app.jinja_env.globals["payment_money"] = lambda minor, currency: Money(int(minor), currency)
     appbuilder.add_view_no_menu(PaymentView)

@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,6 +43,7 @@ from caseapp.cases import services as cases
 from caseapp.core import audit
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput
+from caseapp.core.formatting import money
 from caseapp.core.money import Money
 from caseapp.ledger import services as ledger
 from caseapp.payouts import services as payouts
@@ -51,6 +53,19 @@ CURRENCY = "EUR"
 ACCOUNT_WORDS = ledger.ACCOUNT_WORDS
 CLIENT_MONEY = ("suspense", "collected", "client_payable", "overpaid")
 FIRM_ACCOUNTS = ("revenue", "vat_payable", "interest", "costs_advanced", "bank_fees", "office_transfers")
+
+
+def _unexplained(rest: Money) -> str:
+    """The reconciliation's "the bank holds more (less) client money" difference in the page's language."""
+    if rest.minor > 0:
+        return gettext("The bank holds %(amount)s more client money than the ledger, not explained by a line of the "
+                       "statement: a payment not imported, an entry booked but not on the statement, a statement "
+                       "missing. The ledger's bank entries of the month are listed to tick against the statement.",
+                       amount=money(rest))
+    return gettext("The bank holds %(amount)s less client money than the ledger, not explained by a line of the "
+                   "statement: a payment not imported, an entry booked but not on the statement, a statement "
+                   "missing. The ledger's bank entries of the month are listed to tick against the statement.",
+                   amount=money(rest * -1))
 
 
 def month_bounds(month: str) -> tuple[date, date]:
@@ -83,6 +98,7 @@ class Difference:
     amount: Money
     entries: list = field(default_factory=list)   # ledger.EntryRow
     lines: list = field(default_factory=list)     # payments.StatementLine: the statement's lines behind it
+    shown: str = ""     # `what` in the page's language (the page says it; the sign-off keeps `what`, English)
 
 
 @dataclass
@@ -143,9 +159,9 @@ def reconcile(session: Session, month: str, bank_balance: Money | None = None,
     start, until = month_bounds(month)
     statement = payments.bank_statement_balance(session, until, account) if bank_balance is None else bank_balance
     if statement is None:
-        raise InvalidInput(f"Bank balance: no statement of the client-money account{' ' + account if account else ''}"
-                           f" is imported up to {until.isoformat()}; import it, or give the balance at month end "
-                           "(--bank-balance, e.g. 12345.67).")
+        raise InvalidInput(gettext("Bank balance: no statement of the client-money account%(account)s is imported up "
+                                   "to %(day)s; import it, or give the balance at month end (--bank-balance, e.g. "
+                                   "12345.67).", account=" " + account if account else "", day=until.isoformat()))
     # The statement's debits that are not returns: payout transfers (in transit until confirmed) and the rest.
     debits = payments.other_debits(session, until, currency=CURRENCY, account=account)
     shown: dict[str, date] = {}
@@ -201,7 +217,18 @@ def reconcile(session: Session, month: str, bank_balance: Money | None = None,
             f"{amount * -1} less than the ledger says. A bank fee, or the firm's commission and VAT moved to its "
             "office account: book it (the buttons, or `caseapp payments book-debit PAYMENT --as fee|office --user "
             "LOGIN`); a payout made by hand: put its credit note's number (GS-...) in the transfer's reference; "
-            "anything else: find out who took the money.", amount, lines=unbooked))
+            "anything else: find out who took the money.", amount, lines=unbooked,
+            shown=ngettext(
+                "The statement shows %(num)d debit the ledger has not booked: the bank holds %(amount)s less than the "
+                "ledger says. A bank fee, or the firm's commission and VAT moved to its office account: book it (the "
+                "buttons, or `caseapp payments book-debit PAYMENT --as fee|office --user LOGIN`); a payout made by "
+                "hand: put its credit note's number (GS-...) in the transfer's reference; anything else: find out who "
+                "took the money.",
+                "The statement shows %(num)d debits the ledger has not booked: the bank holds %(amount)s less than "
+                "the ledger says. A bank fee, or the firm's commission and VAT moved to its office account: book it "
+                "(the buttons, or `caseapp payments book-debit PAYMENT --as fee|office --user LOGIN`); a payout made "
+                "by hand: put its credit note's number (GS-...) in the transfer's reference; anything else: find out "
+                "who took the money.", len(unbooked), amount=money(amount * -1))))
     first = payments.first_statement(session, account=account)
     if first is not None and first[1] <= until:
         opening, first_day = first
@@ -212,7 +239,11 @@ def reconcile(session: Session, month: str, bank_balance: Money | None = None,
             differences.append(Difference(
                 f"The account's first imported statement opens at {opening} on {first_day.isoformat()}; the "
                 f"ledger's bank account held {before} before that day: an opening balance not booked. Money on "
-                "the client-money account belongs to clients: book it to them, or move the firm's out.", amount))
+                "the client-money account belongs to clients: book it to them, or move the firm's out.", amount,
+                shown=gettext("The account's first imported statement opens at %(opening)s on %(day)s; the ledger's "
+                              "bank account held %(before)s before that day: an opening balance not booked. Money on "
+                              "the client-money account belongs to clients: book it to them, or move the firm's out.",
+                              opening=money(opening), day=first_day.isoformat(), before=money(before))))
     if gap != explained:
         rest = gap - explained
         month_rows = ledger.entries(session, ("bank",), currency=CURRENCY, since=start, until=until)
@@ -220,18 +251,24 @@ def reconcile(session: Session, month: str, bank_balance: Money | None = None,
             f"The bank holds {rest if rest.minor > 0 else rest * -1} {'more' if rest.minor > 0 else 'less'} client "
             "money than the ledger, not explained by a line of the statement: a payment not imported, an entry "
             "booked but not on the statement, a statement missing. The ledger's bank entries of the month are "
-            "listed to tick against the statement.", rest, month_rows))
+            "listed to tick against the statement.", rest, month_rows,
+            shown=_unexplained(rest)))
     if misattributed:
         total = Money(-sum(e.amount.minor for e in misattributed), CURRENCY)
         differences.append(Difference(
             "Entries booked to a client that is not their case's client (a payment booked to the wrong client): "
-            "the client balances differ from the ledger's by these.", total, misattributed))
+            "the client balances differ from the ledger's by these.", total, misattributed,
+            shown=gettext("Entries booked to a client that is not their case's client (a payment booked to the wrong "
+                          "client): the client balances differ from the ledger's by these.")))
     if unowned:
         differences.append(Difference("Client money booked to no client and no case.",
-                                      Money(-sum(e.amount.minor for e in unowned), CURRENCY), unowned))
+                                      Money(-sum(e.amount.minor for e in unowned), CURRENCY), unowned,
+                                      shown=gettext("Client money booked to no client and no case.")))
     if clients_sum != ledger_client:
         differences.append(Difference("The clients' balances do not add up to the ledger's client money.",
-                                      clients_sum - ledger_client, []))
+                                      clients_sum - ledger_client, [],
+                                      shown=gettext("The clients' balances do not add up to the ledger's client "
+                                                    "money.")))
     return Result(month, until, statement, transit, firm, bank_client, ledger_client, clients_sum,
                   {k: Money(v, CURRENCY) for k, v in per_client.items()}, differences,
                   transit_items=transit_items, refund_items=refund_items, firm_parts=firm_parts)
@@ -246,8 +283,10 @@ def sign_off(session: Session, actor: Actor, month: str, bank_balance: Money | N
     if text and len(text) > 2000:
         raise InvalidInput("Note: at most 2000 characters.")
     if not result.agreed and not text:
-        raise InvalidInput(f"Note: {month} does not agree ({len(result.differences)} difference(s)); say why you "
-                           "sign it off anyway, or correct the ledger first.")
+        raise InvalidInput(ngettext("Note: %(month)s does not agree (%(num)d difference(s)); say why you sign it off "
+                                    "anyway, or correct the ledger first.",
+                                    "Note: %(month)s does not agree (%(num)d difference(s)); say why you sign it off "
+                                    "anyway, or correct the ledger first.", len(result.differences), month=month))
     row = Reconciliation(month=month, currency=CURRENCY, bank_balance_minor=result.bank_statement.minor,
                          in_transit_minor=result.in_transit.minor,
                          ledger_client_money_minor=result.ledger_client_money.minor,

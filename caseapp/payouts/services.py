@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Mapping
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -256,9 +257,15 @@ def draft(session: Session, actor: Actor, until: date) -> PayoutBatch:
         raise InvalidInput(f"--until: {until.isoformat()} is in the future; collections are paid out up to today.")
     paid, waiting, warnings = compute(session, until)
     if not paid:
-        why = (f"; {len(waiting)} client(s) are under their minimum payout and wait" if waiting else "")
-        raise InvalidInput(f"Nothing to pay out up to {until.isoformat()}: every collection is in a batch "
-                           f"already{why}.")
+        if waiting:
+            raise InvalidInput(ngettext(
+                # (English says "client(s)" in both forms, as it always did; German gives each its own)
+                "Nothing to pay out up to %(day)s: every collection is in a batch already; %(num)d client(s) are "
+                "under their minimum payout and wait.",
+                "Nothing to pay out up to %(day)s: every collection is in a batch already; %(num)d client(s) are "
+                "under their minimum payout and wait.", len(waiting), day=until.isoformat()))
+        raise InvalidInput(gettext("Nothing to pay out up to %(day)s: every collection is in a batch already.",
+                                   day=until.isoformat()))
     batch = PayoutBatch(state=DRAFT, until=until, currency=CURRENCY, drafted_by_id=actor.user_id,
                         drafted_by=actor.name, drafted_at=utcnow(),
                         collected_minor=sum(p.collected for p in paid), to_clients_minor=sum(p.net for p in paid),
@@ -334,10 +341,11 @@ def approve(session: Session, actor: Actor, batch_id: int, seen_version: int | N
     batch = get_batch(session, batch_id)
     check_version(f"Payout batch {batch.id}", batch, seen_version)
     if batch.state != DRAFT:
-        raise InvalidInput(f"Payout batch {batch.id} is {batch.state}: only a draft is approved.")
+        raise InvalidInput(gettext("Payout batch %(id)s is %(state)s: only a draft is approved.", id=batch.id,
+                                   state=batch.state))
     if _same_person(actor, batch):
-        raise InvalidInput(f"You drafted payout batch {batch.id} yourself: a second accountant must approve it "
-                           "(four eyes on every payout).")
+        raise InvalidInput(gettext("You drafted payout batch %(id)s yourself: a second accountant must approve it "
+                                   "(four eyes on every payout).", id=batch.id))
     batch.approved_by, batch.approved_at = actor.name, utcnow()
     _move(session, actor, batch, APPROVED)
     return batch

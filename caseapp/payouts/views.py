@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import abort, current_app, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext, lazy_gettext
 
 from caseapp.core.errors import InvalidInput
 from caseapp.core.money import Money
@@ -14,6 +15,11 @@ from caseapp.core.web import can, current_actor, run_action, version_seen
 from caseapp.extensions import get_session
 from caseapp.payments import PAYMENT
 from caseapp.payouts import PAYOUT, reconcile, services
+
+
+# A batch's state in words (the code stays in the database and the CLI's output).
+STATE_WORDS = {"draft": lazy_gettext("draft"), "approved": lazy_gettext("approved"),
+               "exported": lazy_gettext("exported"), "confirmed": lazy_gettext("confirmed")}
 
 
 def _store():
@@ -47,7 +53,8 @@ class PayoutView(BaseView):
         rows = ledger.trial_balance(session)
         return self.render_template("payouts/home.html", open_batch=services.open_batch(session),
                                     batches=services.batches(session), rows=rows, totals=ledger.totals(rows),
-                                    words=ledger.ACCOUNT_WORDS, today=date.today(), can_write=can("write", PAYOUT), Money=Money)
+                                    words=ledger.ACCOUNT_WORDS, today=date.today(), can_write=can("write", PAYOUT), Money=Money,
+                                    state_words=STATE_WORDS)
 
     @expose("/run", methods=["POST"])
     @has_access
@@ -55,11 +62,11 @@ class PayoutView(BaseView):
         created = {}
 
         def action(session):
-            batch = services.draft(session, current_actor(), _day(request.form.get("until"), "Until"))
+            batch = services.draft(session, current_actor(), _day(request.form.get("until"), gettext("Until")))
             created["id"] = batch.id
             return batch
 
-        if run_action(action, lambda b: f"Payout batch {b.id} drafted: a second accountant approves it."):
+        if run_action(action, lambda b: gettext("Payout batch %(id)s drafted: a second accountant approves it.", id=b.id)):
             return redirect(url_for("PayoutView.batch", batch_id=created["id"]))
         return redirect(url_for("PayoutView.home"))
 
@@ -74,10 +81,10 @@ class PayoutView(BaseView):
             abort(404)
         actor = current_actor()
         return self.render_template("payouts/batch.html", batch=batch, Money=Money,
-                                    vat_words=services.VAT_CODE_WORDS, own=(batch.drafted_by_id == actor.user_id),
+                                    vat_words=services.VAT_CODE_WORDS, state_words=STATE_WORDS, own=(batch.drafted_by_id == actor.user_id),
                                     can_write=can("write", PAYOUT), can_approve=can("approve", PAYOUT))
 
-    def _act(self, batch_id: int, use_case, message: str):
+    def _act(self, batch_id: int, use_case, message):
         typed = request.form.get("version_seen")
         run_action(lambda session: use_case(session, current_actor(), batch_id, version_seen(typed)), message)
         return redirect(url_for("PayoutView.batch", batch_id=batch_id))
@@ -85,7 +92,7 @@ class PayoutView(BaseView):
     @expose("/<int:batch_id>/approve", methods=["POST"])
     @has_access
     def approve(self, batch_id: int):
-        return self._act(batch_id, services.approve, "Batch approved: it can be exported.")
+        return self._act(batch_id, services.approve, lambda _: gettext("Batch approved: it can be exported."))
 
     @expose("/<int:batch_id>/export", methods=["POST"])
     @has_access
@@ -93,12 +100,12 @@ class PayoutView(BaseView):
         store, settings = _store(), current_app.config
         return self._act(batch_id, lambda s, a, b, v: services.export(s, a, b, store, settings=settings,
                                                                        seen_version=v),
-                         "Batch exported: download the SEPA file and upload it to the bank.")
+                         lambda _: gettext("Batch exported: download the SEPA file and upload it to the bank."))
 
     @expose("/<int:batch_id>/confirm", methods=["POST"])
     @has_access
     def confirm(self, batch_id: int):
-        return self._act(batch_id, services.confirm, "Transfers confirmed and booked.")
+        return self._act(batch_id, services.confirm, lambda _: gettext("Transfers confirmed and booked."))
 
     @expose("/<int:batch_id>/file/<string:what>")
     @has_access
@@ -163,7 +170,7 @@ class PayoutView(BaseView):
             return reconcile.sign_off(session, current_actor(), month, balance, request.form.get("note"),
                                       _client_money_account())
 
-        run_action(action, f"{month} signed off.")
+        run_action(action, lambda _: gettext("%(month)s signed off.", month=month))
         return redirect(url_for("PayoutView.reconciliation", month=month, bank_balance=typed or None))
 
 

@@ -1,8 +1,10 @@
 """The settlements domain's audit events in words (see core.audit_words)."""
+from flask_babel import lazy_gettext
+
 EVENTS = {
-    "settlement.offer_made": "Settlement offer made",
-    "settlement.offer_accepted": "Settlement offer accepted",
-    "settlement.offer_rejected": "Settlement offer rejected",
-    "settlement.recorded": "Settlement recorded",
-    "settlement.cancelled": "Settlement cancelled",
+    "settlement.offer_made": lazy_gettext("Settlement offer made"),
+    "settlement.offer_accepted": lazy_gettext("Settlement offer accepted"),
+    "settlement.offer_rejected": lazy_gettext("Settlement offer rejected"),
+    "settlement.recorded": lazy_gettext("Settlement recorded"),
+    "settlement.cancelled": lazy_gettext("Settlement cancelled"),
 }

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -45,7 +46,10 @@ MAX_NOTE = 2000
 
 # Instalment states (derived).
 PAID, PART_PAID, DUE, OVERDUE, MISSED = "paid", "part paid", "due", "overdue", "missed"
-SIDE_WORDS = {FIRM: "the firm", RECIPIENT: "the recipient"}
+SIDE_WORDS = {FIRM: lazy_gettext("the firm"), RECIPIENT: lazy_gettext("the recipient")}
+# The money card's labels in the page's language (MoneyCard.rows keeps them English: the JSON's keys).
+CARD_LABELS = {"Claimed": lazy_gettext("Claimed"), "Settled": lazy_gettext("Settled"), "Paid": lazy_gettext("Paid"),
+               "Outstanding": lazy_gettext("Outstanding"), "Paid out": lazy_gettext("Paid out")}
 
 
 # --- the floor and consent -------------------------------------------------------------------
@@ -102,8 +106,9 @@ def floor_of(session: Session, case) -> Floor:
 def _check_floor(session: Session, case, amount: Money, consent: Consent | None) -> Floor:
     floor = floor_of(session, case)
     if not floor.allows(amount) and consent is None:
-        raise InvalidInput(f"Consent: {amount} is below the client's floor of {floor.amount} ({floor.percent} of "
-                           f"the claimed {case.claimed}); record the client's consent (who, how, when) to accept it.")
+        raise InvalidInput(gettext("Consent: %(amount)s is below the client's floor of %(floor)s (%(percent)s of the "
+                                   "claimed %(claimed)s); record the client's consent (who, how, when) to accept it.",
+                                   amount=amount, floor=floor.amount, percent=floor.percent, claimed=case.claimed))
     return floor
 
 
@@ -113,7 +118,8 @@ def _amount(case, amount: Money) -> Money:
     if amount.currency != case.currency:
         raise InvalidInput(f"Amount: case {case.ref} is in {case.currency}; give the amount in {case.currency}.")
     if amount.minor <= 0:
-        raise InvalidInput(f"Amount: an offer or settlement must be more than {Money.zero(case.currency)}.")
+        raise InvalidInput(gettext("Amount: an offer or settlement must be more than %(zero)s.",
+                                   zero=Money.zero(case.currency)))
     return amount
 
 
@@ -257,28 +263,31 @@ def record_settlement(session: Session, actor: Actor, case, *, amount: Money, co
     amount = _amount(case, amount)
     covers = " ".join(str(covers or "").split())
     if not covers:
-        raise InvalidInput("Covers: say what the settlement covers (works, period of use, costs).")
+        raise InvalidInput(gettext("Covers: say what the settlement covers (works, period of use, costs)."))
     if len(covers) > MAX_NOTE:
         raise InvalidInput(f"Covers: at most {MAX_NOTE:,} characters.")
     if agreed_on > today:
-        raise InvalidInput(f"Agreed on: {agreed_on.isoformat()} is after today; record a settlement once agreed.")
+        raise InvalidInput(gettext("Agreed on: %(day)s is after today; record a settlement once agreed.",
+                                   day=agreed_on.isoformat()))
     if settlement_of(session, case.id) is not None:
-        raise InvalidInput(f"Case {case.ref} has a settlement already; one settlement per case.")
+        raise InvalidInput(gettext("Case %(case)s has a settlement already; one settlement per case.", case=case.ref))
     offer = None
     if offer_id is not None:
         offer = get_offer(session, case, offer_id)
         if offer.state != ACCEPTED:
             raise InvalidInput(f"Offer {offer.id} is {offer.state}; accept it before settling on it.")
         if offer.amount != amount:
-            raise InvalidInput(f"Amount: offer {offer.id} was for {offer.amount}, not {amount}.")
+            raise InvalidInput(gettext("Amount: offer %(id)s was for %(offered)s, not %(amount)s.", id=offer.id,
+                                       offered=offer.amount, amount=amount))
     else:
         _check_floor(session, case, amount, consent)
     count = 1 if instalments is None else instalments
     if count > 1 and first_due is None:
-        raise InvalidInput("First due: an instalment plan needs the first instalment's due date.")
+        raise InvalidInput(gettext("First due: an instalment plan needs the first instalment's due date."))
     first = first_due or agreed_on
     if first_due is not None and first_due < agreed_on:
-        raise InvalidInput(f"First due: {first_due.isoformat()} is before the day agreed {agreed_on.isoformat()}.")
+        raise InvalidInput(gettext("First due: %(first)s is before the day agreed %(agreed)s.",
+                                   first=first_due.isoformat(), agreed=agreed_on.isoformat()))
     plan = instalment_plan(amount, count, first, country=case.country, subdivision=case.party.subdivision)
     stage = case.stage
     if in_court is None or stage not in (lifecycle.SETTLED, lifecycle.PAID):   # (given: recorded after the fact)
@@ -321,7 +330,8 @@ def cancel_settlement(session: Session, actor: Actor, case, *, reason: str, to_s
         raise InvalidInput(f"Case {case.ref} has no settlement to cancel.")
     why = " ".join(str(reason or "").split())
     if not why:
-        raise InvalidInput("Reason: say why the settlement is cancelled (e.g. the second instalment was not paid).")
+        raise InvalidInput(gettext("Reason: say why the settlement is cancelled (e.g. the second instalment was not "
+                                   "paid)."))
     if len(why) > MAX_NOTE:
         raise InvalidInput(f"Reason: at most {MAX_NOTE:,} characters.")
     if to_stage not in BROKEN_TO:
@@ -368,12 +378,15 @@ class InstalmentState:
     @property
     def words(self) -> str:
         if self.state == PAID:
-            return "paid"
-        left = self.amount - self.covered
-        return {PART_PAID: f"part paid: {left} to pay by {self.due_on.isoformat()}",
-                DUE: f"due on {self.due_on.isoformat()}",
-                OVERDUE: f"overdue since {self.due_on.isoformat()} ({left} to pay)",
-                MISSED: f"missed: {left} unpaid since {self.due_on.isoformat()}"}[self.state]
+            return gettext("paid")
+        left, day = str(self.amount - self.covered), self.due_on.isoformat()
+        if self.state == PART_PAID:
+            return gettext("part paid: %(left)s to pay by %(day)s", left=left, day=day)
+        if self.state == DUE:
+            return gettext("due on %(day)s", day=day)
+        if self.state == OVERDUE:
+            return gettext("overdue since %(day)s (%(left)s to pay)", day=day, left=left)
+        return gettext("missed: %(left)s unpaid since %(day)s", left=left, day=day)
 
 
 def missed_from(due_on: date) -> date:
@@ -454,17 +467,22 @@ class MoneyCard:
     paid_out: Money         # collected and split in payout batches (COLLECTED debits)
 
     def rows(self) -> list[tuple[str, Money | None, str]]:
-        """(label, amount, in words) for the page."""
-        against = "the settlement" if self.settled is not None else \
-            "the claim and the costs advanced (nothing settled yet)"
+        """(label, amount, in words) for the page. The label stays English (it is also the key of
+        the JSON's money); the page shows it through CARD_LABELS, the words in its language."""
+        if self.settled is not None:
+            outstanding = gettext("still to pay towards the settlement")
+        else:
+            outstanding = gettext("still to pay towards the claim and the costs advanced (nothing settled yet)")
+        paid = gettext("received on the case: claim, interest and costs, with %(amount)s paid too much (to refund)",
+                       amount=str(self.overpaid)) if self.overpaid else \
+            gettext("received on the case: claim, interest and costs")
         return [
-            ("Claimed", self.claimed, "what the case claims from the recipient"),
-            ("Settled", self.settled, "the amount agreed in the settlement" if self.settled is not None
-             else "no settlement recorded"),
-            ("Paid", self.paid, "received on the case: claim, interest and costs"
-             + (f", with {self.overpaid} paid too much (to refund)" if self.overpaid else "")),
-            ("Outstanding", self.outstanding, f"still to pay towards {against}"),
-            ("Paid out", self.paid_out, "split in payout batches (the client's share and the firm's)"),
+            ("Claimed", self.claimed, gettext("what the case claims from the recipient")),
+            ("Settled", self.settled, gettext("the amount agreed in the settlement") if self.settled is not None
+             else gettext("no settlement recorded")),
+            ("Paid", self.paid, paid),
+            ("Outstanding", self.outstanding, outstanding),
+            ("Paid out", self.paid_out, gettext("split in payout batches (the client's share and the firm's)")),
         ]
 
 

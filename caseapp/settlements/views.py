@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from flask import redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext, lazy_gettext, ngettext
 
 from caseapp.core.clock import today
-from caseapp.core.formatting import amount_typed, day_typed
+from caseapp.core.formatting import amount_typed, day_typed, money
 from caseapp.core.web import can, current_actor, record_id, run_action, version_seen, whole
 from caseapp.extensions import get_session
 from caseapp.settlements import SETTLEMENT, services
 from caseapp.settlements.models import SIDES
+
+
+# An offer's state in words (the code stays in the database and the command's output).
+OFFER_STATE_WORDS = {"open": lazy_gettext("open"), "accepted": lazy_gettext("accepted"),
+                     "rejected": lazy_gettext("rejected")}
 
 
 def _case(session, ref: str):
@@ -60,7 +66,8 @@ class SettlementView(BaseView):
                                        note=form.get("note"),
                                        made_on=day_typed(form["made_on"], "Made on") if form.get("made_on") else today())
 
-        run_action(action, lambda offer: f"Offer {offer.id} recorded: {offer.amount}.")
+        run_action(action, lambda offer: gettext("Offer %(id)s recorded: %(amount)s.", id=offer.id,
+                                                 amount=money(offer.amount)))
         return _back(ref)
 
     @expose("/<ref>/offers/<int:offer_id>", methods=["POST"])
@@ -77,8 +84,8 @@ class SettlementView(BaseView):
             return services.accept_offer(session, current_actor(), case, offer_id, consent=_consent(form),
                                          seen_version=seen)
 
-        run_action(action, lambda offer: f"Offer {offer.id} {offer.state}."
-                   + (" Record the settlement next." if offer.state == "accepted" else ""))
+        run_action(action, lambda offer: gettext("Offer %(id)s accepted. Record the settlement next.", id=offer.id)
+                   if offer.state == "accepted" else gettext("Offer %(id)s rejected.", id=offer.id))
         return _back(ref)
 
     @expose("/<ref>/settlement", methods=["POST"])
@@ -99,8 +106,9 @@ class SettlementView(BaseView):
                 offer_id=record_id(form.get("offer"), "Offer", required=False), consent=_consent(form),
                 seen_version=seen)
 
-        run_action(action, lambda s: f"Settlement recorded: {s.amount}"
-                   + (f" in {len(s.instalments)} instalments." if len(s.instalments) > 1 else "."))
+        run_action(action, lambda s: ngettext("Settlement recorded: %(amount)s.",
+                                              "Settlement recorded: %(amount)s in %(num)d instalments.",
+                                              max(len(s.instalments), 1), amount=money(s.amount)))
         return _back(ref)
 
     @expose("/<ref>/settlement/cancel", methods=["POST"])
@@ -114,7 +122,8 @@ class SettlementView(BaseView):
             return services.cancel_settlement(session, current_actor(), case, reason=form.get("reason", ""),
                                               to_stage=form.get("to_stage", ""), today=today(), seen_version=seen)
 
-        run_action(action, lambda s: f"Settlement of {s.amount} cancelled; the claim less what was paid is due again.")
+        run_action(action, lambda s: gettext("Settlement of %(amount)s cancelled; the claim less what was paid is due "
+                                             "again.", amount=money(s.amount)))
         return _back(ref)
 
 
@@ -129,6 +138,7 @@ def case_settlement(case) -> dict:
     return {"visible": True, "can_write": can("write", SETTLEMENT), "floor": floor,
             "offers": [(o, floor.allows(o.amount)) for o in services.offers_of(session, case.id)],
             "settlement": settlement, "sides": SIDES, "side_words": services.SIDE_WORDS,
+            "offer_state_words": OFFER_STATE_WORDS, "card_labels": services.CARD_LABELS,
             "instalments": services.instalment_states(session, settlement, day) if settlement else [],
             "card": services.money_card(session, case), "today": day}
 
