@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
@@ -21,8 +22,8 @@ from caseapp.parties import services as parties
 
 
 # Score bands a handler selects by: (lowest score, score it stays under, words).
-BANDS = {"high": (0.9, None, "score 0.90 or more"), "mid": (0.7, 0.9, "score 0.70 to 0.89"),
-         "low": (None, 0.7, "score under 0.70")}
+BANDS = {"high": (0.9, None, lazy_gettext("score 0.90 or more")), "mid": (0.7, 0.9, lazy_gettext("score 0.70 to 0.89")),
+         "low": (None, 0.7, lazy_gettext("score under 0.70"))}
 
 
 AGES = (7, 30, 90, 365)
@@ -75,20 +76,22 @@ class HitFilter:
         """The selection in words; with `names` (selection_names) the client, work and
         sighting by what people call them instead of their numbers."""
         names = names or {}
-        parts = [STATUS_LABELS[self.status].lower() if self.status else "any status"]
+        parts = [str(STATUS_LABELS[self.status]).lower() if self.status else gettext("any status")]
         if self.client_id:
-            parts.append(f"for {names['client']}" if names.get("client") else f"client {self.client_id}")
+            parts.append(gettext("for %(client)s", client=names["client"]) if names.get("client")
+                         else gettext("client %(id)s", id=self.client_id))
         if self.site:
-            parts.append(f"on {self.site}")
+            parts.append(gettext("on %(site)s", site=self.site))
         if self.band:
-            parts.append(BANDS[self.band][2])
+            parts.append(str(BANDS[self.band][2]))
         if self.older_than_days:
-            parts.append(f"found over {self.older_than_days} days ago")
+            parts.append(gettext("found over %(num)d days ago", num=self.older_than_days))
         if self.work_id:
-            parts.append(f"of \u201c{names['work']}\u201d" if names.get("work") else f"work {self.work_id}")
+            parts.append(gettext("of \u201c%(title)s\u201d", title=names["work"]) if names.get("work")
+                         else gettext("work %(id)s", id=self.work_id))
         if self.sighting_id:
-            parts.append(f"the picture found on {names['sighting']}" if names.get("sighting")
-                         else f"sighting {self.sighting_id}")
+            parts.append(gettext("the picture found on %(site)s", site=names["sighting"]) if names.get("sighting")
+                         else gettext("sighting %(id)s", id=self.sighting_id))
         return ", ".join(parts)
 
     @property
