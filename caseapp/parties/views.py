@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext
 
 from caseapp.core.views import ServiceModelView
 from caseapp.parties import PARTY, services
@@ -15,16 +16,18 @@ class PartyView(ServiceModelView):
     datamodel = SQLAInterface(Party)
     route_base = "/parties"
     class_permission_name = PARTY
-    list_title = "Parties"
-    show_title = add_title = edit_title = "Party"
+    list_title = lazy_gettext("Parties")
+    show_title = add_title = edit_title = lazy_gettext("Party")
     columns = ["name", "kind", "site", "email", "street", "postal_code", "city", "country",
                "subdivision", "language"]
     list_columns = ["name", "kind", "site", "city", "country"]
     show_columns = add_columns = edit_columns = columns
     search_columns = ["name", "site", "city", "country"]
-    label_columns = {"name": "Name", "kind": "Kind", "site": "Site", "email": "E-mail",
-                     "street": "Street", "postal_code": "Postal code", "city": "City",
-                     "country": "Country", "subdivision": "State / region", "language": "Language"}
+    label_columns = {"name": lazy_gettext("Name"), "kind": lazy_gettext("Kind"), "site": lazy_gettext("Site"),
+                     "email": lazy_gettext("E-mail"), "street": lazy_gettext("Street"),
+                     "postal_code": lazy_gettext("Postal code"), "city": lazy_gettext("City"),
+                     "country": lazy_gettext("Country"), "subdivision": lazy_gettext("State / region"),
+                     "language": lazy_gettext("Language")}
 
 
 def register(app, appbuilder) -> None:
