@@ -73,7 +73,7 @@ class ClientPageView(BaseView):
             "clients/client.html", client=client, treatment=vat_treatment(client), tax_words=TAX_STATUS_WORDS,
             evidence_words=EVIDENCE_WORDS,
             contract=current, latest_contract=contracts.latest_contract_id(session, client.id),
-            contract_words=contracts.contract_in_words(current), history=history,
+            contract_words=contracts.contract_in_words(current, translate=True), history=history,
             by_contract=by_contract, percent=contracts.percent_text, money_of=Money,
             open_cases=[c for c in all_cases if c.stage != lifecycle.CLOSED],
             paid_cases=[c for c in all_cases if c.stage == lifecycle.PAID or c.closure_reason == "paid_in_full"],
@@ -151,7 +151,7 @@ class ContractView(BaseView):
                 note=typed["note"] or None, seen_contract=version_seen(form.get("contract")))
 
         if run_action(action, lambda c: gettext("Contract changed for cases opened from now on: %(terms)s",
-                                         terms=contracts.contract_in_words(c))):
+                                         terms=contracts.contract_in_words(c, translate=True))):
             return _to_page(client_id, "contract")
         return _to_page(client_id, "contract", contract="1", **{f"c_{k}": v[:300] for k, v in typed.items()})
 

@@ -15,6 +15,7 @@ from caseapp.cases import services as cases
 from caseapp.clients import services as clients
 from caseapp.core import web
 from caseapp.core.errors import InvalidInput
+from caseapp.core.formatting import money
 from caseapp.feasibility import services as feasibility
 from caseapp.hits.models import NEW, NO_MATCH, STATUS_LABELS, STATUSES, Hit, Sighting
 from caseapp.hits.sites import country_guess
@@ -238,9 +239,10 @@ def outlooks(session: Session, hits: Iterable[Hit], today: date) -> dict[int, di
             us_applied_on=work.us_applied_on if work else None,
             evidence=terms.licensing_evidence if terms else "none")
         out[hit.id] = {"feasible": outlook.feasible, "route": outlook.route_name, "country": country,
-                       "country_from": (f"party on file: {party.name}" if party else "guessed from the site"),
-                       "expected": outlook.expected_value.format() if amount else "",
-                       "amount": amount.total.format() if amount else "",
+                       "country_from": (gettext("party on file: %(name)s", name=party.name) if party
+                                        else gettext("guessed from the site")),
+                       "expected": money(outlook.expected_value) if amount else "",
+                       "amount": money(amount.total) if amount else "",
                        "why": "; ".join(map(str, outlook.reasons or outlook.notes))}
     return out
 
