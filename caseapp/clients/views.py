@@ -32,6 +32,11 @@ UPLOAD_WORDS = {
 }
 
 
+# A client's kind as the pages say it (the stored code stays as it is).
+KIND_WORDS = {"photographer": lazy_gettext("photographer"), "agency": lazy_gettext("agency"),
+              "publisher": lazy_gettext("publisher"), "estate": lazy_gettext("estate")}
+
+
 class ClientView(ServiceModelView):
     """The list of clients (each name opens the client's page, /clients/<id>) and the add form."""
     add_service = staticmethod(services.add_client)
@@ -49,6 +54,7 @@ class ClientView(ServiceModelView):
                      "country": lazy_gettext("Country"), "language": lazy_gettext("Language"),
                      "email": lazy_gettext("E-mail"),
                      "pursues_private_users": lazy_gettext("Pursue private, non-commercial users")}
+    formatters_columns = {"kind": lambda kind: str(KIND_WORDS.get(kind, kind))}
     # A tick box, not a required field (the column is NOT NULL, which Flask-AppBuilder would make required).
     add_form_extra_fields = {"pursues_private_users": BooleanField(
         lazy_gettext("Pursue private, non-commercial users"),
@@ -183,7 +189,8 @@ def register(app, appbuilder) -> None:
     from caseapp.clients.pages import BankAccountView, ClientPageView, ContractView
 
     ownership.CONFLICT_MIN_SCORE = app.config.get("CASEAPP_CONFLICT_MIN_SCORE", ownership.CONFLICT_MIN_SCORE)
-    app.jinja_env.globals["upload_words"] = UPLOAD_WORDS   # for clients/_upload.html, wherever it is included
+    app.jinja_env.globals["upload_words"] = UPLOAD_WORDS
+    app.jinja_env.filters["client_kind"] = lambda kind: str(KIND_WORDS.get(kind, kind))   # for clients/_upload.html, wherever it is included
     appbuilder.add_view_no_menu(ClientView)
     appbuilder.add_view_no_menu(WorkView)
     appbuilder.add_view_no_menu(ClientPageView)

@@ -9,6 +9,11 @@ from caseapp.parties import PARTY, services
 from caseapp.parties.models import Party
 
 
+# A party's kind as the list and show pages say it (the stored code stays as it is).
+KIND_WORDS = {"company": lazy_gettext("company"), "person": lazy_gettext("person"),
+              "public_body": lazy_gettext("public body"), "association": lazy_gettext("association")}
+
+
 class PartyView(ServiceModelView):
     add_service = staticmethod(services.add_party)
     edit_service = staticmethod(services.edit_party)
@@ -28,6 +33,7 @@ class PartyView(ServiceModelView):
                      "postal_code": lazy_gettext("Postal code"), "city": lazy_gettext("City"),
                      "country": lazy_gettext("Country"), "subdivision": lazy_gettext("State / region"),
                      "language": lazy_gettext("Language")}
+    formatters_columns = {"kind": lambda kind: str(KIND_WORDS.get(kind, kind))}
 
 
 def register(app, appbuilder) -> None:
