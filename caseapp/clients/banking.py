@@ -4,6 +4,7 @@ payout fraud happens): then it is active and the one before it replaced. Every s
 audited; a payout needs the active account (`payout_account`)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -17,8 +18,11 @@ from caseapp.core.money import shown
 from caseapp.core.records import check_version
 
 HOLDER_MAX = 70     # SEPA: the name of a party is cut at 70 characters
-STATUS_WORDS = {PENDING: "waiting for a second person", ACTIVE: "active: payouts go here",
-                REPLACED: "replaced", REJECTED: "rejected"}
+STATUS_WORDS = {PENDING: lazy_gettext("waiting for a second person"), ACTIVE: lazy_gettext("active: payouts go here"),
+                REPLACED: lazy_gettext("replaced"), REJECTED: lazy_gettext("rejected")}
+# An account's status in one word (its chip on the client's page)
+STATUS_SHORT = {PENDING: lazy_gettext("pending"), ACTIVE: lazy_gettext("active"), REPLACED: lazy_gettext("replaced"),
+                REJECTED: lazy_gettext("rejected")}
 _WHERE = "The IBAN is on the client's bank statement or in their online banking."
 
 

@@ -143,18 +143,30 @@ def latest_contract_id(session: Session, client_id: int) -> int:
     return session.scalar(select(func.max(ClientContract.id)).where(ClientContract.client_id == client_id)) or 0
 
 
-def contract_in_words(contract: ClientContract) -> str:
-    """'You receive 70% of what we collect out of court, 50% in court. …' (the client's view)."""
-    words = (f"You receive {percent_text(contract.share_out_of_court_bp)} of what we collect out of court, "
-             f"{percent_text(contract.share_in_court_bp)} in court.")
-    minimum = Money(contract.minimum_payout_minor, contract.currency)
-    words += (f" We pay out once you are owed at least {minimum.format('en')}." if minimum
-              else " We pay out whatever you are owed, however small.")
-    if contract.settlement_floor_bp < 10000:
-        words += (f" We may settle for {percent_text(contract.settlement_floor_bp)} of the claim or more "
-                  "without asking you.")
+def contract_in_words(contract: ClientContract, translate: bool = False) -> str:
+    """'You receive 70% of what we collect out of court, 50% in court. …' (the client's view).
+    In English for the audit trail and the command line; `translate`: in the page's language."""
+    if translate:
+        from flask_babel import gettext as _
+
+        from caseapp.core.formatting import money as amount
     else:
-        words += " We ask you before settling for less than the claim."
+        def _(words: str, **values) -> str:
+            return words % values if values else words
+
+        def amount(value: Money) -> str:
+            return value.format("en")
+    words = _("You receive %(out_of_court)s of what we collect out of court, %(in_court)s in court.",
+              out_of_court=percent_text(contract.share_out_of_court_bp),
+              in_court=percent_text(contract.share_in_court_bp))
+    minimum = Money(contract.minimum_payout_minor, contract.currency)
+    words += " " + (_("We pay out once you are owed at least %(minimum)s.", minimum=amount(minimum)) if minimum
+                    else _("We pay out whatever you are owed, however small."))
+    if contract.settlement_floor_bp < 10000:
+        words += " " + _("We may settle for %(floor)s of the claim or more without asking you.",
+                         floor=percent_text(contract.settlement_floor_bp))
+    else:
+        words += " " + _("We ask you before settling for less than the claim.")
     return words
 
 

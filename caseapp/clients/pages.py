@@ -5,6 +5,7 @@ resource (Client, Contract, BankAccount), so the permission matrix decides each.
 from __future__ import annotations
 
 from flask import abort, redirect, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.clients import BANK_ACCOUNT, CLIENT, CONTRACT, DOMAIN, banking, contracts, services
@@ -17,16 +18,18 @@ from caseapp.core.money import Money
 from caseapp.core.web import can, current_actor, lenient_id, run_action, version_seen
 from caseapp.extensions import get_session
 
-WORK_STATUS_WORDS = {"unverified": "Unverified: ownership not checked yet",
-                     "verified": "Verified: ownership checked",
-                     "disputed": "Disputed: someone else may own it"}
+WORK_STATUS_WORDS = {"unverified": lazy_gettext("Unverified: ownership not checked yet"),
+                     "verified": lazy_gettext("Verified: ownership checked"),
+                     "disputed": lazy_gettext("Disputed: someone else may own it")}
+WORK_STATUS_SHORT = {"unverified": lazy_gettext("unverified"), "verified": lazy_gettext("verified"),
+                     "disputed": lazy_gettext("disputed")}
 CLIENT_PERMISSIONS = [p.fab_name for p in DOMAIN.permissions if p.resource == CLIENT]
 EDITABLE = ("name", "kind", "legal_form", "contact_name", "email", "phone", "street", "postcode", "city",
             "country", "language", "tax_status", "vat_id", "licensing_evidence")
 # Tick boxes of the details form (an unticked box is not sent: the form says it showed them).
-EVIDENCE_WORDS = {"none": "none on file: claims use the rate courts give without proof",
-                  "professional": "proof of professional work (portfolio, invoices, trade registration): claims use "
-                                  "what courts award professionals"}
+EVIDENCE_WORDS = {"none": lazy_gettext("none on file: claims use the rate courts give without proof"),
+                  "professional": lazy_gettext("proof of professional work (portfolio, invoices, trade registration): "
+                                               "claims use what courts award professionals")}
 POLICY_FLAGS = ("pursues_private_users", "status_letters", "offers_without_handler")
 
 
@@ -70,7 +73,7 @@ class ClientPageView(BaseView):
             "clients/client.html", client=client, treatment=vat_treatment(client), tax_words=TAX_STATUS_WORDS,
             evidence_words=EVIDENCE_WORDS,
             contract=current, latest_contract=contracts.latest_contract_id(session, client.id),
-            contract_words=contracts.contract_in_words(current), history=history,
+            contract_words=contracts.contract_in_words(current, translate=True), history=history,
             by_contract=by_contract, percent=contracts.percent_text, money_of=Money,
             open_cases=[c for c in all_cases if c.stage != lifecycle.CLOSED],
             paid_cases=[c for c in all_cases if c.stage == lifecycle.PAID or c.closure_reason == "paid_in_full"],
@@ -78,6 +81,7 @@ class ClientPageView(BaseView):
             masked=banking.iban_masked, grouped=banking.iban_grouped, rules=[rule for rule, _title in rules],
             works=services.works_of(session, client.id, status=status), status=status,
             counts=services.work_status_counts(session, client.id), status_words=WORK_STATUS_WORDS,
+            work_status_words=WORK_STATUS_SHORT, account_short=banking.STATUS_SHORT,
             missing=services.missing_before_cases(session, client.id), prefill=request.args,
             kinds=services.CLIENT_KINDS, legal_forms=("person", "company"),
             me=current_actor(), minimum_input=amount_input(Money(current.minimum_payout_minor, current.currency)),
@@ -96,7 +100,7 @@ class ClientPageView(BaseView):
             return services.edit_client(session, current_actor(), client_id,
                                         seen_version=version_seen(request.form.get("version")), **values)
 
-        if run_action(action, "Client saved."):
+        if run_action(action, gettext("Client saved.")):
             return _to_page(client_id, "details")
         return _to_page(client_id, "details", edit="1", **{f"f_{k}": v[:300] for k, v in values.items()
                                                            if isinstance(v, str)})
@@ -111,13 +115,13 @@ class ClientPageView(BaseView):
 
         def action(session):
             if upload is None or not upload.filename:
-                raise InvalidInput("Mandate: choose the signed mandate's file (PDF, JPEG or PNG).")
+                raise InvalidInput(gettext("Mandate: choose the signed mandate's file (PDF, JPEG or PNG)."))
             data = upload.read(services.MANDATE_MAX_BYTES + 1)
             return services.record_mandate(session, file_store(), current_actor(), client_id, upload.filename,
-                                           data, day_typed(signed, "Signed on"), today=today(),
+                                           data, day_typed(signed, gettext("Signed on")), today=today(),
                                            seen_version=version_seen(request.form.get("version")))
 
-        run_action(action, "Mandate kept.")
+        run_action(action, gettext("Mandate kept."))
         return _to_page(client_id, "mandate")
 
 
@@ -146,8 +150,8 @@ class ContractView(BaseView):
                 settlement_floor_bp=contracts.percent_bp(typed["floor"], "Settlement floor") if typed["floor"] else None,
                 note=typed["note"] or None, seen_contract=version_seen(form.get("contract")))
 
-        if run_action(action, lambda c: "Contract changed for cases opened from now on: "
-                      + contracts.contract_in_words(c)):
+        if run_action(action, lambda c: gettext("Contract changed for cases opened from now on: %(terms)s",
+                                         terms=contracts.contract_in_words(c, translate=True))):
             return _to_page(client_id, "contract")
         return _to_page(client_id, "contract", contract="1", **{f"c_{k}": v[:300] for k, v in typed.items()})
 
@@ -165,7 +169,7 @@ class BankAccountView(BaseView):
         typed = {k: (request.form.get(k) or "").strip() for k in ("holder", "iban", "bic")}
         if run_action(lambda session: banking.request_account(session, current_actor(), client_id, typed["holder"],
                                                               typed["iban"], typed["bic"] or None),
-                      "Bank account asked for: a second person must confirm it before payouts go there."):
+                      gettext("Bank account asked for: a second person must confirm it before payouts go there.")):
             return _to_page(client_id, "bank")
         return _to_page(client_id, "bank", bank="1", **{f"b_{k}": v[:100] for k, v in typed.items()})
 
@@ -187,11 +191,11 @@ class BankAccountView(BaseView):
         seen = request.form.get("version")
         return self._decided(account_id, lambda session, account: banking.confirm_account(
             session, current_actor(), account.id, version_seen(seen)),
-            "Bank account confirmed: payouts go there from now on.")
+            gettext("Bank account confirmed: payouts go there from now on."))
 
     @expose("/bank/<int:account_id>/reject", methods=["POST"])
     @has_access
     def reject(self, account_id: int):
         seen, reason = request.form.get("version"), request.form.get("reason", "")
         return self._decided(account_id, lambda session, account: banking.reject_account(
-            session, current_actor(), account.id, version_seen(seen), reason), "Bank account rejected.")
+            session, current_actor(), account.id, version_seen(seen), reason), gettext("Bank account rejected."))

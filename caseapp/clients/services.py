@@ -8,6 +8,7 @@ from datetime import date
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext, ngettext
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,7 +53,8 @@ def _clean_client(values: dict[str, Any]) -> dict[str, Any]:
             raise InvalidInput(f"{_LABELS[field]}: at most {limit} characters on one line "
                                f"({len(value)} given{', with a line break or tab' if not value.isprintable() else ''}).")
     if "email" in clean and clean["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", clean["email"]):
-        raise InvalidInput(f"E-mail: {shown(clean['email'])} is not an e-mail address (name@example.com).")
+        raise InvalidInput(gettext("E-mail: %(value)s is not an e-mail address (name@example.com).",
+                                   value=shown(clean["email"])))
     if "legal_form" in clean:
         clean["legal_form"] = clean["legal_form"] or "person"
         if clean["legal_form"] not in LEGAL_FORMS:
@@ -74,7 +76,8 @@ def _check_client(client: Client) -> None:
     """The rules across fields, on the record as it will be: a company is no private person,
     and a VAT ID is valid and of the client's country (Greece: EL)."""
     if client.legal_form == "company" and client.tax_status == "private":
-        raise InvalidInput("Tax status: a company is not a private person; choose small_business or standard.")
+        raise InvalidInput(gettext("Tax status: a company is not a private person; choose small_business or "
+                                   "standard."))
     client.vat_id = clean_vat_id(client.vat_id, client.country)
 
 
@@ -132,7 +135,7 @@ def _clean_work(values: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput("Only a work's title can be changed: a new image is a new work.")
     title = text_or_none(values.get("title"))
     if not title:
-        raise InvalidInput("Title: a work needs a title.")
+        raise InvalidInput(gettext("Title: a work needs a title."))
     return {"title": title[:300]}
 
 
@@ -198,10 +201,9 @@ def image_facts(title: str, data: bytes) -> ImageFacts:
         with Image.open(io.BytesIO(data)) as image:
             exif = read_exif(image)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError) as error:
-        raise InvalidInput(
-            f"'{title}' is not an image we can read ({_why_not_an_image(error)}). "
-            "Upload a JPEG, PNG, WebP or GIF file."
-        ) from None
+        raise InvalidInput(gettext(
+            "'%(title)s' is not an image we can read (%(why)s). Upload a JPEG, PNG, WebP or GIF file.",
+            title=title, why=_why_not_an_image(error))) from None
     return ImageFacts(sha256=hashlib.sha256(data).hexdigest(), thumbnail=thumb, width=width, height=height,
                       file_size=len(data), phash=phash_of_thumbnail(thumb), exif=exif)
 
@@ -329,7 +331,7 @@ MAX_BULK = 10_000
 def _bulk_ids(work_ids) -> list[int]:
     ids = sorted(set(int(i) for i in work_ids))
     if not ids:
-        raise InvalidInput("Select at least one work.")
+        raise InvalidInput(gettext("Select at least one work."))
     if len(ids) > MAX_BULK:
         raise InvalidInput(f"{len(ids)} works are more than {MAX_BULK:,} at once; select fewer.")
     return ids
@@ -533,18 +535,19 @@ def record_mandate(session: Session, store: FileStore, actor: Actor, client_id: 
 
     name = upload_name(filename, "mandate")
     if not data:
-        raise InvalidInput("Mandate: the file is empty; choose the signed mandate (PDF, JPEG or PNG).")
+        raise InvalidInput(gettext("Mandate: the file is empty; choose the signed mandate (PDF, JPEG or PNG)."))
     if len(data) > max_bytes:
-        raise InvalidInput(f"Mandate: the file has {len(data) // (1024 * 1024)} MB; at most "
-                           f"{max_bytes // (1024 * 1024)} MB (scan it at a lower resolution).")
+        raise InvalidInput(gettext("Mandate: the file has %(size)d MB; at most %(limit)d MB (scan it at a lower "
+                                   "resolution).", size=len(data) // (1024 * 1024), limit=max_bytes // (1024 * 1024)))
     kind = next((label for magic, label in _MANDATE_KINDS if data.startswith(magic)), None)
     if kind is None:
-        raise InvalidInput(f"Mandate: {shown(name)} is not a PDF, JPEG or PNG file (by its content); scan or "
-                           "save the signed mandate as one of those.")
+        raise InvalidInput(gettext("Mandate: %(name)s is not a PDF, JPEG or PNG file (by its content); scan or "
+                                   "save the signed mandate as one of those.", name=shown(name)))
     if not isinstance(signed_on, date):
-        raise InvalidInput("Signed on: the day the client signed the mandate is needed (YYYY-MM-DD).")
+        raise InvalidInput(gettext("Signed on: the day the client signed the mandate is needed (YYYY-MM-DD)."))
     if signed_on > (today or today_()):
-        raise InvalidInput(f"Signed on: {signed_on.isoformat()} is in the future; give the day the client signed.")
+        raise InvalidInput(gettext("Signed on: %(day)s is in the future; give the day the client signed.",
+                                   day=signed_on.isoformat()))
     before = client.mandate_sha256
     client.mandate_sha256 = store.put(data)
     client.mandate_filename = name
@@ -589,19 +592,22 @@ def missing_before_cases(session: Session, client_id: int) -> list[Missing]:
     client = get_client(session, client_id)
     missing = []
     if not client.mandate_sha256:
-        missing.append(Missing("no_mandate", "No signed mandate on file: upload it with the day it was signed."))
+        missing.append(Missing("no_mandate", gettext("No signed mandate on file: upload it with the day it was "
+                                                     "signed.")))
     counts = work_status_counts(session, client.id)
-    for status, code, one, many in (
-            (UNVERIFIED, "works_unverified", "1 work unverified: its ownership is not checked yet",
-             "{n} works unverified: their ownership is not checked yet"),
-            (DISPUTED, "works_disputed", "1 work disputed: someone else may own it",
-             "{n} works disputed: someone else may own them")):
+    for status, code in ((UNVERIFIED, "works_unverified"), (DISPUTED, "works_disputed")):
         n = counts[status]
-        if n:
-            missing.append(Missing(code, (one if n == 1 else many.format(n=n)) + ".", status, n))
+        if not n:
+            continue
+        words = (ngettext("%(num)d work unverified: its ownership is not checked yet.",
+                          "%(num)d works unverified: their ownership is not checked yet.", n)
+                 if status == UNVERIFIED else
+                 ngettext("%(num)d work disputed: someone else may own it.",
+                          "%(num)d works disputed: someone else may own them.", n))
+        missing.append(Missing(code, words, status, n))
     if payout_account(session, client.id) is None:
-        missing.append(Missing("no_bank_account", "No confirmed bank account: payouts need one, confirmed by a "
-                                                  "second person."))
+        missing.append(Missing("no_bank_account", gettext("No confirmed bank account: payouts need one, confirmed "
+                                                          "by a second person.")))
     return missing
 
 

@@ -19,6 +19,7 @@ firm's costs here, not the client's share.) Who the client is decides the VAT on
 - a business in another EU member state without a VAT ID: German VAT until it gives one."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from dataclasses import dataclass
 
 from caseapp.core.errors import InvalidInput
@@ -39,8 +40,9 @@ VAT_CODE_WORDS = {REVERSE_CHARGE: "reverse charge, no German VAT", SMALL_BUSINES
                   PRIVATE: "private person, 19% on our commission", GERMAN_VAT: "19% German VAT on our commission",
                   NON_EU: "outside the EU, no German VAT"}
 
-TAX_STATUS_WORDS = {"private": "private person (no VAT)", "small_business": "small business (exempt from VAT)",
-                    "standard": "business charging VAT"}
+TAX_STATUS_WORDS = {"private": lazy_gettext("private person (no VAT)"),
+                    "small_business": lazy_gettext("small business (exempt from VAT)"),
+                    "standard": lazy_gettext("business charging VAT")}
 
 
 def vat_prefix(country: str) -> str:

@@ -7,6 +7,7 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup, escape
 from flask import abort, current_app, jsonify, redirect, request, url_for
+from flask_babel import gettext, lazy_gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from caseapp.clients.works_index import import_files, index_in_step, store_and_engine, summarise, unindex_works
@@ -18,6 +19,24 @@ from caseapp.clients import CLIENT, WORK, services
 from caseapp.clients.models import Client, Work
 
 
+# The words upload.js says (clients/_upload.html hands them over as JSON; the script fills in %(name)s).
+UPLOAD_WORDS = {
+    "imported": lazy_gettext("imported"), "duplicate": lazy_gettext("duplicate"), "error": lazy_gettext("error"),
+    "work": lazy_gettext("work %(id)s"),
+    "duplicate_of": lazy_gettext("duplicate of work %(id)s (%(title)s), not added"),
+    "progress": lazy_gettext("%(done)s of %(total)s files"),
+    "server_answered": lazy_gettext("the server answered %(status)s"), "not_uploaded": lazy_gettext("not uploaded"),
+    "connection_failed": lazy_gettext("the connection failed; try again"),
+    "too_large": lazy_gettext("larger than %(size)s MB, the most one upload takes; import it with `caseapp works "
+                              "import` instead"),
+}
+
+
+# A client's kind as the pages say it (the stored code stays as it is).
+KIND_WORDS = {"photographer": lazy_gettext("photographer"), "agency": lazy_gettext("agency"),
+              "publisher": lazy_gettext("publisher"), "estate": lazy_gettext("estate")}
+
+
 class ClientView(ServiceModelView):
     """The list of clients (each name opens the client's page, /clients/<id>) and the add form."""
     add_service = staticmethod(services.add_client)
@@ -26,18 +45,22 @@ class ClientView(ServiceModelView):
     datamodel = SQLAInterface(Client)
     route_base = "/clients"
     class_permission_name = CLIENT
-    list_title = "Clients"
-    show_title = add_title = edit_title = "Client"
+    list_title = lazy_gettext("Clients")
+    show_title = add_title = edit_title = lazy_gettext("Client")
     list_columns = ["page_link", "kind", "country", "language", "email"]
     add_columns = edit_columns = ["name", "kind", "country", "language", "email", "pursues_private_users"]
     search_columns = ["name", "kind", "country", "email"]
-    label_columns = {"name": "Name", "page_link": "Name", "kind": "Kind", "country": "Country", "language": "Language",
-                     "email": "E-mail", "pursues_private_users": "Pursue private, non-commercial users"}
+    label_columns = {"name": lazy_gettext("Name"), "page_link": lazy_gettext("Name"), "kind": lazy_gettext("Kind"),
+                     "country": lazy_gettext("Country"), "language": lazy_gettext("Language"),
+                     "email": lazy_gettext("E-mail"),
+                     "pursues_private_users": lazy_gettext("Pursue private, non-commercial users")}
+    formatters_columns = {"kind": lambda kind: str(KIND_WORDS.get(kind, kind))}
     # A tick box, not a required field (the column is NOT NULL, which Flask-AppBuilder would make required).
     add_form_extra_fields = {"pursues_private_users": BooleanField(
-        "Pursue private, non-commercial users",
-        description="The client's policy: without it, a private recipient's case is judged not feasible. In "
-                    "Germany a first warning letter to a private person counts at €1,000 at most (§ 97a(3) UrhG).")}
+        lazy_gettext("Pursue private, non-commercial users"),
+        description=lazy_gettext("The client's policy: without it, a private recipient's case is judged not "
+                                 "feasible. In Germany a first warning letter to a private person counts at €1,000 "
+                                 "at most (§ 97a(3) UrhG)."))}
     edit_form_extra_fields = {**ServiceModelView.edit_form_extra_fields, **add_form_extra_fields}
 
 
@@ -51,18 +74,19 @@ class WorkView(ServiceModelView):
     method_permission_name = {"list": "read", "show": "read", "edit": "write", "action_post": "read",
                               "delete_selected": "delete"}
     include_route_methods = {"list", "show", "edit", "action_post"}
-    list_title = "Works"
-    show_title = edit_title = "Work"
+    list_title = lazy_gettext("Works")
+    show_title = edit_title = lazy_gettext("Work")
     base_order = ("title", "asc")
     list_columns = ["thumbnail_sha256", "title", "client", "status", "width", "height"]
     show_columns = ["thumbnail_sha256", "title", "client", "width", "height", "file_sha256"]
     edit_columns = ["title"]
     search_columns = ["title", "client"]
-    label_columns = {"thumbnail_sha256": "Image", "title": "Title", "client": "Client",
-                     "width": "Width", "height": "Height", "file_sha256": "File (SHA-256)", "status": "Ownership"}
+    label_columns = {"thumbnail_sha256": lazy_gettext("Image"), "title": lazy_gettext("Title"),
+                     "client": lazy_gettext("Client"), "width": lazy_gettext("Width"), "height": lazy_gettext("Height"),
+                     "file_sha256": lazy_gettext("File (SHA-256)"), "status": lazy_gettext("Ownership")}
     formatters_columns = {"thumbnail_sha256": lambda sha: _thumbnail(sha),
                           "status": lambda status: Markup(f'<span class="chip chip-work-{escape(status)}">'
-                                                          f'{escape(status.capitalize())}</span>')}
+                                                          f'{escape(_status_label(status))}</span>')}
 
     @expose("/show/<pk>")
     @has_access
@@ -70,8 +94,9 @@ class WorkView(ServiceModelView):
         """A row's show link opens the work page (evidence, checks, verification)."""
         return redirect(url_for("WorkPageView.page", work_id=int(pk)))
 
-    @action("delete_selected", "Delete", "Delete the selected works for good? A work a case names, or one "
-            "with hits, is kept.", "fa-trash", single=False)
+    @action("delete_selected", lazy_gettext("Delete"), lazy_gettext("Delete the selected works for good? A work a "
+                                                                    "case names, or one with hits, is kept."),
+            "fa-trash", single=False)
     def delete_selected(self, items):
         from caseapp.core.web import run_action
 
@@ -128,10 +153,10 @@ class WorkUploadView(BaseView):
             files = [(f.filename or "", f.read()) for f in request.files.getlist("files")]
         except RequestEntityTooLarge:
             limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-            return jsonify(ok=False, error=f"The upload is larger than {limit // (1024 * 1024)} MB; send fewer "
-                                           "files at once (the page does so by itself)."), 413
+            return jsonify(ok=False, error=gettext("The upload is larger than %(size)d MB; send fewer files at once "
+                                                   "(the page does so by itself).", size=limit // (1024 * 1024))), 413
         if not files:
-            return jsonify(ok=False, error="No files were sent: choose or drop images first."), 400
+            return jsonify(ok=False, error=gettext("No files were sent: choose or drop images first.")), 400
         store, engine = store_and_engine(current_app.config)
 
         def upload(session):
@@ -149,7 +174,14 @@ class WorkUploadView(BaseView):
 
 def _thumbnail(sha256: str) -> Markup:
     src = url_for("FileView.get", sha256=sha256)
-    return Markup(f'<img src="{escape(src)}" alt="thumbnail" class="thumb-sm" loading="lazy">')
+    return Markup(f'<img src="{escape(src)}" alt="{escape(gettext("thumbnail"))}" class="thumb-sm" loading="lazy">')
+
+
+def _status_label(status: str) -> str:
+    """A work's ownership status as its chip says it ("Verified")."""
+    from caseapp.clients.work_page import STATUS_LABELS
+
+    return str(STATUS_LABELS.get(status, status.capitalize()))
 
 
 def register(app, appbuilder) -> None:
@@ -157,6 +189,8 @@ def register(app, appbuilder) -> None:
     from caseapp.clients.pages import BankAccountView, ClientPageView, ContractView
 
     ownership.CONFLICT_MIN_SCORE = app.config.get("CASEAPP_CONFLICT_MIN_SCORE", ownership.CONFLICT_MIN_SCORE)
+    app.jinja_env.globals["upload_words"] = UPLOAD_WORDS
+    app.jinja_env.filters["client_kind"] = lambda kind: str(KIND_WORDS.get(kind, kind))   # for clients/_upload.html, wherever it is included
     appbuilder.add_view_no_menu(ClientView)
     appbuilder.add_view_no_menu(WorkView)
     appbuilder.add_view_no_menu(ClientPageView)

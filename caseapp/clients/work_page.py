@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext, lazy_gettext
 
 from caseapp.clients import WORK, ownership
 from caseapp.core.errors import InvalidInput, NotFound
@@ -15,8 +16,11 @@ from caseapp.core.clock import today
 from caseapp.core.web import can, current_actor, record_id, run_action, version_seen
 from caseapp.extensions import get_session
 
-ICONS = {ownership.OK: ("✓", "OK"), ownership.WARNING: ("!", "Check this"),
-         ownership.PROBLEM: ("✗", "Problem"), ownership.UNKNOWN: ("?", "Unknown")}
+ICONS = {ownership.OK: ("✓", lazy_gettext("OK")), ownership.WARNING: ("!", lazy_gettext("Check this")),
+         ownership.PROBLEM: ("✗", lazy_gettext("Problem")), ownership.UNKNOWN: ("?", lazy_gettext("Unknown"))}
+# A work's ownership status as the pages say it (ownership.STATUS_LABELS stays English: `works show --json`)
+STATUS_LABELS = {ownership.UNVERIFIED: lazy_gettext("Unverified"), ownership.VERIFIED: lazy_gettext("Verified"),
+                 ownership.DISPUTED: lazy_gettext("Disputed")}
 
 
 def _options() -> dict:
@@ -42,7 +46,7 @@ class WorkPageView(BaseView):
         record = ownership.work_record(session, work, **_options())
         others = {c["other_work"]: ownership.get_work(session, c["other_work"]) for c in record["conflicts"]}
         return self.render_template("clients/work.html", work=work, record=record, others=others, icons=ICONS,
-                                    prefill=request.args, today=today(),
+                                    status_labels=STATUS_LABELS, prefill=request.args, today=today(),
                                     can={a: can(a, WORK) for a in ("write", "verify")})
 
     def _back(self, work_id: int):
@@ -67,16 +71,16 @@ class WorkPageView(BaseView):
 
         def do(session, work, seen):
             values = {"first_published_url": form.get("first_published_url"),
-                      "first_published_on": day("first_published_on", "Earlier publication date"),
+                      "first_published_on": day("first_published_on", gettext("Earlier publication date")),
                       "publication_country": form.get("publication_country"),
                       "us_registration_number": form.get("us_registration_number"),
-                      "us_registered_on": day("us_registered_on", "US registration date"),
-                      "us_applied_on": day("us_applied_on", "US application date"),
+                      "us_registered_on": day("us_registered_on", gettext("US registration date")),
+                      "us_applied_on": day("us_applied_on", gettext("US application date")),
                       "agencies": form.get("agencies")}
             return ownership.record_evidence(session, current_actor(), work, today=today(), seen_version=seen,
                                              **values)
 
-        return self._act(work_id, do, "Evidence saved; the checks below are computed again.")
+        return self._act(work_id, do, gettext("Evidence saved; the checks below are computed again."))
 
     @expose("/<int:work_id>/original", methods=["POST"])
     @has_access
@@ -86,12 +90,12 @@ class WorkPageView(BaseView):
 
         def do(session, work, seen):
             if upload is None or not upload.filename:
-                raise InvalidInput("Original file: choose the camera's original or RAW file.")
+                raise InvalidInput(gettext("Original file: choose the camera's original or RAW file."))
             return ownership.add_original(session, _options()["store"], current_actor(), work,
                                           data=upload.read(limit + 1), filename=upload.filename,
                                           seen_version=seen, max_bytes=limit)
 
-        return self._act(work_id, do, "Original file kept as evidence.")
+        return self._act(work_id, do, gettext("Original file kept as evidence."))
 
     @expose("/<int:work_id>/sales", methods=["POST"])
     @has_access
@@ -101,43 +105,43 @@ class WorkPageView(BaseView):
         def do(session, work, seen):
             currency = currency_code(form.get("currency") or "")
             return ownership.add_sale(session, current_actor(), work,
-                                      sold_on=day_typed((form.get("sold_on") or "").strip(), "Sold on"),
+                                      sold_on=day_typed((form.get("sold_on") or "").strip(), gettext("Sold on")),
                                       licensee=form.get("licensee"), usage=form.get("usage"),
-                                      price=amount_typed(form.get("price") or "", currency, "Price"), today=today())
+                                      price=amount_typed(form.get("price") or "", currency, gettext("Price")), today=today())
 
-        return self._act(work_id, do, "Licence sale recorded; claims for this work use the median of its sales.")
+        return self._act(work_id, do, gettext("Licence sale recorded; claims for this work use the median of its sales."))
 
     @expose("/<int:work_id>/verify", methods=["POST"])
     @has_access
     def verify(self, work_id: int):
         return self._act(work_id, lambda session, work, seen: ownership.verify(
             session, current_actor(), work, evidence=request.form.get("evidence"),
-            despite=request.form.get("despite"), seen_version=seen, **_options()), "Work verified.")
+            despite=request.form.get("despite"), seen_version=seen, **_options()), gettext("Work verified."))
 
     @expose("/<int:work_id>/dispute", methods=["POST"])
     @has_access
     def dispute(self, work_id: int):
         return self._act(work_id, lambda session, work, seen: ownership.dispute(
             session, current_actor(), work, reason=request.form.get("reason"), seen_version=seen),
-            "Work disputed: its cases stay in checks until it is verified.")
+            gettext("Work disputed: its cases stay in checks until it is verified."))
 
     @expose("/<int:work_id>/unverify", methods=["POST"])
     @has_access
     def unverify(self, work_id: int):
         return self._act(work_id, lambda session, work, seen: ownership.unverify(
             session, current_actor(), work, reason=request.form.get("reason"), seen_version=seen),
-            "Work back to unverified.")
+            gettext("Work back to unverified."))
 
     @expose("/<int:work_id>/conflicts/<int:conflict_id>", methods=["POST"])
     @has_access
     def resolve(self, work_id: int, conflict_id: int):
         def do(session, work, seen):
             return ownership.resolve_conflict(session, current_actor(), conflict_id,
-                                              owner_work_id=record_id(request.form.get("owner"), "Owner work",
-                                                                      missing="Choose whose the image is."),
+                                              owner_work_id=record_id(request.form.get("owner"), gettext("Owner work"),
+                                                                      missing=gettext("Choose whose the image is.")),
                                               reason=request.form.get("reason"))
 
-        return self._act(work_id, do, "Conflict resolved.")
+        return self._act(work_id, do, gettext("Conflict resolved."))
 
 
 def register(app, appbuilder) -> None:

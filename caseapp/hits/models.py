@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext
 from sqlalchemy import (JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,8 +14,8 @@ from caseapp.core.models import Model, TimestampMixin, UTCDateTime, VersionedMix
 NEW, LEGAL, ILLEGAL, WHITELISTED, NO_MATCH = "new", "legal", "illegal", "whitelisted", "no_match"
 STATUSES = (NEW, LEGAL, ILLEGAL, WHITELISTED, NO_MATCH)
 # What handlers read on the page
-STATUS_LABELS = {NEW: "To decide", LEGAL: "Legal (licensed)", ILLEGAL: "Illegal", WHITELISTED: "Whitelisted",
-                 NO_MATCH: "No match"}
+STATUS_LABELS = {NEW: lazy_gettext("To decide"), LEGAL: lazy_gettext("Legal (licensed)"), ILLEGAL: lazy_gettext("Illegal"),
+                 WHITELISTED: lazy_gettext("Whitelisted"), NO_MATCH: lazy_gettext("No match")}
 
 
 def _in_list(column: str, values) -> str:

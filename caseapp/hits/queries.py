@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,7 @@ from caseapp.cases import services as cases
 from caseapp.clients import services as clients
 from caseapp.core import web
 from caseapp.core.errors import InvalidInput
+from caseapp.core.formatting import money
 from caseapp.feasibility import services as feasibility
 from caseapp.hits.models import NEW, NO_MATCH, STATUS_LABELS, STATUSES, Hit, Sighting
 from caseapp.hits.sites import country_guess
@@ -21,8 +23,8 @@ from caseapp.parties import services as parties
 
 
 # Score bands a handler selects by: (lowest score, score it stays under, words).
-BANDS = {"high": (0.9, None, "score 0.90 or more"), "mid": (0.7, 0.9, "score 0.70 to 0.89"),
-         "low": (None, 0.7, "score under 0.70")}
+BANDS = {"high": (0.9, None, lazy_gettext("score 0.90 or more")), "mid": (0.7, 0.9, lazy_gettext("score 0.70 to 0.89")),
+         "low": (None, 0.7, lazy_gettext("score under 0.70"))}
 
 
 AGES = (7, 30, 90, 365)
@@ -75,20 +77,22 @@ class HitFilter:
         """The selection in words; with `names` (selection_names) the client, work and
         sighting by what people call them instead of their numbers."""
         names = names or {}
-        parts = [STATUS_LABELS[self.status].lower() if self.status else "any status"]
+        parts = [str(STATUS_LABELS[self.status]).lower() if self.status else gettext("any status")]
         if self.client_id:
-            parts.append(f"for {names['client']}" if names.get("client") else f"client {self.client_id}")
+            parts.append(gettext("for %(client)s", client=names["client"]) if names.get("client")
+                         else gettext("client %(id)s", id=self.client_id))
         if self.site:
-            parts.append(f"on {self.site}")
+            parts.append(gettext("on %(site)s", site=self.site))
         if self.band:
-            parts.append(BANDS[self.band][2])
+            parts.append(str(BANDS[self.band][2]))
         if self.older_than_days:
-            parts.append(f"found over {self.older_than_days} days ago")
+            parts.append(gettext("found over %(num)d days ago", num=self.older_than_days))
         if self.work_id:
-            parts.append(f"of \u201c{names['work']}\u201d" if names.get("work") else f"work {self.work_id}")
+            parts.append(gettext("of \u201c%(title)s\u201d", title=names["work"]) if names.get("work")
+                         else gettext("work %(id)s", id=self.work_id))
         if self.sighting_id:
-            parts.append(f"the picture found on {names['sighting']}" if names.get("sighting")
-                         else f"sighting {self.sighting_id}")
+            parts.append(gettext("the picture found on %(site)s", site=names["sighting"]) if names.get("sighting")
+                         else gettext("sighting %(id)s", id=self.sighting_id))
         return ", ".join(parts)
 
     @property
@@ -235,9 +239,10 @@ def outlooks(session: Session, hits: Iterable[Hit], today: date) -> dict[int, di
             us_applied_on=work.us_applied_on if work else None,
             evidence=terms.licensing_evidence if terms else "none")
         out[hit.id] = {"feasible": outlook.feasible, "route": outlook.route_name, "country": country,
-                       "country_from": (f"party on file: {party.name}" if party else "guessed from the site"),
-                       "expected": outlook.expected_value.format() if amount else "",
-                       "amount": amount.total.format() if amount else "",
+                       "country_from": (gettext("party on file: %(name)s", name=party.name) if party
+                                        else gettext("guessed from the site")),
+                       "expected": money(outlook.expected_value) if amount else "",
+                       "amount": money(amount.total) if amount else "",
                        "why": "; ".join(map(str, outlook.reasons or outlook.notes))}
     return out
 

@@ -21,8 +21,51 @@ from caseapp.clients.services import client_choices, work_titles
 # What a decision made of the hits, in the handler's words.
 DECISION_WORDS = {LEGAL: lazy_gettext("legal (licensed)"), ILLEGAL: lazy_gettext("illegal"),
                   WHITELISTED: lazy_gettext("whitelisted"), NO_MATCH: lazy_gettext("no match")}
-UNDO_BY_KEY = "U undoes."   # (a German page will need these two through gettext where they are said)
-UNDO_ON_TRIAGE = "The triage page can undo it (your last decision)."
+# The words triage.js says (triage.html hands them over as JSON; %(name)s is filled in by the script).
+SCRIPT_WORDS = {
+    "legal": lazy_gettext("Legal (licensed)"),
+    "illegal": lazy_gettext("Illegal"),
+    "whitelisted": lazy_gettext("Whitelisted"),
+    "no_match": lazy_gettext("No match"),
+    "new": lazy_gettext("To decide"),
+    "unknown": lazy_gettext("unknown"),
+    "generic_domain": lazy_gettext("(a generic domain: find the site owner's address)"),
+    "cluster_sighting": lazy_gettext("this picture matches %(num)s works"),
+    "cluster_site": lazy_gettext("this work on %(num)s pages of %(site)s"),
+    "single": lazy_gettext("a single hit"),
+    "feasible": lazy_gettext("feasible"),
+    "not_feasible": lazy_gettext("not feasible"),
+    "claim": lazy_gettext("claim %(amount)s"),
+    "expected": lazy_gettext("expected value %(value)s"),
+    "mode_side": lazy_gettext("side by side · O overlays"),
+    "mode_fade": lazy_gettext("faded onto the work · O flickers"),
+    "mode_flicker": lazy_gettext("flickering on the work · O side by side"),
+    "server_answered": lazy_gettext("The server answered %(status)s. Reload the page and try again."),
+    "unreachable": lazy_gettext("The server cannot be reached. Nothing was changed; try again."),
+    "open_cases": lazy_gettext("Open %(refs)s."),
+    "whitelist_one": lazy_gettext("Whitelist %(site)s for %(client)s: %(count)s hit to decide on it becomes "
+                                  "whitelisted, and no new hits are made on it for this client."),
+    "whitelist_many": lazy_gettext("Whitelist %(site)s for %(client)s: %(count)s hits to decide on it become "
+                                   "whitelisted, and no new hits are made on it for this client."),
+    "whitelist": lazy_gettext("Whitelist"),
+    "cancel": lazy_gettext("Cancel"),
+    "nothing_to_undo": lazy_gettext("Nothing to undo: you have made no decision on this page."),
+    "key_next": lazy_gettext("next hit"),
+    "key_previous": lazy_gettext("previous hit"),
+    "key_overlay": lazy_gettext("overlay: side by side, faded, flickering"),
+    "key_site": lazy_gettext("select by site"),
+    "key_select": lazy_gettext("select or unselect this hit"),
+    "key_page": lazy_gettext("select every hit on this page (again: none)"),
+    "key_legal": lazy_gettext("legal: licensed (this hit, or the selected ones)"),
+    "key_illegal": lazy_gettext("illegal: goes into a draft case"),
+    "key_whitelist": lazy_gettext("whitelist this site for the client (asks first)"),
+    "key_no_match": lazy_gettext("no match"),
+    "key_undo": lazy_gettext("undo your last decision"),
+    "key_confirm": lazy_gettext("confirm (when asked)"),
+    "key_cancel": lazy_gettext("cancel (when asked)"),
+}
+UNDO_BY_KEY = lazy_gettext("U undoes.")   # said after a decision, in the person's language
+UNDO_ON_TRIAGE = lazy_gettext("The triage page can undo it (your last decision).")
 
 
 def hits_words(n: int) -> str:
@@ -58,8 +101,9 @@ def selection_words(session, selection: str) -> str:
     return selection
 
 
-def decision_message(outcome: services.DecisionOutcome, undo_hint: str = UNDO_BY_KEY) -> str:
+def decision_message(outcome: services.DecisionOutcome, undo_hint=UNDO_BY_KEY) -> str:
     """What a decision did, said to the person who made it (its selection: the chosen hits in words)."""
+    undo_hint = str(undo_hint)
     what = outcome.selection
     hits = hits_words(outcome.count)
     if outcome.kind == services.WHITELISTED_SITE:
@@ -95,7 +139,7 @@ def last_words(session, decision) -> str | None:
 
     return gettext("%(what)s \u2192 %(verdict)s (%(hits)s, %(when)s)",
                    what=selection_words(session, decision.selection),
-                   verdict=STATUS_LABELS.get(decision.status, decision.status), hits=hits_words(decision.count),
+                   verdict=str(STATUS_LABELS.get(decision.status, decision.status)), hits=hits_words(decision.count),
                    when=timestamp(decision.made_at))
 
 
@@ -114,7 +158,8 @@ def client_scope(value) -> int | None:
     text = str(value or "").strip()
     if text == ALL_CLIENTS:
         return None
-    return record_id(text, "Client", missing="Client: choose the client the whitelist is for, or all clients.")
+    return record_id(text, gettext("Client"),
+                     missing=gettext("Client: choose the client the whitelist is for, or all clients."))
 
 
 def _expected_status(value) -> str | None:
@@ -152,7 +197,7 @@ class TriageView(BaseView):
             counts=services.hit_counts(session, selection.client_id), statuses=STATUSES,
             status_labels=STATUS_LABELS, bands=services.BANDS, ages=services.AGES,
             last=last, last_words=last_words(session, last),
-            can_decide=can("decide", HITS), words=DECISION_WORDS, hit_words=hit_words,
+            can_decide=can("decide", HITS), words=DECISION_WORDS, hit_words=hit_words, script_words=SCRIPT_WORDS,
             outlooks=services.outlooks(session, page.hits, today()))
 
     def _back(self):
@@ -195,7 +240,7 @@ class TriageView(BaseView):
             else:           # hits on the page
                 chosen = [record_id(value, "Hit") for value in request.form.getlist("hit")]
                 if not chosen:
-                    raise InvalidInput("Select at least one hit first (X selects one, A the whole page).")
+                    raise InvalidInput(gettext("Select at least one hit first (X selects one, A the whole page)."))
                 label = chosen_words(services.hit_names(session, chosen))
                 expect = _expected_status(request.form.get("expect"))
             return services.decide(session, current_actor(), chosen, status, selection=label,
@@ -237,7 +282,7 @@ class TriageView(BaseView):
     @has_access
     def undo(self):
         def action(session):
-            decision_id = record_id(request.form.get("decision"), "Decision", missing=(
+            decision_id = record_id(request.form.get("decision"), gettext("Decision"), missing=gettext(
                 "Say which decision to undo (the triage page shows your last one); nothing was undone."))
             decision = services.undo(session, current_actor(), decision_id,
                                      others_allowed=can("undo_others", HITS))
@@ -342,8 +387,9 @@ class RulesView(BaseView):
         threshold = current_app.config["CASEAPP_HIT_MIN_SCORE"]
         ok, result = attempt(lambda session: services.apply_rules(session, current_actor(), today=today(),
                                                                    min_score=threshold))
-        flash(f"Rules applied to the undecided hits: {result['whitelisted']} whitelisted, {result['no_match']} "
-              f"no match (score under {threshold:.2f}). Undo them on the triage page." if ok else result,
+        flash(gettext("Rules applied to the undecided hits: %(whitelisted)d whitelisted, %(no_match)d no match "
+                      "(score under %(threshold)s). Undo them on the triage page.", whitelisted=result["whitelisted"],
+                      no_match=result["no_match"], threshold=f"{threshold:.2f}") if ok else result,
               "success" if ok else "danger")
         return self._to_rules()
 
@@ -351,7 +397,7 @@ class RulesView(BaseView):
 def register(app, appbuilder) -> None:
     from caseapp.hits import api
 
-    app.jinja_env.filters.update(hit_status=lambda s: STATUS_LABELS.get(s, s))
+    app.jinja_env.filters.update(hit_status=lambda s: str(STATUS_LABELS.get(s, s)))
     api.register(app)
     appbuilder.add_view_no_menu(TriageView)
     appbuilder.add_view_no_menu(RulesView)

@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext
 
 from caseapp.core.views import ServiceModelView
 from caseapp.parties import PARTY, services
 from caseapp.parties.models import Party
+
+
+# A party's kind as the list and show pages say it (the stored code stays as it is).
+KIND_WORDS = {"company": lazy_gettext("company"), "person": lazy_gettext("person"),
+              "public_body": lazy_gettext("public body"), "association": lazy_gettext("association")}
 
 
 class PartyView(ServiceModelView):
@@ -15,16 +21,19 @@ class PartyView(ServiceModelView):
     datamodel = SQLAInterface(Party)
     route_base = "/parties"
     class_permission_name = PARTY
-    list_title = "Parties"
-    show_title = add_title = edit_title = "Party"
+    list_title = lazy_gettext("Parties")
+    show_title = add_title = edit_title = lazy_gettext("Party")
     columns = ["name", "kind", "site", "email", "street", "postal_code", "city", "country",
                "subdivision", "language"]
     list_columns = ["name", "kind", "site", "city", "country"]
     show_columns = add_columns = edit_columns = columns
     search_columns = ["name", "site", "city", "country"]
-    label_columns = {"name": "Name", "kind": "Kind", "site": "Site", "email": "E-mail",
-                     "street": "Street", "postal_code": "Postal code", "city": "City",
-                     "country": "Country", "subdivision": "State / region", "language": "Language"}
+    label_columns = {"name": lazy_gettext("Name"), "kind": lazy_gettext("Kind"), "site": lazy_gettext("Site"),
+                     "email": lazy_gettext("E-mail"), "street": lazy_gettext("Street"),
+                     "postal_code": lazy_gettext("Postal code"), "city": lazy_gettext("City"),
+                     "country": lazy_gettext("Country"), "subdivision": lazy_gettext("State / region"),
+                     "language": lazy_gettext("Language")}
+    formatters_columns = {"kind": lambda kind: str(KIND_WORDS.get(kind, kind))}
 
 
 def register(app, appbuilder) -> None:

@@ -17,7 +17,36 @@
   var modes = ["side", "fade", "flicker"];
   var mode = 0;
   var flicker = null;
-  var WORDS = {legal: "Legal (licensed)", illegal: "Illegal", whitelisted: "Whitelisted", no_match: "No match", "new": "To decide"};
+  // The words the script says, in the person's language (triage.html's #triage-words); English
+  // when the block is missing. %(name)s stands for a value, put in by fill().
+  var T = {
+    legal: "Legal (licensed)", illegal: "Illegal", whitelisted: "Whitelisted", no_match: "No match", "new": "To decide",
+    unknown: "unknown", generic_domain: "(a generic domain: find the site owner's address)",
+    cluster_sighting: "this picture matches %(num)s works", cluster_site: "this work on %(num)s pages of %(site)s",
+    single: "a single hit", feasible: "feasible", not_feasible: "not feasible", claim: "claim %(amount)s",
+    expected: "expected value %(value)s", mode_side: "side by side · O overlays",
+    mode_fade: "faded onto the work · O flickers", mode_flicker: "flickering on the work · O side by side",
+    server_answered: "The server answered %(status)s. Reload the page and try again.",
+    unreachable: "The server cannot be reached. Nothing was changed; try again.", open_cases: "Open %(refs)s.",
+    whitelist_one: "Whitelist %(site)s for %(client)s: %(count)s hit to decide on it becomes whitelisted, and no new hits are made on it for this client.",
+    whitelist_many: "Whitelist %(site)s for %(client)s: %(count)s hits to decide on it become whitelisted, and no new hits are made on it for this client.",
+    whitelist: "Whitelist", cancel: "Cancel",
+    nothing_to_undo: "Nothing to undo: you have made no decision on this page.",
+    key_next: "next hit", key_previous: "previous hit", key_overlay: "overlay: side by side, faded, flickering",
+    key_site: "select by site", key_select: "select or unselect this hit",
+    key_page: "select every hit on this page (again: none)",
+    key_legal: "legal: licensed (this hit, or the selected ones)", key_illegal: "illegal: goes into a draft case",
+    key_whitelist: "whitelist this site for the client (asks first)", key_no_match: "no match",
+    key_undo: "undo your last decision", key_confirm: "confirm (when asked)", key_cancel: "cancel (when asked)"
+  };
+  try {
+    var given = JSON.parse(document.getElementById("triage-words").textContent);
+    Object.keys(given).forEach(function (k) { T[k] = given[k]; });
+  } catch (e) { /* no words block: English */ }
+  function fill(words, values) {
+    return words.replace(/%\((\w+)\)s/g, function (all, name) { return values[name] !== undefined ? values[name] : all; });
+  }
+  var WORDS = {legal: T.legal, illegal: T.illegal, whitelisted: T.whitelisted, no_match: T.no_match, "new": T["new"]};
 
   function $(id) { return document.getElementById(id); }
   function current() { return at >= 0 ? rows[at] : null; }
@@ -66,24 +95,25 @@
     link.href = d("page");
     text(link, d("page"));
     text($("f-site"), d("site"));
-    text($("f-country"), d("country") === "ZZ" ? "unknown" : d("country"));
-    text($("f-country-from"), d("country") === "ZZ" ? "(a generic domain: find the site owner's address)"
+    text($("f-country"), d("country") === "ZZ" ? T.unknown : d("country"));
+    text($("f-country-from"), d("country") === "ZZ" ? T.generic_domain
                                                     : "(" + d("country-from") + ")");
     text($("f-work"), d("work") + " · " + d("client-name"));
     text($("f-score"), d("score"));
     text($("f-found"), d("found"));
     var cluster = [];
     if (+d("cluster-sighting") > 1) {
-      cluster.push('<a href="' + d("sighting-url") + '">this picture matches ' + d("cluster-sighting") + " works</a>");
+      cluster.push('<a href="' + d("sighting-url") + '">' + escapeHtml(fill(T.cluster_sighting, {num: d("cluster-sighting")})) + "</a>");
     }
     if (+d("cluster-site") > 1) {
-      cluster.push('<a href="' + d("site-url") + '">this work on ' + d("cluster-site") + " pages of " + escapeHtml(d("site")) + "</a>");
+      cluster.push('<a href="' + d("site-url") + '">' + escapeHtml(fill(T.cluster_site, {num: d("cluster-site"), site: d("site")})) + "</a>");
     }
-    $("f-cluster").innerHTML = cluster.length ? cluster.join(" · ") : '<span class="muted">a single hit</span>';
+    $("f-cluster").innerHTML = cluster.length ? cluster.join(" · ") : '<span class="muted">' + escapeHtml(T.single) + "</span>";
     var feasible = d("feasible") === "yes";
     $("f-feasible").innerHTML = '<span class="verdict verdict-' + (feasible ? "legal" : "illegal") + '">' +
-      (feasible ? "feasible" : "not feasible") + "</span> · " + escapeHtml(d("route")) +
-      (d("amount") ? " · claim " + escapeHtml(d("amount")) + " · expected value <b>" + escapeHtml(d("expected")) + "</b>" : "") +
+      escapeHtml(feasible ? T.feasible : T.not_feasible) + "</span> · " + escapeHtml(d("route")) +
+      (d("amount") ? " · " + escapeHtml(fill(T.claim, {amount: d("amount")})) + " · " +
+        fill(escapeHtml(T.expected), {value: "<b>" + escapeHtml(d("expected")) + "</b>"}) : "") +
       (d("why") ? '<br><span class="muted">' + escapeHtml(d("why")) + "</span>" : "");
     $("f-verdict").innerHTML = r.querySelector(".ca-verdict").innerHTML;
     placeSighting();
@@ -124,8 +154,7 @@
       top.style.opacity = 1;
       flicker = setInterval(function () { on = !on; top.style.opacity = on ? 1 : 0; }, 450);
     }
-    text($("mode-label"), {side: "side by side · O overlays", fade: "faded onto the work · O flickers",
-                           flicker: "flickering on the work · O side by side"}[modes[mode]]);
+    text($("mode-label"), {side: T.mode_side, fade: T.mode_fade, flicker: T.mode_flicker}[modes[mode]]);
     placeSighting();
   }
   window.addEventListener("resize", function () { if (rows.length) { placeSighting(); } });
@@ -143,9 +172,9 @@
                        headers: {"Accept": "application/json"}})
       .then(function (resp) {
         return resp.json().catch(function () {
-          return {ok: false, error: "The server answered " + resp.status + ". Reload the page and try again."};
+          return {ok: false, error: fill(T.server_answered, {status: resp.status})};
         });
-      }, function () { return {ok: false, error: "The server cannot be reached. Nothing was changed; try again."}; });
+      }, function () { return {ok: false, error: T.unreachable}; });
   }
 
   // The numbers of the page as the server counted them after the change.
@@ -204,7 +233,7 @@
         r.querySelector(".ca-verdict").innerHTML = chip(status) + (ref ? " " + caseLink(ref) : "");
       });
       var refs = (res.cases || []).map(caseLink).join(", ");
-      say(res.message, false, escapeHtml(res.message) + (refs ? " Open " + refs + "." : ""));
+      say(res.message, false, escapeHtml(res.message) + (refs ? " " + fill(escapeHtml(T.open_cases), {refs: refs}) : ""));
       var next = nextOpen();
       if (next < 0 || (expect && rows[next].getAttribute("data-status") !== expect)) {
         sayAfterReload(res.message);    // the page is done: the next hits to decide
@@ -225,11 +254,11 @@
       .then(function (res) {
         if (!res.ok) { say(res.error, true); return; }
         var box = $("confirm");
-        box.innerHTML = "Whitelist <b>" + escapeHtml(res.site) + "</b> for " + escapeHtml(r.getAttribute("data-client-name")) +
-          ": <b>" + res.count + "</b> hit" + (res.count === 1 ? "" : "s") + " to decide on it become whitelisted, " +
-          "and no new hits are made on it for this client. " +
-          '<button type="button" class="btn btn-primary" id="confirm-yes">Whitelist <kbd>Enter</kbd></button> ' +
-          '<button type="button" class="btn btn-link" id="confirm-no">Cancel <kbd>Esc</kbd></button>';
+        box.innerHTML = fill(escapeHtml(res.count === 1 ? T.whitelist_one : T.whitelist_many), {
+          site: "<b>" + escapeHtml(res.site) + "</b>", client: escapeHtml(r.getAttribute("data-client-name")),
+          count: "<b>" + res.count + "</b>"}) + " " +
+          '<button type="button" class="btn btn-primary" id="confirm-yes">' + escapeHtml(T.whitelist) + ' <kbd>Enter</kbd></button> ' +
+          '<button type="button" class="btn btn-link" id="confirm-no">' + escapeHtml(T.cancel) + ' <kbd>Esc</kbd></button>';
         box.hidden = false;
         pending = function () {
           post(page.getAttribute("data-whitelist-url"), {site: res.site, client: client}).then(function (done) {
@@ -260,7 +289,7 @@
     if (!canDecide || busy) { return; }
     var shown = document.querySelector("#last-decision input[name=decision]");
     var decision = lastDecision || (shown && shown.value);   // the one named: never "whatever was last"
-    if (!decision) { say("Nothing to undo: you have made no decision on this page.", true); return; }
+    if (!decision) { say(T.nothing_to_undo, true); return; }
     busy = true;
     post(page.getAttribute("data-undo-url"), {decision: decision}).then(function (res) {
       busy = false;
@@ -311,21 +340,21 @@
   document.querySelectorAll("[data-whitelist]").forEach(function (b) { b.addEventListener("click", whitelist); });
 
   var keys = {
-    "j": ["next hit", function () { show(at + 1); }],
-    "k": ["previous hit", function () { show(at - 1); }],
-    "o": ["overlay: side by side, faded, flickering", function () { setMode(mode + 1); }],
-    "/": ["select by site", function () { var f = $("f-site-filter"); if (f) { f.focus(); } }]
+    "j": [T.key_next, function () { show(at + 1); }],
+    "k": [T.key_previous, function () { show(at - 1); }],
+    "o": [T.key_overlay, function () { setMode(mode + 1); }],
+    "/": [T.key_site, function () { var f = $("f-site-filter"); if (f) { f.focus(); } }]
   };
   if (canDecide) {                 // the keys of what the person's role may do, and only those
-    keys.x = ["select or unselect this hit", toggleCheck];
-    keys.a = ["select every hit on this page (again: none)", checkAll];
-    keys.l = ["legal: licensed (this hit, or the selected ones)", function () { decide("legal"); }];
-    keys.i = ["illegal: goes into a draft case", function () { decide("illegal"); }];
-    keys.w = ["whitelist this site for the client (asks first)", whitelist];
-    keys.n = ["no match", function () { decide("no_match"); }];
-    keys.u = ["undo your last decision", undo];
-    keys.Enter = ["confirm (when asked)", confirm];
-    keys.Escape = ["cancel (when asked)", cancel];
+    keys.x = [T.key_select, toggleCheck];
+    keys.a = [T.key_page, checkAll];
+    keys.l = [T.key_legal, function () { decide("legal"); }];
+    keys.i = [T.key_illegal, function () { decide("illegal"); }];
+    keys.w = [T.key_whitelist, whitelist];
+    keys.n = [T.key_no_match, function () { decide("no_match"); }];
+    keys.u = [T.key_undo, undo];
+    keys.Enter = [T.key_confirm, confirm];
+    keys.Escape = [T.key_cancel, cancel];
   }
   window.caTriage = {keys: keys};
 

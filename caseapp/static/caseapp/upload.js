@@ -18,27 +18,40 @@
     var list = section.querySelector(".ca-upload-status");
     var token = section.querySelector(".ca-upload-csrf").value;
     var queue = [], done = 0, total = 0, busy = false;
+    // The words, in the person's language (the .ca-upload-words block of _upload.html); English without it.
+    var T = {imported: "imported", duplicate: "duplicate", error: "error", work: "work %(id)s",
+             duplicate_of: "duplicate of work %(id)s (%(title)s), not added", progress: "%(done)s of %(total)s files",
+             server_answered: "the server answered %(status)s", not_uploaded: "not uploaded",
+             connection_failed: "the connection failed; try again",
+             too_large: "larger than %(size)s MB, the most one upload takes; import it with `caseapp works import` instead"};
+    try {
+      var given = JSON.parse(section.querySelector(".ca-upload-words").textContent);
+      Object.keys(given).forEach(function (k) { T[k] = given[k]; });
+    } catch (e) { /* no words block: English */ }
+    function fill(words, values) {
+      return words.replace(/%\((\w+)\)s/g, function (all, name) { return values[name] !== undefined ? values[name] : all; });
+    }
 
     function show(file, status, text) {
       var item = document.createElement("li");
       item.className = "ca-upload-" + status;
       var chip = document.createElement("b");
-      chip.textContent = status === "imported" ? "imported" : status === "duplicate" ? "duplicate" : "error";
+      chip.textContent = status === "imported" ? T.imported : status === "duplicate" ? T.duplicate : T.error;
       item.appendChild(chip);
       item.appendChild(document.createTextNode(" " + file + (text ? ": " + text : "")));
       list.appendChild(item);
     }
 
     function row(r) {
-      if (r.status === "imported") { show(r.file, "imported", "work " + r.work); }
+      if (r.status === "imported") { show(r.file, "imported", fill(T.work, {id: r.work})); }
       else if (r.status === "duplicate") {
-        show(r.file, "duplicate", "duplicate of work " + r.duplicate_of + " (" + r.duplicate_title + "), not added");
+        show(r.file, "duplicate", fill(T.duplicate_of, {id: r.duplicate_of, title: r.duplicate_title}));
       } else { show(r.file, "error", r.error); }
     }
 
     function progress() {
       bar.max = total || 1; bar.value = done;
-      count.textContent = done + " of " + total + " files";
+      count.textContent = fill(T.progress, {done: done, total: total});
     }
 
     function nextBatch() {
@@ -62,13 +75,13 @@
       fetch(url, {method: "POST", body: body, credentials: "same-origin",
                   headers: {"Accept": "application/json", "X-CSRFToken": token}})
         .then(function (response) {
-          return response.json().catch(function () { return {ok: false, error: "the server answered " + response.status}; });
+          return response.json().catch(function () { return {ok: false, error: fill(T.server_answered, {status: response.status})}; });
         })
         .then(function (answer) {
           if (answer.rows) { answer.rows.forEach(row); }
-          else { batch.forEach(function (f) { show(f.name, "error", answer.error || "not uploaded"); }); }
+          else { batch.forEach(function (f) { show(f.name, "error", answer.error || T.not_uploaded); }); }
         })
-        .catch(function () { batch.forEach(function (f) { show(f.name, "error", "the connection failed; try again"); }); })
+        .catch(function () { batch.forEach(function (f) { show(f.name, "error", T.connection_failed); }); })
         .then(function () { done += batch.length; progress(); busy = false; send(); });
     }
 
@@ -78,8 +91,7 @@
         total += 1;
         if (f.size > limit) {
           done += 1;
-          show(f.name, "error", "larger than " + Math.floor(limit / 1048576) + " MB, the most one upload takes; " +
-               "import it with `caseapp works import` instead");
+          show(f.name, "error", fill(T.too_large, {size: Math.floor(limit / 1048576)}));
         } else { queue.push(f); }
       });
       progress(); send();
