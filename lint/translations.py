@@ -91,13 +91,21 @@ def update() -> None:
             catalog = read(catalogue.po(language), language)
             catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
             catalog.obsolete.clear()      # words no longer in the code leave the catalogue
-            catalogue.po(language).parent.mkdir(parents=True, exist_ok=True)
-            with catalogue.po(language).open("wb") as handle:
-                write_po(handle, catalog, width=100, omit_header=False, sort_output=False,
-                         include_previous=False)
-            catalogue.mo(language).write_bytes(compiled(catalog))
+            out = io.BytesIO()
+            write_po(out, catalog, width=100, omit_header=False, sort_output=False, include_previous=False)
+            po = catalogue.po(language)
+            if not po.is_file() or _undated(po.read_bytes()) != _undated(out.getvalue()):
+                po.parent.mkdir(parents=True, exist_ok=True)   # (an unchanged catalogue keeps its file and date)
+                po.write_bytes(out.getvalue())
+                catalogue.mo(language).write_bytes(compiled(read(po, language)))
             missing = sum(1 for m in catalog if m.id and not _translated(m))
             print(f"{catalogue.name:12} {language}: {len(template):4} words, {missing:3} not translated")
+
+
+def _undated(po: bytes) -> bytes:
+    """A .po file without its header's dates (they change at every extraction)."""
+    return b"\n".join(line for line in po.split(b"\n")
+                      if not line.startswith((b'"POT-Creation-Date', b'"PO-Revision-Date')))
 
 
 def _translated(message) -> bool:
