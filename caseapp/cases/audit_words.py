@@ -1,6 +1,6 @@
 """The case's audit events in words (collected by caseapp.domains.audit_catalogue): the audit
 trail page, the case timeline and `caseapp audit list` read them. Stages read as
-`lifecycle.STAGE_LABELS` say them. Words are cases.words.Words / gettext (core serialises them): the reader's language on
+`lifecycle.STAGE_LABELS` say them. Words are core.i18n.Words / gettext (core serialises them): the reader's language on
 pages, English (CASEAPP_LOCALE) on the command line."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from caseapp.cases import lifecycle
-from caseapp.cases.words import Words
+from caseapp.core.i18n import Words
 from caseapp.core.i18n import N_
 from caseapp.cases.models import Case
 

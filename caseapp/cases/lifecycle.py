@@ -8,7 +8,7 @@ from flask_babel import gettext
 from caseapp.core.errors import IllegalTransition
 from caseapp.core.i18n import N_
 from caseapp.core.money import shown
-from caseapp.cases.words import Words
+from caseapp.core.i18n import Words
 
 NEW = "new"
 CHECKING = "checking"
@@ -32,7 +32,7 @@ STAGES = LADDER + (SETTLED, PAID, ON_HOLD, CLOSED)
 # Stages where a case still needs work (everything but closed).
 OPEN_STAGES = tuple(s for s in STAGES if s != CLOSED)
 
-# Stages in the reader's words (cases.words.Words: English underneath, for the command line, JSON
+# Stages in the reader's words (core.i18n.Words: English underneath, for the command line, JSON
 # and the audit trail; translated where shown).
 # Letters to recipients and clients never say them in the reader's language (letters.context).
 STAGE_LABELS = {

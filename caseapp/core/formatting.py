@@ -187,7 +187,8 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=money, money_text=money_text, amount_input=amount_input, day=day, timestamp=timestamp, cell=cell,
     )
-    app.jinja_env.globals.update(due_in_words=due_in_words, due_state=due_state)
+    app.jinja_env.globals.update(due_in_words=due_in_words, due_state=due_state,
+                                 page_language=lambda: current_locale().split("_")[0])
     # {% trans %} blocks read as one line, as lint/translations.py extracts them.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     from caseapp.core.i18n import script_words

@@ -71,3 +71,12 @@ def install(app: Flask) -> None:
     babel = get_babel(app)
     babel.locale_selector = select_locale
     babel.timezone_selector = select_timezone
+    # Flask-Babel keeps its choice on the app context; a request that finds one already pushed
+    # (a test's, a command's) chooses again instead of taking the last request's language.
+    app.before_request(_choose_again)
+
+
+def _choose_again() -> None:
+    from flask_babel import refresh
+
+    refresh()

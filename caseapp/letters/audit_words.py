@@ -1,7 +1,7 @@
 """The letters domain's audit events in words (see core.audit_words)."""
 from flask_babel import gettext
 
-from caseapp.cases.words import Words
+from caseapp.core.i18n import Words
 from caseapp.core.i18n import N_
 
 from caseapp.letters.models import DRAFT, SENT

@@ -118,7 +118,7 @@ def test_words_are_english_underneath_and_german_where_shown(app):
     from flask_babel import force_locale
     from markupsafe import escape
 
-    from caseapp.cases.words import Words
+    from caseapp.core.i18n import Words
 
     words = lifecycle.STAGE_LABELS[lifecycle.OFFER_SENT]
     assert isinstance(words, Words) and json.dumps(words) == '"Offer sent"' and words == "Offer sent"

@@ -98,3 +98,11 @@ def test_an_amount_typed_the_other_locales_way_is_refused_in_the_persons_languag
         with pytest.raises(InvalidInput) as refused:
             amount_typed(typed, "EUR", field)
     assert str(refused.value) == said
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_page_says_its_language(client_as, language):
+    """<html lang> follows the page's language (screen readers read German as German, and the
+    browser hyphenates long German words in narrow tables)."""
+    page = client_as("handler").get("/queue/", headers={"Accept-Language": language}).get_data(as_text=True)
+    assert f'<html lang="{language}">' in page

@@ -6,9 +6,16 @@
   var kind = page.getAttribute("data-keys");
   // The words this script says, in the reader's language: the page passes them as JSON
   // (<script type="application/json" id="ca-key-words">, cases/_legend.html); English without it.
+  // (every page's common words in ca-key-words-common, caseapp/base.html).
   var words = {};
-  var wordsBlock = document.getElementById("ca-key-words");
-  if (wordsBlock) { try { words = JSON.parse(wordsBlock.textContent) || {}; } catch (err) { words = {}; } }
+  ["ca-key-words-common", "ca-key-words"].forEach(function (id) {
+    var block = document.getElementById(id);
+    if (!block) { return; }
+    try {
+      var found = JSON.parse(block.textContent) || {};
+      Object.keys(found).forEach(function (k) { words[k] = found[k]; });
+    } catch (err) { /* English, as written below */ }
+  });
   function say(key, english) { return words[key] || english; }
 
   var NOT_TYPED = {checkbox: 1, radio: 1, range: 1, button: 1, submit: 1, reset: 1, color: 1, file: 1};
@@ -79,7 +86,7 @@
     help.setAttribute("role", "dialog");
     help.setAttribute("aria-label", say("shortcuts", "Keyboard shortcuts"));
     var rowsHtml = Object.keys(keys).map(function (k) {
-      return "<tr><td><kbd>" + (k === "Enter" ? "Enter" : k.toUpperCase()) + "</kbd></td><td>" + text(keys[k][0]) + "</td></tr>";
+      return "<tr><td><kbd>" + (k === "Enter" ? say("enter", "Enter") : k === "Escape" ? say("escape", "Esc") : k.toUpperCase()) + "</kbd></td><td>" + text(keys[k][0]) + "</td></tr>";
     }).join("");
     help.innerHTML = "<b>" + text(say("keys", "Keys")) + "</b><table>" + rowsHtml + "</table><small>" +
       text(say("esc_closes", "Esc closes")) + "</small>";
