@@ -14,13 +14,13 @@ DOMAIN = Domain(
     name="core",
     description="Home, stored files, the audit trail, users, roles and API tokens.",
     permissions=(
-        permission(AUDIT_LOG, "read", "Read the audit trail", LAWYER, ACCOUNTANT),
-        permission(FILE, "read", "See stored images and documents", HANDLER, LAWYER, ACCOUNTANT),
+        permission(AUDIT_LOG, "read", N_("Read the audit trail"), LAWYER, ACCOUNTANT),
+        permission(FILE, "read", N_("See stored images and documents"), HANDLER, LAWYER, ACCOUNTANT),
         # Every person's own account (the Profile page, core.profile): see it; change one's own
         # language, time zone and password (the current password required). Flask-AppBuilder's own
         # account pages (which change a password without the current one) are Admin's.
-        permission(PROFILE, "read", "See one's own profile: name, login, roles, preferences", *PEOPLE),
-        permission(PROFILE, "write", "Change one's own language, time zone and password", *PEOPLE),
+        permission(PROFILE, "read", N_("See one's own profile: name, login, roles, preferences"), *PEOPLE),
+        permission(PROFILE, "write", N_("Change one's own language, time zone and password"), *PEOPLE),
     ),
     menu=(MenuEntry(N_("Audit trail"), AUDIT_LOG, "read", "/audit/", "fa-history", order=90, category=N_("Records")),),
     models="caseapp.core.tables",

@@ -300,7 +300,7 @@ def forbidden(error):
     else:
         roles = ", ".join(sorted(role_words(role) for role in permission.roles))
         needs = gettext("This needs the permission “%(what)s”, which these roles hold: %(roles)s.",
-                        what=permission.description, roles=roles)
+                        what=gettext(permission.description), roles=roles)
     advice = gettext("If your work needs it, ask an admin to give you one of these roles.")
     if wants_json():
         return jsonify({"error": f"{needs} {advice}"}), 403

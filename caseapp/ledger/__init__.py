@@ -11,7 +11,7 @@ DOMAIN = Domain(
     name="ledger",
     description="The double-entry ledger under payments and payouts: accounts, transactions, trial balance.",
     permissions=(
-        permission(LEDGER, "read", "See the ledger and the trial balance", ACCOUNTANT),
+        permission(LEDGER, "read", N_("See the ledger and the trial balance"), ACCOUNTANT),
     ),
     menu=(MenuEntry(N_("Trial balance"), LEDGER, "read", "/ledger/", "fa-balance-scale", order=80, category=N_("Money")),),
     models="caseapp.ledger.models",

@@ -3,6 +3,7 @@ settlement letters, the lawyer's warning letter, status updates), rendered from 
 `templates/letters/<kind>/<lang>.html` (and `.docx`), stored in the file store and sent by email
 or post."""
 from caseapp.core.domain import Domain, permission
+from caseapp.core.i18n import N_
 from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
 
 LETTER = "Letter"
@@ -11,9 +12,9 @@ DOMAIN = Domain(
     name="letters",
     description="Letters to recipients and clients: rendered in the recipient's language, stored, sent.",
     permissions=(
-        permission(LETTER, "read", "See a case's letters, preview them, download their PDF", HANDLER, LAWYER,
+        permission(LETTER, "read", N_("See a case's letters, preview them, download their PDF"), HANDLER, LAWYER,
                    ACCOUNTANT),
-        permission(LETTER, "write", "Issue a letter on a case and send it (email or post)", HANDLER, LAWYER),
+        permission(LETTER, "write", N_("Issue a letter on a case and send it (email or post)"), HANDLER, LAWYER),
     ),
     models="caseapp.letters.models",
     views="caseapp.letters.views",

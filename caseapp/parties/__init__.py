@@ -9,9 +9,9 @@ DOMAIN = Domain(
     name="parties",
     description="Parties we claim against: who runs a site, where they are.",
     permissions=(
-        permission(PARTY, "read", "See parties", HANDLER, LAWYER, ACCOUNTANT),
-        permission(PARTY, "write", "Add and edit parties and their addresses", HANDLER, LAWYER),
-        permission(PARTY, "delete", "Delete a party (refused while a case names it)"),
+        permission(PARTY, "read", N_("See parties"), HANDLER, LAWYER, ACCOUNTANT),
+        permission(PARTY, "write", N_("Add and edit parties and their addresses"), HANDLER, LAWYER),
+        permission(PARTY, "delete", N_("Delete a party (refused while a case names it)")),
     ),
     menu=(MenuEntry(N_("Parties"), PARTY, "read", "/parties/list/", "fa-building", order=50, category=N_("Records")),),
     models="caseapp.parties.models",

@@ -12,9 +12,9 @@ DOMAIN = Domain(
     description="Bank statements imported, payments matched to cases and booked; unmatched queue; refunds.",
     permissions=(
         # The Lawyer reads the whole file: a case's payments too (what was paid when, for court).
-        permission(PAYMENT, "read", "See payments: a case's payments, the unmatched queue, imports", ACCOUNTANT,
+        permission(PAYMENT, "read", N_("See payments: a case's payments, the unmatched queue, imports"), ACCOUNTANT,
                    HANDLER, LAWYER),
-        permission(PAYMENT, "write", "Import bank statements, assign unmatched payments, refund overpayments",
+        permission(PAYMENT, "write", N_("Import bank statements, assign unmatched payments, refund overpayments"),
                    ACCOUNTANT),
     ),
     menu=(MenuEntry(N_("Unmatched payments"), PAYMENT, "read", "/payments/unmatched", "fa-question-circle",

@@ -13,10 +13,10 @@ DOMAIN = Domain(
     name="payouts",
     description="Payout batches (split, VAT, SEPA file, statements, four eyes) and the three-way reconciliation.",
     permissions=(
-        permission(PAYOUT, "read", "See payout batches, their files and the reconciliation", ACCOUNTANT),
-        permission(PAYOUT, "write", "Draft, export and confirm payout batches; sign a month's reconciliation off",
+        permission(PAYOUT, "read", N_("See payout batches, their files and the reconciliation"), ACCOUNTANT),
+        permission(PAYOUT, "write", N_("Draft, export and confirm payout batches; sign a month's reconciliation off"),
                    ACCOUNTANT),
-        permission(PAYOUT, "approve", "Approve a payout batch another accountant drafted (four eyes)", ACCOUNTANT),
+        permission(PAYOUT, "approve", N_("Approve a payout batch another accountant drafted (four eyes)"), ACCOUNTANT),
     ),
     # The accountant's home: the first menu entry an accountant may open (core.views.HomeView).
     menu=(MenuEntry(N_("Payouts"), PAYOUT, "read", "/payouts/", "fa-money", order=15, category=N_("Money")),),

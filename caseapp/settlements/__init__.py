@@ -2,6 +2,7 @@
 consent), the settlement agreed and its instalment plan, and the case's money card (claimed,
 settled, paid, outstanding, paid out, read from the ledger)."""
 from caseapp.core.domain import Domain, permission
+from caseapp.core.i18n import N_
 from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
 
 SETTLEMENT = "Settlement"
@@ -10,9 +11,9 @@ DOMAIN = Domain(
     name="settlements",
     description="Offers, the settlement and its instalments, and the case's money card.",
     permissions=(
-        permission(SETTLEMENT, "read", "See a case's offers, settlement, instalments and money card", HANDLER, LAWYER,
+        permission(SETTLEMENT, "read", N_("See a case's offers, settlement, instalments and money card"), HANDLER, LAWYER,
                    ACCOUNTANT),
-        permission(SETTLEMENT, "write", "Record offers, accept or reject them, record a settlement", HANDLER, LAWYER),
+        permission(SETTLEMENT, "write", N_("Record offers, accept or reject them, record a settlement"), HANDLER, LAWYER),
     ),
     models="caseapp.settlements.models",
     views="caseapp.settlements.views",

@@ -53,7 +53,7 @@ def test_a_page_speaks_the_persons_language(client_as, language, words):
 
 @pytest.mark.parametrize("language, needs, who", [
     ("en", "This needs the permission “Reopen a closed case", "Case handler"),
-    ("de", "Dafür braucht es die Berechtigung „Reopen a closed case", "Sachbearbeiter"),
+    ("de", "Dafür braucht es die Berechtigung „Einen geschlossenen Fall mit Begründung wiedereröffnen", "Sachbearbeiter"),
 ])
 def test_a_refused_page_names_what_it_needs_and_who_holds_it(client_as, language, needs, who):
     """An auditor may read a case but not reopen it: the 403 page says which permission the page
