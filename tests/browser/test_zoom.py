@@ -49,14 +49,19 @@ def check_layout(page, name: str, size: str, screenshots) -> None:
     assert not overlapping(page, name), (name, size, overlapping(page, name))
     width = page.evaluate("[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
     assert width[0] <= width[1], f"{name} at {size} scrolls sideways: {width}"
-    if size == "200pct":   # docs/screenshots/<page>-zoom200.png with CASEAPP_SCREENSHOTS=1
-        page.screenshot(path=str(screenshots / f"{name}-zoom200.png"))
+    if size == "200pct":   # docs/screenshots/<page>-zoom200[-de].png with CASEAPP_SCREENSHOTS=1
+        german = page.evaluate("document.documentElement.lang") == "de"
+        page.screenshot(path=str(screenshots / f"{name}-zoom200{'-de' if german else ''}.png"))
 
 
-@pytest.fixture(params=list(SIZES))
+@pytest.fixture(params=[(size, locale) for size in SIZES for locale in ("en-GB", "de-DE")],
+                ids=lambda param: f"{param[0]}-{param[1]}")
 def sized(request, browser):
-    context = browser.new_context(locale="en-GB", **SIZES[request.param])
-    yield request.param, context.new_page()
+    """A window of each size, in an English and a German browser (German words are longer:
+    "Zahlungserinnerung versandt" must not push the due column off the screen)."""
+    size, locale = request.param
+    context = browser.new_context(locale=locale, **SIZES[size])
+    yield size, context.new_page()
     context.close()
 
 
