@@ -89,7 +89,7 @@ def test_work_pages_stack_their_panels_and_never_scroll_sideways(live_server, si
     assert due.count() >= 5
     for i in range(due.count()):
         box = due.nth(i).bounding_box()
-        assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport, (size, i, box)
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport + 0.5, (size, i, box)   # (a subpixel)
     expect(page.locator("#queue-table th.ca-due")).to_be_visible()
 
     page.locator("tr.ca-row .ca-ref").first.click()
