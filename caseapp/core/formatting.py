@@ -57,8 +57,12 @@ def timestamp(value: datetime | None, locale: str | None = None, zone: str | Non
 
     if value is None:
         return "—"
-    return format_datetime(value, "d MMM y, HH:mm", tzinfo=ZoneInfo(zone or current_timezone()),
-                           locale=locale or current_locale())
+    locale = locale or current_locale()
+    tz = ZoneInfo(zone or current_timezone())
+    if locale.startswith("en"):
+        return format_datetime(value, "d MMM y, HH:mm", tzinfo=tz, locale=locale)
+    local = value.astimezone(tz)   # the locale's own day ('1. Juni 2025, 05:35'), then the time
+    return f"{format_skeleton('yMMMd', local, locale=locale)}, {format_datetime(local, 'HH:mm', tzinfo=tz, locale=locale)}"
 
 
 def due_in_words(due: date | None, today: date) -> str:

@@ -153,7 +153,7 @@ def test_timestamps_are_shown_in_the_persons_time_zone(app, client_as, db_sessio
 
         login_user(login)
         assert current_locale() == "de"
-        assert timestamp(noon) == "23 Nov. 2026, 07:00"
+        assert timestamp(noon) == "23. Nov. 2026, 07:00"   # the German day: "23." (Babel's yMMMd)
         assert "UTC" not in timestamp(noon) and "+00:00" not in timestamp(noon)
 
 
