@@ -22,7 +22,8 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "caseapp"
 LANGUAGES = ("de",)
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_ngettext": (1, 2), "_l": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "lazy_ngettext": (1, 2), "_l": None,
+            "lazy_pgettext": ((1, "c"), 2)}
 JINJA_OPTIONS = {"extensions": "jinja2.ext.do", "trimmed": "true"}
 
 
@@ -119,6 +120,7 @@ def problems() -> list[str]:
     import re
 
     found = []
+    said: dict = {}   # (language, English) -> {translation: [catalogues]}: Flask-Babel merges them, the last wins
     placeholder = re.compile(r"%\((\w+)\)[sd]|\{(\w*)\}")
     for catalogue in catalogues():
         template = extract(catalogue)
@@ -142,9 +144,17 @@ def problems() -> list[str]:
                         found.append(f"{where}: {language} for {ids[0]!r} has a placeholder the English lacks: {s!r}")
                 if not isinstance(message.id, tuple) and {m for m in placeholder.findall(strings[0])} != wanted:
                     found.append(f"{where}: {language} for {ids[0]!r} lost a placeholder: {strings[0]!r}")
+            for message in catalog:
+                if message.id and _translated(message):
+                    said.setdefault((language, message.context,
+                                     message.id if isinstance(message.id, str) else message.id[0]), {}).setdefault(message.string, []).append(catalogue.name)
             if not catalogue.mo(language).is_file() or catalogue.mo(language).read_bytes() != compiled(catalog):
                 found.append(f"{catalogue.name}: {catalogue.mo(language).relative_to(ROOT)} is not compiled from its "
                              f".po: run python lint/translations.py update")
+    for (language, _context, english), translations in said.items():
+        if len(translations) > 1:
+            ways = "; ".join(f"{t!r} in {', '.join(names)}" for t, names in translations.items())
+            found.append(f"{english!r} has two {language} translations (the app shows only one): {ways}")
     return found
 
 

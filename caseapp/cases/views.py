@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_babel import format_number, gettext, lazy_gettext
+from flask_babel import format_number, gettext, lazy_gettext, lazy_pgettext
 from flask_appbuilder import BaseView, expose, has_access
 
 from caseapp.cases import CASE, QUEUE, defences, lifecycle, services
@@ -50,7 +50,7 @@ def _closable(case) -> bool:
 PAGE_KEYS: dict[str, tuple[Key, ...]] = {
     "queue": (
         Key(("j", "k"), lazy_gettext("next/previous")),
-        Key(("Enter",), lazy_gettext("open"), needs=("read", CASE)),
+        Key(("Enter",), lazy_pgettext("key", "open"), needs=("read", CASE)),
         Key(("t",), lazy_gettext("take next"), needs=("take", QUEUE)),
         Key(("m",), lazy_gettext("my cases")),
         Key(("u",), lazy_gettext("unassigned")),
@@ -110,7 +110,7 @@ class QueueView(BaseView):
             country = None
         client = source.get("client")
         return {"stage": stage, "country": country,
-                "client_id": record_id(client, "Client", required=False) if strict else lenient_id(client)}
+                "client_id": record_id(client, gettext("Client"), required=False) if strict else lenient_id(client)}
 
     @expose("/")
     @has_access
@@ -298,8 +298,8 @@ class CaseView(BaseView):
 
         def action(session):
             case = services.get_case(session, ref)
-            claimed = amount_typed(claimed_text, case.currency, "Claimed") if claimed_text else None
-            due = day_typed(due_text, "Next due") if due_text else None
+            claimed = amount_typed(claimed_text, case.currency, gettext("Claimed")) if claimed_text else None
+            due = day_typed(due_text, gettext("Next due")) if due_text else None
             return services.edit_case(session, current_actor(), case, seen_version=self._seen_version(),
                                       claimed=claimed, next_due_on=due, today=today())
 
@@ -335,7 +335,7 @@ class CaseView(BaseView):
             return defences.record_defence(
                 session, FileStore(current_app.config["CASEAPP_FILESTORE_PATH"]), current_actor(), case,
                 data=upload.read(defences.DEFENCE_MAX_BYTES + 1), filename=upload.filename,
-                statement=request.form.get("statement"), work_id=record_id(work, "Work", required=False),
+                statement=request.form.get("statement"), work_id=record_id(work, gettext("Work"), required=False),
                 today=today(), seen_version=self._seen_version())
 
         run_action(action, gettext("Licence defence recorded; the case is on hold until you accept or reject it."))

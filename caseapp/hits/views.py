@@ -238,7 +238,7 @@ class TriageView(BaseView):
                                          gettext("all hits %(selection)s", selection=selection.describe(
                                              services.selection_names(session, selection))), selection.status)
             else:           # hits on the page
-                chosen = [record_id(value, "Hit") for value in request.form.getlist("hit")]
+                chosen = [record_id(value, gettext("Hit")) for value in request.form.getlist("hit")]
                 if not chosen:
                     raise InvalidInput(gettext("Select at least one hit first (X selects one, A the whole page)."))
                 label = chosen_words(services.hit_names(session, chosen))

@@ -31,7 +31,7 @@ def _back(ref: str):
 
 def _consent(form):
     by, how, on = form.get("consent_by"), form.get("consent_how"), (form.get("consent_on") or "").strip()
-    return services.Consent.of(by, how, day_typed(on, "Consent on") if on else None)
+    return services.Consent.of(by, how, day_typed(on, gettext("Consent on")) if on else None)
 
 
 class SettlementView(BaseView):
@@ -62,9 +62,9 @@ class SettlementView(BaseView):
         def action(session):
             case = _case(session, ref)
             return services.make_offer(session, current_actor(), case, side=form.get("side", ""),
-                                       amount=amount_typed(form.get("amount", ""), case.currency, "Amount"),
+                                       amount=amount_typed(form.get("amount", ""), case.currency, gettext("Amount")),
                                        note=form.get("note"),
-                                       made_on=day_typed(form["made_on"], "Made on") if form.get("made_on") else today())
+                                       made_on=day_typed(form["made_on"], gettext("Made on")) if form.get("made_on") else today())
 
         run_action(action, lambda offer: gettext("Offer %(id)s recorded: %(amount)s.", id=offer.id,
                                                  amount=money(offer.amount)))
@@ -98,12 +98,12 @@ class SettlementView(BaseView):
             case = _case(session, ref)
             first_due = (form.get("first_due") or "").strip()
             return services.record_settlement(
-                session, current_actor(), case, amount=amount_typed(form.get("amount", ""), case.currency, "Amount"),
+                session, current_actor(), case, amount=amount_typed(form.get("amount", ""), case.currency, gettext("Amount")),
                 covers=form.get("covers", ""), today=today(),
-                agreed_on=day_typed(form["agreed_on"], "Agreed on") if form.get("agreed_on") else today(),
-                instalments=whole(form.get("instalments") or "1", "Instalments", low=1, high=services.MAX_INSTALMENTS),
-                first_due=day_typed(first_due, "First due") if first_due else None,
-                offer_id=record_id(form.get("offer"), "Offer", required=False), consent=_consent(form),
+                agreed_on=day_typed(form["agreed_on"], gettext("Agreed on")) if form.get("agreed_on") else today(),
+                instalments=whole(form.get("instalments") or "1", gettext("Instalments"), low=1, high=services.MAX_INSTALMENTS),
+                first_due=day_typed(first_due, gettext("First due")) if first_due else None,
+                offer_id=record_id(form.get("offer"), gettext("Offer"), required=False), consent=_consent(form),
                 seen_version=seen)
 
         run_action(action, lambda s: ngettext("Settlement recorded: %(amount)s.",

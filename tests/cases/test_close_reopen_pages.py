@@ -136,7 +136,7 @@ def test_a_forbidden_role_is_refused_with_403_and_a_message(client_as, db_sessio
     case = closed(db_session)
     answer = client_as(login).post(f"/cases/{case.ref}/reopen", data={"reason": REASON, "version": case.version})
     assert answer.status_code == 403
-    assert "permission to access" in answer.get_data(as_text=True)   # FAB's refusal, in words
+    assert "This needs the permission “Reopen a closed case, with a reason”" in answer.get_data(as_text=True)
     assert fresh(db_session, case).stage == lifecycle.CLOSED
 
 

@@ -172,7 +172,9 @@ def test_claim_the_locale_does_not_write_is_refused_naming_the_field(app, client
     with locale(app, code):
         case, html = edit_claim(client_as, db_session, typed)
     assert case.claimed_minor == 45000
-    assert f"Claimed: &#39;{typed}&#39; is not an amount in EUR: write it like {example}" in html
+    said = (f"Gefordert: &#39;{typed}&#39; ist kein Betrag in EUR. Schreiben Sie ihn wie {example}" if code == "de"
+            else f"Claimed: &#39;{typed}&#39; is not an amount in EUR: write it like {example}")
+    assert said in html   # in the page's language
     assert f'value="{typed}"' in html   # what was typed stays in the form
 
 
