@@ -146,6 +146,12 @@ def allowed_targets(stage: str, held_from: str | None = None) -> list[str]:
     return [s for s in STAGES if s in targets]
 
 
+def closable(stage: str, held_from: str | None = None) -> bool:
+    """Whether a case in `stage` can be closed now: from every stage but closed itself (a licence
+    shown, the client withdrawing, a duplicate can end a case at any point)."""
+    return CLOSED in allowed_targets(stage, held_from)
+
+
 def check_transition(
     stage: str, target: str, *, reason: str | None = None, held_from: str | None = None
 ) -> None:

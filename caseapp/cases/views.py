@@ -44,7 +44,7 @@ def _is_open(case) -> bool:
 
 
 def _closable(case) -> bool:
-    return _is_open(case) and lifecycle.CLOSED in lifecycle.allowed_targets(case.stage, case.held_from_stage)
+    return case is not None and lifecycle.closable(case.stage, case.held_from_stage)
 
 
 PAGE_KEYS: dict[str, tuple[Key, ...]] = {

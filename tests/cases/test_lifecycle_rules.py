@@ -105,3 +105,9 @@ def test_the_reasons_a_stage_may_close_with():
 ])
 def test_a_reopened_case_returns_to_the_stage_it_was_closed_from(closed_from, returns_to):
     assert lifecycle.reopen_target(closed_from) == returns_to
+
+
+@pytest.mark.parametrize("stage", lifecycle.STAGES)
+def test_a_case_can_be_closed_from_every_stage_but_closed(stage):
+    held_from = lifecycle.OFFER_SENT if stage == lifecycle.ON_HOLD else None
+    assert lifecycle.closable(stage, held_from) is (stage != lifecycle.CLOSED)
