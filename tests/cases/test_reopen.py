@@ -139,8 +139,9 @@ def test_a_stale_reopening_is_refused_and_the_current_one_is_taken(db_session):
     seen = case.version
     case.claimed_minor += 100          # someone else changed the case meanwhile
     db_session.flush()
-    with pytest.raises(StaleEdit):
-        services.reopen_case(db_session, ACTOR, case, reason=REASON, today=TODAY, seen_version=seen)
+    said = refusal(services.reopen_case, db_session, ACTOR, case, reason=REASON, today=TODAY, seen_version=seen,
+                   error=StaleEdit)
+    assert said.startswith(f"Case {case.ref} was changed by someone else")   # the case named
     assert case.stage == lifecycle.CLOSED
     services.reopen_case(db_session, ACTOR, case, reason=REASON, today=TODAY, seen_version=case.version)
     assert case.stage == lifecycle.OFFER_SENT
@@ -189,3 +190,28 @@ def test_the_overdue_queue_is_my_cases_due_before_today(db_session, users):
     assert services.queue_counts(db_session, me, TODAY, client_id=holder.id).overdue == 1
     with pytest.raises(InvalidInput):
         services.queue_page(db_session, scope="overdue", user_id=me, client_id=holder.id)
+
+
+def test_a_reopening_is_recorded_on_the_case_as_its_subject(db_session):
+    case = closed_case(db_session)
+    services.reopen_case(db_session, ACTOR, case, reason=REASON, today=TODAY)
+    event, = case_events(db_session, case, "case.reopened")
+    assert (event.subject_type, event.subject_id, event.reason) == ("case", case.id, REASON)
+
+
+def test_the_reopened_stages_due_date_counts_the_recipients_regional_holidays(db_session):
+    """A party in Bavaria, reopened on a day whose offer deadline falls differently in Bavaria than
+    in Germany at large (found, not assumed): the due date is counted in the party's region, as a
+    stage change counts it."""
+    from datetime import timedelta
+
+    day = next(TODAY + timedelta(days=n) for n in range(400)
+               if services.due_on_entering(lifecycle.OFFER_SENT, TODAY + timedelta(days=n), country="DE",
+                                           subdivision="BY")
+               != services.due_on_entering(lifecycle.OFFER_SENT, TODAY + timedelta(days=n), country="DE",
+                                           subdivision=None))
+    case = closed_case(db_session)
+    case.party.subdivision = "BY"
+    db_session.flush()
+    services.reopen_case(db_session, ACTOR, case, reason=REASON, today=day)
+    assert case.next_due_on == services.due_on_entering(lifecycle.OFFER_SENT, day, country="DE", subdivision="BY")
