@@ -126,7 +126,7 @@ def test_stage_change_on_stale_copy_refused(db_session):
     case = make_case(db_session, "new")
     seen = case.version
     services.change_stage(db_session, ACTOR, case, "checking", today=TODAY, seen_version=seen)
-    with pytest.raises(StaleEdit, match="changed by someone else"):
+    with pytest.raises(StaleEdit, match=f"^Case {case.ref} was changed by someone else"):   # the case named
         services.change_stage(db_session, ACTOR, case, "ready", today=TODAY, seen_version=seen)
     assert case.stage == "checking"
 
