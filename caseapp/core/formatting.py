@@ -158,6 +158,14 @@ def amount_input(value: Money, locale: str | None = None) -> str:
                           locale=locale or current_locale())
 
 
+def number(value, pattern: str = "0.00", locale: str | None = None) -> str:
+    """A number as the reader's language writes it: a score 0.61 reads '0,61' in German; a share
+    of 70.5 with pattern '0.#' reads '70,5' (and 70 reads '70')."""
+    from babel.numbers import format_decimal
+
+    return "—" if value is None else format_decimal(value, format=pattern, locale=locale or current_locale())
+
+
 def money_text(text: str, currency: str, locale: str | None = None) -> str:
     """An amount kept as text ("505.00") in a currency, formatted as `money` does."""
     return money(Money.parse(text, currency), locale)
@@ -190,6 +198,7 @@ def cell(value):
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=money, money_text=money_text, amount_input=amount_input, day=day, timestamp=timestamp, cell=cell,
+        number=number,
     )
     app.jinja_env.globals.update(due_in_words=due_in_words, due_state=due_state,
                                  page_language=lambda: current_locale().split("_")[0])

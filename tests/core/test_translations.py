@@ -108,3 +108,12 @@ def test_the_page_says_its_language(client_as, language):
     browser hyphenates long German words in narrow tables)."""
     page = client_as("handler").get("/queue/", headers={"Accept-Language": language}).get_data(as_text=True)
     assert f'<html lang="{language}">' in page
+
+
+@pytest.mark.parametrize("language, score, share", [("de", "0,61", "70,5"), ("en", "0.61", "70.5")])
+def test_numbers_read_the_persons_way(app, language, score, share):
+    """A score and a share as the page's language writes them (a German page said '0.61')."""
+    from caseapp.core.formatting import number
+
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        assert (number(0.6125), number(70.5, "0.#"), number(70.0, "0.#")) == (score, share, "70")
