@@ -1,5 +1,5 @@
 """Safe fetching: the one way caseapp reaches the web (the page fetcher, crawler images, and
-later evidence capture and address lookup).
+evidence capture and address lookup).
 
 - Only http and https.
 - Unless private addresses are allowed (an intranet crawler: CASEAPP_FETCH_PRIVATE), a name
@@ -24,6 +24,8 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Callable
 from urllib.parse import urlparse
 
@@ -93,9 +95,13 @@ class _PinnedHTTP(http.client.HTTPConnection):
     resolve: Resolver | None = None
     allow: frozenset[str] = frozenset()
 
+    peers: list | None = None
+
     def connect(self):
         address = checked_address(self.host, self.port, self.private_ok, type(self).resolve, self.allow)
         self.sock = socket.create_connection((address, self.port), self.timeout, self.source_address)
+        if self.peers is not None:
+            self.peers.append(address)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
@@ -103,14 +109,20 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
     resolve: Resolver | None = None
     allow: frozenset[str] = frozenset()
 
+    peers: list | None = None
+
     def connect(self):
         address = checked_address(self.host, self.port, self.private_ok, type(self).resolve, self.allow)
         sock = socket.create_connection((address, self.port), self.timeout, self.source_address)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)   # SNI and the name checked
+        if self.peers is not None:
+            self.peers.append(address)
 
 
-def _handlers(private_ok: bool, resolve: Resolver | None, allow: frozenset[str], context=None):
-    settings = {"private_ok": private_ok, "resolve": staticmethod(resolve) if resolve else None, "allow": allow}
+def _handlers(private_ok: bool, resolve: Resolver | None, allow: frozenset[str], context=None,
+              peers: list | None = None):
+    settings = {"private_ok": private_ok, "resolve": staticmethod(resolve) if resolve else None, "allow": allow,
+                "peers": peers}
     http_class = type("PinnedHTTP", (_PinnedHTTP,), settings)
     https_class = type("PinnedHTTPS", (_PinnedHTTPS,), settings)
 
@@ -146,29 +158,104 @@ def fetch(url: str, limit: int, timeout: float = 10.0, *, private_ok: bool = Fal
     check_url(url)
     opener = urllib.request.build_opener(*_handlers(private_ok, resolve, frozenset(allow), context))
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    with _opened(opener, request, url, timeout) as response:
+        content_type = response.headers.get("Content-Type", "")
+        body = _read_capped(response, url, limit, total_seconds)
+    return body, content_type
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One HTTP request and its answer, as sent and as received (headers in their order,
+    repeats kept): what an evidence capture records. `peer` is the address connected to."""
+    url: str
+    method: str
+    request_headers: list
+    status: int
+    reason: str
+    headers: list
+    body: bytes
+    started_at: datetime
+    peer: str | None
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        return next((value for key, value in self.headers if key.lower() == name), None)
+
+
+class _Keep(urllib.request.HTTPErrorProcessor):
+    """Every status is an answer (3xx, 4xx, 5xx): no redirect is followed, no error raised."""
+
+    def http_response(self, request, response):
+        return response
+
+    https_response = http_response
+
+
+def fetch_exchange(url: str, limit: int, timeout: float = 10.0, *, method: str = "GET", headers=(),
+                   private_ok: bool = False, total_seconds: float = 60.0, resolve: Resolver | None = None,
+                   allow=frozenset(), context=None) -> Exchange:
+    """One request to `url` and its answer, whatever the status, with no redirect followed
+    (the caller follows a Location itself, and each hop is checked again as a new request).
+    The same address checks and caps as `fetch`; anything wrong is InvalidInput."""
+    check_url(url)
+    peers: list = []
+    handlers = _handlers(private_ok, resolve, frozenset(allow), context, peers)[:-1]   # no Redirects
+    opener = urllib.request.build_opener(*handlers, _Keep())
+    request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT, **dict(headers)})
+    started = datetime.now(timezone.utc)
+    with _opened(opener, request, url, timeout) as response:
+        body = _read_capped(response, url, limit, total_seconds)
+        status, reason, received = response.status, response.reason, list(response.headers.items())
+    return Exchange(url, method, request.header_items(), status, reason, received, body, started,
+                    peers[-1] if peers else None)
+
+
+class _opened:
+    """`opener.open(request)` with every failure turned into InvalidInput naming the URL."""
+
+    def __init__(self, opener, request, url, timeout):
+        self.opener, self.request, self.url, self.timeout = opener, request, url, timeout
+
+    def __enter__(self):
+        try:
+            self.response = self.opener.open(self.request, timeout=self.timeout)
+        except Exception as error:
+            _refuse(self.url, error)
+        return self.response
+
+    def __exit__(self, kind, error, trace):
+        self.response.close()
+        if error is not None and not isinstance(error, InvalidInput):
+            _refuse(self.url, error)
+        return False
+
+
+def _refuse(url: str, error: BaseException):
+    if isinstance(error, InvalidInput):
+        raise error
+    if not isinstance(error, (urllib.error.URLError, OSError, ValueError, http.client.HTTPException)):
+        raise error
+    reason = getattr(error, "reason", error)
+    if isinstance(reason, InvalidInput):
+        raise reason from None
+    raise InvalidInput(f"could not fetch {url}: {reason}") from None
+
+
+def _read_capped(response, url: str, limit: int, total_seconds: float) -> bytes:
     deadline = time.monotonic() + total_seconds
     chunks, size = [], 0
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            content_type = response.headers.get("Content-Type", "")
-            while size <= limit:
-                chunk = response.read(min(65536, limit + 1 - size))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-                if time.monotonic() > deadline:
-                    raise InvalidInput(f"{url} took longer than {total_seconds:.0f} s to download; not fetched")
-    except InvalidInput:
-        raise
-    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
-        reason = getattr(error, "reason", error)
-        if isinstance(reason, InvalidInput):
-            raise reason from None
-        raise InvalidInput(f"could not fetch {url}: {reason}") from None
+    while size <= limit:
+        chunk = response.read(min(65536, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if time.monotonic() > deadline:
+            raise InvalidInput(f"{url} took longer than {total_seconds:.0f} s to download; not fetched")
     if size > limit:
         raise InvalidInput(f"{url} is larger than {_size(limit)}; not fetched")
-    return b"".join(chunks), content_type
+    return b"".join(chunks)
 
 
 def _size(limit: int) -> str:

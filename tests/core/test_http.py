@@ -217,3 +217,55 @@ def test_https_to_the_checked_address_verifies_the_certificate_for_the_name(tls_
                         context=trusting)
     with pytest.raises(InvalidInput, match="certificate"):   # not signed by anyone trusted
         safe_http.fetch(f"https://tls.example:{port}/", 1000, resolve=resolve, allow={"127.0.0.1"})
+
+
+class Moved(http.server.BaseHTTPRequestHandler):
+    """/old moves to /; / is a page with a header repeated; /gone is a 404."""
+
+    def do_GET(self):
+        if self.path == "/old":
+            self.send_response(301)
+            self.send_header("Location", "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = b"<html>here</html>" if self.path == "/" else b"not here"
+        self.send_response(200 if self.path == "/" else 404)
+        self.send_header("Set-Cookie", "a=1")
+        self.send_header("Set-Cookie", "b=2")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_exchange_keeps_a_redirect_unfollowed_and_an_error_status_as_answers(server):
+    base = server(Moved)
+    moved = safe_http.fetch_exchange(base + "/old", 1000, allow={"127.0.0.1"})
+    assert (moved.status, moved.header("location"), moved.body) == (301, "/", b"")
+    assert moved.peer == "127.0.0.1" and moved.method == "GET"
+    assert ("User-agent", safe_http.USER_AGENT) in moved.request_headers
+    page = safe_http.fetch_exchange(base + "/", 1000, allow={"127.0.0.1"})
+    assert (page.status, page.reason, page.body) == (200, "OK", b"<html>here</html>")
+    assert [value for key, value in page.headers if key == "Set-Cookie"] == ["a=1", "b=2"]
+    assert page.started_at.tzinfo is not None
+    gone = safe_http.fetch_exchange(base + "/gone", 1000, allow={"127.0.0.1"})
+    assert (gone.status, gone.body) == (404, b"not here")
+
+
+def test_an_exchange_has_the_same_refusals_and_caps_as_a_fetch(server):
+    base = server(Moved)
+    with pytest.raises(InvalidInput, match="private or local address"):
+        safe_http.fetch_exchange(base + "/", 1000)
+    with pytest.raises(InvalidInput, match="larger than 10 bytes"):
+        safe_http.fetch_exchange(base + "/", 10, allow={"127.0.0.1"})
+    with pytest.raises(InvalidInput, match="only http and https"):
+        safe_http.fetch_exchange("file:///etc/passwd", 10)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    with pytest.raises(InvalidInput, match=f"could not fetch http://127.0.0.1:{port}/"):
+        safe_http.fetch_exchange(f"http://127.0.0.1:{port}/", 10, allow={"127.0.0.1"})
