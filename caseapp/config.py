@@ -30,6 +30,7 @@ variable (CASEAPP_*) for production.
 | the firm's account     | CASEAPP_FIRM_IBAN, CASEAPP_FIRM_BIC, CASEAPP_FIRM_ACCOUNT_HOLDER | a demo IBAN (DE...), holder = firm name |
 | the firm's lawyer      | CASEAPP_FIRM_LAWYER_NAME, CASEAPP_FIRM_LAWYER_ADDRESS (bar-split) | a demo lawyer (warning letters) |
 | privacy contact        | CASEAPP_FIRM_PRIVACY_EMAIL    | the firm's email (letters' GDPR notice) |
+| retention of personal data | CASEAPP_RETENTION_SIGHTING_DAYS, _PARTY_DAYS, _CASE_FILE_DAYS, _ACCOUNTING_DAYS | 1096, 1096, 2192, 3653 days (3, 3, 6, 10 years) after the end of the year of a record's last event; RETENTION_DEFAULTS below, docs/personal-data.md |
 | outgoing mail (SMTP)   | CASEAPP_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _SECURITY (starttls, ssl, none) | no host: emailing a letter is refused; port 587, starttls |
 
 `caseapp serve` (what `make run` starts: plain http on 127.0.0.1) drops the Secure flag
@@ -56,6 +57,34 @@ STOCK_AGENCY_SITES = ("alamy.com", "alamy.de", "stock.adobe.com", "gettyimages.*
                       "fotolia.com", "bigstockphoto.com", "canstockphoto.com", "stocksy.com",
                       "agefotostock.com", "pixtastock.com", "colourbox.com", "mauritius-images.com",
                       "imago-images.com", "picfair.com", "eyeem.com", "500px.com", "superstock.com")
+
+
+# How long personal data is kept (GDPR Art. 5(1)(e), Art. 17(3)(b) and (e)), per class of record
+# (caseapp.core.personal_data), in days counted from the end of the calendar year of the record's
+# last event, as the statutes count (§ 199(1) BGB, § 147(4) AO, § 257(5) HGB). `caseapp gdpr purge`
+# removes (or, for the books, anonymises) what is past it. docs/personal-data.md has the table.
+RETENTION_DEFAULTS = {
+    # Sightings and hits that are in no case: a claim for them is time-barred 3 years after the
+    # end of the year it arose and we knew of it (§ 195, § 199(1) BGB; § 102 UrhG applies the BGB).
+    "sighting": 3 * 365 + 1,
+    # A party nobody ever claimed against (made from a site in triage): the same 3 years.
+    "party": 3 * 365 + 1,
+    # A closed case's file (items, notes, letters sent and received, offers, licence defences):
+    # business letters are kept 6 years (§ 257(1) Nr. 2, 3 and (4) HGB; § 147(1) Nr. 2, 3 and (3)
+    # AO); a lawyer's files 6 years after the mandate ends (§ 50(1) BRAO).
+    "case_file": 6 * 365 + 2,
+    # Money (payments, refunds, settlements, the ledger's descriptions): books and accounting records
+    # 10 years (§ 147(1) Nr. 1, 4 and (3) AO; § 257(1) Nr. 1, 4 and (4) HGB). Since 2025 vouchers
+    # (Buchungsbelege, § 147(1) Nr. 4 AO) need only 8 years (Viertes Bürokratieentlastungsgesetz);
+    # the books themselves still 10, and the ledger is a book: 10 it is.
+    "accounting": 10 * 365 + 3,
+}
+
+
+def retention_days() -> dict[str, int]:
+    """CASEAPP_RETENTION_<CLASS>_DAYS over RETENTION_DEFAULTS (1 day to 100 years each)."""
+    return {name: _whole(f"RETENTION_{name.upper()}_DAYS", default, 1, 36525)
+            for name, default in RETENTION_DEFAULTS.items()}
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -220,6 +249,8 @@ def build_config(overrides: dict | None = None) -> dict:
         "CASEAPP_QUIET_PERIOD": quiet_period(),
         "CASEAPP_FIRM_CALENDAR": firm_calendar(),
         "CASEAPP_LOCALE": _env("LOCALE", "en"),
+        # Personal data: days kept per class of record (RETENTION_DEFAULTS; caseapp gdpr purge).
+        "CASEAPP_RETENTION_DAYS": retention_days(),
         # Alembic owns the whole schema, FAB's security tables included, and
         # permissions are synced by `caseapp db upgrade`, not on every start.
         "FAB_CREATE_DB": False,

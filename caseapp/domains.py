@@ -95,3 +95,11 @@ def audit_catalogue():
 
     return audit_words.Catalogue.of([audit_words, *(import_module(d.audit_words) for d in all_domains()
                                                     if d.audit_words)])
+
+
+def personal_data_modules() -> list[tuple[str, object]]:
+    """(domain name, module) of every domain that holds data on a person (`Domain.personal_data`),
+    in purge order: a module's `PURGE_ORDER` (lower first; records that point at others go
+    before what they point at, so the party comes last), then the domain's name."""
+    found = [(d.name, import_module(d.personal_data)) for d in all_domains() if d.personal_data]
+    return sorted(found, key=lambda pair: (getattr(pair[1], "PURGE_ORDER", 50), pair[0]))

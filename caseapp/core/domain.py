@@ -64,6 +64,9 @@ class Domain:
     - tasks: a module of background jobs (ids in, a service call)
     - demo: a module with `load(demo)`, run in `demo_order` by `caseapp demo`
     - audit_words: a module with the words for the audit events it records (core.audit_words)
+    - personal_data: a module saying what it holds on a person (a party) and when that goes:
+      `export(session, party_id) -> dict`, `expired(session, now, retention) -> list[Expired]`,
+      `purge(session, actor, expired) -> list[str]` (core.personal_data; `caseapp gdpr`)
     """
 
     name: str
@@ -78,3 +81,4 @@ class Domain:
     demo_order: int = 100
     audit_words: str | None = None   # module: EVENTS, and optionally SENTENCES, STATES, ACTORS
     startup: str | None = None       # "module:function" run once when the app is made (e.g. load rules)
+    personal_data: str | None = None  # module: export, expired, purge (core.personal_data)
