@@ -28,4 +28,5 @@ DOMAIN = Domain(
     views="caseapp.cases.views",
     cli="caseapp.cases.cli",
     audit_words="caseapp.cases.audit_words",
+    personal_data="caseapp.cases.personal_data",
 )

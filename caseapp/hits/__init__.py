@@ -25,4 +25,5 @@ DOMAIN = Domain(
     views="caseapp.hits.views",
     cli="caseapp.hits.cli",
     audit_words="caseapp.hits.audit_words",
+    personal_data="caseapp.hits.personal_data",
 )

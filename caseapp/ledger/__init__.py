@@ -18,4 +18,5 @@ DOMAIN = Domain(
     views="caseapp.ledger.views",
     cli="caseapp.ledger.cli",
     audit_words="caseapp.ledger.audit_words",
+    personal_data="caseapp.ledger.personal_data",
 )

@@ -20,4 +20,5 @@ DOMAIN = Domain(
     views="caseapp.letters.views",
     cli="caseapp.letters.cli",
     audit_words="caseapp.letters.audit_words",
+    personal_data="caseapp.letters.personal_data",
 )

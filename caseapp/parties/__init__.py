@@ -19,4 +19,5 @@ DOMAIN = Domain(
     demo_order=20,
     views="caseapp.parties.views",
     audit_words="caseapp.parties.audit_words",
+    personal_data="caseapp.parties.personal_data",
 )

@@ -27,4 +27,5 @@ DOMAIN = Domain(
     demo="caseapp.payments.demo",
     demo_order=60,
     audit_words="caseapp.payments.audit_words",
+    personal_data="caseapp.payments.personal_data",
 )

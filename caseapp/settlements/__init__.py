@@ -21,4 +21,5 @@ DOMAIN = Domain(
     demo="caseapp.settlements.demo",
     demo_order=35,
     audit_words="caseapp.settlements.audit_words",
+    personal_data="caseapp.settlements.personal_data",
 )

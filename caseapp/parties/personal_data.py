@@ -1,0 +1,121 @@
+"""What the parties domain holds on a person: the party row — name, kind, site, e-mail, postal
+address, country, language — each field with where it came from, read from the audit trail
+(who entered or changed it, when, on which page or command) (core.personal_data).
+
+A party with an open case is never touched. A party nobody ever claimed against (made from a
+site during triage) is deleted when it was last changed longer ago than the `party` retention.
+A party whose cases are all closed and past the case-file retention is anonymised: its name
+becomes "[erased]", its site, e-mail and address go; its country, kind and language stay (the
+books keep its cases' jurisdiction). The audit trail keeps that it was added and edited, by whom
+and when, not the values (they are the personal data).
+
+The address lookup (issue 18) adds where each field was found (`party_field_source`): its rows
+join this export, with the page or registry as the source."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from caseapp.core.audit import AuditEvent
+from caseapp.core.personal_data import (ANONYMISE, CASE_FILE, DELETE, ERASED, PROSPECT, Expired, Retention, field,
+                                        record, today_of)
+from caseapp.parties.models import Party
+
+PURGE_ORDER = 90
+PERSONAL = ("name", "site", "email", "street", "postal_code", "city", "subdivision")
+FIELDS = ("name", "kind", "site", "email", "street", "postal_code", "city", "country", "subdivision", "language")
+
+
+def sites_of(session: Session, party_ids: Iterable[int]) -> list[str]:
+    ids = list(party_ids)
+    if not ids:
+        return []
+    return sorted({s for s in session.scalars(select(Party.site).where(Party.id.in_(ids), Party.site.is_not(None)))})
+
+
+def site_owners(session: Session, sites: list[str]) -> dict[str, int]:
+    """{site: the first party on file for it}."""
+    found: dict[str, int] = {}
+    for start in range(0, len(sites), 500):
+        for party_id, site in session.execute(select(Party.id, Party.site).where(Party.site.in_(sites[start:start + 500]))
+                                              .order_by(Party.id)):
+            found.setdefault(site, party_id)
+    return found
+
+
+def _sources(session: Session, party: Party) -> dict[str, str]:
+    """Each field's source: the last audit event that set it (who, when)."""
+    events = session.scalars(select(AuditEvent).where(AuditEvent.subject_type == "party",
+                                                      AuditEvent.subject_id == party.id)
+                             .order_by(AuditEvent.occurred_at, AuditEvent.id)).all()
+    sources: dict[str, str] = {}
+    for event in events:
+        when = f"{event.occurred_at:%Y-%m-%d}"
+        if event.action == "party.added":
+            entered = (f"named after its site {party.site} when a hit on it was triaged ({event.actor_name}, {when})"
+                       if party.site and (event.details or {}).get("name") == party.site else
+                       f"entered by {event.actor_name} on {when}")
+            for name in FIELDS:
+                sources[name] = entered
+        elif event.action == "party.edited":
+            for name in (event.details or {}):
+                sources[name] = f"changed by {event.actor_name} on {when}"
+    default = "entered by the firm (no record of who)"
+    return {name: sources.get(name, default) for name in FIELDS}
+
+
+def export(session: Session, party_id: int) -> dict:
+    party = session.get(Party, party_id)
+    if party is None:
+        return {}
+    sources = _sources(session, party)
+    return {"party": [record(party.id, {name: field(getattr(party, name), sources[name]) for name in FIELDS},
+                             created_at=party.created_at, updated_at=party.updated_at)]}
+
+
+def expired(session: Session, now: datetime, retention: Retention) -> list[Expired]:
+    from caseapp.cases import personal_data as cases
+
+    protected = cases.open_parties(session)
+    files = cases.closed_files(session, now, retention)
+    with_cases: dict[int, set[int]] = {}
+    for party_id in {p for p in files.values()}:
+        with_cases[party_id] = set(cases.party_case_ids(session, party_id))
+    found = []
+    # Parties whose every case file is gone: anonymised (their cases stay for the books).
+    gone = set(files)
+    for party_id, case_ids in sorted(with_cases.items()):
+        if case_ids <= gone and party_id not in protected:
+            name = session.scalar(select(Party.name).where(Party.id == party_id))
+            if name != ERASED:
+                found.append(Expired("party", party_id, ANONYMISE, CASE_FILE, party_id))
+    # Parties nobody claimed against: deleted past the `party` retention (from their last change).
+    latest = retention.latest_event(PROSPECT, today_of(now))
+    claimed = cases.parties_with_cases(session)
+    for party_id, updated_at in session.execute(select(Party.id, Party.updated_at)):
+        if party_id not in claimed and updated_at.date() <= latest:
+            found.append(Expired("party", party_id, DELETE, PROSPECT, party_id))
+    return sorted(found, key=lambda e: e.id)
+
+
+def purge(session: Session, actor, items: list[Expired]) -> list[str]:
+    anonymise = [e.id for e in items if e.kind == "party" and e.action == ANONYMISE]
+    remove = [e.id for e in items if e.kind == "party" and e.action == DELETE]
+    for start in range(0, len(anonymise), 500):
+        session.execute(update(Party).where(Party.id.in_(anonymise[start:start + 500]))
+                        .values(name=ERASED, **{name: None for name in PERSONAL if name != "name"},
+                                version=Party.version + 1),
+                        execution_options={"synchronize_session": False})
+    for start in range(0, len(remove), 500):
+        session.execute(delete(Party).where(Party.id.in_(remove[start:start + 500])),
+                        execution_options={"synchronize_session": False})
+    # The audit trail keeps what happened to the party, not the values it held.
+    ids = anonymise + remove
+    for start in range(0, len(ids), 500):
+        session.execute(update(AuditEvent).where(AuditEvent.subject_type == "party",
+                                                 AuditEvent.subject_id.in_(ids[start:start + 500]))
+                        .values(details=None), execution_options={"synchronize_session": False})
+    return []
