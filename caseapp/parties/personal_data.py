@@ -119,3 +119,19 @@ def purge(session: Session, actor, items: list[Expired]) -> list[str]:
                                                  AuditEvent.subject_id.in_(ids[start:start + 500]))
                         .values(details=None), execution_options={"synchronize_session": False})
     return []
+
+
+def find_parties(session: Session, text: str, limit: int = 20) -> list[dict]:
+    """Parties whose number is `text`, or whose name, site, e-mail or city contains it (the gdpr
+    page's search: who is the person asking?)."""
+    text = text.strip()
+    if not text:
+        return []
+    if text.isascii() and text.isdecimal() and len(text) <= 10:
+        query = select(Party).where(Party.id == int(text))
+    else:
+        like = f"%{text.replace('%', '').replace('_', '')}%"
+        query = select(Party).where(Party.name.ilike(like) | Party.site.ilike(like) | Party.email.ilike(like)
+                                    | Party.city.ilike(like)).order_by(Party.name, Party.id).limit(limit)
+    return [{"id": p.id, "name": p.name, "site": p.site, "email": p.email, "city": p.city, "country": p.country}
+            for p in session.scalars(query)]

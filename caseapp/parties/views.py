@@ -23,6 +23,7 @@ class PartyView(ServiceModelView):
     class_permission_name = PARTY
     list_title = lazy_gettext("Parties")
     show_title = add_title = edit_title = lazy_gettext("Party")
+    show_template = "parties/show.html"   # FAB's show page + the personal-data export link (gdpr)
     columns = ["name", "kind", "site", "email", "street", "postal_code", "city", "country",
                "subdivision", "language"]
     list_columns = ["name", "kind", "site", "city", "country"]
