@@ -93,6 +93,10 @@ ADMIN = CASE_HANDLER | LAWYER | ACCOUNTANT | AUDITOR | CRAWLER | {
     # on other people's triage (undo their decision, remove their rule).
     ("Client", "can_delete"), ("Party", "can_delete"),
     ("Hits", "can_undo_others"), ("Hits", "can_remove_others_rules"),
+    # Personal data (GDPR): exporting everything held on a person and purging what is past retention
+    # are the data-protection officer's work, done by an administrator; an export is no "read" of one
+    # record, so the Auditor does not get it either.
+    ("PersonalData", "can_export"), ("PersonalData", "can_purge"),
 }
 
 TABLE: dict[str, frozenset[tuple[str, str]]] = {
