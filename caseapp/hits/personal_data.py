@@ -24,6 +24,17 @@ def _party_sites(session: Session, party_id: int) -> list[str]:
     return parties.sites_of(session, [party_id])
 
 
+def last_seen_on(session: Session, sites: list[str]) -> dict:
+    """{site: when a sighting on it was last seen}: a party made from a site stays while its site
+    is still being seen (the parties' purge asks)."""
+    found = {}
+    last_seen = func.max(func.coalesce(Sighting.last_seen_at, Sighting.found_at))
+    for start in range(0, len(sites), 500):
+        found.update(session.execute(select(Sighting.site, last_seen).where(Sighting.site.in_(sites[start:start + 500]))
+                                     .group_by(Sighting.site)).all())
+    return found
+
+
 def export(session: Session, party_id: int) -> dict:
     from caseapp.cases import personal_data as cases
 

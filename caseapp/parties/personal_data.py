@@ -92,13 +92,29 @@ def expired(session: Session, now: datetime, retention: Retention) -> list[Expir
             name = session.scalar(select(Party.name).where(Party.id == party_id))
             if name != ERASED:
                 found.append(Expired("party", party_id, ANONYMISE, CASE_FILE, party_id))
-    # Parties nobody claimed against: deleted past the `party` retention (from their last change).
+    # Parties nobody claimed against: deleted past the `party` retention, counted from their last
+    # change or the last time their site was seen, whichever is later.
+    from caseapp.hits import personal_data as hits
+
     latest = retention.latest_event(PROSPECT, today_of(now))
     claimed = cases.parties_with_cases(session)
-    for party_id, updated_at in session.execute(select(Party.id, Party.updated_at)):
-        if party_id not in claimed and updated_at.date() <= latest:
+    prospects = [(party_id, site, updated_at) for party_id, site, updated_at
+                 in session.execute(select(Party.id, Party.site, Party.updated_at))
+                 if party_id not in claimed and updated_at.date() <= latest]
+    seen = hits.last_seen_on(session, sorted({site for _p, site, _u in prospects if site}))
+    for party_id, site, _updated_at in prospects:
+        if site not in seen or _day(seen[site]) <= latest:
             found.append(Expired("party", party_id, DELETE, PROSPECT, party_id))
     return sorted(found, key=lambda e: e.id)
+
+
+def _day(moment) -> "date":
+    """A timestamp's day (SQLite hands an aggregate back as text)."""
+    from datetime import date
+
+    if isinstance(moment, str):
+        return date.fromisoformat(moment[:10])
+    return moment.date() if isinstance(moment, datetime) else moment
 
 
 def purge(session: Session, actor, items: list[Expired]) -> list[str]:

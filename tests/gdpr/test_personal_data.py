@@ -179,3 +179,15 @@ def test_a_sighting_and_a_prospect_party_go_the_day_after_their_last_day(db_sess
     db_session.expire_all()
     assert (db_session.get(Sighting, sighting_id) is None) is purged
     assert (db_session.get(Party, prospect_id) is None) is purged
+
+
+def test_a_prospect_party_stays_while_its_site_is_still_seen(db_session):
+    from tests.clients.factories import make_client, make_work
+    from tests.hits.factories import make_hit
+
+    prospect_id = make_party(db_session, site="still-seen.example").id
+    db_session.execute(Party.__table__.update().where(Party.id == prospect_id).values(updated_at=utc(date(2015, 1, 5))))
+    hit = make_hit(db_session, make_work(db_session, make_client(db_session)), "still-seen.example")
+    sighting_seen(db_session, hit.sighting_id, date(2026, 10, 1))
+    plan = services.plan(db_session, date(2026, 11, 23), RETENTION)
+    assert not [e for e in plan.all if e.kind == "party" and e.id == prospect_id]
