@@ -7,13 +7,30 @@ import json
 
 from flask import Response, current_app, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput
 from caseapp.core.web import attempt, can, current_actor, run_action
 from caseapp.extensions import get_session
 from caseapp.gdpr import PERSONAL_DATA, services
+
+# The kinds of record and the retention classes in words (a kind a new domain brings and that is
+# not here yet shows its code).
+KIND_WORDS = {
+    "party": lazy_gettext("Parties"), "sighting": lazy_gettext("Sightings and their hits"),
+    "case_item": lazy_gettext("Case items (pages of use)"), "case_note": lazy_gettext("Case notes"),
+    "licence_defence": lazy_gettext("Licence defences"), "letter": lazy_gettext("Letters"),
+    "payment": lazy_gettext("Payments"), "refund": lazy_gettext("Refunds"),
+    "settlement_offer": lazy_gettext("Offers"), "settlement": lazy_gettext("Settlements"),
+    "ledger_transaction": lazy_gettext("Ledger descriptions"),
+}
+CLASS_WORDS = {
+    "sighting": lazy_gettext("Sightings in no case (limitation, § 195, § 199 BGB)"),
+    "party": lazy_gettext("Parties nobody claimed against (limitation, § 195, § 199 BGB)"),
+    "case_file": lazy_gettext("Closed case files, letters (§ 257 HGB, § 147 AO: 6 years)"),
+    "accounting": lazy_gettext("Books and accounting records (§ 257 HGB, § 147 AO: 10 years)"),
+}
 
 # What the administrator types to confirm a purge (a purge cannot be undone).
 CONFIRM_WORD = "PURGE"
@@ -54,7 +71,8 @@ class PersonalDataView(BaseView):
         session = get_session()
         plan = services.plan(session, today(), retention)
         session.rollback()
-        return self.render_template("gdpr/purge.html", plan=plan, retention=retention.days, confirm_word=CONFIRM_WORD)
+        return self.render_template("gdpr/purge.html", plan=plan, retention=retention.days, confirm_word=CONFIRM_WORD,
+                                    kind_words=KIND_WORDS, class_words=CLASS_WORDS)
 
     @expose("/purge", methods=["POST"])
     @has_access

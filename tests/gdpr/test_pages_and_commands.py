@@ -57,7 +57,9 @@ def test_the_purge_needs_its_confirmation_typed(db_session, client_as):
     file = party_file(db_session, closed_on=date(2015, 3, 1))
     admin = client_as("admin")
     dry = admin.get("/gdpr/purge").get_data(as_text=True)
-    assert "party" in dry and "PURGE" in dry
+    assert "Letters" in dry and "Parties" in dry and "PURGE" in dry
+    german = admin.get("/gdpr/purge", headers=DE).get_data(as_text=True)
+    assert "Probelauf" in german and "Briefe" in german and "2.192" in german   # 6 years of days, as German writes it
     refused = admin.post("/gdpr/purge", data={"confirm": "yes"})
     assert refused.status_code == 302
     db_session.expire_all()
