@@ -99,7 +99,14 @@ def test_the_commands_act_only_as_a_person_who_may(app, db_session):
 
 
 def test_the_purge_command_dry_run_then_purge(app, db_session):
-    party_id = party_file(db_session, closed_on=date(2015, 3, 1)).party.id
+    from caseapp.core.filestore import FileStore
+    from caseapp.letters.models import Letter
+
+    file = party_file(db_session, closed_on=date(2015, 3, 1))
+    party_id = file.party.id
+    store = FileStore(app.config["CASEAPP_FILESTORE_PATH"])
+    sha = store.put(f"the letter to {file.marker}".encode())
+    db_session.get(Letter, file.letter_id).file_sha256 = sha
     db_session.commit()   # (a savepoint: the command's session starts after the setup)
     dry = invoke(app, "gdpr", "purge", "--dry-run", "--json", "--today", "2026-11-23", "--as", "admin")
     assert dry.exit_code == 0, dry.output
@@ -111,3 +118,4 @@ def test_the_purge_command_dry_run_then_purge(app, db_session):
     assert done.exit_code == 0 and done.output.startswith(f"Purged {planned['records']} record(s)"), done.output
     db_session.expire_all()
     assert db_session.get(Party, party_id).name == ERASED
+    assert not store.exists(sha)       # the letter's file went from the store with the letter
