@@ -140,7 +140,7 @@ def purge(session: Session, actor, items: list[Expired]) -> list[str]:
 def find_parties(session: Session, text: str, limit: int = 20) -> list[dict]:
     """Parties whose number is `text`, or whose name, site, e-mail or city contains it (the gdpr
     page's search: who is the person asking?)."""
-    text = text.strip()
+    text = "".join(ch for ch in text if ch.isprintable()).strip()[:200]   # no NUL for PostgreSQL
     if not text:
         return []
     if text.isascii() and text.isdecimal() and len(text) <= 10:

@@ -16,7 +16,7 @@ HOSTILE = ["١٢٣", "99999999999999999999", "-1", "", "x" * 3000, "9999-12-31",
 # What our own pages read from a query string, and what Flask-AppBuilder's list pages read.
 OUR_ARGS = ["client", "after", "before", "older", "work", "sighting", "band", "status", "site", "kind",
             "new_client", "new_site", "preview", "backlog", "scope", "stage", "country", "edit", "claimed",
-            "next_due_on", "note", "next", "page", "psize", "group_by", "case", "user", "since", "until"]
+            "next_due_on", "note", "next", "page", "psize", "group_by", "case", "user", "since", "until", "q"]
 
 # GET endpoints that are not pages: logging out (the test would go on logged out), FAB's actions.
 NOT_PAGES = {"logout", "action", "delete"}
@@ -101,7 +101,7 @@ def test_no_page_fails_on_a_hostile_id_in_its_path(app, db_session, client_as, l
 # What our own forms post, with what a hostile or broken client might send instead.
 OUR_FIELDS = ["client", "decision", "hit", "verdict", "scope", "expect", "site", "note", "next", "status", "band",
               "older", "work", "sighting", "version", "target", "reason", "assignee", "claimed", "next_due_on",
-              "text", "stage", "country"]
+              "text", "stage", "country", "confirm"]
 
 
 @pytest.mark.parametrize("login", ["admin", "handler"])
