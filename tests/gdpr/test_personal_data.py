@@ -191,3 +191,23 @@ def test_a_prospect_party_stays_while_its_site_is_still_seen(db_session):
     sighting_seen(db_session, hit.sighting_id, date(2026, 10, 1))
     plan = services.plan(db_session, date(2026, 11, 23), RETENTION)
     assert not [e for e in plan.all if e.kind == "party" and e.id == prospect_id]
+
+
+def test_a_purge_that_fails_half_way_leaves_everything_as_it_was(db_session, monkeypatch):
+    from caseapp.core.uow import unit_of_work
+    from caseapp.parties import personal_data as parties
+
+    old = party_file(db_session, closed_on=date(2015, 3, 1))
+    db_session.commit()   # (a savepoint: the setup stays when the purge rolls back)
+    before = _snapshot(db_session, old)
+
+    def broken(session, actor, items):   # the last domain fails, after the others did their part
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(parties, "purge", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        with unit_of_work(db_session) as session:
+            services.purge(session, ADMIN, date(2026, 11, 23), RETENTION)
+    assert _snapshot(db_session, old) == before
+    assert db_session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "personal_data.purged")) == 0
