@@ -18,6 +18,8 @@ from caseapp.cases.models import IS_OPEN, Case, CaseItem, CaseNote, LicenceDefen
 from caseapp.core.personal_data import CASE_FILE, DELETE, Expired, Retention, field, record, today_of
 
 PURGE_ORDER = 40
+# The tables whose rows on a party this module answers for (tests/gdpr: none is left out).
+TABLES = ("case", "case_item", "case_note", "licence_defence")
 
 
 def party_case_ids(session: Session, party_id: int) -> list[int]:

@@ -12,6 +12,8 @@ A domain that holds data on a person — a party we claim against — names a mo
 - `purge(session, actor, expired) -> list[str]`: deletes or anonymises exactly those records
   (of its own kinds), in the caller's unit of work, and returns the SHA-256 names of stored
   files no longer needed (the caller removes them from the file store after the commit);
+- `TABLES`: the tables whose rows on a party it answers for (a test finds every table that points
+  at a party, a case, a sighting or a hit, and fails while no module claims it);
 - `PURGE_ORDER` (optional, default 50): records that point at others go first; the party last.
 
 Retention is counted as German law counts it: from the end of the calendar year in which the

@@ -16,6 +16,8 @@ from caseapp.core.personal_data import DELETE, SIGHTING, Expired, Retention, fie
 from caseapp.hits.models import Hit, Sighting
 
 PURGE_ORDER = 10
+# The tables whose rows on a party this module answers for (tests/gdpr: none is left out).
+TABLES = ("sighting", "hit", "hit_decision_item")
 
 
 def _party_sites(session: Session, party_id: int) -> list[str]:

@@ -14,6 +14,8 @@ from caseapp.core.personal_data import ACCOUNTING, ANONYMISE, ERASED, Expired, R
 from caseapp.ledger.models import LedgerTransaction
 
 PURGE_ORDER = 20
+# The tables whose rows on a party this module answers for (tests/gdpr: none is left out).
+TABLES = ("ledger_transaction", "ledger_entry")
 
 
 def _cases():

@@ -25,6 +25,8 @@ from caseapp.core.personal_data import (ANONYMISE, CASE_FILE, DELETE, ERASED, PR
 from caseapp.parties.models import Party
 
 PURGE_ORDER = 90
+# The tables whose rows on a party this module answers for (tests/gdpr: none is left out).
+TABLES = ("party",)
 PERSONAL = ("name", "site", "email", "street", "postal_code", "city", "subdivision")
 FIELDS = ("name", "kind", "site", "email", "street", "postal_code", "city", "country", "subdivision", "language")
 

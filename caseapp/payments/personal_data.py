@@ -16,6 +16,8 @@ from caseapp.core.personal_data import ANONYMISE, CASE_FILE, ERASED, Expired, Re
 from caseapp.payments.models import Payment, Refund, StatementImport
 
 PURGE_ORDER = 20
+# The tables whose rows on a party this module answers for (tests/gdpr: none is left out).
+TABLES = ("payment", "payment_refund")
 
 
 def _cases():

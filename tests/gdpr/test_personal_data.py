@@ -211,3 +211,31 @@ def test_a_purge_that_fails_half_way_leaves_everything_as_it_was(db_session, mon
     assert _snapshot(db_session, old) == before
     assert db_session.scalar(select(func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "personal_data.purged")) == 0
+
+
+# Tables that point at a party's records but hold nothing on the party, each with why.
+NOT_PERSONAL = {
+    "payout_item": "what a client is paid per case: the case's reference and amounts, nothing on the party",
+}
+ABOUT_A_PARTY = {"party", "case", "sighting", "hit"}
+
+
+def test_every_table_that_points_at_a_partys_records_is_answered_for():
+    """A new table with a party's, a case's, a sighting's or a hit's id (an evidence capture, an address
+    candidate) holds data on a person: its domain's personal_data module names it in TABLES (and
+    exports and purges it), or it is listed above with the reason it holds none."""
+    from caseapp.core.models import metadata
+    from caseapp.domains import import_models
+
+    import_models()
+    claimed = {table for _name, module in personal_data_modules() for table in module.TABLES}
+    pointing = {t.name for t in metadata.sorted_tables if {fk.column.table.name for fk in t.foreign_keys} & ABOUT_A_PARTY}
+    assert not (pointing - claimed - set(NOT_PERSONAL)), \
+        f"name these tables in their domain's personal_data.TABLES: {sorted(pointing - claimed - set(NOT_PERSONAL))}"
+    assert not set(NOT_PERSONAL) & claimed
+
+
+def test_every_personal_data_module_has_the_hook():
+    for name, module in personal_data_modules():
+        for part in ("export", "expired", "purge", "TABLES"):
+            assert hasattr(module, part), f"caseapp.{name}.personal_data lacks {part}"
