@@ -95,6 +95,8 @@ BASELINES = {
     "hits apply-rules": {"dry_run": True},
     "hits fetch": {"urls": ["{page}"], "workers": "0"},
     "hits ingest": {"path": "{empty_jsonl}", "workers": "0"},
+    "parties lookup": {"url": "{page}", "as_json": True},
+    "infringers lookup": {"url": "{page}", "as_json": True},
     "hits whitelist": {"site": "walk.example.com", "client_id": "1", "dry_run": True},
     "roles matrix": {},
     "roles sync": {},

@@ -18,5 +18,6 @@ DOMAIN = Domain(
     demo="caseapp.parties.demo",
     demo_order=20,
     views="caseapp.parties.views",
+    cli="caseapp.parties.cli",
     audit_words="caseapp.parties.audit_words",
 )

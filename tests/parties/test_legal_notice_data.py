@@ -1,0 +1,67 @@
+"""caseapp/parties/legal_notice.toml: every language of the jurisdiction data has link words
+(or an explicit []), every postal-code pattern compiles with its groups, statutes cite a source;
+and the numbers found in text are validated, not just matched."""
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pytest
+
+from caseapp.core.resources import folder
+from caseapp.parties.lookup import notice, numbers
+
+
+def test_every_language_of_the_jurisdictions_has_an_entry():
+    languages = set()
+    for path in folder("jurisdictions").glob("*.toml"):
+        languages |= set(tomllib.loads(path.read_text()).get("languages", []))
+    entries = notice.data()["languages"]
+    assert languages and not languages - set(entries), f"no legal-notice words for {languages - set(entries)}"
+    for code, entry in entries.items():
+        assert {"notice", "contact", "paths"} <= set(entry), code
+        assert all(path.startswith("/") for path in entry["paths"]), code
+
+
+def test_postal_code_patterns_and_statutes():
+    for country, pattern in notice.data()["postal_codes"].items():
+        assert {"code", "city"} <= set(re.compile(pattern).groupindex), country
+    for where, statute in notice.data()["statutes"].items():
+        assert statute["law"] and statute["source"].startswith("http"), where
+    assert "§ 5 DDG" in notice.data()["statutes"]["DE"]["law"]
+    assert "art. 10" in notice.data()["statutes"]["ES"]["law"]
+    assert "art. 6-III" in notice.data()["statutes"]["FR"]["law"]
+
+
+def test_links_rank_the_legal_notice_first_and_stay_on_the_site():
+    html = ('<a href="/kontakt">Kontakt</a><a href="https://shop.example.de/Impressum">IMPRESSUM</a>'
+            '<a href="https://other.example/impressum">Impressum</a><a href="/note-legali">Note legali</a>'
+            '<a href="/produkte">Produkte</a><a href="mailto:a@b.de">Impressum</a>')
+    # shop.example.de is the same registered domain; other.example is not; mailto is no page
+    assert notice.links(html, "https://www.example.de/") == [
+        "https://shop.example.de/Impressum", "https://www.example.de/note-legali", "https://www.example.de/kontakt"]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("USt-IdNr.: DE 136 695 976", ["DE136695976"]),
+    ("USt-IdNr.: DE136695970", []),                         # checksum wrong: not a VAT ID
+    ("P.IVA IT00743110157", ["IT00743110157"]), ("BTW NL004495445B01", ["NL004495445B01"]),
+    ("UID ATU13585627", ["ATU13585627"]), ("VAT GB980780684", ["GB980780684"]),
+])
+def test_vat_ids_are_validated(text, found):
+    assert numbers.vat_ids(text) == found
+
+
+def test_register_numbers_are_validated():
+    assert numbers.register_numbers("Amtsgericht Musterstadt HRB 1") == []      # no such court
+    assert numbers.register_numbers("Amtsgericht München HRB 12345") == ["München HRB 12345"]
+    assert numbers.register_numbers("RCS Nancy B 323 159 715") == ["RCS Nancy B 323159715"]
+    assert numbers.register_numbers("RCS Nancy B 323 159 716") == []             # Luhn fails
+    assert numbers.register_numbers("FN 122119m") == ["FN 122119m"]
+
+
+def test_phones_in_e164_without_the_fax():
+    assert numbers.phones("Tel. 030 1234567, Fax: 030 1234568", "DE") == ["+49301234567"]
+    assert numbers.phones("12345", "DE") == []
+    assert numbers.phone("+49.301234567", None) == "+49301234567"
+    assert numbers.phone("not a phone", "DE") is None
