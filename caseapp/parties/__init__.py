@@ -12,6 +12,12 @@ DOMAIN = Domain(
         permission(PARTY, "read", N_("See parties"), HANDLER, LAWYER, ACCOUNTANT),
         permission(PARTY, "write", N_("Add and edit parties and their addresses"), HANDLER, LAWYER),
         permission(PARTY, "delete", N_("Delete a party (refused while a case names it)")),
+        permission(PARTY, "lookup", N_("Look a party's site up: address candidates, numbers, commercial check"),
+                   HANDLER, LAWYER),
+        permission(PARTY, "merge", N_("Merge a duplicate party into another (same VAT ID, register number or "
+                                      "address)"), HANDLER, LAWYER),
+        permission(PARTY, "clear", N_("Mark a party cleared (it showed a licence), or take the mark back"),
+                   HANDLER, LAWYER),
     ),
     menu=(MenuEntry(N_("Parties"), PARTY, "read", "/parties/list/", "fa-building", order=50, category=N_("Records")),),
     models="caseapp.parties.models",

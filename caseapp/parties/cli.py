@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from caseapp.core.cli import Refused, Text
+from caseapp.core.cli import LOGIN, ROW_ID, Refused, Text, WholeNumber, acting_user, refusals, transaction
 
 
 @click.group("parties")
@@ -50,18 +50,28 @@ def _print_lookup(found: dict) -> None:
 @click.command("lookup")
 @click.argument("url", type=Text(2000))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.option("--store", is_flag=True, help="Keep what was found on the site's party (a new party if none): "
+                                              "the candidates, the best as its address, the verdict.")
 @with_appcontext
-def lookup_command(url: str, as_json: bool) -> None:
+def lookup_command(url: str, as_json: bool, store: bool) -> None:
     """Look a site up: its legal notice, its schema.org data and its domain registration give
     address candidates (each with its source and confidence); the VAT IDs, register numbers and
-    phones found; the commercial verdict with its reasons. Stores nothing."""
+    phones found; the commercial verdict with its reasons. Stores nothing without --store."""
+    from caseapp.core.audit import Actor
     from caseapp.core.errors import InvalidInput
     from caseapp.parties.lookup.chain import lookup
 
     try:
-        found = lookup(url, fetcher=fetcher_for(current_app)).as_dict()
+        result = lookup(url, fetcher=fetcher_for(current_app))
     except InvalidInput as error:
         raise Refused(f"{error}. Nothing was looked up.") from None
+    found = result.as_dict()
+    if store:
+        from caseapp.parties.services import lookup_site
+
+        with transaction() as session:
+            party, _ = lookup_site(session, Actor.system("parties lookup"), url, found=result)
+            found["party_id"] = party.id
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False))
     else:
@@ -69,6 +79,64 @@ def lookup_command(url: str, as_json: bool) -> None:
 
 
 parties_group.add_command(lookup_command)
+
+
+@parties_group.command("lookup-due")
+@click.option("--limit", type=WholeNumber(1, 10000), default=100, show_default=True,
+              help="At most this many parties in one run.")
+@click.option("--dry-run", is_flag=True, help="Only list the parties that are due.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a party.")
+@with_appcontext
+def lookup_due(limit: int, dry_run: bool, as_json: bool) -> None:
+    """Look up the sites of the parties whose address was never checked (cron, until jobs exist).
+    Each party on its own: a site that cannot be fetched is one line, and the others go on."""
+    from caseapp.core.audit import Actor
+    from caseapp.core.cli import session as current_session
+    from caseapp.core.errors import InvalidInput
+    from caseapp.core.uow import unit_of_work
+    from caseapp.parties import services
+    from caseapp.parties.lookup.chain import lookup
+
+    due = [(p.id, p.site) for p in services.parties_due_lookup(current_session(), limit)]
+    fetcher, actor, failed = fetcher_for(current_app), Actor.system("parties lookup-due"), 0
+    for party_id, site in due:
+        row = {"party_id": party_id, "site": site}
+        if not dry_run:
+            try:
+                result = lookup(f"https://{site}/", fetcher=fetcher)
+                with refusals(), unit_of_work(current_session()) as session:
+                    party, _ = services.lookup_site(session, actor, result.url, party_id=party_id, found=result)
+                    row.update(address_source=party.address_source, commercial=party.commercial)
+            except InvalidInput as error:
+                failed += 1
+                row["error"] = str(error)
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        elif row.get("error"):
+            click.echo(f"party #{party_id} ({site}): {row['error']}", err=True)
+        else:
+            click.echo(f"party #{party_id} ({site})" + ("" if dry_run else
+                       f": address from {row.get('address_source') or 'nowhere'}, {row.get('commercial')}"))
+    if not as_json:
+        click.echo(f"{len(due)} parties due" + ("" if dry_run else f", {failed} could not be looked up") + ".",
+                   err=True)
+
+
+@parties_group.command("merge")
+@click.argument("keep_id", type=ROW_ID)
+@click.argument("other_id", type=ROW_ID)
+@click.option("--user", "login", required=True, type=LOGIN, help="Who merges (a handler or a lawyer).")
+@with_appcontext
+def merge(keep_id: int, other_id: int, login: str) -> None:
+    """Merge party OTHER_ID into KEEP_ID (they share a VAT ID, register number or address): its
+    cases and its site move, it keeps its history and is marked merged."""
+    from caseapp.parties import PARTY
+    from caseapp.parties.services import merge_parties
+
+    with transaction() as session:
+        actor = acting_user(login, option="--user", may=("merge", PARTY), who="a handler or a lawyer")
+        keep = merge_parties(session, actor, keep_id, other_id)
+        click.echo(f"Party #{other_id} merged into #{keep.id} ({keep.name}).")
 
 
 @click.group("infringers", hidden=True)

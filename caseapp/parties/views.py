@@ -1,6 +1,8 @@
 """Reference pages for parties and their addresses."""
 from __future__ import annotations
 
+from flask import redirect, url_for
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext
 
@@ -35,6 +37,15 @@ class PartyView(ServiceModelView):
                      "language": lazy_gettext("Language")}
     formatters_columns = {"kind": lambda kind: str(KIND_WORDS.get(kind, kind))}
 
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        """The party page (address and its source, candidates, lookup, merge) instead of FAB's."""
+        return redirect(url_for("PartyPageView.page", party_id=int(pk)))
+
 
 def register(app, appbuilder) -> None:
+    from caseapp.parties.page import PartyPageView
+
     appbuilder.add_view_no_menu(PartyView)
+    appbuilder.add_view_no_menu(PartyPageView)

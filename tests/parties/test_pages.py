@@ -1,0 +1,88 @@
+"""The party page and the case page's address: the address with its source, candidates side by
+side with "use this", the manual correction (version checked, audited), the verdict and its
+reasons, the look-up button; roles as the permission matrix says."""
+from __future__ import annotations
+
+from html import unescape
+
+from sqlalchemy import select
+
+from caseapp.core.audit import Actor, AuditEvent
+from caseapp.parties import services
+from tests.parties.test_services import found
+
+HANDLER = Actor(None, "handler")
+
+
+def _party_with_lookup(db_session):
+    from tests.cases.factories import make_case
+
+    case = make_case(db_session)
+    party, _ = services.lookup_site(db_session, HANDLER, "https://foto-mueller.de/", found=found(),
+                                    party_id=case.party_id)
+    db_session.flush()
+    return case, party
+
+
+def test_the_party_page_shows_address_source_candidates_and_verdict(db_session, client_as):
+    _, party = _party_with_lookup(db_session)
+    page = unescape(client_as("handler").get(f"/parties/{party.id}").get_data(as_text=True))
+    assert "Hauptstr. 1" in page and "the site's legal notice" in page
+    assert "https://foto-mueller.de/impressum" in page
+    assert 'data-source="rdap"' in page and "Alte Str. 5" in page and "Use this" in page
+    assert 'data-signal="vat_id"' in page and "score 110" in page
+    assert 'id="correct"' in page and "Look up" in page
+    # the list's show link opens this page
+    assert client_as("handler").get(f"/parties/show/{party.id}").headers["Location"].endswith(f"/parties/{party.id}")
+
+
+def test_use_this_and_correct_by_hand(db_session, client_as):
+    _, party = _party_with_lookup(db_session)
+    browser = client_as("handler")
+    rdap = next(c for c in services.candidates_of(db_session, party.id) if c.source == "rdap")
+    seen = party.version
+    answer = browser.post(f"/parties/{party.id}/candidates/{rdap.id}/use", data={"version": seen})
+    assert answer.status_code == 302
+    db_session.refresh(party)
+    assert party.city == "Hamburg" and party.address_source == "rdap"
+    # a stale form is refused, and what was typed comes back
+    stale = browser.post(f"/parties/{party.id}/address", data={
+        "version": seen, "street": "Neue Str. 9", "postal_code": "10117", "city": "Berlin", "country": "DE"})
+    assert "street=Neue" in stale.headers["Location"]
+    db_session.refresh(party)
+    assert party.street == "Alte Str. 5"
+    browser.post(f"/parties/{party.id}/address", data={
+        "version": party.version, "street": "Neue Str. 9", "postal_code": "10117", "city": "Berlin",
+        "country": "DE", "reason": "Letter came back"})
+    db_session.refresh(party)
+    assert (party.street, party.address_source) == ("Neue Str. 9", "manual")
+    event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "party.address_corrected")).all()[-1]
+    assert event.details["changes"]["street"] == ["Alte Str. 5", "Neue Str. 9"] and event.actor_name == "handler"
+
+
+def test_the_case_page_shows_the_address_with_its_source_and_a_link_to_correct_it(db_session, client_as):
+    case, party = _party_with_lookup(db_session)
+    page = unescape(client_as("handler").get(f"/cases/{case.ref}").get_data(as_text=True))
+    assert 'data-address-source="legal_notice"' in page and "Source: the site's legal notice" in page
+    assert f"/parties/{party.id}#correct" in page
+
+
+def test_in_german(db_session, client_as):
+    _, party = _party_with_lookup(db_session)
+    from flask_babel import refresh
+
+    page = client_as("handler").get(f"/parties/{party.id}", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    refresh()
+    assert "Quelle: das Impressum der Website" in page and "Gefundene Anschriften" in page
+
+
+def test_an_accountant_sees_but_cannot_correct_or_look_up(db_session, client_as):
+    _, party = _party_with_lookup(db_session)
+    browser = client_as("accountant")
+    page = browser.get(f"/parties/{party.id}").get_data(as_text=True)
+    assert "Hauptstr. 1" in page and 'id="correct"' not in page and "Use this" not in page
+    refused = browser.post(f"/parties/{party.id}/address", data={"version": party.version, "street": "X 1",
+                                                                "postal_code": "1", "city": "Y", "country": "DE"})
+    assert refused.status_code in (302, 403)
+    db_session.refresh(party)
+    assert party.street == "Hauptstr. 1"
