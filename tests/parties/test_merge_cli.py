@@ -1,0 +1,68 @@
+"""`caseapp parties merge`, `caseapp parties lookup-due` and `lookup --store` through click (in the
+test's rolled-back database), and the page's "look up" against a local site."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from caseapp.cli import main
+from caseapp.parties import services
+from tests.parties.factories import make_party
+
+
+@pytest.fixture()
+def invoke(app, db_session):
+    def run(*args):
+        return app.test_cli_runner().invoke(main, list(args))
+    return run
+
+
+def test_merge_on_the_command_line(db_session, invoke):
+    keep, other = make_party(db_session, street="Weg 1", city="Bonn"), make_party(db_session)
+    keep.vat_id = other.vat_id = "DE136695976"
+    db_session.flush()
+    result = invoke("parties", "merge", str(keep.id), str(other.id), "--user", "handler")
+    assert result.exit_code == 0, result.output
+    assert f"Party #{other.id} merged into #{keep.id}" in result.output
+    db_session.refresh(other)
+    assert other.merged_into_id == keep.id
+    again = invoke("parties", "merge", str(keep.id), str(other.id), "--user", "handler")
+    assert again.exit_code == 2 and "already merged" in again.output
+    accountant = invoke("parties", "merge", str(keep.id), str(other.id), "--user", "accountant")
+    assert accountant.exit_code == 2 and "may not do this" in accountant.output
+
+
+def test_lookup_due_and_store(app, db_session, invoke, web):
+    party = make_party(db_session, site=f"127.0.0.1:{web}", street=None, postal_code=None, city=None)
+    db_session.flush()
+    app.config["CASEAPP_FETCH_PRIVATE"] = True
+    try:
+        dry = invoke("parties", "lookup-due", "--dry-run", "--json", "--limit", "10000")
+        assert {"party_id": party.id, "site": f"127.0.0.1:{web}"} in [json.loads(l) for l in dry.output.splitlines()]
+        stored = invoke("parties", "lookup", f"http://127.0.0.1:{web}/", "--json", "--store")
+        assert stored.exit_code == 0, stored.output
+        row = json.loads(stored.output)
+        assert row["party_id"]
+        kept = services.get_party(db_session, row["party_id"])
+        assert (kept.street, kept.address_source, kept.commercial) == ("Hauptstr. 1", "legal_notice", "commercial")
+    finally:
+        app.config["CASEAPP_FETCH_PRIVATE"] = False
+
+
+def test_the_look_up_button(app, db_session, client_as, web):
+    party = make_party(db_session, street=None, postal_code=None, city=None)
+    db_session.flush()
+    browser = client_as("handler")
+    refused = browser.post(f"/parties/{party.id}/lookup", data={"url": f"http://127.0.0.1:{web}/"},
+                           follow_redirects=True).get_data(as_text=True)
+    assert "could not be looked up" in refused and "private or local address" in refused
+    app.config["CASEAPP_FETCH_PRIVATE"] = True
+    try:
+        browser.post(f"/parties/{party.id}/lookup", data={"url": f"http://127.0.0.1:{web}/"})
+    finally:
+        app.config["CASEAPP_FETCH_PRIVATE"] = False
+    db_session.refresh(party)
+    assert (party.street, party.city, party.address_source, party.vat_id) == \
+        ("Hauptstr. 1", "Berlin", "legal_notice", "DE136695976")
+    assert party.commercial == "commercial"
