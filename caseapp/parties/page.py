@@ -17,7 +17,8 @@ SOURCE_WORDS = {"legal_notice": lazy_gettext("the site's legal notice"),
                 "structured_data": lazy_gettext("the site's structured data (schema.org)"),
                 "rdap": lazy_gettext("the domain's registration (RDAP)"),
                 "manual": lazy_gettext("entered by hand"), "merge": lazy_gettext("a merged duplicate"),
-                "lookup": lazy_gettext("the site (address lookup)")}
+                "lookup": lazy_gettext("the site (address lookup)"),
+                "site_name": lazy_gettext("the site's name (until the address lookup)")}
 VERDICT_WORDS = {"commercial": lazy_gettext("commercial"), "private": lazy_gettext("private"),
                  "unknown": lazy_gettext("not known")}
 SIGNAL_WORDS = {"vat_id": lazy_gettext("VAT ID on the site"), "register_number": lazy_gettext("company register number"),

@@ -32,7 +32,31 @@ _parties = ReferenceRecords(
     missing="There is no party {id}: it was deleted, or the link is wrong.",
     in_use="cases are open or closed against it; they keep their party.",
     required=(("country", "Country: say where the party is (two letters, such as DE; ZZ when not known yet)."),))
-add_party, get_party, edit_party, delete_party = _parties.add, _parties.get, _parties.edit, _parties.delete
+get_party, delete_party = _parties.get, _parties.delete
+# Fields that say something about a person (a party may be one): where each came from is kept
+# (party_field_source; GDPR Art. 14 and 15(1)(g)).
+PERSONAL_FIELDS = ("name", "email", "street", "postal_code", "city", "country", "subdivision", "phone")
+
+
+def add_party(session: Session, actor: Actor, *, source: str = "manual", source_url: str | None = None,
+              **values: Any) -> Party:
+    """Add a party (as typed on its page, or named after a site: `source`), each personal field's
+    source recorded."""
+    party = _parties.add(session, actor, **values)
+    record_sources(session, actor, party, [f for f in PERSONAL_FIELDS if getattr(party, f, None)], source,
+                   source_url)
+    return party
+
+
+def edit_party(session: Session, actor: Actor, record_id: int, *, seen_version: int | None, **values: Any) -> Party:
+    """Edit a party on its form (version checked, audited); each personal field changed is
+    recorded as entered by hand."""
+    party = get_party(session, record_id)
+    before = {f: getattr(party, f, None) for f in PERSONAL_FIELDS}
+    _parties.edit(session, actor, record_id, seen_version=seen_version, **values)
+    record_sources(session, actor, party, [f for f in PERSONAL_FIELDS if getattr(party, f, None) != before[f]],
+                   "manual", None)
+    return party
 
 
 # --- the party behind a site (for hits and cases) ------------------------------------------
@@ -61,7 +85,8 @@ def party_for_site(session: Session, actor: Actor, site: str, country: str) -> P
     """The party known for `site`, or a new one named after it (until address lookup finds
     who runs the site)."""
     party = parties_for_sites(session, [site]).get(site)
-    return party or add_party(session, actor, name=site, site=site, country=country)
+    return party or add_party(session, actor, name=site, site=site, country=country, source="site_name",
+                              source_url=site)
 
 
 # --- address lookup, candidates, corrections (issue 18) --------------------------------------------
@@ -191,7 +216,9 @@ def lookup_site(session: Session, actor: Actor, url: str, *, party_id: int | Non
         if party is None:
             chosen = found.chosen.fields if found.chosen else {}
             party = add_party(session, actor, name=chosen.get("name") or site or url, site=site,
-                              country=chosen.get("country") or _country_of(site))
+                              country=chosen.get("country") or _country_of(site),
+                              source=found.chosen.source if found.chosen else "site_name",
+                              source_url=found.chosen.source_url if found.chosen else found.final_url)
     party = _current(session, party)
     known = {(c.source, c.source_url, c.street, c.postal_code, c.city) for c in candidates_of(session, party.id)}
     rows = []

@@ -167,3 +167,14 @@ def test_feasibility_takes_the_verdict_instead_of_not_checked(db_session, verdic
     assert (note in codes[1]) if note else "commercial_unchecked" not in codes[1]
     if verdict == "private":
         assert not outlook.feasible
+
+
+def test_every_personal_field_records_its_source(db_session):
+    party = make_party(db_session, email="a@b.de")
+    sources = services.field_sources(db_session, party.id)
+    assert {f: s.source for f, s in sources.items()} == {f: "manual" for f in ("name", "email", "street",
+                                                                              "postal_code", "city", "country")}
+    services.edit_party(db_session, Actor(None, "anna"), party.id, seen_version=party.version, city="Potsdam")
+    assert services.field_sources(db_session, party.id)["city"].actor == "anna"
+    named = services.party_for_site(db_session, HANDLER, "neu.example", "ZZ")
+    assert services.field_sources(db_session, named.id)["name"].source == "site_name"
