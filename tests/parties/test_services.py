@@ -178,3 +178,22 @@ def test_every_personal_field_records_its_source(db_session):
     assert services.field_sources(db_session, party.id)["city"].actor == "anna"
     named = services.party_for_site(db_session, HANDLER, "neu.example", "ZZ")
     assert services.field_sources(db_session, named.id)["name"].source == "site_name"
+
+
+def test_a_private_verdict_meets_the_clients_policy_on_private_users(db_session):
+    """Now that feasibility gets the verdict, pursue_private matters in first_estimate and
+    assess_case (the mutants that dropped it were equivalent only while commercial was None)."""
+    from datetime import date
+
+    from caseapp.feasibility.services import assess_case, first_estimate
+    from tests.cases.factories import make_case
+
+    day = date(2026, 3, 1)
+    codes = lambda outlook: {f.code for f in outlook.reasons}   # noqa: E731
+    assert "private_not_pursued" in codes(first_estimate("DE", found_on=day, today=day, commercial=False)[1])
+    assert "private_not_pursued" not in codes(first_estimate("DE", found_on=day, today=day, commercial=False,
+                                                             pursue_private=True)[1])
+    case = make_case(db_session)
+    case.party.commercial = "private"
+    case.client.pursues_private_users = True
+    assert "private_not_pursued" not in codes(assess_case(case, date(2026, 11, 23)))
