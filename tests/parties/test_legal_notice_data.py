@@ -65,3 +65,40 @@ def test_phones_in_e164_without_the_fax():
     assert numbers.phones("12345", "DE") == []
     assert numbers.phone("+49.301234567", None) == "+49301234567"
     assert numbers.phone("not a phone", "DE") is None
+
+
+@pytest.mark.parametrize("url, html, fields", [
+    ("https://bergfoto.de/impressum",
+     "<html lang=de><body><p>Impressum</p><p>Bergfoto UG (haftungsbeschränkt), Lindenweg 7, 80331 München</p>"
+     "<p>E-Mail: post@bergfoto.de</p></body></html>",
+     {"name": "Bergfoto UG (haftungsbeschränkt)", "street": "Lindenweg 7", "postal_code": "80331",
+      "city": "München", "country": "DE", "email": "post@bergfoto.de"}),
+    ("https://rossi.it/note-legali",
+     "<html lang=it><body><p>Fotografia Rossi S.r.l.</p><p>Via Roma 12</p><p>20121 Milano (MI)</p>"
+     "<p>P.IVA IT00743110157 - REA MI-1234567</p></body></html>",
+     {"name": "Fotografia Rossi S.r.l.", "street": "Via Roma 12", "postal_code": "20121", "city": "Milano",
+      "country": "IT", "vat_id": "IT00743110157", "register_number": "REA MI1234567"}),
+    ("https://jansen.nl/colofon",
+     "<html lang=nl><body><h1>Colofon</h1><p>Beeldbank Jansen B.V.<br>Keizersgracht 100<br>1015 AA Amsterdam</p>"
+     "<p>KvK-nummer: 12345678 · BTW NL004495445B01</p></body></html>",
+     {"name": "Beeldbank Jansen B.V.", "street": "Keizersgracht 100", "postal_code": "1015 AA",
+      "city": "Amsterdam", "country": "NL", "vat_id": "NL004495445B01", "register_number": "KvK 12345678"}),
+    ("https://pixel.co.uk/legal",
+     "<html lang=en><body><h1>Legal notice</h1><p>Pixel Prints Ltd<br>10 Downing Road<br>London SW1A 2AA</p>"
+     "<p>Company No. 01234567. VAT GB980780684</p></body></html>",
+     {"name": "Pixel Prints Ltd", "street": "10 Downing Road", "postal_code": "SW1A 2AA", "city": "London",
+      "country": "GB", "vat_id": "GB980780684", "register_number": "Company No. 01234567"}),
+    ("https://alpenbild.at/impressum",
+     "<html lang=de><body><p>Alpenbild GmbH<br>Mariahilfer Straße 1<br>A-1060 Wien<br>Österreich</p>"
+     "<p>FN 122119m, Handelsgericht Wien · UID ATU13585627</p></body></html>",
+     {"name": "Alpenbild GmbH", "street": "Mariahilfer Straße 1", "postal_code": "1060", "city": "Wien",
+      "country": "AT", "vat_id": "ATU13585627", "register_number": "FN 122119m"}),
+])
+def test_legal_notices_of_more_countries(url, html, fields):
+    found, _ = notice.candidate_from(url, html)
+    assert found.fields == fields
+
+
+def test_a_page_without_a_postal_address_gives_no_candidate():
+    found, text = notice.candidate_from("https://blog.de/kontakt", "<html><body><p>Schreib mir: a@b.de</p></body></html>")
+    assert found is None and "a@b.de" in text

@@ -192,6 +192,9 @@ def read(text: str, hints: list[str]) -> dict:
     return fields
 
 
+_SPACED_CODES = ("GB", "NL", "SE")   # postal codes written with a space (SW1A 2AA, 1015 AA, 123 45)
+
+
 def _address(segments: list[str], pattern: re.Pattern, country: str) -> dict | None:
     for index, segment in enumerate(segments):
         labelled = _value(segment, _ADDRESS_LABELS)
@@ -214,7 +217,8 @@ def _address(segments: list[str], pattern: re.Pattern, country: str) -> dict | N
             if street and not re.search(r"\d", street) and not re.search(r"(stra(ss|ß)e|str\.|weg|platz|rue|calle|"
                                                                           r"avenue|via|plaza|street|road|lane)", street, re.I):
                 street = None
-            found = {"street": street, "postal_code": match["code"].replace(" ", "") if country != "GB" else match["code"],
+            code = " ".join(match["code"].split()) if country in _SPACED_CODES else match["code"].replace(" ", "")
+            found = {"street": street, "postal_code": code,
                      "city": city, "country": _country_after(segments, index) or country}
             name_lines = before[:-1] if street else before
             if name_lines and not _SKIP.search(name_lines[-1]):
