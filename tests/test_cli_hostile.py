@@ -98,6 +98,7 @@ BASELINES = {
     "parties lookup": {"url": "{page}", "as_json": True},
     "infringers lookup": {"url": "{page}", "as_json": True},
     "parties lookup-due": {"limit": "5", "dry_run": True, "as_json": True},
+    "parties rdap-bootstrap": {"source": "{rdap}", "out": "{tmp}/rdap-bootstrap.json"},
     "parties merge": {"keep_id": "{keep}", "other_id": "{other}", "login": "handler"},
     "hits whitelist": {"site": "walk.example.com", "client_id": "1", "dry_run": True},
     "roles matrix": {},
@@ -491,6 +492,10 @@ def places(tmp_path_factory):
                                         "bank_reference\n2026-11-20,,12.00,EUR,Walk,,walk,WALK-1\n")
     (root / "www").mkdir()
     (root / "www" / "page.html").write_text("<html><body><p>no images here</p></body></html>")
+    (root / "www" / "rdap").mkdir()    # IANA's RDAP bootstrap files, for `parties rdap-bootstrap`
+    for name in ("dns", "asn", "ipv4", "ipv6", "object-tags"):
+        (root / "www" / "rdap" / f"{name}.json").write_text(
+            '{"version": "1.0", "services": [[["walk"], ["https://rdap.walk.example/"]]]}')
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -500,7 +505,8 @@ def places(tmp_path_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield {"tmp": str(root), "empty_dir": str(root / "empty"), "empty_jsonl": str(root / "empty.jsonl"),
            "mandate": str(root / "mandate.pdf"), "statement": str(root / "statement.csv"),
-           "page": f"http://127.0.0.1:{server.server_address[1]}/page.html"}
+           "page": f"http://127.0.0.1:{server.server_address[1]}/page.html",
+           "rdap": f"http://127.0.0.1:{server.server_address[1]}/rdap/"}
     server.shutdown()
 
 

@@ -122,6 +122,52 @@ def lookup_due(limit: int, dry_run: bool, as_json: bool) -> None:
                    err=True)
 
 
+IANA_RDAP = "https://data.iana.org/rdap/"
+BOOTSTRAP_FILES = {"dns": "dns.json", "asn": "asn.json", "ipv4": "ipv4.json", "ipv6": "ipv6.json",
+                   "object": "object-tags.json"}
+
+
+@parties_group.command("rdap-bootstrap")
+@click.option("--source", type=Text(2000), default=IANA_RDAP, show_default=True,
+              help="Where IANA's RDAP bootstrap files are (dns.json, asn.json, ipv4.json, ipv6.json, object-tags.json).")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="The file to write (default: CASEAPP_RDAP_BOOTSTRAP).")
+@with_appcontext
+def rdap_bootstrap(source: str, out: str | None) -> None:
+    """Refresh the RDAP bootstrap file the address lookup reads (which registry answers for which
+    top-level domain), through the safe fetcher. Written whole or not at all."""
+    import os
+    import tempfile
+    import time
+    from pathlib import Path
+    from urllib.parse import urljoin
+
+    from caseapp.core.errors import InvalidInput
+    from caseapp.core.http import fetch
+
+    target = Path(out or current_app.config["CASEAPP_RDAP_BOOTSTRAP"])
+    data: dict = {"timestamp": int(time.time())}
+    for kind, name in BOOTSTRAP_FILES.items():
+        url = urljoin(source.rstrip("/") + "/", name)
+        try:
+            body, _ = fetch(url, 5 * 1024 * 1024, private_ok=current_app.config["CASEAPP_FETCH_PRIVATE"])
+            data[kind] = json.loads(body)
+        except InvalidInput as error:
+            raise Refused(f"{error}. The bootstrap file was not changed.") from None
+        except ValueError:
+            raise Refused(f"{url} is not JSON. The bootstrap file was not changed.") from None
+        if not isinstance(data[kind], dict) or not data[kind].get("services"):
+            raise Refused(f"{url} lists no services. The bootstrap file was not changed.")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, suffix=".tmp", encoding="utf-8") as tmp:
+            json.dump(data, tmp)
+        os.replace(tmp.name, target)
+    except OSError as error:
+        raise Refused(f"cannot write {target}: {error.strerror or error}") from None
+    click.echo(f"RDAP bootstrap written to {target}: {len(data['dns']['services'])} groups of top-level domains.")
+
+
 @parties_group.command("merge")
 @click.argument("keep_id", type=ROW_ID)
 @click.argument("other_id", type=ROW_ID)

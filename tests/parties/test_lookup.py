@@ -121,3 +121,13 @@ def test_rdap_goes_through_the_safe_fetcher(web, rdap_bootstrap):
     (60, True, "commercial")])
 def test_verdict_thresholds_on_both_sides(score, private_sign, verdict):
     assert commercial.decide(score, private_sign) == verdict
+
+
+def test_a_broken_bootstrap_file_means_no_rdap_not_a_crash(tmp_path, no_rdap):
+    from caseapp.parties.lookup import rdap
+
+    broken = tmp_path / "rdap-bootstrap.json"
+    broken.write_text("{not json")
+    assert rdap.load_bootstrap(broken) is False and rdap.load_bootstrap(tmp_path / "none.json") is False
+    with pytest.raises(InvalidInput, match="no RDAP bootstrap"):
+        rdap.candidates("foto-mueller.de")

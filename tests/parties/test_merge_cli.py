@@ -66,3 +66,44 @@ def test_the_look_up_button(app, db_session, client_as, web):
     assert (party.street, party.city, party.address_source, party.vat_id) == \
         ("Hauptstr. 1", "Berlin", "legal_notice", "DE136695976")
     assert party.commercial == "commercial"
+
+
+def test_rdap_bootstrap_is_written_whole_and_loads(app, invoke, rdap_server, tmp_path, no_rdap):
+    """IANA's five files, from a local copy, into one file whoisit loads; a missing one changes nothing."""
+    import http.server
+    import threading
+    from functools import partial
+
+    import whoisit
+
+    folder = tmp_path / "iana"
+    folder.mkdir()
+    base = "https://rdap.example.net/"
+    services_of = {"dns": [[["de"], ["https://rdap.denic.de/"]]], "asn": [[["64496-64511"], [base]]],
+                   "ipv4": [[["192.0.2.0/24"], [base]]], "ipv6": [[["2001:db8::/32"], [base]]],
+                   "object-tags": [[["x@example"], ["EX"], [base]]]}
+    for name, listed in services_of.items():
+        (folder / f"{name}.json").write_text(json.dumps({"version": "1.0", "services": listed}))
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    out = tmp_path / "instance" / "rdap-bootstrap.json"
+    app.config["CASEAPP_FETCH_PRIVATE"] = True
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        result = invoke("parties", "rdap-bootstrap", "--source", base, "--out", str(out))
+        assert result.exit_code == 0, result.output
+        from caseapp.parties.lookup import rdap
+
+        assert rdap.load_bootstrap(out) and whoisit.is_bootstrapped()
+        (folder / "ipv6.json").unlink()
+        before = out.read_bytes()
+        missing = invoke("parties", "rdap-bootstrap", "--source", base, "--out", str(out))
+        assert missing.exit_code == 2 and "was not changed" in missing.output and out.read_bytes() == before
+    finally:
+        app.config["CASEAPP_FETCH_PRIVATE"] = False
+        server.shutdown()

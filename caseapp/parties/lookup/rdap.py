@@ -23,7 +23,10 @@ def load_bootstrap(path: str | Path | None, *, allow_insecure: bool = False) -> 
         return True
     if not path or not Path(path).is_file():
         return False
-    whoisit.load_bootstrap_data(Path(path).read_text(encoding="utf-8"), allow_insecure=allow_insecure)
+    try:
+        whoisit.load_bootstrap_data(Path(path).read_text(encoding="utf-8"), allow_insecure=allow_insecure)
+    except (whoisit.errors.WhoisItError, ValueError, OSError):
+        return False     # a broken file: no RDAP (the lookup notes it), never a crash
     return True
 
 
