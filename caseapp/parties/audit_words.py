@@ -15,5 +15,6 @@ EVENTS = {"party.added": lazy_gettext("Party added"), "party.edited": lazy_gette
 _VERDICTS = {"commercial": lazy_gettext("Commercial"), "private": lazy_gettext("Private"),
              "unknown": lazy_gettext("Not known")}
 STATES = {"party.commercial_checked": _VERDICTS}
-ACTORS = {"parties lookup-due": lazy_gettext("Command line: parties lookup-due"),
+ACTORS = {"parties lookup": lazy_gettext("Command line: parties lookup"),
+          "parties lookup-due": lazy_gettext("Command line: parties lookup-due"),
           "parties merge": lazy_gettext("Command line: parties merge")}

@@ -158,8 +158,9 @@ def rdap_bootstrap(source: str, out: str | None) -> None:
             raise Refused(f"{url} is not JSON. The bootstrap file was not changed.") from None
         if not isinstance(data[kind], dict) or not data[kind].get("services"):
             raise Refused(f"{url} lists no services. The bootstrap file was not changed.")
+    if not target.parent.is_dir():      # never made up: a typo would scatter folders over the disk
+        raise Refused(f"--out: the folder {target.parent} does not exist. The bootstrap file was not written.")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, suffix=".tmp", encoding="utf-8") as tmp:
             json.dump(data, tmp)
         os.replace(tmp.name, target)

@@ -220,6 +220,8 @@ def lookup_site(session: Session, actor: Actor, url: str, *, party_id: int | Non
                               source=found.chosen.source if found.chosen else "site_name",
                               source_url=found.chosen.source_url if found.chosen else found.final_url)
     party = _current(session, party)
+    if not party.site and site:
+        party.site = site      # the party given had no site on file: this one is its
     known = {(c.source, c.source_url, c.street, c.postal_code, c.city) for c in candidates_of(session, party.id)}
     rows = []
     for one in found.candidates:

@@ -95,6 +95,10 @@ def test_rdap_bootstrap_is_written_whole_and_loads(app, invoke, rdap_server, tmp
     app.config["CASEAPP_FETCH_PRIVATE"] = True
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}/"
+        nowhere = invoke("parties", "rdap-bootstrap", "--source", base, "--out", str(out))
+        assert nowhere.exit_code == 2 and "does not exist" in nowhere.output   # no folder is made up
+        assert not out.parent.exists()
+        out.parent.mkdir()
         result = invoke("parties", "rdap-bootstrap", "--source", base, "--out", str(out))
         assert result.exit_code == 0, result.output
         from caseapp.parties.lookup import rdap

@@ -86,3 +86,12 @@ def test_an_accountant_sees_but_cannot_correct_or_look_up(db_session, client_as)
     assert refused.status_code in (302, 403)
     db_session.refresh(party)
     assert party.street == "Hauptstr. 1"
+
+
+def test_a_cleared_party_shows_it_on_the_case_page(db_session, client_as):
+    case, party = _party_with_lookup(db_session)
+    services.clear_party(db_session, HANDLER, party.id, cleared=True, note="Licence from Getty, 2024",
+                         seen_version=party.version)
+    db_session.flush()
+    page = unescape(client_as("handler").get(f"/cases/{case.ref}").get_data(as_text=True))
+    assert 'data-cleared="1"' in page and "Licence from Getty, 2024" in page
