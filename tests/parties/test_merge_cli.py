@@ -111,3 +111,32 @@ def test_rdap_bootstrap_is_written_whole_and_loads(app, invoke, rdap_server, tmp
     finally:
         app.config["CASEAPP_FETCH_PRIVATE"] = False
         server.shutdown()
+
+
+def test_lookup_due_looks_up_each_party_and_goes_on_after_a_failure(app, db_session, invoke, monkeypatch):
+    from caseapp.core.errors import InvalidInput
+    from caseapp.parties.lookup import chain
+    from tests.parties.test_services import found
+
+    ok = make_party(db_session, site="foto-mueller.de", street=None, postal_code=None, city=None)
+    down = make_party(db_session, site="down.example", street=None, postal_code=None, city=None)
+    db_session.flush()
+    asked = []
+
+    def fake_lookup(url, fetcher=None):
+        asked.append(url)
+        if "down.example" in url:
+            raise InvalidInput(f"could not fetch {url}: [Errno 111] Connection refused")
+        return found("foto-mueller.de")
+
+    monkeypatch.setattr(chain, "lookup", fake_lookup)
+    result = invoke("parties", "lookup-due", "--json", "--limit", "10000")
+    assert result.exit_code == 0, result.output
+    rows = {row["party_id"]: row for row in map(json.loads, result.output.splitlines())}
+    assert "https://foto-mueller.de/" in asked and "https://down.example/" in asked
+    assert rows[ok.id]["address_source"] == "legal_notice" and rows[ok.id]["commercial"] == "commercial"
+    assert "Connection refused" in rows[down.id]["error"]
+    db_session.refresh(ok)
+    db_session.refresh(down)
+    assert ok.street == "Hauptstr. 1" and ok.address_checked_at is not None
+    assert down.address_checked_at is None           # tried again next time
