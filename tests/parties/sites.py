@@ -60,6 +60,10 @@ US_HOME = """<!doctype html><html lang="en"><head>
 <body><h1>Acme Photo</h1><p>Commercial photography for brands.</p>
 <a href="https://www.amazon.com/dp/B000123?tag=acmephoto-20">Our favourite camera</a></body></html>"""
 
+ITALIAN_HOME = """<!doctype html><html lang="it"><body><h1>Fotografia Rossi</h1><p>Stampe fine art.</p>
+<footer><p>Fotografia Rossi S.r.l. · Via Roma 12 · 20121 Milano (MI)</p>
+<p>P.IVA IT00743110157 · REA MI-1234567 · Tel. 02 1234 5678</p></footer></body></html>"""
+
 PRIVATE_BLOG = """<!doctype html><html lang="de"><body><h1>Wanderblog</h1>
 <p>Mein privater Blog über Wanderungen in den Alpen. Alles hier ist ein Hobby.</p>
 <article><h2>Zugspitze im Oktober</h2><p>Fotos vom Aufstieg.</p></article></body></html>"""
@@ -80,7 +84,9 @@ def site_pages(port: int) -> dict:
         "construcciones-garcia.es": {"/": ok(SPANISH_HOME), "/aviso-legal": ok(SPANISH_AVISO)},
         "acme-photo.com": {"/": ok(US_HOME)},
         "wanderblog.de": {"/": ok(PRIVATE_BLOG)},
-        "old-shop.de": {"/": (301, {"Location": f"http://foto-mueller.de:{port}/"}, "")},
+        "old-shop.de": {"/": (301, {"Location": f"http://foto-mueller.de:{port}/"}, ""),
+                        "/evil": (302, {"Location": f"http://127.0.0.2:{port}/"}, "")},
+        "fotografia-rossi.it": {"/": ok(ITALIAN_HOME)},
     }
 
 
@@ -175,7 +181,9 @@ def bootstrap(base: str) -> str:
 def resolver(host, port, *args, **kwargs):
     """Every test site's name (and 127.0.0.1) is 127.0.0.1; any other name does not exist."""
     names = {"foto-mueller.de", "www.atelier-dupont.fr", "construcciones-garcia.es", "acme-photo.com",
-             "wanderblog.de", "old-shop.de", "127.0.0.1"}
+             "wanderblog.de", "old-shop.de", "fotografia-rossi.it", "127.0.0.1"}
+    if host == "127.0.0.2":     # loopback, but not allowed: a redirect there is refused
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.2", port))]
     if host not in names:
         raise socket.gaierror(f"[Errno -2] Name or service not known: {host}")
     return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]

@@ -131,3 +131,17 @@ def test_a_broken_bootstrap_file_means_no_rdap_not_a_crash(tmp_path, no_rdap):
     assert rdap.load_bootstrap(broken) is False and rdap.load_bootstrap(tmp_path / "none.json") is False
     with pytest.raises(InvalidInput, match="no RDAP bootstrap"):
         rdap.candidates("foto-mueller.de")
+
+
+def test_the_home_pages_own_footer_when_no_legal_notice_page_has_an_address(web, fetcher, no_rdap):
+    found = lookup(url(web, "fotografia-rossi.it"), fetcher=fetcher)
+    chosen = found.chosen
+    assert (chosen.source, chosen.confidence, chosen.source_url) == ("legal_notice", 80, url(web, "fotografia-rossi.it"))
+    assert (chosen.fields["name"], chosen.fields["street"], chosen.fields["postal_code"], chosen.fields["city"],
+            chosen.fields["country"]) == ("Fotografia Rossi S.r.l.", "Via Roma 12", "20121", "Milano", "IT")
+    assert found.vat_ids == ["IT00743110157"] and found.phones == ["+390212345678"]
+
+
+def test_a_redirect_to_a_refused_address_is_refused(web, fetcher, no_rdap):
+    with pytest.raises(InvalidInput, match="cannot fetch from 127.0.0.2: it is a private or local address"):
+        lookup(url(web, "old-shop.de", "/evil"), fetcher=fetcher)

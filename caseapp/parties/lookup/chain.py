@@ -94,6 +94,14 @@ def lookup(url: str, *, fetcher: Fetcher | None = None, rdap_lookup: bool = True
             if one.fields.get("street"):
                 break   # the legal notice with a full address: enough
 
+    if not any(c.source == "legal_notice" for c in found):
+        # no legal-notice page gave an address: the provider's lines in the home page's own footer
+        # (often the only place an Italian site names its Partita IVA), trusted a little less
+        own, _ = notice.candidate_from(home.final_url, home.html)
+        if own is not None:
+            own.confidence = notice.FOOTER_CONFIDENCE
+            found.append(own)
+
     if rdap_lookup and result.site:
         try:
             found += rdap.candidates(result.site, private_ok=fetcher.private_ok, allow=fetcher.allow,

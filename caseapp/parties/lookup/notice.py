@@ -15,6 +15,7 @@ from caseapp.parties.lookup.pages import same_site
 
 DATA = Path(__file__).resolve().parent.parent / "legal_notice.toml"
 MAX_PAGES = 3
+FOOTER_CONFIDENCE = 80   # the provider's lines on the home page itself, when no legal-notice page has them
 
 
 @lru_cache(maxsize=1)
