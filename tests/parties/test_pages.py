@@ -95,3 +95,36 @@ def test_a_cleared_party_shows_it_on_the_case_page(db_session, client_as):
     db_session.flush()
     page = unescape(client_as("handler").get(f"/cases/{case.ref}").get_data(as_text=True))
     assert 'data-cleared="1"' in page and "Licence from Getty, 2024" in page
+
+
+def test_duplicates_are_listed_and_merged_from_the_page(db_session, client_as):
+    from tests.parties.factories import make_party
+
+    keep, other = make_party(db_session, street="Weg 1", city="Bonn"), make_party(db_session)
+    keep.vat_id = other.vat_id = "DE136695976"
+    db_session.flush()
+    browser = client_as("handler")
+    page = unescape(browser.get(f"/parties/{keep.id}").get_data(as_text=True))
+    assert f'data-duplicate="{other.id}"' in page and "same VAT ID" in page
+    browser.post(f"/parties/{keep.id}/merge", data={"other_id": str(other.id)})
+    db_session.refresh(other)
+    assert other.merged_into_id == keep.id
+    merged = unescape(browser.get(f"/parties/{other.id}").get_data(as_text=True))
+    assert "Merged into" in merged and f"/parties/{keep.id}" in merged
+    refused = browser.post(f"/parties/{keep.id}/merge", data={"other_id": "abc"}, follow_redirects=True)
+    assert "is not a party number" in unescape(refused.get_data(as_text=True))
+
+
+def test_clearing_from_the_page_needs_a_note(db_session, client_as):
+    from tests.parties.factories import make_party
+
+    party = make_party(db_session)
+    db_session.flush()
+    browser = client_as("handler")
+    empty = browser.post(f"/parties/{party.id}/clear", data={"version": party.version, "cleared": "1", "note": ""},
+                         follow_redirects=True)
+    assert "say what the party showed" in unescape(empty.get_data(as_text=True))
+    browser.post(f"/parties/{party.id}/clear", data={"version": party.version, "cleared": "1",
+                                                     "note": "Licence from Getty, 2024"})
+    db_session.refresh(party)
+    assert party.cleared and party.cleared_note == "Licence from Getty, 2024"
