@@ -128,3 +128,22 @@ def test_clearing_from_the_page_needs_a_note(db_session, client_as):
                                                      "note": "Licence from Getty, 2024"})
     db_session.refresh(party)
     assert party.cleared and party.cleared_note == "Licence from Getty, 2024"
+
+
+def test_every_section_renders_in_german(db_session, client_as):
+    from flask_babel import refresh
+
+    from tests.parties.factories import make_party
+
+    _, party = _party_with_lookup(db_session)
+    twin = make_party(db_session, street="Weg 1", city="Bonn")
+    twin.vat_id = party.vat_id
+    services.clear_party(db_session, HANDLER, party.id, cleared=True, note="Lizenz von Getty", seen_version=party.version)
+    db_session.flush()
+    page = unescape(client_as("handler").get(f"/parties/{party.id}", headers={"Accept-Language": "de"})
+                    .get_data(as_text=True))
+    refresh()
+    for words in ("Postanschrift", "Gewerblich oder privat?", "USt-IdNr. auf der Website", "Gefundene Anschriften",
+                  "Diese verwenden", "Anschrift korrigieren", "Dubletten", "gleiche USt-IdNr.", "Entlastet: Lizenz von Getty",
+                  "Markierung zurücknehmen", "Nachschlagen"):
+        assert words in page, words
