@@ -102,3 +102,18 @@ def test_legal_notices_of_more_countries(url, html, fields):
 def test_a_page_without_a_postal_address_gives_no_candidate():
     found, text = notice.candidate_from("https://blog.de/kontakt", "<html><body><p>Schreib mir: a@b.de</p></body></html>")
     assert found is None and "a@b.de" in text
+
+
+def test_the_hosts_address_is_not_the_providers():
+    """LCEN art. 6-III makes a French site name its host; a German Impressum often names a data
+    protection officer. Their addresses come first on some pages and are not the party's."""
+    html = ("<html lang=fr><body><h1>Mentions légales</h1>"
+            "<p>Hébergeur : OVH SAS, 2 rue Kellermann, 59100 Roubaix</p>"
+            "<p>Éditeur : Atelier Dupont SARL</p><p>Siège social : 12 rue de la Paix, 75002 Paris</p></body></html>")
+    found, _ = notice.candidate_from("https://atelier-dupont.fr/mentions-legales", html)
+    assert (found.fields["name"], found.fields["street"], found.fields["city"]) == \
+        ("Atelier Dupont SARL", "12 rue de la Paix", "Paris")
+    german = ("<html lang=de><body><h2>Datenschutzbeauftragter</h2><p>DSB Service GmbH<br>Ring 3<br>50667 Köln</p>"
+              "<h2>Anbieter</h2><p>Foto Müller GmbH<br>Hauptstr. 1<br>10115 Berlin</p></body></html>")
+    found, _ = notice.candidate_from("https://foto-mueller.de/impressum", german)
+    assert (found.fields["name"], found.fields["city"]) == ("Foto Müller GmbH", "Berlin")

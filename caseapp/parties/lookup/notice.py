@@ -196,8 +196,27 @@ def read(text: str, hints: list[str]) -> dict:
 _SPACED_CODES = ("GB", "NL", "SE")   # postal codes written with a space (SW1A 2AA, 1015 AA, 123 45)
 
 
+# Blocks about someone else than the provider: the host (LCEN art. 6-III names it), a data
+# protection officer, the web designer. Their addresses are not the party's.
+_OTHERS = re.compile(r"^\s*(h[ée]bergeur|h[ée]bergement|host(ing)?( provider)?|hosted by|webhosting|hosting-anbieter|"
+                     r"alojamiento|proveedor de alojamiento|hosting provider|provider di hosting|"
+                     r"datenschutzbeauftragter?|data protection officer|délégué à la protection|"
+                     r"webdesign|design( and development)?|réalisation|conception)\b", re.I)
+_OTHERS_SPAN = 4   # segments after such a heading that belong to it
+
+
 def _address(segments: list[str], pattern: re.Pattern, country: str) -> dict | None:
+    others_until = -1
     for index, segment in enumerate(segments):
+        if _OTHERS.match(segment):
+            # a heading alone: its next lines are the other's; "Hébergeur : OVH, …": this line only
+            others_until = index if ":" in segment.rstrip(": ") else index + _OTHERS_SPAN
+            continue
+        if index <= others_until and (_fold(segment) in _NAME_LABELS or _value(segment, _NAME_LABELS) is not None
+                                      or _value(segment, _ADDRESS_LABELS) is not None or _SKIP.search(segment)):
+            others_until = -1          # the provider's own block begins
+        if index <= others_until:
+            continue
         labelled = _value(segment, _ADDRESS_LABELS)
         parts = [p.strip() for p in (labelled or segment).split(",")]
         for at in range(len(parts)):
