@@ -147,3 +147,9 @@ def test_every_section_renders_in_german(db_session, client_as):
                   "Diese verwenden", "Anschrift korrigieren", "Dubletten", "gleiche USt-IdNr.", "Entlastet: Lizenz von Getty",
                   "Markierung zurücknehmen", "Nachschlagen"):
         assert words in page, words
+
+
+def test_the_list_says_commercial_or_private(db_session, client_as):
+    _, party = _party_with_lookup(db_session)
+    listed = client_as("handler").get(f"/parties/list/?_flt_0_name={party.name}").get_data(as_text=True)
+    assert "Commercial or private?" in listed and "commercial" in listed
