@@ -17,6 +17,7 @@ setup(
         "caseapp": ["templates/**/*", "*/templates/**/*", "static/**/*",
                     "payouts/statement/*",          # the payout statement's template and style sheet
                     "payments/schemas/*",           # the camt.053 XML schemas bank statements are checked against
+                    "parties/*.toml",               # the legal-notice words, statutes and postal-code patterns
                     "translations/*/LC_MESSAGES/*", "*/translations/*/LC_MESSAGES/*"],   # the German catalogues
         "matching": ["vocabulary.npz"],
         "caseapp.data.jurisdictions": ["*.toml", "*.json", "fees/*.toml"],

@@ -12,6 +12,7 @@ variable (CASEAPP_*) for production.
 | stock-agency sites     | CASEAPP_STOCK_AGENCY_SITES    | alamy.com, stock.adobe.com, gettyimages.*, ... (comma-separated) |
 | original file size cap | CASEAPP_ORIGINAL_MAX_BYTES    | 209715200 (200 MB: a RAW file)       |
 | fetch private addresses| CASEAPP_FETCH_PRIVATE         | 0 (images and pages from public addresses only) |
+| RDAP bootstrap file    | CASEAPP_RDAP_BOOTSTRAP        | <instance>/rdap-bootstrap.json (none: no RDAP lookup) |
 | secret key             | CASEAPP_SECRET_KEY            | random, kept in <instance>/secret_key |
 | background jobs        | CASEAPP_JOBS                  | inline (in-process); celery          |
 | Redis (Celery broker)  | CASEAPP_REDIS_URL             | redis://127.0.0.1:6379/0             |
@@ -233,6 +234,9 @@ def build_config(overrides: dict | None = None) -> dict:
         # Fetching from loopback, private or link-local addresses (an intranet crawler, tests).
         "CASEAPP_FETCH_PRIVATE": _env("FETCH_PRIVATE", "0").lower() in ("1", "true", "yes"),
         "CASEAPP_JOBS": _env("JOBS", "inline"),
+        # RDAP's bootstrap (IANA's dns.json: which registry answers for which top-level domain),
+        # read from this file; never downloaded by the address lookup. No file: no RDAP lookup.
+        "CASEAPP_RDAP_BOOTSTRAP": _env("RDAP_BOOTSTRAP", str(folder / "rdap-bootstrap.json")),
         # Flask-AppBuilder's own upload fields (not our file store).
         "UPLOAD_FOLDER": str(folder / "uploads") + "/",
         "IMG_UPLOAD_FOLDER": str(folder / "uploads") + "/",

@@ -95,6 +95,11 @@ BASELINES = {
     "hits apply-rules": {"dry_run": True},
     "hits fetch": {"urls": ["{page}"], "workers": "0"},
     "hits ingest": {"path": "{empty_jsonl}", "workers": "0"},
+    "parties lookup": {"url": "{page}", "as_json": True},
+    "infringers lookup": {"url": "{page}", "as_json": True},
+    "parties lookup-due": {"limit": "5", "dry_run": True, "as_json": True},
+    "parties rdap-bootstrap": {"source": "{rdap}", "out": "{tmp}/rdap-bootstrap.json"},
+    "parties merge": {"keep_id": "{keep}", "other_id": "{other}", "login": "handler"},
     "hits whitelist": {"site": "walk.example.com", "client_id": "1", "dry_run": True},
     "roles matrix": {},
     "roles sync": {},
@@ -161,6 +166,17 @@ def _a_client(session) -> dict:
     from caseapp.core.audit import Actor
 
     return {"client": str(add_client(session, Actor.system("walk"), name="Walk", country="DE").id)}
+
+
+def _duplicate_parties(session) -> dict:
+    """Two parties with one VAT ID (to merge)."""
+    from caseapp.core.audit import Actor
+    from caseapp.parties.services import add_party
+
+    keep, other = (add_party(session, Actor.system("walk"), name=f"Walk {n} GmbH", country="DE") for n in (1, 2))
+    keep.vat_id = other.vat_id = "DE136695976"
+    session.flush()
+    return {"keep": str(keep.id), "other": str(other.id)}
 
 
 def _a_pending_account(session) -> dict:
@@ -338,7 +354,8 @@ PREPARE = {"audit list": _a_case, **{f"settlements {name}": _an_offer for name i
            "payments assign": _a_payment, "payments refund": _overpaid, "payments book-debit": _a_fee,
            "ledger reconcile": _a_collection, "payouts run": _a_collection, "payouts approve": _a_batch("draft"),
            "payouts export": _a_batch("approved"), "payouts confirm": _a_batch("exported"),
-           "works delete": _a_work, "works edit": _a_work, "works resolve": _a_conflict}
+           "works delete": _a_work, "works edit": _a_work, "works resolve": _a_conflict,
+           "parties merge": _duplicate_parties}
 
 # Hostile-looking values that are legitimate for a parameter: (command, parameter) -> (kinds, reason).
 ACCEPTED = {
@@ -479,6 +496,10 @@ def places(tmp_path_factory):
                                         "bank_reference\n2026-11-20,,12.00,EUR,Walk,,walk,WALK-1\n")
     (root / "www").mkdir()
     (root / "www" / "page.html").write_text("<html><body><p>no images here</p></body></html>")
+    (root / "www" / "rdap").mkdir()    # IANA's RDAP bootstrap files, for `parties rdap-bootstrap`
+    for name in ("dns", "asn", "ipv4", "ipv6", "object-tags"):
+        (root / "www" / "rdap" / f"{name}.json").write_text(
+            '{"version": "1.0", "services": [[["walk"], ["https://rdap.walk.example/"]]]}')
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -488,7 +509,8 @@ def places(tmp_path_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield {"tmp": str(root), "empty_dir": str(root / "empty"), "empty_jsonl": str(root / "empty.jsonl"),
            "mandate": str(root / "mandate.pdf"), "statement": str(root / "statement.csv"),
-           "page": f"http://127.0.0.1:{server.server_address[1]}/page.html"}
+           "page": f"http://127.0.0.1:{server.server_address[1]}/page.html",
+           "rdap": f"http://127.0.0.1:{server.server_address[1]}/rdap/"}
     server.shutdown()
 
 

@@ -580,3 +580,16 @@ def cases_by_id(session: Session, case_ids: Iterable[int]) -> dict[int, Case]:
         chunk = ids[start:start + 1000]
         found.update((case.id, case) for case in session.scalars(select(Case).where(Case.id.in_(chunk))))
     return found
+
+
+def move_cases_to_party(session: Session, *, from_party_id: int, to_party_id: int) -> list[tuple[int, str]]:
+    """Every case against one party now names another (the parties' merge of duplicates, which
+    audits it): (id, reference) of each case moved. A case keeps its jurisdiction (`country`):
+    it was opened under that law, and its deadlines were set by it."""
+    moved = list(session.scalars(select(Case).where(Case.party_id == from_party_id).order_by(Case.id)))
+    for case in moved:
+        case.party_id = to_party_id
+    session.flush()
+    for case in moved:
+        session.expire(case, ["party"])
+    return [(case.id, case.ref) for case in moved]

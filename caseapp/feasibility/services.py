@@ -536,11 +536,12 @@ def first_estimate(country_code: str, *, found_on: date, today: date, images: in
                    client_country: str | None = None, pursue_private: bool = False,
                    subdivision: str | None = None, work_country: str | None = None,
                    us_registered_on: date | None = None, us_applied_on: date | None = None,
-                   evidence: str = "none") -> tuple[ClaimAmount | None, Assessment]:
+                   evidence: str = "none", commercial: bool | None = None) -> tuple[ClaimAmount | None, Assessment]:
     """What a hit (or a new draft case) is likely worth before anyone checked the site: priced
     as a commercial web use from its first to its last sighting (not until today: a use is
     claimed for the days it is shown), at the rate the evidence of the client's licensing
-    supports; commercial use and address not yet known. A use seen again later
+    supports; commercial use (`commercial`: the party's lookup verdict, None until known) and
+    address as far as known. A use seen again later
     (`last_seen_on`) is a continuing one. The works' country of first publication and US
     registration (their ownership evidence) count as on a case; without them, the client's
     country stands in for the work's."""
@@ -553,7 +554,7 @@ def first_estimate(country_code: str, *, found_on: date, today: date, images: in
                               images=images, evidence=evidence,
                               registered=timely_registered(us_registered_on, found_on))
     claimed = amount.total if amount else Money.zero("EUR")
-    return amount, assess(country_code, amount=claimed, commercial=None, address=address, infringed_on=found_on,
+    return amount, assess(country_code, amount=claimed, commercial=commercial, address=address, infringed_on=found_on,
                           last_seen=last_seen_on, today=today, works=images, client_country=client_country,
                           work_country=work_country or client_country, us_registered_on=us_registered_on,
                           us_applied_on=us_applied_on, pursue_private=pursue_private,
@@ -587,7 +588,11 @@ def assess_case(case, today: date) -> Assessment:
     session = object_session(case)
     terms = clients.work_terms(session, [item.work_id for item in case.items], fallback_country=client.country) \
         if session is not None else clients.WorkTerms(client.country, None, None)
-    return assess(case.country, amount=case.claimed, commercial=None, address=case.party.has_postal_address,
+    from caseapp.parties import services as parties
+
+    # the site's commercial verdict from the address lookup (None until it ran, or when unknown)
+    return assess(case.country, amount=case.claimed, commercial=parties.commercial_flag(case.party),
+                  address=case.party.has_postal_address,
                   infringed_on=first, last_seen=last, today=today,
                   works=len({item.work_id for item in case.items}) or 1,
                   us_registered_on=terms.us_registered_on, us_applied_on=terms.us_applied_on,

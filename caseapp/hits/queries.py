@@ -237,7 +237,8 @@ def outlooks(session: Session, hits: Iterable[Hit], today: date) -> dict[int, di
             work_country=work.work_country if work else None,
             us_registered_on=work.us_registered_on if work else None,
             us_applied_on=work.us_applied_on if work else None,
-            evidence=terms.licensing_evidence if terms else "none")
+            evidence=terms.licensing_evidence if terms else "none",
+            commercial=parties.commercial_flag(party))
         out[hit.id] = {"feasible": outlook.feasible, "route": outlook.route_name, "country": country,
                        "country_from": (gettext("party on file: %(name)s", name=party.name) if party
                                         else gettext("guessed from the site")),

@@ -9,8 +9,10 @@ becomes "[erased]", its site, e-mail and address go; its country, kind and langu
 books keep its cases' jurisdiction). The audit trail keeps that it was added and edited, by whom
 and when, not the values (they are the personal data).
 
-The address lookup (issue 18) adds where each field was found (`party_field_source`): its rows
-join this export, with the page or registry as the source."""
+Where the address lookup found a field (`party_field_source`: the legal-notice page, the site's
+structured data, the domain's registration, a handler's entry) that is the field's source; the
+addresses the lookup found (`party_address_candidate`) are exported with their page and confidence,
+and go with the party when it is anonymised or deleted."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,13 +24,17 @@ from sqlalchemy.orm import Session
 from caseapp.core.audit import AuditEvent
 from caseapp.core.personal_data import (ANONYMISE, CASE_FILE, DELETE, ERASED, PROSPECT, Expired, Retention, field,
                                         record, today_of)
-from caseapp.parties.models import Party
+from caseapp.parties.models import Party, PartyAddressCandidate, PartyFieldSource
 
 PURGE_ORDER = 90
 # The tables whose rows on a party this module answers for (tests/gdpr: none is left out).
-TABLES = ("party",)
-PERSONAL = ("name", "site", "email", "street", "postal_code", "city", "subdivision")
-FIELDS = ("name", "kind", "site", "email", "street", "postal_code", "city", "country", "subdivision", "language")
+TABLES = ("party", "party_address_candidate", "party_field_source")
+PERSONAL = ("name", "site", "email", "street", "postal_code", "city", "subdivision", "phone", "vat_id",
+            "register_number", "address_source_url", "cleared_note")
+FIELDS = ("name", "kind", "site", "email", "street", "postal_code", "city", "country", "subdivision", "language",
+          "phone", "vat_id", "register_number", "commercial", "commercial_score", "commercial_reasons", "cleared",
+          "cleared_note")
+CANDIDATE_FIELDS = ("name", "street", "postal_code", "city", "country", "email", "phone", "vat_id", "register_number")
 
 
 def sites_of(session: Session, party_ids: Iterable[int]) -> list[str]:
@@ -65,6 +71,14 @@ def _sources(session: Session, party: Party) -> dict[str, str]:
         elif event.action == "party.edited":
             for name in (event.details or {}):
                 sources[name] = f"changed by {event.actor_name} on {when}"
+    # Where the address lookup found a field, or who typed it (party_field_source), wins: it names the page.
+    for row in session.scalars(select(PartyFieldSource).where(PartyFieldSource.party_id == party.id)
+                               .order_by(PartyFieldSource.recorded_at, PartyFieldSource.id)):
+        where = f" ({row.source_url})" if row.source_url else ""
+        sources[row.field] = f"{row.source}{where}, recorded {row.recorded_at:%Y-%m-%d} by {row.actor}"
+    if party.commercial:
+        for name in ("commercial", "commercial_score", "commercial_reasons"):
+            sources.setdefault(name, "the firm's commercial check of the party's site (docs/addresses.md)")
     default = "entered by the firm (no record of who)"
     return {name: sources.get(name, default) for name in FIELDS}
 
@@ -74,8 +88,16 @@ def export(session: Session, party_id: int) -> dict:
     if party is None:
         return {}
     sources = _sources(session, party)
-    return {"party": [record(party.id, {name: field(getattr(party, name), sources[name]) for name in FIELDS},
+    candidates = session.scalars(select(PartyAddressCandidate).where(PartyAddressCandidate.party_id == party.id)
+                                 .order_by(PartyAddressCandidate.id)).all()
+    found = [record(c.id, {name: field(getattr(c, name), f"{c.source} ({c.source_url or 'no page'}), "
+                                                          f"confidence {c.confidence}") for name in CANDIDATE_FIELDS},
+                    created_at=c.found_at, updated_at=c.found_at) for c in candidates]
+    held = {"party": [record(party.id, {name: field(getattr(party, name), sources[name]) for name in FIELDS},
                              created_at=party.created_at, updated_at=party.updated_at)]}
+    if found:
+        held["party_address_candidate"] = found
+    return held
 
 
 def expired(session: Session, now: datetime, retention: Retention) -> list[Expired]:
@@ -130,8 +152,13 @@ def purge(session: Session, actor, items: list[Expired]) -> list[str]:
     for start in range(0, len(remove), 500):
         session.execute(delete(Party).where(Party.id.in_(remove[start:start + 500])),
                         execution_options={"synchronize_session": False})
-    # The audit trail keeps what happened to the party, not the values it held.
+    # The addresses found and the fields' sources go with the values they explained.
     ids = anonymise + remove
+    for start in range(0, len(ids), 500):
+        for table in (PartyAddressCandidate, PartyFieldSource):
+            session.execute(delete(table).where(table.party_id.in_(ids[start:start + 500])),
+                            execution_options={"synchronize_session": False})
+    # The audit trail keeps what happened to the party, not the values it held.
     for start in range(0, len(ids), 500):
         session.execute(update(AuditEvent).where(AuditEvent.subject_type == "party",
                                                  AuditEvent.subject_id.in_(ids[start:start + 500]))

@@ -37,6 +37,9 @@ CASE_HANDLER = OWN_ACCOUNT | {
     ("Settlement", "can_read"), ("Settlement", "can_write"),
     # Knows who the infringers are and where to write: adds and edits parties (deleting is Admin's).
     ("Party", "can_read"), ("Party", "can_write"),
+    # Finds the address behind a site (look up), merges duplicate parties, marks one cleared when it
+    # showed a licence (issue 18).
+    ("Party", "can_lookup"), ("Party", "can_merge"), ("Party", "can_clear"),
     # Sees whether the infringer paid (to negotiate), but books nothing: payments are the accountant's.
     ("Payment", "can_read"),
 }
@@ -53,6 +56,8 @@ LAWYER = OWN_ACCOUNT | {
     ("Case", "can_reopen"),
     # Writes to the infringer and settles in court: letters, offers and settlements, the parties.
     ("Letter", "can_write"), ("Settlement", "can_write"), ("Party", "can_write"),
+    # The party's address and identity before and in court: looks up, merges duplicates, clears.
+    ("Party", "can_lookup"), ("Party", "can_merge"), ("Party", "can_clear"),
     # Not: taking from the queue, triaging hits, the works' records, clients, money (not a lawyer's work).
 }
 

@@ -31,7 +31,7 @@ def test_only_an_administrator_may_open_the_page_export_or_purge(db_session, cli
     db_session.expire_all()
     assert db_session.get(Party, file.party.id).name.endswith("GmbH")
     # The party page shows the export link only to who may export.
-    page = browser.get(f"/parties/show/{file.party.id}").get_data(as_text=True)
+    page = browser.get(f"/parties/{file.party.id}").get_data(as_text=True)
     assert f"/gdpr/export/{file.party.id}" not in page
 
 
@@ -40,7 +40,7 @@ def test_an_administrator_finds_a_party_and_downloads_its_export(db_session, cli
     admin = client_as("admin")
     found = admin.get("/gdpr/?q=suchbar").get_data(as_text=True)
     assert "Suchbar GmbH" in found and f"/gdpr/export/{file.party.id}" in found
-    assert f"/gdpr/export/{file.party.id}" in admin.get(f"/parties/show/{file.party.id}").get_data(as_text=True)
+    assert f"/gdpr/export/{file.party.id}" in admin.get(f"/parties/{file.party.id}").get_data(as_text=True)
     before = events(db_session, "personal_data.exported")
     download = admin.get(f"/gdpr/export/{file.party.id}")
     assert download.status_code == 200 and download.mimetype == "application/json"

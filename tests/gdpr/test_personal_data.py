@@ -239,3 +239,29 @@ def test_every_personal_data_module_has_the_hook():
     for name, module in personal_data_modules():
         for part in ("export", "expired", "purge", "TABLES"):
             assert hasattr(module, part), f"caseapp.{name}.personal_data lacks {part}"
+
+
+def test_the_lookups_findings_are_exported_with_their_page_and_go_with_the_party(db_session):
+    from caseapp.parties.models import PartyAddressCandidate, PartyFieldSource
+
+    old = party_file(db_session, closed_on=date(2015, 3, 1), marker="Gefunden")
+    db_session.add(PartyAddressCandidate(party_id=old.party.id, source="legal_notice", confidence=90,
+                                         source_url="https://gefunden.example/impressum", name="Gefunden GmbH",
+                                         street="Gefundenstraße 5", postal_code="10115", city="Berlin", country="DE",
+                                         vat_id="DE136695976"))
+    db_session.add(PartyFieldSource(party_id=old.party.id, field="street", source="legal_notice",
+                                    source_url="https://gefunden.example/impressum", actor="handler"))
+    db_session.commit()
+
+    held = export(db_session, old.party.id)["data"]["parties"]
+    street = held["party"][0]["fields"]["street"]
+    assert street["value"] == "Gefundenstraße 5" and "https://gefunden.example/impressum" in street["source"]
+    [found] = held["party_address_candidate"]
+    assert found["fields"]["vat_id"] == {"value": "DE136695976",
+                                         "source": "legal_notice (https://gefunden.example/impressum), confidence 90"}
+
+    services.purge(db_session, ADMIN, date(2026, 11, 23), RETENTION)
+    db_session.expire_all()
+    assert db_session.get(Party, old.party.id).name == ERASED
+    for model in (PartyAddressCandidate, PartyFieldSource):
+        assert not db_session.scalars(select(model).where(model.party_id == old.party.id)).all(), model

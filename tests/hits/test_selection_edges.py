@@ -269,6 +269,7 @@ def test_the_first_estimate_asks_with_the_party_on_file_the_clients_terms_and_th
     holder.pursues_private_users = True
     work.publication_country, work.us_registered_on, work.us_applied_on = "US", date(2024, 5, 1), date(2024, 4, 1)
     party = make_party(db_session, "AT", site="onfile.example.com", name="Hotel Alpen GmbH", subdivision="9")
+    party.commercial = "private"     # the address lookup's verdict on the site (issue 18)
     known = make_hit(db_session, work, "onfile.example.com", found_at=datetime(2026, 1, 10, 8, tzinfo=UTC))
     guessed = make_hit(db_session, work, "guess.example.fr", found_at=datetime(2026, 2, 1, tzinfo=UTC))
     db_session.get(Hit, guessed.id).sighting.last_seen_at = datetime(2026, 6, 30, 23, tzinfo=UTC)
@@ -277,8 +278,9 @@ def test_the_first_estimate_asks_with_the_party_on_file_the_clients_terms_and_th
     assert asked["AT"] == dict(found_on=date(2026, 1, 10), today=TODAY, last_seen_on=date(2026, 1, 10),
                                address=True, client_country="DE", pursue_private=True, subdivision="9",
                                work_country="US", us_registered_on=date(2024, 5, 1),
-                               us_applied_on=date(2024, 4, 1), evidence="professional")
+                               us_applied_on=date(2024, 4, 1), evidence="professional", commercial=False)
     assert asked["FR"]["address"] is None and asked["FR"]["subdivision"] is None
+    assert asked["FR"]["commercial"] is None      # no party on file: not checked
     assert asked["FR"]["last_seen_on"] == date(2026, 6, 30) and asked["FR"]["found_on"] == date(2026, 2, 1)
     assert (out[known.id]["country"], out[known.id]["country_from"]) == ("AT", f"party on file: {party.name}")
     assert (out[guessed.id]["country"], out[guessed.id]["country_from"]) == ("FR", "guessed from the site")
