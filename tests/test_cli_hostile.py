@@ -92,6 +92,8 @@ BASELINES = {
                            "today": "2026-11-22"},
     "feasibility check": {},
     "feasibility docs": {},
+    "evidence capture": {"url": "{page}", "out": "{tmp}/evidence-log", "as_json": True},
+    "evidence verify": {"folder": "{evidence_log}"},
     "hits apply-rules": {"dry_run": True},
     "hits fetch": {"urls": ["{page}"], "workers": "0"},
     "hits ingest": {"path": "{empty_jsonl}", "workers": "0"},
@@ -129,6 +131,22 @@ BASELINES = {
                            "today": "2026-11-23", "login": "handler"},
 }
 
+
+
+def _an_evidence_log(session) -> dict:
+    """A log folder with one capture in it (made without a browser), for `evidence verify`."""
+    import tempfile
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from caseapp.evidence.capture import Captured
+    from caseapp.evidence.manifest import write_capture
+
+    folder = Path(tempfile.mkdtemp(prefix="evidence-log-"))
+    write_capture(folder, Captured(url="https://walk.example/", final_url="https://walk.example/", status=200,
+                                   headers=[], captured_at=datetime.now(timezone.utc),
+                                   files={"page.html": b"<p>walk</p>"}, exchanges=[]))
+    return {"evidence_log": str(folder)}
 
 
 def _a_closed_case(session) -> dict:
@@ -328,7 +346,7 @@ def _a_batch(state: str):
 
 
 # What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
-PREPARE = {"audit list": _a_case, **{f"settlements {name}": _an_offer for name in ("offer", "accept", "reject", "record", "show")},
+PREPARE = {"audit list": _a_case, "evidence verify": _an_evidence_log, **{f"settlements {name}": _an_offer for name in ("offer", "accept", "reject", "record", "show")},
            "settlements cancel": _a_settlement,
            "cases reopen": _a_closed_case, "tokens revoke": _a_token, "letters render": _a_letter, "letters issue": _a_letter,
            "letters send": _a_letter, "clients bank request": _a_client,

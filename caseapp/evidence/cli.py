@@ -1,0 +1,86 @@
+"""`caseapp evidence`: capture a page into a log folder, verify a log folder."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from caseapp.core.cli import Refused, Text, refusals
+
+_URL = Text(2000)
+_SHA = Text(64, r"[0-9a-f]{64}", "a SHA-256 (64 hex digits)")
+
+
+@click.group("evidence")
+def evidence_group() -> None:
+    """Captures of pages as evidence: WARC, screenshot, hashes, the chain."""
+
+
+@evidence_group.command("capture")
+@click.argument("url", type=_URL)
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The log folder: one subfolder per capture, each chained to the last one there.")
+@click.option("--image", "image_url", type=_URL, default=None,
+              help="The image in question (its URL): kept as served and looked for on the page.")
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+@with_appcontext
+def evidence_capture(url: str, out: Path, image_url: str | None, as_json: bool) -> None:
+    """Capture a page in Chromium (every request through the safe fetcher, recorded in a WARC):
+    screenshot, rendered HTML, the image as served, status, headers, final URL, time."""
+    from caseapp.core.errors import InvalidInput
+    from caseapp.evidence.capture import capture
+    from caseapp.evidence.manifest import write_capture
+
+    from caseapp.core.http import check_url
+
+    with refusals():
+        for given in filter(None, (url, image_url)):   # before Chromium starts: a typing error is quick
+            check_url(given)
+    try:   # the log folder must be writable before anything is fetched
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise Refused(f"--out {out}: cannot make this folder ({error.strerror or error}). Nothing was captured.") \
+            from None
+    config = current_app.config
+    try:
+        with refusals():
+            captured = capture(url, image_url=image_url, private_ok=config["CASEAPP_FETCH_PRIVATE"],
+                               seconds=config["CASEAPP_CAPTURE_SECONDS"], max_bytes=config["CASEAPP_CAPTURE_MAX_BYTES"],
+                               chromium=config["CASEAPP_CHROMIUM"])
+    except Refused as refused:
+        raise Refused(f"{refused.message}. Nothing was captured.") from None
+    try:
+        folder, manifest = write_capture(out, captured)
+    except OSError as error:
+        raise Refused(f"could not write the capture into {out}: {error.strerror or error}. "
+                      "Nothing was kept.") from None
+    if as_json:
+        click.echo(json.dumps(manifest, ensure_ascii=False, indent=1))
+    else:
+        click.echo(f"Captured {manifest['final_url']} (status {manifest['status']}) into {folder}: "
+                   f"{len(manifest['files'])} files.")
+
+
+@evidence_group.command("verify")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--head", type=_SHA, default=None,
+              help="The SHA-256 of the last capture's manifest as recorded elsewhere (the database, a "
+                   "report): a removed last capture shows only against it.")
+def evidence_verify(folder: Path, head: str | None) -> None:
+    """Re-hash every capture in a log folder (or one capture folder) and check the chain: one
+    line per problem, exit status 2 if there is any."""
+    from caseapp.evidence.manifest import captures_in, verify_folder
+
+    problems = verify_folder(folder, head=head)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise Refused(f"folder {folder}: {len(problems)} problem(s) found; what is there does not verify.")
+    count = len(captures_in(folder)) or 1
+    click.echo(f"{folder}: {count} capture(s) verified, chain intact.")
+
+
+COMMANDS = (evidence_group,)
