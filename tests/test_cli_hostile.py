@@ -92,6 +92,7 @@ BASELINES = {
                            "today": "2026-11-22"},
     "feasibility check": {},
     "feasibility docs": {},
+    "evidence check-due": {"dry_run": True},
     "evidence capture": {"url": "{page}", "out": "{tmp}/evidence-log", "as_json": True},
     "evidence verify": {"folder": "{evidence_log}"},
     "hits apply-rules": {"dry_run": True},

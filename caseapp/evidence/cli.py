@@ -83,4 +83,45 @@ def evidence_verify(folder: Path, head: str | None) -> None:
     click.echo(f"{folder}: {count} capture(s) verified, chain intact.")
 
 
+@evidence_group.command("check-due")
+@click.option("--dry-run", is_flag=True, help="Only list the case items due a check; fetch nothing.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per item checked, then a summary.")
+@with_appcontext
+def evidence_check_due(dry_run: bool, as_json: bool) -> None:
+    """Take-down checks: capture again every case item of an open case whose last capture is older
+    than CASEAPP_TAKEDOWN_CHECK_DAYS, and say whether its image is still online (run it daily from
+    cron until background jobs exist). An unreachable site is not a removed image."""
+    from caseapp.core import cli as shared
+    from caseapp.core.models import utcnow
+    from caseapp.evidence import services, tasks
+
+    days = current_app.config["CASEAPP_TAKEDOWN_CHECK_DAYS"]
+    with refusals():
+        due = services.due_checks(shared.session(), utcnow(), days)
+    if dry_run:
+        if as_json:
+            click.echo(json.dumps({"due": due, "days": days}))
+        else:
+            click.echo(f"{len(due)} case items are due a take-down check (last capture {days} days ago or more, "
+                       f"or none): {', '.join(map(str, due)) or 'none'}.")
+        return
+    counts: dict[str, int] = {}
+    for item_id in due:
+        try:
+            result = tasks.takedown_check(item_id)
+        except Exception as error:  # noqa: BLE001  (one item's trouble never stops the others)
+            row = {"item": item_id, "outcome": "error", "error": str(error).splitlines()[0] if str(error) else
+                   type(error).__name__}
+        else:
+            row = {"item": item_id, "case": result.case_id, "outcome": result.outcome, "capture": result.capture_id,
+                   "error": result.error}
+        counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
+        shared.report(row, as_json=as_json, label=f"case item {item_id}")
+    summary = {"checked": len(due), **counts}
+    click.echo(json.dumps({"summary": summary}) if as_json else
+               f"Checked {len(due)} case items: {counts.get('gone', 0)} images gone, {counts.get('back', 0)} back "
+               f"online, {counts.get('online', 0) + counts.get('still_gone', 0)} unchanged, "
+               f"{counts.get('unreachable', 0)} sites unreachable, {counts.get('error', 0)} errors.")
+
+
 COMMANDS = (evidence_group,)
