@@ -279,3 +279,42 @@ def verify_chain(session: Session, store: FileStore) -> list[str]:
 def _stored(store: FileStore, manifest: dict, name: str) -> bytes | None:
     entry = next(f for f in manifest["files"] if f["name"] == name)
     return store.read(entry["sha256"]) if store.exists(entry["sha256"]) else None
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """What an evidence report shows besides the capture itself: the work copied, the copy as
+    served (or the crawler's thumbnail of it), the case, and the chain's head now."""
+
+    row: EvidenceCapture
+    manifest: dict
+    head: str | None
+    work_title: str | None
+    work_sha256: str | None
+    copy_sha256: str | None
+    case_ref: str | None
+
+
+def report_data(session: Session, store: FileStore, capture_id: int) -> ReportData:
+    from caseapp.cases import services as cases
+    from caseapp.hits import services as hits
+
+    row = get_capture(session, capture_id)
+    title = work = copy = None
+    if row.case_item_id is not None:
+        found = cases.items_in_use(session, item_ids=[row.case_item_id])
+        if found:
+            title, work = found[0].work_title, found[0].work_thumbnail_sha256
+    if work is None and row.hit_id is not None:
+        use = hits.hit_in_use(session, row.hit_id)
+        if use:
+            title, work, copy = use["work_title"], use["work_thumbnail_sha256"], use["copy_thumbnail_sha256"]
+    if work is None and row.case_id is not None:
+        found = cases.items_in_use(session, case_id=row.case_id)
+        if found:
+            title, work = found[0].work_title, found[0].work_thumbnail_sha256
+    if row.image_sha256 and (row.image_name or "").endswith((".jpg", ".png", ".gif", ".webp")):
+        copy = row.image_sha256
+    head = chain_head(session)
+    ref = cases.refs_by_id(session, [row.case_id]).get(row.case_id) if row.case_id else None
+    return ReportData(row, manifest_of(store, row), head.manifest_sha256 if head else None, title, work, copy, ref)

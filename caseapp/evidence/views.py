@@ -37,7 +37,8 @@ def _case_page(case_id: int | None, fallback: str) -> str:
 class EvidenceView(BaseView):
     route_base = "/evidence"
     class_permission_name = EVIDENCE
-    method_permission_name = {"show": "read", "file": "read", "capture": "capture", "check": "capture"}
+    method_permission_name = {"show": "read", "file": "read", "report": "read", "capture": "capture",
+                              "check": "capture"}
 
     @expose("/<int:capture_id>")
     @has_access
@@ -66,6 +67,28 @@ class EvidenceView(BaseView):
         disposition = "inline" if name.endswith((".png", ".jpg", ".gif", ".webp", ".pdf")) else "attachment"
         response.headers["Content-Disposition"] = f'{disposition}; filename="capture-{capture_id}-{name}"'
         response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+        return response
+
+    @expose("/<int:capture_id>/report.pdf")
+    @has_access
+    def report(self, capture_id: int):
+        """The evidence report (PDF), made now: it names the chain's head as it is now."""
+        from flask_babel import get_locale
+
+        from caseapp.core.formatting import timestamp
+        from caseapp.core.models import utcnow
+        from caseapp.evidence.report import file_url, pdf
+
+        session, store = get_session(), file_store()
+        try:
+            data = services.report_data(session, store, capture_id)
+        except NotFound:
+            abort(404)
+        html = self.render_template("evidence/report.html", d=data, file_url=file_url, made=timestamp(utcnow()),
+                                    lang=str(get_locale() or "en"))
+        response = Response(pdf(html, store), mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'inline; filename="evidence-report-{capture_id}.pdf"'
+        response.headers["Cache-Control"] = "private, no-store"
         return response
 
     @expose("/capture", methods=["POST"])

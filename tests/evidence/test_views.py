@@ -65,3 +65,23 @@ def test_a_malformed_item_is_refused_with_a_message(client_as, case):
     answer = web.post("/evidence/capture", data={"item": "abc"}, headers={"Referer": f"/cases/{case.ref}"})
     assert answer.status_code == 302
     assert "is not a case item number" in web.get(f"/cases/{case.ref}").get_data(as_text=True)
+
+
+def test_the_evidence_report_is_a_pdf_with_the_hashes_and_the_pictures(client_as, db_session, case, local_fetching):
+    import io
+
+    from pypdf import PdfReader
+
+    web = client_as("lawyer")
+    web.post("/evidence/capture", data={"item": str(case.items[0].id)})
+    row = db_session.scalars(select(EvidenceCapture).where(EvidenceCapture.case_id == case.id)).one()
+    assert f"/evidence/{row.id}/report.pdf" in web.get(f"/evidence/{row.id}").get_data(as_text=True)
+    answer = web.get(f"/evidence/{row.id}/report.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(answer.data))
+    text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+    assert row.manifest_sha256 in text and row.screenshot_sha256 in text and case.ref in text
+    assert "The work and the copy" in text and row.final_url in text
+    images = sum(len(page.images) for page in reader.pages)
+    assert images >= 3      # the work, the copy as served, the screenshot
+    assert web.get("/evidence/999999/report.pdf").status_code == 404
