@@ -40,6 +40,7 @@ HOP = {"connection", "keep-alive", "transfer-encoding", "content-encoding", "con
 IMAGE_EXTENSIONS = {"image/jpeg": "jpg", "image/pjpeg": "jpg", "image/png": "png", "image/gif": "gif",
                     "image/webp": "webp", "image/avif": "avif", "image/svg+xml": "svg", "image/bmp": "bmp",
                     "image/tiff": "tif", "image/x-icon": "ico", "image/vnd.microsoft.icon": "ico"}
+GONE = (404, 410)
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND"]
 
@@ -69,7 +70,21 @@ class Captured:
     def image_gone(self) -> bool:
         """The page or the image answered 404/410, or the page no longer shows the image. An
         unreachable site never gets here (InvalidInput): unreachable is not gone."""
-        return self.status in (404, 410) or self.image_status in (404, 410) or self.image_present is False
+        return self.image_present is False or self.status in GONE or self.image_status in GONE
+
+
+def _present(page_status: int, image_status: int | None, on_page: bool) -> bool | None:
+    """Whether the image is online: False when the page or the image answers 404/410 or the page
+    (answering 2xx/3xx) no longer shows it; True when the page shows it and it answers 200; None
+    (not known) when a server answers with trouble (5xx, 401/403/429...) or the image could not be
+    fetched: like an unreachable site, that is no proof of a removal."""
+    if page_status in GONE:
+        return False
+    if page_status >= 400:
+        return None
+    if not on_page or image_status in GONE:
+        return False
+    return True if image_status == 200 else None
 
 
 def chromium_path() -> str:
@@ -233,8 +248,8 @@ def capture(url: str, *, image_url: str | None = None, allow=frozenset(), privat
             if image.status == 200 and image.body:
                 kind = (image.header("content-type") or "").split(";")[0].strip().lower()
                 files[f"image.{IMAGE_EXTENSIONS.get(kind, 'bin')}"] = image.body
-        on_page = any(_same_image(u, image_url) for u in seen)
-        captured.image_present = bool(on_page and captured.image_status == 200 and first.status < 400)
+        captured.image_present = _present(first.status, captured.image_status,
+                                          any(_same_image(u, image_url) for u in seen))
     else:   # no image named: the largest image the page loaded is kept as "the image as served"
         images = [ex for ex in answered.values() if ex.status == 200 and ex.body
                   and (ex.header("content-type") or "").lower().startswith("image/")]

@@ -144,7 +144,7 @@ def capture_item(session: Session, actor: Actor, store: FileStore, item_id: int,
 class CheckResult:
     item_id: int
     case_id: int
-    outcome: str            # "gone", "online", "back", "still_gone", "unreachable"
+    outcome: str            # "gone", "online", "back", "still_gone", "unreachable", "unknown"
     capture_id: int | None
     error: str | None = None
 
@@ -181,6 +181,9 @@ def check_takedown(session: Session, actor: Actor, store: FileStore, item_id: in
                               "image_url": item.image_url, "capture": row.id, "status": row.http_status,
                               "image_status": row.image_status})
         return CheckResult(item.item_id, item.case_id, "gone", row.id)
+    if row.image_present is None:   # a server in trouble (5xx, 403, ...): no proof either way
+        return CheckResult(item.item_id, item.case_id, "unknown", row.id,
+                           f"the page answered {row.http_status}, the image {row.image_status or 'nothing'}")
     if item.offline_since is not None:
         cases.set_item_offline(session, item.item_id, None)
         audit.record(session, actor, "evidence.image_back", "case", item.case_id, case_id=item.case_id,

@@ -126,6 +126,8 @@ class EvidenceView(BaseView):
                  "still_gone": gettext("The image is still not online."),
                  "back": gettext("The image is online again: the period of use goes on."),
                  "online": gettext("The image is still online."),
+                 "unknown": gettext("The site answered with an error, so whether the image is still online is not "
+                                    "known. Try again later."),
                  "unreachable": gettext("The site could not be reached, so nothing is known: an unreachable site "
                                         "is not a removed image. Try again later.")}
         result = {}

@@ -4,7 +4,7 @@ The server answers by the first path segment (one site each): `/shop/` a German 
 Impressum and a product image, `/blog-fr/` a French blog with mentions légales, `/empresa/` a
 Spanish company page with an aviso legal, `/us/` a US company with JSON-LD, `/private/` a
 private blog with no address; `/old` 301 -> `/`, `/evil` 302 -> 127.0.0.2 (refused: only
-127.0.0.1 is allowed), `/gone-image` a page whose image answers 410. A closed port is "down"."""
+127.0.0.1 is allowed), `/gone-image` a page whose image answers 410, `/broken` a server answering 503. A closed port is "down"."""
 from __future__ import annotations
 
 import http.server
@@ -121,6 +121,8 @@ class Sites(http.server.BaseHTTPRequestHandler):
             return self._send(301, b"", extra=[("Location", "/shop/")])
         if path == "/evil":
             return self._send(302, b"", extra=[("Location", f"http://127.0.0.2:{Sites.evil_port}/secret")])
+        if path == "/broken":
+            return self._send(503, "<h1>Wartungsarbeiten</h1>".encode(), extra=[("Retry-After", "3600")])
         if path == "/loop":
             return self._send(302, b"", extra=[("Location", "/loop")])
         if path in IMAGES:

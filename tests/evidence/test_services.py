@@ -159,6 +159,17 @@ def test_an_unreachable_site_is_not_gone(db_session, store, settings, item, down
     assert db_session.scalar(select(func.count()).select_from(EvidenceCapture)) == rows
 
 
+def test_a_server_in_trouble_is_not_gone_either(db_session, store, settings, item, sites):
+    item.page_url = f"{sites}/broken"
+    db_session.flush()
+    with unit_of_work(db_session):
+        result = services.check_takedown(db_session, ACTOR, store, item.id, settings=settings)
+    assert result.outcome == "unknown" and "503" in result.error and item.offline_since is None
+    row = db_session.get(EvidenceCapture, result.capture_id)      # kept: it shows what the site answered
+    assert row.http_status == 503 and row.image_present is None and row.outcome == "captured"
+    assert not timeline(db_session, item.case_id, "evidence.image_gone")
+
+
 def test_items_are_due_a_check_from_the_day_the_period_has_passed(db_session, store, settings, item):
     with unit_of_work(db_session):
         row = services.capture_item(db_session, ACTOR, store, item.id, settings=settings)
