@@ -78,3 +78,41 @@ def test_two_captures_taking_the_same_head_both_land_on_the_chain(app, db_sessio
     assert third.previous_manifest_sha256 == second.manifest_sha256
     assert services.manifest_of(store, third)["previous_manifest"] == second.manifest_sha256
     assert services.verify_chain(db_session, store) == []
+
+
+def test_export_writes_a_folder_that_verifies_on_its_own_and_verify_store_checks_the_chain(app, db_session, tmp_path):
+    import hashlib
+    import json
+    import os
+
+    from caseapp.cli import main
+    from caseapp.evidence.manifest import verify_folder
+
+    store = FileStore(app.config["CASEAPP_FILESTORE_PATH"])
+    with unit_of_work(db_session):
+        row = services.record_capture(db_session, Actor.system("tests"), store, made(n=7), kind="on_demand")
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, ["evidence", "export", str(row.id), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    [folder] = list(tmp_path.iterdir())
+    assert verify_folder(folder) == []
+    manifest = (folder / "manifest.json").read_bytes()
+    assert hashlib.sha256(manifest).hexdigest() == row.manifest_sha256      # what `sha256sum manifest.json` says
+    assert {f["name"] for f in json.loads(manifest)["files"]} == {p.name for p in folder.iterdir()} - {"manifest.json"}
+    again = runner.invoke(main, ["evidence", "export", str(row.id), "--out", str(tmp_path)])
+    assert again.exit_code == 2 and "exists already" in again.output
+
+    ok = runner.invoke(main, ["evidence", "verify-store"])
+    assert ok.exit_code == 0 and "chain intact" in ok.output and row.manifest_sha256 in ok.output
+    path = store.path_for(row.screenshot_sha256)
+    os.chmod(path, 0o644)
+    original = path.read_bytes()
+    try:
+        path.write_bytes(b"edited")
+        bad = runner.invoke(main, ["evidence", "verify-store"])
+        assert bad.exit_code == 2 and f"capture {row.id} (seq {row.seq})/screenshot.png: changed" in bad.output
+    finally:
+        path.write_bytes(original)
+        os.chmod(path, 0o444)
+    missing = runner.invoke(main, ["evidence", "export", "999999", "--out", str(tmp_path)])
+    assert missing.exit_code == 2 and "There is no capture 999999" in missing.output
