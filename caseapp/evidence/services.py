@@ -118,11 +118,17 @@ def capture_hit(session: Session, actor: Actor, store: FileStore, hit_id: int, *
     """Capture the page of a hit (decided illegal: its case is linked when there is one)."""
     from caseapp.hits import services as hits
 
+    from caseapp.cases import services as cases
+
     use = hits.hit_in_use(session, hit_id)
     if use is None:
         raise NotFound(f"There is no hit {hit_id}.")
+    item_id = None
+    if use["case_id"] is not None:   # the case's item for this use: its take-down checks count from here
+        item_id = next((i.item_id for i in cases.items_in_use(session, case_id=use["case_id"])
+                        if i.page_url == use["page_url"] and i.image_url == use["image_url"]), None)
     return capture_page(session, actor, store, use["page_url"], settings=settings, image_url=use["image_url"],
-                        kind=HIT, hit_id=hit_id, case_id=use["case_id"])
+                        kind=HIT, hit_id=hit_id, case_id=use["case_id"], case_item_id=item_id)
 
 
 def capture_item(session: Session, actor: Actor, store: FileStore, item_id: int, *, settings: Settings,

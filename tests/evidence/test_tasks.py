@@ -61,6 +61,27 @@ def test_the_capture_task_stores_the_hits_page_linked_to_it(app, db_session, hit
     assert (row.hit_id, row.kind, row.outcome, row.image_present) == (hit.id, "hit", "captured", True)
 
 
+def test_a_hit_decided_illegal_is_captured_into_its_case_and_item(app, db_session, hit, local_fetching):
+    from datetime import date
+
+    from caseapp.core.audit import Actor
+    from caseapp.hits import services as hits
+
+    hits.decide(db_session, Actor.system("tests"), [hit.id], ILLEGAL, selection="test", today=date(2026, 11, 23))
+    db_session.flush()
+    db_session.refresh(hit)
+    assert hit.case_id is not None
+    row = db_session.get(EvidenceCapture, tasks.capture_hit(hit.id))
+    item = next(i for i in hits_case_items(db_session, hit.case_id) if i.page_url == hit.sighting.page_url)
+    assert (row.case_id, row.case_item_id) == (hit.case_id, item.item_id)
+
+
+def hits_case_items(session, case_id):
+    from caseapp.cases.services import items_in_use
+
+    return items_in_use(session, case_id=case_id)
+
+
 def test_the_capture_task_records_a_failure_and_raises_nothing(app, db_session, hit, local_fetching, down):
     hit.sighting.page_url = down
     db_session.flush()
