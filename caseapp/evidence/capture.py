@@ -178,6 +178,10 @@ def capture(url: str, *, image_url: str | None = None, allow=frozenset(), privat
         raise InvalidInput(f"{url}: more than {MAX_HOPS} redirects; not captured")
 
     def answer(route, request):
+        if request.method not in ("GET", "HEAD"):   # a capture only reads: no form, beacon or API call is sent
+            log.append({"url": request.url, "method": request.method, "refused": "not sent: a capture only reads"})
+            route.abort("blockedbyclient")
+            return
         try:
             forwarded = [(k, v) for k, v in request.headers.items() if k.lower() in FORWARD]
             ex = chain(request.url, request.method, forwarded)

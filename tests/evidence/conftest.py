@@ -83,7 +83,9 @@ Carrer de Mallorca 100, 08036 Barcelona. NIF: ESB58378431. Inscrita en el Regist
 </script></head><body><h1>Acme Photo</h1><img src="/us/hero.jpg" alt="Hero"></body></html>"""),
     "/private/": ("text/html; charset=utf-8", """<!doctype html><html lang="de"><head><meta charset="utf-8">
 <title>Annas kleiner Reiseblog</title></head><body><h1>Unser Sommer in Tirol</h1>
-<img src="/private/tirol.jpg" alt="Tirol"><p>Liebe Grüße, Anna</p></body></html>"""),
+<img src="/private/tirol.jpg" alt="Tirol"><p>Liebe Grüße, Anna</p>
+<script>navigator.sendBeacon("/private/stats", "visit"); fetch("/private/counter", {method: "POST", body: "1"});</script>
+</body></html>"""),
     "/gone-image": ("text/html; charset=utf-8", """<!doctype html><html><head><meta charset="utf-8">
 <title>Galerie</title></head><body><img src="/img/removed.jpg" alt="weg"></body></html>"""),
 }
@@ -135,6 +137,10 @@ class Sites(http.server.BaseHTTPRequestHandler):
         return self._send(404, b"<h1>Nicht gefunden</h1>")
 
     do_HEAD = do_GET
+
+    def do_POST(self):
+        Sites.requests.append(("POST", self.path))
+        return self._send(204)
 
 
 @pytest.fixture(scope="session")

@@ -79,6 +79,15 @@ def test_every_kind_of_site_is_captured(sites, chromium, path, words, image):
         assert got.final_url == f"{sites}/" and got.image_present is None and "image.jpg" not in got.files
 
 
+def test_a_capture_sends_no_form_beacon_or_api_call(sites, chromium):
+    from tests.evidence.conftest import Sites
+
+    got = capture(f"{sites}/private/", allow=ALLOW, browser=chromium)
+    refused = [e for e in json.loads(got.files["exchanges.json"]) if e.get("refused")]
+    assert {e["method"] for e in refused} == {"POST"} and all("a capture only reads" in e["refused"] for e in refused)
+    assert not [r for r in Sites.requests if isinstance(r, tuple)]        # the server never saw a POST
+
+
 def test_json_ld_injected_by_the_page_is_in_the_rendered_html(sites, chromium):
     got = capture(f"{sites}/us/", allow=ALLOW, browser=chromium)
     assert '"PostalAddress"' in got.files["page.html"].decode()
