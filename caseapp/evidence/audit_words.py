@@ -8,6 +8,7 @@ EVENTS = {
     "evidence.capture_failed": lazy_gettext("Capture failed"),
     "evidence.image_gone": lazy_gettext("Image no longer online"),
     "evidence.image_back": lazy_gettext("Image online again"),
+    "evidence.report_made": lazy_gettext("Evidence report made"),
 }
 
 

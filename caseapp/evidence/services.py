@@ -327,3 +327,14 @@ def report_data(session: Session, store: FileStore, capture_id: int) -> ReportDa
     head = chain_head(session)
     ref = cases.refs_by_id(session, [row.case_id]).get(row.case_id) if row.case_id else None
     return ReportData(row, manifest_of(store, row), head.manifest_sha256 if head else None, title, work, copy, ref)
+
+
+def keep_report(session: Session, actor: Actor, store: FileStore, capture_id: int, data: bytes) -> EvidenceCapture:
+    """Keep a capture's evidence report (the first one made): later downloads give the very same
+    bytes, so what went to a court is what the app still shows. Audited."""
+    row = get_capture(session, capture_id)
+    if row.report_sha256 is None:
+        row.report_sha256 = store.put(data)
+        audit.record(session, actor, "evidence.report_made", "evidence_capture", row.id, case_id=row.case_id,
+                     details={"report": row.report_sha256, "manifest": row.manifest_sha256})
+    return row

@@ -10,7 +10,7 @@ from flask_babel import gettext, lazy_gettext
 
 from caseapp.core.errors import NotFound
 from caseapp.core.views import file_store
-from caseapp.core.web import can, current_actor, record_id, run_action
+from caseapp.core.web import attempt, can, current_actor, record_id, run_action
 from caseapp.evidence import EVIDENCE, services
 from caseapp.evidence.manifest import MANIFEST
 from caseapp.extensions import get_session
@@ -72,7 +72,8 @@ class EvidenceView(BaseView):
     @expose("/<int:capture_id>/report.pdf")
     @has_access
     def report(self, capture_id: int):
-        """The evidence report (PDF), made now: it names the chain's head as it is now."""
+        """The evidence report (PDF): made at the first download (naming the chain's head then) and
+        kept, so every later download is the very same file."""
         from flask_babel import get_locale
 
         from caseapp.core.formatting import timestamp
@@ -84,9 +85,16 @@ class EvidenceView(BaseView):
             data = services.report_data(session, store, capture_id)
         except NotFound:
             abort(404)
-        html = self.render_template("evidence/report.html", d=data, file_url=file_url, made=timestamp(utcnow()),
-                                    lang=str(get_locale() or "en"))
-        response = Response(pdf(html, store), mimetype="application/pdf")
+        if data.row.report_sha256 and store.exists(data.row.report_sha256):   # the one made first, unchanged
+            made = store.read(data.row.report_sha256)
+        else:
+            html = self.render_template("evidence/report.html", d=data, file_url=file_url,
+                                        made=timestamp(utcnow()), lang=str(get_locale() or "en"))
+            made = pdf(html, store)
+            ok, _row = attempt(lambda s: services.keep_report(s, current_actor(), store, capture_id, made))
+            if not ok:
+                abort(409)
+        response = Response(made, mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'inline; filename="evidence-report-{capture_id}.pdf"'
         response.headers["Cache-Control"] = "private, no-store"
         return response

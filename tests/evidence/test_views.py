@@ -85,3 +85,6 @@ def test_the_evidence_report_is_a_pdf_with_the_hashes_and_the_pictures(client_as
     images = sum(len(page.images) for page in reader.pages)
     assert images >= 3      # the work, the copy as served, the screenshot
     assert web.get("/evidence/999999/report.pdf").status_code == 404
+    db_session.refresh(row)
+    assert row.report_sha256 is not None
+    assert client_as("handler").get(f"/evidence/{row.id}/report.pdf").data == answer.data   # kept: the same bytes
