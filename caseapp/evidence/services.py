@@ -114,11 +114,10 @@ def capture_page(session: Session, actor: Actor, store: FileStore, url: str, *, 
                           case_id=case_id, case_item_id=case_item_id)
 
 
-def capture_hit(session: Session, actor: Actor, store: FileStore, hit_id: int, *, settings: Settings) -> EvidenceCapture:
-    """Capture the page of a hit (decided illegal: its case is linked when there is one)."""
-    from caseapp.hits import services as hits
-
+def hit_target(session: Session, hit_id: int) -> dict:
+    """Where a hit's copy is used, its case and the case's item for this use (if any)."""
     from caseapp.cases import services as cases
+    from caseapp.hits import services as hits
 
     use = hits.hit_in_use(session, hit_id)
     if use is None:
@@ -127,21 +126,42 @@ def capture_hit(session: Session, actor: Actor, store: FileStore, hit_id: int, *
     if use["case_id"] is not None:   # the case's item for this use: its take-down checks count from here
         item_id = next((i.item_id for i in cases.items_in_use(session, case_id=use["case_id"])
                         if i.page_url == use["page_url"] and i.image_url == use["image_url"]), None)
-    return capture_page(session, actor, store, use["page_url"], settings=settings, image_url=use["image_url"],
-                        kind=HIT, hit_id=hit_id, case_id=use["case_id"], case_item_id=item_id)
+    return {**use, "item_id": item_id}
 
 
-def capture_item(session: Session, actor: Actor, store: FileStore, item_id: int, *, settings: Settings,
-                 kind: str = ON_DEMAND) -> EvidenceCapture:
-    """Capture the page of a case item (on demand from the case page)."""
+def record_hit_capture(session: Session, actor: Actor, store: FileStore, hit_id: int, captured) -> EvidenceCapture:
+    use = hit_target(session, hit_id)
+    return record_capture(session, actor, store, captured, kind=HIT, hit_id=hit_id, case_id=use["case_id"],
+                          case_item_id=use["item_id"])
+
+
+def capture_hit(session: Session, actor: Actor, store: FileStore, hit_id: int, *, settings: Settings) -> EvidenceCapture:
+    """Capture the page of a hit (decided illegal: its case and item are linked when there are)."""
+    use = hit_target(session, hit_id)
+    return record_hit_capture(session, actor, store, hit_id, take(use["page_url"], use["image_url"], settings))
+
+
+def item_target(session: Session, item_id: int):
+    """The case item a capture on demand looks at (cases.ItemInUse)."""
     from caseapp.cases import services as cases
 
     found = cases.items_in_use(session, item_ids=[item_id])
     if not found:
         raise NotFound(f"There is no case item {item_id}.")
-    item = found[0]
-    return capture_page(session, actor, store, item.page_url, settings=settings, image_url=item.image_url,
-                        kind=kind, case_id=item.case_id, case_item_id=item.item_id)
+    return found[0]
+
+
+def record_item_capture(session: Session, actor: Actor, store: FileStore, item_id: int, captured, *,
+                        kind: str = ON_DEMAND) -> EvidenceCapture:
+    item = item_target(session, item_id)
+    return record_capture(session, actor, store, captured, kind=kind, case_id=item.case_id, case_item_id=item.item_id)
+
+
+def capture_item(session: Session, actor: Actor, store: FileStore, item_id: int, *, settings: Settings,
+                 kind: str = ON_DEMAND) -> EvidenceCapture:
+    """Capture the page of a case item (on demand from the case page)."""
+    item = item_target(session, item_id)
+    return record_item_capture(session, actor, store, item_id, take(item.page_url, item.image_url, settings), kind=kind)
 
 
 # --- take-down checks ----------------------------------------------------------------------------
@@ -155,26 +175,32 @@ class CheckResult:
     error: str | None = None
 
 
-def check_takedown(session: Session, actor: Actor, store: FileStore, item_id: int, *,
-                   settings: Settings) -> CheckResult:
-    """Capture a case item's page again and decide whether the image is still online. Gone (the page
-    or image answers 404/410, or the page no longer shows the image): the case timeline says "image
-    no longer online, checked on <day>" and the item's offline_since is set (the period of use ends
-    there). Back online: offline_since is cleared. Unreachable is NOT gone: recorded as a failed
-    capture, nothing else changes."""
+def takedown_target(session: Session, item_id: int):
+    """The case item a take-down check looks at (cases.ItemInUse); refused without an image URL."""
     from caseapp.cases import services as cases
 
     found = cases.items_in_use(session, item_ids=[item_id])
     if not found:
         raise NotFound(f"There is no case item {item_id}.")
-    item = found[0]
-    if not item.image_url:
+    if not found[0].image_url:
         raise InvalidInput(f"Case item {item_id} names no image URL: there is nothing to look for on its page.")
-    try:
-        captured = take(item.page_url, item.image_url, settings)
-    except InvalidInput as error:
-        record_failure(session, actor, item.page_url, str(error), case_id=item.case_id, kind=TAKEDOWN_CHECK)
-        return CheckResult(item.item_id, item.case_id, "unreachable", None, str(error))
+    return found[0]
+
+
+def record_takedown(session: Session, actor: Actor, store: FileStore, item_id: int, captured=None, *,
+                    error: str | None = None) -> CheckResult:
+    """What a take-down check found, in the caller's unit of work. `captured`: the capture made
+    (outside the transaction); `error`: why none could be made. Gone (the page or image answers
+    404/410, or the page no longer shows the image): the case timeline says "image no longer online,
+    checked on <day>" and the item's offline_since is set (the period of use ends there). Back
+    online: offline_since is cleared. Unreachable is NOT gone, nor is a server in trouble (5xx,
+    401/403/429): recorded, nothing else changes."""
+    from caseapp.cases import services as cases
+
+    item = takedown_target(session, item_id)     # read again: another check may have changed it meanwhile
+    if captured is None:
+        record_failure(session, actor, item.page_url, error or "no capture", case_id=item.case_id, kind=TAKEDOWN_CHECK)
+        return CheckResult(item.item_id, item.case_id, "unreachable", None, error)
     row = record_capture(session, actor, store, captured, kind=TAKEDOWN_CHECK, case_id=item.case_id,
                          case_item_id=item.item_id)
     day = row.captured_at.date().isoformat()
@@ -198,6 +224,23 @@ def check_takedown(session: Session, actor: Actor, store: FileStore, item_id: in
                               "offline_since": item.offline_since.date().isoformat()})
         return CheckResult(item.item_id, item.case_id, "back", row.id)
     return CheckResult(item.item_id, item.case_id, "online", row.id)
+
+
+def take_or_error(url: str, image_url: str | None, settings: Settings):
+    """(the capture, None) or (None, why it could not be made)."""
+    try:
+        return take(url, image_url, settings), None
+    except InvalidInput as error:
+        return None, str(error)
+
+
+def check_takedown(session: Session, actor: Actor, store: FileStore, item_id: int, *,
+                   settings: Settings) -> CheckResult:
+    """A take-down check in one go (`takedown_target`, the capture, `record_takedown`). Pages and
+    commands run the three apart, so that no transaction stays open while Chromium works."""
+    item = takedown_target(session, item_id)
+    captured, error = take_or_error(item.page_url, item.image_url, settings)
+    return record_takedown(session, actor, store, item_id, captured, error=error)
 
 
 def due_checks(session: Session, now: datetime, every_days: int) -> list[int]:

@@ -19,7 +19,9 @@ def _store_and_settings():
 
 
 def capture_hit(hit_id: int, actor_name: str = "evidence capture") -> int | None:
-    """Capture a hit's page; a failure is recorded (evidence.capture_failed), never raised."""
+    """Capture a hit's page: where it is read in one unit of work, the capture made outside any
+    transaction, the result stored in another. A failure is recorded (evidence.capture_failed),
+    never raised; returns the capture's id or None."""
     from caseapp.core.audit import Actor
     from caseapp.core.errors import Refusal
     from caseapp.core.uow import unit_of_work
@@ -30,18 +32,25 @@ def capture_hit(hit_id: int, actor_name: str = "evidence capture") -> int | None
     actor = Actor.system(actor_name)
     try:
         with unit_of_work(get_session()) as session:
-            return services.capture_hit(session, actor, store, hit_id, settings=settings).id
-    except Refusal as error:
+            use = services.hit_target(session, hit_id)
+    except Refusal:
+        return None                      # the hit is gone meanwhile: nothing to capture
+    captured, error = services.take_or_error(use["page_url"], use["image_url"], settings)
+    try:
         with unit_of_work(get_session()) as session:
-            from caseapp.hits import services as hits
-
-            use = hits.hit_in_use(session, hit_id) or {}
-            services.record_failure(session, actor, use.get("page_url", ""), str(error), case_id=use.get("case_id"),
-                                    hit_id=hit_id, kind="hit")
-        return None
+            if captured is not None:
+                return services.record_hit_capture(session, actor, store, hit_id, captured).id
+    except Refusal as refusal:
+        error = str(refusal)
+    with unit_of_work(get_session()) as session:
+        services.record_failure(session, actor, use["page_url"], error, case_id=use["case_id"], hit_id=hit_id,
+                                kind="hit")
+    return None
 
 
 def takedown_check(item_id: int, actor_name: str = "evidence check-due"):
+    """A take-down check of one case item (services.record_takedown), the capture made between two
+    short units of work."""
     from caseapp.core.audit import Actor
     from caseapp.core.uow import unit_of_work
     from caseapp.evidence import services
@@ -49,7 +58,10 @@ def takedown_check(item_id: int, actor_name: str = "evidence check-due"):
 
     store, settings = _store_and_settings()
     with unit_of_work(get_session()) as session:
-        return services.check_takedown(session, Actor.system(actor_name), store, item_id, settings=settings)
+        item = services.takedown_target(session, item_id)
+    captured, error = services.take_or_error(item.page_url, item.image_url, settings)
+    with unit_of_work(get_session()) as session:
+        return services.record_takedown(session, Actor.system(actor_name), store, item_id, captured, error=error)
 
 
 def capture_hits_soon(app, hit_ids) -> threading.Thread | None:

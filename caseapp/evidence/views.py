@@ -4,13 +4,13 @@ section of the case page (the `case_evidence` Jinja global: the case page includ
 without the cases domain knowing evidence). Thin: parse, call a service, render."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, redirect, request, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext, lazy_gettext
 
 from caseapp.core.errors import NotFound
 from caseapp.core.views import file_store
-from caseapp.core.web import attempt, can, current_actor, record_id, run_action
+from caseapp.core.web import attempt, can, current_actor, record_id
 from caseapp.evidence import EVIDENCE, services
 from caseapp.evidence.manifest import MANIFEST
 from caseapp.extensions import get_session
@@ -102,33 +102,43 @@ class EvidenceView(BaseView):
     @expose("/capture", methods=["POST"])
     @has_access
     def capture(self):
-        """Capture a case item's page now (item) or a hit's (hit)."""
+        """Capture a case item's page now (item) or a hit's (hit). Chromium works between two short
+        transactions: where to look is read in one, what was captured is stored in the other."""
         form = request.form
-        settings = services.Settings.of(current_app.config)
+        back = request.referrer or url_for("HomeView.index")
         item_id = form.get("item")
 
-        def action(session):
+        def target(session):
             if item_id:
-                return services.capture_item(session, current_actor(), file_store(),
-                                             record_id(item_id, gettext("Case item")), settings=settings)
-            return services.capture_hit(session, current_actor(), file_store(), record_id(form.get("hit"), gettext("Hit")),
-                                        settings=settings)
+                found = services.item_target(session, record_id(item_id, gettext("Case item")))
+                return found.item_id, found.page_url, found.image_url
+            use = services.hit_target(session, record_id(form.get("hit"), gettext("Hit")))
+            return use["hit_id"], use["page_url"], use["image_url"]
 
-        done = {}
-        run_action(lambda session: done.setdefault("row", action(session)),
-                   lambda row: gettext("Page captured: %(url)s, status %(status)s.", url=row.final_url,
-                                       status=row.http_status))
-        row = done.get("row")
-        if row is not None:
-            return redirect(url_for("EvidenceView.show", capture_id=row.id))
-        return redirect(request.referrer or url_for("HomeView.index"))
+        ok, found = attempt(target)
+        if not ok:
+            flash(found, "danger")
+            return redirect(back)
+        key, page_url, image_url = found
+        captured, error = services.take_or_error(page_url, image_url, services.Settings.of(current_app.config))
+        if captured is None:
+            flash(gettext("Nothing was captured: %(error)s", error=error), "danger")
+            return redirect(back)
+        record = services.record_item_capture if item_id else services.record_hit_capture
+        ok, row = attempt(lambda session: record(session, current_actor(), file_store(), key, captured))
+        if not ok:
+            flash(row, "danger")
+            return redirect(back)
+        flash(gettext("Page captured: %(url)s, status %(status)s.", url=row.final_url, status=row.http_status),
+              "success")
+        return redirect(url_for("EvidenceView.show", capture_id=row.id))
 
     @expose("/check", methods=["POST"])
     @has_access
     def check(self):
-        """Check now whether a case item's image is still online."""
-        settings = services.Settings.of(current_app.config)
-        item_id = request.form.get("item")
+        """Check now whether a case item's image is still online (the capture between two short
+        transactions, as above)."""
+        back = request.referrer or url_for("HomeView.index")
         words = {"gone": gettext("The image is no longer online: the case timeline says so, and the period of use "
                                  "ends today."),
                  "still_gone": gettext("The image is still not online."),
@@ -138,16 +148,20 @@ class EvidenceView(BaseView):
                                     "known. Try again later."),
                  "unreachable": gettext("The site could not be reached, so nothing is known: an unreachable site "
                                         "is not a removed image. Try again later.")}
-        result = {}
-
-        def action(session):
-            result["r"] = services.check_takedown(session, current_actor(), file_store(),
-                                                  record_id(item_id, gettext("Case item")), settings=settings)
-            return result["r"]
-
-        run_action(action, lambda r: words[r.outcome] + (f" ({r.error})" if r.error else ""))
-        r = result.get("r")
-        return redirect(_case_page(r.case_id, "") if r else (request.referrer or url_for("HomeView.index")))
+        ok, item = attempt(lambda session: services.takedown_target(
+            session, record_id(request.form.get("item"), gettext("Case item"))))
+        if not ok:
+            flash(item, "danger")
+            return redirect(back)
+        captured, error = services.take_or_error(item.page_url, item.image_url, services.Settings.of(current_app.config))
+        ok, result = attempt(lambda session: services.record_takedown(session, current_actor(), file_store(),
+                                                                        item.item_id, captured, error=error))
+        if not ok:
+            flash(result, "danger")
+            return redirect(back)
+        flash(words[result.outcome] + (f" ({result.error})" if result.error else ""),
+              "warning" if result.outcome in ("unknown", "unreachable") else "success")
+        return redirect(_case_page(result.case_id, back))
 
 
 def _exchanges(store, row) -> list:
