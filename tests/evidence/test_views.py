@@ -88,3 +88,17 @@ def test_the_evidence_report_is_a_pdf_with_the_hashes_and_the_pictures(client_as
     db_session.refresh(row)
     assert row.report_sha256 is not None
     assert client_as("handler").get(f"/evidence/{row.id}/report.pdf").data == answer.data   # kept: the same bytes
+
+
+def test_an_unreachable_page_captures_nothing_and_says_why(client_as, db_session, case, down, local_fetching):
+    case.items[0].page_url = down
+    db_session.flush()
+    web = client_as("handler")
+    answer = web.post("/evidence/capture", data={"item": str(case.items[0].id)}, headers={"Referer": f"/cases/{case.ref}"})
+    assert answer.status_code == 302 and answer.location.endswith(f"/cases/{case.ref}")
+    page = web.get(f"/cases/{case.ref}").get_data(as_text=True)
+    assert "Nothing was captured: could not fetch" in page and "Connection refused" in page
+    assert db_session.scalars(select(EvidenceCapture).where(EvidenceCapture.case_id == case.id)).first() is None
+    web.post("/evidence/check", data={"item": str(case.items[0].id)})
+    page = web.get(f"/cases/{case.ref}").get_data(as_text=True)
+    assert "an unreachable site is not a removed image" in page and "No longer online since" not in page
