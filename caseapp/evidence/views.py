@@ -124,8 +124,8 @@ class EvidenceView(BaseView):
         if captured is None:
             flash(gettext("Nothing was captured: %(error)s", error=error), "danger")
             return redirect(back)
-        record = services.record_item_capture if item_id else services.record_hit_capture
-        ok, row = attempt(lambda session: record(session, current_actor(), file_store(), key, captured))
+        keep = services.record_item_capture if item_id else services.record_hit_capture
+        ok, row = attempt(lambda session: keep(session, current_actor(), file_store(), key, captured))
         if not ok:
             flash(row, "danger")
             return redirect(back)
