@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +20,6 @@ from caseapp.core import audit
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.filestore import FileStore
-from caseapp.core.models import utcnow
 from caseapp.evidence import manifest as manifests
 from caseapp.evidence.models import (CAPTURED, HIT, IMAGE_GONE, KINDS, ON_DEMAND, TAKEDOWN_CHECK,
                                      EvidenceCapture)
@@ -258,9 +257,7 @@ def due_checks(session: Session, now: datetime, every_days: int) -> list[int]:
     due = []
     for item in items:
         seen = last.get(item.item_id)
-        if seen is not None and seen.tzinfo is None:
-            from datetime import timezone
-
+        if seen is not None and seen.tzinfo is None:   # max() over a UTCDateTime on SQLite comes back naive
             seen = seen.replace(tzinfo=timezone.utc)
         if seen is None or seen <= cutoff:
             due.append(item.item_id)
