@@ -55,13 +55,15 @@ def build(captured, previous: str | None) -> dict:
     }
 
 
-def folder_name(manifest: dict) -> str:
-    """A capture's folder: its time, sortable, without ':' (2026-12-03T07-15-02.123456Z)."""
-    return manifest["captured_at"].replace(":", "-")
+def folder_name(manifest: dict, seq: int | None = None) -> str:
+    """A capture's folder: its place in the log folder's chain and its time, sortable, without ':'
+    (000003_2026-12-03T07-15-02.123456Z). Without `seq`: the time alone (an exported capture)."""
+    stamp = manifest["captured_at"].replace(":", "-")
+    return f"{seq:06d}_{stamp}" if seq is not None else stamp
 
 
 def captures_in(log: Path) -> list[Path]:
-    """The capture folders of a log folder, oldest first (by name: the capture time)."""
+    """The capture folders of a log folder, in the chain's order (by name: place, then time)."""
     if not log.is_dir():
         return []
     return sorted(p for p in log.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -75,26 +77,31 @@ def head_of(log: Path) -> str | None:
 
 def write_capture(log: Path, captured) -> tuple[Path, dict]:
     """Add a capture to the log folder, chained to the last one there. Written to a hidden
-    `.incoming-` folder and renamed into place when complete; on any failure nothing is left."""
+    `.incoming-` folder and renamed into place when complete; on any failure nothing is left.
+    A lock on the folder (`.lock`) makes two captures written at once take turns, so the chain
+    never forks."""
+    import fcntl
+
     log.mkdir(parents=True, exist_ok=True)
-    manifest = build(captured, head_of(log))
-    name = folder_name(manifest)
-    target = log / name
-    if target.exists():
-        raise FileExistsError(f"{target} exists already")
-    incoming = log / f"{INCOMING}{name}"
-    try:
-        incoming.mkdir()
-        for file_name, data in captured.files.items():
-            (incoming / file_name).write_bytes(data)
-        (incoming / MANIFEST).write_bytes(canonical(manifest))
-        for path in incoming.iterdir():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-        os.rename(incoming, target)
-    except BaseException:
-        shutil.rmtree(incoming, ignore_errors=True)
-        raise
+    with open(log / ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        folders = captures_in(log)
+        manifest = build(captured, head_of(log))
+        name = folder_name(manifest, len(folders) + 1)
+        target = log / name
+        incoming = log / f"{INCOMING}{name}"
+        try:
+            incoming.mkdir()
+            for file_name, data in captured.files.items():
+                (incoming / file_name).write_bytes(data)
+            (incoming / MANIFEST).write_bytes(canonical(manifest))
+            for path in incoming.iterdir():
+                with open(path, "rb") as handle:
+                    os.fsync(handle.fileno())
+            os.rename(incoming, target)
+        except BaseException:
+            shutil.rmtree(incoming, ignore_errors=True)
+            raise
     return target, manifest
 
 

@@ -32,8 +32,8 @@ def log(tmp_path):
 
 def test_a_chain_of_three_verifies_and_each_names_the_one_before(log):
     folders = captures_in(log)
-    assert [f.name for f in folders] == ["2026-12-03T07-15-00.000000Z", "2026-12-03T07-16-00.000000Z",
-                                         "2026-12-03T07-17-00.000000Z"]
+    assert [f.name for f in folders] == ["000001_2026-12-03T07-15-00.000000Z", "000002_2026-12-03T07-16-00.000000Z",
+                                         "000003_2026-12-03T07-17-00.000000Z"]
     manifests = [(f / MANIFEST).read_bytes() for f in folders]
     assert json.loads(manifests[0])["previous_manifest"] is None
     assert json.loads(manifests[1])["previous_manifest"] == sha256(manifests[0])
@@ -48,14 +48,14 @@ def test_an_edited_file_shows(log):
     shot = captures_in(log)[1] / "screenshot.png"
     shot.write_bytes(shot.read_bytes()[:-1] + b"X")
     problems = verify_folder(log)
-    assert len(problems) == 1 and problems[0].startswith("2026-12-03T07-16-00.000000Z/screenshot.png: changed")
+    assert len(problems) == 1 and problems[0].startswith("000002_2026-12-03T07-16-00.000000Z/screenshot.png: changed")
 
 
 def test_a_file_of_the_same_size_edited_shows(log):
     page = captures_in(log)[0] / "page.html"
     page.write_bytes(b"<p>9</p>")
     problems = verify_folder(log)
-    assert len(problems) == 1 and problems[0].startswith("2026-12-03T07-15-00.000000Z/page.html: changed")
+    assert len(problems) == 1 and problems[0].startswith("000001_2026-12-03T07-15-00.000000Z/page.html: changed")
 
 
 def test_a_removed_capture_breaks_the_chain(log):
@@ -71,7 +71,7 @@ def test_an_edited_manifest_breaks_the_next_link(log):
     manifest = json.loads((first / MANIFEST).read_bytes())
     manifest["final_url"] = "https://elsewhere.example/"
     (first / MANIFEST).write_bytes(canonical(manifest))
-    assert [p.split(":")[0] for p in verify_folder(log)] == ["2026-12-03T07-16-00.000000Z"]
+    assert [p.split(":")[0] for p in verify_folder(log)] == ["000002_2026-12-03T07-16-00.000000Z"]
 
 
 def test_a_removed_last_capture_shows_only_against_the_recorded_head(log):
@@ -103,6 +103,29 @@ def test_a_capture_failing_half_way_leaves_nothing(tmp_path, monkeypatch):
         write_capture(log, made(1))
     assert sorted(p.name for p in log.iterdir()) == before     # no .incoming- folder, no capture
     assert verify_folder(log) == []
+
+
+def test_a_capture_taken_earlier_but_written_later_still_chains_in_order(tmp_path):
+    """Two captures at once: the one that started first may finish last. The chain follows the
+    order of writing (the folder's place number), not the capture times, and verifies."""
+    log = tmp_path / "log"
+    write_capture(log, made(5))
+    write_capture(log, made(1))     # started earlier, written later
+    names = [f.name for f in captures_in(log)]
+    assert names == ["000001_2026-12-03T07-20-00.000000Z", "000002_2026-12-03T07-16-00.000000Z"]
+    assert verify_folder(log) == []
+
+
+def test_captures_written_at_once_take_turns(tmp_path):
+    import threading
+
+    log = tmp_path / "log"
+    threads = [threading.Thread(target=write_capture, args=(log, made(n))) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(captures_in(log)) == 6 and verify_folder(log) == []
 
 
 def test_an_empty_folder_is_a_problem(tmp_path):
