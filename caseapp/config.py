@@ -15,6 +15,10 @@ variable (CASEAPP_*) for production.
 | RDAP bootstrap file    | CASEAPP_RDAP_BOOTSTRAP        | <instance>/rdap-bootstrap.json (none: no RDAP lookup) |
 | secret key             | CASEAPP_SECRET_KEY            | random, kept in <instance>/secret_key |
 | background jobs        | CASEAPP_JOBS                  | inline (in-process); celery          |
+| evidence: Chromium     | CASEAPP_CHROMIUM              | /usr/bin/chromium (Debian's; never a browser download) |
+| evidence: time, size   | CASEAPP_CAPTURE_SECONDS, CASEAPP_CAPTURE_MAX_BYTES | 60 s a capture; 20971520 (20 MB) a resource |
+| capture on "illegal"   | CASEAPP_CAPTURE_ON_DECIDE     | 1: deciding a hit illegal captures its page (after the commit) |
+| take-down checks       | CASEAPP_TAKEDOWN_CHECK_DAYS   | 7 days between checks that the image is still online |
 | Redis (Celery broker)  | CASEAPP_REDIS_URL             | redis://127.0.0.1:6379/0             |
 | default locale         | CASEAPP_LOCALE                | en (amounts and dates on the pages when neither the person's preference nor their browser's language is one of the app's: en, de) |
 | the firm's time zone   | CASEAPP_TIMEZONE              | Europe/Berlin (what "today" is; the time zone of timestamps on the pages unless the person chose their own on Profile) |
@@ -237,6 +241,13 @@ def build_config(overrides: dict | None = None) -> dict:
         # RDAP's bootstrap (IANA's dns.json: which registry answers for which top-level domain),
         # read from this file; never downloaded by the address lookup. No file: no RDAP lookup.
         "CASEAPP_RDAP_BOOTSTRAP": _env("RDAP_BOOTSTRAP", str(folder / "rdap-bootstrap.json")),
+        # Evidence capture (caseapp.evidence): Debian's Chromium, a time cap for a capture, a size
+        # cap for each resource, a capture when a hit is decided illegal, take-down checks.
+        "CASEAPP_CHROMIUM": _env("CHROMIUM", "/usr/bin/chromium"),
+        "CASEAPP_CAPTURE_SECONDS": _whole("CAPTURE_SECONDS", 60, 5, 600),
+        "CASEAPP_CAPTURE_MAX_BYTES": _whole("CAPTURE_MAX_BYTES", 20 * 1024 * 1024, 1024, 1024 ** 3),
+        "CASEAPP_CAPTURE_ON_DECIDE": _env("CAPTURE_ON_DECIDE", "1").lower() in ("1", "true", "yes"),
+        "CASEAPP_TAKEDOWN_CHECK_DAYS": _whole("TAKEDOWN_CHECK_DAYS", 7, 1, 365),
         # Flask-AppBuilder's own upload fields (not our file store).
         "UPLOAD_FOLDER": str(folder / "uploads") + "/",
         "IMG_UPLOAD_FOLDER": str(folder / "uploads") + "/",

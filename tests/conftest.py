@@ -80,6 +80,7 @@ def app(database_url, tmp_path_factory):
         "CASEAPP_INSTANCE_PATH": str(folder),
         "CASEAPP_FILESTORE_PATH": str(folder / "files"),
         "RATELIMIT_ENABLED": False,   # tests log in often; tests/core/test_sessions.py checks the throttle
+        "CASEAPP_CAPTURE_ON_DECIDE": False,   # no Chromium per illegal hit: tests/evidence captures on purpose
     })
 
     # Tests hold an app context (for the session), so requests share its `g`:

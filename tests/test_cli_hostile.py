@@ -92,6 +92,11 @@ BASELINES = {
                            "today": "2026-11-22"},
     "feasibility check": {},
     "feasibility docs": {},
+    "evidence check-due": {"dry_run": True},
+    "evidence export": {"capture_id": "{capture}", "out": "{tmp}/evidence-export"},
+    "evidence verify-store": {},
+    "evidence capture": {"url": "{page}", "out": "{tmp}/evidence-log", "as_json": True},
+    "evidence verify": {"folder": "{evidence_log}"},
     "hits apply-rules": {"dry_run": True},
     "hits fetch": {"urls": ["{page}"], "workers": "0"},
     "hits ingest": {"path": "{empty_jsonl}", "workers": "0"},
@@ -136,6 +141,41 @@ BASELINES = {
                            "today": "2026-11-23", "login": "handler"},
 }
 
+
+
+def _an_evidence_log(session) -> dict:
+    """A log folder with one capture in it (made without a browser), for `evidence verify`."""
+    import tempfile
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from caseapp.evidence.capture import Captured
+    from caseapp.evidence.manifest import write_capture
+
+    folder = Path(tempfile.mkdtemp(prefix="evidence-log-"))
+    write_capture(folder, Captured(url="https://walk.example/", final_url="https://walk.example/", status=200,
+                                   headers=[], captured_at=datetime.now(timezone.utc),
+                                   files={"page.html": b"<p>walk</p>"}, exchanges=[]))
+    return {"evidence_log": str(folder)}
+
+
+def _a_capture(session) -> dict:
+    """A stored evidence capture (made without a browser), for `evidence export`."""
+    from datetime import datetime, timezone
+
+    from flask import current_app
+
+    from caseapp.core.audit import Actor
+    from caseapp.core.filestore import FileStore
+    from caseapp.evidence.capture import Captured
+    from caseapp.evidence.services import record_capture
+
+    captured = Captured(url="https://walk.example/", final_url="https://walk.example/", status=200, headers=[],
+                        captured_at=datetime.now(timezone.utc), exchanges=[],
+                        files={"page.warc.gz": b"w", "screenshot.png": b"s", "page.html": b"h", "exchanges.json": b"[]"})
+    row = record_capture(session, Actor.system("walk"), FileStore(current_app.config["CASEAPP_FILESTORE_PATH"]),
+                         captured, kind="on_demand")
+    return {"capture": str(row.id)}
 
 
 def _a_closed_case(session) -> dict:
@@ -346,7 +386,7 @@ def _a_batch(state: str):
 
 
 # What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
-PREPARE = {"audit list": _a_case, **{f"settlements {name}": _an_offer for name in ("offer", "accept", "reject", "record", "show")},
+PREPARE = {"audit list": _a_case, "evidence verify": _an_evidence_log, "evidence export": _a_capture, **{f"settlements {name}": _an_offer for name in ("offer", "accept", "reject", "record", "show")},
            "settlements cancel": _a_settlement,
            "cases reopen": _a_closed_case, "tokens revoke": _a_token, "letters render": _a_letter, "letters issue": _a_letter,
            "letters send": _a_letter, "clients bank request": _a_client,

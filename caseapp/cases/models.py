@@ -133,6 +133,8 @@ class CaseItem(TimestampMixin, Model):
     image_url: Mapped[str | None] = mapped_column(Text)
     found_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())   # a continuing use's latest sighting
+    # The first take-down check that found the image gone (evidence): the period of use ends there.
+    offline_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case: Mapped[Case] = relationship(back_populates="items")
     work: Mapped["Work"] = relationship("Work", lazy="joined", innerjoin=True)

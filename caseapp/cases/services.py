@@ -593,3 +593,49 @@ def move_cases_to_party(session: Session, *, from_party_id: int, to_party_id: in
     for case in moved:
         session.expire(case, ["party"])
     return [(case.id, case.ref) for case in moved]
+
+
+@dataclass(frozen=True)
+class ItemInUse:
+    """A case item as the evidence domain sees it: where the copy is used, the work it copies,
+    whether the case is still open, and since when the image is known to be offline."""
+
+    item_id: int
+    case_id: int
+    case_ref: str
+    case_open: bool
+    work_id: int
+    work_title: str
+    work_thumbnail_sha256: str | None
+    page_url: str
+    image_url: str | None
+    offline_since: datetime | None
+
+
+def _in_use(item: CaseItem) -> ItemInUse:
+    return ItemInUse(item.id, item.case_id, item.case.ref, item.case.stage != lifecycle.CLOSED, item.work_id,
+                     item.work.title, item.work.thumbnail_sha256, item.page_url, item.image_url, item.offline_since)
+
+
+def items_in_use(session: Session, *, case_id: int | None = None, item_ids: Iterable[int] | None = None,
+                 open_only: bool = False) -> list[ItemInUse]:
+    """The items of one case, or these items, or (neither given) every item of an open case."""
+    query = select(CaseItem).join(Case, Case.id == CaseItem.case_id).options(selectinload(CaseItem.case))
+    if case_id is not None:
+        query = query.where(CaseItem.case_id == case_id)
+    if item_ids is not None:
+        query = query.where(CaseItem.id.in_(sorted(set(item_ids))))
+    if open_only or (case_id is None and item_ids is None):
+        query = query.where(IS_OPEN)
+    return [_in_use(item) for item in session.scalars(query.order_by(CaseItem.id))]
+
+
+def set_item_offline(session: Session, item_id: int, since: datetime | None) -> ItemInUse:
+    """A take-down check found the image gone (`since`: when; the period of use ends there) or back
+    online (None). The caller records the event on the case timeline (evidence.image_gone/back)."""
+    item = session.get(CaseItem, item_id)
+    if item is None:
+        raise NotFound(f"There is no case item {item_id}.")
+    item.offline_since = since
+    session.flush()
+    return _in_use(item)

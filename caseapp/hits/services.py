@@ -49,3 +49,16 @@ def sighting_thumbnails(session, page_urls) -> dict[tuple[str, str], str]:
         for page_url, image_url, sha in rows:
             found.setdefault((page_url, image_url), sha)
     return found
+
+
+def hit_in_use(session, hit_id: int) -> dict | None:
+    """Where a hit's copy is used (page and image URLs), its case and work, for a capture; None if no such hit."""
+    from caseapp.hits.models import Hit
+
+    hit = session.get(Hit, hit_id)
+    if hit is None:
+        return None
+    return {"hit_id": hit.id, "page_url": hit.sighting.page_url, "image_url": hit.sighting.image_url,
+            "case_id": hit.case_id, "work_id": hit.work_id, "work_title": hit.work.title,
+            "work_thumbnail_sha256": hit.work.thumbnail_sha256, "copy_thumbnail_sha256": hit.sighting.thumbnail_sha256,
+            "status": hit.status}

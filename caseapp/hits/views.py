@@ -257,6 +257,12 @@ class TriageView(BaseView):
         ok, result = attempt(action)
         if not ok:
             return self._answer(False, result)
+        if result.status == ILLEGAL and result.hits:   # evidence of the use, after the commit (issue 18)
+            from flask import current_app
+
+            from caseapp.evidence.tasks import capture_hits_soon
+
+            capture_hits_soon(current_app._get_current_object(), result.hits)
         return self._answer(True, decision_message(result), decision=result.decision_id, status=result.status,
                             changed=result.hits, cases=result.cases, case_of=result.case_of)
 

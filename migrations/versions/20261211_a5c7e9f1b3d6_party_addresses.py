@@ -5,11 +5,10 @@ came from (source, URL, when checked), the commercial verdict (score, reasons), 
 with its note (the party showed a licence) and merged_into_id (a duplicate merged into
 another party keeps its row and history). party_address_candidate keeps every address found,
 side by side; party_field_source the source of each field about a person (GDPR Art. 14,
-15(1)(g)). Self-contained: another branch adds f4b6d8e0a2c5 on the same parent, and the merge
-re-chains this one after it.
+15(1)(g)). Follows the evidence captures (f4b6d8e0a2c5).
 
 Revision ID: a5c7e9f1b3d6
-Revises: e3a5c7d9f1b4
+Revises: f4b6d8e0a2c5
 Create Date: 2026-12-11 09:00:00
 """
 from alembic import op
@@ -17,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = 'a5c7e9f1b3d6'
-down_revision = 'e3a5c7d9f1b4'
+down_revision = 'f4b6d8e0a2c5'
 branch_labels = None
 depends_on = None
 

@@ -23,7 +23,8 @@ def live_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'caseapp.db'}",
                       "SECRET_KEY": "browser", "CASEAPP_INSTANCE_PATH": str(folder),
-                      "CASEAPP_HTTPS": False, "RATELIMIT_ENABLED": False})
+                      "CASEAPP_HTTPS": False, "RATELIMIT_ENABLED": False,
+                      "CASEAPP_CAPTURE_ON_DECIDE": False})
     build_demo_database(app, cases=120, works=12, hits=60, today=TODAY)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -42,6 +42,8 @@ CASE_HANDLER = OWN_ACCOUNT | {
     ("Party", "can_lookup"), ("Party", "can_merge"), ("Party", "can_clear"),
     # Sees whether the infringer paid (to negotiate), but books nothing: payments are the accountant's.
     ("Payment", "can_read"),
+    # Proves the use: sees the captures of a page and captures one now, checks whether an image is gone.
+    ("Evidence", "can_read"), ("Evidence", "can_capture"),
 }
 
 LAWYER = OWN_ACCOUNT | {
@@ -58,6 +60,8 @@ LAWYER = OWN_ACCOUNT | {
     ("Letter", "can_write"), ("Settlement", "can_write"), ("Party", "can_write"),
     # The party's address and identity before and in court: looks up, merges duplicates, clears.
     ("Party", "can_lookup"), ("Party", "can_merge"), ("Party", "can_clear"),
+    # Proves the use in court: the captures, a fresh capture or take-down check before filing.
+    ("Evidence", "can_read"), ("Evidence", "can_capture"),
     # Not: taking from the queue, triaging hits, the works' records, clients, money (not a lawyer's work).
 }
 
@@ -85,7 +89,7 @@ AUDITOR = OWN_ACCOUNT | {
     ("CaseQueue", "can_read"), ("Case", "can_read"), ("Client", "can_read"), ("Work", "can_read"),
     ("AuditLog", "can_read"), ("File", "can_read"), ("Hits", "can_read"), ("Ledger", "can_read"),
     ("Letter", "can_read"), ("Party", "can_read"), ("Payment", "can_read"), ("Payout", "can_read"),
-    ("Settlement", "can_read"),
+    ("Settlement", "can_read"), ("Evidence", "can_read"),
 }
 
 CRAWLER = frozenset({

@@ -74,8 +74,25 @@ def sample_records(app, session, users) -> dict[str, str]:
     payouts.approve(session, Actor.of(users["accountant2"]), batch.id)
     payouts.export(session, Actor.of(users["accountant"]), batch.id, store, settings=app.config)
     group = app.appbuilder.sm.add_group("sample", "Sample", "a group for the permission sweep")
+    capture = _sample_capture(session, store, case)
     session.flush()
-    return {"ref": case.ref, "letter_id": str(letter.id), "batch_id": str(batch.id), "group_id": str(group.id)}
+    return {"ref": case.ref, "letter_id": str(letter.id), "batch_id": str(batch.id), "group_id": str(group.id),
+            "capture_id": str(capture.id)}
+
+
+def _sample_capture(session, store, case):
+    """An evidence capture of the sample case, made without a browser (the sweep reads its page)."""
+    from datetime import datetime, timezone
+
+    from caseapp.core.audit import Actor
+    from caseapp.evidence.capture import Captured
+    from caseapp.evidence.services import record_capture
+
+    captured = Captured(url="https://sample.example/", final_url="https://sample.example/", status=200, headers=[],
+                        captured_at=datetime(2026, 11, 23, 9, tzinfo=timezone.utc), exchanges=[],
+                        files={"page.warc.gz": b"warc", "screenshot.png": b"\x89PNG sample", "page.html": b"<p>",
+                               "exchanges.json": b"[]"})
+    return record_capture(session, Actor.system("test"), store, captured, kind="on_demand", case_id=case.id)
 
 
 def sample_url(app, session, rule, records=None):
@@ -94,7 +111,7 @@ def sample_url(app, session, rule, records=None):
             values["sha256"] = session.scalars(select(Work.thumbnail_sha256).limit(1)).one()
         elif argument in ("pk", "rule_id", "client_id", "account_id", "work_id", "defence_id", "conflict_id",
                           "letter_id", "offer_id", "payment_id", "batch_id", "event_id", "party_id",
-                          "candidate_id"):
+                          "candidate_id", "capture_id"):
             values[argument] = "1"
         elif argument == "filename":  # FAB's download routes: serve a real upload
             folder = Path(app.config["UPLOAD_FOLDER"])
@@ -103,6 +120,8 @@ def sample_url(app, session, rule, records=None):
             values["filename"] = "0000_sep_sample.txt"
         elif argument == "what":       # a payout batch's file: the SEPA file or a client's statement
             values["what"] = "sepa"
+        elif argument == "name":       # a file of an evidence capture
+            values["name"] = "screenshot.png"
         elif argument == "decision":   # a licence defence: accept or reject
             values["decision"] = "reject"
         elif argument == "group_by":  # FAB's user statistics chart

@@ -1,0 +1,88 @@
+"""Background jobs of the evidence domain: ids in, a service call in its own unit of work, nothing
+else. Inline today (CASEAPP_JOBS=inline): `capture_hits_soon` runs them in a thread of this
+process after the deciding transaction committed, so a triage page does not wait for Chromium."""
+from __future__ import annotations
+
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+
+def _store_and_settings():
+    from flask import current_app
+
+    from caseapp.core.filestore import FileStore
+    from caseapp.evidence.services import Settings
+
+    return FileStore(current_app.config["CASEAPP_FILESTORE_PATH"]), Settings.of(current_app.config)
+
+
+def capture_hit(hit_id: int, actor_name: str = "evidence capture") -> int | None:
+    """Capture a hit's page: where it is read in one unit of work, the capture made outside any
+    transaction, the result stored in another. A failure is recorded (evidence.capture_failed),
+    never raised; returns the capture's id or None."""
+    from caseapp.core.audit import Actor
+    from caseapp.core.errors import Refusal
+    from caseapp.core.uow import unit_of_work
+    from caseapp.evidence import services
+    from caseapp.extensions import get_session
+
+    store, settings = _store_and_settings()
+    actor = Actor.system(actor_name)
+    try:
+        with unit_of_work(get_session()) as session:
+            use = services.hit_target(session, hit_id)
+    except Refusal:
+        return None                      # the hit is gone meanwhile: nothing to capture
+    captured, error = services.take_or_error(use["page_url"], use["image_url"], settings)
+    try:
+        with unit_of_work(get_session()) as session:
+            if captured is not None:
+                return services.record_hit_capture(session, actor, store, hit_id, captured).id
+    except Refusal as refusal:
+        error = str(refusal)
+    with unit_of_work(get_session()) as session:
+        services.record_failure(session, actor, use["page_url"], error, case_id=use["case_id"], hit_id=hit_id,
+                                kind="hit")
+    return None
+
+
+def takedown_check(item_id: int, actor_name: str = "evidence check-due"):
+    """A take-down check of one case item (services.record_takedown), the capture made between two
+    short units of work."""
+    from caseapp.core.audit import Actor
+    from caseapp.core.uow import unit_of_work
+    from caseapp.evidence import services
+    from caseapp.extensions import get_session
+
+    store, settings = _store_and_settings()
+    with unit_of_work(get_session()) as session:
+        item = services.takedown_target(session, item_id)
+    captured, error = services.take_or_error(item.page_url, item.image_url, settings)
+    with unit_of_work(get_session()) as session:
+        return services.record_takedown(session, Actor.system(actor_name), store, item_id, captured, error=error)
+
+
+def capture_hits_soon(app, hit_ids) -> threading.Thread | None:
+    """Capture these hits' pages one after another in a thread of this process (after the commit
+    that decided them illegal). Off when CASEAPP_CAPTURE_ON_DECIDE is off (the tests)."""
+    ids = sorted(set(hit_ids))
+    if not ids or not app.config.get("CASEAPP_CAPTURE_ON_DECIDE"):
+        return None
+
+    def run():
+        from caseapp.extensions import get_db
+
+        with app.app_context():
+            for hit_id in ids:
+                try:
+                    capture_hit(hit_id)
+                except Exception:  # noqa: BLE001  (one page's trouble never stops the others)
+                    log.exception("capture of hit %s failed", hit_id)
+                finally:
+                    get_db().session.remove()
+
+    thread = threading.Thread(target=run, name="evidence-capture", daemon=True)
+    thread.start()
+    return thread
