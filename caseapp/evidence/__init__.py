@@ -20,4 +20,5 @@ DOMAIN = Domain(
     cli="caseapp.evidence.cli",
     tasks="caseapp.evidence.tasks",
     audit_words="caseapp.evidence.audit_words",
+    personal_data="caseapp.evidence.personal_data",
 )

@@ -19,6 +19,12 @@ def evidence_group() -> None:
     """Captures of pages as evidence: WARC, screenshot, hashes, the chain."""
 
 
+def _parent_exists(out: Path, nothing: str) -> None:
+    """--out may name a new folder, not a new tree: a mistyped path is refused, not created."""
+    if not out.exists() and not out.parent.is_dir():
+        raise Refused(f"--out {out}: there is no folder {out.parent}; create it first or choose another. {nothing}")
+
+
 @evidence_group.command("capture")
 @click.argument("url", type=_URL)
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -39,8 +45,9 @@ def evidence_capture(url: str, out: Path, image_url: str | None, as_json: bool) 
     with refusals():
         for given in filter(None, (url, image_url)):   # before Chromium starts: a typing error is quick
             check_url(given)
+    _parent_exists(out, "Nothing was captured.")
     try:   # the log folder must be writable before anything is fetched
-        out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(exist_ok=True)
     except OSError as error:
         raise Refused(f"--out {out}: cannot make this folder ({error.strerror or error}). Nothing was captured.") \
             from None
@@ -101,11 +108,12 @@ def evidence_export(capture_id: int, out: Path) -> None:
         row = services.get_capture(shared.session(), capture_id)
         manifest = services.manifest_of(store, row)
         files = {entry["name"]: services.file_of(store, row, entry["name"]) for entry in manifest["files"]}
+    _parent_exists(out, "Nothing was written.")
     target = out / folder_name(manifest)
     if target.exists():
         raise Refused(f"--out {target} exists already; choose another folder. Nothing was written.")
     try:
-        target.mkdir(parents=True)
+        target.mkdir(parents=True)   # out exists or is one new level (_parent_exists)
         for name, data in files.items():
             (target / name).write_bytes(data)
         (target / MANIFEST).write_bytes(store.read(row.manifest_sha256))

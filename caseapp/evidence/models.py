@@ -45,10 +45,10 @@ class EvidenceCapture(Model):
     captured_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     outcome: Mapped[str] = mapped_column(String(20), nullable=False)
-    warc_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    screenshot_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    html_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    exchanges_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    warc_sha256: Mapped[str | None] = mapped_column(String(64))   # null once purged
+    screenshot_sha256: Mapped[str | None] = mapped_column(String(64))   # null once purged
+    html_sha256: Mapped[str | None] = mapped_column(String(64))   # null once purged
+    exchanges_sha256: Mapped[str | None] = mapped_column(String(64))   # null once purged
     image_sha256: Mapped[str | None] = mapped_column(String(64))
     image_name: Mapped[str | None] = mapped_column(String(20))
     report_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -56,4 +56,7 @@ class EvidenceCapture(Model):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id", ondelete="SET NULL"), index=True)
     case_item_id: Mapped[int | None] = mapped_column(ForeignKey("case_item.id", ondelete="SET NULL"))
     requested_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    # When the capture's files went under the retention rules (caseapp.evidence.personal_data): the
+    # row and its manifest stay, so the chain still verifies; the file columns are then null.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

@@ -9,6 +9,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext, lazy_gettext
 
 from caseapp.core.errors import NotFound
+from caseapp.core.formatting import day as format_date
 from caseapp.core.views import file_store
 from caseapp.core.web import attempt, can, current_actor, record_id
 from caseapp.evidence import EVIDENCE, services
@@ -85,6 +86,10 @@ class EvidenceView(BaseView):
             data = services.report_data(session, store, capture_id)
         except NotFound:
             abort(404)
+        if data.row.purged_at:
+            flash(gettext("The files of this capture were removed on %(day)s under the retention rules; "
+                          "no report can be made from it any more.", day=format_date(data.row.purged_at)), "warning")
+            return redirect(url_for("EvidenceView.show", capture_id=capture_id))
         if data.row.report_sha256 and store.exists(data.row.report_sha256):   # the one made first, unchanged
             made = store.read(data.row.report_sha256)
         else:
@@ -167,6 +172,8 @@ class EvidenceView(BaseView):
 def _exchanges(store, row) -> list:
     import json
 
+    if not row.exchanges_sha256:   # purged
+        return []
     try:
         return json.loads(store.read(row.exchanges_sha256))
     except (OSError, ValueError):

@@ -24,6 +24,7 @@ KIND_WORDS = {
     "payment": lazy_gettext("Payments"), "refund": lazy_gettext("Refunds"),
     "settlement_offer": lazy_gettext("Offers"), "settlement": lazy_gettext("Settlements"),
     "ledger_transaction": lazy_gettext("Ledger descriptions"),
+    "evidence_capture": lazy_gettext("Captures of pages (files removed, hashes kept)"),
 }
 CLASS_WORDS = {
     "sighting": lazy_gettext("Sightings in no case (limitation, § 195, § 199 BGB)"),

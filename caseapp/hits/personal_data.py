@@ -37,7 +37,8 @@ def last_seen_on(session: Session, sites: list[str]) -> dict:
     return found
 
 
-def export(session: Session, party_id: int) -> dict:
+def _party_sightings(session: Session, party_id: int):
+    """The sightings on the party's sites or in its cases (a query), or None."""
     from caseapp.cases import personal_data as cases
 
     sites = _party_sites(session, party_id)
@@ -47,9 +48,23 @@ def export(session: Session, party_id: int) -> dict:
         conditions.append(Sighting.site.in_(sites))
     if case_ids:
         conditions.append(Sighting.id.in_(select(Hit.sighting_id).where(Hit.case_id.in_(case_ids))))
-    if not conditions:
+    return select(Sighting).where(or_(*conditions)) if conditions else None
+
+
+def party_hit_ids(session: Session, party_id: int) -> list[int]:
+    """The hits on the party's sightings (the evidence domain's export asks which captures are theirs)."""
+    sightings = _party_sightings(session, party_id)
+    if sightings is None:
+        return []
+    return list(session.scalars(select(Hit.id).where(Hit.sighting_id.in_(sightings.with_only_columns(Sighting.id)))
+                                .order_by(Hit.id)))
+
+
+def export(session: Session, party_id: int) -> dict:
+    query = _party_sightings(session, party_id)
+    if query is None:
         return {}
-    sightings = session.scalars(select(Sighting).where(or_(*conditions)).order_by(Sighting.id)).all()
+    sightings = session.scalars(query.order_by(Sighting.id)).all()
     seen = "the crawler (or a handler's page fetch) on the party's site"
     found = {"sighting": [record(s.id, {
         "page_url": field(s.page_url, seen), "image_url": field(s.image_url, seen), "site": field(s.site, seen),

@@ -265,3 +265,34 @@ def test_the_lookups_findings_are_exported_with_their_page_and_go_with_the_party
     assert db_session.get(Party, old.party.id).name == ERASED
     for model in (PartyAddressCandidate, PartyFieldSource):
         assert not db_session.scalars(select(model).where(model.party_id == old.party.id)).all(), model
+
+
+def test_an_old_case_files_captures_lose_their_files_and_the_chain_still_verifies(app, db_session):
+    from caseapp.core.filestore import FileStore
+    from caseapp.core.uow import unit_of_work
+    from caseapp.evidence import services as evidence
+    from caseapp.evidence.models import EvidenceCapture
+    from tests.evidence.test_rules import made
+
+    store = FileStore(app.config["CASEAPP_FILESTORE_PATH"])
+    old = party_file(db_session, closed_on=date(2015, 3, 1), marker="Erfasst")
+    busy = party_file(db_session, marker="Offen")
+    with unit_of_work(db_session):
+        gone = evidence.record_capture(db_session, ADMIN, store, made(n=11), kind="on_demand", case_id=old.case.id)
+    with unit_of_work(db_session):
+        kept = evidence.record_capture(db_session, ADMIN, store, made(n=12), kind="on_demand", case_id=busy.case.id)
+    held = export(db_session, old.party.id)["data"]["evidence"]["evidence_capture"]
+    assert [c["id"] for c in held] == [gone.id]
+    screenshot, manifest = gone.screenshot_sha256, gone.manifest_sha256
+
+    with unit_of_work(db_session):
+        _done, files = services.purge(db_session, ADMIN, date(2026, 11, 23), RETENTION)
+    services.discard_files(db_session, store, files)
+    db_session.expire_all()
+
+    row = db_session.get(EvidenceCapture, gone.id)
+    assert row.purged_at is not None and row.screenshot_sha256 is None and row.warc_sha256 is None
+    assert not store.exists(screenshot) and store.exists(manifest)       # the manifest stays: the chain names it
+    other = db_session.get(EvidenceCapture, kept.id)
+    assert other.purged_at is None and store.exists(other.screenshot_sha256)
+    assert evidence.verify_chain(db_session, store) == []                 # no gap where nothing was tampered with
