@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext, ngettext
 
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.web import can, current_actor, record_id, run_action, version_seen
@@ -84,8 +84,9 @@ class PartyPageView(BaseView):
         def action(session):
             return services.lookup_site(session, current_actor(), url, party_id=party_id, found=found)
 
-        run_action(action, lambda result: gettext(
-            "Looked up: %(count)d address candidates, verdict %(verdict)s.", count=len(result[1].candidates),
+        run_action(action, lambda result: ngettext(
+            "Looked up: %(num)d address found, verdict %(verdict)s.",
+            "Looked up: %(num)d addresses found, verdict %(verdict)s.", len(result[1].candidates),
             verdict=str(VERDICT_WORDS.get(result[1].commercial.verdict, "")) if result[1].commercial else "—"))
         return self._back(party_id, "candidates")
 

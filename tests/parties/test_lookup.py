@@ -145,3 +145,14 @@ def test_the_home_pages_own_footer_when_no_legal_notice_page_has_an_address(web,
 def test_a_redirect_to_a_refused_address_is_refused(web, fetcher, no_rdap):
     with pytest.raises(InvalidInput, match="cannot fetch from 127.0.0.2: it is a private or local address"):
         lookup(url(web, "old-shop.de", "/evil"), fetcher=fetcher)
+
+
+def test_a_site_without_https_is_read_over_http_and_says_so(web, fetcher, no_rdap):
+    found = lookup(f"https://foto-mueller.de:{web}/", fetcher=fetcher)     # the test server speaks HTTP only
+    assert found.chosen.source_url == url(web, "foto-mueller.de", "/impressum")
+    assert found.notes[0].startswith(f"https://foto-mueller.de:{web}/: no answer over HTTPS")
+
+
+def test_a_site_down_on_both_keeps_the_https_reason(fetcher, no_rdap):
+    with pytest.raises(InvalidInput, match=r"could not fetch https://127\.0\.0\.1:\d+/: .*refused"):
+        lookup(f"https://127.0.0.1:{sites.closed_port()}/", fetcher=fetcher)

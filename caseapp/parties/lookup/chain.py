@@ -55,10 +55,25 @@ def lookup(url: str, *, fetcher: Fetcher | None = None, rdap_lookup: bool = True
     fetcher = fetcher or Fetcher()
     if "://" not in url:
         url = "https://" + url
-    home = fetcher.get(url)
+    notes = []
+    try:
+        home = fetcher.get(url)
+    except InvalidInput as error:
+        # Small sites still serve only plain HTTP: when nothing answers over HTTPS, ask over HTTP
+        # before giving up (a refused address is refused either way, and the first reason is kept).
+        if not url.startswith("https://"):
+            raise
+        plain = "http://" + url.removeprefix("https://")
+        try:
+            home = fetcher.get(plain)
+        except InvalidInput:
+            raise error from None
+        notes.append(f"{url}: no answer over HTTPS ({error}); read over HTTP instead")
+        url = plain
     if home.status >= 400:
         raise InvalidInput(f"{url} answered {home.status}: no page to read")
     result = Lookup(url, home.final_url, registered_domain(home.final_url))
+    result.notes.extend(notes)
     result.pages.append(home.final_url)
     home_text = notice.text_of(home.html)
     texts, htmls = [home_text], [home.html]
