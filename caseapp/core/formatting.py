@@ -195,10 +195,26 @@ def cell(value):
     return value
 
 
+def person(login: str | None) -> str:
+    """A login as people call its user ("Hanna Berger"); the login itself for a system actor or an
+    account without a name (looked up once per request)."""
+    from flask import current_app, g
+
+    if not login:
+        return "—"
+    known = g.setdefault("caseapp_people", {})
+    if login not in known:
+        user = current_app.appbuilder.sm.find_user(username=login)
+        name = " ".join(part for part in (getattr(user, "first_name", None), getattr(user, "last_name", None))
+                        if part and part.strip())
+        known[login] = name or login
+    return known[login]
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=money, money_text=money_text, amount_input=amount_input, day=day, timestamp=timestamp, cell=cell,
-        number=number,
+        number=number, person=person,
     )
     app.jinja_env.globals.update(due_in_words=due_in_words, due_state=due_state,
                                  page_language=lambda: current_locale().split("_")[0])

@@ -29,7 +29,8 @@ def case(db_session, sites):
 
 
 @pytest.mark.parametrize("login", ["handler", "lawyer"])
-def test_capture_on_demand_then_see_it_on_the_case_and_its_page(client_as, db_session, case, local_fetching, login):
+def test_capture_on_demand_then_see_it_on_the_case_and_its_page(client_as, users, db_session, case, local_fetching,
+                                                                 login):
     web = client_as(login)
     answer = web.post("/evidence/capture", data={"item": str(case.items[0].id)})
     assert answer.status_code == 302 and "/evidence/" in answer.location
@@ -42,6 +43,10 @@ def test_capture_on_demand_then_see_it_on_the_case_and_its_page(client_as, db_se
     assert web.get(f"/evidence/{row.id}/files/nothing.txt").status_code == 404
     section = web.get(f"/cases/{case.ref}").get_data(as_text=True)
     assert 'id="evidence"' in section and row.manifest_sha256[:16] in section and "capture now" in section
+    # who asked for it, by name (the login is what the row keeps)
+    user = users[login]
+    name = f"{user.first_name} {user.last_name}"
+    assert row.requested_by == login and f"on demand · {name}" in page and f"on demand · {name}" in section
 
 
 def test_the_check_button_says_the_image_is_still_online(client_as, case, local_fetching):
