@@ -72,10 +72,13 @@ def _sources(session: Session, party: Party) -> dict[str, str]:
             for name in (event.details or {}):
                 sources[name] = f"changed by {event.actor_name} on {when}"
     # Where the address lookup found a field, or who typed it (party_field_source), wins: it names the page.
+    from caseapp.parties.page import SOURCE_WORDS
+
     for row in session.scalars(select(PartyFieldSource).where(PartyFieldSource.party_id == party.id)
                                .order_by(PartyFieldSource.recorded_at, PartyFieldSource.id)):
         where = f" ({row.source_url})" if row.source_url else ""
-        sources[row.field] = f"{row.source}{where}, recorded {row.recorded_at:%Y-%m-%d} by {row.actor}"
+        said = str(SOURCE_WORDS.get(row.source, row.source))
+        sources[row.field] = f"{said}{where}, recorded {row.recorded_at:%Y-%m-%d} by {row.actor}"
     if party.commercial:
         for name in ("commercial", "commercial_score", "commercial_reasons"):
             sources.setdefault(name, "the firm's commercial check of the party's site (docs/addresses.md)")
@@ -90,7 +93,10 @@ def export(session: Session, party_id: int) -> dict:
     sources = _sources(session, party)
     candidates = session.scalars(select(PartyAddressCandidate).where(PartyAddressCandidate.party_id == party.id)
                                  .order_by(PartyAddressCandidate.id)).all()
-    found = [record(c.id, {name: field(getattr(c, name), f"{c.source} ({c.source_url or 'no page'}), "
+    from caseapp.parties.page import SOURCE_WORDS
+
+    found = [record(c.id, {name: field(getattr(c, name), f"{SOURCE_WORDS.get(c.source, c.source)} "
+                                                          f"({c.source_url or 'no page'}), "
                                                           f"confidence {c.confidence}") for name in CANDIDATE_FIELDS},
                     created_at=c.found_at, updated_at=c.found_at) for c in candidates]
     held = {"party": [record(party.id, {name: field(getattr(party, name), sources[name]) for name in FIELDS},

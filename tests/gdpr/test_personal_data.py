@@ -258,7 +258,7 @@ def test_the_lookups_findings_are_exported_with_their_page_and_go_with_the_party
     assert street["value"] == "Gefundenstraße 5" and "https://gefunden.example/impressum" in street["source"]
     [found] = held["party_address_candidate"]
     assert found["fields"]["vat_id"] == {"value": "DE136695976",
-                                         "source": "legal_notice (https://gefunden.example/impressum), confidence 90"}
+                                         "source": "the site's legal notice (https://gefunden.example/impressum), confidence 90"}
 
     services.purge(db_session, ADMIN, date(2026, 11, 23), RETENTION)
     db_session.expire_all()
