@@ -630,6 +630,18 @@ def items_in_use(session: Session, *, case_id: int | None = None, item_ids: Iter
     return [_in_use(item) for item in session.scalars(query.order_by(CaseItem.id))]
 
 
+def seen_online(session: Session, item_id: int, when: datetime) -> ItemInUse:
+    """A capture showed the image on the item's page at `when`: the use continues at least until
+    then (its last sighting moves forward, never back), and an end found earlier no longer holds."""
+    item = session.get(CaseItem, item_id)
+    if item is None:
+        raise NotFound(f"There is no case item {item_id}.")
+    if item.last_seen_at is None or when > item.last_seen_at:
+        item.last_seen_at = when
+    session.flush()
+    return _in_use(item)
+
+
 def set_item_offline(session: Session, item_id: int, since: datetime | None) -> ItemInUse:
     """A take-down check found the image gone (`since`: when; the period of use ends there) or back
     online (None). The caller records the event on the case timeline (evidence.image_gone/back)."""

@@ -152,8 +152,13 @@ def item_target(session: Session, item_id: int):
 
 def record_item_capture(session: Session, actor: Actor, store: FileStore, item_id: int, captured, *,
                         kind: str = ON_DEMAND) -> EvidenceCapture:
+    from caseapp.cases import services as cases
+
     item = item_target(session, item_id)
-    return record_capture(session, actor, store, captured, kind=kind, case_id=item.case_id, case_item_id=item.item_id)
+    row = record_capture(session, actor, store, captured, kind=kind, case_id=item.case_id, case_item_id=item.item_id)
+    if row.image_present:
+        cases.seen_online(session, item.item_id, row.captured_at)   # the use goes on at least until now
+    return row
 
 
 def capture_item(session: Session, actor: Actor, store: FileStore, item_id: int, *, settings: Settings,
@@ -215,6 +220,7 @@ def record_takedown(session: Session, actor: Actor, store: FileStore, item_id: i
     if row.image_present is None:   # a server in trouble (5xx, 403, ...): no proof either way
         return CheckResult(item.item_id, item.case_id, "unknown", row.id,
                            f"the page answered {row.http_status}, the image {row.image_status or 'nothing'}")
+    cases.seen_online(session, item.item_id, row.captured_at)   # the use continues: proven online today
     if item.offline_since is not None:
         cases.set_item_offline(session, item.item_id, None)
         audit.record(session, actor, "evidence.image_back", "case", item.case_id, case_id=item.case_id,

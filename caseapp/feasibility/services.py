@@ -577,7 +577,9 @@ def assess_case(case, today: date) -> Assessment:
     """A case as it stands: its claim, its party's address and region, its client's country and
     policy, its earliest use found and the latest day a use was seen."""
     found = [item.found_at.date() for item in case.items if item.found_at] or [case.created_at.date()]
-    seen = [(item.last_seen_at or item.found_at).date() for item in case.items if item.last_seen_at or item.found_at]
+    # A use ends where a take-down check found the image gone (evidence: offline_since), whatever was seen before.
+    seen = [min(filter(None, (item.last_seen_at or item.found_at, item.offline_since))).date()
+            for item in case.items if item.last_seen_at or item.found_at]
     first = _on_or_before(min(found), today)
     last = max([first] + [_on_or_before(day, today) for day in seen])
     client = case.client

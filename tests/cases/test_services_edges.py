@@ -326,3 +326,23 @@ def test_a_queue_page_holds_fifty_cases_unless_asked_otherwise(db_session):
     cases = [make_case(db_session, "offer_sent", holder=holder) for _ in range(51)]
     page = services.queue_page(db_session, scope="unassigned", user_id=None, client_id=holder.id)
     assert [c.id for c in page.cases] == [c.id for c in cases[:50]] and page.next_cursor is not None
+
+
+def test_seen_online_moves_a_use_forward_never_back(db_session):
+    from datetime import datetime, timezone
+
+    from caseapp.cases import services
+    from tests.cases.factories import make_case
+
+    item = make_case(db_session).items[0]
+    item.last_seen_at = datetime(2026, 5, 7, 10, tzinfo=timezone.utc)
+    db_session.flush()
+    services.seen_online(db_session, item.id, datetime(2026, 5, 7, 9, tzinfo=timezone.utc))     # earlier: kept
+    assert item.last_seen_at == datetime(2026, 5, 7, 10, tzinfo=timezone.utc)
+    services.seen_online(db_session, item.id, datetime(2026, 5, 7, 11, tzinfo=timezone.utc))    # later: moves
+    assert item.last_seen_at == datetime(2026, 5, 7, 11, tzinfo=timezone.utc)
+    item.last_seen_at = None
+    services.seen_online(db_session, item.id, datetime(2026, 5, 1, tzinfo=timezone.utc))        # none yet: set
+    assert item.last_seen_at == datetime(2026, 5, 1, tzinfo=timezone.utc)
+    with pytest.raises(NotFound):
+        services.seen_online(db_session, 999999, datetime(2026, 5, 1, tzinfo=timezone.utc))

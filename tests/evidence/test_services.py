@@ -105,16 +105,21 @@ def test_a_capture_failing_half_way_leaves_no_row_and_no_file(db_session, store,
 
 
 def test_take_down_checks_gone_still_gone_back(db_session, store, settings, item, sites):
+    item.last_seen_at = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    db_session.flush()
     with unit_of_work(db_session):
         online = services.check_takedown(db_session, ACTOR, store, item.id, settings=settings)
+    db_session.refresh(item)
     assert online.outcome == "online" and item.offline_since is None
+    proven = db_session.get(EvidenceCapture, online.capture_id).captured_at
+    assert item.last_seen_at == proven       # the use goes on: seen online by the check
 
     item.page_url = f"{sites}/shop/nobild"          # the shop took the picture off the page
     db_session.flush()
     with unit_of_work(db_session):
         gone = services.check_takedown(db_session, ACTOR, store, item.id, settings=settings)
     db_session.refresh(item)
-    assert gone.outcome == "gone" and item.offline_since is not None
+    assert gone.outcome == "gone" and item.offline_since is not None and item.last_seen_at == proven
     row = db_session.get(EvidenceCapture, gone.capture_id)
     assert row.outcome == "image_gone" and row.kind == "takedown_check" and item.offline_since == row.captured_at
     [event] = timeline(db_session, item.case_id, "evidence.image_gone")
@@ -136,6 +141,8 @@ def test_take_down_checks_gone_still_gone_back(db_session, store, settings, item
         back = services.check_takedown(db_session, ACTOR, store, item.id, settings=settings)
     db_session.refresh(item)
     assert back.outcome == "back" and item.offline_since is None
+    assert item.last_seen_at == db_session.get(EvidenceCapture, back.capture_id).captured_at
+    # a gone check never moved the last sighting: it stayed at the last capture that showed the image
     assert len(timeline(db_session, item.case_id, "evidence.image_back")) == 1
 
 

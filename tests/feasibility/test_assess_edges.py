@@ -756,3 +756,15 @@ def test_the_boards_cap_figure_cites_the_statute():
     cap = next(f for f in result.figures if f.label.startswith("cap at the"))
     ccb = next(r for r in jurisdiction("US").routes if r.id == "ccb")
     assert (cap.value, cap.source, cap.estimate) == ("$15,000.00", ccb.source, False)
+
+
+@pytest.mark.parametrize("offline, last", [
+    (datetime(2026, 5, 5, 10, tzinfo=timezone.utc), date(2026, 5, 5)),    # gone before its last sighting: ends there
+    (datetime(2026, 5, 7, 10, tzinfo=timezone.utc), date(2026, 5, 7)),    # gone the day it was last seen
+    (datetime(2026, 5, 9, 10, tzinfo=timezone.utc), date(2026, 5, 7)),    # gone after: the last sighting stands
+    (None, date(2026, 5, 7)),                                               # never checked gone
+])
+def test_a_use_ends_where_a_take_down_check_found_the_image_gone(offline, last):
+    case = _case(items=[(1, datetime(2026, 5, 1, 10, tzinfo=timezone.utc), datetime(2026, 5, 7, 10, tzinfo=timezone.utc))])
+    case.items[0].offline_since = offline
+    assert assess_case(case, TODAY).period.last == last
