@@ -18,6 +18,7 @@ variable (CASEAPP_*) for production.
 | evidence: Chromium     | CASEAPP_CHROMIUM              | /usr/bin/chromium (Debian's; never a browser download) |
 | evidence: time, size   | CASEAPP_CAPTURE_SECONDS, CASEAPP_CAPTURE_MAX_BYTES | 60 s a capture; 20971520 (20 MB) a resource |
 | capture on "illegal"   | CASEAPP_CAPTURE_ON_DECIDE     | 1: deciding a hit illegal captures its page (after the commit) |
+| lookup on "illegal"    | CASEAPP_LOOKUP_ON_DECIDE      | 1: deciding a hit illegal looks up its site's party (after the commit) |
 | take-down checks       | CASEAPP_TAKEDOWN_CHECK_DAYS   | 7 days between checks that the image is still online |
 | Redis (Celery broker)  | CASEAPP_REDIS_URL             | redis://127.0.0.1:6379/0             |
 | default locale         | CASEAPP_LOCALE                | en (amounts and dates on the pages when neither the person's preference nor their browser's language is one of the app's: en, de) |
@@ -247,6 +248,8 @@ def build_config(overrides: dict | None = None) -> dict:
         "CASEAPP_CAPTURE_SECONDS": _whole("CAPTURE_SECONDS", 60, 5, 600),
         "CASEAPP_CAPTURE_MAX_BYTES": _whole("CAPTURE_MAX_BYTES", 20 * 1024 * 1024, 1024, 1024 ** 3),
         "CASEAPP_CAPTURE_ON_DECIDE": _env("CAPTURE_ON_DECIDE", "1").lower() in ("1", "true", "yes"),
+        # The address lookup of the party behind a hit decided illegal (caseapp.parties.tasks).
+        "CASEAPP_LOOKUP_ON_DECIDE": _env("LOOKUP_ON_DECIDE", "1").lower() in ("1", "true", "yes"),
         "CASEAPP_TAKEDOWN_CHECK_DAYS": _whole("TAKEDOWN_CHECK_DAYS", 7, 1, 365),
         # Flask-AppBuilder's own upload fields (not our file store).
         "UPLOAD_FOLDER": str(folder / "uploads") + "/",

@@ -62,3 +62,17 @@ def hit_in_use(session, hit_id: int) -> dict | None:
             "case_id": hit.case_id, "work_id": hit.work_id, "work_title": hit.work.title,
             "work_thumbnail_sha256": hit.work.thumbnail_sha256, "copy_thumbnail_sha256": hit.sighting.thumbnail_sha256,
             "status": hit.status}
+
+
+def sites_of_hits(session, hit_ids) -> list[str]:
+    """The sites (as the crawler names them) the hits' copies are on, each once, sorted."""
+    from sqlalchemy import select
+
+    from caseapp.hits.models import Hit, Sighting
+
+    ids = sorted(set(hit_ids))
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        found.update(session.scalars(select(Sighting.site).join(Hit, Hit.sighting_id == Sighting.id)
+                                     .where(Hit.id.in_(ids[start:start + 500]))))
+    return sorted(found)

@@ -263,6 +263,9 @@ class TriageView(BaseView):
             from caseapp.evidence.tasks import capture_hits_soon
 
             capture_hits_soon(current_app._get_current_object(), result.hits)
+            from caseapp.parties.tasks import lookup_sites_soon
+
+            lookup_sites_soon(current_app._get_current_object(), services.sites_of_hits(get_session(), result.hits))
         return self._answer(True, decision_message(result), decision=result.decision_id, status=result.status,
                             changed=result.hits, cases=result.cases, case_of=result.case_of)
 

@@ -26,5 +26,6 @@ DOMAIN = Domain(
     views="caseapp.parties.views",
     cli="caseapp.parties.cli",
     audit_words="caseapp.parties.audit_words",
+    tasks="caseapp.parties.tasks",
     personal_data="caseapp.parties.personal_data",
 )

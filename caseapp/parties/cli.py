@@ -17,15 +17,6 @@ def parties_group() -> None:
     """Parties: address lookup, commercial check, merging duplicates."""
 
 
-def fetcher_for(app):
-    """The fetcher and the RDAP bootstrap as the app is configured."""
-    from caseapp.parties.lookup import rdap
-    from caseapp.parties.lookup.pages import Fetcher
-
-    rdap.load_bootstrap(app.config.get("CASEAPP_RDAP_BOOTSTRAP"))
-    return Fetcher(private_ok=app.config["CASEAPP_FETCH_PRIVATE"])
-
-
 def _print_lookup(found: dict) -> None:
     chosen = found["chosen"]
     click.echo(f"{found['url']}" + (f" → {found['final_url']}" if found["final_url"] != found["url"] else ""))
@@ -60,9 +51,10 @@ def lookup_command(url: str, as_json: bool, store: bool) -> None:
     from caseapp.core.audit import Actor
     from caseapp.core.errors import InvalidInput
     from caseapp.parties.lookup.chain import lookup
+    from caseapp.parties.lookup.pages import configured_fetcher
 
     try:
-        result = lookup(url, fetcher=fetcher_for(current_app))
+        result = lookup(url, fetcher=configured_fetcher(current_app.config))
     except InvalidInput as error:
         raise Refused(f"{error}. Nothing was looked up.") from None
     found = result.as_dict()
@@ -96,9 +88,10 @@ def lookup_due(limit: int, dry_run: bool, as_json: bool) -> None:
     from caseapp.core.uow import unit_of_work
     from caseapp.parties import services
     from caseapp.parties.lookup.chain import lookup
+    from caseapp.parties.lookup.pages import configured_fetcher
 
     due = [(p.id, p.site) for p in services.parties_due_lookup(current_session(), limit)]
-    fetcher, actor, failed = fetcher_for(current_app), Actor.system("parties lookup-due"), 0
+    fetcher, actor, failed = configured_fetcher(current_app.config), Actor.system("parties lookup-due"), 0
     for party_id, site in due:
         row = {"party_id": party_id, "site": site}
         if not dry_run:

@@ -30,15 +30,6 @@ WHY_WORDS = {"vat_id": lazy_gettext("same VAT ID"), "register_number": lazy_gett
              "address": lazy_gettext("same address")}
 
 
-def lookup_fetcher():
-    """The safe fetcher as configured, with the RDAP bootstrap file loaded (if there is one)."""
-    from caseapp.parties.lookup import rdap
-    from caseapp.parties.lookup.pages import Fetcher
-
-    rdap.load_bootstrap(current_app.config.get("CASEAPP_RDAP_BOOTSTRAP"))
-    return Fetcher(private_ok=current_app.config["CASEAPP_FETCH_PRIVATE"])
-
-
 class PartyPageView(BaseView):
     route_base = "/parties"
     class_permission_name = PARTY
@@ -70,13 +61,14 @@ class PartyPageView(BaseView):
     @has_access
     def lookup(self, party_id: int):
         from caseapp.parties.lookup.chain import lookup
+        from caseapp.parties.lookup.pages import configured_fetcher
 
         url = (request.form.get("url") or "").strip()
         if not url:
             flash(gettext("Say which site to look up (the party has none on file)."), "danger")
             return self._back(party_id)
         try:
-            found = lookup(url, fetcher=lookup_fetcher())     # the fetching, outside the transaction
+            found = lookup(url, fetcher=configured_fetcher(current_app.config))     # the fetching, outside the transaction
         except InvalidInput as error:
             flash(gettext("The site could not be looked up: %(error)s", error=str(error)), "danger")
             return self._back(party_id)

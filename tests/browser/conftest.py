@@ -24,7 +24,7 @@ def live_server(tmp_path_factory):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'caseapp.db'}",
                       "SECRET_KEY": "browser", "CASEAPP_INSTANCE_PATH": str(folder),
                       "CASEAPP_HTTPS": False, "RATELIMIT_ENABLED": False,
-                      "CASEAPP_CAPTURE_ON_DECIDE": False})
+                      "CASEAPP_CAPTURE_ON_DECIDE": False, "CASEAPP_LOOKUP_ON_DECIDE": False})
     build_demo_database(app, cases=120, works=12, hits=60, today=TODAY)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -50,6 +50,15 @@ class Fetcher:
         raise InvalidInput(f"{url}: more than {MAX_HOPS} redirects; not fetched")
 
 
+def configured_fetcher(config) -> "Fetcher":
+    """The safe fetcher as the app is configured (private addresses only with CASEAPP_FETCH_PRIVATE),
+    with the RDAP bootstrap file loaded if there is one: the page, the command line and the jobs use it."""
+    from caseapp.parties.lookup import rdap
+
+    rdap.load_bootstrap(config.get("CASEAPP_RDAP_BOOTSTRAP"))
+    return Fetcher(private_ok=config["CASEAPP_FETCH_PRIVATE"])
+
+
 def _text(body: bytes, content_type: str | None) -> str:
     charset = "utf-8"
     for part in (content_type or "").split(";"):

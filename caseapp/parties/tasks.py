@@ -1,0 +1,69 @@
+"""Background jobs of the parties domain: ids in, a service call in its own unit of work, nothing
+else. Inline today (CASEAPP_JOBS=inline): `lookup_sites_soon` runs in a thread of this process
+after a triage decision committed, so the party behind an illegal use has its address, numbers
+and commercial verdict by the time a handler opens the case — not a guess from the top-level
+domain — and the triage page does not wait for the sites."""
+from __future__ import annotations
+
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+
+def lookup_party(party_id: int, actor_name: str = "address lookup") -> str | None:
+    """Look up one party's site: read in one unit of work, fetched outside any transaction, stored
+    in another (services.lookup_site; a corrected address is never overwritten). A party already
+    checked, merged or without a site is left alone. Returns its address source, or None."""
+    from flask import current_app
+
+    from caseapp.core.audit import Actor
+    from caseapp.core.errors import Refusal
+    from caseapp.core.uow import unit_of_work
+    from caseapp.extensions import get_session
+    from caseapp.parties import services
+    from caseapp.parties.lookup.chain import lookup
+    from caseapp.parties.lookup.pages import configured_fetcher
+
+    with unit_of_work(get_session()) as session:
+        due = {p.id: p.site for p in services.parties_due_lookup(session, limit=100_000)}
+    if party_id not in due:
+        return None
+    try:
+        found = lookup(f"https://{due[party_id]}/", fetcher=configured_fetcher(current_app.config))
+        with unit_of_work(get_session()) as session:
+            party, _ = services.lookup_site(session, Actor.system(actor_name), found.url, party_id=party_id,
+                                            found=found)
+            return party.address_source
+    except Refusal as refusal:   # the site is down or refused: the party stays due (lookup-due, the button)
+        log.info("lookup of party %s (%s): %s", party_id, due[party_id], refusal)
+        return None
+
+
+def lookup_sites_soon(app, sites) -> threading.Thread | None:
+    """Look up the parties behind these sites, one after another, in a thread of this process (after
+    the commit that decided their hits illegal). Off when CASEAPP_LOOKUP_ON_DECIDE is off (the tests)."""
+    sites = sorted(set(sites))
+    if not sites or not app.config.get("CASEAPP_LOOKUP_ON_DECIDE"):
+        return None
+
+    def run():
+        from caseapp.core.uow import unit_of_work
+        from caseapp.extensions import get_db, get_session
+        from caseapp.parties import services
+
+        with app.app_context():
+            with unit_of_work(get_session()) as session:
+                ids = sorted({i for site in sites for i in services.party_ids_on_site(session, site)})
+            get_db().session.remove()
+            for party_id in ids:
+                try:
+                    lookup_party(party_id)
+                except Exception:  # noqa: BLE001  (one site's trouble never stops the others)
+                    log.exception("lookup of party %s failed", party_id)
+                finally:
+                    get_db().session.remove()
+
+    thread = threading.Thread(target=run, name="address-lookup", daemon=True)
+    thread.start()
+    return thread
