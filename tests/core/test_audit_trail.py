@@ -34,6 +34,7 @@ DYNAMIC = {
     ("core/audit.py", "event['action']"): set(),          # record_many: its callers' dicts are scanned
     ("cases/demo.py", "action"): {"case.opened", "case.stage_changed"},
     ("cases/escalation.py", "self.action"): set(),        # a plan's step, not an audit event
+    ("parties/services.py", "action"): {"party.address_found", "party.address_chosen", "party.address_corrected"},
 }
 
 
