@@ -151,8 +151,9 @@ def _apply(session: Session, actor: Actor, party: Party, chosen, *, action: str,
             continue
         if field in ("email", "phone", "vat_id", "register_number") and not manual and current:
             continue
-        if field in ADDRESS_FIELDS and not manual and not value:
-            continue   # a candidate without a street keeps the street on file
+        if field in ADDRESS_FIELDS and not manual and not chosen.street:
+            continue   # a candidate without a street keeps the whole address on file; one with a street
+            #            brings its whole address (a postal code it lacks is not kept from another source)
         if field == "country" and not value:
             continue
         if value != current:
@@ -304,7 +305,11 @@ def correct_address(session: Session, actor: Actor, party_id: int, *, seen_versi
             raise InvalidInput(f"Phone: {clean['phone']} is not a phone number of {clean['country']} "
                                "(type it with its country code, e.g. +49 30 1234567).")
         clean["phone"] = normal
-    clean.setdefault("name", party.name)
+    # What the form does not ask for, or leaves empty, stays as it is on file: the name, and the
+    # numbers the lookup found (a correction of the address must not lose the VAT ID).
+    for field in ("name", "vat_id", "register_number"):
+        if not clean.get(field):
+            clean[field] = getattr(party, field)
     row = _candidate_model()(party_id=party.id, source=MANUAL, source_url=None, confidence=CONFIDENCE[MANUAL],
                              **{field: clean.get(field) for field in CANDIDATE_FIELDS})
     session.add(row)
@@ -394,7 +399,11 @@ def merge_parties(session: Session, actor: Actor, keep_id: int, other_id: int) -
                            "they were not merged. Correct one's data first if they are the same.")
     moved = cases.move_cases_to_party(session, from_party_id=other.id, to_party_id=keep.id)
     filled = {}
-    for field in ("email", "phone", "vat_id", "register_number", "street", "postal_code", "city"):
+    # One address is one unit: the duplicate's whole address only when the kept party has none
+    # (a street from one and a postal code from the other would be an address nobody lives at).
+    fields = ("email", "phone", "vat_id", "register_number") + \
+        (() if keep.street or keep.postal_code or keep.city else ("street", "postal_code", "city"))
+    for field in fields:
         if not getattr(keep, field) and getattr(other, field):
             filled[field] = getattr(other, field)
             setattr(keep, field, getattr(other, field))

@@ -197,3 +197,46 @@ def test_a_private_verdict_meets_the_clients_policy_on_private_users(db_session)
     case.party.commercial = "private"
     case.client.pursues_private_users = True
     assert "private_not_pursued" not in codes(assess_case(case, date(2026, 11, 23)))
+
+
+def test_a_correction_keeps_the_numbers_and_the_name_it_does_not_ask_for(db_session):
+    party, _ = services.lookup_site(db_session, HANDLER, "https://foto-mueller.de/", found=found(),
+                                    party_id=make_party(db_session, site="foto-mueller.de").id)
+    name = party.name
+    services.correct_address(db_session, HANDLER, party.id, seen_version=party.version, name=" ",
+                             street="Neue Str. 9", postal_code="10117", city="Berlin", country="DE")
+    assert (party.name, party.vat_id, party.register_number) == \
+        (name, "DE136695976", "Berlin (Charlottenburg) HRB 44343")
+    assert party.street == "Neue Str. 9"
+
+
+def test_an_address_is_one_unit_from_one_source(db_session):
+    # on file from the registration; the legal notice names a street and city but no postal code
+    party = make_party(db_session, site="foto-mueller.de", street="Alte Str. 5", postal_code="20095", city="Hamburg")
+    notice = candidate("legal_notice", "https://foto-mueller.de/impressum", name="Foto Müller GmbH",
+                       street="Hauptstr. 1", city="Berlin", country="DE")
+    lookup = Lookup("https://foto-mueller.de/", "https://foto-mueller.de/", "foto-mueller.de", [notice], notice,
+                    [], [], [], Verdict("unknown", 30, []))
+    services.lookup_site(db_session, HANDLER, "https://foto-mueller.de/", found=lookup, party_id=party.id)
+    assert (party.street, party.postal_code, party.city) == ("Hauptstr. 1", None, "Berlin")   # not "Hauptstr. 1, 20095 Berlin"
+    # a candidate without a street leaves the whole address on file
+    bare = candidate("structured_data", "https://foto-mueller.de/", name="Foto Müller GmbH", postal_code="99999",
+                     city="Erfurt", country="DE")
+    services.lookup_site(db_session, HANDLER, "https://foto-mueller.de/",
+                         found=Lookup("https://foto-mueller.de/", "https://foto-mueller.de/", "foto-mueller.de",
+                                      [bare], bare, [], [], [], Verdict("unknown", 0, [])), party_id=party.id)
+    assert (party.street, party.postal_code, party.city) == ("Hauptstr. 1", None, "Berlin")
+
+
+def test_a_merge_fills_the_address_only_when_the_kept_party_has_none(db_session):
+    keep = make_party(db_session, name="A GmbH", street="Ring 1", postal_code=None, city="Köln")
+    other = make_party(db_session, name="A GmbH", street="Weg 9", postal_code="80331", city="München")
+    keep.vat_id = other.vat_id = "DE136695976"
+    other.phone = "+49891234567"
+    services.merge_parties(db_session, HANDLER, keep.id, other.id)
+    assert (keep.street, keep.postal_code, keep.city, keep.phone) == ("Ring 1", None, "Köln", "+49891234567")
+    empty = make_party(db_session, name="B GmbH", street=None, postal_code=None, city=None)
+    full = make_party(db_session, name="B GmbH", street="Weg 9", postal_code="80331", city="München")
+    empty.vat_id = full.vat_id = "DE811907980"
+    services.merge_parties(db_session, HANDLER, empty.id, full.id)
+    assert (empty.street, empty.postal_code, empty.city) == ("Weg 9", "80331", "München")
