@@ -64,6 +64,12 @@ def purge_command(dry_run: bool, as_json: bool, today, login: str) -> None:
     from caseapp.gdpr import services
 
     actor = _actor(login, "purge")
+    if today is not None and today > clock.today() and not dry_run:
+        # A purge cannot be undone: counting retention up to a later day would remove what the law
+        # still requires us to keep (§ 257 HGB, § 147 AO). A later day is only for a look ahead.
+        raise Refused(f"--today {today.isoformat()} is after today ({clock.today().isoformat()}): a purge counts "
+                      "retention up to today at the latest. Add --dry-run to see what a later day would purge. "
+                      "Nothing was purged.")
     today = today or clock.today()
     retention = services.retention(current_app.config["CASEAPP_RETENTION_DAYS"])
     if dry_run:

@@ -3,7 +3,7 @@ download, the purge's confirmation, the party page's link, and the commands' out
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -114,7 +114,16 @@ def test_the_purge_command_dry_run_then_purge(app, db_session):
     assert planned["dry_run"] and planned["counts"]["party"]["anonymise"] >= 1
     db_session.expire_all()
     assert db_session.get(Party, party_id).name.endswith("GmbH")
-    done = invoke(app, "gdpr", "purge", "--today", "2026-11-23", "--as", "admin")
+    from caseapp.core import clock
+
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
+    ahead = invoke(app, "gdpr", "purge", "--today", tomorrow, "--as", "admin")     # a purge cannot run ahead
+    assert ahead.exit_code == 2 and "after today" in ahead.output and "Nothing was purged" in ahead.output
+    db_session.expire_all()
+    assert db_session.get(Party, party_id).name.endswith("GmbH")
+    looked = invoke(app, "gdpr", "purge", "--dry-run", "--today", tomorrow, "--as", "admin")   # a look ahead may
+    assert looked.exit_code == 0, looked.output
+    done = invoke(app, "gdpr", "purge", "--today", clock.today().isoformat(), "--as", "admin")   # today itself: allowed
     assert done.exit_code == 0 and done.output.startswith(f"Purged {planned['records']} record(s)"), done.output
     db_session.expire_all()
     assert db_session.get(Party, party_id).name == ERASED
