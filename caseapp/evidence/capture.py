@@ -26,13 +26,20 @@ import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from urllib.parse import urljoin, urldefrag
+import re
+from html import unescape
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from caseapp.core.errors import InvalidInput
 
 TOOL = "caseapp-evidence/1"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 MAX_HOPS = 10
+# A page and all it loads, together, at most this many times the cap for one answer (20 MB: 200 MB);
+# a full-page screenshot at most this tall (pixels at 1280 wide) — a hostile or endless page cannot
+# fill the memory of the process that captures it.
+TOTAL_RESOURCES = 10
+MAX_SHOT_HEIGHT = 16000
 # Request headers Chromium's requests pass on (no Accept-Encoding: bodies arrive as served, identity).
 FORWARD = {"accept", "accept-language", "referer"}
 # Headers that describe the transfer, not the content: dropped before Chromium gets the body.
@@ -120,8 +127,31 @@ def _warc_pair(writer, ex) -> None:
     writer.write_request_response_pair(request, response)   # adds WARC-Concurrent-To and the digests
 
 
+_SIZE_VARIANT = re.compile(r"-\d{2,5}x\d{2,5}(?=\.[A-Za-z0-9]{2,5}$)")   # WordPress' berg-1024x683.jpg
+
+
+def image_key(address: str) -> str:
+    """What makes two image addresses the same picture: host and path, without the query (a CDN's
+    ?w=800), the fragment, or a size suffix a CMS adds to its resized copies."""
+    parts = urlsplit(urldefrag(address)[0])
+    return f"{parts.netloc.lower()}{_SIZE_VARIANT.sub('', parts.path)}"
+
+
 def _same_image(a: str, b: str) -> bool:
-    return urldefrag(a)[0] == urldefrag(b)[0]
+    return image_key(a) == image_key(b)
+
+
+def shown_on(image_url: str, seen, html: str, loaded) -> bool:
+    """Whether the rendered page still uses the image: it names it (an image, a srcset, a lazy
+    loader's data- attribute, og:image, a link), its address is in the rendered HTML, or the page
+    loaded it — each also as a resized copy of the same file."""
+    if any(_same_image(u, image_url) for u in list(seen) + list(loaded)):
+        return True
+    path = urlsplit(image_url).path
+    stem = _SIZE_VARIANT.sub("", path).rsplit(".", 1)[0]
+    if not stem.strip("/"):
+        return False
+    return re.search(re.escape(stem) + r"(?:-\d{2,5}x\d{2,5})?\.", unescape(html)) is not None
 
 
 _IMAGES_ON_PAGE = """() => {
@@ -133,6 +163,11 @@ _IMAGES_ON_PAGE = """() => {
   for (const el of document.querySelectorAll('meta[property="og:image"], link[rel~="image_src"]')) {
     const u = el.content || el.href; if (u) found.push(new URL(u, document.baseURI).href); }
   for (const el of document.querySelectorAll('a[href]')) found.push(el.href);
+  for (const el of document.querySelectorAll('[data-src], [data-lazy-src], [data-original], [data-srcset]')) {
+    for (const name of ['data-src', 'data-lazy-src', 'data-original', 'data-srcset']) {
+      const v = el.getAttribute(name); if (!v) continue;
+      for (const part of v.split(',')) { const u = part.trim().split(/\\s+/)[0];
+        if (u) { try { found.push(new URL(u, document.baseURI).href); } catch (e) {} } } } }
   return found.filter(Boolean);
 }"""
 
@@ -156,15 +191,22 @@ def capture(url: str, *, image_url: str | None = None, allow=frozenset(), privat
         "software": TOOL, "format": "WARC File Format 1.1",
         "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"}))
     log: list[dict] = []
+    notes: list[str] = []
     answered: dict[str, object] = {}     # final URL -> its exchange (the page's, the image's)
     cache: dict[str, object] = {}        # answers already fetched, handed to Chromium once
+
+    budget = {"left": max_bytes * TOTAL_RESOURCES}   # all of a page's answers together, in memory and in the WARC
 
     def chain(target: str, method: str = "GET", headers=()):
         for _ in range(MAX_HOPS + 1):
             if method == "GET" and target in cache:
                 return cache.pop(target)
+            if budget["left"] <= 0:
+                raise InvalidInput(f"{target}: not fetched, the page's answers passed "
+                                   f"{max_bytes * TOTAL_RESOURCES // (1024 * 1024)} MB together")
             ex = fetch_exchange(target, max_bytes, timeout=min(seconds, 30.0), method=method, headers=headers,
                                 private_ok=private_ok, allow=frozenset(allow), total_seconds=seconds)
+            budget["left"] -= len(ex.body)
             _warc_pair(writer, ex)
             location = ex.header("location")
             log.append({"url": ex.url, "method": ex.method, "status": ex.status, "reason": ex.reason,
@@ -215,9 +257,16 @@ def capture(url: str, *, image_url: str | None = None, allow=frozenset(), privat
                 page.wait_for_load_state("networkidle", timeout=min(5000, seconds * 1000))
             except Exception:  # noqa: BLE001  (pages that never go quiet: ads, long polling)
                 pass
-            seen = page.evaluate(_IMAGES_ON_PAGE)
+            height = page.evaluate("() => Math.max(document.documentElement.scrollHeight, document.body ? "
+                                   "document.body.scrollHeight : 0)")
+            if height > MAX_SHOT_HEIGHT:   # an endless page: its top, said so, not a picture too big to keep
+                notes.append(f"the page is {height} pixels tall: the screenshot shows its first {MAX_SHOT_HEIGHT}")
+                page.set_viewport_size({"width": 1280, "height": MAX_SHOT_HEIGHT})
+                png = page.screenshot(timeout=seconds * 1000)
+            else:
+                png = page.screenshot(full_page=True, timeout=seconds * 1000)
+            seen = page.evaluate(_IMAGES_ON_PAGE)   # after the full page was laid out: lazy images are in
             html = page.content()
-            png = page.screenshot(full_page=True, timeout=seconds * 1000)
             return page.url, png, html, seen, browser.version
         finally:
             context.close()
@@ -237,10 +286,12 @@ def capture(url: str, *, image_url: str | None = None, allow=frozenset(), privat
     files = {"screenshot.png": png, "page.html": html.encode("utf-8")}
     captured = Captured(url=url, final_url=final_url, status=first.status, headers=list(first.headers),
                         captured_at=started, files=files, exchanges=log, browser=f"Chromium {version}")
+    captured.notes.extend(notes)
     if rendered_url != final_url:
         captured.notes.append(f"the page moved itself to {rendered_url}")
     if image_url:
         captured.image_url = image_url
+        loaded = [u for u in answered if u != final_url]    # what the page itself asked for
         image = next((ex for u, ex in answered.items() if _same_image(u, image_url)), None)
         if image is None:   # the page did not load it: fetched here, so it is in the WARC too
             try:
@@ -253,7 +304,7 @@ def capture(url: str, *, image_url: str | None = None, allow=frozenset(), privat
                 kind = (image.header("content-type") or "").split(";")[0].strip().lower()
                 files[f"image.{IMAGE_EXTENSIONS.get(kind, 'bin')}"] = image.body
         captured.image_present = _present(first.status, captured.image_status,
-                                          any(_same_image(u, image_url) for u in seen))
+                                          shown_on(image_url, seen, html, loaded))
     else:   # no image named: the largest image the page loaded is kept as "the image as served"
         images = [ex for ex in answered.values() if ex.status == 200 and ex.body
                   and (ex.header("content-type") or "").lower().startswith("image/")]

@@ -105,10 +105,27 @@ def write_capture(log: Path, captured) -> tuple[Path, dict]:
     return target, manifest
 
 
+def _entries(label: str, manifest) -> tuple[list[dict], list[str]]:
+    """A manifest's file entries that are well formed, and a problem for each that is not: a name
+    must be a plain file name (no folder, no `..`), so a manifest cannot point outside its capture."""
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, list):
+        return [], [f"{label}: {MANIFEST} is not a manifest (no list of files)"]
+    good, problems = [], []
+    for entry in files:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not (isinstance(name, str) and name and name not in (".", "..") and "/" not in name and "\\" not in name
+                and isinstance(entry.get("sha256"), str) and isinstance(entry.get("size"), int)):
+            problems.append(f"{label}: {MANIFEST} names a file it may not ({str(name)[:60]!r}): not checked")
+            continue
+        good.append(entry)
+    return good, problems
+
+
 def check_files(label: str, manifest: dict, read) -> list[str]:
     """Problems with the files a manifest names; `read(name)` returns the bytes or None when missing."""
-    problems = []
-    for entry in manifest.get("files", []):
+    entries, problems = _entries(label, manifest)
+    for entry in entries:
         data = read(entry["name"])
         if data is None:
             problems.append(f"{label}/{entry['name']}: missing")
@@ -166,9 +183,13 @@ def verify_folder(log: Path, head: str | None = None) -> list[str]:
             continue
         problems += check_files(label, manifest,
                                 lambda name, f=folder: (f / name).read_bytes() if (f / name).is_file() else None)
-        named = {entry["name"] for entry in manifest.get("files", [])} | {MANIFEST}
+        named = {entry["name"] for entry in _entries(label, manifest)[0]} | {MANIFEST}
         problems += [f"{label}/{extra.name}: not in the manifest" for extra in sorted(folder.iterdir())
                      if extra.name not in named]
     if len(folders) > 1 or folders[0] != log:
         problems += check_links(chain, head)
+    elif head is not None and (chain[0][1] is None or sha256(chain[0][1]) != head):
+        # one capture checked against the hash recorded for it (e.g. the one printed in a letter)
+        problems.append(f"{folders[0].name}: its {MANIFEST} is not {head[:12]}… (SHA-256 "
+                        f"{sha256(chain[0][1])[:12] if chain[0][1] is not None else 'none'})")
     return problems

@@ -379,9 +379,17 @@ def report_data(session: Session, store: FileStore, capture_id: int) -> ReportDa
 def keep_report(session: Session, actor: Actor, store: FileStore, capture_id: int, data: bytes) -> EvidenceCapture:
     """Keep a capture's evidence report (the first one made): later downloads give the very same
     bytes, so what went to a court is what the app still shows. Audited."""
+    from sqlalchemy import update
+
     row = get_capture(session, capture_id)
     if row.report_sha256 is None:
-        row.report_sha256 = store.put(data)
-        audit.record(session, actor, "evidence.report_made", "evidence_capture", row.id, case_id=row.case_id,
-                     details={"report": row.report_sha256, "manifest": row.manifest_sha256})
+        sha = store.put(data)
+        # only if no other download kept one meanwhile: the first report kept is the report
+        kept = session.execute(update(EvidenceCapture).where(EvidenceCapture.id == row.id,
+                                                             EvidenceCapture.report_sha256.is_(None))
+                               .values(report_sha256=sha), execution_options={"synchronize_session": False})
+        session.refresh(row)
+        if kept.rowcount == 1:
+            audit.record(session, actor, "evidence.report_made", "evidence_capture", row.id, case_id=row.case_id,
+                         details={"report": row.report_sha256, "manifest": row.manifest_sha256})
     return row

@@ -90,15 +90,22 @@ class EvidenceView(BaseView):
             flash(gettext("The files of this capture were removed on %(day)s under the retention rules; "
                           "no report can be made from it any more.", day=format_date(data.row.purged_at)), "warning")
             return redirect(url_for("EvidenceView.show", capture_id=capture_id))
-        if data.row.report_sha256 and store.exists(data.row.report_sha256):   # the one made first, unchanged
+        if data.row.report_sha256 and not store.exists(data.row.report_sha256):
+            flash(gettext("The evidence report kept for this capture (SHA-256 %(sha)s) is missing from the file "
+                          "store, so no other one is made in its place. Ask an administrator to restore it from "
+                          "the backup (caseapp evidence verify-store lists what is missing).",
+                          sha=data.row.report_sha256[:16]), "danger")
+            return redirect(url_for("EvidenceView.show", capture_id=capture_id))
+        if data.row.report_sha256:   # the one made first, unchanged
             made = store.read(data.row.report_sha256)
         else:
             html = self.render_template("evidence/report.html", d=data, file_url=file_url,
                                         made=timestamp(utcnow()), lang=str(get_locale() or "en"))
             made = pdf(html, store)
-            ok, _row = attempt(lambda s: services.keep_report(s, current_actor(), store, capture_id, made))
+            ok, kept = attempt(lambda s: services.keep_report(s, current_actor(), store, capture_id, made))
             if not ok:
                 abort(409)
+            made = store.read(kept.report_sha256)   # another download may have kept its report first: that one
         response = Response(made, mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'inline; filename="evidence-report-{capture_id}.pdf"'
         response.headers["Cache-Control"] = "private, no-store"

@@ -134,3 +134,27 @@ def test_the_manifest_is_built_from_what_was_captured(sites, chromium):
     assert manifest["previous_manifest"] == "ab" * 32 and manifest["status"] == 200
     assert manifest["captured_at"].endswith("Z") and manifest["url"] == f"{sites}/shop/"
     assert [f["name"] for f in manifest["files"]] == sorted(got.files)
+
+
+def test_a_page_and_its_answers_together_stay_under_the_total_cap(sites, chromium, monkeypatch):
+    from caseapp.evidence import capture as module
+
+    page = capture(f"{sites}/shop/", allow=ALLOW, browser=chromium)
+    html_size = next(e["size"] for e in page.exchanges if e.get("url") == f"{sites}/shop/")
+    monkeypatch.setattr(module, "TOTAL_RESOURCES", 1)
+    got = capture(f"{sites}/shop/", image_url=f"{sites}/shop/img/berg.jpg", allow=ALLOW, browser=chromium,
+                  max_bytes=html_size + 1)      # room for the page, none for its picture
+    refused = [e for e in got.exchanges if "refused" in e]
+    assert any(e["url"].endswith("/shop/img/berg.jpg") and "passed" in e["refused"] for e in refused)
+    assert not any(name.startswith("image.") for name in got.files)
+
+
+def test_an_endless_page_is_shot_to_a_height_and_says_so(sites, chromium, monkeypatch):
+    from PIL import Image
+
+    from caseapp.evidence import capture as module
+
+    monkeypatch.setattr(module, "MAX_SHOT_HEIGHT", 300)
+    got = capture(f"{sites}/shop/", allow=ALLOW, browser=chromium)
+    assert Image.open(io.BytesIO(got.files["screenshot.png"])).size[1] == 300
+    assert any(note.startswith("the page is ") and note.endswith("shows its first 300") for note in got.notes)

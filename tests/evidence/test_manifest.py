@@ -130,3 +130,30 @@ def test_captures_written_at_once_take_turns(tmp_path):
 
 def test_an_empty_folder_is_a_problem(tmp_path):
     assert verify_folder(tmp_path) == [f"{tmp_path}: no captures in it"]
+
+
+def test_one_capture_checked_against_its_recorded_hash(log):
+    one = captures_in(log)[1]
+    recorded = sha256((one / MANIFEST).read_bytes())
+    assert verify_folder(one, head=recorded) == []
+    [problem] = verify_folder(one, head="a" * 64)
+    assert problem.startswith(f"{one.name}: its {MANIFEST} is not aaaaaaaaaaaa")
+
+
+@pytest.mark.parametrize("name", ["../../../etc/hostname", "/etc/hostname", "..", "sub/file", "a\\b", "", 7])
+def test_a_manifest_cannot_point_outside_its_capture(log, name):
+    one = captures_in(log)[0]
+    manifest = json.loads((one / MANIFEST).read_bytes())
+    manifest["files"].append({"name": name, "sha256": "0" * 64, "size": 1})
+    (one / MANIFEST).write_bytes(canonical(manifest))
+    problems = verify_folder(one)
+    assert problems == [f"{one.name}: {MANIFEST} names a file it may not ({str(name)[:60]!r}): not checked"]
+
+
+@pytest.mark.parametrize("body", [b"[]", b"{}", b'{"files": "x"}', b"not json"])
+def test_a_manifest_that_is_not_one_is_a_problem_not_a_crash(log, body):
+    one = captures_in(log)[0]
+    (one / MANIFEST).write_bytes(body)
+    problems = verify_folder(log)
+    assert problems and all(isinstance(p, str) for p in problems)
+    assert any(one.name in p for p in problems)

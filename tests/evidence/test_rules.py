@@ -116,3 +116,37 @@ def test_export_writes_a_folder_that_verifies_on_its_own_and_verify_store_checks
         os.chmod(path, 0o444)
     missing = runner.invoke(main, ["evidence", "export", "999999", "--out", str(tmp_path)])
     assert missing.exit_code == 2 and "There is no capture 999999" in missing.output
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("https://shop.example/up/berg.jpg", "https://shop.example/up/berg.jpg#x", True),
+    ("https://shop.example/up/berg.jpg", "https://shop.example/up/berg.jpg?w=800", True),        # a CDN's resize
+    ("https://shop.example/up/berg.jpg", "https://shop.example/up/berg-1024x683.jpg", True),     # WordPress' copy
+    ("https://shop.example/up/berg.jpg", "https://SHOP.example/up/berg.jpg", True),
+    ("https://shop.example/up/berg.jpg", "https://shop.example/up/berg-panorama.jpg", False),
+    ("https://shop.example/up/berg.jpg", "https://other.example/up/berg.jpg", False),
+    ("https://shop.example/up/berg.jpg", "https://shop.example/up/berg.png", False),
+])
+def test_what_counts_as_the_same_image(a, b, same):
+    from caseapp.evidence.capture import _same_image
+
+    assert _same_image(a, b) is same
+
+
+IMAGE = "https://shop.example/up/berg.jpg"
+
+
+@pytest.mark.parametrize("seen, html, loaded, shown", [
+    ([IMAGE], "", [], True),                                                     # an <img> names it
+    (["https://shop.example/up/berg-300x200.jpg"], "", [], True),                # a resized copy of it
+    ([], '<img src="data:," data-src="/up/berg.jpg">', [], True),                # a lazy loader's attribute
+    ([], '<script>{"image":"https:\\/\\/shop.example\\/up\\/berg.jpg"}</script>', [], False),  # escaped JSON: not read
+    ([], '<div style="background:url(&quot;/up/berg-1024x683.jpg&quot;)">', [], True),   # in the HTML, resized
+    ([], "", ["https://shop.example/up/berg.jpg?v=2"], True),                    # the page loaded it
+    (["https://shop.example/up/other.jpg"], '<img src="/up/berg-panorama.jpg">', [], False),   # another picture
+    ([], "", [], False),                                                         # nowhere: gone from the page
+])
+def test_whether_the_page_still_uses_the_image(seen, html, loaded, shown):
+    from caseapp.evidence.capture import shown_on
+
+    assert shown_on(IMAGE, seen, html, loaded) is shown

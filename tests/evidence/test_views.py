@@ -93,6 +93,24 @@ def test_the_evidence_report_is_a_pdf_with_the_hashes_and_the_pictures(client_as
     db_session.refresh(row)
     assert row.report_sha256 is not None
     assert client_as("handler").get(f"/evidence/{row.id}/report.pdf").data == answer.data   # kept: the same bytes
+    # a download that rendered its own meanwhile keeps none: the first report kept is the report
+    from caseapp.core.audit import Actor, AuditEvent
+    from caseapp.core.filestore import FileStore
+    from caseapp.evidence import services
+
+    store = FileStore(web.application.config["CASEAPP_FILESTORE_PATH"])
+    again = services.keep_report(db_session, Actor.system("tests"), store, row.id, b"%PDF-1.7 another")
+    assert again.report_sha256 == row.report_sha256
+    assert len(db_session.scalars(select(AuditEvent).where(AuditEvent.action == "evidence.report_made")).all()) == 1
+    # the kept report gone from the store: no other one is made in its place
+    import os
+
+    path = store.path_for(row.report_sha256)
+    os.chmod(path, 0o644)
+    path.unlink()
+    missing = web.get(f"/evidence/{row.id}/report.pdf")
+    assert missing.status_code == 302 and missing.location.endswith(f"/evidence/{row.id}")
+    assert "is missing from the file store" in web.get(f"/evidence/{row.id}").get_data(as_text=True)
 
 
 def test_an_unreachable_page_captures_nothing_and_says_why(client_as, db_session, case, down, local_fetching):
