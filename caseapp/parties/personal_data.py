@@ -30,7 +30,7 @@ PURGE_ORDER = 90
 # The tables whose rows on a party this module answers for (tests/gdpr: none is left out).
 TABLES = ("party", "party_address_candidate", "party_field_source")
 PERSONAL = ("name", "site", "email", "street", "postal_code", "city", "subdivision", "phone", "vat_id",
-            "register_number", "address_source_url", "cleared_note")
+            "register_number", "address_source_url", "cleared_note", "commercial_reasons")
 FIELDS = ("name", "kind", "site", "email", "street", "postal_code", "city", "country", "subdivision", "language",
           "phone", "vat_id", "register_number", "commercial", "commercial_score", "commercial_reasons", "cleared",
           "cleared_note")
@@ -122,15 +122,23 @@ def expired(session: Session, now: datetime, retention: Retention) -> list[Expir
             name = session.scalar(select(Party.name).where(Party.id == party_id))
             if name != ERASED:
                 found.append(Expired("party", party_id, ANONYMISE, CASE_FILE, party_id))
+            # the duplicates merged into it go with it
+            for merged_id in session.scalars(select(Party.id).where(Party.merged_into_id == party_id,
+                                                                    Party.name != ERASED).order_by(Party.id)):
+                found.append(Expired("party", merged_id, ANONYMISE, CASE_FILE, party_id))
     # Parties nobody claimed against: deleted past the `party` retention, counted from their last
     # change or the last time their site was seen, whichever is later.
     from caseapp.hits import personal_data as hits
 
     latest = retention.latest_event(PROSPECT, today_of(now))
     claimed = cases.parties_with_cases(session)
+    # A merged duplicate (and the party others were merged into) is not a prospect: its row keeps
+    # its site pointing at the party that has its cases; it goes with that party, not alone.
+    merged = set(session.scalars(select(Party.id).where(Party.merged_into_id.is_not(None))))
+    merged |= set(session.scalars(select(Party.merged_into_id).where(Party.merged_into_id.is_not(None))))
     prospects = [(party_id, site, updated_at) for party_id, site, updated_at
                  in session.execute(select(Party.id, Party.site, Party.updated_at))
-                 if party_id not in claimed and updated_at.date() <= latest]
+                 if party_id not in claimed and party_id not in merged and updated_at.date() <= latest]
     seen = hits.last_seen_on(session, sorted({site for _p, site, _u in prospects if site}))
     for party_id, site, _updated_at in prospects:
         if site not in seen or _day(seen[site]) <= latest:

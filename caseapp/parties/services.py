@@ -33,6 +33,19 @@ _parties = ReferenceRecords(
     in_use="cases are open or closed against it; they keep their party.",
     required=(("country", "Country: say where the party is (two letters, such as DE; ZZ when not known yet)."),))
 get_party, delete_party = _parties.get, _parties.delete
+
+
+def live_party(session: Session, party_id: int) -> Party:
+    """A party that can still be changed: a duplicate merged into another is history (its cases
+    and site are the other's), so its address and flags are changed on that one."""
+    from caseapp.core.errors import InvalidInput
+
+    party = get_party(session, party_id)
+    if party.merged_into_id is not None:
+        raise InvalidInput(f"Party #{party.id} was merged into party #{party.merged_into_id}: change that one.")
+    return party
+
+
 # Fields that say something about a person (a party may be one): where each came from is kept
 # (party_field_source; GDPR Art. 14 and 15(1)(g)).
 PERSONAL_FIELDS = ("name", "email", "street", "postal_code", "city", "country", "subdivision", "phone")
@@ -266,7 +279,7 @@ def choose_candidate(session: Session, actor: Actor, party_id: int, candidate_id
     """The handler picks one of the candidates ("use this") as the party's address."""
     from caseapp.core.errors import NotFound
 
-    party = get_party(session, party_id)
+    party = live_party(session, party_id)
     chosen = session.get(_candidate_model(), candidate_id)
     if chosen is None or chosen.party_id != party.id:
         raise NotFound(f"Party {party} has no address candidate {candidate_id}: reload the page.")
@@ -283,7 +296,7 @@ def correct_address(session: Session, actor: Actor, party_id: int, *, seen_versi
     from caseapp.core.records import check_version, text_or_none
     from caseapp.parties.lookup import CONFIDENCE, MANUAL
 
-    party = get_party(session, party_id)
+    party = live_party(session, party_id)
     check_version(f"Party {party}", party, seen_version)
     unknown = set(values) - set(CANDIDATE_FIELDS)
     if unknown:
@@ -431,7 +444,7 @@ def clear_party(session: Session, actor: Actor, party_id: int, *, cleared: bool,
     from caseapp.core.errors import InvalidInput
     from caseapp.core.records import check_version, text_or_none
 
-    party = get_party(session, party_id)
+    party = live_party(session, party_id)
     check_version(f"Party {party}", party, seen_version)
     note = text_or_none(note)
     if cleared and not note:

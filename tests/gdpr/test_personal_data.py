@@ -296,3 +296,26 @@ def test_an_old_case_files_captures_lose_their_files_and_the_chain_still_verifie
     other = db_session.get(EvidenceCapture, kept.id)
     assert other.purged_at is None and store.exists(other.screenshot_sha256)
     assert evidence.verify_chain(db_session, store) == []                 # no gap where nothing was tampered with
+
+
+def test_a_merged_duplicate_goes_with_the_party_it_was_merged_into_never_alone(db_session):
+    from caseapp.parties import services as parties
+
+    old = party_file(db_session, closed_on=date(2015, 3, 1), marker="Zusammen")
+    duplicate = make_party(db_session, name="Zusammen GmbH", street="Zusammenstraße 5", site="zusammen-alt.example")
+    old.party.vat_id = duplicate.vat_id = "DE136695976"
+    old.party.commercial_reasons = [{"signal": "vat_id", "weight": 40, "detail": "DE136695976"}]
+    db_session.flush()
+    parties.merge_parties(db_session, ADMIN, old.party.id, duplicate.id)
+    db_session.execute(Party.__table__.update().where(Party.id == duplicate.id)
+                       .values(updated_at=utc(date(2015, 1, 1))))      # untouched for years: no prospect though
+    db_session.commit()
+    plan = services.plan(db_session, date(2026, 11, 23), RETENTION)
+    actions = {(e.id, e.action) for e in plan.items.get("parties", [])}
+    assert (duplicate.id, "delete") not in actions and (duplicate.id, "anonymise") in actions
+
+    services.purge(db_session, ADMIN, date(2026, 11, 23), RETENTION)
+    db_session.expire_all()
+    kept, gone = db_session.get(Party, old.party.id), db_session.get(Party, duplicate.id)
+    assert (kept.name, kept.vat_id, kept.commercial_reasons) == (ERASED, None, None)
+    assert (gone.name, gone.street, gone.merged_into_id) == (ERASED, None, kept.id)

@@ -240,3 +240,18 @@ def test_a_merge_fills_the_address_only_when_the_kept_party_has_none(db_session)
     empty.vat_id = full.vat_id = "DE811907980"
     services.merge_parties(db_session, HANDLER, empty.id, full.id)
     assert (empty.street, empty.postal_code, empty.city) == ("Weg 9", "80331", "München")
+
+
+def test_a_merged_duplicate_is_history_its_address_and_flag_are_changed_on_the_party_it_went_into(db_session):
+    keep = make_party(db_session, name="C GmbH")
+    other = make_party(db_session, name="C GmbH")
+    keep.vat_id = other.vat_id = "DE136695976"
+    services.merge_parties(db_session, HANDLER, keep.id, other.id)
+    for change in (lambda: services.correct_address(db_session, HANDLER, other.id, seen_version=None, street="A 1",
+                                                    postal_code="1", city="B", country="DE"),
+                   lambda: services.clear_party(db_session, HANDLER, other.id, cleared=True, note="licence shown",
+                                                seen_version=None)):
+        with pytest.raises(InvalidInput, match=f"merged into party #{keep.id}: change that one"):
+            change()
+    services.clear_party(db_session, HANDLER, keep.id, cleared=True, note="licence shown", seen_version=None)
+    assert keep.cleared
