@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from caseapp.cases.models import IS_OPEN, Case, CaseItem, CaseNote, LicenceDefence
-from caseapp.core.personal_data import CASE_FILE, DELETE, Expired, Retention, field, record, today_of
+from caseapp.core.personal_data import CASE_FILE, DELETE, Expired, Retention, bulk, field, record, today_of
 
 PURGE_ORDER = 40
 # The tables whose rows on a party this module answers for (tests/gdpr: none is left out).
@@ -109,8 +109,6 @@ def purge(session: Session, actor, items: list[Expired]) -> list[str]:
     files: list[str] = []
     for kind, model in MODELS.items():
         ids = [e.id for e in items if e.kind == kind]
-        for start in range(0, len(ids), 500):
-            session.execute(delete(model).where(model.id.in_(ids[start:start + 500])),
-                            execution_options={"synchronize_session": False})
+        bulk(session, lambda chunk, model=model: delete(model).where(model.id.in_(chunk)), ids)
         files.extend(sha for e in items if e.kind == kind for sha in e.files)
     return files

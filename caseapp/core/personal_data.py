@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field as dataclass_field
 from datetime import date, datetime, timedelta
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 # The classes of records, each with its own retention (caseapp.config.RETENTION_DEFAULTS).
 SIGHTING = "sighting"        # pages seen on a person's sites that never became (or are no longer) a case
@@ -117,3 +117,32 @@ def counts(expired: list[Expired]) -> dict[str, dict[str, int]]:
         found.setdefault(item.kind, {}).setdefault(item.action, 0)
         found[item.kind][item.action] += 1
     return found
+
+
+# Ids go to the database in slices (SQLite takes at most 999 bound values in one IN (…)).
+BATCH = 500
+
+
+def batches(ids) -> Iterator[list]:
+    """`ids` in slices of BATCH, in their order."""
+    ids = list(ids)
+    for start in range(0, len(ids), BATCH):
+        yield ids[start:start + BATCH]
+
+
+def bulk(session, statement_for, ids) -> None:
+    """Run `statement_for(slice)` (an UPDATE or DELETE naming the slice's ids) for each slice of
+    `ids`, leaving the session's objects as they are (a purge works on rows, not on objects)."""
+    for chunk in batches(ids):
+        session.execute(statement_for(chunk), execution_options={"synchronize_session": False})
+
+
+def forget_audit_details(session, subject_type: str, ids) -> None:
+    """The audit trail keeps what happened to these records, by whom and when, not the values
+    they held (their details are the personal data)."""
+    from sqlalchemy import update
+
+    from caseapp.core.audit import AuditEvent
+
+    bulk(session, lambda chunk: update(AuditEvent).where(AuditEvent.subject_type == subject_type,
+                                                         AuditEvent.subject_id.in_(chunk)).values(details=None), ids)

@@ -16,7 +16,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from caseapp.core.models import utcnow
-from caseapp.core.personal_data import ANONYMISE, CASE_FILE, SIGHTING, Expired, Retention, field, record, today_of
+from caseapp.core.personal_data import (ANONYMISE, CASE_FILE, SIGHTING, Expired, Retention, bulk, field, record,
+                                        today_of)
 from caseapp.evidence.models import EvidenceCapture
 
 PURGE_ORDER = 15
@@ -70,9 +71,8 @@ def expired(session: Session, now: datetime, retention: Retention) -> list[Expir
 
 def purge(session: Session, actor, items: list[Expired]) -> list[str]:
     ids = [e.id for e in items if e.kind == "evidence_capture"]
-    for start in range(0, len(ids), 500):
-        session.execute(update(EvidenceCapture).where(EvidenceCapture.id.in_(ids[start:start + 500]))
-                        .values(purged_at=utcnow(), **{name: None for name in FILES}),
-                        execution_options={"synchronize_session": False})
+    when = utcnow()
+    bulk(session, lambda chunk: update(EvidenceCapture).where(EvidenceCapture.id.in_(chunk))
+         .values(purged_at=when, **{name: None for name in FILES}), ids)
     # A file another capture still names stays (the filestore looks at every *_sha256 column).
     return [sha for e in items if e.kind == "evidence_capture" for sha in e.files]

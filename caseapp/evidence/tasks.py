@@ -3,10 +3,7 @@ else. Inline today (CASEAPP_JOBS=inline): `capture_hits_soon` runs them in a thr
 process after the deciding transaction committed, so a triage page does not wait for Chromium."""
 from __future__ import annotations
 
-import logging
 import threading
-
-log = logging.getLogger(__name__)
 
 
 def _store_and_settings():
@@ -67,22 +64,6 @@ def takedown_check(item_id: int, actor_name: str = "evidence check-due"):
 def capture_hits_soon(app, hit_ids) -> threading.Thread | None:
     """Capture these hits' pages one after another in a thread of this process (after the commit
     that decided them illegal). Off when CASEAPP_CAPTURE_ON_DECIDE is off (the tests)."""
-    ids = sorted(set(hit_ids))
-    if not ids or not app.config.get("CASEAPP_CAPTURE_ON_DECIDE"):
-        return None
+    from caseapp.core.jobs import one_by_one_soon
 
-    def run():
-        from caseapp.extensions import get_db
-
-        with app.app_context():
-            for hit_id in ids:
-                try:
-                    capture_hit(hit_id)
-                except Exception:  # noqa: BLE001  (one page's trouble never stops the others)
-                    log.exception("capture of hit %s failed", hit_id)
-                finally:
-                    get_db().session.remove()
-
-    thread = threading.Thread(target=run, name="evidence-capture", daemon=True)
-    thread.start()
-    return thread
+    return one_by_one_soon(app, "evidence-capture", hit_ids, capture_hit, setting="CASEAPP_CAPTURE_ON_DECIDE")

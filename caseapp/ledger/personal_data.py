@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from caseapp.core.personal_data import ACCOUNTING, ANONYMISE, ERASED, Expired, Retention, field, record, today_of
+from caseapp.core.personal_data import (ACCOUNTING, ANONYMISE, ERASED, Expired, Retention, bulk, field, record,
+                                        today_of)
 from caseapp.ledger.models import LedgerTransaction
 
 PURGE_ORDER = 20
@@ -52,7 +53,6 @@ def expired(session: Session, now: datetime, retention: Retention) -> list[Expir
 
 def purge(session: Session, actor, items: list[Expired]) -> list[str]:
     ids = [e.id for e in items if e.kind == "ledger_transaction"]
-    for start in range(0, len(ids), 500):
-        session.execute(update(LedgerTransaction).where(LedgerTransaction.id.in_(ids[start:start + 500]))
-                        .values(description=ERASED), execution_options={"synchronize_session": False})
+    bulk(session, lambda chunk: update(LedgerTransaction).where(LedgerTransaction.id.in_(chunk))
+         .values(description=ERASED), ids)
     return []

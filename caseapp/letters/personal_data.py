@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from caseapp.core.audit import AuditEvent
-from caseapp.core.personal_data import CASE_FILE, DELETE, Expired, Retention, field, record
+from caseapp.core.personal_data import CASE_FILE, DELETE, Expired, Retention, bulk, field, forget_audit_details, record
 from caseapp.letters.models import Letter
 
 PURGE_ORDER = 20
@@ -56,12 +55,6 @@ def expired(session: Session, now: datetime, retention: Retention) -> list[Expir
 
 def purge(session: Session, actor, items: list[Expired]) -> list[str]:
     ids = [e.id for e in items if e.kind == "letter"]
-    for start in range(0, len(ids), 500):
-        session.execute(delete(Letter).where(Letter.id.in_(ids[start:start + 500])),
-                        execution_options={"synchronize_session": False})
-    # The audit trail keeps that a letter was issued and sent, not where to (the address).
-    for start in range(0, len(ids), 500):
-        session.execute(update(AuditEvent).where(AuditEvent.subject_type == "letter",
-                                                 AuditEvent.subject_id.in_(ids[start:start + 500]))
-                        .values(details=None), execution_options={"synchronize_session": False})
+    bulk(session, lambda chunk: delete(Letter).where(Letter.id.in_(chunk)), ids)
+    forget_audit_details(session, "letter", ids)   # that a letter was issued and sent stays, not where to
     return [sha for e in items if e.kind == "letter" for sha in e.files]

@@ -22,8 +22,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from caseapp.core.audit import AuditEvent
-from caseapp.core.personal_data import (ANONYMISE, CASE_FILE, DELETE, ERASED, PROSPECT, Expired, Retention, field,
-                                        record, today_of)
+from caseapp.core.personal_data import (ANONYMISE, CASE_FILE, DELETE, ERASED, PROSPECT, Expired, Retention, bulk,
+                                        field, forget_audit_details, record, today_of)
 from caseapp.parties.models import Party, PartyAddressCandidate, PartyFieldSource
 
 PURGE_ORDER = 90
@@ -158,25 +158,16 @@ def _day(moment) -> "date":
 def purge(session: Session, actor, items: list[Expired]) -> list[str]:
     anonymise = [e.id for e in items if e.kind == "party" and e.action == ANONYMISE]
     remove = [e.id for e in items if e.kind == "party" and e.action == DELETE]
-    for start in range(0, len(anonymise), 500):
-        session.execute(update(Party).where(Party.id.in_(anonymise[start:start + 500]))
-                        .values(name=ERASED, **{name: None for name in PERSONAL if name != "name"},
-                                version=Party.version + 1),
-                        execution_options={"synchronize_session": False})
-    for start in range(0, len(remove), 500):
-        session.execute(delete(Party).where(Party.id.in_(remove[start:start + 500])),
-                        execution_options={"synchronize_session": False})
+    bulk(session, lambda chunk: update(Party).where(Party.id.in_(chunk))
+         .values(name=ERASED, **{name: None for name in PERSONAL if name != "name"}, version=Party.version + 1),
+         anonymise)
+    bulk(session, lambda chunk: delete(Party).where(Party.id.in_(chunk)), remove)
     # The addresses found and the fields' sources go with the values they explained.
     ids = anonymise + remove
-    for start in range(0, len(ids), 500):
-        for table in (PartyAddressCandidate, PartyFieldSource):
-            session.execute(delete(table).where(table.party_id.in_(ids[start:start + 500])),
-                            execution_options={"synchronize_session": False})
+    for table in (PartyAddressCandidate, PartyFieldSource):
+        bulk(session, lambda chunk, table=table: delete(table).where(table.party_id.in_(chunk)), ids)
     # The audit trail keeps what happened to the party, not the values it held.
-    for start in range(0, len(ids), 500):
-        session.execute(update(AuditEvent).where(AuditEvent.subject_type == "party",
-                                                 AuditEvent.subject_id.in_(ids[start:start + 500]))
-                        .values(details=None), execution_options={"synchronize_session": False})
+    forget_audit_details(session, "party", ids)
     return []
 
 

@@ -40,30 +40,21 @@ def lookup_party(party_id: int, actor_name: str = "address lookup") -> str | Non
         return None
 
 
+def lookup_site(site: str) -> None:
+    """Look up every party on file for a site (a merged one: the party it went into)."""
+    from caseapp.core.uow import unit_of_work
+    from caseapp.extensions import get_session
+    from caseapp.parties import services
+
+    with unit_of_work(get_session()) as session:
+        ids = services.party_ids_on_site(session, site)
+    for party_id in ids:
+        lookup_party(party_id)
+
+
 def lookup_sites_soon(app, sites) -> threading.Thread | None:
     """Look up the parties behind these sites, one after another, in a thread of this process (after
     the commit that decided their hits illegal). Off when CASEAPP_LOOKUP_ON_DECIDE is off (the tests)."""
-    sites = sorted(set(sites))
-    if not sites or not app.config.get("CASEAPP_LOOKUP_ON_DECIDE"):
-        return None
+    from caseapp.core.jobs import one_by_one_soon
 
-    def run():
-        from caseapp.core.uow import unit_of_work
-        from caseapp.extensions import get_db, get_session
-        from caseapp.parties import services
-
-        with app.app_context():
-            with unit_of_work(get_session()) as session:
-                ids = sorted({i for site in sites for i in services.party_ids_on_site(session, site)})
-            get_db().session.remove()
-            for party_id in ids:
-                try:
-                    lookup_party(party_id)
-                except Exception:  # noqa: BLE001  (one site's trouble never stops the others)
-                    log.exception("lookup of party %s failed", party_id)
-                finally:
-                    get_db().session.remove()
-
-    thread = threading.Thread(target=run, name="address-lookup", daemon=True)
-    thread.start()
-    return thread
+    return one_by_one_soon(app, "address-lookup", sites, lookup_site, setting="CASEAPP_LOOKUP_ON_DECIDE")

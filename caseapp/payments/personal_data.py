@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from caseapp.core.personal_data import ANONYMISE, CASE_FILE, ERASED, Expired, Retention, field, record
+from caseapp.core.personal_data import ANONYMISE, CASE_FILE, ERASED, Expired, Retention, bulk, field, record
 from caseapp.payments.models import Payment, Refund, StatementImport
 
 PURGE_ORDER = 20
@@ -81,12 +81,8 @@ def expired(session: Session, now: datetime, retention: Retention) -> list[Expir
 def purge(session: Session, actor, items: list[Expired]) -> list[str]:
     payments = [e.id for e in items if e.kind == "payment"]
     refunds = [e.id for e in items if e.kind == "refund"]
-    for start in range(0, len(payments), 500):
-        session.execute(update(Payment).where(Payment.id.in_(payments[start:start + 500]))
-                        .values(payer_name=ERASED, payer_iban=None, remittance=None, version=Payment.version + 1),
-                        execution_options={"synchronize_session": False})
-    for start in range(0, len(refunds), 500):
-        session.execute(update(Refund).where(Refund.id.in_(refunds[start:start + 500]))
-                        .values(payee_name=ERASED, payee_iban=None, remittance=ERASED),
-                        execution_options={"synchronize_session": False})
+    bulk(session, lambda chunk: update(Payment).where(Payment.id.in_(chunk))
+         .values(payer_name=ERASED, payer_iban=None, remittance=None, version=Payment.version + 1), payments)
+    bulk(session, lambda chunk: update(Refund).where(Refund.id.in_(chunk))
+         .values(payee_name=ERASED, payee_iban=None, remittance=ERASED), refunds)
     return []

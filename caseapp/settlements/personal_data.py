@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from caseapp.core.personal_data import ANONYMISE, CASE_FILE, ERASED, Expired, Retention, field, record
+from caseapp.core.personal_data import ANONYMISE, CASE_FILE, ERASED, Expired, Retention, bulk, field, record
 from caseapp.settlements.models import Settlement, SettlementOffer
 
 PURGE_ORDER = 20
@@ -68,13 +68,9 @@ def expired(session: Session, now: datetime, retention: Retention) -> list[Expir
 def purge(session: Session, actor, items: list[Expired]) -> list[str]:
     offers = [e.id for e in items if e.kind == "settlement_offer"]
     settlements = [e.id for e in items if e.kind == "settlement"]
-    for start in range(0, len(offers), 500):
-        session.execute(update(SettlementOffer).where(SettlementOffer.id.in_(offers[start:start + 500]))
-                        .values(note=None, version=SettlementOffer.version + 1),
-                        execution_options={"synchronize_session": False})
-    for start in range(0, len(settlements), 500):
-        session.execute(update(Settlement).where(Settlement.id.in_(settlements[start:start + 500]))
-                        .values(covers=ERASED, version=Settlement.version + 1),
-                        execution_options={"synchronize_session": False})
+    bulk(session, lambda chunk: update(SettlementOffer).where(SettlementOffer.id.in_(chunk))
+         .values(note=None, version=SettlementOffer.version + 1), offers)
+    bulk(session, lambda chunk: update(Settlement).where(Settlement.id.in_(chunk))
+         .values(covers=ERASED, version=Settlement.version + 1), settlements)
     return []
 
