@@ -92,12 +92,6 @@ class Retention:
         """The last day a record whose last event was `last_event` is kept."""
         return year_end(last_event) + timedelta(days=self.days[retention_class])
 
-    def past(self, retention_class: str, last_event: date | datetime | None, today: date) -> bool:
-        """Whether the record is past retention on `today` (kept on its last day)."""
-        if last_event is None:
-            return False
-        return today > self.last_day(retention_class, last_event)
-
     def latest_event(self, retention_class: str, today: date) -> date:
         """The latest day a record's last event may fall on for it to be past retention on `today`
         (for a query's WHERE): past <=> Dec 31 of its year < today - days <=> its year is before
