@@ -124,3 +124,25 @@ def test_signals_add_up_and_a_private_word_does_not_make_a_company_private():
     verdict = assess(vat_ids=["DE136695976"], names=["Foto Müller GmbH"], texts=["Mein Blog. Warenkorb"])
     assert [r["signal"] for r in verdict.reasons] == ["vat_id", "legal_form", "shop", "private_site"]
     assert (verdict.score, verdict.verdict) == (40 + 30 + 30 - 20, COMMERCIAL)
+
+
+def test_details_name_everything_found_in_their_order():
+    verdict = assess(register_numbers=["HRB 1", "HRB 2"], types={"LocalBusiness", "Store"})
+    assert only(verdict) == {"register_number": (40, "HRB 1, HRB 2"),
+                             "business_listing": (20, "schema.org LocalBusiness, Store")}
+
+
+def test_an_offer_alone_is_a_shop_and_a_price_may_span_two_texts():
+    assert only(assess(types={"Offer"})) == {"shop": (30, "schema.org Offer")}
+    assert only(assess(texts=["Preis: 24,90", "€"], types={"Product"})) == \
+        {"shop": (30, "prices (24,90 €); schema.org Product")}
+
+
+def test_an_ad_script_behind_a_proxy_counts_by_its_address():
+    page = '<script src="/proxy?u=https://pagead2.googlesyndication.com/tag.js"></script>'
+    assert only(assess(html_pages=[page])) == {"ads": (20, "googlesyndication.com")}
+
+
+def test_a_page_that_cannot_be_read_does_not_hide_the_next():
+    scripts, hrefs = _scripts_and_links(["   ", AD_PAGE])      # lxml: "Document is empty"
+    assert "/local.js" in scripts and "https://www.awin1.com/cread.php?x=1" in hrefs
