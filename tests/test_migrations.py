@@ -205,6 +205,11 @@ DROPPED_ON_THE_WAY_DOWN: dict[str, set[str]] = {
                      "work.publication_country", "work.status_at", "work.status_by", "work.status_reason"},
     "9e1f0b7d3c52": {"hit.transform"},          # where the copy lies on the work: the engine's answer then
     "c81a4f0e2d95": {"case.claim_lines"},       # the itemised claim as the handler priced it
+    # what the address lookup found on the party's site (its numbers, where the address came from,
+    # the commercial verdict): unknown before it, found again by looking the site up
+    "a5c7e9f1b3d6": {"party.address_checked_at", "party.address_source", "party.address_source_url",
+                     "party.commercial", "party.commercial_reasons", "party.commercial_score",
+                     "party.register_number", "party.vat_id"},
 }
 
 
