@@ -57,6 +57,17 @@ def backend(request):
 
 
 @pytest.fixture(scope="session")
+def playwright_driver():
+    """One Playwright for the whole session: its synchronous API runs an event loop in this thread
+    and refuses a second one, so the browser pages (tests/browser) and the captures
+    (tests/evidence) launch their Chromium from this one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
 def database_url(backend, tmp_path_factory):
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'caseapp.db'}"

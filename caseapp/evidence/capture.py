@@ -106,6 +106,40 @@ def launch(playwright, executable: str | None = None):
     return playwright.chromium.launch(executable_path=executable, headless=True, args=LAUNCH_ARGS)
 
 
+def _with_own_browser(render, chromium: str | None):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        own = launch(p, chromium)
+        try:
+            return render(own)
+        finally:
+            own.close()
+
+
+def _in_own_thread(work):
+    """Run `work` in a thread of its own and hand back its result or its exception. Playwright's
+    synchronous API runs an event loop in the thread that starts it and refuses to start inside
+    one: a capture asked for from a page, a job or a command whose thread already drives a browser
+    (or any asyncio loop) gets a clean thread."""
+    import threading
+
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # noqa: BLE001  (handed back to the caller as it was)
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, name="evidence-chromium", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def _warc_time(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -274,14 +308,7 @@ def capture(url: str, *, image_url: str | None = None, allow=frozenset(), privat
     if browser is not None:
         rendered_url, png, html, seen, version = render(browser)
     else:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as p:
-            own = launch(p, chromium)
-            try:
-                rendered_url, png, html, seen, version = render(own)
-            finally:
-                own.close()
+        rendered_url, png, html, seen, version = _in_own_thread(lambda: _with_own_browser(render, chromium))
 
     files = {"screenshot.png": png, "page.html": html.encode("utf-8")}
     captured = Captured(url=url, final_url=final_url, status=first.status, headers=list(first.headers),

@@ -163,14 +163,11 @@ def down():
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    """One Chromium for the whole test module (the machine has 2 cores)."""
+def chromium(playwright_driver):
+    """One Chromium for the whole test module (the machine has 2 cores), from the session's Playwright."""
     needs_chromium()
-    from playwright.sync_api import sync_playwright
-
     from caseapp.evidence.capture import launch
 
-    with sync_playwright() as p:
-        browser = launch(p, CHROMIUM)
-        yield browser
-        browser.close()
+    browser = launch(playwright_driver, CHROMIUM)
+    yield browser
+    browser.close()
