@@ -243,3 +243,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres_only") and "[sqlite" in item.nodeid:
             item.add_marker(pytest.mark.skip(reason="PostgreSQL only (set CASEAPP_TEST_DATABASE_URL)"))
+
+
+@pytest.fixture()
+def local_fetching(app):
+    """Test sites are on 127.0.0.1, which the safe fetcher refuses (core.http): let this app fetch
+    from private addresses for the test, and put the setting back after it."""
+    before = app.config["CASEAPP_FETCH_PRIVATE"]
+    app.config["CASEAPP_FETCH_PRIVATE"] = True
+    yield
+    app.config["CASEAPP_FETCH_PRIVATE"] = before

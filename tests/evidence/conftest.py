@@ -26,6 +26,12 @@ def needs_chromium():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
 
 
+@pytest.fixture()
+def local_fetching(local_fetching):
+    """A capture fetches through Chromium: without it the test is skipped (failed in CI)."""
+    needs_chromium()
+
+
 def picture(colour=(40, 110, 160), size=(320, 200)) -> bytes:
     from PIL import Image, ImageDraw
 

@@ -13,17 +13,9 @@ from caseapp.evidence.models import EvidenceCapture
 from caseapp.hits.models import ILLEGAL, NEW
 from tests.cases.factories import make_case
 from tests.clients.factories import make_client, make_work
-from tests.evidence.conftest import BERG, needs_chromium
+from tests.evidence.conftest import BERG
 from tests.hits.factories import make_hit
 
-
-@pytest.fixture()
-def local_fetching(app):
-    needs_chromium()
-    before = app.config["CASEAPP_FETCH_PRIVATE"]
-    app.config["CASEAPP_FETCH_PRIVATE"] = True
-    yield
-    app.config["CASEAPP_FETCH_PRIVATE"] = before
 
 
 @pytest.fixture()

@@ -7,17 +7,7 @@ from sqlalchemy import select
 
 from caseapp.evidence.models import EvidenceCapture
 from tests.cases.factories import make_case
-from tests.evidence.conftest import needs_chromium
 
-
-@pytest.fixture()
-def local_fetching(app):
-    """The sites are on 127.0.0.1: let this app's captures fetch from it for the test."""
-    needs_chromium()
-    before = app.config["CASEAPP_FETCH_PRIVATE"]
-    app.config["CASEAPP_FETCH_PRIVATE"] = True
-    yield
-    app.config["CASEAPP_FETCH_PRIVATE"] = before
 
 
 @pytest.fixture()

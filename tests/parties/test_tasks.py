@@ -12,13 +12,6 @@ from tests.hits.factories import make_hit
 from tests.parties.factories import make_party
 
 
-@pytest.fixture()
-def local_fetching(app):
-    before = app.config["CASEAPP_FETCH_PRIVATE"]
-    app.config["CASEAPP_FETCH_PRIVATE"] = True
-    yield
-    app.config["CASEAPP_FETCH_PRIVATE"] = before
-
 
 def test_deciding_hits_illegal_asks_for_their_sites_lookup(client_as, db_session, monkeypatch):
     hit = make_hit(db_session, make_work(db_session, make_client(db_session)), "shop-example.de")
