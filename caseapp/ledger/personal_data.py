@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from caseapp.cases import personal_data as case_files
 from caseapp.core.personal_data import (ACCOUNTING, ANONYMISE, ERASED, Expired, Retention, bulk, field, record,
                                         today_of)
 from caseapp.ledger.models import LedgerTransaction
@@ -19,14 +20,8 @@ PURGE_ORDER = 20
 TABLES = ("ledger_transaction", "ledger_entry")
 
 
-def _cases():
-    from caseapp.cases import personal_data as cases
-
-    return cases
-
-
 def export(session: Session, party_id: int) -> dict:
-    ids = _cases().party_case_ids(session, party_id)
+    ids = case_files.party_case_ids(session, party_id)
     if not ids:
         return {}
     rows = session.scalars(select(LedgerTransaction).where(LedgerTransaction.case_id.in_(ids))
@@ -39,7 +34,7 @@ def export(session: Session, party_id: int) -> dict:
 
 
 def expired(session: Session, now: datetime, retention: Retention) -> list[Expired]:
-    files = _cases().closed_files(session, now, retention)
+    files = case_files.closed_files(session, now, retention)
     latest = retention.latest_event(ACCOUNTING, today_of(now))
     found = []
     ids = sorted(files)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from caseapp.cases import personal_data as case_files
 from caseapp.core.personal_data import CASE_FILE, DELETE, Expired, Retention, bulk, field, forget_audit_details, record
 from caseapp.letters.models import Letter
 
@@ -15,14 +16,8 @@ PURGE_ORDER = 20
 TABLES = ("letter",)
 
 
-def _cases():
-    from caseapp.cases import personal_data as cases
-
-    return cases
-
-
 def export(session: Session, party_id: int) -> dict:
-    ids = _cases().party_case_ids(session, party_id)
+    ids = case_files.party_case_ids(session, party_id)
     if not ids:
         return {}
     letters = session.scalars(select(Letter).where(Letter.case_id.in_(ids)).order_by(Letter.id)).all()
@@ -41,7 +36,7 @@ def export(session: Session, party_id: int) -> dict:
 
 
 def expired(session: Session, now: datetime, retention: Retention) -> list[Expired]:
-    files = _cases().closed_files(session, now, retention)
+    files = case_files.closed_files(session, now, retention)
     found = []
     ids = sorted(files)
     for start in range(0, len(ids), 500):

@@ -12,18 +12,13 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from caseapp.cases import personal_data as case_files
 from caseapp.core.personal_data import ANONYMISE, CASE_FILE, ERASED, Expired, Retention, bulk, field, record
 from caseapp.payments.models import Payment, Refund, StatementImport
 
 PURGE_ORDER = 20
 # The tables whose rows on a party this module answers for (tests/gdpr: none is left out).
 TABLES = ("payment", "payment_refund")
-
-
-def _cases():
-    from caseapp.cases import personal_data as cases
-
-    return cases
 
 
 def _money(minor: int, currency: str) -> str:
@@ -33,7 +28,7 @@ def _money(minor: int, currency: str) -> str:
 
 
 def export(session: Session, party_id: int) -> dict:
-    ids = _cases().party_case_ids(session, party_id)
+    ids = case_files.party_case_ids(session, party_id)
     if not ids:
         return {}
     rows = session.execute(select(Payment, StatementImport).join(StatementImport, StatementImport.id == Payment.import_id)
@@ -63,7 +58,7 @@ def _named(column_a, column_b, column_c):
 
 
 def expired(session: Session, now: datetime, retention: Retention) -> list[Expired]:
-    files = _cases().closed_files(session, now, retention)
+    files = case_files.closed_files(session, now, retention)
     found = []
     ids = sorted(files)
     for start in range(0, len(ids), 500):

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from caseapp.cases import personal_data as case_files
 from caseapp.core.personal_data import ANONYMISE, CASE_FILE, ERASED, Expired, Retention, bulk, field, record
 from caseapp.settlements.models import Settlement, SettlementOffer
 
@@ -19,14 +20,8 @@ PURGE_ORDER = 20
 TABLES = ("settlement_offer", "settlement", "settlement_instalment")
 
 
-def _cases():
-    from caseapp.cases import personal_data as cases
-
-    return cases
-
-
 def export(session: Session, party_id: int) -> dict:
-    ids = _cases().party_case_ids(session, party_id)
+    ids = case_files.party_case_ids(session, party_id)
     if not ids:
         return {}
     offers = session.scalars(select(SettlementOffer).where(SettlementOffer.case_id.in_(ids))
@@ -51,7 +46,7 @@ def export(session: Session, party_id: int) -> dict:
 
 
 def expired(session: Session, now: datetime, retention: Retention) -> list[Expired]:
-    files = _cases().closed_files(session, now, retention)
+    files = case_files.closed_files(session, now, retention)
     found = []
     ids = sorted(files)
     for start in range(0, len(ids), 500):
