@@ -81,6 +81,8 @@ def render_command(ref, route_id, out, login, today) -> None:
     from caseapp.filings import FILING, services
 
     actor = acting_user(login, option="--user", may=("write", FILING), default="filings render")
+    if not str(out).strip() or str(out) == ".":
+        raise Refused("--out: give the folder the files are written to.")
     if out.exists() and not out.is_dir():
         raise Refused(f"--out: {out} is a file; give a folder.")
     if not out.exists() and not out.parent.is_dir():
