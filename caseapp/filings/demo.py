@@ -186,7 +186,7 @@ def build(session, store, actor, today: date, cases: list[Showcase] = SHOWCASES)
         works = []
         for w, evidence in enumerate([show.work] + ([show.second_work] if show.second_work else [])):
             work = clients.add_work(session, store, actor, client_id=client_id,
-                                    title=f"{show.party['city']} {'skyline' if w == 0 else 'at dusk'} ({show.key})",
+                                    title=f"{show.party['city']} {'skyline' if w == 0 else 'at dusk'}",
                                     data=_picture(n * 3 + w))
             values = {k: (today + timedelta(days=v) if isinstance(v, int) else v) for k, v in evidence.items()}
             if values:
