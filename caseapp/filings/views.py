@@ -37,6 +37,7 @@ class FilingsView(BaseView):
             abort(404)
         checks = services.route_checks(session, case, today=today())
         return self.render_template("filings/case.html", case=case, checks=checks,
+                                    route_names={c.route: c.name for c in checks},
                                     filings=services.filings_of(session, case.id), can_write=can("write", FILING))
 
     @expose("/case/<ref>/generate", methods=["POST"])
@@ -72,6 +73,7 @@ def case_filings(case) -> dict:
     session = get_session()
     checks = services.route_checks(session, case, today=today())
     return {"visible": True, "open": [c for c in checks if c.open], "closed": [c for c in checks if not c.open],
+            "route_names": {c.route: c.name for c in checks},
             "filings": services.filings_of(session, case.id)[:3]}
 
 
