@@ -26,7 +26,17 @@ class Person:
 
     @property
     def address_lines(self) -> list[str]:
-        return [x for x in (self.street, " ".join(p for p in (self.postal_code, self.city) if p)) if x]
+        """Street, then the town line as the country writes it: 'London SE1 9PH', 'Denver, CO 80202',
+        '80802 München'."""
+        country = (self.country or "").upper()
+        if country in ("GB", "IE"):
+            town = " ".join(p for p in (self.city, self.postal_code) if p)
+        elif country in ("US", "CA", "AU"):
+            town = ", ".join(p for p in (self.city, " ".join(q for q in (self.subdivision, self.postal_code) if q))
+                             if p)
+        else:
+            town = " ".join(p for p in (self.postal_code, self.city) if p)
+        return [x for x in (self.street, town) if x]
 
 
 @dataclass(frozen=True)
