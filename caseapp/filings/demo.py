@@ -43,7 +43,7 @@ SHOWCASES = (
                   city="München", subdivision="BY", site="bergblick-reisen.example"),
              _claim(("Lizenzgebühr (Lizenzanalogie)", "900.00", "MFM-Honorarempfehlung, ein Jahr Webnutzung", False),
                     ("Zuschlag für fehlende Urheberbenennung", "900.00", "§ 13 UrhG, 100 %", False),
-                    ("Rechtsanwaltskosten der Abmahnung (cost)", "159.94", "RVG VV 2300 bei €1.800", True)),
+                    ("Rechtsanwaltskosten der Abmahnung", "159.94", "RVG VV 2300 bei €1.800", True)),
              "EUR"),
     Showcase("de-german-client",
              dict(name="Jonas Keller Fotografie", country="DE", street="Rüttenscheider Straße 12", postcode="45130",
