@@ -22,4 +22,5 @@ DOMAIN = Domain(
     demo="caseapp.filings.demo",
     demo_order=70,
     audit_words="caseapp.filings.audit_words",
+    personal_data="caseapp.filings.personal_data",
 )

@@ -178,3 +178,23 @@ def test_a_closed_route_is_refused_and_writes_nothing(db_session, store, showcas
 def test_an_unknown_route_is_refused(db_session, store, showcase):
     with pytest.raises(Refusal, match="is not a route for case"):
         services.generate(db_session, LAWYER, showcase["fr-escp"], "mahnverfahren", store=store, today=TODAY)
+
+
+def test_personal_data_export_and_purge(db_session, store, showcase):
+    """A party's export lists the filings on its cases; a purge past retention deletes them and
+    names their files."""
+    from caseapp.core.personal_data import CASE_FILE, DELETE, Expired
+    from caseapp.filings import personal_data
+
+    case = showcase["gb-ipec"]
+    filing, _files = generate(db_session, store, case, "ipec-small-claims")
+    data = personal_data.export(db_session, case.party_id)
+    assert [row["id"] for row in data["filing"]] == [filing.id]
+    assert all(set(f) == {"value", "source"} for f in data["filing"][0]["fields"].values())
+    shas, filing_id = [f.file_sha256 for f in filing.files], filing.id
+    gone = personal_data.purge(db_session, LAWYER, [Expired("filing", filing_id, DELETE, CASE_FILE, case.party_id,
+                                                            tuple(shas))])
+    assert gone == shas
+    db_session.expire_all()
+    assert db_session.get(Filing, filing_id) is None
+    assert personal_data.export(db_session, case.party_id) == {}
