@@ -47,6 +47,7 @@ def filings_group() -> None:
 def routes_command(ref, as_json, today) -> None:
     """Every route of the case's country (and the party's region): open, or closed with the reasons."""
     from caseapp.cases.services import load_case_file
+    from caseapp.core.formatting import money
     from caseapp.filings import services
 
     with refusals():
@@ -59,7 +60,7 @@ def routes_command(ref, as_json, today) -> None:
         click.echo(f"{case.ref}: no routes are known for {case.country}.")
     for check in checks:
         click.echo(f"{check.route}: {'open' if check.open else 'closed'} — {check.name}"
-                   + (f" (limit {check.limit})" if check.limit else ""))
+                   + (f" (up to {money(check.limit)})" if check.limit else ""))
         for reason in check.reasons + check.notes:
             click.echo(f"  - {reason}")
 
