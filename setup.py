@@ -8,6 +8,7 @@ BUNDLED = {  # package -> folder at the repository's root
     "caseapp.data.jurisdictions": "jurisdictions",
     "caseapp.data.migrations": "migrations",
     "caseapp.data.letters": "templates/letters",
+    "caseapp.data.filings": "templates/filings",
 }
 
 setup(
@@ -17,11 +18,13 @@ setup(
         "caseapp": ["templates/**/*", "*/templates/**/*", "static/**/*",
                     "payouts/statement/*",          # the payout statement's template and style sheet
                     "payments/schemas/*",           # the camt.053 XML schemas bank statements are checked against
-                    "parties/*.toml",               # the legal-notice words, statutes and postal-code patterns
+                    "parties/*.toml",
+                    "filings/data/*.toml",          # the central Mahngerichte and the postal regions of the Länder               # the legal-notice words, statutes and postal-code patterns
                     "translations/*/LC_MESSAGES/*", "*/translations/*/LC_MESSAGES/*"],   # the German catalogues
         "matching": ["vocabulary.npz"],
         "caseapp.data.jurisdictions": ["*.toml", "*.json", "fees/*.toml"],
         "caseapp.data.migrations": ["*.mako", "versions/*.py"],
         "caseapp.data.letters": ["**/*"],
+        "caseapp.data.filings": ["**/*"],
     },
 )

@@ -74,6 +74,9 @@ BASELINES = {
     "payouts confirm": {"batch_id": "{batch}", "login": "accountant", "as_json": True},
     "deadline": {"country": "DE", "subdivision": "NW", "start": "2026-05-21", "days": "14"},
     "escalate": {"today": "2026-11-23", "dry_run": True},
+    "filings routes": {"ref": "{filing_case}", "as_json": True, "today": "2026-11-23"},
+    "filings render": {"ref": "{filing_case}", "route_id": "mahnverfahren", "out": "{tmp}/filing", "login": "lawyer",
+                       "today": "2026-11-23"},
     "letters render": {"ref": "{case}", "kind": "offer", "out": "{tmp}/letter.pdf", "today": "2026-11-23"},
     "letters issue": {"ref": "{case}", "kind": "offer", "today": "2026-11-23"},
     "letters send": {"letter_id": "{letter}", "channel": "post", "today": "2026-11-23"},
@@ -275,6 +278,15 @@ def _a_letter(session) -> dict:
     return {"case": case.ref, "letter": str(letter.id)}
 
 
+def _a_filing_case(session) -> dict:
+    """The filings' showcase case with the Mahnverfahren open (caseapp.filings.demo)."""
+    from caseapp.cases.models import Case
+    from caseapp.parties.models import Party
+
+    return {"filing_case": session.scalars(select(Case.ref).join(Party, Party.id == Case.party_id)
+                                           .where(Party.name == "Bergblick Reisen GmbH").order_by(Case.id)).first()}
+
+
 def _an_offer(session) -> dict:
     """A case in negotiation (offer sent, a claim) with an open offer on it."""
     from caseapp.cases.models import Case
@@ -386,7 +398,7 @@ def _a_batch(state: str):
 
 
 # What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
-PREPARE = {"audit list": _a_case, "evidence verify": _an_evidence_log, "evidence export": _a_capture, **{f"settlements {name}": _an_offer for name in ("offer", "accept", "reject", "record", "show")},
+PREPARE = {"audit list": _a_case, "filings routes": _a_filing_case, "filings render": _a_filing_case, "evidence verify": _an_evidence_log, "evidence export": _a_capture, **{f"settlements {name}": _an_offer for name in ("offer", "accept", "reject", "record", "show")},
            "settlements cancel": _a_settlement,
            "cases reopen": _a_closed_case, "tokens revoke": _a_token, "letters render": _a_letter, "letters issue": _a_letter,
            "letters send": _a_letter, "clients bank request": _a_client,
@@ -404,6 +416,8 @@ ACCEPTED = {
     ("clients contract", "note"): (FREE_TEXT, "a note is free text"),
     ("cases reopen", "reason"): (FREE_TEXT, "why a case goes on is free text"),
     ("payouts export", "out"): (FREE_TEXT, "any folder name the file system takes is a place to write the files"),
+    ("filings render", "out"): (FREE_TEXT - {"missing_path"},
+                                "any folder name the file system takes is a place to write the filing (stored, audited)"),
     ("gdpr export", "out"): (FREE_TEXT - {"missing_path", "directory"},
                              "any file name the file system takes is a place to write the export (audited)"),
     ("clients bank request", "holder"): (FREE_TEXT, "an account holder's name is free text"),

@@ -202,7 +202,9 @@ DROPPED_ON_THE_WAY_DOWN: dict[str, set[str]] = {
     "a7c3e9f1b2d4": {"client.city", "client.contact_name", "client.mandate_filename", "client.mandate_sha256",
                      "client.mandate_signed_on", "client.postcode", "client.street", "client.vat_id",
                      "work.file_size", "work.first_published_on", "work.first_published_url", "work.phash",
-                     "work.publication_country", "work.status_at", "work.status_by", "work.status_reason"},
+                     "work.publication_country", "work.status_at", "work.status_by", "work.status_reason",
+                     # US registrations and pending applications (the filings' showcase fills them)
+                     "work.us_applied_on", "work.us_registered_on", "work.us_registration_number"},
     "9e1f0b7d3c52": {"hit.transform"},          # where the copy lies on the work: the engine's answer then
     "c81a4f0e2d95": {"case.claim_lines"},       # the itemised claim as the handler priced it
     # what the address lookup found on the party's site (its numbers, where the address came from,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-BUNDLED = ("jurisdictions", "migrations", "letters")
+BUNDLED = ("jurisdictions", "migrations", "letters", "filings")
 
 
 def folder(name: str) -> Path:

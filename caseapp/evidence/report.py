@@ -21,3 +21,21 @@ def pdf(html: str, store) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html, base_url=BASE_URL, url_fetcher=LetterFetcher(store)).write_pdf()
+
+
+def report_of(session, actor, store, capture_id: int, lang: str = "en") -> bytes:
+    """A capture's evidence report as the evidence page gives it: the one kept (made at its first
+    download) if there is one, else made now from evidence/report.html and kept, so that what goes to
+    a court is what the app still shows. Needs the app (its templates); for the filings' annex."""
+    from flask import render_template
+
+    from caseapp.core.formatting import timestamp
+    from caseapp.core.models import utcnow
+    from caseapp.evidence import services
+
+    data = services.report_data(session, store, capture_id)
+    if data.row.report_sha256 and store.exists(data.row.report_sha256):
+        return store.read(data.row.report_sha256)
+    html = render_template("evidence/report.html", d=data, file_url=file_url, made=timestamp(utcnow()), lang=lang)
+    kept = services.keep_report(session, actor, store, capture_id, pdf(html, store))
+    return store.read(kept.report_sha256)

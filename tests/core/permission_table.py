@@ -44,6 +44,9 @@ CASE_HANDLER = OWN_ACCOUNT | {
     ("Payment", "can_read"),
     # Proves the use: sees the captures of a page and captures one now, checks whether an image is gone.
     ("Evidence", "can_read"), ("Evidence", "can_capture"),
+    # Sees which court routes are open to a case and the filings made, to prepare the lawyer's file;
+    # generating a filing is the lawyer's.
+    ("Filing", "can_read"),
 }
 
 LAWYER = OWN_ACCOUNT | {
@@ -62,6 +65,8 @@ LAWYER = OWN_ACCOUNT | {
     ("Party", "can_lookup"), ("Party", "can_merge"), ("Party", "can_clear"),
     # Proves the use in court: the captures, a fresh capture or take-down check before filing.
     ("Evidence", "can_read"), ("Evidence", "can_capture"),
+    # Files in court: sees the routes open to a case and generates the filing (Form A, Mahnantrag, ...).
+    ("Filing", "can_read"), ("Filing", "can_write"),
     # Not: taking from the queue, triaging hits, the works' records, clients, money (not a lawyer's work).
 }
 
@@ -89,7 +94,7 @@ AUDITOR = OWN_ACCOUNT | {
     ("CaseQueue", "can_read"), ("Case", "can_read"), ("Client", "can_read"), ("Work", "can_read"),
     ("AuditLog", "can_read"), ("File", "can_read"), ("Hits", "can_read"), ("Ledger", "can_read"),
     ("Letter", "can_read"), ("Party", "can_read"), ("Payment", "can_read"), ("Payout", "can_read"),
-    ("Settlement", "can_read"), ("Evidence", "can_read"),
+    ("Settlement", "can_read"), ("Evidence", "can_read"), ("Filing", "can_read"),
 }
 
 CRAWLER = frozenset({

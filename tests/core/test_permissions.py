@@ -75,9 +75,23 @@ def sample_records(app, session, users) -> dict[str, str]:
     payouts.export(session, Actor.of(users["accountant"]), batch.id, store, settings=app.config)
     group = app.appbuilder.sm.add_group("sample", "Sample", "a group for the permission sweep")
     capture = _sample_capture(session, store, case)
+    filing = _sample_filing(session, store)
     session.flush()
     return {"ref": case.ref, "letter_id": str(letter.id), "batch_id": str(batch.id), "group_id": str(group.id),
-            "capture_id": str(capture.id)}
+            "capture_id": str(capture.id), "filing_id": str(filing.id), "file_id": str(filing.files[0].id)}
+
+
+def _sample_filing(session, store):
+    """A Mahnantrag generated on the filings' showcase case (caseapp.filings.demo)."""
+    from caseapp.cases.models import Case
+    from caseapp.core.audit import Actor
+    from caseapp.filings import services as filings
+    from caseapp.parties.models import Party
+    from tests.conftest import TODAY
+
+    case = session.scalars(select(Case).join(Party, Party.id == Case.party_id)
+                           .where(Party.name == "Bergblick Reisen GmbH")).first()
+    return filings.generate(session, Actor.system("test"), case, "mahnverfahren", store=store, today=TODAY)
 
 
 def _sample_capture(session, store, case):
@@ -111,7 +125,7 @@ def sample_url(app, session, rule, records=None):
             values["sha256"] = session.scalars(select(Work.thumbnail_sha256).limit(1)).one()
         elif argument in ("pk", "rule_id", "client_id", "account_id", "work_id", "defence_id", "conflict_id",
                           "letter_id", "offer_id", "payment_id", "batch_id", "event_id", "party_id",
-                          "candidate_id", "capture_id"):
+                          "candidate_id", "capture_id", "filing_id", "file_id"):
             values[argument] = "1"
         elif argument == "filename":  # FAB's download routes: serve a real upload
             folder = Path(app.config["UPLOAD_FOLDER"])
