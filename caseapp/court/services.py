@@ -140,9 +140,6 @@ def record_court_case(session: Session, actor: Actor, case, *, route_id: str | N
         "filed_on": filed_on,
     }
     _not_future(filed_on, today, gettext("Filed on"))
-    if filed_on is not None and filed_on < case.created_at.date():
-        raise InvalidInput(gettext("Filed on: %(day)s is before the case was opened (%(opened)s).",
-                                   day=filed_on.isoformat(), opened=case.created_at.date().isoformat()))
     if filed_on is not None and values["court_name"] is None:
         raise InvalidInput(gettext("Court: a filing needs the court it was filed with; enter the court."))
     court_case = court_case_of(session, case.id)
