@@ -44,6 +44,9 @@ CASE_HANDLER = OWN_ACCOUNT | {
     ("Payment", "can_read"),
     # Proves the use: sees the captures of a page and captures one now, checks whether an image is gone.
     ("Evidence", "can_read"), ("Evidence", "can_capture"),
+    # Hands cases to the lawyer and answers the party: sees a case's court record and the court
+    # calendar, but records nothing of it (the lawyer's work) and keeps the queue as home (no desk).
+    ("Court", "can_read"),
 }
 
 LAWYER = OWN_ACCOUNT | {
@@ -62,6 +65,9 @@ LAWYER = OWN_ACCOUNT | {
     ("Party", "can_lookup"), ("Party", "can_merge"), ("Party", "can_clear"),
     # Proves the use in court: the captures, a fresh capture or take-down check before filing.
     ("Evidence", "can_read"), ("Evidence", "can_capture"),
+    # Takes cases to court (issue 19): records the court case, costs advanced, hearings, deadlines, the
+    # decision and enforcement; the lawyer's desk is the lawyer's home.
+    ("Court", "can_read"), ("Court", "can_write"), ("Court", "can_desk"),
     # Not: taking from the queue, triaging hits, the works' records, clients, money (not a lawyer's work).
 }
 
@@ -89,7 +95,7 @@ AUDITOR = OWN_ACCOUNT | {
     ("CaseQueue", "can_read"), ("Case", "can_read"), ("Client", "can_read"), ("Work", "can_read"),
     ("AuditLog", "can_read"), ("File", "can_read"), ("Hits", "can_read"), ("Ledger", "can_read"),
     ("Letter", "can_read"), ("Party", "can_read"), ("Payment", "can_read"), ("Payout", "can_read"),
-    ("Settlement", "can_read"), ("Evidence", "can_read"),
+    ("Settlement", "can_read"), ("Evidence", "can_read"), ("Court", "can_read"),
 }
 
 CRAWLER = frozenset({
