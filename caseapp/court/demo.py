@@ -69,7 +69,9 @@ def load(demo: Demo) -> None:
         filed_on = None
         if filed:
             since = case.court_since or case.created_at.date()
-            filed_on = min(today, since + timedelta(days=rng.randint(1, 12)))
+            filed_on = min(today, _weekday(since + timedelta(days=rng.randint(1, 12))))
+            while filed_on.weekday() >= 5:       # (today on a weekend: the Friday before)
+                filed_on -= timedelta(days=1)
         court_case = services.record_court_case(
             session, actor, case, route_id=route.id if route else None, court_name=court_name, court_address=address,
             procedure=PROCEDURES.get(route.id) if route else None,
