@@ -32,4 +32,5 @@ DOMAIN = Domain(
     demo="caseapp.court.demo",
     demo_order=80,
     audit_words="caseapp.court.audit_words",
+    personal_data="caseapp.court.personal_data",
 )

@@ -1,7 +1,7 @@
 """Demo court cases (after the filings' demo, demo_order 80): every demo case with the lawyer, in court
 or in enforcement gets a court case at a real court of the party's country with its postal address,
 on the route the country's rules name; those in court or enforcement are filed (file number, filing
-date), with the court fee (and for some the lawyer's fee) advanced, upcoming hearings and court
+date), with the court fee (and for some the lawyer's fee) advanced on those in euros, upcoming hearings and court
 deadlines for some, one decision and one enforcement step. One case with the lawyer is left without
 the court's address: a filing then says what is missing. Deterministic (the demo's seeded
 generator); nothing that happened is dated after the demo's today."""
@@ -39,6 +39,9 @@ COURTS = {
     "DK": [("Københavns Byret", "Domhuset, Nytorv 25\n1450 København K\nDanmark")],
     "CZ": [("Obvodní soud pro Prahu 1", "Ovocný trh 587/14\n112 21 Praha 1\nČesko")],
 }
+# The demo's bank account is in euros (the payments demo's statements): costs advanced are posted, from
+# it, on the cases in euros; a firm with accounts in other currencies posts those too.
+BANK_CURRENCY = "EUR"
 # The route the firm takes in each country, in order of preference (the first the country's rules name).
 ROUTE_PREFERENCE = ("ccb", "ipec-small-claims", "mahnverfahren", "european-small-claims", "small-claims", "court")
 PROCEDURES = {"ccb": "CCB claim (CASE Act)", "ipec-small-claims": "IPEC small claims track",
@@ -80,7 +83,7 @@ def load(demo: Demo) -> None:
         made += 1
         if not filed:
             continue
-        if route is not None:
+        if route is not None and case.currency == BANK_CURRENCY:
             fees = [("court_fee", route.court_fee)] + ([("lawyer_fee", route.lawyer_cost)] if n % 2 == 0 else [])
             for kind, fee in fees:
                 amount = feasibility.convert(fee, case.currency)

@@ -292,8 +292,7 @@ def record_settlement(session: Session, actor: Actor, case, *, amount: Money, co
     stage = case.stage
     if in_court is None or stage not in (lifecycle.SETTLED, lifecycle.PAID):   # (given: recorded after the fact)
         in_court = (stage if stage not in (lifecycle.SETTLED, lifecycle.PAID)
-                    else _stage_before_settled(session, case)) in IN_COURT_STAGES \
-            or case.court_since is not None   # it reached court before (cases.services.is_in_court)
+                    else _stage_before_settled(session, case)) in IN_COURT_STAGES
     settlement = Settlement(case_id=case.id, offer_id=offer.id if offer else None, state=ACTIVE,
                             amount_minor=amount.minor, currency=amount.currency, covers=covers, agreed_on=agreed_on,
                             in_court=in_court, stage_at_agreement=stage, recorded_by=actor.name,
