@@ -223,7 +223,8 @@ def case_court(case) -> dict:
     route = services.route_of(case.country, court_case.route_id) if court_case else None
     filings = None
     if "FilingsView.case" in current_app.view_functions:   # the filings domain, when it is there
-        filings = url_for("FilingsView.case", ref=case.ref)
+        # (its agreed address, /filings/case/<case ref>; not url_for, whose argument name is the filings' own)
+        filings = f"{request.script_root}/filings/case/{case.ref}"
     return {"visible": True, "can_write": can("write", COURT), "court_case": court_case, "route": route,
             "routes": services.routes_for(case.country), "history": history,
             "advanced": services.costs_advanced(court_case) if court_case else None,
