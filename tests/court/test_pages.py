@@ -72,3 +72,14 @@ def test_recording_through_the_page(client_as, db_session):
     assert services.costs_advanced(court_case).minor == 3800
     bad = lawyer.post(f"/court/case/{case.ref}/hearing", data={"at": "tomorrow"}, follow_redirects=True)
     assert "write the day and time" in bad.get_data(as_text=True)
+
+
+def test_the_filings_link_shows_once_the_filings_page_exists(app, client_as, db_session):
+    case, _ = make_court_case(db_session, lifecycle.LEGAL)
+    assert f"/filings/case/{case.ref}" not in client_as("lawyer").get(f"/cases/{case.ref}").get_data(as_text=True)
+    app.view_functions["FilingsView.case"] = lambda ref: ref      # as the filings domain will register it
+    try:
+        page = client_as("lawyer").get(f"/cases/{case.ref}").get_data(as_text=True)
+        assert f'href="/filings/case/{case.ref}"' in page
+    finally:
+        del app.view_functions["FilingsView.case"]
