@@ -14,6 +14,7 @@ from caseapp.cases import lifecycle
 from caseapp.cases import services as cases
 from caseapp.core.demo import Demo
 from caseapp.court import services
+from caseapp.deadlines import services as deadlines
 from caseapp.feasibility import services as feasibility
 
 # Real courts and their postal addresses, by the party's country (the court for a small claim where the
@@ -90,12 +91,12 @@ def load(demo: Demo) -> None:
                 if amount.minor > 0:
                     services.record_cost(session, actor, case, kind=kind, amount=amount, paid_on=filed_on, today=today)
         if stage == lifecycle.COURT and n % 3 != 2:      # upcoming hearings and court deadlines for most
-            day = _weekday(today + timedelta(days=rng.randint(3, 60)))
+            day = deadlines.next_working_day(case.country, today + timedelta(days=rng.randint(3, 60)))
             at = datetime.combine(day, time(rng.choice([8, 9, 10, 13])), tzinfo=timezone.utc)
             services.add_hearing(session, actor, case, at=at, place=f"Room {rng.randint(1, 40)}",
                                  note="Oral hearing")
-            services.add_deadline(session, actor, case, due_on=_weekday(today + timedelta(days=rng.randint(2, 30))),
-                                  what="Reply to the statement of defence")
+            due = deadlines.next_working_day(case.country, today + timedelta(days=rng.randint(2, 30)))
+            services.add_deadline(session, actor, case, due_on=due, what="Reply to the statement of defence")
             hearings += 1
         if stage == lifecycle.ENFORCEMENT and decided == 0 and filed_on < today:   # the one decision...
             decided_on = min(today, filed_on + timedelta(days=max(1, (today - filed_on).days // 2)))
@@ -113,7 +114,7 @@ def load(demo: Demo) -> None:
 
 
 def _weekday(day):
-    """Courts sit and set deadlines on working days: a weekend day moves to the Monday."""
+    """A filing is made on a working day: a weekend day moves to the Monday."""
     return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
 
 
