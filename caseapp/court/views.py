@@ -11,7 +11,7 @@ from flask_babel import gettext
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput
 from caseapp.core.formatting import amount_typed, current_timezone, day_typed, money
-from caseapp.core.web import can, current_actor, record_id, run_action, version_seen
+from caseapp.core.web import can, current_actor, run_action, version_seen
 from caseapp.court import COURT, services
 from caseapp.court.models import COST_KINDS, ENFORCEMENT_KINDS, OUTCOMES
 from caseapp.extensions import get_session
