@@ -140,6 +140,19 @@ BASELINES = {
     "gdpr export": {"party_id": "1", "out": "{tmp}/party-1.json", "login": "admin"},
     "gdpr purge": {"dry_run": True, "as_json": True, "today": "2026-11-23", "login": "admin"},
     "settlements show": {"ref": "{case}", "today": "2026-11-23", "as_json": True, "login": "handler"},
+    "court record": {"ref": "{case}", "route_id": "court", "court_name": "Amtsgericht Köln",
+                     "court_address": "Luxemburger Straße 101|50939 Köln", "procedure": "Klage",
+                     "file_number": "123 C 45/26", "filed_on": "2026-11-20", "login": "lawyer"},
+    "court cost": {"ref": "{case}", "kind": "court_fee", "amount": "38.00", "paid_on": "2026-11-20", "login": "lawyer"},
+    "court hearing": {"ref": "{case}", "at": "2027-01-12T10:00+01:00", "place": "Saal 7", "note": "walk",
+                      "login": "lawyer"},
+    "court deadline": {"ref": "{case}", "due_on": "2027-01-05", "what": "Reply to the defence", "login": "lawyer"},
+    "court decision": {"ref": "{case}", "decided_on": "2026-11-22", "outcome": "won", "awarded": "450.00",
+                       "costs_awarded": "38.00", "login": "lawyer"},
+    "court enforce": {"ref": "{case}", "kind": "bailiff", "taken_on": "2026-11-23", "note": "walk", "amount": "10.00",
+                      "login": "lawyer"},
+    "court list": {"as_json": True},
+    "court calendar": {"out": "{tmp}/court.ics", "since": "2026-11-23"},
     "settlements cancel": {"ref": "{case}", "reason": "second instalment not paid", "to_stage": "collection",
                            "today": "2026-11-23", "login": "handler"},
 }
@@ -397,6 +410,35 @@ def _a_batch(state: str):
     return prepare
 
 
+def _a_lawyers_case(session) -> dict:
+    """A case with the lawyer (no court case yet), for `court record`."""
+    from caseapp.cases import lifecycle
+    from tests.cases.factories import make_case
+
+    return {"case": make_case(session, lifecycle.LEGAL).ref}
+
+
+def _a_court_case(decided: bool = False):
+    def prepare(session) -> dict:
+        """A case in court (filed on 20 Nov 2026), decided (won) on 22 Nov when `decided`."""
+        from caseapp.cases import lifecycle
+        from caseapp.core.audit import Actor
+        from caseapp.core.money import Money
+        from caseapp.court import services
+        from tests.cases.factories import make_case
+
+        case = make_case(session, lifecycle.LEGAL)
+        walk, day = Actor.system("walk"), date(2026, 11, 23)
+        services.record_court_case(session, walk, case, route_id="court", court_name="Amtsgericht Köln",
+                                   court_address="Luxemburger Straße 101", filed_on=date(2026, 11, 20), today=day)
+        if decided:
+            services.record_decision(session, walk, case, decided_on=date(2026, 11, 22), outcome="won",
+                                     awarded=Money.parse("450.00", case.currency),
+                                     costs_awarded=Money.zero(case.currency), today=day)
+        return {"case": case.ref}
+    return prepare
+
+
 # What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
 PREPARE = {"audit list": _a_case, "filings routes": _a_filing_case, "filings render": _a_filing_case, "evidence verify": _an_evidence_log, "evidence export": _a_capture, **{f"settlements {name}": _an_offer for name in ("offer", "accept", "reject", "record", "show")},
            "settlements cancel": _a_settlement,
@@ -407,7 +449,9 @@ PREPARE = {"audit list": _a_case, "filings routes": _a_filing_case, "filings ren
            "ledger reconcile": _a_collection, "payouts run": _a_collection, "payouts approve": _a_batch("draft"),
            "payouts export": _a_batch("approved"), "payouts confirm": _a_batch("exported"),
            "works delete": _a_work, "works edit": _a_work, "works resolve": _a_conflict,
-           "parties merge": _duplicate_parties}
+           "parties merge": _duplicate_parties, "court record": _a_lawyers_case,
+           **{f"court {name}": _a_court_case() for name in ("cost", "hearing", "deadline", "decision")},
+           "court enforce": _a_court_case(decided=True)}
 
 # Hostile-looking values that are legitimate for a parameter: (command, parameter) -> (kinds, reason).
 ACCEPTED = {
@@ -444,6 +488,11 @@ ACCEPTED = {
     ("works edit", "title_prefix"): (FREE_TEXT, "a title is free text"),
     ("works edit", "title"): (FREE_TEXT, "a title is free text"),
     ("works edit", "title_suffix"): (FREE_TEXT, "a title is free text"),
+    **{("court " + command, name): (FREE_TEXT, "a court's name and address, a procedure, a file number, a court "
+                                               "room, what is due and a note are free text")
+       for command, name in (("record", "court_name"), ("record", "court_address"), ("record", "procedure"),
+                             ("record", "file_number"), ("hearing", "place"), ("hearing", "note"),
+                             ("deadline", "what"), ("enforce", "note"))},
 }
 
 # Parameter combinations another change fixes (works import / hits ingest per file and per line).

@@ -8,6 +8,7 @@ from sqlalchemy import func, insert, select
 
 from caseapp.cases import lifecycle
 from caseapp.cases.models import Case, CaseItem
+from caseapp.cases.services import IN_COURT_STAGES
 from caseapp.clients import services as clients
 from caseapp.core.audit import Actor, AuditEvent
 from caseapp.core.demo import Demo, set_sequence
@@ -96,7 +97,7 @@ def load(demo: Demo) -> None:
                 "expected_value_minor": None, "expected_value_eur_minor": None,   # valued below, once past new
                 "next_step": None if closed else lifecycle.NEXT_STEP[stage], "next_due_on": due,
                 "stage_changed_at": opened, "closed_at": opened + timedelta(days=len(path) * 9) if closed else None,
-                "version": 1, "created_at": opened, "updated_at": opened,
+                "version": 1, "created_at": opened, "updated_at": opened, "court_since": None,
             })
             for work_id in items:
                 found = opened - timedelta(days=rng.randint(1, 60))
@@ -121,6 +122,8 @@ def load(demo: Demo) -> None:
                 event_rows.append(_event(actor, "case.stage_changed", case_id, step_time,
                                          from_state=previous, to_state=target,
                                          reason=lifecycle.CLOSURE_REASONS[reason] if target == lifecycle.CLOSED else None))
+                if target in IN_COURT_STAGES and case_rows[-1]["court_since"] is None:   # reached court
+                    case_rows[-1]["court_since"] = step_time.date()
                 previous = target
             if closed:   # closed when its last step says so (never after the demo's now)
                 case_rows[-1]["closed_at"] = step_time

@@ -53,6 +53,10 @@ class Case(TimestampMixin, VersionedMixin, Model):
     next_due_on: Mapped[date | None] = mapped_column(Date)
     stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The day the case first went to the lawyer, to court or to enforcement: set once by the state
+    # machine (cases.services.change_stage), never cleared. A case that reached court stays under
+    # the contract's in-court share when it is paid later (services.is_in_court, the payout split).
+    court_since: Mapped[date | None] = mapped_column(Date)
 
     # The client and the party, for display (their domains own them; queries ask their services).
     client: Mapped["Client"] = relationship("Client", lazy="joined", innerjoin=True)

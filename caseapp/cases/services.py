@@ -171,6 +171,10 @@ def due_on_entering(stage: str, today: date, *, country: str, subdivision: str |
     return deadlines.working_days(today, lifecycle.WORK_DAYS[stage]).due_on
 
 
+# The stages in which a case is "in court" for the split (the contract's in-court share): with
+# the lawyer, in court, in enforcement (and on hold from one of them); reaching one sets court_since.
+IN_COURT_STAGES = (lifecycle.LEGAL, lifecycle.COURT, lifecycle.ENFORCEMENT)
+
 # The letter a letter stage sends (its deadline is the stage's due date).
 LETTER_OF_STAGE = {lifecycle.OFFER_SENT: "offer", lifecycle.REMINDER_SENT: "reminder",
                    lifecycle.FINAL_DEMAND: "final_demand"}
@@ -208,6 +212,8 @@ def change_stage(
         case.held_from_stage = None
     case.stage = target
     case.stage_changed_at = utcnow()
+    if target in IN_COURT_STAGES and case.court_since is None:   # reached court: kept for the split
+        case.court_since = today
     if target == lifecycle.CLOSED:
         case.closure_reason = reason
         case.closed_at = case.stage_changed_at
@@ -562,14 +568,25 @@ def cases_of_works(session: Session, work_ids) -> dict[int, list[str]]:
     return {work_id: sorted(refs) for work_id, refs in found.items()}
 
 
-# The stages in which a case is "in court" for the split (the contract's in-court share): with
-# the lawyer, in court, in enforcement (and on hold from one of them).
-IN_COURT_STAGES = (lifecycle.LEGAL, lifecycle.COURT, lifecycle.ENFORCEMENT)
-
-
 def is_in_court(case: Case) -> bool:
+    """Whether collections on the case are split at the contract's in-court share: the case is with
+    the lawyer, in court or in enforcement (or on hold from one of them), or it reached one of
+    those stages before (`court_since`, never cleared: a case paid after it went to court is still
+    a court case; DOMAIN.md, the 70/30 and 50/50 splits)."""
     stage = case.held_from_stage if case.stage == lifecycle.ON_HOLD else case.stage
-    return stage in IN_COURT_STAGES
+    return case.court_since is not None or stage in IN_COURT_STAGES
+
+
+def court_cases(session: Session, *, stages: Sequence[str] = (), held_from: Sequence[str] = ()) -> list[Case]:
+    """The cases in `stages`, and those on hold from one of `held_from` (the lawyer's desk)."""
+    conditions = []
+    if stages:
+        conditions.append(Case.stage.in_(list(stages)))
+    if held_from:
+        conditions.append(and_(Case.stage == lifecycle.ON_HOLD, Case.held_from_stage.in_(list(held_from))))
+    if not conditions:
+        return []
+    return list(session.scalars(select(Case).where(or_(*conditions)).order_by(Case.next_due_on, Case.id)))
 
 
 def cases_by_id(session: Session, case_ids: Iterable[int]) -> dict[int, Case]:

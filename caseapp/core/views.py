@@ -104,7 +104,7 @@ class ServiceModelView(ModelView):
 
 
 class HomeView(IndexView):
-    """Each role starts where its work is: handlers and lawyers at the queue."""
+    """Each role starts where its work is: handlers at the queue, lawyers at their desk, accountants at the payouts."""
 
     @expose("/")
     def index(self):

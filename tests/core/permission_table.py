@@ -47,6 +47,9 @@ CASE_HANDLER = OWN_ACCOUNT | {
     # Sees which court routes are open to a case and the filings made, to prepare the lawyer's file;
     # generating a filing is the lawyer's.
     ("Filing", "can_read"),
+    # Hands cases to the lawyer and answers the party: sees a case's court record and the court
+    # calendar, but records nothing of it (the lawyer's work) and keeps the queue as home (no desk).
+    ("Court", "can_read"),
 }
 
 LAWYER = OWN_ACCOUNT | {
@@ -67,6 +70,9 @@ LAWYER = OWN_ACCOUNT | {
     ("Evidence", "can_read"), ("Evidence", "can_capture"),
     # Files in court: sees the routes open to a case and generates the filing (Form A, Mahnantrag, ...).
     ("Filing", "can_read"), ("Filing", "can_write"),
+    # Takes cases to court (issue 19): records the court case, costs advanced, hearings, deadlines, the
+    # decision and enforcement; the lawyer's desk is the lawyer's home.
+    ("Court", "can_read"), ("Court", "can_write"), ("Court", "can_desk"),
     # Not: taking from the queue, triaging hits, the works' records, clients, money (not a lawyer's work).
 }
 
@@ -94,7 +100,7 @@ AUDITOR = OWN_ACCOUNT | {
     ("CaseQueue", "can_read"), ("Case", "can_read"), ("Client", "can_read"), ("Work", "can_read"),
     ("AuditLog", "can_read"), ("File", "can_read"), ("Hits", "can_read"), ("Ledger", "can_read"),
     ("Letter", "can_read"), ("Party", "can_read"), ("Payment", "can_read"), ("Payout", "can_read"),
-    ("Settlement", "can_read"), ("Evidence", "can_read"), ("Filing", "can_read"),
+    ("Settlement", "can_read"), ("Evidence", "can_read"), ("Filing", "can_read"), ("Court", "can_read"),
 }
 
 CRAWLER = frozenset({

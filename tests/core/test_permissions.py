@@ -125,7 +125,7 @@ def sample_url(app, session, rule, records=None):
             values["sha256"] = session.scalars(select(Work.thumbnail_sha256).limit(1)).one()
         elif argument in ("pk", "rule_id", "client_id", "account_id", "work_id", "defence_id", "conflict_id",
                           "letter_id", "offer_id", "payment_id", "batch_id", "event_id", "party_id",
-                          "candidate_id", "capture_id", "filing_id", "file_id"):
+                          "candidate_id", "capture_id", "filing_id", "file_id", "date_id"):
             values[argument] = "1"
         elif argument == "filename":  # FAB's download routes: serve a real upload
             folder = Path(app.config["UPLOAD_FOLDER"])

@@ -3,10 +3,10 @@
 filing: one filing generated on a case for one route (route id from jurisdictions/<CC>.toml),
 its language, who made it and when; filing_file: its files (name, media type, SHA-256 in the file
 store, size). Files never change: a corrected filing is a new filing. Follows the party
-addresses (a5c7e9f1b3d6).
+addresses (a5c7e9f1b3d6) and the court cases (c0a7c45e1901).
 
 Revision ID: f111c0a7e5d2
-Revises: a5c7e9f1b3d6
+Revises: c0a7c45e1901
 Create Date: 2026-12-12 09:00:00
 """
 from alembic import op
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = 'f111c0a7e5d2'
-down_revision = 'a5c7e9f1b3d6'
+down_revision = 'c0a7c45e1901'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,237 @@
+"""The court's rules, each tested on both sides of its edge: when a court case may be recorded, the
+route, the filing date and the stage it moves, stale edits, costs advanced in the ledger, hearings
+and deadlines, the decision and enforcement; the contract `court_case_of`."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from caseapp.cases import lifecycle
+from caseapp.core.audit import AuditEvent
+from caseapp.core.errors import IllegalTransition, InvalidInput, StaleEdit
+from caseapp.court import services
+from caseapp.ledger import services as ledger
+from caseapp.payments import services as payments
+from tests.cases.factories import make_case
+from tests.conftest import TODAY
+from tests.court.factories import LAWYER, eur, make_court_case
+
+
+def _record(session, case, **fields):
+    values = {"route_id": "court", "court_name": "Amtsgericht Köln", "court_address": "Luxemburger Straße 101",
+              "today": TODAY, **fields}
+    return services.record_court_case(session, LAWYER, case, **values)
+
+
+def _actions(session, case):
+    return [e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
+                                              .order_by(AuditEvent.id))]
+
+
+# --- recording a court case ---------------------------------------------------------------------------
+
+def test_a_court_case_needs_the_case_with_the_lawyer(db_session):
+    with pytest.raises(IllegalTransition, match="hand it to the lawyer first"):
+        _record(db_session, make_case(db_session, lifecycle.COLLECTION))
+    court_case = _record(db_session, make_case(db_session, lifecycle.LEGAL))
+    assert court_case.status == "preparing"
+    held = make_case(db_session, lifecycle.ON_HOLD, held_from=lifecycle.COURT)   # on hold from court: still the lawyer's
+    assert _record(db_session, held).id
+    with pytest.raises(IllegalTransition):
+        _record(db_session, make_case(db_session, lifecycle.ON_HOLD, held_from=lifecycle.OFFER_SENT))
+
+
+def test_the_route_is_one_the_country_names(db_session):
+    case = make_case(db_session, lifecycle.LEGAL)
+    with pytest.raises(InvalidInput, match="not a court route of DE.*mahnverfahren"):
+        _record(db_session, case, route_id="ccb")
+    assert _record(db_session, case, route_id="mahnverfahren").route_id == "mahnverfahren"
+
+
+def test_filing_moves_the_case_to_court_through_the_state_machine(db_session):
+    case = make_case(db_session, lifecycle.LEGAL)
+    _record(db_session, case)
+    assert case.stage == lifecycle.LEGAL                   # no filing date: stays with the lawyer
+    with pytest.raises(InvalidInput, match="in the future"):
+        _record(db_session, case, filed_on=TODAY + timedelta(days=1))
+    court_case = _record(db_session, case, filed_on=TODAY, file_number="123 C 45/26")
+    assert (court_case.status, case.stage, case.court_since) == ("filed", lifecycle.COURT, TODAY)
+    assert _actions(db_session, case)[-3:] == ["court.case_recorded", "court.case_edited", "case.stage_changed"]
+
+
+def test_a_filing_needs_the_court(db_session):
+    case = make_case(db_session, lifecycle.LEGAL)
+    with pytest.raises(InvalidInput, match="needs the court"):
+        _record(db_session, case, court_name="", filed_on=TODAY)
+
+
+def test_a_stale_edit_is_refused(db_session):
+    case = make_case(db_session, lifecycle.LEGAL)
+    court_case = _record(db_session, case)
+    seen = court_case.version
+    _record(db_session, case, file_number="1 C 1/26", seen_version=seen)
+    with pytest.raises(StaleEdit):
+        _record(db_session, case, file_number="2 C 2/26", seen_version=seen)
+    assert court_case.file_number == "1 C 1/26"
+
+
+def test_court_case_of_is_the_latest_not_ended(db_session):
+    case = make_case(db_session, lifecycle.LEGAL)
+    assert services.court_case_of(db_session, case.id) is None
+    first = _record(db_session, case)
+    found = services.court_case_of(db_session, case.id)
+    assert found is first
+    assert (found.court_name, found.court_address, found.route_id, found.filed_on, found.file_number) == \
+        ("Amtsgericht Köln", "Luxemburger Straße 101", "court", None, None)
+    services.end_court_case(db_session, LAWYER, case, reason="withdrawn", today=TODAY)
+    assert services.court_case_of(db_session, case.id) is None
+    second = _record(db_session, case, court_name="Landgericht Köln")
+    assert services.court_case_of(db_session, case.id) is second
+
+
+# --- costs advanced -------------------------------------------------------------------------------------
+
+def test_costs_advanced_are_posted_and_a_payment_recovers_them_first(db_session, tmp_path):
+    from caseapp.core.filestore import FileStore
+    from caseapp.payments.models import Payment
+    from caseapp.payments.statements import Line, write_camt053
+
+    case, _ = make_court_case(db_session, lifecycle.LEGAL, filed_on=TODAY, claimed="450.00")
+    with pytest.raises(InvalidInput, match="more than"):
+        services.record_cost(db_session, LAWYER, case, kind="court_fee", amount=eur("0.00"), paid_on=TODAY, today=TODAY)
+    with pytest.raises(InvalidInput, match="in the future"):
+        services.record_cost(db_session, LAWYER, case, kind="court_fee", amount=eur("38.00"),
+                             paid_on=TODAY + timedelta(days=1), today=TODAY)
+    services.record_cost(db_session, LAWYER, case, kind="court_fee", amount=eur("38.00"), paid_on=TODAY, today=TODAY)
+    services.record_cost(db_session, LAWYER, case, kind="lawyer_fee", amount=eur("96.00"), paid_on=TODAY, today=TODAY)
+    assert ledger.balance(db_session, "costs_advanced", "EUR", case_id=case.id) == eur("134.00")
+    assert payments.costs_due(db_session, case) == eur("134.00")
+    # a payment of 200.00: the costs first (§ 367(1) BGB), the rest to the claim
+    data = write_camt053([{"id": "S-court", "iban": "DE89370400440532013000", "currency": "EUR",
+                           "opening": eur("0.00"), "closing_on": TODAY,
+                           "lines": [Line(eur("200.00"), TODAY, case.party.name, "DE02120300000000202051", case.ref,
+                                          "R-court", "E-court")]}])
+    payments.import_statement(db_session, FileStore(tmp_path / "files"), LAWYER, data, filename="s.xml", today=TODAY)
+    payment = db_session.scalars(select(Payment).where(Payment.case_id == case.id)).one()
+    assert (payment.costs_minor, payment.claim_minor) == (13400, 6600)
+    assert payments.costs_due(db_session, case) == eur("0.00")
+    assert payments.claim_due(db_session, case) == eur("384.00")
+
+
+def test_a_cost_needs_a_court_case_and_the_case_s_currency(db_session):
+    case = make_case(db_session, lifecycle.LEGAL)
+    with pytest.raises(InvalidInput, match="no court case yet"):
+        services.record_cost(db_session, LAWYER, case, kind="court_fee", amount=eur("38.00"), paid_on=TODAY,
+                             today=TODAY)
+    _record(db_session, case)
+    from caseapp.core.money import Money
+    with pytest.raises(InvalidInput, match="in EUR"):
+        services.record_cost(db_session, LAWYER, case, kind="court_fee", amount=Money.parse("38.00", "GBP"),
+                             paid_on=TODAY, today=TODAY)
+    with pytest.raises(InvalidInput, match="court_fee or lawyer_fee"):
+        services.record_cost(db_session, LAWYER, case, kind="expert", amount=eur("38.00"), paid_on=TODAY, today=TODAY)
+
+
+# --- hearings and deadlines ----------------------------------------------------------------------------------
+
+def test_hearings_are_stored_in_utc_and_moved_and_cancelled(db_session):
+    case, _ = make_court_case(db_session, lifecycle.LEGAL, filed_on=TODAY)
+    with pytest.raises(InvalidInput, match="time zone"):
+        services.add_hearing(db_session, LAWYER, case, at=datetime(2027, 1, 12, 10))
+    with pytest.raises(InvalidInput, match="before the filing"):
+        services.add_hearing(db_session, LAWYER, case, at=datetime(2026, 11, 1, 10, tzinfo=timezone.utc))
+    cet = timezone(timedelta(hours=1))
+    hearing = services.add_hearing(db_session, LAWYER, case, at=datetime(2027, 1, 12, 10, tzinfo=cet), place="Saal 7")
+    assert hearing.at == datetime(2027, 1, 12, 9, tzinfo=timezone.utc) and hearing.due_on == date(2027, 1, 12)
+    seen = hearing.version
+    services.move_date(db_session, LAWYER, case, hearing.id, at=datetime(2027, 1, 19, 9, tzinfo=timezone.utc),
+                       seen_version=seen)
+    assert hearing.due_on == date(2027, 1, 19)
+    with pytest.raises(StaleEdit):
+        services.cancel_date(db_session, LAWYER, case, hearing.id, reason="judge ill", seen_version=seen)
+    services.cancel_date(db_session, LAWYER, case, hearing.id, reason="judge ill", seen_version=hearing.version)
+    with pytest.raises(InvalidInput, match="cancelled"):
+        services.move_date(db_session, LAWYER, case, hearing.id, at=datetime(2027, 2, 1, 9, tzinfo=timezone.utc))
+    assert [e for e in services.calendar(db_session, since=TODAY) if e.case_ref == case.ref] == []
+
+
+def test_a_deadline_needs_what_is_due(db_session):
+    case, _ = make_court_case(db_session, lifecycle.LEGAL, filed_on=TODAY)
+    with pytest.raises(InvalidInput, match="required"):
+        services.add_deadline(db_session, LAWYER, case, due_on=TODAY + timedelta(days=14), what=" ")
+    deadline = services.add_deadline(db_session, LAWYER, case, due_on=TODAY + timedelta(days=14), what="Reply")
+    [entry] = [e for e in services.calendar(db_session, since=TODAY) if e.case_ref == case.ref]
+    assert entry.court_date is deadline and entry.case_ref == case.ref
+
+
+# --- the decision and enforcement --------------------------------------------------------------------------------
+
+def test_the_decision_sets_the_claim_to_what_is_now_owed(db_session):
+    case, court_case = make_court_case(db_session, lifecycle.LEGAL, claimed="450.00")
+    with pytest.raises(InvalidInput, match="filing date before the decision"):
+        services.record_decision(db_session, LAWYER, case, decided_on=TODAY, outcome="won", awarded=eur("400.00"),
+                                 costs_awarded=eur("0.00"), today=TODAY)
+    _record(db_session, case, filed_on=TODAY - timedelta(days=30))
+    services.record_cost(db_session, LAWYER, case, kind="court_fee", amount=eur("38.00"), paid_on=TODAY, today=TODAY)
+    with pytest.raises(InvalidInput, match="awards nothing"):
+        services.record_decision(db_session, LAWYER, case, decided_on=TODAY, outcome="lost", awarded=eur("1.00"),
+                                 costs_awarded=eur("0.00"), today=TODAY)
+    with pytest.raises(InvalidInput, match="in the future"):
+        services.record_decision(db_session, LAWYER, case, decided_on=TODAY + timedelta(days=1), outcome="won",
+                                 awarded=eur("400.00"), costs_awarded=eur("0.00"), today=TODAY)
+    services.record_decision(db_session, LAWYER, case, decided_on=TODAY, outcome="partly", awarded=eur("400.00"),
+                             costs_awarded=eur("138.00"), today=TODAY)
+    # 400.00 awarded + the 100.00 of costs awarded beyond the 38.00 advanced (those stay costs advanced)
+    assert case.claimed == eur("500.00") and court_case.status == "decided"
+    assert payments.due_on(db_session, case).total == eur("538.00")
+    with pytest.raises(InvalidInput, match="is recorded"):
+        services.record_decision(db_session, LAWYER, case, decided_on=TODAY, outcome="won", awarded=eur("1.00"),
+                                 costs_awarded=eur("0.00"), today=TODAY)
+
+
+def test_decided_claim_edges():
+    assert services.decided_claim(eur("100.00"), eur("50.00"), eur("50.00")) == eur("100.00")
+    assert services.decided_claim(eur("100.00"), eur("50.01"), eur("50.00")) == eur("100.01")
+    assert services.decided_claim(eur("100.00"), eur("10.00"), eur("50.00")) == eur("100.00")
+
+
+def test_enforcement_follows_a_decision_won_and_moves_the_case(db_session):
+    case, court_case = make_court_case(db_session, lifecycle.LEGAL, filed_on=TODAY - timedelta(days=30))
+    assert case.stage == lifecycle.COURT
+    with pytest.raises(InvalidInput, match="record the decision first"):
+        services.add_enforcement_step(db_session, LAWYER, case, taken_on=TODAY, kind="bailiff", today=TODAY)
+    services.record_decision(db_session, LAWYER, case, decided_on=TODAY - timedelta(days=2), outcome="won",
+                             awarded=case.claimed, costs_awarded=eur("0.00"), today=TODAY)
+    with pytest.raises(InvalidInput, match="before the decision"):
+        services.add_enforcement_step(db_session, LAWYER, case, taken_on=TODAY - timedelta(days=3), kind="bailiff",
+                                      today=TODAY)
+    services.add_enforcement_step(db_session, LAWYER, case, taken_on=TODAY, kind="bailiff", today=TODAY)
+    assert (court_case.status, case.stage) == ("enforcing", lifecycle.ENFORCEMENT)
+
+
+def test_a_lost_case_is_not_enforced(db_session):
+    case, _ = make_court_case(db_session, lifecycle.LEGAL, filed_on=TODAY - timedelta(days=30))
+    services.record_decision(db_session, LAWYER, case, decided_on=TODAY, outcome="lost", awarded=eur("0.00"),
+                             costs_awarded=eur("0.00"), today=TODAY)
+    with pytest.raises(InvalidInput):
+        services.add_enforcement_step(db_session, LAWYER, case, taken_on=TODAY, kind="bailiff", today=TODAY)
+
+
+# --- the desk ----------------------------------------------------------------------------------------------
+
+def test_the_desk_orders_by_the_next_court_date_and_says_what_each_waits_for(db_session):
+    waiting, _ = make_court_case(db_session, lifecycle.LEGAL)                 # not filed
+    heard, _ = make_court_case(db_session, lifecycle.LEGAL, filed_on=TODAY)   # in court, a hearing soon
+    services.add_hearing(db_session, LAWYER, heard, at=datetime(2026, 11, 24, 9, tzinfo=timezone.utc))
+    bare = make_case(db_session, lifecycle.ENFORCEMENT)                        # no court case recorded
+    other = make_case(db_session, lifecycle.COLLECTION)                        # not the lawyer's
+    rows = {r.case.id: r for r in services.desk(db_session, TODAY)}
+    assert other.id not in rows
+    assert rows[waiting.id].waits_for == "Filing to be made"
+    assert rows[heard.id].waits_for.startswith("Hearing on") and rows[heard.id].key_day == date(2026, 11, 24)
+    assert rows[bare.id].waits_for == "Court case to be recorded"
+    order = [r.case.id for r in services.desk(db_session, TODAY) if r.case.id in (heard.id, waiting.id, bare.id)]
+    keys = [rows[i].key_day for i in order]
+    assert keys == sorted(keys)
