@@ -40,8 +40,8 @@ COURTS = {
     "DK": [("Københavns Byret", "Domhuset, Nytorv 25\n1450 København K\nDanmark")],
     "CZ": [("Obvodní soud pro Prahu 1", "Ovocný trh 587/14\n112 21 Praha 1\nČesko")],
 }
-# The demo's bank account is in euros (the payments demo's statements): costs advanced are posted, from
-# it, on the cases in euros; a firm with accounts in other currencies posts those too.
+# Costs advanced are posted on the demo's cases in euros only (the demo's money is in euros: its payments,
+# payouts and reconciliation); a firm with cases in other currencies posts those too.
 BANK_CURRENCY = "EUR"
 # The route the firm takes in each country, in order of preference (the first the country's rules name).
 ROUTE_PREFERENCE = ("ccb", "ipec-small-claims", "mahnverfahren", "european-small-claims", "small-claims", "court")

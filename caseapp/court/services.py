@@ -33,8 +33,13 @@ from caseapp.court.models import (COST_KINDS, DEADLINE, DECIDED, ENDED, ENFORCEM
 from caseapp.feasibility import rules
 from caseapp.ledger import services as ledger
 
-# The ledger's accounts this domain posts to (caseapp.ledger.models: an asset per case, the bank).
-COSTS_ADVANCED, BANK = "costs_advanced", "bank"
+# The ledger's accounts this domain posts to (caseapp.ledger.models): an asset per case, and the
+# account between the firm's office money and the client-money account. Court and lawyer fees are
+# the firm's own outlay, paid from its office account, never from client money: so they do not
+# touch the client-money bank account, and the month-end reconciliation (payouts.reconcile) is not
+# disturbed by them; a party's payment that recovers them lands in the client-money account as the
+# firm's own money (costs recovered), which goes to the office with the commission.
+COSTS_ADVANCED, OFFICE = "costs_advanced", "office_transfers"
 
 # Stages in which a case is the lawyer's (the desk shows them; a court case may be recorded).
 COURT_STAGES = (lifecycle.LEGAL, lifecycle.COURT, lifecycle.ENFORCEMENT)
@@ -196,7 +201,8 @@ def end_court_case(session: Session, actor: Actor, case, *, reason: str, today: 
 def record_cost(session: Session, actor: Actor, case, *, kind: str, amount: Money, paid_on: date,
                 today: date) -> CourtCost:
     """A cost the firm advanced for the court case: posted to the ledger as costs advanced on the
-    case (debit costs_advanced, credit bank), so the party's next payment recovers it first."""
+    case (debit costs_advanced, credit office_transfers: the office account paid it), so the party's
+    next payment recovers it first (§ 367(1) BGB, payments.services.allocate)."""
     court_case = _current(session, case)
     if kind not in COST_KINDS:
         raise InvalidInput(gettext("Kind: '%(kind)s' is not a cost advanced; choose court_fee or lawyer_fee.",
@@ -213,7 +219,7 @@ def record_cost(session: Session, actor: Actor, case, *, kind: str, amount: Mone
                               booked_on=paid_on, case_id=case.id, client_id=case.client_id,
                               source=f"court case {court_case.id}",
                               lines=[ledger.debit(COSTS_ADVANCED, amount, case_id=case.id),
-                                     ledger.credit(BANK, amount)])
+                                     ledger.credit(OFFICE, amount)])
     cost = CourtCost(court_case_id=court_case.id, kind=kind, amount_minor=amount.minor, currency=amount.currency,
                      paid_on=paid_on, transaction_id=transaction.id, recorded_by=actor.name)
     session.add(cost)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, current_app, redirect, request, url_for
+from flask import Response, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 
@@ -221,10 +221,7 @@ def case_court(case) -> dict:
     court_case = services.court_case_of(session, case.id)
     history = [cc for cc in services.court_cases_of(session, case.id) if court_case is None or cc.id != court_case.id]
     route = services.route_of(case.country, court_case.route_id) if court_case else None
-    filings = None
-    if "FilingsView.case" in current_app.view_functions:   # the filings domain, when it is there
-        # (its agreed address, /filings/case/<case ref>; not url_for, whose argument name is the filings' own)
-        filings = f"{request.script_root}/filings/case/{case.ref}"
+    filings = url_for("FilingsView.case", ref=case.ref) if can("read", "Filing") else None   # the routes open to it
     return {"visible": True, "can_write": can("write", COURT), "court_case": court_case, "route": route,
             "routes": services.routes_for(case.country), "history": history,
             "advanced": services.costs_advanced(court_case) if court_case else None,

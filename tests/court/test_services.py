@@ -104,9 +104,14 @@ def test_costs_advanced_are_posted_and_a_payment_recovers_them_first(db_session,
     with pytest.raises(InvalidInput, match="in the future"):
         services.record_cost(db_session, LAWYER, case, kind="court_fee", amount=eur("38.00"),
                              paid_on=TODAY + timedelta(days=1), today=TODAY)
+    bank_before = ledger.balance(db_session, "bank", "EUR")
+    office_before = ledger.balance(db_session, "office_transfers", "EUR")
     services.record_cost(db_session, LAWYER, case, kind="court_fee", amount=eur("38.00"), paid_on=TODAY, today=TODAY)
     services.record_cost(db_session, LAWYER, case, kind="lawyer_fee", amount=eur("96.00"), paid_on=TODAY, today=TODAY)
     assert ledger.balance(db_session, "costs_advanced", "EUR", case_id=case.id) == eur("134.00")
+    # paid from the firm's office account: the client-money bank account (and its reconciliation) is untouched
+    assert ledger.balance(db_session, "bank", "EUR") == bank_before
+    assert ledger.balance(db_session, "office_transfers", "EUR") == office_before - eur("134.00")
     assert payments.costs_due(db_session, case) == eur("134.00")
     # a payment of 200.00: the costs first (§ 367(1) BGB), the rest to the claim
     data = write_camt053([{"id": "S-court", "iban": "DE89370400440532013000", "currency": "EUR",
