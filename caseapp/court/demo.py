@@ -65,7 +65,7 @@ def load(demo: Demo) -> None:
         if services.court_case_of(session, case.id) is not None:
             continue
         route = _route(case.country)
-        court_name, address = rng.choice(COURTS.get(case.country) or [(None, None)])
+        court_name, address = _court_for(case, rng)
         stage = case.held_from_stage if case.stage == lifecycle.ON_HOLD else case.stage
         filed = stage in (lifecycle.COURT, lifecycle.ENFORCEMENT)
         if not filed and not left_without_address:    # the case whose filing lacks the court's address
@@ -111,6 +111,15 @@ def load(demo: Demo) -> None:
     demo.counts["court cases"] = made
     demo.counts["hearings"] = hearings
     demo.counts["decisions"] = decided
+
+
+def _court_for(case, rng) -> tuple[str | None, str | None]:
+    """The court of the party's town where the table has it (the general venue, §§ 12, 13, 17 ZPO and
+    their like), else one of the country's courts."""
+    courts = COURTS.get(case.country) or [(None, None)]
+    town = (getattr(case.party, "city", None) or "").strip().lower()
+    at_home = [c for c in courts if c[1] and town and town in c[1].lower()]
+    return at_home[0] if at_home else rng.choice(courts)
 
 
 def _weekday(day):

@@ -1,10 +1,9 @@
 """The filings' test fixtures. The court a case is before comes from the court domain
-(caseapp.filings.sources.court_of); until that domain is merged, ONE fixture here records a court
-by replacing that function (after the merge: record a real court case instead, here only)."""
+(caseapp.filings.sources.court_of reads its court case): `court_recorded` records one through the
+court's own service, as a lawyer does on the case page."""
 from __future__ import annotations
 
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
 
@@ -20,13 +19,23 @@ SHOWCASE_PARTIES = {
 
 
 @pytest.fixture()
-def court_recorded(monkeypatch):
-    """Every case is before the 'Tribunal judiciaire de Paris' (the one place a court is faked)."""
-    court = SimpleNamespace(court_name="Tribunal judiciaire de Paris",
-                            court_address="Parvis du Tribunal de Paris\n75017 Paris", file_number="RG 26/01234",
-                            route_id="european-small-claims", filed_on=None)
-    monkeypatch.setattr("caseapp.filings.sources.court_of", lambda session, case: court)
-    return court
+def court_recorded(db_session, showcase):
+    """Every showcase case is before the 'Tribunal judiciaire de Paris' (recorded with the court
+    domain's service; a court case the demo recorded keeps its route, file number and filing date)."""
+    from caseapp.core.audit import Actor
+    from caseapp.court import services as court
+
+    name, address = "Tribunal judiciaire de Paris", "Parvis du Tribunal de Paris\n75017 Paris"
+    for case in showcase.values():
+        if not court.with_lawyer(case):
+            continue
+        now = court.court_case_of(db_session, case.id)
+        court.record_court_case(db_session, Actor(None, "lawyer"), case, route_id=now.route_id if now else None,
+                                court_name=name, court_address=address,
+                                file_number=now.file_number if now else None,
+                                filed_on=now.filed_on if now else None, today=TODAY)
+    db_session.flush()
+    return name
 
 
 @pytest.fixture()

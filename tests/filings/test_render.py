@@ -163,7 +163,6 @@ def test_generate_stores_files_with_their_hashes_and_audits(db_session, store, s
     ("de-missing-postcode", "mahnverfahren", "The party has no postal code: add it on the party page."),
     ("gb-scotland", "ipec-small-claims", "The party is in Scotland"),
     ("dk-no-escp", "european-small-claims", "Denmark does not take part"),
-    ("fr-escp", "european-small-claims", "No court recorded: record the court on the case's court section."),
 ])
 def test_a_closed_route_is_refused_and_writes_nothing(db_session, store, showcase, key, route, words):
     before = (db_session.scalar(select(func.count()).select_from(Filing)),
@@ -173,6 +172,19 @@ def test_a_closed_route_is_refused_and_writes_nothing(db_session, store, showcas
     assert words in str(refused.value) and "\n" not in str(refused.value)
     assert (db_session.scalar(select(func.count()).select_from(Filing)),
             db_session.scalar(select(func.count()).select_from(FilingFile))) == before
+
+
+def test_without_a_court_recorded_form_a_and_the_complaint_are_refused(db_session, store, showcase):
+    from caseapp.court import services as court
+
+    case = showcase["fr-escp"]
+    if court.court_case_of(db_session, case.id) is not None:     # the demo recorded one: the lawyer ends it
+        court.end_court_case(db_session, LAWYER, case, reason="wrong court", today=TODAY)
+    assert court.court_case_of(db_session, case.id) is None
+    for route in ("european-small-claims", "court"):
+        with pytest.raises(Refusal, match="No court recorded: record the court on the case's court section."):
+            services.generate(db_session, LAWYER, case, route, store=store, today=TODAY)
+    assert services.filings_of(db_session, case.id) == []
 
 
 def test_an_unknown_route_is_refused(db_session, store, showcase):
