@@ -34,6 +34,11 @@ COURTS = {
     "PL": [("Sąd Rejonowy dla Warszawy-Śródmieścia", "ul. Marszałkowska 82\n00-517 Warszawa\nPolska")],
     "GB": [("Intellectual Property Enterprise Court", "Rolls Building\n7 Rolls Buildings\nFetter Lane\nLondon EC4A 1NL\n"
                                                       "United Kingdom")],
+    # Scotland and Northern Ireland have courts of their own (the IPEC is England and Wales only, CPR 63):
+    # the sheriff court for a simple procedure, the county court's small claims in Belfast.
+    "GB-SCT": [("Edinburgh Sheriff Court", "27 Chambers Street\nEdinburgh EH1 1LB\nUnited Kingdom")],
+    "GB-NIR": [("Belfast County Court (Small Claims Court)", "Laganside Courts\n45 Oxford Street\nBelfast BT1 3LL\n"
+                                                          "United Kingdom")],
     "IE": [("Dublin District Court", "Criminal Courts of Justice\nParkgate Street\nDublin 8\nIreland")],
     "US": [("Copyright Claims Board", "101 Independence Ave SE\nWashington, DC 20559\nUnited States")],
     "SE": [("Stockholms tingsrätt", "Scheelegatan 7\n112 28 Stockholm\nSverige")],
@@ -44,14 +49,16 @@ COURTS = {
 # payouts and reconciliation); a firm with cases in other currencies posts those too.
 BANK_CURRENCY = "EUR"
 # The route the firm takes in each country, in order of preference (the first the country's rules name).
-ROUTE_PREFERENCE = ("ccb", "ipec-small-claims", "mahnverfahren", "european-small-claims", "small-claims", "court")
+ROUTE_PREFERENCE = ("ccb", "ipec-small-claims", "mahnverfahren", "european-small-claims", "small-claims",
+                    "simple-procedure", "small-claims-ni", "court")
 PROCEDURES = {"ccb": "CCB claim (CASE Act)", "ipec-small-claims": "IPEC small claims track",
               "mahnverfahren": "Mahnverfahren", "european-small-claims": "European Small Claims Procedure",
-              "small-claims": "Small claim", "court": "Civil action"}
+              "small-claims": "Small claim", "simple-procedure": "Simple procedure (sheriff court)",
+              "small-claims-ni": "Small claims (county court)", "court": "Civil action"}
 
 
-def _route(country: str):
-    routes = {r.id: r for r in services.routes_for(country)}
+def _route(case):
+    routes = {r.id: r for r in services.routes_for(case)}
     return next((routes[r] for r in ROUTE_PREFERENCE if r in routes), None)
 
 
@@ -64,7 +71,7 @@ def load(demo: Demo) -> None:
     for n, case in enumerate(found):
         if services.court_case_of(session, case.id) is not None:
             continue
-        route = _route(case.country)
+        route = _route(case)
         court_name, address = _court_for(case, rng)
         stage = case.held_from_stage if case.stage == lifecycle.ON_HOLD else case.stage
         filed = stage in (lifecycle.COURT, lifecycle.ENFORCEMENT)
@@ -116,7 +123,9 @@ def load(demo: Demo) -> None:
 def _court_for(case, rng) -> tuple[str | None, str | None]:
     """The court of the party's town where the table has it (the general venue, §§ 12, 13, 17 ZPO and
     their like), else one of the country's courts."""
-    courts = COURTS.get(case.country) or [(None, None)]
+    party = getattr(case, "party", None)
+    region = f"{case.country}-{party.subdivision}" if party is not None and party.subdivision else None
+    courts = COURTS.get(region) or COURTS.get(case.country) or [(None, None)]
     town = (getattr(case.party, "city", None) or "").strip().lower()
     at_home = [c for c in courts if c[1] and town and town in c[1].lower()]
     return at_home[0] if at_home else rng.choice(courts)

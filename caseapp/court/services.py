@@ -75,14 +75,19 @@ def court_cases_of(session: Session, case_id: int) -> list[CourtCase]:
                                 .order_by(CourtCase.id.desc())))
 
 
-def routes_for(country: str) -> list[rules.Route]:
-    """The court routes the country's rules name (jurisdictions/<CC>.toml [[routes]])."""
-    found = rules.jurisdiction(country)
-    return list(found.routes) if found else []
+def routes_for(case) -> list[rules.Route]:
+    """The court routes the rules of the case's country name (jurisdictions/<CC>.toml [[routes]]), or
+    its region's where the party's region has its own (Scotland, Northern Ireland: their courts)."""
+    found = rules.jurisdiction(case.country)
+    if found is None:
+        return []
+    party = getattr(case, "party", None)
+    subdivision = party.subdivision if party is not None and party.country == case.country else None
+    return list(found.for_region(subdivision).routes)
 
 
-def route_of(country: str, route_id: str | None) -> rules.Route | None:
-    return next((r for r in routes_for(country) if r.id == route_id), None)
+def route_of(case, route_id: str | None) -> rules.Route | None:
+    return next((r for r in routes_for(case) if r.id == route_id), None)
 
 
 def costs_advanced(court_case: CourtCase) -> Money:
@@ -132,8 +137,8 @@ def record_court_case(session: Session, actor: Actor, case, *, route_id: str | N
             "%(ref)s is %(stage)s: a court case is recorded once the case is with the lawyer; hand it to the "
             "lawyer first.", ref=case.ref, stage=lifecycle.STAGE_LABELS[case.stage]))
     route_id = (route_id or "").strip() or None
-    if route_id is not None and route_of(case.country, route_id) is None:
-        known = ", ".join(r.id for r in routes_for(case.country)) or "—"
+    if route_id is not None and route_of(case, route_id) is None:
+        known = ", ".join(r.id for r in routes_for(case)) or "—"
         raise InvalidInput(gettext("Route: '%(route)s' is not a court route of %(country)s; choose one of: "
                                    "%(known)s.", route=route_id, country=case.country, known=known))
     values = {

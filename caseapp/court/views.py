@@ -220,10 +220,10 @@ def case_court(case) -> dict:
     session = get_session()
     court_case = services.court_case_of(session, case.id)
     history = [cc for cc in services.court_cases_of(session, case.id) if court_case is None or cc.id != court_case.id]
-    route = services.route_of(case.country, court_case.route_id) if court_case else None
+    route = services.route_of(case, court_case.route_id) if court_case else None
     filings = url_for("FilingsView.case", ref=case.ref) if can("read", "Filing") else None   # the routes open to it
     return {"visible": True, "can_write": can("write", COURT), "court_case": court_case, "route": route,
-            "routes": services.routes_for(case.country), "history": history,
+            "routes": services.routes_for(case), "history": history,
             "advanced": services.costs_advanced(court_case) if court_case else None,
             "may_record": services.with_lawyer(case),
             "cost_kinds": COST_KINDS, "cost_words": services.COST_WORDS, "outcomes": OUTCOMES,

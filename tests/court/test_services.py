@@ -240,3 +240,20 @@ def test_the_desk_orders_by_the_next_court_date_and_says_what_each_waits_for(db_
     order = [r.case.id for r in services.desk(db_session, TODAY) if r.case.id in (heard.id, waiting.id, bare.id)]
     keys = [rows[i].key_day for i in order]
     assert keys == sorted(keys)
+
+
+def test_a_party_in_scotland_goes_to_scotlands_courts_not_the_ipec(db_session):
+    """The IPEC is England and Wales only (CPR 63): a Scottish party's case takes the routes of
+    jurisdictions/GB.toml [regions.SCT]; the same case against a party in England takes the IPEC."""
+    case = make_case(db_session, lifecycle.LEGAL, country="GB")
+    case.party.subdivision = "SCT"
+    db_session.flush()
+    assert {r.id for r in services.routes_for(case)} == {"simple-procedure", "court-of-session"}
+    with pytest.raises(InvalidInput, match="not a court route of GB; choose one of: simple-procedure"):
+        _record(db_session, case, route_id="ipec-small-claims")
+    assert _record(db_session, case, route_id="court-of-session").route_id == "court-of-session"
+    english = make_case(db_session, lifecycle.LEGAL, country="GB")
+    english.party.subdivision = "ENG"
+    db_session.flush()
+    assert "ipec-small-claims" in {r.id for r in services.routes_for(english)}
+    assert _record(db_session, english, route_id="ipec-small-claims").route_id == "ipec-small-claims"
