@@ -65,6 +65,16 @@ def timestamp(value: datetime | None, locale: str | None = None, zone: str | Non
     return f"{format_skeleton('yMMMd', local, locale=locale)}, {format_datetime(local, 'HH:mm', tzinfo=tz, locale=locale)}"
 
 
+def clock(value: datetime | None, locale: str | None = None, zone: str | None = None) -> str:
+    """'15:05': the time of day in the person's time zone (where the day is shown beside it)."""
+    from zoneinfo import ZoneInfo
+
+    if value is None:
+        return "—"
+    tz = ZoneInfo(zone or current_timezone())
+    return format_datetime(value, "HH:mm", tzinfo=tz, locale=locale or current_locale())
+
+
 def due_in_words(due: date | None, today: date) -> str:
     """'due today', 'due in 3 days', '2 days overdue'."""
     from flask_babel import gettext, ngettext
@@ -213,7 +223,7 @@ def person(login: str | None) -> str:
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=money, money_text=money_text, amount_input=amount_input, day=day, timestamp=timestamp, cell=cell,
+        money=money, money_text=money_text, amount_input=amount_input, day=day, timestamp=timestamp, clock=clock, cell=cell,
         number=number, person=person,
     )
     app.jinja_env.globals.update(due_in_words=due_in_words, due_state=due_state,
