@@ -139,7 +139,9 @@ def demo(cases: int, works: int, hits: int, seed: int, if_empty: bool) -> None:
         with tqdm(total=cases, desc="demo cases", unit="case", file=sys.stderr, disable=None) as bar:
             summary = load_demo_cases(current_app, cases=cases, works=works, hits=hits, seed=seed,
                                       today=today(), progress=bar.update)
-        click.echo(f"Loaded {summary.cases} cases, {summary.parties} parties, "
+        showcase = (f" (and {summary.showcase} showcase cases with the lawyer, one for each court route)"
+                    if summary.showcase else "")
+        click.echo(f"Loaded {summary.cases} cases{showcase}, {summary.parties} parties, "
                    f"{summary.works} works of {summary.clients} clients, {summary.hits} hits to triage.")
     from caseapp.demo.setup import DEMO_USERS, demo_password
 

@@ -36,15 +36,15 @@ def test_upgrade_demo_and_list(fresh_env):
     assert "roles synced" in run(fresh_env, "db", "upgrade").stdout
     run(fresh_env, "db", "check")
     demo = run(fresh_env, "demo", "--cases", "30", "--works", "4")
-    assert "handler-demo" in demo.stdout and "Loaded 30 cases" in demo.stdout
+    assert "handler-demo" in demo.stdout and "Loaded 30 cases (and 13 showcase cases" in demo.stdout
     again = run(fresh_env, "demo", "--if-empty")
     assert "nothing loaded" in again.stdout
 
     lines = run(fresh_env, "cases", "list", "--json").stdout.splitlines()
     cases = [json.loads(line) for line in lines]
-    assert len(cases) == 30
+    assert len(cases) == 30 + 13     # the court filings' showcase besides the 30 asked for
     assert all({"ref", "stage", "country", "client"} <= set(c) for c in cases)
-    assert len({c["ref"] for c in cases}) == 30
+    assert len({c["ref"] for c in cases}) == 43
 
     stage = cases[0]["stage"]
     filtered = [json.loads(x) for x in run(fresh_env, "cases", "list", "--stage", stage, "--json").stdout.splitlines()]

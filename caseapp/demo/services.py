@@ -22,6 +22,7 @@ class DemoSummary:
     parties: int
     cases: int
     hits: int = 0
+    showcase: int = 0   # cases made to show a capability whole (the court filings' routes), besides `cases`
 
 
 def load_demo(session: Session, store: FileStore, *, cases: int, today: date, seed: int = 2026,
@@ -36,7 +37,8 @@ def load_demo(session: Session, store: FileStore, *, cases: int, today: date, se
     with clock_set_to(now):   # what the services write is dated in the demo's today, never after it
         for load in demo_loaders():
             load(demo)
-    return DemoSummary(**{key: demo.counts.get(key, 0) for key in ("clients", "works", "parties", "cases", "hits")})
+    return DemoSummary(**{key: demo.counts.get(key, 0) for key in ("clients", "works", "parties", "cases", "hits")},
+                       showcase=demo.counts.get("filing showcase cases", 0))
 
 
 def demo_now(today: date) -> datetime:

@@ -30,6 +30,18 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Entries already booked to office_transfers (transfers to the office; court costs the office
+    # paid, issue 19) are kept: the older code never books the account, and narrowing the check
+    # would mean deleting money entries. Only a ledger without them gets the narrower check back.
+    import logging
+
+    import sqlalchemy as sa
+
+    booked = op.get_bind().execute(sa.text("SELECT COUNT(*) FROM ledger_entry WHERE account = 'office_transfers'"))
+    if booked.scalar():
+        logging.getLogger("alembic").warning("ledger_entry: entries on office_transfers are kept; the account stays "
+                                             "allowed below b9d3f5a7c2e6")
+        return
     with op.batch_alter_table('ledger_entry') as batch_op:
         batch_op.drop_constraint(op.f('ck_ledger_entry_account'), type_='check')
         batch_op.create_check_constraint('account', _check(BEFORE))
