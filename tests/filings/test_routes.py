@@ -665,3 +665,28 @@ def test_complaint_note_in_words():
     assert c.notes == ["No complaint template in pl (the court's language): the draft is in English, to be translated "
                        "before filing."]
     assert check(de(), "court").notes == []
+
+
+def test_ccb_total_cap_is_the_timely_one_when_a_work_is_timely_by_the_date_the_use_began():
+    """§ 1504(e)(1)(A): $15,000 in all applies only when no work is timely; a work registered before
+    the use began is timely even when published long before, so two of them may claim $30,000."""
+    works = [BEFORE_USE, replace(BEFORE_USE, title="Also before use")]
+    c = check(us(works, amount="20000.00"), routes.CCB)
+    assert c.open and c.limit == Money.parse("30000.00", "USD")
+    mixed = check(us([BEFORE_USE, PENDING], amount="22500.00"), routes.CCB)
+    assert mixed.open and mixed.limit == Money.parse("22500.00", "USD")
+
+
+def test_mahngericht_table_is_read_as_utf8_whatever_the_platforms_default(monkeypatch):
+    """The Länder's court names have umlauts (Hünfeld): on a platform whose default encoding is not
+    UTF-8 (Windows: cp1252) the table must still read right."""
+    from pathlib import Path
+
+    read = Path.read_text
+
+    def platform_default(self, encoding=None, errors=None):
+        return read(self, encoding=encoding or "cp1252", errors=errors)
+
+    monkeypatch.setattr(Path, "read_text", platform_default)
+    monkeypatch.setattr(routes, "_TABLE", None)
+    assert routes.mahngericht_table()["courts"]["huenfeld"]["name"] == "Amtsgericht Hünfeld – Zentrales Mahngericht"
