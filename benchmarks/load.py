@@ -1,0 +1,235 @@
+"""Load test: 50 people at once on gunicorn over 100,000 cases and 1,000,000 hits in PostgreSQL.
+
+    .venv/bin/pip install -e '.[bench]'          # locust
+    .venv/bin/python benchmarks/load.py --cases 100000 --hits 1000000 --users 50 --minutes 3
+
+1. Creates a fresh PostgreSQL database (dropped afterwards unless --keep; --database NAME reuses a
+   database an earlier --keep run left, skipping the build), builds it with the migrations, loads the
+   demo data set with --cases cases, then tops the hits up to --hits in SQL (sightings on 20,000
+   sites, 5% of them still to triage, the rest decided), and ANALYZEs.
+2. Starts gunicorn on 127.0.0.1 (--workers processes x --threads threads) on that database, the
+   login throttle's counters in Redis as in production.
+3. Runs locust headless (benchmarks/locustfile.py): --users people across the three roles (handlers
+   6 : lawyers 2 : accountants 2), each logging in through the form and clicking every 1 to 3 s.
+4. Writes each page's request count, failures, p50/p95/p99 to docs/benchmarks.md.
+Target: p95 <= 200 ms on every main page, no errors. Exit 1 when missed.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._docs import write_section  # noqa: E402
+from benchmarks._pg import temporary_database  # noqa: E402
+
+TITLE = "## Load: 50 people on gunicorn, 100,000 cases and 1,000,000 hits (PostgreSQL)"
+TARGET_MS = 200
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def build(url: str, instance: Path, cases: int, hits: int) -> dict:
+    """The demo data set with `cases` cases, then hits topped up to `hits` in SQL."""
+    from tqdm import tqdm
+
+    from caseapp import create_app
+    from caseapp.core.clock import today
+    from caseapp.demo.setup import build_demo_database
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CASEAPP_INSTANCE_PATH": str(instance), "SECRET_KEY": "bench"})
+    started = time.perf_counter()
+    with tqdm(total=cases, desc="loading cases", unit="case", file=sys.stderr) as bar:
+        build_demo_database(app, cases=cases, today=today(), progress=bar.update)
+    cases_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        have = connection.scalar(text("SELECT count(*) FROM hit"))
+        missing = max(0, hits - have)
+        print(f"adding {missing:,} hits in SQL …", file=sys.stderr)
+        step = 100_000
+        for start in tqdm(range(0, missing, step), desc="adding hits", unit="100k", file=sys.stderr):
+            count = min(step, missing - start)
+            connection.execute(text(_SIGHTINGS), {"start": start, "count": count})
+            connection.execute(text(_HITS), {"start": start, "count": count})
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE"))
+    with engine.connect() as connection:
+        figures = {"cases": connection.scalar(text('SELECT count(*) FROM "case"')),
+                   "hits": connection.scalar(text("SELECT count(*) FROM hit")),
+                   "new_hits": connection.scalar(text("SELECT count(*) FROM hit WHERE status = 'new'"))}
+    engine.dispose()
+    figures.update(cases_seconds=cases_seconds, hits_seconds=time.perf_counter() - started)
+    return figures
+
+
+# Sightings on 20,000 sites over the last two years, each a copy of one of the demo's works (so
+# its thumbnail is in the file store); 1 in 20 hits still to triage, the rest decided.
+_SIGHTINGS = """
+INSERT INTO sighting (key, image_url, page_url, site, found_at, image_sha256, thumbnail_sha256, created_at, updated_at)
+SELECT md5('load' || g), 'https://s' || (g % 20000) || '.example.net/img/' || g || '.jpg',
+       'https://s' || (g % 20000) || '.example.net/p/' || g, 's' || (g % 20000) || '.example.net',
+       now() - make_interval(days => g % 730), w.file_sha256, w.thumbnail_sha256, now(), now()
+FROM generate_series(:start + 1, :start + :count) AS g
+JOIN LATERAL (SELECT file_sha256, thumbnail_sha256 FROM work ORDER BY id
+              OFFSET (g % (SELECT count(*) FROM work)) LIMIT 1) AS w ON true
+"""
+_HITS = """
+INSERT INTO hit (sighting_id, work_id, client_id, site, score, status, decided_at, decided_by, version,
+                 created_at, updated_at)
+SELECT s.id, w.id, w.client_id, s.site, 0.55 + (s.id % 45) / 100.0,
+       CASE WHEN g % 20 = 0 THEN 'new' WHEN g % 3 = 0 THEN 'illegal' WHEN g % 3 = 1 THEN 'no_match' ELSE 'legal' END,
+       CASE WHEN g % 20 = 0 THEN NULL ELSE s.found_at + interval '3 days' END,
+       CASE WHEN g % 20 = 0 THEN NULL ELSE 'handler' END, 1, s.found_at, s.found_at
+FROM generate_series(:start + 1, :start + :count) AS g
+JOIN sighting s ON s.key = md5('load' || g)
+JOIN LATERAL (SELECT id, client_id FROM work ORDER BY id
+              OFFSET (g % (SELECT count(*) FROM work)) LIMIT 1) AS w ON true
+"""
+
+
+def case_refs(url: str, path: Path, n: int = 2000) -> None:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        refs = connection.scalars(text('SELECT ref FROM "case" ORDER BY random() LIMIT :n'), {"n": n}).all()
+    engine.dispose()
+    path.write_text("\n".join(refs) + "\n", encoding="utf-8")
+
+
+def serve(url: str, instance: Path, port: int, workers: int, threads: int, redis: str) -> subprocess.Popen:
+    env = dict(os.environ, CASEAPP_DATABASE_URL=url, CASEAPP_INSTANCE_PATH=str(instance), CASEAPP_HTTPS="0",
+               CASEAPP_SECRET_KEY="load-test", CASEAPP_RATELIMIT_STORAGE_URL=redis,
+               CASEAPP_LOGIN_RATE_LIMIT="10000 per minute", CASEAPP_CAPTURE_ON_DECIDE="0",
+               CASEAPP_LOOKUP_ON_DECIDE="0")
+    process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
+                                "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+                                "caseapp:create_app()"], env=env, cwd=ROOT)
+    import urllib.request
+
+    for _ in range(120):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(1)
+    process.kill()
+    raise SystemExit("gunicorn did not answer on /login/ within 120 s")
+
+
+def swarm(port: int, users: int, minutes: float, refs: Path, out: Path) -> list[dict]:
+    env = dict(os.environ, LOAD_REFS=str(refs))
+    subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
+                    "-u", str(users), "-r", str(max(1, users // 10)), "-t", f"{int(minutes * 60)}s",
+                    "--host", f"http://127.0.0.1:{port}", "--csv", str(out), "--only-summary",
+                    "--loglevel", "WARNING"], env=env, check=False)
+    with open(f"{out}_stats.csv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--database", help="reuse this database (an earlier --keep run): no build")
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--hits", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--minutes", type=float, default=3)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="the login throttle's counters")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    args = parser.parse_args()
+
+    if args.database:
+        url = make_url(args.server).set(database=args.database).render_as_string(hide_password=False)
+        return measure(url, Path("/tmp") / args.database, None, args)
+    with temporary_database(args.server, keep=args.keep) as (url, name):
+        instance = Path("/tmp") / name
+        figures = build(url, instance, args.cases, args.hits)
+        if args.keep:
+            print(f"kept: --database {name} (instance {instance})", file=sys.stderr)
+        return measure(url, instance, figures, args)
+
+
+def measure(url: str, instance: Path, figures: dict | None, args) -> int:
+    if figures is None:
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            figures = {"cases": connection.scalar(text('SELECT count(*) FROM "case"')),
+                       "hits": connection.scalar(text("SELECT count(*) FROM hit")),
+                       "new_hits": connection.scalar(text("SELECT count(*) FROM hit WHERE status = 'new'"))}
+        engine.dispose()
+    refs = instance / "refs.txt"
+    instance.mkdir(parents=True, exist_ok=True)
+    case_refs(url, refs)
+    port = free_port()
+    server = serve(url, instance, port, args.workers, args.threads, args.redis)
+    try:
+        rows = swarm(port, args.users, args.minutes, refs, instance / "load")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    return report(rows, figures, args)
+
+
+def report(rows: list[dict], figures: dict, args) -> int:
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    pages = [r for r in rows if r["Name"] != "Aggregated" and not r["Name"].startswith("login")]
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    built = (f", built in {figures['cases_seconds']:.0f} s (cases) + {figures['hits_seconds']:.0f} s (hits)"
+             if "cases_seconds" in figures else "")
+    lines = [
+        TITLE, "",
+        f"Measured {stamp} on this machine ({platform.machine()}, 2 cores shared by PostgreSQL, gunicorn and "
+        f"locust), PostgreSQL on 127.0.0.1: {figures['cases']:,} cases, {figures['hits']:,} hits "
+        f"({figures['new_hits']:,} to triage){built}. gunicorn {args.workers} workers x {args.threads} threads on "
+        f"127.0.0.1; locust {args.users} users (handlers 6 : lawyer 2 : accountants 2, each logged in through "
+        f"the form, 1-3 s between clicks) for {args.minutes:g} minutes. Times are locust's: the whole HTTP "
+        "request over the loopback, as the browser would wait for the HTML.",
+        "",
+        "Command: `.venv/bin/pip install -e '.[bench]' && .venv/bin/python benchmarks/load.py "
+        f"--cases {args.cases} --hits {args.hits} --users {args.users} --minutes {args.minutes:g}`",
+        "",
+        "| page | requests | failures | p50 ms | p95 ms | p99 ms | max ms | target p95 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in sorted(pages, key=lambda r: r["Name"]):
+        lines.append(f"| {r['Name']} | {r['Request Count']} | {r['Failure Count']} | {r['50%']} | {r['95%']} | "
+                     f"{r['99%']} | {float(r['Max Response Time']):.0f} | ≤ {TARGET_MS} ms |")
+    lines.append(f"| **all** | {total['Request Count']} | {total['Failure Count']} | {total['50%']} | "
+                 f"{total['95%']} | {total['99%']} | {float(total['Max Response Time']):.0f} | |")
+    lines.append("")
+    lines.append(f"Throughput {float(total['Requests/s']):.1f} requests/s.")
+    section = "\n".join(lines) + "\n"
+    print(section)
+    if not args.no_write:
+        write_section(TITLE, section)
+    failures = sum(int(r["Failure Count"]) for r in rows)
+    slow = [r["Name"] for r in pages if float(r["95%"]) > TARGET_MS]
+    return 0 if not failures and not slow else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
