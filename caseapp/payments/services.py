@@ -132,18 +132,81 @@ def name_similarity(a: str | None, b: str | None) -> float:
                difflib.SequenceMatcher(None, " ".join(sorted(x.split())), " ".join(sorted(y.split()))).ratio())
 
 
-class _Candidates:
-    """Open cases expecting money, by what they still owe (built once per import, kept current).
-    `due`: what a case owes (an import passes its cache; by default `due_on`)."""
+def dues_by_case(session: Session, stages=None, *, amounts=None) -> dict[int, Allocation]:
+    """`due_on` for every case in these stages (default: the payable ones) — or only for those
+    owing one of these (currency, minor units) `amounts` — in a few queries whatever their number.
+    A case with no costs advanced, no money received and no settlement owes its claim: those are
+    found by their claimed amount in SQL; the others (the few the ledger or a settlement names) are
+    computed as `due_on` does, for all of them at once. Ordered as `cases.amounts_in_stages`. Must
+    answer exactly as `due_on` (tests compare them on every payable case, tests/payments)."""
+    from caseapp.settlements import services as settlements
 
-    def __init__(self, session: Session, due=None) -> None:
+    stages = PAYABLE_STAGES if stages is None else stages
+    touched = ledger.cases_with_entries(session, (COLLECTED, COSTS_ADVANCED)) | settlements.cases_with_settlement(session)
+    exact = cases.amounts_in_stages(session, stages, ids=touched)
+    plain = [row for row in cases.amounts_in_stages(session, stages, amounts=amounts) if row[0] not in touched]
+    ids = [row[0] for row in exact]
+    costs: dict[tuple[int, str], int] = {}
+    for currency in sorted({row[1] for row in exact}):
+        for (case_id, _client_id), total in ledger.balances_by_case(session, COSTS_ADVANCED, currency=currency).items():
+            costs[(case_id, currency)] = costs.get((case_id, currency), 0) + total
+    credited: dict[tuple[str, str], dict[int, int]] = {}
+
+    def credits(account: str, case_id: int, currency: str) -> Money:
+        if (account, currency) not in credited:
+            credited[(account, currency)] = ledger.credits_by_case(session, account, currency)
+        return Money(credited[(account, currency)].get(case_id, 0), currency)
+
+    settled = settlements.settlements_by_case(session, ids)
+    found: dict[int, tuple[tuple, Allocation]] = {}
+    for row in exact:
+        case_id, currency = row[0], row[1]
+        cost = max(Money(costs.get((case_id, currency), 0), currency), Money.zero(currency))
+        settlement = settled.get(case_id)
+        if settlement is not None:        # claim_due's first branch (settlements.due_on_case)
+            left = settlement.amount - (credits(COLLECTED, case_id, settlement.currency)
+                                        + credits(COSTS_ADVANCED, case_id, settlement.currency))
+            left = left if left.minor > 0 else Money.zero(settlement.currency)
+            claim = max(left - cost, Money.zero(settlement.currency))
+        else:
+            claim = max(Money(row[2], currency) - credits(COLLECTED, case_id, currency), Money.zero(currency))
+        owed = Allocation(cost, Money.zero(currency), claim, Money.zero(currency))
+        if amounts is None or (currency, owed.total.minor) in amounts:
+            found[case_id] = (row, owed)
+    for row in plain:
+        found[row[0]] = (row, Allocation(Money.zero(row[1]), Money.zero(row[1]), Money(row[2], row[1]),
+                                         Money.zero(row[1])))
+    order = {stage: i for i, stage in enumerate(stages)}
+    return {case_id: owed for case_id, (row, owed) in
+            sorted(found.items(), key=lambda item: (order[item[1][0][3]], item[0]))}
+
+
+class _Candidates:
+    """Open cases expecting money, by what they still owe (built once per import, kept current):
+    what every payable case owes comes from `dues_by_case` (a few queries, not a few per case);
+    the cases themselves are loaded only when an amount is asked for. `owed`: a cache of what
+    cases owe by id that this fills (an import's, kept current as it applies payments); `due`:
+    what a case owes after a change (by default `due_on`)."""
+
+    def __init__(self, session: Session, due=None, owed: dict | None = None, amounts=None) -> None:
         self.session = session
         self.due = due or (lambda case: due_on(session, case))
-        self.by_due: dict[tuple[str, int], dict[int, object]] = {}
+        self.by_due: dict[tuple[str, int], dict[int, object]] = {}   # case id -> the case, once loaded
         self.due_of: dict[int, tuple[str, int]] = {}
-        for stage in PAYABLE_STAGES:
-            for case in cases.list_cases(session, stage=stage):
-                self.refresh(case)
+        changed = set(owed or ())        # cases an import already applied money to: its figures are newer
+        for case_id, allocation in dues_by_case(session, amounts=amounts).items():
+            if case_id not in changed:
+                if owed is not None:
+                    owed[case_id] = allocation
+                self._place(case_id, None, allocation)
+        for case in cases.cases_by_id(session, changed).values():
+            self.refresh(case)
+
+    def _place(self, case_id: int, case, owed: Allocation) -> None:
+        key = (owed.costs.currency, (owed.costs + owed.interest + owed.claim).minor)
+        if key[1] > 0:
+            self.by_due.setdefault(key, {})[case_id] = case
+            self.due_of[case_id] = key
 
     def refresh(self, case) -> None:
         old = self.due_of.pop(case.id, None)
@@ -151,17 +214,22 @@ class _Candidates:
             self.by_due.get(old, {}).pop(case.id, None)
         if case.stage not in PAYABLE_STAGES:
             return
-        owed = self.due(case)
-        key = (case.currency, (owed.costs + owed.interest + owed.claim).minor)
-        if key[1] > 0:
-            self.by_due.setdefault(key, {})[case.id] = case
-            self.due_of[case.id] = key
+        self._place(case.id, case, self.due(case))
+
+    def owing(self, amount: Money) -> list:
+        """The cases owing exactly this amount, in the order they were found."""
+        found = self.by_due.get((amount.currency, amount.minor), {})
+        missing = [case_id for case_id, case in found.items() if case is None]
+        if missing:
+            loaded = cases.cases_by_id(self.session, missing)
+            for case_id in missing:
+                found[case_id] = loaded[case_id]
+        return list(found.values())
 
     def find(self, amount: Money, payer: str | None):
         if not payer:
             return None
-        alike = [case for case in self.by_due.get((amount.currency, amount.minor), {}).values()
-                 if name_similarity(payer, case.party.name) >= NAME_THRESHOLD]
+        alike = [case for case in self.owing(amount) if name_similarity(payer, case.party.name) >= NAME_THRESHOLD]
         return alike[0] if len(alike) == 1 else None
 
 
@@ -324,6 +392,7 @@ def import_statement(session: Session, store, actor: Actor, data: bytes, *, file
     known = _known_references(session, [e.reference for e in parsed.entries])
     book = _Booking(session, actor, today)
     candidates: _Candidates | None = None
+    credit_amounts = {(e.amount.currency, e.amount.minor) for e in parsed.entries if e.direction == CREDIT}
     for entry in parsed.entries:
         if entry.reference in known:
             result.rows.append({"entry": entry.where, "reference": entry.reference, "result": "duplicate"})
@@ -342,7 +411,7 @@ def import_statement(session: Session, store, actor: Actor, data: bytes, *, file
         if entry.direction == CREDIT:
             # built at the first credit whose text names no case (an unknown reference names none)
             if candidates is None and match_case(session, entry, None, book.cases)[0] is None:
-                candidates = _Candidates(session, book.due)
+                candidates = _Candidates(session, book.due, book.owed, amounts=credit_amounts)
             case, how = match_case(session, entry, candidates, book.cases)
             if case is not None and case.currency == entry.amount.currency:
                 parts = book.matched(values, row, case, how)
@@ -567,10 +636,10 @@ def suggestions(session: Session, payments: list[Payment]) -> dict[int, list]:
     """For each unmatched payment, open cases that owe exactly its amount (best name first)."""
     if not payments:
         return {}
-    candidates = _Candidates(session)
+    candidates = _Candidates(session, amounts={(p.currency, p.amount_minor) for p in payments})
     out = {}
     for payment in payments:
-        alike = list(candidates.by_due.get((payment.currency, payment.amount_minor), {}).values())
+        alike = candidates.owing(Money(payment.amount_minor, payment.currency))
         alike.sort(key=lambda case: -name_similarity(payment.payer_name, case.party.name))
         out[payment.id] = alike[:5]
     return out

@@ -243,6 +243,11 @@ def settlements_by_case(session: Session, case_ids) -> dict[int, Settlement]:
     return found
 
 
+def cases_with_settlement(session: Session) -> set[int]:
+    """The ids of the cases with an active settlement."""
+    return set(session.scalars(select(Settlement.case_id).where(Settlement.state == ACTIVE)))
+
+
 def _stage_before_settled(session: Session, case) -> str:
     """The stage the case was settled from (for a case already settled without a record)."""
     previous = session.scalar(select(AuditEvent.from_state).where(

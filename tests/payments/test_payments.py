@@ -24,6 +24,8 @@ DAY = date(2026, 11, 20)
 IBAN = "DE89370400440532013000"
 PAYER = "DE02120300000000202051"
 
+from tests.payments.test_dues_in_bulk import assert_bulk_agrees
+
 
 def eur(text: str) -> Money:
     return Money.parse(text, "EUR")
@@ -274,6 +276,7 @@ def test_random_payments_keep_the_ledger_whole(db_session, store, claimed, costs
         matched = db_session.scalar(select(func.coalesce(func.sum(Payment.claim_minor), 0))
                                     .where(Payment.case_id == case.id, Payment.status == "matched"))
         assert 0 <= matched <= claimed
+        assert_bulk_agrees(db_session)      # the unmatched page's and an import's figures, in bulk
         savepoint.rollback()
 
 
@@ -316,6 +319,7 @@ def test_one_file_books_exactly_what_one_file_per_entry_books(db_session, store,
                        for a in ("collected", "costs_advanced", "overpaid")],
                       ledger.balance(db_session, "bank") - bank_before, ledger.balance(db_session, "suspense"))
             assert balanced(db_session)
+            assert_bulk_agrees(db_session)
             savepoint.rollback()
         return result
 
