@@ -169,6 +169,7 @@ UNCHECKED_ROUTES = {
     "UtilView.back": "goes back to the previous page",
     "MenuApi.get_menu_data": "Flask-AppBuilder's REST menu: checked by @protect (Admin's, FAB_ADMIN_RESOURCES)",
     "hits_api.ingest_sightings": "the crawler's REST endpoint: an API token of a role that may ingest",
+    "hits_api.sighting_job": "an ingest job's results: an API token of a role that may ingest, the job its user's",
 }
 # Flask-AppBuilder's list actions: the route only dispatches, each action is checked against its own
 # permission (e.g. WorkView's delete_selected against Work.can_delete).
