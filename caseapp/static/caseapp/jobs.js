@@ -40,6 +40,9 @@
         bar.removeAttribute("value");   // indeterminate: no total known yet
       }
       message.textContent = job.message || "";
+      if (job.state === "done" && job.result && section.dataset.doneWords) {
+        message.textContent = fill(section.dataset.doneWords, job.result);   // e.g. the import's counts
+      }
       if (job.state === "done" && job.result && job.result.url) {
         link.href = job.result.url;
         link.textContent = T.open;
