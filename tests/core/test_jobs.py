@@ -325,3 +325,33 @@ def test_a_worker_killed_mid_task_loses_no_work_and_the_work_completes_once(work
     time.sleep(4)                                # past the visibility timeout: no further delivery runs it
     assert note.read_text().splitlines() == [f"{job_id} {job['result']['pid']}"]
     assert _job(env, job_id)["attempts"] == 2
+
+
+def test_the_daily_escalation_task_does_what_the_command_does_and_a_second_run_nothing(app, db_session):
+    from caseapp.cases.escalation import escalate
+    from caseapp.cases.tasks import daily_escalation
+    from caseapp.core.audit import Actor
+    from caseapp.core.clock import today
+
+    due = sum(step.changed for step in escalate(db_session, Actor.system("test"), today=today(), dry_run=True))
+    assert due > 0, "the demo data has cases past their deadline"
+    assert daily_escalation() == due
+    assert daily_escalation() == 0
+
+
+def test_the_scheduler_starts_with_the_daily_schedule(worker_env):
+    env, started, tmp = worker_env
+    log = tmp / "beat.log"
+    process = subprocess.Popen([CASEAPP, "beat", "--loglevel", "debug", "--schedule-file", str(tmp / "schedule")],
+                               env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+    started.append(process)
+    deadline = time.monotonic() + 60
+    while b"Waking up" not in log.read_bytes():
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.2)
+    text = log.read_text()
+    for entry in ("cases.daily_escalation", "evidence.check_due", "parties.lookup_due"):
+        assert f"<ScheduleEntry: {entry} {entry}()" in text
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(30)
