@@ -73,7 +73,10 @@ def one_by_one_soon(app, name: str, items, work, *, setting: str) -> threading.T
         return None
     if broker_configured(app):
         for item in items:
-            enqueue(app, work.task_name, item)
+            try:
+                enqueue(app, work.task_name, item)
+            except Exception:  # noqa: BLE001  (the page's work is committed; the broker's trouble is logged)
+                log.exception("%s: %r could not be queued", name, item)
         return None
 
     def run():
@@ -250,7 +253,13 @@ def start_job(app, kind: str, task_name: str, *args, started_by: int | None, tot
     with unit_of_work(session or get_session()) as current:
         job_id = create(current, kind, started_by=started_by, total=total).id
     if broker_configured(app):
-        enqueue(app, task_name, job_id, *args)
+        try:
+            enqueue(app, task_name, job_id, *args)
+        except Exception as error:  # noqa: BLE001  (the job says so; the page polling it shows it)
+            log.exception("job %s (%s) could not be queued", job_id, task_name)
+            with unit_of_work(session or get_session()) as current:
+                fail(current, job_id, f"The job could not be queued (the broker did not answer: "
+                                      f"{type(error).__name__}); try again later.")
         return job_id
     work = REGISTRY[task_name]
 

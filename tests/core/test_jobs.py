@@ -355,3 +355,21 @@ def test_the_scheduler_starts_with_the_daily_schedule(worker_env):
         assert f"<ScheduleEntry: {entry} {entry}()" in text
     os.killpg(process.pid, signal.SIGTERM)
     process.wait(30)
+
+
+def test_a_job_that_cannot_be_queued_fails_saying_so(app, db_session, monkeypatch):
+    """The broker is down: the job the page started says so (its poll shows it), nothing hangs queued."""
+    def down(*_args, **_kwargs):
+        raise ConnectionError("refused")
+
+    monkeypatch.setitem(app.config, "CASEAPP_BROKER_URL", "redis://127.0.0.1:9/0")
+    monkeypatch.setattr(jobs, "enqueue", down)
+    job_id = jobs.start_job(app, "core.probe", "core.probe", None, 5, started_by=None, session=db_session)
+    job = jobs.get(db_session, job_id)
+    assert job.state == "failed" and job.message == \
+        "The job could not be queued (the broker did not answer: ConnectionError); try again later."
+    # work after a page's commit: logged, the page goes on
+    from caseapp.evidence.tasks import capture_hit
+
+    monkeypatch.setitem(app.config, "CASEAPP_CAPTURE_ON_DECIDE", True)
+    assert jobs.one_by_one_soon(app, "evidence-capture", [1], capture_hit, setting="CASEAPP_CAPTURE_ON_DECIDE") is None
