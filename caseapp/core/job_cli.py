@@ -72,9 +72,13 @@ def _celery():
     if not app.config.get("CASEAPP_BROKER_URL"):
         raise Refused(NO_BROKER)
     from caseapp.core.celery_app import celery_of, forget_engine_after_fork
+    from caseapp.extensions import get_db
 
+    celery = celery_of(app)
+    get_db().session.remove()      # no connection open when the pool's processes are forked
+    get_db().engine.dispose()
     forget_engine_after_fork(app)
-    return celery_of(app)
+    return celery
 
 
 @click.command("worker")
