@@ -373,3 +373,36 @@ def test_a_job_that_cannot_be_queued_fails_saying_so(app, db_session, monkeypatc
 
     monkeypatch.setitem(app.config, "CASEAPP_CAPTURE_ON_DECIDE", True)
     assert jobs.one_by_one_soon(app, "evidence-capture", [1], capture_hit, setting="CASEAPP_CAPTURE_ON_DECIDE") is None
+
+
+def test_with_a_broker_check_due_and_lookup_due_queue_one_task_each_for_the_workers(app, db_session):
+    from flask.cli import ScriptInfo
+
+    from caseapp.cli import main
+    from caseapp.core.models import utcnow
+    from caseapp.evidence import services as evidence
+    from caseapp.parties import services as parties
+
+    client = _redis()
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    saved = {k: app.config.get(k) for k in ("CASEAPP_BROKER_URL", "CASEAPP_BROKER_QUEUE")}
+    app.config.update(CASEAPP_BROKER_URL=REDIS_URL, CASEAPP_BROKER_QUEUE=queue)
+    app.extensions.pop("caseapp_celery", None)
+    info = ScriptInfo(create_app=lambda: app)
+    try:
+        due_items = evidence.due_checks(db_session, utcnow(), app.config["CASEAPP_TAKEDOWN_CHECK_DAYS"])
+        due_parties = [p.id for p in parties.parties_due_lookup(db_session, 100)]
+        assert due_items and due_parties, "the demo data has items and parties due"
+        checked = CliRunner().invoke(main, ["evidence", "check-due", "--json"], obj=info)
+        assert checked.exit_code == 0 and json.loads(checked.output) == {"queued": due_items}
+        looked = CliRunner().invoke(main, ["parties", "lookup-due"], obj=info)
+        assert looked.exit_code == 0 and looked.output == f"{len(due_parties)} address lookups queued for the " \
+                                                          "workers (caseapp worker).\n"
+        messages = [json.loads(raw) for raw in client.lrange(queue, 0, -1)]
+        queued = sorted((m["headers"]["task"], json.loads(_body(m))[0][0]) for m in messages)
+        assert queued == sorted([("evidence.takedown_check", i) for i in due_items] +
+                                [("parties.lookup_party", p) for p in due_parties])
+    finally:
+        client.delete(queue)
+        app.config.update(saved)
+        app.extensions.pop("caseapp_celery", None)
