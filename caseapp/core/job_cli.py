@@ -58,12 +58,20 @@ def jobs_show(job_id: int) -> None:
               help="How long the task waits for the file before it fails.")
 @with_appcontext
 def jobs_probe(wait_for, seconds) -> None:
-    """Queue a probe job that a worker finishes (with no broker: run here); prints the job's id.
+    """Queue a probe job that a worker finishes (with no broker: run here, at once); prints its id.
     `caseapp jobs show ID` then says which worker took it."""
     from caseapp.core import jobs
 
     app = current_app._get_current_object()
-    job_id = jobs.start_job(app, "core.probe", "core.probe", wait_for, seconds, started_by=None)
+    if jobs.broker_configured(app):
+        job_id = jobs.start_job(app, "core.probe", "core.probe", wait_for, seconds, started_by=None)
+    else:                           # no worker: run it here, before the command ends
+        from caseapp.core.job_tasks import probe
+        from caseapp.core.uow import unit_of_work
+
+        with unit_of_work(session()) as current:
+            job_id = jobs.create(current, "core.probe", started_by=None).id
+        probe(job_id, wait_for, seconds)
     click.echo(job_id)
 
 

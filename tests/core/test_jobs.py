@@ -406,3 +406,14 @@ def test_with_a_broker_check_due_and_lookup_due_queue_one_task_each_for_the_work
         client.delete(queue)
         app.config.update(saved)
         app.extensions.pop("caseapp_celery", None)
+
+
+def test_the_probe_without_a_broker_runs_at_once_on_the_command_line(app, db_session):
+    from flask.cli import ScriptInfo
+
+    from caseapp.cli import main
+
+    result = CliRunner().invoke(main, ["jobs", "probe"], obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    job = jobs.get(db_session, int(result.output.strip()))
+    assert (job.state, job.kind, job.result["pid"]) == ("done", "core.probe", os.getpid())
