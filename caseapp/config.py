@@ -14,13 +14,14 @@ variable (CASEAPP_*) for production.
 | fetch private addresses| CASEAPP_FETCH_PRIVATE         | 0 (images and pages from public addresses only) |
 | RDAP bootstrap file    | CASEAPP_RDAP_BOOTSTRAP        | <instance>/rdap-bootstrap.json (none: no RDAP lookup) |
 | secret key             | CASEAPP_SECRET_KEY            | random, kept in <instance>/secret_key |
-| background jobs        | CASEAPP_JOBS                  | inline (in-process); celery          |
+| broker (background work)| CASEAPP_BROKER_URL           | none: work runs in-process (threads); redis://host:6379/N: Celery tasks run by `caseapp worker` (results on the same Redis) |
+| broker queue           | CASEAPP_BROKER_QUEUE          | caseapp: the queue this app's tasks go to and its workers take them from |
+| broker redelivery      | CASEAPP_BROKER_VISIBILITY_TIMEOUT | 3600 s: a task whose worker died goes back on the queue after this long |
 | evidence: Chromium     | CASEAPP_CHROMIUM              | /usr/bin/chromium (Debian's; never a browser download) |
 | evidence: time, size   | CASEAPP_CAPTURE_SECONDS, CASEAPP_CAPTURE_MAX_BYTES | 60 s a capture; 20971520 (20 MB) a resource |
 | capture on "illegal"   | CASEAPP_CAPTURE_ON_DECIDE     | 1: deciding a hit illegal captures its page (after the commit) |
 | lookup on "illegal"    | CASEAPP_LOOKUP_ON_DECIDE      | 1: deciding a hit illegal looks up its site's party (after the commit) |
 | take-down checks       | CASEAPP_TAKEDOWN_CHECK_DAYS   | 7 days between checks that the image is still online |
-| Redis (Celery broker)  | CASEAPP_REDIS_URL             | redis://127.0.0.1:6379/0             |
 | default locale         | CASEAPP_LOCALE                | en (amounts and dates on the pages when neither the person's preference nor their browser's language is one of the app's: en, de) |
 | the firm's time zone   | CASEAPP_TIMEZONE              | Europe/Berlin (what "today" is; the time zone of timestamps on the pages unless the person chose their own on Profile) |
 | queue page size        | CASEAPP_QUEUE_PAGE_SIZE       | 50 cases a page (1 to 500)           |
@@ -238,7 +239,10 @@ def build_config(overrides: dict | None = None) -> dict:
         "CASEAPP_ORIGINAL_MAX_BYTES": _whole("ORIGINAL_MAX_BYTES", 200 * 1024 * 1024, 1024, 1024 ** 3),
         # Fetching from loopback, private or link-local addresses (an intranet crawler, tests).
         "CASEAPP_FETCH_PRIVATE": _env("FETCH_PRIVATE", "0").lower() in ("1", "true", "yes"),
-        "CASEAPP_JOBS": _env("JOBS", "inline"),
+        # Background work (core.jobs, core.celery_app): no broker, in this process; a broker, Celery.
+        "CASEAPP_BROKER_URL": _env("BROKER_URL", ""),
+        "CASEAPP_BROKER_QUEUE": _env("BROKER_QUEUE", "caseapp"),
+        "CASEAPP_BROKER_VISIBILITY_TIMEOUT": _whole("BROKER_VISIBILITY_TIMEOUT", 3600, 1, 7 * 86400),
         # RDAP's bootstrap (IANA's dns.json: which registry answers for which top-level domain),
         # read from this file; never downloaded by the address lookup. No file: no RDAP lookup.
         "CASEAPP_RDAP_BOOTSTRAP": _env("RDAP_BOOTSTRAP", str(folder / "rdap-bootstrap.json")),
@@ -254,7 +258,6 @@ def build_config(overrides: dict | None = None) -> dict:
         # Flask-AppBuilder's own upload fields (not our file store).
         "UPLOAD_FOLDER": str(folder / "uploads") + "/",
         "IMG_UPLOAD_FOLDER": str(folder / "uploads") + "/",
-        "CASEAPP_REDIS_URL": _env("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "CASEAPP_QUEUE_PAGE_SIZE": _whole("QUEUE_PAGE_SIZE", 50, 1, 500),
         # Flask refuses (413) any request body past this, before a view reads it.
         "MAX_CONTENT_LENGTH": _whole("MAX_REQUEST_BYTES", 16 * 1024 * 1024, 1024, 1024 ** 3),

@@ -48,6 +48,10 @@ FREE_TEXT = set(HOSTILE) - {"empty"}
 SKIPPED = {
     "serve": "runs a web server until it is stopped; its --port is an IntRange checked by click",
     "demo": "loads hundreds of cases by design (minutes); its options are IntRanges checked by click",
+    "worker": "runs a Celery worker until it is stopped; without a broker it refuses in one line (tests/core/test_jobs.py)",
+    "beat": "runs the scheduler until it is stopped; without a broker it refuses in one line (tests/core/test_jobs.py)",
+    "jobs probe": "queues a job that commits in a session of its own (a worker's or a thread's), outside the walk's "
+                  "rolled-back transaction; its options are a path and an IntRange checked by click (tests/core/test_jobs.py)",
 }
 
 # Commands that open their own database connections: walked on a database of their own.
@@ -57,6 +61,8 @@ OWN_DATABASE = {"db upgrade", "db check"}
 # '{tmp}', '{empty_dir}', '{empty_jsonl}', '{page}' are filled in by the fixture.
 BASELINES = {
     "cases list": {},
+    "jobs list": {"kind": "core.probe", "state": "done", "limit": "5", "as_json": True},
+    "jobs show": {"job_id": "{job}"},
     "cases reopen": {"ref": "{case}", "reason": "The bank returned the payment", "login": "handler",
                      "today": "2026-11-23"},
     "audit list": {"case_ref": "{case}", "login": "handler", "kind": "case.stage_changed", "since": "2025-01-01",
@@ -204,6 +210,14 @@ def _a_closed_case(session) -> dict:
     case = session.scalars(select(Case).where(Case.stage == "offer_sent").order_by(Case.id)).first()
     change_stage(session, Actor.system("walk"), case, lifecycle.CLOSED, today=date(2026, 11, 23), reason="duplicate")
     return {"case": case.ref}
+
+
+def _a_job(session) -> dict:
+    from caseapp.core import jobs
+
+    job = jobs.create(session, "core.probe", started_by=None, total=3)
+    session.flush()
+    return {"job": str(job.id)}
 
 
 def _a_token(session) -> dict:
@@ -442,7 +456,7 @@ def _a_court_case(decided: bool = False):
 # What a baseline needs in the database first (in the same rolled-back transaction): -> more places.
 PREPARE = {"audit list": _a_case, "filings routes": _a_filing_case, "filings render": _a_filing_case, "evidence verify": _an_evidence_log, "evidence export": _a_capture, **{f"settlements {name}": _an_offer for name in ("offer", "accept", "reject", "record", "show")},
            "settlements cancel": _a_settlement,
-           "cases reopen": _a_closed_case, "tokens revoke": _a_token, "letters render": _a_letter, "letters issue": _a_letter,
+           "cases reopen": _a_closed_case, "tokens revoke": _a_token, "jobs show": _a_job, "letters render": _a_letter, "letters issue": _a_letter,
            "letters send": _a_letter, "clients bank request": _a_client,
            "clients bank confirm": _a_pending_account, "clients bank reject": _a_pending_account,
            "payments assign": _a_payment, "payments refund": _overpaid, "payments book-debit": _a_fee,

@@ -27,6 +27,7 @@ DOMAIN = Domain(
     demo_order=30,
     views="caseapp.cases.views",
     cli="caseapp.cases.cli",
+    tasks="caseapp.cases.tasks",
     audit_words="caseapp.cases.audit_words",
     personal_data="caseapp.cases.personal_data",
 )

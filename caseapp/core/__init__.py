@@ -9,6 +9,7 @@ from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER, PEOPLE
 AUDIT_LOG = "AuditLog"
 FILE = "File"
 PROFILE = "Profile"
+JOB = "Job"
 
 DOMAIN = Domain(
     name="core",
@@ -21,9 +22,13 @@ DOMAIN = Domain(
         # account pages (which change a password without the current one) are Admin's.
         permission(PROFILE, "read", N_("See one's own profile: name, login, roles, preferences"), *PEOPLE),
         permission(PROFILE, "write", N_("Change one's own language, time zone and password"), *PEOPLE),
+        # The progress of background work one started (an import, an index rebuild): the page that
+        # started it polls /jobs/<id>; only the person who started a job sees it (and Admin).
+        permission(JOB, "read", N_("See the progress and outcome of background jobs one started"), *PEOPLE),
     ),
     menu=(MenuEntry(N_("Audit trail"), AUDIT_LOG, "read", "/audit/", "fa-history", order=90, category=N_("Records")),),
     models="caseapp.core.tables",
     views="caseapp.core.views",   # (and core.profile, registered from there)
     cli="caseapp.core.cli_commands",
+    tasks="caseapp.core.job_tasks",
 )

@@ -154,4 +154,6 @@ def audit_kinds() -> None:
         click.echo(f"{code}\t{words}")
 
 
-COMMANDS = (roles_group, users_group, tokens_group, audit_group)
+from caseapp.core.job_cli import COMMANDS as JOB_COMMANDS  # noqa: E402
+
+COMMANDS = (roles_group, users_group, tokens_group, audit_group, *JOB_COMMANDS)

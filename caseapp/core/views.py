@@ -198,8 +198,9 @@ class AuditLogView(BaseView):
 
 
 def register(app, appbuilder) -> None:
-    from caseapp.core import profile
+    from caseapp.core import job_views, profile
 
     profile.register(app, appbuilder)
+    job_views.register(app, appbuilder)
     appbuilder.add_view_no_menu(FileView)
     appbuilder.add_view_no_menu(AuditLogView)

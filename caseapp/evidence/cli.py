@@ -152,8 +152,9 @@ def evidence_verify_store() -> None:
 @with_appcontext
 def evidence_check_due(dry_run: bool, as_json: bool) -> None:
     """Take-down checks: capture again every case item of an open case whose last capture is older
-    than CASEAPP_TAKEDOWN_CHECK_DAYS, and say whether its image is still online (run it daily from
-    cron until background jobs exist). An unreachable site is not a removed image."""
+    than CASEAPP_TAKEDOWN_CHECK_DAYS, and say whether its image is still online (daily: `caseapp
+    beat` queues it, or cron). An unreachable site is not a removed image. With a broker
+    (CASEAPP_BROKER_URL) the checks are queued for the workers instead of run here."""
     from caseapp.core import cli as shared
     from caseapp.core.models import utcnow
     from caseapp.evidence import services, tasks
@@ -167,6 +168,14 @@ def evidence_check_due(dry_run: bool, as_json: bool) -> None:
         else:
             click.echo(f"{len(due)} case items are due a take-down check (last capture {days} days ago or more, "
                        f"or none): {', '.join(map(str, due)) or 'none'}.")
+        return
+    from caseapp.core.jobs import broker_configured, enqueue
+
+    if broker_configured(current_app):     # the workers check them, one task per item
+        for item_id in due:
+            enqueue(current_app, "evidence.takedown_check", item_id)
+        click.echo(json.dumps({"queued": due}) if as_json else
+                   f"{len(due)} take-down checks queued for the workers (caseapp worker).")
         return
     counts: dict[str, int] = {}
     for item_id in due:

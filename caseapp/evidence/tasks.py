@@ -1,9 +1,11 @@
 """Background jobs of the evidence domain: ids in, a service call in its own unit of work, nothing
-else. Inline today (CASEAPP_JOBS=inline): `capture_hits_soon` runs them in a thread of this
+else. With no broker (CASEAPP_BROKER_URL unset): `capture_hits_soon` runs them in a thread of this
 process after the deciding transaction committed, so a triage page does not wait for Chromium."""
 from __future__ import annotations
 
 import threading
+
+from caseapp.core.jobs import background
 
 
 def _store_and_settings():
@@ -15,6 +17,7 @@ def _store_and_settings():
     return FileStore(current_app.config["CASEAPP_FILESTORE_PATH"]), Settings.of(current_app.config)
 
 
+@background("evidence.capture_hit")
 def capture_hit(hit_id: int, actor_name: str = "evidence capture") -> int | None:
     """Capture a hit's page: where it is read in one unit of work, the capture made outside any
     transaction, the result stored in another. A failure is recorded (evidence.capture_failed),
@@ -45,6 +48,7 @@ def capture_hit(hit_id: int, actor_name: str = "evidence capture") -> int | None
     return None
 
 
+@background("evidence.takedown_check")
 def takedown_check(item_id: int, actor_name: str = "evidence check-due"):
     """A take-down check of one case item (services.record_takedown), the capture made between two
     short units of work."""
@@ -59,6 +63,25 @@ def takedown_check(item_id: int, actor_name: str = "evidence check-due"):
     captured, error = services.take_or_error(item.page_url, item.image_url, settings)
     with unit_of_work(get_session()) as session:
         return services.record_takedown(session, Actor.system(actor_name), store, item_id, captured, error=error)
+
+
+@background("evidence.check_due")
+def check_due() -> int:
+    """The daily take-down checks (celery beat; by hand `caseapp evidence check-due`): one task per
+    case item due a check, so that each runs, and is retried, on its own. Returns how many."""
+    from flask import current_app
+
+    from caseapp.core.jobs import enqueue
+    from caseapp.core.models import utcnow
+    from caseapp.core.uow import unit_of_work
+    from caseapp.evidence import services
+    from caseapp.extensions import get_session
+
+    with unit_of_work(get_session()) as session:
+        due = services.due_checks(session, utcnow(), current_app.config["CASEAPP_TAKEDOWN_CHECK_DAYS"])
+    for item_id in due:
+        enqueue(current_app, "evidence.takedown_check", item_id)
+    return len(due)
 
 
 def capture_hits_soon(app, hit_ids) -> threading.Thread | None:

@@ -24,6 +24,7 @@ DOMAIN = Domain(
     demo_order=40,
     views="caseapp.hits.views",
     cli="caseapp.hits.cli",
+    tasks="caseapp.hits.tasks",
     audit_words="caseapp.hits.audit_words",
     personal_data="caseapp.hits.personal_data",
 )

@@ -11,15 +11,23 @@ Images are fetched from image_url. A request has at most CASEAPP_SIGHTINGS_MAX_L
 (500; blank lines count) and CASEAPP_SIGHTINGS_MAX_BYTES bytes (2 MB), so that it ends in
 reasonable time and memory: the body is read as it comes and refused with 413 (a JSON body
 naming the caps) as soon as it passes either, without reading the rest; send more in
-several requests. One line's failure is that line's error, never the request's."""
+several requests. One line's failure is that line's error, never the request's.
+
+With a broker (CASEAPP_BROKER_URL), the lines are checked, a job is made and queued, and the
+answer is 202 with the job's id and a Location to poll:
+
+    GET /api/v1/sightings/jobs/<id>          (the same token)
+
+which answers the job's state and progress, and once it is done the same `results` and `summary`
+as the synchronous answer. Without a broker the answer is the results themselves (200)."""
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from caseapp.core import tokens
+from caseapp.core import jobs, tokens
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput
 from caseapp.core.filestore import FileStore
@@ -141,6 +149,8 @@ def ingest_sightings():
         return _too_large(max_bytes, max_lines)
     except InvalidInput as error:
         return _refuse(400, str(error))
+    if jobs.broker_configured(current_app):
+        return _queue_ingest(session, user, lines)
     store = FileStore(current_app.config["CASEAPP_FILESTORE_PATH"])
     engine = works_index.engine_at(current_app.config["CASEAPP_MATCHING_PATH"])
     with unit_of_work(session):
@@ -149,6 +159,46 @@ def ingest_sightings():
                                     min_score=current_app.config["CASEAPP_HIT_MIN_SCORE"],
                                     private_ok=current_app.config["CASEAPP_FETCH_PRIVATE"]))
     return jsonify(results=rows, summary=services.summarise(rows))
+
+
+def _queue_ingest(session, user, lines):
+    """The lines checked (each one's own error said now), a job made, its task queued: 202."""
+    invalid = []
+    for number, text in lines:
+        if not text.strip():
+            continue
+        try:
+            services.parse_sighting(text)
+        except InvalidInput as error:
+            invalid.append({"line": number, "status": "error", "error": f"line {number}: {error}"})
+    total = sum(1 for _, text in lines if text.strip())
+    job_id = jobs.start_job(current_app._get_current_object(), "hits.ingest", "hits.ingest_sightings", user.id,
+                            user.username, [list(line) for line in lines], started_by=user.id, total=total,
+                            session=session)
+    location = url_for("hits_api.sighting_job", job_id=job_id)
+    response = jsonify(job=job_id, state=jobs.QUEUED, lines=total, invalid=invalid, location=location)
+    response.status_code = 202
+    response.headers["Location"] = location
+    return response
+
+
+@blueprint.route("/sightings/jobs/<int:job_id>", methods=["GET"])
+def sighting_job(job_id: int):
+    """An ingest job of this token's user: its state and progress; when done, its per-line results
+    and summary as the synchronous endpoint answers them. Another user's job is 404."""
+    session = get_session()
+    user, refusal = _authorised_user(session)
+    if refusal is not None:
+        return refusal
+    job = session.get(jobs.Job, job_id, populate_existing=True)
+    if job is None or job.kind != "hits.ingest" or job.started_by != user.id:
+        return _refuse(404, f"No ingest job {job_id} of this token's user.")
+    answer = {key: value for key, value in job.as_dict().items() if key != "result"}
+    if job.state == jobs.DONE and job.result:
+        answer.update(results=job.result.get("results", []), summary=job.result.get("summary", {}))
+    response = jsonify(answer)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blueprint.errorhandler(RequestEntityTooLarge)

@@ -80,8 +80,9 @@ parties_group.add_command(lookup_command)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a party.")
 @with_appcontext
 def lookup_due(limit: int, dry_run: bool, as_json: bool) -> None:
-    """Look up the sites of the parties whose address was never checked (cron, until jobs exist).
-    Each party on its own: a site that cannot be fetched is one line, and the others go on."""
+    """Look up the sites of the parties whose address was never checked (daily: `caseapp beat`
+    queues it, or cron). Each party on its own: a site that cannot be fetched is one line, and the
+    others go on. With a broker (CASEAPP_BROKER_URL) the lookups are queued for the workers."""
     from caseapp.core.audit import Actor
     from caseapp.core.cli import session as current_session
     from caseapp.core.errors import InvalidInput
@@ -91,6 +92,14 @@ def lookup_due(limit: int, dry_run: bool, as_json: bool) -> None:
     from caseapp.parties.lookup.pages import configured_fetcher
 
     due = [(p.id, p.site) for p in services.parties_due_lookup(current_session(), limit)]
+    from caseapp.core.jobs import broker_configured, enqueue
+
+    if not dry_run and broker_configured(current_app):   # the workers look them up, one task per party
+        for party_id, _site in due:
+            enqueue(current_app, "parties.lookup_party", party_id)
+        click.echo(json.dumps({"queued": [party_id for party_id, _ in due]}) if as_json else
+                   f"{len(due)} address lookups queued for the workers (caseapp worker).")
+        return
     fetcher, actor, failed = configured_fetcher(current_app.config), Actor.system("parties lookup-due"), 0
     for party_id, site in due:
         row = {"party_id": party_id, "site": site}

@@ -1,5 +1,5 @@
 """Background jobs of the parties domain: ids in, a service call in its own unit of work, nothing
-else. Inline today (CASEAPP_JOBS=inline): `lookup_sites_soon` runs in a thread of this process
+else. With no broker (CASEAPP_BROKER_URL unset): `lookup_sites_soon` runs in a thread of this process
 after a triage decision committed, so the party behind an illegal use has its address, numbers
 and commercial verdict by the time a handler opens the case — not a guess from the top-level
 domain — and the triage page does not wait for the sites."""
@@ -8,9 +8,12 @@ from __future__ import annotations
 import logging
 import threading
 
+from caseapp.core.jobs import background
+
 log = logging.getLogger(__name__)
 
 
+@background("parties.lookup_party")
 def lookup_party(party_id: int, actor_name: str = "address lookup") -> str | None:
     """Look up one party's site: read in one unit of work, fetched outside any transaction, stored
     in another (services.lookup_site; a corrected address is never overwritten). A party already
@@ -40,6 +43,7 @@ def lookup_party(party_id: int, actor_name: str = "address lookup") -> str | Non
         return None
 
 
+@background("parties.lookup_site")
 def lookup_site(site: str) -> None:
     """Look up every party on file for a site (a merged one: the party it went into)."""
     from caseapp.core.uow import unit_of_work
@@ -50,6 +54,24 @@ def lookup_site(site: str) -> None:
         ids = services.party_ids_on_site(session, site)
     for party_id in ids:
         lookup_party(party_id)
+
+
+@background("parties.lookup_due")
+def lookup_due(limit: int = 100) -> int:
+    """The daily lookup of parties whose address was never checked (celery beat; by hand `caseapp
+    parties lookup-due`): one task per party. Returns how many were queued."""
+    from flask import current_app
+
+    from caseapp.core.jobs import enqueue
+    from caseapp.core.uow import unit_of_work
+    from caseapp.extensions import get_session
+    from caseapp.parties import services
+
+    with unit_of_work(get_session()) as session:
+        due = [p.id for p in services.parties_due_lookup(session, limit)]
+    for party_id in due:
+        enqueue(current_app, "parties.lookup_party", party_id)
+    return len(due)
 
 
 def lookup_sites_soon(app, sites) -> threading.Thread | None:

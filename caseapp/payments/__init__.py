@@ -24,6 +24,7 @@ DOMAIN = Domain(
     models="caseapp.payments.models",
     views="caseapp.payments.views",
     cli="caseapp.payments.cli",
+    tasks="caseapp.payments.tasks",
     demo="caseapp.payments.demo",
     demo_order=60,
     audit_words="caseapp.payments.audit_words",

@@ -3,17 +3,22 @@ page (upload a statement, see what became of each entry), a refund button on the
 Thin: each request calls a service in one transaction."""
 from __future__ import annotations
 
-from flask import redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext, lazy_gettext
 
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput
+from caseapp.core.jobs import broker_configured
 from caseapp.core.money import Money
 from caseapp.core.web import attempt, can, current_actor, run_action, version_seen
 from caseapp.extensions import get_session
 from caseapp.payments import PAYMENT, services
 
+
+# What the import page says when an import that ran as a job is done (filled in by jobs.js).
+IMPORT_DONE_WORDS = lazy_gettext("%(entries)s entries: %(matched)s matched, %(unmatched)s unmatched, "
+                                 "%(duplicates)s imported before.")
 
 # How a debit is booked from the reconciliation page, in words (services.DEBIT_KINDS says it in English).
 DEBIT_KIND_WORDS = {"fee": lazy_gettext("a bank fee"), "office": lazy_gettext("the firm's own money moved to its office account")}
@@ -67,10 +72,28 @@ class PaymentView(BaseView):
             return self.render_template("payments/import.html", result=None,
                                         error=gettext("File: choose a camt.053 XML or CSV statement file.")), 400
         data = upload.read()
+        if broker_configured(current_app):
+            return self._import_as_job(data, upload.filename)
         ok, result = attempt(lambda session: services.import_statement(
             session, file_store(), current_actor(), data, filename=upload.filename, today=today()).as_dict())
         return self.render_template("payments/import.html", result=result if ok else None,
                                     error=None if ok else result), (200 if ok else 400)
+
+    def _import_as_job(self, data: bytes, filename: str):
+        """With workers: the file into the store, a job queued; the page shows its progress, then
+        the counts and a link to the queue (static/caseapp/jobs.js)."""
+        from caseapp.core.jobs import start_job
+        from caseapp.core.uow import unit_of_work
+        from caseapp.core.views import file_store
+
+        actor = current_actor()
+        with unit_of_work(get_session()):
+            sha256 = file_store().put(data)
+        job_id = start_job(current_app._get_current_object(), "payments.import", "payments.import_statement",
+                           sha256, filename[:255], actor.user_id, actor.name, today().isoformat(),
+                           started_by=actor.user_id, total=1)
+        return self.render_template("payments/import.html", result=None, error=None, job_id=job_id,
+                                    job_done_words=IMPORT_DONE_WORDS), 202
 
     @expose("/<int:payment_id>/book", methods=["POST"])
     @has_access

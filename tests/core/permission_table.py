@@ -18,6 +18,9 @@ from __future__ import annotations
 OWN_ACCOUNT = frozenset({
     ("Profile", "can_read"),
     ("Profile", "can_write"),
+    # The progress of the background work one started (an import, an index rebuild), polled by the
+    # page that started it; a job someone else started stays unseen (core.jobs.visible_to).
+    ("Job", "can_read"),
 })
 
 CASE_HANDLER = OWN_ACCOUNT | {

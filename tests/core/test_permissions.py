@@ -109,6 +109,16 @@ def _sample_capture(session, store, case):
     return record_capture(session, Actor.system("test"), store, captured, kind="on_demand", case_id=case.id)
 
 
+def _sample_job(app, session, login):
+    """A background job started by `login` (a job is seen only by whoever started it, and Admin)."""
+    from caseapp.core import jobs
+
+    user = app.appbuilder.sm.find_user(username=login) if login else None
+    job = jobs.create(session, "core.probe", started_by=user.id if user else None)
+    session.flush()
+    return job.id
+
+
 def sample_url(app, session, rule, records=None):
     from flask import url_for
 
@@ -125,7 +135,7 @@ def sample_url(app, session, rule, records=None):
             values["sha256"] = session.scalars(select(Work.thumbnail_sha256).limit(1)).one()
         elif argument in ("pk", "rule_id", "client_id", "account_id", "work_id", "defence_id", "conflict_id",
                           "letter_id", "offer_id", "payment_id", "batch_id", "event_id", "party_id",
-                          "candidate_id", "capture_id", "filing_id", "file_id", "date_id"):
+                          "candidate_id", "capture_id", "filing_id", "file_id", "date_id", "job_id"):
             values[argument] = "1"
         elif argument == "filename":  # FAB's download routes: serve a real upload
             folder = Path(app.config["UPLOAD_FOLDER"])
@@ -159,6 +169,7 @@ UNCHECKED_ROUTES = {
     "UtilView.back": "goes back to the previous page",
     "MenuApi.get_menu_data": "Flask-AppBuilder's REST menu: checked by @protect (Admin's, FAB_ADMIN_RESOURCES)",
     "hits_api.ingest_sightings": "the crawler's REST endpoint: an API token of a role that may ingest",
+    "hits_api.sighting_job": "an ingest job's results: an API token of a role that may ingest, the job its user's",
 }
 # Flask-AppBuilder's list actions: the route only dispatches, each action is checked against its own
 # permission (e.g. WorkView's delete_selected against Work.can_delete).
@@ -220,6 +231,7 @@ def test_role_against_every_endpoint(app, db_session, client_as, users, role):
     answers (200, or a 302 that is not to the login page), a forbidden one answers 403 — Flask-
     AppBuilder's refusal — and nothing else, so a wrong grant cannot pass as a 400 or a 404."""
     records = sample_records(app, db_session, users)
+    records["job_id"] = str(_sample_job(app, db_session, LOGIN_FOR_ROLE[role] if role else None))
     client = client_as(LOGIN_FOR_ROLE[role] if role else None)
     checked = 0
     for endpoint, rule, resource, permission in protected_endpoints(app):

@@ -93,3 +93,51 @@ def test_who_may_send_sightings(api, db_session):
     tokens.revoke(db_session, ADMIN, row.id)
     db_session.flush()
     assert post(client, crawler, line).status_code == 401
+
+
+def test_with_a_broker_sightings_are_queued_as_a_job_and_the_crawler_polls_for_the_results(
+        api, web, db_session, app, monkeypatch):  # noqa: F811
+    """CASEAPP_BROKER_URL set: 202 with the job and a Location; the task (run here as a worker would
+    run it, from the message on the real Redis) writes the results the poll then answers."""
+    import base64
+    import uuid
+
+    from tests.core.test_jobs import REDIS_URL, _redis
+    from caseapp.hits.tasks import ingest_sightings
+
+    redis = _redis()
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setitem(app.config, "CASEAPP_BROKER_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "CASEAPP_BROKER_QUEUE", queue)
+    app.extensions.pop("caseapp_celery", None)
+    client, work, crawler, handler = api
+    www, base = web
+    (www / "copy.jpg").write_bytes(jpeg(transforms.crop(photo("coffee.png"), 0.7)))
+    lines = [json.dumps({"image_url": f"{base}/copy.jpg", "page_url": "https://cafe.example.at/menu",
+                         "found_at": "2026-11-20T08:00:00Z"}), "{broken", ""]
+    try:
+        queued = post(client, crawler, "\n".join(lines))
+        assert queued.status_code == 202, queued.get_data(as_text=True)
+        job_id = queued.json["job"]
+        assert queued.headers["Location"] == queued.json["location"] == f"/api/v1/sightings/jobs/{job_id}"
+        assert queued.json["lines"] == 2 and queued.json["invalid"][0]["line"] == 2
+        waiting = client.get(queued.headers["Location"], headers={"Authorization": f"Bearer {crawler}"})
+        assert waiting.status_code == 200 and waiting.json["state"] == "queued" and "results" not in waiting.json
+        assert db_session.scalars(select(Hit).where(Hit.work_id == work.id)).first() is None   # nothing yet
+        (message,) = [json.loads(raw) for raw in redis.lrange(queue, 0, -1)]
+        assert message["headers"]["task"] == "hits.ingest_sightings"
+        args = json.loads(base64.b64decode(message["body"]))[0]
+        assert ingest_sightings(*args) == "done"
+        assert ingest_sightings(*args) == "already finished"          # delivered again: nothing twice
+        done = client.get(queued.headers["Location"], headers={"Authorization": f"Bearer {crawler}"})
+        assert done.json["state"] == "done" and done.json["done"] == 2
+        assert [r["status"] for r in done.json["results"]] == ["matched", "error"]
+        assert done.json["summary"] == {"read": 2, "matched": 1, "hits_created": 1, "duplicates": 0, "errors": 1}
+        assert client.get(queued.headers["Location"]).status_code == 401
+        assert client.get(queued.headers["Location"],
+                          headers={"Authorization": f"Bearer {handler}"}).status_code == 403
+        assert client.get(f"/api/v1/sightings/jobs/{job_id + 1000}",
+                          headers={"Authorization": f"Bearer {crawler}"}).status_code == 404
+    finally:
+        redis.delete(queue)
+        app.extensions.pop("caseapp_celery", None)
