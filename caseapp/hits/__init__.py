@@ -14,6 +14,8 @@ DOMAIN = Domain(
         permission(HITS, "undo_others", N_("Undo another person's triage decision"), checked_by=IN_ACTION),
         permission(HITS, "remove_others_rules", N_("Remove a whitelist or cleared site another person made"),
                    checked_by=IN_ACTION),
+        permission(HITS, "import", N_("Import a crawler's file of sightings on the triage page (a job with progress)"),
+                   HANDLER),
         permission(HITS, "ingest", N_("Send sightings to POST /api/v1/sightings (with an API token)"), CRAWLER,
                    checked_by=TOKEN),
     ),

@@ -15,7 +15,7 @@ def ingest_sightings(job_id: int, user_id: int, login: str, lines: list) -> str:
     job's result holds the per-line results and their summary. Delivered again after a worker died,
     the job is taken up again: lines already written are then reported as duplicates (a sighting is
     written once, by its key), and a finished job is left alone."""
-    from flask import current_app
+    from flask import current_app, url_for
 
     from caseapp.clients import works_index
     from caseapp.core import jobs
@@ -41,6 +41,9 @@ def ingest_sightings(job_id: int, user_id: int, login: str, lines: list) -> str:
                 if len(rows) % PROGRESS_EVERY == 0:
                     jobs.advance(session, job_id, len(rows))
                     checkpoint(session)
-        return {"results": rows, "summary": services.summarise(rows)}
+        summary = services.summarise(rows)
+        with current_app.test_request_context():     # where the page that started it sends the handler next
+            url = url_for("TriageView.index", status="new")
+        return {"results": rows, "summary": summary, **summary, "url": url}
 
     return jobs.run_job(job_id, work)

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from flask import flash, jsonify, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import format_number, gettext, lazy_gettext, ngettext
 
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput
@@ -17,6 +17,12 @@ from caseapp.extensions import get_session
 from caseapp.hits import DOMAIN, HITS, services
 from caseapp.hits.models import ILLEGAL, LEGAL, NO_MATCH, STATUS_LABELS, STATUSES, WHITELISTED
 from caseapp.clients.services import client_choices, work_titles
+
+# A file of sightings imported on the page: at most this many lines (a crawler's day on a site; more
+# in several files). What the page says when its job is done (jobs.js fills in the job's counts).
+IMPORT_MAX_LINES = 10_000
+IMPORT_DONE_WORDS = lazy_gettext("%(read)s lines: %(matched)s matched (%(hits_created)s new hits to decide), "
+                                 "%(duplicates)s seen before, %(errors)s with errors.")
 
 # What a decision made of the hits, in the handler's words.
 DECISION_WORDS = {LEGAL: lazy_gettext("legal (licensed)"), ILLEGAL: lazy_gettext("illegal"),
@@ -178,7 +184,8 @@ class TriageView(BaseView):
     default_view = "index"
     class_permission_name = HITS
     method_permission_name = {"index": "read", "whitelist_preview": "read", "decide": "decide",
-                              "whitelist": "decide", "undo": "decide"}
+                              "whitelist": "decide", "undo": "decide", "import_form": "import",
+                              "import_file": "import"}
     base_permissions = HITS_PERMISSIONS
 
     @expose("/")
@@ -197,8 +204,52 @@ class TriageView(BaseView):
             counts=services.hit_counts(session, selection.client_id), statuses=STATUSES,
             status_labels=STATUS_LABELS, bands=services.BANDS, ages=services.AGES,
             last=last, last_words=last_words(session, last),
-            can_decide=can("decide", HITS), words=DECISION_WORDS, hit_words=hit_words, script_words=SCRIPT_WORDS,
+            can_decide=can("decide", HITS), can_import=can("import", HITS), words=DECISION_WORDS,
+            hit_words=hit_words, script_words=SCRIPT_WORDS,
             outlooks=services.outlooks(session, page.hits, today()))
+
+    @expose("/import")
+    @has_access
+    def import_form(self):
+        return self.render_template("hits/import.html", job_id=None, error=None, max_lines=format_number(IMPORT_MAX_LINES))
+
+    @expose("/import", methods=["POST"])
+    @has_access
+    def import_file(self):
+        """A crawler's file of sightings (JSON lines, as POST /api/v1/sightings takes them) ingested as
+        a job: on a worker when a broker is configured, else in a thread of this process; this page
+        shows its progress and then the counts, with a link to the hits to decide."""
+        from flask import current_app
+        from flask_login import current_user
+
+        from caseapp.core.jobs import start_job
+        from caseapp.hits.api import TooLarge, body_lines
+
+        upload = request.files.get("file")
+        error = None
+        if upload is None or not upload.filename:
+            error = gettext("File: choose a file of sightings, one JSON object a line.")
+        else:
+            try:
+                lines = body_lines(upload.stream, max_bytes=current_app.config["MAX_CONTENT_LENGTH"] or 16 * 1024 ** 2,
+                                   max_lines=IMPORT_MAX_LINES)
+            except TooLarge:
+                error = gettext("The file has more than %(num)s lines: split it and import the parts.",
+                                num=format_number(IMPORT_MAX_LINES))
+            except InvalidInput as refusal:
+                error = str(refusal)
+            else:
+                if not any(text.strip() for _, text in lines):
+                    error = gettext("The file is empty: nothing was imported.")
+        if error:
+            return self.render_template("hits/import.html", job_id=None, error=error,
+                                        max_lines=format_number(IMPORT_MAX_LINES)), 400
+        total = sum(1 for _, text in lines if text.strip())
+        job_id = start_job(current_app._get_current_object(), "hits.ingest", "hits.ingest_sightings", current_user.id,
+                           current_user.username, [list(line) for line in lines], started_by=current_user.id,
+                           total=total)
+        return self.render_template("hits/import.html", job_id=job_id, error=None, max_lines=format_number(IMPORT_MAX_LINES),
+                                    job_done_words=IMPORT_DONE_WORDS), 202
 
     def _back(self):
         return redirect_back(request.form.get("next"), url_for("TriageView.index"))   # our own pages only

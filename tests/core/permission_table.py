@@ -34,7 +34,7 @@ CASE_HANDLER = OWN_ACCOUNT | {
     ("Client", "can_read"), ("Work", "can_read"), ("File", "can_read"),
     ("Work", "can_write"), ("Work", "can_upload"), ("Work", "can_verify"),
     # Triages the crawler's hits (their own decisions and rules; others' are Admin's).
-    ("Hits", "can_read"), ("Hits", "can_decide"),
+    ("Hits", "can_read"), ("Hits", "can_decide"), ("Hits", "can_import"),
     # Letters and negotiation: issues and sends letters, records offers and settlements.
     ("Letter", "can_read"), ("Letter", "can_write"),
     ("Settlement", "can_read"), ("Settlement", "can_write"),

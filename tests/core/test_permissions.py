@@ -47,6 +47,7 @@ SAMPLE_QUERY = {"TriageView.whitelist_preview": {"site": "example.com", "client"
 EMPTY_FORM_REFUSED = {
     "WorkUploadView.upload": 400,        # no image uploaded
     "PaymentView.import_file": 400,      # no bank statement uploaded
+    "TriageView.import_file": 400,       # no sightings file uploaded
 }
 
 
