@@ -293,18 +293,6 @@ def dashboard(session: Session, filters: Filters, today: date) -> list[Table]:
             durations(session, filters, today)]
 
 
-def figure(session: Session, key: str, filters: Filters, today: date) -> Table:
-    """One figure by its key (the CSV download)."""
-    makers = {"stages": lambda: cases_by_stage(session, filters, today),
-              "closures": lambda: closure_reasons(session, filters),
-              "collection": lambda: collection_rate(session, filters),
-              "money": lambda: money_by_month(session, filters, today),
-              "durations": lambda: durations(session, filters, today)}
-    if key not in makers:
-        raise KeyError(key)
-    return makers[key]()
-
-
 def choices(session: Session) -> tuple[list[str], list[tuple[int, str]]]:
     """What the filters offer: the countries cases are in, and the clients (id, name)."""
     countries = [c for (c,) in session.execute(case_figures.known_countries())]

@@ -106,3 +106,28 @@ def test_the_table_beneath_shows_the_figures_in_the_readers_language(client_as, 
     assert "<h1>Dashboards</h1>" in german or "<h1>Auswertungen</h1>" in german
     assert "1.500,00\xa0€" in german and "50,0 %" in german
     assert "Einzugsquote" in german and "Als CSV herunterladen" in german
+
+
+def test_a_dashboard_is_kept_for_a_while_per_filter_and_language(app, client_as, db_session, monkeypatch):
+    """Figures over every case are computed once per filter, day and language and kept
+    CASEAPP_REPORTS_CACHE_SECONDS; the CSV is written from the kept tables (it equals the page)."""
+    from caseapp.reports import views
+
+    monkeypatch.setitem(app.config, "CASEAPP_REPORTS_CACHE_SECONDS", 300)
+    data = build(db_session)
+    db_session.commit()
+    manager = client_as("manager")
+    address = f"/reports/?client={data.client_id}"
+    assert "€1,500.00" in manager.get(address).get_data(as_text=True)
+    data.a.claimed_minor = 200000                 # the claim grows to 2,000.00: not shown while kept
+    db_session.commit()
+    assert "€1,500.00" in manager.get(address).get_data(as_text=True)
+    assert ",1500.00," in manager.get(f"/reports/collection.csv?client={data.client_id}").get_data(as_text=True)
+    german = manager.get(address, headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "2.500,00\xa0€" in german              # another language is computed afresh
+    views.forget()
+    assert "€2,500.00" in manager.get(address).get_data(as_text=True)
+    monkeypatch.setitem(app.config, "CASEAPP_REPORTS_CACHE_SECONDS", 0)
+    data.a.claimed_minor = 100000
+    db_session.commit()
+    assert "€1,500.00" in manager.get(address).get_data(as_text=True)   # 0: never kept
