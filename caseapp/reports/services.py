@@ -98,6 +98,14 @@ def _days_between(session: Session, later, earlier):
     return cast(func.julianday(later) - func.julianday(earlier), Integer)
 
 
+def _within(query, scope, case_id, filters: Filters):
+    """`query` narrowed to the cases in `scope` (joined by `case_id`) when a filter is set; without
+    one every row counts, and the join (hundreds of thousands of rows) is left out."""
+    if filters.country or filters.client_id:
+        return query.join(scope, scope.c.case_id == case_id)
+    return query
+
+
 def months(today: date, count: int = MONTHS) -> list[str]:
     """The last `count` months up to today's, oldest first: ['2026-01', ..., '2026-12']."""
     found, year, month = [], today.year, today.month
@@ -134,8 +142,7 @@ def cases_by_stage(session: Session, filters: Filters, today: date) -> Table:
     moves = case_figures.stage_moves(_start_of(window[0])).subquery()
     month = _month_of_moment(session, moves.c.occurred_at)
     flows = session.execute(
-        select(month, moves.c.from_state, moves.c.to_state, func.count())
-        .join(scope, scope.c.case_id == moves.c.case_id)
+        _within(select(month, moves.c.from_state, moves.c.to_state, func.count()), scope, moves.c.case_id, filters)
         .group_by(month, moves.c.from_state, moves.c.to_state)).all()
     stages = list(lifecycle.STAGES)
     counts = {stage: now.get(stage, 0) for stage in stages}
@@ -208,14 +215,14 @@ def money_by_month(session: Session, filters: Filters, today: date) -> Table:
     paid = payment_figures.collections().subquery()
     month = _month_of_day(session, paid.c.booked_on)
     collected = {(m, c): int(total) for m, c, total in session.execute(
-        select(month, paid.c.currency, func.sum(paid.c.amount_minor))
-        .join(scope, scope.c.case_id == paid.c.case_id).where(paid.c.booked_on >= start.date())
+        _within(select(month, paid.c.currency, func.sum(paid.c.amount_minor)), scope, paid.c.case_id, filters)
+        .where(paid.c.booked_on >= start.date())
         .group_by(month, paid.c.currency))}
     out = payout_figures.paid_out().subquery()
     month = _month_of_moment(session, out.c.paid_at)
     paid_out = {(m, c): int(total) for m, c, total in session.execute(
-        select(month, out.c.currency, func.sum(out.c.paid_minor))
-        .join(scope, scope.c.case_id == out.c.case_id).where(out.c.paid_at >= start)
+        _within(select(month, out.c.currency, func.sum(out.c.paid_minor)), scope, out.c.case_id, filters)
+        .where(out.c.paid_at >= start)
         .group_by(month, out.c.currency))}
     currencies = sorted({c for _, c in collected} | {c for _, c in paid_out})
     rows = [(key, currency, Money(collected.get((key, currency), 0), currency),

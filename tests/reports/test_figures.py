@@ -134,3 +134,32 @@ def test_the_csv_is_the_table(db_session):
     assert rows[0] == [c.label for c in table.columns]
     assert rows[1:] == [["EUR", "2", "1", "50.0", "1500.00", "450.00", "30.0"],
                         ["GBP", "1", "1", "100.0", "800.00", "400.00", "50.0"]]
+
+
+def test_every_client_together_is_the_whole(db_session):
+    """Unfiltered, the figures read every row without narrowing them to cases (a join left out):
+    they must equal the sum over the clients, and over the countries."""
+    from collections import Counter
+
+    from caseapp.clients.services import client_choices
+
+    build(db_session)
+    whole = services.cases_by_stage(db_session, Filters(), TODAY)
+    money = services.money_by_month(db_session, Filters(), TODAY)
+    durations = services.durations(db_session, Filters(), TODAY)
+    for narrow in ([Filters(client_id=i) for i, _ in client_choices(db_session)],
+                   [Filters(country=c) for c in services.choices(db_session)[0]]):
+        stages, amounts, letters = Counter(), Counter(), Counter()
+        for filters in narrow:
+            for row in services.cases_by_stage(db_session, filters, TODAY).rows:
+                stages.update({(row[0], i): n for i, n in enumerate(row[1:])})
+            for row in services.money_by_month(db_session, filters, TODAY).rows:
+                amounts.update({(row[0], row[1], "in"): row[2].minor, (row[0], row[1], "out"): row[3].minor})
+            for row in services.durations(db_session, filters, TODAY).rows:
+                letters.update({(row[0], "letters"): row[1], (row[0], "payouts"): row[4]})
+        assert +stages == +Counter({(row[0], i): n for row in whole.rows for i, n in enumerate(row[1:])})
+        assert +amounts == +Counter({k: v for row in money.rows for k, v in
+                                     (((row[0], row[1], "in"), row[2].minor), ((row[0], row[1], "out"), row[3].minor))})
+        assert +letters == +Counter({k: v for row in durations.rows for k, v in
+                                     (((row[0], "letters"), row[1]), ((row[0], "payouts"), row[4]))})
+    assert sum(row[1] for row in durations.rows) >= 3 and any(row[4] for row in durations.rows)
