@@ -41,4 +41,6 @@ def test_reports_show_prints_each_table_with_its_filters(app, db_session):
 
 def test_reports_show_refuses_a_country_that_is_no_code(app):
     result = app.test_cli_runner().invoke(main, ["reports", "show", "--country", "Germany"])
-    assert result.exit_code == 2 and "--country: 'Germany' is not a country code" in result.output
+    assert result.exit_code == 2 and "Invalid value for '--country': 'Germany' is longer than 2 characters" in result.output
+    result = app.test_cli_runner().invoke(main, ["reports", "show", "--country", "D1"])
+    assert result.exit_code == 2 and "two letters" in result.output
