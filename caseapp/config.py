@@ -25,6 +25,7 @@ variable (CASEAPP_*) for production.
 | default locale         | CASEAPP_LOCALE                | en (amounts and dates on the pages when neither the person's preference nor their browser's language is one of the app's: en, de) |
 | the firm's time zone   | CASEAPP_TIMEZONE              | Europe/Berlin (what "today" is; the time zone of timestamps on the pages unless the person chose their own on Profile) |
 | queue page size        | CASEAPP_QUEUE_PAGE_SIZE       | 50 cases a page (1 to 500)           |
+| dashboards kept        | CASEAPP_REPORTS_CACHE_SECONDS | 300: a dashboard's figures are computed once per filter and language and kept this long in each web process (0: never kept) |
 | served over HTTPS      | CASEAPP_HTTPS                 | 1: Secure cookies, HSTS (`caseapp serve`: 0) |
 | login throttle         | CASEAPP_LOGIN_RATE_LIMIT      | 5 per minute;20 per hour (per address) |
 | throttle counters      | CASEAPP_RATELIMIT_STORAGE_URL | memory:// (one process); redis://... in production |
@@ -259,6 +260,8 @@ def build_config(overrides: dict | None = None) -> dict:
         "UPLOAD_FOLDER": str(folder / "uploads") + "/",
         "IMG_UPLOAD_FOLDER": str(folder / "uploads") + "/",
         "CASEAPP_QUEUE_PAGE_SIZE": _whole("QUEUE_PAGE_SIZE", 50, 1, 500),
+        # The dashboards (caseapp.reports): figures over every case, kept a while per filter.
+        "CASEAPP_REPORTS_CACHE_SECONDS": _whole("REPORTS_CACHE_SECONDS", 300, 0, 86400),
         # Flask refuses (413) any request body past this, before a view reads it.
         "MAX_CONTENT_LENGTH": _whole("MAX_REQUEST_BYTES", 16 * 1024 * 1024, 1024, 1024 ** 3),
         # The crawler endpoint's own caps: a body is read line by line and refused (413)

@@ -69,6 +69,7 @@ BASELINES = {
                    "until": "2026-11-23", "limit": "5", "as_json": True},
     "audit kinds": {},
     "ledger balance": {"until": "2026-11-23", "as_json": True},
+    "reports show": {"country": "DE", "client_id": "1", "as_json": True},
     "payments import": {"file": "{statement}", "login": "accountant", "as_json": True},
     "payments assign": {"payment_id": "{payment}", "case_ref": "{case}", "login": "accountant"},
     "payments refund": {"case_ref": "{case}", "login": "accountant"},

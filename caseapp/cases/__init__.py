@@ -1,7 +1,7 @@
 """Cases: the claim against one party, its items, its lifecycle and the handler's queue."""
 from caseapp.core.domain import Domain, MenuEntry, permission
 from caseapp.core.i18n import N_
-from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
+from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER, MANAGER
 
 QUEUE = "CaseQueue"   # (not "Queue": FAB prunes a view-menu named like a menu entry)
 CASE = "Case"
@@ -12,7 +12,8 @@ DOMAIN = Domain(
     permissions=(
         permission(QUEUE, "read", N_("See the case queue"), HANDLER, LAWYER),
         permission(QUEUE, "take", N_("Take the next unassigned case"), HANDLER),
-        permission(CASE, "read", N_("Open a case: overview, items, timeline, notes"), HANDLER, LAWYER, ACCOUNTANT),
+        permission(CASE, "read", N_("Open a case: overview, items, timeline, notes"), HANDLER, LAWYER, ACCOUNTANT,
+                   MANAGER),
         permission(CASE, "change_stage", N_("Move a case along its lifecycle, close it"), HANDLER, LAWYER),
         # Whoever may close a case may reopen one: a closure made by mistake is undone by the
         # person who made it (docs/handler-guide.md, "Reopening a case").

@@ -1,7 +1,7 @@
 """Our clients (rights holders), their works, and later contracts and ownership evidence."""
 from caseapp.core.domain import IN_ACTION, Domain, MenuEntry, permission
 from caseapp.core.i18n import N_
-from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
+from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER, MANAGER
 
 CLIENT = "Client"
 WORK = "Work"
@@ -12,7 +12,7 @@ DOMAIN = Domain(
     name="clients",
     description="Clients and their works (the images we enforce), imported and indexed for matching.",
     permissions=(
-        permission(CLIENT, "read", N_("See clients (rights holders)"), HANDLER, LAWYER, ACCOUNTANT),
+        permission(CLIENT, "read", N_("See clients (rights holders)"), HANDLER, LAWYER, ACCOUNTANT, MANAGER),
         permission(CLIENT, "write", N_("Add and edit clients; upload a client's signed mandate"), ACCOUNTANT),
         permission(CONTRACT, "write", N_("Change a client's contract (shares, minimum payout, settlement floor)"),
                    ACCOUNTANT),
@@ -21,7 +21,7 @@ DOMAIN = Domain(
         permission(BANK_ACCOUNT, "confirm", N_("Confirm or reject a pending bank account someone else asked for"),
                    ACCOUNTANT),
         permission(CLIENT, "delete", N_("Delete a client (refused while in use)")),
-        permission(WORK, "read", N_("See clients' works"), HANDLER, LAWYER, ACCOUNTANT),
+        permission(WORK, "read", N_("See clients' works"), HANDLER, LAWYER, ACCOUNTANT, MANAGER),
         permission(WORK, "write", N_("Edit works' titles (one or many at once), record their ownership evidence and "
                    "licence sales"), HANDLER, ACCOUNTANT),
         permission(WORK, "upload", N_("Add works: upload images on a client's page (the same import as "

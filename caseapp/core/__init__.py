@@ -4,7 +4,7 @@ pages every role shares (home, stored files, the audit trail, one's own account)
 commands for users, roles and API tokens."""
 from caseapp.core.domain import Domain, MenuEntry, permission
 from caseapp.core.i18n import N_
-from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER, PEOPLE
+from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER, MANAGER, PEOPLE
 
 AUDIT_LOG = "AuditLog"
 FILE = "File"
@@ -15,8 +15,8 @@ DOMAIN = Domain(
     name="core",
     description="Home, stored files, the audit trail, users, roles and API tokens.",
     permissions=(
-        permission(AUDIT_LOG, "read", N_("Read the audit trail"), LAWYER, ACCOUNTANT),
-        permission(FILE, "read", N_("See stored images and documents"), HANDLER, LAWYER, ACCOUNTANT),
+        permission(AUDIT_LOG, "read", N_("Read the audit trail"), LAWYER, ACCOUNTANT, MANAGER),
+        permission(FILE, "read", N_("See stored images and documents"), HANDLER, LAWYER, ACCOUNTANT, MANAGER),
         # Every person's own account (the Profile page, core.profile): see it; change one's own
         # language, time zone and password (the current password required). Flask-AppBuilder's own
         # account pages (which change a password without the current one) are Admin's.

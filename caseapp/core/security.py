@@ -23,15 +23,17 @@ from caseapp.core.domain import ADMIN, AUDITOR, IN_ACTION, PAGE, TOKEN, MenuEntr
 HANDLER = "CaseHandler"
 LAWYER = "Lawyer"
 ACCOUNTANT = "Accountant"
+MANAGER = "Manager"
 CRAWLER = "Crawler"
-ROLES = (HANDLER, LAWYER, ACCOUNTANT, ADMIN, AUDITOR, CRAWLER)
-PEOPLE = (HANDLER, LAWYER, ACCOUNTANT, AUDITOR)   # (and Admin): every role but the machines'
+ROLES = (HANDLER, LAWYER, ACCOUNTANT, MANAGER, ADMIN, AUDITOR, CRAWLER)
+PEOPLE = (HANDLER, LAWYER, ACCOUNTANT, MANAGER, AUDITOR)   # (and Admin): every role but the machines'
 MACHINES = frozenset({CRAWLER})   # accounts for the REST endpoint (API tokens), never for the pages
 
 ROLE_DESCRIPTIONS = {
     HANDLER: "Works the case queue: checks, letters, negotiation, stage changes.",
     LAWYER: "Takes cases to court: reads the whole file, moves legal and court stages.",
     ACCOUNTANT: "Money: payments, payout batches, client bank details.",
+    MANAGER: "Management: the dashboards (its home) and the case file, read only; changes nothing.",
     ADMIN: "Everything, including users, roles and reference data.",
     AUDITOR: "Reads everything, changes nothing.",
     CRAWLER: "A machine account: sends sightings to the REST endpoint with an API token, nothing else.",
@@ -43,6 +45,7 @@ def role_words(role: str) -> str:
     from flask_babel import gettext
 
     words = {HANDLER: gettext("Case handler"), LAWYER: gettext("Lawyer"), ACCOUNTANT: gettext("Accountant"),
+             MANAGER: gettext("Manager"),
              ADMIN: gettext("Admin"), AUDITOR: gettext("Auditor"), CRAWLER: gettext("Crawler (machine account)")}
     return words.get(role, role)
 

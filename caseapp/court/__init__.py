@@ -3,7 +3,7 @@ advances for it (posted to the ledger), hearings and court deadlines, the decisi
 enforcement steps; the lawyer's desk and the court calendar (.ics)."""
 from caseapp.core.domain import Domain, MenuEntry, permission
 from caseapp.core.i18n import N_
-from caseapp.core.security import HANDLER, LAWYER
+from caseapp.core.security import HANDLER, LAWYER, MANAGER
 
 COURT = "Court"
 
@@ -18,7 +18,7 @@ DOMAIN = Domain(
     description="Court cases, costs advanced, hearings and deadlines, decisions, enforcement; the lawyer's desk.",
     permissions=(
         permission(COURT, "read", N_("See a case's court record and the court calendar (and export it as .ics)"),
-                   HANDLER, LAWYER),
+                   HANDLER, LAWYER, MANAGER),
         permission(COURT, "write", N_("Record a court case, costs advanced, hearings, court deadlines, the "
                                       "decision and enforcement steps"), LAWYER),
         permission(COURT, "desk", N_("Work at the lawyer's desk: cases with the lawyer, in court and in "

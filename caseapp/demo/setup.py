@@ -20,6 +20,7 @@ DEMO_USERS = [
     ("lawyer", "Lawyer", "Lea", "Wagner"),
     ("accountant", "Accountant", "Anton", "Keller"),
     ("accountant2", "Accountant", "Lena", "Vogt"),   # the second accountant: approves payout batches
+    ("manager", "Manager", "Marta", "Brandt"),      # management: the dashboards and the case file, read only
     ("admin", "Admin", "Ada", "Schmidt"),
     ("auditor", "Auditor", "Uwe", "Pohl"),
     ("crawler", "Crawler", "Web", "Crawler"),

@@ -2,7 +2,7 @@
 hash chain, and take-down checks."""
 from caseapp.core.domain import Domain, permission
 from caseapp.core.i18n import N_
-from caseapp.core.security import HANDLER, LAWYER
+from caseapp.core.security import HANDLER, LAWYER, MANAGER
 
 EVIDENCE = "Evidence"
 
@@ -11,7 +11,7 @@ DOMAIN = Domain(
     description="Captures of pages in use: WARC, screenshot, hashes, take-down checks.",
     permissions=(
         permission(EVIDENCE, "read", N_("See captures of pages: screenshot, hashes, files, evidence report"),
-                   HANDLER, LAWYER),
+                   HANDLER, LAWYER, MANAGER),
         permission(EVIDENCE, "capture", N_("Capture a page now; check whether an image is still online"),
                    HANDLER, LAWYER),
     ),

@@ -5,7 +5,7 @@ and a general complaint draft (DOCX) with its evidence annex. Each only where it
 otherwise the lawyer is told exactly what is missing."""
 from caseapp.core.domain import Domain, permission
 from caseapp.core.i18n import N_
-from caseapp.core.security import HANDLER, LAWYER
+from caseapp.core.security import HANDLER, LAWYER, MANAGER
 
 FILING = "Filing"
 
@@ -13,7 +13,7 @@ DOMAIN = Domain(
     name="filings",
     description="Court filings generated from a case: Form A, Mahnantrag, CCB claim, IPEC particulars, complaint.",
     permissions=(
-        permission(FILING, "read", N_("See which court routes are open to a case and its filings"), LAWYER, HANDLER),
+        permission(FILING, "read", N_("See which court routes are open to a case and its filings"), LAWYER, HANDLER, MANAGER),
         permission(FILING, "write", N_("Generate a court filing on a case"), LAWYER),
     ),
     models="caseapp.filings.models",

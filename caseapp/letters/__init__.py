@@ -4,7 +4,7 @@ settlement letters, the lawyer's warning letter, status updates), rendered from 
 or post."""
 from caseapp.core.domain import Domain, permission
 from caseapp.core.i18n import N_
-from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
+from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER, MANAGER
 
 LETTER = "Letter"
 
@@ -13,7 +13,7 @@ DOMAIN = Domain(
     description="Letters to recipients and clients: rendered in the recipient's language, stored, sent.",
     permissions=(
         permission(LETTER, "read", N_("See a case's letters, preview them, download their PDF"), HANDLER, LAWYER,
-                   ACCOUNTANT),
+                   ACCOUNTANT, MANAGER),
         permission(LETTER, "write", N_("Issue a letter on a case and send it (email or post)"), HANDLER, LAWYER),
     ),
     models="caseapp.letters.models",

@@ -1,7 +1,7 @@
 """The other party: site owners, their addresses and commercial signals."""
 from caseapp.core.domain import Domain, MenuEntry, permission
 from caseapp.core.i18n import N_
-from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
+from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER, MANAGER
 
 PARTY = "Party"
 
@@ -9,7 +9,7 @@ DOMAIN = Domain(
     name="parties",
     description="Parties we claim against: who runs a site, where they are.",
     permissions=(
-        permission(PARTY, "read", N_("See parties"), HANDLER, LAWYER, ACCOUNTANT),
+        permission(PARTY, "read", N_("See parties"), HANDLER, LAWYER, ACCOUNTANT, MANAGER),
         permission(PARTY, "write", N_("Add and edit parties and their addresses"), HANDLER, LAWYER),
         permission(PARTY, "delete", N_("Delete a party (refused while a case names it)")),
         permission(PARTY, "lookup", N_("Look a party's site up: address candidates, numbers, commercial check"),

@@ -3,7 +3,7 @@ credit matched to a case and booked in the ledger (§ 367 BGB: costs, interest, 
 the accountant's queue of unmatched payments, returns and refunds."""
 from caseapp.core.domain import Domain, MenuEntry, permission
 from caseapp.core.i18n import N_
-from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
+from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER, MANAGER
 
 PAYMENT = "Payment"
 
@@ -13,7 +13,7 @@ DOMAIN = Domain(
     permissions=(
         # The Lawyer reads the whole file: a case's payments too (what was paid when, for court).
         permission(PAYMENT, "read", N_("See payments: a case's payments, the unmatched queue, imports"), ACCOUNTANT,
-                   HANDLER, LAWYER),
+                   HANDLER, LAWYER, MANAGER),
         permission(PAYMENT, "write", N_("Import bank statements, assign unmatched payments, refund overpayments"),
                    ACCOUNTANT),
     ),

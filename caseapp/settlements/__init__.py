@@ -3,7 +3,7 @@ consent), the settlement agreed and its instalment plan, and the case's money ca
 settled, paid, outstanding, paid out, read from the ledger)."""
 from caseapp.core.domain import Domain, permission
 from caseapp.core.i18n import N_
-from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER
+from caseapp.core.security import ACCOUNTANT, HANDLER, LAWYER, MANAGER
 
 SETTLEMENT = "Settlement"
 
@@ -12,7 +12,7 @@ DOMAIN = Domain(
     description="Offers, the settlement and its instalments, and the case's money card.",
     permissions=(
         permission(SETTLEMENT, "read", N_("See a case's offers, settlement, instalments and money card"), HANDLER, LAWYER,
-                   ACCOUNTANT),
+                   ACCOUNTANT, MANAGER),
         permission(SETTLEMENT, "write", N_("Record offers, accept or reject them, record a settlement"), HANDLER, LAWYER),
     ),
     models="caseapp.settlements.models",

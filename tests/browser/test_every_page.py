@@ -11,7 +11,7 @@ import pytest
 
 from tests.browser.conftest import login
 
-ROLES = ["handler", "lawyer", "accountant", "admin", "auditor"]
+ROLES = ["handler", "lawyer", "accountant", "manager", "admin", "auditor"]
 LOCALES = ["en-GB", "de-DE"]
 # Words that are Python leaking onto a page, not words of ours.
 RAW = re.compile(r"\b(None|True|False)\b|\+00:00|\[")

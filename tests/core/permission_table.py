@@ -96,6 +96,19 @@ ACCOUNTANT = OWN_ACCOUNT | {
     # ("paid by cheque"), but does not change a case's stage, claim, letters or negotiation.
     ("Case", "can_read"), ("Case", "can_note"), ("Letter", "can_read"), ("Settlement", "can_read"),
     ("Party", "can_read"), ("File", "can_read"), ("AuditLog", "can_read"),
+    # The dashboards (issue 20): collection rate, collected and paid out, how long cases take.
+    ("Reports", "can_read"),
+}
+
+MANAGER = OWN_ACCOUNT | {
+    # Management: the dashboards are the manager's home; the manager reads the case file behind
+    # them (the case, its client and works, letters, offers, payments, evidence, filings, court
+    # record, the audit trail) and changes nothing. Not the queue (the manager takes no case), not
+    # triage, not the books (ledger, payout batches: the accountant's).
+    ("Reports", "can_read"),
+    ("Case", "can_read"), ("Client", "can_read"), ("Work", "can_read"), ("File", "can_read"),
+    ("Party", "can_read"), ("Letter", "can_read"), ("Settlement", "can_read"), ("Payment", "can_read"),
+    ("Evidence", "can_read"), ("Filing", "can_read"), ("Court", "can_read"), ("AuditLog", "can_read"),
 }
 
 AUDITOR = OWN_ACCOUNT | {
@@ -104,6 +117,7 @@ AUDITOR = OWN_ACCOUNT | {
     ("AuditLog", "can_read"), ("File", "can_read"), ("Hits", "can_read"), ("Ledger", "can_read"),
     ("Letter", "can_read"), ("Party", "can_read"), ("Payment", "can_read"), ("Payout", "can_read"),
     ("Settlement", "can_read"), ("Evidence", "can_read"), ("Filing", "can_read"), ("Court", "can_read"),
+    ("Reports", "can_read"),
 }
 
 CRAWLER = frozenset({
@@ -111,7 +125,7 @@ CRAWLER = frozenset({
     ("Hits", "can_ingest"),
 })
 
-ADMIN = CASE_HANDLER | LAWYER | ACCOUNTANT | AUDITOR | CRAWLER | {
+ADMIN = CASE_HANDLER | LAWYER | ACCOUNTANT | MANAGER | AUDITOR | CRAWLER | {
     # Everything; and what nobody else may do: delete reference records (refused while in use), act
     # on other people's triage (undo their decision, remove their rule).
     ("Client", "can_delete"), ("Party", "can_delete"),
@@ -126,6 +140,7 @@ TABLE: dict[str, frozenset[tuple[str, str]]] = {
     "CaseHandler": frozenset(CASE_HANDLER),
     "Lawyer": frozenset(LAWYER),
     "Accountant": frozenset(ACCOUNTANT),
+    "Manager": frozenset(MANAGER),
     "Admin": frozenset(ADMIN),
     "Auditor": frozenset(AUDITOR),
     "Crawler": frozenset(CRAWLER),

@@ -149,6 +149,8 @@ def sample_url(app, session, rule, records=None):
             values["name"] = "screenshot.png"
         elif argument == "decision":   # a licence defence: accept or reject
             values["decision"] = "reject"
+        elif argument == "key":       # a dashboard's table as CSV
+            values["key"] = "stages"
         elif argument == "group_by":  # FAB's user statistics chart
             values["group_by"] = "0"
         else:

@@ -13,9 +13,9 @@ from caseapp.core.audit import AuditEvent
 from caseapp.core.preferences import UserPreference
 from caseapp.demo.setup import demo_password
 
-PEOPLE = ["handler", "lawyer", "accountant", "admin", "auditor"]
-ROLE_NAME = {"handler": "CaseHandler", "lawyer": "Lawyer", "accountant": "Accountant", "admin": "Admin",
-             "auditor": "Auditor"}
+PEOPLE = ["handler", "lawyer", "accountant", "manager", "admin", "auditor"]
+ROLE_NAME = {"handler": "CaseHandler", "lawyer": "Lawyer", "accountant": "Accountant", "manager": "Manager",
+             "admin": "Admin", "auditor": "Auditor"}
 
 
 def _text(response) -> str:

@@ -73,15 +73,15 @@ def test_the_rendered_matrix_marks_who_holds_each_permission_and_sees_each_entry
     lines = SMALL.render_markdown().splitlines()
     assert lines[0] == "# Who may do what"
     assert f"- **{HANDLER}**: Works the case queue: checks, letters, negotiation, stage changes." in lines
-    assert "| what | resource | CaseHandler | Lawyer | Accountant | Admin | Auditor | Crawler |" in lines
+    assert "| what | resource | CaseHandler | Lawyer | Accountant | Manager | Admin | Auditor | Crawler |" in lines
+    assert "|---|---|---|---|---|---|---|---|---|" in lines
+    assert "| Move a case | Case `can_change_stage` | yes | — | — | — | yes | — | — |" in lines
+    assert "| Approve a batch | Payout `can_approve` | — | — | yes | — | yes | — | — |" in lines
+    assert "| menu entry | CaseHandler | Lawyer | Accountant | Manager | Admin | Auditor | Crawler |" in lines
     assert "|---|---|---|---|---|---|---|---|" in lines
-    assert "| Move a case | Case `can_change_stage` | yes | — | — | yes | — | — |" in lines
-    assert "| Approve a batch | Payout `can_approve` | — | — | yes | yes | — | — |" in lines
-    assert "| menu entry | CaseHandler | Lawyer | Accountant | Admin | Auditor | Crawler |" in lines
-    assert "|---|---|---|---|---|---|---|" in lines
-    assert "| Ledger | — | — | — | yes | — | — |" in lines
-    assert "| Money | — | — | yes | yes | — | — |" in lines
-    assert "| Records | yes | yes | — | yes | yes | — |" in lines
+    assert "| Ledger | — | — | — | — | yes | — | — |" in lines
+    assert "| Money | — | — | yes | — | yes | — | — |" in lines
+    assert "| Records | yes | yes | — | — | yes | yes | — |" in lines
     assert lines[-1] == "Users, roles and permissions pages (Flask-AppBuilder's security views) are for Admin only."
     assert SMALL.render_markdown().endswith("are for Admin only.\n")
 
