@@ -9,7 +9,7 @@ Run by benchmarks/load.py (which builds the database and starts gunicorn); by ha
 LOAD_REFS names a file of case references (one a line) the users open; without it they open the
 cases their queue shows. The mix (weights) is a working day's: handlers are most of the firm and
 most of the requests (queue, case, triage), the lawyer works the desk and the calendar, the
-accountants the payouts, unmatched payments and the trial balance.
+accountants the payouts, unmatched payments, the trial balance and the dashboards.
 """
 from __future__ import annotations
 
@@ -106,3 +106,7 @@ class Accountant(Person):
     @task(1)
     def open_case(self):
         self.case()
+
+    @task(1)
+    def dashboards(self):
+        self.get("/reports/", "dashboards")
