@@ -53,7 +53,10 @@ def serve(host: str, port: int, workers: int | None, threads: int, timeout: int,
     app = current_app._get_current_object()
     from caseapp.clients.works_index import ensure_saved, store_and_engine
 
-    ensure_saved(store_and_engine(app.config)[1])   # /health finds an index from the first start
+    try:
+        ensure_saved(store_and_engine(app.config)[1])   # /health finds an index from the first start
+    except ValueError as error:   # another shard count, other feature settings: rebuild, as it says
+        raise Refused(f"The matching index cannot be opened: {error} (docs/operations.md, Matching shards).")
     if workers:
         if debug:
             raise Refused("--debug is the development server's: leave it out with --workers.")

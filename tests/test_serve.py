@@ -114,3 +114,43 @@ def test_gunicorn_options(host, bind):
     assert options["logconfig_dict"]["formatters"]["json"]["()"] == "caseapp.core.logs.JsonFormatter"
     plain = gunicorn_options(host, 8000, workers=1, threads=1, timeout=60, json_logs=False)
     assert plain["worker_class"] == "sync" and "logconfig_dict" not in plain
+
+
+def wait_for(url: str, server: subprocess.Popen) -> tuple:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            return get(url)
+        except (urllib.error.URLError, ConnectionError):
+            assert server.poll() is None, server.communicate()[1][-3000:]
+            assert time.monotonic() < deadline, "no answer within 120 s"
+            time.sleep(0.5)
+
+
+def test_serve_without_workers_is_still_the_development_server(fresh_env):  # noqa: F811
+    """What `make run` starts: werkzeug, plain http (cookies without Secure), text logs."""
+    run(fresh_env, "db", "upgrade")
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "caseapp.cli", "serve", "--port", str(port)], env=fresh_env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        status, headers, _ = wait_for(f"http://127.0.0.1:{port}/login/", server)
+        assert status == 200 and "Secure" not in headers.get("Set-Cookie", "")
+        status, _, body = get(f"http://127.0.0.1:{port}/health")
+        assert status == 200 and json.loads(body)["status"] == "ok"
+        assert children(server.pid) == set()   # one process: no gunicorn workers
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=60)
+    assert f"caseapp on http://127.0.0.1:{port}/" in out
+    assert not any(line.startswith("{") for line in err.splitlines())
+
+
+def test_serve_refuses_an_index_of_another_shard_count(fresh_env):  # noqa: F811
+    from matching.shards import ShardedEngine
+
+    run(fresh_env, "db", "upgrade")
+    ShardedEngine.open(os.path.join(fresh_env["CASEAPP_INSTANCE_PATH"], "matching"), 2).save()
+    result = run({**fresh_env, "CASEAPP_MATCHING_SHARDS": "3"}, "serve", "--workers", "1",
+                 "--port", str(free_port()), check=False)
+    assert result.returncode == 2 and "holds 2 shards, not 3" in result.stderr
