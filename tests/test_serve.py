@@ -154,3 +154,31 @@ def test_serve_refuses_an_index_of_another_shard_count(fresh_env):  # noqa: F811
     result = run({**fresh_env, "CASEAPP_MATCHING_SHARDS": "3"}, "serve", "--workers", "1",
                  "--port", str(free_port()), check=False)
     assert result.returncode == 2 and "holds 2 shards, not 3" in result.stderr
+
+
+def test_proxy_hops_read_the_client_address_from_the_proxy(monkeypatch):
+    """CASEAPP_PROXY_HOPS=1: the login throttle counts the client nginx names, not nginx."""
+    from flask import Flask, request
+
+    from caseapp import _behind_proxies
+
+    def address_seen(hops: str | None) -> tuple[str, str]:
+        if hops is None:
+            monkeypatch.delenv("CASEAPP_PROXY_HOPS", raising=False)
+        else:
+            monkeypatch.setenv("CASEAPP_PROXY_HOPS", hops)
+        app = Flask(__name__)
+        app.add_url_rule("/who", "who", lambda: f"{request.remote_addr} {request.scheme}")
+        _behind_proxies(app)
+        answer = app.test_client().get("/who", environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                                       headers={"X-Forwarded-For": "198.51.100.7, 203.0.113.9",
+                                                "X-Forwarded-Proto": "https, https"})
+        return tuple(answer.get_data(as_text=True).split())
+
+    assert address_seen(None) == ("127.0.0.1", "http")     # default: the headers are not believed
+    assert address_seen("0") == ("127.0.0.1", "http")
+    assert address_seen("1") == ("203.0.113.9", "https")   # the nearest proxy's word only
+    assert address_seen("2") == ("198.51.100.7", "https")
+    for wrong in ("-1", "six", "9"):
+        with pytest.raises(ValueError, match="CASEAPP_PROXY_HOPS"):
+            address_seen(wrong)
