@@ -54,15 +54,10 @@ def _behind_proxies(app: Flask) -> None:
     """CASEAPP_PROXY_HOPS=N (N reverse proxies in front, e.g. 1 for nginx): the client's address,
     scheme and host are read from the X-Forwarded-* headers the nearest N proxies set (the login
     throttle counts per client address, not per proxy). 0, the default: the headers are ignored."""
-    import os
-
-    raw = os.environ.get("CASEAPP_PROXY_HOPS", "0").strip() or "0"
-    if not (raw.isascii() and raw.isdecimal() and int(raw) <= 5):
-        raise ValueError(f"CASEAPP_PROXY_HOPS must be a whole number from 0 to 5, not {raw!r}")
-    if int(raw):
+    hops = int(app.config.get("CASEAPP_PROXY_HOPS", 0))
+    if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        hops = int(raw)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 

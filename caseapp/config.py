@@ -237,6 +237,8 @@ def build_config(overrides: dict | None = None) -> dict:
         # Log lines: "text" (Python's default) or "json" (one object a line, one a request;
         # `caseapp serve --workers` sets json unless told otherwise; caseapp.core.logs).
         "CASEAPP_LOG_FORMAT": (_env("LOG_FORMAT", "text") or "text").lower(),
+        # Reverse proxies in front whose X-Forwarded-For/-Proto/-Host are believed (caseapp._behind_proxies).
+        "CASEAPP_PROXY_HOPS": _whole("PROXY_HOPS", 0, 0, 5),
         "CASEAPP_HIT_MIN_SCORE": float(_env("HIT_MIN_SCORE", "0.5")),
         # Two clients' works are the same image only above this engine score (stricter than a
         # hit's: marking both works disputed stops both clients' cases).

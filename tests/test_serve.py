@@ -163,11 +163,15 @@ def test_proxy_hops_read_the_client_address_from_the_proxy(monkeypatch):
     from caseapp import _behind_proxies
 
     def address_seen(hops: str | None) -> tuple[str, str]:
+        from caseapp.config import build_config
+
         if hops is None:
             monkeypatch.delenv("CASEAPP_PROXY_HOPS", raising=False)
         else:
             monkeypatch.setenv("CASEAPP_PROXY_HOPS", hops)
         app = Flask(__name__)
+        app.config["CASEAPP_PROXY_HOPS"] = build_config({"CASEAPP_INSTANCE_PATH": "/nonexistent",
+                                                         "SECRET_KEY": "x"})["CASEAPP_PROXY_HOPS"]
         app.add_url_rule("/who", "who", lambda: f"{request.remote_addr} {request.scheme}")
         _behind_proxies(app)
         answer = app.test_client().get("/who", environ_base={"REMOTE_ADDR": "127.0.0.1"},
