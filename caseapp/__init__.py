@@ -42,7 +42,23 @@ def create_app(config: dict | None = None) -> Flask:
     locale.install(app)   # the person's language and time zone, not Flask-AppBuilder's session value
     register_filters(app)
     register_guards(app)
+    from caseapp.core import health, logs
+
+    health.register(app)   # GET /health, open to anyone (nothing secret in it)
+    logs.install(app)      # a request id and a log line a request (JSON with CASEAPP_LOG_FORMAT=json)
+    _behind_proxies(app)
     return app
+
+
+def _behind_proxies(app: Flask) -> None:
+    """CASEAPP_PROXY_HOPS=N (N reverse proxies in front, e.g. 1 for nginx): the client's address,
+    scheme and host are read from the X-Forwarded-* headers the nearest N proxies set (the login
+    throttle counts per client address, not per proxy). 0, the default: the headers are ignored."""
+    hops = int(app.config.get("CASEAPP_PROXY_HOPS", 0))
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _template_loader(app: Flask) -> None:

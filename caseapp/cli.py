@@ -31,26 +31,105 @@ def main() -> None:
 # --- serve -------------------------------------------------------------------------------
 
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, type=Text(253))
+@click.option("--host", default="127.0.0.1", show_default=True, type=Text(253), help="The address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=WholeNumber(1, 65535))
-@click.option("--debug/--no-debug", default=False)
+@click.option("--workers", default=None, type=WholeNumber(1, 64),
+              help="Serve with gunicorn in this many worker processes (production; JSON logs unless "
+                   "CASEAPP_LOG_FORMAT says otherwise). Without it: the development server.")
+@click.option("--threads", default=1, show_default=True, type=WholeNumber(1, 64),
+              help="With --workers: threads a worker serves requests on.")
+@click.option("--timeout", default=60, show_default=True, type=WholeNumber(5, 3600),
+              help="With --workers: seconds a request may take before its worker is restarted.")
+@click.option("--debug/--no-debug", default=False, help="The development server's debugger (never with --workers).")
 @with_appcontext
-def serve(host: str, port: int, debug: bool) -> None:
-    """Serve the app (development server; put a WSGI server in front in production)."""
+def serve(host: str, port: int, workers: int | None, threads: int, timeout: int, debug: bool) -> None:
+    """Serve the app: the development server (plain http, `make run`), or with --workers N
+    gunicorn (caseapp.wsgi:app) behind a TLS reverse proxy (docs/operations.md)."""
     from caseapp.core.schema import current_revision
     from caseapp.extensions import get_db
 
     if current_revision(get_db().engine) is None:
         raise Refused("The database is empty: run `caseapp db upgrade` first.")
+    app = current_app._get_current_object()
+    from caseapp.clients.works_index import ensure_saved, store_and_engine
+
+    try:
+        ensure_saved(store_and_engine(app.config)[1])   # /health finds an index from the first start
+    except ValueError as error:   # another shard count, other feature settings: rebuild, as it says
+        raise Refused(f"The matching index cannot be opened: {error} (docs/operations.md, Matching shards).")
+    if workers:
+        if debug:
+            raise Refused("--debug is the development server's: leave it out with --workers.")
+        _gunicorn(host, port, workers=workers, threads=threads, timeout=timeout)
+        return
     click.echo(f"caseapp on http://{host}:{port}/  (Ctrl+C stops it)")
     from werkzeug.serving import run_simple
 
     from caseapp.config import plain_http
 
-    app = current_app._get_current_object()
     plain_http(app.config)   # the development server speaks plain http (unless CASEAPP_HTTPS says a proxy does TLS)
     app.debug = debug
     run_simple(host, port, app, use_reloader=False, use_debugger=debug, threaded=True)
+
+
+def gunicorn_options(host: str, port: int, *, workers: int, threads: int, timeout: int, json_logs: bool) -> dict:
+    """gunicorn's settings for `serve --workers`: our own request log lines (caseapp.core.logs),
+    not gunicorn's access log; its own messages as JSON too when the logs are JSON."""
+    options = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "timeout": timeout,
+        "graceful_timeout": 30,
+        "accesslog": None,
+        "errorlog": "-",
+        "proc_name": "caseapp",
+    }
+    if json_logs:
+        handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+        options["logconfig_dict"] = {
+            "version": 1, "disable_existing_loggers": False,
+            "formatters": {"json": {"()": "caseapp.core.logs.JsonFormatter"}},
+            "handlers": {"error_console": handler},
+            "root": {"level": "INFO", "handlers": []},
+            # gunicorn writes its access line whenever a log configuration is given: off, since
+            # caseapp.core.logs writes one a request, without the query values
+            "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+                        "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False}},
+        }
+    return options
+
+
+def _gunicorn(host: str, port: int, *, workers: int, threads: int, timeout: int) -> None:
+    """Run gunicorn in this process (its master); each worker builds its own app from
+    caseapp.wsgi (no app, database pool or index shared across a fork)."""
+    import os
+
+    from gunicorn.app.base import BaseApplication
+
+    os.environ.setdefault("CASEAPP_LOG_FORMAT", "json")   # inherited by the workers
+    json_logs = os.environ["CASEAPP_LOG_FORMAT"].lower() == "json"
+    if json_logs:
+        from caseapp.core.logs import use_json_logs
+
+        use_json_logs()
+    from caseapp.extensions import get_db
+
+    get_db().dispose()   # the master's connections are not carried into the workers
+    options = gunicorn_options(host, port, workers=workers, threads=threads, timeout=timeout, json_logs=json_logs)
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            from caseapp.wsgi import app
+
+            return app
+
+    Server().run()
 
 
 # --- db -----------------------------------------------------------------------------------

@@ -7,6 +7,10 @@ variable (CASEAPP_*) for production.
 | instance folder        | CASEAPP_INSTANCE_PATH         | ./instance                           |
 | file store             | CASEAPP_FILESTORE_PATH        | <instance>/files                     |
 | matching index         | CASEAPP_MATCHING_PATH         | <instance>/matching                  |
+| matching index shards  | CASEAPP_MATCHING_SHARDS       | 1 (one index; N: folders shard-0 .. shard-N-1, references by work id mod N) |
+| log format             | CASEAPP_LOG_FORMAT            | text; json (one JSON line per request and per log record; `serve --workers`' default) |
+| broker (health check)  | CASEAPP_BROKER_URL            | unset; when set, /health pings it (redis://...) |
+| trusted proxies        | CASEAPP_PROXY_HOPS            | 0; 1 behind one reverse proxy (client address and scheme from its X-Forwarded-* headers; caseapp.wsgi) |
 | hit minimum score      | CASEAPP_HIT_MIN_SCORE         | 0.5 (the engine's match threshold)   |
 | work conflict score    | CASEAPP_CONFLICT_MIN_SCORE    | 0.8 (stricter than a hit: two clients' works) |
 | stock-agency sites     | CASEAPP_STOCK_AGENCY_SITES    | alamy.com, stock.adobe.com, gettyimages.*, ... (comma-separated) |
@@ -229,6 +233,14 @@ def build_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(),
         "CASEAPP_FILESTORE_PATH": _env("FILESTORE_PATH", str(folder / "files")),
         "CASEAPP_MATCHING_PATH": _env("MATCHING_PATH", str(folder / "matching")),
+        # The matching index split by work id into this many shards (folders shard-0 ... under
+        # the path; matching.shards); 1 is the single index as it always was.
+        "CASEAPP_MATCHING_SHARDS": _whole("MATCHING_SHARDS", 1, 1, 64),
+        # Log lines: "text" (Python's default) or "json" (one object a line, one a request;
+        # `caseapp serve --workers` sets json unless told otherwise; caseapp.core.logs).
+        "CASEAPP_LOG_FORMAT": (_env("LOG_FORMAT", "text") or "text").lower(),
+        # Reverse proxies in front whose X-Forwarded-For/-Proto/-Host are believed (caseapp._behind_proxies).
+        "CASEAPP_PROXY_HOPS": _whole("PROXY_HOPS", 0, 0, 5),
         "CASEAPP_HIT_MIN_SCORE": float(_env("HIT_MIN_SCORE", "0.5")),
         # Two clients' works are the same image only above this engine score (stricter than a
         # hit's: marking both works disputed stops both clients' cases).

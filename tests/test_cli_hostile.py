@@ -46,7 +46,8 @@ FREE_TEXT = set(HOSTILE) - {"empty"}
 
 # Commands not walked, each with its reason.
 SKIPPED = {
-    "serve": "runs a web server until it is stopped; its --port is an IntRange checked by click",
+    "serve": "runs a web server until it is stopped; --port, --workers, --threads and --timeout are WholeNumber "
+             "ranges checked by click (tests/test_serve.py starts it, with and without --workers)",
     "demo": "loads hundreds of cases by design (minutes); its options are IntRanges checked by click",
     "worker": "runs a Celery worker until it is stopped; without a broker it refuses in one line (tests/core/test_jobs.py)",
     "beat": "runs the scheduler until it is stopped; without a broker it refuses in one line (tests/core/test_jobs.py)",

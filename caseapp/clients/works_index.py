@@ -25,20 +25,32 @@ _ENGINES: dict[str, object] = {}
 
 def store_and_engine(config) -> tuple[FileStore, object]:
     """The app's file store and works index, from its configuration."""
-    return FileStore(config["CASEAPP_FILESTORE_PATH"]), engine_at(config["CASEAPP_MATCHING_PATH"])
+    return FileStore(config["CASEAPP_FILESTORE_PATH"]), engine_at(config["CASEAPP_MATCHING_PATH"],
+                                                                  config.get("CASEAPP_MATCHING_SHARDS", 1))
 
 
-def engine_at(path: str):
-    """The matching engine whose index lives in `path`, shared by the process and
-    reloaded when another process saved a newer index."""
-    from matching import Engine
+def engine_at(path: str, shards: int = 1):
+    """The matching engine whose index lives in `path` (split in `shards` shards,
+    CASEAPP_MATCHING_SHARDS; 1: one index, matching.Engine), shared by the process and
+    reloaded when another process saved a newer index (each shard on its own checkpoint)."""
+    from matching.shards import open_index
 
     engine = _ENGINES.get(path)
     if engine is None:
-        engine = _ENGINES[path] = Engine.open(path)
+        engine = _ENGINES[path] = open_index(path, shards)
     else:
         engine.reload_if_changed()
     return engine
+
+
+def ensure_saved(engine) -> bool:
+    """Save the index (empty if need be) when it has no saved checkpoint yet, in any shard, so
+    a new installation's /health and readers find one; True if it saved."""
+    checkpoints = engine.checkpoint if isinstance(engine.checkpoint, tuple) else (engine.checkpoint,)
+    if all(checkpoints):
+        return False
+    engine.save()
+    return True
 
 
 def index_work(session: Session, store: FileStore, engine, work: Work, *,

@@ -152,7 +152,8 @@ def ingest_sightings():
     if jobs.broker_configured(current_app):
         return _queue_ingest(session, user, lines)
     store = FileStore(current_app.config["CASEAPP_FILESTORE_PATH"])
-    engine = works_index.engine_at(current_app.config["CASEAPP_MATCHING_PATH"])
+    engine = works_index.engine_at(current_app.config["CASEAPP_MATCHING_PATH"],
+                                 current_app.config.get("CASEAPP_MATCHING_SHARDS", 1))
     with unit_of_work(session):
         works_index.index_in_step(session, store, engine)
         rows = list(services.ingest(session, store, engine, Actor(user.id, user.username), lines, base=None,
