@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from flask_babel import gettext, lazy_gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from caseapp.cases import lifecycle
@@ -437,23 +437,78 @@ def waits_for(court_case: CourtCase | None, next_date: CourtDate | None) -> str:
     return gettext("Enforcement")
 
 
-def desk(session: Session, today: date) -> list[DeskRow]:
+# The desk and the calendar show a page at a time: with thousands of cases with the lawyer, a page
+# of every one of them took seconds to build and megabytes to send (issue 20's load test).
+DESK_PAGE = 50
+CALENDAR_PAGE = 200
+
+
+def _next_dates(today: date):
+    """Per case, the next hearing or court deadline (not cancelled, on or after `today`) of its
+    current court case (the latest not ended): a subquery (case_id, kind, due_on). The same date
+    `_upcoming` picks: the earliest day, then the earliest time (a deadline, without one, first)."""
+    current = select(func.max(CourtCase.id)).where(CourtCase.status != ENDED).group_by(CourtCase.case_id)
+    ranked = (select(CourtCase.case_id.label("case_id"), CourtDate.kind.label("kind"),
+                     CourtDate.due_on.label("due_on"),
+                     func.row_number().over(partition_by=CourtDate.court_case_id,
+                                            order_by=(CourtDate.due_on, CourtDate.at.is_not(None), CourtDate.at,
+                                                      CourtDate.id)).label("rank"))
+              .join(CourtCase, CourtCase.id == CourtDate.court_case_id)
+              .where(CourtDate.court_case_id.in_(current), CourtDate.cancelled_reason.is_(None),
+                     CourtDate.due_on >= today)
+              .subquery("ranked_date"))
+    return select(ranked.c.case_id, ranked.c.kind, ranked.c.due_on).where(ranked.c.rank == 1).subquery("next_date")
+
+
+@dataclass(frozen=True)
+class DeskPage:
+    rows: list[DeskRow]
+    total: int          # cases on the desk, all pages
+    hearings: int       # of them, those whose next date is a hearing
+    deadlines: int      # ... a court deadline
+    page: int           # 1-based
+    pages: int
+
+
+def desk_page(session: Session, today: date, *, page: int = 1, per_page: int | None = DESK_PAGE) -> DeskPage:
     """Cases with the lawyer, in court, in enforcement (and on hold from them), ordered by their
-    next hearing or court deadline, else the case's next due date."""
-    found = cases.court_cases(session, stages=COURT_STAGES, held_from=COURT_STAGES)
+    next hearing or court deadline, else the case's next due date (none: last), then the case:
+    ordered, counted and paged in SQL; only the page's cases and court cases are loaded.
+    `per_page=None`: every case on one page (`caseapp court list`)."""
+    selected = cases.court_selection(stages=COURT_STAGES, held_from=COURT_STAGES)
+    if selected is None:
+        return DeskPage([], 0, 0, 0, 1, 1)
+    upcoming = _next_dates(today)
+    joined = selected.outerjoin(upcoming, upcoming.c.case_id == selected.c.id)
+    by_kind = dict(session.execute(select(upcoming.c.kind, func.count()).select_from(joined)
+                                   .group_by(upcoming.c.kind)).all())
+    total = sum(by_kind.values())
+    pages = max(1, -(-total // per_page)) if per_page else 1
+    page = min(max(1, page), pages)
+    key = func.coalesce(upcoming.c.due_on, selected.c.next_due_on)
+    query = select(selected.c.id).select_from(joined).order_by(key.is_(None), key, selected.c.id)
+    if per_page:
+        query = query.limit(per_page).offset((page - 1) * per_page)
+    ids = list(session.scalars(query))
+    found = cases.cases_by_id(session, ids)
     current: dict[int, CourtCase] = {}
-    if found:
+    for start in range(0, len(ids), 1000):
         for court_case in session.scalars(
-                select(CourtCase).where(CourtCase.case_id.in_([c.id for c in found]), CourtCase.status != ENDED)
+                select(CourtCase).where(CourtCase.case_id.in_(ids[start:start + 1000]), CourtCase.status != ENDED)
                 .options(selectinload(CourtCase.dates)).order_by(CourtCase.id)):
             current[court_case.case_id] = court_case   # the latest wins
     rows = []
-    for case in found:
-        court_case = current.get(case.id)
-        upcoming = _upcoming(court_case, today)
-        rows.append(DeskRow(case, court_case, upcoming, waits_for(court_case, upcoming),
-                            upcoming.due_on if upcoming else case.next_due_on))
-    return sorted(rows, key=lambda r: (r.key_day or date.max, r.case.id))
+    for case_id in ids:
+        case, court_case = found[case_id], current.get(case_id)
+        next_date = _upcoming(court_case, today)
+        rows.append(DeskRow(case, court_case, next_date, waits_for(court_case, next_date),
+                            next_date.due_on if next_date else case.next_due_on))
+    return DeskPage(rows, total, by_kind.get(HEARING, 0), by_kind.get(DEADLINE, 0), page, pages)
+
+
+def desk(session: Session, today: date) -> list[DeskRow]:
+    """Every row of the desk, in its order (`desk_page` pages it)."""
+    return desk_page(session, today, per_page=None).rows
 
 
 @dataclass(frozen=True)
@@ -463,15 +518,50 @@ class CalendarEntry:
     court_case: CourtCase
 
 
-def calendar(session: Session, *, since: date, days: int = 180) -> list[CalendarEntry]:
-    """Hearings and court deadlines from `since` for `days` days, not cancelled, in time order."""
-    query = (select(CourtDate).join(CourtCase, CourtCase.id == CourtDate.court_case_id)
-             .where(CourtDate.due_on >= since, CourtDate.due_on < since + timedelta(days=days),
-                    CourtDate.cancelled_reason.is_(None), CourtCase.status != ENDED)
-             .options(selectinload(CourtDate.court_case)).order_by(CourtDate.due_on, CourtDate.at, CourtDate.id))
-    dates = list(session.scalars(query))
+def _calendar_query(query, *, since: date, until: date):
+    return (query.join(CourtCase, CourtCase.id == CourtDate.court_case_id)
+            .where(CourtDate.due_on >= since, CourtDate.due_on < until,
+                   CourtDate.cancelled_reason.is_(None), CourtCase.status != ENDED))
+
+
+def _entries(session: Session, query) -> list[CalendarEntry]:
+    dates = list(session.scalars(query.options(selectinload(CourtDate.court_case))
+                                 .order_by(CourtDate.due_on, CourtDate.at, CourtDate.id)))
     refs = cases.refs_by_id(session, {d.court_case.case_id for d in dates})
     return [CalendarEntry(d, refs.get(d.court_case.case_id, "?"), d.court_case) for d in dates]
+
+
+def calendar(session: Session, *, since: date, days: int = 180) -> list[CalendarEntry]:
+    """Hearings and court deadlines from `since` for `days` days, not cancelled, in time order."""
+    return _entries(session, _calendar_query(select(CourtDate), since=since, until=since + timedelta(days=days)))
+
+
+@dataclass(frozen=True)
+class CalendarPage:
+    entries: list[CalendarEntry]
+    total: int                 # in the whole window, from today
+    start: date                # the first day this page shows
+    next_day: date | None      # the first day of the next page, if there is one
+
+
+def calendar_page(session: Session, *, today: date, start: date | None = None, days: int = 180,
+                  limit: int = CALENDAR_PAGE) -> CalendarPage:
+    """The calendar's window (`today` for `days` days) a page at a time: whole days from `start`, up
+    to `limit` entries (a single day with more is shown whole), and the day the next page starts."""
+    until = today + timedelta(days=days)
+    start = min(max(start or today, today), until)
+    total = session.scalar(_calendar_query(select(func.count(CourtDate.id)), since=today, until=until)) or 0
+    window = _calendar_query(select(CourtDate), since=start, until=until)
+    entries = _entries(session, window.limit(limit + 1))
+    next_day = None
+    if len(entries) > limit:
+        cut = entries[limit].court_date.due_on          # the first day not shown whole
+        entries = [e for e in entries if e.court_date.due_on < cut]
+        if not entries:                                  # one day holds more than a page: show it whole
+            entries = _entries(session, _calendar_query(select(CourtDate), since=cut, until=cut + timedelta(days=1)))
+            cut = cut + timedelta(days=1)
+        next_day = cut if cut < until else None
+    return CalendarPage(entries, total, start, next_day)
 
 
 def ics(entries: list[CalendarEntry], *, host: str = "caseapp") -> bytes:
