@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from flask_babel import gettext, lazy_gettext
-from sqlalchemy import func, select
+from sqlalchemy import case as when, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from caseapp.cases import lifecycle
@@ -480,16 +480,28 @@ def desk_page(session: Session, today: date, *, page: int = 1, per_page: int | N
         return DeskPage([], 0, 0, 0, 1, 1)
     upcoming = _next_dates(today)
     joined = selected.outerjoin(upcoming, upcoming.c.case_id == selected.c.id)
-    by_kind = dict(session.execute(select(upcoming.c.kind, func.count()).select_from(joined)
-                                   .group_by(upcoming.c.kind)).all())
-    total = sum(by_kind.values())
-    pages = max(1, -(-total // per_page)) if per_page else 1
-    page = min(max(1, page), pages)
     key = func.coalesce(upcoming.c.due_on, selected.c.next_due_on)
-    query = select(selected.c.id).select_from(joined).order_by(key.is_(None), key, selected.c.id)
-    if per_page:
-        query = query.limit(per_page).offset((page - 1) * per_page)
-    ids = list(session.scalars(query))
+    # One query: the page's cases, each with the counts over every case (window aggregates are
+    # taken before the LIMIT), so the desk's join is made once a request, not once to count and
+    # once to page.
+    every = func.count().over()
+    of_kind = lambda kind: func.sum(when((upcoming.c.kind == kind, 1), else_=0)).over()  # noqa: E731
+    query = (select(selected.c.id, every, of_kind(HEARING), of_kind(DEADLINE)).select_from(joined)
+             .order_by(key.is_(None), key, selected.c.id))
+
+    def fetch(number: int):
+        return session.execute(query.limit(per_page).offset((number - 1) * per_page) if per_page else query).all()
+
+    page = max(1, page)
+    found_rows = fetch(page)
+    if not found_rows and page > 1:    # past the end: the last page
+        total = session.scalar(select(func.count()).select_from(selected)) or 0
+        page = max(1, -(-total // per_page)) if per_page else 1
+        found_rows = fetch(page)
+    ids = [row[0] for row in found_rows]
+    total, hearings, deadlines = (found_rows[0][1], found_rows[0][2] or 0, found_rows[0][3] or 0) if found_rows \
+        else (0, 0, 0)
+    pages = max(1, -(-total // per_page)) if per_page else 1
     found = cases.cases_by_id(session, ids)
     current: dict[int, CourtCase] = {}
     for start in range(0, len(ids), 1000):
@@ -503,7 +515,7 @@ def desk_page(session: Session, today: date, *, page: int = 1, per_page: int | N
         next_date = _upcoming(court_case, today)
         rows.append(DeskRow(case, court_case, next_date, waits_for(court_case, next_date),
                             next_date.due_on if next_date else case.next_due_on))
-    return DeskPage(rows, total, by_kind.get(HEARING, 0), by_kind.get(DEADLINE, 0), page, pages)
+    return DeskPage(rows, total, hearings, deadlines, page, pages)
 
 
 def desk(session: Session, today: date) -> list[DeskRow]:
