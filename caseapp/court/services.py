@@ -559,20 +559,23 @@ class CalendarPage:
 def calendar_page(session: Session, *, today: date, start: date | None = None, days: int = 180,
                   limit: int = CALENDAR_PAGE) -> CalendarPage:
     """The calendar's window (`today` for `days` days) a page at a time: whole days from `start`, up
-    to `limit` entries (a single day with more is shown whole), and the day the next page starts."""
+    to `limit` entries (a single day with more is shown whole), and the next day with entries."""
     until = today + timedelta(days=days)
     start = min(max(start or today, today), until)
-    total = session.scalar(_calendar_query(select(func.count(CourtDate.id)), since=today, until=until)) or 0
-    window = _calendar_query(select(CourtDate), since=start, until=until)
-    entries = _entries(session, window.limit(limit + 1))
-    next_day = None
-    if len(entries) > limit:
-        cut = entries[limit].court_date.due_on          # the first day not shown whole
-        entries = [e for e in entries if e.court_date.due_on < cut]
-        if not entries:                                  # one day holds more than a page: show it whole
-            entries = _entries(session, _calendar_query(select(CourtDate), since=cut, until=cut + timedelta(days=1)))
-            cut = cut + timedelta(days=1)
-        next_day = cut if cut < until else None
+    # The window's days with how many entries each (at most `days` rows): the total, and where the
+    # page ends — whole days, at least one — before a single entry is loaded.
+    per_day = session.execute(_calendar_query(select(CourtDate.due_on, func.count(CourtDate.id)), since=today,
+                                              until=until).group_by(CourtDate.due_on).order_by(CourtDate.due_on)).all()
+    total, shown, last, next_day = sum(n for _, n in per_day), 0, None, None
+    for day, count in per_day:
+        if day < start:
+            continue
+        if last is not None and shown + count > limit:
+            next_day = day
+            break
+        shown, last = shown + count, day
+    entries = _entries(session, _calendar_query(select(CourtDate), since=start, until=last + timedelta(days=1))) \
+        if last is not None else []
     return CalendarPage(entries, total, start, next_day)
 
 
