@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from flask_babel import gettext, lazy_gettext
-from sqlalchemy import select
+from sqlalchemy import case as when, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from caseapp.cases import lifecycle
@@ -437,23 +437,90 @@ def waits_for(court_case: CourtCase | None, next_date: CourtDate | None) -> str:
     return gettext("Enforcement")
 
 
-def desk(session: Session, today: date) -> list[DeskRow]:
+# The desk and the calendar show a page at a time: with thousands of cases with the lawyer, a page
+# of every one of them took seconds to build and megabytes to send (issue 20's load test).
+DESK_PAGE = 50
+CALENDAR_PAGE = 200
+
+
+def _next_dates(today: date):
+    """Per case, the next hearing or court deadline (not cancelled, on or after `today`) of its
+    current court case (the latest not ended): a subquery (case_id, kind, due_on). The same date
+    `_upcoming` picks: the earliest day, then the earliest time (a deadline, without one, first)."""
+    current = select(func.max(CourtCase.id)).where(CourtCase.status != ENDED).group_by(CourtCase.case_id)
+    ranked = (select(CourtCase.case_id.label("case_id"), CourtDate.kind.label("kind"),
+                     CourtDate.due_on.label("due_on"),
+                     func.row_number().over(partition_by=CourtDate.court_case_id,
+                                            order_by=(CourtDate.due_on, CourtDate.at.is_not(None), CourtDate.at,
+                                                      CourtDate.id)).label("rank"))
+              .join(CourtCase, CourtCase.id == CourtDate.court_case_id)
+              .where(CourtDate.court_case_id.in_(current), CourtDate.cancelled_reason.is_(None),
+                     CourtDate.due_on >= today)
+              .subquery("ranked_date"))
+    return select(ranked.c.case_id, ranked.c.kind, ranked.c.due_on).where(ranked.c.rank == 1).subquery("next_date")
+
+
+@dataclass(frozen=True)
+class DeskPage:
+    rows: list[DeskRow]
+    total: int          # cases on the desk, all pages
+    hearings: int       # of them, those whose next date is a hearing
+    deadlines: int      # ... a court deadline
+    page: int           # 1-based
+    pages: int
+
+
+def desk_page(session: Session, today: date, *, page: int = 1, per_page: int | None = DESK_PAGE) -> DeskPage:
     """Cases with the lawyer, in court, in enforcement (and on hold from them), ordered by their
-    next hearing or court deadline, else the case's next due date."""
-    found = cases.court_cases(session, stages=COURT_STAGES, held_from=COURT_STAGES)
+    next hearing or court deadline, else the case's next due date (none: last), then the case:
+    ordered, counted and paged in SQL; only the page's cases and court cases are loaded.
+    `per_page=None`: every case on one page (`caseapp court list`)."""
+    selected = cases.court_selection(stages=COURT_STAGES, held_from=COURT_STAGES)
+    if selected is None:
+        return DeskPage([], 0, 0, 0, 1, 1)
+    upcoming = _next_dates(today)
+    joined = selected.outerjoin(upcoming, upcoming.c.case_id == selected.c.id)
+    key = func.coalesce(upcoming.c.due_on, selected.c.next_due_on)
+    # One query: the page's cases, each with the counts over every case (window aggregates are
+    # taken before the LIMIT), so the desk's join is made once a request, not once to count and
+    # once to page.
+    every = func.count().over()
+    of_kind = lambda kind: func.sum(when((upcoming.c.kind == kind, 1), else_=0)).over()  # noqa: E731
+    query = (select(selected.c.id, every, of_kind(HEARING), of_kind(DEADLINE)).select_from(joined)
+             .order_by(key.is_(None), key, selected.c.id))
+
+    def fetch(number: int):
+        return session.execute(query.limit(per_page).offset((number - 1) * per_page) if per_page else query).all()
+
+    page = max(1, page)
+    found_rows = fetch(page)
+    if not found_rows and page > 1:    # past the end: the last page
+        total = session.scalar(select(func.count()).select_from(selected)) or 0
+        page = max(1, -(-total // per_page)) if per_page else 1
+        found_rows = fetch(page)
+    ids = [row[0] for row in found_rows]
+    total, hearings, deadlines = (found_rows[0][1], found_rows[0][2] or 0, found_rows[0][3] or 0) if found_rows \
+        else (0, 0, 0)
+    pages = max(1, -(-total // per_page)) if per_page else 1
+    found = cases.cases_by_id(session, ids)
     current: dict[int, CourtCase] = {}
-    if found:
+    for start in range(0, len(ids), 1000):
         for court_case in session.scalars(
-                select(CourtCase).where(CourtCase.case_id.in_([c.id for c in found]), CourtCase.status != ENDED)
+                select(CourtCase).where(CourtCase.case_id.in_(ids[start:start + 1000]), CourtCase.status != ENDED)
                 .options(selectinload(CourtCase.dates)).order_by(CourtCase.id)):
             current[court_case.case_id] = court_case   # the latest wins
     rows = []
-    for case in found:
-        court_case = current.get(case.id)
-        upcoming = _upcoming(court_case, today)
-        rows.append(DeskRow(case, court_case, upcoming, waits_for(court_case, upcoming),
-                            upcoming.due_on if upcoming else case.next_due_on))
-    return sorted(rows, key=lambda r: (r.key_day or date.max, r.case.id))
+    for case_id in ids:
+        case, court_case = found[case_id], current.get(case_id)
+        next_date = _upcoming(court_case, today)
+        rows.append(DeskRow(case, court_case, next_date, waits_for(court_case, next_date),
+                            next_date.due_on if next_date else case.next_due_on))
+    return DeskPage(rows, total, hearings, deadlines, page, pages)
+
+
+def desk(session: Session, today: date) -> list[DeskRow]:
+    """Every row of the desk, in its order (`desk_page` pages it)."""
+    return desk_page(session, today, per_page=None).rows
 
 
 @dataclass(frozen=True)
@@ -463,15 +530,53 @@ class CalendarEntry:
     court_case: CourtCase
 
 
-def calendar(session: Session, *, since: date, days: int = 180) -> list[CalendarEntry]:
-    """Hearings and court deadlines from `since` for `days` days, not cancelled, in time order."""
-    query = (select(CourtDate).join(CourtCase, CourtCase.id == CourtDate.court_case_id)
-             .where(CourtDate.due_on >= since, CourtDate.due_on < since + timedelta(days=days),
-                    CourtDate.cancelled_reason.is_(None), CourtCase.status != ENDED)
-             .options(selectinload(CourtDate.court_case)).order_by(CourtDate.due_on, CourtDate.at, CourtDate.id))
-    dates = list(session.scalars(query))
+def _calendar_query(query, *, since: date, until: date):
+    return (query.join(CourtCase, CourtCase.id == CourtDate.court_case_id)
+            .where(CourtDate.due_on >= since, CourtDate.due_on < until,
+                   CourtDate.cancelled_reason.is_(None), CourtCase.status != ENDED))
+
+
+def _entries(session: Session, query) -> list[CalendarEntry]:
+    dates = list(session.scalars(query.options(selectinload(CourtDate.court_case))
+                                 .order_by(CourtDate.due_on, CourtDate.at, CourtDate.id)))
     refs = cases.refs_by_id(session, {d.court_case.case_id for d in dates})
     return [CalendarEntry(d, refs.get(d.court_case.case_id, "?"), d.court_case) for d in dates]
+
+
+def calendar(session: Session, *, since: date, days: int = 180) -> list[CalendarEntry]:
+    """Hearings and court deadlines from `since` for `days` days, not cancelled, in time order."""
+    return _entries(session, _calendar_query(select(CourtDate), since=since, until=since + timedelta(days=days)))
+
+
+@dataclass(frozen=True)
+class CalendarPage:
+    entries: list[CalendarEntry]
+    total: int                 # in the whole window, from today
+    start: date                # the first day this page shows
+    next_day: date | None      # the first day of the next page, if there is one
+
+
+def calendar_page(session: Session, *, today: date, start: date | None = None, days: int = 180,
+                  limit: int = CALENDAR_PAGE) -> CalendarPage:
+    """The calendar's window (`today` for `days` days) a page at a time: whole days from `start`, up
+    to `limit` entries (a single day with more is shown whole), and the next day with entries."""
+    until = today + timedelta(days=days)
+    start = min(max(start or today, today), until)
+    # The window's days with how many entries each (at most `days` rows): the total, and where the
+    # page ends — whole days, at least one — before a single entry is loaded.
+    per_day = session.execute(_calendar_query(select(CourtDate.due_on, func.count(CourtDate.id)), since=today,
+                                              until=until).group_by(CourtDate.due_on).order_by(CourtDate.due_on)).all()
+    total, shown, last, next_day = sum(n for _, n in per_day), 0, None, None
+    for day, count in per_day:
+        if day < start:
+            continue
+        if last is not None and shown + count > limit:
+            next_day = day
+            break
+        shown, last = shown + count, day
+    entries = _entries(session, _calendar_query(select(CourtDate), since=start, until=last + timedelta(days=1))) \
+        if last is not None else []
+    return CalendarPage(entries, total, start, next_day)
 
 
 def ics(entries: list[CalendarEntry], *, host: str = "caseapp") -> bytes:

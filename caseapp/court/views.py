@@ -2,7 +2,7 @@
 forms. Thin: parse, call a service, redirect or render."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Response, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -40,6 +40,13 @@ def _when(text: str | None, field: str) -> datetime:
     return local.replace(tzinfo=ZoneInfo(current_timezone()))
 
 
+def _page_number(text: str | None) -> int:
+    try:
+        return max(1, int(text or 1))
+    except ValueError:
+        return 1
+
+
 def _day_or_none(text: str | None, field: str):
     text = (text or "").strip()
     return day_typed(text, field) if text else None
@@ -56,21 +63,26 @@ class CourtView(BaseView):
     @has_access
     def desk(self):
         day = today()
-        rows = services.desk(get_session(), day)
-        return self.render_template("court/desk.html", rows=rows, today=day,
-                                    hearings=sum(1 for r in rows if r.next_date is not None and r.next_date.kind == "hearing"),
-                                    deadlines=sum(1 for r in rows if r.next_date is not None and r.next_date.kind == "deadline"),
+        page = services.desk_page(get_session(), day, page=_page_number(request.args.get("page")),
+                                  per_page=services.DESK_PAGE)
+        return self.render_template("court/desk.html", rows=page.rows, desk=page, today=day,
+                                    hearings=page.hearings, deadlines=page.deadlines,
                                     status_words=services.STATUS_WORDS)
 
     @expose("/calendar")
     @has_access
     def calendar(self):
         day = today()
-        entries = services.calendar(get_session(), since=day)
+        try:
+            start = date.fromisoformat(request.args.get("from", "")) if request.args.get("from") else None
+        except ValueError:
+            start = None
+        page = services.calendar_page(get_session(), today=day, start=start, limit=services.CALENDAR_PAGE)
         by_day: dict = {}
-        for entry in entries:
+        for entry in page.entries:
             by_day.setdefault(entry.court_date.due_on, []).append(entry)
-        return self.render_template("court/calendar.html", by_day=by_day, today=day, date_words=services.DATE_WORDS)
+        return self.render_template("court/calendar.html", by_day=by_day, calendar=page, today=day,
+                                    date_words=services.DATE_WORDS)
 
     @expose("/calendar.ics")
     @has_access

@@ -140,8 +140,19 @@ class TriagePage:
     case_refs: dict[int, str]                # case id -> ref, for hits already in a case
 
 
+def _total(session: Session, selection: HitFilter, today: date, counts: dict[str, int] | None) -> int:
+    """How many hits the selection holds. A selection by status (and client) alone is what the tabs
+    count (`hit_counts` for the same client): their figure is the answer, and the second count
+    over up to a million hits is not made."""
+    only_status = not (selection.site or selection.band or selection.older_than_days or selection.work_id
+                       or selection.sighting_id)
+    if counts is not None and only_status:
+        return counts.get(selection.status, 0) if selection.status is not None else sum(counts.values())
+    return session.scalar(selection.apply(select(func.count(Hit.id)), today)) or 0
+
+
 def triage_page(session: Session, selection: HitFilter, today: date, *, after: int | None = None,
-                limit: int = 30) -> TriagePage:
+                limit: int = 30, counts: dict[str, int] | None = None) -> TriagePage:
     """One page of the selection, grouped by site (so that a site's hits come together),
     keyset-paged after hit `after`; with the cluster sizes the page links to."""
     query = selection.apply(select(Hit), today)
@@ -152,7 +163,7 @@ def triage_page(session: Session, selection: HitFilter, today: date, *, after: i
     hits = list(session.scalars(query.order_by(Hit.site, Hit.id).limit(limit + 1)).unique())
     more = len(hits) > limit
     hits = hits[:limit]
-    total = session.scalar(selection.apply(select(func.count(Hit.id)), today))
+    total = _total(session, selection, today, counts)
     sighting_ids = {h.sighting_id for h in hits}
     per_sighting = dict(session.execute(select(Hit.sighting_id, func.count()).where(Hit.sighting_id.in_(sighting_ids))
                                         .group_by(Hit.sighting_id)).all()) if hits else {}
@@ -180,7 +191,7 @@ def triage_counts(session: Session, selection: HitFilter, today: date) -> dict:
     the page's script puts them in place of the ones it was rendered with."""
     counts = hit_counts(session, selection.client_id)
     return {"by_status": {status: counts.get(status, 0) for status in STATUSES},
-            "total": session.scalar(selection.apply(select(func.count(Hit.id)), today)) or 0}
+            "total": _total(session, selection, today, counts)}
 
 
 def hit_names(session: Session, hit_ids: Iterable[int]) -> dict[int, tuple[str, str]]:

@@ -195,13 +195,15 @@ class TriageView(BaseView):
 
         session = get_session()
         selection = services.HitFilter.from_args(request.args)
-        page = services.triage_page(session, selection, today(), after=lenient_id(request.args.get("after")))
+        counts = services.hit_counts(session, selection.client_id)
+        page = services.triage_page(session, selection, today(), after=lenient_id(request.args.get("after")),
+                                    counts=counts)
         clients = client_choices(session)
         last = services.last_decision(session, current_user.id, current_user.username)
         return self.render_template(
             "hits/triage.html", page=page, selection=selection, clients=clients, client_names=dict(clients),
             described=selection.describe(services.selection_names(session, selection)),
-            counts=services.hit_counts(session, selection.client_id), statuses=STATUSES,
+            counts=counts, statuses=STATUSES,
             status_labels=STATUS_LABELS, bands=services.BANDS, ages=services.AGES,
             last=last, last_words=last_words(session, last),
             can_decide=can("decide", HITS), can_import=can("import", HITS), words=DECISION_WORDS,

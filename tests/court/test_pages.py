@@ -80,3 +80,33 @@ def test_the_court_section_links_to_the_cases_filings_for_those_who_may_see_them
         page = client_as(role).get(f"/cases/{case.ref}").get_data(as_text=True)
         assert f'href="/filings/case/{case.ref}"' in page, role
     assert client_as("lawyer").get(f"/filings/case/{case.ref}").status_code == 200
+
+def test_the_desk_shows_a_page_at_a_time_with_the_count_of_every_case(client_as, db_session, monkeypatch):
+    monkeypatch.setattr(services, "DESK_PAGE", 1)
+    first, _ = make_court_case(db_session, lifecycle.LEGAL)
+    second, _ = make_court_case(db_session, lifecycle.LEGAL)
+    total = services.desk_page(db_session, TODAY, per_page=None).total
+    lawyer = client_as("lawyer")
+    shown = []
+    for number in range(1, total + 1):
+        text = lawyer.get(f"/court/?page={number}").get_data(as_text=True)
+        assert f"<b>{total}</b>" in text and f"Page {number} of {total}" in text
+        assert ('id="next-page"' in text) == (number < total) and ('id="previous-page"' in text) == (number > 1)
+        shown += [ref for ref in (first.ref, second.ref) if ref in text]
+    assert sorted(shown) == sorted([first.ref, second.ref])   # each on exactly one page
+    assert lawyer.get("/court/?page=nonsense").status_code == 200
+
+
+def test_the_calendar_says_how_many_it_shows_and_where_the_next_page_starts(client_as, db_session, monkeypatch):
+    monkeypatch.setattr(services, "CALENDAR_PAGE", 1)
+    case, _ = make_court_case(db_session, lifecycle.LEGAL, filed_on=TODAY)
+    services.add_deadline(db_session, LAWYER, case, due_on=TODAY + timedelta(days=400), what="far")  # beyond six months
+    from caseapp.core.clock import today
+    services.add_deadline(db_session, LAWYER, case, due_on=today() + timedelta(days=1), what="Statement one")
+    services.add_deadline(db_session, LAWYER, case, due_on=today() + timedelta(days=2), what="Statement two")
+    lawyer = client_as("lawyer")
+    text = lawyer.get("/court/calendar").get_data(as_text=True)
+    assert "Statement one" in text and "Statement two" not in text and 'id="next-page"' in text
+    later = lawyer.get(f"/court/calendar?from={(today() + timedelta(days=2)).isoformat()}").get_data(as_text=True)
+    assert "Statement two" in later and "Statement one" not in later and 'id="first-page"' in later
+    assert lawyer.get("/court/calendar?from=garbage").status_code == 200

@@ -257,3 +257,65 @@ def test_a_party_in_scotland_goes_to_scotlands_courts_not_the_ipec(db_session):
     db_session.flush()
     assert "ipec-small-claims" in {r.id for r in services.routes_for(english)}
     assert _record(db_session, english, route_id="ipec-small-claims").route_id == "ipec-small-claims"
+
+
+def test_the_desk_pages_in_sql_in_the_order_of_the_whole_list_and_counts_every_case(db_session):
+    """The desk is ordered, counted and paged in the database (issue 20: thousands of cases with the
+    lawyer): the pages joined are the whole list in its order, and the counts cover every page."""
+    heard, _ = make_court_case(db_session, lifecycle.LEGAL, filed_on=TODAY)
+    services.add_hearing(db_session, LAWYER, heard, at=datetime(2026, 11, 30, 9, tzinfo=timezone.utc))
+    due, _ = make_court_case(db_session, lifecycle.LEGAL, filed_on=TODAY)
+    services.add_deadline(db_session, LAWYER, due, due_on=date(2026, 11, 25), what="Statement of defence")
+    cancelled, _ = make_court_case(db_session, lifecycle.LEGAL, filed_on=TODAY)   # its only date cancelled
+    gone = services.add_deadline(db_session, LAWYER, cancelled, due_on=date(2026, 11, 20), what="Costs")
+    services.cancel_date(db_session, LAWYER, cancelled, gone.id, reason="withdrawn", seen_version=gone.version)
+    renewed, _ = make_court_case(db_session, lifecycle.LEGAL)                      # an ended court case's date
+    services.add_deadline(db_session, LAWYER, renewed, due_on=date(2026, 11, 19), what="Old")
+    services.end_court_case(db_session, LAWYER, renewed, reason="refiled", today=TODAY)
+    _record(db_session, renewed)                                                  # the current one: no dates
+    past, _ = make_court_case(db_session, lifecycle.LEGAL, filed_on=TODAY - timedelta(days=10))
+    services.add_deadline(db_session, LAWYER, past, due_on=TODAY - timedelta(days=1), what="Passed")
+    bare = make_case(db_session, lifecycle.ENFORCEMENT)
+    held = make_case(db_session, lifecycle.ON_HOLD, held_from=lifecycle.COURT)
+    every = services.desk(db_session, TODAY)
+    ours = {heard.id, due.id, cancelled.id, renewed.id, past.id, bare.id, held.id}
+    assert ours <= {r.case.id for r in every}
+    assert [(r.key_day or date.max, r.case.id) for r in every] == sorted((r.key_day or date.max, r.case.id)
+                                                                          for r in every)
+    rows = {r.case.id: r for r in every}
+    assert rows[heard.id].key_day == date(2026, 11, 30) and rows[heard.id].next_date.kind == "hearing"
+    assert rows[due.id].key_day == date(2026, 11, 25) and rows[due.id].next_date.kind == "deadline"
+    assert rows[cancelled.id].next_date is None and rows[renewed.id].next_date is None
+    assert rows[past.id].next_date is None
+    first = services.desk_page(db_session, TODAY, per_page=2)
+    assert first.total == len(every) and first.pages == -(-len(every) // 2) and first.page == 1
+    assert first.hearings == sum(1 for r in every if r.next_date is not None and r.next_date.kind == "hearing")
+    assert first.deadlines == sum(1 for r in every if r.next_date is not None and r.next_date.kind == "deadline")
+    assert first.hearings >= 1 and first.deadlines >= 1
+    joined = []
+    for number in range(1, first.pages + 1):
+        page = services.desk_page(db_session, TODAY, page=number, per_page=2)
+        assert len(page.rows) <= 2
+        joined += [(r.case.id, r.key_day, r.waits_for) for r in page.rows]
+    assert joined == [(r.case.id, r.key_day, r.waits_for) for r in every]
+    assert services.desk_page(db_session, TODAY, page=999, per_page=2).page == first.pages   # past the end: the last
+
+
+def test_the_calendar_pages_by_whole_days(db_session):
+    case, _ = make_court_case(db_session, lifecycle.LEGAL, filed_on=TODAY)
+    one, two = TODAY + timedelta(days=2), TODAY + timedelta(days=5)
+    for day, what in ((one, "a"), (one, "b"), (one, "c"), (two, "d"), (two + timedelta(days=1), "e")):
+        services.add_deadline(db_session, LAWYER, case, due_on=day, what=what)
+    mine = lambda page: [e.court_date.what for e in page.entries if e.case_ref == case.ref]  # noqa: E731
+    everything = services.calendar_page(db_session, today=TODAY, limit=1000)
+    assert mine(everything) == ["a", "b", "c", "d", "e"] and everything.next_day is None
+    assert everything.total == len(services.calendar(db_session, since=TODAY))
+    # a day holding more than a page is shown whole; the next page starts at the next day with entries
+    first = services.calendar_page(db_session, today=TODAY, start=one, limit=2)
+    assert mine(first) == ["a", "b", "c"] and first.next_day == two
+    second = services.calendar_page(db_session, today=TODAY, start=first.next_day, limit=2)
+    assert mine(second) == ["d", "e"]
+    # a page never splits a day: it stops before the day it could not show whole
+    cut = services.calendar_page(db_session, today=TODAY, start=one + timedelta(days=1), limit=1)
+    assert mine(cut) == ["d"] and cut.next_day == two + timedelta(days=1)
+    assert services.calendar_page(db_session, today=TODAY, start=TODAY - timedelta(days=30)).start == TODAY

@@ -42,3 +42,22 @@ def test_a_selection_of_one_picture_is_named_by_its_site(db_session):
     gone = services.HitFilter(sighting_id=hit.sighting_id + 10**6)
     assert services.selection_names(db_session, gone) == {}
     assert gone.describe(services.selection_names(db_session, gone)) == f"to decide, sighting {gone.sighting_id}"
+
+
+def test_a_selection_by_status_alone_takes_its_total_from_the_tabs_and_any_other_is_counted(db_session):
+    """The triage page counts the hits by status once (the tabs) and takes a status-only selection's
+    total from them; a selection narrowed any further is counted (issue 20: no second count over a
+    million hits for the default page)."""
+    holder = make_client(db_session)
+    for site in ("one.example.com", "one.example.com", "two.example.com"):
+        make_hit(db_session, make_work(db_session, holder), site)
+    counts = services.hit_counts(db_session, holder.id)
+    by_status = services.HitFilter(client_id=holder.id)
+    assert services.triage_page(db_session, by_status, TODAY, counts=counts).total == counts[NEW] == 3
+    anything = services.HitFilter(client_id=holder.id, status=None)
+    assert services.triage_page(db_session, anything, TODAY, counts=counts).total == sum(counts.values())
+    on_one = services.HitFilter(client_id=holder.id, site="one.example.com")
+    assert services.triage_page(db_session, on_one, TODAY, counts=counts).total == 2
+    # the figure given is what the page shows: a status-only selection asks no second count
+    assert services.triage_page(db_session, by_status, TODAY, counts={NEW: 41}).total == 41
+    assert services.triage_page(db_session, on_one, TODAY, counts={NEW: 41}).total == 2
