@@ -106,21 +106,37 @@ def test_a_lawyer_takes_a_case_to_court_and_generates_its_filing(stack, page):
     base = stack.base
     login(page, base, "lawyer")
     expect(page).to_have_url(re.compile(r"/court/$"))          # the lawyer's home: the desk
+    expect(page.locator(".ca-ref").first).to_be_visible()
+    # a case on the desk with the lawyer, not in court yet, whose country offers a filing route
     refs = [r.inner_text() for r in page.locator(".ca-ref").all()]
-    assert refs, "the desk lists the cases with the lawyer"
     generated = None
     for ref in refs:
+        page.goto(f"{base}/cases/{ref}")
+        if "With lawyer" not in page.locator("h1").inner_text():
+            continue
         page.goto(f"{base}/filings/case/{ref}")
         buttons = page.get_by_role("button", name="Generate")
         if buttons.count():
             buttons.first.click()
             generated = ref
             break
-    assert generated, "a case on the desk with an open filing route"
+    assert generated, "a case with the lawyer with an open filing route"
     link = page.locator("a[href*='/files/']").first
     expect(link).to_be_visible()
     answer = page.request.get(base + link.get_attribute("href"))
     assert answer.ok and len(answer.body()) > 500
+    # filed: the court case recorded with its file number and date moves the case into court
+    page.goto(f"{base}/cases/{generated}")
+    court = page.locator("#court")
+    recording = court.locator("details", has_text="Record or correct the court case")
+    if recording.get_attribute("open") is None:
+        recording.locator("summary").click()
+    court.locator("input[name=court_name]").fill("Amtsgericht Journey")
+    court.locator("input[name=file_number]").fill("J 1/26")
+    court.locator("input[name=filed_on]").fill(date.today().isoformat())
+    court.get_by_role("button", name="Save court case").click()
+    expect(page.locator("h1")).to_contain_text("In court")
+    expect(page.locator("#court")).to_contain_text("J 1/26")
 
 
 def test_an_accountant_imports_the_payment_and_two_accountants_pay_the_client_out(stack, page, tmp_path):
