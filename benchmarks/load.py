@@ -7,8 +7,8 @@
    database an earlier --keep run left, skipping the build), builds it with the migrations, loads the
    demo data set with --cases cases, then tops the hits up to --hits in SQL (sightings on 20,000
    sites, 5% of them still to triage, the rest decided), and ANALYZEs.
-2. Starts gunicorn on 127.0.0.1 (--workers processes x --threads threads) on that database, the
-   login throttle's counters in Redis as in production.
+2. Starts `caseapp serve --workers` (gunicorn) on 127.0.0.1 (--workers processes x --threads threads)
+   on that database, the login throttle's counters in Redis as in production.
 3. Runs locust headless (benchmarks/locustfile.py): --users people across the three roles (handlers
    6 : lawyers 2 : accountants 2), each logging in through the form and clicking every 1 to 3 s.
 4. Writes each page's request count, failures, p50/p95/p99 to docs/benchmarks.md.
@@ -73,7 +73,7 @@ def build(url: str, instance: Path, cases: int, hits: int) -> dict:
             connection.execute(text(_SIGHTINGS), {"start": start, "count": count})
             connection.execute(text(_HITS), {"start": start, "count": count})
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("ANALYZE"))
+        connection.execute(text("VACUUM (ANALYZE)"))     # as autovacuum would have left a running system
     with engine.connect() as connection:
         figures = {"cases": connection.scalar(text('SELECT count(*) FROM "case"')),
                    "hits": connection.scalar(text("SELECT count(*) FROM hit")),
@@ -121,9 +121,10 @@ def serve(url: str, instance: Path, port: int, workers: int, threads: int, redis
                CASEAPP_SECRET_KEY="load-test", CASEAPP_RATELIMIT_STORAGE_URL=redis,
                CASEAPP_LOGIN_RATE_LIMIT="10000 per minute", CASEAPP_CAPTURE_ON_DECIDE="0",
                CASEAPP_LOOKUP_ON_DECIDE="0")
-    process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
-                                "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-                                "caseapp:create_app()"], env=env, cwd=ROOT)
+    log = open(instance / "serve.log", "wb")     # one JSON line a request (caseapp serve --workers)
+    process = subprocess.Popen([str(BIN / "caseapp"), "serve", "--workers", str(workers), "--threads", str(threads),
+                                "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=ROOT, stdout=log,
+                               stderr=subprocess.STDOUT)
     import urllib.request
 
     for _ in range(120):
@@ -137,11 +138,11 @@ def serve(url: str, instance: Path, port: int, workers: int, threads: int, redis
     raise SystemExit("gunicorn did not answer on /login/ within 120 s")
 
 
-def swarm(port: int, users: int, minutes: float, refs: Path, out: Path) -> list[dict]:
-    env = dict(os.environ, LOAD_REFS=str(refs))
+def swarm(port: int, users: int, minutes: float, refs: Path, out: Path, think: str) -> list[dict]:
+    env = dict(os.environ, LOAD_REFS=str(refs), LOAD_THINK=think)
     subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
                     "-u", str(users), "-r", str(max(1, users // 10)), "-t", f"{int(minutes * 60)}s",
-                    "--host", f"http://127.0.0.1:{port}", "--csv", str(out), "--only-summary",
+                    "--host", f"http://127.0.0.1:{port}", "--csv", str(out), "--only-summary", "--stop-timeout", "30",
                     "--loglevel", "WARNING"], env=env, check=False)
     with open(f"{out}_stats.csv", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -155,6 +156,7 @@ def main() -> int:
     parser.add_argument("--hits", type=int, default=1_000_000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=3)
+    parser.add_argument("--think", default="1,3", help="seconds between a person's clicks: low,high (default 1,3)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="the login throttle's counters")
@@ -187,7 +189,7 @@ def measure(url: str, instance: Path, figures: dict | None, args) -> int:
     port = free_port()
     server = serve(url, instance, port, args.workers, args.threads, args.redis)
     try:
-        rows = swarm(port, args.users, args.minutes, refs, instance / "load")
+        rows = swarm(port, args.users, args.minutes, refs, instance / "load", args.think)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
@@ -206,11 +208,11 @@ def report(rows: list[dict], figures: dict, args) -> int:
         f"locust), PostgreSQL on 127.0.0.1: {figures['cases']:,} cases, {figures['hits']:,} hits "
         f"({figures['new_hits']:,} to triage){built}. gunicorn {args.workers} workers x {args.threads} threads on "
         f"127.0.0.1; locust {args.users} users (handlers 6 : lawyer 2 : accountants 2, each logged in through "
-        f"the form, 1-3 s between clicks) for {args.minutes:g} minutes. Times are locust's: the whole HTTP "
+        f"the form, {args.think.replace(',', '-')} s between clicks) for {args.minutes:g} minutes. Times are locust's: the whole HTTP "
         "request over the loopback, as the browser would wait for the HTML.",
         "",
         "Command: `.venv/bin/pip install -e '.[bench]' && .venv/bin/python benchmarks/load.py "
-        f"--cases {args.cases} --hits {args.hits} --users {args.users} --minutes {args.minutes:g}`",
+        f"--cases {args.cases} --hits {args.hits} --users {args.users} --minutes {args.minutes:g} --think {args.think}`",
         "",
         "| page | requests | failures | p50 ms | p95 ms | p99 ms | max ms | target p95 |",
         "|---|---|---|---|---|---|---|---|",

@@ -25,11 +25,13 @@ if os.environ.get("LOAD_REFS"):
     with open(os.environ["LOAD_REFS"], encoding="utf-8") as handle:
         REFS = [line.strip() for line in handle if line.strip()]
 COUNTRIES = ["DE", "FR", "GB", "US", "IT", "AT", "ES", "NL"]
+# Seconds a person spends on a page before the next click ("low,high"): LOAD_THINK, default 1-3 s.
+THINK = tuple(float(x) for x in os.environ.get("LOAD_THINK", "1,3").split(","))
 
 
 class Person(HttpUser):
     abstract = True
-    wait_time = between(1, 3)   # a person reads a page before the next click
+    wait_time = between(*THINK)   # a person reads a page before the next click
     logins: tuple[str, ...] = ()
 
     def on_start(self):
