@@ -261,6 +261,10 @@ def start_job(app, kind: str, task_name: str, *args, started_by: int | None, tot
                 fail(current, job_id, f"The job could not be queued (the broker did not answer: "
                                       f"{type(error).__name__}); try again later.")
         return job_id
+    if task_name not in REGISTRY:     # the domains' tasks modules are imported by the worker; here, now
+        from caseapp.core.celery_app import import_all_tasks
+
+        import_all_tasks()
     work = REGISTRY[task_name]
 
     def run():

@@ -98,3 +98,29 @@ def test_only_handlers_import(client_as, login):
     assert upload(client, "{}").status_code in (302, 403)
     if login == "lawyer":          # the lawyer sees triage, without the import
         assert "/hits/import" not in client.get("/hits/").get_data(as_text=True)
+
+
+def test_without_a_broker_the_import_runs_in_this_process_even_before_any_tasks_module_was_loaded(
+        app, client_as, monkeypatch):
+    """A fresh web process has imported no domain's tasks module (only a worker imports them all):
+    the job must still find its task (it failed with KeyError before, found by using the page)."""
+    import sys
+
+    from caseapp.core import jobs
+
+    started = []
+
+    class Recorded:
+        def __init__(self, target, name, daemon):
+            started.append(name)
+
+        def start(self):
+            pass
+
+    monkeypatch.delitem(jobs.REGISTRY, "hits.ingest_sightings")
+    monkeypatch.delitem(sys.modules, "caseapp.hits.tasks")
+    monkeypatch.setattr(jobs.threading, "Thread", Recorded)
+    assert not app.config.get("CASEAPP_BROKER_URL")
+    page = upload(client_as("handler"), "{}")
+    assert page.status_code == 202 and len(started) == 1 and started[0].startswith("job-")
+    assert "hits.ingest_sightings" in jobs.REGISTRY
