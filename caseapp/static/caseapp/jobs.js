@@ -41,6 +41,7 @@
       }
       message.textContent = job.message || "";
       if (job.state === "done" && job.result && section.dataset.doneWords) {
+        count.textContent = "";                                               // the counts below say it
         message.textContent = fill(section.dataset.doneWords, job.result);   // e.g. the import's counts
       }
       if (job.state === "done" && job.result && job.result.url) {
