@@ -11,7 +11,7 @@ from flask_babel import gettext
 from caseapp.core.clock import today
 from caseapp.core.errors import InvalidInput
 from caseapp.core.formatting import amount_typed, current_timezone, day_typed, money
-from caseapp.core.web import can, current_actor, run_action, version_seen
+from caseapp.core.web import can, current_actor, lenient, run_action, version_seen
 from caseapp.court import COURT, services
 from caseapp.court.models import COST_KINDS, ENFORCEMENT_KINDS, OUTCOMES
 from caseapp.extensions import get_session
@@ -41,10 +41,8 @@ def _when(text: str | None, field: str) -> datetime:
 
 
 def _page_number(text: str | None) -> int:
-    try:
-        return max(1, int(text or 1))
-    except ValueError:
-        return 1
+    """The desk's page from its link: anything but a whole number from 1 to 100,000 is page 1."""
+    return lenient(text, low=1, high=100_000) or 1
 
 
 def _day_or_none(text: str | None, field: str):
