@@ -202,8 +202,9 @@ def report(rows: list[dict], figures: dict, args) -> int:
     total = next(r for r in rows if r["Name"] == "Aggregated")
     built = (f", built in {figures['cases_seconds']:.0f} s (cases) + {figures['hits_seconds']:.0f} s (hits)"
              if "cases_seconds" in figures else "")
+    title = f"{TITLE}, {args.think.replace(',', '-')} s between clicks"
     lines = [
-        TITLE, "",
+        title, "",
         f"Measured {stamp} on this machine ({platform.machine()}, 2 cores shared by PostgreSQL, gunicorn and "
         f"locust), PostgreSQL on 127.0.0.1: {figures['cases']:,} cases, {figures['hits']:,} hits "
         f"({figures['new_hits']:,} to triage){built}. gunicorn {args.workers} workers x {args.threads} threads on "
@@ -227,7 +228,7 @@ def report(rows: list[dict], figures: dict, args) -> int:
     section = "\n".join(lines) + "\n"
     print(section)
     if not args.no_write:
-        write_section(TITLE, section)
+        write_section(title, section)
     failures = sum(int(r["Failure Count"]) for r in rows)
     slow = [r["Name"] for r in pages if float(r["95%"]) > TARGET_MS]
     return 0 if not failures and not slow else 1
