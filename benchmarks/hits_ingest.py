@@ -83,7 +83,7 @@ def main() -> int:
     with app.app_context():
         session = get_db().session()
         store = FileStore(app.config["CASEAPP_FILESTORE_PATH"])
-        engine = works_index.engine_at(app.config["CASEAPP_MATCHING_PATH"])
+        engine = works_index.store_and_engine(app.config)[1]
         t0 = time.perf_counter()
         synced = works_index.sync_index(session, store, engine)
         session.commit()

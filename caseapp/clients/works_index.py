@@ -20,7 +20,7 @@ from caseapp.clients.models import Work, WorkSignature
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 
 
-_ENGINES: dict[str, object] = {}
+_ENGINES: dict[tuple[str, int], object] = {}   # by (folder, shard count): another count is refused on open
 
 
 def store_and_engine(config) -> tuple[FileStore, object]:
@@ -35,9 +35,9 @@ def engine_at(path: str, shards: int = 1):
     reloaded when another process saved a newer index (each shard on its own checkpoint)."""
     from matching.shards import open_index
 
-    engine = _ENGINES.get(path)
+    engine = _ENGINES.get((path, shards))
     if engine is None:
-        engine = _ENGINES[path] = open_index(path, shards)
+        engine = _ENGINES[(path, shards)] = open_index(path, shards)
     else:
         engine.reload_if_changed()
     return engine

@@ -30,7 +30,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from caseapp.core import jobs, tokens
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput
-from caseapp.core.filestore import FileStore
 from caseapp.core.uow import unit_of_work
 from caseapp.core.security import access_matrix_of
 from caseapp.extensions import get_session
@@ -151,9 +150,7 @@ def ingest_sightings():
         return _refuse(400, str(error))
     if jobs.broker_configured(current_app):
         return _queue_ingest(session, user, lines)
-    store = FileStore(current_app.config["CASEAPP_FILESTORE_PATH"])
-    engine = works_index.engine_at(current_app.config["CASEAPP_MATCHING_PATH"],
-                                 current_app.config.get("CASEAPP_MATCHING_SHARDS", 1))
+    store, engine = works_index.store_and_engine(current_app.config)
     with unit_of_work(session):
         works_index.index_in_step(session, store, engine)
         rows = list(services.ingest(session, store, engine, Actor(user.id, user.username), lines, base=None,

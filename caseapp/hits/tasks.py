@@ -20,7 +20,6 @@ def ingest_sightings(job_id: int, user_id: int, login: str, lines: list) -> str:
     from caseapp.clients import works_index
     from caseapp.core import jobs
     from caseapp.core.audit import Actor
-    from caseapp.core.filestore import FileStore
     from caseapp.core.uow import checkpoint, unit_of_work
     from caseapp.extensions import get_session
     from caseapp.hits import services
@@ -29,8 +28,7 @@ def ingest_sightings(job_id: int, user_id: int, login: str, lines: list) -> str:
 
     def work(_progress):
         config = current_app.config
-        store = FileStore(config["CASEAPP_FILESTORE_PATH"])
-        engine = works_index.engine_at(config["CASEAPP_MATCHING_PATH"])
+        store, engine = works_index.store_and_engine(config)   # with the configured shard count
         rows: list[dict] = []
         with unit_of_work(get_session()) as session:
             works_index.index_in_step(session, store, engine)

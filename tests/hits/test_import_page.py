@@ -124,3 +124,33 @@ def test_without_a_broker_the_import_runs_in_this_process_even_before_any_tasks_
     page = upload(client_as("handler"), "{}")
     assert page.status_code == 202 and len(started) == 1 and started[0].startswith("job-")
     assert "hits.ingest_sightings" in jobs.REGISTRY
+
+
+@pytest.fixture()
+def two_shards(app, monkeypatch):
+    monkeypatch.setitem(app.config, "CASEAPP_MATCHING_SHARDS", 2)
+
+
+def test_the_ingest_job_uses_the_configured_shards(two_shards, api, web, broker, client_as, db_session):  # noqa: F811
+    """With the index in two shards, the worker's ingest opens those two shards (it opened a single
+    index at their folder before, wrote its checkpoint there and left an index no process could
+    open again)."""
+    from pathlib import Path
+
+    from caseapp.hits.tasks import ingest_sightings
+    from matching.shards import open_index
+
+    client, work, _crawler, _handler = api
+    www, base = web
+    (www / "copy.jpg").write_bytes(jpeg(transforms.crop(photo("coffee.png"), 0.7)))
+    page = upload(client_as("handler"), json.dumps({"image_url": f"{base}/copy.jpg", "page_url": "https://zwei.example.at/",
+                                                    "found_at": "2026-11-20T08:00:00Z"}))
+    assert page.status_code == 202
+    (message,) = broker()
+    assert ingest_sightings(*json.loads(base64.b64decode(message["body"]))[0]) == "done"
+    db_session.expire_all()
+    (hit,) = db_session.scalars(select(Hit).where(Hit.site == "zwei.example.at"))
+    assert hit.work_id == work.id
+    folder = Path(client.application.config["CASEAPP_MATCHING_PATH"])
+    assert not (folder / "meta.json").exists()
+    assert open_index(str(folder), 2) is not None
