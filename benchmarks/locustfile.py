@@ -17,7 +17,7 @@ import os
 import random
 import re
 
-from locust import HttpUser, between, task
+from locust import FastHttpUser, between, task
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 REFS: list[str] = []
@@ -29,7 +29,7 @@ COUNTRIES = ["DE", "FR", "GB", "US", "IT", "AT", "ES", "NL"]
 THINK = tuple(float(x) for x in os.environ.get("LOAD_THINK", "1,3").split(","))
 
 
-class Person(HttpUser):
+class Person(FastHttpUser):   # geventhttpclient: the load generator takes less of the machine's two cores
     abstract = True
     wait_time = between(*THINK)   # a person reads a page before the next click
     logins: tuple[str, ...] = ()
@@ -46,7 +46,7 @@ class Person(HttpUser):
     def get(self, url: str, name: str):
         with self.client.get(url, name=name, catch_response=True, allow_redirects=False) as response:
             if response.status_code != 200:
-                response.failure(f"{url}: {response.status_code}")
+                response.failure(f"{url}: {response.status_code} {response.error or ''}".strip())
 
     def case(self):
         if REFS:

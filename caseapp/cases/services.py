@@ -539,9 +539,9 @@ def list_cases(session: Session, *, stage: str | None = None, country: str | Non
 
 def amounts_in_stages(session: Session, stages, *, ids=None, amounts=None) -> list[tuple[int, str, int, str]]:
     """(id, currency, claimed in minor units, stage) of the cases in these stages — only those
-    with these ids, or only those claiming one of these (currency, minor units) amounts, when
-    given — in the order of `stages` then by id, without loading the cases (what is owed on
-    thousands of them: payments.dues_by_case)."""
+    whose id the query `ids` selects, or only those claiming one of these (currency, minor units)
+    amounts, when given — in the order of `stages` then by id, without loading the cases (what is
+    owed on thousands of them: payments.dues_by_case)."""
     order = {stage: i for i, stage in enumerate(stages)}
     query = select(Case.id, Case.currency, Case.claimed_minor, Case.stage).where(Case.stage.in_(tuple(stages)))
     if amounts is not None:
@@ -549,13 +549,9 @@ def amounts_in_stages(session: Session, stages, *, ids=None, amounts=None) -> li
         if not pairs:
             return []
         query = query.where(tuple_(Case.currency, Case.claimed_minor).in_(pairs))
-    if ids is None:
-        rows = list(session.execute(query))
-    else:
-        ids, rows = sorted(set(ids)), []
-        for start in range(0, len(ids), 1000):
-            rows += session.execute(query.where(Case.id.in_(ids[start:start + 1000])))
-    return sorted((tuple(row) for row in rows), key=lambda row: (order[row[3]], row[0]))
+    if ids is not None:
+        query = query.where(Case.id.in_(ids))
+    return sorted((tuple(row) for row in session.execute(query)), key=lambda row: (order[row[3]], row[0]))
 
 
 def item_seen_again(session: Session, case_ids, *, page_url: str, image_url: str | None, at: datetime) -> None:

@@ -16,6 +16,7 @@ from caseapp.core.clock import day_of, today
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.formatting import amount_typed, day, day_typed
 from caseapp.core.web import can, current_actor, lenient_id, record_id, run_action, shown, version_seen
+from caseapp.core.page_reads import page_reads
 from caseapp.extensions import get_session
 from caseapp.feasibility import services as feasibility
 from caseapp.feasibility import wording as feasibility_wording
@@ -177,6 +178,10 @@ class CaseView(BaseView):
     @expose("/<ref>")
     @has_access
     def show(self, ref: str):
+        with page_reads():   # the cards ask the same questions (what it owes, its evidence): once each
+            return self._show(ref)
+
+    def _show(self, ref: str):
         from flask_login import current_user
 
         session = get_session()

@@ -27,6 +27,7 @@ from caseapp.core.audit import Actor
 from caseapp.core.errors import IllegalTransition, InvalidInput, NotFound
 from caseapp.core.money import Money
 from caseapp.core.records import check_version
+from caseapp.core.page_reads import remembered
 from caseapp.court.models import (COST_KINDS, DEADLINE, DECIDED, ENDED, ENFORCEMENT_KINDS, ENFORCING,
                                   FILED, HEARING, LOST, OUTCOMES, PREPARING, CourtCase, CourtCost, CourtDate,
                                   EnforcementStep)
@@ -60,6 +61,7 @@ MAX_TEXT = {"court_name": 200, "procedure": 200, "file_number": 60, "court_addre
 
 # --- reading ------------------------------------------------------------------------------------
 
+@remembered
 def court_case_of(session: Session, case_id: int) -> CourtCase | None:
     """The case's current court case (the latest not ended), or None. Its attributes include
     court_name, court_address (postal lines separated by "\\n"), file_number, route_id, filed_on."""

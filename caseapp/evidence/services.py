@@ -20,6 +20,7 @@ from caseapp.core import audit
 from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.filestore import FileStore
+from caseapp.core.page_reads import remembered
 from caseapp.evidence import manifest as manifests
 from caseapp.evidence.models import (CAPTURED, HIT, IMAGE_GONE, KINDS, ON_DEMAND, TAKEDOWN_CHECK,
                                      EvidenceCapture)
@@ -300,6 +301,7 @@ class CaseEvidence:
     head: str | None
 
 
+@remembered
 def evidence_for_case(session: Session, case_id: int) -> CaseEvidence:
     """A case's captures (newest first), its items (with offline_since) and the chain's head."""
     from caseapp.cases import services as cases

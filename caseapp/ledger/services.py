@@ -16,6 +16,7 @@ from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.models import utcnow
 from caseapp.core.money import Money
+from caseapp.core.page_reads import remembered
 from caseapp.ledger.models import ACCOUNTS, LedgerEntry, LedgerTransaction
 
 
@@ -132,6 +133,7 @@ def reverse(session: Session, actor: Actor, transaction_id: int, *, reason: str,
                 reverses_id=original.id)
 
 
+@remembered
 def balance(session: Session, account: str, currency: str = "EUR", *, client_id: int | None = None,
             case_id: int | None = None, until: date | None = None) -> Money:
     """An account's balance (debit positive), for one client or case if given, up to a day."""
@@ -146,6 +148,7 @@ def balance(session: Session, account: str, currency: str = "EUR", *, client_id:
     return Money(int(session.scalar(query)), currency)
 
 
+@remembered
 def movements(session: Session, account: str, currency: str = "EUR", *, case_id: int | None = None,
               until: date | None = None) -> tuple[Money, Money]:
     """An account's (debits, credits) for a case, both as positive amounts. A reversed
@@ -184,10 +187,11 @@ def credits_by_case(session: Session, account: str, currency: str, case_ids=None
     return found
 
 
-def cases_with_entries(session: Session, accounts) -> set[int]:
-    """The ids of the cases any entry on these accounts names (an index-only read)."""
-    return set(session.scalars(select(LedgerEntry.case_id).distinct()
-                               .where(LedgerEntry.account.in_(tuple(accounts)), LedgerEntry.case_id.is_not(None))))
+def cases_with_entries(accounts):
+    """The query of the ids of the cases any entry on these accounts names (an index-only read), to
+    select cases by in SQL (payments.dues_by_case): thousands of ids never travel as parameters."""
+    return (select(LedgerEntry.case_id).distinct()
+            .where(LedgerEntry.account.in_(tuple(accounts)), LedgerEntry.case_id.is_not(None)))
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from caseapp.core.models import utcnow
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.money import Money, shown
 from caseapp.core.records import check_version
+from caseapp.core.page_reads import remembered
 from caseapp.deadlines import services as deadlines
 from caseapp.ledger import services as ledger
 from caseapp.settlements.models import (ACCEPTED, ACTIVE, CANCELLED, FIRM, OPEN, RECIPIENT, REJECTED, SIDES, Instalment,
@@ -226,6 +227,7 @@ def instalment_plan(amount: Money, count: int, first_due: date, *, country: str,
             for i, share in enumerate(amount.allocate([1] * count))]
 
 
+@remembered
 def settlement_of(session: Session, case_id: int) -> Settlement | None:
     """The case's active settlement, if one was recorded."""
     return session.scalar(select(Settlement).where(Settlement.case_id == case_id, Settlement.state == ACTIVE))
@@ -243,9 +245,9 @@ def settlements_by_case(session: Session, case_ids) -> dict[int, Settlement]:
     return found
 
 
-def cases_with_settlement(session: Session) -> set[int]:
-    """The ids of the cases with an active settlement."""
-    return set(session.scalars(select(Settlement.case_id).where(Settlement.state == ACTIVE)))
+def cases_with_settlement():
+    """The query of the ids of the cases with an active settlement (to select cases by in SQL)."""
+    return select(Settlement.case_id).where(Settlement.state == ACTIVE)
 
 
 def _stage_before_settled(session: Session, case) -> str:
