@@ -16,7 +16,7 @@ class Party(TimestampMixin, VersionedMixin, Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False, default="company")
-    site: Mapped[str | None] = mapped_column(String(253))
+    site: Mapped[str | None] = mapped_column(String(253), index=True)   # the party behind a hit's site (triage)
     email: Mapped[str | None] = mapped_column(String(254))
     street: Mapped[str | None] = mapped_column(String(200))
     postal_code: Mapped[str | None] = mapped_column(String(20))

@@ -100,3 +100,23 @@ def test_values_in_other_currencies_compare_in_euros(db_session):
     page = services.queue_page(db_session, scope="unassigned", user_id=None, client_id=holder.id)
     assert [c.id for c in page.cases] == [euro.id, forint.id]
     assert forint.expected_value_eur_minor == 20400   # HUF 81,600 at 400 a euro
+
+
+def test_the_unassigned_count_stops_at_its_cap_and_says_there_are_more(db_session, book, monkeypatch):
+    holder, cases = book   # twelve unassigned open cases
+    monkeypatch.setattr(services, "QUEUE_COUNT_CAP", 12)
+    at_cap = services.queue_counts(db_session, None, TODAY, client_id=holder.id)
+    assert (at_cap.unassigned, at_cap.unassigned_more) == (12, False)
+    monkeypatch.setattr(services, "QUEUE_COUNT_CAP", 11)
+    over = services.queue_counts(db_session, None, TODAY, client_id=holder.id)
+    assert (over.unassigned, over.unassigned_more) == (11, True)
+
+
+def test_the_queue_tab_shows_a_capped_count_with_a_plus(db_session, book, client_as, monkeypatch):
+    holder, _cases = book
+    monkeypatch.setattr(services, "QUEUE_COUNT_CAP", 11)
+    page = client_as("handler").get(f"/queue/?scope=unassigned&client={holder.id}").get_data(as_text=True)
+    assert "<b>11+</b>" in page
+    monkeypatch.setattr(services, "QUEUE_COUNT_CAP", 12)
+    page = client_as("handler").get(f"/queue/?scope=unassigned&client={holder.id}").get_data(as_text=True)
+    assert "<b>12</b>" in page
