@@ -138,6 +138,38 @@ def serve(url: str, instance: Path, port: int, workers: int, threads: int, redis
     raise SystemExit("gunicorn did not answer on /login/ within 120 s")
 
 
+def speed_probe() -> float:
+    """Seconds this machine takes for a fixed piece of pure Python (20 million additions): the host's
+    speed varies from hour to hour (shared cores), so each result says how fast the machine was."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(20_000_000):
+        total += i
+    return time.perf_counter() - started
+
+
+def cpu_seconds(server: subprocess.Popen) -> dict[str, float]:
+    """CPU seconds used so far by the web server (gunicorn's master and workers) and by PostgreSQL."""
+    import psutil
+
+    used = {"caseapp": 0.0, "postgres": 0.0}
+    root = psutil.Process(server.pid)
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+            used["caseapp"] += times.user + times.system
+        except psutil.Error:
+            pass
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] and process.info["name"].startswith("postgres"):
+            try:
+                times = process.cpu_times()
+                used["postgres"] += times.user + times.system
+            except psutil.Error:
+                pass
+    return used
+
+
 def swarm(port: int, users: int, minutes: float, refs: Path, out: Path, think: str) -> list[dict]:
     env = dict(os.environ, LOAD_REFS=str(refs), LOAD_THINK=think)
     subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
@@ -187,12 +219,17 @@ def measure(url: str, instance: Path, figures: dict | None, args) -> int:
     instance.mkdir(parents=True, exist_ok=True)
     case_refs(url, refs)
     port = free_port()
+    figures["probe_before"] = speed_probe()
     server = serve(url, instance, port, args.workers, args.threads, args.redis)
     try:
+        before = cpu_seconds(server)
         rows = swarm(port, args.users, args.minutes, refs, instance / "load", args.think)
+        after = cpu_seconds(server)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
+    figures["cpu"] = {name: after[name] - before[name] for name in after}
+    figures["probe_after"] = speed_probe()
     return report(rows, figures, args)
 
 
@@ -225,6 +262,14 @@ def report(rows: list[dict], figures: dict, args) -> int:
                  f"{total['95%']} | {total['99%']} | {float(total['Max Response Time']):.0f} | |")
     lines.append("")
     lines.append(f"Throughput {float(total['Requests/s']):.1f} requests/s.")
+    requests = max(1, int(total["Request Count"]))
+    cpu = figures.get("cpu", {})
+    if cpu:
+        lines.append("")
+        lines.append(f"CPU per request (all pages, logins included): gunicorn {1000 * cpu['caseapp'] / requests:.0f} ms, "
+                     f"PostgreSQL {1000 * cpu['postgres'] / requests:.0f} ms. Machine speed probe (20 million Python "
+                     f"additions; lower is faster): {figures['probe_before']:.2f} s before the run, "
+                     f"{figures['probe_after']:.2f} s after.")
     section = "\n".join(lines) + "\n"
     print(section)
     if not args.no_write:

@@ -6,7 +6,7 @@ from sqlalchemy import (JSON, BigInteger, CheckConstraint, Date, ForeignKey, Ind
                         Text, func, literal_column, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from caseapp.cases.lifecycle import CLOSED, CLOSURE_REASONS, STAGES
+from caseapp.cases.lifecycle import CLOSED, CLOSURE_REASONS, COURT, ENFORCEMENT, LEGAL, ON_HOLD, STAGES
 from caseapp.core.models import Model, TimestampMixin, UTCDateTime, VersionedMixin, utcnow
 from caseapp.core.money import Money
 
@@ -123,6 +123,11 @@ Index(
     postgresql_where=text(f"{_OPEN_SQL} AND assignee_id IS NULL"),
     sqlite_where=text(f"{_OPEN_SQL} AND assignee_id IS NULL"),
 )
+# The lawyer's desk: cases with the lawyer, in court or in enforcement, and those on hold from
+# one of them (cases.services.court_selection, its stages as literals), read from the index alone.
+_WITH_THE_LAWYER = ", ".join(f"'{stage}'" for stage in (LEGAL, COURT, ENFORCEMENT))
+DESK_SQL = f"stage IN ({_WITH_THE_LAWYER}) OR (stage = '{ON_HOLD}' AND held_from_stage IN ({_WITH_THE_LAWYER}))"
+Index("ix_case_desk", Case.id, Case.next_due_on, postgresql_where=text(DESK_SQL), sqlite_where=text(DESK_SQL))
 # The unassigned tab's count with a country (and stage) filter, read from the index alone
 # (cases.services.queue_counts; without it the count scanned the case table).
 Index(

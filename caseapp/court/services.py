@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from flask_babel import gettext, lazy_gettext
-from sqlalchemy import case as when, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import case as when, exists, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from caseapp.cases import lifecycle
 from caseapp.cases import services as cases
@@ -449,14 +449,15 @@ def _next_dates(today: date):
     """Per case, the next hearing or court deadline (not cancelled, on or after `today`) of its
     current court case (the latest not ended): a subquery (case_id, kind, due_on). The same date
     `_upcoming` picks: the earliest day, then the earliest time (a deadline, without one, first)."""
-    current = select(func.max(CourtCase.id)).where(CourtCase.status != ENDED).group_by(CourtCase.case_id)
+    newer = aliased(CourtCase)    # the current court case is the case's latest not ended: none newer is open
+    later_open = exists().where(newer.case_id == CourtCase.case_id, newer.id > CourtCase.id, newer.status != ENDED)
     ranked = (select(CourtCase.case_id.label("case_id"), CourtDate.kind.label("kind"),
                      CourtDate.due_on.label("due_on"),
                      func.row_number().over(partition_by=CourtDate.court_case_id,
                                             order_by=(CourtDate.due_on, CourtDate.at.is_not(None), CourtDate.at,
                                                       CourtDate.id)).label("rank"))
               .join(CourtCase, CourtCase.id == CourtDate.court_case_id)
-              .where(CourtDate.court_case_id.in_(current), CourtDate.cancelled_reason.is_(None),
+              .where(CourtCase.status != ENDED, ~later_open, CourtDate.cancelled_reason.is_(None),
                      CourtDate.due_on >= today)
               .subquery("ranked_date"))
     return select(ranked.c.case_id, ranked.c.kind, ranked.c.due_on).where(ranked.c.rank == 1).subquery("next_date")
