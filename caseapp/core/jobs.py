@@ -161,13 +161,30 @@ def recent(session: Session, *, limit: int = 50, kind: str | None = None, state:
     return list(session.scalars(query))
 
 
+# A job begun this many times and never finished stops whichever worker runs it (killed, out of
+# memory): it fails instead of being delivered again for ever (Celery redelivers a task whose
+# worker was lost, task_reject_on_worker_lost).
+MAX_ATTEMPTS = 3
+
+
 def start(session: Session, job_id: int) -> bool:
     """A worker takes the job up: queued (or running, when a worker died under it) becomes running.
-    False when it is already done or failed: a task delivered again does nothing."""
-    taken = session.execute(update(Job).where(Job.id == job_id, Job.state.in_((QUEUED, RUNNING)))
+    False when it is already done or failed: a task delivered again does nothing; and when it
+    was begun MAX_ATTEMPTS times without finishing, it fails, saying so."""
+    taken = session.execute(update(Job).where(Job.id == job_id, Job.state.in_((QUEUED, RUNNING)),
+                                              Job.attempts < MAX_ATTEMPTS)
                             .values(state=RUNNING, started_at=utcnow(), attempts=Job.attempts + 1)
                             .execution_options(synchronize_session=False))
-    return taken.rowcount == 1
+    if taken.rowcount == 1:
+        return True
+    session.execute(update(Job).where(Job.id == job_id, Job.state.in_((QUEUED, RUNNING)),
+                                      Job.attempts >= MAX_ATTEMPTS)
+                    .values(state=FAILED, finished_at=utcnow(),
+                            message=f"Stopped: the work was begun {MAX_ATTEMPTS} times and its worker stopped "
+                                    "each time (killed or out of memory). Check the worker's log, then start it "
+                                    "again, with a smaller file if it was an import.")
+                    .execution_options(synchronize_session=False))
+    return False
 
 
 def advance(session: Session, job_id: int, done: int, total: int | None = None, message: str | None = None) -> None:

@@ -63,6 +63,20 @@ def test_a_job_goes_queued_running_done_and_a_second_delivery_changes_nothing(db
     assert job.finished_at is not None and job.started_at is not None
 
 
+def test_a_job_begun_as_often_as_allowed_without_finishing_fails_instead_of_running_again(db_session):
+    job = jobs.create(db_session, "core.probe", started_by=None)
+    for _ in range(jobs.MAX_ATTEMPTS):          # each time its worker was lost under it
+        assert jobs.start(db_session, job.id) is True
+    db_session.expire_all()
+    assert (jobs.get(db_session, job.id).state, jobs.get(db_session, job.id).attempts) == ("running", jobs.MAX_ATTEMPTS)
+    assert jobs.start(db_session, job.id) is False           # one delivery too many: not begun again
+    db_session.expire_all()
+    job = jobs.get(db_session, job.id)
+    assert (job.state, job.attempts) == ("failed", jobs.MAX_ATTEMPTS)
+    assert "begun 3 times" in job.message and "worker's log" in job.message
+    assert job.finished_at is not None
+
+
 def test_run_job_fails_the_job_with_the_errors_first_line_and_runs_a_finished_one_never_again(db_session):
     job = jobs.create(db_session, "test", started_by=None)
 
