@@ -114,6 +114,17 @@ def test_gunicorn_options(host, bind):
     assert options["logconfig_dict"]["formatters"]["json"]["()"] == "caseapp.core.logs.JsonFormatter"
     plain = gunicorn_options(host, 8000, workers=1, threads=1, timeout=60, json_logs=False)
     assert plain["worker_class"] == "sync" and "logconfig_dict" not in plain
+    assert options["keepalive"] == plain["keepalive"] == 75   # longer than a proxy's idle time
+
+
+def test_a_worker_compiles_the_page_templates_as_it_starts(app):
+    from caseapp.core.warm import compile_templates
+
+    app.jinja_env.cache.clear()
+    count = compile_templates(app)
+    cached = {name for (_loader, name) in app.jinja_env.cache.keys()}
+    assert count >= 30 and {"cases/case.html", "hits/triage.html", "caseapp/base.html"} <= cached
+    assert not any(name.startswith("appbuilder/") for name in cached)
 
 
 def wait_for(url: str, server: subprocess.Popen) -> tuple:

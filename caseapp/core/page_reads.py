@@ -31,6 +31,12 @@ def page_reads():
         _answers.reset(token)
 
 
+def reading_a_page() -> bool:
+    """Whether a `page_reads()` block is open (a service may then answer from a wider read it
+    remembers, e.g. every account of a case in one query)."""
+    return _answers.get() is not None
+
+
 def remembered(read):
     """A service read `read(session, ...)` answered once per `page_reads()` for the same
     arguments (which must be hashable: ids, names, dates, model objects by identity)."""

@@ -16,7 +16,7 @@ from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput, NotFound
 from caseapp.core.models import utcnow
 from caseapp.core.money import Money
-from caseapp.core.page_reads import remembered
+from caseapp.core.page_reads import reading_a_page, remembered
 from caseapp.ledger.models import ACCOUNTS, LedgerEntry, LedgerTransaction
 
 
@@ -148,18 +148,28 @@ def balance(session: Session, account: str, currency: str = "EUR", *, client_id:
     return Money(int(session.scalar(query)), currency)
 
 
+def _not_reversed(query):
+    """Leave out a reversed transaction and its reversal (as if neither happened): the money
+    received, credited and paid out that `movements` and `credits_by_case` count."""
+    reversed_ids = select(LedgerTransaction.reverses_id).where(LedgerTransaction.reverses_id.is_not(None))
+    return query.where(LedgerTransaction.reverses_id.is_(None), LedgerTransaction.id.not_in(reversed_ids))
+
+
+_DEBITS = func.coalesce(func.sum(case((LedgerEntry.amount_minor > 0, LedgerEntry.amount_minor), else_=0)), 0)
+_CREDITS = func.coalesce(func.sum(case((LedgerEntry.amount_minor < 0, -LedgerEntry.amount_minor), else_=0)), 0)
+
+
 @remembered
 def movements(session: Session, account: str, currency: str = "EUR", *, case_id: int | None = None,
               until: date | None = None) -> tuple[Money, Money]:
     """An account's (debits, credits) for a case, both as positive amounts. A reversed
     transaction and its reversal are both left out (as if neither happened), so a returned
     payment is no longer money received and a reversed payout no longer paid out."""
-    reversed_ids = select(LedgerTransaction.reverses_id).where(LedgerTransaction.reverses_id.is_not(None))
-    positive = func.coalesce(func.sum(case((LedgerEntry.amount_minor > 0, LedgerEntry.amount_minor), else_=0)), 0)
-    negative = func.coalesce(func.sum(case((LedgerEntry.amount_minor < 0, -LedgerEntry.amount_minor), else_=0)), 0)
-    query = (select(positive, negative).join(LedgerTransaction)
-             .where(LedgerEntry.account == account, LedgerEntry.currency == currency,
-                    LedgerTransaction.reverses_id.is_(None), LedgerTransaction.id.not_in(reversed_ids)))
+    if case_id is not None and until is None and reading_a_page():   # a case page asks account by account
+        debits, credits = _case_movements(session, case_id, currency).get(account, (0, 0))
+        return Money(debits, currency), Money(credits, currency)
+    query = _not_reversed(select(_DEBITS, _CREDITS).join(LedgerTransaction)
+                          .where(LedgerEntry.account == account, LedgerEntry.currency == currency))
     if case_id is not None:
         query = query.where(LedgerEntry.case_id == case_id)
     if until is not None:
@@ -168,16 +178,24 @@ def movements(session: Session, account: str, currency: str = "EUR", *, case_id:
     return Money(int(debits), currency), Money(int(credits), currency)
 
 
+@remembered
+def _case_movements(session: Session, case_id: int, currency: str) -> dict[str, tuple[int, int]]:
+    """Every account's (debits, credits) on one case in minor units, as `movements` counts them,
+    in one query (the case page's money cards ask for four accounts)."""
+    rows = session.execute(_not_reversed(
+        select(LedgerEntry.account, _DEBITS, _CREDITS).join(LedgerTransaction)
+        .where(LedgerEntry.case_id == case_id, LedgerEntry.currency == currency).group_by(LedgerEntry.account)))
+    return {account: (int(debits), int(credits)) for account, debits, credits in rows}
+
+
 def credits_by_case(session: Session, account: str, currency: str, case_ids=None) -> dict[int, int]:
     """case id -> the account's credits on it in minor units, as positive amounts, the way
     `movements` counts them (a reversed transaction and its reversal both left out): `movements`
     for many cases in a few queries (what thousands of open cases owe: payments.dues_by_case)."""
-    reversed_ids = select(LedgerTransaction.reverses_id).where(LedgerTransaction.reverses_id.is_not(None))
     negative = func.sum(case((LedgerEntry.amount_minor < 0, -LedgerEntry.amount_minor), else_=0))
-    query = (select(LedgerEntry.case_id, negative).join(LedgerTransaction)
-             .where(LedgerEntry.account == account, LedgerEntry.currency == currency,
-                    LedgerTransaction.reverses_id.is_(None), LedgerTransaction.id.not_in(reversed_ids))
-             .group_by(LedgerEntry.case_id))
+    query = _not_reversed(select(LedgerEntry.case_id, negative).join(LedgerTransaction)
+                          .where(LedgerEntry.account == account, LedgerEntry.currency == currency)
+                          .group_by(LedgerEntry.case_id))
     if case_ids is None:     # every case: one query
         return {case_id: int(total or 0) for case_id, total in session.execute(query.where(LedgerEntry.case_id.is_not(None)))}
     ids, found = sorted(set(case_ids)), {}
@@ -256,15 +274,14 @@ def open_credits(session: Session, account: str, *, until: date, currency: str, 
     """The credit entries of `account` (per case and client) booked up to `until` in `currency`
     whose transaction was not reversed and whose id is not in `taken` (a select of entry ids:
     the caller's record of what it used). For payouts: the collections no batch took."""
-    reversed_ids = select(LedgerTransaction.reverses_id).where(LedgerTransaction.reverses_id.is_not(None))
-    query = (select(LedgerEntry.id, LedgerEntry.client_id, LedgerEntry.case_id, LedgerEntry.amount_minor,
-                    LedgerTransaction.booked_on)
-             .join(LedgerTransaction, LedgerEntry.transaction_id == LedgerTransaction.id)
-             .where(LedgerEntry.account == account, LedgerEntry.currency == currency, LedgerEntry.amount_minor < 0,
-                    LedgerEntry.case_id.is_not(None), LedgerEntry.client_id.is_not(None),
-                    LedgerTransaction.booked_on <= until, LedgerTransaction.reverses_id.is_(None),
-                    LedgerTransaction.id.not_in(reversed_ids), LedgerEntry.id.not_in(taken))
-             .order_by(LedgerEntry.id))
+    query = _not_reversed(
+        select(LedgerEntry.id, LedgerEntry.client_id, LedgerEntry.case_id, LedgerEntry.amount_minor,
+               LedgerTransaction.booked_on)
+        .join(LedgerTransaction, LedgerEntry.transaction_id == LedgerTransaction.id)
+        .where(LedgerEntry.account == account, LedgerEntry.currency == currency, LedgerEntry.amount_minor < 0,
+               LedgerEntry.case_id.is_not(None), LedgerEntry.client_id.is_not(None),
+               LedgerTransaction.booked_on <= until, LedgerEntry.id.not_in(taken))
+        .order_by(LedgerEntry.id))
     return [OpenCredit(*row) for row in session.execute(query)]
 
 

@@ -45,3 +45,20 @@ def test_a_page_forgets_what_it_read_when_it_ends(db_session):
     with counted(db_session) as statements, page_reads():
         ledger.balance(db_session, "bank", "EUR")
     assert len(statements) == 1
+
+
+def test_a_cases_money_by_account_is_one_read_within_a_page_and_the_same_figures(db_session):
+    from sqlalchemy import select
+
+    from caseapp.ledger.models import LedgerEntry
+
+    pairs = db_session.execute(select(LedgerEntry.case_id, LedgerEntry.currency).distinct()
+                               .where(LedgerEntry.case_id.is_not(None))).all()
+    assert pairs, "the demo data books money on some cases"
+    accounts = ("collected", "costs_advanced", "overpaid", "bank")
+    for case_id, currency in pairs:
+        alone = [ledger.movements(db_session, account, currency, case_id=case_id) for account in accounts]
+        with counted(db_session) as statements, page_reads():
+            together = [ledger.movements(db_session, account, currency, case_id=case_id) for account in accounts]
+        assert together == alone
+        assert len(statements) == 1
