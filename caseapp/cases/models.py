@@ -128,6 +128,9 @@ Index(
 _WITH_THE_LAWYER = ", ".join(f"'{stage}'" for stage in (LEGAL, COURT, ENFORCEMENT))
 DESK_SQL = f"stage IN ({_WITH_THE_LAWYER}) OR (stage = '{ON_HOLD}' AND held_from_stage IN ({_WITH_THE_LAWYER}))"
 Index("ix_case_desk", Case.id, Case.next_due_on, postgresql_where=text(DESK_SQL), sqlite_where=text(DESK_SQL))
+# Cases by the amount they claim: the unmatched payments' suggestions look up the cases owing a
+# payment's amount (cases.services.amounts_in_stages; without it every case was read).
+Index("ix_case_currency_claimed", Case.currency, Case.claimed_minor)
 # The unassigned tab's count with a country (and stage) filter, read from the index alone
 # (cases.services.queue_counts; without it the count scanned the case table).
 Index(

@@ -265,9 +265,12 @@ def test_settlements_by_case_gives_each_cases_active_settlement(db_session):
     (one, first), (two, second) = planned(db_session), planned(db_session)
     none = floored_case(db_session)
     services.cancel_settlement(db_session, HANDLER, two, reason="nothing paid", to_stage="collection", today=TODAY)
-    ids = [one.id, two.id, none.id, *range(10**6, 10**6 + 1000)]      # more than one query takes
+    ids = [one.id, two.id, none.id, *range(10**6, 10**6 + 1000)]      # more than a thousand: every active one read
     assert services.settlements_by_case(db_session, ids + [one.id]) == {one.id: first}
-    assert services.settlements_by_case(db_session, [*range(-1000, 0), one.id]) == {one.id: first}   # on the edge
+    assert services.settlements_by_case(db_session, [*range(-1000, 0), one.id]) == {one.id: first}   # 1,001 ids
+    assert services.settlements_by_case(db_session, [*range(-999, 0), one.id]) == {one.id: first}    # 1,000: by id
+    assert services.settlements_by_case(db_session, [*range(-1000, 0), none.id]) == {}              # 1,001, none settled
+    assert services.settlements_by_case(db_session, [two.id]) == {}                                # cancelled: not active
     assert services.settlements_by_case(db_session, []) == {}
 
 
