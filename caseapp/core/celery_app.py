@@ -22,6 +22,7 @@ BEAT_SCHEDULE = {
     "cases.daily_escalation": (6, 0),
     "evidence.check_due": (2, 30),
     "parties.lookup_due": (3, 30),
+    "hits.fold_tally": (4, 0),
 }
 
 

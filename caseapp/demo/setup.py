@@ -42,11 +42,16 @@ def load_demo_cases(app: Flask, *, cases: int, today: date, works: int = 40, hit
                     assignees: tuple[str, ...] = ("handler", "handler2", "lawyer"),
                     progress: Callable[[int], None] | None = None) -> DemoSummary:
     """Load demo cases into the app's database and commit."""
+    from caseapp.hits import services as hit_services
+
     sm = app.appbuilder.sm
     with unit_of_work(get_db().session()) as session:
-        return load_demo(session, FileStore(app.config["CASEAPP_FILESTORE_PATH"]), cases=cases,
-                         works=works, hits=hits, seed=seed, today=today, progress=progress,
-                         assign_to=[sm.find_user(username=login).id for login in assignees])
+        summary = load_demo(session, FileStore(app.config["CASEAPP_FILESTORE_PATH"]), cases=cases,
+                            works=works, hits=hits, seed=seed, today=today, progress=progress,
+                            assign_to=[sm.find_user(username=login).id for login in assignees])
+    with unit_of_work(get_db().session()) as session:   # the hit tally's changes the load noted
+        hit_services.fold_tally(session)
+    return summary
 
 
 def build_demo_database(app: Flask, *, cases: int, today: date, works: int = 40, hits: int = 0,

@@ -37,7 +37,7 @@ def _ingest_sources(sources, *, as_json: bool, min_score: float | None, actor_na
     from tqdm import tqdm
 
     from caseapp.core.audit import Actor
-    from caseapp.hits.services import ingest, summarise
+    from caseapp.hits.services import fold_tally, ingest, summarise
     from caseapp.clients.works_index import sync_index
 
     from caseapp.core.uow import checkpoint
@@ -61,6 +61,8 @@ def _ingest_sources(sources, *, as_json: bool, min_score: float | None, actor_na
                 bar.update(1)
                 if len(rows) % 500 == 0:
                     checkpoint(session)   # every line is whole on its own (a savepoint each)
+    with transaction() as session:   # the hit tally's changes folded, in a transaction of its own
+        fold_tally(session)
     summary = summarise(rows)
     click.echo(json.dumps({"summary": summary}) if as_json else
                f"Read {summary['read']} sightings: {summary['matched']} matched ({summary['hits_created']} hits), "

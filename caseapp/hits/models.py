@@ -77,14 +77,27 @@ class Hit(TimestampMixin, VersionedMixin, Model):
 
 
 class HitTally(Model):
-    """How many hits a client has in a status: kept by triggers on `hit` (migration c4e8a1f3b9d2)
-    in the transaction that writes the hits, so it always equals the count; the triage tabs read
-    it instead of counting up to a million hits. Never written by the application."""
+    """How many hits a client has in a status, as of the last fold (hits.services.fold_tally): with
+    the changes noted since (HitTallyChange) it equals the count; the triage tabs read the two
+    instead of counting up to a million hits. Written only by the fold (migration c4e8a1f3b9d2)."""
 
     __tablename__ = "hit_tally"
 
     client_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     status: Mapped[str] = mapped_column(String(12), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class HitTallyChange(Model):
+    """A change to the tally, noted by the database's triggers on `hit` in the transaction that
+    writes the hits (+n hits of a client now in a status, -n no longer): appended, never updated,
+    so writers of hits never wait for each other on it; folded into HitTally and deleted."""
+
+    __tablename__ = "hit_tally_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(12), nullable=False)
     n: Mapped[int] = mapped_column(Integer, nullable=False)
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 
 from flask_babel import gettext, lazy_gettext
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from caseapp.cases import services as cases
@@ -17,7 +17,7 @@ from caseapp.core import web
 from caseapp.core.errors import InvalidInput
 from caseapp.core.formatting import money
 from caseapp.feasibility import services as feasibility
-from caseapp.hits.models import NEW, NO_MATCH, STATUS_LABELS, STATUSES, Hit, HitTally, Sighting
+from caseapp.hits.models import NEW, NO_MATCH, STATUS_LABELS, STATUSES, Hit, HitTally, HitTallyChange, Sighting
 from caseapp.hits.sites import country_guess
 from caseapp.parties import services as parties
 
@@ -179,12 +179,40 @@ def triage_page(session: Session, selection: HitFilter, today: date, *, after: i
 
 
 def hit_counts(session: Session, client_id: int | None = None) -> dict[str, int]:
-    """Hits by status, for one client or everyone: from the tally the database keeps (HitTally),
-    a few rows instead of a count over every hit."""
-    query = select(HitTally.status, func.sum(HitTally.n)).group_by(HitTally.status)
+    """Hits by status, for one client or everyone: the tally the database keeps (HitTally and the
+    changes noted since its last fold), a few rows instead of a count over every hit."""
+    rows = union_all(select(HitTally.client_id, HitTally.status, HitTally.n),
+                     select(HitTallyChange.client_id, HitTallyChange.status, HitTallyChange.n)).subquery()
+    query = select(rows.c.status, func.sum(rows.c.n)).group_by(rows.c.status)
     if client_id is not None:
-        query = query.where(HitTally.client_id == client_id)
+        query = query.where(rows.c.client_id == client_id)
     return {status: int(n) for status, n in session.execute(query) if n}
+
+
+def fold_tally(session: Session) -> int:
+    """Fold the changes noted since the last fold into the tally (one row a client and status) and
+    delete them; returns how many changes it folded. The changes are deleted and read in one
+    statement (DELETE … RETURNING), so one committed meanwhile is folded next time, never lost or
+    counted twice, and two folds at once each take other rows; the tally's rows are written in key
+    order. Run in a transaction of its own, after an ingest commits and daily (a fold inside a long
+    transaction would hold the tally's rows until it ends)."""
+    from sqlalchemy import delete
+
+    changes = session.execute(delete(HitTallyChange).returning(
+        HitTallyChange.client_id, HitTallyChange.status, HitTallyChange.n)).all()
+    sums: dict[tuple[int, str], int] = {}
+    for client_id, status, n in changes:
+        sums[(client_id, status)] = sums.get((client_id, status), 0) + n
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    for (client_id, status), n in sorted(sums.items()):
+        if n:
+            upsert = insert(HitTally).values(client_id=client_id, status=status, n=n)
+            session.execute(upsert.on_conflict_do_update(index_elements=[HitTally.client_id, HitTally.status],
+                                                         set_={"n": HitTally.n + upsert.excluded.n}))
+    return len(changes)
 
 
 def triage_counts(session: Session, selection: HitFilter, today: date) -> dict:

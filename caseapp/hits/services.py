@@ -11,7 +11,7 @@ The works' matching index is the clients' (caseapp.clients.works_index)."""
 from caseapp.hits.drafts import draft_cases  # noqa: F401
 from caseapp.hits.ingest import (Described, Sighted, describe_image, fetch_image, image_describers,  # noqa: F401
                                  ingest, parse_sighting, sighting_key, summarise)
-from caseapp.hits.queries import (AGES, BANDS, HitFilter, TriagePage, WorkSighting, hit_counts, hit_names,  # noqa: F401
+from caseapp.hits.queries import (AGES, BANDS, HitFilter, TriagePage, WorkSighting, fold_tally, hit_counts, hit_names,  # noqa: F401
                                   outlooks, select_hits, selection_names, sightings_of_work, triage_counts,
                                   triage_page)
 from caseapp.hits.rules import (BY_CLEARANCE, BY_CLOSED_CASE, BY_WHITELIST, CLEARANCES, WHITELISTS, RuledOut, apply_rules, clear_site, list_rules, remove_rule, rule_for,  # noqa: F401

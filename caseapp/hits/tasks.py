@@ -39,9 +39,22 @@ def ingest_sightings(job_id: int, user_id: int, login: str, lines: list) -> str:
                 if len(rows) % PROGRESS_EVERY == 0:
                     jobs.advance(session, job_id, len(rows))
                     checkpoint(session)
+        with unit_of_work(get_session()) as session:   # the tally's changes, in a short transaction of its own
+            services.fold_tally(session)
         summary = services.summarise(rows)
         with current_app.test_request_context():     # where the page that started it sends the handler next
             url = url_for("TriageView.index", status="new")
         return {"results": rows, "summary": summary, **summary, "url": url}
 
     return jobs.run_job(job_id, work)
+
+
+@background("hits.fold_tally")
+def fold_tally() -> int:
+    """Daily (caseapp beat): fold the hit tally's changes (decisions since the last ingest)."""
+    from caseapp.core.uow import unit_of_work
+    from caseapp.extensions import get_session
+    from caseapp.hits import services
+
+    with unit_of_work(get_session()) as session:
+        return services.fold_tally(session)

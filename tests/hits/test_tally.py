@@ -1,5 +1,6 @@
-"""The hit tally (migration c4e8a1f3b9d2) the triage tabs read: kept by the database's triggers, it
-equals a count of the hits after every kind of write — an insert, a decision, a bulk decision in
+"""The hit tally (migration c4e8a1f3b9d2) the triage tabs read: the database's triggers note every
+change, folds move them into the tally; with or without a fold it equals a count of the hits after
+every kind of write — an insert, a decision, a bulk decision in
 one statement, an undo, a client moved, a delete, a work deleted (its hits go by cascade) —
 on SQLite and PostgreSQL alike."""
 from __future__ import annotations
@@ -8,7 +9,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from caseapp.clients.models import Work
 from caseapp.hits import services
-from caseapp.hits.models import ILLEGAL, LEGAL, NEW, NO_MATCH, Hit, HitTally
+from caseapp.hits.models import ILLEGAL, LEGAL, NEW, NO_MATCH, Hit, HitTally, HitTallyChange
 from tests.clients.factories import make_client, make_work
 from tests.hits.factories import make_hit
 
@@ -21,8 +22,12 @@ def counted(session, client_id):
 
 
 def tallied(session, client_id):
+    """The tally's figure, read before and after a fold (they must agree)."""
     session.flush()
-    return services.hit_counts(session, client_id)
+    before = services.hit_counts(session, client_id)
+    services.fold_tally(session)
+    assert services.hit_counts(session, client_id) == before
+    return before
 
 
 def test_the_tally_follows_every_write_to_the_hits(db_session):
@@ -85,5 +90,47 @@ def test_a_deleted_works_hits_leave_the_tally(db_session):
     db_session.execute(delete(Work).where(Work.id == work.id)   # the database's cascade takes its hits
                        .execution_options(synchronize_session=False))
     assert services.hit_counts(db_session, holder.id) == {}
+    services.fold_tally(db_session)
     assert db_session.scalar(select(func.coalesce(func.sum(HitTally.n), 0))
                              .where(HitTally.client_id == holder.id)) == 0
+    assert db_session.scalar(select(func.count()).select_from(HitTallyChange)) == 0   # folded: none left
+
+
+def test_writers_of_one_clients_hits_do_not_wait_for_each_other(app, backend):
+    """PostgreSQL: a transaction that has changed hits of a client and not committed (an ingest
+    batch, a bulk decision) does not hold up another changing hits of the same client (a tally row
+    updated by every write would: the second waits for the first's commit, or they deadlock)."""
+    import pytest
+    from sqlalchemy import text
+
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time anyway")
+    from caseapp.extensions import get_db
+
+    with app.app_context():
+        engine = get_db().engine
+        with engine.connect() as a, engine.connect() as b:
+            work_id, client_id, sha = a.execute(text("SELECT id, client_id, file_sha256 FROM work ORDER BY id LIMIT 1")).one()
+            ids = []
+            for connection, site in ((a, "tally-a.example.com"), (b, "tally-b.example.com")):
+                sighting = connection.execute(text(
+                    "INSERT INTO sighting (key, image_url, page_url, site, found_at, image_sha256, thumbnail_sha256, "
+                    "created_at, updated_at) VALUES (md5(:site), 'https://' || :site || '/i.jpg', 'https://' || :site, "
+                    ":site, now(), :sha, :sha, now(), now()) RETURNING id"), {"site": site, "sha": sha}).scalar()
+                ids.append(connection.execute(text(
+                    "INSERT INTO hit (sighting_id, work_id, client_id, site, score, status, version, created_at, "
+                    "updated_at) VALUES (:s, :w, :c, :site, 0.9, 'new', 1, now(), now()) RETURNING id"),
+                    {"s": sighting, "w": work_id, "c": client_id, "site": site}).scalar())
+                connection.commit()
+            try:
+                b.execute(text("SET lock_timeout = '2s'"))
+                a.execute(text("UPDATE hit SET status = 'illegal' WHERE id = :id"), {"id": ids[0]})   # not committed
+                b.execute(text("UPDATE hit SET status = 'legal' WHERE id = :id"), {"id": ids[1]})     # must not wait
+                b.commit()
+                a.commit()
+            finally:
+                a.rollback()
+                b.rollback()
+                a.execute(text("DELETE FROM hit WHERE id = ANY(:ids)"), {"ids": ids})
+                a.execute(text("DELETE FROM sighting WHERE site IN ('tally-a.example.com', 'tally-b.example.com')"))
+                a.commit()
