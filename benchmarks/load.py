@@ -153,7 +153,9 @@ def speed_probe() -> float:
 
 
 def cpu_seconds(server: subprocess.Popen) -> dict[str, float]:
-    """CPU seconds used so far by the web server (gunicorn's master and workers) and by PostgreSQL."""
+    """CPU seconds used so far by the web server (gunicorn's master and workers) and by PostgreSQL
+    (every process called postgres on this machine: run it where no other cluster is busy; a
+    gunicorn worker that exits during the run takes its seconds with it)."""
     import psutil
 
     used = {"caseapp": 0.0, "postgres": 0.0}
@@ -190,11 +192,15 @@ def warm_up(port: int, refs: Path, rounds: int) -> None:
 
     base = f"http://127.0.0.1:{port}"
     case_refs = refs.read_text(encoding="utf-8").split()
+    if not case_refs:
+        raise SystemExit(f"warm-up: {refs} names no case (is the database empty?)")
     for login, pages in WARM_PAGES.items():
         with requests.Session() as session:
             token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', session.get(base + "/login/").text)
-            session.post(base + "/login/", allow_redirects=False, data={
+            answer = session.post(base + "/login/", allow_redirects=False, data={
                 "csrf_token": token.group(1) if token else "", "username": login, "password": f"{login}-demo"})
+            if answer.status_code != 302:
+                raise SystemExit(f"warm-up: the login of {login} answered {answer.status_code}, not a redirect")
             cookies = session.cookies
         for i in range(rounds):
             for page in pages:
