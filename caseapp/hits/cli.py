@@ -61,9 +61,10 @@ def _ingest_sources(sources, *, as_json: bool, min_score: float | None, actor_na
                 bar.update(1)
                 if len(rows) % 500 == 0:
                     checkpoint(session)   # every line is whole on its own (a savepoint each)
-    with transaction() as session:   # the hit tally's changes folded, in a transaction of its own
-        fold_tally(session)
     summary = summarise(rows)
+    if summary["hits_created"]:
+        with transaction() as session:   # the hit tally's changes folded, in a transaction of its own
+            fold_tally(session)
     click.echo(json.dumps({"summary": summary}) if as_json else
                f"Read {summary['read']} sightings: {summary['matched']} matched ({summary['hits_created']} hits), "
                f"{summary['duplicates']} already known, {summary['errors']} errors.")
