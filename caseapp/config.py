@@ -29,7 +29,7 @@ variable (CASEAPP_*) for production.
 | default locale         | CASEAPP_LOCALE                | en (amounts and dates on the pages when neither the person's preference nor their browser's language is one of the app's: en, de) |
 | the firm's time zone   | CASEAPP_TIMEZONE              | Europe/Berlin (what "today" is; the time zone of timestamps on the pages unless the person chose their own on Profile) |
 | queue page size        | CASEAPP_QUEUE_PAGE_SIZE       | 50 cases a page (1 to 500)           |
-| dashboards kept        | CASEAPP_REPORTS_CACHE_SECONDS | 300: a dashboard's figures are computed once per filter and language and kept this long in each web process (0: never kept) |
+| dashboards kept        | CASEAPP_REPORTS_CACHE_SECONDS | 300: a dashboard's figures are computed once per filter and language and kept this long in each web process, then shown while computed afresh in the background for as long again (0: never kept) |
 | served over HTTPS      | CASEAPP_HTTPS                 | 1: Secure cookies, HSTS (`caseapp serve`: 0) |
 | login throttle         | CASEAPP_LOGIN_RATE_LIMIT      | 5 per minute;20 per hour (per address) |
 | throttle counters      | CASEAPP_RATELIMIT_STORAGE_URL | memory:// (one process); redis://... in production |

@@ -2,12 +2,16 @@
 
 The figures run over every case (at 100,000 cases the five queries take about a second on
 PostgreSQL), so each web process keeps a dashboard's tables and charts, per filter, day and
-language, for CASEAPP_REPORTS_CACHE_SECONDS (default five minutes); the CSV is written from the
-same kept tables, so it equals the table the page showed."""
+language, for CASEAPP_REPORTS_CACHE_SECONDS (default five minutes), then shows them while it
+computes them afresh in the background (`kept_dashboard`); the page says when its figures were
+computed. The CSV is written from the same kept tables, so it equals the table the page showed."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from flask import Response, abort, current_app, request
 from flask_appbuilder import BaseView, expose, has_access
@@ -18,8 +22,10 @@ from caseapp.core.errors import InvalidInput
 from caseapp.core.formatting import current_locale
 from caseapp.core.i18n import country_code
 from caseapp.core.web import lenient_id
-from caseapp.extensions import get_session
+from caseapp.extensions import get_db, get_session
 from caseapp.reports import REPORTS, charts, services
+
+log = logging.getLogger(__name__)
 
 
 def filters_of(args) -> services.Filters:
@@ -33,9 +39,21 @@ def filters_of(args) -> services.Filters:
     return services.Filters(country=country, client_id=lenient_id(args.get("client")))
 
 
-_KEPT: dict[tuple, tuple[float, list]] = {}
+@dataclass(frozen=True)
+class Kept:
+    """A dashboard as computed at `as_of` (UTC): its tables with their charts, and what its
+    filters offer (countries, clients)."""
+
+    figures: list[tuple[services.Table, Markup]]
+    choices: tuple[list[str], list[tuple[int, str]]]
+    as_of: datetime
+    computed: float                  # time.monotonic() when computed
+
+
+_KEPT: dict[tuple, Kept] = {}
 _KEPT_MOST = 200
 _LOCK = threading.Lock()
+_REFRESHING: set[tuple] = set()      # keys a background thread is computing afresh
 
 
 def forget() -> None:
@@ -44,25 +62,67 @@ def forget() -> None:
         _KEPT.clear()
 
 
-def figures_for(filters: services.Filters) -> list[tuple[services.Table, Markup]]:
-    """The dashboard's tables with their charts, computed or kept (see the module's words)."""
+def _compute(filters: services.Filters, day) -> Kept:
+    session = get_session()
+    tables = services.dashboard(session, filters, day)
+    return Kept([(table, Markup(charts.draw(table))) for table in tables], services.choices(session),
+                datetime.now(timezone.utc), time.monotonic())
+
+
+def _keep(key: tuple, kept: Kept, seconds: int) -> None:
+    with _LOCK:
+        for old in [k for k, v in _KEPT.items() if kept.computed - v.computed >= 2 * seconds]:
+            del _KEPT[old]
+        while len(_KEPT) >= _KEPT_MOST:
+            del _KEPT[next(iter(_KEPT))]
+        _KEPT[key] = kept
+
+
+def _refresh_in_background(app, key: tuple, seconds: int) -> None:
+    """Compute a kept dashboard afresh in a thread of this process (one per key at a time), in a
+    request context of the same language, while people are still shown the kept one."""
+    with _LOCK:
+        if key in _REFRESHING:
+            return
+        _REFRESHING.add(key)
+
+    def run():
+        try:
+            with app.test_request_context("/reports/"):
+                request.caseapp_locale = key[2]       # core.locale.select_locale: this language
+                try:
+                    _keep(key, _compute(key[0], key[1]), seconds)
+                finally:
+                    get_db().session.remove()
+        except Exception:                             # the kept figures stay; the next view tries again
+            log.exception("refreshing the dashboards %s failed", key)
+        finally:
+            with _LOCK:
+                _REFRESHING.discard(key)
+
+    threading.Thread(target=run, name="caseapp-dashboards", daemon=True).start()
+
+
+def kept_dashboard(filters: services.Filters) -> Kept:
+    """The dashboard for these filters, today and the person's language: computed once and kept
+    CASEAPP_REPORTS_CACHE_SECONDS in this process; older than that (up to twice as old) it is still
+    shown while a thread computes it afresh, so nobody waits for figures over every case but the
+    first person of the day (or of a quiet spell). The page says when they were computed."""
     seconds = current_app.config.get("CASEAPP_REPORTS_CACHE_SECONDS", 300)
     key = (filters, today(), current_locale())
-    now = time.monotonic()
+    if not seconds:
+        return _compute(key[0], key[1])
     with _LOCK:
         kept = _KEPT.get(key)
-    if seconds and kept and kept[0] > now:
-        return kept[1]
-    tables = services.dashboard(get_session(), filters, key[1])
-    figures = [(table, Markup(charts.draw(table))) for table in tables]
-    if seconds:
-        with _LOCK:
-            for old in [k for k, (until, _) in _KEPT.items() if until <= now]:
-                del _KEPT[old]
-            while len(_KEPT) >= _KEPT_MOST:
-                del _KEPT[next(iter(_KEPT))]
-            _KEPT[key] = (now + seconds, figures)
-    return figures
+    age = time.monotonic() - kept.computed if kept else None
+    if kept and age < seconds:
+        return kept
+    if kept and age < 2 * seconds:
+        _refresh_in_background(current_app._get_current_object(), key, seconds)
+        return kept
+    kept = _compute(key[0], key[1])
+    _keep(key, kept, seconds)
+    return kept
 
 
 class ReportsView(BaseView):
@@ -73,20 +133,19 @@ class ReportsView(BaseView):
     @expose("/")
     @has_access
     def dashboard(self):
-        session = get_session()
         filters = filters_of(request.args)
-        figures = figures_for(filters)
-        countries, clients = services.choices(session)
+        kept = kept_dashboard(filters)
+        countries, clients = kept.choices
         query = {k: v for k, v in (("country", filters.country), ("client", filters.client_id)) if v}
-        return self.render_template("reports/dashboard.html", figures=figures, filters=filters,
-                                    countries=countries, clients=clients, query=query)
+        return self.render_template("reports/dashboard.html", figures=kept.figures, filters=filters,
+                                    countries=countries, clients=clients, query=query, as_of=kept.as_of)
 
     @expose("/<key>.csv")
     @has_access
     def table_csv(self, key: str):
         if key not in services.FIGURES:
             abort(404)
-        table = next(table for table, _svg in figures_for(filters_of(request.args)) if table.key == key)
+        table = next(table for table, _svg in kept_dashboard(filters_of(request.args)).figures if table.key == key)
         suffix = "".join(f"-{v}" for v in (request.args.get("country"), request.args.get("client")) if v
                          and str(v).isalnum())
         return Response(services.as_csv(table), mimetype="text/csv",

@@ -131,3 +131,53 @@ def test_a_dashboard_is_kept_for_a_while_per_filter_and_language(app, client_as,
     data.a.claimed_minor = 100000
     db_session.commit()
     assert "€1,500.00" in manager.get(address).get_data(as_text=True)   # 0: never kept
+
+
+def _age_kept_dashboards(views, seconds: float) -> None:
+    from dataclasses import replace
+
+    with views._LOCK:
+        for key, kept in list(views._KEPT.items()):
+            views._KEPT[key] = replace(kept, computed=kept.computed - seconds)
+
+
+def _shown_after_refresh(views, manager, address: str, text: str) -> bool:
+    import time
+
+    for _ in range(100):                      # the thread computing afresh: up to 10 s
+        with views._LOCK:
+            busy = bool(views._REFRESHING)
+        if not busy and text in manager.get(address).get_data(as_text=True):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_an_old_dashboard_is_shown_while_it_is_computed_afresh(app, client_as, db_session, monkeypatch):
+    """Past CASEAPP_REPORTS_CACHE_SECONDS the kept figures are still shown (nobody waits for the
+    figures over every case) while a thread computes them again; past twice that they are computed
+    before they are shown. The page says when its figures were computed."""
+    from caseapp.reports import views
+
+    monkeypatch.setitem(app.config, "CASEAPP_REPORTS_CACHE_SECONDS", 300)
+    views.forget()
+    data = build(db_session)
+    db_session.commit()
+    manager = client_as("manager")
+    address = f"/reports/?client={data.client_id}"
+    first = manager.get(address).get_data(as_text=True)
+    assert "€1,500.00" in first and "Figures as of " in first
+    data.a.claimed_minor = 200000
+    db_session.commit()
+    _age_kept_dashboards(views, 299)
+    assert "€1,500.00" in manager.get(address).get_data(as_text=True)     # still fresh: no thread
+    with views._LOCK:
+        assert not views._REFRESHING
+    _age_kept_dashboards(views, 2)                                        # 301 s old
+    assert "€1,500.00" in manager.get(address).get_data(as_text=True)     # shown while computed afresh
+    assert _shown_after_refresh(views, manager, address, "€2,500.00")
+    data.a.claimed_minor = 100000
+    db_session.commit()
+    _age_kept_dashboards(views, 600)                                      # twice as old: not shown
+    assert "€1,500.00" in manager.get(address).get_data(as_text=True)
+    views.forget()
