@@ -563,6 +563,13 @@ def amounts_in_stages(session: Session, stages, *, ids=None, amounts=None) -> li
     return sorted((tuple(row) for row in session.execute(query)), key=lambda row: (order[row[3]], row[0]))
 
 
+def ids_in_stages(stages, *, ids=None):
+    """The query of the ids of the cases in these stages (of those the query `ids` selects, when
+    given): to select other records by in SQL (payments.dues_by_case)."""
+    query = select(Case.id).where(Case.stage.in_(tuple(stages)))
+    return query.where(Case.id.in_(ids)) if ids is not None else query
+
+
 def item_seen_again(session: Session, case_ids, *, page_url: str, image_url: str | None, at: datetime) -> None:
     """A use in these cases was seen online again at `at`: it goes on, and so does its claim."""
     session.execute(update(CaseItem).where(CaseItem.case_id.in_(sorted(set(case_ids))),

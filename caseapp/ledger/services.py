@@ -8,7 +8,7 @@ from datetime import date
 from typing import Iterable
 
 from flask_babel import lazy_gettext
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from caseapp.core import audit, bulk
@@ -148,11 +148,16 @@ def balance(session: Session, account: str, currency: str = "EUR", *, client_id:
     return Money(int(session.scalar(query)), currency)
 
 
-def _not_reversed(query):
-    """Leave out a reversed transaction and its reversal (as if neither happened): the money
-    received, credited and paid out that `movements` and `credits_by_case` count."""
+def _kept():
+    """True for an entry of a transaction neither reversed nor a reversal: the money received,
+    credited and paid out that `movements` and `sums_by_case` count (as if neither happened)."""
     reversed_ids = select(LedgerTransaction.reverses_id).where(LedgerTransaction.reverses_id.is_not(None))
-    return query.where(LedgerTransaction.reverses_id.is_(None), LedgerTransaction.id.not_in(reversed_ids))
+    return and_(LedgerTransaction.reverses_id.is_(None), LedgerTransaction.id.not_in(reversed_ids))
+
+
+def _not_reversed(query):
+    """`query` without a reversed transaction and its reversal (`_kept`)."""
+    return query.where(_kept())
 
 
 _DEBITS = func.coalesce(func.sum(case((LedgerEntry.amount_minor > 0, LedgerEntry.amount_minor), else_=0)), 0)
@@ -188,21 +193,20 @@ def _case_movements(session: Session, case_id: int, currency: str) -> dict[str, 
     return {account: (int(debits), int(credits)) for account, debits, credits in rows}
 
 
-def credits_by_case(session: Session, account: str, currency: str, case_ids=None) -> dict[int, int]:
-    """case id -> the account's credits on it in minor units, as positive amounts, the way
-    `movements` counts them (a reversed transaction and its reversal both left out): `movements`
-    for many cases in a few queries (what thousands of open cases owe: payments.dues_by_case)."""
-    negative = func.sum(case((LedgerEntry.amount_minor < 0, -LedgerEntry.amount_minor), else_=0))
-    query = _not_reversed(select(LedgerEntry.case_id, negative).join(LedgerTransaction)
-                          .where(LedgerEntry.account == account, LedgerEntry.currency == currency)
-                          .group_by(LedgerEntry.case_id))
-    if case_ids is None:     # every case: one query
-        return {case_id: int(total or 0) for case_id, total in session.execute(query.where(LedgerEntry.case_id.is_not(None)))}
-    ids, found = sorted(set(case_ids)), {}
-    for start in range(0, len(ids), 1000):
-        found.update((case_id, int(total or 0))
-                     for case_id, total in session.execute(query.where(LedgerEntry.case_id.in_(ids[start:start + 1000]))))
-    return found
+def sums_by_case(session: Session, accounts, case_ids) -> dict[tuple[int, str, str], tuple[int, int]]:
+    """(case id, currency, account) -> (balance, credits) in minor units, for the cases the query
+    `case_ids` selects, in one query: the balance over every entry as `balance` counts it (debit
+    positive), the credits as positive amounts the way `movements` counts them (a reversed
+    transaction and its reversal both left out). What thousands of open cases owe
+    (payments.dues_by_case) without a query per account and currency or a list of ids."""
+    credits = func.sum(case((and_(_kept(), LedgerEntry.amount_minor < 0), -LedgerEntry.amount_minor), else_=0))
+    query = (select(LedgerEntry.case_id, LedgerEntry.currency, LedgerEntry.account,
+                    func.sum(LedgerEntry.amount_minor), credits)
+             .join(LedgerTransaction)
+             .where(LedgerEntry.account.in_(tuple(accounts)), LedgerEntry.case_id.in_(case_ids))
+             .group_by(LedgerEntry.case_id, LedgerEntry.currency, LedgerEntry.account))
+    return {(case_id, currency, account): (int(total or 0), int(credited or 0))
+            for case_id, currency, account, total, credited in session.execute(query)}
 
 
 def cases_with_entries(accounts):

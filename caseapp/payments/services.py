@@ -147,19 +147,13 @@ def dues_by_case(session: Session, stages=None, *, amounts=None) -> dict[int, Al
     ids = [row[0] for row in exact]
     computed = set(ids)
     plain = [row for row in cases.amounts_in_stages(session, stages, amounts=amounts) if row[0] not in computed]
-    costs: dict[tuple[int, str], int] = {}
-    for currency in sorted({row[1] for row in exact}):
-        for (case_id, _client_id), total in ledger.balances_by_case(session, COSTS_ADVANCED, currency=currency).items():
-            costs[(case_id, currency)] = costs.get((case_id, currency), 0) + total
-    credited: dict[tuple[str, str], dict[int, int]] = {}
+    sums = ledger.sums_by_case(session, (COLLECTED, COSTS_ADVANCED), cases.ids_in_stages(stages, ids=touched))
+
+    def costs(case_id: int, currency: str) -> int:          # balance of costs advanced
+        return sums.get((case_id, currency, COSTS_ADVANCED), (0, 0))[0]
 
     def credits(account: str, case_id: int, currency: str) -> int:
-        if (account, currency) not in credited:
-            credited[(account, currency)] = ledger.credits_by_case(session, account, currency)
-        return credited[(account, currency)].get(case_id, 0)
-
-    def zero(currency: str) -> Money:
-        return Money.zero(currency)
+        return sums.get((case_id, currency, account), (0, 0))[1]
 
     # In minor units (thousands of cases: no Money object for a figure nobody asks for), the
     # same steps as `due_on`: costs advanced, then the claim (a settlement's amount less what came in).
@@ -167,7 +161,7 @@ def dues_by_case(session: Session, stages=None, *, amounts=None) -> dict[int, Al
     found: dict[int, tuple[tuple, Allocation]] = {}
     for row in exact:
         case_id, currency = row[0], row[1]
-        cost = max(costs.get((case_id, currency), 0), 0)
+        cost = max(costs(case_id, currency), 0)
         settlement = settled.get(case_id)
         if settlement is not None and settlement.currency != currency:   # refused when recorded; due_on would refuse too
             raise InvalidInput(f"cannot combine {settlement.currency} and {currency} amounts")
@@ -177,7 +171,8 @@ def dues_by_case(session: Session, stages=None, *, amounts=None) -> dict[int, Al
         else:
             claim = max(row[2] - credits(COLLECTED, case_id, currency), 0)
         if amounts is None or (currency, cost + claim) in amounts:
-            found[case_id] = (row, Allocation(Money(cost, currency), zero(currency), Money(claim, currency), zero(currency)))
+            found[case_id] = (row, Allocation(Money(cost, currency), Money.zero(currency), Money(claim, currency),
+                                              Money.zero(currency)))
     for row in plain:
         found[row[0]] = (row, Allocation(Money.zero(row[1]), Money.zero(row[1]), Money(row[2], row[1]),
                                          Money.zero(row[1])))
