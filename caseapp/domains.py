@@ -84,6 +84,14 @@ def run_startups() -> None:
             getattr(import_module(module), function)()
 
 
+def run_warm_ups(app) -> None:
+    """Each domain's warm-up as a web worker starts (`Domain.warm`, caseapp.wsgi)."""
+    for domain in all_domains():
+        if domain.warm:
+            module, _, function = domain.warm.partition(":")
+            getattr(import_module(module), function)(app)
+
+
 def demo_loaders() -> list:
     return [import_module(d.demo).load for d in sorted(all_domains(), key=lambda d: d.demo_order) if d.demo]
 

@@ -21,7 +21,11 @@ def make_engine(url: str, **kwargs) -> Engine:
     SQLite transactions start with BEGIN IMMEDIATE: a transaction that read
     first and writes later would otherwise fail at once with "database is
     locked" when another connection wrote in between (busy_timeout cannot help
-    there). Writers queue instead; readers in WAL mode are never blocked."""
+    there). Writers queue instead; readers in WAL mode are never blocked.
+
+    A statement that fails is reported (and logged) without the values it was given: they are
+    people's names, addresses and bank accounts, which the logs must not keep (docs/personal-data.md)."""
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         connect_args = {"check_same_thread": False, "timeout": 30}
         if url in ("sqlite://", "sqlite:///:memory:"):

@@ -81,4 +81,6 @@ class Domain:
     demo_order: int = 100
     audit_words: str | None = None   # module: EVENTS, and optionally SENTENCES, STATES, ACTORS
     startup: str | None = None       # "module:function" run once when the app is made (e.g. load rules)
+    warm: str | None = None          # "module:function(app)" run as a web worker starts (caseapp.wsgi): work
+                                     # its first requests would otherwise do (e.g. compute the dashboards)
     personal_data: str | None = None  # module: export, expired, purge (core.personal_data)

@@ -17,3 +17,16 @@ def compile_templates(app) -> int:
         except Exception:  # noqa: BLE001
             log.exception("template %s does not compile", name)
     return compiled
+
+
+def warm(app) -> None:
+    """What a web worker does as it starts: compile the templates, then each domain's warm-up
+    (`Domain.warm`: e.g. the dashboards computed in a thread). A warm-up that fails is logged:
+    the worker serves pages all the same, its first views doing that work."""
+    from caseapp.domains import run_warm_ups
+
+    compile_templates(app)
+    try:
+        run_warm_ups(app)
+    except Exception:  # noqa: BLE001
+        log.exception("warming up the web worker failed")

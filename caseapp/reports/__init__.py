@@ -20,5 +20,6 @@ DOMAIN = Domain(
     # accountant's Payouts (15), so that the accountant's home stays the open batch.
     menu=(MenuEntry(N_("Dashboards"), REPORTS, "read", "/reports/", "fa-bar-chart", order=16),),
     views="caseapp.reports.views",
+    warm="caseapp.reports.views:warm",
     cli="caseapp.reports.cli",
 )

@@ -78,27 +78,30 @@ def _keep(key: tuple, kept: Kept, seconds: int) -> None:
         _KEPT[key] = kept
 
 
-def _refresh_in_background(app, key: tuple, seconds: int) -> None:
-    """Compute a kept dashboard afresh in a thread of this process (one per key at a time), in a
-    request context of the same language, while people are still shown the kept one."""
+def _refresh_in_background(app, keys: list[tuple], seconds: int) -> None:
+    """Compute these dashboards afresh, one after the other, in a thread of this process (a key
+    another thread is computing is left to it), each in a request context of its language, while
+    people are still shown the kept ones."""
     with _LOCK:
-        if key in _REFRESHING:
-            return
-        _REFRESHING.add(key)
+        keys = [key for key in keys if key not in _REFRESHING]
+        _REFRESHING.update(keys)
+    if not keys:
+        return
 
     def run():
-        try:
-            with app.test_request_context("/reports/"):
-                request.caseapp_locale = key[2]       # core.locale.select_locale: this language
-                try:
-                    _keep(key, _compute(key[0], key[1]), seconds)
-                finally:
-                    get_db().session.remove()
-        except Exception:                             # the kept figures stay; the next view tries again
-            log.exception("refreshing the dashboards %s failed", key)
-        finally:
-            with _LOCK:
-                _REFRESHING.discard(key)
+        for key in keys:
+            try:
+                with app.test_request_context("/reports/"):
+                    request.caseapp_locale = key[2]       # core.locale.select_locale: this language
+                    try:
+                        _keep(key, _compute(key[0], key[1]), seconds)
+                    finally:
+                        get_db().session.remove()
+            except Exception:                             # the kept figures stay; the next view tries again
+                log.exception("computing the dashboards %s failed", key)
+            finally:
+                with _LOCK:
+                    _REFRESHING.discard(key)
 
     threading.Thread(target=run, name="caseapp-dashboards", daemon=True).start()
 
@@ -118,11 +121,23 @@ def kept_dashboard(filters: services.Filters) -> Kept:
     if kept and age < seconds:
         return kept
     if kept and age < 2 * seconds:
-        _refresh_in_background(current_app._get_current_object(), key, seconds)
+        _refresh_in_background(current_app._get_current_object(), [key], seconds)
         return kept
     kept = _compute(key[0], key[1])
     _keep(key, kept, seconds)
     return kept
+
+
+def warm(app) -> None:
+    """As a web worker starts (`Domain.warm`): the unfiltered dashboard of today, in each of the
+    interface's languages, computed in a thread and kept, so that its first visitors do not wait."""
+    seconds = app.config.get("CASEAPP_REPORTS_CACHE_SECONDS", 300)
+    if not seconds:
+        return
+    with app.app_context():
+        day = today()
+    _refresh_in_background(app, [(services.Filters(), day, locale) for locale in app.config.get("LANGUAGES") or {}],
+                           seconds)
 
 
 class ReportsView(BaseView):

@@ -82,3 +82,23 @@ def test_shown_query():
         "page=3&psize=50&name=*&_flt_0_email=*"
     assert logs.shown_query("sort=" + "x" * 41) == "sort=*"   # a long value is no sort order
     assert logs.shown_query("we%0Aird=1") == "?=*"             # a strange name is not written either
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "database"])
+def test_a_failing_statement_is_reported_without_its_values(app, url, lines):
+    """What a statement was given (a name, an IBAN) stays out of the error and so out of the
+    logs: the engines caseapp makes hide the values (hide_parameters)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from caseapp.extensions import get_db, make_engine
+
+    with app.app_context():
+        engine = get_db().engine if url == "database" else make_engine(url)
+    with pytest.raises(SQLAlchemyError) as failed, engine.connect() as connection:
+        connection.execute(text("SELECT * FROM no_such_table WHERE name = :name AND iban = :iban"),
+                           {"name": "Max Mustermann", "iban": "DE89370400440532013000"})
+    logging.getLogger("caseapp.test").error("statement failed: %s", failed.value)
+    words = str(failed.value) + json.dumps(lines())
+    assert "no_such_table" in words
+    assert "Mustermann" not in words and "DE8937" not in words

@@ -181,3 +181,40 @@ def test_an_old_dashboard_is_shown_while_it_is_computed_afresh(app, client_as, d
     _age_kept_dashboards(views, 600)                                      # twice as old: not shown
     assert "€1,500.00" in manager.get(address).get_data(as_text=True)
     views.forget()
+
+
+def test_a_web_worker_computes_the_dashboards_as_it_starts(app, client_as, db_session, monkeypatch):
+    """caseapp.wsgi warms each domain up (`Domain.warm`): the unfiltered dashboard of today is
+    computed in every language of the interface before anyone asks, so the first visitors of a
+    new worker do not wait for figures over every case; with nothing kept (0) nothing is computed."""
+    import time
+
+    from caseapp.core.clock import today
+    from caseapp.core.warm import warm
+    from caseapp.reports import views
+
+    build(db_session)
+    db_session.commit()
+    monkeypatch.setitem(app.config, "CASEAPP_REPORTS_CACHE_SECONDS", 0)
+    views.forget()
+    warm(app)
+    assert not views._KEPT and not views._REFRESHING
+    monkeypatch.setitem(app.config, "CASEAPP_REPORTS_CACHE_SECONDS", 300)
+    warm(app)
+    for _ in range(100):
+        with views._LOCK:
+            if not views._REFRESHING:
+                break
+        time.sleep(0.1)
+    with views._LOCK:
+        kept = set(views._KEPT)
+    assert kept == {(Filters(), today(), language) for language in app.config["LANGUAGES"]}
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the dashboard was computed again")
+
+    monkeypatch.setattr(services, "dashboard", not_again)
+    assert "€" in client_as("manager").get("/reports/").get_data(as_text=True)
+    german = client_as("manager").get("/reports/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert "Auswertungen" in german
+    views.forget()
