@@ -181,7 +181,7 @@ WARM_PAGES = {"handler": ["/queue/?scope=mine", "/queue/?scope=unassigned", "/hi
               "accountant": ["/payouts/", "/payments/unmatched", "/ledger/", "/reports/"]}
 
 
-def warm_up(port: int, refs: Path, rounds: int) -> None:
+def warm_up(port: int, refs: Path, rounds: int) -> list[float]:
     """Each role's pages `rounds` times, each request on a new connection so that every gunicorn
     worker is likely to serve each page once before the measurement: what a server that has run
     for a while has done (its statement and template caches filled, the dashboards computed).
@@ -191,14 +191,17 @@ def warm_up(port: int, refs: Path, rounds: int) -> None:
     import requests
 
     base = f"http://127.0.0.1:{port}"
+    logins: list[float] = []
     case_refs = refs.read_text(encoding="utf-8").split()
     if not case_refs:
         raise SystemExit(f"warm-up: {refs} names no case (is the database empty?)")
     for login, pages in WARM_PAGES.items():
         with requests.Session() as session:
             token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', session.get(base + "/login/").text)
+            started = time.perf_counter()
             answer = session.post(base + "/login/", allow_redirects=False, data={
                 "csrf_token": token.group(1) if token else "", "username": login, "password": f"{login}-demo"})
+            logins.append(1000 * (time.perf_counter() - started))
             if answer.status_code != 302:
                 raise SystemExit(f"warm-up: the login of {login} answered {answer.status_code}, not a redirect")
             cookies = session.cookies
@@ -207,13 +210,15 @@ def warm_up(port: int, refs: Path, rounds: int) -> None:
                 path = f"/cases/{case_refs[i % len(case_refs)]}" if page == "case" else page
                 requests.get(base + path, cookies=cookies, allow_redirects=False, timeout=120,
                              headers={"Connection": "close"})
+    return logins
 
 
-def swarm(port: int, users: int, minutes: float, refs: Path, out: Path, think: str) -> list[dict]:
-    env = dict(os.environ, LOAD_REFS=str(refs), LOAD_THINK=think)
+def swarm(port: int, users: int, minutes: float, refs: Path, out: Path, think: str, connections: str) -> list[dict]:
+    env = dict(os.environ, LOAD_REFS=str(refs), LOAD_THINK=think, LOAD_CONNECTIONS=connections)
     subprocess.run([str(BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
                     "-u", str(users), "-r", str(max(1, users // 10)), "-t", f"{int(minutes * 60)}s",
                     "--host", f"http://127.0.0.1:{port}", "--csv", str(out), "--only-summary", "--stop-timeout", "30",
+                    "--reset-stats",     # measured once everyone is in: 50 logins in 10 s are a morning's, not the day's
                     "--loglevel", "WARNING"], env=env, check=False)
     with open(f"{out}_stats.csv", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -228,6 +233,9 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=3)
     parser.add_argument("--think", default="1,3", help="seconds between a person's clicks: low,high (default 1,3)")
+    parser.add_argument("--connections", choices=("proxy", "keep-alive"), default="proxy",
+                        help="proxy (default): each request on a new connection, as the reverse proxy of "
+                             "docs/operations.md passes them; keep-alive: each person on one connection to one worker")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14", help="the login throttle's counters")
@@ -265,9 +273,9 @@ def measure(url: str, instance: Path, figures: dict | None, args) -> int:
     server = serve(url, instance, port, args.workers, args.threads, args.redis)
     try:
         if args.warm_up:
-            warm_up(port, refs, args.warm_up)
+            figures["logins"] = warm_up(port, refs, args.warm_up)
         before = cpu_seconds(server)
-        rows = swarm(port, args.users, args.minutes, refs, instance / "load", args.think)
+        rows = swarm(port, args.users, args.minutes, refs, instance / "load", args.think, args.connections)
         after = cpu_seconds(server)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -283,7 +291,8 @@ def report(rows: list[dict], figures: dict, args) -> int:
     total = next(r for r in rows if r["Name"] == "Aggregated")
     built = (f", built in {figures['cases_seconds']:.0f} s (cases) + {figures['hits_seconds']:.0f} s (hits)"
              if "cases_seconds" in figures else "")
-    title = f"{TITLE}, {args.think.replace(',', '-')} s between clicks"
+    title = (f"{TITLE}, {args.think.replace(',', '-')} s between clicks"
+             + (", keep-alive connections" if args.connections == "keep-alive" else ""))
     lines = [
         title, "",
         f"Measured {stamp} on this machine ({platform.machine()}, 2 cores shared by PostgreSQL, gunicorn and "
@@ -293,11 +302,15 @@ def report(rows: list[dict], figures: dict, args) -> int:
         f"the form, {args.think.replace(',', '-')} s between clicks) for {args.minutes:g} minutes"
         + (f", after a warm-up (each role's pages {args.warm_up} times on new connections, not counted)" if args.warm_up
            else ", from a cold start")
+        + (". Each person's requests on one kept-alive connection to one gunicorn worker" if args.connections == "keep-alive"
+           else ". Each request on a new connection, as the reverse proxy of docs/operations.md passes requests to "
+                "gunicorn (nginx speaks HTTP/1.0 to its upstream and closes the connection), so any free worker takes it")
         + ". Times are locust's: the whole HTTP request over the loopback, as the browser would wait for the HTML.",
         "",
         "Command: `.venv/bin/pip install -e '.[bench]' && .venv/bin/python benchmarks/load.py "
         f"--cases {args.cases} --hits {args.hits} --users {args.users} --minutes {args.minutes:g} --think {args.think}"
-        + (f" --warm-up {args.warm_up}`" if args.warm_up != 8 else "`"),
+        + (f" --warm-up {args.warm_up}" if args.warm_up != 8 else "")
+        + (" --connections keep-alive`" if args.connections == "keep-alive" else "`"),
         "",
         "| page | requests | failures | p50 ms | p95 ms | p99 ms | max ms | target p95 |",
         "|---|---|---|---|---|---|---|---|",
@@ -309,7 +322,15 @@ def report(rows: list[dict], figures: dict, args) -> int:
                  f"{total['95%']} | {total['99%']} | {float(total['Max Response Time']):.0f} | |")
     lines.append("")
     lines.append(f"Throughput {float(total['Requests/s']):.1f} requests/s.")
-    requests = max(1, int(total["Request Count"]))
+    if figures.get("logins"):
+        lines.append("")
+        lines.append(f"Measured once all {args.users} people had logged in (locust --reset-stats: their logins, "
+                     f"{max(1, args.users // 10)} a second, each checks a password hash: a morning's arrival, not the "
+                     f"working day). A login alone (the warm-up's, one at a time): "
+                     + ", ".join(f"{ms:.0f}" for ms in figures["logins"]) + " ms.")
+    # The CPU is the whole run's, the people's logins included (their login form and login are not
+    # in the counted requests since --reset-stats): divided by every request made, as before.
+    requests = max(1, int(total["Request Count"]) + 2 * args.users)
     cpu = figures.get("cpu", {})
     if cpu:
         lines.append("")

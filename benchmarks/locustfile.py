@@ -27,6 +27,11 @@ if os.environ.get("LOAD_REFS"):
 COUNTRIES = ["DE", "FR", "GB", "US", "IT", "AT", "ES", "NL"]
 # Seconds a person spends on a page before the next click ("low,high"): LOAD_THINK, default 1-3 s.
 THINK = tuple(float(x) for x in os.environ.get("LOAD_THINK", "1,3").split(","))
+# LOAD_CONNECTIONS=proxy: each request on a new connection, as the reverse proxy of
+# docs/operations.md passes them to gunicorn (nginx speaks HTTP/1.0 to its upstream and closes
+# the connection: any free worker takes the next request); keep-alive: each person's requests on
+# one connection to one gunicorn worker, as if people reached gunicorn without a proxy.
+HEADERS = {"Connection": "close"} if os.environ.get("LOAD_CONNECTIONS", "proxy") == "proxy" else {}
 
 
 class Person(FastHttpUser):   # geventhttpclient: the load generator takes less of the machine's two cores
@@ -36,15 +41,15 @@ class Person(FastHttpUser):   # geventhttpclient: the load generator takes less 
 
     def on_start(self):
         login = random.choice(self.logins)
-        page = self.client.get("/login/", name="login form")
+        page = self.client.get("/login/", name="login form", headers=HEADERS)
         token = CSRF.search(page.text)
-        response = self.client.post("/login/", name="login", allow_redirects=False, data={
+        response = self.client.post("/login/", name="login", allow_redirects=False, headers=HEADERS, data={
             "csrf_token": token.group(1) if token else "", "username": login, "password": f"{login}-demo"})
         if response.status_code != 302:
             response.failure(f"login of {login} answered {response.status_code}")
 
     def get(self, url: str, name: str):
-        with self.client.get(url, name=name, catch_response=True, allow_redirects=False) as response:
+        with self.client.get(url, name=name, catch_response=True, allow_redirects=False, headers=HEADERS) as response:
             if response.status_code != 200:
                 response.failure(f"{url}: {response.status_code} {response.error or ''}".strip())
 
