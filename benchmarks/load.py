@@ -329,7 +329,8 @@ def report(rows: list[dict], figures: dict, args) -> int:
                      f"working day). A login alone (the warm-up's, one at a time): "
                      + ", ".join(f"{ms:.0f}" for ms in figures["logins"]) + " ms.")
     # The CPU is the whole run's, the people's logins included (their login form and login are not
-    # in the counted requests since --reset-stats): divided by every request made, as before.
+    # in the counted requests since --reset-stats): divided by the requests counted plus the logins.
+    # The pages asked while people were still logging in are not counted either: a few % high.
     requests = max(1, int(total["Request Count"]) + 2 * args.users)
     cpu = figures.get("cpu", {})
     if cpu:

@@ -23,8 +23,9 @@ def make_engine(url: str, **kwargs) -> Engine:
     locked" when another connection wrote in between (busy_timeout cannot help
     there). Writers queue instead; readers in WAL mode are never blocked.
 
-    A statement that fails is reported (and logged) without the values it was given: they are
-    people's names, addresses and bank accounts, which the logs must not keep (docs/personal-data.md)."""
+    A statement that fails is reported (and logged) without the values caseapp gave it: they are
+    people's names, addresses and bank accounts, which the logs should not keep (docs/personal-data.md;
+    the database's own message may still quote a conflicting key, docs/operations.md "Logs")."""
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         connect_args = {"check_same_thread": False, "timeout": 30}

@@ -98,7 +98,10 @@ def update() -> None:
             if not po.is_file() or _undated(po.read_bytes()) != _undated(out.getvalue()):
                 po.parent.mkdir(parents=True, exist_ok=True)   # (an unchanged catalogue keeps its file and date)
                 po.write_bytes(out.getvalue())
-                catalogue.mo(language).write_bytes(compiled(read(po, language)))
+            mo = catalogue.mo(language)
+            fresh = compiled(read(po, language))   # also after a translation typed into the .po by hand
+            if not mo.is_file() or mo.read_bytes() != fresh:
+                mo.write_bytes(fresh)
             missing = sum(1 for m in catalog if m.id and not _translated(m))
             print(f"{catalogue.name:12} {language}: {len(template):4} words, {missing:3} not translated")
 

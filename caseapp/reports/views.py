@@ -41,11 +41,9 @@ def filters_of(args) -> services.Filters:
 
 @dataclass(frozen=True)
 class Kept:
-    """A dashboard as computed at `as_of` (UTC): its tables with their charts, and what its
-    filters offer (countries, clients)."""
+    """A dashboard as computed at `as_of` (UTC, when its queries began): its tables with their charts."""
 
     figures: list[tuple[services.Table, Markup]]
-    choices: tuple[list[str], list[tuple[int, str]]]
     as_of: datetime
     computed: float                  # time.monotonic() when computed
 
@@ -63,10 +61,9 @@ def forget() -> None:
 
 
 def _compute(filters: services.Filters, day) -> Kept:
-    session = get_session()
-    tables = services.dashboard(session, filters, day)
-    return Kept([(table, Markup(charts.draw(table))) for table in tables], services.choices(session),
-                datetime.now(timezone.utc), time.monotonic())
+    as_of, started = datetime.now(timezone.utc), time.monotonic()
+    tables = services.dashboard(get_session(), filters, day)
+    return Kept([(table, Markup(charts.draw(table))) for table in tables], as_of, started)
 
 
 def _keep(key: tuple, kept: Kept, seconds: int) -> None:
@@ -78,39 +75,51 @@ def _keep(key: tuple, kept: Kept, seconds: int) -> None:
         _KEPT[key] = kept
 
 
+_REFRESHER: list = []                 # the one thread (an executor) that computes kept dashboards afresh
+
+
 def _refresh_in_background(app, keys: list[tuple], seconds: int) -> None:
-    """Compute these dashboards afresh, one after the other, in a thread of this process (a key
-    another thread is computing is left to it), each in a request context of its language, while
-    people are still shown the kept ones."""
+    """Compute these dashboards afresh in this process's one refreshing thread, one after the
+    other (one database connection, however many dashboards are due; a key already waiting or
+    being computed is not asked twice), each in a request context of its language, while people
+    are still shown the kept ones."""
+    from concurrent.futures import ThreadPoolExecutor
+
     with _LOCK:
         keys = [key for key in keys if key not in _REFRESHING]
         _REFRESHING.update(keys)
-    if not keys:
-        return
+        if not _REFRESHER:
+            _REFRESHER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="caseapp-dashboards"))
+        refresher = _REFRESHER[0]
 
-    def run():
-        for key in keys:
-            try:
-                with app.test_request_context("/reports/"):
-                    request.caseapp_locale = key[2]       # core.locale.select_locale: this language
-                    try:
-                        _keep(key, _compute(key[0], key[1]), seconds)
-                    finally:
-                        get_db().session.remove()
-            except Exception:                             # the kept figures stay; the next view tries again
-                log.exception("computing the dashboards %s failed", key)
-            finally:
-                with _LOCK:
-                    _REFRESHING.discard(key)
+    def run(key):
+        try:
+            with app.test_request_context("/reports/"):
+                request.caseapp_locale = key[2]       # core.locale.select_locale: this language
+                try:
+                    _keep(key, _compute(key[0], key[1]), seconds)
+                finally:
+                    get_db().session.remove()
+        except Exception:                             # the kept figures stay; the next view tries again
+            log.exception("computing the dashboards %s failed", key)
+        finally:
+            with _LOCK:
+                _REFRESHING.discard(key)
 
-    threading.Thread(target=run, name="caseapp-dashboards", daemon=True).start()
+    for key in keys:
+        try:
+            refresher.submit(run, key)
+        except RuntimeError:                          # the process is shutting down: nothing to refresh
+            with _LOCK:
+                _REFRESHING.discard(key)
 
 
 def kept_dashboard(filters: services.Filters) -> Kept:
     """The dashboard for these filters, today and the person's language: computed once and kept
     CASEAPP_REPORTS_CACHE_SECONDS in this process; older than that (up to twice as old) it is still
     shown while a thread computes it afresh, so nobody waits for figures over every case but the
-    first person of the day (or of a quiet spell). The page says when they were computed."""
+    first person of the day (or after a quiet spell of twice that time). The page says when they
+    were computed."""
     seconds = current_app.config.get("CASEAPP_REPORTS_CACHE_SECONDS", 300)
     key = (filters, today(), current_locale())
     if not seconds:
@@ -150,10 +159,12 @@ class ReportsView(BaseView):
     def dashboard(self):
         filters = filters_of(request.args)
         kept = kept_dashboard(filters)
-        countries, clients = kept.choices
+        countries, clients = services.choices(get_session())    # current: a new client is there at once
         query = {k: v for k, v in (("country", filters.country), ("client", filters.client_id)) if v}
+        seconds = current_app.config.get("CASEAPP_REPORTS_CACHE_SECONDS", 300)
         return self.render_template("reports/dashboard.html", figures=kept.figures, filters=filters,
-                                    countries=countries, clients=clients, query=query, as_of=kept.as_of)
+                                    countries=countries, clients=clients, query=query, as_of=kept.as_of,
+                                    minutes=max(1, seconds // 60) if seconds else None)
 
     @expose("/<key>.csv")
     @has_access

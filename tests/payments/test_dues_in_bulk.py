@@ -59,3 +59,22 @@ def test_settled_cases_and_costs_advanced_in_bulk(db_session):
     bulk = assert_bulk_agrees(db_session)
     assert bulk[costly.id].costs == Money(3800, "EUR")
     assert bulk[settled.id].costs + bulk[settled.id].claim == agreed
+
+
+def test_ledger_entries_in_another_currency_than_the_cases_do_not_count_in_bulk(db_session):
+    """Costs advanced in pounds on a euro case, and money collected in pounds on it: what the
+    case owes in euros is computed from its euro entries alone, in bulk as by `due_on`."""
+    from caseapp.ledger import services as ledger
+
+    actor = Actor.system("test")
+    case = db_session.scalars(select(Case).where(Case.stage == "offer_sent", Case.currency == "EUR")
+                              .order_by(Case.id)).first()
+    ledger.post(db_session, actor, kind="costs_advanced", description="court fee", booked_on=DAY,
+                lines=[ledger.debit("costs_advanced", Money(2500, "GBP"), case_id=case.id),
+                       ledger.credit("office_transfers", Money(2500, "GBP"))])
+    ledger.post(db_session, actor, kind="costs_advanced", description="court fee", booked_on=DAY,
+                lines=[ledger.debit("costs_advanced", Money(1200, "EUR"), case_id=case.id),
+                       ledger.credit("office_transfers", Money(1200, "EUR"))])
+    bulk = assert_bulk_agrees(db_session)
+    assert bulk[case.id].costs == Money(1200, "EUR")
+    assert bulk[case.id].claim == Money(case.claimed_minor, "EUR")
