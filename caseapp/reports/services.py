@@ -302,8 +302,18 @@ def dashboard(session: Session, filters: Filters, today: date) -> list[Table]:
 
 def choices(session: Session) -> tuple[list[str], list[tuple[int, str]]]:
     """What the filters offer: the countries cases are in, and the clients (id, name)."""
-    countries = [c for (c,) in session.execute(case_figures.known_countries())]
-    return countries, clients.client_choices(session)
+    return countries(session), clients.client_choices(session)
+
+
+def countries(session: Session) -> list[str]:
+    """The countries cases are in (a scan of every case: 28 ms at 100,000; the page keeps them
+    with its figures)."""
+    return [c for (c,) in session.execute(case_figures.known_countries())]
+
+
+def client_choices(session: Session) -> list[tuple[int, str]]:
+    """The clients a filter offers (id, name)."""
+    return clients.client_choices(session)
 
 
 # ---------------------------------------------------------------------------------------------

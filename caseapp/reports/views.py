@@ -41,9 +41,11 @@ def filters_of(args) -> services.Filters:
 
 @dataclass(frozen=True)
 class Kept:
-    """A dashboard as computed at `as_of` (UTC, when its queries began): its tables with their charts."""
+    """A dashboard as computed at `as_of` (UTC, when its queries began): its tables with their
+    charts, and the countries cases are in (for the filter; the clients are read on every view)."""
 
     figures: list[tuple[services.Table, Markup]]
+    countries: list[str]
     as_of: datetime
     computed: float                  # time.monotonic() when computed
 
@@ -62,8 +64,9 @@ def forget() -> None:
 
 def _compute(filters: services.Filters, day) -> Kept:
     as_of, started = datetime.now(timezone.utc), time.monotonic()
-    tables = services.dashboard(get_session(), filters, day)
-    return Kept([(table, Markup(charts.draw(table))) for table in tables], as_of, started)
+    session = get_session()
+    tables = services.dashboard(session, filters, day)
+    return Kept([(table, Markup(charts.draw(table))) for table in tables], services.countries(session), as_of, started)
 
 
 def _keep(key: tuple, kept: Kept, seconds: int) -> None:
@@ -159,7 +162,7 @@ class ReportsView(BaseView):
     def dashboard(self):
         filters = filters_of(request.args)
         kept = kept_dashboard(filters)
-        countries, clients = services.choices(get_session())    # current: a new client is there at once
+        countries, clients = kept.countries, services.client_choices(get_session())   # a new client at once
         query = {k: v for k, v in (("country", filters.country), ("client", filters.client_id)) if v}
         seconds = current_app.config.get("CASEAPP_REPORTS_CACHE_SECONDS", 300)
         return self.render_template("reports/dashboard.html", figures=kept.figures, filters=filters,

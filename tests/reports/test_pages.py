@@ -218,3 +218,17 @@ def test_a_web_worker_computes_the_dashboards_as_it_starts(app, client_as, db_se
     german = client_as("manager").get("/reports/", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert "Einzugsquote" in german and "Zahlen vom " in german      # the German figures, kept in German
     views.forget()
+
+
+def test_a_new_client_is_in_the_filter_at_once_while_the_figures_are_kept(app, client_as, db_session, monkeypatch):
+    from caseapp.reports import views
+    from tests.clients.factories import make_client
+
+    monkeypatch.setitem(app.config, "CASEAPP_REPORTS_CACHE_SECONDS", 300)
+    views.forget()
+    manager = client_as("manager")
+    assert "Atelier Neuzugang" not in manager.get("/reports/").get_data(as_text=True)
+    make_client(db_session, "Atelier Neuzugang")
+    db_session.commit()
+    assert "Atelier Neuzugang" in manager.get("/reports/").get_data(as_text=True)
+    views.forget()
