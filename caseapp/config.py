@@ -21,6 +21,7 @@ variable (CASEAPP_*) for production.
 | broker (background work)| CASEAPP_BROKER_URL           | none: work runs in-process (threads); redis://host:6379/N: Celery tasks run by `caseapp worker` (results on the same Redis) |
 | broker queue           | CASEAPP_BROKER_QUEUE          | caseapp: the queue this app's tasks go to and its workers take them from |
 | broker redelivery      | CASEAPP_BROKER_VISIBILITY_TIMEOUT | 3600 s: a task whose worker died goes back on the queue after this long |
+| job lease              | CASEAPP_JOB_LEASE_SECONDS     | 300 s: a running job whose worker wrote no heartbeat for this long is taken over by the next delivery; recent, the delivery leaves it and looks again after this long (keep it below the visibility timeout) |
 | evidence: Chromium     | CASEAPP_CHROMIUM              | /usr/bin/chromium (Debian's; never a browser download) |
 | evidence: time, size   | CASEAPP_CAPTURE_SECONDS, CASEAPP_CAPTURE_MAX_BYTES | 60 s a capture; 20971520 (20 MB) a resource |
 | capture on "illegal"   | CASEAPP_CAPTURE_ON_DECIDE     | 1: deciding a hit illegal captures its page (after the commit) |
@@ -256,6 +257,7 @@ def build_config(overrides: dict | None = None) -> dict:
         "CASEAPP_BROKER_URL": _env("BROKER_URL", ""),
         "CASEAPP_BROKER_QUEUE": _env("BROKER_QUEUE", "caseapp"),
         "CASEAPP_BROKER_VISIBILITY_TIMEOUT": _whole("BROKER_VISIBILITY_TIMEOUT", 3600, 1, 7 * 86400),
+        "CASEAPP_JOB_LEASE_SECONDS": _whole("JOB_LEASE_SECONDS", 300, 1, 86400),
         # RDAP's bootstrap (IANA's dns.json: which registry answers for which top-level domain),
         # read from this file; never downloaded by the address lookup. No file: no RDAP lookup.
         "CASEAPP_RDAP_BOOTSTRAP": _env("RDAP_BOOTSTRAP", str(folder / "rdap-bootstrap.json")),

@@ -70,18 +70,27 @@ def make_celery(app):
 
 
 def _register(celery, app, name, fn) -> None:
-    def run(*args, **kwargs):
+    """`fn` as a Celery task of `celery`, run in `app`'s context. A job that a live worker is
+    running (core.jobs.BUSY: this is a delivery after the broker's visibility timeout of a long
+    job) is looked at again after the lease: taken over then if that worker has died, left alone
+    once it has finished."""
+    from caseapp.core.jobs import BUSY, lease_seconds
+
+    def run(task, *args, **kwargs):
         from caseapp.extensions import get_db
 
         with app.app_context():
             try:
-                return fn(*args, **kwargs)
+                state = fn(*args, **kwargs)
+                if state == BUSY:
+                    raise task.retry(countdown=lease_seconds(), max_retries=None)
+                return state
             finally:
                 get_db().session.remove()
 
     run.__name__ = fn.__name__
     run.__doc__ = fn.__doc__
-    celery.task(name=name, shared=False)(run)   # this Celery app's own: another Flask app has its own
+    celery.task(name=name, shared=False, bind=True)(run)   # this Celery app's own: another Flask app has its own
 
 
 def celery_of(app):

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, select, update
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, and_, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from caseapp.core.errors import InvalidInput
@@ -34,6 +34,7 @@ QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 STATES = (QUEUED, RUNNING, DONE, FAILED)
 FINISHED = (DONE, FAILED)
 ALREADY = "already finished"   # run_job: another delivery of the task finished the job
+BUSY = "running elsewhere"      # run_job: a worker that is alive (its heartbeat is recent) runs the job
 
 # name -> function: every @background function of every domain's tasks module imported so far.
 REGISTRY: dict[str, Callable] = {}
@@ -117,6 +118,9 @@ class Job(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Written by the worker running it every lease/3 seconds (run_job, advance): a delivery that
+    # finds it recent leaves the job to that worker (lease_seconds).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def as_dict(self) -> dict:
         return {"id": self.id, "kind": self.kind, "state": self.state, "done": self.done, "total": self.total,
@@ -167,19 +171,32 @@ def recent(session: Session, *, limit: int = 50, kind: str | None = None, state:
 MAX_ATTEMPTS = 3
 
 
+def lease_seconds() -> int:
+    """Seconds after its last heartbeat that a running job's worker counts as gone
+    (CASEAPP_JOB_LEASE_SECONDS, default 300; keep it below the broker's visibility timeout, after
+    which a task whose worker died is delivered again)."""
+    from flask import current_app, has_app_context
+
+    return int(current_app.config.get("CASEAPP_JOB_LEASE_SECONDS", 300)) if has_app_context() else 300
+
+
 def start(session: Session, job_id: int) -> bool:
-    """A worker takes the job up: queued (or running, when a worker died under it) becomes running.
-    False when it is already done or failed: a task delivered again does nothing; and when it
-    was begun MAX_ATTEMPTS times without finishing, it fails, saying so."""
-    taken = session.execute(update(Job).where(Job.id == job_id, Job.state.in_((QUEUED, RUNNING)),
-                                              Job.attempts < MAX_ATTEMPTS)
-                            .values(state=RUNNING, started_at=utcnow(), attempts=Job.attempts + 1)
+    """A worker takes the job up: queued — or running with no heartbeat for `lease_seconds()`,
+    when the worker under it died — becomes running. False when it is already done or failed (a
+    task delivered again does nothing), when it runs in a worker that is alive (`busy` says
+    which: a delivery after the visibility timeout of a long job neither runs it twice nor counts
+    an attempt), and when it was begun MAX_ATTEMPTS times without finishing: it fails, saying so."""
+    now = utcnow()
+    free = or_(Job.state == QUEUED,
+               and_(Job.state == RUNNING, or_(Job.heartbeat_at.is_(None),
+                                              Job.heartbeat_at < now - timedelta(seconds=lease_seconds()))))
+    taken = session.execute(update(Job).where(Job.id == job_id, free, Job.attempts < MAX_ATTEMPTS)
+                            .values(state=RUNNING, started_at=now, heartbeat_at=now, attempts=Job.attempts + 1)
                             .execution_options(synchronize_session=False))
     if taken.rowcount == 1:
         return True
-    session.execute(update(Job).where(Job.id == job_id, Job.state.in_((QUEUED, RUNNING)),
-                                      Job.attempts >= MAX_ATTEMPTS)
-                    .values(state=FAILED, finished_at=utcnow(),
+    session.execute(update(Job).where(Job.id == job_id, free, Job.attempts >= MAX_ATTEMPTS)
+                    .values(state=FAILED, finished_at=now,
                             message=f"Stopped: the work was begun {MAX_ATTEMPTS} times and its worker stopped "
                                     "each time (killed or out of memory). Check the worker's log, then start it "
                                     "again, with a smaller file if it was an import.")
@@ -187,9 +204,22 @@ def start(session: Session, job_id: int) -> bool:
     return False
 
 
+def busy(session: Session, job_id: int) -> bool:
+    """The job is running in a worker that is alive (a heartbeat within `lease_seconds()`)."""
+    since = utcnow() - timedelta(seconds=lease_seconds())
+    return session.scalar(select(Job.id).where(Job.id == job_id, Job.state == RUNNING,
+                                               Job.heartbeat_at >= since)) is not None
+
+
+def beat(session: Session, job_id: int) -> None:
+    """The worker running the job is still at it."""
+    session.execute(update(Job).where(Job.id == job_id, Job.state == RUNNING).values(heartbeat_at=utcnow())
+                    .execution_options(synchronize_session=False))
+
+
 def advance(session: Session, job_id: int, done: int, total: int | None = None, message: str | None = None) -> None:
     """Progress: `done` of `total` items (and what it is doing), while the job is running."""
-    values: dict = {"done": done}
+    values: dict = {"done": done, "heartbeat_at": utcnow()}
     if total is not None:
         values["total"] = total
     if message is not None:
@@ -236,25 +266,57 @@ class Progress:
             advance(session, self.job_id, done, total, message)
 
 
+def _beating(job_id: int):
+    """A thread that writes the job's heartbeat every lease/3 seconds until the returned event is
+    set (the work may go a long time without reporting progress)."""
+    from flask import current_app
+
+    from caseapp.core.uow import unit_of_work
+    from caseapp.extensions import get_db, get_session
+
+    app, stop = current_app._get_current_object(), threading.Event()
+    every = max(lease_seconds() / 3, 0.2)
+
+    def run():
+        while not stop.wait(every):
+            try:
+                with app.app_context():
+                    try:
+                        with unit_of_work(get_session()) as session:
+                            beat(session, job_id)
+                    finally:
+                        get_db().session.remove()
+            except Exception:  # noqa: BLE001  (the next beat tries again; the work goes on)
+                log.warning("job %s: its heartbeat could not be written", job_id, exc_info=True)
+
+    threading.Thread(target=run, name=f"job-{job_id}-heartbeat", daemon=True).start()
+    return stop
+
+
 def run_job(job_id: int, work: Callable[[Progress], dict | None]) -> str:
     """Run `work(progress)` as job `job_id` inside a task: take the job (nothing, if it is already
-    finished: a task delivered twice), run it, finish it with what `work` returns, or fail it with
-    the error's first line. Returns DONE or FAILED when this call finished the job, ALREADY when
-    another delivery of the same task had (or has meanwhile)."""
+    finished: a task delivered twice), run it while a thread writes its heartbeat, finish it with
+    what `work` returns, or fail it with the error's first line. Returns DONE or FAILED when this
+    call finished the job, ALREADY when another delivery of the same task had (or has meanwhile),
+    BUSY when a worker that is alive runs it (the Celery task then looks again later:
+    core.celery_app)."""
     from caseapp.core.uow import unit_of_work
     from caseapp.extensions import get_session
 
     with unit_of_work(get_session()) as session:
         if not start(session, job_id):
-            return ALREADY
+            return BUSY if busy(session, job_id) else ALREADY
+    stop = _beating(job_id)
     try:
         result = work(Progress(job_id))
     except Exception as error:  # noqa: BLE001  (the job says why; the worker goes on)
+        stop.set()
         log.exception("job %s failed", job_id)
         get_session().rollback()
         with unit_of_work(get_session()) as session:
             failed = fail(session, job_id, (str(error).splitlines() or [type(error).__name__])[0])
         return FAILED if failed else ALREADY
+    stop.set()
     with unit_of_work(get_session()) as session:
         finished = finish(session, job_id, result)
     return DONE if finished else ALREADY

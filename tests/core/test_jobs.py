@@ -42,6 +42,62 @@ def _redis():
 
 # --- the job table ---------------------------------------------------------------------------------
 
+def _silent_for(session, job_id: int, seconds: float) -> None:
+    """The job's worker last wrote its heartbeat `seconds` ago (it died then)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from caseapp.core.models import utcnow
+
+    session.execute(update(jobs.Job).where(jobs.Job.id == job_id)
+                    .values(heartbeat_at=utcnow() - timedelta(seconds=seconds)))
+
+
+@pytest.mark.parametrize("seconds_ago, taken", [(299, False), (301, True)])
+def test_a_running_job_is_taken_over_only_once_its_heartbeat_is_older_than_the_lease(db_session, seconds_ago, taken):
+    job = jobs.create(db_session, "core.probe", started_by=None)
+    assert jobs.start(db_session, job.id) is True
+    _silent_for(db_session, job.id, seconds_ago)              # the default lease: 300 s
+    assert jobs.start(db_session, job.id) is taken
+    db_session.expire_all()
+    assert (jobs.get(db_session, job.id).state, jobs.get(db_session, job.id).attempts) == ("running", 2 if taken else 1)
+
+
+def test_progress_is_a_heartbeat_and_a_busy_delivery_is_looked_at_again_after_the_lease(app, db_session, monkeypatch):
+    """A delivery of a job a live worker runs: run_job says BUSY without running the work, and the
+    Celery task asks to be delivered again after the lease (not acknowledged as done)."""
+    from caseapp.core.celery_app import make_celery
+
+    job = jobs.create(db_session, "core.probe", started_by=None)
+    assert jobs.start(db_session, job.id) is True
+    _silent_for(db_session, job.id, 301)
+    jobs.advance(db_session, job.id, 1, 2)                    # progress: the worker is alive
+    ran = []
+    assert jobs.run_job(job.id, lambda progress: ran.append(1)) == jobs.BUSY
+    assert ran == []
+    db_session.expire_all()
+    assert jobs.get(db_session, job.id).attempts == 1
+
+    monkeypatch.setitem(app.config, "CASEAPP_BROKER_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "CASEAPP_JOB_LEASE_SECONDS", 42)
+    task = make_celery(app).tasks["core.probe"]
+    asked = {}
+
+    class Again(Exception):
+        pass
+
+    def retry(**kwargs):
+        asked.update(kwargs)
+        return Again()
+
+    monkeypatch.setattr(task, "retry", retry)
+    with pytest.raises(Again):
+        task(job.id)
+    assert asked == {"countdown": 42, "max_retries": None}
+    jobs.finish(db_session, job.id, {"ok": True})
+    assert task(job.id) == jobs.ALREADY                       # once it has finished: nothing, no retry
+
 def test_a_job_goes_queued_running_done_and_a_second_delivery_changes_nothing(db_session):
     job = jobs.create(db_session, "core.probe", started_by=None, total=4)
     assert (job.state, job.done, job.attempts) == ("queued", 0, 0)
@@ -50,6 +106,10 @@ def test_a_job_goes_queued_running_done_and_a_second_delivery_changes_nothing(db
     db_session.expire_all()
     job = jobs.get(db_session, job.id)
     assert (job.state, job.done, job.total, job.message, job.attempts) == ("running", 2, 4, "half way", 1)
+    assert jobs.start(db_session, job.id) is False           # its worker is alive (a recent heartbeat): left to it
+    assert jobs.busy(db_session, job.id) is True
+    _silent_for(db_session, job.id, jobs.lease_seconds() + 1)
+    assert jobs.busy(db_session, job.id) is False
     assert jobs.start(db_session, job.id) is True            # a worker died under it: the next takes it over
     assert jobs.finish(db_session, job.id, {"url": "/x", "counts": {"ok": 4}}) is True
     assert jobs.finish(db_session, job.id, {"url": "/other"}) is False
@@ -67,6 +127,7 @@ def test_a_job_begun_as_often_as_allowed_without_finishing_fails_instead_of_runn
     job = jobs.create(db_session, "core.probe", started_by=None)
     for _ in range(jobs.MAX_ATTEMPTS):          # each time its worker was lost under it
         assert jobs.start(db_session, job.id) is True
+        _silent_for(db_session, job.id, jobs.lease_seconds() + 1)
     db_session.expire_all()
     assert (jobs.get(db_session, job.id).state, jobs.get(db_session, job.id).attempts) == ("running", jobs.MAX_ATTEMPTS)
     assert jobs.start(db_session, job.id) is False           # one delivery too many: not begun again
@@ -247,7 +308,7 @@ def worker_env(tmp_path):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "CASEAPP_INSTANCE_PATH": str(tmp_path / "instance"),
            "CASEAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'jobs.db'}", "CASEAPP_BROKER_URL": REDIS_URL,
-           "CASEAPP_BROKER_QUEUE": queue, "CASEAPP_BROKER_VISIBILITY_TIMEOUT": "3",
+           "CASEAPP_BROKER_QUEUE": queue, "CASEAPP_BROKER_VISIBILITY_TIMEOUT": "3", "CASEAPP_JOB_LEASE_SECONDS": "2",
            "CASEAPP_SECRET_KEY": "tests"}
     subprocess.run([CASEAPP, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=300)
     started: list[subprocess.Popen] = []
@@ -261,8 +322,8 @@ def worker_env(tmp_path):
     client.delete(queue)
 
 
-def _start_worker(env, started, log: Path) -> subprocess.Popen:
-    process = subprocess.Popen([CASEAPP, "worker", "--concurrency", "1"], env=env, stdout=log.open("ab"),
+def _start_worker(env, started, log: Path, concurrency: int = 1) -> subprocess.Popen:
+    process = subprocess.Popen([CASEAPP, "worker", "--concurrency", str(concurrency)], env=env, stdout=log.open("ab"),
                                stderr=subprocess.STDOUT, start_new_session=True)
     started.append(process)
     deadline = time.monotonic() + 60
@@ -339,6 +400,27 @@ def test_a_worker_killed_mid_task_loses_no_work_and_the_work_completes_once(work
     time.sleep(4)                                # past the visibility timeout: no further delivery runs it
     assert note.read_text().splitlines() == [f"{job_id} {job['result']['pid']}"]
     assert _job(env, job_id)["attempts"] == 2
+
+
+def test_a_job_running_longer_than_the_visibility_timeout_runs_once_and_is_not_failed(worker_env):
+    """The broker delivers the task again every visibility timeout (3 s here) while the job runs:
+    each delivery finds its heartbeat recent and leaves it (before the lease, a second run began
+    and the third delivery failed the job while the first still ran it)."""
+    env, started, tmp = worker_env
+    gate, note = tmp / "gate", tmp / "finished"
+    _start_worker(env, started, tmp / "first.log")
+    job_id = _queue_probe(env, str(gate), 300, str(note))
+    assert _wait_for(env, job_id, "running", 60)["attempts"] == 1
+    time.sleep(4)                                # past the visibility timeout, the first worker still at it
+    _start_worker(env, started, tmp / "second.log")   # a worker starting takes the task back from the broker
+    time.sleep(8)
+    assert _job(env, job_id) == {"state": "running", "attempts": 1, "result": None}
+    assert b"Retry in 2s" in (tmp / "second.log").read_bytes()     # it left the job and looks again later
+    gate.write_text("go")
+    job = _wait_for(env, job_id, "done", 60)
+    time.sleep(4)
+    assert note.read_text().splitlines() == [f"{job_id} {job['result']['pid']}"]
+    assert _job(env, job_id)["attempts"] == 1
 
 
 def test_the_daily_escalation_task_does_what_the_command_does_and_a_second_run_nothing(app, db_session):
