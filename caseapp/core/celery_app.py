@@ -72,8 +72,8 @@ def make_celery(app):
 def _register(celery, app, name, fn) -> None:
     """`fn` as a Celery task of `celery`, run in `app`'s context. A job that a live worker is
     running (core.jobs.BUSY: this is a delivery after the broker's visibility timeout of a long
-    job) is looked at again after the lease: taken over then if that worker has died, left alone
-    once it has finished."""
+    job) is looked at again after the lease (at most half the visibility timeout): taken over then
+    if that worker has died, left alone once it has finished."""
     from caseapp.core.jobs import BUSY, lease_seconds
 
     def run(task, *args, **kwargs):
@@ -82,8 +82,9 @@ def _register(celery, app, name, fn) -> None:
         with app.app_context():
             try:
                 state = fn(*args, **kwargs)
-                if state == BUSY:
-                    raise task.retry(countdown=lease_seconds(), max_retries=None)
+                if state == BUSY:     # within the visibility timeout, or the broker hands the wait out again
+                    visibility = int(app.config.get("CASEAPP_BROKER_VISIBILITY_TIMEOUT", 3600))
+                    raise task.retry(countdown=max(1, min(lease_seconds(), visibility // 2)), max_retries=None)
                 return state
             finally:
                 get_db().session.remove()

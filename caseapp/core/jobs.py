@@ -204,9 +204,11 @@ def start(session: Session, job_id: int) -> bool:
     return False
 
 
-def busy(session: Session, job_id: int) -> bool:
-    """The job is running in a worker that is alive (a heartbeat within `lease_seconds()`)."""
-    since = utcnow() - timedelta(seconds=lease_seconds())
+def busy(session: Session, job_id: int, *, at: datetime | None = None) -> bool:
+    """The job is running in a worker that is alive: a heartbeat within `lease_seconds()` of `at`
+    (default now; run_job passes the moment before its `start`, so that a heartbeat `start` found
+    recent is recent here too, however long between the two)."""
+    since = (at or utcnow()) - timedelta(seconds=lease_seconds())
     return session.scalar(select(Job.id).where(Job.id == job_id, Job.state == RUNNING,
                                                Job.heartbeat_at >= since)) is not None
 
@@ -304,8 +306,9 @@ def run_job(job_id: int, work: Callable[[Progress], dict | None]) -> str:
     from caseapp.extensions import get_session
 
     with unit_of_work(get_session()) as session:
+        asked = utcnow()
         if not start(session, job_id):
-            return BUSY if busy(session, job_id) else ALREADY
+            return BUSY if busy(session, job_id, at=asked) else ALREADY
     stop = _beating(job_id)
     try:
         result = work(Progress(job_id))
@@ -316,7 +319,8 @@ def run_job(job_id: int, work: Callable[[Progress], dict | None]) -> str:
         with unit_of_work(get_session()) as session:
             failed = fail(session, job_id, (str(error).splitlines() or [type(error).__name__])[0])
         return FAILED if failed else ALREADY
-    stop.set()
+    finally:
+        stop.set()      # whatever ended the work (even a SystemExit): no heartbeat for a job nobody runs
     with unit_of_work(get_session()) as session:
         finished = finish(session, job_id, result)
     return DONE if finished else ALREADY
