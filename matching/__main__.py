@@ -41,16 +41,17 @@ _TOP = 5
 
 
 def _query(path: Path):
-    """Worker: decode, describe, search (the engine is inherited from the parent by fork)."""
+    """Worker: decode, describe, search (the engine is inherited from the parent by fork).
+    The time reported is the search's, with the second stage's description when one is needed."""
     from .decode import DecodeError
     from .engine import query_signature
 
     try:
-        variants = query_signature(path)
+        query = query_signature(path)
     except DecodeError as error:
         return path.name, [], str(error), 0.0
     started = time.perf_counter()
-    matches = _ENGINE.search(variants, _TOP)
+    matches = _ENGINE.search(query, _TOP)
     return path.name, matches, None, time.perf_counter() - started
 
 

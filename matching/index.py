@@ -261,10 +261,13 @@ class Index:
                     out.append((float(votes[v, s]), v, int(s)))
         return out
 
-    def search(self, variants: list[Features], top: int = 5, transforms: dict | None = None) -> list[tuple[str, float]]:
+    def search(self, variants: list[Features], top: int = 5, transforms: dict | None = None,
+               planes: dict | None = None) -> list[tuple[str, float]]:
         """The `top` best references (name, score). With `transforms` (a dict), it receives for
         each name (variant number, 3x3 homography from the query's to the reference's
-        normalised coordinates, each side 0..1) where verification found one."""
+        normalised coordinates, each side 0..1) where verification found one. With `planes`
+        (a dict), the first variant is a probe: verified with every shortlisted reference, it
+        scores none, and `planes` receives each one's second-plane factor for it (plane_factor)."""
         cv2.setRNGSeed(12345)  # RANSAC draws: same answer for the same query, whatever ran before
         if not len(self):
             return []
@@ -273,6 +276,8 @@ class Index:
         if not shortlist:
             return []
         slots = list(dict.fromkeys(s for _, _, s in shortlist))
+        if planes is not None:
+            shortlist = shortlist + [(0.0, 0, s) for s in slots if (0, s) not in {(v, t) for _, v, t in shortlist}]
         shared = self._shortlist_index(slots)
         used = sorted({v for _, v, _ in shortlist})
         # one faiss call for all the variants verified (per-call overhead is most of a small search)
@@ -285,7 +290,12 @@ class Index:
             a = sum(len(variants[u].desc) for u in used[:i])
             nbrs = (D[a:a + len(variants[v].desc)], I[a:a + len(variants[v].desc)]) if k else None
             found_h: dict[int, np.ndarray] = {}
-            for slot, s in self.verify(variants[v], slots, targets, words[v], shared, nbrs, found_h).items():
+            found_p: dict[int, float] = {}
+            for slot, s in self.verify(variants[v], slots, targets, words[v], shared, nbrs, found_h, found_p).items():
+                if planes is not None and v == 0:   # the whole query: a probe, not a score
+                    if slot in found_p:
+                        planes[self.names[slot]] = found_p[slot]
+                    continue
                 if s > best.get(slot, -1.0):
                     best[slot] = s
                     if transforms is not None and slot in found_h:
@@ -333,7 +343,7 @@ class Index:
 
     def verify(self, f: Features, slots: list[int], targets: list[int] | None = None,
                words: np.ndarray | None = None, shared=None, neighbours=None,
-               transforms: dict | None = None) -> dict[int, float]:
+               transforms: dict | None = None, planes: dict | None = None) -> dict[int, float]:
         """Scores of `targets` (default: all `slots`) for one query variant. Each query
         descriptor's nearest descriptors among all the shortlisted references are
         correspondences when clearly nearer than the nearest from any *other* of them
@@ -368,6 +378,8 @@ class Index:
             st = verify_pair(f.xy[r], allrec["xy"][ri].astype(np.float32), r, allrec["scale"][ri].astype(np.float32),
                              tuple(self.sizes[slot]), f.size, thr=self.p["thr"], qscale=f.scale[r])
             out[slot] = self.score(st)
+            if planes is not None:
+                planes[slot] = self.plane_factor(st)
             if transforms is not None and "H" in st:   # in normalised coordinates (0..1 on both sides)
                 rw, rh = self.sizes[slot]
                 qw, qh = f.size
@@ -385,12 +397,16 @@ class Index:
     def score(self, st: dict) -> float:
         """Evidence -> score in [0, 1): the count of tight inliers, discounted when a second
         plane explains many of the other matches ('similar scene', not 'copy')."""
-        n, t, p2 = st["n"], st["tight"], st["plane2"]
-        if n <= 0:
+        if st["n"] <= 0:
             return 0.0
-        k2 = min(1.0, max(0.0, 1.0 - (p2 - self.p["p0"]) / (self.p["pw"] * n)))
         k3 = min(1.0, st["coverage"] / self.p["cover"])
-        return _score(t * k2 * k3, self.p["half"])
+        return _score(st["tight"] * self.plane_factor(st) * k3, self.p["half"])
+
+    def plane_factor(self, st: dict) -> float:
+        """1, or less when a second plane explains many of the matches the first does not."""
+        if st["n"] <= 0:
+            return 1.0
+        return min(1.0, max(0.0, 1.0 - (st["plane2"] - self.p["p0"]) / (self.p["pw"] * st["n"])))
 
     # ------------------------------------------------------------ persistence
     def save(self, path: str | os.PathLike) -> None:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .decode import DecodeError, Source
-from .engine import THRESHOLD, Engine, Match, _as_tuple, query_signature, signature
+from .engine import THRESHOLD, Engine, Match, Query, signature, staged_search
 from .features import Features
 from .index import Index
 
@@ -132,14 +132,13 @@ class ShardedEngine:
     def remove(self, ref_id: str) -> bool:
         return self.engine_for(str(ref_id)).remove(str(ref_id))
 
-    def search(self, image: Source | list[Features], k: int = 5) -> list[Match]:
+    def search(self, image: Source | Query | list[Features], k: int = 5) -> list[Match]:
         """The k most alike references over all the shards, best first: the answer one index
-        holding every reference gives (see _search)."""
-        variants = image if isinstance(image, list) else query_signature(image)
-        transforms: dict = {}
-        with _all_locked(self.engines):
-            found = _search([e._index for e in self.engines], variants, k, transforms)
-        return [Match(ref, score, score >= THRESHOLD, _as_tuple(transforms.get(ref))) for ref, score in found]
+        holding every reference gives (see _search), stage by stage as Engine.search."""
+        def run(variants, k, transforms, planes):
+            with _all_locked(self.engines):
+                return _search([e._index for e in self.engines], variants, k, transforms, planes)
+        return staged_search(image, k, run)
 
     def save(self) -> None:
         """Save every shard (each writes its own checkpoint), then record the shard count."""
@@ -193,7 +192,8 @@ def _id_order(ref_id: str) -> tuple:
     return (0, int(ref_id), "") if ref_id.isascii() and ref_id.isdecimal() else (1, 0, ref_id)
 
 
-def _search(indexes: list[Index], variants: list[Features], k: int, transforms: dict) -> list[tuple[str, float]]:
+def _search(indexes: list[Index], variants: list[Features], k: int, transforms: dict,
+            planes: dict | None = None) -> list[tuple[str, float]]:
     """Search the shards as one index: each shard votes with the global word weights; the
     shortlist is the best-voted references over all the shards (as one index would pick
     them); then the shortlist is verified together, in one small index of its references in
@@ -240,7 +240,7 @@ def _search(indexes: list[Index], variants: list[Features], k: int, transforms: 
     view.alive = np.ones(len(ranked), bool)
     view._new, view._new_records = [np.concatenate(records)], int(view.count.sum())
     view.candidates = lambda _variants, _words=None: shortlist   # the shortlist chosen above
-    return view.search(variants, k, transforms)
+    return view.search(variants, k, transforms, planes)
 
 
 __all__ = ["THRESHOLD", "ShardedEngine", "open_index", "shard_of", "shard_folder"]

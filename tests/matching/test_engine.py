@@ -211,3 +211,44 @@ def test_a_match_says_where_the_copy_lies_on_the_work(engine):
     assert mirrored.ref_id == "rocket.jpg"
     left_top = _maps(mirrored.transform, (0, 0))     # the mirror's left edge is the crop's right edge
     assert abs(left_top[0] - box[2] / w) < 0.02 and abs(left_top[1] - box[1] / h) < 0.02
+
+
+def _small_on_a_page(work: str, share: float = 0.25):
+    """The work pasted small into the top right of a scanned text page (1600 x 1200), as a
+    picture sits in a screenshot; and where it lies, normalised (left, top, right, bottom)."""
+    page = photo("page.png").resize((1600, 1200))
+    img = photo(work)
+    w = int(page.width * share)
+    small = img.resize((w, round(w * img.height / img.width)))
+    x, y = int(0.9 * (page.width - small.width)), int(0.1 * (page.height - small.height))
+    page.paste(small, (x, y))
+    return page, (x / page.width, y / page.height, (x + small.width) / page.width, (y + small.height) / page.height)
+
+
+def test_a_small_copy_in_a_page_is_found_by_an_enlarged_window(engine):
+    """The whole page gives the small picture too few points to be found (first stage); an
+    enlarged corner of the page finds it, and the match says where it lies on the page."""
+    from matching.engine import query_signature
+
+    page, box = _small_on_a_page("coffee.png")
+    query = query_signature(page)
+    first = engine._index.search([v.features for v in query.stage(0)], 3)
+    assert not any(ref == "coffee.png" and score >= 0.5 for ref, score in first), first
+    found = engine.search(query, k=3)
+    assert found[0].ref_id == "coffee.png" and found[0].match, found
+    assert all(not m.match for m in found[1:]), found
+    for corner, expected in [((box[0], box[1]), (0.0, 0.0)), ((box[2], box[3]), (1.0, 1.0))]:
+        got = _maps(found[0].transform, corner)
+        assert abs(got[0] - expected[0]) < 0.03 and abs(got[1] - expected[1]) < 0.03, (corner, got, expected)
+
+
+def test_a_copy_found_whole_is_described_once(engine):
+    """The mirror and the windows are described only when the query as it is finds no copy."""
+    from matching.engine import query_signature
+
+    found_whole = query_signature(transforms.crop(photo("rocket.jpg"), 0.6))
+    assert engine.search(found_whole, k=3)[0].match
+    assert len(found_whole.stages) == 1
+    missed_whole = query_signature(_small_on_a_page("coffee.png")[0])
+    engine.search(missed_whole, k=3)
+    assert len(missed_whole.stages) == 2 and len(missed_whole.stages[1]) == 5   # mirror and 4 windows

@@ -31,11 +31,12 @@ def _not_shortlisted(top: str, small: float) -> str:
             f"its 17 real references alone")
 
 
-# (work, family) -> why it is missed, as measured on 2026-12-02.
+# (work, family) -> why it is missed, as measured on 2026-12-02. Found since the query's second
+# stage (mirror and enlarged windows, 2026-12-04), and no longer listed: Picture_0B's emoji copy
+# and three works pasted onto the sunset.
 KNOWN_MISSES = {
     ("Picture_0B_by_freespace.jpg", "crop"): _not_shortlisted("Dragonfly at 0.169", 0.70),
     ("Picture_0B_by_freespace.jpg", "text"): _not_shortlisted("Dragonfly at 0.102", 0.81),
-    ("Picture_0B_by_freespace.jpg", "emoji"): _not_shortlisted("friends at 0.114", 0.95),
     ("Picture_0B_by_freespace.jpg", "perspective"): _not_shortlisted("a synthetic one at 0.0", 0.99),
     ("Picture_0B_by_freespace.jpg", "chain: crop+jpeg+text"): _not_shortlisted("Dragonfly at 0.169", 0.68),
     ("Picture_1A_by_freespace.jpg", "chain: crop+jpeg+text"): _not_shortlisted("a synthetic one at 0.0", 0.70),
@@ -47,12 +48,7 @@ KNOWN_MISSES = {
         "real references): the clock face is smooth, and the text takes the query's corners",
     ("seeding_by_Clements_Engelhardt.jpg", "chain: crop+jpeg+text"):
         f"ranked first but below the threshold {THRESHOLD} (measured 0.448 here, 0.434 among the 17 "
-        f"real references)",
-    ("Picture_0B_by_freespace.jpg", "onto sunset_by_Aitzol_Berasategi.jpg"): _not_shortlisted("Wine at 0.0", 0.86),
-    ("aitzgorri_by_Aitzol_Berasategi.jpg", "onto sunset_by_Aitzol_Berasategi.jpg"):
-        _not_shortlisted("life at 0.098", 0.86),
-    ("greentock_by_Peter_Nerlich.jpg", "onto sunset_by_Aitzol_Berasategi.jpg"):
-        _not_shortlisted("a synthetic one at 0.0", 0.84),
+        f"real references; 0.38 since the second stage)",
 }
 
 
@@ -124,7 +120,9 @@ def _stereo_false_match(family: str, score: float) -> pytest.MarkDecorator:
         f"yardstick's set B likewise called the other view of the pair a copy"))
 
 
-STEREO_FALSE_MATCHES = {"text": 0.564, "chain: crop+jpeg+text": 0.648, "chain: screenshot+meme": 0.635}
+# emoji: 0.553 since the first stage searches the query as it is without its mirror (another
+# shortlist, other competitors in the ratio test; it scored below the threshold with both)
+STEREO_FALSE_MATCHES = {"text": 0.564, "emoji": 0.553, "chain: crop+jpeg+text": 0.648, "chain: screenshot+meme": 0.635}
 
 
 @pytest.mark.parametrize("family", [
