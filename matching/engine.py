@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from .decode import DecodeError, Source, load_gray
-from .features import Features, extract, extract_multi
+from .features import Features, extract, extract_multi, mirrored
 
 # References are described at two scales (the coarse one matches copies that appear
 # small: screenshots, thumbnails); queries as they are and mirrored.
@@ -82,7 +82,9 @@ class Query:
 
     def __init__(self, gray: np.ndarray) -> None:
         self.gray = gray
-        self.stages: list[list[Variant]] = [[Variant(extract(gray, QUERY_POINTS))]]
+        points: list = []
+        self.stages: list[list[Variant]] = [[Variant(extract(gray, QUERY_POINTS, points))]]
+        self._points = points[0] if points else np.zeros((0, 6), np.float32)
 
     def stage(self, n: int) -> list[Variant]:
         """The n-th stage's variants (0: as it is; 1: mirrored, and the windows)."""
@@ -92,7 +94,7 @@ class Query:
 
     def _second(self) -> list[Variant]:
         gray = self.gray
-        out = [Variant(extract(np.ascontiguousarray(gray[:, ::-1]), QUERY_POINTS), _MIRROR)]
+        out = [Variant(mirrored(gray, self._points), _MIRROR)]
         h, w = gray.shape[:2]
         ww, wh = max(1, round(w * WINDOW)), max(1, round(h * WINDOW))
         zoom = WINDOW_SIDE / max(ww, wh)

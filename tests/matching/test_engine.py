@@ -252,3 +252,24 @@ def test_a_copy_found_whole_is_described_once(engine):
     missed_whole = query_signature(_small_on_a_page("coffee.png")[0])
     engine.search(missed_whole, k=3)
     assert len(missed_whole.stages) == 2 and len(missed_whole.stages[1]) == 5   # mirror and 4 windows
+
+
+def test_the_mirror_is_described_from_the_points_found_as_it_is():
+    """`mirrored` (descriptors at the mirrored points, orientation mirrored) gives what
+    describing the mirrored image from scratch gives, for most points."""
+    import faiss
+    import numpy as np
+
+    from matching.decode import load_gray
+    from matching.features import extract, mirrored
+
+    gray = load_gray(photo("astronaut.png"), 1024)
+    points: list = []
+    extract(gray, 1500, points)
+    fresh = extract(np.ascontiguousarray(gray[:, ::-1]), 1500)
+    reused = mirrored(gray, points[0])
+    flat = faiss.IndexBinaryFlat(256)
+    flat.add(fresh.desc)
+    distance, nearest = flat.search(reused.desc, 1)
+    same_place = np.linalg.norm(fresh.xy[nearest[:, 0]] - reused.xy, axis=1) < 2
+    assert np.mean((distance[:, 0] <= 20) & same_place) > 0.75
