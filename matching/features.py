@@ -94,7 +94,7 @@ def mirrored(gray: np.ndarray, points: np.ndarray) -> Features:
     found on the image as it is: FAST corners, their Harris ranking and the grid are
     symmetric under the mirror, so only the descriptors are computed again, at the mirrored
     points with the mirrored orientation (180 - angle: the intensity centroid's x flips).
-    About a quarter of the cost of describing the mirror from scratch."""
+    Less than half the cost of describing the mirror from scratch."""
     img = _contrast(np.ascontiguousarray(gray[:, ::-1]))
     w = gray.shape[1]
     # a point of pyramid level l lies at x / s on that level, whose width is round(w / s)
