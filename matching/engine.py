@@ -82,9 +82,10 @@ class Query:
 
     def __init__(self, gray: np.ndarray) -> None:
         self.gray = gray
-        points: list = []
-        self.stages: list[list[Variant]] = [[Variant(extract(gray, QUERY_POINTS, points))]]
-        self._points = points[0] if points else np.zeros((0, 6), np.float32)
+        found: dict = {}
+        self.stages: list[list[Variant]] = [[Variant(extract(gray, QUERY_POINTS, found))]]
+        self._points = found.get("points", np.zeros((0, 6), np.float32))
+        self._fast = found.get("fast")
 
     def stage(self, n: int) -> list[Variant]:
         """The n-th stage's variants (0: as it is; 1: mirrored, and the windows)."""
@@ -106,7 +107,7 @@ class Query:
             big = cv2.resize(crop, (round(crop.shape[1] * zoom), round(crop.shape[0] * zoom)),
                              interpolation=cv2.INTER_LINEAR)
             frame = np.array([[crop.shape[1] / w, 0.0, x0 / w], [0.0, crop.shape[0] / h, y0 / h], [0.0, 0.0, 1.0]])
-            out.append(Variant(extract(big, WINDOW_POINTS), frame, window=True))
+            out.append(Variant(extract(big, WINDOW_POINTS, lowest_first=self._fast), frame, window=True))
         return out
 
 

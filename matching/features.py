@@ -57,15 +57,18 @@ def _contrast(gray: np.ndarray) -> np.ndarray:
     return gray
 
 
-def extract(gray: np.ndarray, n: int = 1000, points: list | None = None) -> Features:
+def extract(gray: np.ndarray, n: int = 1000, found: dict | None = None, lowest_first: int | None = None) -> Features:
     """ORB on a grayscale image, lowering the FAST threshold until about n points are found
-    (smooth, low-contrast pictures have few corners at the default threshold). `points`, a
-    list, receives the keypoints (x, y, size, angle, response, octave) as an array, for
-    `mirrored`."""
+    (smooth, low-contrast pictures have few corners at the default threshold). `found`, a
+    dict, receives "points", the keypoints (x, y, size, angle, response, octave) as an array
+    (for `mirrored`), and "fast", the threshold that found them. `lowest_first`: start at
+    the first threshold no higher than this one (an enlarged part of an image that needed a
+    low threshold needs one at least as low: the thresholds above it would be tried in vain)."""
     img = _contrast(gray)
     kps = []
     want = int(n * CFG["over"]) if CFG["grid"] else n
-    for ft in CFG["fast"]:
+    steps = [ft for ft in CFG["fast"] if lowest_first is None or ft <= lowest_first] or CFG["fast"][-1:]
+    for ft in steps:
         orb = _orb(want, ft)
         kps = orb.detect(img, None)
         if len(kps) >= CFG["fill"] * want:
@@ -78,8 +81,9 @@ def extract(gray: np.ndarray, n: int = 1000, points: list | None = None) -> Feat
     if not kps or desc is None:
         return Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8), (gray.shape[1], gray.shape[0]),
                         np.zeros(0, np.float32))
-    if points is not None:
-        points.append(np.array([(*k.pt, k.size, k.angle, k.response, k.octave) for k in kps], np.float32))
+    if found is not None:
+        found["points"] = np.array([(*k.pt, k.size, k.angle, k.response, k.octave) for k in kps], np.float32)
+        found["fast"] = ft
     return _features(kps, desc, gray)
 
 

@@ -264,12 +264,27 @@ def test_the_mirror_is_described_from_the_points_found_as_it_is():
     from matching.features import extract, mirrored
 
     gray = load_gray(photo("astronaut.png"), 1024)
-    points: list = []
-    extract(gray, 1500, points)
+    found: dict = {}
+    extract(gray, 1500, found)
     fresh = extract(np.ascontiguousarray(gray[:, ::-1]), 1500)
-    reused = mirrored(gray, points[0])
+    reused = mirrored(gray, found["points"])
     flat = faiss.IndexBinaryFlat(256)
     flat.add(fresh.desc)
     distance, nearest = flat.search(reused.desc, 1)
     same_place = np.linalg.norm(fresh.xy[nearest[:, 0]] - reused.xy, axis=1) < 2
     assert np.mean((distance[:, 0] <= 20) & same_place) > 0.75
+
+
+def test_a_window_starts_at_the_corner_threshold_the_whole_needed():
+    """`lowest_first` skips the FAST thresholds above it (they would be tried in vain)."""
+    from matching.decode import load_gray
+    from matching.features import CFG, extract
+
+    gray = load_gray(photo("astronaut.png"), 1024)
+    found: dict = {}
+    extract(gray, 1500, found)
+    assert found["fast"] == CFG["fast"][0]            # a detailed photo: the first threshold is enough
+    extract(gray, 1500, found, lowest_first=CFG["fast"][2])
+    assert found["fast"] == CFG["fast"][2]
+    extract(gray, 1500, found, lowest_first=CFG["fast"][2] + 1)   # between two: the one below
+    assert found["fast"] == CFG["fast"][2]
