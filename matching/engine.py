@@ -99,7 +99,7 @@ class Query:
         h, w = gray.shape[:2]
         ww, wh = max(1, round(w * WINDOW)), max(1, round(h * WINDOW))
         zoom = WINDOW_SIDE / max(ww, wh)
-        if zoom <= 1.0:   # a query too small for an enlarged window to add anything
+        if zoom <= 1.0:   # a window would not be enlarged: its points are the whole query's
             return out
         for fx, fy in WINDOWS:
             x0, y0 = round(fx * w), round(fy * h)
@@ -129,15 +129,15 @@ def staged_search(image, k: int, run) -> list["Match"]:
     for its windows: a reference that the whole query shows to be another photograph of the
     same scene (a second plane, Index.plane_factor) keeps that discount whatever a window finds. `image`: a source, a Query, or a list of Features (one stage)."""
     if isinstance(image, list):
-        query, stages = None, [[Variant(f) for f in image]]
+        stages = [lambda: [Variant(f) for f in image]]
     else:
         query = image if isinstance(image, Query) else query_signature(image)
-        stages = [query.stage(0)]
+        # the second stage searches the whole query again (it is the first variant) so that
+        # every reference a window shortlists is also verified with the whole
+        stages = [lambda: query.stage(0), lambda: query.stage(0) + query.stage(1)]
     best: dict[str, tuple[float, tuple | None]] = {}
-    for n in range(2 if query else 1):
-        # later stages search the whole query again (it is the first variant) so that every
-        # reference a window shortlists is also verified with the whole
-        variants = (query.stage(0) + query.stage(n) if n else query.stage(0)) if query else stages[0]
+    for n, describe in enumerate(stages):
+        variants = describe()
         transforms: dict = {}
         planes: dict[str, float] = {}
         for ref, score in run([v.features for v in variants], k, transforms, planes if n else None):

@@ -51,6 +51,11 @@ def _spread(kps, shape, g: int, n: int):
     return [kps[i] for i in sorted(pick.tolist())]
 
 
+def _empty(gray: np.ndarray) -> Features:
+    return Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8), (gray.shape[1], gray.shape[0]),
+                    np.zeros(0, np.float32))
+
+
 def _contrast(gray: np.ndarray) -> np.ndarray:
     if CFG["clahe"] > 0:
         return cv2.createCLAHE(clipLimit=CFG["clahe"], tileGridSize=(8, 8)).apply(gray)
@@ -79,8 +84,7 @@ def extract(gray: np.ndarray, n: int = 1000, found: dict | None = None, lowest_f
     if kps:
         kps, desc = orb.compute(img, kps)
     if not kps or desc is None:
-        return Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8), (gray.shape[1], gray.shape[0]),
-                        np.zeros(0, np.float32))
+        return _empty(gray)
     if found is not None:
         found["points"] = np.array([(*k.pt, k.size, k.angle, k.response, k.octave) for k in kps], np.float32)
         found["fast"] = ft
@@ -106,12 +110,11 @@ def mirrored(gray: np.ndarray, points: np.ndarray) -> Features:
     x = (np.round(w / s) - 1) * s - points[:, 0]
     kps = [cv2.KeyPoint(float(xm), float(y), float(size), float((180.0 - angle) % 360.0), float(response), int(octave))
            for xm, (_, y, size, angle, response, octave) in zip(x.tolist(), points.tolist())]
-    empty = Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8), (gray.shape[1], gray.shape[0]),
-                     np.zeros(0, np.float32))
     if not kps:
-        return empty
-    kps, desc = _orb(len(kps), CFG["fast"][0]).compute(img, kps)
-    return _features(kps, desc, gray) if kps and desc is not None else empty
+        return _empty(gray)
+    # compute() describes the points given, whatever the detector's budget: one cached ORB serves
+    kps, desc = _orb(1000, CFG["fast"][0]).compute(img, kps)
+    return _features(kps, desc, gray) if kps and desc is not None else _empty(gray)
 
 
 def extract_multi(gray: np.ndarray, scales=((1.0, 1000),)) -> Features:

@@ -277,7 +277,8 @@ class Index:
             return []
         slots = list(dict.fromkeys(s for _, _, s in shortlist))
         if planes is not None:
-            shortlist = shortlist + [(0.0, 0, s) for s in slots if (0, s) not in {(v, t) for _, v, t in shortlist}]
+            probed = {t for _, v, t in shortlist if v == 0}
+            shortlist = shortlist + [(0.0, 0, s) for s in slots if s not in probed]
         shared = self._shortlist_index(slots)
         used = sorted({v for _, v, _ in shortlist})
         # one faiss call for all the variants verified (per-call overhead is most of a small search)
