@@ -12,6 +12,11 @@ descriptors (or those of the pictures in --pool): each takes 750 descriptors dra
 random from the pool of real ones, 16 random bits flipped in each, at random positions. So the words have the
 distribution of real pictures, and no synthetic reference is a copy of anything.
 
+With --compact SHARE (on an index built before): remove that share of the synthetic
+references at random, save, and time the compaction that frees their records (Engine.compact),
+with the searching process's peak memory and the files' sizes before and after; the index is
+left compacted.
+
 Queries: transformed copies of the real photographs (crop, rotation, rescale and
 JPEG, mirror, caption band). Reported: search latency (p50/p95, one thread), whether
 the right photograph still comes first among the million, resident memory of the
@@ -187,7 +192,50 @@ def search(args) -> dict:
             "rss_mb_after_queries": round(rss_mb()),
             "index_memory_mb": round(rss_mb() - before),
             "postings_mb": round(files.get(next((n for n in files if n.startswith("postings-")), ""), 0) / 2 ** 20),
-            "features_file_gb": round(files.get("features.bin", 0) / 2 ** 30, 1)}
+            "features_file_gb": round(files.get(engine._index._features_file, 0) / 2 ** 30, 1)}
+
+
+def _sizes(path: str) -> int:
+    return sum(p.stat().st_size for p in Path(path).iterdir() if p.is_file())
+
+
+def compact(args) -> dict:
+    """Remove a share of the synthetic references, save, and time the compaction."""
+    import resource
+
+    from tqdm import tqdm
+
+    from matching.engine import Engine
+
+    engine = Engine.open(args.index)
+    engine._index._flush()
+    loaded = rss_mb()
+    names = sorted(n for n in engine.ref_ids() if n.startswith("syn-"))
+    rng = np.random.default_rng(args.seed)
+    gone = rng.choice(len(names), int(len(names) * args.compact), replace=False)
+    for i in gone.tolist():
+        engine.remove(names[i])
+    engine.save()
+    before = _sizes(args.index)
+    bar = tqdm(unit="record", unit_scale=True, desc="compacting", file=sys.stderr, mininterval=5)
+
+    def step(done, total):
+        bar.total = total
+        bar.update(done - bar.n)
+
+    t0 = time.perf_counter()
+    done = engine.compact(step)
+    seconds = time.perf_counter() - t0
+    bar.close()
+    during = _sizes(args.index)          # the previous records file stays until the next save
+    engine.save()
+    return {"references_before": len(engine) + len(gone), "removed": len(gone),
+            "references_after": len(engine), "compact_s": round(seconds, 1),
+            "freed_records": done["freed_records"], "freed_mb": round(done["freed_bytes"] / 2 ** 20),
+            "files_mb_before": round(before / 2 ** 20), "files_mb_while_kept": round(during / 2 ** 20),
+            "files_mb_after_next_save": round(_sizes(args.index) / 2 ** 20),
+            "rss_mb_loaded": round(loaded),
+            "rss_mb_peak": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
 def main(argv=None) -> int:
@@ -199,7 +247,12 @@ def main(argv=None) -> int:
                                    "(default: the --images photographs)")
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--search-only", action="store_true", help="time an index built before")
+    ap.add_argument("--compact", type=float, metavar="SHARE",
+                    help="on an index built before: remove this share of its synthetic references, time the compaction")
     args = ap.parse_args(argv)
+    if args.compact is not None:
+        print(json.dumps(compact(args)))
+        return 0
     report = {}
     if not args.search_only:
         report["build"] = build(args)

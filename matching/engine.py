@@ -244,6 +244,33 @@ class Engine:
         with self._lock:
             self._index.save(self.path)
 
+    def removed_share(self) -> dict:
+        """What removed references still take up until `compact` (Index.removed_share)."""
+        with self._lock:
+            return self._index.removed_share()
+
+    def compact(self, progress=None) -> dict:
+        """Rewrite the saved index without the records and postings of removed references, as
+        its next checkpoint (readers elsewhere reload it as after any save). Searches go on
+        while the files are written; the index is saved first if it has unsaved changes. A
+        change made meanwhile (an add or a removal) wins: the compaction is dropped and
+        ValueError says to run it again. Returns what it freed."""
+        with self._lock:
+            index = self._index
+            if index.unsaved:
+                index.save(self.path)
+            before = index.removed_share()
+        plan = index.compaction(self.path, progress)
+        if plan is None:
+            return {"compacted": False, "freed_records": 0, "freed_bytes": 0, **before}
+        with self._lock:
+            if self._index is not index:
+                plan.discard()
+                raise ValueError("the index was reloaded while it was being compacted; compact again")
+            index.install(self.path, plan)
+        return {"compacted": True, "freed_records": plan.freed_records,
+                "freed_bytes": plan.freed_bytes, **before}
+
     # -- keeping a long-running reader in step with the writer ---------------------------------
 
     def reload_if_changed(self) -> bool:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import mmap
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -26,12 +27,13 @@ import faiss
 import numpy as np
 
 from . import features
+from .errors import StaleIndex
 from .features import Features
 from .verify import verify_pair
 from .vocabulary import WORDS, Vocabulary, default as default_vocabulary
 
 RECORD = np.dtype([("xy", np.float32, 2), ("scale", np.float16), ("desc", np.uint8, 32)])
-FEATURES = "features.bin"
+FEATURES = "features.bin"     # the records file of a new index; a compaction writes features-<checkpoint>.bin
 
 
 def _score(inliers: float, half: float) -> float:
@@ -114,7 +116,11 @@ class Index:
         self.delta = _Postings()               # postings added since
         self._delta_parts: list[tuple[np.ndarray, np.ndarray]] = []
         self._delta_words, self._delta_slots = np.zeros(0, np.int64), np.zeros(0, np.uint32)
-        self._disk: np.ndarray | None = None   # features.bin, memory-mapped
+        self._disk: np.ndarray | None = None   # the records file (meta.json names it), memory-mapped
+        self._features_file = FEATURES          # its name
+        self._features_before = FEATURES        # the one the checkpoint before used (a reader may hold it)
+        self.changes = 0                        # adds and removals since the index was made or loaded
+        self._saved_changes = 0                 # ... of them saved
         self._disk_records = 0
         self._new: list[np.ndarray] = []       # records not yet written (slots past _disk_records)
         self._new_records = 0
@@ -164,6 +170,7 @@ class Index:
         self.start = np.concatenate([self.start, starts])
         self.count = np.concatenate([self.count, n_rec.astype(np.int32)])
         self.alive = np.concatenate([self.alive, np.ones(len(items), bool)])
+        self.changes += 1
         slots = np.concatenate([np.full(len(w), first + i, np.uint32) for i, w in enumerate(words)])
         self._delta_parts.append((np.concatenate(words).astype(np.int64), slots))
         self._idf = None
@@ -175,7 +182,18 @@ class Index:
         self.names[slot] = None
         self.alive[slot] = False
         self._idf = None
+        self.changes += 1
         return True
+
+    def removed_share(self) -> dict:
+        """What removed references still hold until a compaction: their count, their records
+        in the records file (and postings, 4 bytes a record), and the share of all records."""
+        dead = ~self.alive
+        records = int(self.count.sum())
+        gone = int(self.count[dead].sum())
+        return {"references": int(self.alive.sum()), "removed": int(dead.sum()), "records": records,
+                "removed_records": gone, "removed_bytes": gone * (RECORD.itemsize + 4),   # a record, and its posting
+                "share": round(gone / records, 4) if records else 0.0}
 
     def __len__(self) -> int:
         return len(self.slot_of)
@@ -415,9 +433,10 @@ class Index:
         checkpoint, then meta.json last: a reader sees the whole index or the old one."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
+        self._refuse_if_stale(path)
         self._flush()
         self._merge()
-        feats = path / FEATURES
+        feats = path / self._features_file
         if self._new_records:
             have = feats.stat().st_size // RECORD.itemsize if feats.exists() else 0
             if have != self._disk_records:  # another writer, or a file cut short: never append blind
@@ -431,6 +450,15 @@ class Index:
         self._disk = np.memmap(feats, RECORD, mode="r") if self._disk_records else None
         self._write_checkpoint(path)
 
+    def _refuse_if_stale(self, path: Path) -> None:
+        """StaleIndex when another process saved the index at `path` after this copy was loaded
+        or saved: writing now would undo that save (its adds and removals)."""
+        meta = path / "meta.json"
+        on_disk = json.loads(meta.read_text()).get("checkpoint", 0) if meta.exists() else 0
+        if on_disk != self.checkpoint:
+            raise StaleIndex(f"the index at {path} is at checkpoint {on_disk}, this copy at {self.checkpoint}: "
+                             "another process saved it since; reload it and make the change again")
+
     def _write_checkpoint(self, path: Path) -> None:
         self.checkpoint += 1
         tag = f"{self.checkpoint:06d}"
@@ -440,11 +468,111 @@ class Index:
         tmp = path / "meta.json.tmp"
         tmp.write_text(json.dumps({"names": self.names, "params": self.p, "features": features.CFG,
                                    "vocabulary": self.vocabulary.fingerprint, "records": self._disk_records,
-                                   "checkpoint": self.checkpoint}))
+                                   "checkpoint": self.checkpoint, "features_file": self._features_file,
+                                   "features_before": self._features_before}))
         os.replace(tmp, path / "meta.json")
         for old in path.glob("*-*.np[yz]"):  # keep this checkpoint and the one before (a reader may be loading it)
             if old.stem.rsplit("-", 1)[-1] < f"{self.checkpoint - 1:06d}":
                 old.unlink(missing_ok=True)
+        # records files likewise: this checkpoint's and the one before's (a process that has one
+        # mapped keeps reading it after the unlink; the space is freed when it lets go)
+        for old in path.glob("features*.bin"):
+            if old.name not in (self._features_file, self._features_before):
+                old.unlink(missing_ok=True)
+        self._features_before = self._features_file
+        self._saved_changes = self.changes
+
+    @property
+    def unsaved(self) -> bool:
+        """Adds or removals not saved yet."""
+        return self.changes != self._saved_changes
+
+    # ------------------------------------------------------------ compaction
+    def compaction(self, path: str | os.PathLike, progress=None) -> "Compaction | None":
+        """Plan and write, beside the index at `path`, a records file without the removed
+        references' records and postings without their slots (the live references numbered
+        again in order); None when nothing is removed. Reads only what the saved index holds,
+        so searches may go on meanwhile; `install` makes it the index's next checkpoint.
+        The index must be saved (no adds or removals since) and be the newest checkpoint."""
+        path = Path(path)
+        if self.unsaved:
+            raise ValueError("save the index before compacting it")
+        self._refuse_if_stale(path)
+        changes, checkpoint = self.changes, self.checkpoint
+        alive, count, start = self.alive.copy(), self.count.copy(), self.start.copy()
+        if alive.all():
+            return None
+        keep = np.flatnonzero(alive)
+        renumber = np.full(len(alive), -1, np.int64)
+        renumber[keep] = np.arange(len(keep))
+        new_count = count[keep]
+        new_start = np.concatenate([[0], np.cumsum(new_count, dtype=np.int64)[:-1]]) if len(keep) else np.zeros(0, np.int64)
+        for stale in path.glob("features-*.bin.tmp"):   # a compaction that died before its checkpoint
+            stale.unlink(missing_ok=True)
+        name = f"features-{checkpoint + 1:06d}.bin"
+        tmp = path / (name + ".tmp")
+        total = int(new_count.sum())
+        done = 0
+        size = RECORD.itemsize
+        with open(path / self._features_file, "rb") as src, open(tmp, "wb", buffering=0) as out:
+            # runs of live slots whose records lie one after the other are copied in one go, by
+            # the kernel (not through the memory map: its pages would count as this process's)
+            ends = start[keep] + count[keep]
+            breaks = np.flatnonzero(start[keep][1:] != ends[:-1]) + 1
+            for a, b in zip(np.r_[0, breaks], np.r_[breaks, len(keep)]):
+                lo, hi = int(start[keep[a]]), int(ends[b - 1])
+                for c in range(lo, hi, 4_000_000):
+                    _copy(src, out, c * size, (min(hi, c + 4_000_000) - c) * size)
+                done += hi - lo
+                if progress:
+                    progress(done, total)
+            out.flush()
+            os.fsync(out.fileno())
+        # postings: each word's list without the removed slots, the others numbered again
+        old = self.main
+        lengths = old.lengths()
+        offsets = np.zeros(WORDS + 1, np.int64)
+        slots = np.empty(total, np.uint32)
+        filled = 0
+        bounds = np.searchsorted(old.offsets, np.arange(0, int(old.offsets[-1]) + 20_000_000, 20_000_000))
+        bounds = np.unique(np.clip(np.r_[0, bounds, WORDS], 0, WORDS))
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            part = renumber[old.slots[old.offsets[a]:old.offsets[b]]]
+            word = np.repeat(np.arange(a, b), lengths[a:b])
+            live = part >= 0
+            offsets[a + 1:b + 1] = np.bincount(word[live] - a, minlength=b - a)
+            slots[filled:filled + int(live.sum())] = part[live]
+            filled += int(live.sum())
+        np.cumsum(offsets, out=offsets)
+        return Compaction(name, tmp, keep, new_start, new_count, _Postings(offsets, slots[:filled]), changes,
+                          checkpoint, int(count[~alive].sum()))
+
+    def install(self, path: str | os.PathLike, plan: "Compaction") -> None:
+        """Make a compaction the index's next checkpoint (in this process and on disk), unless the
+        index changed since it was planned (ValueError; its files are discarded)."""
+        path = Path(path)
+        if plan.changes != self.changes or plan.checkpoint != self.checkpoint:
+            plan.discard()
+            raise ValueError("the index changed while it was being compacted; compact again")
+        try:
+            self._refuse_if_stale(path)
+        except StaleIndex:
+            plan.discard()
+            raise
+        os.replace(plan.tmp, path / plan.name)
+        keep = plan.keep
+        self.names = [self.names[s] for s in keep.tolist()]
+        self.slot_of = {n: s for s, n in enumerate(self.names)}
+        self.sizes, self.count, self.start = self.sizes[keep], plan.count, plan.start
+        self.alive = np.ones(len(keep), bool)
+        self.main, self.delta = plan.postings, _Postings()
+        self._idf = None
+        self._features_file = plan.name
+        self._disk_records = int(plan.count.sum())
+        self._disk = np.memmap(path / plan.name, RECORD, mode="r") if self._disk_records else None
+        self.changes += 1
+        self._write_checkpoint(path)
+
 
     @classmethod
     def build(cls, path: str | os.PathLike, batches, progress=None) -> "Index":
@@ -454,7 +582,7 @@ class Index:
         (4 bytes a descriptor), whatever the number of references."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        for old in [path / FEATURES, path / "meta.json", *path.glob("*-*.np[yz]")]:
+        for old in [*path.glob("features*.bin"), path / "meta.json", *path.glob("*-*.np[yz]")]:
             old.unlink(missing_ok=True)
         idx = cls()
         names, sizes, counts = [], [], []
@@ -527,9 +655,47 @@ class Index:
             idx.sizes, idx.start, idx.count, idx.alive = z["sizes"], z["start"], z["count"], z["alive"]
         idx.main = _Postings(np.load(path / f"offsets-{tag}.npy"), np.load(path / f"postings-{tag}.npy"))
         idx._disk_records = meta["records"]
+        idx._features_file = meta.get("features_file", FEATURES)
+        idx._features_before = meta.get("features_before", idx._features_file)
         if idx._disk_records:
-            idx._disk = np.memmap(path / FEATURES, RECORD, mode="r", shape=(idx._disk_records,))
+            idx._disk = np.memmap(path / idx._features_file, RECORD, mode="r", shape=(idx._disk_records,))
         return idx
+
+
+def _copy(src, out, offset: int, length: int) -> None:
+    """`length` bytes of `src` from `offset` appended to `out` (kernel-side where it can)."""
+    while length > 0:
+        try:
+            n = os.copy_file_range(src.fileno(), out.fileno(), length, offset)
+        except (AttributeError, OSError):
+            src.seek(offset)
+            n = out.write(src.read(min(length, 64 << 20)))
+        if n <= 0:
+            raise ValueError(f"{src.name} ends before record byte {offset}: the records file is cut short")
+        offset += n
+        length -= n
+
+
+@dataclass
+class Compaction:
+    """A compaction written and not yet installed (Index.compaction, Index.install)."""
+
+    name: str                 # the new records file's name
+    tmp: Path                 # where it lies until installed
+    keep: np.ndarray          # the live slots, in their new order
+    start: np.ndarray
+    count: np.ndarray
+    postings: _Postings
+    changes: int              # the index's changes counter when it was planned
+    checkpoint: int
+    freed_records: int
+
+    @property
+    def freed_bytes(self) -> int:
+        return self.freed_records * (RECORD.itemsize + 4)    # a record, and its posting
+
+    def discard(self) -> None:
+        self.tmp.unlink(missing_ok=True)
 
 
 _CORES = os.cpu_count() or 1

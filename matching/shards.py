@@ -151,6 +151,14 @@ class ShardedEngine:
             tmp.write_text(json.dumps({"shards": len(self.engines)}))
             tmp.replace(recorded)
 
+    def removed_share(self) -> dict:
+        """Engine.removed_share over all the shards."""
+        return _summed([e.removed_share() for e in self.engines])
+
+    def compact(self, progress=None) -> dict:
+        """Compact every shard (Engine.compact), one after the other: what they freed, summed."""
+        return _summed([e.compact(progress) for e in self.engines])
+
     def reload_if_changed(self) -> bool:
         """Swap in every shard another process saved since (each on its own checkpoint)."""
         return any([e.reload_if_changed() for e in self.engines])
@@ -162,6 +170,14 @@ class ShardedEngine:
     def close(self) -> None:
         for engine in self.engines:
             engine.close()
+
+
+def _summed(parts: list[dict]) -> dict:
+    """Per-shard figures added up (a flag: any shard; the share: of all the records)."""
+    out = {key: (any(p[key] for p in parts) if isinstance(parts[0][key], bool) else sum(p[key] for p in parts))
+           for key in parts[0]}
+    out["share"] = round(out["removed_records"] / out["records"], 4) if out["records"] else 0.0
+    return out
 
 
 @contextlib.contextmanager
