@@ -8,6 +8,7 @@ variable (CASEAPP_*) for production.
 | file store             | CASEAPP_FILESTORE_PATH        | <instance>/files                     |
 | matching index         | CASEAPP_MATCHING_PATH         | <instance>/matching                  |
 | matching index shards  | CASEAPP_MATCHING_SHARDS       | 1 (one index; N: folders shard-0 .. shard-N-1, references by work id mod N) |
+| matching compaction    | CASEAPP_MATCHING_COMPACT_AT   | 25: when deleted works hold this % of the index's records, deleting works compacts it in the background (0: only `caseapp works reindex --compact`) |
 | log format             | CASEAPP_LOG_FORMAT            | text; json (one JSON line per request and per log record; `serve --workers`' default) |
 | broker (health check)  | CASEAPP_BROKER_URL            | unset; when set, /health pings it (redis://...) |
 | trusted proxies        | CASEAPP_PROXY_HOPS            | 0; 1 behind one reverse proxy (client address and scheme from its X-Forwarded-* headers; caseapp.wsgi) |
@@ -237,6 +238,10 @@ def build_config(overrides: dict | None = None) -> dict:
         # The matching index split by work id into this many shards (folders shard-0 ... under
         # the path; matching.shards); 1 is the single index as it always was.
         "CASEAPP_MATCHING_SHARDS": _whole("MATCHING_SHARDS", 1, 1, 64),
+        # A deleted work's records stay in the index's files until a compaction rewrites them
+        # (matching.Engine.compact): started in the background when deleted works hold this
+        # percentage of all records (clients.works_index.compact_soon); 0: never on its own.
+        "CASEAPP_MATCHING_COMPACT_AT": _whole("MATCHING_COMPACT_AT", 25, 0, 100),
         # Log lines: "text" (Python's default) or "json" (one object a line, one a request;
         # `caseapp serve --workers` sets json unless told otherwise; caseapp.core.logs).
         "CASEAPP_LOG_FORMAT": (_env("LOG_FORMAT", "text") or "text").lower(),

@@ -93,6 +93,7 @@ def app(database_url, tmp_path_factory):
         "RATELIMIT_ENABLED": False,   # tests log in often; tests/core/test_sessions.py checks the throttle
         "CASEAPP_CAPTURE_ON_DECIDE": False,   # no Chromium per illegal hit: tests/evidence captures on purpose
         "CASEAPP_LOOKUP_ON_DECIDE": False,    # no site fetched per illegal hit: tests/parties looks up on purpose
+        "CASEAPP_MATCHING_COMPACT_AT": 0,     # no compaction thread per deletion: tests/clients/test_compaction.py compacts on purpose
         "CASEAPP_REPORTS_CACHE_SECONDS": 0,   # a kept dashboard would be another test's data: tests/reports keeps them on purpose
     })
 

@@ -37,5 +37,6 @@ DOMAIN = Domain(
     demo_order=10,
     views="caseapp.clients.views",
     cli="caseapp.clients.cli",
+    tasks="caseapp.clients.tasks",
     audit_words="caseapp.clients.audit_words",
 )

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from caseapp.clients import BANK_ACCOUNT, WORK
-from caseapp.clients.works_index import store_and_engine
+from caseapp.clients.works_index import save_index, store_and_engine
 from caseapp.clients.models import LEGAL_FORMS, TAX_STATUSES
 from caseapp.clients.services import CLIENT_KINDS
 from caseapp.core.cli import (COUNTRY, acting_user, LOGIN, ROW_ID, Refused, Text, amount_option, currency_option, date_option,
@@ -55,11 +55,19 @@ def works_import(folder, client_id: int, as_json: bool, keep_near_duplicates: bo
                 elif row["status"] != "imported":
                     bar.write(_row_line(row), file=sys.stderr)
                 bar.update(1)
-    engine.save()   # after the works are committed: the index never names a work the database lacks
+    # after the works are committed: the index never names a work the database lacks
+    save_index(engine, lambda: _synced(store, engine))
     summary = summarise(rows)
     click.echo(json.dumps({"summary": summary}) if as_json else
                f"Imported {summary['imported']} works; {summary['duplicates']} duplicates, "
                f"{summary['errors']} errors.")
+
+
+def _synced(store, engine) -> None:
+    from caseapp.clients.works_index import sync_index
+
+    with transaction() as session:
+        sync_index(session, store, engine)
 
 
 def _row_line(row: dict) -> str:
@@ -86,11 +94,67 @@ def works_delete(work_ids, yes: bool, as_json: bool) -> None:
     store, engine = store_and_engine(current_app.config)
     with transaction() as session:
         result = services.delete_works(session, Actor.system("works delete"), work_ids)
-    unindex_works(engine, result.deleted)        # after commit: a search never names a deleted work
+    if unindex_works(engine, result.deleted):    # after commit: a search never names a deleted work
+        _compact_if_due(engine)
     with transaction() as session:               # files no row names any longer (reads only)
         services.discard_work_files(session, store, result.files)
     click.echo(json.dumps({"deleted": result.deleted, "kept": {str(k): v for k, v in result.kept.items()}})
                if as_json else result.message())
+
+
+@works_group.command("reindex")
+@click.option("--compact", "force", is_flag=True,
+              help="Compact the index even when deleted works hold less than CASEAPP_MATCHING_COMPACT_AT percent.")
+@click.option("--json", "as_json", is_flag=True, help="The result as one JSON object.")
+@with_appcontext
+def works_reindex(force: bool, as_json: bool) -> None:
+    """Bring the matching index in step with the works: index the works it lacks (their stored
+    signatures, else their images), drop the works deleted since, save it; then compact it
+    (rewrite its files without deleted works' records) when deleted works hold
+    CASEAPP_MATCHING_COMPACT_AT percent of them, or with --compact. Searches may go on meanwhile."""
+    from tqdm import tqdm
+
+    from caseapp.clients.works_index import compact, compaction_due, ensure_saved, sync_index
+
+    store, engine = store_and_engine(current_app.config)
+    with transaction() as session:
+        synced = sync_index(session, store, engine)
+    ensure_saved(engine)
+    result = {**synced, "compacted": False, "freed_bytes": 0}
+    if force or compaction_due(engine, current_app.config):
+        with tqdm(desc="compacting", unit="record", unit_scale=True, file=sys.stderr, disable=None) as bar:
+            def step(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+            try:
+                done = compact(engine, step)
+            except ValueError as error:
+                raise Refused(f"{error} (another process changed the index meanwhile).") from None
+        result.update(compacted=done["compacted"], freed_bytes=done["freed_bytes"])
+    share = engine.removed_share()
+    result.update(removed_share=share["share"], references=share["references"])
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo(f"The index holds {share['references']} works ({synced['added']} added, {synced['removed']} "
+               f"deleted works taken out).")
+    click.echo(f"Compacted: {result['freed_bytes'] / 1e6:.1f} MB freed." if result["compacted"] else
+               f"Not compacted: deleted works hold {100 * share['share']:.0f}% of its records "
+               f"(compacted at {current_app.config['CASEAPP_MATCHING_COMPACT_AT']}%; --compact does it now).")
+
+
+def _compact_if_due(engine) -> None:
+    """After a deletion: compact the index here and now when it is due (a command line does not
+    leave a thread behind), saying so on stderr."""
+    from caseapp.clients.works_index import compact, compaction_due
+
+    if compaction_due(engine, current_app.config):
+        try:
+            done = compact(engine)
+        except ValueError as error:   # another process changed the index: the next run does it
+            click.echo(f"The matching index was not compacted: {error}.", err=True)
+            return
+        click.echo(f"Compacted the matching index: {done['freed_bytes'] / 1e6:.1f} MB freed.", err=True)
 
 
 @works_group.command("edit")

@@ -10,7 +10,8 @@ from flask import abort, current_app, jsonify, redirect, request, url_for
 from flask_babel import gettext, lazy_gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from caseapp.clients.works_index import import_files, index_in_step, store_and_engine, summarise, unindex_works
+from caseapp.clients.works_index import (compact_soon, import_files, index_in_step, save_index, store_and_engine,
+                                         summarise, sync_index, unindex_works)
 from caseapp.core.web import current_actor
 from caseapp.extensions import get_session
 
@@ -121,7 +122,8 @@ def _after_deletion(result) -> None:
     from caseapp.extensions import get_session
 
     store, engine = store_and_engine(current_app.config)
-    unindex_works(engine, result.deleted)
+    if unindex_works(engine, result.deleted):
+        compact_soon(current_app._get_current_object())
     with unit_of_work(get_session()) as session:
         services.discard_work_files(session, store, result.files)
 
@@ -167,8 +169,8 @@ class WorkUploadView(BaseView):
         ok, rows = attempt(upload)
         if not ok:
             return jsonify(ok=False, error=rows), 409
-        if any(row["status"] == "imported" for row in rows):
-            engine.save()   # after the works are committed
+        if any(row["status"] == "imported" for row in rows):   # after the works are committed
+            save_index(engine, lambda: sync_index(get_session(), store, engine))
         return jsonify(ok=True, rows=rows, summary=summarise(rows))
 
 

@@ -74,6 +74,15 @@ def index_work(session: Session, store: FileStore, engine, work: Work, *,
 
 def sync_index(session: Session, store: FileStore, engine) -> dict:
     """Every work in the index, nothing else: signatures computed where missing."""
+    added, removed, works = _in_step(session, store, engine)
+    if added or removed:
+        save_index(engine, lambda: _in_step(session, store, engine))
+    return {"added": added, "removed": removed, "works": works}
+
+
+def _in_step(session: Session, store: FileStore, engine) -> tuple[int, int, int]:
+    """Add the works the index lacks and drop those it names and the database does not, in
+    memory: (added, removed, works)."""
     ids = set(session.scalars(select(Work.id)))
     indexed = {int(r) for r in engine.ref_ids()}
     added = 0
@@ -81,18 +90,59 @@ def sync_index(session: Session, store: FileStore, engine) -> dict:
         index_work(session, store, engine, work)
         added += 1
     removed = sum(engine.remove(str(r)) for r in indexed - ids)
-    if added or removed:
-        engine.save()
-    return {"added": added, "removed": removed, "works": len(ids)}
+    return added, removed, len(ids)
+
+
+def save_index(engine, redo) -> None:
+    """Save the index. When another process saved it since this one loaded it (StaleIndex),
+    take that save and make this process's change again with `redo()`, then save: neither
+    process's adds and removals are lost."""
+    from matching import StaleIndex
+
+    for _ in range(3):
+        try:
+            engine.save()
+            return
+        except StaleIndex:
+            engine.reload_if_changed()
+            redo()
+    engine.save()
 
 
 def unindex_works(engine, work_ids) -> int:
     """Take deleted works out of the engine's index and save it (call after the deletion is
     committed: until then a search may still name them, and matching_works leaves them out)."""
-    removed = sum(engine.remove(str(work_id)) for work_id in work_ids)
+    def remove() -> int:
+        return sum(engine.remove(str(work_id)) for work_id in work_ids)
+
+    removed = remove()
     if removed:
-        engine.save()
+        save_index(engine, remove)
     return removed
+
+
+def compaction_due(engine, config) -> bool:
+    """Whether deleted works hold CASEAPP_MATCHING_COMPACT_AT percent or more of the index's
+    records (0: never due)."""
+    at = config.get("CASEAPP_MATCHING_COMPACT_AT", 25)
+    return bool(at) and engine.removed_share()["share"] * 100 >= at
+
+
+def compact_soon(app) -> int | None:
+    """After works were deleted (unindex_works): when a compaction is due, start it as a
+    background job (on the broker's worker, or a thread of this process); its id, or None."""
+    from caseapp.core import jobs
+
+    _, engine = store_and_engine(app.config)
+    if not compaction_due(engine, app.config):
+        return None
+    return jobs.start_job(app, "clients.compact_index", "clients.compact_index", started_by=None)
+
+
+def compact(engine, progress=None) -> dict:
+    """Rewrite the index without deleted works' records (matching's Engine.compact): what it
+    freed. Searches go on meanwhile; a change made meanwhile wins (ValueError: run it again)."""
+    return engine.compact(progress)
 
 
 _SYNCED: set[str] = set()

@@ -42,6 +42,22 @@ def _redis():
 
 # --- the job table ---------------------------------------------------------------------------------
 
+def threads_started(monkeypatch) -> list[str]:
+    """The names of the threads core.jobs starts from now on, recorded instead of run (a test's
+    shared session must not be used by another thread)."""
+    started: list[str] = []
+
+    class Recorded:
+        def __init__(self, target, name, daemon):
+            started.append(name)
+
+        def start(self):
+            pass
+
+    monkeypatch.setattr(jobs.threading, "Thread", Recorded)
+    return started
+
+
 def _silent_for(session, job_id: int, seconds: float) -> None:
     """The job's worker last wrote its heartbeat `seconds` ago (it died then)."""
     from datetime import timedelta

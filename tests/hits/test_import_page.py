@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from caseapp.hits.models import Hit
-from tests.core.test_jobs import REDIS_URL, _redis
+from tests.core.test_jobs import REDIS_URL, _redis, threads_started
 from tests.hits.test_api import api, jpeg  # noqa: F401  (fixture)
 from tests.hits.test_ingest_cli import web  # noqa: F401  (fixture)
 from tests.matching import transforms
@@ -108,21 +108,12 @@ def test_without_a_broker_the_import_runs_in_this_process_even_before_any_tasks_
 
     from caseapp.core import jobs
 
-    started = []
-
-    class Recorded:
-        def __init__(self, target, name, daemon):
-            started.append(name)
-
-        def start(self):
-            pass
-
     from caseapp.hits import tasks   # noqa: F401  (imported, then forgotten as a fresh process has it)
 
     for name in [name for name, fn in jobs.REGISTRY.items() if fn.__module__ == "caseapp.hits.tasks"]:
         monkeypatch.delitem(jobs.REGISTRY, name)
     monkeypatch.delitem(sys.modules, "caseapp.hits.tasks")
-    monkeypatch.setattr(jobs.threading, "Thread", Recorded)
+    started = threads_started(monkeypatch)
     assert not app.config.get("CASEAPP_BROKER_URL")
     page = upload(client_as("handler"), "{}")
     assert page.status_code == 202 and len(started) == 1 and started[0].startswith("job-")

@@ -1,0 +1,158 @@
+"""Deleting works frees the matching index's space: the page's deletion compacts it in the
+background once deleted works hold CASEAPP_MATCHING_COMPACT_AT percent of its records, and
+`caseapp works reindex` brings the index in step with the works and compacts it."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from caseapp.clients.works_index import compact_soon, compaction_due, store_and_engine
+from caseapp.core import jobs
+from caseapp.extensions import get_session
+from caseapp.cli import main
+from caseapp.clients import services, works_index
+from caseapp.core.audit import Actor
+from caseapp.core.uow import unit_of_work
+from tests.clients.factories import make_client
+from tests.clients.test_works_bulk import jpeg
+from tests.matching.conftest import REFERENCES, photo
+
+ACTOR = Actor.system("test")
+PICTURES = ["coffee.png", "chelsea.png", "rocket.jpg", "astronaut.png"]
+
+
+class _Share:
+    def __init__(self, share: float) -> None:
+        self.share = share
+
+    def removed_share(self) -> dict:
+        return {"share": self.share}
+
+
+@pytest.mark.parametrize("share, at, due", [(0.25, 25, True), (0.2499, 25, False), (0.26, 25, True),
+                                            (1.0, 0, False), (0.01, 1, True), (0.0099, 1, False)])
+def test_a_compaction_is_due_from_the_configured_percentage_on(share, at, due):
+    assert compaction_due(_Share(share), {"CASEAPP_MATCHING_COMPACT_AT": at}) is due
+
+
+@pytest.fixture()
+def own_index(app, tmp_path, monkeypatch):
+    """The app's index in a folder of this test's (the session's app shares one otherwise)."""
+    monkeypatch.setitem(app.config, "CASEAPP_MATCHING_PATH", str(tmp_path / "matching"))
+    monkeypatch.setitem(app.config, "CASEAPP_MATCHING_COMPACT_AT", 25)
+    return store_and_engine(app.config)
+
+
+def _works(session, store, engine, names=PICTURES) -> list[int]:
+    holder = make_client(session)
+    with unit_of_work(session):
+        rows = list(works_index.import_files(session, store, engine, ACTOR, client_id=holder.id,
+                                             files=[(f"{n}.jpg", jpeg(photo(n))) for n in names]))
+    engine.save()
+    session.commit()
+    return [row["work"] for row in rows]
+
+
+def test_deleting_works_on_the_page_compacts_the_index_in_the_background(app, db_session, client_as, own_index,
+                                                                         monkeypatch):
+    """With a broker: the deletion answers at once and queues the compaction as a job; the task
+    (run here from the message on the real Redis, as a worker would) rewrites the files, and the
+    job says what it freed."""
+    import base64
+    import uuid
+
+    from caseapp.clients.tasks import compact_index
+    from tests.core.test_jobs import REDIS_URL, _redis
+
+    store, engine = own_index
+    ids = _works(db_session, store, engine)
+    path = engine.path
+    assert list(path.glob("features*.bin")) == [path / "features.bin"]
+    redis = _redis()
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setitem(app.config, "CASEAPP_BROKER_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "CASEAPP_BROKER_QUEUE", queue)
+    app.extensions.pop("caseapp_celery", None)
+    try:
+        done = client_as("accountant").post("/works/action_post", data={"action": "delete_selected",
+                                                                       "rowid": [str(i) for i in ids[:2]]})
+        assert done.status_code == 302
+        assert engine.removed_share()["removed"] == 2 and engine.ref_ids() == {str(i) for i in ids[2:]}
+        (message,) = [json.loads(raw) for raw in redis.lrange(queue, 0, -1)]
+        assert message["headers"]["task"] == "clients.compact_index"
+        args = json.loads(base64.b64decode(message["body"]))[0]
+        assert compact_index(*args) == "done"
+        assert compact_index(*args) == "already finished"
+    finally:
+        redis.delete(queue)
+        app.extensions.pop("caseapp_celery", None)
+    job = jobs.get(db_session, args[0])
+    db_session.refresh(job)
+    assert job.kind == "clients.compact_index" and job.state == jobs.DONE, job.message
+    assert job.result["compacted"] and job.result["freed_records"] > 0 and job.done == job.total > 0
+    assert engine.removed_share()["removed"] == 0
+    assert engine.ref_ids() == {str(i) for i in ids[2:]}
+    assert engine.search(photo("rocket.jpg"), 1)[0].ref_id == str(ids[2])
+    # the compacted records file, and the one before it (kept for a reader that may hold it)
+    assert sorted(p.name for p in path.glob("features*.bin")) == [f"features-{engine.checkpoint:06d}.bin",
+                                                                 "features.bin"]
+
+
+def test_without_a_broker_the_compaction_runs_in_a_thread_of_the_web_process(app, db_session, client_as, own_index,
+                                                                            monkeypatch):
+    from tests.core.test_jobs import threads_started
+
+    store, engine = own_index
+    ids = _works(db_session, store, engine)
+    started = threads_started(monkeypatch)
+    assert not app.config.get("CASEAPP_BROKER_URL")
+    done = client_as("accountant").post("/works/action_post", data={"action": "delete_selected",
+                                                                   "rowid": [str(i) for i in ids[:2]]})
+    assert done.status_code == 302 and len(started) == 1 and started[0].startswith("job-")
+
+
+def test_deleting_a_small_share_leaves_the_index_as_it_is(app, db_session, own_index):
+    store, engine = own_index
+    ids = _works(db_session, store, engine, REFERENCES)
+    removed = works_index.unindex_works(engine, ids[:1])
+    assert removed == 1 and 0 < engine.removed_share()["share"] < 0.25
+    assert compact_soon(app) is None
+    assert engine.removed_share()["removed"] == 1
+
+
+def test_reindex_syncs_with_the_works_and_compacts(app, db_session, own_index):
+    store, engine = own_index
+    ids = _works(db_session, store, engine)
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, ["works", "reindex", "--json"])     # the other tests' works join it
+    assert result.exit_code == 0, result.output
+    first = json.loads(result.output.strip().splitlines()[-1])
+    assert first["removed"] == 0 and first["references"] == first["works"] == first["added"] + len(ids)
+    with unit_of_work(db_session):
+        services.delete_works(db_session, ACTOR, ids[:1])     # the index still names it
+    db_session.commit()
+    result = runner.invoke(main, ["works", "reindex", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output.strip().splitlines()[-1])
+    assert out["removed"] == 1 and out["added"] == 0 and not out["compacted"]
+    assert out["references"] == first["references"] - 1 and 0 < out["removed_share"] < 0.25
+    result = runner.invoke(main, ["works", "reindex"])
+    assert result.exit_code == 0 and "Not compacted: deleted works hold" in result.output and "--compact" in result.output
+    result = runner.invoke(main, ["works", "reindex", "--compact", "--json"])
+    out = json.loads(result.output.strip().splitlines()[-1])
+    assert out["compacted"] and out["freed_bytes"] > 0 and out["removed_share"] == 0.0
+    assert str(ids[0]) not in engine.ref_ids() and {str(i) for i in ids[1:]} <= engine.ref_ids()
+
+
+def test_two_processes_deleting_works_lose_neither_removal(app, db_session, own_index):
+    """The page's process and a command line each hold the index; the second to save takes the
+    first's save and makes its own change again (works_index.save_index)."""
+    from matching import Engine
+
+    store, engine = own_index
+    ids = _works(db_session, store, engine)
+    other = Engine.open(engine.path)          # another process's copy
+    assert works_index.unindex_works(other, ids[:1]) == 1
+    assert works_index.unindex_works(engine, ids[1:2]) == 1     # stale: reloaded, removed again, saved
+    assert Engine.open(engine.path).ref_ids() == {str(i) for i in ids[2:]}
