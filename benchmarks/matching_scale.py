@@ -51,6 +51,26 @@ def rss_mb() -> float:
     return 0.0
 
 
+def memory_mb() -> dict:
+    """The process's resident memory split: its own (anonymous: arrays, buffers, the allocator's
+    pools) and file pages it has mapped (shared with the page cache, dropped under pressure)."""
+    got = {}
+    with open("/proc/self/smaps_rollup") as rollup:
+        for line in rollup:
+            key, *value = line.split()
+            if key.endswith(":") and value and value[0].isdigit():   # the first line names the range
+                got[key.rstrip(":")] = int(value[0]) / 1024
+    return {"rss": round(got.get("Rss", 0)), "anonymous": round(got.get("Anonymous", 0)),
+            "file": round(got.get("Rss", 0) - got.get("Anonymous", 0))}
+
+
+def index_arrays_mb(index) -> float:
+    """What the index itself holds in memory: postings, offsets, word weights, per-slot arrays."""
+    arrays = [index.main.slots, index.main.offsets, index.delta.slots, index.delta.offsets, index._idf,
+              index._lengths, index.sizes, index.start, index.count, index.alive]
+    return round(sum(a.nbytes for a in arrays if a is not None) / 2 ** 20)
+
+
 def base_images(folder: str | None) -> list[Path]:
     if folder:
         files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
@@ -190,6 +210,8 @@ def search(args) -> dict:
             "load_s": round(load_s, 1),
             "rss_mb_before_load": round(before), "rss_mb_after_load": round(loaded),
             "rss_mb_after_queries": round(rss_mb()),
+            # the index's own arrays, and the process's memory split (anonymous / mapped files)
+            "index_arrays_mb": index_arrays_mb(engine._index), "memory_after_queries_mb": memory_mb(),
             "index_memory_mb": round(rss_mb() - before),
             "postings_mb": round(files.get(next((n for n in files if n.startswith("postings-")), ""), 0) / 2 ** 20),
             "features_file_gb": round(files.get(engine._index._features_file, 0) / 2 ** 30, 1)}

@@ -10,14 +10,13 @@ glyphs and edges, which matches everywhere) are skipped. Memory is 4 bytes per r
 descriptor: 3 GB for 1,000,000 references of 750 descriptors.
 
 Verification: the shortlisted references' descriptors are read from `features.bin`
-(memory-mapped) and matched with the query's (nearest neighbour, ratio test); RANSAC
+(read with pread, through the page cache) and matched with the query's (nearest neighbour, ratio test); RANSAC
 finds the homography; the score is a function of the inliers that lie tightly on it,
 discounted when a second plane explains many other matches (another photo of the same
 scene) or when the inliers cover a small patch of the reference."""
 from __future__ import annotations
 
 import json
-import mmap
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,7 +115,7 @@ class Index:
         self.delta = _Postings()               # postings added since
         self._delta_parts: list[tuple[np.ndarray, np.ndarray]] = []
         self._delta_words, self._delta_slots = np.zeros(0, np.int64), np.zeros(0, np.uint32)
-        self._disk: np.ndarray | None = None   # the records file (meta.json names it), memory-mapped
+        self._disk: _RecordsFile | None = None  # the records file (meta.json names it)
         self._features_file = FEATURES          # its name
         self._features_before = FEATURES        # the one the checkpoint before used (a reader may hold it)
         self.changes = 0                        # adds and removals since the index was made or loaded
@@ -231,7 +230,7 @@ class Index:
         if s >= self._disk_records:
             flat = self._new_flat()
             return flat[s - self._disk_records: s - self._disk_records + n]
-        return self._disk[s:s + n]
+        return self._disk.read(s, s + n)
 
     def _new_flat(self) -> np.ndarray:
         if len(self._new) > 1:
@@ -324,17 +323,12 @@ class Index:
 
     def _prefetch(self, slots: list[int]) -> None:
         """Ask the kernel for all the shortlist's records at once (one disk round trip, not 20)."""
-        mm = getattr(self._disk, "_mmap", None)
-        if mm is None or not hasattr(mm, "madvise"):
+        if self._disk is None:
             return
-        size = RECORD.itemsize
         for slot in slots:
             s = int(self.start[slot])
-            if s >= self._disk_records:
-                continue
-            a = (s * size) // mmap.PAGESIZE * mmap.PAGESIZE
-            b = (s + int(self.count[slot])) * size
-            mm.madvise(mmap.MADV_WILLNEED, a, b - a)
+            if s < self._disk_records:
+                self._disk.prefetch(s, s + int(self.count[slot]))
 
     def _shortlist_index(self, slots: list[int]):
         """The shortlisted references' records, and their descriptors in an IVF over the top
@@ -447,7 +441,7 @@ class Index:
                 os.fsync(out.fileno())
             self._disk_records += self._new_records
             self._new, self._new_records = [], 0
-        self._disk = np.memmap(feats, RECORD, mode="r") if self._disk_records else None
+        self._disk = _RecordsFile(feats, self._disk_records) if self._disk_records else None
         self._write_checkpoint(path)
 
     def _refuse_if_stale(self, path: Path) -> None:
@@ -569,7 +563,7 @@ class Index:
         self._idf = None
         self._features_file = plan.name
         self._disk_records = int(plan.count.sum())
-        self._disk = np.memmap(path / plan.name, RECORD, mode="r") if self._disk_records else None
+        self._disk = _RecordsFile(path / plan.name, self._disk_records) if self._disk_records else None
         self.changes += 1
         self._write_checkpoint(path)
 
@@ -634,7 +628,7 @@ class Index:
         scratch.unlink()
         idx.main = _Postings(offsets, slots)
         idx._disk_records = total
-        idx._disk = np.memmap(path / FEATURES, RECORD, mode="r") if total else None
+        idx._disk = _RecordsFile(path / FEATURES, total) if total else None
         idx._write_checkpoint(path)
         return idx
 
@@ -658,8 +652,30 @@ class Index:
         idx._features_file = meta.get("features_file", FEATURES)
         idx._features_before = meta.get("features_before", idx._features_file)
         if idx._disk_records:
-            idx._disk = np.memmap(path / idx._features_file, RECORD, mode="r", shape=(idx._disk_records,))
+            idx._disk = _RecordsFile(path / idx._features_file, idx._disk_records)
         return idx
+
+
+class _RecordsFile:
+    """The records file, read with pread. Not memory-mapped: every page a mapping touched would
+    count as the searching process's resident memory for as long as it lives (the page cache
+    keeps the pages either way, shared by every process). An open file: a file unlinked
+    meanwhile (a compaction's previous one) stays readable until this lets go of it."""
+
+    def __init__(self, path: Path, records: int) -> None:
+        self.file = open(path, "rb", buffering=0)
+        self.records = records
+
+    def read(self, a: int, b: int) -> np.ndarray:
+        size = RECORD.itemsize
+        data = os.pread(self.file.fileno(), (b - a) * size, a * size)
+        if len(data) != (b - a) * size:
+            raise ValueError(f"{self.file.name} ends before record {b}: the records file is cut short; rebuild the index")
+        return np.frombuffer(data, RECORD)
+
+    def prefetch(self, a: int, b: int) -> None:
+        size = RECORD.itemsize
+        os.posix_fadvise(self.file.fileno(), a * size, (b - a) * size, os.POSIX_FADV_WILLNEED)
 
 
 def _copy(src, out, offset: int, length: int) -> None:
