@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         engine = Engine.open(args.index)
         try:
             done = engine.compact(lambda d, t: print(f"\rcompacted {d}/{t} records", end="", file=sys.stderr))
-        except ValueError as error:
+        except (ValueError, OSError) as error:
             print(f"\nerror: {error}", file=sys.stderr)
             return 1
         print(json.dumps(done))

@@ -252,17 +252,17 @@ class Engine:
     def compact(self, progress=None) -> dict:
         """Rewrite the saved index without the records and postings of removed references, as
         its next checkpoint (readers elsewhere reload it as after any save). Searches go on
-        while the files are written; the index is saved first if it has unsaved changes. A
-        change made meanwhile (an add or a removal) wins: the compaction is dropped and
-        ValueError says to run it again. Returns what it freed."""
+        while the files are written. The index must be saved (ValueError: it never saves
+        another caller's change for it) and the newest on disk (StaleIndex). A change made
+        meanwhile (an add, a removal, another process's save) wins: the compaction is dropped
+        and ValueError (or StaleIndex) says to run it again. Returns what it freed."""
         with self._lock:
             index = self._index
-            if index.unsaved:
-                index.save(self.path)
+            snap = index.snapshot(self.path)
             before = index.removed_share()
-        plan = index.compaction(self.path, progress)
-        if plan is None:
+        if snap is None:
             return {"compacted": False, "freed_records": 0, "freed_bytes": 0, **before}
+        plan = index.compaction(self.path, snap, progress)
         with self._lock:
             if self._index is not index:
                 plan.discard()
@@ -275,7 +275,8 @@ class Engine:
 
     def reload_if_changed(self) -> bool:
         """Load the saved index in the background of the caller and swap it in when its
-        checkpoint is newer than ours (as Hasher-Matcher-Actioner does)."""
+        checkpoint is another than ours (newer, or a folder rebuilt: as Hasher-Matcher-Actioner
+        does)."""
         import json
 
         from .index import Index
@@ -283,7 +284,7 @@ class Engine:
         meta = self.path / "meta.json"
         if not meta.exists():
             return False
-        if json.loads(meta.read_text()).get("checkpoint", 0) <= self._index.checkpoint:
+        if json.loads(meta.read_text()).get("checkpoint", 0) == self._index.checkpoint:
             return False
         fresh = Index.load(self.path)
         fresh._flush()

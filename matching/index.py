@@ -16,8 +16,11 @@ discounted when a second plane explains many other matches (another photo of the
 scene) or when the inliers cover a small patch of the reference."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -427,22 +430,31 @@ class Index:
         checkpoint, then meta.json last: a reader sees the whole index or the old one."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        self._refuse_if_stale(path)
-        self._flush()
-        self._merge()
-        feats = path / self._features_file
-        if self._new_records:
-            have = feats.stat().st_size // RECORD.itemsize if feats.exists() else 0
-            if have != self._disk_records:  # another writer, or a file cut short: never append blind
-                raise ValueError(f"{feats} holds {have} records, this index expects {self._disk_records}")
-            with open(feats, "ab") as out:
-                self._new_flat().tofile(out)
-                out.flush()
-                os.fsync(out.fileno())
-            self._disk_records += self._new_records
-            self._new, self._new_records = [], 0
-        self._disk = _RecordsFile(feats, self._disk_records) if self._disk_records else None
-        self._write_checkpoint(path)
+        with _writing(path):
+            self._refuse_if_stale(path)
+            self._flush()
+            self._merge()
+            feats = path / self._features_file
+            appended = 0
+            if self._new_records:
+                have = feats.stat().st_size // RECORD.itemsize if feats.exists() else 0
+                if have != self._disk_records:  # another writer, or a file cut short: never append blind
+                    raise ValueError(f"{feats} holds {have} records, this index expects {self._disk_records}")
+                with open(feats, "ab") as out:
+                    self._new_flat().tofile(out)
+                    out.flush()
+                    os.fsync(out.fileno())
+                appended = self._new_records
+            try:
+                self._write_checkpoint(path, self._disk_records + appended)
+            except BaseException:
+                if appended:   # the checkpoint never named them: the file is as it was
+                    os.truncate(feats, self._disk_records * RECORD.itemsize)
+                raise
+            if appended:
+                self._disk_records += appended
+                self._new, self._new_records = [], 0
+            self._disk = _RecordsFile(feats, self._disk_records) if self._disk_records else None
 
     def _refuse_if_stale(self, path: Path) -> None:
         """StaleIndex when another process saved the index at `path` after this copy was loaded
@@ -453,18 +465,21 @@ class Index:
             raise StaleIndex(f"the index at {path} is at checkpoint {on_disk}, this copy at {self.checkpoint}: "
                              "another process saved it since; reload it and make the change again")
 
-    def _write_checkpoint(self, path: Path) -> None:
-        self.checkpoint += 1
-        tag = f"{self.checkpoint:06d}"
+    def _write_checkpoint(self, path: Path, records: int) -> None:
+        """The next checkpoint's files, meta.json last (a failure before it leaves the index on
+        disk and in this process as it was: the checkpoint number moves only once it is in)."""
+        checkpoint = self.checkpoint + 1
+        tag = f"{checkpoint:06d}"
         np.save(path / f"postings-{tag}.npy", self.main.slots)
         np.save(path / f"offsets-{tag}.npy", self.main.offsets)
         np.savez(path / f"slots-{tag}.npz", sizes=self.sizes, start=self.start, count=self.count, alive=self.alive)
         tmp = path / "meta.json.tmp"
         tmp.write_text(json.dumps({"names": self.names, "params": self.p, "features": features.CFG,
-                                   "vocabulary": self.vocabulary.fingerprint, "records": self._disk_records,
-                                   "checkpoint": self.checkpoint, "features_file": self._features_file,
+                                   "vocabulary": self.vocabulary.fingerprint, "records": records,
+                                   "checkpoint": checkpoint, "features_file": self._features_file,
                                    "features_before": self._features_before}))
         os.replace(tmp, path / "meta.json")
+        self.checkpoint = checkpoint
         for old in path.glob("*-*.np[yz]"):  # keep this checkpoint and the one before (a reader may be loading it)
             if old.stem.rsplit("-", 1)[-1] < f"{self.checkpoint - 1:06d}":
                 old.unlink(missing_ok=True)
@@ -482,90 +497,112 @@ class Index:
         return self.changes != self._saved_changes
 
     # ------------------------------------------------------------ compaction
-    def compaction(self, path: str | os.PathLike, progress=None) -> "Compaction | None":
-        """Plan and write, beside the index at `path`, a records file without the removed
-        references' records and postings without their slots (the live references numbered
-        again in order); None when nothing is removed. Reads only what the saved index holds,
-        so searches may go on meanwhile; `install` makes it the index's next checkpoint.
-        The index must be saved (no adds or removals since) and be the newest checkpoint."""
+    def snapshot(self, path: str | os.PathLike) -> "Snapshot | None":
+        """What a compaction reads, taken at once (under the engine's lock, so no add, removal or
+        save runs half-way through it); None when nothing is removed. The index must be saved
+        (no adds or removals since) and be the newest checkpoint on disk."""
         path = Path(path)
         if self.unsaved:
-            raise ValueError("save the index before compacting it")
+            raise ValueError("the index has changes not saved yet; save it, then compact it")
         self._refuse_if_stale(path)
-        changes, checkpoint = self.changes, self.checkpoint
-        alive, count, start = self.alive.copy(), self.count.copy(), self.start.copy()
-        if alive.all():
+        if self.alive.all():
             return None
+        return Snapshot(self.changes, self.checkpoint, self.alive.copy(), self.count.copy(), self.start.copy(),
+                        self.main, self._features_file)
+
+    def compaction(self, path: str | os.PathLike, snap: "Snapshot", progress=None) -> "Compaction":
+        """Write, beside the index at `path`, a records file without the removed references'
+        records, and postings without their slots (the live references numbered again in
+        order), from `snap` alone: searches, adds and removals may go on meanwhile (a change
+        makes `install` refuse it). `install` makes it the index's next checkpoint."""
+        path = Path(path)
+        alive, count, start = snap.alive, snap.count, snap.start
         keep = np.flatnonzero(alive)
         renumber = np.full(len(alive), -1, np.int64)
         renumber[keep] = np.arange(len(keep))
         new_count = count[keep]
         new_start = np.concatenate([[0], np.cumsum(new_count, dtype=np.int64)[:-1]]) if len(keep) else np.zeros(0, np.int64)
-        for stale in path.glob("features-*.bin.tmp"):   # a compaction that died before its checkpoint
-            stale.unlink(missing_ok=True)
-        name = f"features-{checkpoint + 1:06d}.bin"
-        tmp = path / (name + ".tmp")
+        name = f"features-{snap.checkpoint + 1:06d}.bin"
+        tmp = path / f"{name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"   # two compactions never share one
         total = int(new_count.sum())
         done = 0
         size = RECORD.itemsize
-        with open(path / self._features_file, "rb") as src, open(tmp, "wb", buffering=0) as out:
-            # runs of live slots whose records lie one after the other are copied in one go, by
-            # the kernel (not through the memory map: its pages would count as this process's)
-            ends = start[keep] + count[keep]
-            breaks = np.flatnonzero(start[keep][1:] != ends[:-1]) + 1
-            for a, b in zip(np.r_[0, breaks], np.r_[breaks, len(keep)]):
-                lo, hi = int(start[keep[a]]), int(ends[b - 1])
-                for c in range(lo, hi, 4_000_000):
-                    _copy(src, out, c * size, (min(hi, c + 4_000_000) - c) * size)
-                done += hi - lo
-                if progress:
-                    progress(done, total)
-            out.flush()
-            os.fsync(out.fileno())
-        # postings: each word's list without the removed slots, the others numbered again
-        old = self.main
-        lengths = old.lengths()
-        offsets = np.zeros(WORDS + 1, np.int64)
-        slots = np.empty(total, np.uint32)
-        filled = 0
-        bounds = np.searchsorted(old.offsets, np.arange(0, int(old.offsets[-1]) + 20_000_000, 20_000_000))
-        bounds = np.unique(np.clip(np.r_[0, bounds, WORDS], 0, WORDS))
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            part = renumber[old.slots[old.offsets[a]:old.offsets[b]]]
-            word = np.repeat(np.arange(a, b), lengths[a:b])
-            live = part >= 0
-            offsets[a + 1:b + 1] = np.bincount(word[live] - a, minlength=b - a)
-            slots[filled:filled + int(live.sum())] = part[live]
-            filled += int(live.sum())
-        np.cumsum(offsets, out=offsets)
-        return Compaction(name, tmp, keep, new_start, new_count, _Postings(offsets, slots[:filled]), changes,
-                          checkpoint, int(count[~alive].sum()))
+        try:
+            with open(path / snap.features_file, "rb") as src, open(tmp, "wb", buffering=0) as out:
+                # runs of live slots whose records lie one after the other are copied in one go, by
+                # the kernel (not through a memory map: its pages would count as this process's)
+                ends = start[keep] + count[keep]
+                breaks = np.flatnonzero(start[keep][1:] != ends[:-1]) + 1
+                runs = zip(np.r_[0, breaks], np.r_[breaks, len(keep)]) if len(keep) else ()
+                for a, b in runs:
+                    lo, hi = int(start[keep[a]]), int(ends[b - 1])
+                    for c in range(lo, hi, 4_000_000):
+                        _copy(src, out, c * size, (min(hi, c + 4_000_000) - c) * size)
+                    done += hi - lo
+                    if progress:
+                        progress(done, total)
+                out.flush()
+                os.fsync(out.fileno())
+            # postings: each word's list without the removed slots, the others numbered again
+            old = snap.postings
+            lengths = old.lengths()
+            offsets = np.zeros(WORDS + 1, np.int64)
+            slots = np.empty(total, np.uint32)
+            filled = 0
+            bounds = np.searchsorted(old.offsets, np.arange(0, int(old.offsets[-1]) + 20_000_000, 20_000_000))
+            bounds = np.unique(np.clip(np.r_[0, bounds, WORDS], 0, WORDS))
+            for a, b in zip(bounds[:-1], bounds[1:]):
+                part = renumber[old.slots[old.offsets[a]:old.offsets[b]]]
+                word = np.repeat(np.arange(a, b), lengths[a:b])
+                live = part >= 0
+                offsets[a + 1:b + 1] = np.bincount(word[live] - a, minlength=b - a)
+                slots[filled:filled + int(live.sum())] = part[live]
+                filled += int(live.sum())
+            np.cumsum(offsets, out=offsets)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return Compaction(name, tmp, keep, new_start, new_count, _Postings(offsets, slots[:filled]), snap.changes,
+                          snap.checkpoint, int(count[~alive].sum()))
 
     def install(self, path: str | os.PathLike, plan: "Compaction") -> None:
         """Make a compaction the index's next checkpoint (in this process and on disk), unless the
         index changed since it was planned (ValueError; its files are discarded)."""
         path = Path(path)
-        if plan.changes != self.changes or plan.checkpoint != self.checkpoint:
-            plan.discard()
-            raise ValueError("the index changed while it was being compacted; compact again")
-        try:
-            self._refuse_if_stale(path)
-        except StaleIndex:
-            plan.discard()
-            raise
-        os.replace(plan.tmp, path / plan.name)
-        keep = plan.keep
-        self.names = [self.names[s] for s in keep.tolist()]
-        self.slot_of = {n: s for s, n in enumerate(self.names)}
-        self.sizes, self.count, self.start = self.sizes[keep], plan.count, plan.start
-        self.alive = np.ones(len(keep), bool)
-        self.main, self.delta = plan.postings, _Postings()
-        self._idf = None
-        self._features_file = plan.name
-        self._disk_records = int(plan.count.sum())
-        self._disk = _RecordsFile(path / plan.name, self._disk_records) if self._disk_records else None
-        self.changes += 1
-        self._write_checkpoint(path)
+        with _writing(path):
+            try:
+                if plan.changes != self.changes or plan.checkpoint != self.checkpoint:
+                    raise ValueError("the index changed while it was being compacted; compact again")
+                self._refuse_if_stale(path)
+                for stale in path.glob("features-*.tmp"):   # compactions that died before their checkpoint
+                    if stale != plan.tmp and not _alive(stale):
+                        stale.unlink(missing_ok=True)
+                os.replace(plan.tmp, path / plan.name)
+            except BaseException:
+                plan.discard()
+                raise
+            before = (self.names, self.slot_of, self.sizes, self.count, self.start, self.alive, self.main, self.delta,
+                      self._features_file, self._features_before)
+            keep = plan.keep
+            self.names = [self.names[s] for s in keep.tolist()]
+            self.slot_of = {n: s for s, n in enumerate(self.names)}
+            self.sizes, self.count, self.start = self.sizes[keep], plan.count, plan.start
+            self.alive = np.ones(len(keep), bool)
+            self.main, self.delta = plan.postings, _Postings()
+            self._features_before, self._features_file = self._features_file, plan.name
+            records = int(plan.count.sum())
+            try:
+                self._write_checkpoint(path, records)
+            except BaseException:    # the index as it was, here and on disk; the new file goes
+                (self.names, self.slot_of, self.sizes, self.count, self.start, self.alive, self.main, self.delta,
+                 self._features_file, self._features_before) = before
+                (path / plan.name).unlink(missing_ok=True)
+                raise
+            self._idf = None
+            self._disk_records = records
+            self._disk = _RecordsFile(path / plan.name, records) if records else None
+            self.changes += 1
+            self._saved_changes = self.changes
 
 
     @classmethod
@@ -576,9 +613,13 @@ class Index:
         (4 bytes a descriptor), whatever the number of references."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        for old in [*path.glob("features*.bin"), path / "meta.json", *path.glob("*-*.np[yz]")]:
+        meta = path / "meta.json"
+        # numbered on from the folder's last checkpoint, so a reader of the old index sees a newer one
+        last = json.loads(meta.read_text()).get("checkpoint", 0) if meta.exists() else 0
+        for old in [*path.glob("features*.bin"), *path.glob("features-*.tmp"), meta, *path.glob("*-*.np[yz]")]:
             old.unlink(missing_ok=True)
         idx = cls()
+        idx.checkpoint = last
         names, sizes, counts = [], [], []
         scratch = path / "words.scratch"
         with open(path / FEATURES, "wb") as feats, open(scratch, "wb") as words_out:
@@ -629,7 +670,7 @@ class Index:
         idx.main = _Postings(offsets, slots)
         idx._disk_records = total
         idx._disk = _RecordsFile(path / FEATURES, total) if total else None
-        idx._write_checkpoint(path)
+        idx._write_checkpoint(path, total)
         return idx
 
     @classmethod
@@ -656,6 +697,44 @@ class Index:
         return idx
 
 
+@contextlib.contextmanager
+def _writing(path: Path):
+    """One writer at a time in an index folder, across processes: held from the check that this
+    copy is the newest checkpoint to the new meta.json (a save, a compaction's install)."""
+    with open(path / "writer.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _alive(tmp: Path) -> bool:
+    """Whether the process that is writing a compaction's temporary file (its pid in the name:
+    features-N.bin.<pid>-<random>.tmp) still runs on this machine."""
+    try:
+        pid = int(tmp.name.rsplit(".", 2)[-2].split("-")[0])
+        os.kill(pid, 0)
+    except (ValueError, IndexError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class Snapshot:
+    """What a compaction reads of the index (Index.snapshot)."""
+
+    changes: int
+    checkpoint: int
+    alive: np.ndarray
+    count: np.ndarray
+    start: np.ndarray
+    postings: _Postings
+    features_file: str
+
+
 class _RecordsFile:
     """The records file, read with pread. Not memory-mapped: every page a mapping touched would
     count as the searching process's resident memory for as long as it lives (the page cache
@@ -665,6 +744,10 @@ class _RecordsFile:
     def __init__(self, path: Path, records: int) -> None:
         self.file = open(path, "rb", buffering=0)
         self.records = records
+        if os.fstat(self.file.fileno()).st_size < records * RECORD.itemsize:
+            self.file.close()
+            raise ValueError(f"{path} holds fewer than the {records} records its index names: it was cut short; "
+                             "rebuild the index")
 
     def read(self, a: int, b: int) -> np.ndarray:
         size = RECORD.itemsize

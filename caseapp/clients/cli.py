@@ -94,10 +94,11 @@ def works_delete(work_ids, yes: bool, as_json: bool) -> None:
     store, engine = store_and_engine(current_app.config)
     with transaction() as session:
         result = services.delete_works(session, Actor.system("works delete"), work_ids)
-    if unindex_works(engine, result.deleted):    # after commit: a search never names a deleted work
-        _compact_if_due(engine)
+    unindexed = unindex_works(engine, result.deleted)   # after commit: a search never names a deleted work
     with transaction() as session:               # files no row names any longer (reads only)
         services.discard_work_files(session, store, result.files)
+    if unindexed:
+        _compact_if_due(engine)
     click.echo(json.dumps({"deleted": result.deleted, "kept": {str(k): v for k, v in result.kept.items()}})
                if as_json else result.message())
 
@@ -124,12 +125,13 @@ def works_reindex(force: bool, as_json: bool) -> None:
     if force or compaction_due(engine, current_app.config):
         with tqdm(desc="compacting", unit="record", unit_scale=True, file=sys.stderr, disable=None) as bar:
             def step(done: int, total: int) -> None:
-                bar.total = total
+                if done < bar.n or bar.total != total:   # the next shard
+                    bar.reset(total)
                 bar.update(done - bar.n)
             try:
                 done = compact(engine, step)
-            except ValueError as error:
-                raise Refused(f"{error} (another process changed the index meanwhile).") from None
+            except (ValueError, OSError) as error:
+                raise Refused(f"The index was not compacted: {error}.") from None
         result.update(compacted=done["compacted"], freed_bytes=done["freed_bytes"])
     share = engine.removed_share()
     result.update(removed_share=share["share"], references=share["references"])
@@ -151,8 +153,9 @@ def _compact_if_due(engine) -> None:
     if compaction_due(engine, current_app.config):
         try:
             done = compact(engine)
-        except ValueError as error:   # another process changed the index: the next run does it
-            click.echo(f"The matching index was not compacted: {error}.", err=True)
+        except (ValueError, OSError) as error:   # changed meanwhile, or the disk: the next run does it
+            click.echo(f"The matching index was not compacted: {error}. `caseapp works reindex --compact` "
+                       "tries again.", err=True)
             return
         click.echo(f"Compacted the matching index: {done['freed_bytes'] / 1e6:.1f} MB freed.", err=True)
 

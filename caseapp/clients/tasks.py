@@ -7,7 +7,7 @@ from caseapp.core.jobs import background
 PROGRESS_STEPS = 20   # progress written at most this many times (each write is a commit)
 
 
-@background("clients.compact_index")
+@background("clients.compact_index")   # works_index.COMPACT_JOB
 def compact_index(job_id: int) -> str:
     """Compact the works' index (clients.works_index.compact) as job `job_id`; the job's result
     is what it freed. A work added or deleted meanwhile wins: the job fails saying to run it again
@@ -22,6 +22,8 @@ def compact_index(job_id: int) -> str:
         reported = [0]
 
         def step(done: int, total: int) -> None:
+            if done < reported[0]:   # the next shard starts again from 0
+                reported[0] = 0
             if total and (done == total or done - reported[0] >= total / PROGRESS_STEPS):
                 reported[0] = done
                 progress(done, total)

@@ -96,7 +96,8 @@ def _in_step(session: Session, store: FileStore, engine) -> tuple[int, int, int]
 def save_index(engine, redo) -> None:
     """Save the index. When another process saved it since this one loaded it (StaleIndex),
     take that save and make this process's change again with `redo()`, then save: neither
-    process's adds and removals are lost."""
+    process's adds and removals are lost. (Another thread's add not saved yet is dropped by
+    the reload: the process syncs with the works again on its next request path.)"""
     from matching import StaleIndex
 
     for _ in range(3):
@@ -105,6 +106,8 @@ def save_index(engine, redo) -> None:
             return
         except StaleIndex:
             engine.reload_if_changed()
+            # the reload also dropped other threads' unsaved adds: the next request path syncs
+            _SYNCED.discard(str(engine.path))
             redo()
     engine.save()
 
@@ -128,15 +131,28 @@ def compaction_due(engine, config) -> bool:
     return bool(at) and engine.removed_share()["share"] * 100 >= at
 
 
+COMPACT_JOB = "clients.compact_index"
+
+
 def compact_soon(app) -> int | None:
     """After works were deleted (unindex_works): when a compaction is due, start it as a
-    background job (on the broker's worker, or a thread of this process); its id, or None."""
+    background job (on the broker's worker, or a thread of this process), unless one is
+    waiting (queued within two leases) or running in a live worker; the job's id, or None."""
+    from datetime import timedelta
+
     from caseapp.core import jobs
+    from caseapp.core.models import utcnow
+    from caseapp.extensions import get_session
 
     _, engine = store_and_engine(app.config)
     if not compaction_due(engine, app.config):
         return None
-    return jobs.start_job(app, "clients.compact_index", "clients.compact_index", started_by=None)
+    session = get_session()
+    fresh = utcnow() - timedelta(seconds=2 * jobs.lease_seconds())
+    for job in jobs.recent(session, limit=5, kind=COMPACT_JOB):
+        if (job.state == jobs.QUEUED and job.created_at >= fresh) or jobs.busy(session, job.id):
+            return job.id
+    return jobs.start_job(app, COMPACT_JOB, COMPACT_JOB, started_by=None)
 
 
 def compact(engine, progress=None) -> dict:

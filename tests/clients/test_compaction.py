@@ -75,9 +75,10 @@ def test_deleting_works_on_the_page_compacts_the_index_in_the_background(app, db
     monkeypatch.setitem(app.config, "CASEAPP_BROKER_QUEUE", queue)
     app.extensions.pop("caseapp_celery", None)
     try:
-        done = client_as("accountant").post("/works/action_post", data={"action": "delete_selected",
-                                                                       "rowid": [str(i) for i in ids[:2]]})
-        assert done.status_code == 302
+        accountant = client_as("accountant")
+        for work in ids[:2]:    # two deletions, both past the share: one job
+            done = accountant.post("/works/action_post", data={"action": "delete_selected", "rowid": [str(work)]})
+            assert done.status_code == 302
         assert engine.removed_share()["removed"] == 2 and engine.ref_ids() == {str(i) for i in ids[2:]}
         (message,) = [json.loads(raw) for raw in redis.lrange(queue, 0, -1)]
         assert message["headers"]["task"] == "clients.compact_index"
@@ -156,3 +157,16 @@ def test_two_processes_deleting_works_lose_neither_removal(app, db_session, own_
     assert works_index.unindex_works(other, ids[:1]) == 1
     assert works_index.unindex_works(engine, ids[1:2]) == 1     # stale: reloaded, removed again, saved
     assert Engine.open(engine.path).ref_ids() == {str(i) for i in ids[2:]}
+
+
+def test_works_delete_on_the_command_line_compacts_at_once_when_due(app, db_session, own_index):
+    from matching import Engine
+
+    store, engine = own_index
+    ids = _works(db_session, store, engine)
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, ["works", "delete", str(ids[0]), "--yes"])    # a quarter or more of the records
+    assert result.exit_code == 0, result.output
+    assert "Compacted the matching index:" in result.output and "MB freed" in result.output
+    assert engine.removed_share()["removed"] == 0 and engine.ref_ids() == {str(i) for i in ids[1:]}
+    assert Engine.open(engine.path).ref_ids() == {str(i) for i in ids[1:]}

@@ -82,6 +82,7 @@ def test_a_compacted_reference_keeps_its_records(tmp_path, described):
     kept = {n: old._records(old.slot_of[n]).copy() for n in REFERENCES}
     for name in DISTRACTORS[:3]:
         engine.remove(name)
+    engine.save()
     engine.compact()
     new = Engine.open(tmp_path / "index")._index
     for name in REFERENCES:
@@ -101,14 +102,91 @@ def test_nothing_removed_is_nothing_to_do(tmp_path, described):
     assert _files(tmp_path / "index") == ["features.bin"]
 
 
-def test_unsaved_changes_are_saved_before_compacting(tmp_path, described):
+def test_unsaved_changes_are_refused_not_saved_for_their_caller(tmp_path, described):
+    """A compaction never saves another caller's change for it (caseapp saves a work's add only
+    once the work is committed): it says to save first, and nothing is written."""
     engine = _engine(tmp_path / "index", described, REFERENCES[:3])
     engine.remove(REFERENCES[0])
-    engine.add("gravel.png", described["gravel.png"])        # not saved yet
-    engine.compact()
+    checkpoint = engine.checkpoint
+    with pytest.raises(ValueError, match="changes not saved yet; save it, then compact it"):
+        engine.compact()
+    assert engine.checkpoint == checkpoint and _files(tmp_path / "index") == ["features.bin"]
+    engine.save()
+    assert engine.compact()["compacted"]
+    assert Engine.open(tmp_path / "index").ref_ids() == {REFERENCES[1], REFERENCES[2]}
+
+
+def test_every_reference_removed_leaves_an_empty_index(tmp_path, described):
+    engine = _engine(tmp_path / "index", described, REFERENCES[:2])
+    for name in REFERENCES[:2]:
+        engine.remove(name)
+    engine.save()
+    done = engine.compact()
+    assert done["compacted"] and done["freed_records"] == sum(len(described[n].desc) for n in REFERENCES[:2])
     again = Engine.open(tmp_path / "index")
-    assert again.ref_ids() == {REFERENCES[1], REFERENCES[2], "gravel.png"}
-    assert again.search(photo("gravel.png"), k=1)[0].ref_id == "gravel.png"
+    assert len(again) == 0 and again.search(photo("coffee.png")) == []
+    again.add("gravel.png", described["gravel.png"])
+    again.save()
+    assert Engine.open(tmp_path / "index").search(photo("gravel.png"), 1)[0].ref_id == "gravel.png"
+
+
+def test_two_compactions_at_once_install_one_and_refuse_the_other(tmp_path, described):
+    """Two processes compact the same checkpoint (two workers, or a job and the command line):
+    each writes its own temporary file; the first installs, the second is refused as stale and
+    its file goes; the index on disk is whole."""
+    from matching import StaleIndex
+
+    path = tmp_path / "index"
+    first = _engine(path, described, REFERENCES + DISTRACTORS[:2])
+    for name in DISTRACTORS[:2]:
+        first.remove(name)
+    first.save()
+    second = Engine.open(path)
+    plans = [(e, e._index.compaction(path, e._index.snapshot(path))) for e in (first, second)]
+    assert plans[0][1].tmp != plans[1][1].tmp and all(p.tmp.exists() for _, p in plans)
+    plans[0][0]._index.install(path, plans[0][1])
+    with pytest.raises(StaleIndex):
+        plans[1][0]._index.install(path, plans[1][1])
+    assert not list(path.glob("*.tmp"))
+    fresh = Engine.open(path)
+    assert fresh.ref_ids() == set(REFERENCES) and _answers(fresh) == _answers(first)
+
+
+def test_a_failed_checkpoint_leaves_the_index_as_it_was(tmp_path, described, monkeypatch):
+    """The disk fills up while a save or a compaction writes its checkpoint: the index on disk
+    and in the process is the one before (the records appended are cut off again, the
+    compacted file goes), and the next try succeeds."""
+    import matching.index as index_module
+
+    path = tmp_path / "index"
+    engine = _engine(path, described, REFERENCES[:3] + DISTRACTORS[:1])
+    engine.remove(DISTRACTORS[0])
+    engine.save()
+    checkpoint, size = engine.checkpoint, (path / "features.bin").stat().st_size
+    real_savez = index_module.np.savez
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(index_module.np, "savez", full)
+    engine.add("gravel.png", described["gravel.png"])
+    with pytest.raises(OSError, match="No space left"):
+        engine.save()
+    assert engine.checkpoint == checkpoint and (path / "features.bin").stat().st_size == size
+    engine.remove("gravel.png")    # (the add stays unsaved in memory; take it back for the compaction below)
+    with pytest.raises(OSError, match="No space left"):
+        engine.save()
+    monkeypatch.setattr(index_module.np, "savez", real_savez)
+    engine.save()
+    checkpoint = engine.checkpoint
+    monkeypatch.setattr(index_module.np, "savez", full)
+    with pytest.raises(OSError, match="No space left"):
+        engine.compact()
+    assert engine.checkpoint == checkpoint and _files(path) == ["features.bin"] and not list(path.glob("*.tmp"))
+    assert engine.removed_share()["removed"] == 2 and Engine.open(path).checkpoint == checkpoint
+    monkeypatch.setattr(index_module.np, "savez", real_savez)
+    assert engine.compact()["compacted"]
+    assert Engine.open(path).ref_ids() == set(REFERENCES[:3])
 
 
 def test_a_reader_keeps_its_answers_and_then_swaps_in_the_compacted_index(tmp_path, described):
@@ -130,14 +208,18 @@ def test_a_reader_keeps_its_answers_and_then_swaps_in_the_compacted_index(tmp_pa
 
 
 def test_another_process_saving_first_makes_the_compaction_refuse(tmp_path, described):
+    from matching import StaleIndex
+
     path = tmp_path / "index"
     mine = _engine(path, described, REFERENCES + DISTRACTORS[:1])
     other = Engine.open(path)
     other.remove(REFERENCES[0])
     other.save()
-    mine.remove(DISTRACTORS[0])
-    with pytest.raises(ValueError, match="another process saved it since; reload it"):
+    with pytest.raises(StaleIndex, match="another process saved it since; reload it"):
         mine.compact()
+    mine.remove(DISTRACTORS[0])
+    with pytest.raises(StaleIndex, match="another process saved it since; reload it"):
+        mine.save()
     assert Engine.open(path).ref_ids() == set(REFERENCES[1:]) | {DISTRACTORS[0]}   # the other's save stands
 
 
@@ -147,6 +229,8 @@ def test_a_change_while_compacting_wins_and_the_compaction_is_dropped(tmp_path, 
     path = tmp_path / "index"
     engine = _engine(path, described, REFERENCES + DISTRACTORS[:1])
     engine.remove(DISTRACTORS[0])
+
+    engine.save()
 
     def meanwhile(done, total):
         engine.add("gravel.png", described["gravel.png"])
@@ -162,17 +246,18 @@ def test_a_change_while_compacting_wins_and_the_compaction_is_dropped(tmp_path, 
 
 def test_a_crash_before_the_checkpoint_leaves_the_old_index_whole(tmp_path, described):
     """Written, not installed (the process died between the two): the saved index is the old one,
-    and the next compaction starts afresh."""
+    and the next compaction deletes the dead one's file."""
     path = tmp_path / "index"
     engine = _engine(path, described, REFERENCES + DISTRACTORS[:1])
     engine.remove(DISTRACTORS[0])
     engine.save()
-    plan = engine._index.compaction(path)
-    assert plan.tmp.exists()
+    plan = engine._index.compaction(path, engine._index.snapshot(path))
+    dead = plan.tmp.with_name(plan.name + ".999999999-dead.tmp")   # as if by a process that is gone
+    plan.tmp.rename(dead)
     meta = json.loads((path / "meta.json").read_text())
     assert meta["features_file"] == "features.bin" and Engine.open(path).ref_ids() == set(REFERENCES)
     assert engine.compact()["compacted"]
-    assert not list(path.glob("*.tmp")) and _files(path) == ["features-000003.bin", "features.bin"]
+    assert not list(path.glob("*.tmp")) and _files(path) == [f"features-{engine.checkpoint:06d}.bin", "features.bin"]
     assert Engine.open(path).ref_ids() == set(REFERENCES)
 
 
