@@ -593,11 +593,13 @@ class Index:
             records = int(plan.count.sum())
             try:
                 self._write_checkpoint(path, records)
-            except BaseException:    # the index as it was, here and on disk; the new file goes
-                (self.names, self.slot_of, self.sizes, self.count, self.start, self.alive, self.main, self.delta,
-                 self._features_file, self._features_before) = before
-                (path / plan.name).unlink(missing_ok=True)
-                raise
+            except BaseException:
+                if self.checkpoint == plan.checkpoint:   # meta.json not replaced: the index as it was, here
+                    (self.names, self.slot_of, self.sizes, self.count, self.start, self.alive, self.main,
+                     self.delta, self._features_file, self._features_before) = before
+                    (path / plan.name).unlink(missing_ok=True)   # and on disk; the new file goes
+                    raise
+                # replaced (a later step failed, e.g. deleting an old file): the new index stands
             self._idf = None
             self._disk_records = records
             self._disk = _RecordsFile(path / plan.name, records) if records else None
