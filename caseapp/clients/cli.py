@@ -140,9 +140,13 @@ def works_reindex(force: bool, as_json: bool) -> None:
         return
     click.echo(f"The index holds {share['references']} works ({synced['added']} added, {synced['removed']} "
                f"deleted works taken out).")
-    click.echo(f"Compacted: {result['freed_bytes'] / 1e6:.1f} MB freed." if result["compacted"] else
-               f"Not compacted: deleted works hold {100 * share['share']:.0f}% of its records "
-               f"(compacted at {current_app.config['CASEAPP_MATCHING_COMPACT_AT']}%; --compact does it now).")
+    if result["compacted"]:
+        click.echo(f"Compacted: {result['freed_bytes'] / 1e6:.1f} MB freed.")
+    elif force:
+        click.echo("Nothing to compact: no deleted work's records are left in the index.")
+    else:
+        click.echo(f"Not compacted: deleted works hold {100 * share['share']:.0f}% of its records "
+                   f"(compacted at {current_app.config['CASEAPP_MATCHING_COMPACT_AT']}%; --compact does it now).")
 
 
 def _compact_if_due(engine) -> None:

@@ -143,6 +143,8 @@ def test_reindex_syncs_with_the_works_and_compacts(app, db_session, own_index):
     result = runner.invoke(main, ["works", "reindex", "--compact", "--json"])
     out = json.loads(result.output.strip().splitlines()[-1])
     assert out["compacted"] and out["freed_bytes"] > 0 and out["removed_share"] == 0.0
+    again = runner.invoke(main, ["works", "reindex", "--compact"])
+    assert again.exit_code == 0 and "Nothing to compact: no deleted work's records are left" in again.output
     assert str(ids[0]) not in engine.ref_ids() and {str(i) for i in ids[1:]} <= engine.ref_ids()
 
 
