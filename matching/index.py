@@ -38,6 +38,11 @@ RECORD = np.dtype([("xy", np.float32, 2), ("scale", np.float16), ("desc", np.uin
 FEATURES = "features.bin"     # the records file of a new index; a compaction writes features-<checkpoint>.bin
 
 
+def _bytes_of(records: int) -> int:
+    """What `records` records take in the files: the record, and its posting (4 bytes)."""
+    return records * (RECORD.itemsize + 4)
+
+
 def _score(inliers: float, half: float) -> float:
     """Inlier count -> score in [0, 1); `half` inliers give 0.5."""
     return float(1.0 - 2.0 ** (-max(inliers, 0.0) / half))
@@ -194,7 +199,7 @@ class Index:
         records = int(self.count.sum())
         gone = int(self.count[dead].sum())
         return {"references": int(self.alive.sum()), "removed": int(dead.sum()), "records": records,
-                "removed_records": gone, "removed_bytes": gone * (RECORD.itemsize + 4),   # a record, and its posting
+                "removed_records": gone, "removed_bytes": _bytes_of(gone),
                 "share": round(gone / records, 4) if records else 0.0}
 
     def __len__(self) -> int:
@@ -454,7 +459,8 @@ class Index:
             if appended:
                 self._disk_records += appended
                 self._new, self._new_records = [], 0
-            self._disk = _RecordsFile(feats, self._disk_records) if self._disk_records else None
+            if self._disk is None or self._disk.records != self._disk_records:   # reopened only when it grew
+                self._disk = _RecordsFile(feats, self._disk_records) if self._disk_records else None
 
     def _refuse_if_stale(self, path: Path) -> None:
         """StaleIndex when another process saved the index at `path` after this copy was loaded
@@ -793,7 +799,7 @@ class Compaction:
 
     @property
     def freed_bytes(self) -> int:
-        return self.freed_records * (RECORD.itemsize + 4)    # a record, and its posting
+        return _bytes_of(self.freed_records)
 
     def discard(self) -> None:
         self.tmp.unlink(missing_ok=True)

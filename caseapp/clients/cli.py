@@ -115,7 +115,7 @@ def works_reindex(force: bool, as_json: bool) -> None:
     CASEAPP_MATCHING_COMPACT_AT percent of them, or with --compact. Searches may go on meanwhile."""
     from tqdm import tqdm
 
-    from caseapp.clients.works_index import compact, compaction_due, ensure_saved, sync_index
+    from caseapp.clients.works_index import compaction_due, ensure_saved, sync_index
 
     store, engine = store_and_engine(current_app.config)
     with transaction() as session:
@@ -129,7 +129,7 @@ def works_reindex(force: bool, as_json: bool) -> None:
                     bar.reset(total)
                 bar.update(done - bar.n)
             try:
-                done = compact(engine, step)
+                done = engine.compact(step)
             except (ValueError, OSError) as error:
                 raise Refused(f"The index was not compacted: {error}.") from None
         result.update(compacted=done["compacted"], freed_bytes=done["freed_bytes"])
@@ -152,11 +152,11 @@ def works_reindex(force: bool, as_json: bool) -> None:
 def _compact_if_due(engine) -> None:
     """After a deletion: compact the index here and now when it is due (a command line does not
     leave a thread behind), saying so on stderr."""
-    from caseapp.clients.works_index import compact, compaction_due
+    from caseapp.clients.works_index import compaction_due
 
     if compaction_due(engine, current_app.config):
         try:
-            done = compact(engine)
+            done = engine.compact()
         except (ValueError, OSError) as error:   # changed meanwhile, or the disk: the next run does it
             click.echo(f"The matching index was not compacted: {error}. `caseapp works reindex --compact` "
                        "tries again.", err=True)

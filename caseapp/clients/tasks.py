@@ -9,7 +9,7 @@ PROGRESS_STEPS = 20   # progress written at most this many times (each write is 
 
 @background("clients.compact_index")   # works_index.COMPACT_JOB
 def compact_index(job_id: int) -> str:
-    """Compact the works' index (clients.works_index.compact) as job `job_id`; the job's result
+    """Compact the works' index (matching's Engine.compact) as job `job_id`; the job's result
     is what it freed. A work added or deleted meanwhile wins: the job fails saying to run it again
     (the next deletion, or `caseapp works reindex --compact`, does)."""
     from flask import current_app
@@ -28,6 +28,6 @@ def compact_index(job_id: int) -> str:
                 reported[0] = done
                 progress(done, total)
 
-        return works_index.compact(engine, step)
+        return engine.compact(step)   # matching's Engine.compact: what it freed
 
     return jobs.run_job(job_id, work)

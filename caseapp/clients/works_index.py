@@ -155,12 +155,6 @@ def compact_soon(app) -> int | None:
     return jobs.start_job(app, COMPACT_JOB, COMPACT_JOB, started_by=None)
 
 
-def compact(engine, progress=None) -> dict:
-    """Rewrite the index without deleted works' records (matching's Engine.compact): what it
-    freed. Searches go on meanwhile; a change made meanwhile wins (ValueError: run it again)."""
-    return engine.compact(progress)
-
-
 _SYNCED: set[str] = set()
 
 
