@@ -7,8 +7,8 @@ then N sightings are written as transformed copies of the demo works (crop, rota
 mirror, caption band, rescale, JPEG) plus one in five pictures that are no work, as a
 JSON Lines file with image_path, and ingested through `hits.services.ingest`, committed
 every 500 lines: with --workers 0 all in one process (decode, describe, search, verify,
-write); with --workers N, N processes read and describe the images while this one
-searches, verifies and writes (as `caseapp hits ingest --workers N`).
+write); with --workers N, N processes read, describe and search the images while this one
+writes (as `caseapp hits ingest --workers N`).
 """
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sightings", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=0,
-                        help="processes describing images beside the one that searches and writes")
+                        help="processes describing and searching images beside the one that writes")
     args = parser.parse_args()
     from sqlalchemy import select
     from tqdm import tqdm
@@ -94,7 +94,7 @@ def main() -> int:
         lines = copies(works, args.sightings, folder)
         rows = []
         numbered = list(enumerate((json.dumps(line) for line in lines), start=1))
-        with services.image_describers(args.workers) as pool_map, \
+        with services.image_describers(args.workers, works_index.index_location(app.config)) as pool_map, \
                 tqdm(total=len(numbered), desc="ingest", unit="line", file=sys.stderr, mininterval=5) as bar:
             t0 = time.perf_counter()
             for row in services.ingest(session, store, engine, Actor.system("bench"), numbered, base=folder,

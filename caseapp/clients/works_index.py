@@ -25,8 +25,13 @@ _ENGINES: dict[tuple[str, int], object] = {}   # by (folder, shard count): anoth
 
 def store_and_engine(config) -> tuple[FileStore, object]:
     """The app's file store and works index, from its configuration."""
-    return FileStore(config["CASEAPP_FILESTORE_PATH"]), engine_at(config["CASEAPP_MATCHING_PATH"],
-                                                                  config.get("CASEAPP_MATCHING_SHARDS", 1))
+    return FileStore(config["CASEAPP_FILESTORE_PATH"]), engine_at(*index_location(config))
+
+
+def index_location(config) -> tuple[str, int]:
+    """Where the works index lives: its folder and number of shards (for `engine_at`, in this
+    process or another)."""
+    return config["CASEAPP_MATCHING_PATH"], config.get("CASEAPP_MATCHING_SHARDS", 1)
 
 
 def engine_at(path: str, shards: int = 1):
@@ -266,10 +271,14 @@ class WorkMatch:
     transform: list | None
 
 
-def matching_works(session: Session, engine, variants, *, top_k: int, min_score: float) -> list[WorkMatch]:
+def matching_works(session: Session, engine, variants, *, top_k: int, min_score: float,
+                   found: list | None = None) -> list[WorkMatch]:
     """The works the described image copies (score at least `min_score`), best first;
-    works removed since the index was saved are left out."""
-    found = [m for m in engine.search(variants, top_k) if m.match and m.score >= min_score]
+    works removed since the index was saved are left out. `found`: the engine's matches when
+    the image was searched already (by an ingest worker), else `variants` are searched."""
+    if found is None:
+        found = engine.search(variants, top_k)
+    found = [m for m in found[:top_k] if m.match and m.score >= min_score]
     owners = dict(session.execute(select(Work.id, Work.client_id)
                                   .where(Work.id.in_([int(m.ref_id) for m in found]))).all()) if found else {}
     return [WorkMatch(int(m.ref_id), owners[int(m.ref_id)], m.score, list(m.transform) if m.transform else None)

@@ -24,10 +24,12 @@ def _ingest_and_report(sources: list[tuple[str, Path | None, list[tuple[int, str
                        min_score: float | None, actor_name: str, workers: int, unreadable=()) -> None:
     """Ingest numbered lines from each source (name, base folder for image_path, lines);
     one result a line (JSON or errors on stderr), a progress bar, a summary. With workers,
-    images are read, fetched and described in that many processes beside this one."""
+    images are read, fetched, described and searched in that many processes beside this one,
+    which writes."""
+    from caseapp.clients.works_index import index_location
     from caseapp.hits.services import image_describers
 
-    with image_describers(workers) as pool_map:
+    with image_describers(workers, index_location(current_app.config)) as pool_map:
         _ingest_sources(sources, as_json=as_json, min_score=min_score, actor_name=actor_name, pool_map=pool_map,
                         unreadable=unreadable)
 
@@ -75,9 +77,10 @@ _JSON_OPTION = click.option("--json", "as_json", is_flag=True,
 _MIN_SCORE_OPTION = click.option("--min-score", type=Score(), default=None,
                                  help="Matches below this score make no hit (default: CASEAPP_HIT_MIN_SCORE).")
 _WORKERS_OPTION = click.option("--workers", type=WholeNumber(0, 64),
-                               default=max(0, min(8, (os.cpu_count() or 1) - 1)), show_default=True,
-                               help="Processes that read, fetch and describe images beside the one that "
-                                    "searches and writes (0: all in one process).")
+                               default=max(1, min(8, os.cpu_count() or 1)), show_default=True,
+                               help="Processes that read, fetch, describe and search images beside the one "
+                                    "that writes (0: all in one process). Each holds a copy of the works "
+                                    "index in memory.")
 
 
 @hits_group.command("ingest")

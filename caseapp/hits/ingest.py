@@ -127,11 +127,14 @@ def _found_at(value) -> datetime:
 @dataclass
 class Described:
     """The heavy half of ingesting a sighting, done without the database (in a worker
-    process when ingest runs in parallel): the image's bytes, thumbnail and description."""
+    process when ingest runs in parallel): the image's bytes, thumbnail and description,
+    and, when the worker searched the works index too, what it found (`found`, the engine's
+    matches; `variants` is then dropped: the searching process needs it no more)."""
 
     data: bytes
     thumbnail: bytes
-    variants: list
+    variants: object
+    found: list | None = None
 
 
 def describe_image(job: tuple[str | None, str, bool]) -> Described | str:
@@ -151,22 +154,42 @@ def describe_image(job: tuple[str | None, str, bool]) -> Described | str:
         return f"the image is not readable: {error}"
 
 
+def described_and_searched(function, index: tuple[str, int], job) -> Described | str:
+    """`function(job)` (describe_image), then the image searched in the works index at
+    `index` (its folder and shards), in the worker: the searching process only writes."""
+    from caseapp.clients.works_index import engine_at
+
+    result = function(job)
+    if isinstance(result, Described):
+        path, shards = index
+        # engine_at reloads the index when another process saved a newer checkpoint
+        result.found = engine_at(path, shards).search(result.variants, TOP_K)
+        result.variants = None
+    return result
+
+
 def _serial_map(function, jobs):
     return map(function, jobs)
 
 
 @contextlib.contextmanager
-def image_describers(workers: int):
+def image_describers(workers: int, index: tuple[str, int] | None = None):
     """A map function for `ingest` that describes images in `workers` processes beside this
-    one (0: in this process). Forkserver processes inherit no database connection."""
+    one (0: in this process). With `index` (the works index's folder and shards), the workers
+    search it too: each loads its own copy of the index (its memory, once per worker), and
+    the calling process only writes. Forkserver processes inherit no database connection."""
     if workers <= 0:
         yield _serial_map
         return
+    import functools
     import multiprocessing
 
     with multiprocessing.get_context("forkserver").Pool(workers) as pool:
         pool.apply(describe_image, ((None, "x:", False),))   # the workers' imports done before work starts
-        yield lambda function, jobs: pool.imap(function, jobs)
+        if index is None:
+            yield lambda function, jobs: pool.imap(function, jobs)
+        else:
+            yield lambda function, jobs: pool.imap(functools.partial(described_and_searched, function, index), jobs)
 
 
 def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iterable[tuple[int, str]], *,
@@ -258,7 +281,7 @@ def _record(session: Session, store: FileStore, engine, row: dict, seen: Sighted
             min_score: float) -> dict:
     """Search the described image and write the sighting and its hits (a savepoint)."""
     site = site_of(seen.page_url)
-    found = matching_works(session, engine, image.variants, top_k=TOP_K, min_score=min_score)
+    found = matching_works(session, engine, image.variants, top_k=TOP_K, min_score=min_score, found=image.found)
     with session.begin_nested():
         sighting = Sighting(key=key, image_url=seen.image_url, page_url=seen.page_url, site=site,
                             found_at=seen.found_at, last_seen_at=seen.found_at, image_sha256=store.put(image.data),
