@@ -3,6 +3,7 @@ signature stored once, so the index is rebuilt without decoding images again), a
 search other domains ask for ("which works does this image copy?")."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -14,6 +15,8 @@ from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput
 from caseapp.core.filestore import FileStore
 from caseapp.core.paths import read_bytes, why_unreadable
+
+_log = logging.getLogger(__name__)
 from caseapp.clients import ownership, services
 from caseapp.clients.models import Work, WorkSignature
 
@@ -44,7 +47,11 @@ def engine_at(path: str, shards: int = 1):
     if engine is None:
         engine = _ENGINES[(path, shards)] = open_index(path, shards)
     else:
-        engine.reload_if_changed()
+        try:
+            engine.reload_if_changed()
+        except (OSError, ValueError) as error:   # a checkpoint replaced while it was read
+            _log.warning("the works index in %s could not be reloaded (%s); searching the one loaded before, "
+                         "and trying again on the next call", path, error)
     return engine
 
 

@@ -26,12 +26,20 @@ def _ingest_and_report(sources: list[tuple[str, Path | None, list[tuple[int, str
     one result a line (JSON or errors on stderr), a progress bar, a summary. With workers,
     images are read, fetched, described and searched in that many processes beside this one,
     which writes."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from caseapp.clients.works_index import index_location
     from caseapp.hits.services import image_describers
 
-    with image_describers(workers, index_location(current_app.config)) as pool_map:
-        _ingest_sources(sources, as_json=as_json, min_score=min_score, actor_name=actor_name, pool_map=pool_map,
-                        unreadable=unreadable)
+    try:
+        with image_describers(workers, index_location(current_app.config)) as pool_map:
+            _ingest_sources(sources, as_json=as_json, min_score=min_score, actor_name=actor_name,
+                            pool_map=pool_map, unreadable=unreadable)
+    except BrokenProcessPool:
+        raise Refused(f"a worker process stopped (out of memory? each of the {workers} holds a copy of the "
+                      "works index). The lines before the last 500-line checkpoint were written; run the "
+                      "command again with fewer --workers (lines written already are reported as "
+                      "duplicates).") from None
 
 
 def _ingest_sources(sources, *, as_json: bool, min_score: float | None, actor_name: str, pool_map,
@@ -79,8 +87,9 @@ _MIN_SCORE_OPTION = click.option("--min-score", type=Score(), default=None,
 _WORKERS_OPTION = click.option("--workers", type=WholeNumber(0, 64),
                                default=max(1, min(8, os.cpu_count() or 1)), show_default=True,
                                help="Processes that read, fetch, describe and search images beside the one "
-                                    "that writes (0: all in one process). Each holds a copy of the works "
-                                    "index in memory.")
+                                    "that writes (0: all in one process; default one per core, at most 8). "
+                                    "Each holds a copy of the works index in memory: on a large index, give "
+                                    "fewer.")
 
 
 @hits_group.command("ingest")

@@ -162,8 +162,10 @@ def described_and_searched(function, index: tuple[str, int], job) -> Described |
     result = function(job)
     if isinstance(result, Described):
         path, shards = index
-        # engine_at reloads the index when another process saved a newer checkpoint
-        result.found = engine_at(path, shards).search(result.variants, TOP_K)
+        try:   # engine_at reloads the index when another process saved a newer checkpoint
+            result.found = engine_at(path, shards).search(result.variants, TOP_K)
+        except LINE_ERRORS as error:   # as the searching process would report it: this line's error
+            return f"the image could not be searched ({type(error).__name__}: {error})"
         result.variants = None
     return result
 
@@ -183,13 +185,16 @@ def image_describers(workers: int, index: tuple[str, int] | None = None):
         return
     import functools
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    with multiprocessing.get_context("forkserver").Pool(workers) as pool:
-        pool.apply(describe_image, ((None, "x:", False),))   # the workers' imports done before work starts
+    # an executor, not a Pool: a worker that dies (the out-of-memory killer) breaks the run
+    # with BrokenProcessPool instead of leaving it waiting for that worker's lines forever
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        pool.submit(describe_image, (None, "x:", False)).result()   # imports done before work starts
         if index is None:
-            yield lambda function, jobs: pool.imap(function, jobs)
+            yield lambda function, jobs: pool.map(function, jobs)
         else:
-            yield lambda function, jobs: pool.imap(functools.partial(described_and_searched, function, index), jobs)
+            yield lambda function, jobs: pool.map(functools.partial(described_and_searched, function, index), jobs)
 
 
 def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iterable[tuple[int, str]], *,
@@ -199,8 +204,9 @@ def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iter
     Each line is written whole or not at all (a savepoint each); the caller commits.
     `image_path` is read relative to `base`; without a base (the REST endpoint) images are
     fetched from image_url (never from private, loopback or link-local addresses unless
-    `private_ok`). Images are described with `pool_map` (e.g. a process pool's imap),
-    `batch` lines at a time; searching and writing stay in this process."""
+    `private_ok`). Images are described with `pool_map` (`image_describers`), `batch`
+    lines at a time, and searched there too when its workers search (`found`), else here;
+    writing stays in this process."""
     numbered = ((n, t) for n, t in lines if t.strip())
     while True:
         chunk = list(itertools.islice(numbered, batch))

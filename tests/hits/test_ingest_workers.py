@@ -73,3 +73,59 @@ def test_workers_find_what_one_process_finds_and_a_work_saved_since(app, db_sess
             later, = services.ingest(db_session, store, engine, ACTOR, _lines(["cat.jpg"], "three"), base=crawl,
                                      min_score=0.5, pool_map=pool_map)
     assert later["status"] == "matched" and [h["work"] for h in later["hits"]] == [cat]
+
+
+def test_a_search_that_fails_in_a_worker_is_that_lines_error(tmp_path):
+    """A worker's search raising (here: an index folder whose meta.json is broken) is the
+    line's error, as the searching process would report it, not the end of the run."""
+    folder = tmp_path / "broken-index"
+    folder.mkdir()
+    (folder / "meta.json").write_text("{not json")
+    image = tmp_path / "a.jpg"
+    transforms.crop(photo("astronaut.png"), 0.7).save(image, quality=80)
+    result = services.described_and_searched(services.describe_image, (str(folder), 1),
+                                             (str(image), "https://x.example.com/a.jpg", False))
+    assert isinstance(result, str) and result.startswith("the image could not be searched (JSONDecodeError")
+
+
+def test_a_worker_that_dies_stops_the_run_instead_of_hanging():
+    import os
+    from concurrent.futures.process import BrokenProcessPool
+
+    import pytest
+
+    with pytest.raises(BrokenProcessPool):
+        with services.image_describers(1) as pool_map:
+            list(pool_map(os._exit, [3]))
+
+
+def test_an_index_replaced_while_it_is_reloaded_is_searched_as_before_then_reloaded(app, db_session, tmp_path,
+                                                                                   monkeypatch, caplog):
+    """Two saves in quick succession can delete the files a reloading worker was about to read:
+    that search uses the index loaded before (a warning), the next call loads the new one."""
+    from matching.index import Index
+
+    store, path = FileStore(tmp_path / "files"), str(tmp_path / "matching")
+    engine = works_index.engine_at(path)
+    holder = make_client(db_session)
+    _import(db_session, store, engine, holder, "astronaut.png")
+    from matching.shards import open_index
+
+    writer = open_index(path, 1)                   # another process's engine on the same folder
+    writer.add("999", _signature("coffee.png"))
+    writer.save()
+    real_load = Index.load
+    def gone(cls, *args, **kwargs):
+        raise FileNotFoundError("slots-3.npy")
+
+    monkeypatch.setattr(Index, "load", classmethod(gone))
+    assert works_index.engine_at(path) is engine and "999" not in engine.ref_ids()
+    assert "could not be reloaded" in caplog.text and "slots-3.npy" in caplog.text
+    monkeypatch.setattr(Index, "load", real_load)
+    assert "999" in works_index.engine_at(path).ref_ids()
+
+
+def _signature(name: str):
+    from matching import signature
+
+    return signature(photo(name))

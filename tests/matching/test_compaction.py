@@ -318,3 +318,21 @@ def test_a_save_over_another_process_save_is_refused_and_writes_nothing(tmp_path
     second.add("gravel.png", described["gravel.png"])
     second.save()
     assert Engine.open(path).ref_ids() == {REFERENCES[1], REFERENCES[2], "gravel.png"}
+
+
+def test_a_reader_parses_meta_json_again_only_when_it_was_replaced(tmp_path, described, monkeypatch):
+    """A worker checks for a newer index before every search: an unchanged meta.json (which
+    lists every reference) is not read again; a replaced one is, once."""
+    path = tmp_path / "index"
+    writer = _engine(path, described, REFERENCES[:3])
+    reader = Engine.open(path)
+    parsed = []
+    real_loads = json.loads
+    monkeypatch.setattr(json, "loads", lambda text, *a, **k: parsed.append(1) or real_loads(text, *a, **k))
+    assert not reader.reload_if_changed() and len(parsed) == 1     # first look: read, same checkpoint
+    assert not reader.reload_if_changed() and not reader.reload_if_changed() and len(parsed) == 1
+    writer.add("gravel.png", described["gravel.png"])
+    writer.save()
+    assert reader.reload_if_changed() and "gravel.png" in reader.ref_ids()
+    count = len(parsed)
+    assert not reader.reload_if_changed() and len(parsed) == count

@@ -243,15 +243,21 @@ def test_a_small_copy_in_a_page_is_found_by_an_enlarged_window(engine):
 
 
 def test_a_copy_found_whole_is_described_once(engine):
-    """The mirror and the windows are described only when the query as it is finds no copy."""
+    """The mirror is described only when the query as it is finds no copy, and the windows
+    only when the mirror finds none either."""
+    from PIL import ImageOps
+
     from matching.engine import query_signature
 
     found_whole = query_signature(transforms.crop(photo("rocket.jpg"), 0.6))
     assert engine.search(found_whole, k=3)[0].match
     assert len(found_whole.stages) == 1
+    mirrored = query_signature(ImageOps.mirror(transforms.crop(photo("rocket.jpg"), 0.8)))
+    assert engine.search(mirrored, k=3)[0].ref_id == "rocket.jpg" and engine.search(mirrored, k=3)[0].match
+    assert [len(s) for s in mirrored.stages] == [1, 1]               # as it is, then the mirror: found
     missed_whole = query_signature(_small_on_a_page("coffee.png")[0])
     engine.search(missed_whole, k=3)
-    assert len(missed_whole.stages) == 2 and len(missed_whole.stages[1]) == 5   # mirror and 4 windows
+    assert [len(s) for s in missed_whole.stages] == [1, 1, 4]        # the four windows after the mirror
 
 
 def test_the_mirror_is_described_from_the_points_found_as_it_is():
