@@ -15,10 +15,10 @@ from caseapp.core.audit import Actor
 from caseapp.core.errors import InvalidInput
 from caseapp.core.filestore import FileStore
 from caseapp.core.paths import read_bytes, why_unreadable
-
-_log = logging.getLogger(__name__)
 from caseapp.clients import ownership, services
 from caseapp.clients.models import Work, WorkSignature
+
+_log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 

@@ -9,8 +9,8 @@ pages, commands and other domains have one place to ask):
 - `sites`: a page's site, a typed site, a country guessed from its top-level domain
 The works' matching index is the clients' (caseapp.clients.works_index)."""
 from caseapp.hits.drafts import draft_cases  # noqa: F401
-from caseapp.hits.ingest import (Described, Sighted, described_and_searched, describe_image, fetch_image, image_describers,  # noqa: F401
-                                 ingest, parse_sighting, sighting_key, summarise)
+from caseapp.hits.ingest import (Described, Sighted, described_and_searched, describe_image,  # noqa: F401
+                                 fetch_image, image_describers, ingest, parse_sighting, sighting_key, summarise)
 from caseapp.hits.queries import (AGES, BANDS, HitFilter, TriagePage, WorkSighting, fold_tally, hit_counts, hit_names,  # noqa: F401
                                   outlooks, select_hits, selection_names, sightings_of_work, triage_counts,
                                   triage_page)
