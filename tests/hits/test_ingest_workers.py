@@ -112,17 +112,17 @@ def test_an_index_replaced_while_it_is_reloaded_is_searched_as_before_then_reloa
     from matching.shards import open_index
 
     writer = open_index(path, 1)                   # another process's engine on the same folder
-    writer.add("999", _signature("coffee.png"))
+    writer.add("from-another-process", _signature("coffee.png"))
     writer.save()
     real_load = Index.load
     def gone(cls, *args, **kwargs):
         raise FileNotFoundError("slots-3.npy")
 
     monkeypatch.setattr(Index, "load", classmethod(gone))
-    assert works_index.engine_at(path) is engine and "999" not in engine.ref_ids()
+    assert works_index.engine_at(path) is engine and "from-another-process" not in engine.ref_ids()
     assert "could not be reloaded" in caplog.text and "slots-3.npy" in caplog.text
     monkeypatch.setattr(Index, "load", real_load)
-    assert "999" in works_index.engine_at(path).ref_ids()
+    assert "from-another-process" in works_index.engine_at(path).ref_ids()
 
 
 def _signature(name: str):
