@@ -175,11 +175,12 @@ def _serial_map(function, jobs):
 
 
 @contextlib.contextmanager
-def image_describers(workers: int, index: tuple[str, int] | None = None):
+def image_describers(workers: int, index: tuple[str, int]):
     """A map function for `ingest` that describes images in `workers` processes beside this
-    one (0: in this process). With `index` (the works index's folder and shards), the workers
-    search it too: each loads its own copy of the index (its memory, once per worker), and
-    the calling process only writes. Forkserver processes inherit no database connection."""
+    one and searches them in the works index at `index` (its folder and shards): each worker
+    loads its own copy of the index (its memory, once per worker), and the calling process
+    only writes (0 workers: all in this process). Forkserver processes inherit no database
+    connection."""
     if workers <= 0:
         yield _serial_map
         return
@@ -191,10 +192,7 @@ def image_describers(workers: int, index: tuple[str, int] | None = None):
     # with BrokenProcessPool instead of leaving it waiting for that worker's lines forever
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
         pool.submit(describe_image, (None, "x:", False)).result()   # imports done before work starts
-        if index is None:
-            yield lambda function, jobs: pool.map(function, jobs)
-        else:
-            yield lambda function, jobs: pool.map(functools.partial(described_and_searched, function, index), jobs)
+        yield lambda function, jobs: pool.map(functools.partial(described_and_searched, function, index), jobs)
 
 
 def ingest(session: Session, store: FileStore, engine, actor: Actor, lines: Iterable[tuple[int, str]], *,

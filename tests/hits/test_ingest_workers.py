@@ -95,7 +95,7 @@ def test_a_worker_that_dies_stops_the_run_instead_of_hanging():
     import pytest
 
     with pytest.raises(BrokenProcessPool):
-        with services.image_describers(1) as pool_map:
+        with services.image_describers(1, ("/nonexistent-index", 1)) as pool_map:   # dies before it searches
             list(pool_map(os._exit, [3]))
 
 
