@@ -70,9 +70,11 @@ class _Postings:
 
     def gather(self, words: np.ndarray) -> np.ndarray:
         """The slots in the given words' lists, list after list."""
-        o = self.offsets
-        parts = [self.slots[o[w]:o[w + 1]] for w in words.tolist()]
-        return np.concatenate(parts) if parts else np.zeros(0, np.uint32)
+        starts = self.offsets[words]
+        n = self.offsets[words + 1] - starts
+        # each list's positions in one array (a slice per word cost 10 ms a windows search)
+        at = np.repeat(starts - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
+        return self.slots[at]
 
     def merged(self, other: "_Postings") -> "_Postings":
         if not len(other.slots):

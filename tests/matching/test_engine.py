@@ -294,3 +294,17 @@ def test_a_window_starts_at_the_corner_threshold_the_whole_needed():
     assert found["fast"] == CFG["fast"][2]
     extract(gray, 1500, found, lowest_first=CFG["fast"][2] + 1)   # between two: the one below
     assert found["fast"] == CFG["fast"][2]
+
+
+def test_postings_gather_every_listed_slot_list_after_list():
+    import numpy as np
+
+    from matching.index import WORDS, _Postings
+
+    words = np.array([5, 5, 9, 700, 9, 3], np.int64)
+    slots = np.array([10, 11, 12, 13, 14, 15], np.uint32)
+    post = _Postings.build(words, slots)
+    # word 3's list, then 9's (empty lists between and after give nothing), in the order asked
+    assert post.gather(np.array([9, 3, 4, 700], np.int64)).tolist() == [12, 14, 15, 13]
+    assert post.gather(np.array([WORDS - 1], np.int64)).tolist() == []
+    assert post.gather(np.zeros(0, np.int64)).tolist() == []
