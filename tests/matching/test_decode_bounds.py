@@ -10,7 +10,9 @@ from PIL import Image
 
 from matching import decode
 from matching.decode import DecodeError, load_gray
-from matching.engine import QUERY_MIN_SIDE, QUERY_SIDE, query_signature
+from matching.engine import QUERY_MIN_SIDE, query_signature
+
+SIDE = 1024   # the long side these tests' sizes are worked out for (a query's is engine.QUERY_SIDE)
 
 
 def _encoded(image: Image.Image, fmt: str, **options) -> bytes:
@@ -41,7 +43,7 @@ def decoded_sizes(monkeypatch):
 
 def test_a_big_jpeg_is_decoded_reduced(decoded_sizes):
     data = _encoded(Image.effect_mandelbrot((8000, 6000), (-2, -1.2, 1, 1.2), 50).convert("RGB"), "JPEG")
-    gray = load_gray(data, QUERY_SIDE, QUERY_MIN_SIDE)
+    gray = load_gray(data, SIDE, QUERY_MIN_SIDE)
     assert gray.shape == (768, 1024)
     (decoded,) = decoded_sizes["load"]
     assert decoded == (2000, 1500)     # DCT scaling by 1/4: 48 megapixels never decoded whole
@@ -49,7 +51,7 @@ def test_a_big_jpeg_is_decoded_reduced(decoded_sizes):
 
 def test_a_big_png_is_reduced_before_it_is_converted(decoded_sizes):
     data = _encoded(Image.effect_mandelbrot((8000, 6000), (-2, -1.2, 1, 1.2), 50), "PNG")   # L: 48 MB decoded
-    gray = load_gray(data, QUERY_SIDE, QUERY_MIN_SIDE)
+    gray = load_gray(data, SIDE, QUERY_MIN_SIDE)
     assert gray.shape == (768, 1024)
     assert decoded_sizes["gray"] == [(2667, 2000)]   # reduced by 3 right after decoding
 
@@ -76,5 +78,5 @@ def test_the_budget_is_a_parameter_and_the_pixel_limit_stays(decoded_sizes):
 def test_modes_that_cannot_be_reduced_directly_still_are(mode):
     image = Image.effect_mandelbrot((3000, 2500), (-2, -1.2, 1, 1.2), 50)
     image = image.convert("I;16") if mode == "I;16" else image.convert(mode)
-    gray = load_gray(_encoded(image, "TIFF"), QUERY_SIDE, QUERY_MIN_SIDE)
+    gray = load_gray(_encoded(image, "TIFF"), SIDE, QUERY_MIN_SIDE)
     assert gray.shape == (853, 1024) and gray.std() > 10

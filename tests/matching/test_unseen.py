@@ -33,22 +33,17 @@ def _not_shortlisted(top: str, small: float) -> str:
 
 # (work, family) -> why it is missed, as measured on 2026-12-02. Found since the query's second
 # stage (mirror and enlarged windows, 2026-12-04), and no longer listed: Picture_0B's emoji copy
-# and three works pasted onto the sunset.
+# and three works pasted onto the sunset. Found since queries are described at the references'
+# side (QUERY_SIDE 800, 2026-12-04): Picture_0B's crop, text and perspective copies, the
+# crop+jpeg+text chains of Picture_1A and of seeding.
 KNOWN_MISSES = {
-    ("Picture_0B_by_freespace.jpg", "crop"): _not_shortlisted("Dragonfly at 0.169", 0.70),
-    ("Picture_0B_by_freespace.jpg", "text"): _not_shortlisted("Dragonfly at 0.102", 0.81),
-    ("Picture_0B_by_freespace.jpg", "perspective"): _not_shortlisted("a synthetic one at 0.0", 0.99),
     ("Picture_0B_by_freespace.jpg", "chain: crop+jpeg+text"): _not_shortlisted("Dragonfly at 0.169", 0.68),
-    ("Picture_1A_by_freespace.jpg", "chain: crop+jpeg+text"): _not_shortlisted("a synthetic one at 0.0", 0.70),
     ("aitzgorri_by_Aitzol_Berasategi.jpg", "chain: crop+jpeg+text"):
         "missed at any index size (measured: best Dragonfly at 0.07 here, Wine at 0.14 among the 17 "
         "real references): a JPEG at quality 40 of a landscape of smooth slopes keeps few corners",
     ("greentock_by_Peter_Nerlich.jpg", "chain: crop+jpeg+text"):
         "missed at any index size (measured: the work at 0.0 here, brick.png at 0.21 among the 17 "
         "real references): the clock face is smooth, and the text takes the query's corners",
-    ("seeding_by_Clements_Engelhardt.jpg", "chain: crop+jpeg+text"):
-        f"ranked first but below the threshold {THRESHOLD} (measured 0.448 here, 0.434 among the 17 "
-        f"real references; 0.38 since the second stage)",
 }
 
 
@@ -122,7 +117,10 @@ def _stereo_false_match(family: str, score: float) -> pytest.MarkDecorator:
 
 # emoji: 0.553 since the first stage searches the query as it is without its mirror (another
 # shortlist, other competitors in the ratio test; it scored below the threshold with both)
-STEREO_FALSE_MATCHES = {"text": 0.564, "emoji": 0.553, "chain: crop+jpeg+text": 0.648, "chain: screenshot+meme": 0.635}
+# pad: 0.633 since queries are described at 800 pixels, not 1,024 (the bordered right view is
+# smaller in the query: its parallax falls within the verification's tolerance)
+STEREO_FALSE_MATCHES = {"text": 0.564, "emoji": 0.553, "chain: crop+jpeg+text": 0.648, "chain: screenshot+meme": 0.635,
+                        "pad": 0.633}
 
 
 @pytest.mark.parametrize("family", [
