@@ -118,7 +118,7 @@ def _stereo_false_match(family: str, score: float) -> pytest.MarkDecorator:
 # emoji: 0.553 since the first stage searches the query as it is without its mirror (another
 # shortlist, other competitors in the ratio test; it scored below the threshold with both)
 # pad: 0.633 since queries are described at 800 pixels, not 1,024 (the bordered right view is
-# smaller in the query: its parallax falls within the verification's tolerance)
+# smaller in the query; likely, not measured: its parallax then falls within the RANSAC tolerance)
 STEREO_FALSE_MATCHES = {"text": 0.564, "emoji": 0.553, "chain: crop+jpeg+text": 0.648, "chain: screenshot+meme": 0.635,
                         "pad": 0.633}
 
