@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {data} has no engine-index/; run the yardstick with --engine first", file=sys.stderr)
         return 2
     engine = Engine.open(data / "engine-index")
-    engine._index._flush()
+    engine.make_searchable()
     names = sorted(json.loads((data / "truth.json").read_text()))
     if args.limit:
         names = names[:args.limit]

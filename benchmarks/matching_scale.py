@@ -190,7 +190,7 @@ def search(args) -> dict:
     before = rss_mb()
     t0 = time.perf_counter()
     engine = Engine.open(args.index)
-    engine._index._flush()
+    engine.make_searchable()
     load_s = time.perf_counter() - t0
     loaded = rss_mb()
     times, right, found_any = [], 0, 0
@@ -230,7 +230,7 @@ def compact(args) -> dict:
     from matching.engine import Engine
 
     engine = Engine.open(args.index)
-    engine._index._flush()
+    engine.make_searchable()
     loaded = rss_mb()
     names = sorted(n for n in engine.ref_ids() if n.startswith("syn-"))
     rng = np.random.default_rng(args.seed)

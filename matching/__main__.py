@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     _ENGINE = Engine.open(args.index)
-    _ENGINE._index._flush()  # build the search structure once, before the workers fork
+    _ENGINE.make_searchable()  # once, before the workers fork
     _TOP = args.top
     progress = Progress(len(files), "queried")
     searching = 0.0

@@ -254,6 +254,13 @@ class Engine:
                 return self._index.search(variants, k, transforms, planes)
         return staged_search(image, k, run)
 
+    def make_searchable(self) -> None:
+        """Build the search structure for what was added or loaded (word weights, the second
+        postings list) now, not in the first search: before worker processes fork, so they
+        share it, and before a query is timed."""
+        with self._lock:
+            self._index.make_searchable()
+
     def save(self) -> None:
         with self._lock:
             self._index.save(self.path)
@@ -310,7 +317,7 @@ class Engine:
             self._meta_seen = seen
             return False
         fresh = Index.load(self.path)
-        fresh._flush()
+        fresh.make_searchable()
         with self._lock:
             self._index = fresh
         self._meta_seen = seen

@@ -207,7 +207,7 @@ class Index:
     def __len__(self) -> int:
         return len(self.slot_of)
 
-    def _flush(self) -> None:
+    def make_searchable(self) -> None:
         """Make the postings added since the last call searchable (a small second list)."""
         if self._delta_parts:
             self._delta_words = np.concatenate([self._delta_words] + [p[0] for p in self._delta_parts])
@@ -250,7 +250,7 @@ class Index:
     def candidates(self, variants: list[Features], words: list[np.ndarray] | None = None):
         """idf-weighted votes of the query's words -> [(votes, variant, slot)], best first.
         `words`: each variant's descriptors quantised (computed here when not given)."""
-        self._flush()
+        self.make_searchable()
         if words is None:
             words = [self.quantize(f.desc) for f in variants]
         n = len(self.names)
@@ -439,7 +439,7 @@ class Index:
         path.mkdir(parents=True, exist_ok=True)
         with _writing(path):
             self._refuse_if_stale(path)
-            self._flush()
+            self.make_searchable()
             self._merge()
             feats = path / self._features_file
             appended = 0

@@ -140,6 +140,11 @@ class ShardedEngine:
                 return _search([e._index for e in self.engines], variants, k, transforms, planes)
         return staged_search(image, k, run)
 
+    def make_searchable(self) -> None:
+        """Engine.make_searchable for every shard."""
+        for engine in self.engines:
+            engine.make_searchable()
+
     def save(self) -> None:
         """Save every shard (each writes its own checkpoint), then record the shard count."""
         self.path.mkdir(parents=True, exist_ok=True)
@@ -191,9 +196,9 @@ def _all_locked(engines: list[Engine]):
 def _global_weights(indexes: list[Index]) -> None:
     """Give every shard the word weights (idf) and stop words one index of all their references
     would have: document frequencies and the live count summed over the shards, then the
-    formula of Index._flush. So a reference gets the votes it would get in one index."""
+    formula of Index.make_searchable. So a reference gets the votes it would get in one index."""
     for index in indexes:
-        index._flush()
+        index.make_searchable()
     df = sum(index.main.lengths() + index.delta.lengths() for index in indexes)
     n = max(1, int(sum(int(index.alive.sum()) for index in indexes)))
     p = indexes[0].p

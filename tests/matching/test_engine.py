@@ -88,6 +88,19 @@ def test_references_added_after_a_save_are_found_before_and_after_the_next(tmp_p
     assert all(m.ref_id != "astronaut.png" for m in again.search(photo("astronaut.png")))
 
 
+def test_make_searchable_builds_the_weights_and_postings_before_the_first_search(tmp_path):
+    engine = Engine.open(tmp_path / "index")
+    engine.add_many((name, photo(name)) for name in ("astronaut.png", "rocket.jpg"))
+    index = engine._index
+    assert index._delta_parts and index._idf is None        # added, not yet searchable
+    engine.make_searchable()
+    assert not index._delta_parts and index._idf is not None
+    assert len(index.delta.slots) > 0                        # the added postings, in one list
+    idf = index._idf
+    assert engine.search(transforms.crop(photo("rocket.jpg"), 0.7))[0].ref_id == "rocket.jpg"
+    assert index._idf is idf                                 # the search built nothing again
+
+
 def test_an_index_built_with_another_vocabulary_is_refused(tmp_path):
     engine = Engine.open(tmp_path / "index")
     engine.add("coffee.png", photo("coffee.png"))
