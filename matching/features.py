@@ -39,7 +39,7 @@ def _spread(kps, shape, g: int, n: int):
     """Keep n keypoints spread over a g x g grid: the strongest of every cell first, then the
     second strongest of every cell, ... (a textured region cannot take the whole budget)."""
     h, w = shape[:2]
-    pt = np.array([k.pt for k in kps], np.float32)
+    pt = _positions(kps)
     resp = np.array([k.response for k in kps], np.float32)
     cell = (np.minimum(pt[:, 1] * g / h, g - 1).astype(np.int32) * g
             + np.minimum(pt[:, 0] * g / w, g - 1).astype(np.int32))
@@ -91,8 +91,16 @@ def extract(gray: np.ndarray, n: int = 1000, found: dict | None = None, lowest_f
     return _features(kps, desc, gray)
 
 
+def _positions(kps) -> np.ndarray:
+    """The keypoints' (x, y) as an (n, 2) float32 array: in one call, not an attribute read a
+    point (1.2 ms for 4,500 points, a tenth of a description)."""
+    if not len(kps):
+        return np.zeros((0, 2), np.float32)
+    return cv2.KeyPoint_convert(kps).reshape(-1, 2).astype(np.float32, copy=False)
+
+
 def _features(kps, desc, gray: np.ndarray) -> Features:
-    xy = np.array([k.pt for k in kps], dtype=np.float32)
+    xy = _positions(kps)
     sc = np.float32(CFG["scale"]) ** np.array([k.octave for k in kps], dtype=np.float32)
     return Features(xy, desc, (gray.shape[1], gray.shape[0]), sc)
 
