@@ -100,16 +100,18 @@ class Index:
     # Verification - nn: neighbours per query descriptor among the shortlist's descriptors,
     # looked up in the vprobe nearest of the vocabulary's top 64 branches; ratio: a neighbour
     # counts when clearly nearer than any other reference's; min_pairs: query points with a
-    # counted neighbour a reference needs for RANSAC to be tried (30, chosen on the tuning set of
-    # docs/benchmarks.md: below 30 pairs 11,000 of 14,000 RANSAC runs found at most 9 tight
-    # inliers, chance scores that only muddle the ranking; micro-AP 0.937 at 10, 0.938 at 15 and
-    # 20, 0.940 at 30 and 40, 0.937 at 60); confusers/cratio: and nearer than
+    # counted neighbour a reference needs for RANSAC to be tried (15, `half`: fewer cannot make
+    # a match); weak_pairs: with fewer pairs than this, a reference's score is kept only when it
+    # is a match (0.5 or more), else 0 (30, chosen on the tuning set of docs/benchmarks.md: below
+    # 30 pairs 11,000 of 14,000 RANSAC runs found at most 9 tight inliers, chance scores that only
+    # muddle the ranking; micro-AP 0.937 when every score counted from 10 pairs, 0.938 from 15
+    # and 20, 0.940 from 30 and 40, 0.937 from 60); confusers/cratio: and nearer than
     # its branch centroid two levels down (a stand-in for the rest of the world); dmax: Hamming
     # distance a neighbour may have; thr: RANSAC pixels; half: tight inliers that give score 0.5
     # (the match threshold); p0/pw: the second-plane discount; cover: share of the reference
     # the inliers must span for full weight.
     PARAMS = dict(shortlist=20, min_votes=20.0, stop=3.0, stop_min=8, budget=1_200_000, both=0.5,
-                  nn=2, vprobe=4, min_pairs=30, ratio=0.85, confusers=True, cratio=1.0, dmax=64, thr=6.0,
+                  nn=2, vprobe=4, min_pairs=15, weak_pairs=30, ratio=0.85, confusers=True, cratio=1.0, dmax=64, thr=6.0,
                   half=15.0, p0=8.0, pw=0.4, cover=0.15)
 
     def __init__(self, params: dict | None = None, vocabulary: Vocabulary | None = None):
@@ -395,7 +397,8 @@ class Index:
         out = {}
         for slot in targets:
             r, c = np.nonzero(ok & (own == slots.index(slot)))
-            if len(np.unique(r)) < self.p["min_pairs"]:
+            pairs = len(np.unique(r))
+            if pairs < self.p["min_pairs"]:
                 out[slot] = 0.0
                 continue
             best_first = np.argsort(D[r, c], kind="stable")   # PROSAC samples the closest pairs first
@@ -406,6 +409,9 @@ class Index:
             out[slot] = self.score(st)
             if planes is not None:
                 planes[slot] = self.plane_factor(st)
+            if pairs < self.p["weak_pairs"] and out[slot] < _score(self.p["half"], self.p["half"]):
+                out[slot] = 0.0        # a chance score from few pairs: no evidence, no placement
+                continue
             if transforms is not None and "H" in st:   # in normalised coordinates (0..1 on both sides)
                 rw, rh = self.sizes[slot]
                 qw, qh = f.size

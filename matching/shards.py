@@ -141,9 +141,10 @@ class ShardedEngine:
         return staged_search(image, k, run)
 
     def make_searchable(self) -> None:
-        """Engine.make_searchable for every shard."""
-        for engine in self.engines:
-            engine.make_searchable()
+        """Engine.make_searchable for every shard, with the word weights of all the shards
+        together (as a search gives them: _global_weights)."""
+        with _all_locked(self.engines):
+            _global_weights([e._index for e in self.engines])
 
     def save(self) -> None:
         """Save every shard (each writes its own checkpoint), then record the shard count."""

@@ -321,3 +321,38 @@ def test_postings_gather_every_listed_slot_list_after_list():
     assert post.gather(np.array([9, 3, 4, 700], np.int64)).tolist() == [12, 14, 15, 13]
     assert post.gather(np.array([WORDS - 1], np.int64)).tolist() == []
     assert post.gather(np.zeros(0, np.int64)).tolist() == []
+
+
+@pytest.mark.parametrize("pairs, tight, kept", [
+    (29, 14.9, False),   # few pairs, under a match's evidence: a chance score, dropped
+    (29, 15.0, True),    # few pairs, but a match (0.5): kept
+    (30, 14.9, True),    # enough pairs: every score counts, for the ranking
+    (14, 40.0, False),   # under min_pairs: RANSAC is not tried at all
+])
+def test_a_score_from_few_pairs_counts_only_as_a_match(engine, monkeypatch, pairs, tight, kept):
+    """Index.verify: from min_pairs (15) to weak_pairs (30) paired points a reference keeps its
+    score only when it is a match; below, it is not verified."""
+    import numpy as np
+
+    from matching import index as index_module
+
+    index = engine._index
+    assert (index.p["min_pairs"], index.p["weak_pairs"], index.p["half"]) == (15, 30, 15.0)
+    f = signature(photo("rocket.jpg"))
+    slot = index.slot_of["rocket.jpg"]
+    shared = index._shortlist_index([slot])
+    n = len(shared[0])
+    # each of the first `pairs` query points paired with a record of the reference, and nothing else
+    D = np.full((len(f.desc), index.p["nn"]), 99.0, np.float32)
+    I = np.full((len(f.desc), index.p["nn"]), -1, np.int64)
+    D[:pairs, 0], I[:pairs, 0] = 1.0, np.arange(pairs) % n
+    monkeypatch.setitem(index.p, "confusers", False)
+    st = dict(n=40.0, tight=tight, plane2=0.0, putative=pairs, coverage=1.0, H=np.eye(3))
+    monkeypatch.setattr(index_module, "verify_pair", lambda *a, **k: dict(st))
+    transforms: dict = {}
+    score = index.verify(f, [slot], shared=shared, neighbours=(D, I), transforms=transforms)[slot]
+    if kept:
+        assert score == pytest.approx(index_module._score(tight, 15.0)) and score > 0
+        assert slot in transforms
+    else:
+        assert score == 0.0 and slot not in transforms

@@ -66,6 +66,16 @@ def test_two_shards_answer_as_one_index(single, sharded, queries):
     assert matched >= len(REFERENCES) * len(COPIES) * 0.8   # the queries do find copies (not all empty)
 
 
+def test_make_searchable_gives_every_shard_the_weights_of_one_index(single, sharded):
+    import numpy as np
+
+    single.make_searchable()
+    sharded.make_searchable()
+    for engine in sharded.engines:
+        assert not engine._index._delta_parts
+        np.testing.assert_array_equal(engine._index._idf, single._index._idf)
+
+
 def test_shard_of_is_the_work_id_mod_n_and_stable():
     assert [shard_of(str(i), 3) for i in range(7)] == [0, 1, 2, 0, 1, 2, 0]
     assert shard_of("astronaut.png", 4) == shard_of("astronaut.png", 4)   # crc32, not Python's salted hash
