@@ -61,8 +61,9 @@ class Match:
 # oxygen-icon-theme's icons as other references; docs/benchmarks.md), never on the yardsticks
 # they are scored with: there 0.6/1,024/1,000 over four corners gave micro-AP 0.926, against
 # 0.901 at 720 pixels and 500 points (0.899 with the centre as a fifth window), 0.878 without
-# windows. Later, with RANSAC only from 30 pairs (Index.PARAMS min_pairs): 800, 1,000, 1,200 and
-# 1,500 points gave 0.924, 0.940, 0.945 and 0.942; 900 and 960 pixels 0.929 and 0.933.
+# windows. Later, with scores from under 30 pairs counted only as matches (Index.PARAMS
+# weak_pairs): 800, 1,000, 1,200 and 1,500 points gave 0.924, 0.940, 0.945 and 0.942; 900 and
+# 960 pixels 0.929 and 0.933.
 WINDOW = 0.6
 WINDOWS = ((0.0, 0.0), (1 - WINDOW, 0.0), (0.0, 1 - WINDOW), (1 - WINDOW, 1 - WINDOW))
 WINDOW_SIDE = 1024
