@@ -44,8 +44,9 @@ _TOP = 5
 
 
 def _query(path: Path):
-    """Worker: decode, describe, search (the engine is inherited from the parent by fork).
-    The time reported is the search's, with the second stage's description when one is needed."""
+    """Worker: decode, search (the engine is inherited from the parent by fork). The time
+    reported is the search's: the hash lookup, and the description of the stages searched
+    (none for a near-exact copy found by its hash)."""
     from .decode import DecodeError
     from .engine import query_signature
 
@@ -164,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     n = len(files)
     elapsed = time.perf_counter() - started
     print(f"queried {n} in {elapsed:.1f}s ({n / elapsed if elapsed else 0:.1f}/s with decode); "
-          f"search and verification {1000 * searching / max(n, 1):.1f} ms per query", file=sys.stderr)
+          f"description, search and verification {1000 * searching / max(n, 1):.1f} ms per query", file=sys.stderr)
     return 0
 
 

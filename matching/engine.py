@@ -19,6 +19,7 @@ import numpy as np
 
 from .decode import DecodeError, Source, load_gray
 from .features import Features, extract, extract_multi, mirrored
+from .hashes import image_hash, score as hash_score
 
 # References are described at two scales (the coarse one matches copies that appear
 # small: screenshots, thumbnails); queries as they are and mirrored.
@@ -84,23 +85,32 @@ class Variant:
 
 
 class Query:
-    """A query image, described stage by stage (see WINDOWS), each when a search needs it.
-    Picklable: one process may decode it and describe its first stage, another search it."""
+    """A query image: its perceptual hash (hashes.image_hash, None for a flat picture), and its
+    description stage by stage (see WINDOWS), each when a search needs it; a near-exact copy,
+    found by its hash, needs none. Picklable: one process may decode it, another search it."""
 
     def __init__(self, gray: np.ndarray) -> None:
         self.gray = gray
-        found: dict = {}
-        self.stages: list[list[Variant]] = [[Variant(extract(gray, QUERY_POINTS, found))]]
-        self._points = found.get("points", np.zeros((0, 6), np.float32))
-        self._fast = found.get("fast")
+        self.hash = image_hash(gray)
+        self.stages: list[list[Variant]] = []
+        self._points = np.zeros((0, 6), np.float32)
+        self._fast = None
 
     def stage(self, n: int) -> list[Variant]:
         """The n-th stage's variants (0: as it is; 1: mirrored; 2: the windows)."""
         while len(self.stages) <= n:
             m = len(self.stages)
-            self.stages.append([Variant(mirrored(self.gray, self._points), _MIRROR)] if m == 1 else
+            self.stages.append(self._whole() if m == 0 else
+                               [Variant(mirrored(self.gray, self._points), _MIRROR)] if m == 1 else
                                self._windows() if m == 2 else [])
         return self.stages[n]
+
+    def _whole(self) -> list[Variant]:
+        found: dict = {}
+        whole = Variant(extract(self.gray, QUERY_POINTS, found))
+        self._points = found.get("points", self._points)
+        self._fast = found.get("fast")
+        return [whole]
 
     def _windows(self) -> list[Variant]:
         gray = self.gray
@@ -131,22 +141,37 @@ def _placement(H: np.ndarray, frame: np.ndarray | None) -> tuple[float, ...] | N
     return tuple(round(float(x), 6) for x in H.ravel()) if np.isfinite(H).all() else None
 
 
-def staged_search(image, k: int, run) -> list["Match"]:
-    """Search a query stage by stage with `run(features list, k, transforms, planes)` (one
-    index's or the shards' search), stopping at the first stage that finds a copy; a
-    reference's score is its best over the stages searched. What the whole query shows holds
-    for its windows: a reference that the whole query shows to be another photograph of the
-    same scene (a second plane, Index.plane_factor) keeps that discount whatever a window finds. `image`: a source, a Query, or a list of Features (one stage)."""
+# Where a near-exact copy found by its hash lies on its work: the whole query on the whole work
+# (its normalised coordinates are the work's: a resized, recompressed or stretched copy).
+WHOLE = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
+
+
+def staged_search(image, k: int, run, near=None) -> list["Match"]:
+    """Search a query: first by its perceptual hash with `near(hash)` (the references that
+    are near-exact copies: [(ref id, bits apart)], nearest first), and when that finds one,
+    those are the answer, placed over the whole work (WHOLE); else stage by stage with
+    `run(features list, k, transforms, planes)` (one index's or the shards' search), stopping
+    at the first stage that finds a copy; a reference's score is its best over the stages
+    searched. What the whole query shows holds for its windows: a reference that the whole
+    query shows to be another photograph of the same scene (a second plane,
+    Index.plane_factor) keeps that discount whatever a window finds. `image`: a source, a
+    Query, or a list of Features (one stage; one reference's signature is looked up by its
+    hash first too, as a work is when caseapp looks for it in other portfolios)."""
     if isinstance(image, list):
+        query_hash = image[0].hash if len(image) == 1 else None
         stages = [lambda: [Variant(f) for f in image]]
     else:
         query = image if isinstance(image, Query) else query_signature(image)
+        query_hash = query.hash
         # the mirror alone (a mirrored copy costs one description more, not five); then the
         # windows, with the whole query (the first variant, a probe for second planes) and its
         # mirror searched again, so that every reference a window shortlists is also verified
         # with both
         stages = [lambda: query.stage(0), lambda: query.stage(1),
                   lambda: query.stage(0) + query.stage(1) + query.stage(2) if query.stage(2) else []]
+    found = near(query_hash) if near is not None and query_hash is not None else []
+    if found:
+        return [Match(ref, hash_score(bits), True, WHOLE) for ref, bits in found[:k]]
     best: dict[str, tuple[float, tuple | None]] = {}
     for describe in stages:
         variants = describe()
@@ -170,7 +195,10 @@ def staged_search(image, k: int, run) -> list["Match"]:
 def signature(image: Source) -> Features:
     """A reference's signature (keypoints and descriptors). Store it with
     `signature_bytes` to rebuild an index later without decoding images again."""
-    return extract_multi(load_gray(image, REF_SIDE, max_decode_bytes=REF_DECODE_BYTES), REF_SCALES)
+    gray = load_gray(image, REF_SIDE, max_decode_bytes=REF_DECODE_BYTES)
+    features = extract_multi(gray, REF_SCALES)
+    features.hash = image_hash(gray)
+    return features
 
 
 def query_signature(image: Source) -> Query:
@@ -180,14 +208,17 @@ def query_signature(image: Source) -> Query:
 
 def signature_bytes(features: Features) -> bytes:
     out = io.BytesIO()
+    extra = {} if features.hash is None else {"hash": features.hash}
     np.savez_compressed(out, xy=features.xy, desc=features.desc, scale=features.scale,
-                        size=np.array(features.size, np.int32))
+                        size=np.array(features.size, np.int32), **extra)
     return out.getvalue()
 
 
 def signature_from_bytes(data: bytes) -> Features:
     z = np.load(io.BytesIO(data))
-    return Features(z["xy"], z["desc"], tuple(int(v) for v in z["size"]), z["scale"])
+    # a signature stored before the hash tier has no hash: its reference is found by description only
+    return Features(z["xy"], z["desc"], tuple(int(v) for v in z["size"]), z["scale"],
+                    z["hash"] if "hash" in z.files else None)
 
 
 class Engine:
@@ -249,12 +280,21 @@ class Engine:
         with self._lock:
             return self._index.remove(str(ref_id))
 
+    def unhashed(self) -> set[str]:
+        """The ids of references without a perceptual hash (Index.unhashed)."""
+        with self._lock:
+            return self._index.unhashed()
+
     def search(self, image: Source | Query | list[Features], k: int = 5) -> list[Match]:
         """The k most alike references, best first (staged_search)."""
         def run(variants, k, transforms, planes):
             with self._lock:
                 return self._index.search(variants, k, transforms, planes)
-        return staged_search(image, k, run)
+
+        def near(query_hash):
+            with self._lock:
+                return self._index.near_copies(query_hash)
+        return staged_search(image, k, run, near)
 
     def make_searchable(self) -> None:
         """Build the search structure for what was added or loaded (word weights, the second

@@ -22,6 +22,7 @@ class Features:
     desc: np.ndarray    # (n, 32) uint8
     size: tuple         # (width, height) of the scaled image
     scale: np.ndarray | None = None  # (n,) float32 pyramid scale of each keypoint (localisation accuracy)
+    hash: np.ndarray | None = None   # a reference's perceptual hash (hashes.image_hash), when it has one
 
 
 _ORB = {}

@@ -28,7 +28,7 @@ import cv2
 import faiss
 import numpy as np
 
-from . import features
+from . import features, hashes
 from .errors import StaleIndex
 from .features import Features
 from .verify import verify_pair
@@ -126,6 +126,8 @@ class Index:
         self.start = np.zeros(0, np.int64)     # first record of each slot in features.bin
         self.count = np.zeros(0, np.int32)
         self.alive = np.zeros(0, bool)
+        self.hashes = np.zeros((0, hashes.WORDS), np.uint64)   # each reference's perceptual hash
+        self.hashed = np.zeros(0, bool)                         # ... when it has one (hashes.near)
         self.main = _Postings()                # postings saved (or loaded)
         self.delta = _Postings()               # postings added since
         self._delta_parts: list[tuple[np.ndarray, np.ndarray]] = []
@@ -184,10 +186,31 @@ class Index:
         self.start = np.concatenate([self.start, starts])
         self.count = np.concatenate([self.count, n_rec.astype(np.int32)])
         self.alive = np.concatenate([self.alive, np.ones(len(items), bool)])
+        self._add_hashes([f.hash for _, f in items])
         self.changes += 1
         slots = np.concatenate([np.full(len(w), first + i, np.uint32) for i, w in enumerate(words)])
         self._delta_parts.append((np.concatenate(words).astype(np.int64), slots))
         self._idf = None
+
+    def _add_hashes(self, found: list[np.ndarray | None]) -> None:
+        """Append the perceptual hashes (or None) of references added in slot order."""
+        new = np.zeros((len(found), hashes.WORDS), np.uint64)
+        has = np.array([h is not None for h in found], bool)
+        for i, h in enumerate(found):
+            if h is not None:
+                new[i] = h
+        self.hashes = np.concatenate([self.hashes, new])
+        self.hashed = np.concatenate([self.hashed, has])
+
+    def near_copies(self, query_hash: np.ndarray) -> list[tuple[str, int]]:
+        """The live references of which the query is a near-exact copy by their perceptual
+        hashes (hashes.near): (name, bits apart on the 256-bit hash), nearest first."""
+        return [(self.names[slot], bits) for slot, bits in hashes.near(query_hash, self.hashes, self.hashed & self.alive)]
+
+    def unhashed(self) -> set[str]:
+        """The live references without a perceptual hash: flat pictures, and references added
+        from signatures computed before the hash tier (describe them again to give them one)."""
+        return {self.names[slot] for slot in np.flatnonzero(self.alive & ~self.hashed).tolist()}
 
     def remove(self, name: str) -> bool:
         slot = self.slot_of.pop(name, None)
@@ -489,7 +512,8 @@ class Index:
         tag = f"{checkpoint:06d}"
         np.save(path / f"postings-{tag}.npy", self.main.slots)
         np.save(path / f"offsets-{tag}.npy", self.main.offsets)
-        np.savez(path / f"slots-{tag}.npz", sizes=self.sizes, start=self.start, count=self.count, alive=self.alive)
+        np.savez(path / f"slots-{tag}.npz", sizes=self.sizes, start=self.start, count=self.count, alive=self.alive,
+                 hashes=self.hashes, hashed=self.hashed)
         tmp = path / "meta.json.tmp"
         tmp.write_text(json.dumps({"names": self.names, "params": self.p, "features": features.CFG,
                                    "vocabulary": self.vocabulary.fingerprint, "records": records,
@@ -599,11 +623,12 @@ class Index:
                 plan.discard()
                 raise
             before = (self.names, self.slot_of, self.sizes, self.count, self.start, self.alive, self.main, self.delta,
-                      self._features_file, self._features_before)
+                      self._features_file, self._features_before, self.hashes, self.hashed)
             keep = plan.keep
             self.names = [self.names[s] for s in keep.tolist()]
             self.slot_of = {n: s for s, n in enumerate(self.names)}
             self.sizes, self.count, self.start = self.sizes[keep], plan.count, plan.start
+            self.hashes, self.hashed = self.hashes[keep], self.hashed[keep]
             self.alive = np.ones(len(keep), bool)
             self.main, self.delta = plan.postings, _Postings()
             self._features_before, self._features_file = self._features_file, plan.name
@@ -613,7 +638,7 @@ class Index:
             except BaseException:
                 if self.checkpoint == plan.checkpoint:   # meta.json not replaced: the index as it was, here
                     (self.names, self.slot_of, self.sizes, self.count, self.start, self.alive, self.main,
-                     self.delta, self._features_file, self._features_before) = before
+                     self.delta, self._features_file, self._features_before, self.hashes, self.hashed) = before
                     (path / plan.name).unlink(missing_ok=True)   # and on disk; the new file goes
                     raise
                 # replaced (a later step failed, e.g. deleting an old file): the new index stands
@@ -639,7 +664,7 @@ class Index:
             old.unlink(missing_ok=True)
         idx = cls()
         idx.checkpoint = last
-        names, sizes, counts = [], [], []
+        names, sizes, counts, found = [], [], [], []
         scratch = path / "words.scratch"
         with open(path / FEATURES, "wb") as feats, open(scratch, "wb") as words_out:
             for batch in batches:
@@ -658,6 +683,7 @@ class Index:
                     names.append(name)
                     sizes.append(f.size)
                     counts.append(len(f.desc))
+                    found.append(f.hash)   # the hash only: the features go to disk
                 if progress:
                     progress(len(names))
         idx.names = names
@@ -666,6 +692,7 @@ class Index:
         idx.start = np.concatenate([[0], np.cumsum(idx.count, dtype=np.int64)[:-1]]).astype(np.int64) \
             if counts else np.zeros(0, np.int64)
         idx.alive = np.ones(len(names), bool)
+        idx._add_hashes(found)
         total = int(idx.count.sum())
         words = np.memmap(scratch, np.uint32, mode="r") if total else np.zeros(0, np.uint32)
         chunk = 20_000_000
@@ -707,6 +734,11 @@ class Index:
         idx.slot_of = {n: s for s, n in enumerate(idx.names) if n is not None}
         with np.load(path / f"slots-{tag}.npz") as z:
             idx.sizes, idx.start, idx.count, idx.alive = z["sizes"], z["start"], z["count"], z["alive"]
+            if "hashes" in z.files:
+                idx.hashes, idx.hashed = z["hashes"], z["hashed"]
+            else:   # saved before the hash tier: its references are found by description only
+                idx.hashes = np.zeros((len(idx.alive), hashes.WORDS), np.uint64)
+                idx.hashed = np.zeros(len(idx.alive), bool)
         idx.main = _Postings(np.load(path / f"offsets-{tag}.npy"), np.load(path / f"postings-{tag}.npy"))
         idx._disk_records = meta["records"]
         idx._features_file = meta.get("features_file", FEATURES)

@@ -4,7 +4,7 @@
     engine.add("17", "photo.jpg")                                 # goes to shard 17 mod 4 = 1
     engine.search("sighting.jpg", k=5)                            # every shard, merged by score
 
-The same interface as `Engine` (add, add_many, remove, ref_ids, search, save, checkpoint,
+The same interface as `Engine` (add, add_many, remove, ref_ids, unhashed, search, save, checkpoint,
 reload_if_changed, watch, close, len), so callers do not know whether they hold one index or
 several. One shard (`open(path, shards=1)`) is no sharding at all: `open` then returns a plain
 `Engine` on `path` itself, the files laid out as they always were.
@@ -132,13 +132,21 @@ class ShardedEngine:
     def remove(self, ref_id: str) -> bool:
         return self.engine_for(str(ref_id)).remove(str(ref_id))
 
+    def unhashed(self) -> set[str]:
+        return set().union(*(e.unhashed() for e in self.engines))
+
     def search(self, image: Source | Query | list[Features], k: int = 5) -> list[Match]:
         """The k most alike references over all the shards, best first: the answer one index
         holding every reference gives (see _search), stage by stage as Engine.search."""
         def run(variants, k, transforms, planes):
             with _all_locked(self.engines):
                 return _search([e._index for e in self.engines], variants, k, transforms, planes)
-        return staged_search(image, k, run)
+
+        def near(query_hash):   # every shard's near-exact copies, nearest first (ties: by id)
+            with _all_locked(self.engines):
+                found = [hit for e in self.engines for hit in e._index.near_copies(query_hash)]
+            return sorted(found, key=lambda hit: (hit[1], _id_order(hit[0])))
+        return staged_search(image, k, run, near)
 
     def make_searchable(self) -> None:
         """Engine.make_searchable for every shard, with the word weights of all the shards

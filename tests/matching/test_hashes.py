@@ -1,0 +1,190 @@
+"""The perceptual-hash tier (matching.hashes): near-exact copies are found by their hash before
+any description, smooth pictures that geometry cannot place among them; different pictures and
+flat ones never pass for copies; the hashes follow their references through save, load,
+removal, compaction, stored signatures and shards."""
+from __future__ import annotations
+
+import io
+import itertools
+
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter
+
+from matching import Engine, THRESHOLD, query_signature, signature, signature_bytes, signature_from_bytes
+from matching import hashes
+from matching.engine import WHOLE
+from matching.hashes import NEAR_256, NEAR_64, image_hash, near
+from matching.shards import ShardedEngine
+from tests.matching import transforms
+from tests.matching.conftest import DISTRACTORS, REFERENCES, photo
+
+
+def _stretched(img: Image.Image, wide: float = 2.2) -> Image.Image:
+    return img.resize((round(img.width * wide), img.height), Image.BILINEAR)
+
+
+def test_a_resized_recompressed_copy_is_found_by_its_hash_without_a_description(engine):
+    copy = transforms.jpeg(transforms.rescale(photo("chelsea.png"), 0.5), 40)
+    query = query_signature(copy)
+    found = engine.search(query, k=3)
+    assert [m.ref_id for m in found] == ["chelsea.png"]
+    assert found[0].match and found[0].score >= 0.9 and found[0].transform == WHOLE
+    assert query.stages == []     # no description: the hash answered
+
+
+def test_a_copy_the_hash_does_not_know_is_searched_by_description(engine):
+    """A crop to 60% changes the picture's low frequencies: the stages find it, as before."""
+    query = query_signature(transforms.crop(photo("rocket.jpg"), 0.6))
+    found = engine.search(query, k=3)
+    assert found[0].ref_id == "rocket.jpg" and found[0].match and found[0].transform != WHOLE
+    assert len(query.stages) >= 1
+
+
+@pytest.mark.parametrize("work, make", [("chelsea.png", lambda im: im.filter(ImageFilter.GaussianBlur(6))),
+                                        ("astronaut.png", _stretched)])
+def test_a_copy_geometry_cannot_place_is_found_by_its_hash(engine, work, make):
+    """A copy blurred until few corners are left, or stretched to twice its width (corners
+    are not described alike under so unequal a scale): the stages alone do not call it a copy
+    of its work; the hash does."""
+    from matching.engine import staged_search
+
+    def described_only(variants, k, placed, planes):
+        return engine._index.search(variants, k, placed, planes)
+
+    copy = make(photo(work))
+    alone = staged_search(query_signature(copy), 3, described_only)
+    assert not any(m.ref_id == work and m.match for m in alone), alone
+    found = engine.search(query_signature(copy), k=3)
+    assert [m.ref_id for m in found] == [work] and found[0].match
+
+
+def test_no_two_different_photographs_are_near_copies():
+    pictures = REFERENCES + DISTRACTORS + ["motorcycle_right.png"]
+    found = {name: signature(photo(name)).hash for name in pictures}
+    assert all(h is not None for h in found.values())
+    for a, b in itertools.combinations(pictures, 2):
+        assert near(found[a], found[b][None, :], np.ones(1, bool)) == [], (a, b)
+
+
+def test_the_other_view_of_a_stereo_pair_is_not_a_near_copy(engine):
+    """The motorcycle's right view beside the left one in the index: as it is and resized."""
+    for query in (photo("motorcycle_right.png"), transforms.rescale(photo("motorcycle_right.png"), 0.5)):
+        assert all(m.ref_id != "motorcycle_left.png" or not m.match for m in engine.search(query, k=5))
+
+
+def test_a_flat_picture_has_no_hash_and_matches_no_other_flat_picture(tmp_path):
+    grey, blue = Image.new("RGB", (800, 600), (128, 128, 128)), Image.new("RGB", (800, 600), (20, 40, 200))
+    assert signature(grey).hash is None and query_signature(blue).hash is None
+    engine = Engine.open(tmp_path / "index")
+    engine.add("grey", grey)
+    assert engine.search(blue, k=3) == [] or not engine.search(blue, k=3)[0].match
+
+
+@pytest.mark.parametrize("spread, flat", [(hashes.FLAT - 1, True), (hashes.FLAT, False)])
+def test_flat_means_pixels_that_vary_less_than_the_bound(spread, flat):
+    """Both sides of FLAT: a picture of two tones whose standard deviation is `spread` (FLAT
+    itself is not flat)."""
+    gray = np.full((512, 512), 128.0)
+    gray[:, 256:] += spread
+    gray[:, :256] -= spread
+    assert (image_hash(np.round(gray).astype(np.uint8)) is None) is flat
+
+
+def _at(base: np.ndarray, coarse: int, fine: int) -> np.ndarray:
+    """`base` with `coarse` bits of the 64-bit hash and `fine` of the 256-bit one flipped."""
+    out = base.copy()
+    out[0] ^= np.uint64((1 << coarse) - 1)
+    for word in range(1, hashes.WORDS):
+        flip = min(64, max(0, fine - 64 * (word - 1)))
+        out[word] ^= np.uint64((1 << flip) - 1) if flip < 64 else np.uint64(0xFFFFFFFFFFFFFFFF)
+    return out
+
+
+@pytest.mark.parametrize("coarse, fine, copy", [
+    (NEAR_64, NEAR_256, True), (NEAR_64 + 1, 0, False), (0, NEAR_256 + 1, False), (0, 0, True),
+    (NEAR_64 + 1, NEAR_256 + 1, False)])
+def test_a_near_copy_is_near_on_both_hashes(coarse, fine, copy):
+    base = np.array([0x0123456789ABCDEF, 0x1111, 0x2222, 0x3333, 0x4444], np.uint64)
+    other = _at(base, coarse, fine)
+    assert int(np.bitwise_count(base[0] ^ other[0])) == coarse
+    assert int(np.bitwise_count(base[1:] ^ other[1:]).sum()) == fine
+    assert near(base, other[None, :], np.ones(1, bool)) == ([(0, fine)] if copy else [])
+
+
+def test_near_copies_come_nearest_first_and_only_among_the_usable():
+    base = np.zeros(hashes.WORDS, np.uint64)
+    rows = np.stack([_at(base, 2, 30), _at(base, 0, 0), _at(base, 1, 10), _at(base, 0, 0)])
+    assert near(base, rows, np.array([True, True, True, False])) == [(1, 0), (2, 10), (0, 30)]
+    assert near(base, rows[:0], np.zeros(0, bool)) == []
+
+
+def test_a_near_copy_scores_by_its_fine_hash_and_is_always_a_match():
+    assert hashes.score(0) == 1.0
+    assert hashes.score(NEAR_256) == pytest.approx(1 - NEAR_256 / 256)
+    assert hashes.score(NEAR_256) >= THRESHOLD
+
+
+def test_hashes_survive_save_load_removal_and_compaction(tmp_path):
+    names = ["astronaut.png", "coffee.png", "brick.png"]
+    engine = Engine.open(tmp_path / "index")
+    engine.add_many((name, photo(name)) for name in names)
+    engine.save()
+    copy = transforms.jpeg(transforms.rescale(photo("brick.png"), 0.6), 50)
+    assert [m.ref_id for m in Engine.open(tmp_path / "index").search(query_signature(copy))] == ["brick.png"]
+    engine.remove("astronaut.png")
+    assert all(m.ref_id != "astronaut.png" for m in engine.search(query_signature(photo("astronaut.png"))))
+    engine.save()
+    assert engine.compact()["compacted"]
+    again = Engine.open(tmp_path / "index")   # brick.png now sits in slot 1, its hash with it
+    query = query_signature(copy)
+    assert [m.ref_id for m in again.search(query)] == ["brick.png"] and query.stages == []
+    assert [m.ref_id for m in again.search(query_signature(photo("coffee.png")))] == ["coffee.png"]
+
+
+def test_an_index_saved_before_the_hash_tier_is_searched_by_description(tmp_path):
+    engine = Engine.open(tmp_path / "index")
+    engine.add("coffee.png", photo("coffee.png"))
+    engine.save()
+    slots = next((tmp_path / "index").glob("slots-*.npz"))
+    with np.load(slots) as z:
+        old = {key: z[key] for key in z.files if key not in ("hashes", "hashed")}
+    np.savez(slots, **old)
+    query = query_signature(transforms.jpeg(photo("coffee.png"), 50))
+    found = Engine.open(tmp_path / "index").search(query)
+    assert found[0].ref_id == "coffee.png" and found[0].match and found[0].transform != WHOLE
+    assert len(query.stages) >= 1
+
+
+def test_a_stored_signature_keeps_its_hash_and_an_older_one_has_none():
+    features = signature(photo("coffee.png"))
+    assert np.array_equal(signature_from_bytes(signature_bytes(features)).hash, features.hash)
+    older = io.BytesIO()
+    np.savez_compressed(older, xy=features.xy, desc=features.desc, scale=features.scale,
+                        size=np.array(features.size, np.int32))
+    assert signature_from_bytes(older.getvalue()).hash is None
+
+
+def test_shards_answer_near_copies_as_one_index_nearest_first_then_by_id(tmp_path):
+    """The same picture uploaded as two works (ids 3 and 4, in two shards) and another:
+    a copy finds both, the lower id first, as one index would."""
+    sharded = ShardedEngine.open(tmp_path / "shards", 2)
+    single = Engine.open(tmp_path / "single")
+    items = [("3", photo("coffee.png")), ("4", photo("coffee.png")), ("5", photo("brick.png"))]
+    sharded.add_many(items)
+    single.add_many(items)
+    query = transforms.jpeg(transforms.rescale(photo("coffee.png"), 0.5), 50)
+    got = sharded.search(query, k=5)
+    assert [m.ref_id for m in got] == ["3", "4"] and all(m.match for m in got)
+    assert got == single.search(query, k=5)
+    assert [m.ref_id for m in sharded.search(query, k=1)] == ["3"]
+
+
+def test_a_reference_signature_finds_its_twin_by_hash(engine):
+    """A work's signature searched alone (as caseapp looks for the same image in other
+    clients' portfolios) finds a resized twin by its hash."""
+    twin = signature(transforms.jpeg(transforms.rescale(photo("coffee.png"), 0.7), 60))
+    found = engine.search([twin], k=3)
+    assert [m.ref_id for m in found] == ["coffee.png"] and found[0].transform == WHOLE
+    twin.hash = None      # without a hash: by description, as before
+    assert engine.search([twin], k=3)[0].transform != WHOLE
