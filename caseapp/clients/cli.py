@@ -110,18 +110,25 @@ def works_delete(work_ids, yes: bool, as_json: bool) -> None:
 @with_appcontext
 def works_reindex(force: bool, as_json: bool) -> None:
     """Bring the matching index in step with the works: index the works it lacks (their stored
-    signatures, else their images), drop the works deleted since, save it; then compact it
-    (rewrite its files without deleted works' records) when deleted works hold
-    CASEAPP_MATCHING_COMPACT_AT percent of them, or with --compact. Searches may go on meanwhile."""
+    signatures, else their images), drop the works deleted since, describe again the works
+    indexed before the engine's perceptual hashes (so near-exact copies of them are found
+    by hash too), save it; then compact it (rewrite its files without deleted works'
+    records) when deleted works hold CASEAPP_MATCHING_COMPACT_AT percent of them, or with
+    --compact. Searches may go on meanwhile."""
     from tqdm import tqdm
 
-    from caseapp.clients.works_index import compaction_due, ensure_saved, sync_index
+    from caseapp.clients.works_index import compaction_due, describe_unhashed, ensure_saved, sync_index
 
     store, engine = store_and_engine(current_app.config)
     with transaction() as session:
         synced = sync_index(session, store, engine)
+    with transaction() as session, tqdm(desc="hashing works", unit="work", file=sys.stderr, disable=None) as bar:
+        def hashing(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+        hashed = describe_unhashed(session, store, engine, hashing)
     ensure_saved(engine)
-    result = {**synced, "compacted": False, "freed_bytes": 0}
+    result = {**synced, "hashed": hashed, "compacted": False, "freed_bytes": 0}
     if force or compaction_due(engine, current_app.config):
         with tqdm(desc="compacting", unit="record", unit_scale=True, file=sys.stderr, disable=None) as bar:
             def step(done: int, total: int) -> None:
@@ -139,7 +146,7 @@ def works_reindex(force: bool, as_json: bool) -> None:
         click.echo(json.dumps(result))
         return
     click.echo(f"The index holds {share['references']} works ({synced['added']} added, {synced['removed']} "
-               f"deleted works taken out).")
+               f"deleted works taken out" + (f", {hashed} described again for their perceptual hash)." if hashed else ")."))
     if result["compacted"]:
         click.echo(f"Compacted: {result['freed_bytes'] / 1e6:.1f} MB freed.")
     elif force:

@@ -92,6 +92,43 @@ def sync_index(session: Session, store: FileStore, engine) -> dict:
     return {"added": added, "removed": removed, "works": works}
 
 
+def describe_unhashed(session: Session, store: FileStore, engine, progress=None) -> int:
+    """Give the works in the index that have no perceptual hash one (their signatures were
+    computed before the engine's hash tier, which finds near-exact copies before any
+    description): each is described again from its image, its stored signature replaced and
+    the work indexed again; then the index is saved. Flat pictures have no hash and stay as
+    they are. `progress(done, total)` after each; returns how many works got a hash."""
+    from matching import DecodeError, signature, signature_bytes
+
+    ids = sorted(int(r) for r in engine.unhashed())
+    hashed = []
+    for done, work in enumerate(session.scalars(select(Work).where(Work.id.in_(ids)).order_by(Work.id)), 1):
+        try:
+            features = signature(store.path_for(work.file_sha256))
+        except DecodeError as error:   # its image unreadable now: it stays as it is, said in the log
+            _log.warning("work %s was not described again: %s", work.id, error)
+            features = None
+        if features is not None and features.hash is not None:
+            stored = session.get(WorkSignature, work.id)
+            if stored is None:
+                session.add(WorkSignature(work_id=work.id, data=signature_bytes(features)))
+            else:
+                stored.data = signature_bytes(features)
+            hashed.append((str(work.id), features))
+        if progress:
+            progress(done, len(ids))
+    session.flush()
+
+    def add() -> int:
+        engine.add_many(hashed)
+        return len(hashed)
+
+    if hashed:
+        add()
+        save_index(engine, add)
+    return len(hashed)
+
+
 def _in_step(session: Session, store: FileStore, engine) -> tuple[int, int, int]:
     """Add the works the index lacks and drop those it names and the database does not, in
     memory: (added, removed, works)."""

@@ -172,3 +172,43 @@ def test_works_delete_on_the_command_line_compacts_at_once_when_due(app, db_sess
     assert "Compacted the matching index:" in result.output and "MB freed" in result.output
     assert engine.removed_share()["removed"] == 0 and engine.ref_ids() == {str(i) for i in ids[1:]}
     assert Engine.open(engine.path).ref_ids() == {str(i) for i in ids[1:]}
+
+
+def test_reindex_gives_works_indexed_before_the_hash_tier_their_hash(app, db_session, own_index):
+    """Works whose stored signatures and index entries have no perceptual hash (computed
+    before the engine's hash tier) are described again by `caseapp works reindex`: a resized
+    copy of one is then found by its hash; a second run has nothing to do."""
+    from matching import query_signature, signature_bytes, signature_from_bytes
+    from matching.engine import WHOLE
+
+    from caseapp.clients.models import WorkSignature
+    from tests.matching import transforms
+
+    store, engine = own_index
+    ids = _works(db_session, store, engine, ["coffee.png", "brick.png"])
+    for work_id in ids:                       # as an installation before the hash tier left them
+        stored = db_session.get(WorkSignature, work_id)
+        older = signature_from_bytes(stored.data)
+        older.hash = None
+        stored.data = signature_bytes(older)
+        engine.add(str(work_id), older)
+    engine.save()
+    db_session.commit()
+    assert {str(i) for i in ids} <= engine.unhashed()
+    copy = transforms.jpeg(transforms.rescale(photo("coffee.png"), 0.5), 50)
+    assert all(m.transform != WHOLE for m in engine.search(query_signature(copy), 3))
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, ["works", "reindex", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[-1])["hashed"] >= 2
+    _, fresh = store_and_engine(app.config)
+    fresh.reload_if_changed()
+    assert not {str(i) for i in ids} & fresh.unhashed()
+    found = fresh.search(query_signature(copy), 3)
+    assert found[0].ref_id == str(ids[0]) and found[0].transform == WHOLE
+    db_session.expire_all()
+    assert signature_from_bytes(db_session.get(WorkSignature, ids[0]).data).hash is not None
+    again = runner.invoke(main, ["works", "reindex", "--json"])
+    assert json.loads(again.output.strip().splitlines()[-1])["hashed"] == 0
+    text = runner.invoke(main, ["works", "reindex"])
+    assert text.exit_code == 0 and "described again" not in text.output
