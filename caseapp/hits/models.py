@@ -75,6 +75,15 @@ class Hit(TimestampMixin, VersionedMixin, Model):
     sighting: Mapped[Sighting] = relationship(lazy="joined", innerjoin=True)
     work: Mapped["Work"] = relationship("Work", lazy="joined", innerjoin=True)
 
+    @property
+    def same_picture(self) -> bool:
+        """Whether the engine found the sighting to be the whole work, resized, recompressed or
+        stretched (by its perceptual hash, matching.hashes: placed over the whole work), rather
+        than a part of it placed by geometric verification."""
+        from matching.engine import WHOLE
+
+        return self.transform is not None and tuple(self.transform) == WHOLE
+
 
 class HitTally(Model):
     """How many hits a client has in a status, as of the last fold (hits.services.fold_tally): with

@@ -133,3 +133,23 @@ def test_removing_a_clearance_names_the_work(db_session, client_as, holder):
     rule = services.rule_for(db_session, holder.id, work.id, "cleared.example.com")
     removed = client.post(f"/hits/rules/{rule.id}/remove", follow_redirects=True).get_data(as_text=True)
     assert "Removed the clearance of cleared.example.com for \u201cCleared cliff\u201d" in removed
+
+
+def test_a_hit_found_as_the_same_picture_says_so_and_a_placed_one_does_not(db_session, client_as, holder):
+    """A hit the engine found by its perceptual hash (placed over the whole work) reads "the same
+    picture, resized or recompressed" beside its score; one placed by verification, or with no
+    placement, says nothing more."""
+    from matching.engine import WHOLE
+
+    work = _titled(db_session, holder, "Fog on the pier")
+    whole = make_hit(db_session, work, "same.example.com")
+    whole.transform = list(WHOLE)
+    placed = make_hit(db_session, work, "placed.example.com")
+    placed.transform = [0.5, 0.0, 0.25, 0.0, 0.5, 0.25, 0.0, 0.0, 1.0]
+    bare = make_hit(db_session, work, "bare.example.com")
+    db_session.commit()
+    assert whole.same_picture and not placed.same_picture and not bare.same_picture
+    html = client_as("handler").get(f"/hits/?client={holder.id}").get_data(as_text=True)
+    rows = {m.group(1): m.group(0) for m in re.finditer(r'<tr class="ca-hit" id="hit-(\d+)".*?>', html, re.S)}
+    assert 'data-how="(the same picture, resized or recompressed)"' in rows[str(whole.id)]
+    assert 'data-how=""' in rows[str(placed.id)] and 'data-how=""' in rows[str(bare.id)]

@@ -100,6 +100,7 @@
                                                     : "(" + d("country-from") + ")");
     text($("f-work"), d("work") + " · " + d("client-name"));
     text($("f-score"), d("score"));
+    text($("f-how"), d("how"));
     text($("f-found"), d("found"));
     var cluster = [];
     if (+d("cluster-sighting") > 1) {
