@@ -155,8 +155,9 @@ def staged_search(image, k: int, run, near=None) -> list["Match"]:
     searched. What the whole query shows holds for its windows: a reference that the whole
     query shows to be another photograph of the same scene (a second plane,
     Index.plane_factor) keeps that discount whatever a window finds. `image`: a source, a
-    Query, or a list of Features (one stage; one reference's signature is looked up by its
-    hash first too, as a work is when caseapp looks for it in other portfolios)."""
+    Query, or a list of Features (one stage, described already: the hash's near-exact copies
+    are then merged with what the description finds, each reference at its best score, so a
+    work looked for in other portfolios finds its resized twin and a crop of it alike)."""
     if isinstance(image, list):
         query_hash = image[0].hash if len(image) == 1 else None
         stages = [lambda: [Variant(f) for f in image]]
@@ -170,9 +171,9 @@ def staged_search(image, k: int, run, near=None) -> list["Match"]:
         stages = [lambda: query.stage(0), lambda: query.stage(1),
                   lambda: query.stage(0) + query.stage(1) + query.stage(2) if query.stage(2) else []]
     found = near(query_hash) if near is not None and query_hash is not None else []
-    if found:
+    if found and not isinstance(image, list):
         return [Match(ref, hash_score(bits), True, WHOLE) for ref, bits in found[:k]]
-    best: dict[str, tuple[float, tuple | None]] = {}
+    best: dict[str, tuple[float, tuple | None]] = {ref: (hash_score(bits), WHOLE) for ref, bits in found}
     for describe in stages:
         variants = describe()
         if not variants:

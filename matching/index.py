@@ -160,8 +160,11 @@ class Index:
         self.add_many([(name, feats)])
 
     def add_many(self, items, words: list[np.ndarray] | None = None) -> None:
-        """Add (name, Features) pairs; their descriptors are quantised in one batch."""
+        """Add (name, Features) pairs; their descriptors are quantised in one batch. A name
+        given twice is added once, as its last (a reference replaced, as when added again)."""
         items = list(items)
+        if words is None and len({name for name, _ in items}) < len(items):
+            items = list({name: f for name, f in items}.items())
         if not items:
             return
         for name, _ in items:
@@ -668,7 +671,8 @@ class Index:
         scratch = path / "words.scratch"
         with open(path / FEATURES, "wb") as feats, open(scratch, "wb") as words_out:
             for batch in batches:
-                batch = [(n, f) for n, f in batch if n not in idx.slot_of]
+                fresh: set = set()   # a name once: its first signature, in a batch as across batches
+                batch = [(n, f) for n, f in batch if n not in idx.slot_of and not (n in fresh or fresh.add(n))]
                 if not batch:
                     continue
                 desc = np.concatenate([f.desc for _, f in batch])

@@ -117,16 +117,20 @@ def works_reindex(force: bool, as_json: bool) -> None:
     --compact. Searches may go on meanwhile."""
     from tqdm import tqdm
 
-    from caseapp.clients.works_index import compaction_due, describe_unhashed, ensure_saved, sync_index
+    from caseapp.clients.works_index import (UNHASHED_CHUNK, compaction_due, describe_unhashed, ensure_saved,
+                                             sync_index, unhashed_works)
 
     store, engine = store_and_engine(current_app.config)
     with transaction() as session:
         synced = sync_index(session, store, engine)
-    with transaction() as session, tqdm(desc="hashing works", unit="work", file=sys.stderr, disable=None) as bar:
-        def hashing(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-        hashed = describe_unhashed(session, store, engine, hashing)
+    hashed, unhashed = 0, unhashed_works(engine)
+    if unhashed:   # each chunk its own transaction: what is done stays done if the run stops
+        with tqdm(total=len(unhashed), desc="hashing works", unit="work", file=sys.stderr, disable=None) as bar:
+            for start in range(0, len(unhashed), UNHASHED_CHUNK):
+                chunk = unhashed[start:start + UNHASHED_CHUNK]
+                with transaction() as session:
+                    hashed += describe_unhashed(session, store, engine, chunk)
+                bar.update(len(chunk))
     ensure_saved(engine)
     result = {**synced, "hashed": hashed, "compacted": False, "freed_bytes": 0}
     if force or compaction_due(engine, current_app.config):

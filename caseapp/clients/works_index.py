@@ -92,41 +92,55 @@ def sync_index(session: Session, store: FileStore, engine) -> dict:
     return {"added": added, "removed": removed, "works": works}
 
 
-def describe_unhashed(session: Session, store: FileStore, engine, progress=None) -> int:
-    """Give the works in the index that have no perceptual hash one (their signatures were
-    computed before the engine's hash tier, which finds near-exact copies before any
-    description): each is described again from its image, its stored signature replaced and
-    the work indexed again; then the index is saved. Flat pictures have no hash and stay as
-    they are. `progress(done, total)` after each; returns how many works got a hash."""
+# Works described again per transaction by describe_unhashed: the write lock is held only while
+# their signatures are replaced and the index saved, and memory holds one chunk's signatures.
+UNHASHED_CHUNK = 200
+
+
+def unhashed_works(engine) -> list[int]:
+    """The works in the index without a perceptual hash (their signatures were computed
+    before the engine's hash tier, which finds near-exact copies before any description; or
+    they are flat pictures, which have none), in id order."""
+    return sorted(int(ref) for ref in engine.unhashed() if ref.isascii() and ref.isdecimal())
+
+
+def describe_unhashed(session: Session, store: FileStore, engine, work_ids: list[int]) -> int:
+    """Describe these works (a chunk of unhashed_works) again from their images, then replace
+    their stored signatures, index them again and save the index: the writes come last, so
+    other writers wait only for them. Flat pictures have no hash and stay as they are; a work
+    whose image cannot be read now is left as it is and named in the log; one deleted
+    meanwhile by another process is not indexed again. Returns how many works got a hash."""
     from matching import DecodeError, signature, signature_bytes
 
-    ids = sorted(int(r) for r in engine.unhashed())
-    hashed = []
-    for done, work in enumerate(session.scalars(select(Work).where(Work.id.in_(ids)).order_by(Work.id)), 1):
+    described = []
+    for work in session.scalars(select(Work).where(Work.id.in_(work_ids)).order_by(Work.id)):
         try:
             features = signature(store.path_for(work.file_sha256))
-        except DecodeError as error:   # its image unreadable now: it stays as it is, said in the log
+        except DecodeError as error:
             _log.warning("work %s was not described again: %s", work.id, error)
-            features = None
-        if features is not None and features.hash is not None:
-            stored = session.get(WorkSignature, work.id)
-            if stored is None:
-                session.add(WorkSignature(work_id=work.id, data=signature_bytes(features)))
-            else:
-                stored.data = signature_bytes(features)
-            hashed.append((str(work.id), features))
-        if progress:
-            progress(done, len(ids))
+            continue
+        if features.hash is not None:
+            described.append((work.id, features))
+    if not described:
+        return 0
+    stored = {row.work_id: row for row in session.scalars(
+        select(WorkSignature).where(WorkSignature.work_id.in_([work_id for work_id, _ in described])))}
+    for work_id, features in described:
+        if work_id in stored:
+            stored[work_id].data = signature_bytes(features)
+        else:
+            session.add(WorkSignature(work_id=work_id, data=signature_bytes(features)))
     session.flush()
+    items = [(str(work_id), features) for work_id, features in described]
 
-    def add() -> int:
-        engine.add_many(hashed)
-        return len(hashed)
+    def add() -> int:   # again after another process's save: only the works its index still holds
+        indexed = engine.ref_ids()
+        engine.add_many([(ref, features) for ref, features in items if ref in indexed])
+        return len(items)
 
-    if hashed:
-        add()
-        save_index(engine, add)
-    return len(hashed)
+    add()
+    save_index(engine, add)
+    return len(described)
 
 
 def _in_step(session: Session, store: FileStore, engine) -> tuple[int, int, int]:

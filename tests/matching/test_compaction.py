@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from matching import Engine, signature
+from matching import Engine, query_signature, signature
 from matching.index import RECORD, Index
 from matching.shards import ShardedEngine
 from tests.matching import transforms
@@ -184,6 +184,10 @@ def test_a_failed_checkpoint_leaves_the_index_as_it_was(tmp_path, described, mon
         engine.compact()
     assert engine.checkpoint == checkpoint and _files(path) == ["features.bin"] and not list(path.glob("*.tmp"))
     assert engine.removed_share()["removed"] == 2 and Engine.open(path).checkpoint == checkpoint
+    index = engine._index            # the perceptual hashes restored with the rest, slot for slot
+    assert len(index.hashes) == len(index.hashed) == len(index.alive) == len(index.names)
+    live = REFERENCES[2]
+    assert [m.ref_id for m in engine.search(query_signature(transforms.rescale(photo(live), 0.5)), k=1)] == [live]
     monkeypatch.setattr(index_module.np, "savez", real_savez)
     assert engine.compact()["compacted"]
     assert Engine.open(path).ref_ids() == set(REFERENCES[:3])
