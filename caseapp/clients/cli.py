@@ -117,8 +117,8 @@ def works_reindex(force: bool, as_json: bool) -> None:
     --compact. Searches may go on meanwhile."""
     from tqdm import tqdm
 
-    from caseapp.clients.works_index import (UNHASHED_CHUNK, compaction_due, describe_unhashed, ensure_saved,
-                                             sync_index, unhashed_works)
+    from caseapp.clients.works_index import (UNHASHED_CHUNK, UNHASHED_SAVE, compaction_due, describe_unhashed,
+                                             ensure_saved, save_hashed, sync_index, unhashed_works)
 
     store, engine = store_and_engine(current_app.config)
     with transaction() as session:
@@ -127,10 +127,12 @@ def works_reindex(force: bool, as_json: bool) -> None:
     if unhashed:   # each chunk its own transaction: what is done stays done if the run stops
         with tqdm(total=len(unhashed), desc="hashing works", unit="work", file=sys.stderr, disable=None) as bar:
             for start in range(0, len(unhashed), UNHASHED_CHUNK):
-                chunk = unhashed[start:start + UNHASHED_CHUNK]
+                done = start + UNHASHED_CHUNK
                 with transaction() as session:
-                    hashed += describe_unhashed(session, store, engine, chunk)
-                bar.update(len(chunk))
+                    hashed += describe_unhashed(session, store, engine, unhashed[start:done])
+                    if done % UNHASHED_SAVE == 0 or done >= len(unhashed):
+                        save_hashed(session, store, engine)
+                bar.update(min(done, len(unhashed)) - start)
     ensure_saved(engine)
     result = {**synced, "hashed": hashed, "compacted": False, "freed_bytes": 0}
     if force or compaction_due(engine, current_app.config):

@@ -92,9 +92,11 @@ def sync_index(session: Session, store: FileStore, engine) -> dict:
     return {"added": added, "removed": removed, "works": works}
 
 
-# Works described again per transaction by describe_unhashed: the write lock is held only while
-# their signatures are replaced and the index saved, and memory holds one chunk's signatures.
+# Works described again per transaction by describe_unhashed (the write lock is held only while
+# their signatures are replaced), and between two saves of the index (a save writes all its
+# postings: at 100,000 works 0.3 GB; what is added waits in memory until then, about 31 KB a work).
 UNHASHED_CHUNK = 200
+UNHASHED_SAVE = 5000
 
 
 def unhashed_works(engine) -> list[int]:
@@ -105,15 +107,22 @@ def unhashed_works(engine) -> list[int]:
 
 
 def describe_unhashed(session: Session, store: FileStore, engine, work_ids: list[int]) -> int:
-    """Describe these works (a chunk of unhashed_works) again from their images, then replace
-    their stored signatures, index them again and save the index: the writes come last, so
-    other writers wait only for them. Flat pictures have no hash and stay as they are; a work
-    whose image cannot be read now is left as it is and named in the log; one deleted
-    meanwhile by another process is not indexed again. Returns how many works got a hash."""
-    from matching import DecodeError, signature, signature_bytes
+    """Give these works (a chunk of unhashed_works) a perceptual hash: a stored signature that
+    has one already is used as it is (a run stopped before the index was saved); the others
+    are described again from their images, the writes last (other writers wait only for
+    them). Then they are indexed again, in memory: save_hashed saves. Flat pictures have no
+    hash and stay as they are; a work whose image cannot be read now is left as it is and
+    named in the log. Returns how many works got a hash."""
+    from matching import DecodeError, signature, signature_bytes, signature_from_bytes
 
-    described = []
+    stored = {row.work_id: row for row in session.scalars(
+        select(WorkSignature).where(WorkSignature.work_id.in_(work_ids)))}
+    ready, described = [], []
     for work in session.scalars(select(Work).where(Work.id.in_(work_ids)).order_by(Work.id)):
+        kept = signature_from_bytes(stored[work.id].data) if work.id in stored else None
+        if kept is not None and kept.hash is not None:
+            ready.append((work.id, kept))
+            continue
         try:
             features = signature(store.path_for(work.file_sha256))
         except DecodeError as error:
@@ -121,26 +130,26 @@ def describe_unhashed(session: Session, store: FileStore, engine, work_ids: list
             continue
         if features.hash is not None:
             described.append((work.id, features))
-    if not described:
-        return 0
-    stored = {row.work_id: row for row in session.scalars(
-        select(WorkSignature).where(WorkSignature.work_id.in_([work_id for work_id, _ in described])))}
     for work_id, features in described:
         if work_id in stored:
             stored[work_id].data = signature_bytes(features)
         else:
             session.add(WorkSignature(work_id=work_id, data=signature_bytes(features)))
     session.flush()
-    items = [(str(work_id), features) for work_id, features in described]
+    engine.add_many([(str(work_id), features) for work_id, features in ready + described])
+    return len(ready) + len(described)
 
-    def add() -> int:   # again after another process's save: only the works its index still holds
-        indexed = engine.ref_ids()
-        engine.add_many([(ref, features) for ref, features in items if ref in indexed])
-        return len(items)
 
-    add()
-    save_index(engine, add)
-    return len(described)
+def save_hashed(session: Session, store: FileStore, engine) -> None:
+    """Save the index after describe_unhashed. When another process saved it meanwhile, its
+    save is taken, and the works it still holds without a hash are indexed again from the
+    signatures describe_unhashed stored (no image is decoded again)."""
+    def again() -> int:
+        ids = unhashed_works(engine)
+        return sum(describe_unhashed(session, store, engine, ids[start:start + UNHASHED_CHUNK])
+                   for start in range(0, len(ids), UNHASHED_CHUNK))
+
+    save_index(engine, again)
 
 
 def _in_step(session: Session, store: FileStore, engine) -> tuple[int, int, int]:

@@ -174,7 +174,7 @@ def test_works_delete_on_the_command_line_compacts_at_once_when_due(app, db_sess
     assert Engine.open(engine.path).ref_ids() == {str(i) for i in ids[1:]}
 
 
-def test_reindex_gives_works_indexed_before_the_hash_tier_their_hash(app, db_session, own_index):
+def test_reindex_gives_works_indexed_before_the_hash_tier_their_hash(app, db_session, own_index, monkeypatch):
     """Works whose stored signatures and index entries have no perceptual hash (computed
     before the engine's hash tier) are described again by `caseapp works reindex`: a resized
     copy of one is then found by its hash; a second run has nothing to do."""
@@ -184,23 +184,33 @@ def test_reindex_gives_works_indexed_before_the_hash_tier_their_hash(app, db_ses
     from caseapp.clients.models import WorkSignature
     from tests.matching import transforms
 
+    import matching
+
     store, engine = own_index
     ids = _works(db_session, store, engine, ["coffee.png", "brick.png"])
     for work_id in ids:                       # as an installation before the hash tier left them
         stored = db_session.get(WorkSignature, work_id)
         older = signature_from_bytes(stored.data)
         older.hash = None
-        stored.data = signature_bytes(older)
+        if work_id == ids[0]:                 # (the second's stored signature has its hash: a run
+            stored.data = signature_bytes(older)   # stopped before its save; it is not described again)
         engine.add(str(work_id), older)
     engine.save()
     db_session.commit()
     assert {str(i) for i in ids} <= engine.unhashed()
+    described = []
+    real = matching.signature
+    monkeypatch.setattr(matching, "signature", lambda image: described.append(image) or real(image))
     copy = transforms.jpeg(transforms.rescale(photo("coffee.png"), 0.5), 50)
     assert all(m.transform != WHOLE for m in engine.search(query_signature(copy), 3))
     runner = app.test_cli_runner()
     result = runner.invoke(main, ["works", "reindex", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output.strip().splitlines()[-1])["hashed"] >= 2
+    from caseapp.clients.models import Work
+
+    files = {work_id: store.path_for(db_session.get(Work, work_id).file_sha256) for work_id in ids}
+    assert files[ids[0]] in described and files[ids[1]] not in described   # its stored hash served
     _, fresh = store_and_engine(app.config)
     fresh.reload_if_changed()
     assert not {str(i) for i in ids} & fresh.unhashed()
@@ -212,3 +222,36 @@ def test_reindex_gives_works_indexed_before_the_hash_tier_their_hash(app, db_ses
     assert json.loads(again.output.strip().splitlines()[-1])["hashed"] == 0
     text = runner.invoke(main, ["works", "reindex"])
     assert text.exit_code == 0 and "described again" not in text.output
+
+
+def test_hashes_given_while_another_process_saved_the_index_are_not_lost(app, db_session, own_index):
+    """describe_unhashed indexes in memory; when another process saved the index meanwhile,
+    save_hashed takes that save and indexes the still unhashed works again from the
+    signatures it stored, and a work that process deleted stays deleted."""
+    from matching import signature_bytes, signature_from_bytes
+
+    from caseapp.clients.models import WorkSignature
+    from matching import Engine
+
+    from caseapp.clients.works_index import describe_unhashed, save_hashed, unhashed_works
+
+    store, engine = own_index
+    ids = _works(db_session, store, engine, ["coffee.png", "brick.png", "rocket.jpg"])
+    for work_id in ids:
+        stored = db_session.get(WorkSignature, work_id)
+        older = signature_from_bytes(stored.data)
+        older.hash = None
+        stored.data = signature_bytes(older)
+        engine.add(str(work_id), older)
+    engine.save()
+    db_session.commit()
+    other = Engine.open(engine.path)          # another process's copy of the index
+    assert describe_unhashed(db_session, store, engine, unhashed_works(engine)) >= 3
+    other.remove(str(ids[2]))                 # another process deletes a work and saves first
+    other.save()
+    save_hashed(db_session, store, engine)
+    db_session.commit()
+    assert engine.checkpoint == other.checkpoint + 1 and str(ids[2]) not in engine.ref_ids()
+    assert not {str(i) for i in ids[:2]} & engine.unhashed()
+    reader = Engine.open(engine.path)
+    assert str(ids[2]) not in reader.ref_ids() and not {str(i) for i in ids[:2]} & reader.unhashed()
