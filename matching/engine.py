@@ -208,10 +208,12 @@ def query_signature(image: Source) -> Query:
 
 
 def signature_bytes(features: Features) -> bytes:
+    """A signature as bytes to store: its keypoints, descriptors and perceptual hash (an empty
+    one when its picture has none: flat, or mostly canvas)."""
     out = io.BytesIO()
-    extra = {} if features.hash is None else {"hash": features.hash}
     np.savez_compressed(out, xy=features.xy, desc=features.desc, scale=features.scale,
-                        size=np.array(features.size, np.int32), **extra)
+                        size=np.array(features.size, np.int32),
+                        hash=np.zeros(0, np.uint64) if features.hash is None else features.hash)
     return out.getvalue()
 
 
@@ -219,7 +221,13 @@ def signature_from_bytes(data: bytes) -> Features:
     z = np.load(io.BytesIO(data))
     # a signature stored before the hash tier has no hash: its reference is found by description only
     return Features(z["xy"], z["desc"], tuple(int(v) for v in z["size"]), z["scale"],
-                    z["hash"] if "hash" in z.files else None)
+                    z["hash"] if "hash" in z.files and z["hash"].size else None)
+
+
+def hashed_signature(data: bytes) -> bool:
+    """Whether a stored signature was made with the perceptual-hash tier: it holds its picture's
+    hash, or the mark that the picture has none (describing it again would give none either)."""
+    return "hash" in np.load(io.BytesIO(data)).files
 
 
 class Engine:

@@ -46,13 +46,28 @@ MARGIN_SHARE = 0.9
 CONTENT_SHARE = 0.01
 # Content smaller than this (pixels, its shorter side after trimming) is too small to hash.
 MIN_CONTENT = 48
+# What is hashed must not be the canvas: when the border is a canvas (CANVAS_RING of its pixels
+# within CANVAS_TONE grey levels of its median) and more than CANVAS_SHARE of what is hashed
+# (reduced) is that tone too, there is no hash. A mark in a corner of the canvas (a watermark,
+# a logo) stretches the content's box back over it, and a subject standing on an edge keeps the
+# border from being a margin at all: different subjects a quarter of a white canvas wide with
+# one corner mark hashed alike (11 pairs of 105; found by review). (A photograph's border is
+# seldom that even: a texture such as a brick wall, box-filtered, is mostly its mean tone.)
+CANVAS_TONE = 4
+CANVAS_RING = 0.75
+CANVAS_SHARE = 0.5
+# Content whose reduced pixels vary less than this (standard deviation, grey levels) is flat: its
+# DCT coefficients are noise (a black card on a white canvas, once trimmed).
+FLAT = 4.0
 
 
-def content(gray: np.ndarray) -> np.ndarray | None:
-    """`gray` without its plain margin, if it has one (see MARGIN_TONE); None when what is
-    left is under MIN_CONTENT pixels on a side (or nothing)."""
+def content(gray: np.ndarray) -> tuple[np.ndarray, int | None] | None:
+    """`gray` without its plain margin, if it has one (see MARGIN_TONE), and the border's
+    tone (the median of its outermost pixels) when the border is a canvas (CANVAS_RING), else
+    None; None when what is left is under MIN_CONTENT pixels on a side (or nothing)."""
     ring = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]]).astype(np.int16)
     tone = int(np.median(ring))
+    canvas = tone if np.mean(np.abs(ring - tone) <= CANVAS_TONE) >= CANVAS_RING else None
     if np.mean(np.abs(ring - tone) <= MARGIN_TONE) >= MARGIN_SHARE:
         differs = np.abs(gray.astype(np.int16) - tone) > MARGIN_TONE
         rows = np.flatnonzero(differs.mean(axis=1) > CONTENT_SHARE)
@@ -60,18 +75,24 @@ def content(gray: np.ndarray) -> np.ndarray | None:
         if not len(rows) or not len(cols):
             return None
         gray = gray[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    return gray if min(gray.shape) >= MIN_CONTENT else None
+    return (gray, canvas) if min(gray.shape) >= MIN_CONTENT else None
 
 
 def image_hash(gray: np.ndarray) -> np.ndarray | None:
     """The hash (WORDS uint64) of an 8-bit grayscale image's content (inside any plain
-    margin), or None for a flat picture or content too small to hash."""
+    margin), or None for a flat picture, content too small to hash, or content that is
+    mostly the canvas's tone."""
     import imagehash
 
-    gray = content(gray)
-    if gray is None:
+    found = content(gray)
+    if found is None:
         return None
-    small = Image.fromarray(gray).resize((_SIDE, _SIDE), Image.BOX)
+    small = Image.fromarray(found[0]).resize((_SIDE, _SIDE), Image.BOX)
+    pixels = np.asarray(small, dtype=np.float32)
+    if pixels.std() < FLAT:
+        return None
+    if found[1] is not None and np.mean(np.abs(pixels - found[1]) <= CANVAS_TONE) > CANVAS_SHARE:
+        return None
     bits = np.concatenate([imagehash.phash(small, 8).hash.ravel(), imagehash.phash(small, 16).hash.ravel()])
     return np.packbits(bits).view(">u8").astype(np.uint64)
 

@@ -163,8 +163,10 @@ class Index:
         """Add (name, Features) pairs; their descriptors are quantised in one batch. A name
         given twice is added once, as its last (a reference replaced, as when added again)."""
         items = list(items)
-        if words is None and len({name for name, _ in items}) < len(items):
-            items = list({name: f for name, f in items}.items())
+        if len({name for name, _ in items}) < len(items):
+            last = sorted({name: i for i, (name, _) in enumerate(items)}.values())
+            items = [items[i] for i in last]
+            words = None if words is None else [words[i] for i in last]
         if not items:
             return
         for name, _ in items:

@@ -123,16 +123,17 @@ def works_reindex(force: bool, as_json: bool) -> None:
     store, engine = store_and_engine(current_app.config)
     with transaction() as session:
         synced = sync_index(session, store, engine)
-    hashed, unhashed = 0, unhashed_works(engine)
-    if unhashed:   # each chunk its own transaction: what is done stays done if the run stops
+    hashed, unhashed, pending = 0, unhashed_works(engine), []
+    if unhashed:   # each chunk its own transaction, the index saved after commits: a stopped run keeps its work
         with tqdm(total=len(unhashed), desc="hashing works", unit="work", file=sys.stderr, disable=None) as bar:
             for start in range(0, len(unhashed), UNHASHED_CHUNK):
-                done = start + UNHASHED_CHUNK
+                chunk = unhashed[start:start + UNHASHED_CHUNK]
                 with transaction() as session:
-                    hashed += describe_unhashed(session, store, engine, unhashed[start:done])
-                    if done % UNHASHED_SAVE == 0 or done >= len(unhashed):
-                        save_hashed(session, store, engine)
-                bar.update(min(done, len(unhashed)) - start)
+                    pending += describe_unhashed(session, store, engine, chunk)
+                if pending and (len(pending) >= UNHASHED_SAVE or start + len(chunk) >= len(unhashed)):
+                    save_hashed(engine, pending)
+                    hashed, pending = hashed + len(pending), []
+                bar.update(len(chunk))
     ensure_saved(engine)
     result = {**synced, "hashed": hashed, "compacted": False, "freed_bytes": 0}
     if force or compaction_due(engine, current_app.config):

@@ -4,6 +4,7 @@ search other domains ask for ("which works does this image copy?")."""
 from __future__ import annotations
 
 import logging
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -93,8 +94,8 @@ def sync_index(session: Session, store: FileStore, engine) -> dict:
 
 
 # Works described again per transaction by describe_unhashed (the write lock is held only while
-# their signatures are replaced), and between two saves of the index (a save writes all its
-# postings: at 100,000 works 0.3 GB; what is added waits in memory until then, about 31 KB a work).
+# their signatures are replaced), and between two saves of the index (save_hashed: a save writes
+# all the postings, at 100,000 works 0.3 GB; what is added waits in memory, about 31 KB a work).
 UNHASHED_CHUNK = 200
 UNHASHED_SAVE = 5000
 
@@ -102,52 +103,60 @@ UNHASHED_SAVE = 5000
 def unhashed_works(engine) -> list[int]:
     """The works in the index without a perceptual hash (their signatures were computed
     before the engine's hash tier, which finds near-exact copies before any description; or
-    they are flat pictures, which have none), in id order."""
+    their pictures have none: flat, or mostly canvas), in id order."""
     return sorted(int(ref) for ref in engine.unhashed() if ref.isascii() and ref.isdecimal())
 
 
-def describe_unhashed(session: Session, store: FileStore, engine, work_ids: list[int]) -> int:
-    """Give these works (a chunk of unhashed_works) a perceptual hash: a stored signature that
-    has one already is used as it is (a run stopped before the index was saved); the others
-    are described again from their images, the writes last (other writers wait only for
-    them). Then they are indexed again, in memory: save_hashed saves. Flat pictures have no
-    hash and stay as they are; a work whose image cannot be read now is left as it is and
-    named in the log. Returns how many works got a hash."""
-    from matching import DecodeError, signature, signature_bytes, signature_from_bytes
+def describe_unhashed(session: Session, store: FileStore, engine, work_ids: list[int]) -> list[tuple[str, object]]:
+    """Give these works (a chunk of unhashed_works) a perceptual hash and index them again, in
+    memory (save_hashed saves): a stored signature that has one is used as it is (a run
+    stopped before its save); one made with the hash tier whose picture has none is left as
+    it is; the others are described again from their images, and their stored signatures
+    replaced, the writes last (other writers wait only for them). A work whose image cannot
+    be read now is left as it is and named in the log. Returns the (id, signature) of the
+    works that got a hash."""
+    from matching import DecodeError, hashed_signature, signature, signature_bytes, signature_from_bytes
 
     stored = {row.work_id: row for row in session.scalars(
         select(WorkSignature).where(WorkSignature.work_id.in_(work_ids)))}
     ready, described = [], []
     for work in session.scalars(select(Work).where(Work.id.in_(work_ids)).order_by(Work.id)):
-        kept = signature_from_bytes(stored[work.id].data) if work.id in stored else None
-        if kept is not None and kept.hash is not None:
-            ready.append((work.id, kept))
-            continue
+        if work.id in stored:
+            try:
+                kept, done = signature_from_bytes(stored[work.id].data), hashed_signature(stored[work.id].data)
+            except (ValueError, OSError, KeyError, EOFError, zipfile.BadZipFile) as error:   # described again
+                _log.warning("work %s: its stored signature cannot be read (%s); described again", work.id, error)
+                kept, done = None, False
+            if kept is not None and kept.hash is not None:
+                ready.append((str(work.id), kept))
+                continue
+            if done:          # its picture has no hash: describing it again gives none either
+                continue
         try:
             features = signature(store.path_for(work.file_sha256))
         except DecodeError as error:
             _log.warning("work %s was not described again: %s", work.id, error)
             continue
-        if features.hash is not None:
-            described.append((work.id, features))
-    for work_id, features in described:
-        if work_id in stored:
-            stored[work_id].data = signature_bytes(features)
+        if work.id in stored:
+            stored[work.id].data = signature_bytes(features)
         else:
-            session.add(WorkSignature(work_id=work_id, data=signature_bytes(features)))
+            session.add(WorkSignature(work_id=work.id, data=signature_bytes(features)))
+        if features.hash is not None:
+            described.append((str(work.id), features))
     session.flush()
-    engine.add_many([(str(work_id), features) for work_id, features in ready + described])
-    return len(ready) + len(described)
+    engine.add_many(ready + described)
+    return ready + described
 
 
-def save_hashed(session: Session, store: FileStore, engine) -> None:
-    """Save the index after describe_unhashed. When another process saved it meanwhile, its
-    save is taken, and the works it still holds without a hash are indexed again from the
-    signatures describe_unhashed stored (no image is decoded again)."""
+def save_hashed(engine, items: list[tuple[str, object]]) -> None:
+    """Save the index after describe_unhashed gave it `items` (all since its last save). When
+    another process saved it meanwhile, that save is taken and the items are added again,
+    those of works it still holds (a work it deleted stays deleted); nothing is described
+    again."""
     def again() -> int:
-        ids = unhashed_works(engine)
-        return sum(describe_unhashed(session, store, engine, ids[start:start + UNHASHED_CHUNK])
-                   for start in range(0, len(ids), UNHASHED_CHUNK))
+        indexed = engine.ref_ids()
+        engine.add_many([(ref, features) for ref, features in items if ref in indexed])
+        return len(items)
 
     save_index(engine, again)
 

@@ -193,7 +193,7 @@ def test_reindex_gives_works_indexed_before_the_hash_tier_their_hash(app, db_ses
         older = signature_from_bytes(stored.data)
         older.hash = None
         if work_id == ids[0]:                 # (the second's stored signature has its hash: a run
-            stored.data = signature_bytes(older)   # stopped before its save; it is not described again)
+            stored.data = _without_hash(older)     # stopped before its save; it is not described again)
         engine.add(str(work_id), older)
     engine.save()
     db_session.commit()
@@ -224,15 +224,14 @@ def test_reindex_gives_works_indexed_before_the_hash_tier_their_hash(app, db_ses
     assert text.exit_code == 0 and "described again" not in text.output
 
 
-def test_hashes_given_while_another_process_saved_the_index_are_not_lost(app, db_session, own_index):
+def test_hashes_given_while_another_process_saved_the_index_are_not_lost(app, db_session, own_index, monkeypatch):
     """describe_unhashed indexes in memory; when another process saved the index meanwhile,
-    save_hashed takes that save and indexes the still unhashed works again from the
-    signatures it stored, and a work that process deleted stays deleted."""
-    from matching import signature_bytes, signature_from_bytes
+    save_hashed takes that save and adds what was hashed again, without describing anything
+    again, and a work that process deleted stays deleted."""
+    import matching
+    from matching import Engine, signature_bytes, signature_from_bytes
 
     from caseapp.clients.models import WorkSignature
-    from matching import Engine
-
     from caseapp.clients.works_index import describe_unhashed, save_hashed, unhashed_works
 
     store, engine = own_index
@@ -241,17 +240,33 @@ def test_hashes_given_while_another_process_saved_the_index_are_not_lost(app, db
         stored = db_session.get(WorkSignature, work_id)
         older = signature_from_bytes(stored.data)
         older.hash = None
-        stored.data = signature_bytes(older)
+        stored.data = _without_hash(older)
         engine.add(str(work_id), older)
     engine.save()
     db_session.commit()
     other = Engine.open(engine.path)          # another process's copy of the index
-    assert describe_unhashed(db_session, store, engine, unhashed_works(engine)) >= 3
+    items = describe_unhashed(db_session, store, engine, [i for i in unhashed_works(engine) if i in ids])
+    assert sorted(ref for ref, _ in items) == sorted(str(i) for i in ids)
+    db_session.commit()
     other.remove(str(ids[2]))                 # another process deletes a work and saves first
     other.save()
-    save_hashed(db_session, store, engine)
-    db_session.commit()
+    described = []
+    monkeypatch.setattr(matching, "signature", lambda image: described.append(image))
+    save_hashed(engine, items)
+    assert described == []                    # nothing described again
     assert engine.checkpoint == other.checkpoint + 1 and str(ids[2]) not in engine.ref_ids()
     assert not {str(i) for i in ids[:2]} & engine.unhashed()
     reader = Engine.open(engine.path)
     assert str(ids[2]) not in reader.ref_ids() and not {str(i) for i in ids[:2]} & reader.unhashed()
+
+
+def _without_hash(features) -> bytes:
+    """A signature as an installation before the hash tier stored it (no hash key at all)."""
+    import io
+
+    import numpy as np
+
+    out = io.BytesIO()
+    np.savez_compressed(out, xy=features.xy, desc=features.desc, scale=features.scale,
+                        size=np.array(features.size, np.int32))
+    return out.getvalue()

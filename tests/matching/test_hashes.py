@@ -14,6 +14,7 @@ from PIL import Image, ImageFilter
 from matching import Engine, THRESHOLD, query_signature, signature, signature_bytes, signature_from_bytes
 from matching import hashes
 from matching.engine import WHOLE
+from matching.features import Features
 from matching.hashes import NEAR_256, NEAR_64, image_hash, near
 from matching.shards import ShardedEngine
 from tests.matching import transforms
@@ -158,12 +159,18 @@ def test_an_index_saved_before_the_hash_tier_is_searched_by_description(tmp_path
 
 
 def test_a_stored_signature_keeps_its_hash_and_an_older_one_has_none():
+    from matching import hashed_signature
+
     features = signature(photo("coffee.png"))
-    assert np.array_equal(signature_from_bytes(signature_bytes(features)).hash, features.hash)
+    data = signature_bytes(features)
+    assert np.array_equal(signature_from_bytes(data).hash, features.hash) and hashed_signature(data)
     older = io.BytesIO()
     np.savez_compressed(older, xy=features.xy, desc=features.desc, scale=features.scale,
                         size=np.array(features.size, np.int32))
-    assert signature_from_bytes(older.getvalue()).hash is None
+    assert signature_from_bytes(older.getvalue()).hash is None and not hashed_signature(older.getvalue())
+    flat = signature(Image.new("RGB", (800, 600), (90, 90, 90)))       # made with the tier: no hash to find
+    assert flat.hash is None and hashed_signature(signature_bytes(flat))
+    assert signature_from_bytes(signature_bytes(flat)).hash is None
 
 
 def test_shards_answer_near_copies_as_one_index_nearest_first_then_by_id(tmp_path):
@@ -194,6 +201,11 @@ def test_a_reference_signature_finds_its_twin_by_hash_and_a_crop_of_it_by_descri
     assert found[0].score >= hashes.score(NEAR_256) and found[1].transform != WHOLE
     twin.hash = None      # without a hash: both by description, as before
     assert [m.ref_id for m in engine.search([twin], k=3)][:2] == ["1", "2"]
+    blurred = signature(photo("coffee.png").filter(ImageFilter.GaussianBlur(10)))   # the description misses it
+    assert not any(m.ref_id == "1" and m.match for m in engine.search([Features(blurred.xy, blurred.desc,
+                                                                                 blurred.size, blurred.scale)], k=3))
+    found = engine.search([blurred], k=3)
+    assert found[0].ref_id == "1" and found[0].transform == WHOLE and found[0].match
 
 
 def _on_canvas(name: str, share: float, tone: int = 255, side: int = 800) -> Image.Image:
@@ -205,6 +217,51 @@ def _on_canvas(name: str, share: float, tone: int = 255, side: int = 800) -> Ima
     picture = picture.resize((width, max(1, round(width * picture.height / picture.width))))
     canvas.paste(picture, ((side - picture.width) // 2, (side - picture.height) // 2))
     return canvas
+
+
+def _marked(img: Image.Image) -> Image.Image:
+    """A dark mark in the bottom right corner of the canvas (a watermark, a studio logo)."""
+    from PIL import ImageDraw
+
+    out = img.copy()
+    ImageDraw.Draw(out).rectangle((700, 770, 790, 784), fill=(90, 90, 90))
+    return out
+
+
+@pytest.mark.parametrize("share", [0.4, 0.25, 0.15])
+def test_different_subjects_on_a_marked_canvas_are_not_near_copies(share):
+    """A corner mark stretches the content's box back over the canvas: what is hashed would be
+    mostly canvas, so there is no hash (2 subjects a quarter wide hashed alike before)."""
+    pictures = REFERENCES + DISTRACTORS
+    found = {name: signature(_marked(_on_canvas(name, share))).hash for name in pictures}
+    hashed = [name for name in pictures if found[name] is not None]
+    for a, b in itertools.combinations(hashed, 2):
+        assert near(found[a], found[b][None, :], np.ones(1, bool)) == [], (a, b)
+
+
+def test_flat_content_on_a_canvas_has_no_hash():
+    """A black card and a grey banner on white: trimmed, each is one tone (their hashes were
+    noise, one bit apart, before the flat check)."""
+    from PIL import ImageDraw
+
+    card, banner = Image.new("RGB", (800, 800), "white"), Image.new("RGB", (800, 800), "white")
+    ImageDraw.Draw(card).rectangle((300, 250, 500, 550), fill="black")
+    ImageDraw.Draw(banner).rectangle((150, 250, 650, 550), fill=(128, 128, 128))
+    assert signature(card).hash is None and signature(banner).hash is None
+
+
+@pytest.mark.parametrize("canvas, hashed", [(0.48, True), (0.53, False)])
+def test_content_that_is_mostly_canvas_has_no_hash(canvas, hashed):
+    """Both sides of CANVAS_SHARE: on a plain canvas, a 600-pixel square whose left part is
+    textured, its right edge a textured line, and the rest the canvas's tone: `canvas` of the
+    square (less the line) is canvas."""
+    rng = np.random.default_rng(5)
+    gray = np.full((800, 800), 250, np.uint8)
+    band = round(600 * (1 - canvas))
+    gray[100:700, 100:100 + band] = rng.integers(0, 120, (600, band), dtype=np.uint8)
+    gray[100:700, 696:700] = rng.integers(0, 120, (600, 4), dtype=np.uint8)
+    assert hashes.content(gray)[0].shape == (600, 600)
+    assert (image_hash(gray) is not None) is hashed
 
 
 @pytest.mark.parametrize("share, tone", [(0.25, 255), (0.15, 255), (0.1, 255), (0.25, 0)])
@@ -234,14 +291,15 @@ def test_content_smaller_than_the_bound_has_no_hash(side, hashed):
     gray = np.full((600, 600), 255, np.uint8)
     gray[200:200 + side, 300:300 + side] = rng.integers(0, 200, (side, side), dtype=np.uint8)
     assert (image_hash(gray) is not None) is hashed
-    assert hashes.content(gray).shape == (side, side) if hashed else hashes.content(gray) is None
+    assert hashes.content(gray)[0].shape == (side, side) if hashed else hashes.content(gray) is None
 
 
 def test_a_picture_without_a_plain_margin_is_hashed_whole():
     from matching.decode import load_gray
 
     gray = load_gray(photo("astronaut.png"), 800)
-    assert hashes.content(gray) is gray
+    found, canvas = hashes.content(gray)
+    assert found is gray and canvas is None
 
 
 def test_a_name_given_twice_in_one_batch_is_one_reference(tmp_path):
