@@ -67,8 +67,9 @@ def content(gray: np.ndarray) -> tuple[np.ndarray, int | None] | None:
     None; None when what is left is under MIN_CONTENT pixels on a side (or nothing)."""
     ring = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]]).astype(np.int16)
     tone = int(np.median(ring))
-    canvas = tone if np.mean(np.abs(ring - tone) <= CANVAS_TONE) >= CANVAS_RING else None
-    if np.mean(np.abs(ring - tone) <= MARGIN_TONE) >= MARGIN_SHARE:
+    off = np.abs(ring - tone)
+    canvas = tone if np.mean(off <= CANVAS_TONE) >= CANVAS_RING else None
+    if np.mean(off <= MARGIN_TONE) >= MARGIN_SHARE:
         differs = np.abs(gray.astype(np.int16) - tone) > MARGIN_TONE
         rows = np.flatnonzero(differs.mean(axis=1) > CONTENT_SHARE)
         cols = np.flatnonzero(differs.mean(axis=0) > CONTENT_SHARE)

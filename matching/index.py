@@ -43,6 +43,16 @@ def _bytes_of(records: int) -> int:
     return records * (RECORD.itemsize + 4)
 
 
+def word_weights(df: np.ndarray, live: int, p: dict) -> np.ndarray:
+    """Each word's vote weight (idf) from its document frequencies `df` among `live`
+    references; 0 for stop words, whose lists are over p["stop"] times the mean (and
+    p["stop_min"]) long. One index's weights, or all the shards' together (shards.py)."""
+    idf = np.log1p(max(1, live) / np.maximum(df, 1)).astype(np.float32)
+    mean = df.sum() / max(1, np.count_nonzero(df))
+    idf[df > max(p["stop"] * mean, p["stop_min"])] = 0.0   # stop words
+    return idf
+
+
 def _score(inliers: float, half: float) -> float:
     """Inlier count -> score in [0, 1); `half` inliers give 0.5."""
     return float(1.0 - 2.0 ** (-max(inliers, 0.0) / half))
@@ -255,10 +265,7 @@ class Index:
             df = self.main.lengths() + self.delta.lengths()
             self._lengths = df
             self._dead = np.flatnonzero(~self.alive)
-            n = max(1, int(self.alive.sum()))
-            self._idf = np.log1p(n / np.maximum(df, 1)).astype(np.float32)
-            mean = df.sum() / max(1, np.count_nonzero(df))
-            self._idf[df > max(self.p["stop"] * mean, self.p["stop_min"])] = 0.0   # stop words
+            self._idf = word_weights(df, int(self.alive.sum()), self.p)
 
     def _merge(self) -> None:
         if len(self._delta_slots):
@@ -743,8 +750,7 @@ class Index:
             if "hashes" in z.files:
                 idx.hashes, idx.hashed = z["hashes"], z["hashed"]
             else:   # saved before the hash tier: its references are found by description only
-                idx.hashes = np.zeros((len(idx.alive), hashes.WORDS), np.uint64)
-                idx.hashed = np.zeros(len(idx.alive), bool)
+                idx._add_hashes([None] * len(idx.alive))
         idx.main = _Postings(np.load(path / f"offsets-{tag}.npy"), np.load(path / f"postings-{tag}.npy"))
         idx._disk_records = meta["records"]
         idx._features_file = meta.get("features_file", FEATURES)

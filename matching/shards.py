@@ -37,7 +37,7 @@ from typing import Iterable
 from .decode import DecodeError, Source
 from .engine import THRESHOLD, Engine, Match, Query, signature, staged_search
 from .features import Features
-from .index import Index
+from .index import Index, word_weights
 
 SHARDS_FILE = "shards.json"
 
@@ -205,15 +205,11 @@ def _all_locked(engines: list[Engine]):
 def _global_weights(indexes: list[Index]) -> None:
     """Give every shard the word weights (idf) and stop words one index of all their references
     would have: document frequencies and the live count summed over the shards, then the
-    formula of Index.make_searchable. So a reference gets the votes it would get in one index."""
+    formula of Index.make_searchable (index.word_weights). So a reference gets the votes it would get in one index."""
     for index in indexes:
         index.make_searchable()
     df = sum(index.main.lengths() + index.delta.lengths() for index in indexes)
-    n = max(1, int(sum(int(index.alive.sum()) for index in indexes)))
-    p = indexes[0].p
-    idf = np.log1p(n / np.maximum(df, 1)).astype(np.float32)
-    mean = df.sum() / max(1, np.count_nonzero(df))
-    idf[df > max(p["stop"] * mean, p["stop_min"])] = 0.0   # stop words
+    idf = word_weights(df, sum(int(index.alive.sum()) for index in indexes), indexes[0].p)
     for index in indexes:
         index._idf, index._lengths = idf, df
 
