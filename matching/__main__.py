@@ -1,7 +1,8 @@
 """The command line.
 
-    python -m matching index REF_DIR --index PATH
-        indexes every image file in REF_DIR; the ref id is the file name.
+    python -m matching index REF_DIR --index PATH [--code-bytes N]
+        indexes every image file in REF_DIR; the ref id is the file name. A new index keeps N
+        bytes of each descriptor (default 32, the whole; 8 for a compact records file).
     python -m matching query QUERY_DIR --index PATH --top K --json
         prints one JSON object per query file on stdout, best match first:
         {"query": NAME, "matches": [{"ref": NAME, "score": S, "match": BOOL}, ...]}
@@ -86,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     index.add_argument("dir")
     index.add_argument("--index", required=True, help="the index folder (created if missing)")
     index.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    index.add_argument("--code-bytes", type=int, default=None, metavar="N",
+                       help="bytes of each descriptor a new index keeps (1-32; default 32, the whole): "
+                            "8 makes the records file 15 bytes a point instead of 42, at some precision")
     query = sub.add_parser("query", help="search every image file of a folder")
     query.add_argument("dir")
     query.add_argument("--index", required=True)
@@ -121,7 +125,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
 
     if args.command == "index":
-        engine = Engine.open(args.index)
+        try:
+            engine = Engine.open(args.index, args.code_bytes)
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
         progress = Progress(len(files), "indexed")
         skipped = 0
         described = []

@@ -242,12 +242,19 @@ class Engine:
         self._meta_seen: tuple | None = None   # meta.json's (inode, mtime, size) when last read
 
     @classmethod
-    def open(cls, path: str | Path) -> "Engine":
-        """The index saved in `path`, or a new empty one there."""
-        from .index import Index
+    def open(cls, path: str | Path, code_bytes: int | None = None) -> "Engine":
+        """The index saved in `path`, or a new empty one there, whose records keep `code_bytes`
+        of each descriptor (index.record_dtype; the whole, 32, by default). A saved index keeps
+        its own: asking for another is a ValueError (rebuild the index to change it)."""
+        from .index import Index, _code_bytes
 
         path = Path(path)
-        index = Index.load(path) if (path / "meta.json").exists() else Index()
+        if not (path / "meta.json").exists():
+            return cls(path, Index(code_bytes=code_bytes))
+        index = Index.load(path)
+        if code_bytes is not None and code_bytes != _code_bytes(index.record):
+            raise ValueError(f"the index at {path} keeps {_code_bytes(index.record)} bytes of each descriptor, "
+                             f"not {code_bytes}; build it again in an empty folder to change that")
         return cls(path, index)
 
     def __len__(self) -> int:

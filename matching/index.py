@@ -9,8 +9,9 @@ weighted by the word's rarity (idf); words in very long lists (generic structure
 glyphs and edges, which matches everywhere) are skipped. Memory is 4 bytes per reference
 descriptor: 3 GB for 1,000,000 references of 750 descriptors.
 
-Verification: the shortlisted references' descriptors are read from `features.bin`
-(read with pread, through the page cache) and matched with the query's (nearest neighbour, ratio test); RANSAC
+Verification: the shortlisted references' records are read from `features.bin` (with
+pread, through the page cache) and their codes matched with the query's (nearest neighbour
+within the query descriptor's nearest branches of the vocabulary tree, ratio test); RANSAC
 finds the homography; the score is a function of the inliers that lie tightly on it,
 discounted when a second plane explains many other matches (another photo of the same
 scene) or when the inliers cover a small patch of the reference."""
@@ -32,15 +33,66 @@ from . import features, hashes
 from .errors import StaleIndex
 from .features import Features
 from .verify import verify_pair
-from .vocabulary import WORDS, Vocabulary, default as default_vocabulary
+from .vocabulary import BRANCH, WORDS, Vocabulary, default as default_vocabulary
 
+# A record, one per reference point, as the features file keeps it. By default (RECORD, 42
+# bytes): its position (pixels of the reference as described), its pyramid scale and its ORB
+# descriptor. An index may keep compact records instead (Index(code_bytes=8), `python -m
+# matching index --code-bytes 8`; 15 bytes, the features file of a million references of 750
+# points 11.3 GB instead of 31.5): the position in 1/XY_UNIT pixels (up to 4,096), the scale,
+# the point's branch of the vocabulary tree's top level (where verification looks for it) and
+# the first `code_bytes` of its descriptor (the whole descriptor chose its word, the postings,
+# before it was cut). ORB's tests are ordered by how much they tell apart (rBRIEF's greedy
+# choice), so the first 64 bits carry most of it, at a cost measured in docs/benchmarks.md:
+# micro-AP on the tuning set 0.9669 with 256 bits, 0.9611 with 128, 0.9605 with 64; on set B
+# the stereo pair's other view is taken for a copy once more.
+CODE_BYTES = 32
+XY_UNIT = 16
+MAX_XY = 65535 / XY_UNIT
 RECORD = np.dtype([("xy", np.float32, 2), ("scale", np.float16), ("desc", np.uint8, 32)])
 FEATURES = "features.bin"     # the records file of a new index; a compaction writes features-<checkpoint>.bin
 
 
-def _bytes_of(records: int) -> int:
+def record_dtype(code_bytes: int = CODE_BYTES) -> np.dtype:
+    """The records' layout on disk for an index keeping `code_bytes` of each descriptor."""
+    if code_bytes == 32:
+        return RECORD
+    if not 1 <= code_bytes < 32:
+        raise ValueError(f"a record keeps 1 to 32 bytes of its descriptor, not {code_bytes}")
+    return np.dtype([("xy", np.uint16, 2), ("scale", np.float16), ("branch", np.uint8),
+                     ("code", np.uint8, code_bytes)])
+
+
+def _verified_dtype(code_bytes: int) -> np.dtype:
+    """Records as verification reads them (_Neighbours, verify_pair), whatever their layout."""
+    return np.dtype([("xy", np.float32, 2), ("scale", np.float16), ("branch", np.uint8),
+                     ("code", np.uint8, code_bytes)])
+
+
+def _code_bytes(record: np.dtype) -> int:
+    return record.fields["code"][0].shape[0] if "code" in record.names else 32
+
+
+def _bytes_of(records: int, record: np.dtype = RECORD) -> int:
     """What `records` records take in the files: the record, and its posting (4 bytes)."""
-    return records * (RECORD.itemsize + 4)
+    return records * (record.itemsize + 4)
+
+
+def _records_of(feats: Features, words: np.ndarray, record: np.dtype = RECORD) -> np.ndarray:
+    """A reference's records in the layout `record` (its descriptors' words give the branch)."""
+    rec = np.empty(len(feats.desc), record)
+    rec["scale"] = feats.scale
+    if record == RECORD:
+        rec["xy"], rec["desc"] = feats.xy, feats.desc
+        return rec
+    xy = np.asarray(feats.xy, np.float32)
+    if len(xy) and (xy.min() < 0 or xy.max() >= MAX_XY):
+        raise ValueError(f"a reference's points must lie within {MAX_XY:.0f} pixels of its corner for "
+                         "compact records (engine.signature describes it at 800)")
+    rec["xy"] = np.round(xy * XY_UNIT)
+    rec["branch"] = np.asarray(words) // (WORDS // BRANCH)
+    rec["code"] = feats.desc[:, :_code_bytes(record)]
+    return rec
 
 
 def word_weights(df: np.ndarray, live: int, p: dict) -> np.ndarray:
@@ -124,7 +176,8 @@ class Index:
                   nn=2, vprobe=4, min_pairs=15, weak_pairs=30, ratio=0.85, confusers=True, cratio=1.0, dmax=64, thr=6.0,
                   half=15.0, p0=8.0, pw=0.4, cover=0.15)
 
-    def __init__(self, params: dict | None = None, vocabulary: Vocabulary | None = None):
+    def __init__(self, params: dict | None = None, vocabulary: Vocabulary | None = None,
+                 code_bytes: int | None = None):
         self.p = dict(self.PARAMS, **(params or {}))
         self.vocabulary = vocabulary or default_vocabulary()
         self._quantizer = None
@@ -149,6 +202,7 @@ class Index:
         self._saved_changes = 0                 # ... of them saved
         self._disk_records = 0
         self._new: list[np.ndarray] = []       # records not yet written (slots past _disk_records)
+        self.record = record_dtype(CODE_BYTES if code_bytes is None else code_bytes)   # the records' layout on disk
         self._new_records = 0
         self._idf: np.ndarray | None = None
 
@@ -179,21 +233,20 @@ class Index:
             words = None if words is None else [words[i] for i in last]
         if not items:
             return
-        for name, _ in items:
-            if name in self.slot_of:
-                self.remove(name)
         descs = [f.desc for _, f in items]
         if words is None:
             allw = self.quantize(np.concatenate(descs)) if sum(len(d) for d in descs) else np.zeros(0, np.uint32)
             bounds = np.cumsum([0] + [len(d) for d in descs])
             words = [allw[bounds[i]:bounds[i + 1]] for i in range(len(items))]
+        recs = [_records_of(f, w, self.record) for (_, f), w in zip(items, words)]   # refused before any change
+        for name, _ in items:
+            if name in self.slot_of:
+                self.remove(name)
         first = len(self.names)
         n_rec = np.array([len(d) for d in descs], np.int64)
         starts = self._disk_records + self._new_records + np.concatenate([[0], np.cumsum(n_rec)[:-1]])
         for i, (name, f) in enumerate(items):
-            rec = np.empty(len(f.desc), RECORD)
-            rec["xy"], rec["scale"], rec["desc"] = f.xy, f.scale, f.desc
-            self._new.append(rec)
+            self._new.append(recs[i])
             self.names.append(name)
             self.slot_of[name] = first + i
         self._new_records += int(n_rec.sum())
@@ -244,7 +297,7 @@ class Index:
         records = int(self.count.sum())
         gone = int(self.count[dead].sum())
         return {"references": int(self.alive.sum()), "removed": int(dead.sum()), "records": records,
-                "removed_records": gone, "removed_bytes": _bytes_of(gone),
+                "removed_records": gone, "removed_bytes": _bytes_of(gone, self.record),
                 "share": round(gone / records, 4) if records else 0.0}
 
     def __len__(self) -> int:
@@ -276,16 +329,35 @@ class Index:
 
     # ------------------------------------------------------------ search
     def _records(self, slot: int) -> np.ndarray:
+        """A reference's records, as verification reads them (_verified_dtype)."""
         s, n = int(self.start[slot]), int(self.count[slot])
         if s >= self._disk_records:
             flat = self._new_flat()
-            return flat[s - self._disk_records: s - self._disk_records + n]
-        return self._disk.read(s, s + n)
+            rec = flat[s - self._disk_records: s - self._disk_records + n]
+        else:
+            rec = self._disk.read(s, s + n)
+        return self._verified(rec)
+
+    def _verified(self, rec: np.ndarray) -> np.ndarray:
+        """Records as verification reads them: a whole descriptor's branch is found (as the
+        query's are), a compact position turned back into pixels."""
+        if "branch" in rec.dtype.names and rec.dtype["xy"].base == np.float32:
+            return rec   # already (a shards' view holds its shortlist so)
+        out = np.empty(len(rec), _verified_dtype(_code_bytes(rec.dtype)))
+        out["scale"] = rec["scale"]
+        if "desc" in rec.dtype.names:
+            desc = np.ascontiguousarray(rec["desc"])
+            out["xy"], out["code"] = rec["xy"], desc
+            out["branch"] = self._top_index().search(desc, 1)[1][:, 0] if len(rec) else 0
+        else:
+            out["xy"] = rec["xy"].astype(np.float32) / np.float32(XY_UNIT)
+            out["branch"], out["code"] = rec["branch"], rec["code"]
+        return out
 
     def _new_flat(self) -> np.ndarray:
         if len(self._new) > 1:
             self._new = [np.concatenate(self._new)]
-        return self._new[0] if self._new else np.zeros(0, RECORD)
+        return self._new[0] if self._new else np.zeros(0, self.record)
 
     def candidates(self, variants: list[Features], words: list[np.ndarray] | None = None):
         """idf-weighted votes of the query's words -> [(votes, variant, slot)], best first.
@@ -380,24 +452,22 @@ class Index:
             if s < self._disk_records:
                 self._disk.prefetch(s, s + int(self.count[slot]))
 
-    def _shortlist_index(self, slots: list[int]):
-        """The shortlisted references' records, and their descriptors in an IVF over the top
-        level of the vocabulary tree (a query descriptor looks in its `vprobe` nearest branches)."""
-        self._prefetch(slots)
-        recs = [self._records(s) for s in slots]
-        owner = np.concatenate([np.full(len(r), i, np.int64) for i, r in enumerate(recs)])
-        allrec = np.concatenate(recs)
+    def _top_index(self):
+        """The vocabulary tree's top level (BRANCH centroids) as a flat binary index."""
         if self._top is None:
             top = faiss.IndexBinaryFlat(256)
             top.add(np.ascontiguousarray(self.vocabulary.levels[0]).view(np.uint8).reshape(-1, 32))
             self._top = top
-        near = faiss.IndexBinaryIVF(self._top, 256, self._top.ntotal)
-        near.own_fields = False
-        near.is_trained = True
-        near.nprobe = self.p["vprobe"]
-        if len(allrec):
-            near.add(np.ascontiguousarray(allrec["desc"]))
-        return allrec, owner, near
+        return self._top
+
+    def _shortlist_index(self, slots: list[int]):
+        """The shortlisted references' records, and their codes by branch (_Neighbours)."""
+        self._prefetch(slots)
+        recs = [self._records(s) for s in slots]
+        owner = np.concatenate([np.full(len(r), i, np.int64) for i, r in enumerate(recs)]) if recs \
+            else np.zeros(0, np.int64)
+        allrec = np.concatenate(recs) if recs else np.zeros(0, _verified_dtype(_code_bytes(self.record)))
+        return allrec, owner, _Neighbours(allrec, self._top_index(), self.p["vprobe"])
 
     @staticmethod
     def _split(values: np.ndarray, variants: list[Features]) -> list[np.ndarray]:
@@ -439,7 +509,7 @@ class Index:
             best_first = np.argsort(D[r, c], kind="stable")   # PROSAC samples the closest pairs first
             r, c = r[best_first], c[best_first]
             ri = I[r, c]
-            st = verify_pair(f.xy[r], allrec["xy"][ri].astype(np.float32), r, allrec["scale"][ri].astype(np.float32),
+            st = verify_pair(f.xy[r], allrec["xy"][ri], r, allrec["scale"][ri].astype(np.float32),
                              tuple(self.sizes[slot]), f.size, thr=self.p["thr"], qscale=f.scale[r])
             out[slot] = self.score(st)
             if planes is not None:
@@ -488,7 +558,7 @@ class Index:
             feats = path / self._features_file
             appended = 0
             if self._new_records:
-                have = feats.stat().st_size // RECORD.itemsize if feats.exists() else 0
+                have = feats.stat().st_size // self.record.itemsize if feats.exists() else 0
                 if have != self._disk_records:  # another writer, or a file cut short: never append blind
                     raise ValueError(f"{feats} holds {have} records, this index expects {self._disk_records}")
                 with open(feats, "ab") as out:
@@ -500,13 +570,13 @@ class Index:
                 self._write_checkpoint(path, self._disk_records + appended)
             except BaseException:
                 if appended:   # the checkpoint never named them: the file is as it was
-                    os.truncate(feats, self._disk_records * RECORD.itemsize)
+                    os.truncate(feats, self._disk_records * self.record.itemsize)
                 raise
             if appended:
                 self._disk_records += appended
                 self._new, self._new_records = [], 0
             if self._disk is None or self._disk.records != self._disk_records:   # reopened only when it grew
-                self._disk = _RecordsFile(feats, self._disk_records) if self._disk_records else None
+                self._disk = _RecordsFile(feats, self._disk_records, self.record) if self._disk_records else None
 
     def _refuse_if_stale(self, path: Path) -> None:
         """StaleIndex when another process saved the index at `path` after this copy was loaded
@@ -529,6 +599,7 @@ class Index:
         tmp = path / "meta.json.tmp"
         tmp.write_text(json.dumps({"names": self.names, "params": self.p, "features": features.CFG,
                                    "vocabulary": self.vocabulary.fingerprint, "records": records,
+                                   "code_bytes": _code_bytes(self.record),
                                    "checkpoint": checkpoint, "features_file": self._features_file,
                                    "features_before": self._features_before}))
         os.replace(tmp, path / "meta.json")
@@ -579,7 +650,7 @@ class Index:
         tmp = path / f"{name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"   # two compactions never share one
         total = int(new_count.sum())
         done = 0
-        size = RECORD.itemsize
+        size = self.record.itemsize
         try:
             with open(path / snap.features_file, "rb") as src, open(tmp, "wb", buffering=0) as out:
                 # runs of live slots whose records lie one after the other are copied in one go, by
@@ -616,7 +687,7 @@ class Index:
             tmp.unlink(missing_ok=True)
             raise
         return Compaction(name, tmp, keep, new_start, new_count, _Postings(offsets, slots[:filled]), snap.changes,
-                          snap.checkpoint, int(count[~alive].sum()))
+                          snap.checkpoint, int(count[~alive].sum()), self.record)
 
     def install(self, path: str | os.PathLike, plan: "Compaction") -> None:
         """Make a compaction the index's next checkpoint (in this process and on disk), unless the
@@ -656,17 +727,18 @@ class Index:
                 # replaced (a later step failed, e.g. deleting an old file): the new index stands
             self._idf = None
             self._disk_records = records
-            self._disk = _RecordsFile(path / plan.name, records) if records else None
+            self._disk = _RecordsFile(path / plan.name, records, self.record) if records else None
             self.changes += 1
             self._saved_changes = self.changes
 
 
     @classmethod
-    def build(cls, path: str | os.PathLike, batches, progress=None) -> "Index":
+    def build(cls, path: str | os.PathLike, batches, progress=None, code_bytes: int | None = None) -> "Index":
         """Write a new index at `path` from batches of (name, Features) pairs, streaming:
         records go to features.bin and words to a scratch file as they come, then the
         postings are laid out word by word. Memory stays at the size of the postings
-        (4 bytes a descriptor), whatever the number of references."""
+        (4 bytes a descriptor), whatever the number of references. `code_bytes`: the records'
+        (record_dtype; the whole descriptor by default)."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         meta = path / "meta.json"
@@ -674,7 +746,7 @@ class Index:
         last = json.loads(meta.read_text()).get("checkpoint", 0) if meta.exists() else 0
         for old in [*path.glob("features*.bin"), *path.glob("features-*.tmp"), meta, *path.glob("*-*.np[yz]")]:
             old.unlink(missing_ok=True)
-        idx = cls()
+        idx = cls(code_bytes=code_bytes)
         idx.checkpoint = last
         names, sizes, counts, found = [], [], [], []
         scratch = path / "words.scratch"
@@ -685,11 +757,11 @@ class Index:
                 if not batch:
                     continue
                 desc = np.concatenate([f.desc for _, f in batch])
-                idx.quantize(desc).tofile(words_out)
-                rec = np.empty(len(desc), RECORD)
-                rec["xy"] = np.concatenate([f.xy for _, f in batch])
-                rec["scale"] = np.concatenate([f.scale for _, f in batch])
-                rec["desc"] = desc
+                words = idx.quantize(desc)
+                bounds = np.cumsum([0] + [len(f.desc) for _, f in batch])
+                rec = np.concatenate([_records_of(f, words[bounds[i]:bounds[i + 1]], idx.record)
+                                      for i, (_, f) in enumerate(batch)])
+                words.tofile(words_out)
                 rec.tofile(feats)
                 for name, f in batch:
                     idx.slot_of[name] = len(names)
@@ -728,7 +800,7 @@ class Index:
         scratch.unlink()
         idx.main = _Postings(offsets, slots)
         idx._disk_records = total
-        idx._disk = _RecordsFile(path / FEATURES, total) if total else None
+        idx._disk = _RecordsFile(path / FEATURES, total, idx.record) if total else None
         idx._write_checkpoint(path, total)
         return idx
 
@@ -755,8 +827,13 @@ class Index:
         idx._disk_records = meta["records"]
         idx._features_file = meta.get("features_file", FEATURES)
         idx._features_before = meta.get("features_before", idx._features_file)
+        try:   # an index saved before compact records keeps whole descriptors
+            idx.record = record_dtype(int(meta.get("code_bytes", 32)))
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"the index at {path} names no record layout this version knows ({error}); "
+                             "rebuild it") from None
         if idx._disk_records:
-            idx._disk = _RecordsFile(path / idx._features_file, idx._disk_records)
+            idx._disk = _RecordsFile(path / idx._features_file, idx._disk_records, idx.record)
         return idx
 
 
@@ -798,29 +875,66 @@ class Snapshot:
     features_file: str
 
 
+class _Neighbours:
+    """The shortlist's records searched by code: a query descriptor's nearest records (by the
+    Hamming distance of their codes) among those in the `vprobe` branches of the vocabulary
+    tree's top level nearest to it (the whole descriptor finds the branches, as many of its
+    first bytes as the records keep are compared). Distances are scaled to the whole
+    descriptor's 256 bits, as the thresholds (dmax, the confusers' branch distance) are."""
+
+    def __init__(self, records: np.ndarray, top, vprobe: int) -> None:
+        self.top, self.vprobe, self.ntotal = top, vprobe, len(records)
+        self.code_bytes = _code_bytes(records.dtype)
+        self.scale = np.float32(256.0 / (8 * self.code_bytes))
+        bits = 8 * self.code_bytes
+        self._quantizer = faiss.IndexBinaryFlat(bits)   # never searched: the branches are given
+        ivf = faiss.IndexBinaryIVF(self._quantizer, bits, top.ntotal)
+        ivf.own_fields = False
+        ivf.is_trained = True
+        ivf.nprobe = vprobe
+        if len(records):
+            branch = records["branch"].astype(np.int64)
+            order = np.argsort(branch, kind="stable")   # each branch's records in shortlist order
+            ids = np.ascontiguousarray(order, dtype=np.int64)
+            codes = np.ascontiguousarray(records["code"][order])
+            counts = np.bincount(branch, minlength=top.ntotal)
+            ends = np.cumsum(counts)
+            for b in np.flatnonzero(counts).tolist():
+                a = int(ends[b] - counts[b])
+                ivf.invlists.add_entries(b, int(counts[b]), faiss.swig_ptr(ids[a:]), faiss.swig_ptr(codes[a:]))
+            ivf.ntotal = len(records)
+        self.ivf = ivf
+
+    def search(self, desc: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        desc = np.ascontiguousarray(desc, dtype=np.uint8)
+        dq, branches = self.top.search(desc, self.vprobe)
+        D, I = self.ivf.search_preassigned(np.ascontiguousarray(desc[:, :self.code_bytes]), k, branches, dq)
+        return D.astype(np.float32) * self.scale, I
+
+
 class _RecordsFile:
     """The records file, read with pread. Not memory-mapped: every page a mapping touched would
     count as the searching process's resident memory for as long as it lives (the page cache
     keeps the pages either way, shared by every process). An open file: a file unlinked
     meanwhile (a compaction's previous one) stays readable until this lets go of it."""
 
-    def __init__(self, path: Path, records: int) -> None:
+    def __init__(self, path: Path, records: int, record: np.dtype = RECORD) -> None:
         self.file = open(path, "rb", buffering=0)
-        self.records = records
-        if os.fstat(self.file.fileno()).st_size < records * RECORD.itemsize:
+        self.records, self.record = records, record
+        if os.fstat(self.file.fileno()).st_size < records * record.itemsize:
             self.file.close()
             raise ValueError(f"{path} holds fewer than the {records} records its index names: it was cut short; "
                              "rebuild the index")
 
     def read(self, a: int, b: int) -> np.ndarray:
-        size = RECORD.itemsize
+        size = self.record.itemsize
         data = os.pread(self.file.fileno(), (b - a) * size, a * size)
         if len(data) != (b - a) * size:
             raise ValueError(f"{self.file.name} ends before record {b}: the records file is cut short; rebuild the index")
-        return np.frombuffer(data, RECORD)
+        return np.frombuffer(data, self.record)
 
     def prefetch(self, a: int, b: int) -> None:
-        size = RECORD.itemsize
+        size = self.record.itemsize
         os.posix_fadvise(self.file.fileno(), a * size, (b - a) * size, os.POSIX_FADV_WILLNEED)
 
 
@@ -851,10 +965,11 @@ class Compaction:
     changes: int              # the index's changes counter when it was planned
     checkpoint: int
     freed_records: int
+    record: np.dtype = RECORD
 
     @property
     def freed_bytes(self) -> int:
-        return _bytes_of(self.freed_records)
+        return _bytes_of(self.freed_records, self.record)
 
     def discard(self) -> None:
         self.tmp.unlink(missing_ok=True)

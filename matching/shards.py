@@ -37,7 +37,7 @@ from typing import Iterable
 from .decode import DecodeError, Source
 from .engine import THRESHOLD, Engine, Match, Query, signature, staged_search
 from .features import Features
-from .index import Index, word_weights
+from .index import Index, _code_bytes, word_weights
 
 SHARDS_FILE = "shards.json"
 
@@ -251,7 +251,8 @@ def _search(indexes: list[Index], variants: list[Features], k: int, transforms: 
     ranked = ranked[:first.p["shortlist"]]
     if not ranked:
         return []
-    view = Index(first.p, first.vocabulary)
+    # the shortlist's records as the shards keep them (shards are built alike: one code length)
+    view = Index(first.p, first.vocabulary, _code_bytes(first.record))
     view._quantizer, view._top = first._quantizer, first._top
     shortlist, records = [], []
     for new_slot, (_, shard, _, slot, mine) in enumerate(ranked):

@@ -88,7 +88,7 @@ def test_a_compacted_reference_keeps_its_records(tmp_path, described):
     for name in REFERENCES:
         assert np.array_equal(new._records(new.slot_of[name]), kept[name]), name
     # each live slot's postings are exactly its words
-    words = new.quantize(np.concatenate([kept[n]["desc"] for n in REFERENCES]))
+    words = new.quantize(np.concatenate([described[n].desc for n in REFERENCES]))
     owners = np.repeat(np.arange(len(REFERENCES)), [len(kept[n]) for n in REFERENCES])
     posted = np.repeat(np.arange(len(new.main.offsets) - 1), new.main.lengths())
     assert sorted(zip(posted.tolist(), new.main.slots.tolist())) == sorted(zip(words.tolist(), owners.tolist()))
