@@ -68,7 +68,7 @@ def memory_mb() -> dict:
 
 def index_arrays_mb(index) -> float:
     """What the index itself holds in memory: postings, offsets, word weights, per-slot arrays."""
-    arrays = [index.main.slots, index.main.offsets, index.delta.slots, index.delta.offsets, index._idf,
+    arrays = [index.main.low, index.main.offsets, index.delta.low, index.delta.offsets, index._idf,
               index._lengths, index.sizes, index.start, index.count, index.alive]
     return round(sum(a.nbytes for a in arrays if a is not None) / 2 ** 20)
 
@@ -175,7 +175,7 @@ def build(args) -> dict:
     index = Index.build(args.index, batches(), progress=progress, code_bytes=args.code_bytes)
     bar.close()
     return {"references": len(index), "real_references": len(real), "build_s": round(time.perf_counter() - started, 1),
-            "postings": int(len(index.main.slots))}
+            "postings": len(index.main)}
 
 
 def search(args) -> dict:
@@ -204,6 +204,10 @@ def search(args) -> dict:
         times.append(1000 * (time.perf_counter() - t))
         if found and found[0].ref_id == want and found[0].match:
             right += 1
+    after_first = rss_mb()
+    for _ in range(args.rounds - 1):   # the same queries again: what the process keeps over many
+        for _, variants in cases:
+            engine.search(variants, k=5)
     times.sort()
     files = {p.name: p.stat().st_size for p in Path(args.index).iterdir() if p.is_file()}
     return {"references": len(engine), "queries": len(cases),
@@ -213,11 +217,12 @@ def search(args) -> dict:
             "right_first_and_matched": f"{right}/{len(cases)}",
             "load_s": round(load_s, 1),
             "rss_mb_before_load": round(before), "rss_mb_after_load": round(loaded),
-            "rss_mb_after_queries": round(rss_mb()),
+            "rss_mb_after_first_round": round(after_first),
+            "queries_run": len(cases) * args.rounds, "rss_mb_after_queries": round(rss_mb()),
             # the index's own arrays, and the process's memory split (anonymous / mapped files)
             "index_arrays_mb": index_arrays_mb(engine._index), "memory_after_queries_mb": memory_mb(),
             "index_memory_mb": round(rss_mb() - before),
-            "postings_mb": round(files.get(next((n for n in files if n.startswith("postings-")), ""), 0) / 2 ** 20),
+            "postings_mb": round(files.get(next((n for n in files if n.startswith("postings")), ""), 0) / 2 ** 20),
             "features_file_gb": round(files.get(engine._index._features_file, 0) / 2 ** 30, 1)}
 
 
@@ -285,6 +290,8 @@ def main(argv=None) -> int:
     ap.add_argument("--code-bytes", type=int, default=None, metavar="N",
                     help="bytes of each descriptor the records keep (default: the whole, 32)")
     ap.add_argument("--search-only", action="store_true", help="time an index built before")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="search the queries this many times (the memory after all; the times are the first round's)")
     ap.add_argument("--cold", action="store_true",
                     help="drop the page cache before the searching process loads the index (as after a boot; "
                          "root only), so its first queries read the records from the disk")
@@ -302,6 +309,7 @@ def main(argv=None) -> int:
     cmd = [sys.executable, __file__, "--search-only", "--index", args.index, "--refs", str(args.refs)]
     if args.cold:
         cmd.append("--cold")
+    cmd += ["--rounds", str(args.rounds)]
     if args.images:
         cmd += ["--images", args.images]
     if args.search_only:

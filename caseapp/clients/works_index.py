@@ -95,7 +95,7 @@ def sync_index(session: Session, store: FileStore, engine) -> dict:
 
 # Works described again per transaction by describe_unhashed (the write lock is held only while
 # their signatures are replaced), and between two saves of the index (save_hashed: a save writes
-# all the postings, at 100,000 works 0.3 GB; what is added waits in memory, about 31 KB a work).
+# all the postings, at 100,000 works 0.15 GB; what is added waits in memory, about 31 KB a work).
 UNHASHED_CHUNK = 200
 UNHASHED_SAVE = 5000
 

@@ -153,7 +153,7 @@ def test_compaction_keeps_compact_records_compact(tmp_path, described):
     engine.save()
     removed = sum(len(described[n].desc) for n in DISTRACTORS[:3])
     done = engine.compact()
-    assert done["freed_records"] == removed and done["freed_bytes"] == removed * (15 + 4)
+    assert done["freed_records"] == removed and done["freed_bytes"] == removed * (15 + 2)
     live = sum(len(described[n].desc) for n in REFERENCES)
     assert (path / "features-000003.bin").stat().st_size == live * 15
     reopened = Engine.open(path)
