@@ -222,7 +222,7 @@ def search(args) -> dict:
             # the index's own arrays, and the process's memory split (anonymous / mapped files)
             "index_arrays_mb": index_arrays_mb(engine._index), "memory_after_queries_mb": memory_mb(),
             "index_memory_mb": round(rss_mb() - before),
-            "postings_mb": round(files.get(next((n for n in files if n.startswith("postings")), ""), 0) / 2 ** 20),
+            "postings_mb": round(files.get(f"postings16-{engine.checkpoint:06d}.npy", 0) / 2 ** 20),
             "features_file_gb": round(files.get(engine._index._features_file, 0) / 2 ** 30, 1)}
 
 

@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     index.add_argument("--index", required=True, help="the index folder (created if missing)")
     index.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     index.add_argument("--code-bytes", type=int, default=None, metavar="N",
-                       help="bytes of each descriptor a new index keeps (1-32; default 32, the whole): "
+                       help="bytes of each descriptor a new index keeps (8-32; default 32, the whole): "
                             "8 makes the records file 15 bytes a point instead of 42, at some precision")
     query = sub.add_parser("query", help="search every image file of a folder")
     query.add_argument("dir")

@@ -56,10 +56,11 @@ FEATURES = "features.bin"     # the records file of a new index; a compaction wr
 
 def record_dtype(code_bytes: int = CODE_BYTES) -> np.dtype:
     """The records' layout on disk for an index keeping `code_bytes` of each descriptor."""
+    if isinstance(code_bytes, bool) or not isinstance(code_bytes, (int, np.integer)) or not 8 <= code_bytes <= 32:
+        raise ValueError(f"a record keeps 8 to 32 bytes of its descriptor (8 and 16 measured, "
+                         f"docs/benchmarks.md), not {code_bytes!r}")
     if code_bytes == 32:
         return RECORD
-    if not 1 <= code_bytes < 32:
-        raise ValueError(f"a record keeps 1 to 32 bytes of its descriptor, not {code_bytes}")
     return np.dtype([("xy", np.uint16, 2), ("scale", np.float16), ("branch", np.uint8),
                      ("code", np.uint8, code_bytes)])
 
@@ -125,11 +126,14 @@ def _blocks_for(slots: int) -> int:
 
 class _Postings:
     """Word -> slot numbers: one CSR array over (word, block) keys, `offsets[w * blocks + b]`
-    being where word w's slots of block b (slot >> 16) start in `low`, their low 16 bits.
-    Each word's list is in ascending slot order, so its blocks lie one after the other."""
+    being where word w's slots of block `first + b` (slot >> 16) start in `low`, their low 16
+    bits. Each word's list is in ascending slot order, so its blocks lie one after the other.
+    `first`: the first block held (the list of references added since the last save holds
+    only the last blocks, and costs offsets for those alone)."""
 
-    def __init__(self, offsets: np.ndarray | None = None, low: np.ndarray | None = None, blocks: int = 1):
-        self.blocks = blocks
+    def __init__(self, offsets: np.ndarray | None = None, low: np.ndarray | None = None, blocks: int = 1,
+                 first: int = 0):
+        self.blocks, self.first = blocks, first
         self.offsets = offsets if offsets is not None else np.zeros(WORDS * blocks + 1, np.int64)
         self.low = low if low is not None else np.zeros(0, np.uint16)
 
@@ -140,12 +144,13 @@ class _Postings:
     def build(cls, words: np.ndarray, slots: np.ndarray) -> "_Postings":
         """From (word, slot) pairs given in ascending slot order (as references are added)."""
         slots = np.asarray(slots, np.uint32)
-        blocks = _blocks_for(int(slots.max()) + 1 if len(slots) else 0)
-        key = np.asarray(words, np.int64) * blocks + (slots >> 16)
+        first = int(slots.min()) >> 16 if len(slots) else 0
+        blocks = _blocks_for(int(slots.max()) + 1 - first * BLOCK) if len(slots) else 1
+        key = np.asarray(words, np.int64) * blocks + ((slots >> 16) - first)
         order = np.argsort(key, kind="stable")
         offsets = np.zeros(WORDS * blocks + 1, np.int64)
         np.cumsum(np.bincount(key, minlength=WORDS * blocks), out=offsets[1:])
-        return cls(offsets, (slots[order] & 0xFFFF).astype(np.uint16), blocks)
+        return cls(offsets, (slots[order] & 0xFFFF).astype(np.uint16), blocks, first)
 
     @classmethod
     def from_lists(cls, lengths: np.ndarray, fetch, total: int, blocks: int) -> "_Postings":
@@ -156,13 +161,14 @@ class _Postings:
         low = np.empty(total, np.uint16)
         filled = 0
         start = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
-        bounds = np.searchsorted(start, np.arange(0, int(start[-1]) + CHUNK, CHUNK))
-        bounds = np.unique(np.clip(np.r_[0, bounds, WORDS], 0, WORDS))
-        for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        for a, b in _chunks(start, WORDS):
             part = fetch(a, b)
             word = np.repeat(np.arange(a, b, dtype=np.int64), lengths[a:b])
             live = part >= 0
             key = word[live] * blocks + (part[live] >> 16)
+            if len(key) > 1 and (np.diff(key) < 0).any():   # an ascending list's keys never go back
+                raise ValueError("the postings are not in ascending slot order within their words: "
+                                 "the index's files are damaged; rebuild it")
             offsets[a * blocks + 1:b * blocks + 1] = np.bincount(key - a * blocks, minlength=(b - a) * blocks)
             n = int(live.sum())
             low[filled:filled + n] = part[live] & 0xFFFF
@@ -179,19 +185,18 @@ class _Postings:
             self._lengths = np.diff(self.word_offsets())
         return self._lengths
 
-    def _slots(self, keys: np.ndarray, starts: np.ndarray, n: np.ndarray, low: np.ndarray) -> np.ndarray:
-        if self.blocks == 1:
+    def _slots(self, keys: np.ndarray, n: np.ndarray, low: np.ndarray) -> np.ndarray:
+        if self.blocks == 1 and self.first == 0:
             return low.astype(np.uint32)
-        return np.repeat((keys % self.blocks).astype(np.uint32) << 16, n) | low
+        return np.repeat((keys % self.blocks + self.first).astype(np.uint32) << 16, n) | low
 
     def gather(self, words: np.ndarray) -> np.ndarray:
         """The slots in the given words' lists, list after list."""
         keys = (np.asarray(words, np.int64)[:, None] * self.blocks + np.arange(self.blocks)).ravel()
         starts = self.offsets[keys]
         n = self.offsets[keys + 1] - starts
-        # each list's positions in one array (a slice per word cost 10 ms a windows search)
         at = np.repeat(starts - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
-        return self._slots(keys, starts, n, self.low[at])
+        return self._slots(keys, n, self.low[at])
 
     def vote(self, words: np.ndarray, weights: np.ndarray, votes: np.ndarray) -> None:
         """Add each word's weight to `votes` (one per slot) for every slot in its list: block
@@ -203,16 +208,17 @@ class _Postings:
             starts = self.offsets[keys]
             n = self.offsets[keys + 1] - starts
             total = int(n.sum())
-            if total:   # ufunc.at on matching dtypes: 7x faster than a weighted bincount here
+            if total:   # each list's positions in one array (a slice per word cost 10 ms a windows
+                # search); ufunc.at on matching dtypes: 7x faster than a weighted bincount here
                 at = np.repeat(starts - (np.cumsum(n) - n), n) + np.arange(total)
-                np.add.at(votes[b * BLOCK:(b + 1) * BLOCK], self.low[at].astype(np.intp), np.repeat(weights, n))
+                block = (self.first + b) * BLOCK
+                np.add.at(votes[block:block + BLOCK], self.low[at].astype(np.intp), np.repeat(weights, n))
 
     def slots_of_words(self, a: int, b: int) -> np.ndarray:
         """The slots of words a..b-1, list after list."""
         k0, k1 = a * self.blocks, b * self.blocks
-        keys = np.arange(k0, k1, dtype=np.int64)
         n = np.diff(self.offsets[k0:k1 + 1])
-        return self._slots(keys, self.offsets[k0:k1], n, self.low[self.offsets[k0]:self.offsets[k1]])
+        return self._slots(np.arange(k0, k1, dtype=np.int64), n, self.low[self.offsets[k0]:self.offsets[k1]])
 
     @property
     def slots(self) -> np.ndarray:
@@ -220,31 +226,41 @@ class _Postings:
         return self.slots_of_words(0, WORDS)
 
     def _keyed(self, blocks: int) -> np.ndarray:
-        """The offsets as over `blocks` blocks (more than this one's: the new ones empty)."""
-        if blocks == self.blocks:
+        """The offsets as over blocks 0 .. blocks-1 (those not held: empty)."""
+        if blocks == self.blocks and self.first == 0:
             return self.offsets
-        b = np.minimum(np.arange(blocks), self.blocks)
+        b = np.clip(np.arange(blocks) - self.first, 0, self.blocks)
         out = np.empty(WORDS * blocks + 1, np.int64)
         out[:-1] = self.offsets[(np.arange(WORDS)[:, None] * self.blocks + b).ravel()]
         out[-1] = self.offsets[-1]
         return out
 
     def merged(self, other: "_Postings") -> "_Postings":
-        """These postings and `other`'s (of later slots) in one."""
+        """These postings and `other`'s (of later slots) in one, from block 0, CHUNK postings
+        at a time (its working arrays stay at a chunk's, whatever the index's size)."""
         if not len(other):
             return self
-        blocks = max(self.blocks, other.blocks)
+        blocks = max(self.first + self.blocks, other.first + other.blocks)
         oa, ob = self._keyed(blocks), other._keyed(blocks)
         la, lb = np.diff(oa), np.diff(ob)
         offsets = np.zeros(WORDS * blocks + 1, np.int64)
         np.cumsum(la + lb, out=offsets[1:])
         low = np.empty(offsets[-1], np.uint16)
         # each (word, block)'s part: this one's slots, then the other's
-        k_a = np.repeat(np.arange(WORDS * blocks), la)
-        low[offsets[k_a] + (np.arange(len(self.low)) - oa[k_a])] = self.low
-        k_b = np.repeat(np.arange(WORDS * blocks), lb)
-        low[offsets[k_b] + la[k_b] + (np.arange(len(other.low)) - ob[k_b])] = other.low
+        for a, b in _chunks(offsets, WORDS * blocks):
+            keys = np.arange(a, b, dtype=np.int64)
+            k = np.repeat(keys, la[a:b])
+            low[offsets[k] + (np.arange(oa[a], oa[b]) - oa[k])] = self.low[oa[a]:oa[b]]
+            k = np.repeat(keys, lb[a:b])
+            low[offsets[k] + la[k] + (np.arange(ob[a], ob[b]) - ob[k])] = other.low[ob[a]:ob[b]]
         return _Postings(offsets, low, blocks)
+
+
+def _chunks(offsets: np.ndarray, keys: int):
+    """(a, b) ranges of keys 0..keys-1 holding about CHUNK postings each, by their `offsets`."""
+    bounds = np.searchsorted(offsets, np.arange(0, int(offsets[-1]) + CHUNK, CHUNK))
+    bounds = np.unique(np.clip(np.r_[0, bounds, keys], 0, keys))
+    return zip(bounds[:-1].tolist(), bounds[1:].tolist())
 
 
 class Index:
@@ -691,7 +707,7 @@ class Index:
         tmp = path / "meta.json.tmp"
         tmp.write_text(json.dumps({"names": self.names, "params": self.p, "features": features.CFG,
                                    "vocabulary": self.vocabulary.fingerprint, "records": records,
-                                   "code_bytes": _code_bytes(self.record),
+                                   "code_bytes": _code_bytes(self.record), "posting_bytes": POSTING_BYTES,
                                    "checkpoint": checkpoint, "features_file": self._features_file,
                                    "features_before": self._features_before}))
         os.replace(tmp, path / "meta.json")
@@ -830,27 +846,12 @@ class Index:
         idx.checkpoint = last
         names, sizes, counts, found = [], [], [], []
         scratch = path / "words.scratch"
-        with open(path / FEATURES, "wb") as feats, open(scratch, "wb") as words_out:
-            for batch in batches:
-                fresh: set = set()   # a name once: its first signature, in a batch as across batches
-                batch = [(n, f) for n, f in batch if n not in idx.slot_of and not (n in fresh or fresh.add(n))]
-                if not batch:
-                    continue
-                desc = np.concatenate([f.desc for _, f in batch])
-                words = idx.quantize(desc)
-                bounds = np.cumsum([0] + [len(f.desc) for _, f in batch])
-                rec = np.concatenate([_records_of(f, words[bounds[i]:bounds[i + 1]], idx.record)
-                                      for i, (_, f) in enumerate(batch)])
-                words.tofile(words_out)
-                rec.tofile(feats)
-                for name, f in batch:
-                    idx.slot_of[name] = len(names)
-                    names.append(name)
-                    sizes.append(f.size)
-                    counts.append(len(f.desc))
-                    found.append(f.hash)   # the hash only: the features go to disk
-                if progress:
-                    progress(len(names))
+        try:
+            idx._stream(path, batches, scratch, names, sizes, counts, found, progress)
+        except BaseException:   # a batch refused (or the disk full): an empty folder, not half an index
+            (path / FEATURES).unlink(missing_ok=True)
+            scratch.unlink(missing_ok=True)
+            raise
         idx.names = names
         idx.sizes = np.array(sizes, np.int32).reshape(-1, 2)
         idx.count = np.array(counts, np.int32)
@@ -889,6 +890,30 @@ class Index:
         idx._write_checkpoint(path, total)
         return idx
 
+    def _stream(self, path: Path, batches, scratch: Path, names, sizes, counts, found, progress) -> None:
+        """Index.build's first pass: records to the features file, words to `scratch`."""
+        with open(path / FEATURES, "wb") as feats, open(scratch, "wb") as words_out:
+            for batch in batches:
+                fresh: set = set()   # a name once: its first signature, in a batch as across batches
+                batch = [(n, f) for n, f in batch if n not in self.slot_of and not (n in fresh or fresh.add(n))]
+                if not batch:
+                    continue
+                desc = np.concatenate([f.desc for _, f in batch])
+                words = self.quantize(desc)
+                bounds = np.cumsum([0] + [len(f.desc) for _, f in batch])
+                rec = np.concatenate([_records_of(f, words[bounds[i]:bounds[i + 1]], self.record)
+                                      for i, (_, f) in enumerate(batch)])
+                words.tofile(words_out)
+                rec.tofile(feats)
+                for name, f in batch:
+                    self.slot_of[name] = len(names)
+                    names.append(name)
+                    sizes.append(f.size)
+                    counts.append(len(f.desc))
+                    found.append(f.hash)   # the hash only: the features go to disk
+                if progress:
+                    progress(len(names))
+
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Index":
         path = Path(path)
@@ -908,7 +933,9 @@ class Index:
                 idx.hashes, idx.hashed = z["hashes"], z["hashed"]
             else:   # saved before the hash tier: its references are found by description only
                 idx._add_hashes([None] * len(idx.alive))
-        if (path / f"postings16-{tag}.npy").exists():
+        # which postings this checkpoint wrote: meta.json says (a file of the same number may be
+        # left by a save that failed before its checkpoint, and another version's save since)
+        if meta.get("posting_bytes") == POSTING_BYTES:
             offsets = np.load(path / f"offsets16-{tag}.npy")
             idx.main = _Postings(offsets, np.load(path / f"postings16-{tag}.npy"), (len(offsets) - 1) // WORDS)
         else:   # saved before postings kept 16 bits: their 4-byte slot numbers, rewritten as it loads
@@ -921,8 +948,8 @@ class Index:
         idx._features_file = meta.get("features_file", FEATURES)
         idx._features_before = meta.get("features_before", idx._features_file)
         try:   # an index saved before compact records keeps whole descriptors
-            idx.record = record_dtype(int(meta.get("code_bytes", 32)))
-        except (TypeError, ValueError) as error:
+            idx.record = record_dtype(meta.get("code_bytes", 32))
+        except ValueError as error:
             raise ValueError(f"the index at {path} names no record layout this version knows ({error}); "
                              "rebuild it") from None
         if idx._disk_records:

@@ -86,7 +86,12 @@ class ShardedEngine:
             have = json.loads(recorded.read_text()).get("shards")
             if have != shards:
                 raise ValueError(f"{path} holds {have} shards, not {shards}; rebuild the index with {shards}")
-        return cls(path, [Engine.open(shard_folder(path, i)) for i in range(shards)])
+        engines = [Engine.open(shard_folder(path, i)) for i in range(shards)]
+        kept = sorted({_code_bytes(engine._index.record) for engine in engines})
+        if len(kept) > 1:   # their shortlists are verified together, as one index's
+            raise ValueError(f"the shards under {path} keep different lengths of descriptor ({kept} bytes); "
+                             "rebuild them alike")
+        return cls(path, engines)
 
     @property
     def shards(self) -> int:

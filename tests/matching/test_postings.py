@@ -66,9 +66,29 @@ def test_lists_across_blocks_give_every_slot_back_in_order():
 def test_merged_postings_hold_both_lists_whatever_their_blocks(first_span, second_first):
     w1, s1 = _pairs(20_000, 0, first_span)
     w2, s2 = _pairs(20_000, second_first, 2 * BLOCK)
-    merged = _Postings.build(w1, s1).merged(_Postings.build(w2, s2))
-    assert merged.blocks == max(_Postings.build(w1, s1).blocks, _Postings.build(w2, s2).blocks)
+    main, delta = _Postings.build(w1, s1), _Postings.build(w2, s2)
+    # the later list holds its own blocks only (offsets for those, not for every block before)
+    assert delta.first == int(s2.min()) >> 16 and len(delta.offsets) == WORDS * delta.blocks + 1
+    _check(delta, _lists(w2, s2))
+    merged = main.merged(delta)
+    assert merged.first == 0 and merged.blocks == delta.first + delta.blocks
     _check(merged, _lists(np.r_[w1, w2], np.r_[s1, s2]))
+
+
+def test_merging_works_chunk_by_chunk(monkeypatch):
+    from matching import index as index_module
+
+    monkeypatch.setattr(index_module, "CHUNK", 5_000)   # many chunks, some ending inside a list
+    w1, s1 = _pairs(30_000, 0, 2 * BLOCK)
+    w2, s2 = _pairs(30_000, 2 * BLOCK + 7, 2 * BLOCK)
+    _check(_Postings.build(w1, s1).merged(_Postings.build(w2, s2)), _lists(np.r_[w1, w2], np.r_[s1, s2]))
+
+
+def test_lists_out_of_order_are_refused_as_damaged():
+    lengths = np.zeros(WORDS, np.int64)
+    lengths[7] = 2
+    with pytest.raises(ValueError, match="not in ascending slot order .* rebuild it"):
+        _Postings.from_lists(lengths, lambda a, b: np.array([70_000, 5], np.int64)[:lengths[a:b].sum()], 2, 2)
 
 
 def test_lists_rebuilt_chunk_by_chunk_drop_and_renumber(monkeypatch):
@@ -149,6 +169,9 @@ def test_an_index_saved_with_4_byte_postings_loads_as_before(tmp_path):
     np.save(folder / f"offsets-{tag}.npy", np.ascontiguousarray(built.main.word_offsets()))
     (folder / f"postings16-{tag}.npy").unlink()
     (folder / f"offsets16-{tag}.npy").unlink()
+    meta = json.loads((folder / "meta.json").read_text())
+    del meta["posting_bytes"], meta["code_bytes"]   # neither was written then
+    (folder / "meta.json").write_text(json.dumps(meta))
     engine = Engine.open(folder)
     assert engine._index.main.blocks == 2
     _check(engine._index.main, _expected(engine._index, items))
@@ -156,3 +179,23 @@ def test_an_index_saved_with_4_byte_postings_loads_as_before(tmp_path):
     engine.save()   # saved with 2-byte postings from now on; the old files go with their checkpoint
     assert {p.name.split("-")[0] for p in folder.glob("*.npy")} >= {"postings16", "offsets16"}
     _check(Engine.open(folder)._index.main, _expected(engine._index, _tiny(BLOCK + 2_010)))
+
+
+def test_the_postings_read_are_those_meta_json_names(tmp_path):
+    """A save that failed after writing its postings leaves files of the next checkpoint's
+    number; a process of the version before may then save that checkpoint with its own
+    4-byte postings. The files read are those meta.json names, never the stale ones."""
+    from matching import Engine
+
+    items = _tiny(300)
+    built = Index.build(tmp_path / "index", [items])
+    folder = tmp_path / "index"
+    tag = f"{built.checkpoint:06d}"
+    meta = json.loads((folder / "meta.json").read_text())
+    assert meta["posting_bytes"] == 2
+    np.save(folder / f"postings-{tag}.npy", built.main.slots)
+    np.save(folder / f"offsets-{tag}.npy", np.ascontiguousarray(built.main.word_offsets()))
+    np.save(folder / f"postings16-{tag}.npy", np.zeros_like(built.main.low))   # stale, wrong
+    del meta["posting_bytes"]   # as the version before writes it
+    (folder / "meta.json").write_text(json.dumps(meta))
+    _check(Engine.open(folder)._index.main, _expected(built, items))

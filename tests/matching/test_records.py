@@ -82,10 +82,9 @@ def test_a_saved_index_keeps_its_code_length(tmp_path, described):
     with pytest.raises(ValueError, match="keeps 8 bytes of each descriptor, not 32; build it again"):
         Engine.open(path, 32)
     assert Engine.open(path, 8)._index.record.itemsize == 15
-    with pytest.raises(ValueError, match="1 to 32 bytes"):
-        Engine.open(tmp_path / "new", 33)
-    with pytest.raises(ValueError, match="1 to 32 bytes"):
-        Engine.open(tmp_path / "new", 0)
+    for wrong in (33, 7, 0, True, 8.0):
+        with pytest.raises(ValueError, match="8 to 32 bytes"):
+            Engine.open(tmp_path / "new", wrong)
 
 
 def test_the_command_line_builds_compact_records_and_refuses_to_change_them(tmp_path):
@@ -158,3 +157,29 @@ def test_compaction_keeps_compact_records_compact(tmp_path, described):
     assert (path / "features-000003.bin").stat().st_size == live * 15
     reopened = Engine.open(path)
     assert [reopened.search(q, k=3) for q, _ in CROPS] == [fresh.search(q, k=3) for q, _ in CROPS]
+
+
+def test_a_build_refused_half_way_leaves_an_empty_folder_not_half_an_index(tmp_path, described):
+    f = described[REFERENCES[0]]
+    far = Features(f.xy + np.float32(4096), f.desc, f.size, f.scale, f.hash)
+    path = tmp_path / "index"
+    with pytest.raises(ValueError, match="within 4096 pixels"):
+        Index.build(path, [[("a", f)], [("b", far)]], code_bytes=8)
+    assert sorted(p.name for p in path.iterdir()) == []
+    engine = Engine.open(path, 8)   # the folder serves a new index
+    engine.add("a", f)
+    engine.save()
+    assert len(Engine.open(path)) == 1
+
+
+def test_shards_that_keep_different_code_lengths_are_refused(tmp_path, described):
+    from matching.shards import ShardedEngine, shard_folder
+
+    ShardedEngine.open(tmp_path / "sharded", 2).save()
+    _engine(shard_folder(tmp_path / "sharded", 1), described, [], code_bytes=None)
+    compact = tmp_path / "sharded-compact"
+    ShardedEngine.open(compact, 2)
+    _engine(shard_folder(compact, 0), described, REFERENCES[:1], code_bytes=8)
+    _engine(shard_folder(compact, 1), described, REFERENCES[1:2])
+    with pytest.raises(ValueError, match=r"keep different lengths of descriptor \(\[8, 32\] bytes\); rebuild them alike"):
+        ShardedEngine.open(compact, 2)
