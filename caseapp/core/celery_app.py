@@ -47,6 +47,13 @@ def make_celery(app):
         raise RuntimeError("CASEAPP_BROKER_URL is not set: there is no broker to queue work on.")
     celery = Celery("caseapp", broker=broker, backend=broker, set_as_current=False)
     visibility = int(app.config.get("CASEAPP_BROKER_VISIBILITY_TIMEOUT", 3600))
+    # A task whose worker died (acks late) is put back on the queue by a sweep of the unacked
+    # tasks older than the visibility timeout. Kombu 5.7 sweeps every 10 s x 10 calls (100 s,
+    # and only at start-up before that): here every third of the timeout, at most 10 s, so a
+    # dead worker's task runs again soon after the timeout (kombu.transport.redis,
+    # unacked_restore_interval and unacked_restore_throttle).
+    transport = {"visibility_timeout": visibility, "unacked_restore_interval": max(1, min(10, visibility // 3)),
+                 "unacked_restore_throttle": 1}
     celery.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -54,7 +61,7 @@ def make_celery(app):
         task_ignore_result=True,            # outcomes are the job table's and the services' rows
         task_serializer="json", accept_content=["json"], result_serializer="json",
         task_default_queue=app.config.get("CASEAPP_BROKER_QUEUE") or "caseapp",
-        broker_transport_options={"visibility_timeout": visibility},
+        broker_transport_options=transport,
         result_backend_transport_options={"visibility_timeout": visibility},
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
