@@ -246,14 +246,14 @@ class Engine:
         """The index saved in `path`, or a new empty one there, whose records keep `code_bytes`
         of each descriptor (index.record_dtype; the whole, 32, by default). A saved index keeps
         its own: asking for another is a ValueError (rebuild the index to change it)."""
-        from .index import Index, _code_bytes
+        from .index import Index
 
         path = Path(path)
         if not (path / "meta.json").exists():
             return cls(path, Index(code_bytes=code_bytes))
         index = Index.load(path)
-        if code_bytes is not None and code_bytes != _code_bytes(index.record):
-            raise ValueError(f"the index at {path} keeps {_code_bytes(index.record)} bytes of each descriptor, "
+        if code_bytes is not None and code_bytes != index.code_bytes:
+            raise ValueError(f"the index at {path} keeps {index.code_bytes} bytes of each descriptor, "
                              f"not {code_bytes}; build it again in an empty folder to change that")
         return cls(path, index)
 

@@ -413,6 +413,11 @@ class Index:
     def __len__(self) -> int:
         return len(self.slot_of)
 
+    @property
+    def code_bytes(self) -> int:
+        """The bytes of each descriptor its records keep (record_dtype)."""
+        return _code_bytes(self.record)
+
     def make_searchable(self) -> None:
         """Make the postings added since the last call searchable (a small second list)."""
         if self._delta_parts:
@@ -574,7 +579,7 @@ class Index:
         recs = [self._records(s) for s in slots]
         owner = np.concatenate([np.full(len(r), i, np.int64) for i, r in enumerate(recs)]) if recs \
             else np.zeros(0, np.int64)
-        allrec = np.concatenate(recs) if recs else np.zeros(0, _verified_dtype(_code_bytes(self.record)))
+        allrec = np.concatenate(recs) if recs else np.zeros(0, _verified_dtype(self.code_bytes))
         return allrec, owner, _Neighbours(allrec, self._top_index(), self.p["vprobe"])
 
     @staticmethod
@@ -707,7 +712,7 @@ class Index:
         tmp = path / "meta.json.tmp"
         tmp.write_text(json.dumps({"names": self.names, "params": self.p, "features": features.CFG,
                                    "vocabulary": self.vocabulary.fingerprint, "records": records,
-                                   "code_bytes": _code_bytes(self.record), "posting_bytes": POSTING_BYTES,
+                                   "code_bytes": self.code_bytes, "posting_bytes": POSTING_BYTES,
                                    "checkpoint": checkpoint, "features_file": self._features_file,
                                    "features_before": self._features_before}))
         os.replace(tmp, path / "meta.json")

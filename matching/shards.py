@@ -37,7 +37,7 @@ from typing import Iterable
 from .decode import DecodeError, Source
 from .engine import THRESHOLD, Engine, Match, Query, signature, staged_search
 from .features import Features
-from .index import Index, _code_bytes, word_weights
+from .index import Index, word_weights
 
 SHARDS_FILE = "shards.json"
 
@@ -87,7 +87,7 @@ class ShardedEngine:
             if have != shards:
                 raise ValueError(f"{path} holds {have} shards, not {shards}; rebuild the index with {shards}")
         engines = [Engine.open(shard_folder(path, i)) for i in range(shards)]
-        kept = sorted({_code_bytes(engine._index.record) for engine in engines})
+        kept = sorted({engine._index.code_bytes for engine in engines})
         if len(kept) > 1:   # their shortlists are verified together, as one index's
             raise ValueError(f"the shards under {path} keep different lengths of descriptor ({kept} bytes); "
                              "rebuild them alike")
@@ -257,7 +257,7 @@ def _search(indexes: list[Index], variants: list[Features], k: int, transforms: 
     if not ranked:
         return []
     # the shortlist's records as the shards keep them (shards are built alike: one code length)
-    view = Index(first.p, first.vocabulary, _code_bytes(first.record))
+    view = Index(first.p, first.vocabulary, first.code_bytes)
     view._quantizer, view._top = first._quantizer, first._top
     shortlist, records = [], []
     for new_slot, (_, shard, _, slot, mine) in enumerate(ranked):
