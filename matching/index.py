@@ -18,6 +18,7 @@ discounted when a second plane explains many other matches (another photo of the
 scene) or when the inliers cover a small patch of the reference."""
 from __future__ import annotations
 
+import collections
 import contextlib
 import fcntl
 import json
@@ -51,6 +52,11 @@ CODE_BYTES = 32
 XY_UNIT = 16
 MAX_XY = 65535 / XY_UNIT
 RECORD = np.dtype([("xy", np.float32, 2), ("scale", np.float16), ("desc", np.uint8, 32)])
+# Whole-descriptor records keep no branch: verification finds it (a flat search of the top
+# level, 2.5 ms for a shortlist of 20 references), and keeps the last BRANCH_CACHE references'
+# branches (uint8, about 750 bytes each: 6 MB at most), since the same works are shortlisted
+# again and again (a portfolio's popular works; every sighting of a crawl of one client).
+BRANCH_CACHE = 8192
 FEATURES = "features.bin"     # the records file of a new index; a compaction writes features-<checkpoint>.bin
 
 
@@ -315,6 +321,10 @@ class Index:
         self.record = record_dtype(CODE_BYTES if code_bytes is None else code_bytes)   # the records' layout on disk
         self._new_records = 0
         self._idf: np.ndarray | None = None
+        # (records file, first record) -> the branches of a saved reference's whole-descriptor
+        # records (BRANCH_CACHE): a file's records never change (appended to; a compaction
+        # writes a new file)
+        self._branches: collections.OrderedDict = collections.OrderedDict()
 
     # ------------------------------------------------------------ words
     def quantize(self, desc: np.ndarray) -> np.ndarray:
@@ -448,14 +458,26 @@ class Index:
         s, n = int(self.start[slot]), int(self.count[slot])
         if s >= self._disk_records:
             flat = self._new_flat()
-            rec = flat[s - self._disk_records: s - self._disk_records + n]
-        else:
-            rec = self._disk.read(s, s + n)
-        return self._verified(rec)
+            return self._verified(flat[s - self._disk_records: s - self._disk_records + n])
+        rec = self._disk.read(s, s + n)
+        if "desc" not in rec.dtype.names:
+            return self._verified(rec)
+        key = (self._features_file, s)
+        branch = self._branches.pop(key, None)   # (popped and put back: the last used is last)
+        if branch is None:
+            branch = self._top_index().search(np.ascontiguousarray(rec["desc"]), 1)[1][:, 0].astype(np.uint8) \
+                if len(rec) else np.zeros(0, np.uint8)
+        self._branches[key] = branch
+        while len(self._branches) > BRANCH_CACHE:
+            try:
+                self._branches.popitem(last=False)
+            except KeyError:   # emptied meanwhile by another thread's search
+                break
+        return self._verified(rec, branch)
 
-    def _verified(self, rec: np.ndarray) -> np.ndarray:
+    def _verified(self, rec: np.ndarray, branch: np.ndarray | None = None) -> np.ndarray:
         """Records as verification reads them: a whole descriptor's branch is found (as the
-        query's are), a compact position turned back into pixels."""
+        query's are; `branch`, when known already), a compact position turned back into pixels."""
         if "branch" in rec.dtype.names and rec.dtype["xy"].base == np.float32:
             return rec   # already (a shards' view holds its shortlist so)
         out = np.empty(len(rec), _verified_dtype(_code_bytes(rec.dtype)))
@@ -463,7 +485,9 @@ class Index:
         if "desc" in rec.dtype.names:
             desc = np.ascontiguousarray(rec["desc"])
             out["xy"], out["code"] = rec["xy"], desc
-            out["branch"] = self._top_index().search(desc, 1)[1][:, 0] if len(rec) else 0
+            if branch is None:
+                branch = self._top_index().search(desc, 1)[1][:, 0] if len(rec) else 0
+            out["branch"] = branch
         else:
             out["xy"] = rec["xy"].astype(np.float32) / np.float32(XY_UNIT)
             out["branch"], out["code"] = rec["branch"], rec["code"]

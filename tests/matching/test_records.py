@@ -183,3 +183,29 @@ def test_shards_that_keep_different_code_lengths_are_refused(tmp_path, described
     _engine(shard_folder(compact, 1), described, REFERENCES[1:2])
     with pytest.raises(ValueError, match=r"keep different lengths of descriptor \(\[8, 32\] bytes\); rebuild them alike"):
         ShardedEngine.open(compact, 2)
+
+
+def test_the_branch_cache_is_bounded_and_follows_a_compaction(tmp_path, described, monkeypatch):
+    """Whole-descriptor records' branches are kept for the last BRANCH_CACHE references read;
+    after a compaction a reference that now starts where a removed one did gets its own
+    branches (its crop scores as on a freshly loaded index), not the removed one's."""
+    import matching.index as mi
+
+    monkeypatch.setattr(mi, "BRANCH_CACHE", 3)
+    engine = _engine(tmp_path / "i", described, REFERENCES)
+    for crop, _ in CROPS:
+        engine.search(crop, k=1)
+    assert len(engine._index._branches) == 3
+    monkeypatch.setattr(mi, "BRANCH_CACHE", 100)
+    first = REFERENCES[0]
+    engine.search(CROPS[0][0], k=1)                   # the first reference's branches cached
+    assert (engine._index._features_file, 0) in engine._index._branches
+    engine.remove(first)
+    engine.save()
+    engine.compact()
+    fresh = Engine.open(tmp_path / "i")
+    for crop, name in CROPS[1:]:
+        assert engine.search(crop, k=2) == fresh.search(crop, k=2), name
+    second = engine._index.slot_of[REFERENCES[1]]
+    assert int(engine._index.start[second]) == 0      # where the removed one started
+    assert engine.search(CROPS[1][0], k=1)[0].ref_id == REFERENCES[1]
