@@ -92,9 +92,18 @@ class Query:
     def __init__(self, gray: np.ndarray) -> None:
         self.gray = gray
         self.hash = image_hash(gray)
+        self._mirror_hash: np.ndarray | None | bool = False   # False: not computed yet
         self.stages: list[list[Variant]] = []
         self._points = np.zeros((0, 6), np.float32)
         self._fast = None
+
+    @property
+    def mirror_hash(self) -> np.ndarray | None:
+        """The perceptual hash of the query mirrored (None as for `hash`), computed when first
+        asked for: only a query its own hash does not find needs it."""
+        if self._mirror_hash is False:
+            self._mirror_hash = image_hash(np.ascontiguousarray(self.gray[:, ::-1]))
+        return self._mirror_hash
 
     def stage(self, n: int) -> list[Variant]:
         """The n-th stage's variants (0: as it is; 1: mirrored; 2: the windows)."""
@@ -142,14 +151,17 @@ def _placement(H: np.ndarray, frame: np.ndarray | None) -> tuple[float, ...] | N
 
 
 # Where a near-exact copy found by its hash lies on its work: the whole query on the whole work
-# (its normalised coordinates are the work's: a resized, recompressed or stretched copy).
+# (its normalised coordinates are the work's: a resized, recompressed or stretched copy), and
+# for one found by its mirror's hash the whole query mirrored on it (x -> 1 - x).
 WHOLE = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
+MIRRORED = tuple(float(v) for v in _MIRROR.ravel())
 
 
 def staged_search(image, k: int, run, near=None) -> list["Match"]:
     """Search a query: first by its perceptual hash with `near(hash)` (the references that
     are near-exact copies: [(ref id, bits apart)], nearest first), and when that finds one,
-    those are the answer, placed over the whole work (WHOLE); else stage by stage with
+    those are the answer, placed over the whole work (WHOLE); else by its mirror's hash, the
+    same way (a mirrored near-exact copy, placed MIRRORED); else stage by stage with
     `run(features list, k, transforms, planes)` (one index's or the shards' search), stopping
     at the first stage that finds a copy; a reference's score is its best over the stages
     searched. What the whole query shows holds for its windows: a reference that the whole
@@ -173,6 +185,10 @@ def staged_search(image, k: int, run, near=None) -> list["Match"]:
     found = near(query_hash) if near is not None and query_hash is not None else []
     if found and not isinstance(image, list):
         return [Match(ref, hash_score(bits), True, WHOLE) for ref, bits in found[:k]]
+    if not found and near is not None and not isinstance(image, list) and query.mirror_hash is not None:
+        flipped = near(query.mirror_hash)   # a mirrored copy costs no description either
+        if flipped:
+            return [Match(ref, hash_score(bits), True, MIRRORED) for ref, bits in flipped[:k]]
     best: dict[str, tuple[float, tuple | None]] = {ref: (hash_score(bits), WHOLE) for ref, bits in found}
     for describe in stages:
         variants = describe()

@@ -84,6 +84,14 @@ class Hit(TimestampMixin, VersionedMixin, Model):
 
         return self.transform is not None and tuple(self.transform) == WHOLE
 
+    @property
+    def mirrored_picture(self) -> bool:
+        """Whether the engine found the sighting to be the whole work mirrored (by the perceptual
+        hash of the sighting mirrored, matching.engine.MIRRORED)."""
+        from matching.engine import MIRRORED
+
+        return self.transform is not None and tuple(self.transform) == MIRRORED
+
 
 class HitTally(Model):
     """How many hits a client has in a status, as of the last fold (hits.services.fold_tally): with

@@ -137,9 +137,9 @@ def test_removing_a_clearance_names_the_work(db_session, client_as, holder):
 
 def test_a_hit_found_as_the_same_picture_says_so_and_a_placed_one_does_not(db_session, client_as, holder):
     """A hit the engine found by its perceptual hash (placed over the whole work) reads "the same
-    picture, resized or recompressed" beside its score; one placed by verification, or with no
-    placement, says nothing more."""
-    from matching.engine import WHOLE
+    picture, resized or recompressed" beside its score, one found by its mirror's hash "the same
+    picture, mirrored"; one placed by verification, or with no placement, says nothing more."""
+    from matching.engine import MIRRORED, WHOLE
 
     work = _titled(db_session, holder, "Fog on the pier")
     whole = make_hit(db_session, work, "same.example.com")
@@ -147,9 +147,14 @@ def test_a_hit_found_as_the_same_picture_says_so_and_a_placed_one_does_not(db_se
     placed = make_hit(db_session, work, "placed.example.com")
     placed.transform = [0.5, 0.0, 0.25, 0.0, 0.5, 0.25, 0.0, 0.0, 1.0]
     bare = make_hit(db_session, work, "bare.example.com")
+    flipped = make_hit(db_session, work, "flipped.example.com")
+    flipped.transform = list(MIRRORED)
     db_session.commit()
     assert whole.same_picture and not placed.same_picture and not bare.same_picture
+    assert flipped.mirrored_picture and not flipped.same_picture and not whole.mirrored_picture
+    assert not placed.mirrored_picture and not bare.mirrored_picture
     html = client_as("handler").get(f"/hits/?client={holder.id}").get_data(as_text=True)
     rows = {m.group(1): m.group(0) for m in re.finditer(r'<tr class="ca-hit" id="hit-(\d+)".*?>', html, re.S)}
     assert 'data-how="(the same picture, resized or recompressed)"' in rows[str(whole.id)]
+    assert 'data-how="(the same picture, mirrored)"' in rows[str(flipped.id)]
     assert 'data-how=""' in rows[str(placed.id)] and 'data-how=""' in rows[str(bare.id)]

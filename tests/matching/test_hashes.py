@@ -13,7 +13,7 @@ from PIL import Image, ImageFilter
 
 from matching import Engine, THRESHOLD, query_signature, signature, signature_bytes, signature_from_bytes
 from matching import hashes
-from matching.engine import WHOLE
+from matching.engine import MIRRORED, WHOLE
 from matching.features import Features
 from matching.hashes import NEAR_256, NEAR_64, image_hash, near
 from matching.shards import ShardedEngine
@@ -32,6 +32,53 @@ def test_a_resized_recompressed_copy_is_found_by_its_hash_without_a_description(
     assert [m.ref_id for m in found] == ["chelsea.png"]
     assert found[0].match and found[0].score >= 0.9 and found[0].transform == WHOLE
     assert query.stages == []     # no description: the hash answered
+
+
+@pytest.mark.parametrize("work", ["chelsea.png", "rocket.jpg", "astronaut.png"])
+def test_a_mirrored_copy_is_found_by_its_mirror_hash_without_a_description(engine, work):
+    """A copy that is its work mirrored, resized and recompressed: its own hash finds nothing,
+    its mirror's does; it is placed over the whole work turned back, and not described."""
+    copy = transforms.jpeg(transforms.rescale(transforms.flip(photo(work)), 0.5), 40)
+    query = query_signature(copy)
+    found = engine.search(query, k=3)
+    assert [m.ref_id for m in found] == [work]
+    assert found[0].match and found[0].score >= 0.9 and found[0].transform == MIRRORED
+    assert query.stages == []
+
+
+def test_the_mirror_placement_turns_the_copy_back():
+    """MIRRORED takes a point of the query to the work's point it shows: x -> 1 - x."""
+    H = np.array(MIRRORED).reshape(3, 3)
+    for x, y in ((0.0, 0.0), (0.2, 0.7), (1.0, 0.5)):
+        px, py, w = H @ np.array([x, y, 1.0])
+        assert (px / w, py / w) == pytest.approx((1.0 - x, y))
+
+
+def test_a_copy_its_own_hash_finds_never_computes_the_mirror_hash(engine):
+    query = query_signature(transforms.rescale(photo("coffee.png"), 0.5))
+    assert engine.search(query, k=1)[0].transform == WHOLE
+    assert query._mirror_hash is False    # not computed: the query's own hash answered
+
+
+def test_no_mirrored_photograph_is_a_near_copy_of_another(engine):
+    """The distractors and the stereo pair's other view, mirrored: no reference is a near copy
+    of any (nor of its own picture mirrored, for pictures that are not symmetric)."""
+    for name in DISTRACTORS + ["motorcycle_right.png"]:
+        query = query_signature(photo(name))
+        assert query.mirror_hash is not None
+        assert engine._index.near_copies(query.mirror_hash) == [], name
+    for name in REFERENCES:
+        mirrored = query_signature(transforms.flip(photo(name))).hash
+        others = [ref for ref, _ in engine._index.near_copies(mirrored) if ref != name]
+        assert others == [], name
+
+
+def test_shards_find_a_mirrored_copy_by_its_hash(tmp_path):
+    sharded = ShardedEngine.open(tmp_path / "shards", 2)
+    sharded.add_many([("3", photo("coffee.png")), ("5", photo("brick.png"))])
+    query = query_signature(transforms.jpeg(transforms.rescale(transforms.flip(photo("coffee.png")), 0.5), 50))
+    got = sharded.search(query, k=5)
+    assert [m.ref_id for m in got] == ["3"] and got[0].transform == MIRRORED and query.stages == []
 
 
 def test_a_copy_the_hash_does_not_know_is_searched_by_description(engine):
