@@ -8,6 +8,7 @@ variable (CASEAPP_*) for production.
 | file store             | CASEAPP_FILESTORE_PATH        | <instance>/files                     |
 | matching index         | CASEAPP_MATCHING_PATH         | <instance>/matching                  |
 | matching index shards  | CASEAPP_MATCHING_SHARDS       | 1 (one index; N: folders shard-0 .. shard-N-1, references by work id mod N) |
+| matching records       | CASEAPP_MATCHING_CODE_BYTES   | 32: bytes of each point's descriptor a new index keeps (8-32; 8: 15 bytes a point instead of 42, 11 GB at a million works, a little less precise; a saved index keeps its own) |
 | matching compaction    | CASEAPP_MATCHING_COMPACT_AT   | 25: when deleted works hold this % of the index's records, deleting works compacts it in the background (0: only `caseapp works reindex --compact`) |
 | log format             | CASEAPP_LOG_FORMAT            | text; json (one JSON line per request and per log record; `serve --workers`' default) |
 | broker (health check)  | CASEAPP_BROKER_URL            | unset; when set, /health pings it (redis://...) |
@@ -238,6 +239,9 @@ def build_config(overrides: dict | None = None) -> dict:
         # The matching index split by work id into this many shards (folders shard-0 ... under
         # the path; matching.shards); 1 is the single index as it always was.
         "CASEAPP_MATCHING_SHARDS": _whole("MATCHING_SHARDS", 1, 1, 64),
+        # What a new index keeps of each point's 32-byte descriptor (matching.index.record_dtype:
+        # compact records, docs/matching.md); an index saved before keeps its own length.
+        "CASEAPP_MATCHING_CODE_BYTES": _whole("MATCHING_CODE_BYTES", 32, 8, 32),
         # A deleted work's records stay in the index's files until a compaction rewrites them
         # (matching.Engine.compact): started in the background when deleted works hold this
         # percentage of all records (clients.works_index.compact_soon); 0: never on its own.

@@ -280,6 +280,11 @@ class Engine:
     def checkpoint(self) -> int:
         return self._index.checkpoint
 
+    @property
+    def code_bytes(self) -> int:
+        """Bytes of each descriptor the index's records keep (32: all; fewer: compact records)."""
+        return self._index.code_bytes
+
     def add(self, ref_id: str, image: Source | Features) -> None:
         """Add (or replace) a reference: an image, or a signature computed before."""
         features = image if isinstance(image, Features) else signature(image)

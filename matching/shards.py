@@ -55,11 +55,17 @@ def shard_folder(path: str | Path, shard: int) -> Path:
     return Path(path) / f"shard-{shard}"
 
 
-def open_index(path: str | Path, shards: int = 1):
-    """An `Engine` on `path` (shards=1: the single index, unchanged) or a `ShardedEngine`."""
+def open_index(path: str | Path, shards: int = 1, code_bytes: int | None = None):
+    """An `Engine` on `path` (shards=1: the single index, unchanged) or a `ShardedEngine`.
+    `code_bytes`: what a new index (or shard) keeps of each descriptor; a saved one keeps its own."""
     if shards < 1:
         raise ValueError(f"the shard count must be 1 or more, not {shards}")
-    return Engine.open(path) if shards == 1 else ShardedEngine.open(path, shards)
+    return Engine.open(path, _new_only(path, code_bytes)) if shards == 1 else ShardedEngine.open(path, shards, code_bytes)
+
+
+def _new_only(path: str | Path, code_bytes: int | None) -> int | None:
+    """`code_bytes` for an index not saved yet at `path`; None (its own) for a saved one."""
+    return None if (Path(path) / "meta.json").exists() else code_bytes
 
 
 class ShardedEngine:
@@ -72,10 +78,12 @@ class ShardedEngine:
         self._stop = threading.Event()
 
     @classmethod
-    def open(cls, path: str | Path, shards: int) -> "ShardedEngine":
-        """The shards saved under `path`, or new empty ones there. Refused (ValueError) when
-        the folder holds another number of shards, or a single index (meta.json at its top):
-        re-shard by rebuilding (caseapp: `caseapp works reindex`; docs/operations.md)."""
+    def open(cls, path: str | Path, shards: int, code_bytes: int | None = None) -> "ShardedEngine":
+        """The shards saved under `path`, or new empty ones there (keeping `code_bytes` of each
+        descriptor; a saved shard keeps its own). Refused (ValueError) when the folder holds
+        another number of shards, or a single index (meta.json at its top), or shards keeping
+        different lengths: re-shard by rebuilding (caseapp: `caseapp works reindex`;
+        docs/operations.md)."""
         if shards < 2:
             raise ValueError("a sharded index has 2 shards or more (1 is the plain Engine)")
         path = Path(path)
@@ -86,7 +94,8 @@ class ShardedEngine:
             have = json.loads(recorded.read_text()).get("shards")
             if have != shards:
                 raise ValueError(f"{path} holds {have} shards, not {shards}; rebuild the index with {shards}")
-        engines = [Engine.open(shard_folder(path, i)) for i in range(shards)]
+        engines = [Engine.open(shard_folder(path, i), _new_only(shard_folder(path, i), code_bytes))
+                   for i in range(shards)]
         kept = sorted({engine._index.code_bytes for engine in engines})
         if len(kept) > 1:   # their shortlists are verified together, as one index's
             raise ValueError(f"the shards under {path} keep different lengths of descriptor ({kept} bytes); "
@@ -110,6 +119,11 @@ class ShardedEngine:
     def checkpoint(self) -> tuple[int, ...]:
         """Each shard's checkpoint (they advance on their own)."""
         return tuple(e.checkpoint for e in self.engines)
+
+    @property
+    def code_bytes(self) -> int:
+        """Bytes of each descriptor the shards' records keep (alike in all: open refuses a mix)."""
+        return self.engines[0].code_bytes
 
     def add(self, ref_id: str, image: Source | Features) -> None:
         features = image if isinstance(image, Features) else signature(image)

@@ -114,7 +114,9 @@ def works_reindex(force: bool, as_json: bool) -> None:
     indexed before the engine's perceptual hashes (so near-exact copies of them are found
     by hash too), save it; then compact it (rewrite its files without deleted works'
     records) when deleted works hold CASEAPP_MATCHING_COMPACT_AT percent of them, or with
-    --compact. Searches may go on meanwhile."""
+    --compact. Searches may go on meanwhile. An index made new here keeps
+    CASEAPP_MATCHING_CODE_BYTES of each descriptor; a saved one keeps its own (said when
+    they differ)."""
     from tqdm import tqdm
 
     from caseapp.clients.works_index import (UNHASHED_CHUNK, UNHASHED_SAVE, compaction_due, describe_unhashed,
@@ -135,7 +137,7 @@ def works_reindex(force: bool, as_json: bool) -> None:
                     hashed, pending = hashed + len(pending), []
                 bar.update(len(chunk))
     ensure_saved(engine)
-    result = {**synced, "hashed": hashed, "compacted": False, "freed_bytes": 0}
+    result = {**synced, "hashed": hashed, "compacted": False, "freed_bytes": 0, "code_bytes": engine.code_bytes}
     if force or compaction_due(engine, current_app.config):
         with tqdm(desc="compacting", unit="record", unit_scale=True, file=sys.stderr, disable=None) as bar:
             def step(done: int, total: int) -> None:
@@ -154,6 +156,12 @@ def works_reindex(force: bool, as_json: bool) -> None:
         return
     click.echo(f"The index holds {share['references']} works ({synced['added']} added, {synced['removed']} "
                f"deleted works taken out" + (f", {hashed} described again for their perceptual hash)." if hashed else ")."))
+    wanted = current_app.config.get("CASEAPP_MATCHING_CODE_BYTES", 32)
+    if engine.code_bytes != wanted:
+        click.echo(f"The index keeps {engine.code_bytes} bytes of each point's descriptor, "
+                   f"CASEAPP_MATCHING_CODE_BYTES says {wanted}: a saved index keeps its own. To change it, stop "
+                   "the app and its workers, move the index folder away and run `caseapp works reindex` again "
+                   "(it builds the index anew from the stored signatures).")
     if result["compacted"]:
         click.echo(f"Compacted: {result['freed_bytes'] / 1e6:.1f} MB freed.")
     elif force:

@@ -29,7 +29,8 @@ _ENGINES: dict[tuple[str, int], object] = {}   # by (folder, shard count): anoth
 
 def store_and_engine(config) -> tuple[FileStore, object]:
     """The app's file store and works index, from its configuration."""
-    return FileStore(config["CASEAPP_FILESTORE_PATH"]), engine_at(*index_location(config))
+    return FileStore(config["CASEAPP_FILESTORE_PATH"]), engine_at(*index_location(config),
+                                                                  code_bytes=config.get("CASEAPP_MATCHING_CODE_BYTES"))
 
 
 def index_location(config) -> tuple[str, int]:
@@ -38,15 +39,17 @@ def index_location(config) -> tuple[str, int]:
     return config["CASEAPP_MATCHING_PATH"], config.get("CASEAPP_MATCHING_SHARDS", 1)
 
 
-def engine_at(path: str, shards: int = 1):
+def engine_at(path: str, shards: int = 1, code_bytes: int | None = None):
     """The matching engine whose index lives in `path` (split in `shards` shards,
     CASEAPP_MATCHING_SHARDS; 1: one index, matching.Engine), shared by the process and
-    reloaded when another process saved a newer index (each shard on its own checkpoint)."""
+    reloaded when another process saved a newer index (each shard on its own checkpoint).
+    `code_bytes`: what an index made new here keeps of each descriptor
+    (CASEAPP_MATCHING_CODE_BYTES); a saved one keeps its own."""
     from matching.shards import open_index
 
     engine = _ENGINES.get((path, shards))
     if engine is None:
-        engine = _ENGINES[(path, shards)] = open_index(path, shards)
+        engine = _ENGINES[(path, shards)] = open_index(path, shards, code_bytes)
     else:
         try:
             engine.reload_if_changed()
