@@ -185,7 +185,8 @@ def staged_search(image, k: int, run, near=None) -> list["Match"]:
     found = near(query_hash) if near is not None and query_hash is not None else []
     if found and not isinstance(image, list):
         return [Match(ref, hash_score(bits), True, WHOLE) for ref, bits in found[:k]]
-    if not found and near is not None and not isinstance(image, list) and query.mirror_hash is not None:
+    if not found and near is not None and not isinstance(image, list) and query_hash is not None \
+            and query.mirror_hash is not None:   # (a picture without a hash has none mirrored either)
         flipped = near(query.mirror_hash)   # a mirrored copy costs no description either
         if flipped:
             return [Match(ref, hash_score(bits), True, MIRRORED) for ref, bits in flipped[:k]]

@@ -54,8 +54,9 @@ MAX_XY = 65535 / XY_UNIT
 RECORD = np.dtype([("xy", np.float32, 2), ("scale", np.float16), ("desc", np.uint8, 32)])
 # Whole-descriptor records keep no branch: verification finds it (a flat search of the top
 # level, 2.5 ms for a shortlist of 20 references), and keeps the last BRANCH_CACHE references'
-# branches (uint8, about 750 bytes each: 6 MB at most), since the same works are shortlisted
-# again and again (a portfolio's popular works; every sighting of a crawl of one client).
+# branches (uint8, about 750 bytes each: 6 MB at most an index, that is a shard), since the
+# same works are shortlisted again and again (a portfolio's popular works; every sighting of a
+# crawl of one client). An index loaded again (another process saved) starts with none.
 BRANCH_CACHE = 8192
 FEATURES = "features.bin"     # the records file of a new index; a compaction writes features-<checkpoint>.bin
 
@@ -468,11 +469,8 @@ class Index:
             branch = self._top_index().search(np.ascontiguousarray(rec["desc"]), 1)[1][:, 0].astype(np.uint8) \
                 if len(rec) else np.zeros(0, np.uint8)
         self._branches[key] = branch
-        while len(self._branches) > BRANCH_CACHE:
-            try:
-                self._branches.popitem(last=False)
-            except KeyError:   # emptied meanwhile by another thread's search
-                break
+        while len(self._branches) > BRANCH_CACHE:   # (searches hold the engine's lock: one at a time)
+            self._branches.popitem(last=False)
         return self._verified(rec, branch)
 
     def _verified(self, rec: np.ndarray, branch: np.ndarray | None = None) -> np.ndarray:

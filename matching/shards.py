@@ -80,7 +80,8 @@ class ShardedEngine:
     @classmethod
     def open(cls, path: str | Path, shards: int, code_bytes: int | None = None) -> "ShardedEngine":
         """The shards saved under `path`, or new empty ones there (keeping `code_bytes` of each
-        descriptor; a saved shard keeps its own). Refused (ValueError) when the folder holds
+        descriptor; a saved shard keeps its own, and a shard not saved yet beside saved ones
+        keeps theirs: shards are saved one by one). Refused (ValueError) when the folder holds
         another number of shards, or a single index (meta.json at its top), or shards keeping
         different lengths: re-shard by rebuilding (caseapp: `caseapp works reindex`;
         docs/operations.md)."""
@@ -94,13 +95,14 @@ class ShardedEngine:
             have = json.loads(recorded.read_text()).get("shards")
             if have != shards:
                 raise ValueError(f"{path} holds {have} shards, not {shards}; rebuild the index with {shards}")
-        engines = [Engine.open(shard_folder(path, i), _new_only(shard_folder(path, i), code_bytes))
-                   for i in range(shards)]
-        kept = sorted({engine._index.code_bytes for engine in engines})
+        folders = [shard_folder(path, i) for i in range(shards)]
+        saved = {i: Engine.open(f) for i, f in enumerate(folders) if (f / "meta.json").exists()}
+        kept = sorted({engine.code_bytes for engine in saved.values()})
         if len(kept) > 1:   # their shortlists are verified together, as one index's
             raise ValueError(f"the shards under {path} keep different lengths of descriptor ({kept} bytes); "
                              "rebuild them alike")
-        return cls(path, engines)
+        length = kept[0] if kept else code_bytes
+        return cls(path, [saved.get(i) or Engine.open(f, length) for i, f in enumerate(folders)])
 
     @property
     def shards(self) -> int:

@@ -97,3 +97,16 @@ def test_the_setting_takes_8_to_32_and_refuses_the_rest_by_name(monkeypatch, raw
     else:
         with pytest.raises(ValueError, match=f"CASEAPP_MATCHING_CODE_BYTES={raw!r}: give a whole number from 8 to 32"):
             build_config({"SECRET_KEY": "x"})
+
+
+def test_a_shard_not_saved_yet_takes_the_length_of_the_saved_ones(tmp_path):
+    """Shards are saved one by one: a folder where only some are saved (a save stopped half-way,
+    or a reader opening it between two shards' saves) opens with the saved shards' length
+    whatever the caller asks for a new one."""
+    from matching import Engine
+    from matching.shards import shard_folder
+
+    Engine.open(shard_folder(tmp_path / "s", 0), 8).save()
+    for asked in (None, 32, 8):
+        engine = open_index(tmp_path / "s", 2, asked)
+        assert engine.code_bytes == 8 and [e.code_bytes for e in engine.engines] == [8, 8]

@@ -62,7 +62,7 @@ def test_a_copy_its_own_hash_finds_never_computes_the_mirror_hash(engine):
 
 def test_no_mirrored_photograph_is_a_near_copy_of_another(engine):
     """The distractors and the stereo pair's other view, mirrored: no reference is a near copy
-    of any (nor of its own picture mirrored, for pictures that are not symmetric)."""
+    of any; and no reference is a near copy of another reference mirrored."""
     for name in DISTRACTORS + ["motorcycle_right.png"]:
         query = query_signature(photo(name))
         assert query.mirror_hash is not None
