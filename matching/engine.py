@@ -185,9 +185,9 @@ def staged_search(image, k: int, run, near=None) -> list["Match"]:
     found = near(query_hash) if near is not None and query_hash is not None else []
     if found and not isinstance(image, list):
         return [Match(ref, hash_score(bits), True, WHOLE) for ref, bits in found[:k]]
-    if not found and near is not None and not isinstance(image, list) and query_hash is not None \
-            and query.mirror_hash is not None:   # (a picture without a hash has none mirrored either)
-        flipped = near(query.mirror_hash)   # a mirrored copy costs no description either
+    if near is not None and query_hash is not None and not isinstance(image, list):
+        # a mirrored copy costs no description either (a picture without a hash has none mirrored)
+        flipped = near(query.mirror_hash) if query.mirror_hash is not None else []
         if flipped:
             return [Match(ref, hash_score(bits), True, MIRRORED) for ref, bits in flipped[:k]]
     best: dict[str, tuple[float, tuple | None]] = {ref: (hash_score(bits), WHOLE) for ref, bits in found}

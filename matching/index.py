@@ -466,8 +466,7 @@ class Index:
         key = (self._features_file, s)
         branch = self._branches.pop(key, None)   # (popped and put back: the last used is last)
         if branch is None:
-            branch = self._top_index().search(np.ascontiguousarray(rec["desc"]), 1)[1][:, 0].astype(np.uint8) \
-                if len(rec) else np.zeros(0, np.uint8)
+            branch = self._top_branches(rec["desc"])
         self._branches[key] = branch
         while len(self._branches) > BRANCH_CACHE:   # (searches hold the engine's lock: one at a time)
             self._branches.popitem(last=False)
@@ -483,13 +482,17 @@ class Index:
         if "desc" in rec.dtype.names:
             desc = np.ascontiguousarray(rec["desc"])
             out["xy"], out["code"] = rec["xy"], desc
-            if branch is None:
-                branch = self._top_index().search(desc, 1)[1][:, 0] if len(rec) else 0
-            out["branch"] = branch
+            out["branch"] = self._top_branches(desc) if branch is None else branch
         else:
             out["xy"] = rec["xy"].astype(np.float32) / np.float32(XY_UNIT)
             out["branch"], out["code"] = rec["branch"], rec["code"]
         return out
+
+    def _top_branches(self, desc: np.ndarray) -> np.ndarray:
+        """Each descriptor's branch of the vocabulary tree's top level (uint8: BRANCH is 64)."""
+        if not len(desc):
+            return np.zeros(0, np.uint8)
+        return self._top_index().search(np.ascontiguousarray(desc), 1)[1][:, 0].astype(np.uint8)
 
     def _new_flat(self) -> np.ndarray:
         if len(self._new) > 1:
