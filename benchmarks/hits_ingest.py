@@ -26,13 +26,16 @@ sys.path.insert(0, str(ROOT))
 
 
 def copies(work_bytes: list[bytes], n: int, folder: Path, seed: int = 5) -> list[dict]:
+    import numpy as np
     from PIL import Image, ImageDraw, ImageOps
 
     rng = random.Random(seed)
     lines = []
     for i in range(n):
         if i % 5 == 4:   # not a client's work: noise
-            im = Image.effect_noise((600, 400), rng.uniform(20, 80)).convert("RGB")
+            # seeded (Pillow's effect_noise draws from the C library's rand(): not reproducible)
+            grain = np.random.default_rng(i).normal(128.0, rng.uniform(20, 80), (400, 600))
+            im = Image.fromarray(grain.clip(0, 255).astype(np.uint8), "L").convert("RGB")
         else:
             im = Image.open(io.BytesIO(rng.choice(work_bytes))).convert("RGB")
             w, h = im.size

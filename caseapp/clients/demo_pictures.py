@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import random
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 PALETTES = [
@@ -54,8 +55,12 @@ def landscape(seed: int, size: tuple[int, int] = (1200, 800)) -> Image.Image:
         th = rng.randint(height // 20, height // 7)
         draw.polygon([(tx, ty - th), (tx - th // 4, ty), (tx + th // 4, ty)], fill=_lerp(ground, (0, 0, 0), 0.5))
     image = image.filter(ImageFilter.GaussianBlur(1.2))
-    # film grain, so JPEG has texture to keep
-    noise = Image.effect_noise(size, rng.randint(8, 20)).convert("RGB")
+    # film grain, so JPEG has texture to keep: drawn from a generator seeded from `rng` (Pillow's
+    # effect_noise draws from the C library's rand(), whose state is whatever the process did
+    # before: the same seed then made another picture in every process)
+    sigma = rng.randint(8, 20)
+    grain = np.random.default_rng(rng.getrandbits(64)).normal(128.0, sigma, (height, width))
+    noise = Image.fromarray(grain.clip(0, 255).astype(np.uint8), "L").convert("RGB")
     return Image.blend(image, noise, 0.06)
 
 
