@@ -63,17 +63,22 @@ def _contrast(gray: np.ndarray) -> np.ndarray:
     return gray
 
 
-def extract(gray: np.ndarray, n: int = 1000, found: dict | None = None, lowest_first: int | None = None) -> Features:
+def extract(gray: np.ndarray, n: int = 1000, found: dict | None = None, lowest_first: int | None = None,
+            above: tuple[int, ...] = ()) -> Features:
     """ORB on a grayscale image, lowering the FAST threshold until about n points are found
     (smooth, low-contrast pictures have few corners at the default threshold). `found`, a
     dict, receives "points", the keypoints (x, y, size, angle, response, octave) as an array
     (for `mirrored`), and "fast", the threshold that found them. `lowest_first`: start at
     the first threshold no higher than this one (an enlarged part of an image that needed a
-    low threshold needs one at least as low: the thresholds above it would be tried in vain)."""
+    low threshold needs one at least as low: the thresholds above it would be tried in vain).
+    `above`: higher thresholds tried first when the description would start at the first one
+    (a corner-dense picture finds its points there at less cost: FAST scores fewer corners)."""
     img = _contrast(gray)
     kps = []
     want = int(n * CFG["over"]) if CFG["grid"] else n
     steps = [ft for ft in CFG["fast"] if lowest_first is None or ft <= lowest_first] or CFG["fast"][-1:]
+    if steps[0] == CFG["fast"][0]:
+        steps = [*above, *steps]
     for ft in steps:
         orb = _orb(want, ft)
         kps = orb.detect(img, None)

@@ -309,6 +309,40 @@ def test_a_window_starts_at_the_corner_threshold_the_whole_needed():
     assert found["fast"] == CFG["fast"][2]
 
 
+def test_a_corner_dense_window_finds_its_points_at_a_higher_threshold():
+    """`above`: a picture with corners everywhere (noise) is described at the first higher
+    threshold that finds enough points; a photo that has too few there falls back to the
+    configuration's thresholds, as without it; and a description that starts lower (the whole
+    query needed a lower threshold) never tries them."""
+    import io
+
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    from matching.decode import load_gray
+    from matching.engine import WINDOW_FAST_ABOVE, WINDOW_POINTS
+    from matching.features import CFG, extract
+
+    assert WINDOW_FAST_ABOVE and min(WINDOW_FAST_ABOVE) > CFG["fast"][0]
+    data = io.BytesIO()   # noise as the ingest benchmark's pictures that are no work: JPEG, 600 x 400
+    grain = np.random.default_rng(5).normal(128.0, 50.0, (400, 600)).clip(0, 255).astype(np.uint8)
+    Image.fromarray(grain, "L").convert("RGB").save(data, "JPEG", quality=85)
+    noise = cv2.resize(load_gray(data.getvalue(), 800, 640)[:256, :384], (1024, 683))   # a window, enlarged
+    found: dict = {}
+    dense = extract(noise, WINDOW_POINTS, found, above=WINDOW_FAST_ABOVE)
+    assert found["fast"] == WINDOW_FAST_ABOVE[0] and len(dense.xy) == WINDOW_POINTS
+    extract(noise, WINDOW_POINTS, found, lowest_first=CFG["fast"][1], above=WINDOW_FAST_ABOVE)
+    assert found["fast"] == CFG["fast"][1]            # started lower: the higher ones are not tried
+
+    gray = load_gray(photo("astronaut.png"), 1024)
+    plain: dict = {}
+    before = extract(gray, 1500, plain)
+    extract(gray, 1500, found, above=WINDOW_FAST_ABOVE)
+    assert found["fast"] == plain["fast"] == CFG["fast"][0]   # too few corners at 80 and 40
+    assert np.array_equal(found["points"], plain["points"]) and len(before.xy) == 1500
+
+
 def test_postings_gather_every_listed_slot_list_after_list():
     import numpy as np
 
