@@ -13,6 +13,10 @@ from caseapp.core.demo import Demo
 from caseapp.core.images import thumbnail_bytes
 from caseapp.hits.ingest import sighting_key
 from caseapp.hits.models import Hit, Sighting
+from matching.engine import MIRRORED, WHOLE
+from matching.hashes import NEAR_256, score as hash_score
+
+HASH_FLOOR = hash_score(NEAR_256)   # the lowest score of a near-exact copy found by its hash
 
 # Sites the demo crawler found copies on: (site, how often). A few big ones, so that
 # triage by site and whitelisting a social network show what they are for.
@@ -90,10 +94,12 @@ def _hits(demo: Demo, work_ids: dict[int, list[int]]) -> int:
         session.add(sighting)
         session.flush()
         for work_id, placed in zip(shown, places):
+            score = rng.choice([rng.uniform(0.9, 0.99), rng.uniform(0.7, 0.9), rng.uniform(0.5, 0.7)])
+            transform = [round(x, 6) for row in placed for x in row]
+            if tuple(transform) in (WHOLE, MIRRORED):   # the engine answers these by hash: 0.81 or more
+                score = HASH_FLOOR + (score - 0.5) * (0.99 - HASH_FLOOR) / 0.49
             session.add(Hit(sighting_id=sighting.id, work_id=work_id, client_id=client_id, site=site,
-                            score=round(rng.choice([rng.uniform(0.9, 0.99), rng.uniform(0.7, 0.9),
-                                                    rng.uniform(0.5, 0.7)]), 3),
-                            transform=[round(x, 6) for row in placed for x in row]))
+                            score=round(score, 3), transform=transform))
             made += 1
     session.flush()
     return made
