@@ -34,7 +34,7 @@ def copies(work_bytes: list[bytes], n: int, folder: Path, seed: int = 5) -> list
     for i in range(n):
         if i % 5 == 4:   # not a client's work: noise
             # seeded (Pillow's effect_noise draws from the C library's rand(): not reproducible)
-            grain = np.random.default_rng(i).normal(128.0, rng.uniform(20, 80), (400, 600))
+            grain = np.random.default_rng([seed, i]).normal(128.0, rng.uniform(20, 80), (400, 600))
             im = Image.fromarray(grain.clip(0, 255).astype(np.uint8), "L").convert("RGB")
         else:
             im = Image.open(io.BytesIO(rng.choice(work_bytes))).convert("RGB")

@@ -70,14 +70,17 @@ WINDOWS = ((0.0, 0.0), (1 - WINDOW, 0.0), (0.0, 1 - WINDOW), (1 - WINDOW, 1 - WI
 WINDOW_SIDE = 1024
 WINDOW_POINTS = 1200
 # FAST thresholds a window tries before the configuration's (features.CFG "fast") when its whole
-# query found its points at the first of those: a corner-dense picture (foliage, gravel, a page
-# of small print, noise) then finds its window's points at a higher threshold, where FAST has
-# far fewer candidate corners to score. On 20 noise pictures (600 x 400, as a crawler's
-# pictures that are no work in benchmarks/hits_ingest.py) the whole and the windows were
-# described in 140 ms instead of 254; on the tuning set (docs/benchmarks.md) micro-AP 0.9713 ->
-# 0.9714, no query slower (a failed try at 80 or 40 costs about 2 ms on a window that has few
-# corners there).
+# query is corner-dense: found its points at the first of those, with WINDOW_DENSE corners a
+# pixel or more at FAST 40 (features.DENSITY_FAST). Such a picture (foliage, gravel, a page of
+# small print, noise) then finds its window's points at a higher threshold, where FAST has far
+# fewer candidate corners to score. On 20 noise pictures (600 x 400, as the pictures that are no
+# work in benchmarks/hits_ingest.py) the whole and the windows were described in 140 ms instead
+# of 254. Not for every picture whose whole needed only the first threshold: on ordinary photos
+# the two failed tries made the windows 15-27% slower (a review's measurement, docs/
+# benchmarks.md). The bound lies between Debian's wallpapers and scikit-image's photos (at most
+# 0.0105 corners a pixel at 40) and corner-dense patterns (0.0187-0.036; noise 0.065 and more).
 WINDOW_FAST_ABOVE: tuple[int, ...] = (80, 40)
+WINDOW_DENSE = 0.015
 
 # frame of the mirrored variant: x -> 1 - x in normalised coordinates (its own inverse)
 _MIRROR = np.array([[-1.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
@@ -105,6 +108,7 @@ class Query:
         self.stages: list[list[Variant]] = []
         self._points = np.zeros((0, 6), np.float32)
         self._fast = None
+        self._density = 0.0
 
     @property
     def mirror_hash(self) -> np.ndarray | None:
@@ -128,6 +132,7 @@ class Query:
         whole = Variant(extract(self.gray, QUERY_POINTS, found))
         self._points = found.get("points", self._points)
         self._fast = found.get("fast")
+        self._density = found.get("density", 0.0)
         return [whole]
 
     def _windows(self) -> list[Variant]:
@@ -138,13 +143,14 @@ class Query:
         zoom = WINDOW_SIDE / max(ww, wh)
         if zoom <= 1.0:   # a window would not be enlarged: its points are the whole query's
             return out
+        above = WINDOW_FAST_ABOVE if self._density >= WINDOW_DENSE else ()
         for fx, fy in WINDOWS:
             x0, y0 = round(fx * w), round(fy * h)
             crop = gray[y0:y0 + wh, x0:x0 + ww]
             big = cv2.resize(crop, (round(crop.shape[1] * zoom), round(crop.shape[0] * zoom)),
                              interpolation=cv2.INTER_LINEAR)
             frame = np.array([[crop.shape[1] / w, 0.0, x0 / w], [0.0, crop.shape[0] / h, y0 / h], [0.0, 0.0, 1.0]])
-            features = extract(big, WINDOW_POINTS, lowest_first=self._fast, above=WINDOW_FAST_ABOVE)
+            features = extract(big, WINDOW_POINTS, lowest_first=self._fast, above=above)
             out.append(Variant(features, frame, window=True))
         return out
 

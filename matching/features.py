@@ -36,6 +36,17 @@ def _orb(n: int, fast: int):
     return _ORB[key]
 
 
+# FAST's threshold for `density` (corners a pixel of the contrast-normalised picture, level 0)
+DENSITY_FAST = 40
+_DENSE = []
+
+
+def _dense_fast():
+    if not _DENSE:
+        _DENSE.append(cv2.FastFeatureDetector_create(threshold=DENSITY_FAST, nonmaxSuppression=True))
+    return _DENSE[0]
+
+
 def _spread(kps, shape, g: int, n: int):
     """Keep n keypoints spread over a g x g grid: the strongest of every cell first, then the
     second strongest of every cell, ... (a textured region cannot take the whole budget)."""
@@ -68,7 +79,8 @@ def extract(gray: np.ndarray, n: int = 1000, found: dict | None = None, lowest_f
     """ORB on a grayscale image, lowering the FAST threshold until about n points are found
     (smooth, low-contrast pictures have few corners at the default threshold). `found`, a
     dict, receives "points", the keypoints (x, y, size, angle, response, octave) as an array
-    (for `mirrored`), and "fast", the threshold that found them. `lowest_first`: start at
+    (for `mirrored`), "fast", the threshold that found them, and "density", FAST corners a
+    pixel at DENSITY_FAST when that was the first threshold (else 0). `lowest_first`: start at
     the first threshold no higher than this one (an enlarged part of an image that needed a
     low threshold needs one at least as low: the thresholds above it would be tried in vain).
     `above`: higher thresholds tried first when the description would start at the first one
@@ -77,7 +89,7 @@ def extract(gray: np.ndarray, n: int = 1000, found: dict | None = None, lowest_f
     kps = []
     want = int(n * CFG["over"]) if CFG["grid"] else n
     steps = [ft for ft in CFG["fast"] if lowest_first is None or ft <= lowest_first] or CFG["fast"][-1:]
-    if steps[0] == CFG["fast"][0]:
+    if steps and steps[0] == CFG["fast"][0]:
         steps = [*above, *steps]
     for ft in steps:
         orb = _orb(want, ft)
@@ -94,6 +106,9 @@ def extract(gray: np.ndarray, n: int = 1000, found: dict | None = None, lowest_f
     if found is not None:
         found["points"] = np.array([(*k.pt, k.size, k.angle, k.response, k.octave) for k in kps], np.float32)
         found["fast"] = ft
+        # how corner-dense the picture is (only asked when the first threshold sufficed: a
+        # picture that needed a lower one is not); under a millisecond on a query
+        found["density"] = (len(_dense_fast().detect(img)) / img.size) if ft == CFG["fast"][0] else 0.0
     return _features(kps, desc, gray)
 
 

@@ -44,7 +44,7 @@ def landscape(seed: int, size: tuple[int, int] = (1200, 800)) -> Image.Image:
         x, y = 0, base - rng.randint(0, height // 6)
         while x <= width:
             points.append((x, y))
-            x += rng.randint(width // 30, width // 10)
+            x += max(1, rng.randint(width // 30, width // 10))   # a picture under 30 pixels wide still ends
             y = max(height // 5, min(height - 10, y + rng.randint(-height // 8, height // 8)))
         points += [(width, height)]
         draw.polygon(points, fill=color)
@@ -56,8 +56,8 @@ def landscape(seed: int, size: tuple[int, int] = (1200, 800)) -> Image.Image:
         draw.polygon([(tx, ty - th), (tx - th // 4, ty), (tx + th // 4, ty)], fill=_lerp(ground, (0, 0, 0), 0.5))
     image = image.filter(ImageFilter.GaussianBlur(1.2))
     # film grain, so JPEG has texture to keep: drawn from a generator seeded from `rng` (Pillow's
-    # effect_noise draws from the C library's rand(), whose state is whatever the process did
-    # before: the same seed then made another picture in every process)
+    # effect_noise draws from the C library's rand(), whose state is whatever the process drew
+    # before: the same seed made another picture after any earlier grain or noise)
     sigma = rng.randint(8, 20)
     grain = np.random.default_rng(rng.getrandbits(64)).normal(128.0, sigma, (height, width))
     noise = Image.fromarray(grain.clip(0, 255).astype(np.uint8), "L").convert("RGB")

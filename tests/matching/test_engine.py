@@ -309,29 +309,39 @@ def test_a_window_starts_at_the_corner_threshold_the_whole_needed():
     assert found["fast"] == CFG["fast"][2]
 
 
+def _noise_jpeg(sigma: float = 50.0) -> bytes:
+    """Noise as the ingest benchmark's pictures that are no work: JPEG, 600 x 400."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    data = io.BytesIO()
+    grain = np.random.default_rng(5).normal(128.0, sigma, (400, 600)).clip(0, 255).astype(np.uint8)
+    Image.fromarray(grain, "L").convert("RGB").save(data, "JPEG", quality=85)
+    return data.getvalue()
+
+
 def test_a_corner_dense_window_finds_its_points_at_a_higher_threshold():
     """`above`: a picture with corners everywhere (noise) is described at the first higher
     threshold that finds enough points; a photo that has too few there falls back to the
     configuration's thresholds, as without it; and a description that starts lower (the whole
     query needed a lower threshold) never tries them."""
-    import io
-
     import cv2
     import numpy as np
-    from PIL import Image
 
     from matching.decode import load_gray
     from matching.engine import WINDOW_FAST_ABOVE, WINDOW_POINTS
     from matching.features import CFG, extract
 
     assert WINDOW_FAST_ABOVE and min(WINDOW_FAST_ABOVE) > CFG["fast"][0]
-    data = io.BytesIO()   # noise as the ingest benchmark's pictures that are no work: JPEG, 600 x 400
-    grain = np.random.default_rng(5).normal(128.0, 50.0, (400, 600)).clip(0, 255).astype(np.uint8)
-    Image.fromarray(grain, "L").convert("RGB").save(data, "JPEG", quality=85)
-    noise = cv2.resize(load_gray(data.getvalue(), 800, 640)[:256, :384], (1024, 683))   # a window, enlarged
+    noise = cv2.resize(load_gray(_noise_jpeg(), 800, 640)[:256, :384], (1024, 683))   # a window, enlarged
     found: dict = {}
     dense = extract(noise, WINDOW_POINTS, found, above=WINDOW_FAST_ABOVE)
     assert found["fast"] == WINDOW_FAST_ABOVE[0] and len(dense.xy) == WINDOW_POINTS
+    for lowest in (CFG["fast"][0], CFG["fast"][0] + 1):      # starting at the first: tried
+        extract(noise, WINDOW_POINTS, found, lowest_first=lowest, above=WINDOW_FAST_ABOVE)
+        assert found["fast"] == WINDOW_FAST_ABOVE[0]
     extract(noise, WINDOW_POINTS, found, lowest_first=CFG["fast"][1], above=WINDOW_FAST_ABOVE)
     assert found["fast"] == CFG["fast"][1]            # started lower: the higher ones are not tried
 
@@ -341,6 +351,30 @@ def test_a_corner_dense_window_finds_its_points_at_a_higher_threshold():
     extract(gray, 1500, found, above=WINDOW_FAST_ABOVE)
     assert found["fast"] == plain["fast"] == CFG["fast"][0]   # too few corners at 80 and 40
     assert np.array_equal(found["points"], plain["points"]) and len(before.xy) == 1500
+
+
+@pytest.mark.parametrize("picture, dense", [("noise", True), ("astronaut.png", False), ("coffee.png", False)])
+def test_only_a_corner_dense_query_has_its_windows_try_the_higher_thresholds(monkeypatch, picture, dense):
+    """Query: the windows try WINDOW_FAST_ABOVE first only when the whole query is corner-dense
+    (a photo's windows would pay two failed detections each: 15-27% slower); the whole query
+    itself never tries them."""
+    from matching import engine, features
+
+    source = _noise_jpeg() if picture == "noise" else photo(picture)
+    tried: list[tuple[int, int]] = []
+    orb = features._orb
+    monkeypatch.setattr(features, "_orb", lambda n, fast: tried.append((n, fast)) or orb(n, fast))
+    query = engine.query_signature(source)
+    query.stage(0)
+    whole = [fast for n, fast in tried if fast in engine.WINDOW_FAST_ABOVE]
+    assert whole == [] and query._fast == features.CFG["fast"][0]    # the whole: from the first threshold
+    assert (query._density >= engine.WINDOW_DENSE) is dense
+    tried.clear()
+    windows = query.stage(2)
+    assert len(windows) == len(engine.WINDOWS)
+    higher = {fast for n, fast in tried if n == int(engine.WINDOW_POINTS * features.CFG["over"])} \
+        & set(engine.WINDOW_FAST_ABOVE)
+    assert bool(higher) is dense
 
 
 def test_postings_gather_every_listed_slot_list_after_list():
