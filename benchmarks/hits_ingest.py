@@ -26,16 +26,15 @@ sys.path.insert(0, str(ROOT))
 
 
 def copies(work_bytes: list[bytes], n: int, folder: Path, seed: int = 5) -> list[dict]:
-    import numpy as np
     from PIL import Image, ImageDraw, ImageOps
+
+    from caseapp.clients.demo_pictures import grain
 
     rng = random.Random(seed)
     lines = []
     for i in range(n):
         if i % 5 == 4:   # not a client's work: noise
-            # seeded (Pillow's effect_noise draws from the C library's rand(): not reproducible)
-            grain = np.random.default_rng([seed, i]).normal(128.0, rng.uniform(20, 80), (400, 600))
-            im = Image.fromarray(grain.clip(0, 255).astype(np.uint8), "L").convert("RGB")
+            im = grain([seed, i], rng.uniform(20, 80), (600, 400))
         else:
             im = Image.open(io.BytesIO(rng.choice(work_bytes))).convert("RGB")
             w, h = im.size

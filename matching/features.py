@@ -5,6 +5,7 @@ corners are found, so smooth pictures still get points; points are spread over
 a grid so that one textured region cannot take the whole budget."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -38,13 +39,11 @@ def _orb(n: int, fast: int):
 
 # FAST's threshold for `density` (corners a pixel of the contrast-normalised picture, level 0)
 DENSITY_FAST = 40
-_DENSE = []
 
 
+@functools.cache
 def _dense_fast():
-    if not _DENSE:
-        _DENSE.append(cv2.FastFeatureDetector_create(threshold=DENSITY_FAST, nonmaxSuppression=True))
-    return _DENSE[0]
+    return cv2.FastFeatureDetector_create(threshold=DENSITY_FAST, nonmaxSuppression=True)
 
 
 def _spread(kps, shape, g: int, n: int):

@@ -55,13 +55,19 @@ def landscape(seed: int, size: tuple[int, int] = (1200, 800)) -> Image.Image:
         th = rng.randint(height // 20, height // 7)
         draw.polygon([(tx, ty - th), (tx - th // 4, ty), (tx + th // 4, ty)], fill=_lerp(ground, (0, 0, 0), 0.5))
     image = image.filter(ImageFilter.GaussianBlur(1.2))
-    # film grain, so JPEG has texture to keep: drawn from a generator seeded from `rng` (Pillow's
-    # effect_noise draws from the C library's rand(), whose state is whatever the process drew
-    # before: the same seed made another picture after any earlier grain or noise)
+    # film grain, so JPEG has texture to keep
     sigma = rng.randint(8, 20)
-    grain = np.random.default_rng(rng.getrandbits(64)).normal(128.0, sigma, (height, width))
-    noise = Image.fromarray(grain.clip(0, 255).astype(np.uint8), "L").convert("RGB")
-    return Image.blend(image, noise, 0.06)
+    return Image.blend(image, grain(rng.getrandbits(64), sigma, size), 0.06)
+
+
+def grain(seed, sigma: float, size: tuple[int, int]) -> Image.Image:
+    """Gaussian noise around mid-grey (RGB, `size` as width, height), the same for a seed (an
+    int or a sequence of ints) in every process. Not Pillow's effect_noise: it draws from the C
+    library's rand(), whose state is whatever the process drew before, so a seed made another
+    picture after any earlier noise."""
+    width, height = size
+    values = np.random.default_rng(seed).normal(128.0, sigma, (height, width))
+    return Image.fromarray(values.clip(0, 255).astype(np.uint8), "L").convert("RGB")
 
 
 def landscape_jpeg(seed: int, size: tuple[int, int] = (1200, 800)) -> bytes:
