@@ -81,7 +81,22 @@ WINDOW_POINTS = 1200
 # 0.0105 corners a pixel at 40) and corner-dense patterns (0.0187-0.036; noise 0.065 and more).
 WINDOW_FAST_ABOVE: tuple[int, ...] = (80, 40)
 WINDOW_DENSE = 0.015
+# A CLOSER LOOK at a copy found small: when the first or second stage finds a copy that spans
+# at most CLOSER_SHARE of the query across and down (a picture inside a screenshot, on a page,
+# under a wide border), its part of the query (with CLOSER_MARGIN around) is enlarged to
+# WINDOW_SIDE, described and verified again as a probe: a second plane it shows (another
+# photograph of the same scene, taken from beside: a stereo view; Index.plane_factor) discounts
+# the copy's score, as the whole query's does for what its windows find. At the whole query's
+# scale such a copy has too few of its points for the parallax to show; enlarged, it gets
+# WINDOW_POINTS of its own (at 0.8 of an 800-pixel query, 1.6 times the pixels across). A copy
+# that fills the query (a crop, a thumbnail of the work) gets none: enlarged, it would show
+# nothing new. Copies found by the windows had theirs (the windows are parts enlarged). The
+# tuning set (docs/benchmarks.md) gave the same answers with 2/3, 0.8 and a first version gated
+# on the enlargement alone (1.5 times or more, which also took whole queries under 683 pixels).
+CLOSER_SHARE = 0.8
+CLOSER_MARGIN = 0.1
 
+_UNIT = np.array([[[0.0, 0.0]], [[1.0, 0.0]], [[1.0, 1.0]], [[0.0, 1.0]]])
 # frame of the mirrored variant: x -> 1 - x in normalised coordinates (its own inverse)
 _MIRROR = np.array([[-1.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
 
@@ -135,6 +150,33 @@ class Query:
         self._density = found.get("density", 0.0)
         return [whole]
 
+    def closer(self, placed: tuple[float, ...], mirror: bool) -> Variant | None:
+        """The part of the query where a copy was placed (`placed`: query -> work, normalised,
+        as Match.transform), enlarged to WINDOW_SIDE and described (mirrored when the copy was
+        found mirrored): None when the copy spans more than CLOSER_SHARE of the query, or when
+        its part would not be enlarged."""
+        H = np.array(placed, np.float64).reshape(3, 3)
+        try:
+            quad = cv2.perspectiveTransform(_UNIT, np.linalg.inv(H)).reshape(-1, 2)
+        except np.linalg.LinAlgError:
+            return None
+        if not np.isfinite(quad).all():
+            return None
+        lo, hi = quad.min(axis=0), quad.max(axis=0)
+        lo, hi = np.clip(lo - CLOSER_MARGIN * (hi - lo), 0, 1), np.clip(hi + CLOSER_MARGIN * (hi - lo), 0, 1)
+        h, w = self.gray.shape[:2]
+        x0, y0 = int(lo[0] * w), int(lo[1] * h)
+        x1, y1 = int(np.ceil(hi[0] * w)), int(np.ceil(hi[1] * h))
+        if x1 - x0 < 8 or y1 - y0 < 8 or max((x1 - x0) / w, (y1 - y0) / h) > CLOSER_SHARE:
+            return None
+        zoom = WINDOW_SIDE / max(x1 - x0, y1 - y0)
+        if zoom <= 1.0:   # a wide panorama's part: not enlarged, its points are the whole's
+            return None
+        crop = self.gray[y0:y1, x0:x1]
+        if mirror:
+            crop = np.ascontiguousarray(crop[:, ::-1])
+        return Variant(extract(_enlarged(crop, zoom), WINDOW_POINTS, lowest_first=self._fast), None, window=True)
+
     def _windows(self) -> list[Variant]:
         gray = self.gray
         out: list[Variant] = []
@@ -147,12 +189,17 @@ class Query:
         for fx, fy in WINDOWS:
             x0, y0 = round(fx * w), round(fy * h)
             crop = gray[y0:y0 + wh, x0:x0 + ww]
-            big = cv2.resize(crop, (round(crop.shape[1] * zoom), round(crop.shape[0] * zoom)),
-                             interpolation=cv2.INTER_LINEAR)
+            big = _enlarged(crop, zoom)
             frame = np.array([[crop.shape[1] / w, 0.0, x0 / w], [0.0, crop.shape[0] / h, y0 / h], [0.0, 0.0, 1.0]])
             features = extract(big, WINDOW_POINTS, lowest_first=self._fast, above=above)
             out.append(Variant(features, frame, window=True))
         return out
+
+
+def _enlarged(crop: np.ndarray, zoom: float) -> np.ndarray:
+    """A part of the query enlarged `zoom` times (a window, a closer look)."""
+    return cv2.resize(crop, (round(crop.shape[1] * zoom), round(crop.shape[0] * zoom)),
+                      interpolation=cv2.INTER_LINEAR)
 
 
 def _placement(H: np.ndarray, frame: np.ndarray | None) -> tuple[float, ...] | None:
@@ -207,6 +254,7 @@ def staged_search(image, k: int, run, near=None) -> list["Match"]:
         if flipped:
             return [Match(ref, hash_score(bits), True, MIRRORED) for ref, bits in flipped[:k]]
     best: dict[str, tuple[float, tuple | None]] = {ref: (hash_score(bits), WHOLE) for ref, bits in found}
+    closer: dict[str, float] = {}   # second-plane factors a closer look found (CLOSER_SHARE)
     for describe in stages:
         variants = describe()
         if not variants:
@@ -217,13 +265,31 @@ def staged_search(image, k: int, run, near=None) -> list["Match"]:
         for ref, score in run([v.features for v in variants], k, transforms, planes if windows else None):
             placed = transforms.get(ref)
             if placed and variants[placed[0]].window:
-                score = round(score * planes.get(ref, 1.0), 6)
+                score = round(score * min(planes.get(ref, 1.0), closer.get(ref, 1.0)), 6)
+            placement = _placement(placed[1], variants[placed[0]].frame) if placed else None
+            if score >= THRESHOLD and placement and not windows and not isinstance(image, list):
+                if ref not in closer:
+                    closer[ref] = _closer_look(query, placement, variants[placed[0]].frame is _MIRROR, ref, run)
+                score = round(score * closer[ref], 6)
             if ref not in best or score > best[ref][0]:
-                best[ref] = (score, _placement(placed[1], variants[placed[0]].frame) if placed else None)
+                best[ref] = (score, placement)
         if any(score >= THRESHOLD for score, _ in best.values()):
             break
     ranked = sorted(best.items(), key=lambda t: -t[1][0])[:k]
     return [Match(ref, score, score >= THRESHOLD, placed) for ref, (score, placed) in ranked]
+
+
+def _closer_look(query: Query, placement: tuple[float, ...], mirror: bool, ref: str, run) -> float:
+    """The second-plane factor (Index.plane_factor) of `ref` for the query's part where the
+    copy was placed, enlarged (Query.closer); 1 when the copy spans too much of the query for
+    an enlarged part to tell more than the stage that found it (CLOSER_SHARE), or when the
+    enlarged part does not shortlist the work."""
+    variant = query.closer(placement, mirror)
+    if variant is None:
+        return 1.0
+    planes: dict[str, float] = {}
+    run([variant.features], 1, None, planes)
+    return planes.get(ref, 1.0)
 
 
 def signature(image: Source) -> Features:
