@@ -96,7 +96,7 @@ WINDOW_DENSE = 0.015
 CLOSER_SHARE = 0.8
 CLOSER_MARGIN = 0.1
 
-_UNIT = np.array([[[0.0, 0.0]], [[1.0, 0.0]], [[1.0, 1.0]], [[0.0, 1.0]]])
+_UNIT = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 1.0], [1.0, 1.0, 1.0], [0.0, 1.0, 1.0]])
 # frame of the mirrored variant: x -> 1 - x in normalised coordinates (its own inverse)
 _MIRROR = np.array([[-1.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
 
@@ -157,17 +157,20 @@ class Query:
         its part would not be enlarged."""
         H = np.array(placed, np.float64).reshape(3, 3)
         try:
-            quad = cv2.perspectiveTransform(_UNIT, np.linalg.inv(H)).reshape(-1, 2)
+            corners = _UNIT @ np.linalg.inv(H).T          # the work's corners in the query
         except np.linalg.LinAlgError:
             return None
-        if not np.isfinite(quad).all():
+        if not (np.isfinite(corners).all() and (corners[:, 2] > 1e-9).all()):
+            return None                                   # a corner at or beyond infinity
+        quad = corners[:, :2] / corners[:, 2:]
+        lo, hi = np.clip(quad.min(axis=0), 0, 1), np.clip(quad.max(axis=0), 0, 1)
+        if (hi - lo).max() > CLOSER_SHARE:                # the copy fills the query
             return None
-        lo, hi = quad.min(axis=0), quad.max(axis=0)
         lo, hi = np.clip(lo - CLOSER_MARGIN * (hi - lo), 0, 1), np.clip(hi + CLOSER_MARGIN * (hi - lo), 0, 1)
         h, w = self.gray.shape[:2]
         x0, y0 = int(lo[0] * w), int(lo[1] * h)
         x1, y1 = int(np.ceil(hi[0] * w)), int(np.ceil(hi[1] * h))
-        if x1 - x0 < 8 or y1 - y0 < 8 or max((x1 - x0) / w, (y1 - y0) / h) > CLOSER_SHARE:
+        if x1 - x0 < 16 or y1 - y0 < 16:
             return None
         zoom = WINDOW_SIDE / max(x1 - x0, y1 - y0)
         if zoom <= 1.0:   # a wide panorama's part: not enlarged, its points are the whole's
@@ -254,7 +257,7 @@ def staged_search(image, k: int, run, near=None) -> list["Match"]:
         if flipped:
             return [Match(ref, hash_score(bits), True, MIRRORED) for ref, bits in flipped[:k]]
     best: dict[str, tuple[float, tuple | None]] = {ref: (hash_score(bits), WHOLE) for ref, bits in found}
-    closer: dict[str, float] = {}   # second-plane factors a closer look found (CLOSER_SHARE)
+    closer: dict[tuple[str, bool], float] = {}   # (work, mirrored): a closer look's second-plane factor
     for describe in stages:
         variants = describe()
         if not variants:
@@ -264,13 +267,19 @@ def staged_search(image, k: int, run, near=None) -> list["Match"]:
         windows = any(v.window for v in variants)
         for ref, score in run([v.features for v in variants], k, transforms, planes if windows else None):
             placed = transforms.get(ref)
-            if placed and variants[placed[0]].window:
-                score = round(score * min(planes.get(ref, 1.0), closer.get(ref, 1.0)), 6)
-            placement = _placement(placed[1], variants[placed[0]].frame) if placed else None
-            if score >= THRESHOLD and placement and not windows and not isinstance(image, list):
-                if ref not in closer:
-                    closer[ref] = _closer_look(query, placement, variants[placed[0]].frame is _MIRROR, ref, run)
-                score = round(score * closer[ref], 6)
+            variant = variants[placed[0]] if placed else None
+            placement = _placement(placed[1], variant.frame) if placed else None
+            mirror = variant is not None and variant.frame is _MIRROR
+            # a closer look once per work and orientation; what it shows holds for every later
+            # score of that work in that orientation (the mirror is verified again with the windows)
+            if (score >= THRESHOLD and placement and not variant.window and not isinstance(image, list)
+                    and (ref, mirror) not in closer):
+                closer[ref, mirror] = _closer_look(query, placement, mirror, ref, run)
+            factor = closer.get((ref, mirror), 1.0)
+            if variant is not None and variant.window:
+                factor = min(planes.get(ref, 1.0), factor)
+            if factor < 1.0:
+                score = round(score * factor, 6)
             if ref not in best or score > best[ref][0]:
                 best[ref] = (score, placement)
         if any(score >= THRESHOLD for score, _ in best.values()):
