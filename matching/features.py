@@ -42,8 +42,55 @@ DENSITY_FAST = 40
 
 
 @functools.cache
-def _dense_fast():
-    return cv2.FastFeatureDetector_create(threshold=DENSITY_FAST, nonmaxSuppression=True)
+def _fast_detector(threshold: int):
+    return cv2.FastFeatureDetector_create(threshold=threshold, nonmaxSuppression=True)
+
+
+@functools.cache
+def _quotas(n: int) -> tuple[int, ...]:
+    """The points ORB keeps at most on each pyramid level of a description of n points: its
+    share of n, decreasing with the level's area (OpenCV's orb.cpp, ORB_Impl::detectAndCompute,
+    `nfeaturesPerLevel`; a test checks these against what ORB keeps on a corner-dense picture)."""
+    factor = 1.0 / CFG["scale"]
+    share = n * (1 - factor) / (1 - factor ** CFG["levels"])
+    out = []
+    for _ in range(CFG["levels"] - 1):
+        out.append(round(share))
+        share *= factor
+    return (*out, max(n - sum(out), 0))
+
+
+class _FirstLevel:
+    """FAST's corners on the picture itself (the pyramid's first level), counted before ORB is
+    run at a threshold that cannot find enough points. ORB keeps at most its quota
+    (`_quotas`) of each level, so with c corners on the first level it finds at most
+    n - q0 + min(c, q0): below what is needed, that threshold is skipped, and the points found
+    are the same as trying it (FAST's corners are a subset of ORB's candidates there). A count
+    at a higher threshold is a lower bound of the count at a lower one (a corner at a threshold
+    is one at every lower one, and non-maximum suppression keeps it: it compares scores, which
+    do not depend on the threshold), so a corner-dense picture's count at DENSITY_FAST,
+    asked for anyway, spares the count at the first threshold. Smooth pictures (the demo's
+    drawn landscapes, skies) step down from 20 to 2: ORB's tries at 20, 10 and 5 cost
+    several milliseconds a 1,024-pixel query, FAST's counts a fraction of that
+    (docs/benchmarks.md)."""
+
+    def __init__(self, img: np.ndarray, n: int) -> None:
+        self.img, self.n = img, n
+        self.counts: dict[int, int] = {}
+
+    def corners(self, threshold: int) -> int:
+        """First-level corners at `threshold`."""
+        if threshold not in self.counts:
+            self.counts[threshold] = len(_fast_detector(threshold).detect(self.img))
+        return self.counts[threshold]
+
+    def can_fill(self, threshold: int, need: float) -> bool:
+        """Whether ORB at `threshold` could find `need` points, by the first level's count."""
+        q0 = _quotas(self.n)[0]
+        short = need - (self.n - q0)     # first-level points ORB needs at least
+        if short <= 0 or any(t >= threshold and c >= short for t, c in self.counts.items()):
+            return True
+        return self.corners(threshold) >= short
 
 
 def _spread(kps, shape, g: int, n: int):
@@ -90,7 +137,15 @@ def extract(gray: np.ndarray, n: int = 1000, found: dict | None = None, lowest_f
     steps = [ft for ft in CFG["fast"] if lowest_first is None or ft <= lowest_first] or CFG["fast"][-1:]
     if steps and steps[0] == CFG["fast"][0]:
         steps = [*above, *steps]
-    for ft in steps:
+    first = _FirstLevel(img, want)
+    if found is not None and steps[0] < DENSITY_FAST:
+        first.corners(DENSITY_FAST)     # the density, asked for below: a lower bound at once
+    for i, ft in enumerate(steps):
+        # the last threshold is tried whatever it finds; a part of a query tries the whole
+        # query's threshold directly (lowest_first: it mostly suffices), but not one above it
+        checked = i < len(steps) - 1 and not (i == 0 and lowest_first is not None and not above)
+        if checked and not first.can_fill(ft, CFG["fill"] * want):
+            continue    # ORB could not find enough here: the next threshold would be tried
         orb = _orb(want, ft)
         kps = orb.detect(img, None)
         if len(kps) >= CFG["fill"] * want:
@@ -106,8 +161,9 @@ def extract(gray: np.ndarray, n: int = 1000, found: dict | None = None, lowest_f
         found["points"] = np.array([(*k.pt, k.size, k.angle, k.response, k.octave) for k in kps], np.float32)
         found["fast"] = ft
         # how corner-dense the picture is (only asked when the first threshold sufficed: a
-        # picture that needed a lower one is not); under a millisecond on a query
-        found["density"] = (len(_dense_fast().detect(img)) / img.size) if ft == CFG["fast"][0] else 0.0
+        # picture that needed a lower one is not); under a millisecond on a query, counted
+        # before the thresholds were tried (_FirstLevel)
+        found["density"] = (first.corners(DENSITY_FAST) / img.size) if ft == CFG["fast"][0] else 0.0
     return _features(kps, desc, gray)
 
 

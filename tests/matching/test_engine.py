@@ -309,6 +309,108 @@ def test_a_window_starts_at_the_corner_threshold_the_whole_needed():
     assert found["fast"] == CFG["fast"][2]
 
 
+@pytest.mark.parametrize("n", [1000, 3000, 3600, 4500])
+def test_orb_keeps_at_most_its_quota_of_each_pyramid_level(n):
+    """`_quotas` is what ORB keeps on each level: on a corner-dense picture it fills them all."""
+    import collections
+
+    import cv2
+
+    from matching.decode import load_gray
+    from matching.features import CFG, _orb, _quotas
+
+    noise = cv2.resize(load_gray(_noise_jpeg(), 800, 640), (1200, 800))
+    levels = collections.Counter(k.octave for k in _orb(n, CFG["fast"][0]).detect(noise, None))
+    assert tuple(levels[i] for i in range(CFG["levels"])) == _quotas(n) and sum(_quotas(n)) == n
+
+
+@pytest.mark.parametrize("counts, threshold, fills", [
+    ({20: 526}, 20, False),   # 4,500 points, 4,050 needed: 977 on the first level at most,
+    ({20: 527}, 20, True),    # so 527 of its corners at least
+    ({40: 527}, 20, True),    # corners at a higher threshold are corners here: not counted again
+    ({80: 526, 40: 527}, 20, True),
+    ({40: 526, 20: 526}, 20, False),
+    ({20: 5000}, 10, True),
+])
+def test_a_threshold_is_skipped_only_when_the_first_level_has_too_few_corners(counts, threshold, fills):
+    from matching.features import _FirstLevel, _quotas
+
+    assert _quotas(4500)[0] == 977
+    first = _FirstLevel(None, 4500)      # no picture: counting again would fail
+    first.counts = dict(counts)
+    assert first.can_fill(threshold, 0.9 * 4500) is fills
+
+
+def test_a_lower_threshold_is_counted_again():
+    """A count at a lower threshold says nothing of a higher one: FAST runs at the one asked."""
+    import numpy as np
+
+    from matching.features import _FirstLevel
+
+    first = _FirstLevel(np.zeros((64, 64), np.uint8), 4500)
+    first.counts = {10: 5000}
+    assert first.can_fill(20, 4050) is False and first.counts[20] == 0   # a flat picture: none
+
+
+def _ladder(name: str):
+    import cv2
+    import numpy as np
+
+    from caseapp.clients.demo_pictures import landscape
+    from matching.decode import load_gray
+
+    if name == "noise":
+        return load_gray(_noise_jpeg(), 1024, 640)
+    if name == "noise window":     # a window of it, enlarged: corners everywhere at 80
+        return cv2.resize(load_gray(_noise_jpeg(), 800, 640)[:256, :384], (1024, 683))
+    if name == "landscape":
+        return load_gray(landscape(7), 1024)
+    if name == "gradient":      # a sky: hardly a corner anywhere
+        ramp = np.tile(np.linspace(0, 255, 900, dtype=np.float32), (600, 1))
+        return cv2.GaussianBlur(ramp + np.random.default_rng(3).normal(0, 2, ramp.shape).astype(np.float32),
+                                (0, 0), 2).clip(0, 255).astype(np.uint8)
+    return load_gray(photo(name), 1024)
+
+
+@pytest.mark.parametrize("name, lowest_first, above, ends_at", [
+    ("astronaut.png", None, (), 20), ("moon.png", None, (), 10), ("horse.png", None, (), 2),
+    ("landscape", None, (), 2), ("gradient", None, (), 2), ("noise", None, (), 20),
+    ("noise", None, (80, 40), 20), ("noise window", None, (80, 40), 80), ("astronaut.png", None, (80, 40), 20),
+    ("moon.png", 20, (), 10),
+    ("landscape", 5, (), 2),
+])
+def test_skipping_thresholds_that_cannot_fill_finds_the_same_points(monkeypatch, name, lowest_first, above, ends_at):
+    """The first level's count only spares ORB's tries that would fail: the points, the
+    threshold and the density are those found by trying every threshold, and a smooth picture
+    is detected by ORB fewer times."""
+    import numpy as np
+
+    from matching import features
+
+    gray = _ladder(name)
+    tried: list[int] = []
+    orb = features._orb
+
+    def counted(n, fast):
+        tried.append(fast)
+        return orb(n, fast)
+
+    monkeypatch.setattr(features, "_orb", counted)
+    found: dict = {}
+    skipping = features.extract(gray, 1500, found, lowest_first=lowest_first, above=above)
+    skipped_tries = len(tried)
+    tried.clear()
+    monkeypatch.setattr(features._FirstLevel, "can_fill", lambda self, threshold, need: True)
+    every: dict = {}
+    trying = features.extract(gray, 1500, every, lowest_first=lowest_first, above=above)
+    assert found["fast"] == every["fast"] == ends_at
+    assert found["density"] == every["density"]
+    assert np.array_equal(skipping.xy, trying.xy) and np.array_equal(skipping.desc, trying.desc)
+    assert np.array_equal(found["points"], every["points"])
+    if name in ("landscape", "gradient") and lowest_first is None:
+        assert skipped_tries < len(tried)      # 20, 10 and 5 not tried: the first level had too few
+
+
 def _noise_jpeg(sigma: float = 50.0) -> bytes:
     """Noise as the ingest benchmark's pictures that are no work: JPEG, 600 x 400."""
     import io
@@ -511,3 +613,4 @@ def test_another_view_of_the_scene_found_small_is_not_a_copy_after_a_closer_look
     monkeypatch.setattr(engine_module, "CLOSER_SHARE", 0.8)
     found = engine.search(query_signature(page), k=3)
     assert not any(m.match for m in found), found
+
