@@ -614,3 +614,37 @@ def test_another_view_of_the_scene_found_small_is_not_a_copy_after_a_closer_look
     found = engine.search(query_signature(page), k=3)
     assert not any(m.match for m in found), found
 
+
+@pytest.mark.parametrize("window_planes, window_score, expected", [
+    (1.0, 0.8, 0.24),    # the window shows no second plane: the closer look's 0.3 still holds
+    (0.2, 0.8, 0.21),    # the window's own discount is lower: it holds (the whole query's 0.21 is best)
+    (1.0, 0.6, 0.21),
+])
+def test_a_window_keeps_the_discount_a_closer_look_gave_its_work(window_planes, window_score, expected):
+    """A work the whole query found small, and a closer look showed to be another view
+    (second-plane factor 0.3), stays discounted when a window finds it again: a window's score
+    takes the lower of its own factor and the closer look's. `run` stands in for the index."""
+    import numpy as np
+
+    from matching.engine import THRESHOLD, query_signature, staged_search
+
+    small = np.array([[4.0, 0.0, -1.0], [0.0, 4.0, -1.0], [0.0, 0.0, 1.0]])   # the work: a quarter across
+    calls: list[int] = []
+
+    def run(features, k, transforms, planes):
+        calls.append(len(features))
+        if transforms is None:                      # the closer look's probe
+            planes["w"] = 0.3
+            return []
+        if len(calls) == 1:                         # the whole query
+            transforms["w"] = (0, small)
+            return [("w", 0.7)]
+        if len(features) > 2:                       # the windows, with the whole and its mirror
+            transforms["w"] = (2, small)
+            planes["w"] = window_planes
+            return [("w", window_score)]
+        return []                                   # the mirror
+
+    found = staged_search(query_signature(photo("astronaut.png")), 3, run)
+    assert calls == [1, 1, 1, 6]
+    assert [(m.ref_id, m.score, m.match) for m in found] == [("w", expected, False)] and expected < THRESHOLD
