@@ -90,16 +90,11 @@ WINDOW_DENSE = 0.015
 # scale such a copy has too few of its points for the parallax to show; enlarged, it gets
 # WINDOW_POINTS of its own (at 0.8 of an 800-pixel query, 1.6 times the pixels across). A copy
 # that fills the query (a crop, a thumbnail of the work) gets none: enlarged, it would show
-# nothing new. The tuning set (docs/benchmarks.md) gave the same answers with 2/3, 0.8 and a
-# first version gated on the enlargement alone (1.5 times or more, which also took whole
-# queries under 683 pixels). A copy a window finds gets a closer look too, but its factor counts
-# only below WINDOW_CLOSER_FLOOR: the window is an enlarged part already, and on the tuning set
-# a true copy's closer look showed 0.83 there, which applied lost it (0.560 -> 0.463), while
-# another view of a scene found by a window (the motorcycle's right view at 0.35 of a page)
-# shows 0.0. The tuning set's answers were the same with 0.5 and 0.7, one copy fewer with 0.9.
+# nothing new. Copies found by the windows had theirs (the windows are parts enlarged). The
+# tuning set (docs/benchmarks.md) gave the same answers with 2/3, 0.8 and a first version gated
+# on the enlargement alone (1.5 times or more, which also took whole queries under 683 pixels).
 CLOSER_SHARE = 0.8
 CLOSER_MARGIN = 0.1
-WINDOW_CLOSER_FLOOR = 0.5
 
 _UNIT = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 1.0], [1.0, 1.0, 1.0], [0.0, 1.0, 1.0]])
 # frame of the mirrored variant: x -> 1 - x in normalised coordinates (its own inverse)
@@ -277,10 +272,9 @@ def staged_search(image, k: int, run, near=None) -> list["Match"]:
             mirror = variant is not None and variant.frame is _MIRROR
             # a closer look once per work and orientation; what it shows holds for every later
             # score of that work in that orientation (the mirror is verified again with the windows)
-            if (score >= THRESHOLD and placement and not isinstance(image, list)
+            if (score >= THRESHOLD and placement and not variant.window and not isinstance(image, list)
                     and (ref, mirror) not in closer):
-                look = _closer_look(query, placement, mirror, ref, run)
-                closer[ref, mirror] = look if not variant.window or look < WINDOW_CLOSER_FLOOR else 1.0
+                closer[ref, mirror] = _closer_look(query, placement, mirror, ref, run)
             factor = closer.get((ref, mirror), 1.0)
             if variant is not None and variant.window:
                 factor = min(planes.get(ref, 1.0), factor)

