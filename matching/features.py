@@ -65,7 +65,13 @@ class _FirstLevel:
     run at a threshold that cannot find enough points. ORB keeps at most its quota
     (`_quotas`) of each level, so with c corners on the first level it finds at most
     n - q0 + min(c, q0): below what is needed, that threshold is skipped, and the points found
-    are the same as trying it (FAST's corners are a subset of ORB's candidates there). A count
+    are the same as trying it (FAST's corners are a subset of ORB's candidates there). Not
+    quite always: ORB keeps every point tied with the last one of a level's quota, so on an
+    exactly periodic pattern (a pure checkerboard, whose corners all score alike) a level can
+    keep more than its quota, and a threshold the bound skips would have sufficed; the
+    description then ends at a lower one (a review found it on synthetic checkerboards and
+    grids only: none on photos, drawn landscapes, grain, text pages, or a checkerboard once
+    JPEG-compressed or with a photo in it). A count
     at a higher threshold is a lower bound of the count at a lower one (a corner at a threshold
     is one at every lower one, and non-maximum suppression keeps it: it compares scores, which
     do not depend on the threshold), so a corner-dense picture's count at DENSITY_FAST,
@@ -76,7 +82,14 @@ class _FirstLevel:
 
     def __init__(self, img: np.ndarray, n: int) -> None:
         self.img, self.n = img, n
-        self.counts: dict[int, int] = {}
+        self.counts: dict[int, int] = {}     # threshold -> first-level corners, counted
+        self.at_least: dict[int, int] = {}   # threshold -> a lower bound of them
+
+    def tried(self, threshold: int, kps) -> None:
+        """ORB at `threshold` found too few in all: the points it kept on the first level are
+        some of FAST's corners there, a lower bound at every lower threshold, for free (a
+        picture that fills its first level but not the rest is not counted again)."""
+        self.at_least[threshold] = sum(1 for k in kps if k.octave == 0)
 
     def corners(self, threshold: int) -> int:
         """First-level corners at `threshold`."""
@@ -88,7 +101,8 @@ class _FirstLevel:
         """Whether ORB at `threshold` could find `need` points, by the first level's count."""
         q0 = _quotas(self.n)[0]
         short = need - (self.n - q0)     # first-level points ORB needs at least
-        if short <= 0 or any(t >= threshold and c >= short for t, c in self.counts.items()):
+        if short <= 0 or any(t >= threshold and c >= short
+                             for bounds in (self.counts, self.at_least) for t, c in bounds.items()):
             return True
         return self.corners(threshold) >= short
 
@@ -150,6 +164,7 @@ def extract(gray: np.ndarray, n: int = 1000, found: dict | None = None, lowest_f
         kps = orb.detect(img, None)
         if len(kps) >= CFG["fill"] * want:
             break
+        first.tried(ft, kps)
     if CFG["grid"] and len(kps) > n:
         kps = _spread(kps, img.shape, CFG["grid"], n)
         orb = _orb(n, CFG["fast"][0])
