@@ -65,20 +65,23 @@ class _FirstLevel:
     run at a threshold that cannot find enough points. ORB keeps at most its quota
     (`_quotas`) of each level, so with c corners on the first level it finds at most
     n - q0 + min(c, q0): below what is needed, that threshold is skipped, and the points found
-    are the same as trying it (FAST's corners are a subset of ORB's candidates there). Not
-    quite always: ORB keeps every point tied with the last one of a level's quota, so on an
-    exactly periodic pattern (a pure checkerboard, whose corners all score alike) a level can
-    keep more than its quota, and a threshold the bound skips would have sufficed; the
-    description then ends at a lower one (a review found it on synthetic checkerboards and
-    grids only: none on photos, drawn landscapes, grain, text pages, or a checkerboard once
-    JPEG-compressed or with a photo in it). A count
-    at a higher threshold is a lower bound of the count at a lower one (a corner at a threshold
-    is one at every lower one, and non-maximum suppression keeps it: it compares scores, which
-    do not depend on the threshold), so a corner-dense picture's count at DENSITY_FAST,
-    asked for anyway, spares the count at the first threshold. Smooth pictures (the demo's
-    drawn landscapes, skies) step down from 20 to 2: ORB's tries at 20, 10 and 5 cost
-    several milliseconds a 1,024-pixel query, FAST's counts a fraction of that
-    (docs/benchmarks.md)."""
+    are the same as trying it (FAST's corners are a subset of ORB's candidates there).
+
+    A count at a higher threshold is a lower bound of the count at a lower one (a corner at a
+    threshold is one at every lower one, and non-maximum suppression keeps it: it compares
+    scores, which do not depend on the threshold), so a corner-dense picture's count at
+    DENSITY_FAST, asked for anyway, spares the count at the first threshold; and what a failed
+    ORB try kept on the first level bounds the lower thresholds likewise (`tried`). Smooth
+    pictures (the demo's drawn landscapes, skies) step down from 20 to 2: ORB's tries at 20,
+    10 and 5 cost several milliseconds a 1,024-pixel query, FAST's counts a fraction of that
+    (docs/benchmarks.md).
+
+    Not quite always the same: ORB keeps every point tied with the last one of a level's
+    quota, so on an exactly periodic pattern (a pure checkerboard, whose corners all score
+    alike) a level can keep more than its quota, and a threshold the bound skips would have
+    sufficed; the description then ends at a lower one (a review found it on synthetic
+    checkerboards and grids only: none on photos, drawn landscapes, grain, text pages, or a
+    checkerboard once JPEG-compressed or with a photo in it; a strict xfail test)."""
 
     def __init__(self, img: np.ndarray, n: int) -> None:
         self.img, self.n = img, n
