@@ -167,7 +167,8 @@ def extract(gray: np.ndarray, n: int = 1000, found: dict | None = None, lowest_f
         kps = orb.detect(img, None)
         if len(kps) >= CFG["fill"] * want:
             break
-        first.tried(ft, kps)
+        if i < len(steps) - 1:     # a lower threshold follows: what this try kept bounds it
+            first.tried(ft, kps)
     if CFG["grid"] and len(kps) > n:
         kps = _spread(kps, img.shape, CFG["grid"], n)
         orb = _orb(n, CFG["fast"][0])
