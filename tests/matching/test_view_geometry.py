@@ -60,3 +60,77 @@ def test_verification_refuses_a_fit_through_the_horizon(monkeypatch):
     monkeypatch.setattr(verify, "MAX_DEPTH_RATIO", float("inf"))
     monkeypatch.setattr(verify, "_in_front", lambda H, qsize: True)
     assert verify_pair(*args)["n"] >= 12
+
+
+# ---------------------------------------------------------------- a second plane is parallax only
+# when it can be another plane of the same view (matching.verify._parallax)
+
+H1 = np.array([[0.8, -0.1, 40.0], [0.1, 0.8, 25.0], [1e-5, 0.0, 1.0]])   # query -> work
+AT = np.array([[300.0, 200.0], [340.0, 260.0], [320.0, 180.0]])             # the second plane's points
+
+
+def _turned(degrees: float, area: float = 1.0, about=(320.0, 213.3)) -> np.ndarray:
+    """A relative map (query -> query) that turns by `degrees` and scales the area `area` times
+    about a point (the centroid of AT, so its Jacobian there is exactly that)."""
+    t, s = np.radians(degrees), np.sqrt(area)
+    cx, cy = about
+    R = s * np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    Q = np.eye(3)
+    Q[:2, :2] = R
+    Q[:2, 2] = np.array([cx, cy]) - R @ np.array([cx, cy])
+    return Q
+
+
+@pytest.mark.parametrize("Q, parallax", [
+    (np.eye(3), True),                                                        # the same plane
+    (np.array([[1.0, 0.0, 24.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]), True),   # a shift: disparity
+    (np.array([[1.05, 0.0, 10.0], [0.0, 1.0, 0.0], [2e-5, 0.0, 1.0]]), True),  # a homology near the identity
+    (_turned(verify.PARALLAX_TURN - 0.1), True),
+    (_turned(verify.PARALLAX_TURN + 0.1), False),
+    (_turned(-verify.PARALLAX_TURN + 0.1), True),
+    (_turned(-verify.PARALLAX_TURN - 0.1), False),
+    (_turned(180.0), False),                                                  # an ellipse half a turn round
+    (_turned(0.0, verify.PARALLAX_AREA * 0.99), True),
+    (_turned(0.0, verify.PARALLAX_AREA * 1.01), False),
+    (_turned(0.0, 1 / (verify.PARALLAX_AREA * 0.99)), True),
+    (_turned(0.0, 1 / (verify.PARALLAX_AREA * 1.01)), False),
+    (np.diag([-1.0, 1.0, 1.0]) @ _turned(0.0), False),                        # a mirror image: folded
+    (np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]), False),   # collapsed onto a line
+])
+def test_a_second_plane_is_parallax_only_near_the_first(Q, parallax):
+    assert verify._parallax(H1, H1 @ Q, AT) is parallax
+
+
+def test_the_relative_map_is_judged_where_the_second_plane_is():
+    """A projective relative map: near the identity at the second plane's points, turned and
+    shrunk far from them."""
+    Q = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [2e-3, 0.0, 1.0]])
+    assert verify._parallax(H1, H1 @ Q, np.array([[0.0, 0.0], [10.0, 20.0]]))
+    assert not verify._parallax(H1, H1 @ Q, np.array([[900.0, 0.0], [910.0, 20.0]]))
+
+
+def test_a_degenerate_first_fit_shows_no_parallax():
+    assert not verify._parallax(np.zeros((3, 3)), H1, AT)
+
+
+def _two_planes(second: np.ndarray):
+    """Correspondences of a copy's plane (the query as it is on the work) and 40 more that fit
+    `second` (a map of the query onto the work): the query's points, the work's, their numbers."""
+    rng = np.random.default_rng(8)
+    a = (rng.random((120, 2)) * SIZE).astype(np.float32)
+    b = (rng.random((40, 2)) * (400, 300) + (300, 100)).astype(np.float32)
+    p = np.c_[b, np.ones(len(b))] @ second.T
+    src = np.concatenate([a, b])
+    dst = np.concatenate([a, (p[:, :2] / p[:, 2:]).astype(np.float32)])
+    return src, dst, np.arange(len(src))
+
+
+@pytest.mark.parametrize("second, counted", [
+    (np.array([[1.0, 0.0, 30.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]), True),   # disparity: parallax
+    (_turned(180.0, about=(500.0, 250.0)), False),                             # the picture's symmetry
+])
+def test_verification_counts_only_a_second_plane_that_is_parallax(second, counted):
+    src, dst, qidx = _two_planes(second)
+    st = verify_pair(src, dst, qidx, np.ones(len(src), np.float32), SIZE, SIZE)
+    assert st["n"] >= 100
+    assert (st["plane2"] >= 30) is counted and (st["plane2"] == 0) is (not counted), st["plane2"]
