@@ -5,8 +5,7 @@ its reference by ONE exact homography; a look-alike (another photo of the same s
 pair) is only roughly related. So besides the inlier count we measure:
   tight  - share of the inliers whose residual, after refitting the homography on all inliers,
            is within about one pixel at the keypoint's own pyramid scale;
-  plane2 - inliers of a second homography among the remaining matches (parallax), when it
-           can be another plane of the same view (_parallax)."""
+  plane2 - inliers of a second homography among the remaining matches (parallax)."""
 from __future__ import annotations
 
 import cv2
@@ -38,45 +37,6 @@ def _in_front(H: np.ndarray, qsize) -> bool:
     corners = np.array([[0.0, 0.0, 1.0], [w, 0.0, 1.0], [0.0, h, 1.0], [w, h, 1.0]])
     d = corners @ (H[2] / H[2, 2])
     return bool((d > 0).all() and d.max() <= MAX_DEPTH_RATIO * d.min())
-
-
-# A second plane is parallax, and discounts the score (Index.plane_factor), only when it can be
-# another plane of the same two views. A plane (n, d) induces H = K'(R - t n^T / d) K^-1 between
-# two views (Hartley and Zisserman, Multiple View Geometry, 2nd ed., chapter 13), so two planes'
-# homographies differ by the identity plus a term in the baseline t (a planar homology): their
-# relative map Q = H1^-1 H2 (query to query) moves the points along epipolar lines (the parallax;
-# Irani and Anandan, "Parallax geometry of pairs of points for 3D scene analysis", ECCV 1996),
-# never folds them (both planes are seen from in front in both views), and for a baseline small
-# against the scene's depth hardly turns them. A "second plane" that turns the query's part by
-# more than PARALLAX_TURN degrees against the first, changes its area by more than PARALLAX_AREA
-# times either way, or folds or collapses it is no view of the scene: it is the picture's own
-# symmetry (an ellipse matches itself half a turn round; a colour wheel, a clock face turned),
-# its repetition (bricks), or chance pairs; it does not count. Generous bounds, not fitted: the
-# motorcycle stereo pair's second planes (tests/matching, set B) turn by at most 25 degrees and
-# change the area 0.73-1.59 times (seen before the bounds were set: docs/benchmarks.md), while
-# those that zeroed true copies of symmetric works turned by 40-180 degrees or had an area near 0.
-PARALLAX_TURN = 45.0
-PARALLAX_AREA = 2.0
-
-
-def _parallax(H1: np.ndarray, H2: np.ndarray, pts: np.ndarray) -> bool:
-    """Whether the second homography H2 (of the query points `pts`) can be another plane of the
-    view H1 shows: their relative map, at the points' centroid, keeps the orientation, turns by
-    at most PARALLAX_TURN degrees and scales the area by at most PARALLAX_AREA times either way."""
-    try:
-        Q = np.linalg.solve(H1, H2)
-    except np.linalg.LinAlgError:
-        return False
-    x, y = (float(v) for v in pts.mean(axis=0))
-    u = Q @ np.array([x, y, 1.0])
-    if not np.isfinite(u).all() or abs(u[2]) < 1e-12:
-        return False
-    J = (Q[:2, :2] * u[2] - np.outer(u[:2], Q[2, :2])) / u[2] ** 2   # Q's Jacobian at (x, y)
-    det = float(np.linalg.det(J))
-    if not (1.0 / PARALLAX_AREA <= det <= PARALLAX_AREA):
-        return False
-    turn = np.degrees(np.arctan2(J[1, 0] - J[0, 1], J[0, 0] + J[1, 1]))
-    return bool(abs(turn) <= PARALLAX_TURN)
 
 
 def _spread_ok(pts: np.ndarray, size) -> bool:
@@ -122,9 +82,7 @@ def verify_pair(src, dst, qidx, rscale, rsize, qsize, thr: float = 6.0, tight_px
     if n >= 12 and rest.sum() >= 8:
         H2, m2 = cv2.findHomography(src[rest], dst[rest], cv2.RANSAC, thr, maxIters=1000, confidence=0.99)
         if H2 is not None:
-            on2 = m2.ravel().astype(bool)
-            if on2.any() and _parallax(Hr, H2, src[rest][on2]):
-                plane2 = len(np.unique(qidx[rest][on2]))
+            plane2 = len(np.unique(qidx[rest][m2.ravel().astype(bool)]))
     # How much of the reference the inliers cover: a copy shows a good part of the work,
     # a chance alignment of generic shapes (circles, text) a small patch of it.
     hull = cv2.convexHull(dst[inl].astype(np.float32).reshape(-1, 1, 2))

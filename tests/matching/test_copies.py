@@ -78,31 +78,3 @@ def test_scores_are_in_range_and_sorted(engine):
     scores = [m.score for m in found]
     assert scores == sorted(scores, reverse=True)
     assert all(0.0 <= s <= 1.0 for s in scores)
-
-
-SYMMETRIC = ["phantom.png", "color.png", "clock_motion.png"]
-
-
-@pytest.fixture(scope="module")
-def symmetric_engine(tmp_path_factory):
-    from matching import Engine
-
-    engine = Engine.open(tmp_path_factory.mktemp("symmetric"))
-    assert not engine.add_many((name, photo(name)) for name in [*SYMMETRIC, "astronaut.png", "motorcycle_left.png"])
-    return engine
-
-
-@pytest.mark.parametrize("work", SYMMETRIC)
-def test_a_crop_of_a_symmetric_work_is_a_copy(symmetric_engine, work):
-    """Ellipses (the phantom), a colour wheel and a clock face match themselves turned: those
-    pairs fit a second homography, which is no other plane of one view (verify._parallax), so
-    the copy keeps its score (before, the phantom's and the colour wheel's crops scored 0.0
-    and 0.11, taken for other photographs of the same scene)."""
-    w, h = photo(work).size
-    copy = transforms.jpeg(photo(work).crop((w // 10, h // 8, w * 9 // 10, h * 7 // 8)), 75)
-    best = symmetric_engine.search(copy, k=1)[0]
-    assert best.ref_id == work and best.match, best
-
-
-def test_the_stereo_pair_is_still_not_a_copy_beside_symmetric_works(symmetric_engine):
-    assert not any(m.match for m in symmetric_engine.search(photo("motorcycle_right.png"), k=5))
