@@ -78,3 +78,29 @@ def test_scores_are_in_range_and_sorted(engine):
     scores = [m.score for m in found]
     assert scores == sorted(scores, reverse=True)
     assert all(0.0 <= s <= 1.0 for s in scores)
+
+
+SYMMETRIC = ["phantom.png", "color.png"]
+
+
+@pytest.fixture(scope="module")
+def symmetric_engine(tmp_path_factory):
+    from matching import Engine
+
+    engine = Engine.open(tmp_path_factory.mktemp("symmetric"))
+    assert not engine.add_many((name, photo(name)) for name in [*SYMMETRIC, "astronaut.png", "motorcycle_left.png"])
+    return engine
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known weakness (issue 21): a symmetric work matches itself turned (the phantom's ellipses half "
+    "a turn round, a colour wheel), those pairs fit a second homography, and the second-plane "
+    "discount (meant for another photo of the scene) zeroes the copy (both 0.0 here). A "
+    "check on the second fit's relative map was tried and reverted: it also made other views of "
+    "a scene copies (docs/benchmarks.md)"))
+@pytest.mark.parametrize("work", SYMMETRIC)
+def test_a_crop_of_a_symmetric_work_is_a_copy(symmetric_engine, work):
+    w, h = photo(work).size
+    copy = transforms.jpeg(photo(work).crop((w // 10, h // 8, w * 9 // 10, h * 7 // 8)), 75)
+    best = symmetric_engine.search(copy, k=1)[0]
+    assert best.ref_id == work and best.match, best
