@@ -60,3 +60,49 @@ def test_verification_refuses_a_fit_through_the_horizon(monkeypatch):
     monkeypatch.setattr(verify, "MAX_DEPTH_RATIO", float("inf"))
     monkeypatch.setattr(verify, "_in_front", lambda H, qsize: True)
     assert verify_pair(*args)["n"] >= 12
+
+
+@pytest.mark.parametrize("points, expected", [(5, 10), (4, 4), (1, 1), (10, 10)])
+def test_a_second_fit_counts_its_reference_points_when_its_matches_pile_onto_them(points, expected):
+    """Ten query points on `points` reference points: up to two a reference point (the same
+    corner at two pyramid levels) is a plane and counts its ten query points; more is a pile-up
+    and counts its reference points."""
+    qidx = np.arange(10)
+    dst = np.array([[float(i % points), 7.0] for i in range(10)], np.float32)
+    assert verify._plane_support(qidx, dst) == expected
+    assert verify._plane_support(np.r_[qidx, qidx], np.r_[dst, dst]) == expected   # a query point's second neighbour
+
+
+def _copy_with_left_out(rng, rest_dst):
+    """A copy's matches (the query shifted onto the work) and left-out matches onto rest_dst."""
+    src = (rng.random((80, 2)) * SIZE).astype(np.float32)
+    dst = src + np.float32([40.0, 25.0])
+    rest = (rng.random((len(rest_dst), 2)) * SIZE).astype(np.float32)
+    n = len(src) + len(rest)
+    return (np.r_[src, rest], np.r_[dst, rest_dst].astype(np.float32), np.arange(n),
+            np.ones(n, np.float32), (800, 600), SIZE)
+
+
+def test_left_out_matches_piled_onto_five_points_are_no_second_plane(monkeypatch):
+    """A symmetric work's copy: the 60 query points its homography leaves out match five
+    look-alike points of the work. Counted by query point, RANSAC's collapsed fit through them
+    would be a second plane (and discount the copy); counted as reference points, at most five."""
+    rng = np.random.default_rng(2)
+    look_alike = rng.random((5, 2)) * 200 + 300
+    args = _copy_with_left_out(rng, look_alike[rng.integers(0, 5, 60)])
+    st = verify_pair(*args)
+    assert st["n"] >= 70 and st["plane2"] <= 5
+    monkeypatch.setattr(verify, "PILE", float("inf"))   # every second fit counted by its query points
+    assert verify_pair(*args)["plane2"] >= 12
+
+
+def test_a_true_second_plane_keeps_its_count():
+    """Left-out matches that are another plane (one to one, shifted 30 pixels further than the
+    first plane's): counted by their query points, as before."""
+    rng = np.random.default_rng(6)
+    src2 = (rng.random((40, 2)) * SIZE).astype(np.float32)
+    args = _copy_with_left_out(rng, src2 + np.float32([70.0, 25.0]))
+    src, dst = args[0].copy(), args[1]
+    src[80:] = src2                                       # the second plane's query points
+    st = verify_pair(src, dst, *args[2:])
+    assert st["n"] >= 70 and st["plane2"] >= 36
