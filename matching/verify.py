@@ -5,8 +5,7 @@ its reference by ONE exact homography; a look-alike (another photo of the same s
 pair) is only roughly related. So besides the inlier count we measure:
   tight  - share of the inliers whose residual, after refitting the homography on all inliers,
            is within about one pixel at the keypoint's own pyramid scale;
-  plane2 - inliers of a second homography among the remaining matches (parallax); when they
-           pile onto few reference points, those points (`_plane_support`)."""
+  plane2 - inliers of a second homography among the remaining matches (parallax)."""
 from __future__ import annotations
 
 import cv2
@@ -38,33 +37,6 @@ def _in_front(H: np.ndarray, qsize) -> bool:
     corners = np.array([[0.0, 0.0, 1.0], [w, 0.0, 1.0], [0.0, h, 1.0], [w, h, 1.0]])
     d = corners @ (H[2] / H[2, 2])
     return bool((d > 0).all() and d.max() <= MAX_DEPTH_RATIO * d.min())
-
-
-# A plane's matches are one to one (a homography maps one point to one point), give or take
-# the same corner found by the query at two neighbouring pyramid levels: at most PILE query
-# points a reference point on average. Matches that pile onto fewer reference points than that
-# are no plane. In a symmetric or repetitive work (a colour wheel, a phantom's ellipses, a
-# brick wall), the query points a copy's homography leaves out match the same few look-alike
-# points of the work, and plain RANSAC fits them with a homography collapsed to near one place:
-# a copy of the colour wheel had 82 such query points on 5 reference points, and the
-# second-plane discount zeroed it. Such a second fit counts its reference points, not its query
-# points. Measured (docs/benchmarks.md, "Issue 21: a pile-up is not a plane"): the symmetric
-# works' second fits had 0.03-0.46 reference points a query point; the second planes of views
-# made of two planes (15 Debian wallpapers, a part drawn nearer) 0.7-1.0 in 165 of the 171 of 9
-# or more points, 0.24-0.67 in 6. The tuning set (docs/benchmarks.md) agrees: micro-AP 0.9716
-# with PILE 1.5 and 2, 0.9713 (as without the rule) with 3. Disclosed: the bound was first set
-# after seeing the figures above, which come from the scale benchmark's queries and the
-# composites, not the yardsticks.
-PILE = 2.0
-
-
-def _plane_support(qidx: np.ndarray, dst: np.ndarray) -> int:
-    """The evidence of a second fit's matches (query point numbers, reference points): its
-    distinct query points, or its distinct reference points when those are fewer than 1/PILE
-    of them (a pile-up, not a plane)."""
-    queried = len(np.unique(qidx))
-    points = len(np.unique(np.ascontiguousarray(dst, dtype=np.float32).view(np.complex64)))   # (x, y) as one value
-    return points if points * PILE < queried else queried
 
 
 def _spread_ok(pts: np.ndarray, size) -> bool:
@@ -110,8 +82,7 @@ def verify_pair(src, dst, qidx, rscale, rsize, qsize, thr: float = 6.0, tight_px
     if n >= 12 and rest.sum() >= 8:
         H2, m2 = cv2.findHomography(src[rest], dst[rest], cv2.RANSAC, thr, maxIters=1000, confidence=0.99)
         if H2 is not None:
-            sel = np.flatnonzero(rest)[m2.ravel().astype(bool)]
-            plane2 = _plane_support(qidx[sel], dst[sel])
+            plane2 = len(np.unique(qidx[rest][m2.ravel().astype(bool)]))
     # How much of the reference the inliers cover: a copy shows a good part of the work,
     # a chance alignment of generic shapes (circles, text) a small patch of it.
     hull = cv2.convexHull(dst[inl].astype(np.float32).reshape(-1, 1, 2))
