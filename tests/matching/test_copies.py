@@ -21,10 +21,11 @@ unseen photos).
 matter.)"""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tests.matching import transforms
-from tests.matching.conftest import DISTRACTORS, photo
+from tests.matching.conftest import DATA, DISTRACTORS, photo
 
 WORKS = ["astronaut.png", "coffee.png", "chelsea.png"]
 
@@ -126,10 +127,6 @@ def test_a_crop_of_a_symmetric_work_is_a_copy(symmetric_engine, work):
         "renders of the scene, 103 are called copies)"))),
 ])
 def test_another_view_of_the_scene_is_not_a_copy(engine, closer, sideways):
-    import numpy as np
-
-    from tests.matching.conftest import DATA
-
     disparity = np.load(DATA / "motorcycle_disp.npz")["arr_0"].astype(np.float64)
     view = transforms.other_view(photo("motorcycle_left.png"), disparity, sideways, closer)
     for quality in (70, 90):
@@ -143,8 +140,6 @@ def test_another_view_of_a_repeated_texture_is_not_a_copy(engine):
     a few look-alike bricks, and that pile is all that tells the view from a copy: counting a
     pile-up by its points of the work (a change tried for symmetric works' copies) made this view
     a copy at 0.86 (a review's case; docs/benchmarks.md, "a pile-up is not a plane")."""
-    import numpy as np
-
     brick = photo("brick.png")
     disparity = np.where(np.mgrid[0:brick.size[1], 0:brick.size[0]][1] > brick.size[0] / 2, 40.0, 8.0)
     view = transforms.jpeg(transforms.other_view(brick, disparity, 1.5, 0.2), 60)
