@@ -29,8 +29,10 @@ found when the scene comes first and is a match.
 
 Reported: views called copies and copies found, with the scenes they are of. --save writes
 every case's call and best score; --compare reads such a file and lists the cases whose call
-changed (new false copies, views no longer called copies, copies found or lost): the base of a
-change is its own run on the same machine (the scores do not depend on the machine).
+changed (new false copies, views no longer called copies, copies now found or lost). The base
+of a change is a run of the same scenes (`--only`, `--wallpapers`) on the same machine and
+virtual environment; a run is deterministic (RANSAC is seeded before every search, and each
+scene's made-up depths by its name), so every change listed is the change's.
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ import json
 import sys
 import tempfile
 import time
+import zlib
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -48,6 +51,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests" / "matching"))     # transforms.other_view renders the views
 
 FAR, NEAR = 8.0, 40.0
 MAPS = ("step", "box", "stairs", "blobs", "columns")
@@ -56,6 +60,7 @@ CLOSER = (0.0, 0.2)
 QUALITIES = (60, 90)
 WALLPAPERS = Path("/usr/share/backgrounds")
 DRAWN = ("building", "fence", "tiles", "textpage")
+COPIES = ("crop", "turned", "mirrored", "caption band")
 
 
 def disparity(kind: str, width: int, height: int, seed: int) -> np.ndarray:
@@ -134,15 +139,23 @@ def scenes(wallpapers: int, only: list[str] | None = None) -> dict:
             out[path.name] = im.convert("RGB")
     if WALLPAPERS.is_dir():
         for path in sorted(WALLPAPERS.glob("*.jpg"))[:wallpapers]:
-            with Image.open(path) as im:
-                im.draft("RGB", (800, 800))
-                im = im.convert("RGB")
+            try:
+                with Image.open(path) as im:
+                    im.draft("RGB", (800, 800))
+                    im = im.convert("RGB")
+            except OSError as error:
+                raise SystemExit(f"{path}: cannot be read ({error}); reinstall lomiri-wallpapers-16.04 "
+                                 "or leave the wallpapers out with --wallpapers 0")
             im.thumbnail((800, 800))
             out[path.name] = im
     for kind in DRAWN:
         out[f"drawn-{kind}"] = drawn(kind)
     if only:
-        out = {name: im for name, im in out.items() if any(o in name for o in only)}
+        kept = {name: im for name, im in out.items() if any(o in name for o in only)}
+        if not kept:
+            raise SystemExit(f"--only {' '.join(only)}: no scene's name contains that; the scenes are "
+                             f"{', '.join(sorted(out))}")
+        out = kept
     return out
 
 
@@ -168,107 +181,150 @@ def _open(index: str) -> None:
 
 def _views_of(task) -> list[tuple]:
     """Render one scene's views and search them: [(case, called a copy, best score, best ref)]."""
-    sys.path.insert(0, str(ROOT / "tests" / "matching"))
     import transforms
 
-    name, image, seed = task
+    name, image = task
     out = []
     for kind in MAPS:
-        disp = disparity(kind, image.size[0], image.size[1], seed)
+        disp = disparity(kind, image.size[0], image.size[1], zlib.crc32(name.encode()))
         for sideways in SIDEWAYS:
             for closer in CLOSER:
                 view = transforms.other_view(image, disp, sideways, closer)
                 for quality in QUALITIES:
                     found = _ENGINE.search(_jpeg(view, quality), k=3)
                     best = found[0] if found else None
-                    out.append((f"view {name} {kind} aside {sideways} closer {closer} jpeg {quality}",
-                                any(m.match for m in found), round(best.score, 3) if best else 0.0,
-                                best.ref_id if best else None))
+                    out.append(_case(f"view {name} {kind} aside {sideways} closer {closer} jpeg {quality}",
+                                     name, any(m.match for m in found), found))
     return out
 
 
 def _copies_of(task) -> list[tuple]:
     from matching_scale import queries_of
 
-    name, image, _ = task
+    name, image = task
     buf = io.BytesIO()
     image.save(buf, "PNG")
-    path = Path(tempfile.mkdtemp()) / "scene.png"
-    path.write_bytes(buf.getvalue())
+    buf.seek(0)
     out = []
-    for kind, data in zip(("crop", "turned", "mirrored", "caption band"), queries_of(path)):
+    for kind, data in zip(COPIES, queries_of(buf)):
         found = _ENGINE.search(data, k=3)
-        best = found[0] if found else None
-        out.append((f"copy {name} {kind}", bool(best and best.ref_id == name and best.match),
-                    round(best.score, 3) if best else 0.0, best.ref_id if best else None))
-    path.unlink()
-    path.parent.rmdir()
+        out.append(_case(f"copy {name} {kind}", name, bool(found and found[0].ref_id == name and found[0].match), found))
     return out
 
 
-def run(args) -> dict:
+def _case(case: str, scene: str, call: bool, found) -> tuple:
+    best = found[0] if found else None
+    return case, {"scene": scene, "call": call, "score": round(best.score, 3) if best else 0.0,
+                  "ref": best.ref_id if best else None}
+
+
+def run(args, pictures: dict) -> dict:
+    """Index `pictures` (scenes()), render and search every scene's views and copies."""
     from tqdm import tqdm
 
     from matching.engine import Engine
 
-    pictures = scenes(args.wallpapers, args.only)
-    index = tempfile.mkdtemp(prefix="views-index-")
-    engine = Engine.open(index)
-    errors = engine.add_many((name, _jpeg(im, 95)) for name, im in pictures.items())
-    if errors:
-        raise SystemExit(f"could not index: {errors}")
-    engine.save()
-    tasks = [(name, im, seed) for seed, (name, im) in enumerate(sorted(pictures.items()))]
-    cases = []
+    tasks = sorted(pictures.items())
+    cases: dict = {}
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(args.workers, initializer=_open, initargs=(index,)) as pool:
-        jobs = [pool.submit(_copies_of, t) for t in tasks] + [pool.submit(_views_of, t) for t in tasks]
-        for job in tqdm(jobs, desc="scenes (copies, then views)", unit="scene"):
-            cases.extend(job.result())
-    views = [c for c in cases if c[0].startswith("view ")]
-    copies = [c for c in cases if c[0].startswith("copy ")]
-    return {"scenes": len(pictures), "views": len(views),
-            "views_called_copies": sum(c[1] for c in views),
-            "copies": len(copies), "copies_found": sum(c[1] for c in copies),
-            "seconds": round(time.perf_counter() - t0, 1),
-            "cases": {c[0]: {"call": bool(c[1]), "score": c[2], "ref": c[3]} for c in cases}}
+    with tempfile.TemporaryDirectory(prefix="views-index-") as index:
+        engine = Engine.open(index)
+        errors = engine.add_many((name, _jpeg(im, 95)) for name, im in tasks)
+        if errors:
+            raise SystemExit(f"could not index: {errors}")
+        engine.save()
+        with ProcessPoolExecutor(args.workers, initializer=_open, initargs=(index,)) as pool:
+            jobs = [(t[0], pool.submit(_copies_of, t)) for t in tasks] + \
+                   [(t[0], pool.submit(_views_of, t)) for t in tasks]
+            for scene, job in tqdm(jobs, desc="scenes (copies, then views)", unit="scene"):
+                try:
+                    cases.update(job.result())
+                except Exception as error:
+                    pool.shutdown(cancel_futures=True)
+                    raise SystemExit(f"{scene}: {type(error).__name__}: {error}") from error
+    views = [v for c, v in cases.items() if c.startswith("view ")]
+    copies = [v for c, v in cases.items() if c.startswith("copy ")]
+    return {"settings": {"scenes": [name for name, _ in tasks], "wallpapers": args.wallpapers,
+                         "only": args.only or []},
+            "views": len(views), "views_called_copies": sum(v["call"] for v in views),
+            "copies": len(copies), "copies_found": sum(v["call"] for v in copies),
+            "seconds": round(time.perf_counter() - t0, 1), "cases": cases}
 
 
 def compare(now: dict, before: dict) -> dict:
     """The cases whose call changed between two runs' `cases`."""
-    changed = {"new_false_copies": [], "views_no_longer_copies": [], "copies_found": [], "copies_lost": []}
+    changed = {"new_false_copies": [], "views_no_longer_copies": [], "copies_now_found": [], "copies_lost": [],
+               "only_in_base": sum(case not in now for case in before),
+               "only_in_this_run": sum(case not in before for case in now)}
     for case, was in before.items():
         is_ = now.get(case)
         if is_ is None or is_["call"] == was["call"]:
             continue
         view = case.startswith("view ")
         key = ("new_false_copies" if is_["call"] else "views_no_longer_copies") if view else \
-              ("copies_found" if is_["call"] else "copies_lost")
+              ("copies_now_found" if is_["call"] else "copies_lost")
         changed[key].append(f"{case}: {was['score']} -> {is_['score']}")
     return changed
 
 
+def _base(path: str) -> dict:
+    """A run --save wrote, checked before the run (a wrong file is said at once, not in 5 minutes)."""
+    file = Path(path)
+    if not file.is_file():
+        raise SystemExit(f"--compare {path}: no such file; make it with --save on the base first")
+    try:
+        base = json.loads(file.read_text())
+        cases = base["cases"]
+        if not all({"call", "score"} <= set(v) for v in cases.values()) or "scenes" not in base["settings"]:
+            raise KeyError("call, score or settings")
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise SystemExit(f"--compare {path}: not a file matching_views.py --save wrote ({type(error).__name__}: "
+                         f"{error}); make one with --save on the base")
+    return base
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--wallpapers", type=int, default=15, help="at most this many Debian wallpapers as scenes")
+    parser.add_argument("--wallpapers", type=_at_least(0), default=15, help="at most this many Debian wallpapers as scenes")
     parser.add_argument("--only", action="append", help="only the scenes whose name contains this (repeatable)")
-    parser.add_argument("--workers", type=int, default=2, help="processes rendering and searching")
+    parser.add_argument("--workers", type=_at_least(1), default=2, help="processes rendering and searching")
     parser.add_argument("--save", help="write every case's call and best score to this JSON file")
     parser.add_argument("--compare", help="a file --save wrote: list the cases whose call changed")
     args = parser.parse_args(argv)
-    if args.compare and not Path(args.compare).is_file():
-        parser.error(f"--compare {args.compare}: no such file; make it with --save on the base first")
-    result = run(args)
+    base = _base(args.compare) if args.compare else None
+    if args.save:
+        if not Path(args.save).resolve().parent.is_dir():
+            parser.error(f"--save {args.save}: its folder does not exist")
+        if args.compare and Path(args.save).resolve() == Path(args.compare).resolve():
+            parser.error("--save and --compare name the same file: the base would be overwritten; save elsewhere")
+    pictures = scenes(args.wallpapers, args.only)
+    if base is not None:
+        wanted = sorted(pictures)
+        if wanted != sorted(base["settings"]["scenes"]):
+            parser.error(f"--compare {args.compare} was run on other scenes ({len(base['settings']['scenes'])}: "
+                         f"--only {base['settings'].get('only')}, --wallpapers {base['settings'].get('wallpapers')}) "
+                         f"than this run ({len(wanted)}); run both with the same --only and --wallpapers")
+    result = run(args, pictures)
     if args.save:
         Path(args.save).write_text(json.dumps(result, indent=1))
-    summary = {k: v for k, v in result.items() if k != "cases"}
-    summary["false_copy_scenes"] = sorted({c.split(" ")[1] for c, v in result["cases"].items()
+    summary = {k: v for k, v in result.items() if k not in ("cases", "settings")}
+    summary["scenes"] = len(result["settings"]["scenes"])
+    summary["false_copy_scenes"] = sorted({v["scene"] for c, v in result["cases"].items()
                                            if c.startswith("view ") and v["call"]})
     summary["copies_missed"] = sorted(c[5:] for c, v in result["cases"].items() if c.startswith("copy ") and not v["call"])
-    if args.compare:
-        summary["changed"] = compare(result["cases"], json.loads(Path(args.compare).read_text())["cases"])
+    if base is not None:
+        summary["changed"] = compare(result["cases"], base["cases"])
     print(json.dumps(summary, indent=1))
     return 0
+
+
+def _at_least(low: int):
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value}: at least {low}")
+        return value
+    return parse
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""benchmarks/matching_views.py: the made-up depths it renders views with, and how it tells two
-runs apart (what a change to verification is weighed on: new false copies against copies found)."""
+"""benchmarks/matching_views.py: the made-up depths it renders views with, what it calls a false
+copy and a copy found, and how it tells two runs apart (what a change to verification is weighed
+on: new false copies against copies found)."""
 from __future__ import annotations
 
 import json
@@ -8,10 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 import matching_views as views  # noqa: E402
+from matching.engine import Match  # noqa: E402
 
 
 @pytest.mark.parametrize("kind", views.MAPS)
@@ -27,10 +30,16 @@ def test_the_step_is_the_right_half_nearer():
     assert (d[:, :100] == views.FAR).all() and (d[:, 101:] == views.NEAR).all()
 
 
-def test_the_box_is_nearer_in_the_middle_only():
+def test_the_box_is_nearer_in_the_middle_two_fifths_only():
     d = views.disparity("box", 200, 100, seed=0)
-    assert d[50, 100] == views.NEAR
-    assert d[0, 0] == d[99, 199] == d[50, 5] == views.FAR
+    assert d[50, 100] == d[50, 61] == d[31, 100] == views.NEAR
+    assert d[50, 59] == d[29, 100] == d[0, 0] == d[99, 199] == views.FAR
+
+
+def test_stairs_are_four_even_steps():
+    d = views.disparity("stairs", 400, 10, seed=0)
+    assert sorted(set(d[0])) == pytest.approx([8.0, 8.0 + 32 / 3, 8.0 + 64 / 3, 40.0])
+    assert list(d[0, ::100]) == pytest.approx([8.0, 8.0 + 32 / 3, 8.0 + 64 / 3, 40.0])
 
 
 def test_columns_alternate():
@@ -51,7 +60,44 @@ def test_an_unknown_map_or_drawing_says_which_there_are():
         views.drawn("castle")
 
 
-def test_compare_sorts_each_changed_call_and_leaves_the_unchanged_out():
+class _Engine:
+    """Answers every search with the same matches."""
+
+    def __init__(self, *found):
+        self.found = list(found)
+        self.searched = 0
+
+    def search(self, query, k=3):
+        self.searched += 1
+        return self.found[:k]
+
+
+@pytest.fixture
+def small():
+    return Image.fromarray((np.indices((48, 64)).sum(axis=0) * 3 % 256).astype(np.uint8)).convert("RGB")
+
+
+def test_a_view_is_called_a_copy_when_any_answer_is_a_match(monkeypatch, small):
+    monkeypatch.setattr(views, "_ENGINE", _Engine(Match("other", 0.7, True), Match("scene", 0.2, False)))
+    cases = dict(views._views_of(("scene", small)))
+    assert len(cases) == 60 == views._ENGINE.searched
+    assert all(v["call"] and v["score"] == 0.7 and v["ref"] == "other" and v["scene"] == "scene"
+               for v in cases.values())
+    monkeypatch.setattr(views, "_ENGINE", _Engine(Match("scene", 0.49, False)))
+    assert not any(v["call"] for _, v in views._views_of(("scene", small)))
+
+
+def test_a_copy_is_found_only_when_its_scene_comes_first_and_matches(monkeypatch, small):
+    monkeypatch.setattr(views, "_ENGINE", _Engine(Match("scene", 0.9, True)))
+    found = dict(views._copies_of(("scene", small)))
+    assert sorted(found) == sorted(f"copy scene {kind}" for kind in views.COPIES)
+    assert all(v["call"] for v in found.values())
+    for answers in ([Match("other", 0.9, True), Match("scene", 0.8, True)], [Match("scene", 0.4, False)], []):
+        monkeypatch.setattr(views, "_ENGINE", _Engine(*answers))
+        assert not any(v["call"] for _, v in views._copies_of(("scene", small))), answers
+
+
+def test_compare_sorts_each_changed_call_and_counts_the_cases_only_one_run_has():
     before = {
         "view a step": {"call": False, "score": 0.1},
         "view a box": {"call": True, "score": 0.7},
@@ -68,35 +114,63 @@ def test_compare_sorts_each_changed_call_and_leaves_the_unchanged_out():
         "copy a crop": {"call": True, "score": 0.6},
         "copy a turned": {"call": False, "score": 0.2},
         "copy a mirrored": {"call": True, "score": 0.95},
+        "copy new": {"call": True, "score": 0.9},
+        "view new": {"call": False, "score": 0.0},
     }
     assert views.compare(now, before) == {
         "new_false_copies": ["view a step: 0.1 -> 0.8"],
         "views_no_longer_copies": ["view a box: 0.7 -> 0.4"],
-        "copies_found": ["copy a crop: 0.3 -> 0.6"],
+        "copies_now_found": ["copy a crop: 0.3 -> 0.6"],
         "copies_lost": ["copy a turned: 0.9 -> 0.2"],
+        "only_in_base": 1,
+        "only_in_this_run": 2,
     }
 
 
-def test_compare_without_a_saved_base_says_how_to_make_one(tmp_path, capsys):
-    with pytest.raises(SystemExit):
-        views.main(["--compare", str(tmp_path / "missing.json")])
-    assert "make it with --save on the base first" in capsys.readouterr().err
+def _fails(argv, capsys) -> str:
+    with pytest.raises(SystemExit) as stop:
+        views.main(argv)
+    assert stop.value.code != 0
+    out = capsys.readouterr()
+    return out.err + str(stop.value.code)
 
 
-def test_a_run_renders_sixty_views_and_four_copies_a_scene(tmp_path, capsys):
+def test_a_wrong_base_or_scene_set_is_said_before_the_run(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(views, "run", lambda args, pictures: pytest.fail("ran although the command was wrong"))
+    assert "make it with --save on the base first" in _fails(["--compare", str(tmp_path / "missing.json")], capsys)
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    assert "not a file matching_views.py --save wrote" in _fails(["--compare", str(broken)], capsys)
+    other = tmp_path / "scale.json"
+    other.write_text(json.dumps({"search": {"right_first_and_matched": "74/84"}}))
+    assert "not a file matching_views.py --save wrote" in _fails(["--compare", str(other)], capsys)
+    base = tmp_path / "base.json"
+    base.write_text(json.dumps({"settings": {"scenes": ["astronaut.png"], "only": ["astronaut"], "wallpapers": 0},
+                                "cases": {"copy astronaut.png crop": {"call": True, "score": 0.9}}}))
+    assert "the same file" in _fails(["--only", "astronaut", "--wallpapers", "0", "--compare", str(base),
+                                      "--save", str(base)], capsys)
+    assert "was run on other scenes" in _fails(["--only", "coffee", "--wallpapers", "0", "--compare", str(base)],
+                                               capsys)
+    assert "its folder does not exist" in _fails(["--save", str(tmp_path / "no" / "run.json")], capsys)
+    assert "no scene's name contains that" in _fails(["--only", "astronuat", "--wallpapers", "0"], capsys)
+    assert "at least 1" in _fails(["--workers", "0"], capsys)
+
+
+def test_a_run_renders_sixty_views_and_four_copies_a_scene_and_leaves_no_index_behind(tmp_path, capsys,
+                                                                                         monkeypatch):
     """One scene end to end: indexed, its views rendered and searched, its copies found (the
-    astronaut is no self-similar puzzle: its four copies are found), saved and compared with
-    itself (nothing changed)."""
+    astronaut is no self-similar puzzle: its four copies are found), saved, and compared with
+    that base (nothing changed: the run is deterministic); the index is gone afterwards."""
+    monkeypatch.setattr(views.tempfile, "tempdir", str(tmp_path))
     saved = tmp_path / "run.json"
-    assert views.main(["--only", "astronaut", "--wallpapers", "0", "--workers", "1", "--save", str(saved)]) == 0
+    argv = ["--only", "astronaut", "--wallpapers", "0", "--workers", "1"]
+    assert views.main(argv + ["--save", str(saved)]) == 0
     first = json.loads(capsys.readouterr().out)
     assert first["scenes"] == 1 and first["views"] == 60 and first["copies"] == 4
     assert first["copies_found"] == 4, first["copies_missed"]
-    cases = json.loads(saved.read_text())["cases"]
-    assert len(cases) == 64
-    assert sum(v["call"] for k, v in cases.items() if k.startswith("view ")) == first["views_called_copies"]
-    assert views.main(["--only", "astronaut", "--wallpapers", "0", "--workers", "1",
-                       "--compare", str(saved)]) == 0
-    again = json.loads(capsys.readouterr().out)
-    assert again["changed"] == {"new_false_copies": [], "views_no_longer_copies": [], "copies_found": [],
-                                "copies_lost": []}
+    result = json.loads(saved.read_text())
+    assert result["settings"] == {"scenes": ["astronaut.png"], "wallpapers": 0, "only": ["astronaut"]}
+    assert len(result["cases"]) == 64
+    called = {v["scene"] for k, v in result["cases"].items() if k.startswith("view ") and v["call"]}
+    assert sorted(called) == first["false_copy_scenes"]
+    assert list(tmp_path.iterdir()) == [saved]              # the index was a temporary folder
