@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 import tempfile
 import time
@@ -180,7 +181,7 @@ def _open(index: str) -> None:
 
 
 def _views_of(task) -> list[tuple]:
-    """Render one scene's views and search them: [(case, called a copy, best score, best ref)]."""
+    """Render one scene's views and search them: [(case, its record)] (_case)."""
     import transforms
 
     name, image = task
@@ -192,7 +193,6 @@ def _views_of(task) -> list[tuple]:
                 view = transforms.other_view(image, disp, sideways, closer)
                 for quality in QUALITIES:
                     found = _ENGINE.search(_jpeg(view, quality), k=3)
-                    best = found[0] if found else None
                     out.append(_case(f"view {name} {kind} aside {sideways} closer {closer} jpeg {quality}",
                                      name, any(m.match for m in found), found))
     return out
@@ -213,6 +213,7 @@ def _copies_of(task) -> list[tuple]:
 
 
 def _case(case: str, scene: str, call: bool, found) -> tuple:
+    """(case, {scene, call, best score, best reference}) as a run's `cases` keep it."""
     best = found[0] if found else None
     return case, {"scene": scene, "call": call, "score": round(best.score, 3) if best else 0.0,
                   "ref": best.ref_id if best else None}
@@ -278,8 +279,8 @@ def _base(path: str) -> dict:
         if not all({"call", "score"} <= set(v) for v in cases.values()) or "scenes" not in base["settings"]:
             raise KeyError("call, score or settings")
     except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise SystemExit(f"--compare {path}: not a file matching_views.py --save wrote ({type(error).__name__}: "
-                         f"{error}); make one with --save on the base")
+        raise SystemExit(f"--compare {path}: not a file this matching_views.py --save wrote ({type(error).__name__}: "
+                         f"{error}); make one with --save on the base (a file of an older version too)")
     return base
 
 
@@ -293,8 +294,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     base = _base(args.compare) if args.compare else None
     if args.save:
-        if not Path(args.save).resolve().parent.is_dir():
-            parser.error(f"--save {args.save}: its folder does not exist")
+        target = Path(args.save).resolve()
+        if target.is_dir() or not target.parent.is_dir() or not os.access(target.parent, os.W_OK):
+            parser.error(f"--save {args.save}: not a file that can be written (a folder, or its folder is "
+                         "missing or read-only)")
         if args.compare and Path(args.save).resolve() == Path(args.compare).resolve():
             parser.error("--save and --compare name the same file: the base would be overwritten; save elsewhere")
     pictures = scenes(args.wallpapers, args.only)
@@ -320,7 +323,10 @@ def main(argv=None) -> int:
 
 def _at_least(low: int):
     def parse(text: str) -> int:
-        value = int(text)
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r}: a whole number, at least {low}") from None
         if value < low:
             raise argparse.ArgumentTypeError(f"{value}: at least {low}")
         return value
