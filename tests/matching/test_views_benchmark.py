@@ -107,26 +107,18 @@ def test_a_copy_is_found_only_when_its_scene_comes_first_and_matches(monkeypatch
         assert not any(v["call"] for _, v in views._copies_of(("scene", small))), answers
 
 
+def _calls(*rows) -> dict:
+    """A run's `cases` from (case, called a copy, best score) rows."""
+    return {case: {"call": call, "score": score} for case, call, score in rows}
+
+
 def test_compare_sorts_each_changed_call_and_counts_the_cases_only_one_run_has():
-    before = {
-        "view a step": {"call": False, "score": 0.1},
-        "view a box": {"call": True, "score": 0.7},
-        "view a blobs": {"call": False, "score": 0.2},
-        "copy a crop": {"call": False, "score": 0.3},
-        "copy a turned": {"call": True, "score": 0.9},
-        "copy a mirrored": {"call": True, "score": 0.9},
-        "copy gone": {"call": True, "score": 0.9},
-    }
-    now = {
-        "view a step": {"call": True, "score": 0.8},
-        "view a box": {"call": False, "score": 0.4},
-        "view a blobs": {"call": False, "score": 0.45},
-        "copy a crop": {"call": True, "score": 0.6},
-        "copy a turned": {"call": False, "score": 0.2},
-        "copy a mirrored": {"call": True, "score": 0.95},
-        "copy new": {"call": True, "score": 0.9},
-        "view new": {"call": False, "score": 0.0},
-    }
+    before = _calls(("view a step", False, 0.1), ("view a box", True, 0.7), ("view a blobs", False, 0.2),
+                    ("copy a crop", False, 0.3), ("copy a turned", True, 0.9), ("copy a mirrored", True, 0.9),
+                    ("copy gone", True, 0.9))
+    now = _calls(("view a step", True, 0.8), ("view a box", False, 0.4), ("view a blobs", False, 0.45),
+                 ("copy a crop", True, 0.6), ("copy a turned", False, 0.2), ("copy a mirrored", True, 0.95),
+                 ("copy new", True, 0.9), ("view new", False, 0.0))
     assert views.compare(now, before) == {
         "new_false_copies": ["view a step: 0.1 -> 0.8"],
         "views_no_longer_copies": ["view a box: 0.7 -> 0.4"],
