@@ -27,6 +27,10 @@ A view is called a copy when any of the three best answers is a match.
 Copies: `matching_scale.queries_of` (a crop, a turn, a mirror, a caption band) of each scene;
 found when the scene comes first and is a match.
 
+Views of flat works (FLAT: a graphic, a drawing, a document, a slide, the sky: no photograph of
+one can show parallax) are no scene's other view: they are reported apart (flat_views...), not
+counted as false copies; their copies count.
+
 Reported: views called copies and copies found, with the scenes they are of. --save writes
 every case's call and best score; --compare reads such a file and lists the cases whose call
 changed (new false copies, views no longer called copies, copies now found or lost). The base
@@ -62,6 +66,29 @@ QUALITIES = (60, 90)
 WALLPAPERS = Path("/usr/share/backgrounds")
 DRAWN = ("building", "fence", "tiles", "textpage")
 COPIES = ("crop", "turned", "mirrored", "caption band")
+
+# Flat works: pictures whose subject has no depth a camera could show parallax in. A graphic, a
+# drawing, a document or a render has no camera behind it, and anything photographed of it is
+# one plane, a homography of it (what a copy is); a microscope's slide and the sky have depth
+# no second camera position within reach shows. A view of one with made-up parallax is a
+# picture nobody can take, neither a copy nor another photographer's view of a scene, so its
+# views are reported apart and are not counted as false copies; its copies count as any other
+# scene's. Decided by what each picture shows (the tenth session), on the physics alone: the
+# rule whose false copies raised the question is not what decides it (docs/benchmarks.md).
+# Where in doubt a picture stays a scene (a brick wall, coins, a fundus photograph, an
+# embossed texture, and the drawn building, fence and tiles, which stand for photographs).
+FLAT = {
+    "color.png": "a colour wheel: a graphic",
+    "horse.png": "a silhouette: a drawing",
+    "logo.png": "scikit-image's logo: a graphic",
+    "phantom.png": "the Shepp-Logan phantom: a synthetic slice",
+    "drawn-textpage": "a page of text: a document",
+    "umang_by_Abhishek_Mudgal.jpg": "soft colour fields: a render, no camera",
+    "cell.png": "a cell under a microscope",
+    "ihc.png": "a stained tissue slide under a microscope",
+    "moon.png": "the moon's surface from the earth: no parallax within a camera's reach",
+    "hubble_deep_field.jpg": "the deep sky: no parallax within any camera's reach",
+}
 
 
 def disparity(kind: str, width: int, height: int, seed: int) -> np.ndarray:
@@ -128,29 +155,43 @@ def drawn(kind: str, seed: int = 0):
     return im
 
 
-def scenes(wallpapers: int, only: list[str] | None = None) -> dict:
-    """name -> PIL image of every scene (the references)."""
+def _read(path: Path, what: str):
+    """A picture at 800 pixels at most, as RGB; a file that cannot be read is named."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            im.draft("RGB", (800, 800))
+            im = im.convert("RGB")
+    except OSError as error:
+        raise SystemExit(f"{path}: cannot be read ({error}); {what}")
+    im.thumbnail((800, 800))
+    return im
+
+
+def scenes(wallpapers: int, only: list[str] | None = None, folder: str | None = None) -> dict:
+    """name -> PIL image of every scene (the references): the photographs, wallpapers and
+    drawings above, or (folder) that folder's JPEG and PNG pictures instead."""
     from PIL import Image
 
     from matching_scale import base_images
 
     out = {}
-    for path in base_images(None):
-        with Image.open(path) as im:
-            out[path.name] = im.convert("RGB")
-    if WALLPAPERS.is_dir():
-        for path in sorted(WALLPAPERS.glob("*.jpg"))[:wallpapers]:
-            try:
-                with Image.open(path) as im:
-                    im.draft("RGB", (800, 800))
-                    im = im.convert("RGB")
-            except OSError as error:
-                raise SystemExit(f"{path}: cannot be read ({error}); reinstall lomiri-wallpapers-16.04 "
-                                 "or leave the wallpapers out with --wallpapers 0")
-            im.thumbnail((800, 800))
-            out[path.name] = im
-    for kind in DRAWN:
-        out[f"drawn-{kind}"] = drawn(kind)
+    if folder:
+        for path in sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png")):
+            out[path.name] = _read(path, "remove it from the folder or mend it")
+        if not out:
+            raise SystemExit(f"--folder {folder}: no JPEG or PNG picture in it")
+    else:
+        for path in base_images(None):
+            with Image.open(path) as im:
+                out[path.name] = im.convert("RGB")
+        if WALLPAPERS.is_dir():
+            for path in sorted(WALLPAPERS.glob("*.jpg"))[:wallpapers]:
+                out[path.name] = _read(path, "reinstall lomiri-wallpapers-16.04 or leave the wallpapers out "
+                                             "with --wallpapers 0")
+        for kind in DRAWN:
+            out[f"drawn-{kind}"] = drawn(kind)
     if only:
         kept = {name: im for name, im in out.items() if any(o in name for o in only)}
         if not kept:
@@ -243,27 +284,33 @@ def run(args, pictures: dict) -> dict:
                 except Exception as error:
                     pool.shutdown(cancel_futures=True)
                     raise SystemExit(f"{scene}: {type(error).__name__}: {error}") from error
-    views = [v for c, v in cases.items() if c.startswith("view ")]
+    views = [v for c, v in cases.items() if c.startswith("view ") and v["scene"] not in FLAT]
+    flat = [v for c, v in cases.items() if c.startswith("view ") and v["scene"] in FLAT]
     copies = [v for c, v in cases.items() if c.startswith("copy ")]
     return {"settings": {"scenes": [name for name, _ in tasks], "wallpapers": args.wallpapers,
-                         "only": args.only or []},
+                         "only": args.only or [], "folder": args.folder},
             "views": len(views), "views_called_copies": sum(v["call"] for v in views),
+            "flat_views": len(flat), "flat_views_called_copies": sum(v["call"] for v in flat),
             "copies": len(copies), "copies_found": sum(v["call"] for v in copies),
             "seconds": round(time.perf_counter() - t0, 1), "cases": cases}
 
 
 def compare(now: dict, before: dict) -> dict:
-    """The cases whose call changed between two runs' `cases`."""
+    """The cases whose call changed between two runs' `cases` (views of FLAT works apart)."""
     changed = {"new_false_copies": [], "views_no_longer_copies": [], "copies_now_found": [], "copies_lost": [],
+               "flat_views_now_copies": [], "flat_views_no_longer_copies": [],
                "only_in_base": sum(case not in now for case in before),
                "only_in_this_run": sum(case not in before for case in now)}
     for case, was in before.items():
         is_ = now.get(case)
         if is_ is None or is_["call"] == was["call"]:
             continue
-        view = case.startswith("view ")
-        key = ("new_false_copies" if is_["call"] else "views_no_longer_copies") if view else \
-              ("copies_now_found" if is_["call"] else "copies_lost")
+        if case.startswith("view ") and is_["scene"] in FLAT:
+            key = "flat_views_now_copies" if is_["call"] else "flat_views_no_longer_copies"
+        elif case.startswith("view "):
+            key = "new_false_copies" if is_["call"] else "views_no_longer_copies"
+        else:
+            key = "copies_now_found" if is_["call"] else "copies_lost"
         changed[key].append(f"{case}: {was['score']} -> {is_['score']}")
     return changed
 
@@ -276,8 +323,8 @@ def _base(path: str) -> dict:
     try:
         base = json.loads(file.read_text())
         cases = base["cases"]
-        if not all({"call", "score"} <= set(v) for v in cases.values()) or "scenes" not in base["settings"]:
-            raise KeyError("call, score or settings")
+        if not all({"call", "score", "scene"} <= set(v) for v in cases.values()) or "scenes" not in base["settings"]:
+            raise KeyError("call, score, scene or settings")
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise SystemExit(f"--compare {path}: not a file this matching_views.py --save wrote ({type(error).__name__}: "
                          f"{error}); make one with --save on the base (a file of an older version too)")
@@ -288,6 +335,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--wallpapers", type=_at_least(0), default=15, help="at most this many Debian wallpapers as scenes")
     parser.add_argument("--only", action="append", help="only the scenes whose name contains this (repeatable)")
+    parser.add_argument("--folder", help="this folder's pictures are the scenes instead (e.g. the tuning set's, to "
+                                         "choose a bound on pictures this benchmark does not score)")
     parser.add_argument("--workers", type=_at_least(1), default=2, help="processes rendering and searching")
     parser.add_argument("--save", help="write every case's call and best score to this JSON file")
     parser.add_argument("--compare", help="a file --save wrote: list the cases whose call changed")
@@ -300,20 +349,24 @@ def main(argv=None) -> int:
                          "missing or read-only)")
         if args.compare and Path(args.save).resolve() == Path(args.compare).resolve():
             parser.error("--save and --compare name the same file: the base would be overwritten; save elsewhere")
-    pictures = scenes(args.wallpapers, args.only)
+    if args.folder and not Path(args.folder).is_dir():
+        parser.error(f"--folder {args.folder}: no such folder")
+    pictures = scenes(args.wallpapers, args.only, args.folder)
     if base is not None:
         wanted = sorted(pictures)
         if wanted != sorted(base["settings"]["scenes"]):
             parser.error(f"--compare {args.compare} was run on other scenes ({len(base['settings']['scenes'])}: "
-                         f"--only {base['settings'].get('only')}, --wallpapers {base['settings'].get('wallpapers')}) "
-                         f"than this run ({len(wanted)}); run both with the same --only and --wallpapers")
+                         f"--only {base['settings'].get('only')}, --wallpapers {base['settings'].get('wallpapers')}, "
+                         f"--folder {base['settings'].get('folder')}) than this run ({len(wanted)}); run both with "
+                         "the same --only, --wallpapers and --folder")
     result = run(args, pictures)
     if args.save:
         Path(args.save).write_text(json.dumps(result, indent=1))
     summary = {k: v for k, v in result.items() if k not in ("cases", "settings")}
     summary["scenes"] = len(result["settings"]["scenes"])
     summary["false_copy_scenes"] = sorted({v["scene"] for c, v in result["cases"].items()
-                                           if c.startswith("view ") and v["call"]})
+                                           if c.startswith("view ") and v["call"] and v["scene"] not in FLAT})
+    summary["flat_works"] = sorted(set(result["settings"]["scenes"]) & set(FLAT))
     summary["copies_missed"] = sorted(c[5:] for c, v in result["cases"].items() if c.startswith("copy ") and not v["call"])
     if base is not None:
         summary["changed"] = compare(result["cases"], base["cases"])

@@ -108,8 +108,8 @@ def test_a_copy_is_found_only_when_its_scene_comes_first_and_matches(monkeypatch
 
 
 def _calls(*rows) -> dict:
-    """A run's `cases` from (case, called a copy, best score) rows."""
-    return {case: {"call": call, "score": score} for case, call, score in rows}
+    """A run's `cases` from (case, called a copy, best score) rows; the case's second word is its scene."""
+    return {case: {"call": call, "score": score, "scene": case.split()[1]} for case, call, score in rows}
 
 
 def test_compare_sorts_each_changed_call_and_counts_the_cases_only_one_run_has():
@@ -124,9 +124,58 @@ def test_compare_sorts_each_changed_call_and_counts_the_cases_only_one_run_has()
         "views_no_longer_copies": ["view a box: 0.7 -> 0.4"],
         "copies_now_found": ["copy a crop: 0.3 -> 0.6"],
         "copies_lost": ["copy a turned: 0.9 -> 0.2"],
+        "flat_views_now_copies": [],
+        "flat_views_no_longer_copies": [],
         "only_in_base": 1,
         "only_in_this_run": 2,
     }
+
+
+def test_views_of_a_flat_work_are_reported_apart_and_its_copies_count_as_any_scenes():
+    """A made-up parallax view of a drawing or a page is a picture nobody can take: a change that
+    calls one a copy is listed apart, not among the new false copies; a flat work's copy found
+    or lost is listed as any copy."""
+    before = _calls(("view horse.png step", False, 0.3), ("view horse.png box", True, 0.6),
+                    ("view brick.png step", False, 0.42), ("copy horse.png crop", False, 0.2))
+    now = _calls(("view horse.png step", True, 0.7), ("view horse.png box", False, 0.3),
+                 ("view brick.png step", True, 0.59), ("copy horse.png crop", True, 0.8))
+    changed = views.compare(now, before)
+    assert changed["new_false_copies"] == ["view brick.png step: 0.42 -> 0.59"]
+    assert changed["flat_views_now_copies"] == ["view horse.png step: 0.3 -> 0.7"]
+    assert changed["flat_views_no_longer_copies"] == ["view horse.png box: 0.6 -> 0.3"]
+    assert changed["views_no_longer_copies"] == []
+    assert changed["copies_now_found"] == ["copy horse.png crop: 0.2 -> 0.8"]
+
+
+def test_every_flat_work_is_a_scene_the_benchmark_has_and_each_says_why():
+    import matching_scale
+
+    names = {p.name for p in matching_scale.base_images(None)} | {f"drawn-{k}" for k in views.DRAWN}
+    wallpapers = set(views.FLAT) - names
+    assert wallpapers == {"umang_by_Abhishek_Mudgal.jpg"}
+    if (views.WALLPAPERS / "umang_by_Abhishek_Mudgal.jpg").parent.is_dir() and \
+            any(views.WALLPAPERS.glob("*_by_Aitzol_Berasategi.jpg")):    # lomiri-wallpapers-16.04 installed
+        assert wallpapers <= {p.name for p in views.WALLPAPERS.glob("*.jpg")}
+    assert "horse.png" in views.FLAT and "drawn-textpage" in views.FLAT
+    # photographs of surfaces in the world, and drawings standing for them, stay scenes
+    assert not {"brick.png", "coins.png", "drawn-building", "drawn-fence", "drawn-tiles"} & set(views.FLAT)
+    assert all(len(why) > 10 for why in views.FLAT.values())
+
+
+def test_a_folder_s_pictures_are_the_scenes_instead_and_a_broken_one_is_named(tmp_path, small, capsys):
+    small.save(tmp_path / "a.png")
+    small.save(tmp_path / "b.JPG")
+    (tmp_path / "notes.txt").write_text("not a picture")
+    assert sorted(views.scenes(15, None, str(tmp_path))) == ["a.png", "b.JPG"]
+    assert sorted(views.scenes(15, ["b."], str(tmp_path))) == ["b.JPG"]
+    (tmp_path / "c.jpg").write_bytes(b"\xff\xd8 cut short")
+    with pytest.raises(SystemExit, match="c.jpg: cannot be read"):
+        views.scenes(15, None, str(tmp_path))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(SystemExit, match="no JPEG or PNG picture in it"):
+        views.scenes(15, None, str(empty))
+    assert "no such folder" in _fails(["--folder", str(tmp_path / "missing")], capsys)
 
 
 def _fails(argv, capsys) -> str:
@@ -148,7 +197,8 @@ def test_a_wrong_base_or_scene_set_is_said_before_the_run(tmp_path, capsys, monk
     assert "not a file this matching_views.py --save wrote" in _fails(["--compare", str(other)], capsys)
     base = tmp_path / "base.json"
     base.write_text(json.dumps({"settings": {"scenes": ["astronaut.png"], "only": ["astronaut"], "wallpapers": 0},
-                                "cases": {"copy astronaut.png crop": {"call": True, "score": 0.9}}}))
+                                "cases": {"copy astronaut.png crop": {"call": True, "score": 0.9,
+                                                                      "scene": "astronaut.png"}}}))
     assert "the same file" in _fails(["--only", "astronaut", "--wallpapers", "0", "--compare", str(base),
                                       "--save", str(base)], capsys)
     assert "was run on other scenes" in _fails(["--only", "coffee", "--wallpapers", "0", "--compare", str(base)],
@@ -174,7 +224,8 @@ def test_a_run_renders_sixty_views_and_four_copies_a_scene_and_leaves_no_index_b
     assert first["scenes"] == 1 and first["views"] == 60 and first["copies"] == 4
     assert first["copies_found"] == 4, first["copies_missed"]
     result = json.loads(saved.read_text())
-    assert result["settings"] == {"scenes": ["astronaut.png"], "wallpapers": 0, "only": ["astronaut"]}
+    assert result["settings"] == {"scenes": ["astronaut.png"], "wallpapers": 0, "only": ["astronaut"], "folder": None}
+    assert first["flat_works"] == [] and first["flat_views"] == 0
     assert len(result["cases"]) == 64
     called = {v["scene"] for k, v in result["cases"].items() if k.startswith("view ") and v["call"]}
     assert sorted(called) == first["false_copy_scenes"]
@@ -183,4 +234,4 @@ def test_a_run_renders_sixty_views_and_four_copies_a_scene_and_leaves_no_index_b
     assert views.main(argv + ["--compare", str(saved)]) == 0
     assert json.loads(capsys.readouterr().out)["changed"] == {
         "new_false_copies": [], "views_no_longer_copies": [], "copies_now_found": [], "copies_lost": [],
-        "only_in_base": 0, "only_in_this_run": 0}
+        "flat_views_now_copies": [], "flat_views_no_longer_copies": [], "only_in_base": 0, "only_in_this_run": 0}
