@@ -27,15 +27,19 @@ A view is called a copy when any of the three best answers is a match.
 Copies: `matching_scale.queries_of` (a crop, a turn, a mirror, a caption band) of each scene;
 found when the scene comes first and is a match.
 
-Views of flat works (FLAT: a graphic, a drawing, a document, a slide, the sky: no photograph of
-one can show parallax) are no scene's other view: they are reported apart (flat_views...), not
-counted as false copies; their copies count.
+Views of flat works (FLAT: a graphic, a drawing, a document, a computed picture, the sky: no
+photograph of one can show parallax) are no scene's other view: they are reported apart
+(flat_views, flat_views_called_copies), not counted as false copies; their copies count. With
+--folder DIR the scenes are that folder's pictures instead, none of them flat (a bound can be
+chosen on pictures this benchmark does not score: benchmarks/tuning_pictures.py makes the
+tuning set's).
 
 Reported: views called copies and copies found, with the scenes they are of. --save writes
 every case's call and best score; --compare reads such a file and lists the cases whose call
-changed (new false copies, views no longer called copies, copies now found or lost). The base
-of a change is a run of the same scenes (`--only`, `--wallpapers`) on the same machine and
-virtual environment; a run is deterministic (RANSAC is seeded before every search, and each
+changed (new false copies, views no longer called copies, copies now found or lost, and flat
+works' views now or no longer called copies). The base of a change is a run of the same
+scenes (`--only`, `--wallpapers`, `--folder`: the same names and pixels, checked) on the same
+machine and virtual environment; a run is deterministic (RANSAC is seeded before every search, and each
 scene's made-up depths by its name), so every change listed is the change's.
 """
 from __future__ import annotations
@@ -68,25 +72,25 @@ DRAWN = ("building", "fence", "tiles", "textpage")
 COPIES = ("crop", "turned", "mirrored", "caption band")
 
 # Flat works: pictures whose subject has no depth a camera could show parallax in. A graphic, a
-# drawing, a document or a render has no camera behind it, and anything photographed of it is
-# one plane, a homography of it (what a copy is); a microscope's slide and the sky have depth
-# no second camera position within reach shows. A view of one with made-up parallax is a
+# drawing, a document, a 2D render or a picture computed from measurements has no camera behind
+# it, and anything photographed of it is one plane, a homography of it (what a copy is); a
+# microscope's slide and the deep sky have depth no second camera position within reach shows. A view of one with made-up parallax is a
 # picture nobody can take, neither a copy nor another photographer's view of a scene, so its
 # views are reported apart and are not counted as false copies; its copies count as any other
 # scene's. Decided by what each picture shows (the tenth session), on the physics alone: the
 # rule whose false copies raised the question is not what decides it (docs/benchmarks.md).
 # Where in doubt a picture stays a scene (a brick wall, coins, a fundus photograph, an
-# embossed texture, and the drawn building, fence and tiles, which stand for photographs).
+# embossed texture, the moon's surface, whose camera's place is not known, and the drawn
+# building, fence and tiles, which stand for photographs).
 FLAT = {
     "color.png": "a colour wheel: a graphic",
     "horse.png": "a silhouette: a drawing",
     "logo.png": "scikit-image's logo: a graphic",
     "phantom.png": "the Shepp-Logan phantom: a synthetic slice",
     "drawn-textpage": "a page of text: a document",
-    "umang_by_Abhishek_Mudgal.jpg": "soft colour fields: a render, no camera",
-    "cell.png": "a cell under a microscope",
+    "umang_by_Abhishek_Mudgal.jpg": "soft colour fields: a 2D render, no camera",
+    "cell.png": "a cell's phase computed from a digital hologram (scikit-image's data.cell): no camera",
     "ihc.png": "a stained tissue slide under a microscope",
-    "moon.png": "the moon's surface from the earth: no parallax within a camera's reach",
     "hubble_deep_field.jpg": "the deep sky: no parallax within any camera's reach",
 }
 
@@ -163,7 +167,7 @@ def _read(path: Path, what: str):
         with Image.open(path) as im:
             im.draft("RGB", (800, 800))
             im = im.convert("RGB")
-    except OSError as error:
+    except (OSError, Image.DecompressionBombError) as error:
         raise SystemExit(f"{path}: cannot be read ({error}); {what}")
     im.thumbnail((800, 800))
     return im
@@ -178,7 +182,11 @@ def scenes(wallpapers: int, only: list[str] | None = None, folder: str | None = 
 
     out = {}
     if folder:
-        for path in sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png")):
+        try:
+            files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+        except OSError as error:
+            raise SystemExit(f"--folder {folder}: cannot be listed ({error})")
+        for path in files:
             out[path.name] = _read(path, "remove it from the folder or mend it")
         if not out:
             raise SystemExit(f"--folder {folder}: no JPEG or PNG picture in it")
@@ -284,19 +292,40 @@ def run(args, pictures: dict) -> dict:
                 except Exception as error:
                     pool.shutdown(cancel_futures=True)
                     raise SystemExit(f"{scene}: {type(error).__name__}: {error}") from error
-    views = [v for c, v in cases.items() if c.startswith("view ") and v["scene"] not in FLAT]
-    flat = [v for c, v in cases.items() if c.startswith("view ") and v["scene"] in FLAT]
-    copies = [v for c, v in cases.items() if c.startswith("copy ")]
-    return {"settings": {"scenes": [name for name, _ in tasks], "wallpapers": args.wallpapers,
-                         "only": args.only or [], "folder": args.folder},
-            "views": len(views), "views_called_copies": sum(v["call"] for v in views),
-            "flat_views": len(flat), "flat_views_called_copies": sum(v["call"] for v in flat),
-            "copies": len(copies), "copies_found": sum(v["call"] for v in copies),
+    names = [name for name, _ in tasks]
+    flat = flat_works(names, args.folder)
+    return {"settings": {"scenes": names, "wallpapers": args.wallpapers, "only": args.only or [],
+                         "folder": args.folder, "flat": sorted(flat), "fingerprints": fingerprints(pictures)},
+            **{k: v for k, v in tally(cases, flat).items() if not isinstance(v, list)},
             "seconds": round(time.perf_counter() - t0, 1), "cases": cases}
 
 
-def compare(now: dict, before: dict) -> dict:
-    """The cases whose call changed between two runs' `cases` (views of FLAT works apart)."""
+def flat_works(names, folder: str | None) -> set:
+    """The scenes among `names` whose views are reported apart (FLAT); none of a --folder's,
+    whatever their names (a folder's horse.png is not scikit-image's)."""
+    return set() if folder else set(names) & set(FLAT)
+
+
+def fingerprints(pictures: dict) -> dict:
+    """name -> CRC-32 of the scene's pixels: a base of other pictures under the same names is refused."""
+    return {name: zlib.crc32(im.tobytes()) for name, im in sorted(pictures.items())}
+
+
+def tally(cases: dict, flat: set) -> dict:
+    """A run's counts from its `cases`: views of scenes (a view called a copy is a false copy),
+    views of flat works apart, copies; the scenes with false copies, the copies missed."""
+    views = [v for c, v in cases.items() if c.startswith("view ") and v["scene"] not in flat]
+    flat_views = [v for c, v in cases.items() if c.startswith("view ") and v["scene"] in flat]
+    copies = {c: v for c, v in cases.items() if c.startswith("copy ")}
+    return {"views": len(views), "views_called_copies": sum(v["call"] for v in views),
+            "flat_views": len(flat_views), "flat_views_called_copies": sum(v["call"] for v in flat_views),
+            "copies": len(copies), "copies_found": sum(v["call"] for v in copies.values()),
+            "false_copy_scenes": sorted({v["scene"] for v in views if v["call"]}),
+            "copies_missed": sorted(c[5:] for c, v in copies.items() if not v["call"])}
+
+
+def compare(now: dict, before: dict, flat: set) -> dict:
+    """The cases whose call changed between two runs' `cases` (views of the `flat` works apart)."""
     changed = {"new_false_copies": [], "views_no_longer_copies": [], "copies_now_found": [], "copies_lost": [],
                "flat_views_now_copies": [], "flat_views_no_longer_copies": [],
                "only_in_base": sum(case not in now for case in before),
@@ -305,7 +334,7 @@ def compare(now: dict, before: dict) -> dict:
         is_ = now.get(case)
         if is_ is None or is_["call"] == was["call"]:
             continue
-        if case.startswith("view ") and is_["scene"] in FLAT:
+        if case.startswith("view ") and is_["scene"] in flat:
             key = "flat_views_now_copies" if is_["call"] else "flat_views_no_longer_copies"
         elif case.startswith("view "):
             key = "new_false_copies" if is_["call"] else "views_no_longer_copies"
@@ -354,6 +383,11 @@ def main(argv=None) -> int:
     pictures = scenes(args.wallpapers, args.only, args.folder)
     if base is not None:
         wanted = sorted(pictures)
+        before = base["settings"].get("fingerprints")
+        if wanted == sorted(base["settings"]["scenes"]) and before and before != fingerprints(pictures):
+            parser.error(f"--compare {args.compare} was run on other pictures under the same names ("
+                         f"{', '.join(n for n, crc in fingerprints(pictures).items() if before.get(n) != crc)}); "
+                         "compare runs of the same pictures")
         if wanted != sorted(base["settings"]["scenes"]):
             parser.error(f"--compare {args.compare} was run on other scenes ({len(base['settings']['scenes'])}: "
                          f"--only {base['settings'].get('only')}, --wallpapers {base['settings'].get('wallpapers')}, "
@@ -362,14 +396,11 @@ def main(argv=None) -> int:
     result = run(args, pictures)
     if args.save:
         Path(args.save).write_text(json.dumps(result, indent=1))
-    summary = {k: v for k, v in result.items() if k not in ("cases", "settings")}
-    summary["scenes"] = len(result["settings"]["scenes"])
-    summary["false_copy_scenes"] = sorted({v["scene"] for c, v in result["cases"].items()
-                                           if c.startswith("view ") and v["call"] and v["scene"] not in FLAT})
-    summary["flat_works"] = sorted(set(result["settings"]["scenes"]) & set(FLAT))
-    summary["copies_missed"] = sorted(c[5:] for c, v in result["cases"].items() if c.startswith("copy ") and not v["call"])
+    flat = flat_works(result["settings"]["scenes"], args.folder)
+    summary = {"scenes": len(result["settings"]["scenes"]), **tally(result["cases"], flat),
+               "flat_works": sorted(flat), "seconds": result["seconds"]}
     if base is not None:
-        summary["changed"] = compare(result["cases"], base["cases"])
+        summary["changed"] = compare(result["cases"], base["cases"], flat)
     print(json.dumps(summary, indent=1))
     return 0
 

@@ -119,7 +119,7 @@ def test_compare_sorts_each_changed_call_and_counts_the_cases_only_one_run_has()
     now = _calls(("view a step", True, 0.8), ("view a box", False, 0.4), ("view a blobs", False, 0.45),
                  ("copy a crop", True, 0.6), ("copy a turned", False, 0.2), ("copy a mirrored", True, 0.95),
                  ("copy new", True, 0.9), ("view new", False, 0.0))
-    assert views.compare(now, before) == {
+    assert views.compare(now, before, {"horse.png"}) == {
         "new_false_copies": ["view a step: 0.1 -> 0.8"],
         "views_no_longer_copies": ["view a box: 0.7 -> 0.4"],
         "copies_now_found": ["copy a crop: 0.3 -> 0.6"],
@@ -139,12 +139,53 @@ def test_views_of_a_flat_work_are_reported_apart_and_its_copies_count_as_any_sce
                     ("view brick.png step", False, 0.42), ("copy horse.png crop", False, 0.2))
     now = _calls(("view horse.png step", True, 0.7), ("view horse.png box", False, 0.3),
                  ("view brick.png step", True, 0.59), ("copy horse.png crop", True, 0.8))
-    changed = views.compare(now, before)
+    changed = views.compare(now, before, {"horse.png"})
     assert changed["new_false_copies"] == ["view brick.png step: 0.42 -> 0.59"]
     assert changed["flat_views_now_copies"] == ["view horse.png step: 0.3 -> 0.7"]
     assert changed["flat_views_no_longer_copies"] == ["view horse.png box: 0.6 -> 0.3"]
     assert changed["views_no_longer_copies"] == []
     assert changed["copies_now_found"] == ["copy horse.png crop: 0.2 -> 0.8"]
+
+
+def test_a_run_is_tallied_with_flat_works_views_apart():
+    cases = _calls(("view horse.png step", True, 0.7), ("view horse.png box", False, 0.3),
+                   ("view brick.png step", True, 0.6), ("view brick.png box", False, 0.1),
+                   ("view coins.png step", False, 0.2), ("copy horse.png crop", False, 0.2),
+                   ("copy brick.png crop", True, 0.9))
+    assert views.tally(cases, {"horse.png"}) == {
+        "views": 3, "views_called_copies": 1, "flat_views": 2, "flat_views_called_copies": 1,
+        "copies": 2, "copies_found": 1, "false_copy_scenes": ["brick.png"], "copies_missed": ["horse.png crop"]}
+    everything = views.tally(cases, set())
+    assert (everything["views"], everything["views_called_copies"], everything["flat_views"]) == (5, 2, 0)
+    assert everything["false_copy_scenes"] == ["brick.png", "horse.png"]
+
+
+def test_flat_works_are_the_benchmark_s_own_never_a_folder_s():
+    assert views.flat_works(["horse.png", "brick.png", "drawn-textpage"], None) == {"horse.png", "drawn-textpage"}
+    assert views.flat_works(["horse.png", "brick.png"], "/some/folder") == set()
+
+
+def test_a_folder_run_reaches_the_folder_s_pictures_and_counts_every_view(tmp_path, small, capsys, monkeypatch):
+    """A folder's horse.png is a picture like any other: its views are scene views."""
+    small.save(tmp_path / "horse.png")
+    seen = {}
+
+    def run(args, pictures):
+        seen.update(pictures)
+        cases = _calls(("view horse.png step", True, 0.7), ("copy horse.png crop", True, 0.9))
+        return {"settings": {"scenes": sorted(pictures), "folder": args.folder, "flat": [],
+                             "fingerprints": views.fingerprints(pictures)}, "seconds": 1.0, "cases": cases}
+    monkeypatch.setattr(views, "run", run)
+    saved = tmp_path / "base.json"
+    assert views.main(["--folder", str(tmp_path), "--save", str(saved)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert list(seen) == ["horse.png"] and seen["horse.png"].size == small.size
+    assert summary["flat_works"] == [] and summary["views_called_copies"] == 1
+    assert summary["false_copy_scenes"] == ["horse.png"]
+    # the same names with other pixels: not a base of this run
+    Image.new("RGB", small.size, "white").save(tmp_path / "horse.png")
+    assert "other pictures under the same names (horse.png)" in _fails(
+        ["--folder", str(tmp_path), "--compare", str(saved)], capsys)
 
 
 def test_every_flat_work_is_a_scene_the_benchmark_has_and_each_says_why():
@@ -166,6 +207,10 @@ def test_a_folder_s_pictures_are_the_scenes_instead_and_a_broken_one_is_named(tm
     small.save(tmp_path / "a.png")
     small.save(tmp_path / "b.JPG")
     (tmp_path / "notes.txt").write_text("not a picture")
+    Image.new("RGB", (1000, 900), "grey").save(tmp_path / "big.png")
+    read = views.scenes(15, None, str(tmp_path))
+    assert read["big.png"].size == (800, 720)                       # read at 800 pixels at most
+    (tmp_path / "big.png").unlink()
     assert sorted(views.scenes(15, None, str(tmp_path))) == ["a.png", "b.JPG"]
     assert sorted(views.scenes(15, ["b."], str(tmp_path))) == ["b.JPG"]
     (tmp_path / "c.jpg").write_bytes(b"\xff\xd8 cut short")
@@ -224,7 +269,9 @@ def test_a_run_renders_sixty_views_and_four_copies_a_scene_and_leaves_no_index_b
     assert first["scenes"] == 1 and first["views"] == 60 and first["copies"] == 4
     assert first["copies_found"] == 4, first["copies_missed"]
     result = json.loads(saved.read_text())
-    assert result["settings"] == {"scenes": ["astronaut.png"], "wallpapers": 0, "only": ["astronaut"], "folder": None}
+    assert {k: v for k, v in result["settings"].items() if k != "fingerprints"} == {
+        "scenes": ["astronaut.png"], "wallpapers": 0, "only": ["astronaut"], "folder": None, "flat": []}
+    assert list(result["settings"]["fingerprints"]) == ["astronaut.png"]
     assert first["flat_works"] == [] and first["flat_views"] == 0
     assert len(result["cases"]) == 64
     called = {v["scene"] for k, v in result["cases"].items() if k.startswith("view ") and v["call"]}
