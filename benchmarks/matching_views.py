@@ -74,7 +74,8 @@ COPIES = ("crop", "turned", "mirrored", "caption band")
 # Flat works: pictures whose subject has no depth a camera could show parallax in. A graphic, a
 # drawing, a document, a 2D render or a picture computed from measurements has no camera behind
 # it, and anything photographed of it is one plane, a homography of it (what a copy is); a
-# microscope's slide and the deep sky have depth no second camera position within reach shows. A view of one with made-up parallax is a
+# microscope's slide and the deep sky have depth no second camera position within reach shows.
+# A view of one with made-up parallax is a
 # picture nobody can take, neither a copy nor another photographer's view of a scene, so its
 # views are reported apart and are not counted as false copies; its copies count as any other
 # scene's. Decided by what each picture shows (the tenth session), on the physics alone: the
@@ -292,12 +293,17 @@ def run(args, pictures: dict) -> dict:
                 except Exception as error:
                     pool.shutdown(cancel_futures=True)
                     raise SystemExit(f"{scene}: {type(error).__name__}: {error}") from error
-    names = [name for name, _ in tasks]
+    return result_of(args, pictures, cases, time.perf_counter() - t0)
+
+
+def result_of(args, pictures: dict, cases: dict, seconds: float) -> dict:
+    """What a run saves: its settings (the flat works among them: none of a --folder's), counts and cases."""
+    names = sorted(pictures)
     flat = flat_works(names, args.folder)
     return {"settings": {"scenes": names, "wallpapers": args.wallpapers, "only": args.only or [],
                          "folder": args.folder, "flat": sorted(flat), "fingerprints": fingerprints(pictures)},
             **{k: v for k, v in tally(cases, flat).items() if not isinstance(v, list)},
-            "seconds": round(time.perf_counter() - t0, 1), "cases": cases}
+            "seconds": round(seconds, 1), "cases": cases}
 
 
 def flat_works(names, folder: str | None) -> set:
@@ -384,6 +390,9 @@ def main(argv=None) -> int:
     if base is not None:
         wanted = sorted(pictures)
         before = base["settings"].get("fingerprints")
+        if not before:
+            print(f"--compare {args.compare}: saved by an older version, without the scenes' pixel "
+                  "fingerprints: only their names are checked", file=sys.stderr)
         if wanted == sorted(base["settings"]["scenes"]) and before and before != fingerprints(pictures):
             parser.error(f"--compare {args.compare} was run on other pictures under the same names ("
                          f"{', '.join(n for n, crc in fingerprints(pictures).items() if before.get(n) != crc)}); "
@@ -396,7 +405,7 @@ def main(argv=None) -> int:
     result = run(args, pictures)
     if args.save:
         Path(args.save).write_text(json.dumps(result, indent=1))
-    flat = flat_works(result["settings"]["scenes"], args.folder)
+    flat = set(result["settings"]["flat"])
     summary = {"scenes": len(result["settings"]["scenes"]), **tally(result["cases"], flat),
                "flat_works": sorted(flat), "seconds": result["seconds"]}
     if base is not None:

@@ -33,6 +33,9 @@ def test_each_wallpaper_gives_its_largest_picture_named_after_it_and_the_backgro
     (walls / "Empty/contents/images").mkdir(parents=True)
     (walls / "Kite/contents/images/metadata.json").write_text("{}")
     _picture(root / "usr/share/backgrounds/warty.png")
+    (root / "usr/share/backgrounds/default.png").symlink_to("warty.png")           # a link: the same picture
+    (walls / "Linked/contents/images").mkdir(parents=True)
+    (walls / "Linked/contents/images/big.png").symlink_to(big)
     out = tmp_path / "out"
     assert tuning.wallpapers(root, out) == ["Flow.png", "Kite.jpg", "warty.png"]
     assert sorted(p.name for p in out.iterdir()) == ["Flow.png", "Kite.jpg", "warty.png"]
@@ -50,13 +53,51 @@ def test_one_icon_a_family_from_the_256_pixel_kinds_on_white_at_512(tmp_path):
     _picture(theme / "devices/media-optical-audio.png", size=(256, 256), colour=(0, 0, 255, 0), mode="RGBA")
     _picture(theme / "devices/media-optical-dvd.png", size=(256, 256))          # same family, later by path
     _picture(theme / "apps/clock.png", size=(256, 256))
+    _picture(theme / "categories/applications-science.png", size=(256, 256))
     _picture(theme / "mimetypes/application-pdf.png", size=(256, 256))         # a document icon: not a kind taken
     _picture(tmp_path / "oxygen/base/64x64/apps/zanshin.png", size=(64, 64))    # another size: not taken
     out = tmp_path / "out"
-    assert tuning.icons(tmp_path / "oxygen", out) == ["clock.png", "media-optical-audio.png"]
+    assert tuning.icons(tmp_path / "oxygen", out) == ["applications-science.png", "clock.png", "media-optical-audio.png"]
     with Image.open(out / "media-optical-audio.png") as im:
         assert im.size == (512, 512) and im.mode == "RGB"
         assert im.getpixel((10, 10)) == (255, 255, 255)                         # transparent became white
+
+
+def test_main_makes_wallpapers_from_the_works_and_icons_from_the_filler(tmp_path, monkeypatch, capsys):
+    def unpack(packages, into):
+        root = into / "root"
+        if packages == tuning.WORKS:
+            _picture(root / "usr/share/backgrounds/warty.png")
+        elif packages == tuning.FILLER:
+            _picture(root / "oxygen/base/256x256/apps/clock.png", size=(256, 256))
+        return root
+    monkeypatch.setattr(tuning, "unpack", unpack)
+    assert tuning.main(["--out", str(tmp_path / "t")]) == 0
+    assert [p.name for p in (tmp_path / "t/wallpapers").iterdir()] == ["warty.png"]
+    assert [p.name for p in (tmp_path / "t/icons").iterdir()] == ["clock.png"]
+    assert "1 pictures" in capsys.readouterr().out
+    monkeypatch.setattr(tuning, "unpack", lambda packages, into: into)               # nothing in them
+    with pytest.raises(SystemExit, match="0 wallpapers and 0 icons"):
+        tuning.main(["--out", str(tmp_path / "empty")])
+
+
+def test_a_missing_tool_or_a_broken_package_is_said_in_one_line(tmp_path, monkeypatch):
+    def missing(*args, **kwargs):
+        raise FileNotFoundError(2, "No such file", args[0][0])
+    monkeypatch.setattr(tuning.subprocess, "run", missing)
+    with pytest.raises(SystemExit, match="apt-get not found: this script runs on Debian"):
+        tuning.unpack(["oxygen-icon-theme"], tmp_path / "x")
+    monkeypatch.setattr(tuning.subprocess, "run", lambda *a, **k: None)             # a download that fetched nothing
+    with pytest.raises(SystemExit, match="fetched nothing"):
+        tuning.unpack(["oxygen-icon-theme"], tmp_path / "y")
+
+    def broken(command, **kwargs):
+        if command[0] == "dpkg-deb":
+            raise subprocess.CalledProcessError(2, command, stderr="dpkg-deb: error: archive is not a Debian package")
+        (kwargs["cwd"] / "oxygen.deb").write_bytes(b"cut short")
+    monkeypatch.setattr(tuning.subprocess, "run", broken)
+    with pytest.raises(SystemExit, match="dpkg-deb -x failed: .*not a Debian package; oxygen.deb may be cut short"):
+        tuning.unpack(["oxygen-icon-theme"], tmp_path / "z")
 
 
 def test_a_failed_download_says_what_it_needs_and_a_used_folder_is_refused(tmp_path, monkeypatch, capsys):
@@ -65,7 +106,12 @@ def test_a_failed_download_says_what_it_needs_and_a_used_folder_is_refused(tmp_p
     monkeypatch.setattr(tuning.subprocess, "run", fail)
     with pytest.raises(SystemExit, match="Unable to locate package.*apt-get update"):
         tuning.unpack(["oxygen-icon-theme"], tmp_path / "x")
-    _picture(tmp_path / "used/icons/clock.png")
+    for used in ("used/icons/clock.png", "used2/wallpapers/warty.png"):
+        _picture(tmp_path / used)
+        with pytest.raises(SystemExit):
+            tuning.main(["--out", str(tmp_path / used.split("/")[0])])
+        assert "not empty; choose another --out" in capsys.readouterr().err
+    (tmp_path / "a-file").write_text("x")
     with pytest.raises(SystemExit):
-        tuning.main(["--out", str(tmp_path / "used")])
-    assert "not empty; choose another --out" in capsys.readouterr().err
+        tuning.main(["--out", str(tmp_path / "a-file")])
+    assert "a file, not a folder" in capsys.readouterr().err

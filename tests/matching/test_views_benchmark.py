@@ -166,26 +166,58 @@ def test_flat_works_are_the_benchmark_s_own_never_a_folder_s():
 
 
 def test_a_folder_run_reaches_the_folder_s_pictures_and_counts_every_view(tmp_path, small, capsys, monkeypatch):
-    """A folder's horse.png is a picture like any other: its views are scene views."""
+    """A folder's horse.png is a picture like any other: its views are scene views, saved and
+    compared as such (a view of it that becomes a copy is a new false copy)."""
     small.save(tmp_path / "horse.png")
-    seen = {}
+    seen, calls = {}, [False]
 
     def run(args, pictures):
         seen.update(pictures)
-        cases = _calls(("view horse.png step", True, 0.7), ("copy horse.png crop", True, 0.9))
-        return {"settings": {"scenes": sorted(pictures), "folder": args.folder, "flat": [],
-                             "fingerprints": views.fingerprints(pictures)}, "seconds": 1.0, "cases": cases}
+        cases = _calls(("view horse.png step", calls[0], 0.7), ("copy horse.png crop", True, 0.9))
+        return views.result_of(args, pictures, cases, 1.0)
     monkeypatch.setattr(views, "run", run)
     saved = tmp_path / "base.json"
     assert views.main(["--folder", str(tmp_path), "--save", str(saved)]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert list(seen) == ["horse.png"] and seen["horse.png"].size == small.size
-    assert summary["flat_works"] == [] and summary["views_called_copies"] == 1
+    assert summary["flat_works"] == [] and (summary["views"], summary["views_called_copies"]) == (1, 0)
+    assert json.loads(saved.read_text())["settings"]["flat"] == []
+    calls[0] = True
+    assert views.main(["--folder", str(tmp_path), "--compare", str(saved)]) == 0
+    summary = json.loads(capsys.readouterr().out)
     assert summary["false_copy_scenes"] == ["horse.png"]
+    assert summary["changed"]["new_false_copies"] == ["view horse.png step: 0.7 -> 0.7"]
+    assert summary["changed"]["flat_views_now_copies"] == []
     # the same names with other pixels: not a base of this run
     Image.new("RGB", small.size, "white").save(tmp_path / "horse.png")
     assert "other pictures under the same names (horse.png)" in _fails(
         ["--folder", str(tmp_path), "--compare", str(saved)], capsys)
+
+
+def test_the_benchmark_s_own_flat_works_are_saved_as_flat(small):
+    class Args:
+        folder, wallpapers, only = None, 0, None
+    cases = _calls(("view horse.png step", True, 0.7), ("view brick.png step", False, 0.2))
+    result = views.result_of(Args, {"horse.png": small, "brick.png": small}, cases, 2.04)
+    assert result["settings"]["flat"] == ["horse.png"] and result["settings"]["scenes"] == ["brick.png", "horse.png"]
+    assert (result["views"], result["views_called_copies"], result["flat_views_called_copies"]) == (1, 0, 1)
+    assert result["seconds"] == 2.0 and result["cases"] is cases
+
+
+def test_a_picture_too_big_or_a_folder_that_cannot_be_listed_is_named(tmp_path, small, monkeypatch):
+    from PIL import Image as PILImage
+
+    small.save(tmp_path / "a.png")
+    monkeypatch.setattr(PILImage, "MAX_IMAGE_PIXELS", 100)      # 48 x 64 is over twice that: a bomb
+    with pytest.raises(SystemExit, match="a.png: cannot be read"):
+        views.scenes(0, None, str(tmp_path))
+    monkeypatch.undo()
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    with pytest.raises(SystemExit, match="cannot be listed"):
+        views.scenes(0, None, str(tmp_path))
 
 
 def test_every_flat_work_is_a_scene_the_benchmark_has_and_each_says_why():
