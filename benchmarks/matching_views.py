@@ -75,10 +75,9 @@ COPIES = ("crop", "turned", "mirrored", "caption band")
 # drawing, a document, a 2D render or a picture computed from measurements has no camera behind
 # it, and anything photographed of it is one plane, a homography of it (what a copy is); a
 # microscope's slide and the deep sky have depth no second camera position within reach shows.
-# A view of one with made-up parallax is a
-# picture nobody can take, neither a copy nor another photographer's view of a scene, so its
-# views are reported apart and are not counted as false copies; its copies count as any other
-# scene's. Decided by what each picture shows (the tenth session), on the physics alone: the
+# A view of one with made-up parallax is a picture nobody can take, neither a copy nor another
+# photographer's view of a scene, so its views are reported apart and are not counted as false
+# copies; its copies count as any other scene's. Decided by what each picture shows (the tenth session), on the physics alone: the
 # rule whose false copies raised the question is not what decides it (docs/benchmarks.md).
 # Where in doubt a picture stays a scene (a brick wall, coins, a fundus photograph, an
 # embossed texture, the moon's surface, whose camera's place is not known, and the drawn
@@ -389,13 +388,13 @@ def main(argv=None) -> int:
     pictures = scenes(args.wallpapers, args.only, args.folder)
     if base is not None:
         wanted = sorted(pictures)
-        before = base["settings"].get("fingerprints")
+        before, now = base["settings"].get("fingerprints"), fingerprints(pictures)
         if not before:
             print(f"--compare {args.compare}: saved by an older version, without the scenes' pixel "
                   "fingerprints: only their names are checked", file=sys.stderr)
-        if wanted == sorted(base["settings"]["scenes"]) and before and before != fingerprints(pictures):
+        if wanted == sorted(base["settings"]["scenes"]) and before and before != now:
             parser.error(f"--compare {args.compare} was run on other pictures under the same names ("
-                         f"{', '.join(n for n, crc in fingerprints(pictures).items() if before.get(n) != crc)}); "
+                         f"{', '.join(n for n, crc in now.items() if before.get(n) != crc)}); "
                          "compare runs of the same pictures")
         if wanted != sorted(base["settings"]["scenes"]):
             parser.error(f"--compare {args.compare} was run on other scenes ({len(base['settings']['scenes'])}: "

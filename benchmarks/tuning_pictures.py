@@ -32,19 +32,23 @@ ICON_KINDS = ("apps", "devices", "categories", "status", "actions")
 PICTURE = (".jpg", ".jpeg", ".png")
 
 
+def _picture(path: Path) -> bool:
+    """A JPEG or PNG file of its own (a link to another picture would put it in twice)."""
+    return path.suffix.lower() in PICTURE and path.is_file() and not path.is_symlink()
+
+
 def wallpapers(root: Path, out: Path) -> list[str]:
     """Copy one picture a wallpaper (and the backgrounds) from an unpacked tree `root` to `out`."""
     out.mkdir(parents=True, exist_ok=True)
     names = []
     for folder in sorted((root / "usr/share/wallpapers").glob("*")):
-        found = [p for p in (folder / "contents" / "images").glob("*")
-                 if p.suffix.lower() in PICTURE and not p.is_symlink()]
+        found = [p for p in (folder / "contents" / "images").glob("*") if _picture(p)]
         if found:
             best = max(found, key=lambda p: (p.stat().st_size, p.name))
             names.append(f"{folder.name}{best.suffix}")
             shutil.copyfile(best, out / names[-1])
     for picture in sorted((root / "usr/share/backgrounds").glob("*")):
-        if picture.suffix.lower() in PICTURE and picture.is_file() and not picture.is_symlink():
+        if _picture(picture):
             names.append(picture.name)
             shutil.copyfile(picture, out / picture.name)
     return names
