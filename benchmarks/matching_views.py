@@ -77,8 +77,9 @@ COPIES = ("crop", "turned", "mirrored", "caption band")
 # microscope's slide and the deep sky have depth no second camera position within reach shows.
 # A view of one with made-up parallax is a picture nobody can take, neither a copy nor another
 # photographer's view of a scene, so its views are reported apart and are not counted as false
-# copies; its copies count as any other scene's. Decided by what each picture shows (the tenth session), on the physics alone: the
-# rule whose false copies raised the question is not what decides it (docs/benchmarks.md).
+# copies; its copies count as any other scene's. Decided by what each picture shows (the tenth
+# session), on the physics alone: the rule whose false copies raised the question is not what
+# decides it (docs/benchmarks.md).
 # Where in doubt a picture stays a scene (a brick wall, coins, a fundus photograph, an
 # embossed texture, the moon's surface, whose camera's place is not known, and the drawn
 # building, fence and tiles, which stand for photographs).
@@ -388,7 +389,8 @@ def main(argv=None) -> int:
     pictures = scenes(args.wallpapers, args.only, args.folder)
     if base is not None:
         wanted = sorted(pictures)
-        before, now = base["settings"].get("fingerprints"), fingerprints(pictures)
+        before = base["settings"].get("fingerprints")
+        now = fingerprints(pictures) if before else None   # an older base has none to compare
         if not before:
             print(f"--compare {args.compare}: saved by an older version, without the scenes' pixel "
                   "fingerprints: only their names are checked", file=sys.stderr)
