@@ -22,6 +22,7 @@ import collections
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import uuid
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from .errors import StaleIndex
 from .features import Features
 from .verify import verify_pair
 from .vocabulary import BRANCH, WORDS, Vocabulary, default as default_vocabulary
+
+_log = logging.getLogger(__name__)
 
 # A record, one per reference point, as the features file keeps it. By default (RECORD, 42
 # bytes): its position (pixels of the reference as described), its pyramid scale and its ORB
@@ -696,25 +699,45 @@ class Index:
             feats = path / self._features_file
             appended = 0
             if self._new_records:
-                have = feats.stat().st_size // self.record.itemsize if feats.exists() else 0
-                if have != self._disk_records:  # another writer, or a file cut short: never append blind
-                    raise ValueError(f"{feats} holds {have} records, this index expects {self._disk_records}")
+                self._cut_unnamed_records(feats)
                 with open(feats, "ab") as out:
                     self._new_flat().tofile(out)
                     out.flush()
                     os.fsync(out.fileno())
                 appended = self._new_records
+            checkpoint = self.checkpoint
             try:
                 self._write_checkpoint(path, self._disk_records + appended)
             except BaseException:
-                if appended:   # the checkpoint never named them: the file is as it was
+                if appended and self.checkpoint == checkpoint:   # meta.json not replaced: never named
                     os.truncate(feats, self._disk_records * self.record.itemsize)
                 raise
-            if appended:
-                self._disk_records += appended
-                self._new, self._new_records = [], 0
-            if self._disk is None or self._disk.records != self._disk_records:   # reopened only when it grew
-                self._disk = _RecordsFile(feats, self._disk_records, self.record) if self._disk_records else None
+            finally:
+                # replaced (even if interrupted after it): the new checkpoint names the records,
+                # and this copy is that checkpoint
+                if self.checkpoint != checkpoint:
+                    self._disk_records += appended
+                    self._new, self._new_records = [], 0
+                    if self._disk is None or self._disk.records != self._disk_records:   # reopened only when it grew
+                        self._disk = _RecordsFile(feats, self._disk_records, self.record) if self._disk_records else None
+
+    def _cut_unnamed_records(self, feats: Path) -> None:
+        """Before an append: the records file must end where the newest checkpoint's records do.
+        Longer, the rest is an append whose save died before its meta.json (the process killed,
+        the machine down): no checkpoint names those records and no reader reads them, so they
+        are cut off, or every later save would be refused until a rebuild. Shorter, the file was
+        cut short and records the index names are lost: refused, nothing written. Called under
+        the writer's lock, after the check that this copy is the newest checkpoint (another
+        writer's records are never taken for a dead one's)."""
+        size = feats.stat().st_size if feats.exists() else 0
+        named = self._disk_records * self.record.itemsize
+        if size < named:
+            raise ValueError(f"{feats} holds {size // self.record.itemsize} records, this index names "
+                             f"{self._disk_records}: the file was cut short; rebuild the index")
+        if size > named:
+            _log.warning("%s: %d bytes past the %d records the index names (a save that died before its "
+                         "checkpoint) cut off before appending", feats, size - named, self._disk_records)
+            os.truncate(feats, named)
 
     def _refuse_if_stale(self, path: Path) -> None:
         """StaleIndex when another process saved the index at `path` after this copy was loaded
@@ -741,17 +764,21 @@ class Index:
                                    "checkpoint": checkpoint, "features_file": self._features_file,
                                    "features_before": self._features_before}))
         os.replace(tmp, path / "meta.json")
+        # the new checkpoint is in: what follows tidies up and may fail without undoing it
         self.checkpoint = checkpoint
-        for old in path.glob("*-*.np[yz]"):  # keep this checkpoint and the one before (a reader may be loading it)
-            if old.stem.rsplit("-", 1)[-1] < f"{self.checkpoint - 1:06d}":
-                old.unlink(missing_ok=True)
-        # records files likewise: this checkpoint's and the one before's (a process that has one
-        # mapped keeps reading it after the unlink; the space is freed when it lets go)
-        for old in path.glob("features*.bin"):
-            if old.name not in (self._features_file, self._features_before):
-                old.unlink(missing_ok=True)
-        self._features_before = self._features_file
+        before, self._features_before = self._features_before, self._features_file
         self._saved_changes = self.changes
+        try:
+            for old in path.glob("*-*.np[yz]"):  # keep this checkpoint and the one before (a reader may be loading it)
+                if old.stem.rsplit("-", 1)[-1] < f"{self.checkpoint - 1:06d}":
+                    old.unlink(missing_ok=True)
+            # records files likewise: this checkpoint's and the one before's (a process that has
+            # one open keeps reading it after the unlink; the space is freed when it lets go)
+            for old in path.glob("features*.bin"):
+                if old.name not in (self._features_file, before):
+                    old.unlink(missing_ok=True)
+        except OSError as error:   # the next checkpoint deletes them
+            _log.warning("%s: checkpoint %d saved; older files not deleted yet: %s", path, checkpoint, error)
 
     @property
     def unsaved(self) -> bool:

@@ -340,3 +340,137 @@ def test_a_reader_parses_meta_json_again_only_when_it_was_replaced(tmp_path, des
     assert reader.reload_if_changed() and "gravel.png" in reader.ref_ids()
     count = len(parsed)
     assert not reader.reload_if_changed() and len(parsed) == count
+
+
+def _saved_records(path):
+    meta = json.loads((path / "meta.json").read_text())
+    return meta["records"], (path / meta["features_file"]).stat().st_size
+
+
+def _die_after_the_append(path, name, features):
+    """In a child process: add a reference and save it, dying (os._exit) once its records are
+    appended and synced, before its checkpoint: what a process killed there leaves."""
+    import os
+
+    import matching.index as index_module
+
+    engine = Engine.open(path)
+    engine.add(name, features)
+    index_module.Index._write_checkpoint = lambda *args: os._exit(9)
+    engine.save()
+    os._exit(0)
+
+
+def _saved_twice_then_deleting(path, described, monkeypatch, error):
+    """An index at its second checkpoint, a fourth reference added, and deleting a file
+    raising `error` (the save of the third checkpoint deletes the first's files); returns the
+    engine and the real unlink to put back."""
+    import pathlib
+
+    engine = _engine(path, described, REFERENCES[:2])
+    engine.add(REFERENCES[2], described[REFERENCES[2]])
+    engine.save()
+    real_unlink = pathlib.Path.unlink
+
+    def failing(self, missing_ok=False):
+        raise error
+
+    monkeypatch.setattr(pathlib.Path, "unlink", failing)
+    engine.add(REFERENCES[3], described[REFERENCES[3]])
+    return engine, real_unlink
+
+
+def test_records_of_a_save_killed_before_its_checkpoint_are_cut_off_by_the_next_save(tmp_path, described, caplog):
+    """A process dies between appending its records and writing its checkpoint (killed, the
+    machine down): the records file ends past what the index names. The index still opens as it
+    was, and the next save cuts the dead save's records off and appends its own where they
+    belong (before: every later save was refused until the index was rebuilt)."""
+    import multiprocessing
+
+    path = tmp_path / "index"
+    _engine(path, described, REFERENCES[:3])
+    records, size = _saved_records(path)
+    child = multiprocessing.get_context("fork").Process(
+        target=_die_after_the_append, args=(path, "gravel.png", described["gravel.png"]))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 9
+    assert (path / "features.bin").stat().st_size > size     # the dead save's records are there
+    with open(path / "features.bin", "ab") as out:           # and a torn half of a record
+        out.write(b"\x01" * (RECORD.itemsize // 2))
+    engine = Engine.open(path)
+    assert engine.ref_ids() == set(REFERENCES[:3])
+    engine.add(REFERENCES[3], described[REFERENCES[3]])
+    with caplog.at_level("WARNING", logger="matching.index"):
+        engine.save()
+    assert "cut off before appending" in caplog.text
+    records_now, size_now = _saved_records(path)
+    assert records_now == records + len(described[REFERENCES[3]].desc)
+    assert size_now == records_now * RECORD.itemsize
+    reopened = Engine.open(path)
+    assert reopened.ref_ids() == set(REFERENCES[:4])
+    copy = query_signature(transforms.crop(photo(REFERENCES[3]), 0.6))    # its records read where they lie
+    best = reopened.search(copy, k=1)
+    assert [m.ref_id for m in best] == [REFERENCES[3]] and best[0].match
+
+
+def test_a_records_file_cut_short_is_refused_and_nothing_is_written(tmp_path, described):
+    """The other side: a records file shorter than the index names has lost records; a save
+    would append after a hole. Refused with what to do, the files as they were."""
+    path = tmp_path / "index"
+    engine = _engine(path, described, REFERENCES[:3])
+    os_size = (path / "features.bin").stat().st_size
+    with open(path / "features.bin", "r+b") as f:
+        f.truncate(os_size - 1)
+    meta = (path / "meta.json").read_text()
+    engine.add("gravel.png", described["gravel.png"])
+    with pytest.raises(ValueError, match="cut short; rebuild the index"):
+        engine.save()
+    assert (path / "features.bin").stat().st_size == os_size - 1 and (path / "meta.json").read_text() == meta
+
+
+def test_old_files_that_cannot_be_deleted_do_not_undo_a_saved_checkpoint(tmp_path, described, monkeypatch, caplog):
+    """Deleting the checkpoint before last fails (a permission, a busy file) after the new
+    meta.json is in: the save stands, its records are kept (before: they were cut off under the
+    meta.json naming them, and the index no longer opened), and a later save deletes the files."""
+    import pathlib
+
+    path = tmp_path / "index"
+    engine, real_unlink = _saved_twice_then_deleting(path, described, monkeypatch,
+                                                     PermissionError(13, "Permission denied"))
+    with caplog.at_level("WARNING", logger="matching.index"):
+        engine.save()
+    assert "older files not deleted yet" in caplog.text
+    records, size = _saved_records(path)
+    assert size == records * RECORD.itemsize
+    assert Engine.open(path).ref_ids() == set(REFERENCES[:4])
+    stale = sorted(path.glob("slots-*.npz"))
+    assert len(stale) == 3
+    monkeypatch.setattr(pathlib.Path, "unlink", real_unlink)
+    engine.remove(REFERENCES[0])
+    engine.save()
+    assert len(list(path.glob("slots-*.npz"))) == 2 and Engine.open(path).ref_ids() == set(REFERENCES[1:4])
+
+
+def test_an_interrupt_after_the_new_meta_json_keeps_the_save(tmp_path, described, monkeypatch, caplog):
+    """Ctrl-C while the old files are deleted, after the new meta.json is in: the interrupt goes
+    on, but the checkpoint stands with its records, and this copy knows it is that checkpoint
+    (it searches the new reference, and its next save neither repeats nor loses a record)."""
+    import pathlib
+
+    path = tmp_path / "index"
+    engine, real_unlink = _saved_twice_then_deleting(path, described, monkeypatch, KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        engine.save()
+    monkeypatch.setattr(pathlib.Path, "unlink", real_unlink)
+    records, size = _saved_records(path)
+    assert size == records * RECORD.itemsize and Engine.open(path).ref_ids() == set(REFERENCES[:4])
+    copy = query_signature(transforms.crop(photo(REFERENCES[3]), 0.6))
+    assert [m.ref_id for m in engine.search(copy, k=1)] == [REFERENCES[3]]
+    engine.add("gravel.png", described["gravel.png"])
+    with caplog.at_level("WARNING", logger="matching.index"):
+        engine.save()
+    assert "cut off" not in caplog.text          # the records the checkpoint names are not taken for a dead save's
+    records_now, size_now = _saved_records(path)
+    assert records_now == records + len(described["gravel.png"].desc) and size_now == records_now * RECORD.itemsize
+    assert Engine.open(path).ref_ids() == set(REFERENCES[:4]) | {"gravel.png"}
