@@ -19,7 +19,9 @@ left compacted.
 
 Queries: transformed copies of the real photographs (crop, rotation, rescale and
 JPEG, mirror, caption band). With --cold the page cache is dropped before the searching
-process loads the index, so the queries read the records from the disk, as after a boot.
+process loads the index, so the queries read the records from the disk, as after a boot;
+with --cold --warm, `python -m matching warm` (what `caseapp works warm` does) reads the
+index's files back first, as after a boot with the warming step, and its time is reported.
 Reported: search latency (p50/p95, one thread; the queries described before the clock, and
 in a last round with their description, as a search describes its stages), whether
 the right photograph still comes first among the million, resident memory of the
@@ -52,6 +54,12 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def disk_read_bytes() -> int:
+    """Bytes this process has had read from the disk (not the page cache): /proc/self/io."""
+    with open("/proc/self/io") as io_:
+        return next(int(line.split()[1]) for line in io_ if line.startswith("read_bytes:"))
 
 
 def memory_mb() -> dict:
@@ -201,19 +209,29 @@ def search(args) -> dict:
             fresh.append(data)
     if args.cold:
         drop_page_cache()
+    warmed = None
+    if args.warm:   # another process, as a boot's warming step would be
+        t0 = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "matching", "warm", "--index", args.index], check=True,
+                              capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+        warmed = {**json.loads(done.stdout), "process_s": round(time.perf_counter() - t0, 2)}
     before = rss_mb()
+    load_from_disk = disk_read_bytes()
     t0 = time.perf_counter()
     engine = Engine.open(args.index)
     engine.make_searchable()
     load_s = time.perf_counter() - t0
+    load_from_disk = disk_read_bytes() - load_from_disk
     loaded = rss_mb()
     times, right, found_any = [], 0, 0
+    from_disk = disk_read_bytes()
     for want, variants in cases:
         t = time.perf_counter()
         found = engine.search(variants, k=5)
         times.append(1000 * (time.perf_counter() - t))
         if found and found[0].ref_id == want and found[0].match:
             right += 1
+    from_disk = disk_read_bytes() - from_disk
     after_first = rss_mb()
     for _ in range(args.rounds - 1):   # the same queries again: what the process keeps over many
         for _, variants in cases:
@@ -230,7 +248,11 @@ def search(args) -> dict:
     return {"references": len(engine), "queries": len(cases),
             "search_ms_p50": round(statistics.median(times), 1),
             "search_ms_p95": p95(times),
-            "search_ms_max": round(times[-1], 1), "cold": args.cold,
+            "search_ms_max": round(times[-1], 1), "cold": args.cold, "warmed": warmed,
+            # what the first round read from the disk rather than the page cache (cold: the
+            # records of each shortlist; after warming, nothing)
+            "first_round_disk_read_mb": round(from_disk / 2 ** 20, 1),
+            "load_disk_read_mb": round(load_from_disk / 2 ** 20, 1),
             "with_description_ms_p50": round(statistics.median(described), 1),
             "with_description_ms_p95": p95(described),
             "right_first_and_matched": f"{right}/{len(cases)}",
@@ -319,6 +341,9 @@ def main(argv=None) -> int:
     ap.add_argument("--cold", action="store_true",
                     help="drop the page cache before the searching process loads the index (as after a boot; "
                          "root only), so its first queries read the records from the disk")
+    ap.add_argument("--warm", action="store_true",
+                    help="read the index's files into the page cache (python -m matching warm) before the "
+                         "searching process loads it; with --cold, the time a boot's warming step takes")
     ap.add_argument("--compact", type=float, metavar="SHARE",
                     help="on an index built before: remove this share of its synthetic references, time the compaction")
     args = ap.parse_args(argv)
@@ -331,8 +356,8 @@ def main(argv=None) -> int:
         print(json.dumps(report["build"]), file=sys.stderr)
     # a fresh process, so that memory is the searching process's own and not the builder's
     cmd = [sys.executable, __file__, "--search-only", "--index", args.index, "--refs", str(args.refs)]
-    if args.cold:
-        cmd.append("--cold")
+    cmd += ["--cold"] if args.cold else []
+    cmd += ["--warm"] if args.warm else []
     cmd += ["--rounds", str(args.rounds)]
     if args.images:
         cmd += ["--images", args.images]

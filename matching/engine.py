@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -301,6 +302,27 @@ def _closer_look(query: Query, placement: tuple[float, ...], mirror: bool, ref: 
     return planes.get(ref, 1.0)
 
 
+# The share of the memory available (index.memory_available) that warming fills at most: the
+# page cache holds what was read last, so reading more than fits would drop the first part
+# for the last, and the rest is left to the other programs on the machine.
+WARM_SHARE = 0.9
+
+
+def warm_index(files: list[tuple[Path, int]], progress=None) -> dict:
+    """Read an index's files ([(path, bytes)], Engine.warm_files) into the page cache, as far as
+    WARM_SHARE of the memory available allows: what it read, of how much, whether all of it
+    fits, in how long. Less read than fits: a file was replaced meanwhile (a compaction)."""
+    from .index import memory_available, warm
+
+    available = memory_available()
+    budget = None if available is None else int(WARM_SHARE * available)
+    size = sum(b for _, b in files)
+    started = time.perf_counter()
+    read = warm(files, budget, progress)
+    return {"bytes": size, "warmed": read, "fits": budget is None or size <= budget,
+            "seconds": round(time.perf_counter() - started, 3), "memory_available": available}
+
+
 def signature(image: Source) -> Features:
     """A reference's signature (keypoints and descriptors). Store it with
     `signature_bytes` to rebuild an index later without decoding images again."""
@@ -440,6 +462,18 @@ class Engine:
         """What removed references still take up until `compact` (Index.removed_share)."""
         with self._lock:
             return self._index.removed_share()
+
+    def warm_files(self) -> list[tuple[Path, int]]:
+        """The saved index's files a search reads and their bytes (index.saved_files)."""
+        from .index import saved_files
+
+        return saved_files(self.path)
+
+    def warm(self, progress=None) -> dict:
+        """Read the saved index's files into the page cache (warm_index), so that the first
+        searches after a boot read memory, not the disk. Searches go on meanwhile. (Without an
+        engine, and without loading the index: matching.shards.warm_saved.)"""
+        return warm_index(self.warm_files(), progress)
 
     def compact(self, progress=None) -> dict:
         """Rewrite the saved index without the records and postings of removed references, as

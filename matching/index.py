@@ -1115,6 +1115,79 @@ class _RecordsFile:
         os.posix_fadvise(self.file.fileno(), a * size, (b - a) * size, os.POSIX_FADV_WILLNEED)
 
 
+def saved_files(path: str | os.PathLike) -> list[tuple[Path, int]]:
+    """The files a search reads of the index saved at `path`, with the bytes of each it reads,
+    as its meta.json names them (the index is not loaded): the newest checkpoint's postings and
+    slots, read whole when a process opens the index, then the records file up to the records
+    the checkpoint names (a shortlist's references at a time). A file gone meanwhile (another
+    process's save or compaction replaced the checkpoint) is left out; nothing saved, nothing."""
+    path = Path(path)
+    try:
+        meta = json.loads((path / "meta.json").read_text())
+    except FileNotFoundError:
+        return []
+    tag = f"{meta['checkpoint']:06d}"
+    files = []
+    for f in sorted(path.glob(f"*-{tag}.np[yz]")):
+        try:
+            files.append((f, f.stat().st_size))
+        except FileNotFoundError:
+            continue
+    if meta["records"]:
+        record = record_dtype(meta.get("code_bytes", 32))
+        files.append((path / meta.get("features_file", FEATURES), meta["records"] * record.itemsize))
+    return files
+
+
+WARM_CHUNK = 8 << 20   # bytes read at a time by `warm` (one buffer, reused)
+
+
+def warm(files: list[tuple[Path, int]], budget: int | None = None, progress=None) -> int:
+    """Read `files` ([(path, bytes)], in order) into the page cache, at most `budget` bytes in
+    all (None: all of them), sequentially through one reused buffer (the process does not grow);
+    `progress(done, total)` after each chunk. Returns the bytes read. A file that has gone
+    meanwhile (a compaction's previous one) is skipped."""
+    total = sum(size for _, size in files)
+    total = total if budget is None else min(total, max(budget, 0))
+    buf = memoryview(bytearray(WARM_CHUNK))
+    done = 0
+    for file, size in files:
+        if done >= total:
+            break
+        try:
+            fd = os.open(file, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        try:
+            length = min(size, total - done)
+            os.posix_fadvise(fd, 0, length, os.POSIX_FADV_SEQUENTIAL)
+            offset = 0
+            while offset < length:
+                n = os.preadv(fd, [buf[:min(WARM_CHUNK, length - offset)]], offset)
+                if n <= 0:   # shorter than named: what there is is read
+                    break
+                offset += n
+                if progress is not None:
+                    progress(done + offset, total)
+            done += offset
+        finally:
+            os.close(fd)
+    return done
+
+
+def memory_available() -> int | None:
+    """Bytes the kernel says new use can take without swapping (MemAvailable: free memory and
+    the page cache it can drop), or None where /proc/meminfo does not say."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
 def _copy(src, out, offset: int, length: int) -> None:
     """`length` bytes of `src` from `offset` appended to `out` (kernel-side where it can)."""
     while length > 0:

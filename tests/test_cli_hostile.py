@@ -125,6 +125,7 @@ BASELINES = {
     "works import": {"folder": "{empty_dir}", "client_id": "1"},
     "works delete": {"work_ids": ["{work}"], "yes": True},
     "works reindex": {"force": True, "as_json": True},
+    "works warm": {"as_json": True},
     "works edit": {"work_ids": ["{work}"], "title_prefix": "Walk "},
     "works show": {"work_id": "1"},
     "works evidence": {"work_id": "1", "published_url": "https://walk.example/p/1", "published_on": "2020-05-01",

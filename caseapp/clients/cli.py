@@ -171,6 +171,42 @@ def works_reindex(force: bool, as_json: bool) -> None:
                    f"(compacted at {current_app.config['CASEAPP_MATCHING_COMPACT_AT']}%; --compact does it now).")
 
 
+@works_group.command("warm")
+@click.option("--json", "as_json", is_flag=True, help="The result as one JSON object.")
+@with_appcontext
+def works_warm(as_json: bool) -> None:
+    """Read the matching index's files into the operating system's page cache, so that the
+    first matches after a boot read memory instead of the disk (docs/operations.md, "After a
+    boot"). At most 90% of the memory available is filled; what does not fit is read from disk
+    by the searches that need it. Searches may go on meanwhile."""
+    from tqdm import tqdm
+
+    from caseapp.clients.works_index import index_location, warm_index
+
+    path, _ = index_location(current_app.config)
+    with tqdm(desc="reading the matching index", unit="B", unit_scale=True, file=sys.stderr, disable=None) as bar:
+        def step(done: int, total: int) -> None:
+            if bar.total != total:
+                bar.reset(total)
+            bar.update(done - bar.n)
+        done = warm_index(current_app.config, step)
+    if as_json:
+        click.echo(json.dumps(done))
+        return
+    if not done["bytes"]:
+        click.echo(f"No matching index is saved in {path} yet: nothing to read. `caseapp works reindex` makes one.")
+        return
+    rate = f" ({done['warmed'] / 1e6 / done['seconds']:.0f} MB/s)" if done["seconds"] else ""
+    click.echo(f"Read {done['warmed'] / 1e9:.2f} GB of the matching index's {done['bytes'] / 1e9:.2f} GB into "
+               f"memory in {done['seconds']:.1f} s{rate}.")
+    if not done["fits"]:
+        click.echo(f"The rest does not fit in the memory available ({done['memory_available'] / 1e9:.1f} GB): "
+                   "searches read it from disk when they need it. A machine with more memory than the index's "
+                   "files holds all of it.")
+    elif done["warmed"] < done["bytes"]:
+        click.echo("The index was compacted while it was read: run `caseapp works warm` again.")
+
+
 def _compact_if_due(engine) -> None:
     """After a deletion: compact the index here and now when it is due (a command line does not
     leave a thread behind), saying so on stderr."""

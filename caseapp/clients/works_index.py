@@ -39,6 +39,15 @@ def index_location(config) -> tuple[str, int]:
     return config["CASEAPP_MATCHING_PATH"], config.get("CASEAPP_MATCHING_SHARDS", 1)
 
 
+def warm_index(config, progress=None) -> dict:
+    """Read the works index's files into the page cache, after a boot (matching.shards.warm_saved:
+    from its meta.json, so this process does not load the index): what it read, of how much,
+    whether it all fits in the memory available, in how long."""
+    from matching.shards import warm_saved
+
+    return warm_saved(*index_location(config), progress)
+
+
 def engine_at(path: str, shards: int = 1, code_bytes: int | None = None):
     """The matching engine whose index lives in `path` (split in `shards` shards,
     CASEAPP_MATCHING_SHARDS; 1: one index, matching.Engine), shared by the process and

@@ -1,6 +1,7 @@
 """Deleting works frees the matching index's space: the page's deletion compacts it in the
 background once deleted works hold CASEAPP_MATCHING_COMPACT_AT percent of its records, and
-`caseapp works reindex` brings the index in step with the works and compacts it."""
+`caseapp works reindex` brings the index in step with the works and compacts it; `caseapp
+works warm` reads it into the page cache after a boot."""
 from __future__ import annotations
 
 import json
@@ -270,3 +271,40 @@ def _without_hash(features) -> bytes:
     np.savez_compressed(out, xy=features.xy, desc=features.desc, scale=features.scale,
                         size=np.array(features.size, np.int32))
     return out.getvalue()
+
+
+def test_works_warm_reads_the_index_into_memory_and_says_when_it_does_not_fit(app, db_session, own_index,
+                                                                              monkeypatch):
+    import matching.index as index_module
+
+    store, engine = own_index
+    _works(db_session, store, engine)
+    size = sum(s for _, s in engine.warm_files())
+    runner = app.test_cli_runner()
+    result = runner.invoke(main, ["works", "warm", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output.strip().splitlines()[-1])
+    assert out["warmed"] == out["bytes"] == size and out["fits"]
+    result = runner.invoke(main, ["works", "warm"])
+    assert result.exit_code == 0 and f"of the matching index's {size / 1e9:.2f} GB into memory in" in result.output
+    assert "does not fit" not in result.output
+    monkeypatch.setattr(index_module, "memory_available", lambda: size // 2)
+    result = runner.invoke(main, ["works", "warm"])
+    assert result.exit_code == 0, result.output
+    assert f"Read {int(0.9 * (size // 2)) / 1e9:.2f} GB" in result.output
+    assert "The rest does not fit in the memory available" in result.output
+    monkeypatch.setattr(index_module, "memory_available", lambda: None)
+    import matching.shards as shards_module
+
+    files = engine.warm_files()
+    monkeypatch.setattr(shards_module, "saved_files", lambda path: files + [(engine.path / "features-000009.bin", 10)])
+    result = runner.invoke(main, ["works", "warm"])    # a compaction deleted a file it named
+    assert "compacted while it was read: run `caseapp works warm` again" in result.output
+
+
+def test_works_warm_without_a_saved_index_says_so(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "CASEAPP_MATCHING_PATH", str(tmp_path / "nothing-yet"))
+    result = app.test_cli_runner().invoke(main, ["works", "warm"])
+    assert result.exit_code == 0, result.output
+    assert "No matching index is saved in" in result.output and "nothing to read" in result.output
+    assert not (tmp_path / "nothing-yet").exists()      # looked at, not made

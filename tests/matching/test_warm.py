@@ -1,0 +1,159 @@
+"""Warming: an index's files read into the page cache after a boot, as far as the memory
+available allows (Engine.warm, `python -m matching warm`)."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+import matching.engine as engine_module
+import matching.index as index_module
+from matching import Engine, signature
+from matching.__main__ import main as matching_main
+from matching.index import RECORD, saved_files, warm
+from matching.shards import ShardedEngine, warm_saved
+from tests.matching.conftest import DISTRACTORS, REFERENCES, photo
+
+
+@pytest.fixture(scope="module")
+def described():
+    return {name: signature(photo(name)) for name in REFERENCES[:4] + DISTRACTORS[:1]}
+
+
+@pytest.fixture()
+def saved(tmp_path, described):
+    engine = Engine.open(tmp_path / "index")
+    engine.add_many((name, described[name]) for name in REFERENCES[:3])
+    engine.save()
+    engine.add(REFERENCES[3], described[REFERENCES[3]])
+    engine.save()
+    return engine
+
+
+def _records_bytes(engine):
+    meta = json.loads((engine.path / "meta.json").read_text())
+    return meta["records"] * RECORD.itemsize
+
+
+def test_the_files_warmed_are_the_newest_checkpoints_and_the_records_it_names(saved):
+    """The postings, offsets and slots of checkpoint 2 (not 1's, kept for readers loading it),
+    then the records file up to the records the index names (not a dead save's tail), as
+    meta.json says (another process's save is what is warmed, not this copy's checkpoint)."""
+    with open(saved.path / "features.bin", "ab") as out:
+        out.write(b"\0" * 1000)
+    files = saved.warm_files()
+    names = [f.name for f, _ in files]
+    assert names == ["offsets16-000002.npy", "postings16-000002.npy", "slots-000002.npz", "features.bin"]
+    assert files[-1][1] == _records_bytes(saved) == (saved.path / "features.bin").stat().st_size - 1000
+    assert all(size == f.stat().st_size for f, size in files[:-1])
+    other = Engine.open(saved.path)
+    other.remove(REFERENCES[0])
+    other.save()
+    other.compact()
+    assert [f.name for f, _ in saved.warm_files()] == [f"{kind}-{other.checkpoint:06d}.np{z}" for kind, z in
+                                                      (("offsets16", "y"), ("postings16", "y"), ("slots", "z"))] + \
+        [f"features-{other.checkpoint:06d}.bin"]
+    assert saved_files(saved.path / "not-saved") == []
+
+
+def test_everything_is_read_when_it_fits(saved, monkeypatch):
+    monkeypatch.setattr(index_module, "WARM_CHUNK", 4096)
+    steps = []
+    done = saved.warm(lambda d, t: steps.append((d, t)))
+    size = sum(s for _, s in saved.warm_files())
+    assert done["bytes"] == done["warmed"] == size and done["fits"] and done["memory_available"] > 0
+    assert steps[-1] == (size, size) and len(steps) > size // 4096       # one step a chunk, in order
+    assert [d for d, _ in steps] == sorted(d for d, _ in steps)
+
+
+@pytest.mark.parametrize("spare, fits", [(0, True), (-1, False), (1, True)])
+def test_no_more_than_the_share_of_the_memory_available_is_read(saved, monkeypatch, spare, fits):
+    """The budget is WARM_SHARE (9/10) of MemAvailable: up to the last byte that fits, and one
+    byte less is one byte short (read in order: the postings first, then the records)."""
+    size = sum(s for _, s in saved.warm_files())
+    budget = size + spare
+    monkeypatch.setattr(index_module, "memory_available", lambda: int(budget / engine_module.WARM_SHARE) + 1)
+    assert int(engine_module.WARM_SHARE * (int(budget / engine_module.WARM_SHARE) + 1)) == budget
+    done = saved.warm()
+    assert done["fits"] is fits and done["warmed"] == min(size, budget)
+
+
+def test_without_a_memory_figure_everything_is_read(saved, monkeypatch):
+    monkeypatch.setattr(index_module, "memory_available", lambda: None)
+    done = saved.warm()
+    assert done["fits"] and done["warmed"] == done["bytes"] and done["memory_available"] is None
+
+
+def test_memory_available_is_the_kernels_figure():
+    with open("/proc/meminfo") as meminfo:
+        kb = next(int(line.split()[1]) for line in meminfo if line.startswith("MemAvailable:"))
+    assert abs(index_module.memory_available() - kb * 1024) < 256 << 20
+
+
+def test_a_file_gone_or_cut_short_meanwhile_is_read_as_far_as_it_goes(tmp_path):
+    """A compaction deleted the records file before it was read, or a file is shorter than
+    named: what there is is read, nothing fails."""
+    present = tmp_path / "a.bin"
+    present.write_bytes(b"x" * 5000)
+    assert warm([(tmp_path / "gone.bin", 100), (present, 5000)]) == 5000
+    assert warm([(present, 8000)]) == 5000
+    assert warm([(present, 5000)], budget=1234) == 1234 and warm([(present, 5000)], budget=0) == 0
+
+
+def test_shards_are_warmed_within_one_budget(tmp_path, described, monkeypatch):
+    engine = ShardedEngine.open(tmp_path / "sharded", 2)
+    engine.add_many((name, described[name]) for name in REFERENCES[:4])
+    engine.save()
+    files = engine.warm_files()
+    assert {f.parent.name for f, _ in files} == {"shard-0", "shard-1"}
+    assert sorted(f.name for f, _ in files).count("features.bin") == 2
+    size = sum(s for _, s in files)
+    done = engine.warm()
+    assert done["warmed"] == done["bytes"] == size
+    monkeypatch.setattr(index_module, "memory_available", lambda: int(size / 2 / engine_module.WARM_SHARE) + 1)
+    done = engine.warm()
+    assert not done["fits"] and done["warmed"] == size // 2
+    monkeypatch.setattr(index_module, "memory_available", lambda: None)
+    done = warm_saved(tmp_path / "sharded", 2)      # without loading it: the same files
+    assert done["warmed"] == done["bytes"] == size
+    assert warm_saved(tmp_path / "sharded", 3)["bytes"] == size      # a shard not saved yet has nothing to read
+
+
+def test_the_command_line_warms_and_says_what_it_read(saved, capsys, monkeypatch):
+    def not_loaded(*args):
+        raise AssertionError("warming loads no index (1.5 GB of postings at a million references)")
+
+    monkeypatch.setattr(index_module.Index, "load", not_loaded)
+    assert matching_main(["warm", "--index", str(saved.path)]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert out["warmed"] == out["bytes"] == sum(s for _, s in saved.warm_files()) and out["fits"]
+    assert "warmed" in captured.err and "MB" in captured.err
+    assert matching_main(["warm", "--index", str(saved.path / "nothing")]) == 2
+    assert "no index at" in capsys.readouterr().err
+
+
+def test_warming_reads_through_one_buffer_and_leaves_the_file_descriptors_closed(saved):
+    before = len(os.listdir("/proc/self/fd"))
+    saved.warm()
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_the_scale_benchmark_warms_in_another_process_and_counts_the_disk_reads(tmp_path):
+    """`benchmarks/matching_scale.py --warm` (with --cold as root, as docs/benchmarks.md does;
+    here without dropping the cache) reports what the warming read, and what the searching
+    process read from the disk rather than the page cache."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    index = tmp_path / "scale"
+    out = subprocess.run([sys.executable, str(root / "benchmarks" / "matching_scale.py"), "--refs", "30",
+                          "--index", str(index), "--warm"], check=True, capture_output=True, text=True, cwd=root)
+    search = json.loads(out.stdout)["search"]
+    assert search["warmed"]["warmed"] == search["warmed"]["bytes"] == sum(s for _, s in saved_files(index))
+    assert search["warmed"]["fits"] and search["warmed"]["process_s"] >= search["warmed"]["seconds"]
+    assert search["first_round_disk_read_mb"] >= 0 and search["load_disk_read_mb"] >= 0
+    assert search["cold"] is False
