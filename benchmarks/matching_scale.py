@@ -250,7 +250,7 @@ def search(args) -> dict:
             "search_ms_p95": p95(times),
             "search_ms_max": round(times[-1], 1), "cold": args.cold, "warmed": warmed,
             # what the first round read from the disk rather than the page cache (cold: the
-            # records of each shortlist; after warming, nothing)
+            # records of each shortlist, and code read on first use; after warming, no index file)
             "first_round_disk_read_mb": round(from_disk / 2 ** 20, 1),
             "load_disk_read_mb": round(load_from_disk / 2 ** 20, 1),
             "with_description_ms_p50": round(statistics.median(described), 1),

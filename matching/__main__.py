@@ -13,6 +13,7 @@
     python -m matching warm --index PATH
         reads the index's files into the page cache (after a boot: the first searches then read
         memory, not the disk), as far as the memory available allows; prints what it read as JSON.
+        PATH is one index's folder (a sharded index: each shard-N folder, or `caseapp works warm`).
 
 Progress and per-file problems go to stderr; a bad file never stops the batch."""
 from __future__ import annotations

@@ -306,20 +306,41 @@ def _closer_look(query: Query, placement: tuple[float, ...], mirror: bool, ref: 
 # page cache holds what was read last, so reading more than fits would drop the first part
 # for the last, and the rest is left to the other programs on the machine.
 WARM_SHARE = 0.9
+# How many times warming lists the index's files (a save or a compaction meanwhile names others)
+WARM_LISTINGS = 3
 
 
-def warm_index(files: list[tuple[Path, int]], progress=None) -> dict:
-    """Read an index's files ([(path, bytes)], Engine.warm_files) into the page cache, as far as
-    WARM_SHARE of the memory available allows: what it read, of how much, whether all of it
-    fits, in how long. Less read than fits: a file was replaced meanwhile (a compaction)."""
+def warm_index(files, progress=None) -> dict:
+    """Read an index's files into the page cache, as far as WARM_SHARE of the memory available
+    allows. `files()` lists them ([(path, bytes)], Engine.warm_files): listed again once read,
+    and what a save or a compaction named meanwhile is read too (WARM_LISTINGS times at most).
+    Returns what it read of the files named last, of how much, whether all of them fit, which
+    ones ended before the bytes named ("short": a damaged index, or replaced again meanwhile),
+    and how long it took."""
     from .index import memory_available, warm
 
     available = memory_available()
     budget = None if available is None else int(WARM_SHARE * available)
-    size = sum(b for _, b in files)
     started = time.perf_counter()
-    read = warm(files, budget, progress)
-    return {"bytes": size, "warmed": read, "fits": budget is None or size <= budget,
+    read: dict[tuple[Path, int], int] = {}
+    named = files()
+    for _ in range(WARM_LISTINGS):
+        todo = [f for f in named if f not in read]
+        if not todo:
+            break
+        spent, total = sum(read.values()), sum(size for _, size in todo)
+        done = 0
+        for f in todo:
+            left = None if budget is None else max(budget - spent - done, 0)
+            step = None if progress is None else (lambda d, _t, base=done: progress(base + d, total))
+            read[f] = warm([f], left, step)
+            done += read[f]
+        named = files()
+    size = sum(b for _, b in named)
+    fits = budget is None or size <= budget
+    spent = budget is not None and sum(read.values()) >= budget   # (files named before took it)
+    return {"bytes": size, "warmed": sum(read.get(f, 0) for f in named), "fits": fits,
+            "short": [str(p) for p, b in named if fits and not spent and read.get((p, b), 0) < b],
             "seconds": round(time.perf_counter() - started, 3), "memory_available": available}
 
 
@@ -473,7 +494,7 @@ class Engine:
         """Read the saved index's files into the page cache (warm_index), so that the first
         searches after a boot read memory, not the disk. Searches go on meanwhile. (Without an
         engine, and without loading the index: matching.shards.warm_saved.)"""
-        return warm_index(self.warm_files(), progress)
+        return warm_index(self.warm_files, progress)
 
     def compact(self, progress=None) -> dict:
         """Rewrite the saved index without the records and postings of removed references, as
@@ -518,7 +539,8 @@ class Engine:
         seen = (st.st_ino, st.st_mtime_ns, st.st_size)
         if seen == self._meta_seen:
             return False
-        if json.loads(meta.read_text()).get("checkpoint", 0) == self._index.checkpoint:
+        disk = json.loads(meta.read_text())
+        if (disk.get("checkpoint", 0), disk.get("generation")) == (self._index.checkpoint, self._index.generation):
             self._meta_seen = seen
             return False
         fresh = Index.load(self.path)

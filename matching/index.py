@@ -303,6 +303,9 @@ class Index:
         self._quantizer = None
         self._top = None
         self.checkpoint = 0
+        # which index this is, whatever its checkpoint (meta.json `generation`, drawn when it is
+        # first saved): a folder's index rebuilt or replaced meanwhile starts its checkpoints again
+        self.generation: str | None = None
         self.names: list[str | None] = []
         self.slot_of: dict[str, int] = {}
         self.sizes = np.zeros((0, 2), np.int32)
@@ -743,10 +746,17 @@ class Index:
         """StaleIndex when another process saved the index at `path` after this copy was loaded
         or saved: writing now would undo that save (its adds and removals)."""
         meta = path / "meta.json"
-        on_disk = json.loads(meta.read_text()).get("checkpoint", 0) if meta.exists() else 0
+        disk = json.loads(meta.read_text()) if meta.exists() else {}
+        on_disk = disk.get("checkpoint", 0)
         if on_disk != self.checkpoint:
             raise StaleIndex(f"the index at {path} is at checkpoint {on_disk}, this copy at {self.checkpoint}: "
                              "another process saved it since; reload it and make the change again")
+        # the same number, another index (the folder rebuilt or replaced since this copy was
+        # loaded): its records are not this copy's, and nothing of it may be cut or appended to
+        if on_disk and (disk.get("generation"), disk.get("records"), disk.get("features_file", FEATURES)) != \
+                (self.generation, self._disk_records, self._features_file):
+            raise StaleIndex(f"the index at {path} was rebuilt or replaced since this copy was loaded (the same "
+                             "checkpoint number, another index): reload it and make the change again")
 
     def _write_checkpoint(self, path: Path, records: int) -> None:
         """The next checkpoint's files, meta.json last (a failure before it leaves the index on
@@ -758,16 +768,25 @@ class Index:
         np.savez(path / f"slots-{tag}.npz", sizes=self.sizes, start=self.start, count=self.count, alive=self.alive,
                  hashes=self.hashes, hashed=self.hashed)
         tmp = path / "meta.json.tmp"
+        generation = self.generation or uuid.uuid4().hex
         tmp.write_text(json.dumps({"names": self.names, "params": self.p, "features": features.CFG,
                                    "vocabulary": self.vocabulary.fingerprint, "records": records,
                                    "code_bytes": self.code_bytes, "posting_bytes": POSTING_BYTES,
-                                   "checkpoint": checkpoint, "features_file": self._features_file,
+                                   "checkpoint": checkpoint, "generation": generation,
+                                   "features_file": self._features_file,
                                    "features_before": self._features_before}))
-        os.replace(tmp, path / "meta.json")
+        replaced = False
+        try:
+            os.replace(tmp, path / "meta.json")
+            replaced = True
+        finally:
+            # in (even when an interrupt came between the rename and the line after it: meta.json
+            # says so), this copy is the new checkpoint, so its caller keeps what it names
+            if replaced or _names(path, checkpoint, generation):
+                self.checkpoint, self.generation = checkpoint, generation
+                before, self._features_before = self._features_before, self._features_file
+                self._saved_changes = self.changes
         # the new checkpoint is in: what follows tidies up and may fail without undoing it
-        self.checkpoint = checkpoint
-        before, self._features_before = self._features_before, self._features_file
-        self._saved_changes = self.changes
         try:
             for old in path.glob("*-*.np[yz]"):  # keep this checkpoint and the one before (a reader may be loading it)
                 if old.stem.rsplit("-", 1)[-1] < f"{self.checkpoint - 1:06d}":
@@ -876,13 +895,14 @@ class Index:
                     (self.names, self.slot_of, self.sizes, self.count, self.start, self.alive, self.main,
                      self.delta, self._features_file, self._features_before, self.hashes, self.hashed) = before
                     (path / plan.name).unlink(missing_ok=True)   # and on disk; the new file goes
-                    raise
-                # replaced (a later step failed, e.g. deleting an old file): the new index stands
-            self._idf = None
-            self._disk_records = records
-            self._disk = _RecordsFile(path / plan.name, records, self.record) if records else None
-            self.changes += 1
-            self._saved_changes = self.changes
+                raise
+            finally:
+                if self.checkpoint != plan.checkpoint:   # replaced (even if interrupted after): it stands
+                    self._idf = None
+                    self._disk_records = records
+                    self._disk = _RecordsFile(path / plan.name, records, self.record) if records else None
+                    self.changes += 1
+                    self._saved_changes = self.changes
 
 
     @classmethod
@@ -894,6 +914,11 @@ class Index:
         (record_dtype; the whole descriptor by default)."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
+        with _writing(path):   # no save or compaction in the folder while it is rebuilt
+            return cls._build(path, batches, progress, code_bytes)
+
+    @classmethod
+    def _build(cls, path: Path, batches, progress, code_bytes: int | None) -> "Index":
         meta = path / "meta.json"
         # numbered on from the folder's last checkpoint, so a reader of the old index sees a newer one
         last = json.loads(meta.read_text()).get("checkpoint", 0) if meta.exists() else 0
@@ -981,6 +1006,7 @@ class Index:
         if meta.get("vocabulary") != idx.vocabulary.fingerprint:
             raise ValueError(f"the index at {path} was built with another vocabulary; rebuild it")
         idx.checkpoint = meta["checkpoint"]
+        idx.generation = meta.get("generation")   # (none: saved before it was written)
         tag = f"{idx.checkpoint:06d}"
         idx.names = meta["names"]
         idx.slot_of = {n: s for s, n in enumerate(idx.names) if n is not None}
@@ -1012,6 +1038,15 @@ class Index:
         if idx._disk_records:
             idx._disk = _RecordsFile(path / idx._features_file, idx._disk_records, idx.record)
         return idx
+
+
+def _names(path: Path, checkpoint: int, generation: str) -> bool:
+    """Whether the meta.json at `path` is that checkpoint of that index (False when unreadable)."""
+    try:
+        meta = json.loads((path / "meta.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return meta.get("checkpoint") == checkpoint and meta.get("generation") == generation
 
 
 @contextlib.contextmanager

@@ -55,12 +55,30 @@ def shard_folder(path: str | Path, shard: int) -> Path:
     return Path(path) / f"shard-{shard}"
 
 
+def check_layout(path: str | Path, shards: int) -> None:
+    """ValueError when the folder at `path` holds another layout than `shards` says (1: a single
+    index, meta.json at its top; 2 or more: that many shards, shards.json saying so)."""
+    path = Path(path)
+    recorded = path / SHARDS_FILE
+    have = json.loads(recorded.read_text()).get("shards") if recorded.exists() else None
+    if shards == 1:
+        if have is not None:
+            raise ValueError(f"{path} holds {have} shards, not a single index; set the shard count to {have}")
+        return
+    if (path / "meta.json").exists():
+        raise ValueError(f"{path} holds a single index, not {shards} shards; rebuild it as shards")
+    if have is not None and have != shards:
+        raise ValueError(f"{path} holds {have} shards, not {shards}; rebuild the index with {shards}")
+
+
 def warm_saved(path: str | Path, shards: int = 1, progress=None) -> dict:
     """Read the files of the index saved at `path` (in `shards` shards) into the page cache, as
     Engine.warm does, from their meta.json alone: a process that only warms never loads the
-    postings (1.5 GB at a million references). Nothing saved there: nothing read."""
+    postings (1.5 GB at a million references). Nothing saved there: nothing read. ValueError
+    when the folder holds another layout (check_layout)."""
+    check_layout(path, shards)
     folders = [Path(path)] if shards == 1 else [shard_folder(path, i) for i in range(shards)]
-    return warm_index([f for folder in folders for f in saved_files(folder)], progress)
+    return warm_index(lambda: [f for folder in folders for f in saved_files(folder)], progress)
 
 
 def open_index(path: str | Path, shards: int = 1, code_bytes: int | None = None):
@@ -96,13 +114,7 @@ class ShardedEngine:
         if shards < 2:
             raise ValueError("a sharded index has 2 shards or more (1 is the plain Engine)")
         path = Path(path)
-        if (path / "meta.json").exists():
-            raise ValueError(f"{path} holds a single index, not {shards} shards; rebuild it as shards")
-        recorded = path / SHARDS_FILE
-        if recorded.exists():
-            have = json.loads(recorded.read_text()).get("shards")
-            if have != shards:
-                raise ValueError(f"{path} holds {have} shards, not {shards}; rebuild the index with {shards}")
+        check_layout(path, shards)
         folders = [shard_folder(path, i) for i in range(shards)]
         saved = {i: Engine.open(f) for i, f in enumerate(folders) if (f / "meta.json").exists()}
         kept = sorted({engine.code_bytes for engine in saved.values()})
@@ -208,7 +220,7 @@ class ShardedEngine:
 
     def warm(self, progress=None) -> dict:
         """Every shard's files read into the page cache, within one budget (Engine.warm)."""
-        return warm_index(self.warm_files(), progress)
+        return warm_index(self.warm_files, progress)
 
     def reload_if_changed(self) -> bool:
         """Swap in every shard another process saved since (each on its own checkpoint)."""

@@ -189,7 +189,10 @@ def works_warm(as_json: bool) -> None:
             if bar.total != total:
                 bar.reset(total)
             bar.update(done - bar.n)
-        done = warm_index(current_app.config, step)
+        try:
+            done = warm_index(current_app.config, step)
+        except ValueError as error:    # the folder holds another number of shards than configured
+            raise Refused(f"The matching index was not read: {error}.") from None
     if as_json:
         click.echo(json.dumps(done))
         return
@@ -203,8 +206,10 @@ def works_warm(as_json: bool) -> None:
         click.echo(f"The rest does not fit in the memory available ({done['memory_available'] / 1e9:.1f} GB): "
                    "searches read it from disk when they need it. A machine with more memory than the index's "
                    "files holds all of it.")
-    elif done["warmed"] < done["bytes"]:
-        click.echo("The index was compacted while it was read: run `caseapp works warm` again.")
+    elif done["short"]:
+        click.echo(f"These files end before the bytes the index names: {', '.join(done['short'])}. If "
+                   "`caseapp works warm` says so again, the index is damaged: rebuild it (docs/operations.md, "
+                   "\"The index on disk\").")
 
 
 def _compact_if_due(engine) -> None:

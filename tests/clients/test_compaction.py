@@ -294,12 +294,17 @@ def test_works_warm_reads_the_index_into_memory_and_says_when_it_does_not_fit(ap
     assert f"Read {int(0.9 * (size // 2)) / 1e9:.2f} GB" in result.output
     assert "The rest does not fit in the memory available" in result.output
     monkeypatch.setattr(index_module, "memory_available", lambda: None)
-    import matching.shards as shards_module
-
-    files = engine.warm_files()
-    monkeypatch.setattr(shards_module, "saved_files", lambda path: files + [(engine.path / "features-000009.bin", 10)])
-    result = runner.invoke(main, ["works", "warm"])    # a compaction deleted a file it named
-    assert "compacted while it was read: run `caseapp works warm` again" in result.output
+    records = engine.warm_files()[-1][0]
+    with open(records, "r+b") as f:                      # damaged: cut short
+        f.truncate(records.stat().st_size - 10)
+    result = runner.invoke(main, ["works", "warm"])
+    assert result.exit_code == 0, result.output
+    assert f"These files end before the bytes the index names: {records}." in result.output
+    assert "the index is damaged: rebuild it" in result.output
+    monkeypatch.setitem(app.config, "CASEAPP_MATCHING_SHARDS", 2)   # configured for shards it does not hold
+    result = runner.invoke(main, ["works", "warm"])
+    assert result.exit_code != 0 and "The matching index was not read:" in result.output
+    assert "holds a single index, not 2 shards" in result.output
 
 
 def test_works_warm_without_a_saved_index_says_so(app, tmp_path, monkeypatch):

@@ -474,3 +474,95 @@ def test_an_interrupt_after_the_new_meta_json_keeps_the_save(tmp_path, described
     records_now, size_now = _saved_records(path)
     assert records_now == records + len(described["gravel.png"].desc) and size_now == records_now * RECORD.itemsize
     assert Engine.open(path).ref_ids() == set(REFERENCES[:4]) | {"gravel.png"}
+
+
+@pytest.mark.parametrize("same_size", [False, True])
+def test_a_copy_of_an_index_replaced_since_by_another_at_the_same_checkpoint_is_refused_not_cut(tmp_path,
+                                                                                                described, same_size):
+    """The folder is moved away and a new index made there (operations.md's way to change the
+    records' length) while a process still holds the old one: both are at checkpoint 1. The old
+    copy's save must not take the new index's records for a dead save's and cut them, nor append
+    to them: it is refused (StaleIndex), the new index stays whole, and a reload takes it up.
+    `same_size`: the new index holds as many records as the old (another picture's, cut to the
+    count), so only the index's generation tells them apart."""
+    from matching import StaleIndex
+    from matching.features import Features
+
+    path = tmp_path / "index"
+    old = _engine(path, described, REFERENCES[:1])
+    (tmp_path / "index").rename(tmp_path / "moved")
+    if same_size:
+        n, other = len(described[REFERENCES[0]].desc), described[REFERENCES[1]]
+        new = Engine.open(path)
+        new.add(REFERENCES[1], Features(other.xy[:n], other.desc[:n], other.size, other.scale[:n], other.hash))
+        new.save()
+        names = {REFERENCES[1]}
+    else:
+        new = _engine(path, described, REFERENCES[1:4])
+        names = set(REFERENCES[1:4])
+    assert old.checkpoint == new.checkpoint == 1
+    records, size = _saved_records(path)
+    old.add("gravel.png", described["gravel.png"])
+    with pytest.raises(StaleIndex, match="rebuilt or replaced since this copy was loaded"):
+        old.save()
+    assert _saved_records(path) == (records, size) and Engine.open(path).ref_ids() == names
+    assert old.reload_if_changed() and old.ref_ids() == names    # another index: taken up
+    old.add("gravel.png", described["gravel.png"])
+    old.save()
+    assert Engine.open(path).ref_ids() == names | {"gravel.png"}
+
+
+def test_a_build_waits_for_the_writer_in_the_folder(tmp_path, described):
+    """Index.build holds the writer's lock: a save cannot cut or append to the records file
+    it is streaming."""
+    import threading
+
+    from matching.index import _writing
+
+    path = tmp_path / "index"
+    path.mkdir()
+    built = threading.Event()
+    with _writing(path):
+        worker = threading.Thread(target=lambda: (Index.build(path, [[(REFERENCES[0], described[REFERENCES[0]])]]),
+                                                  built.set()))
+        worker.start()
+        assert not built.wait(1.0)
+    worker.join(60)
+    assert built.is_set() and Engine.open(path).ref_ids() == {REFERENCES[0]}
+
+
+@pytest.mark.parametrize("step", ["save", "compaction"])
+def test_an_interrupt_right_after_the_rename_of_meta_json_keeps_what_it_names(tmp_path, described, monkeypatch,
+                                                                              step):
+    """Ctrl-C lands between the rename of meta.json and the next line (Python runs a signal's
+    handler after the call returns): the new checkpoint is in, so its records stay (a save's
+    appended ones, a compaction's new file), the index opens, and this copy is that checkpoint."""
+    import matching.index as index_module
+
+    path = tmp_path / "index"
+    engine = _engine(path, described, REFERENCES[:3] + DISTRACTORS[:1])
+    real_replace = index_module.os.replace
+
+    def replace_then_interrupt(src, dst):
+        real_replace(src, dst)
+        if str(dst).endswith("meta.json"):
+            raise KeyboardInterrupt
+
+    if step == "save":
+        engine.add(REFERENCES[3], described[REFERENCES[3]])
+        want = set(REFERENCES[:4]) | {DISTRACTORS[0]}
+    else:
+        engine.remove(DISTRACTORS[0])
+        engine.save()
+        want = set(REFERENCES[:3])
+    monkeypatch.setattr(index_module.os, "replace", replace_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        engine.save() if step == "save" else engine.compact()
+    monkeypatch.setattr(index_module.os, "replace", real_replace)
+    records, size = _saved_records(path)
+    assert size == records * RECORD.itemsize
+    reopened = Engine.open(path)
+    assert reopened.ref_ids() == want and reopened.checkpoint == engine.checkpoint
+    engine.add("gravel.png", described["gravel.png"])
+    engine.save()
+    assert Engine.open(path).ref_ids() == want | {"gravel.png"}
