@@ -313,34 +313,40 @@ WARM_LISTINGS = 3
 def warm_index(files, progress=None) -> dict:
     """Read an index's files into the page cache, as far as WARM_SHARE of the memory available
     allows. `files()` lists them ([(path, bytes)], Engine.warm_files): listed again once read,
-    and what a save or a compaction named meanwhile is read too (WARM_LISTINGS times at most).
-    Returns what it read of the files named last, of how much, whether all of them fit, which
-    ones ended before the bytes named ("short": a damaged index, or replaced again meanwhile),
+    and what a save or a compaction named meanwhile is read too (WARM_LISTINGS times at most;
+    a file only grows, so a records file a save appended to is read on from where it was).
+    `progress(done, total)`: the bytes of the files named that are read, of all of theirs.
+    Returns, of the files named last: how much of them was read, of how much, whether all of
+    them fit, which ones ended before the bytes named ("short": a damaged index), which ones
+    were named after the last listing read ("changed": saved or compacted again meanwhile),
     and how long it took."""
     from .index import memory_available, warm
 
     available = memory_available()
     budget = None if available is None else int(WARM_SHARE * available)
     started = time.perf_counter()
-    read: dict[tuple[Path, int], int] = {}
+    read: dict[Path, int] = {}     # bytes read of each file, from its start
+    tried: dict[Path, int] = {}    # the bytes each file was named with when it was read
     named = files()
     for _ in range(WARM_LISTINGS):
-        todo = [f for f in named if f not in read]
+        todo = [(f, b) for f, b in named if b > tried.get(f, 0)]
         if not todo:
             break
-        spent, total = sum(read.values()), sum(size for _, size in todo)
-        done = 0
-        for f in todo:
-            left = None if budget is None else max(budget - spent - done, 0)
-            step = None if progress is None else (lambda d, _t, base=done: progress(base + d, total))
-            read[f] = warm([f], left, step)
-            done += read[f]
+        total = sum(b for _, b in named)
+        for f, b in todo:
+            spent = sum(read.get(g, 0) for g, _ in named)    # (files no longer named have left the cache)
+            left = None if budget is None else max(budget - spent, 0)
+            step = None if progress is None else (lambda d, _t, base=spent: progress(base + d, total))
+            read[f] = read.get(f, 0) + warm([(f, b, read.get(f, 0))], left, step)
+            tried[f] = b
         named = files()
     size = sum(b for _, b in named)
     fits = budget is None or size <= budget
-    spent = budget is not None and sum(read.values()) >= budget   # (files named before took it)
-    return {"bytes": size, "warmed": sum(read.get(f, 0) for f in named), "fits": fits,
-            "short": [str(p) for p, b in named if fits and not spent and read.get((p, b), 0) < b],
+    warmed = sum(min(read.get(f, 0), b) for f, b in named)
+    cut = budget is not None and warmed >= budget     # the budget, not the file, ended the read
+    return {"bytes": size, "warmed": warmed, "fits": fits,
+            "short": [str(f) for f, b in named if not cut and tried.get(f, 0) >= b and read.get(f, 0) < b],
+            "changed": [str(f) for f, b in named if tried.get(f, 0) < b],
             "seconds": round(time.perf_counter() - started, 3), "memory_available": available}
 
 
@@ -526,7 +532,7 @@ class Engine:
         does)."""
         import json
 
-        from .index import Index
+        from .index import Index, identity
 
         meta = self.path / "meta.json"
         try:
@@ -539,8 +545,7 @@ class Engine:
         seen = (st.st_ino, st.st_mtime_ns, st.st_size)
         if seen == self._meta_seen:
             return False
-        disk = json.loads(meta.read_text())
-        if (disk.get("checkpoint", 0), disk.get("generation")) == (self._index.checkpoint, self._index.generation):
+        if identity(json.loads(meta.read_text())) == self._index.identity:   # (the rule a save's check keeps)
             self._meta_seen = seen
             return False
         fresh = Index.load(self.path)

@@ -753,10 +753,14 @@ class Index:
                              "another process saved it since; reload it and make the change again")
         # the same number, another index (the folder rebuilt or replaced since this copy was
         # loaded): its records are not this copy's, and nothing of it may be cut or appended to
-        if on_disk and (disk.get("generation"), disk.get("records"), disk.get("features_file", FEATURES)) != \
-                (self.generation, self._disk_records, self._features_file):
+        if identity(disk) != self.identity:
             raise StaleIndex(f"the index at {path} was rebuilt or replaced since this copy was loaded (the same "
                              "checkpoint number, another index): reload it and make the change again")
+
+    @property
+    def identity(self) -> tuple:
+        """Which saved index and checkpoint this copy is (as `identity` of its meta.json)."""
+        return self.checkpoint, self.generation, self._disk_records, self._features_file
 
     def _write_checkpoint(self, path: Path, records: int) -> None:
         """The next checkpoint's files, meta.json last (a failure before it leaves the index on
@@ -1040,6 +1044,15 @@ class Index:
         return idx
 
 
+def identity(meta: dict) -> tuple:
+    """Which saved index and checkpoint a meta.json (parsed; {} for none) names: its checkpoint
+    number, its generation (None before generations were written), its records and its records
+    file. A copy whose Index.identity differs is stale (its save is refused) and is reloaded
+    (Engine.reload_if_changed): one rule for both, so what a save refuses a reload takes up."""
+    return (meta.get("checkpoint", 0), meta.get("generation"), meta.get("records", 0),
+            meta.get("features_file", FEATURES))
+
+
 def _names(path: Path, checkpoint: int, generation: str) -> bool:
     """Whether the meta.json at `path` is that checkpoint of that index (False when unreadable)."""
     try:
@@ -1177,16 +1190,19 @@ def saved_files(path: str | os.PathLike) -> list[tuple[Path, int]]:
 WARM_CHUNK = 8 << 20   # bytes read at a time by `warm` (one buffer, reused)
 
 
-def warm(files: list[tuple[Path, int]], budget: int | None = None, progress=None) -> int:
-    """Read `files` ([(path, bytes)], in order) into the page cache, at most `budget` bytes in
-    all (None: all of them), sequentially through one reused buffer (the process does not grow);
+def warm(files: list[tuple], budget: int | None = None, progress=None) -> int:
+    """Read `files` ([(path, end)] or [(path, end, start)]: the bytes from `start`, 0 by
+    default, to `end`, in order) into the page cache, at most `budget` bytes in all (None: all
+    of them), sequentially through one reused buffer (the process does not grow);
     `progress(done, total)` after each chunk. Returns the bytes read. A file that has gone
-    meanwhile (a compaction's previous one) is skipped."""
-    total = sum(size for _, size in files)
+    meanwhile (a compaction's previous one) is skipped; one that ends early is read as far as
+    it goes."""
+    spans = [(f[0], f[2] if len(f) > 2 else 0, f[1]) for f in files]
+    total = sum(max(end - start, 0) for _, start, end in spans)
     total = total if budget is None else min(total, max(budget, 0))
     buf = memoryview(bytearray(WARM_CHUNK))
     done = 0
-    for file, size in files:
+    for file, start, end in spans:
         if done >= total:
             break
         try:
@@ -1194,11 +1210,11 @@ def warm(files: list[tuple[Path, int]], budget: int | None = None, progress=None
         except FileNotFoundError:
             continue
         try:
-            length = min(size, total - done)
-            os.posix_fadvise(fd, 0, length, os.POSIX_FADV_SEQUENTIAL)
+            length = min(max(end - start, 0), total - done)
+            os.posix_fadvise(fd, start, length, os.POSIX_FADV_SEQUENTIAL)
             offset = 0
             while offset < length:
-                n = os.preadv(fd, [buf[:min(WARM_CHUNK, length - offset)]], offset)
+                n = os.preadv(fd, [buf[:min(WARM_CHUNK, length - offset)]], start + offset)
                 if n <= 0:   # shorter than named: what there is is read
                     break
                 offset += n

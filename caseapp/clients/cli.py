@@ -206,6 +206,9 @@ def works_warm(as_json: bool) -> None:
         click.echo(f"The rest does not fit in the memory available ({done['memory_available'] / 1e9:.1f} GB): "
                    "searches read it from disk when they need it. A machine with more memory than the index's "
                    "files holds all of it.")
+    elif done["changed"]:
+        click.echo("The index was saved or compacted again while it was read, and its newest files were not read "
+                   "whole: run `caseapp works warm` again (at a quieter time).")
     elif done["short"]:
         click.echo(f"These files end before the bytes the index names: {', '.join(done['short'])}. If "
                    "`caseapp works warm` says so again, the index is damaged: rebuild it (docs/operations.md, "

@@ -313,3 +313,13 @@ def test_works_warm_without_a_saved_index_says_so(app, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "No matching index is saved in" in result.output and "nothing to read" in result.output
     assert not (tmp_path / "nothing-yet").exists()      # looked at, not made
+
+
+def test_works_warm_says_to_run_again_when_the_index_kept_changing(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "CASEAPP_MATCHING_PATH", str(tmp_path / "matching"))
+    monkeypatch.setattr(works_index, "warm_index", lambda config, progress=None: {
+        "bytes": 1000, "warmed": 900, "fits": True, "short": [], "changed": ["features.bin"], "seconds": 0.1,
+        "memory_available": 10 ** 9})
+    result = app.test_cli_runner().invoke(main, ["works", "warm"])
+    assert result.exit_code == 0, result.output
+    assert "saved or compacted again while it was read" in result.output and "damaged" not in result.output

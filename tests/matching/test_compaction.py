@@ -476,20 +476,29 @@ def test_an_interrupt_after_the_new_meta_json_keeps_the_save(tmp_path, described
     assert Engine.open(path).ref_ids() == set(REFERENCES[:4]) | {"gravel.png"}
 
 
-@pytest.mark.parametrize("same_size", [False, True])
-def test_a_copy_of_an_index_replaced_since_by_another_at_the_same_checkpoint_is_refused_not_cut(tmp_path,
-                                                                                                described, same_size):
+@pytest.mark.parametrize("same_size, generations", [(False, True), (True, True), (False, False)])
+def test_a_copy_of_an_index_replaced_since_by_another_at_the_same_checkpoint_is_refused_not_cut(
+        tmp_path, described, same_size, generations):
     """The folder is moved away and a new index made there (operations.md's way to change the
     records' length) while a process still holds the old one: both are at checkpoint 1. The old
     copy's save must not take the new index's records for a dead save's and cut them, nor append
     to them: it is refused (StaleIndex), the new index stays whole, and a reload takes it up.
     `same_size`: the new index holds as many records as the old (another picture's, cut to the
-    count), so only the index's generation tells them apart."""
+    count), so only the index's generation tells them apart. Without `generations`: both saved
+    before meta.json had one (read as None), told apart by their records."""
     from matching import StaleIndex
     from matching.features import Features
 
+    def drop_generation(folder):
+        meta = json.loads((folder / "meta.json").read_text())
+        meta.pop("generation")
+        (folder / "meta.json").write_text(json.dumps(meta))
+
     path = tmp_path / "index"
     old = _engine(path, described, REFERENCES[:1])
+    if not generations:
+        drop_generation(path)
+        old = Engine.open(path)
     (tmp_path / "index").rename(tmp_path / "moved")
     if same_size:
         n, other = len(described[REFERENCES[0]].desc), described[REFERENCES[1]]
@@ -500,6 +509,8 @@ def test_a_copy_of_an_index_replaced_since_by_another_at_the_same_checkpoint_is_
     else:
         new = _engine(path, described, REFERENCES[1:4])
         names = set(REFERENCES[1:4])
+    if not generations:
+        drop_generation(path)
     assert old.checkpoint == new.checkpoint == 1
     records, size = _saved_records(path)
     old.add("gravel.png", described["gravel.png"])
