@@ -140,12 +140,8 @@ def works_reindex(force: bool, as_json: bool) -> None:
     result = {**synced, "hashed": hashed, "compacted": False, "freed_bytes": 0, "code_bytes": engine.code_bytes}
     if force or compaction_due(engine, current_app.config):
         with tqdm(desc="compacting", unit="record", unit_scale=True, file=sys.stderr, disable=None) as bar:
-            def step(done: int, total: int) -> None:
-                if done < bar.n or bar.total != total:   # the next shard
-                    bar.reset(total)
-                bar.update(done - bar.n)
             try:
-                done = engine.compact(step)
+                done = engine.compact(_stepper(bar))
             except (ValueError, OSError) as error:
                 raise Refused(f"The index was not compacted: {error}.") from None
         result.update(compacted=done["compacted"], freed_bytes=done["freed_bytes"])
@@ -185,12 +181,8 @@ def works_warm(as_json: bool) -> None:
 
     path, _ = index_location(current_app.config)
     with tqdm(desc="reading the matching index", unit="B", unit_scale=True, file=sys.stderr, disable=None) as bar:
-        def step(done: int, total: int) -> None:
-            if bar.total != total:
-                bar.reset(total)
-            bar.update(done - bar.n)
         try:
-            done = warm_index(current_app.config, step)
+            done = warm_index(current_app.config, _stepper(bar))
         except ValueError as error:    # the folder holds another number of shards than configured
             raise Refused(f"The matching index was not read: {error}.") from None
     if as_json:
@@ -213,6 +205,16 @@ def works_warm(as_json: bool) -> None:
         click.echo(f"These files end before the bytes the index names: {', '.join(done['short'])}. If "
                    "`caseapp works warm` says so again, the index is damaged: rebuild it (docs/operations.md, "
                    "\"The index on disk\").")
+
+
+def _stepper(bar):
+    """A `progress(done, total)` for `bar`, as the matching engine calls it: `done` counts from
+    0 to `total` again for each part (a shard, a new listing of the index's files)."""
+    def step(done: int, total: int) -> None:
+        if done < bar.n or bar.total != total:   # the next part
+            bar.reset(total)
+        bar.update(done - bar.n)
+    return step
 
 
 def _compact_if_due(engine) -> None:
