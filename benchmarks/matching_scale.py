@@ -237,6 +237,7 @@ def search(args) -> dict:
         for _, variants in cases:
             engine.search(variants, k=5)
     times.sort()
+    steps = profile_steps(engine, fresh) if args.profile else None
     described = []
     for data in fresh:
         query = query_signature(data)
@@ -256,6 +257,7 @@ def search(args) -> dict:
             "with_description_ms_p50": round(statistics.median(described), 1),
             "with_description_ms_p95": p95(described),
             "right_first_and_matched": f"{right}/{len(cases)}",
+            "profile": steps,
             "load_s": round(load_s, 1),
             "rss_mb_before_load": round(before), "rss_mb_after_load": round(loaded),
             "rss_mb_after_first_round": round(after_first),
@@ -265,6 +267,50 @@ def search(args) -> dict:
             "index_memory_mb": round(rss_mb() - before),
             "postings_mb": round(files.get(f"postings16-{engine.checkpoint:06d}.npy", 0) / 2 ** 20),
             "features_file_gb": round(files.get(engine._index._features_file, 0) / 2 ** 30, 1)}
+
+
+STAGES = ("hash", "whole", "mirror", "windows")   # how far a query went: Query.stages described
+
+
+def profile_steps(engine, images: list) -> dict:
+    """Where a search's time goes: the queries (image bytes) searched once more under cProfile,
+    with their description, as a sighting is. `ms_per_query`: each step's milliseconds a query,
+    by the function that does it (its cumulative time; `verification` includes
+    `second_plane`; `other`: the rest of Engine.search). `by_stage`: how many queries stopped
+    at each stage (answered by the hash; the whole query; its mirror; the windows) and their
+    median milliseconds. Run after the timed rounds, so the profiler's cost is in no figure
+    above."""
+    import cProfile
+    import pstats
+
+    from matching import features, hashes, index, verify
+    from matching.engine import query_signature
+
+    steps = {"description": features.extract, "hash": hashes.near, "words": index.Index.quantize,
+             "votes": index.Index.candidates, "records": index.Index._shortlist_index,
+             "neighbours": index._Neighbours.search, "verification": verify.verify_pair,
+             "second_plane": verify.second_plane}
+    queries = [query_signature(data) for data in images]   # decoded and hashed before, as the timed rounds
+    profiler = cProfile.Profile()
+    stopped: dict[str, list[float]] = {stage: [] for stage in STAGES}
+    for query in queries:
+        t = time.perf_counter()
+        profiler.enable()
+        engine.search(query, k=5)
+        profiler.disable()
+        stopped[STAGES[len(query.stages)]].append(1000 * (time.perf_counter() - t))
+    total = sum(sum(times) for times in stopped.values()) / len(queries)
+    cumulative = {key: row[3] for key, row in pstats.Stats(profiler).stats.items()}
+    out = {}
+    for step, function in steps.items():
+        code = function.__code__
+        out[step] = round(1000 * cumulative.get((code.co_filename, code.co_firstlineno, code.co_name), 0.0)
+                          / len(queries), 2)
+    out["other"] = round(total - sum(v for k, v in out.items() if k != "second_plane"), 2)
+    out["total"] = round(total, 2)
+    return {"ms_per_query": out,
+            "by_stage": {stage: {"queries": len(times), "median_ms": round(statistics.median(times), 1) if times else None}
+                         for stage, times in stopped.items()}}
 
 
 def p95(ordered: list[float]) -> float:
@@ -344,6 +390,11 @@ def main(argv=None) -> int:
     ap.add_argument("--warm", action="store_true",
                     help="read the index's files into the page cache (python -m matching warm) before the "
                          "searching process loads it; with --cold, the time a boot's warming step takes")
+    ap.add_argument("--profile", action="store_true",
+                    help="after the timed rounds, search the queries once more, with their description, "
+                         "under cProfile: the milliseconds a query each step takes (description, words, "
+                         "votes, records, verification and its second-plane fit), and how many queries "
+                         "stopped at each stage")
     ap.add_argument("--compact", type=float, metavar="SHARE",
                     help="on an index built before: remove this share of its synthetic references, time the compaction")
     args = ap.parse_args(argv)
@@ -359,6 +410,7 @@ def main(argv=None) -> int:
     cmd += ["--cold"] if args.cold else []
     cmd += ["--warm"] if args.warm else []
     cmd += ["--rounds", str(args.rounds)]
+    cmd += ["--profile"] if args.profile else []
     if args.images:
         cmd += ["--images", args.images]
     if args.search_only:

@@ -44,6 +44,18 @@ def _spread_ok(pts: np.ndarray, size) -> bool:
     return np.linalg.eigvalsh(c)[0] >= 0.02 ** 2
 
 
+def second_plane(src, dst, qidx, thr: float) -> int:
+    """Query points of the largest second homography among the matches a copy's leaves out
+    (plane2). Plain RANSAC, 1,000 draws: the second-plane discount (Index.p0 / pw) was chosen
+    with it. It is most of verification's time (about 14 ms a call on this machine, whatever
+    the number of matches: OpenCV's old RANSAC solves each draw's homography by an eigen
+    decomposition). USAC's uniform RANSAC finds it 7-20 times faster but finds larger chance
+    planes, which the discount was not chosen for (docs/benchmarks.md, "Where a search's
+    time goes")."""
+    H2, m2 = cv2.findHomography(src, dst, cv2.RANSAC, thr, maxIters=1000, confidence=0.99)
+    return len(np.unique(qidx[m2.ravel().astype(bool)])) if H2 is not None else 0
+
+
 def verify_pair(src, dst, qidx, rscale, rsize, qsize, thr: float = 6.0, tight_px: float = 1.0,
                 qscale=None) -> dict:
     """src/dst: (n, 2) float32 query/reference points of putative correspondences, qidx: query
@@ -80,9 +92,7 @@ def verify_pair(src, dst, qidx, rscale, rsize, qsize, thr: float = 6.0, tight_px
     plane2 = 0
     rest = ~inl & ~np.isin(qidx, qidx[inl])
     if n >= 12 and rest.sum() >= 8:
-        H2, m2 = cv2.findHomography(src[rest], dst[rest], cv2.RANSAC, thr, maxIters=1000, confidence=0.99)
-        if H2 is not None:
-            plane2 = len(np.unique(qidx[rest][m2.ravel().astype(bool)]))
+        plane2 = second_plane(src[rest], dst[rest], qidx[rest], thr)
     # How much of the reference the inliers cover: a copy shows a good part of the work,
     # a chance alignment of generic shapes (circles, text) a small patch of it.
     hull = cv2.convexHull(dst[inl].astype(np.float32).reshape(-1, 1, 2))

@@ -242,12 +242,14 @@ def test_the_scale_benchmark_warms_in_another_process_and_counts_the_disk_reads(
     root = Path(__file__).resolve().parents[2]
     index = tmp_path / "scale"
     out = subprocess.run([sys.executable, str(root / "benchmarks" / "matching_scale.py"), "--refs", "30",
-                          "--index", str(index), "--warm"], check=True, capture_output=True, text=True, cwd=root)
+                          "--index", str(index), "--warm", "--profile"], check=True, capture_output=True, text=True,
+                         cwd=root)
     search = json.loads(out.stdout)["search"]
     assert search["warmed"]["warmed"] == search["warmed"]["bytes"] == sum(s for _, s in saved_files(index))
     assert search["warmed"]["fits"] and search["warmed"]["process_s"] >= search["warmed"]["seconds"]
     assert isinstance(search["load_disk_read_mb"], float) and isinstance(search["first_round_disk_read_mb"], float)
     assert search["cold"] is False
+    assert search["profile"]["ms_per_query"]["total"] > 0   # --profile reaches the searching process
 
 
 def test_the_benchmarks_disk_counter_counts_a_file_read_from_the_disk_and_not_from_the_cache(tmp_path):

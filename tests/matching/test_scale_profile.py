@@ -1,0 +1,40 @@
+"""`benchmarks/matching_scale.py --profile`: where a search's time goes, step by step and
+stage by stage (docs/benchmarks.md, "Where a search's time goes")."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tests.matching import transforms
+from tests.matching.conftest import photo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+
+def test_the_profile_finds_each_step_of_a_search_and_counts_none_twice(engine):
+    """Each step is found by its function (a step whose function is not the one searches
+    run would read 0), the second plane's fit is part of verification, the steps do not add
+    up to more than the searches took, and each query is counted at the stage it stopped at."""
+    from matching_scale import profile_steps
+
+    # a copy pasted onto a star field: found by the whole query, verified with many matches
+    # left out, so the second plane is looked for; an unrelated photo: searched through every
+    # stage; a work as it is: answered by its perceptual hash, undescribed
+    queries = [transforms.onto_background(photo("coffee.png"), photo("hubble_deep_field.jpg")),
+               photo("grass.png"), photo("chelsea.png")]
+    profile = profile_steps(engine, queries)
+    steps = profile["ms_per_query"]
+    assert set(steps) == {"description", "hash", "words", "votes", "records", "neighbours", "verification",
+                          "second_plane", "other", "total"}
+    for step in ("description", "hash", "words", "votes", "records", "neighbours"):
+        assert steps[step] > 0, (step, steps)
+    assert steps["description"] > 5 * steps["hash"]   # ORB over six pictures against three hash lookups
+    # the star field's fit is one old-RANSAC call of about 14 ms (1,000 draws) in three queries
+    assert 1.0 <= steps["second_plane"] < steps["verification"]
+    assert 0 <= steps["other"] < steps["total"]
+    parts = sum(v for k, v in steps.items() if k not in ("second_plane", "other", "total"))
+    assert abs(parts + steps["other"] - steps["total"]) <= 0.05   # `other` is the rest, the fit counted once
+    stages = profile["by_stage"]
+    assert {s: stages[s]["queries"] for s in stages} == {"hash": 1, "whole": 1, "mirror": 0, "windows": 1}
+    assert stages["mirror"]["median_ms"] is None
+    assert stages["hash"]["median_ms"] < stages["whole"]["median_ms"] < stages["windows"]["median_ms"]
