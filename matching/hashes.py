@@ -98,14 +98,19 @@ def image_hash(gray: np.ndarray) -> np.ndarray | None:
     return np.packbits(bits).view(">u8").astype(np.uint64)
 
 
-def near(query: np.ndarray, hashes: np.ndarray, usable: np.ndarray) -> list[tuple[int, int]]:
+def near(query: np.ndarray, hashes: np.ndarray, usable: np.ndarray,
+         coarse: np.ndarray | None = None) -> list[tuple[int, int]]:
     """(row, bits apart on the 256-bit hash) of the `hashes` rows (n x WORDS) that are
     near-exact copies of `query` by both hashes, among the rows `usable` (a bool mask: live
-    references that have a hash), nearest first."""
+    references that have a hash), nearest first. `coarse`: the 64-bit hashes (`hashes[:, 0]`)
+    in one contiguous array, when the caller keeps one: every row's is compared, and read
+    from a column of `hashes` that sweep takes three times as long (4.3 against 1.3 ms for a
+    million references: docs/benchmarks.md, "Where a search's time goes")."""
     if not len(hashes):
         return []
-    coarse = np.bitwise_count(hashes[:, 0] ^ query[0])
-    rows = np.flatnonzero((coarse <= NEAR_64) & usable)
+    coarse = hashes[:, 0] if coarse is None else coarse
+    rows = np.flatnonzero(np.bitwise_count(coarse ^ query[0]) <= NEAR_64)
+    rows = rows[usable[rows]]   # the few near ones, not every row
     if not len(rows):
         return []
     fine = np.bitwise_count(hashes[rows, 1:] ^ query[1:]).sum(axis=1)

@@ -314,6 +314,7 @@ class Index:
         self.alive = np.zeros(0, bool)
         self.hashes = np.zeros((0, hashes.WORDS), np.uint64)   # each reference's perceptual hash
         self.hashed = np.zeros(0, bool)                         # ... when it has one (hashes.near)
+        self._coarse = (None, None)   # (hashes, their 64-bit column contiguous): near_copies reads that
         self.main = _Postings()                # postings saved (or loaded)
         self.delta = _Postings()               # postings added since
         self._delta_parts: list[tuple[np.ndarray, np.ndarray]] = []
@@ -400,7 +401,10 @@ class Index:
     def near_copies(self, query_hash: np.ndarray) -> list[tuple[str, int]]:
         """The live references of which the query is a near-exact copy by their perceptual
         hashes (hashes.near): (name, bits apart on the 256-bit hash), nearest first."""
-        return [(self.names[slot], bits) for slot, bits in hashes.near(query_hash, self.hashes, self.hashed & self.alive)]
+        if self._coarse[0] is not self.hashes:   # every change to the hashes makes a new array
+            self._coarse = (self.hashes, np.ascontiguousarray(self.hashes[:, 0]))
+        return [(self.names[slot], bits)
+                for slot, bits in hashes.near(query_hash, self.hashes, self.hashed & self.alive, self._coarse[1])]
 
     def unhashed(self) -> set[str]:
         """The live references without a perceptual hash: flat pictures, and references added

@@ -167,6 +167,38 @@ def test_near_copies_come_nearest_first_and_only_among_the_usable():
     assert near(base, rows[:0], np.zeros(0, bool)) == []
 
 
+def test_the_coarse_column_kept_contiguous_finds_what_the_hashes_column_finds():
+    """near() with the index's contiguous copy of the 64-bit hashes answers as from the
+    hashes' own column: the same rows, the same order, the usable mask applied to them."""
+    rng = np.random.default_rng(4)
+    base = rng.integers(0, 2 ** 63, hashes.WORDS, dtype=np.uint64)
+    rows = rng.integers(0, 2 ** 63, (2000, hashes.WORDS), dtype=np.uint64)
+    for i, (c, f) in enumerate([(0, 0), (3, 20), (8, 48), (9, 0), (2, 49), (1, 5)]):
+        rows[100 * i + 7] = _at(base, c, f)
+    usable = np.ones(len(rows), bool)
+    usable[507] = False   # (1, 5): near, but not usable
+    expected = [(7, 0), (107, 20), (207, 48)]
+    assert near(base, rows, usable) == expected
+    assert near(base, rows, usable, np.ascontiguousarray(rows[:, 0])) == expected
+
+
+def test_an_index_looks_up_the_hashes_it_holds_now(tmp_path):
+    """The contiguous copy of the 64-bit hashes is made again when the hashes change: a
+    reference added, removed, or moved by a compaction, after a lookup."""
+    engine = Engine.open(tmp_path / "index")
+    engine.add("astronaut.png", photo("astronaut.png"))
+    copy = query_signature(transforms.jpeg(transforms.rescale(photo("coffee.png"), 0.6), 50))
+    assert engine._index.near_copies(copy.hash) == []
+    engine.add("coffee.png", photo("coffee.png"))
+    assert [ref for ref, _ in engine._index.near_copies(copy.hash)] == ["coffee.png"]
+    engine.save()
+    engine.remove("astronaut.png")
+    engine.save()
+    assert engine.compact()["compacted"]   # coffee.png moves to slot 0
+    assert [ref for ref, _ in engine._index.near_copies(copy.hash)] == ["coffee.png"]
+    assert engine._index.near_copies(query_signature(photo("astronaut.png")).hash) == []
+
+
 def test_a_near_copy_scores_by_its_fine_hash_and_is_always_a_match():
     assert hashes.score(0) == 1.0
     assert hashes.score(NEAR_256) == pytest.approx(1 - NEAR_256 / 256)
