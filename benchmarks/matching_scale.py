@@ -237,7 +237,6 @@ def search(args) -> dict:
         for _, variants in cases:
             engine.search(variants, k=5)
     times.sort()
-    steps = profile_steps(engine, fresh) if args.profile else None
     described = []
     for data in fresh:
         query = query_signature(data)
@@ -246,27 +245,29 @@ def search(args) -> dict:
         described.append(1000 * (time.perf_counter() - t))
     described.sort()
     files = {p.name: p.stat().st_size for p in Path(args.index).iterdir() if p.is_file()}
-    return {"references": len(engine), "queries": len(cases),
-            "search_ms_p50": round(statistics.median(times), 1),
-            "search_ms_p95": p95(times),
-            "search_ms_max": round(times[-1], 1), "cold": args.cold, "warmed": warmed,
-            # what the first round read from the disk rather than the page cache (cold: the
-            # records of each shortlist, and code read on first use; after warming, no index file)
-            "first_round_disk_read_mb": round(from_disk / 2 ** 20, 1),
-            "load_disk_read_mb": round(load_from_disk / 2 ** 20, 1),
-            "with_description_ms_p50": round(statistics.median(described), 1),
-            "with_description_ms_p95": p95(described),
-            "right_first_and_matched": f"{right}/{len(cases)}",
-            "profile": steps,
-            "load_s": round(load_s, 1),
-            "rss_mb_before_load": round(before), "rss_mb_after_load": round(loaded),
-            "rss_mb_after_first_round": round(after_first),
-            "queries_run": len(cases) * args.rounds, "rss_mb_after_queries": round(rss_mb()),
-            # the index's own arrays, and the process's memory split (anonymous / mapped files)
-            "index_arrays_mb": index_arrays_mb(engine._index), "memory_after_queries_mb": memory_mb(),
-            "index_memory_mb": round(rss_mb() - before),
-            "postings_mb": round(files.get(f"postings16-{engine.checkpoint:06d}.npy", 0) / 2 ** 20),
-            "features_file_gb": round(files.get(engine._index._features_file, 0) / 2 ** 30, 1)}
+    report = {"references": len(engine), "queries": len(cases),
+              "search_ms_p50": round(statistics.median(times), 1),
+              "search_ms_p95": p95(times),
+              "search_ms_max": round(times[-1], 1), "cold": args.cold, "warmed": warmed,
+              # what the first round read from the disk rather than the page cache (cold: the
+              # records of each shortlist, and code read on first use; after warming, no index file)
+              "first_round_disk_read_mb": round(from_disk / 2 ** 20, 1),
+              "load_disk_read_mb": round(load_from_disk / 2 ** 20, 1),
+              "with_description_ms_p50": round(statistics.median(described), 1),
+              "with_description_ms_p95": p95(described),
+              "right_first_and_matched": f"{right}/{len(cases)}",
+              "load_s": round(load_s, 1),
+              "rss_mb_before_load": round(before), "rss_mb_after_load": round(loaded),
+              "rss_mb_after_first_round": round(after_first),
+              "queries_run": len(cases) * args.rounds, "rss_mb_after_queries": round(rss_mb()),
+              # the index's own arrays, and the process's memory split (anonymous / mapped files)
+              "index_arrays_mb": index_arrays_mb(engine._index), "memory_after_queries_mb": memory_mb(),
+              "index_memory_mb": round(rss_mb() - before),
+              "postings_mb": round(files.get(f"postings16-{engine.checkpoint:06d}.npy", 0) / 2 ** 20),
+              "features_file_gb": round(files.get(engine._index._features_file, 0) / 2 ** 30, 1)}
+    # last, so that no memory figure above counts the profiler's
+    report["profile"] = profile_steps(engine, fresh) if args.profile else None
+    return report
 
 
 STAGES = ("hash", "whole", "mirror", "windows")   # how far a query went: Query.stages described
@@ -275,8 +276,9 @@ STAGES = ("hash", "whole", "mirror", "windows")   # how far a query went: Query.
 def profile_steps(engine, images: list) -> dict:
     """Where a search's time goes: the queries (image bytes) searched once more under cProfile,
     with their description, as a sighting is. `ms_per_query`: each step's milliseconds a query,
-    by the function that does it (its cumulative time; `verification` includes
-    `second_plane`; `other`: the rest of Engine.search). `by_stage`: how many queries stopped
+    by the function that does it (its cumulative time; `verification` is verify_pair, the
+    geometry, and includes `second_plane`; `other` is the rest of Engine.search, among it
+    Index.verify's ratio test and the staged search's own work). `by_stage`: how many queries stopped
     at each stage (answered by the hash; the whole query; its mirror; the windows) and their
     median milliseconds. Run after the timed rounds, so the profiler's cost is in no figure
     above."""
@@ -305,9 +307,9 @@ def profile_steps(engine, images: list) -> dict:
     for step, function in steps.items():
         code = function.__code__
         out[step] = round(1000 * cumulative.get((code.co_filename, code.co_firstlineno, code.co_name), 0.0)
-                          / len(queries), 2)
-    out["other"] = round(total - sum(v for k, v in out.items() if k != "second_plane"), 2)
-    out["total"] = round(total, 2)
+                          / len(queries), 3)
+    out["other"] = round(total - sum(v for k, v in out.items() if k != "second_plane"), 3)
+    out["total"] = round(total, 3)
     return {"ms_per_query": out,
             "by_stage": {stage: {"queries": len(times), "median_ms": round(statistics.median(times), 1) if times else None}
                          for stage, times in stopped.items()}}
@@ -391,10 +393,10 @@ def main(argv=None) -> int:
                     help="read the index's files into the page cache (python -m matching warm) before the "
                          "searching process loads it; with --cold, the time a boot's warming step takes")
     ap.add_argument("--profile", action="store_true",
-                    help="after the timed rounds, search the queries once more, with their description, "
-                         "under cProfile: the milliseconds a query each step takes (description, words, "
-                         "votes, records, verification and its second-plane fit), and how many queries "
-                         "stopped at each stage")
+                    help="after the timed rounds and the memory figures, search the queries once more, "
+                         "with their description, under cProfile: the milliseconds a query each step takes "
+                         "(description, hash, words, votes, records, neighbours, verification and its "
+                         "second-plane fit), and how many queries stopped at each stage")
     ap.add_argument("--compact", type=float, metavar="SHARE",
                     help="on an index built before: remove this share of its synthetic references, time the compaction")
     args = ap.parse_args(argv)

@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import uuid
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -314,7 +315,7 @@ class Index:
         self.alive = np.zeros(0, bool)
         self.hashes = np.zeros((0, hashes.WORDS), np.uint64)   # each reference's perceptual hash
         self.hashed = np.zeros(0, bool)                         # ... when it has one (hashes.near)
-        self._coarse = (None, None)   # (hashes, their 64-bit column contiguous): near_copies reads that
+        self._coarse = (lambda: None, None)   # (hashes, weakly; their 64-bit column): _coarse_hashes
         self.main = _Postings()                # postings saved (or loaded)
         self.delta = _Postings()               # postings added since
         self._delta_parts: list[tuple[np.ndarray, np.ndarray]] = []
@@ -401,10 +402,16 @@ class Index:
     def near_copies(self, query_hash: np.ndarray) -> list[tuple[str, int]]:
         """The live references of which the query is a near-exact copy by their perceptual
         hashes (hashes.near): (name, bits apart on the 256-bit hash), nearest first."""
-        if self._coarse[0] is not self.hashes:   # every change to the hashes makes a new array
-            self._coarse = (self.hashes, np.ascontiguousarray(self.hashes[:, 0]))
         return [(self.names[slot], bits)
-                for slot, bits in hashes.near(query_hash, self.hashes, self.hashed & self.alive, self._coarse[1])]
+                for slot, bits in hashes.near(query_hash, self.hashes, self.hashed & self.alive, self._coarse_hashes())]
+
+    def _coarse_hashes(self) -> np.ndarray:
+        """The 64-bit hashes (`hashes[:, 0]`) in one contiguous array (hashes.near), made again
+        when the hashes change: every change assigns a new array (none is written in place),
+        and the array is held weakly, so a replaced one is freed at once."""
+        if self._coarse[0]() is not self.hashes:
+            self._coarse = (weakref.ref(self.hashes), np.ascontiguousarray(self.hashes[:, 0]))
+        return self._coarse[1]
 
     def unhashed(self) -> set[str]:
         """The live references without a perceptual hash: flat pictures, and references added
@@ -440,7 +447,9 @@ class Index:
         return _code_bytes(self.record)
 
     def make_searchable(self) -> None:
-        """Make the postings added since the last call searchable (a small second list)."""
+        """Make the postings added since the last call searchable (a small second list), and
+        the hashes' 64-bit column (_coarse_hashes: a reload makes it here, not in a search)."""
+        self._coarse_hashes()
         if self._delta_parts:
             self._delta_words = np.concatenate([self._delta_words] + [p[0] for p in self._delta_parts])
             self._delta_slots = np.concatenate([self._delta_slots] + [p[1] for p in self._delta_parts])

@@ -47,11 +47,11 @@ def _spread_ok(pts: np.ndarray, size) -> bool:
 def second_plane(src, dst, qidx, thr: float) -> int:
     """Query points of the largest second homography among the matches a copy's leaves out
     (plane2). Plain RANSAC, 1,000 draws: the second-plane discount (Index.p0 / pw) was chosen
-    with it. It is most of verification's time (about 14 ms a call on this machine, whatever
+    with it. It is most of verification's time (13.6-15.4 ms a call on this machine, whatever
     the number of matches: OpenCV's old RANSAC solves each draw's homography by an eigen
-    decomposition). USAC's uniform RANSAC finds it 7-20 times faster but finds larger chance
-    planes, which the discount was not chosen for (docs/benchmarks.md, "Where a search's
-    time goes")."""
+    decomposition). USAC's uniform RANSAC is 7-67 times faster (20,000 to 1,000 draws) but
+    finds other chance planes, on the star field behind a pasted copy a larger one, which the
+    discount was not chosen for (docs/benchmarks.md, "Where a search's time goes")."""
     H2, m2 = cv2.findHomography(src, dst, cv2.RANSAC, thr, maxIters=1000, confidence=0.99)
     return len(np.unique(qidx[m2.ravel().astype(bool)])) if H2 is not None else 0
 

@@ -183,20 +183,33 @@ def test_the_coarse_column_kept_contiguous_finds_what_the_hashes_column_finds():
 
 
 def test_an_index_looks_up_the_hashes_it_holds_now(tmp_path):
-    """The contiguous copy of the 64-bit hashes is made again when the hashes change: a
-    reference added, removed, or moved by a compaction, after a lookup."""
+    """The contiguous copy of the 64-bit hashes is made again when the hashes change after a
+    lookup: a reference added; removed, compacted away and added again, so that the index holds
+    as many hashes as at the last lookup, in other slots."""
     engine = Engine.open(tmp_path / "index")
     engine.add("astronaut.png", photo("astronaut.png"))
     copy = query_signature(transforms.jpeg(transforms.rescale(photo("coffee.png"), 0.6), 50))
     assert engine._index.near_copies(copy.hash) == []
     engine.add("coffee.png", photo("coffee.png"))
-    assert [ref for ref, _ in engine._index.near_copies(copy.hash)] == ["coffee.png"]
+    assert [ref for ref, _ in engine._index.near_copies(copy.hash)] == ["coffee.png"]   # slots 0, 1
     engine.save()
     engine.remove("astronaut.png")
     engine.save()
     assert engine.compact()["compacted"]   # coffee.png moves to slot 0
+    engine.add("astronaut.png", photo("astronaut.png"))   # slot 1: two hashes again, the other way round
     assert [ref for ref, _ in engine._index.near_copies(copy.hash)] == ["coffee.png"]
-    assert engine._index.near_copies(query_signature(photo("astronaut.png")).hash) == []
+    assert [ref for ref, _ in engine._index.near_copies(query_signature(photo("astronaut.png")).hash)] \
+        == ["astronaut.png"]
+
+
+def test_the_hashes_lookup_refuses_flags_for_other_references():
+    """near() takes one usable flag and one 64-bit hash a reference: others are a caller's
+    mistake, said so, not answered from the wrong rows."""
+    rows = np.zeros((3, hashes.WORDS), np.uint64)
+    with pytest.raises(ValueError, match="3 hashes, 4 usable flags"):
+        near(rows[0], rows, np.ones(4, bool))
+    with pytest.raises(ValueError, match="3 hashes, 3 usable flags and 2 64-bit hashes"):
+        near(rows[0], rows, np.ones(3, bool), np.zeros(2, np.uint64))
 
 
 def test_a_near_copy_scores_by_its_fine_hash_and_is_always_a_match():

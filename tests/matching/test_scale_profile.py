@@ -29,7 +29,7 @@ def test_the_profile_finds_each_step_of_a_search_and_counts_none_twice(engine):
     for step in ("description", "hash", "words", "votes", "records", "neighbours"):
         assert steps[step] > 0, (step, steps)
     assert steps["description"] > 5 * steps["hash"]   # ORB over six pictures against three hash lookups
-    # the star field's fit is one old-RANSAC call of about 14 ms (1,000 draws) in three queries
+    # the star field's copy needs the second plane's fit (old RANSAC, 1,000 draws: about 14 ms a call)
     assert 1.0 <= steps["second_plane"] < steps["verification"]
     assert 0 <= steps["other"] < steps["total"]
     parts = sum(v for k, v in steps.items() if k not in ("second_plane", "other", "total"))
