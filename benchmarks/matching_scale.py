@@ -416,6 +416,10 @@ def main(argv=None) -> int:
     if args.images:
         cmd += ["--images", args.images]
     if args.search_only:
+        if not (Path(args.index) / "meta.json").exists():
+            print(f"error: no index is saved at {args.index}; build one first (without --search-only)",
+                  file=sys.stderr)
+            return 2
         report = search(args)
     else:
         report["search"] = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)

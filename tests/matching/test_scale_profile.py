@@ -38,3 +38,17 @@ def test_the_profile_finds_each_step_of_a_search_and_counts_none_twice(engine):
     assert {s: stages[s]["queries"] for s in stages} == {"hash": 1, "whole": 1, "mirror": 0, "windows": 1}
     assert stages["mirror"]["median_ms"] is None
     assert stages["hash"]["median_ms"] < stages["whole"]["median_ms"] < stages["windows"]["median_ms"]
+
+
+def test_searching_an_index_never_built_says_so(tmp_path):
+    """`--search-only` (with or without --profile) on a folder with no index: what is wrong and
+    what to do, no traceback, and nothing written there."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, str(root / "benchmarks" / "matching_scale.py"), "--search-only",
+                          "--index", str(tmp_path / "none"), "--refs", "10", "--profile"],
+                         capture_output=True, text=True, cwd=root)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "no index is saved at" in out.stderr and "build one first" in out.stderr
+    assert not (tmp_path / "none").exists()
