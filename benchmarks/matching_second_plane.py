@@ -7,9 +7,10 @@ SET is a folder the yardstick (`../shared/bench/matching/bench.py`) made and ind
 matching_queries.py). Its queries are searched as the engine does, and every call of
 `verify.second_plane` is kept (its matches and threshold). Then each call is fitted by
 `cv2.findHomography(..., cv2.RANSAC, 1,000 draws)` and by `matching.ransac.find_homography`,
-every module size at once (`MOST` lifted, so that no call is handed to OpenCV), twice: first
-as a fresh process meets them ('cold': the samples for a number of matches drawn for the
-first time), then again ('warm'). Reports milliseconds a call by number of matches, and
+every size of call by the module (`MOST` lifted, so that none is handed to OpenCV for its
+size), twice: first with the module's samples drawn anew for each number of matches ('cold',
+as after a process starts; the generator's stream itself is already made by the searches),
+then again ('warm'). Reports milliseconds a call by number of matches, and
 whether any call's inliers differ (they must not: the second-plane discount was chosen with
 OpenCV's draws).
 """

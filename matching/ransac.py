@@ -1,5 +1,6 @@
 """OpenCV's plain RANSAC homography (`cv2.findHomography(src, dst, cv2.RANSAC, ...)`): the same
-draws and the same answer, in about half its time on up to 450 matches.
+draws and the same answer, in about 60% of its time (up to 450 matches, once the samples for
+that many are drawn: 4.5 against 7.3 ms a call below 100 matches, 6.7 against 10.0 at 300-450).
 
 Verification's second-plane measure (verify.second_plane) is OpenCV's old RANSAC with 1,000
 draws, and the second-plane discount (Index.p0 / pw) was chosen with exactly that estimator: a
@@ -58,11 +59,11 @@ _MAX_ATTEMPTS = 10000                # getSubset's attempts for one draw in run(
 _FLT_EPSILON = float(np.finfo(np.float32).eps)
 _DBL_EPSILON = float(np.finfo(np.float64).eps)
 _DBL_MIN = float(np.finfo(np.float64).tiny)
-# Above this many matches OpenCV is the faster (its scoring is compiled; numpy's is a pass per
-# operation over every draw and point). Warm, on the matches of 103 second-plane fits of set A:
-# 3.7 against 7.8 ms a call below 100 matches, 4.6 / 10.1 at 100-200, 5.7 / 10.5 at 200-300,
-# 7.1 / 10.6 at 300-450, 10.9 / 10.8 at 450-600, 13.4 / 11.1 beyond. Larger calls are handed
-# to OpenCV: the same answer either way.
+# Above this many matches OpenCV is as fast (its scoring is compiled; numpy's is a pass per
+# operation over every draw and point). On the 159 second-plane fits of set A's searches, warm,
+# OpenCV against this module, ms a call: 7.3 / 4.5 below 100 matches, 9.2 / 5.5 at 100-200,
+# 10.0 / 6.6 at 200-300, 10.0 / 6.7 at 300-450, 10.2 / 8.2 at 450-600, 10.5 / 10.2 beyond
+# (benchmarks/matching_second_plane.py). Larger calls are handed to OpenCV: the same answer.
 MOST = 450
 _FIRST = 256                         # draws checked first (a real plane ends the search early)
 _BLOCK = 4096                        # then this many at a time

@@ -52,8 +52,8 @@ def second_plane(src, dst, qidx, thr: float) -> int:
     them: the second-plane discount (Index.p0 / pw) was chosen with that estimator, and other
     draws find other chance planes (USAC's uniform RANSAC, 7-67 times faster, found on the star
     field behind a pasted copy a larger one; docs/benchmarks.md, "Where a search's time goes").
-    matching.ransac gives OpenCV's answer with the draws taken together, in about half its time
-    (up to 450 matches; beyond, it hands the call to OpenCV)."""
+    matching.ransac gives OpenCV's answer with the draws taken together, in about 60% of its
+    time (up to 450 matches; beyond, it hands the call to OpenCV)."""
     H2, m2 = ransac.find_homography(src, dst, thr, max_iters=1000, confidence=0.99)
     return len(np.unique(qidx[m2])) if H2 is not None else 0
 
