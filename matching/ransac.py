@@ -187,8 +187,8 @@ def _samples(count: int, want: int) -> np.ndarray:
         if len(chain) >= want:
             samples = np.lib.stride_tricks.sliding_window_view(idx, 4)[chain]
             at = np.searchsorted(odd, chain)
-            hit_odd = (at < len(odd)) & (odd[np.minimum(at, len(odd) - 1)] == chain) if len(odd) else \
-                np.zeros(len(chain), dtype=bool)
+            hit_odd = at < len(odd)
+            hit_odd[hit_odd] = odd[at[hit_odd]] == chain[hit_odd]
             samples[hit_odd] = odd_groups[at[hit_odd]]
             samples = samples.astype(np.int16 if count < 1 << 15 else np.int32)
             with _cache_lock:
@@ -239,7 +239,7 @@ def _det3(P: np.ndarray) -> np.ndarray:
     x = P[:, _TRIANGLES, 0].astype(np.float64)
     y = P[:, _TRIANGLES, 1].astype(np.float64)
     x0, x1, x2, y0, y1, y2 = x[..., 0], x[..., 1], x[..., 2], y[..., 0], y[..., 1], y[..., 2]
-    return x0 * (y1 * 1.0 - y2 * 1.0) - y0 * (x1 * 1.0 - x2 * 1.0) + 1.0 * (x1 * y2 - x2 * y1)
+    return x0 * (y1 - y2) - y0 * (x1 - x2) + (x1 * y2 - x2 * y1)      # the third column's ones
 
 
 def _check(S: np.ndarray, D: np.ndarray) -> np.ndarray:
@@ -309,13 +309,15 @@ def _kernel(M: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _errors(H: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """HomographyEstimatorCallback::computeError for K models (K, 3, 3) over all points:
-    squared reprojection errors (K, n) in single precision, operation for operation."""
+    squared reprojection errors (K, n) in single precision, operation for operation (a point on
+    a model's horizon: inf or nan, never an inlier, as in OpenCV)."""
     Hf = H.reshape(-1, 9).astype(np.float32)[:, :, None]
     X, Y = src[:, 0], src[:, 1]
-    ww = np.float32(1) / (Hf[:, 6] * X + Hf[:, 7] * Y + Hf[:, 8])
-    dx = (Hf[:, 0] * X + Hf[:, 1] * Y + Hf[:, 2]) * ww - dst[:, 0]
-    dy = (Hf[:, 3] * X + Hf[:, 4] * Y + Hf[:, 5]) * ww - dst[:, 1]
-    return dx * dx + dy * dy
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ww = np.float32(1) / (Hf[:, 6] * X + Hf[:, 7] * Y + Hf[:, 8])
+        dx = (Hf[:, 0] * X + Hf[:, 1] * Y + Hf[:, 2]) * ww - dst[:, 0]
+        dy = (Hf[:, 3] * X + Hf[:, 4] * Y + Hf[:, 5]) * ww - dst[:, 1]
+        return dx * dx + dy * dy
 
 
 def _update_iters(confidence: float, ep: float, iters: int) -> int:
@@ -357,58 +359,55 @@ def find_homography(src, dst, thr: float, max_iters: int = 1000, confidence: flo
     near = np.float32(thr * thr * _NEAR)
     niters = max(max_iters, 1)
     best, best_good, it, start, last_good = None, 0, 0, 0, -1
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        while it < niters:
-            size = _FIRST if start == 0 else _BLOCK
-            if start + size > _MOST_SAMPLES:
-                return _opencv(src, dst, thr, max_iters, confidence)
-            draws = _samples(count, start + size)[start:]
-            # getSubset returns the first good draw after the rejected ones, and gives up (and
-            # the search with it) after _MAX_ATTEMPTS rejections in a row, counted across blocks
-            picked = np.flatnonzero(_check(src[draws], dst[draws]))
-            if start == 0 and len(picked) < _SCARCE * size and niters > len(picked):
-                return _opencv(src, dst, thr, max_iters, confidence)
-            gaps = np.diff(np.concatenate([[last_good], start + picked])) - 1
-            over = np.flatnonzero(gaps >= _MAX_ATTEMPTS)
-            stop = len(over) > 0
-            if stop:                         # (a run still going at the last draw drawn is seen
-                picked = picked[:over[0]]    # when it ends, or as many draws as _MOST_SAMPLES)
-            picked = picked[:niters - it]
-            if len(picked):
-                last_good = start + int(picked[-1])
-                S, D = src[draws[picked]], dst[draws[picked]]
-                models, ok = _kernel(S, D)
-                opencv = _flat(S, D)          # these samples' models are OpenCV's own kernel's
-                for j in np.flatnonzero(opencv):
-                    models[j], ok[j] = _opencv_kernel(S[j], D[j])
-                err = _errors(models, src, dst)
-                counts = np.where(ok, (err <= t).sum(axis=1), 0)
-                # a point within rounding of the threshold, in a draw that could be the best: the
-                # two solvers' models may differ by a float there, so OpenCV's kernel decides
-                close = (np.abs(err - t) <= near).sum(axis=1)
-                for j in np.flatnonzero(ok & ~opencv & (close > 0) & (counts + close > max(best_good, 3))):
-                    models[j], ok[j] = _opencv_kernel(S[j], D[j])
-                    counts[j] = (_errors(models[j][None], src, dst)[0] <= t).sum() if ok[j] else 0
-                # the draws that beat every earlier one (and three inliers): only there can the
-                # best model and the number of draws change
-                before = np.maximum.accumulate(np.concatenate([[max(best_good, 3)], counts[:-1]]))
-                for j in np.flatnonzero(counts > before):
-                    if it + j >= niters:
-                        break
-                    best, best_good = models[j], int(counts[j])
-                    niters = _update_iters(confidence, (count - best_good) / count, niters)
-                it = min(niters, it + len(picked))
-            start += size
-            if stop:
-                break
+    while it < niters:
+        size = _FIRST if start == 0 else _BLOCK
+        if start + size > _MOST_SAMPLES:
+            return _opencv(src, dst, thr, max_iters, confidence)
+        draws = _samples(count, start + size)[start:]
+        # getSubset returns the first good draw after the rejected ones, and gives up (and
+        # the search with it) after _MAX_ATTEMPTS rejections in a row, counted across blocks
+        picked = np.flatnonzero(_check(src[draws], dst[draws]))
+        if start == 0 and len(picked) < _SCARCE * size and niters > len(picked):
+            return _opencv(src, dst, thr, max_iters, confidence)
+        gaps = np.diff(np.concatenate([[last_good], start + picked])) - 1
+        over = np.flatnonzero(gaps >= _MAX_ATTEMPTS)
+        stop = len(over) > 0
+        if stop:                         # (a run still going at the last draw drawn is seen
+            picked = picked[:over[0]]    # when it ends, or as many draws as _MOST_SAMPLES)
+        picked = picked[:niters - it]
+        if len(picked):
+            last_good = start + int(picked[-1])
+            S, D = src[draws[picked]], dst[draws[picked]]
+            models, ok = _kernel(S, D)
+            opencv = _flat(S, D)          # these samples' models are OpenCV's own kernel's
+            for j in np.flatnonzero(opencv):
+                models[j], ok[j] = _opencv_kernel(S[j], D[j])
+            err = _errors(models, src, dst)
+            counts = np.where(ok, (err <= t).sum(axis=1), 0)
+            # a point within rounding of the threshold, in a draw that could be the best: the
+            # two solvers' models may differ by a float there, so OpenCV's kernel decides
+            close = (np.abs(err - t) <= near).sum(axis=1)
+            for j in np.flatnonzero(ok & ~opencv & (close > 0) & (counts + close > max(best_good, 3))):
+                models[j], ok[j] = _opencv_kernel(S[j], D[j])
+                counts[j] = (_errors(models[j][None], src, dst)[0] <= t).sum() if ok[j] else 0
+            # the draws that beat every earlier one (and three inliers): only there can the
+            # best model and the number of draws change
+            before = np.maximum.accumulate(np.concatenate([[max(best_good, 3)], counts[:-1]]))
+            for j in np.flatnonzero(counts > before):
+                if it + j >= niters:
+                    break
+                best, best_good = models[j], int(counts[j])
+                niters = _update_iters(confidence, (count - best_good) / count, niters)
+            it = min(niters, it + len(picked))
+        start += size
+        if stop:
+            break
     if best is None:
         return None, None
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        inliers = _errors(best[None], src, dst)[0] <= t
+    inliers = _errors(best[None], src, dst)[0] <= t
     if inliers.sum() <= 4:
         return _opencv(src, dst, thr, max_iters, confidence)
     H, _ = cv2.findHomography(src[inliers], dst[inliers], 0)
     if H is None:
         return _opencv(src, dst, thr, max_iters, confidence)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return H, _errors(H[None], src, dst)[0] <= t
+    return H, _errors(H[None], src, dst)[0] <= t
