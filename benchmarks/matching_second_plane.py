@@ -5,7 +5,7 @@ real searches hand it.
 
 SET is a folder the yardstick (`../shared/bench/matching/bench.py`) made and indexed (as for
 matching_queries.py). Its queries are searched as the engine does, and every call of
-`verify.second_plane` is kept (its matches and threshold). Then each call is fitted by
+`verify.second_plane` is kept (its matches and threshold; each fit, when it tries several). Then each call is fitted by
 `cv2.findHomography(..., cv2.RANSAC, 1,000 draws)` and by `matching.ransac.find_homography`,
 every size of call by the module (`MOST` lifted, so that none is handed to OpenCV for its
 size), twice: first with the module's samples drawn anew for each number of matches ('cold',
@@ -41,20 +41,20 @@ def capture(data: Path, limit: int) -> list[tuple]:
     engine = Engine.open(data / "engine-index")
     engine.make_searchable()
     calls = []
-    real = verify.second_plane
+    real = verify.ransac.find_homography
 
-    def keep(src, dst, qidx, thr):
+    def keep(src, dst, thr, *args, **kwargs):   # each fit second_plane makes (it may try several)
         calls.append((np.array(src, dtype=np.float32), np.array(dst, dtype=np.float32), float(thr)))
-        return real(src, dst, qidx, thr)
+        return real(src, dst, thr, *args, **kwargs)
 
-    verify.second_plane = keep
+    verify.ransac.find_homography = keep
     try:
         names = sorted(json.loads((data / "truth.json").read_text()))[:limit or None]
         for done, name in enumerate(names, 1):
             engine.search(query_signature(data / "queries" / name), 5)
             print(f"\rsearched {done}/{len(names)}", end="", file=sys.stderr, flush=True)
     finally:
-        verify.second_plane = real
+        verify.ransac.find_homography = real
     print(file=sys.stderr)
     return calls
 
