@@ -269,9 +269,9 @@ def test_the_second_plane_of_real_searches_is_opencvs(engine, monkeypatch):
     seen = []
     real = verify.second_plane
 
-    def recording(src, dst, qidx, thr):
+    def recording(src, dst, qidx, thr, *rest):
         seen.append((src.copy(), dst.copy(), qidx.copy(), thr))
-        return real(src, dst, qidx, thr)
+        return real(src, dst, qidx, thr, *rest)
 
     monkeypatch.setattr(verify, "second_plane", recording)
     monkeypatch.setattr(ransac, "MOST", 10 ** 9)
