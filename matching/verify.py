@@ -47,8 +47,8 @@ def _spread_ok(pts: np.ndarray, size) -> bool:
 
 
 def _a_view(H: np.ndarray | None, qsize) -> bool:
-    """Whether a homography from the query to a reference could be a view of a plane: finite,
-    neither collapsing the query nor blowing a tiny detail up (|area scale| within 1e-3 .. 1e3),
+    """Whether a homography from the query to a reference could be a view of a plane: H[2,2] not
+    near 0, neither collapsing the query nor blowing a tiny detail up (|area scale| within 1e-3 .. 1e3),
     not a reflection (a mirror image is searched as its own query, and no photograph of a plane
     shows it mirrored), and from in front of it (_in_front)."""
     if H is None or abs(H[2, 2]) < 1e-9:
@@ -58,13 +58,14 @@ def _a_view(H: np.ndarray | None, qsize) -> bool:
 
 
 # How many fits second_plane tries for one that is a view (_a_view), setting aside each refused
-# fit's query points; None, the default: the largest fit, whatever it is (the measure the
-# discount, Index.p0 / pw, was chosen with). Measured and not kept (docs/benchmarks.md, "A second
-# plane that is a view"): with 1, 2 or 3 the tuning set found 2 more of its 228 copies (recall at
-# P >= 0.99 0.947 -> 0.956, no wrong pair) and the scale benchmark's symmetric works' copies,
-# but the tuning set's views with parallax (matching_views.py --folder) had 38 more called
-# copies (1,436 -> 1,472 of 2,100) and no copy more found: the collapsed fits it refuses are, on
-# views of smooth pictures, the only sign of the parallax.
+# fit's query points (1 or more; the query's size must be given, as verify_pair does); None, the
+# default: the largest fit, whatever it is (the measure the discount, Index.p0 / pw, was chosen
+# with). Measured and not kept (docs/benchmarks.md, "A second plane that is a view"): with 1, 2
+# or 3 the tuning set found 2 more of its 228 copies (recall at P >= 0.99 0.947 -> 0.956, no
+# wrong pair) and the scale benchmark's symmetric works' copies, but of the tuning set's views
+# with parallax (matching_views.py --folder) 38 more were called copies and 2 fewer (1,436 ->
+# 1,472 of 2,100), and no copy more was found: the fits it refuses (collapsed, mirrored, or not
+# from in front) are, on views of smooth pictures, the only sign of the parallax.
 PLANE_TRIES: int | None = None
 
 

@@ -94,3 +94,75 @@ def test_a_query_point_of_a_refused_fit_is_set_aside_with_all_its_matches(monkey
     dst2 = np.concatenate([dst, _project(second, src[:10])])
     qidx2 = np.concatenate([qidx, qidx[:10]])
     assert second_plane(src2, dst2, qidx2, 6.0, QSIZE) == 20
+
+
+def _groups(*maps: tuple[np.ndarray, int], seed: int = 3):
+    """Matches in groups, each of n query points of its own fitted by its map."""
+    rng = np.random.default_rng(seed)
+    total = sum(n for _, n in maps)
+    src = (rng.random((total, 2)) * QSIZE).astype(np.float32)
+    dst, a = [], 0
+    for H, n in maps:
+        dst.append(_project(H, src[a:a + n]))
+        a += n
+    return src, np.concatenate(dst), np.arange(total)
+
+
+PLAIN = np.array([[0.9, 0.0, 30.0], [0.0, 0.9, 20.0], [0.0, 0.0, 1.0]])
+
+
+def test_two_refused_fits_in_a_row(monkeypatch):
+    """A collapse (40), then a mirror (30), then a plain view (20): two tries find no view, the
+    third finds the view."""
+    src, dst, qidx = _groups((COLLAPSE, 40), (MIRROR, 30), (PLAIN, 20))
+    monkeypatch.setattr(verify, "PLANE_TRIES", 2)
+    assert second_plane(src, dst, qidx, 6.0, QSIZE) == 0
+    monkeypatch.setattr(verify, "PLANE_TRIES", 3)
+    assert second_plane(src, dst, qidx, 6.0, QSIZE) == 20
+
+
+def test_the_count_is_of_query_points_not_pairs(monkeypatch):
+    """5 of the view's 20 query points matched twice, a quarter pixel apart: 25 pairs, 20 points."""
+    src, dst, qidx = _groups((PLAIN, 20))
+    src = np.concatenate([src, src[:5]])
+    dst = np.concatenate([dst, dst[:5] + np.float32(0.25)])
+    qidx = np.concatenate([qidx, qidx[:5]])
+    for tries in (None, 2):
+        monkeypatch.setattr(verify, "PLANE_TRIES", tries)
+        assert second_plane(src, dst, qidx, 6.0, QSIZE) == 20
+
+
+def test_without_the_query_size_the_switch_does_not_apply(monkeypatch):
+    """_a_view needs the query's size (its corners); a caller without it gets the largest fit."""
+    src, dst, qidx = _groups((COLLAPSE, 40), (PLAIN, 20))
+    monkeypatch.setattr(verify, "PLANE_TRIES", 3)
+    assert second_plane(src, dst, qidx, 6.0, None) == 40
+
+
+def test_no_fit_at_all(monkeypatch):
+    monkeypatch.setattr(verify, "PLANE_TRIES", 3)
+    monkeypatch.setattr(verify.ransac, "find_homography", lambda *a, **k: (None, None))
+    src, dst, qidx = _groups((PLAIN, 20))
+    assert second_plane(src, dst, qidx, 6.0, QSIZE) == 0
+
+
+def test_a_map_with_no_finite_divisor_is_no_view():
+    """Scaled by 1e-10 the identity has an area scale of 1 once divided by H[2,2]: only the
+    guard on H[2,2] refuses it."""
+    assert not _a_view(np.eye(3) * 1e-10, QSIZE)
+    assert _a_view(np.eye(3) * 1e-8, QSIZE)
+
+
+def test_verify_pair_hands_the_query_size_to_the_second_plane(monkeypatch):
+    """Through verify_pair: a copy's plane of 60 points, and 40 more piled onto one spot of the
+    work. The old measure counts the pile as a second plane; with the switch it is refused."""
+    from matching.verify import verify_pair
+
+    src, dst, qidx = _groups((PLAIN, 60), (COLLAPSE, 40))
+    args = (src, dst, qidx, np.ones(len(src), np.float32), (1000, 800), QSIZE)
+    monkeypatch.setattr(verify, "PLANE_TRIES", None)
+    old = verify_pair(*args)
+    assert old["n"] == 60 and old["plane2"] == 40
+    monkeypatch.setattr(verify, "PLANE_TRIES", 1)
+    new = verify_pair(*args)
+    assert new["n"] == 60 and new["plane2"] == 0
