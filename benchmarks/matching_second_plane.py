@@ -4,8 +4,8 @@ real searches hand it.
     .venv/bin/python benchmarks/matching_second_plane.py /tmp/matching-bench/set-d4c0b537edd1
 
 SET is a folder the yardstick (`../shared/bench/matching/bench.py`) made and indexed (as for
-matching_queries.py). Its queries are searched as the engine does, and every call of
-`verify.second_plane` is kept (its matches and threshold; each fit, when it tries several). Then each call is fitted by
+matching_queries.py). Its queries are searched as the engine does, and every fit
+`verify.second_plane` makes is kept (its matches and threshold). Then each call is fitted by
 `cv2.findHomography(..., cv2.RANSAC, 1,000 draws)` and by `matching.ransac.find_homography`,
 every size of call by the module (`MOST` lifted, so that none is handed to OpenCV for its
 size), twice: first with the module's samples drawn anew for each number of matches ('cold',

@@ -48,9 +48,9 @@ def _spread_ok(pts: np.ndarray, size) -> bool:
 
 def _a_view(H: np.ndarray | None, qsize) -> bool:
     """Whether a homography from the query to a reference could be a view of a plane: H[2,2] not
-    near 0, neither collapsing the query nor blowing a tiny detail up (|area scale| within 1e-3 .. 1e3),
-    not a reflection (a mirror image is searched as its own query, and no photograph of a plane
-    shows it mirrored), and from in front of it (_in_front)."""
+    near 0, neither collapsing the query nor blowing a tiny detail up (area scale within 1e-3 ..
+    1e3), not a reflection (a mirror image is searched as its own query, and no photograph of a
+    plane shows it mirrored), and from in front of it (_in_front)."""
     if H is None or abs(H[2, 2]) < 1e-9:
         return False
     det = float(np.linalg.det(H[:2, :2] / H[2, 2]))
@@ -104,9 +104,11 @@ def verify_pair(src, dst, qidx, rscale, rsize, qsize, thr: float = 6.0, tight_px
     H, mask = cv2.findHomography(src, dst, METHOD, thr, maxIters=ITERS, confidence=0.995)
     # A mirror image is searched as its own (mirrored) query, so a copy never needs a
     # reflecting homography; and a copy is not a tiny detail of the work blown up 30 times.
-    if H is None or mask.sum() < 5 or not _a_view(H, qsize):
+    if H is None:
         return out
     inl = mask.ravel().astype(bool)
+    if inl.sum() < 5 or not _a_view(H, qsize):
+        return out
     det = float(np.linalg.det(H[:2, :2] / H[2, 2]))
     # inliers must spread in two dimensions in both images (text lines and single blobs are not copies)
     if not (_spread_ok(dst[inl], rsize) and _spread_ok(src[inl], qsize)):

@@ -25,7 +25,7 @@ QSIZE = (800, 600)
     (np.diag([-1.0, 1.0, 1.0]), False),                 # a mirror: area scale -1
     (np.diag([-0.5, -0.5, 1.0]), True),                 # a half turn is no mirror (area scale 0.25)
     (np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1e-10]]), False),   # no finite map
-    (np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [-1 / 800, 0.0, 1.0]]), False),  # through the horizon
+    (np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [-1 / 800, 0.0, 1.0]]), False),  # over the horizon
     (None, False),
 ])
 def test_a_view(H, view):
@@ -66,7 +66,8 @@ def test_the_second_plane_is_the_largest_fit_that_is_a_view(monkeypatch, first):
 
 def test_a_second_plane_that_is_a_view_counts_at_the_first_try(monkeypatch):
     """A parallax plane (another photograph of the scene) is a view: counted as before."""
-    src, dst, qidx = _matches(np.array([[1.1, 0.05, -20.0], [-0.05, 1.1, 10.0], [0.0, 0.0, 1.0]]), 40, 0)
+    parallax = np.array([[1.1, 0.05, -20.0], [-0.05, 1.1, 10.0], [0.0, 0.0, 1.0]])
+    src, dst, qidx = _matches(parallax, 40, 0)
     for tries in (None, 1, 3):
         monkeypatch.setattr(verify, "PLANE_TRIES", tries)
         assert second_plane(src, dst, qidx, 6.0, QSIZE) == 40
