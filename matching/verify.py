@@ -77,20 +77,18 @@ def second_plane(src, dst, qidx, thr: float, qsize=None) -> int:
     field behind a pasted copy a larger one; docs/benchmarks.md, "Where a search's time goes").
     matching.ransac gives OpenCV's answer with the draws taken together, in about 60% of its
     time (up to 450 matches; beyond, it hands the call to OpenCV)."""
-    if PLANE_TRIES is None or qsize is None:
-        H2, m2 = ransac.find_homography(src, dst, thr, max_iters=1000, confidence=0.99)
-        return len(np.unique(qidx[m2])) if H2 is not None else 0
+    check = PLANE_TRIES is not None and qsize is not None
     rest = np.arange(len(src))
-    for _ in range(PLANE_TRIES):
-        if len(rest) < 8:
-            return 0
+    for _ in range(PLANE_TRIES if check else 1):
         H2, m2 = ransac.find_homography(src[rest], dst[rest], thr, max_iters=1000, confidence=0.99)
         if H2 is None:
             return 0
         inl = m2.ravel().astype(bool)
-        if _a_view(H2, qsize):
+        if not check or _a_view(H2, qsize):
             return len(np.unique(qidx[rest[inl]]))
         rest = rest[~inl & ~np.isin(qidx[rest], qidx[rest[inl]])]
+        if len(rest) < 8:   # too few left for a plane (verify_pair asks 8 before the first)
+            return 0
     return 0
 
 

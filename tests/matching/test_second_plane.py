@@ -37,66 +37,6 @@ def _project(H: np.ndarray, pts: np.ndarray) -> np.ndarray:
     return (p[:, :2] / p[:, 2:]).astype(np.float32)
 
 
-def _matches(first: np.ndarray, n_first: int, n_second: int, seed: int = 3):
-    """n_first matches fitted by `first`, then n_second fitted by a plain view (0.9 of the size,
-    moved); every query point its own."""
-    rng = np.random.default_rng(seed)
-    src = (rng.random((n_first + n_second, 2)) * QSIZE).astype(np.float32)
-    second = np.array([[0.9, 0.0, 30.0], [0.0, 0.9, 20.0], [0.0, 0.0, 1.0]])
-    dst = np.concatenate([_project(first, src[:n_first]), _project(second, src[n_first:])])
-    return src, dst, np.arange(len(src))
-
-
-# many query points piled onto one spot of the work: the largest fit maps the query's plane to
-# almost a point (what a repeated or symmetric work's look-alike pairs do)
-COLLAPSE = np.array([[0.002, 0.0, 900.0], [0.0, 0.002, 700.0], [0.0, 0.0, 1.0]])
-MIRROR = np.array([[-1.0, 0.0, 800.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
-
-
-@pytest.mark.parametrize("first", [COLLAPSE, MIRROR], ids=["collapse", "mirror"])
-def test_the_second_plane_is_the_largest_fit_that_is_a_view(monkeypatch, first):
-    src, dst, qidx = _matches(first, 40, 20)
-    monkeypatch.setattr(verify, "PLANE_TRIES", None)          # the old measure: the largest fit
-    assert second_plane(src, dst, qidx, 6.0, QSIZE) == 40
-    monkeypatch.setattr(verify, "PLANE_TRIES", 1)             # that fit refused, none tried after
-    assert second_plane(src, dst, qidx, 6.0, QSIZE) == 0
-    monkeypatch.setattr(verify, "PLANE_TRIES", 2)             # the plain view found behind it
-    assert second_plane(src, dst, qidx, 6.0, QSIZE) == 20
-
-
-def test_a_second_plane_that_is_a_view_counts_at_the_first_try(monkeypatch):
-    """A parallax plane (another photograph of the scene) is a view: counted as before."""
-    parallax = np.array([[1.1, 0.05, -20.0], [-0.05, 1.1, 10.0], [0.0, 0.0, 1.0]])
-    src, dst, qidx = _matches(parallax, 40, 0)
-    for tries in (None, 1, 3):
-        monkeypatch.setattr(verify, "PLANE_TRIES", tries)
-        assert second_plane(src, dst, qidx, 6.0, QSIZE) == 40
-
-
-def test_too_few_matches_left_after_a_refused_fit(monkeypatch):
-    """After the collapsed fit's 40 points are set aside, 7 remain: too few for a plane (as
-    verify_pair asks 8 of the rest before it looks for one)."""
-    monkeypatch.setattr(verify, "PLANE_TRIES", 3)
-    src, dst, qidx = _matches(COLLAPSE, 40, 7)
-    assert second_plane(src, dst, qidx, 6.0, QSIZE) == 0
-    src, dst, qidx = _matches(COLLAPSE, 40, 8)
-    assert second_plane(src, dst, qidx, 6.0, QSIZE) == 8
-
-
-def test_a_query_point_of_a_refused_fit_is_set_aside_with_all_its_matches(monkeypatch):
-    """A query point matched twice (to a look-alike part and to its own): once its pair is in a
-    refused fit, its other pair is not offered to the next, as the copy's own inliers' are not."""
-    monkeypatch.setattr(verify, "PLANE_TRIES", 3)
-    src, dst, qidx = _matches(COLLAPSE, 40, 20)
-    second = np.array([[0.9, 0.0, 30.0], [0.0, 0.9, 20.0], [0.0, 0.0, 1.0]])
-    # 10 of the collapsed fit's 40 query points also matched where the plain view puts them:
-    # the view then has 30 pairs, still fewer than the collapse's 40
-    src2 = np.concatenate([src, src[:10]])
-    dst2 = np.concatenate([dst, _project(second, src[:10])])
-    qidx2 = np.concatenate([qidx, qidx[:10]])
-    assert second_plane(src2, dst2, qidx2, 6.0, QSIZE) == 20
-
-
 def _groups(*maps: tuple[np.ndarray, int], seed: int = 3):
     """Matches in groups, each of n query points of its own fitted by its map."""
     rng = np.random.default_rng(seed)
@@ -109,7 +49,56 @@ def _groups(*maps: tuple[np.ndarray, int], seed: int = 3):
     return src, np.concatenate(dst), np.arange(total)
 
 
+# a plain view of the work: 0.9 of its size, moved
 PLAIN = np.array([[0.9, 0.0, 30.0], [0.0, 0.9, 20.0], [0.0, 0.0, 1.0]])
+
+# many query points piled onto one spot of the work: the largest fit maps the query's plane to
+# almost a point (what a repeated or symmetric work's look-alike pairs do)
+COLLAPSE = np.array([[0.002, 0.0, 900.0], [0.0, 0.002, 700.0], [0.0, 0.0, 1.0]])
+MIRROR = np.array([[-1.0, 0.0, 800.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+
+
+@pytest.mark.parametrize("first", [COLLAPSE, MIRROR], ids=["collapse", "mirror"])
+def test_the_second_plane_is_the_largest_fit_that_is_a_view(monkeypatch, first):
+    src, dst, qidx = _groups((first, 40), (PLAIN, 20))
+    monkeypatch.setattr(verify, "PLANE_TRIES", None)          # the old measure: the largest fit
+    assert second_plane(src, dst, qidx, 6.0, QSIZE) == 40
+    monkeypatch.setattr(verify, "PLANE_TRIES", 1)             # that fit refused, none tried after
+    assert second_plane(src, dst, qidx, 6.0, QSIZE) == 0
+    monkeypatch.setattr(verify, "PLANE_TRIES", 2)             # the plain view found behind it
+    assert second_plane(src, dst, qidx, 6.0, QSIZE) == 20
+
+
+def test_a_second_plane_that_is_a_view_counts_at_the_first_try(monkeypatch):
+    """A parallax plane (another photograph of the scene) is a view: counted as before."""
+    parallax = np.array([[1.1, 0.05, -20.0], [-0.05, 1.1, 10.0], [0.0, 0.0, 1.0]])
+    src, dst, qidx = _groups((parallax, 40))
+    for tries in (None, 1, 3):
+        monkeypatch.setattr(verify, "PLANE_TRIES", tries)
+        assert second_plane(src, dst, qidx, 6.0, QSIZE) == 40
+
+
+def test_too_few_matches_left_after_a_refused_fit(monkeypatch):
+    """After the collapsed fit's 40 points are set aside, 7 remain: too few for a plane (as
+    verify_pair asks 8 of the rest before it looks for one)."""
+    monkeypatch.setattr(verify, "PLANE_TRIES", 3)
+    src, dst, qidx = _groups((COLLAPSE, 40), (PLAIN, 7))
+    assert second_plane(src, dst, qidx, 6.0, QSIZE) == 0
+    src, dst, qidx = _groups((COLLAPSE, 40), (PLAIN, 8))
+    assert second_plane(src, dst, qidx, 6.0, QSIZE) == 8
+
+
+def test_a_query_point_of_a_refused_fit_is_set_aside_with_all_its_matches(monkeypatch):
+    """A query point matched twice (to a look-alike part and to its own): once its pair is in a
+    refused fit, its other pair is not offered to the next, as the copy's own inliers' are not."""
+    monkeypatch.setattr(verify, "PLANE_TRIES", 3)
+    src, dst, qidx = _groups((COLLAPSE, 40), (PLAIN, 20))
+    # 10 of the collapsed fit's 40 query points also matched where the plain view puts them:
+    # the view then has 30 pairs, still fewer than the collapse's 40
+    src2 = np.concatenate([src, src[:10]])
+    dst2 = np.concatenate([dst, _project(PLAIN, src[:10])])
+    qidx2 = np.concatenate([qidx, qidx[:10]])
+    assert second_plane(src2, dst2, qidx2, 6.0, QSIZE) == 20
 
 
 def test_two_refused_fits_in_a_row(monkeypatch):
