@@ -229,7 +229,7 @@ def search(args) -> dict:
         t = time.perf_counter()
         found = engine.search(variants, k=5)
         times.append(1000 * (time.perf_counter() - t))
-        if found and found[0].ref_id == want and found[0].match:
+        if _found(found, want):
             right += 1
     from_disk = disk_read_bytes() - from_disk
     after_first = rss_mb()
@@ -267,7 +267,59 @@ def search(args) -> dict:
               "features_file_gb": round(files.get(engine._index._features_file, 0) / 2 ** 30, 1)}
     # last, so that no memory figure above counts the profiler's
     report["profile"] = profile_steps(engine, fresh) if args.profile else None
+    if args.misses:
+        report["misses"] = [{"work": want, "copy": kind, **where_lost(engine, want, query)}
+                            for (want, query), kind in zip(cases, KINDS * (len(cases) // len(KINDS)))
+                            if not _found(engine.search(query, k=5), want)]
     return report
+
+
+KINDS = ("crop", "turned", "mirrored", "caption band")   # queries_of's copies, in its order
+
+
+def _found(found, want: str) -> bool:
+    return bool(found and found[0].ref_id == want and found[0].match)
+
+
+def where_lost(engine, want: str, query) -> dict:
+    """Where a search lost its work (--misses): for each stage the query was described for
+    (the whole, the mirror, the windows), whether the work was shortlisted (its votes, or None)
+    of how many references, and the work verified with each of the stage's variants even if it
+    was not shortlisted: its score and evidence (inliers, tight ones, the second plane's query
+    points, the share of the work they cover). What the search itself did is unchanged."""
+    from matching import index as index_module
+
+    ix = engine._index
+    slot = list(ix.names).index(want)
+    real = index_module.verify_pair
+    stages = []
+    for number in range(3):
+        variants = [v.features for v in query.stage(number)]
+        if not variants:
+            continue
+        words = ix._split(ix.quantize(np.concatenate([f.desc for f in variants])), variants)
+        shortlist = ix.candidates(variants, words)
+        slots = list(dict.fromkeys([s for _, _, s in shortlist] + [slot]))
+        shared = ix._shortlist_index(slots)
+        votes = [round(v, 1) for v, _, s in shortlist if s == slot]
+        verified = []
+        for v, features in enumerate(variants):
+            kept = {}
+
+            def keep(*args, **kwargs):
+                kept.update(real(*args, **kwargs))
+                return kept
+
+            index_module.verify_pair = keep
+            try:
+                score = ix.verify(features, slots, [slot], words[v], shared, None, {}, {}).get(slot, 0.0)
+            finally:
+                index_module.verify_pair = real
+            verified.append({"variant": v, "score": round(float(score), 3),
+                             **{k: round(float(kept.get(k, 0.0)), 2) for k in ("n", "tight", "plane2", "coverage")}})
+        stages.append({"stage": STAGES[number + 1], "shortlisted": max(votes) if votes else None,
+                       "of": len({s for _, _, s in shortlist}), "verified": verified})
+    return {"stages": stages}
 
 
 STAGES = ("hash", "whole", "mirror", "windows")   # how far a query went: Query.stages described
@@ -397,6 +449,9 @@ def main(argv=None) -> int:
                          "with their description, under cProfile: the milliseconds a query each step takes "
                          "(description, hash, words, votes, records, neighbours, verification and its "
                          "second-plane fit), and how many queries stopped at each stage")
+    ap.add_argument("--misses", action="store_true",
+                    help="last, for each query whose work is not found first and matched: in each stage, "
+                         "whether the work was shortlisted, and its score verified directly (where it was lost)")
     ap.add_argument("--compact", type=float, metavar="SHARE",
                     help="on an index built before: remove this share of its synthetic references, time the compaction")
     args = ap.parse_args(argv)
@@ -413,6 +468,7 @@ def main(argv=None) -> int:
     cmd += ["--warm"] if args.warm else []
     cmd += ["--rounds", str(args.rounds)]
     cmd += ["--profile"] if args.profile else []
+    cmd += ["--misses"] if args.misses else []
     if args.images:
         cmd += ["--images", args.images]
     if args.search_only:

@@ -41,6 +41,9 @@ works' views now or no longer called copies). The base of a change is a run of t
 scenes (`--only`, `--wallpapers`, `--folder`: the same names and pixels, checked) on the same
 machine and virtual environment; a run is deterministic (RANSAC is seeded before every search, and each
 scene's made-up depths by its name), so every change listed is the change's.
+
+With --planes (and --save), each case also keeps the second fits of its searches, described
+(benchmarks/matching_planes.py, which replays rules about them on the saved file).
 """
 from __future__ import annotations
 
@@ -219,8 +222,16 @@ def _jpeg(im, quality: int) -> bytes:
 _ENGINE = None
 
 
-def _open(index: str) -> None:
-    global _ENGINE
+_PLANES = False
+
+
+def _open(index: str, planes: bool = False) -> None:
+    global _ENGINE, _PLANES
+    if planes:   # --planes: each search's second fits described (matching_planes)
+        import matching_planes
+
+        matching_planes.install()
+        _PLANES = True
     import faiss
 
     from matching.engine import Engine
@@ -265,8 +276,13 @@ def _copies_of(task) -> list[tuple]:
 def _case(case: str, scene: str, call: bool, found) -> tuple:
     """(case, {scene, call, best score, best reference}) as a run's `cases` keep it."""
     best = found[0] if found else None
-    return case, {"scene": scene, "call": call, "score": round(best.score, 3) if best else 0.0,
-                  "ref": best.ref_id if best else None}
+    record = {"scene": scene, "call": call, "score": round(best.score, 3) if best else 0.0,
+              "ref": best.ref_id if best else None}
+    if _PLANES:   # --planes: the second fits of the searches behind this case (matching_planes)
+        import matching_planes
+
+        record["planes"] = matching_planes.taken()
+    return case, record
 
 
 def run(args, pictures: dict) -> dict:
@@ -284,7 +300,8 @@ def run(args, pictures: dict) -> dict:
         if errors:
             raise SystemExit(f"could not index: {errors}")
         engine.save()
-        with ProcessPoolExecutor(args.workers, initializer=_open, initargs=(index,)) as pool:
+        planes = bool(getattr(args, "planes", False))
+        with ProcessPoolExecutor(args.workers, initializer=_open, initargs=(index, planes)) as pool:
             jobs = [(t[0], pool.submit(_copies_of, t)) for t in tasks] + \
                    [(t[0], pool.submit(_views_of, t)) for t in tasks]
             for scene, job in tqdm(jobs, desc="scenes (copies, then views)", unit="scene"):
@@ -374,8 +391,13 @@ def main(argv=None) -> int:
                                          "choose a bound on pictures this benchmark does not score)")
     parser.add_argument("--workers", type=_at_least(1), default=2, help="processes rendering and searching")
     parser.add_argument("--save", help="write every case's call and best score to this JSON file")
+    parser.add_argument("--planes", action="store_true",
+                        help="with --save: keep each search's second fits too (benchmarks/matching_planes.py "
+                             "replays rules about them)")
     parser.add_argument("--compare", help="a file --save wrote: list the cases whose call changed")
     args = parser.parse_args(argv)
+    if args.planes and not args.save:
+        parser.error("--planes keeps the second fits in the file --save writes: give --save too")
     base = _base(args.compare) if args.compare else None
     if args.save:
         target = Path(args.save).resolve()

@@ -52,3 +52,32 @@ def test_searching_an_index_never_built_says_so(tmp_path):
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "no index is saved at" in out.stderr and "build one first" in out.stderr
     assert not (tmp_path / "none").exists()
+
+
+def test_where_a_search_lost_its_work_is_each_stage_with_the_work_verified_directly(engine):
+    """--misses: a copy the whole query finds shows its work shortlisted and matched at that
+    stage; an unrelated photograph shows the work neither shortlisted nor matched, in each of
+    the three stages it was described for, and the searches' own answers are unchanged."""
+    from matching_scale import where_lost
+
+    from matching.engine import query_signature
+
+    copy = query_signature(transforms.crop(photo("coffee.png")))
+    before = [(m.ref_id, m.score) for m in engine.search(copy, k=3)]
+    found = where_lost(engine, "coffee.png", copy)["stages"]
+    assert [s["stage"] for s in found] == ["whole", "mirror", "windows"]
+    whole = found[0]
+    assert whole["shortlisted"] is not None and whole["shortlisted"] > 0 and whole["of"] >= 1
+    assert whole["verified"][0]["score"] >= 0.5 and whole["verified"][0]["tight"] >= 15
+    assert whole["verified"][0]["n"] >= whole["verified"][0]["tight"]
+    assert [(m.ref_id, m.score) for m in engine.search(copy, k=3)] == before
+    from matching import index, verify
+    assert index.verify_pair is verify.verify_pair                    # put back
+    coins = query_signature(photo("coins.png"))
+    other = where_lost(engine, "rocket.jpg", coins)["stages"]
+    assert len(other) == 3 and all(s["shortlisted"] is None for s in other)
+    assert all(v["score"] < 0.5 for s in other for v in s["verified"])
+    assert len(other[2]["verified"]) == len(coins.stage(2)) == 4     # the windows
+    # shortlisted by chance votes, and not a copy once verified
+    chance = where_lost(engine, "coffee.png", coins)["stages"][0]
+    assert chance["shortlisted"] >= 20 and chance["verified"][0]["score"] < 0.5

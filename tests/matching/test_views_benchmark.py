@@ -285,6 +285,19 @@ def test_a_wrong_base_or_scene_set_is_said_before_the_run(tmp_path, capsys, monk
     assert "no scene's name contains that" in _fails(["--only", "astronuat", "--wallpapers", "0"], capsys)
     assert "at least 1" in _fails(["--workers", "0"], capsys)
     assert "a whole number" in _fails(["--workers", "x"], capsys)
+    assert "give --save too" in _fails(["--planes"], capsys)
+
+
+def test_with_planes_each_case_keeps_the_second_fits_of_its_own_searches(monkeypatch):
+    import matching_planes
+
+    monkeypatch.setattr(matching_planes, "_KEPT", [])
+    matching_planes._KEPT.append({"plane2": 20.0})
+    assert "planes" not in views._case("copy a crop", "a", True, [Match("a", 0.9, True)])[1]
+    monkeypatch.setattr(views, "_PLANES", True)
+    _, record = views._case("copy a crop", "a", True, [Match("a", 0.9, True)])
+    assert record["planes"] == [{"plane2": 20.0}]
+    assert views._case("copy a turned", "a", True, [])[1]["planes"] == []     # taken by the case before
 
 
 def test_a_run_renders_sixty_views_and_four_copies_a_scene_and_leaves_no_index_behind(tmp_path, capsys,
