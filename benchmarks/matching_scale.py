@@ -199,14 +199,15 @@ def search(args) -> dict:
     # verification, as when the 1M targets were set (issue 21: queries were described before
     # then; since the staged query, a search describes its later stages itself). A last round
     # times the search with its description (the stages it asks for, and no more).
-    cases, fresh = [], []
+    cases, fresh, kinds = [], [], []
     for p in base_images(args.images):
-        for data in queries_of(p):
+        for kind, data in zip(KINDS, queries_of(p)):
             query = query_signature(data)
             for stage in range(3):
                 query.stage(stage)
             cases.append((f"real-{p.name}", query))
             fresh.append(data)
+            kinds.append(kind)
     if args.cold:
         drop_page_cache()
     warmed = None
@@ -269,7 +270,7 @@ def search(args) -> dict:
     report["profile"] = profile_steps(engine, fresh) if args.profile else None
     if args.misses:
         report["misses"] = [{"work": want, "copy": kind, **where_lost(engine, want, query)}
-                            for (want, query), kind in zip(cases, KINDS * (len(cases) // len(KINDS)))
+                            for (want, query), kind in zip(cases, kinds)
                             if not _found(engine.search(query, k=5), want)]
     return report
 
@@ -283,18 +284,25 @@ def _found(found, want: str) -> bool:
 
 def where_lost(engine, want: str, query) -> dict:
     """Where a search lost its work (--misses): for each stage the query was described for
-    (the whole, the mirror, the windows), whether the work was shortlisted (its votes, or None)
-    of how many references, and the work verified with each of the stage's variants even if it
-    was not shortlisted: its score and evidence (inliers, tight ones, the second plane's query
-    points, the share of the work they cover). What the search itself did is unchanged."""
+    (the whole, the mirror, the windows: with the whole and the mirror again, as the search
+    shortlists them), whether the work was shortlisted (its votes, or None) of how many
+    references, and the work verified with each of the stage's variants even if it was not
+    shortlisted: its score and evidence (inliers, tight ones, the second plane's query points,
+    the share of the work they cover). The scores are the verification's own: the search
+    lowers a window's by the whole query's second-plane factor, and a copy found small by a
+    closer look's (engine.staged_search). What the search itself did is unchanged."""
     from matching import index as index_module
 
     ix = engine._index
+    if want not in ix.names:
+        return {"stages": [], "error": f"{want} is not in the index"}
     slot = list(ix.names).index(want)
     real = index_module.verify_pair
     stages = []
     for number in range(3):
-        variants = [v.features for v in query.stage(number)]
+        own = query.stage(number)
+        described = query.stage(0) + query.stage(1) + own if number == 2 and own else own
+        variants = [v.features for v in described]
         if not variants:
             continue
         words = ix._split(ix.quantize(np.concatenate([f.desc for f in variants])), variants)
@@ -312,11 +320,13 @@ def where_lost(engine, want: str, query) -> dict:
 
             index_module.verify_pair = keep
             try:
-                score = ix.verify(features, slots, [slot], words[v], shared, None, {}, {}).get(slot, 0.0)
+                scores = ix.verify(features, slots, [slot], words[v], shared, None, {}, {})
             finally:
                 index_module.verify_pair = real
-            verified.append({"variant": v, "score": round(float(score), 3),
-                             **{k: round(float(kept.get(k, 0.0)), 2) for k in ("n", "tight", "plane2", "coverage")}})
+            evidence = {k: round(float(kept.get(k, 0.0)), 2)
+                        for k in ("n", "tight", "plane2", "coverage")}
+            verified.append({"variant": v, "score": round(float(scores.get(slot, 0.0)), 3),
+                             **evidence})
         stages.append({"stage": STAGES[number + 1], "shortlisted": max(votes) if votes else None,
                        "of": len({s for _, _, s in shortlist}), "verified": verified})
     return {"stages": stages}
@@ -450,8 +460,9 @@ def main(argv=None) -> int:
                          "(description, hash, words, votes, records, neighbours, verification and its "
                          "second-plane fit), and how many queries stopped at each stage")
     ap.add_argument("--misses", action="store_true",
-                    help="last, for each query whose work is not found first and matched: in each stage, "
-                         "whether the work was shortlisted, and its score verified directly (where it was lost)")
+                    help="last, for each query whose work is not found first and matched: in "
+                         "each stage, whether the work was shortlisted, and its score verified "
+                         "directly (where it was lost)")
     ap.add_argument("--compact", type=float, metavar="SHARE",
                     help="on an index built before: remove this share of its synthetic references, time the compaction")
     args = ap.parse_args(argv)

@@ -392,8 +392,8 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=_at_least(1), default=2, help="processes rendering and searching")
     parser.add_argument("--save", help="write every case's call and best score to this JSON file")
     parser.add_argument("--planes", action="store_true",
-                        help="with --save: keep each search's second fits too (benchmarks/matching_planes.py "
-                             "replays rules about them)")
+                        help="with --save: keep each search's second fits too "
+                             "(benchmarks/matching_planes.py replays rules about them)")
     parser.add_argument("--compare", help="a file --save wrote: list the cases whose call changed")
     args = parser.parse_args(argv)
     if args.planes and not args.save:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.matching import transforms
 from tests.matching.conftest import photo
 
@@ -77,7 +79,44 @@ def test_where_a_search_lost_its_work_is_each_stage_with_the_work_verified_direc
     other = where_lost(engine, "rocket.jpg", coins)["stages"]
     assert len(other) == 3 and all(s["shortlisted"] is None for s in other)
     assert all(v["score"] < 0.5 for s in other for v in s["verified"])
-    assert len(other[2]["verified"]) == len(coins.stage(2)) == 4     # the windows
+    # the windows, with the whole and the mirror again, as the search shortlists them
+    assert len(other[2]["verified"]) == len(coins.stage(0) + coins.stage(1) + coins.stage(2)) == 6
     # shortlisted by chance votes, and not a copy once verified
     chance = where_lost(engine, "coffee.png", coins)["stages"][0]
     assert chance["shortlisted"] >= 20 and chance["verified"][0]["score"] < 0.5
+
+
+def test_where_lost_puts_verification_back_when_it_fails_and_names_a_missing_work(engine,
+                                                                                 monkeypatch):
+    from matching_scale import where_lost
+
+    from matching import index, verify
+    from matching.engine import query_signature
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("verification failed")
+
+    monkeypatch.setattr(engine._index, "verify", lambda *a, **k: broken())
+    with pytest.raises(RuntimeError):
+        where_lost(engine, "coffee.png", query_signature(photo("coins.png")))
+    assert index.verify_pair is verify.verify_pair
+    assert where_lost(engine, "nowhere.png", None) == {"stages": [],
+                                                       "error": "nowhere.png is not in the index"}
+
+
+def test_misses_are_asked_of_the_searching_process(monkeypatch, capsys):
+    """--misses (as --profile) reaches the fresh process that searches."""
+    import matching_scale
+
+    ran = []
+
+    class Done:
+        stdout = "{}"
+
+    monkeypatch.setattr(matching_scale, "build", lambda args: {})
+    monkeypatch.setattr(matching_scale.subprocess, "run",
+                        lambda cmd, **kw: ran.append(cmd) or Done())
+    assert matching_scale.main(["--refs", "10", "--index", "/nonexistent", "--misses"]) == 0
+    assert "--misses" in ran[0] and "--profile" not in ran[0]
+    assert matching_scale.main(["--refs", "10", "--index", "/nonexistent"]) == 0
+    assert "--misses" not in ran[1]

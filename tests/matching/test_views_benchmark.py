@@ -288,6 +288,18 @@ def test_a_wrong_base_or_scene_set_is_said_before_the_run(tmp_path, capsys, monk
     assert "give --save too" in _fails(["--planes"], capsys)
 
 
+def test_a_worker_describes_second_planes_only_when_asked(monkeypatch, tmp_path):
+    import matching_planes
+
+    installed = []
+    monkeypatch.setattr(matching_planes, "install", lambda: installed.append(True))
+    monkeypatch.setattr(views, "_PLANES", False)
+    views._open(str(tmp_path / "index"))
+    assert installed == [] and views._PLANES is False
+    views._open(str(tmp_path / "index"), True)
+    assert installed == [True] and views._PLANES is True
+
+
 def test_with_planes_each_case_keeps_the_second_fits_of_its_own_searches(monkeypatch):
     import matching_planes
 
@@ -297,7 +309,8 @@ def test_with_planes_each_case_keeps_the_second_fits_of_its_own_searches(monkeyp
     monkeypatch.setattr(views, "_PLANES", True)
     _, record = views._case("copy a crop", "a", True, [Match("a", 0.9, True)])
     assert record["planes"] == [{"plane2": 20.0}]
-    assert views._case("copy a turned", "a", True, [])[1]["planes"] == []     # taken by the case before
+    # taken by the case before
+    assert views._case("copy a turned", "a", True, [])[1]["planes"] == []
 
 
 def test_a_run_renders_sixty_views_and_four_copies_a_scene_and_leaves_no_index_behind(tmp_path, capsys,
