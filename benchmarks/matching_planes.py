@@ -121,6 +121,7 @@ def install() -> None:
 
     def verify_each(self, f, slots, targets=None, words=None, shared=None, neighbours=None,
                     transforms=None, planes=None):
+        _NOW["f"] = f   # the variant verified: a probe when it is the first of a search for planes
         out = {}
         for slot in (slots if targets is None else targets):   # one at a time: its name known
             _NOW["ref"] = self.names[slot]
@@ -149,11 +150,7 @@ def install() -> None:
                 _KEPT.append({"ref": _NOW.get("ref"), "error": f"{type(error).__name__}: {error}"})
         return out
 
-    def verify_noting_f(self, f, *args, **kwargs):
-        _NOW["f"] = f
-        return verify_each(self, f, *args, **kwargs)
-
-    index.Index.search, index.Index.verify = search, verify_noting_f
+    index.Index.search, index.Index.verify = search, verify_each
     index.verify_pair, verify.second_plane = pair, plane
 
 
@@ -239,7 +236,7 @@ def _checked(cases) -> str | None:
         return "saved without --planes: run matching_views.py --planes --save again"
     if not all(isinstance(r.get("planes", []), list) for r in cases.values()):
         return "a case's planes are not a list"
-    for e in (e for r in cases.values() for e in (r.get("planes") or [])):
+    for e in [e for r in cases.values() for e in (r.get("planes") or [])]:
         if not isinstance(e, dict) or not ("error" in e or all(k in e for k in NEEDED)):
             lacks = [k for k in NEEDED if not isinstance(e, dict) or k not in e]
             return f"a description lacks {', '.join(lacks)}"

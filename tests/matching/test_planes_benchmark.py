@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import matching_planes as planes  # noqa: E402
 from matching import index, verify  # noqa: E402
 from matching.index import Index  # noqa: E402
+from tests.matching.test_second_plane import _project  # noqa: E402
 
 QSIZE = (400, 300)
 
@@ -28,16 +29,11 @@ def _shift(dx, dy, scale=1.0):
     return np.array([[scale, 0, dx], [0, scale, dy], [0, 0, 1]], np.float64)
 
 
-def _apply(H, pts):
-    p = np.c_[pts, np.ones(len(pts))] @ H.T
-    return (p[:, :2] / p[:, 2:]).astype(np.float32)
-
-
 def test_a_plane_is_not_a_pile():
     src = _grid(210, 400, 0, 300)                   # 30 pixels from the copy's points, 20 apart
     H = _shift(30, 10, 1.2)
     own = _grid(0, 200, 0, 300)
-    d = planes.describe(src, _apply(H, src), own, H, np.ones(len(src), bool), 6.0, QSIZE)
+    d = planes.describe(src, _project(H, src), own, H, np.ones(len(src), bool), 6.0, QSIZE)
     assert d["shuffle"] < 0.1                       # shuffled query points land elsewhere
     assert d["det"] == pytest.approx(1.44, abs=1e-3) and d["front"]
     assert d["cells"] == len(src)                   # one work point a cell: one to one
@@ -57,7 +53,7 @@ def test_a_second_plane_among_the_copys_points_is_not_apart():
     pts = _grid(0, 400, 0, 300)
     own, second = pts[::2], pts[1::2]                # every other point: interleaved
     H = _shift(5, 5)
-    d = planes.describe(second, _apply(H, second), own, H, np.ones(len(second), bool), 6.0, QSIZE)
+    d = planes.describe(second, _project(H, second), own, H, np.ones(len(second), bool), 6.0, QSIZE)
     assert d["inter"] > 0.9
 
 
@@ -66,16 +62,21 @@ def test_only_the_fits_inliers_are_described():
     H = _shift(5, 5)
     mask = np.zeros(len(src), bool)
     mask[:10] = True
-    d = planes.describe(src, _apply(H, src), src[:0], H, mask, 6.0, QSIZE)
+    d = planes.describe(src, _project(H, src), src[:0], H, mask, 6.0, QSIZE)
     assert d["cells"] == 10
+
+
+def _put_back_afterwards(monkeypatch):
+    """Everything planes.install() replaces, restored when the test ends."""
+    for owner, name in ((index, "verify_pair"), (index.Index, "search"), (index.Index, "verify"),
+                        (verify, "ransac"), (verify, "second_plane")):
+        monkeypatch.setattr(owner, name, getattr(owner, name))
 
 
 @pytest.fixture
 def described(monkeypatch):
     """planes.install() for one test: everything it replaces is put back afterwards."""
-    for owner, name in ((index, "verify_pair"), (index.Index, "search"), (index.Index, "verify"),
-                        (verify, "ransac"), (verify, "second_plane")):
-        monkeypatch.setattr(owner, name, getattr(owner, name))
+    _put_back_afterwards(monkeypatch)
     planes.taken()
     planes.install()
     yield
@@ -90,7 +91,7 @@ def _two_planes():
     near, far = _grid(0, 240, 0, 300), _grid(260, 400, 0, 300)
     src = np.vstack([near, far])
     # the far part 9 pixels aside: beyond RANSAC's 6, so a second plane, and not the copy's own
-    dst = np.vstack([_apply(_shift(40, 20), near), _apply(_shift(49, 20), far)])
+    dst = np.vstack([_project(_shift(40, 20), near), _project(_shift(49, 20), far)])
     qidx = np.arange(len(src))
     return near, far, (src, dst, qidx, np.ones(len(src), np.float32), (600, 400), QSIZE)
 
@@ -120,9 +121,7 @@ def test_the_answer_without_describing_is_the_same(monkeypatch):
     _, _, args = _two_planes()
     cv2.setRNGSeed(1)
     plain = verify.verify_pair(*args)
-    for owner, name in ((index, "verify_pair"), (index.Index, "search"), (index.Index, "verify"),
-                        (verify, "ransac"), (verify, "second_plane")):
-        monkeypatch.setattr(owner, name, getattr(owner, name))
+    _put_back_afterwards(monkeypatch)
     planes.install()
     cv2.setRNGSeed(1)
     described = index.verify_pair(*args)
@@ -275,7 +274,7 @@ def test_the_shuffle_counts_only_the_fits_own_inliers():
 def test_a_second_point_on_an_own_point_is_among_the_copys():
     second = np.float32([[100, 100], [300, 300], [320, 300]])
     H = _shift(5, 5)
-    d = planes.describe(second, _apply(H, second), second[:1], H, np.ones(3, bool), 6.0, QSIZE)
+    d = planes.describe(second, _project(H, second), second[:1], H, np.ones(3, bool), 6.0, QSIZE)
     assert d["inter"] == pytest.approx(1 / 3, abs=1e-3)
 
 
@@ -297,8 +296,8 @@ def test_with_several_tries_the_fit_described_is_the_one_counted(described, monk
     copy = _shift(40, 20)
     collapse = np.array([[0.002, 0.0, 500.0], [0.0, 0.002, 300.0], [0.0, 0.0, 1.0]])
     plain = _shift(30, 20, 0.9)
-    dst = np.vstack([_apply(copy, src[:60]), _apply(collapse, src[60:100]),
-                     _apply(plain, src[100:])])
+    dst = np.vstack([_project(copy, src[:60]), _project(collapse, src[60:100]),
+                     _project(plain, src[100:])])
     cv2.setRNGSeed(1)
     out = index.verify_pair(src, dst, np.arange(120), np.ones(120, np.float32), (600, 400), QSIZE)
     kept = planes.taken()
