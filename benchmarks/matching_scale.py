@@ -22,6 +22,10 @@ JPEG, mirror, caption band). With --cold the page cache is dropped before the se
 process loads the index, so the queries read the records from the disk, as after a boot;
 with --cold --warm, `python -m matching warm` (what `caseapp works warm` does) reads the
 index's files back first, as after a boot with the warming step, and its time is reported.
+With --cold --disk-iops N [--disk-mib-s M] the searching process (and the warming step it
+starts) reads the index's disk at most N times and M MiB a second: a model of a slower disk
+than this machine's (a cloud volume's baseline, say), set with the kernel's block-IO control
+group (root only); the report names the model.
 Reported: search latency (p50/p95, one thread; the queries described before the clock, and
 in a last round with their description, as a search describes its stages), whether
 the right photograph still comes first among the million, resident memory of the
@@ -188,10 +192,11 @@ def build(args) -> dict:
 
 
 def search(args) -> dict:
-    """Runs in a fresh process: load the index, time the queries."""
+    """Runs in a fresh process: load the index, time the queries (under the disk model of
+    --disk-iops / --disk-mib-s when given, the queries described before it is set)."""
     import faiss
 
-    from matching.engine import Engine, query_signature
+    from matching.engine import query_signature
 
     faiss.omp_set_num_threads(1)
     # Decoded and described before the clock (every stage a search may ask for: the whole, the
@@ -208,6 +213,24 @@ def search(args) -> dict:
             cases.append((f"real-{p.name}", query))
             fresh.append(data)
             kinds.append(kind)
+    model, undo = None, None
+    if args.disk_iops or args.disk_mib_s:   # before the drop: what it reads then, it reads slowly
+        try:
+            model, undo = throttle_reads(args.index, args.disk_iops, args.disk_mib_s)
+        except ValueError as error:
+            sys.exit(f"error: {error}")
+    try:
+        report = _timed(args, cases, fresh, kinds, model)
+    finally:
+        served = undo() if undo else None
+    if model:
+        model["served"] = served   # what the model's reads were: loading, warming and searching
+    return report
+
+
+def _timed(args, cases: list, fresh: list, kinds: list, model: dict | None) -> dict:
+    from matching.engine import Engine, query_signature
+
     if args.cold:
         drop_page_cache()
     warmed = None
@@ -250,6 +273,7 @@ def search(args) -> dict:
               "search_ms_p50": round(statistics.median(times), 1),
               "search_ms_p95": p95(times),
               "search_ms_max": round(times[-1], 1), "cold": args.cold, "warmed": warmed,
+              "disk_model": model,
               # what the first round read from the disk rather than the page cache (cold: the
               # records of each shortlist, and code read on first use; after warming, no index file)
               "first_round_disk_read_mb": round(from_disk / 2 ** 20, 1),
@@ -392,6 +416,108 @@ def drop_page_cache() -> None:
         sys.exit(f"--cold drops the page cache, which needs root ({error}); run as root or without --cold")
 
 
+THROTTLED = "caseapp-scale-bench"   # the control group --disk-iops makes (its pid appended)
+
+
+def block_device(path: str, sysfs: str = "/sys/dev/block") -> str:
+    """'major:minor' of the whole disk that holds `path` (a partition's disk: throttling rules
+    are set on disks), or a message-bearing ValueError when it is on none (tmpfs, overlay)."""
+    st = os.stat(path)
+    dev = Path(sysfs) / f"{os.major(st.st_dev)}:{os.minor(st.st_dev)}"
+    if not dev.exists():
+        raise ValueError(f"{path} is on no block device (tmpfs or an overlay?): a disk model "
+                         "needs the index on a disk; put --index on one")
+    if (dev / "partition").exists():
+        dev = dev.resolve().parent
+    return (dev / "dev").read_text().strip()
+
+
+def _served(group: Path, device: str, v1: bool) -> dict:
+    """The reads the group made of the device, and their MiB (v1 blkio.throttle.io_serviced and
+    io_service_bytes, v2 io.stat), while the model held."""
+    def counted(file: str, key: str) -> int:
+        try:
+            lines = (group / file).read_text().splitlines()
+        except OSError:
+            return 0
+        for line in lines:
+            words = line.split()
+            if v1 and words[:2] == [device, "Read"]:
+                return int(words[2])
+            if not v1 and words[:1] == [device]:
+                return int(dict(w.split("=") for w in words[1:]).get(key, 0))
+        return 0
+
+    if v1:
+        reads = counted("blkio.throttle.io_serviced", "")
+        size = counted("blkio.throttle.io_service_bytes", "")
+    else:
+        reads, size = counted("io.stat", "rios"), counted("io.stat", "rbytes")
+    return {"reads": reads, "read_mib": round(size / 2 ** 20, 1)}
+
+
+def _group_of_self(hierarchy: str, proc: str) -> str:
+    """This process's group in a cgroup hierarchy ('blkio' in v1; '' for v2's), from `proc`."""
+    for line in Path(proc).read_text().splitlines():
+        _, controllers, group = line.split(":", 2)
+        if (hierarchy in controllers.split(",")) if hierarchy else controllers == "":
+            return group.lstrip("/")
+    return ""
+
+
+def throttle_reads(path: str, iops: int | None, mib_s: float | None,
+                   root: str = "/sys/fs/cgroup", sysfs: str = "/sys/dev/block",
+                   proc: str = "/proc/self/cgroup"):
+    """Put this process, and the processes it starts, in a control group whose reads from the
+    disk holding `path` are capped at `iops` operations and `mib_s` MiB a second (either may be
+    None): a model of a slower disk than this machine's. The kernel's throttling (cgroup v1
+    blkio.throttle.read_iops_device / read_bps_device, cgroup v2 io.max riops / rbps: the
+    kernel's Documentation/admin-guide/cgroup-v1/blkio-controller.rst and cgroup-v2.rst) caps
+    the rate of reads, page faults on mapped files included; it adds no latency of its own, so
+    a single read still costs what this machine's disk takes. Root only. Returns (what was set,
+    a function that puts the process back in its own group and removes the new one)."""
+    device = block_device(path, sysfs)
+    name = f"{THROTTLED}-{os.getpid()}"
+    v1, v2 = Path(root) / "blkio", Path(root)
+    if (v1 / "blkio.throttle.read_iops_device").exists():
+        group, parent, home = v1 / name, v1, v1 / _group_of_self("blkio", proc)
+        rules = {"blkio.throttle.read_iops_device": f"{device} {iops}" if iops else None,
+                 "blkio.throttle.read_bps_device":
+                     f"{device} {int(mib_s * 2 ** 20)}" if mib_s else None}
+    elif "io" in ((v2 / "cgroup.controllers").read_text().split()
+                  if (v2 / "cgroup.controllers").exists() else []):
+        group, parent, home = v2 / name, v2, v2 / _group_of_self("", proc)
+        limits = [f"riops={iops}"] if iops else []
+        limits += [f"rbps={int(mib_s * 2 ** 20)}"] if mib_s else []
+        rules = {"io.max": f"{device} {' '.join(limits)}"}
+    else:
+        raise ValueError(f"no block-IO control group under {root} (cgroup v1 blkio, or v2 with the "
+                         "io controller): a disk model cannot be set on this machine")
+    try:
+        if parent is v2:
+            (parent / "cgroup.subtree_control").write_text("+io")
+        group.mkdir(exist_ok=True)
+        for file, rule in rules.items():
+            if rule:
+                (group / file).write_text(rule)
+        (group / "cgroup.procs").write_text(str(os.getpid()))
+    except OSError as error:
+        if group.is_dir():
+            try:
+                group.rmdir()   # nothing left behind: a group the kernel made holds no process yet
+            except OSError:
+                pass
+        raise ValueError(f"the disk model could not be set ({error}): it needs root") from error
+
+    def undo() -> dict:
+        served = _served(group, device, parent is v1)
+        (home / "cgroup.procs").write_text(str(os.getpid()))
+        group.rmdir()
+        return served
+
+    return {"device": device, "read_iops": iops, "read_mib_s": mib_s, "cgroup": str(group)}, undo
+
+
 def _sizes(path: str) -> int:
     return sum(p.stat().st_size for p in Path(path).iterdir() if p.is_file())
 
@@ -454,6 +580,13 @@ def main(argv=None) -> int:
     ap.add_argument("--warm", action="store_true",
                     help="read the index's files into the page cache (python -m matching warm) before the "
                          "searching process loads it; with --cold, the time a boot's warming step takes")
+    ap.add_argument("--disk-iops", type=int, metavar="N",
+                    help="with --cold: cap the searching process's reads from the index's disk "
+                         "at N a second (a model of a slower disk: a cloud volume's baseline "
+                         "is 3000; root, cgroup blkio or io)")
+    ap.add_argument("--disk-mib-s", type=float, metavar="M",
+                    help="with --cold: cap those reads at M MiB a second "
+                         "(a cloud volume's baseline: 125)")
     ap.add_argument("--profile", action="store_true",
                     help="after the timed rounds and the memory figures, search the queries once more, "
                          "with their description, under cProfile: the milliseconds a query each step takes "
@@ -466,6 +599,11 @@ def main(argv=None) -> int:
     ap.add_argument("--compact", type=float, metavar="SHARE",
                     help="on an index built before: remove this share of its synthetic references, time the compaction")
     args = ap.parse_args(argv)
+    if any(v is not None and v <= 0 for v in (args.disk_iops, args.disk_mib_s)):
+        ap.error("--disk-iops and --disk-mib-s are rates above 0")
+    if (args.disk_iops or args.disk_mib_s) and not args.cold:
+        ap.error("--disk-iops and --disk-mib-s model a disk read after a boot: give --cold too "
+                 "(else the page cache answers the reads)")
     if args.compact is not None:
         print(json.dumps(compact(args)))
         return 0
@@ -477,6 +615,8 @@ def main(argv=None) -> int:
     cmd = [sys.executable, __file__, "--search-only", "--index", args.index, "--refs", str(args.refs)]
     cmd += ["--cold"] if args.cold else []
     cmd += ["--warm"] if args.warm else []
+    cmd += ["--disk-iops", str(args.disk_iops)] if args.disk_iops else []
+    cmd += ["--disk-mib-s", str(args.disk_mib_s)] if args.disk_mib_s else []
     cmd += ["--rounds", str(args.rounds)]
     cmd += ["--profile"] if args.profile else []
     cmd += ["--misses"] if args.misses else []

@@ -104,8 +104,9 @@ def test_where_lost_puts_verification_back_when_it_fails_and_names_a_missing_wor
                                                        "error": "nowhere.png is not in the index"}
 
 
-def test_misses_are_asked_of_the_searching_process(monkeypatch, capsys):
-    """--misses (as --profile) reaches the fresh process that searches."""
+@pytest.fixture
+def started(monkeypatch):
+    """The commands main() starts the searching process with (nothing built, nothing run)."""
     import matching_scale
 
     ran = []
@@ -116,7 +117,248 @@ def test_misses_are_asked_of_the_searching_process(monkeypatch, capsys):
     monkeypatch.setattr(matching_scale, "build", lambda args: {})
     monkeypatch.setattr(matching_scale.subprocess, "run",
                         lambda cmd, **kw: ran.append(cmd) or Done())
+    return ran
+
+
+def test_misses_are_asked_of_the_searching_process(started):
+    """--misses (as --profile) reaches the fresh process that searches."""
+    import matching_scale
+
+    ran = started
     assert matching_scale.main(["--refs", "10", "--index", "/nonexistent", "--misses"]) == 0
     assert "--misses" in ran[0] and "--profile" not in ran[0]
     assert matching_scale.main(["--refs", "10", "--index", "/nonexistent"]) == 0
     assert "--misses" not in ran[1]
+
+
+# ------------------------------------------------------- --disk-iops: a slower disk, modelled
+
+def _sysfs_for(path, tmp_path, partition=False):
+    """A /sys/dev/block stand-in naming the device of `path` (as a partition of a disk 8:0)."""
+    import os
+
+    st = os.stat(path)
+    sysfs = tmp_path / "sysfs"
+    disk = tmp_path / "devices" / "sda"
+    part = disk / "sda1"
+    part.mkdir(parents=True)
+    (disk / "dev").write_text("8:0\n")
+    (part / "dev").write_text("8:1\n")
+    if partition:
+        (part / "partition").write_text("1\n")
+    sysfs.mkdir()
+    (sysfs / f"{os.major(st.st_dev)}:{os.minor(st.st_dev)}").symlink_to(part if partition else disk)
+    return str(sysfs)
+
+
+def test_the_disk_is_the_whole_disk_of_the_partition_holding_the_index(tmp_path):
+    from matching_scale import block_device
+
+    assert block_device(str(tmp_path), _sysfs_for(tmp_path, tmp_path, partition=True)) == "8:0"
+
+
+def test_a_disk_that_is_no_partition_is_itself(tmp_path):
+    from matching_scale import block_device
+
+    assert block_device(str(tmp_path), _sysfs_for(tmp_path, tmp_path)) == "8:0"
+
+
+def test_an_index_on_no_block_device_is_named(tmp_path):
+    from matching_scale import block_device
+
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="on no block device"):
+        block_device(str(tmp_path), str(tmp_path / "empty"))
+
+
+@pytest.fixture
+def kernel_rmdir(monkeypatch):
+    """A control group's files are the kernel's and go with its rmdir; a stand-in's are real,
+    so removing a stand-in group removes them too."""
+    import shutil
+
+    monkeypatch.setattr(Path, "rmdir", lambda self: shutil.rmtree(self))
+
+
+def test_a_v1_blkio_group_caps_reads_and_is_removed_afterwards(tmp_path, kernel_rmdir):
+    import os
+
+    from matching_scale import throttle_reads
+
+    blkio = tmp_path / "cg" / "blkio"
+    blkio.mkdir(parents=True)
+    for name in ("blkio.throttle.read_iops_device", "cgroup.procs"):
+        (blkio / name).write_text("")
+    (blkio / "jobs").mkdir()                  # where the process was: it goes back there
+    (blkio / "jobs" / "cgroup.procs").write_text("")
+    proc = tmp_path / "cgroup"
+    proc.write_text("9:cpu,cpuacct:/\n7:blkio:/jobs\n0::/\n")
+    model, undo = throttle_reads(str(tmp_path), 3000, 125, str(tmp_path / "cg"),
+                                 _sysfs_for(tmp_path, tmp_path), str(proc))
+    group = Path(model["cgroup"])
+    assert group.parent == blkio and str(os.getpid()) in group.name
+    assert (group / "blkio.throttle.read_iops_device").read_text() == "8:0 3000"
+    assert (group / "blkio.throttle.read_bps_device").read_text() == f"8:0 {125 * 2 ** 20}"
+    assert (group / "cgroup.procs").read_text() == str(os.getpid())
+    assert model == {"device": "8:0", "read_iops": 3000, "read_mib_s": 125, "cgroup": str(group)}
+    (group / "blkio.throttle.io_serviced").write_text("9:0 Read 99\n8:0 Write 3\n8:0 Read 12\n")
+    (group / "blkio.throttle.io_service_bytes").write_text(f"8:0 Read {3 * 2 ** 20}\n")
+    served = {"reads": 12, "read_mib": 3.0}
+    assert undo() == served
+    assert not group.exists()
+    assert (blkio / "jobs" / "cgroup.procs").read_text() == str(os.getpid())
+    assert (blkio / "cgroup.procs").read_text() == ""
+
+
+def test_a_v1_cap_on_one_of_the_rates_sets_only_that_one(tmp_path):
+    from matching_scale import throttle_reads
+
+    blkio = tmp_path / "cg" / "blkio"
+    blkio.mkdir(parents=True)
+    (blkio / "blkio.throttle.read_iops_device").write_text("")
+    model, _ = throttle_reads(str(tmp_path), 500, None, str(tmp_path / "cg"),
+                              _sysfs_for(tmp_path, tmp_path))
+    group = Path(model["cgroup"])
+    assert not (group / "blkio.throttle.read_bps_device").exists()
+    (group / "blkio.throttle.read_iops_device").unlink()
+    throttle_reads(str(tmp_path), None, 60, str(tmp_path / "cg"), _sysfs_for(tmp_path, tmp_path / "b"))
+    assert not (group / "blkio.throttle.read_iops_device").exists()
+    assert (group / "blkio.throttle.read_bps_device").read_text() == f"8:0 {60 * 2 ** 20}"
+
+
+def test_a_v2_group_enables_io_and_sets_io_max(tmp_path, kernel_rmdir):
+    from matching_scale import throttle_reads
+
+    root = tmp_path / "cg"
+    root.mkdir()
+    (root / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
+    (root / "user.slice").mkdir()
+    (root / "user.slice" / "cgroup.procs").write_text("")
+    proc = tmp_path / "cgroup"
+    proc.write_text("1:name=systemd:/init.scope\n0::/user.slice\n")
+    model, undo = throttle_reads(str(tmp_path), 3000, 125, str(root),
+                                 _sysfs_for(tmp_path, tmp_path), str(proc))
+    assert (root / "cgroup.subtree_control").read_text() == "+io"
+    assert (Path(model["cgroup"]) / "io.max").read_text() == f"8:0 riops=3000 rbps={125 * 2 ** 20}"
+    (Path(model["cgroup"]) / "io.stat").write_text(f"8:0 rbytes={2 ** 21} wbytes=0 rios=7 wios=0\n")
+    assert undo() == {"reads": 7, "read_mib": 2.0}
+    assert (root / "user.slice" / "cgroup.procs").read_text() != ""
+    model, _ = throttle_reads(str(tmp_path), None, 60, str(root),
+                              _sysfs_for(tmp_path, tmp_path / "b"), str(proc))
+    assert (Path(model["cgroup"]) / "io.max").read_text() == f"8:0 rbps={60 * 2 ** 20}"
+
+
+def test_no_block_io_controller_is_said_and_nothing_is_made(tmp_path):
+    from matching_scale import throttle_reads
+
+    root = tmp_path / "cg"
+    root.mkdir()
+    (root / "cgroup.controllers").write_text("cpu memory\n")
+    with pytest.raises(ValueError, match="no block-IO control group"):
+        throttle_reads(str(tmp_path), 3000, None, str(root), _sysfs_for(tmp_path, tmp_path))
+    assert [p.name for p in root.iterdir()] == ["cgroup.controllers"]
+
+
+def test_a_model_that_cannot_be_set_says_root_and_leaves_no_group(tmp_path, monkeypatch,
+                                                                   kernel_rmdir):
+    from matching_scale import throttle_reads
+
+    blkio = tmp_path / "cg" / "blkio"
+    blkio.mkdir(parents=True)
+    (blkio / "blkio.throttle.read_iops_device").write_text("")
+    real = Path.write_text
+
+    def refused(self, text, *args, **kwargs):
+        if self.name == "cgroup.procs":
+            raise PermissionError(1, "Operation not permitted")
+        return real(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", refused)
+    with pytest.raises(ValueError, match="needs root"):
+        throttle_reads(str(tmp_path), 3000, None, str(tmp_path / "cg"),
+                       _sysfs_for(tmp_path, tmp_path))
+    assert [p.name for p in blkio.iterdir()] == ["blkio.throttle.read_iops_device"]
+
+
+def test_the_real_control_group_holds_the_process_and_lets_it_go(tmp_path):
+    """On this machine's kernel, when it has one and runs as root: the process is in the group
+    while the model holds, and back where it was after (a cap high enough to slow nothing)."""
+    import os
+
+    from matching_scale import throttle_reads
+
+    v1 = Path("/sys/fs/cgroup/blkio/blkio.throttle.read_iops_device")
+    if os.geteuid() != 0 or not v1.exists():
+        pytest.skip("needs root and a cgroup v1 blkio hierarchy")
+    before = Path("/proc/self/cgroup").read_text()
+    try:
+        model, undo = throttle_reads(str(Path(__file__)), 1_000_000, None)
+    except ValueError as error:
+        pytest.skip(str(error))
+    try:
+        assert f"blkio:/{Path(model['cgroup']).name}" in Path("/proc/self/cgroup").read_text()
+    finally:
+        served = undo()
+    assert served["reads"] >= 0 and served["read_mib"] >= 0 and len(served) == 2
+    assert not Path(model["cgroup"]).exists()
+    assert Path("/proc/self/cgroup").read_text() == before
+
+
+def test_a_disk_model_needs_cold_and_a_rate(started, capsys):
+    import matching_scale
+
+    ran = started
+    with pytest.raises(SystemExit) as stopped:
+        matching_scale.main(["--refs", "10", "--index", "/nonexistent", "--disk-iops", "3000"])
+    assert stopped.value.code == 2 and "give --cold too" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        matching_scale.main(["--refs", "10", "--index", "/x", "--disk-mib-s", "125"])
+    assert "give --cold too" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        matching_scale.main(["--refs", "10", "--index", "/x", "--cold", "--disk-iops", "0"])
+    assert "rates above 0" in capsys.readouterr().err and not ran
+    assert matching_scale.main(["--refs", "10", "--index", "/nonexistent", "--cold",
+                                "--disk-iops", "3000", "--disk-mib-s", "125"]) == 0
+    cmd = ran[0]
+    assert cmd[cmd.index("--disk-iops") + 1] == "3000"
+    assert cmd[cmd.index("--disk-mib-s") + 1] == "125.0"
+    assert "--cold" in cmd
+
+
+def test_the_searching_process_runs_under_the_model_and_leaves_it_whatever_happens(monkeypatch):
+    import argparse
+
+    import matching_scale
+
+    calls = []
+
+    def throttle(path, iops, mib_s):
+        calls.append((path, iops, mib_s))
+        return {"read_iops": iops}, lambda: calls.append("undone") or {"reads": 5, "read_mib": 1.0}
+
+    monkeypatch.setattr(matching_scale, "base_images", lambda folder: [])
+    monkeypatch.setattr(matching_scale, "throttle_reads", throttle)
+    monkeypatch.setattr(matching_scale, "_timed", lambda args, *rest: {"disk_model": rest[-1]})
+    args = argparse.Namespace(images=None, index="/i", disk_iops=3000, disk_mib_s=None)
+    report = matching_scale.search(args)
+    assert calls == [("/i", 3000, None), "undone"]
+    assert report["disk_model"] == {"read_iops": 3000, "served": {"reads": 5, "read_mib": 1.0}}
+
+    def failed(*args):
+        raise RuntimeError("a search failed")
+
+    monkeypatch.setattr(matching_scale, "_timed", failed)
+    with pytest.raises(RuntimeError):
+        matching_scale.search(args)
+    assert calls[-1] == "undone"
+
+    def refused(*args):
+        raise ValueError("no block-IO control group")
+
+    monkeypatch.setattr(matching_scale, "throttle_reads", refused)
+    with pytest.raises(SystemExit, match="error: no block-IO control group"):
+        matching_scale.search(args)
+    monkeypatch.setattr(matching_scale, "throttle_reads", throttle)
+    monkeypatch.setattr(matching_scale, "_timed", lambda args, *rest: {"disk_model": rest[-1]})
+    assert matching_scale.search(argparse.Namespace(images=None, index="/i", disk_iops=None,
+                                                    disk_mib_s=None)) == {"disk_model": None}
