@@ -1,0 +1,248 @@
+"""Benchmark (issue 21, a measurement for a next change): does the picture itself tell a
+self-similar work's copy from another view of its scene, where the second-plane discount
+cannot?
+
+    .venv/bin/python benchmarks/matching_photometric.py --folder /tmp/w/tuning/wallpapers \\
+        --save /tmp/photometric.json
+    .venv/bin/python benchmarks/matching_photometric.py --report /tmp/photometric.json
+
+A copy is the work's pixels: warped back by the copy's homography, the work agrees with the
+query everywhere it covers (give or take JPEG and resampling). Another view of the scene agrees
+only on the plane the homography fits; a nearer part is displaced by its parallax. Every
+separator tried on the second fit alone failed (docs/benchmarks.md, "What the second planes look
+like"); this measures whether the pixels separate, before anything is built on them.
+
+For each copy and view of `matching_views.py` (the same scenes, renders and JPEG qualities), the
+scene's own work is verified directly with the query as it is and mirrored (the search's first
+two stages; the windows are left out), and the variant with the most inliers gives the copy's
+homography. Where a second plane counted (plane2 > 0), the work's picture, as the index
+described it, is warped into the query by that homography and compared with the query patch by
+patch (`agreement`): the normalised cross-correlation of 21-pixel patches every 16 pixels, both
+pictures blurred a little (sigma 1.5), over the patches that are not flat (standard deviation
+4 grey levels or more in both) and lie on the work by the blur's reach. Saved per case: the
+score as verified, the tight inliers and second plane, and the patches' correlations.
+
+The report replays rules "the second-plane discount is lifted when at least SHARE of a case's
+patches (10 at least) correlate at NCC or more", as an **estimate**: a case is called a copy
+again when its score as verified is below the match threshold and its tight inliers alone,
+undiscounted, would reach it (Index `half`; the coverage weight and the factors a search
+applies later are left out). Reported per rule: the copies so recovered and the views so newly
+called copies (of the cases with a second plane).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import time
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests" / "matching"))
+
+HALF = 10        # a patch is 2 * HALF + 1 pixels square
+STEP = 16        # patches every STEP pixels of the query
+BLUR = 1.5       # Gaussian sigma both pictures are blurred with (JPEG, resampling)
+FLAT = 4.0       # a patch with a smaller standard deviation (grey levels) is flat: not compared
+MIN_PATCHES = 10
+NCCS = (0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
+SHARES = (0.9, 0.93, 0.95, 0.97, 0.98)
+
+
+def agreement(query: np.ndarray, work: np.ndarray, H: np.ndarray) -> np.ndarray:
+    """The correlations of the query's patches with the work warped into it by H (3x3, query
+    pixels -> work pixels), over the patches the work covers that are flat in neither."""
+    import cv2
+
+    qh, qw = query.shape
+    q = cv2.GaussianBlur(query.astype(np.float32), (0, 0), BLUR)
+    w = cv2.warpPerspective(work.astype(np.float32), H, (qw, qh),
+                            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
+    w = cv2.GaussianBlur(w, (0, 0), BLUR)
+    inside = cv2.warpPerspective(np.ones(work.shape, np.uint8), H, (qw, qh),
+                                 flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+    reach = int(np.ceil(3 * BLUR))   # the blur carries what lies beyond the work's edge this far
+    inside = cv2.erode(inside, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8),
+                       borderType=cv2.BORDER_CONSTANT, borderValue=0) > 0
+    out = []
+    for y in range(HALF, qh - HALF, STEP):
+        for x in range(HALF, qw - HALF, STEP):
+            cut = np.s_[y - HALF:y + HALF + 1, x - HALF:x + HALF + 1]
+            a, b = q[cut], w[cut]
+            if not inside[cut].all() or a.std() < FLAT or b.std() < FLAT:
+                continue
+            out.append(float(np.corrcoef(a.ravel(), b.ravel())[0, 1]))
+    return np.array(out, np.float32)
+
+
+def verified(engine, data: bytes, work: str) -> dict | None:
+    """The work verified directly with the query as it is and mirrored: the variant with the most
+    inliers, its score, evidence and homography (query pixels -> work pixels, as described),
+    and the query's grey picture in that variant's frame; None when no variant placed it."""
+    from matching import index as index_module
+    from matching.engine import query_signature
+
+    ix = engine._index
+    slot = ix.slot_of[work]
+    query = query_signature(data)
+    real, kept, best = index_module.verify_pair, {}, None
+
+    def keep(*args, **kwargs):
+        kept.clear()
+        kept.update(real(*args, **kwargs))
+        return kept
+
+    index_module.verify_pair = keep
+    try:
+        for stage in (0, 1):
+            for variant in query.stage(stage):
+                f = variant.features
+                kept.clear()
+                shared = ix._shortlist_index([slot])
+                scores = ix.verify(f, [slot], [slot], None, shared, None, {}, {})
+                if "H" in kept and (best is None or kept["n"] > best["n"]):
+                    best = {"stage": stage, "score": float(scores.get(slot, 0.0)), "n": kept["n"],
+                            "tight": kept["tight"], "plane2": kept["plane2"], "H": kept["H"],
+                            "size": f.size}
+    finally:
+        index_module.verify_pair = real
+    if best is None:
+        return None
+    gray = query.gray if best["stage"] == 0 else np.ascontiguousarray(query.gray[:, ::-1])
+    best["gray"] = gray
+    return best
+
+
+def _measured(engine, data: bytes, work: str, picture) -> dict | None:
+    import cv2
+
+    found = verified(engine, data, work)
+    if found is None:
+        return None
+    record = {k: round(float(found[k]), 4) for k in ("score", "n", "tight", "plane2")}
+    if found["plane2"] > 0:
+        qw, qh = found["size"]
+        query = cv2.resize(found["gray"], (int(qw), int(qh)), interpolation=cv2.INTER_AREA)
+        rw, rh = engine._index.sizes[engine._index.slot_of[work]]
+        described = cv2.resize(np.asarray(picture.convert("L")), (int(rw), int(rh)),
+                               interpolation=cv2.INTER_AREA)
+        record["ncc"] = [round(float(v), 3) for v in agreement(query, described, found["H"])]
+    return record
+
+
+def _cases_of(task) -> dict:
+    """One scene's copies and views (matching_views.py's), each measured (_measured)."""
+    import matching_views as views
+    import transforms
+    from matching_scale import queries_of
+
+    name, picture = task
+    engine = views._ENGINE
+    buf = io.BytesIO()
+    picture.save(buf, "PNG")
+    buf.seek(0)
+    out = {f"copy {name} {kind}": _measured(engine, data, name, picture)
+           for kind, data in zip(views.COPIES, queries_of(buf))}
+    for kind in views.MAPS:
+        disp = views.disparity(kind, picture.size[0], picture.size[1], zlib.crc32(name.encode()))
+        for sideways in views.SIDEWAYS:
+            for closer in views.CLOSER:
+                view = transforms.other_view(picture, disp, sideways, closer)
+                for quality in views.QUALITIES:
+                    case = f"view {name} {kind} aside {sideways} closer {closer} jpeg {quality}"
+                    out[case] = _measured(engine, views._jpeg(view, quality), name, picture)
+    return out
+
+
+def run(folder: str, workers: int) -> dict:
+    import tempfile
+
+    from tqdm import tqdm
+
+    import matching_views as views
+    from matching.engine import Engine
+
+    pictures = views.scenes(0, None, folder)
+    cases: dict = {}
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="photometric-index-") as index:
+        engine = Engine.open(index)
+        errors = engine.add_many((name, views._jpeg(im, 95))
+                                 for name, im in sorted(pictures.items()))
+        if errors:
+            raise SystemExit(f"could not index: {errors}")
+        engine.save()
+        with ProcessPoolExecutor(workers, initializer=views._open, initargs=(index,)) as pool:
+            for part in tqdm(pool.map(_cases_of, sorted(pictures.items())), total=len(pictures),
+                             desc="scenes", unit="scene"):
+                cases.update(part)
+    return {"folder": folder, "scenes": sorted(pictures), "cases": cases,
+            "seconds": round(time.perf_counter() - t0, 1)}
+
+
+def report(cases: dict, half: float = 15.0) -> dict:
+    """Per rule (NCC, SHARE): the copies recovered and the views newly called copies, estimated
+    (the module's docstring); and how the cases with a second plane are spread."""
+    match = 0.5
+    rows = []
+    for case, r in cases.items():
+        if not r or r.get("ncc") is None or len(r["ncc"]) < MIN_PATCHES:
+            continue
+        undiscounted = 1.0 - 2.0 ** (-r["tight"] / half)
+        rows.append((case.split()[0], case, r["score"] < match <= undiscounted, np.array(r["ncc"])))
+    rules = []
+    for ncc in NCCS:
+        for share in SHARES:
+            lifted = [(kind, case) for kind, case, could, v in rows
+                      if could and (v >= ncc).mean() >= share]
+            rules.append({"ncc": ncc, "share": share,
+                          "copies_recovered": sorted(c for k, c in lifted if k == "copy"),
+                          "views_newly_copies": sorted(c for k, c in lifted if k == "view")})
+    kinds = ("copy", "view")
+    return {"with_a_second_plane": {kind: sum(1 for k, *_ in rows if k == kind) for kind in kinds},
+            "could_be_lifted": {kind: sum(1 for k, _, could, _ in rows if k == kind and could)
+                                for kind in kinds},
+            "rules": rules}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--folder",
+                        help="the scenes (e.g. the tuning set's wallpapers: tuning_pictures.py)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--save", help="write every case's measure to this JSON file")
+    parser.add_argument("--report", metavar="FILE",
+                        help="report on a file --save wrote, without running")
+    args = parser.parse_args(argv)
+    if args.report:
+        try:
+            saved = json.loads(Path(args.report).read_text())
+            cases = saved["cases"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            parser.error(f"--report {args.report}: not a file --save wrote ({error})")
+    else:
+        if not args.folder or not Path(args.folder).is_dir():
+            parser.error("--folder: a folder of pictures is needed (or --report FILE)")
+        saved = run(args.folder, max(1, args.workers))
+        cases = saved["cases"]
+        if args.save:
+            Path(args.save).write_text(json.dumps(saved))
+    out = report(cases)
+    for rule in out["rules"]:
+        found = rule["copies_recovered"]
+        rule["copies_recovered"] = f"{len(found)}: " + ", ".join(found)
+        rule["views_newly_copies"] = len(rule["views_newly_copies"])
+    print(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,191 @@
+"""`benchmarks/matching_photometric.py`: whether the picture tells a self-similar work's copy
+from another view of its scene (docs/benchmarks.md, "Does the picture tell a copy from a view")."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.matching import transforms
+from tests.matching.conftest import photo
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+import matching_photometric as photometric  # noqa: E402
+
+
+def _gray(name: str) -> np.ndarray:
+    return np.asarray(photo(name).convert("L"))
+
+
+def _moved(dx: float, dy: float, scale: float = 1.0) -> np.ndarray:
+    return np.array([[scale, 0, dx], [0, scale, dy], [0, 0, 1]], np.float64)
+
+
+def test_a_copy_agrees_with_its_work_everywhere_it_covers():
+    work = _gray("astronaut.png")
+    H = _moved(40, 30, 0.8)                     # query pixel -> work pixel
+    query = cv2.warpPerspective(work, H, (300, 300), flags=cv2.WARP_INVERSE_MAP)
+    ncc = photometric.agreement(query, work, H)
+    assert len(ncc) > 50 and (ncc >= 0.95).mean() > 0.98
+
+
+def test_a_part_moved_by_parallax_disagrees_there():
+    work = _gray("astronaut.png")
+    H = _moved(40, 30, 0.8)
+    query = cv2.warpPerspective(work, H, (300, 300), flags=cv2.WARP_INVERSE_MAP)
+    query[:, 150:] = cv2.warpPerspective(work, _moved(49, 30, 0.8), (300, 300),
+                                         flags=cv2.WARP_INVERSE_MAP)[:, 150:]   # 9 pixels aside
+    ncc = photometric.agreement(query, work, H)
+    share = (ncc >= 0.85).mean()
+    assert 0.3 < share < 0.75                   # the left half agrees, the moved half does not
+
+
+def test_flat_patches_and_patches_the_work_does_not_cover_are_not_compared():
+    flat = np.full((200, 200), 128, np.uint8)
+    assert len(photometric.agreement(flat, flat, np.eye(3))) == 0
+    work = _gray("astronaut.png")
+    far = _moved(10_000, 0)                     # the work lies nowhere in the query
+    assert len(photometric.agreement(work[:200, :200], work, far)) == 0
+
+
+def test_a_copy_verified_directly_gives_the_homography_that_makes_it_agree(engine):
+    picture = photo("coffee.png")
+    w, h = picture.size
+    crop = transforms.jpeg(picture.crop((w // 10, h // 8, w * 9 // 10, h * 7 // 8)), 75)
+    found = photometric.verified(engine, crop, "coffee.png")
+    assert found is not None and found["stage"] == 0 and found["score"] >= 0.5
+    qw, qh = found["size"]
+    query = cv2.resize(found["gray"], (int(qw), int(qh)), interpolation=cv2.INTER_AREA)
+    rw, rh = engine._index.sizes[engine._index.slot_of["coffee.png"]]
+    work = cv2.resize(np.asarray(picture.convert("L")), (int(rw), int(rh)),
+                      interpolation=cv2.INTER_AREA)
+    assert (photometric.agreement(query, work, found["H"]) >= 0.85).mean() > 0.9
+
+
+def test_a_mirrored_copy_is_measured_in_the_mirrored_frame(engine):
+    from PIL import ImageOps
+
+    picture = photo("coffee.png")
+    mirrored = transforms.jpeg(ImageOps.mirror(picture), 90)
+    found = photometric.verified(engine, mirrored, "coffee.png")
+    assert found is not None and found["stage"] == 1
+    from matching.engine import query_signature
+
+    plain = query_signature(transforms.jpeg(ImageOps.mirror(picture), 90)).gray
+    assert np.array_equal(found["gray"], plain[:, ::-1])
+
+
+def test_verification_is_put_back_even_when_it_fails(engine, monkeypatch):
+    from matching import index
+
+    real = index.verify_pair
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("verification failed")
+
+    monkeypatch.setattr(index, "verify_pair", broken)
+    with pytest.raises(RuntimeError):
+        photometric.verified(engine, transforms.jpeg(photo("coffee.png"), 90), "coffee.png")
+    assert index.verify_pair is broken
+    monkeypatch.setattr(index, "verify_pair", real)
+
+
+def _case(score, tight, ncc):
+    return {"score": score, "n": tight + 10, "tight": tight, "plane2": 20.0, "ncc": ncc}
+
+
+def test_a_rule_lifts_only_cases_below_the_threshold_that_their_own_inliers_would_make_matches():
+    agree = [0.99] * 19 + [0.5]                 # 95% of the patches at 0.9 or more
+    cases = {
+        "copy a crop": _case(0.2, 15.0, agree),          # 15 tight: undiscounted exactly 0.5
+        "copy b crop": _case(0.2, 14.9, agree),          # just below: no lift can make it a match
+        "copy c crop": _case(0.5, 30.0, agree),          # a match already: nothing to recover
+        "view a step": _case(0.1, 20.0, agree),
+        "view b step": _case(0.1, 20.0, [0.99] * 18 + [0.5] * 2),   # 90%: below a 0.93 share
+        "view c step": _case(0.1, 20.0, [0.99] * 9),     # fewer patches than MIN_PATCHES
+        "view d step": None,
+        "view e step": {"score": 0.1, "n": 30.0, "tight": 20.0, "plane2": 0.0},   # no second plane
+    }
+    out = photometric.report(cases)
+    rule = next(r for r in out["rules"] if r["ncc"] == 0.9 and r["share"] == 0.93)
+    assert rule["copies_recovered"] == ["copy a crop"]
+    assert rule["views_newly_copies"] == ["view a step"]
+    looser = next(r for r in out["rules"] if r["ncc"] == 0.9 and r["share"] == 0.9)
+    assert looser["views_newly_copies"] == ["view a step", "view b step"]
+    stricter = next(r for r in out["rules"] if r["ncc"] == 0.95 and r["share"] == 0.98)
+    assert stricter["copies_recovered"] == [] and stricter["views_newly_copies"] == []
+    assert out["with_a_second_plane"] == {"copy": 3, "view": 2}
+    assert out["could_be_lifted"] == {"copy": 1, "view": 2}
+
+
+def test_a_file_that_is_not_a_saved_run_is_named(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{\"no\": 1}")
+    with pytest.raises(SystemExit):
+        photometric.main(["--report", str(bad)])
+    assert "not a file --save wrote" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        photometric.main([])
+    assert "a folder of pictures is needed" in capsys.readouterr().err
+
+
+def test_a_saved_run_is_reported_without_running(tmp_path, capsys):
+    import json
+
+    saved = tmp_path / "run.json"
+    saved.write_text(json.dumps({"cases": {"copy a crop": _case(0.2, 20.0, [0.99] * 20)}}))
+    assert photometric.main(["--report", str(saved)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    first = out["rules"][0]
+    assert first["copies_recovered"] == "1: copy a crop" and first["views_newly_copies"] == 0
+
+
+def test_only_patches_wholly_on_the_work_are_compared():
+    work = _gray("astronaut.png")
+    H = _moved(0, 0)
+    query = np.random.default_rng(1).integers(0, 255, (300, 300)).astype(np.uint8)
+    query[:, :150] = work[:300, :150]           # the work covers the query's left half only...
+    ncc = photometric.agreement(query, cv2.copyMakeBorder(work[:300, :150], 0, 0, 0, 0, 0), H)
+    assert len(ncc) > 20 and (ncc >= 0.95).all()    # ...and no patch across its edge is compared
+
+
+def test_a_patch_flat_on_the_work_is_not_compared_even_when_the_query_is_not():
+    work = _gray("astronaut.png").copy()
+    work[100:250, 100:250] = 90                 # a flat square on the work...
+    query = work.copy()
+    query[100:250, 100:250] = np.random.default_rng(2).integers(0, 255, (150, 150))   # textured
+    ncc = photometric.agreement(query, work, np.eye(3))
+    whole = photometric.agreement(_gray("astronaut.png"), _gray("astronaut.png"), np.eye(3))
+    # the square's inner patches are left out (no NaN from a flat patch); those across its edge,
+    # where the blur mixes both, are compared
+    assert np.isfinite(ncc).all() and len(whole) - len(ncc) >= 25 and (ncc >= 0.95).mean() > 0.9
+
+
+def test_the_variant_with_the_most_inliers_is_the_one_measured(engine, monkeypatch):
+    """A query that matches both as it is and mirrored (a picture beside its mirror image):
+    the variant whose verification holds more inliers gives the homography."""
+    from PIL import Image, ImageOps
+
+    from matching import index
+
+    picture = photo("coffee.png")
+    w, h = picture.size
+    both = Image.new("RGB", (2 * w, h))
+    both.paste(picture, (0, 0))
+    both.paste(ImageOps.mirror(picture), (w, 0))
+    real, calls = index.verify_pair, []
+
+    def counted(*args, **kwargs):
+        out = dict(real(*args, **kwargs))
+        calls.append(out)
+        out.update(n=10.0 * len(calls), H=np.eye(3) * len(calls))   # each later call more inliers
+        return out
+
+    monkeypatch.setattr(index, "verify_pair", counted)
+    found = photometric.verified(engine, transforms.jpeg(both, 90), "coffee.png")
+    assert len(calls) >= 2 and found["n"] == 10.0 * len(calls)
+    assert np.array_equal(found["H"], np.eye(3) * len(calls))
