@@ -24,10 +24,11 @@ score as verified, the tight inliers and second plane, and the patches' correlat
 
 The report replays rules "the second-plane discount is lifted when at least SHARE of a case's
 patches (10 at least) correlate at NCC or more", as an **estimate**: a case is called a copy
-again when its score as verified is below the match threshold and its tight inliers alone,
-undiscounted, would reach it (Index `half`; the coverage weight and the factors a search
-applies later are left out). Reported per rule: the copies so recovered and the views so newly
-called copies (of the cases with a second plane).
+again when its score as verified is below the match threshold, the discount lowered it, and
+its tight inliers with the coverage weight, undiscounted, would reach it (`liftable`; the
+factors a search applies later are left out, and the work is verified alone, not among a
+shortlist of 20, so it may hold more pairs than in a search). Reported per rule: the copies
+so recovered and the views so newly called copies (of the cases with a second plane).
 """
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ STEP = 16        # patches every STEP pixels of the query
 BLUR = 1.5       # Gaussian sigma both pictures are blurred with (JPEG, resampling)
 FLAT = 4.0       # a patch with a smaller standard deviation (grey levels) is flat: not compared
 MIN_PATCHES = 10
+NEEDED = ("score", "n", "tight", "plane2")   # what a saved case holds (and ncc, coverage)
 NCCS = (0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 SHARES = (0.9, 0.93, 0.95, 0.97, 0.98)
 
@@ -109,8 +111,8 @@ def verified(engine, data: bytes, work: str) -> dict | None:
                 scores = ix.verify(f, [slot], [slot], None, shared, None, {}, {})
                 if "H" in kept and (best is None or kept["n"] > best["n"]):
                     best = {"stage": stage, "score": float(scores.get(slot, 0.0)), "n": kept["n"],
-                            "tight": kept["tight"], "plane2": kept["plane2"], "H": kept["H"],
-                            "size": f.size}
+                            "tight": kept["tight"], "plane2": kept["plane2"],
+                            "coverage": kept["coverage"], "H": kept["H"], "size": f.size}
     finally:
         index_module.verify_pair = real
     if best is None:
@@ -126,7 +128,7 @@ def _measured(engine, data: bytes, work: str, picture) -> dict | None:
     found = verified(engine, data, work)
     if found is None:
         return None
-    record = {k: round(float(found[k]), 4) for k in ("score", "n", "tight", "plane2")}
+    record = {k: round(float(found[k]), 4) for k in ("score", "n", "tight", "plane2", "coverage")}
     if found["plane2"] > 0:
         qw, qh = found["size"]
         query = cv2.resize(found["gray"], (int(qw), int(qh)), interpolation=cv2.INTER_AREA)
@@ -187,16 +189,27 @@ def run(folder: str, workers: int) -> dict:
             "seconds": round(time.perf_counter() - t0, 1)}
 
 
-def report(cases: dict, half: float = 15.0) -> dict:
+def liftable(r: dict) -> bool:
+    """Whether a case is below the match threshold only by the second-plane discount: the
+    discount lowered it (Index.plane_factor below 1) and its tight inliers with the coverage
+    weight alone would make it a match (a file saved before coverage was kept: taken as full)."""
+    from matching.engine import THRESHOLD
+    from matching.index import Index, _score
+
+    p = Index.PARAMS
+    weight = min(1.0, r.get("coverage", p["cover"]) / p["cover"])
+    discounted = r["plane2"] > p["p0"] and r["n"] > 0
+    return discounted and r["score"] < THRESHOLD <= _score(r["tight"] * weight, p["half"])
+
+
+def report(cases: dict) -> dict:
     """Per rule (NCC, SHARE): the copies recovered and the views newly called copies, estimated
     (the module's docstring); and how the cases with a second plane are spread."""
-    match = 0.5
     rows = []
     for case, r in cases.items():
         if not r or r.get("ncc") is None or len(r["ncc"]) < MIN_PATCHES:
             continue
-        undiscounted = 1.0 - 2.0 ** (-r["tight"] / half)
-        rows.append((case.split()[0], case, r["score"] < match <= undiscounted, np.array(r["ncc"])))
+        rows.append((case.split()[0], case, liftable(r), np.array(r["ncc"])))
     rules = []
     for ncc in NCCS:
         for share in SHARES:
@@ -226,6 +239,10 @@ def main(argv=None) -> int:
         try:
             saved = json.loads(Path(args.report).read_text())
             cases = saved["cases"]
+            if not isinstance(cases, dict) or not all(
+                    r is None or (isinstance(r, dict) and all(k in r for k in NEEDED))
+                    for r in cases.values()):
+                raise ValueError(f"each case needs {', '.join(NEEDED)}")
         except (OSError, ValueError, KeyError, TypeError) as error:
             parser.error(f"--report {args.report}: not a file --save wrote ({error})")
     else:

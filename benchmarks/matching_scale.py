@@ -425,8 +425,8 @@ def block_device(path: str, sysfs: str = "/sys/dev/block") -> str:
     st = os.stat(path)
     dev = Path(sysfs) / f"{os.major(st.st_dev)}:{os.minor(st.st_dev)}"
     if not dev.exists():
-        raise ValueError(f"{path} is on no block device (tmpfs or an overlay?): a disk model "
-                         "needs the index on a disk; put --index on one")
+        raise ValueError(f"{path}: its filesystem names no block device (tmpfs, an overlay, btrfs "
+                         "or ZFS): a disk model needs the index on a plain disk's filesystem")
     if (dev / "partition").exists():
         dev = dev.resolve().parent
     return (dev / "dev").read_text().strip()
@@ -465,6 +465,45 @@ def _group_of_self(hierarchy: str, proc: str) -> str:
     return ""
 
 
+def _hierarchy(root: str) -> str | None:
+    """'v1' (a blkio hierarchy with throttling), 'v2' (the io controller), or None."""
+    if (Path(root) / "blkio" / "blkio.throttle.read_iops_device").exists():
+        return "v1"
+    controllers = Path(root) / "cgroup.controllers"
+    if controllers.exists() and "io" in controllers.read_text().split():
+        return "v2"
+    return None
+
+
+def disk_model_problem(index: str, root: str = "/sys/fs/cgroup") -> str | None:
+    """Why a disk model could not be set for an index to be built at `index`, or None: checked
+    before a build, since the searching process that sets it runs after."""
+    if os.geteuid() != 0:
+        return "--disk-iops and --disk-mib-s need root (they set a control group)"
+    if _hierarchy(root) is None:
+        return (f"no block-IO control group under {root} (cgroup v1 blkio, or v2 with the io "
+                "controller): a disk model cannot be set on this machine")
+    where = Path(index).resolve()
+    while not where.exists():
+        where = where.parent
+    try:
+        block_device(str(where))
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def _refused(error: OSError) -> str:
+    """What an error writing a control group's files means, by its errno."""
+    import errno
+
+    if error.errno in (errno.EPERM, errno.EACCES):
+        return "it needs root"
+    if error.errno == errno.EROFS:
+        return "the control groups are read-only here (a container?)"
+    return "the kernel refused the group or its rule"
+
+
 def throttle_reads(path: str, iops: int | None, mib_s: float | None,
                    root: str = "/sys/fs/cgroup", sysfs: str = "/sys/dev/block",
                    proc: str = "/proc/self/cgroup"):
@@ -475,17 +514,24 @@ def throttle_reads(path: str, iops: int | None, mib_s: float | None,
     kernel's Documentation/admin-guide/cgroup-v1/blkio-controller.rst and cgroup-v2.rst) caps
     the rate of reads, page faults on mapped files included; it adds no latency of its own, so
     a single read still costs what this machine's disk takes. Root only. Returns (what was set,
-    a function that puts the process back in its own group and removes the new one)."""
+    a function that puts the process back in its own group and removes the new one, and returns
+    the reads served; it never raises: what it could not do is in its answer's `cleanup`).
+    Groups an earlier run left (its process killed) are removed first when empty."""
     device = block_device(path, sysfs)
     name = f"{THROTTLED}-{os.getpid()}"
     v1, v2 = Path(root) / "blkio", Path(root)
-    if (v1 / "blkio.throttle.read_iops_device").exists():
+    kind = _hierarchy(root)
+    for stale in (v1 if kind == "v1" else v2).glob(f"{THROTTLED}-*"):
+        try:
+            stale.rmdir()   # the kernel refuses while a process is in it: another run's, live
+        except OSError:
+            pass
+    if kind == "v1":
         group, parent, home = v1 / name, v1, v1 / _group_of_self("blkio", proc)
         rules = {"blkio.throttle.read_iops_device": f"{device} {iops}" if iops else None,
                  "blkio.throttle.read_bps_device":
                      f"{device} {int(mib_s * 2 ** 20)}" if mib_s else None}
-    elif "io" in ((v2 / "cgroup.controllers").read_text().split()
-                  if (v2 / "cgroup.controllers").exists() else []):
+    elif kind == "v2":
         group, parent, home = v2 / name, v2, v2 / _group_of_self("", proc)
         limits = [f"riops={iops}"] if iops else []
         limits += [f"rbps={int(mib_s * 2 ** 20)}"] if mib_s else []
@@ -507,12 +553,16 @@ def throttle_reads(path: str, iops: int | None, mib_s: float | None,
                 group.rmdir()   # nothing left behind: a group the kernel made holds no process yet
             except OSError:
                 pass
-        raise ValueError(f"the disk model could not be set ({error}): it needs root") from error
+        raise ValueError(f"the disk model could not be set ({error}): {_refused(error)}") from error
 
     def undo() -> dict:
         served = _served(group, device, parent is v1)
-        (home / "cgroup.procs").write_text(str(os.getpid()))
-        group.rmdir()
+        try:
+            (home / "cgroup.procs").write_text(str(os.getpid()))
+            group.rmdir()
+        except OSError as error:   # a report is worth more than a tidy machine: say, do not raise
+            served["cleanup"] = f"{group} could not be removed ({error}): remove it by hand"
+            print(f"warning: {served['cleanup']}", file=sys.stderr)
         return served
 
     return {"device": device, "read_iops": iops, "read_mib_s": mib_s, "cgroup": str(group)}, undo
@@ -601,9 +651,15 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if any(v is not None and v <= 0 for v in (args.disk_iops, args.disk_mib_s)):
         ap.error("--disk-iops and --disk-mib-s are rates above 0")
+    if args.disk_mib_s is not None and args.disk_mib_s * 2 ** 20 < 1:
+        ap.error("--disk-mib-s: below a byte a second the kernel would take it for no limit")
     if (args.disk_iops or args.disk_mib_s) and not args.cold:
         ap.error("--disk-iops and --disk-mib-s model a disk read after a boot: give --cold too "
                  "(else the page cache answers the reads)")
+    if (args.disk_iops or args.disk_mib_s) and not args.search_only:
+        problem = disk_model_problem(args.index)   # said now, not after an hour's build
+        if problem:
+            ap.error(problem)
     if args.compact is not None:
         print(json.dumps(compact(args)))
         return 0
@@ -629,7 +685,11 @@ def main(argv=None) -> int:
             return 2
         report = search(args)
     else:
-        report["search"] = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode:   # the searching process's own message, not a bare exit status
+            print(done.stderr.strip()[-4000:], file=sys.stderr)
+            return done.returncode
+        report["search"] = json.loads(done.stdout)
     print(json.dumps(report))
     return 0
 

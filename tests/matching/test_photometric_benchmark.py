@@ -58,6 +58,7 @@ def test_a_copy_verified_directly_gives_the_homography_that_makes_it_agree(engin
     crop = transforms.jpeg(picture.crop((w // 10, h // 8, w * 9 // 10, h * 7 // 8)), 75)
     found = photometric.verified(engine, crop, "coffee.png")
     assert found is not None and found["stage"] == 0 and found["score"] >= 0.5
+    assert 0.3 < found["coverage"] < 0.8        # the crop keeps 80% x 75% of the work
     qw, qh = found["size"]
     query = cv2.resize(found["gray"], (int(qw), int(qh)), interpolation=cv2.INTER_AREA)
     rw, rh = engine._index.sizes[engine._index.slot_of["coffee.png"]]
@@ -73,10 +74,13 @@ def test_a_mirrored_copy_is_measured_in_the_mirrored_frame(engine):
     mirrored = transforms.jpeg(ImageOps.mirror(picture), 90)
     found = photometric.verified(engine, mirrored, "coffee.png")
     assert found is not None and found["stage"] == 1
-    from matching.engine import query_signature
-
-    plain = query_signature(transforms.jpeg(ImageOps.mirror(picture), 90)).gray
-    assert np.array_equal(found["gray"], plain[:, ::-1])
+    rw, rh = engine._index.sizes[engine._index.slot_of["coffee.png"]]
+    work = cv2.resize(np.asarray(picture.convert("L")), (int(rw), int(rh)),
+                      interpolation=cv2.INTER_AREA)
+    in_its_frame = photometric.agreement(found["gray"], work, found["H"])
+    unmirrored = np.ascontiguousarray(found["gray"][:, ::-1])
+    as_it_came = photometric.agreement(unmirrored, work, found["H"])
+    assert (in_its_frame >= 0.85).mean() > 0.9 > 0.5 > (as_it_came >= 0.85).mean()
 
 
 def test_verification_is_put_back_even_when_it_fails(engine, monkeypatch):
@@ -109,17 +113,20 @@ def test_a_rule_lifts_only_cases_below_the_threshold_that_their_own_inliers_woul
         "view c step": _case(0.1, 20.0, [0.99] * 9),     # fewer patches than MIN_PATCHES
         "view d step": None,
         "view e step": {"score": 0.1, "n": 30.0, "tight": 20.0, "plane2": 0.0},   # no second plane
+        "view f step": {**_case(0.1, 20.0, agree), "plane2": 8.0},    # p0: no discount taken
+        "view g step": {**_case(0.1, 20.0, agree), "coverage": 0.05},   # a third of full weight
+        "view h step": {**_case(0.1, 20.0, agree), "coverage": 0.15},   # full weight
     }
     out = photometric.report(cases)
     rule = next(r for r in out["rules"] if r["ncc"] == 0.9 and r["share"] == 0.93)
     assert rule["copies_recovered"] == ["copy a crop"]
-    assert rule["views_newly_copies"] == ["view a step"]
+    assert rule["views_newly_copies"] == ["view a step", "view h step"]
     looser = next(r for r in out["rules"] if r["ncc"] == 0.9 and r["share"] == 0.9)
-    assert looser["views_newly_copies"] == ["view a step", "view b step"]
+    assert looser["views_newly_copies"] == ["view a step", "view b step", "view h step"]
     stricter = next(r for r in out["rules"] if r["ncc"] == 0.95 and r["share"] == 0.98)
     assert stricter["copies_recovered"] == [] and stricter["views_newly_copies"] == []
-    assert out["with_a_second_plane"] == {"copy": 3, "view": 2}
-    assert out["could_be_lifted"] == {"copy": 1, "view": 2}
+    assert out["with_a_second_plane"] == {"copy": 3, "view": 5}
+    assert out["could_be_lifted"] == {"copy": 1, "view": 3}
 
 
 def test_a_file_that_is_not_a_saved_run_is_named(tmp_path, capsys):
@@ -182,10 +189,21 @@ def test_the_variant_with_the_most_inliers_is_the_one_measured(engine, monkeypat
     def counted(*args, **kwargs):
         out = dict(real(*args, **kwargs))
         calls.append(out)
-        out.update(n=10.0 * len(calls), H=np.eye(3) * len(calls))   # each later call more inliers
+        out.update(n=[10.0, 50.0, 20.0][len(calls) - 1], H=np.eye(3) * len(calls))   # 2nd most
         return out
 
     monkeypatch.setattr(index, "verify_pair", counted)
     found = photometric.verified(engine, transforms.jpeg(both, 90), "coffee.png")
-    assert len(calls) >= 2 and found["n"] == 10.0 * len(calls)
-    assert np.array_equal(found["H"], np.eye(3) * len(calls))
+    assert len(calls) >= 2 and found["n"] == 50.0
+    assert np.array_equal(found["H"], np.eye(3) * 2)
+
+
+def test_a_saved_case_without_its_evidence_is_refused(tmp_path, capsys):
+    import json
+
+    for cases in ([1], {"copy a crop": [1]}, {"copy a crop": {"score": 0.1}}):
+        saved = tmp_path / "run.json"
+        saved.write_text(json.dumps({"cases": cases}))
+        with pytest.raises(SystemExit):
+            photometric.main(["--report", str(saved)])
+        assert "not a file --save wrote" in capsys.readouterr().err

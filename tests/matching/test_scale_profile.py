@@ -112,9 +112,10 @@ def started(monkeypatch):
     ran = []
 
     class Done:
-        stdout = "{}"
+        stdout, stderr, returncode = "{}", "", 0
 
     monkeypatch.setattr(matching_scale, "build", lambda args: {})
+    monkeypatch.setattr(matching_scale, "disk_model_problem", lambda index: None)
     monkeypatch.setattr(matching_scale.subprocess, "run",
                         lambda cmd, **kw: ran.append(cmd) or Done())
     return ran
@@ -167,7 +168,7 @@ def test_an_index_on_no_block_device_is_named(tmp_path):
     from matching_scale import block_device
 
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ValueError, match="on no block device"):
+    with pytest.raises(ValueError, match="names no block device"):
         block_device(str(tmp_path), str(tmp_path / "empty"))
 
 
@@ -221,12 +222,15 @@ def test_a_v1_cap_on_one_of_the_rates_sets_only_that_one(tmp_path):
     group = Path(model["cgroup"])
     assert not (group / "blkio.throttle.read_bps_device").exists()
     (group / "blkio.throttle.read_iops_device").unlink()
-    throttle_reads(str(tmp_path), None, 60, str(tmp_path / "cg"), _sysfs_for(tmp_path, tmp_path / "b"))
+    throttle_reads(str(tmp_path), None, 60, str(tmp_path / "cg"),
+                   _sysfs_for(tmp_path, tmp_path / "b"))
     assert not (group / "blkio.throttle.read_iops_device").exists()
     assert (group / "blkio.throttle.read_bps_device").read_text() == f"8:0 {60 * 2 ** 20}"
 
 
 def test_a_v2_group_enables_io_and_sets_io_max(tmp_path, kernel_rmdir):
+    import os
+
     from matching_scale import throttle_reads
 
     root = tmp_path / "cg"
@@ -242,7 +246,7 @@ def test_a_v2_group_enables_io_and_sets_io_max(tmp_path, kernel_rmdir):
     assert (Path(model["cgroup"]) / "io.max").read_text() == f"8:0 riops=3000 rbps={125 * 2 ** 20}"
     (Path(model["cgroup"]) / "io.stat").write_text(f"8:0 rbytes={2 ** 21} wbytes=0 rios=7 wios=0\n")
     assert undo() == {"reads": 7, "read_mib": 2.0}
-    assert (root / "user.slice" / "cgroup.procs").read_text() != ""
+    assert (root / "user.slice" / "cgroup.procs").read_text() == str(os.getpid())
     model, _ = throttle_reads(str(tmp_path), None, 60, str(root),
                               _sysfs_for(tmp_path, tmp_path / "b"), str(proc))
     assert (Path(model["cgroup"]) / "io.max").read_text() == f"8:0 rbps={60 * 2 ** 20}"
@@ -362,3 +366,112 @@ def test_the_searching_process_runs_under_the_model_and_leaves_it_whatever_happe
     monkeypatch.setattr(matching_scale, "_timed", lambda args, *rest: {"disk_model": rest[-1]})
     assert matching_scale.search(argparse.Namespace(images=None, index="/i", disk_iops=None,
                                                     disk_mib_s=None)) == {"disk_model": None}
+
+
+def test_a_group_an_earlier_run_left_is_removed_and_a_live_one_kept(tmp_path, monkeypatch):
+    import shutil
+
+    from matching_scale import THROTTLED, throttle_reads
+
+    blkio = tmp_path / "cg" / "blkio"
+    blkio.mkdir(parents=True)
+    (blkio / "blkio.throttle.read_iops_device").write_text("")
+    (blkio / f"{THROTTLED}-1").mkdir()               # its process killed: empty
+    (blkio / f"{THROTTLED}-2").mkdir()
+    (blkio / f"{THROTTLED}-2" / "cgroup.procs").write_text("2")   # a stand-in for a live one
+
+    def busy_when_live(self):   # as the kernel: a group with a process in it stays
+        if (self / "cgroup.procs").exists() and (self / "cgroup.procs").read_text():
+            raise OSError(16, "Device or resource busy")
+        shutil.rmtree(self)
+
+    monkeypatch.setattr(Path, "rmdir", busy_when_live)
+    throttle_reads(str(tmp_path), 3000, None, str(tmp_path / "cg"), _sysfs_for(tmp_path, tmp_path))
+    assert not (blkio / f"{THROTTLED}-1").exists() and (blkio / f"{THROTTLED}-2").exists()
+
+
+def test_a_clean_up_that_fails_is_said_and_the_report_kept(tmp_path, capsys):
+    from matching_scale import throttle_reads
+
+    blkio = tmp_path / "cg" / "blkio"
+    blkio.mkdir(parents=True)
+    (blkio / "blkio.throttle.read_iops_device").write_text("")
+    proc = tmp_path / "cgroup"
+    proc.write_text("7:blkio:/gone\n")            # its own group vanished meanwhile
+    model, undo = throttle_reads(str(tmp_path), 3000, None, str(tmp_path / "cg"),
+                                 _sysfs_for(tmp_path, tmp_path), str(proc))
+    served = undo()
+    assert served["reads"] == 0 and "could not be removed" in served["cleanup"]
+    assert model["cgroup"] in served["cleanup"] and "warning" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("number, said", [(1, "needs root"), (13, "needs root"),
+                                          (30, "read-only"), (22, "refused")])
+def test_a_refusal_is_said_by_what_it_is(number, said):
+    from matching_scale import _refused
+
+    assert said in _refused(OSError(number, "x"))
+
+
+def test_the_own_group_of_a_process_at_the_root_is_the_root(tmp_path):
+    from matching_scale import _group_of_self
+
+    proc = tmp_path / "cgroup"
+    proc.write_text("1:name=systemd:/a\n0::/\n")
+    assert _group_of_self("", str(proc)) == "" and _group_of_self("blkio", str(proc)) == ""
+
+
+def test_v2_without_a_controllers_file_has_no_block_io(tmp_path):
+    from matching_scale import _hierarchy
+
+    assert _hierarchy(str(tmp_path)) is None
+    (tmp_path / "cgroup.controllers").write_text("cpu io\n")
+    assert _hierarchy(str(tmp_path)) == "v2"
+    (tmp_path / "blkio").mkdir()
+    (tmp_path / "blkio" / "blkio.throttle.read_iops_device").write_text("")
+    assert _hierarchy(str(tmp_path)) == "v1"
+
+
+def test_what_stops_a_disk_model_is_said_before_the_build(tmp_path, monkeypatch, capsys):
+    import matching_scale
+
+    built = []
+    monkeypatch.setattr(matching_scale, "build", lambda args: built.append(args) or {})
+    monkeypatch.setattr(matching_scale, "disk_model_problem", lambda index: "it needs root")
+    with pytest.raises(SystemExit) as stopped:
+        matching_scale.main(["--refs", "10", "--index", "/x", "--cold", "--disk-iops", "3000"])
+    assert stopped.value.code == 2 and "it needs root" in capsys.readouterr().err and not built
+    with pytest.raises(SystemExit):
+        matching_scale.main(["--refs", "10", "--index", "/x", "--cold", "--disk-mib-s", "1e-7"])
+    assert "below a byte a second" in capsys.readouterr().err
+
+
+def test_a_disk_model_problem_is_looked_for_where_the_index_will_be(tmp_path, monkeypatch):
+    import matching_scale
+
+    cg = tmp_path / "cg"
+    cg.mkdir()
+    monkeypatch.setattr(matching_scale.os, "geteuid", lambda: 1000)
+    assert "need root" in matching_scale.disk_model_problem(str(tmp_path / "new"), str(cg))
+    monkeypatch.setattr(matching_scale.os, "geteuid", lambda: 0)
+    assert "no block-IO control group" in matching_scale.disk_model_problem(str(tmp_path), str(cg))
+    (cg / "cgroup.controllers").write_text("io\n")
+    asked = []
+    monkeypatch.setattr(matching_scale, "block_device", lambda path: asked.append(path) or "8:0")
+    assert matching_scale.disk_model_problem(str(tmp_path / "a" / "b"), str(cg)) is None
+    assert asked == [str(tmp_path.resolve())]       # the nearest folder that exists
+    monkeypatch.setattr(matching_scale, "block_device",
+                        lambda path: (_ for _ in ()).throw(ValueError("names no block device")))
+    assert "names no block device" in matching_scale.disk_model_problem(str(tmp_path), str(cg))
+
+
+def test_a_searching_process_that_fails_says_why(monkeypatch, capsys):
+    import matching_scale
+
+    class Failed:
+        stdout, stderr, returncode = "", "error: no block-IO control group under /sys/fs/cgroup", 1
+
+    monkeypatch.setattr(matching_scale, "build", lambda args: {})
+    monkeypatch.setattr(matching_scale.subprocess, "run", lambda cmd, **kw: Failed())
+    assert matching_scale.main(["--refs", "10", "--index", "/nonexistent"]) == 1
+    assert "no block-IO control group" in capsys.readouterr().err
