@@ -88,21 +88,14 @@ def verified(engine, data: bytes, work: str) -> dict | None:
     """The work verified directly with the query as it is and mirrored: the variant with the most
     inliers, its score, evidence and homography (query pixels -> work pixels, as described),
     and the query's grey picture in that variant's frame; None when no variant placed it."""
-    from matching import index as index_module
     from matching.engine import query_signature
+    from matching_scale import verification_kept
 
     ix = engine._index
     slot = ix.slot_of[work]
     query = query_signature(data)
-    real, kept, best = index_module.verify_pair, {}, None
-
-    def keep(*args, **kwargs):
-        kept.clear()
-        kept.update(real(*args, **kwargs))
-        return kept
-
-    index_module.verify_pair = keep
-    try:
+    best = None
+    with verification_kept() as kept:
         for stage in (0, 1):
             for variant in query.stage(stage):
                 f = variant.features
@@ -113,8 +106,6 @@ def verified(engine, data: bytes, work: str) -> dict | None:
                     best = {"stage": stage, "score": float(scores.get(slot, 0.0)), "n": kept["n"],
                             "tight": kept["tight"], "plane2": kept["plane2"],
                             "coverage": kept["coverage"], "H": kept["H"], "size": f.size}
-    finally:
-        index_module.verify_pair = real
     if best is None:
         return None
     gray = query.gray if best["stage"] == 0 else np.ascontiguousarray(query.gray[:, ::-1])

@@ -34,6 +34,7 @@ searching process after loading and querying, and the size of the files on disk.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -306,6 +307,27 @@ def _found(found, want: str) -> bool:
     return bool(found and found[0].ref_id == want and found[0].match)
 
 
+@contextlib.contextmanager
+def verification_kept():
+    """While held, the evidence of the last verify_pair call (score's inliers, tight ones,
+    second plane, coverage, homography) is in the dict it gives; verification is put back
+    afterwards, also when it fails. What the search computes is unchanged."""
+    from matching import index as index_module
+
+    real, kept = index_module.verify_pair, {}
+
+    def keep(*args, **kwargs):
+        kept.clear()
+        kept.update(real(*args, **kwargs))
+        return kept
+
+    index_module.verify_pair = keep
+    try:
+        yield kept
+    finally:
+        index_module.verify_pair = real
+
+
 def where_lost(engine, want: str, query) -> dict:
     """Where a search lost its work (--misses): for each stage the query was described for
     (the whole, the mirror, the windows: with the whole and the mirror again, as the search
@@ -315,13 +337,10 @@ def where_lost(engine, want: str, query) -> dict:
     the share of the work they cover). The scores are the verification's own: the search
     lowers a window's by the whole query's second-plane factor, and a copy found small by a
     closer look's (engine.staged_search). What the search itself did is unchanged."""
-    from matching import index as index_module
-
     ix = engine._index
     if want not in ix.names:
         return {"stages": [], "error": f"{want} is not in the index"}
     slot = list(ix.names).index(want)
-    real = index_module.verify_pair
     stages = []
     for number in range(3):
         own = query.stage(number)
@@ -336,17 +355,8 @@ def where_lost(engine, want: str, query) -> dict:
         votes = [round(v, 1) for v, _, s in shortlist if s == slot]
         verified = []
         for v, features in enumerate(variants):
-            kept = {}
-
-            def keep(*args, **kwargs):
-                kept.update(real(*args, **kwargs))
-                return kept
-
-            index_module.verify_pair = keep
-            try:
+            with verification_kept() as kept:
                 scores = ix.verify(features, slots, [slot], words[v], shared, None, {}, {})
-            finally:
-                index_module.verify_pair = real
             evidence = {k: round(float(kept.get(k, 0.0)), 2)
                         for k in ("n", "tight", "plane2", "coverage")}
             verified.append({"variant": v, "score": round(float(scores.get(slot, 0.0)), 3),
@@ -465,6 +475,11 @@ def _group_of_self(hierarchy: str, proc: str) -> str:
     return ""
 
 
+def _no_controller(root: str) -> str:
+    return (f"no block-IO control group under {root} (cgroup v1 blkio, or v2 with the io "
+            "controller): a disk model cannot be set on this machine")
+
+
 def _hierarchy(root: str) -> str | None:
     """'v1' (a blkio hierarchy with throttling), 'v2' (the io controller), or None."""
     if (Path(root) / "blkio" / "blkio.throttle.read_iops_device").exists():
@@ -481,8 +496,7 @@ def disk_model_problem(index: str, root: str = "/sys/fs/cgroup") -> str | None:
     if os.geteuid() != 0:
         return "--disk-iops and --disk-mib-s need root (they set a control group)"
     if _hierarchy(root) is None:
-        return (f"no block-IO control group under {root} (cgroup v1 blkio, or v2 with the io "
-                "controller): a disk model cannot be set on this machine")
+        return _no_controller(root)
     where = Path(index).resolve()
     while not where.exists():
         where = where.parent
@@ -537,8 +551,7 @@ def throttle_reads(path: str, iops: int | None, mib_s: float | None,
         limits += [f"rbps={int(mib_s * 2 ** 20)}"] if mib_s else []
         rules = {"io.max": f"{device} {' '.join(limits)}"}
     else:
-        raise ValueError(f"no block-IO control group under {root} (cgroup v1 blkio, or v2 with the "
-                         "io controller): a disk model cannot be set on this machine")
+        raise ValueError(_no_controller(root))
     try:
         if parent is v2:
             (parent / "cgroup.subtree_control").write_text("+io")
