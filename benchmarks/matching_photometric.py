@@ -33,11 +33,10 @@ so recovered and the views so newly called copies (of the cases with a second pl
 from __future__ import annotations
 
 import argparse
-import io
+import itertools
 import json
 import sys
 import time
-import zlib
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -120,38 +119,22 @@ def _measured(engine, data: bytes, work: str, picture) -> dict | None:
     if found is None:
         return None
     record = {k: round(float(found[k]), 4) for k in ("score", "n", "tight", "plane2", "coverage")}
-    if found["plane2"] > 0:
-        qw, qh = found["size"]
-        query = cv2.resize(found["gray"], (int(qw), int(qh)), interpolation=cv2.INTER_AREA)
+    if found["plane2"] > 0:   # (the query's grey picture is the frame it was described in)
         rw, rh = engine._index.sizes[engine._index.slot_of[work]]
         described = cv2.resize(np.asarray(picture.convert("L")), (int(rw), int(rh)),
                                interpolation=cv2.INTER_AREA)
-        record["ncc"] = [round(float(v), 3) for v in agreement(query, described, found["H"])]
+        ncc = agreement(found["gray"], described, found["H"])
+        record["ncc"] = [round(float(v), 3) for v in ncc]
     return record
 
 
 def _cases_of(task) -> dict:
     """One scene's copies and views (matching_views.py's), each measured (_measured)."""
     import matching_views as views
-    import transforms
-    from matching_scale import queries_of
 
     name, picture = task
-    engine = views._ENGINE
-    buf = io.BytesIO()
-    picture.save(buf, "PNG")
-    buf.seek(0)
-    out = {f"copy {name} {kind}": _measured(engine, data, name, picture)
-           for kind, data in zip(views.COPIES, queries_of(buf))}
-    for kind in views.MAPS:
-        disp = views.disparity(kind, picture.size[0], picture.size[1], zlib.crc32(name.encode()))
-        for sideways in views.SIDEWAYS:
-            for closer in views.CLOSER:
-                view = transforms.other_view(picture, disp, sideways, closer)
-                for quality in views.QUALITIES:
-                    case = f"view {name} {kind} aside {sideways} closer {closer} jpeg {quality}"
-                    out[case] = _measured(engine, views._jpeg(view, quality), name, picture)
-    return out
+    renders = itertools.chain(views.copies_of(name, picture), views.views_of(name, picture))
+    return {case: _measured(views._ENGINE, data, name, picture) for case, data in renders}
 
 
 def run(folder: str, workers: int) -> dict:

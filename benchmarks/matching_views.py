@@ -241,35 +241,49 @@ def _open(index: str, planes: bool = False) -> None:
     _ENGINE.make_searchable()
 
 
-def _views_of(task) -> list[tuple]:
-    """Render one scene's views and search them: [(case, its record)] (_case)."""
+def views_of(name: str, image):
+    """A scene's other views (the module's docstring) as (case, JPEG bytes), rendered one at a
+    time; benchmarks/matching_photometric.py measures the same cases."""
     import transforms
 
-    name, image = task
-    out = []
     for kind in MAPS:
         disp = disparity(kind, image.size[0], image.size[1], zlib.crc32(name.encode()))
         for sideways in SIDEWAYS:
             for closer in CLOSER:
                 view = transforms.other_view(image, disp, sideways, closer)
                 for quality in QUALITIES:
-                    found = _ENGINE.search(_jpeg(view, quality), k=3)
-                    out.append(_case(f"view {name} {kind} aside {sideways} closer {closer} jpeg {quality}",
-                                     name, any(m.match for m in found), found))
+                    yield (f"view {name} {kind} aside {sideways} closer {closer} jpeg {quality}",
+                           _jpeg(view, quality))
+
+
+def copies_of(name: str, image):
+    """A scene's copies (matching_scale.queries_of) as (case, JPEG bytes)."""
+    from matching_scale import queries_of
+
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    buf.seek(0)
+    for kind, data in zip(COPIES, queries_of(buf)):
+        yield f"copy {name} {kind}", data
+
+
+def _views_of(task) -> list[tuple]:
+    """Render one scene's views and search them: [(case, its record)] (_case)."""
+    name, image = task
+    out = []
+    for case, data in views_of(name, image):
+        found = _ENGINE.search(data, k=3)
+        out.append(_case(case, name, any(m.match for m in found), found))
     return out
 
 
 def _copies_of(task) -> list[tuple]:
-    from matching_scale import queries_of
-
     name, image = task
-    buf = io.BytesIO()
-    image.save(buf, "PNG")
-    buf.seek(0)
     out = []
-    for kind, data in zip(COPIES, queries_of(buf)):
+    for case, data in copies_of(name, image):
         found = _ENGINE.search(data, k=3)
-        out.append(_case(f"copy {name} {kind}", name, bool(found and found[0].ref_id == name and found[0].match), found))
+        out.append(_case(case, name, bool(found and found[0].ref_id == name and found[0].match),
+                         found))
     return out
 
 
