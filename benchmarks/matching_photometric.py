@@ -17,8 +17,7 @@ scene's own work is verified directly with the query as it is and mirrored (the 
 two stages; the windows are left out), and the variant with the most inliers gives the copy's
 homography. Where a second plane counted (plane2 > 0), the work's picture, as the index
 described it, is warped into the query by that homography and compared with the query patch by
-patch (`matching.photometric.agreement`, which the engine now uses): the normalised
-cross-correlation of 21-pixel patches every 16 pixels, both
+patch (`agreement`): the normalised cross-correlation of 21-pixel patches every 16 pixels, both
 pictures blurred a little (sigma 1.5), over the patches that are not flat (standard deviation
 4 grey levels or more in both) and lie on the work by the blur's reach. Saved per case: the
 score as verified, the tight inliers and second plane, and the patches' correlations.
@@ -48,11 +47,40 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests" / "matching"))
 
-from matching.photometric import MIN_PATCHES, agreement  # noqa: E402  (the engine's own measure)
-
+HALF = 10        # a patch is 2 * HALF + 1 pixels square
+STEP = 16        # patches every STEP pixels of the query
+BLUR = 1.5       # Gaussian sigma both pictures are blurred with (JPEG, resampling)
+FLAT = 4.0       # a patch with a smaller standard deviation (grey levels) is flat: not compared
+MIN_PATCHES = 10
 NEEDED = ("score", "n", "tight", "plane2")   # what a saved case holds (and ncc, coverage)
 NCCS = (0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 SHARES = (0.9, 0.93, 0.95, 0.97, 0.98)
+
+
+def agreement(query: np.ndarray, work: np.ndarray, H: np.ndarray) -> np.ndarray:
+    """The correlations of the query's patches with the work warped into it by H (3x3, query
+    pixels -> work pixels), over the patches the work covers that are flat in neither."""
+    import cv2
+
+    qh, qw = query.shape
+    q = cv2.GaussianBlur(query.astype(np.float32), (0, 0), BLUR)
+    w = cv2.warpPerspective(work.astype(np.float32), H, (qw, qh),
+                            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
+    w = cv2.GaussianBlur(w, (0, 0), BLUR)
+    inside = cv2.warpPerspective(np.ones(work.shape, np.uint8), H, (qw, qh),
+                                 flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+    reach = int(np.ceil(3 * BLUR))   # the blur carries what lies beyond the work's edge this far
+    inside = cv2.erode(inside, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8),
+                       borderType=cv2.BORDER_CONSTANT, borderValue=0) > 0
+    out = []
+    for y in range(HALF, qh - HALF, STEP):
+        for x in range(HALF, qw - HALF, STEP):
+            cut = np.s_[y - HALF:y + HALF + 1, x - HALF:x + HALF + 1]
+            a, b = q[cut], w[cut]
+            if not inside[cut].all() or a.std() < FLAT or b.std() < FLAT:
+                continue
+            out.append(float(np.corrcoef(a.ravel(), b.ravel())[0, 1]))
+    return np.array(out, np.float32)
 
 
 def verified(engine, data: bytes, work: str) -> dict | None:

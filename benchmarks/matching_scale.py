@@ -243,8 +243,7 @@ def _timed(args, cases: list, fresh: list, kinds: list, model: dict | None) -> d
     before = rss_mb()
     load_from_disk = disk_read_bytes()
     t0 = time.perf_counter()
-    pictures = {f"real-{p.name}": p for p in base_images(args.images)} if args.pixels else None
-    engine = Engine.open(args.index, pictures=pictures.get if pictures else None)
+    engine = Engine.open(args.index)
     engine.make_searchable()
     load_s = time.perf_counter() - t0
     load_from_disk = disk_read_bytes() - load_from_disk
@@ -660,9 +659,6 @@ def main(argv=None) -> int:
                     help="last, for each query whose work is not found first and matched: in "
                          "each stage, whether the work was shortlisted, and its score verified "
                          "directly (where it was lost)")
-    ap.add_argument("--pixels", action="store_true",
-                    help="searches may look at the real references' pixels (Engine.pictures: the "
-                         "photographs' files; the synthetic references have none)")
     ap.add_argument("--compact", type=float, metavar="SHARE",
                     help="on an index built before: remove this share of its synthetic references, time the compaction")
     args = ap.parse_args(argv)
@@ -693,7 +689,6 @@ def main(argv=None) -> int:
     cmd += ["--rounds", str(args.rounds)]
     cmd += ["--profile"] if args.profile else []
     cmd += ["--misses"] if args.misses else []
-    cmd += ["--pixels"] if args.pixels else []
     if args.images:
         cmd += ["--images", args.images]
     if args.search_only:

@@ -223,10 +223,9 @@ _ENGINE = None
 
 
 _PLANES = False
-_LIFTED: list[str] = []   # --pixels: the works the pixels lifted a discount of in a case's searches
 
 
-def _open(index: str, planes: bool = False, pictures: dict | None = None) -> None:
+def _open(index: str, planes: bool = False) -> None:
     global _ENGINE, _PLANES
     if planes:   # --planes: each search's second fits described (matching_planes)
         import matching_planes
@@ -238,19 +237,8 @@ def _open(index: str, planes: bool = False, pictures: dict | None = None) -> Non
     from matching.engine import Engine
 
     faiss.omp_set_num_threads(1)
-    _ENGINE = Engine.open(index, pictures=pictures.get if pictures is not None else None)
+    _ENGINE = Engine.open(index)
     _ENGINE.make_searchable()
-    if pictures is not None:   # --pixels: which searches the pixels' word changed
-        import matching.engine as engine
-
-        said = engine._copy_by_pixels
-
-        def noted(query, ref, placement, picture):
-            copy = said(query, ref, placement, picture)
-            if copy:
-                _LIFTED.append(ref)
-            return copy
-        engine._copy_by_pixels = noted
 
 
 def views_of(name: str, image):
@@ -284,7 +272,6 @@ def _views_of(task) -> list[tuple]:
     name, image = task
     out = []
     for case, data in views_of(name, image):
-        _LIFTED.clear()
         found = _ENGINE.search(data, k=3)
         out.append(_case(case, name, any(m.match for m in found), found))
     return out
@@ -294,7 +281,6 @@ def _copies_of(task) -> list[tuple]:
     name, image = task
     out = []
     for case, data in copies_of(name, image):
-        _LIFTED.clear()
         found = _ENGINE.search(data, k=3)
         out.append(_case(case, name, bool(found and found[0].ref_id == name and found[0].match),
                          found))
@@ -310,8 +296,6 @@ def _case(case: str, scene: str, call: bool, found) -> tuple:
         import matching_planes
 
         record["planes"] = matching_planes.taken()
-    if _LIFTED:   # --pixels: the works the pixels' word lifted in this case's searches
-        record["lifted"] = sorted(set(_LIFTED))
     return case, record
 
 
@@ -326,15 +310,12 @@ def run(args, pictures: dict) -> dict:
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="views-index-") as index:
         engine = Engine.open(index)
-        indexed = {name: _jpeg(im, 95) for name, im in tasks}
-        errors = engine.add_many(indexed.items())
+        errors = engine.add_many((name, _jpeg(im, 95)) for name, im in tasks)
         if errors:
             raise SystemExit(f"could not index: {errors}")
         engine.save()
         planes = bool(getattr(args, "planes", False))
-        pixels = indexed if getattr(args, "pixels", False) else None
-        with ProcessPoolExecutor(args.workers, initializer=_open,
-                                 initargs=(index, planes, pixels)) as pool:
+        with ProcessPoolExecutor(args.workers, initializer=_open, initargs=(index, planes)) as pool:
             jobs = [(t[0], pool.submit(_copies_of, t)) for t in tasks] + \
                    [(t[0], pool.submit(_views_of, t)) for t in tasks]
             for scene, job in tqdm(jobs, desc="scenes (copies, then views)", unit="scene"):
@@ -365,21 +346,6 @@ def flat_works(names, folder: str | None) -> set:
 def fingerprints(pictures: dict) -> dict:
     """name -> CRC-32 of the scene's pixels: a base of other pictures under the same names is refused."""
     return {name: zlib.crc32(im.tobytes()) for name, im in sorted(pictures.items())}
-
-
-def lifted(cases: dict, flat: set) -> dict:
-    """--pixels: the copies found and the views (of no flat work) called copies in whose
-    searches the pixels lifted a discount (at most what the pixels changed: such a call may
-    have been made without the lift too)."""
-    out: dict = {"copies_found": [], "views_called_copies": []}
-    for case, r in sorted(cases.items()):
-        if not r.get("lifted") or not r["call"]:
-            continue
-        if case.startswith("copy "):
-            out["copies_found"].append(case)
-        elif r["scene"] not in flat:
-            out["views_called_copies"].append(case)
-    return out
 
 
 def tally(cases: dict, flat: set) -> dict:
@@ -443,10 +409,6 @@ def main(argv=None) -> int:
                         help="with --save: keep each search's second fits too "
                              "(benchmarks/matching_planes.py replays rules about them)")
     parser.add_argument("--compare", help="a file --save wrote: list the cases whose call changed")
-    parser.add_argument("--pixels", action="store_true",
-                        help="searches may look at the works' pixels (Engine.pictures: the JPEGs "
-                             "indexed); reported: the copies found and views called copies where "
-                             "the pixels lifted a second-plane discount")
     args = parser.parse_args(argv)
     if args.planes and not args.save:
         parser.error("--planes keeps the second fits in the file --save writes: give --save too")
@@ -485,8 +447,6 @@ def main(argv=None) -> int:
                "flat_works": sorted(flat), "seconds": result["seconds"]}
     if base is not None:
         summary["changed"] = compare(result["cases"], base["cases"], flat)
-    if args.pixels:
-        summary["pixels_lifted"] = lifted(result["cases"], flat)
     print(json.dumps(summary, indent=1))
     return 0
 

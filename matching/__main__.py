@@ -2,14 +2,11 @@
 
     python -m matching index REF_DIR --index PATH [--code-bytes N]
         indexes every image file in REF_DIR; the ref id is the file name. A new index keeps N
-        bytes of each descriptor (default 32, the whole; 8 for a compact records file). The
-        index remembers REF_DIR (pictures.json): a search may look at a work's pixels there.
-    python -m matching query QUERY_DIR --index PATH --top K --json [--no-pixels]
+        bytes of each descriptor (default 32, the whole; 8 for a compact records file).
+    python -m matching query QUERY_DIR --index PATH --top K --json
         prints one JSON object per query file on stdout, best match first:
         {"query": NAME, "matches": [{"ref": NAME, "score": S, "match": BOOL}, ...]}
-        (with "error" and no matches for a file that cannot be read). Where a second plane
-        alone kept a copy from its match, the work's pixels in the folders it was indexed from
-        have their word (matching/photometric.py); not with --no-pixels.
+        (with "error" and no matches for a file that cannot be read).
     python -m matching compact --index PATH
         rewrites the index's files without the records of removed references; prints what it
         freed as JSON.
@@ -35,37 +32,6 @@ SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 
 def image_files(folder: str) -> list[Path]:
     return sorted(p for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
-
-
-PICTURES = "pictures.json"   # in an index's folder: the folders its references were indexed from
-
-
-def remember_folder(index: str, folder: str) -> None:
-    """Add `folder` (absolute) to the folders the index's references were indexed from."""
-    where = Path(index) / PICTURES
-    folders = json.loads(where.read_text())["folders"] if where.exists() else []
-    mine = str(Path(folder).resolve())
-    tmp = where.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"folders": [f for f in folders if f != mine] + [mine]}))
-    os.replace(tmp, where)   # a reader sees the old list or the new one
-
-
-def pictures_of(index: str):
-    """ref id -> its file in the folders the index was built from (the latest first), or None
-    (a file gone, or an index built before it remembered its folders: no pixels' word)."""
-    where = Path(index) / PICTURES
-    try:
-        folders = [Path(f) for f in reversed(json.loads(where.read_text())["folders"])]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-    def picture(ref: str):
-        for folder in folders:
-            path = folder / ref
-            if "/" not in ref and path.is_file():
-                return path
-        return None
-    return picture
 
 
 def _describe_reference(path: Path):
@@ -134,8 +100,6 @@ def main(argv: list[str] | None = None) -> int:
     query.add_argument("--top", type=int, default=5)
     query.add_argument("--json", action="store_true", help="JSON lines on stdout (the default)")
     query.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    query.add_argument("--no-pixels", action="store_true",
-                       help="the index's word alone: never look at a work's pixels")
     compact = sub.add_parser("compact", help="rewrite the index without removed references' records")
     compact.add_argument("--index", required=True)
     warm = sub.add_parser("warm", help="read the index's files into the page cache")
@@ -196,7 +160,6 @@ def main(argv: list[str] | None = None) -> int:
                 progress.step()
         engine.add_many(described)
         engine.save()
-        remember_folder(args.index, args.dir)
         print(f"indexed {len(files) - skipped} references ({skipped} skipped) in "
               f"{time.perf_counter() - started:.1f}s; the index holds {len(engine)}", file=sys.stderr)
         return 0
@@ -206,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no index at {args.index}; build one with `python -m matching index`",
               file=sys.stderr)
         return 2
-    _ENGINE = Engine.open(args.index, pictures=None if args.no_pixels else pictures_of(args.index))
+    _ENGINE = Engine.open(args.index)
     _ENGINE.make_searchable()  # once, before the workers fork
     _TOP = args.top
     progress = Progress(len(files), "queried")

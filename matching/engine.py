@@ -21,7 +21,6 @@ import numpy as np
 from .decode import DecodeError, Source, load_gray
 from .features import Features, extract, extract_multi, mirrored
 from .hashes import image_hash, score as hash_score
-from .photometric import copy_by_pixels
 
 # References are described at two scales (the coarse one matches copies that appear
 # small: screenshots, thumbnails); queries as they are and mirrored.
@@ -225,7 +224,7 @@ WHOLE = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
 MIRRORED = tuple(float(v) for v in _MIRROR.ravel())
 
 
-def staged_search(image, k: int, run, near=None, picture=None) -> list["Match"]:
+def staged_search(image, k: int, run, near=None) -> list["Match"]:
     """Search a query: first by its perceptual hash with `near(hash)` (the references that
     are near-exact copies: [(ref id, bits apart)], nearest first), and when that finds one,
     those are the answer, placed over the whole work (WHOLE); else by its mirror's hash, the
@@ -237,13 +236,7 @@ def staged_search(image, k: int, run, near=None, picture=None) -> list["Match"]:
     Index.plane_factor) keeps that discount whatever a window finds. `image`: a source, a
     Query, or a list of Features (one stage, described already: the hash's near-exact copies
     are then merged with what the description finds, each reference at its best score, so a
-    work looked for in other portfolios finds its resized twin and a crop of it alike).
-
-    With `picture(ref id)` (the work's grey picture as the index described it, or None), a
-    copy that only a second-plane discount keeps below the threshold gets the pixels' word
-    (photometric.copy_by_pixels): when the work placed on the query agrees with it as a copy
-    does, the discount is lifted. `run` then takes a fifth argument, a dict that receives the
-    scores without the index's discount (Index.search's `undiscounted`)."""
+    work looked for in other portfolios finds its resized twin and a crop of it alike)."""
     if isinstance(image, list):
         query_hash = image[0].hash if len(image) == 1 else None
         stages = [lambda: [Variant(f) for f in image]]
@@ -266,7 +259,6 @@ def staged_search(image, k: int, run, near=None, picture=None) -> list["Match"]:
             return [Match(ref, hash_score(bits), True, MIRRORED) for ref, bits in flipped[:k]]
     best: dict[str, tuple[float, tuple | None]] = {ref: (hash_score(bits), WHOLE) for ref, bits in found}
     closer: dict[tuple[str, bool], float] = {}   # (work, mirrored): a closer look's second-plane factor
-    pixels = picture if not isinstance(image, list) else None
     for describe in stages:
         variants = describe()
         if not variants:
@@ -274,10 +266,7 @@ def staged_search(image, k: int, run, near=None, picture=None) -> list["Match"]:
         transforms: dict = {}
         planes: dict[str, float] = {}
         windows = any(v.window for v in variants)
-        undiscounted: dict[str, float] = {}
-        extra = (undiscounted,) if pixels is not None else ()
-        probe = planes if windows else None
-        for ref, score in run([v.features for v in variants], k, transforms, probe, *extra):
+        for ref, score in run([v.features for v in variants], k, transforms, planes if windows else None):
             placed = transforms.get(ref)
             variant = variants[placed[0]] if placed else None
             placement = _placement(placed[1], variant.frame) if placed else None
@@ -290,25 +279,14 @@ def staged_search(image, k: int, run, near=None, picture=None) -> list["Match"]:
             factor = closer.get((ref, mirror), 1.0)
             if variant is not None and variant.window:
                 factor = min(planes.get(ref, 1.0), factor)
-            full = undiscounted.get(ref, score)
             if factor < 1.0:
                 score = round(score * factor, 6)
-            if (pixels is not None and placement and score < THRESHOLD <= full
-                    and _copy_by_pixels(query, ref, placement, pixels)):
-                score = full
             if ref not in best or score > best[ref][0]:
                 best[ref] = (score, placement)
         if any(score >= THRESHOLD for score, _ in best.values()):
             break
     ranked = sorted(best.items(), key=lambda t: -t[1][0])[:k]
     return [Match(ref, score, score >= THRESHOLD, placed) for ref, (score, placed) in ranked]
-
-
-def _copy_by_pixels(query: Query, ref: str, placement: tuple[float, ...], picture) -> bool:
-    """Whether `ref`'s picture (`picture(ref)`; None: no word) placed on the query agrees
-    with it as a copy does (photometric.copy_by_pixels)."""
-    work = picture(ref)
-    return work is not None and copy_by_pixels(query.gray, work, placement)
 
 
 def _closer_look(query: Query, placement: tuple[float, ...], mirror: bool, ref: str, run) -> float:
@@ -372,24 +350,6 @@ def warm_index(files, progress=None) -> dict:
             "seconds": round(time.perf_counter() - started, 3), "memory_available": available}
 
 
-def described_picture(pictures):
-    """`pictures` (ref id -> a Source or None) as staged_search's `picture`: the reference's
-    grey picture in the frame its signature was described in (a picture that is gone or cannot
-    be decoded any more: None, the index's word alone); None without `pictures`."""
-    if pictures is None:
-        return None
-
-    def picture(ref: str) -> np.ndarray | None:
-        source = pictures(ref)
-        if source is None:
-            return None
-        try:
-            return load_gray(source, REF_SIDE, max_decode_bytes=REF_DECODE_BYTES)
-        except (DecodeError, OSError):
-            return None
-    return picture
-
-
 def signature(image: Source) -> Features:
     """A reference's signature (keypoints and descriptors). Store it with
     `signature_bytes` to rebuild an index later without decoding images again."""
@@ -430,33 +390,29 @@ def hashed_signature(data: bytes) -> bool:
 class Engine:
     """An index of references in a folder, searched for copies of a query image."""
 
-    def __init__(self, path: str | Path, index, pictures=None) -> None:
+    def __init__(self, path: str | Path, index) -> None:
         self.path = Path(path)
         self._index = index
-        # pictures(ref id) -> the reference's image (a Source) or None: where a search may look
-        # at a work's pixels (staged_search's `picture`); None: the index alone
-        self.pictures = pictures
         self._lock = threading.RLock()
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
         self._meta_seen: tuple | None = None   # meta.json's (inode, mtime, size) when last read
 
     @classmethod
-    def open(cls, path: str | Path, code_bytes: int | None = None, pictures=None) -> "Engine":
+    def open(cls, path: str | Path, code_bytes: int | None = None) -> "Engine":
         """The index saved in `path`, or a new empty one there, whose records keep `code_bytes`
         of each descriptor (index.record_dtype; the whole, 32, by default). A saved index keeps
-        its own: asking for another is a ValueError (rebuild the index to change it).
-        `pictures`: where a search may look at the works' pixels (Engine.pictures)."""
+        its own: asking for another is a ValueError (rebuild the index to change it)."""
         from .index import Index
 
         path = Path(path)
         if not (path / "meta.json").exists():
-            return cls(path, Index(code_bytes=code_bytes), pictures)
+            return cls(path, Index(code_bytes=code_bytes))
         index = Index.load(path)
         if code_bytes is not None and code_bytes != index.code_bytes:
             raise ValueError(f"the index at {path} keeps {index.code_bytes} bytes of each descriptor, "
                              f"not {code_bytes}; build it again in an empty folder to change that")
-        return cls(path, index, pictures)
+        return cls(path, index)
 
     def __len__(self) -> int:
         return len(self._index)
@@ -508,16 +464,15 @@ class Engine:
             return self._index.unhashed()
 
     def search(self, image: Source | Query | list[Features], k: int = 5) -> list[Match]:
-        """The k most alike references, best first (staged_search; with the works' pixels
-        when `pictures` says where they are)."""
-        def run(variants, k, transforms, planes, undiscounted=None):
+        """The k most alike references, best first (staged_search)."""
+        def run(variants, k, transforms, planes):
             with self._lock:
-                return self._index.search(variants, k, transforms, planes, undiscounted)
+                return self._index.search(variants, k, transforms, planes)
 
         def near(query_hash):
             with self._lock:
                 return self._index.near_copies(query_hash)
-        return staged_search(image, k, run, near, described_picture(self.pictures))
+        return staged_search(image, k, run, near)
 
     def make_searchable(self) -> None:
         """Build the search structure for what was added or loaded (word weights, the second

@@ -558,15 +558,12 @@ class Index:
         return out
 
     def search(self, variants: list[Features], top: int = 5, transforms: dict | None = None,
-               planes: dict | None = None,
-               undiscounted: dict | None = None) -> list[tuple[str, float]]:
+               planes: dict | None = None) -> list[tuple[str, float]]:
         """The `top` best references (name, score). With `transforms` (a dict), it receives for
         each name (variant number, 3x3 homography from the query's to the reference's
         normalised coordinates, each side 0..1) where verification found one. With `planes`
         (a dict), the first variant is a probe: verified with every shortlisted reference, it
-        scores none, and `planes` receives each one's second-plane factor for it (plane_factor).
-        With `undiscounted` (a dict), it receives for each name whose score a second plane
-        discounted the score without that discount (verify)."""
+        scores none, and `planes` receives each one's second-plane factor for it (plane_factor)."""
         cv2.setRNGSeed(12345)  # RANSAC draws: same answer for the same query, whatever ran before
         if not len(self):
             return []
@@ -591,10 +588,7 @@ class Index:
             nbrs = (D[a:a + len(variants[v].desc)], I[a:a + len(variants[v].desc)]) if k else None
             found_h: dict[int, np.ndarray] = {}
             found_p: dict[int, float] = {}
-            found_u: dict[int, float] | None = None if undiscounted is None else {}
-            verified = self.verify(variants[v], slots, targets, words[v], shared, nbrs, found_h,
-                                   found_p, found_u)
-            for slot, s in verified.items():
+            for slot, s in self.verify(variants[v], slots, targets, words[v], shared, nbrs, found_h, found_p).items():
                 if planes is not None and v == 0:   # the whole query: a probe, not a score
                     if slot in found_p:
                         planes[self.names[slot]] = found_p[slot]
@@ -603,10 +597,6 @@ class Index:
                     best[slot] = s
                     if transforms is not None and slot in found_h:
                         transforms[self.names[slot]] = (v, found_h[slot])
-                    if undiscounted is not None:   # the best score's own, or none
-                        undiscounted.pop(self.names[slot], None)
-                        if slot in found_u:
-                            undiscounted[self.names[slot]] = found_u[slot]
         out = sorted(best.items(), key=lambda t: -t[1])[:top]
         return [(self.names[s], round(sc, 6)) for s, sc in out]
 
@@ -643,14 +633,11 @@ class Index:
 
     def verify(self, f: Features, slots: list[int], targets: list[int] | None = None,
                words: np.ndarray | None = None, shared=None, neighbours=None,
-               transforms: dict | None = None, planes: dict | None = None,
-               undiscounted: dict | None = None) -> dict[int, float]:
+               transforms: dict | None = None, planes: dict | None = None) -> dict[int, float]:
         """Scores of `targets` (default: all `slots`) for one query variant. Each query
         descriptor's nearest descriptors among all the shortlisted references are
         correspondences when clearly nearer than the nearest from any *other* of them
-        (generic shapes such as letters match in every picture and must not count).
-        `undiscounted` receives, for a target placed (a homography) whose score a second plane
-        discounted, its score without the discount (held to the same rule on few pairs)."""
+        (generic shapes such as letters match in every picture and must not count)."""
         targets = slots if targets is None else targets
         allrec, owner, near = shared or self._shortlist_index(slots)
         if len(f.desc) < 6 or len(owner) < 6:
@@ -684,15 +671,9 @@ class Index:
             out[slot] = self.score(st)
             if planes is not None:
                 planes[slot] = self.plane_factor(st)
-            weak = pairs < self.p["weak_pairs"]
-            if undiscounted is not None and "H" in st and self.plane_factor(st) < 1.0:
-                full = self.score(st, discount=False)
-                if not (weak and full < _score(self.p["half"], self.p["half"])):
-                    undiscounted[slot] = full
-            if weak and out[slot] < _score(self.p["half"], self.p["half"]):
+            if pairs < self.p["weak_pairs"] and out[slot] < _score(self.p["half"], self.p["half"]):
                 out[slot] = 0.0        # a chance score from few pairs: no evidence, no placement
-                if undiscounted is None or slot not in undiscounted:
-                    continue           # (but the discount's alone: placed, for the pixels' word)
+                continue
             if transforms is not None and "H" in st:   # in normalised coordinates (0..1 on both sides)
                 rw, rh = self.sizes[slot]
                 qw, qh = f.size
@@ -707,15 +688,13 @@ class Index:
         d = np.ascontiguousarray(desc).view(np.uint64).reshape(-1, 4)
         return np.bitwise_count(level[words // 64] ^ d).sum(axis=1).astype(np.float32)
 
-    def score(self, st: dict, discount: bool = True) -> float:
+    def score(self, st: dict) -> float:
         """Evidence -> score in [0, 1): the count of tight inliers, discounted when a second
-        plane explains many of the other matches ('similar scene', not 'copy'; not with
-        `discount` False)."""
+        plane explains many of the other matches ('similar scene', not 'copy')."""
         if st["n"] <= 0:
             return 0.0
         k3 = min(1.0, st["coverage"] / self.p["cover"])
-        factor = self.plane_factor(st) if discount else 1.0
-        return _score(st["tight"] * factor * k3, self.p["half"])
+        return _score(st["tight"] * self.plane_factor(st) * k3, self.p["half"])
 
     def plane_factor(self, st: dict) -> float:
         """1, or less when a second plane explains many of the matches the first does not."""

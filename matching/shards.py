@@ -35,8 +35,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .decode import DecodeError, Source
-from .engine import (THRESHOLD, Engine, Match, Query, described_picture, signature, staged_search,
-                     warm_index)
+from .engine import THRESHOLD, Engine, Match, Query, signature, staged_search, warm_index
 from .features import Features
 from .index import Index, saved_files, word_weights
 
@@ -101,7 +100,6 @@ class ShardedEngine:
     def __init__(self, path: str | Path, engines: list[Engine]) -> None:
         self.path = Path(path)
         self.engines = engines
-        self.pictures = None   # as Engine.pictures, for every shard's references
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -181,16 +179,15 @@ class ShardedEngine:
     def search(self, image: Source | Query | list[Features], k: int = 5) -> list[Match]:
         """The k most alike references over all the shards, best first: the answer one index
         holding every reference gives (see _search), stage by stage as Engine.search."""
-        def run(variants, k, transforms, planes, undiscounted=None):
+        def run(variants, k, transforms, planes):
             with _all_locked(self.engines):
-                return _search([e._index for e in self.engines], variants, k, transforms, planes,
-                               undiscounted)
+                return _search([e._index for e in self.engines], variants, k, transforms, planes)
 
         def near(query_hash):   # every shard's near-exact copies, nearest first (ties: by id)
             with _all_locked(self.engines):
                 found = [hit for e in self.engines for hit in e._index.near_copies(query_hash)]
             return sorted(found, key=lambda hit: (hit[1], _id_order(hit[0])))
-        return staged_search(image, k, run, near, described_picture(self.pictures))
+        return staged_search(image, k, run, near)
 
     def make_searchable(self) -> None:
         """Engine.make_searchable for every shard, with the word weights of all the shards
@@ -271,8 +268,7 @@ def _id_order(ref_id: str) -> tuple:
 
 
 def _search(indexes: list[Index], variants: list[Features], k: int, transforms: dict,
-            planes: dict | None = None,
-            undiscounted: dict | None = None) -> list[tuple[str, float]]:
+            planes: dict | None = None) -> list[tuple[str, float]]:
     """Search the shards as one index: each shard votes with the global word weights; the
     shortlist is the best-voted references over all the shards (as one index would pick
     them); then the shortlist is verified together, in one small index of its references in
@@ -320,7 +316,7 @@ def _search(indexes: list[Index], variants: list[Features], k: int, transforms: 
     view.alive = np.ones(len(ranked), bool)
     view._new, view._new_records = [np.concatenate(records)], int(view.count.sum())
     view.candidates = lambda _variants, _words=None: shortlist   # the shortlist chosen above
-    return view.search(variants, k, transforms, planes, undiscounted)
+    return view.search(variants, k, transforms, planes)
 
 
 __all__ = ["THRESHOLD", "ShardedEngine", "open_index", "shard_of", "shard_folder"]

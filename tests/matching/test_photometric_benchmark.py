@@ -25,6 +25,33 @@ def _moved(dx: float, dy: float, scale: float = 1.0) -> np.ndarray:
     return np.array([[scale, 0, dx], [0, scale, dy], [0, 0, 1]], np.float64)
 
 
+def test_a_copy_agrees_with_its_work_everywhere_it_covers():
+    work = _gray("astronaut.png")
+    H = _moved(40, 30, 0.8)                     # query pixel -> work pixel
+    query = cv2.warpPerspective(work, H, (300, 300), flags=cv2.WARP_INVERSE_MAP)
+    ncc = photometric.agreement(query, work, H)
+    assert len(ncc) > 50 and (ncc >= 0.95).mean() > 0.98
+
+
+def test_a_part_moved_by_parallax_disagrees_there():
+    work = _gray("astronaut.png")
+    H = _moved(40, 30, 0.8)
+    query = cv2.warpPerspective(work, H, (300, 300), flags=cv2.WARP_INVERSE_MAP)
+    query[:, 150:] = cv2.warpPerspective(work, _moved(49, 30, 0.8), (300, 300),
+                                         flags=cv2.WARP_INVERSE_MAP)[:, 150:]   # 9 pixels aside
+    ncc = photometric.agreement(query, work, H)
+    share = (ncc >= 0.85).mean()
+    assert 0.3 < share < 0.75                   # the left half agrees, the moved half does not
+
+
+def test_flat_patches_and_patches_the_work_does_not_cover_are_not_compared():
+    flat = np.full((200, 200), 128, np.uint8)
+    assert len(photometric.agreement(flat, flat, np.eye(3))) == 0
+    work = _gray("astronaut.png")
+    far = _moved(10_000, 0)                     # the work lies nowhere in the query
+    assert len(photometric.agreement(work[:200, :200], work, far)) == 0
+
+
 def test_a_copy_verified_directly_gives_the_homography_that_makes_it_agree(engine):
     picture = photo("coffee.png")
     w, h = picture.size
@@ -122,6 +149,27 @@ def test_a_saved_run_is_reported_without_running(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     first = out["rules"][0]
     assert first["copies_recovered"] == "1: copy a crop" and first["views_newly_copies"] == 0
+
+
+def test_only_patches_wholly_on_the_work_are_compared():
+    work = _gray("astronaut.png")
+    H = _moved(0, 0)
+    query = np.random.default_rng(1).integers(0, 255, (300, 300)).astype(np.uint8)
+    query[:, :150] = work[:300, :150]           # the work covers the query's left half only...
+    ncc = photometric.agreement(query, cv2.copyMakeBorder(work[:300, :150], 0, 0, 0, 0, 0), H)
+    assert len(ncc) > 20 and (ncc >= 0.95).all()    # ...and no patch across its edge is compared
+
+
+def test_a_patch_flat_on_the_work_is_not_compared_even_when_the_query_is_not():
+    work = _gray("astronaut.png").copy()
+    work[100:250, 100:250] = 90                 # a flat square on the work...
+    query = work.copy()
+    query[100:250, 100:250] = np.random.default_rng(2).integers(0, 255, (150, 150))   # textured
+    ncc = photometric.agreement(query, work, np.eye(3))
+    whole = photometric.agreement(_gray("astronaut.png"), _gray("astronaut.png"), np.eye(3))
+    # the square's inner patches are left out (no NaN from a flat patch); those across its edge,
+    # where the blur mixes both, are compared
+    assert np.isfinite(ncc).all() and len(whole) - len(ncc) >= 25 and (ncc >= 0.95).mean() > 0.9
 
 
 def test_the_variant_with_the_most_inliers_is_the_one_measured(engine, monkeypatch):

@@ -340,16 +340,3 @@ def test_a_run_renders_sixty_views_and_four_copies_a_scene_and_leaves_no_index_b
     assert json.loads(capsys.readouterr().out)["changed"] == {
         "new_false_copies": [], "views_no_longer_copies": [], "copies_now_found": [], "copies_lost": [],
         "flat_views_now_copies": [], "flat_views_no_longer_copies": [], "only_in_base": 0, "only_in_this_run": 0}
-
-
-def test_pixels_report_names_the_calls_a_lift_was_in():
-    cases = {
-        "copy a crop": {"scene": "a", "call": True, "lifted": ["a"]},
-        "copy a turned": {"scene": "a", "call": False, "lifted": ["a"]},   # lifted, still missed
-        "copy b crop": {"scene": "b", "call": True},                       # found without
-        "view a step": {"scene": "a", "call": True, "lifted": ["a"]},
-        "view f step": {"scene": "f", "call": True, "lifted": ["f"]},      # a flat work's view
-        "view b step": {"scene": "b", "call": False, "lifted": ["b"]},
-    }
-    assert views.lifted(cases, {"f"}) == {"copies_found": ["copy a crop"],
-                                          "views_called_copies": ["view a step"]}
