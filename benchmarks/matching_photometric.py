@@ -19,8 +19,11 @@ homography. Where a second plane counted (plane2 > 0), the work's picture, as th
 described it, is warped into the query by that homography and compared with the query patch by
 patch (`agreement`): the normalised cross-correlation of 21-pixel patches every 16 pixels, both
 pictures blurred a little (sigma 1.5), over the patches that are not flat (standard deviation
-4 grey levels or more in both) and lie on the work by the blur's reach. Saved per case: the
-score as verified, the tight inliers and second plane, and the patches' correlations.
+4 grey levels or more in both) and lie on the work by the blur's reach; and again with one
+patch centred on each query point of the second plane's matches (`agreement_at`: is the query
+the work there, under the copy's homography? A copy's look-alike pairs are; a nearer part seen
+from beside would not be). Saved per case: the score as verified, the tight inliers and second
+plane, and both sets of correlations (ncc, ncc2).
 
 The report replays rules "the second-plane discount is lifted when at least SHARE of a case's
 patches (10 at least) correlate at NCC or more", as an **estimate**: a case is called a copy
@@ -28,11 +31,15 @@ again when its score as verified is below the match threshold, the discount lowe
 its tight inliers with the coverage weight, undiscounted, would reach it (`liftable`; the
 factors a search applies later are left out, and the work is verified alone, not among a
 shortlist of 20, so it may hold more pairs than in a search). Reported per rule: the copies
-so recovered and the views so newly called copies (of the cases with a second plane).
+so recovered and the views so newly called copies (of the cases with a second plane), by the
+patches over the picture and by those at the second plane's points (MIN_AT of them at least).
+A real search's answer to the first rule is measured by commit 5a7d717 (docs/benchmarks.md,
+"The pixels' word, run for real").
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import sys
@@ -52,14 +59,17 @@ STEP = 16        # patches every STEP pixels of the query
 BLUR = 1.5       # Gaussian sigma both pictures are blurred with (JPEG, resampling)
 FLAT = 4.0       # a patch with a smaller standard deviation (grey levels) is flat: not compared
 MIN_PATCHES = 10
+# at the second plane's points: this many patches at least (a discount needs more than
+# Index.PARAMS p0, 8, of its points; some fall on flat ground or the work's edge)
+MIN_AT = 5
 NEEDED = ("score", "n", "tight", "plane2")   # what a saved case holds (and ncc, coverage)
 NCCS = (0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 SHARES = (0.9, 0.93, 0.95, 0.97, 0.98)
 
 
-def agreement(query: np.ndarray, work: np.ndarray, H: np.ndarray) -> np.ndarray:
-    """The correlations of the query's patches with the work warped into it by H (3x3, query
-    pixels -> work pixels), over the patches the work covers that are flat in neither."""
+def _warped(query: np.ndarray, work: np.ndarray, H: np.ndarray):
+    """The query and the work warped into it by H (3x3, query pixels -> work pixels), both
+    blurred, and where the work covers the query by the blur's reach."""
     import cv2
 
     qh, qw = query.shape
@@ -72,15 +82,38 @@ def agreement(query: np.ndarray, work: np.ndarray, H: np.ndarray) -> np.ndarray:
     reach = int(np.ceil(3 * BLUR))   # the blur carries what lies beyond the work's edge this far
     inside = cv2.erode(inside, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8),
                        borderType=cv2.BORDER_CONSTANT, borderValue=0) > 0
+    return q, w, inside
+
+
+def _correlations(q, w, inside, centres) -> np.ndarray:
+    """The correlations of the patches at `centres` ((y, x) pixels) that lie wholly on the query
+    and the work and are flat in neither."""
+    qh, qw = q.shape
     out = []
-    for y in range(HALF, qh - HALF, STEP):
-        for x in range(HALF, qw - HALF, STEP):
-            cut = np.s_[y - HALF:y + HALF + 1, x - HALF:x + HALF + 1]
-            a, b = q[cut], w[cut]
-            if not inside[cut].all() or a.std() < FLAT or b.std() < FLAT:
-                continue
-            out.append(float(np.corrcoef(a.ravel(), b.ravel())[0, 1]))
+    for y, x in centres:
+        if not (HALF <= y < qh - HALF and HALF <= x < qw - HALF):
+            continue
+        cut = np.s_[y - HALF:y + HALF + 1, x - HALF:x + HALF + 1]
+        a, b = q[cut], w[cut]
+        if not inside[cut].all() or a.std() < FLAT or b.std() < FLAT:
+            continue
+        out.append(float(np.corrcoef(a.ravel(), b.ravel())[0, 1]))
     return np.array(out, np.float32)
+
+
+def agreement(query: np.ndarray, work: np.ndarray, H: np.ndarray) -> np.ndarray:
+    """The correlations of the query's patches with the work warped into it by H (3x3, query
+    pixels -> work pixels), over the patches the work covers that are flat in neither."""
+    qh, qw = query.shape
+    grid = [(y, x) for y in range(HALF, qh - HALF, STEP) for x in range(HALF, qw - HALF, STEP)]
+    return _correlations(*_warped(query, work, H), grid)
+
+
+def agreement_at(query: np.ndarray, work: np.ndarray, H: np.ndarray, points) -> np.ndarray:
+    """As `agreement`, over the patches centred on `points` ((k, 2) query pixels, x then y; one
+    patch a pixel): where the second plane's matches are, is the query the work under H?"""
+    centres = dict.fromkeys((int(round(y)), int(round(x))) for x, y in np.asarray(points))
+    return _correlations(*_warped(query, work, H), list(centres))
 
 
 def verified(engine, data: bytes, work: str) -> dict | None:
@@ -94,7 +127,7 @@ def verified(engine, data: bytes, work: str) -> dict | None:
     slot = ix.slot_of[work]
     query = query_signature(data)
     best = None
-    with verification_kept() as kept:
+    with verification_kept() as kept, second_fits_kept() as fits:
         for stage in (0, 1):
             for variant in query.stage(stage):
                 f = variant.features
@@ -104,12 +137,45 @@ def verified(engine, data: bytes, work: str) -> dict | None:
                 if "H" in kept and (best is None or kept["n"] > best["n"]):
                     best = {"stage": stage, "score": float(scores.get(slot, 0.0)), "n": kept["n"],
                             "tight": kept["tight"], "plane2": kept["plane2"],
-                            "coverage": kept["coverage"], "H": kept["H"], "size": f.size}
+                            "coverage": kept["coverage"], "H": kept["H"], "size": f.size,
+                            "second": _second_points(fits) if kept["plane2"] > 0 else None}
     if best is None:
         return None
     gray = query.gray if best["stage"] == 0 else np.ascontiguousarray(query.gray[:, ::-1])
     best["gray"] = gray
     return best
+
+
+@contextlib.contextmanager
+def second_fits_kept():
+    """While held, the list it gives receives (query points, inlier mask) of each fit
+    verify.second_plane makes (its RANSAC calls, recorded, not repeated); put back after."""
+    from matching import verify
+
+    real, fits = verify.ransac, []
+
+    class Recording:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def find_homography(self, *args, **kwargs):
+            H, mask = real.find_homography(*args, **kwargs)
+            fits.append((np.asarray(args[0]), mask))
+            return H, mask
+
+    verify.ransac = Recording()
+    try:
+        yield fits
+    finally:
+        verify.ransac = real
+
+
+def _second_points(fits: list) -> np.ndarray | None:
+    """The query points of the second plane counted (the last fit; None without one)."""
+    if not fits or fits[-1][1] is None:
+        return None
+    src, mask = fits[-1]
+    return src[np.asarray(mask).ravel().astype(bool)]
 
 
 def _measured(engine, data: bytes, work: str, picture) -> dict | None:
@@ -125,6 +191,9 @@ def _measured(engine, data: bytes, work: str, picture) -> dict | None:
                                interpolation=cv2.INTER_AREA)
         ncc = agreement(found["gray"], described, found["H"])
         record["ncc"] = [round(float(v), 3) for v in ncc]
+        if found["second"] is not None:   # the patches where the second plane's matches are
+            at = agreement_at(found["gray"], described, found["H"], found["second"])
+            record["ncc2"] = [round(float(v), 3) for v in at]
     return record
 
 
@@ -176,14 +245,15 @@ def liftable(r: dict) -> bool:
     return discounted and r["score"] < THRESHOLD <= _score(r["tight"] * weight, p["half"])
 
 
-def report(cases: dict) -> dict:
+def report(cases: dict, key: str = "ncc", least: int = MIN_PATCHES) -> dict:
     """Per rule (NCC, SHARE): the copies recovered and the views newly called copies, estimated
-    (the module's docstring); and how the cases with a second plane are spread."""
+    (the module's docstring), by the patches over the picture ("ncc") or at the second plane's
+    points ("ncc2"), `least` of them at least; and how the cases with a second plane are spread."""
     rows = []
     for case, r in cases.items():
-        if not r or r.get("ncc") is None or len(r["ncc"]) < MIN_PATCHES:
+        if not r or r.get(key) is None or len(r[key]) < least:
             continue
-        rows.append((case.split()[0], case, liftable(r), np.array(r["ncc"])))
+        rows.append((case.split()[0], case, liftable(r), np.array(r[key])))
     rules = []
     for ncc in NCCS:
         for share in SHARES:
@@ -226,11 +296,13 @@ def main(argv=None) -> int:
         cases = saved["cases"]
         if args.save:
             Path(args.save).write_text(json.dumps(saved))
-    out = report(cases)
-    for rule in out["rules"]:
-        found = rule["copies_recovered"]
-        rule["copies_recovered"] = f"{len(found)}: " + ", ".join(found)
-        rule["views_newly_copies"] = len(rule["views_newly_copies"])
+    out = {"over_the_picture": report(cases),
+           "at_the_second_planes_points": report(cases, "ncc2", MIN_AT)}
+    for part in out.values():
+        for rule in part["rules"]:
+            found = rule["copies_recovered"]
+            rule["copies_recovered"] = f"{len(found)}: " + ", ".join(found)
+            rule["views_newly_copies"] = len(rule["views_newly_copies"])
     print(json.dumps(out, indent=1))
     return 0
 

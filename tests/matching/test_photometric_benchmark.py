@@ -33,12 +33,18 @@ def test_a_copy_agrees_with_its_work_everywhere_it_covers():
     assert len(ncc) > 50 and (ncc >= 0.95).mean() > 0.98
 
 
-def test_a_part_moved_by_parallax_disagrees_there():
+def _right_half_moved():
+    """A work, the homography of its copy, and the copy with its right half 9 pixels aside."""
     work = _gray("astronaut.png")
     H = _moved(40, 30, 0.8)
     query = cv2.warpPerspective(work, H, (300, 300), flags=cv2.WARP_INVERSE_MAP)
     query[:, 150:] = cv2.warpPerspective(work, _moved(49, 30, 0.8), (300, 300),
-                                         flags=cv2.WARP_INVERSE_MAP)[:, 150:]   # 9 pixels aside
+                                         flags=cv2.WARP_INVERSE_MAP)[:, 150:]
+    return work, H, query
+
+
+def test_a_part_moved_by_parallax_disagrees_there():
+    work, H, query = _right_half_moved()
     ncc = photometric.agreement(query, work, H)
     share = (ncc >= 0.85).mean()
     assert 0.3 < share < 0.75                   # the left half agrees, the moved half does not
@@ -144,11 +150,66 @@ def test_a_saved_run_is_reported_without_running(tmp_path, capsys):
     import json
 
     saved = tmp_path / "run.json"
-    saved.write_text(json.dumps({"cases": {"copy a crop": _case(0.2, 20.0, [0.99] * 20)}}))
+    cases = {"copy a crop": _case(0.2, 20.0, [0.99] * 20),
+             "view a step": {**_case(0.2, 20.0, [0.99] * 20), "ncc2": [0.99] * 4 + [0.1] * 4}}
+    cases["copy a crop"]["ncc2"] = [0.99] * photometric.MIN_AT
+    saved.write_text(json.dumps({"cases": cases}))
     assert photometric.main(["--report", str(saved)]) == 0
     out = json.loads(capsys.readouterr().out)
-    first = out["rules"][0]
-    assert first["copies_recovered"] == "1: copy a crop" and first["views_newly_copies"] == 0
+    first = out["over_the_picture"]["rules"][0]
+    assert first["copies_recovered"] == "1: copy a crop" and first["views_newly_copies"] == 1
+    at = out["at_the_second_planes_points"]["rules"][0]       # the view's points disagree
+    assert at["copies_recovered"] == "1: copy a crop" and at["views_newly_copies"] == 0
+
+
+def test_too_few_patches_at_the_second_planes_points_say_nothing():
+    few = {"copy a crop": {**_case(0.2, 20.0, [0.99] * 20),
+                           "ncc2": [0.99] * (photometric.MIN_AT - 1)}}
+    assert photometric.report(few, "ncc2", photometric.MIN_AT)["with_a_second_plane"]["copy"] == 0
+    few["copy a crop"]["ncc2"].append(0.99)
+    assert photometric.report(few, "ncc2", photometric.MIN_AT)["with_a_second_plane"]["copy"] == 1
+
+
+def test_patches_at_points_are_compared_once_each_and_only_on_the_query():
+    work, H, query = _right_half_moved()
+    left = np.array([[100.2, 200.0], [100.0, 200.4], [80.0, 250.0], [2.0, 150.0]])  # twins, edge
+    right = np.array([[220.0, 80.0], [250.0, 200.0], [200.0, 120.0]])
+    at_left = photometric.agreement_at(query, work, H, left)
+    assert len(at_left) == 2 and (at_left >= 0.95).all()
+    assert (photometric.agreement_at(query, work, H, right) < 0.85).all()
+
+
+def test_the_second_planes_points_are_those_of_the_fit_it_counted(engine):
+    picture = photo("coffee.png")
+    w, h = picture.size
+    crop = transforms.jpeg(picture.crop((w // 10, h // 8, w * 9 // 10, h * 7 // 8)), 75)
+    from matching import verify
+
+    real = verify.ransac
+    with photometric.second_fits_kept() as fits:
+        assert verify.ransac is not real
+        verify.second_plane(*_two_planes())
+    assert verify.ransac is real and len(fits) == 1
+    points = photometric._second_points(fits)
+    assert len(points) >= 20 and (points[:, 0] >= 100).all()   # the second plane: x >= 100
+    assert photometric._second_points([]) is None
+    first, last = np.zeros((3, 2)), np.ones((3, 2))
+    kept = [(first, np.array([1, 1, 1])), (last, np.array([1, 0, 1]))]
+    assert photometric._second_points(kept).tolist() == [[1, 1], [1, 1]]   # the last fit counts
+    assert photometric._second_points(kept + [(first, None)]) is None      # the last found none
+    found = photometric.verified(engine, crop, "coffee.png")
+    # this crop shows a (chance) second plane: its points are kept, one a pair at least
+    assert found["plane2"] > 0 and len(found["second"]) >= found["plane2"]
+
+
+def _two_planes():
+    """Matches of two planes: x < 100 moved by (5, 0), x >= 100 by (30, 10), the larger."""
+    rng = np.random.default_rng(3)
+    a = rng.uniform(0, 100, (20, 2)).astype(np.float32)
+    b = (rng.uniform(0, 100, (30, 2)) + [100, 0]).astype(np.float32)
+    src = np.concatenate([a, b])
+    dst = np.concatenate([a + [5, 0], b + [30, 10]]).astype(np.float32)
+    return src, dst, np.arange(50), 3.0
 
 
 def test_only_patches_wholly_on_the_work_are_compared():
