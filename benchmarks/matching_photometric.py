@@ -101,19 +101,26 @@ def _correlations(q, w, inside, centres) -> np.ndarray:
     return np.array(out, np.float32)
 
 
+def _grid(shape) -> list[tuple[int, int]]:
+    qh, qw = shape
+    return [(y, x) for y in range(HALF, qh - HALF, STEP) for x in range(HALF, qw - HALF, STEP)]
+
+
+def _centres(points) -> list[tuple[int, int]]:
+    """(y, x) patch centres of `points` ((k, 2) pixels, x then y), one a pixel."""
+    return list(dict.fromkeys((int(round(y)), int(round(x))) for x, y in np.asarray(points)))
+
+
 def agreement(query: np.ndarray, work: np.ndarray, H: np.ndarray) -> np.ndarray:
     """The correlations of the query's patches with the work warped into it by H (3x3, query
     pixels -> work pixels), over the patches the work covers that are flat in neither."""
-    qh, qw = query.shape
-    grid = [(y, x) for y in range(HALF, qh - HALF, STEP) for x in range(HALF, qw - HALF, STEP)]
-    return _correlations(*_warped(query, work, H), grid)
+    return _correlations(*_warped(query, work, H), _grid(query.shape))
 
 
 def agreement_at(query: np.ndarray, work: np.ndarray, H: np.ndarray, points) -> np.ndarray:
     """As `agreement`, over the patches centred on `points` ((k, 2) query pixels, x then y; one
     patch a pixel): where the second plane's matches are, is the query the work under H?"""
-    centres = dict.fromkeys((int(round(y)), int(round(x))) for x, y in np.asarray(points))
-    return _correlations(*_warped(query, work, H), list(centres))
+    return _correlations(*_warped(query, work, H), _centres(points))
 
 
 def verified(engine, data: bytes, work: str) -> dict | None:
@@ -148,22 +155,14 @@ def verified(engine, data: bytes, work: str) -> dict | None:
 
 @contextlib.contextmanager
 def second_fits_kept():
-    """While held, the list it gives receives (query points, inlier mask) of each fit
-    verify.second_plane makes (its RANSAC calls, recorded, not repeated); put back after."""
+    """While held, the list it gives receives (query points, work points, homography, inlier
+    mask) of each fit verify.second_plane makes (its RANSAC calls, recorded, not repeated,
+    matching_planes.Recorder); verification is put back afterwards, also when it fails."""
     from matching import verify
+    from matching_planes import Recorder
 
     real, fits = verify.ransac, []
-
-    class Recording:
-        def __getattr__(self, name):
-            return getattr(real, name)
-
-        def find_homography(self, *args, **kwargs):
-            H, mask = real.find_homography(*args, **kwargs)
-            fits.append((np.asarray(args[0]), mask))
-            return H, mask
-
-    verify.ransac = Recording()
+    verify.ransac = Recorder(real, lambda: fits)
     try:
         yield fits
     finally:
@@ -172,10 +171,10 @@ def second_fits_kept():
 
 def _second_points(fits: list) -> np.ndarray | None:
     """The query points of the second plane counted (the last fit; None without one)."""
-    if not fits or fits[-1][1] is None:
+    if not fits or fits[-1][3] is None:
         return None
-    src, mask = fits[-1]
-    return src[np.asarray(mask).ravel().astype(bool)]
+    src, _, _, mask = fits[-1]
+    return np.asarray(src)[np.asarray(mask).ravel().astype(bool)]
 
 
 def _measured(engine, data: bytes, work: str, picture) -> dict | None:
@@ -189,10 +188,11 @@ def _measured(engine, data: bytes, work: str, picture) -> dict | None:
         rw, rh = engine._index.sizes[engine._index.slot_of[work]]
         described = cv2.resize(np.asarray(picture.convert("L")), (int(rw), int(rh)),
                                interpolation=cv2.INTER_AREA)
-        ncc = agreement(found["gray"], described, found["H"])
+        warped = _warped(found["gray"], described, found["H"])   # (agreement, agreement_at)
+        ncc = _correlations(*warped, _grid(found["gray"].shape))
         record["ncc"] = [round(float(v), 3) for v in ncc]
         if found["second"] is not None:   # the patches where the second plane's matches are
-            at = agreement_at(found["gray"], described, found["H"], found["second"])
+            at = _correlations(*warped, _centres(found["second"]))
             record["ncc2"] = [round(float(v), 3) for v in at]
     return record
 
@@ -245,13 +245,14 @@ def liftable(r: dict) -> bool:
     return discounted and r["score"] < THRESHOLD <= _score(r["tight"] * weight, p["half"])
 
 
-def report(cases: dict, key: str = "ncc", least: int = MIN_PATCHES) -> dict:
+def report(cases: dict, key: str = "ncc", min_patches: int = MIN_PATCHES) -> dict:
     """Per rule (NCC, SHARE): the copies recovered and the views newly called copies, estimated
     (the module's docstring), by the patches over the picture ("ncc") or at the second plane's
-    points ("ncc2"), `least` of them at least; and how the cases with a second plane are spread."""
+    points ("ncc2"), `min_patches` of them at least; and how the cases with a second plane are
+    spread."""
     rows = []
     for case, r in cases.items():
-        if not r or r.get(key) is None or len(r[key]) < least:
+        if not r or r.get(key) is None or len(r[key]) < min_patches:
             continue
         rows.append((case.split()[0], case, liftable(r), np.array(r[key])))
     rules = []

@@ -88,18 +88,20 @@ _KEPT: list = []
 _NOW: dict = {}
 
 
-class _Recorder:
-    """matching.ransac as verify sees it, recording each fit second_plane makes."""
+class Recorder:
+    """matching.ransac as verify sees it, recording each fit second_plane makes, as (query
+    points, work points, homography, inlier mask), in the list `sink()` gives."""
 
-    def __init__(self, module) -> None:
+    def __init__(self, module, sink) -> None:
         self._module = module
+        self._sink = sink
 
     def __getattr__(self, name):
         return getattr(self._module, name)
 
     def find_homography(self, *args, **kwargs):
         H, mask = self._module.find_homography(*args, **kwargs)
-        _NOW.setdefault("fits", []).append((args[0], args[1], H, mask))
+        self._sink().append((args[0], args[1], H, mask))
         return H, mask
 
 
@@ -109,9 +111,9 @@ def install() -> None:
     what they return is recorded beside."""
     from matching import index, verify
 
-    if isinstance(verify.ransac, _Recorder):
+    if isinstance(verify.ransac, Recorder):
         return
-    verify.ransac = _Recorder(verify.ransac)
+    verify.ransac = Recorder(verify.ransac, lambda: _NOW.setdefault("fits", []))
     real_search, real_verify = index.Index.search, index.Index.verify
     real_pair, real_plane = index.verify_pair, verify.second_plane
 

@@ -176,7 +176,19 @@ def test_patches_at_points_are_compared_once_each_and_only_on_the_query():
     right = np.array([[220.0, 80.0], [250.0, 200.0], [200.0, 120.0]])
     at_left = photometric.agreement_at(query, work, H, left)
     assert len(at_left) == 2 and (at_left >= 0.95).all()
-    assert (photometric.agreement_at(query, work, H, right) < 0.85).all()
+    at_right = photometric.agreement_at(query, work, H, right)
+    assert len(at_right) == 3 and (at_right < 0.85).all()
+
+
+def test_a_point_is_the_pixel_it_rounds_to_and_a_patch_must_fit_on_the_query():
+    assert photometric._centres([[100.6, 200.4], [100.5, 199.6]]) == [(200, 101), (200, 100)]
+    textured = np.random.default_rng(4).integers(0, 255, (100, 100)).astype(np.float32)
+    inside = np.ones((100, 100), bool)
+    last = 100 - photometric.HALF - 1        # the last centre whose patch fits
+    fits = [(last, last), (photometric.HALF, photometric.HALF)]
+    assert len(photometric._correlations(textured, textured, inside, fits)) == 2
+    over = [(last + 1, 50), (50, last + 1), (photometric.HALF - 1, 50), (50, photometric.HALF - 1)]
+    assert len(photometric._correlations(textured, textured, inside, over)) == 0
 
 
 def test_the_second_planes_points_are_those_of_the_fit_it_counted(engine):
@@ -186,17 +198,21 @@ def test_the_second_planes_points_are_those_of_the_fit_it_counted(engine):
     from matching import verify
 
     real = verify.ransac
+    src, dst, qidx, thr = _two_planes()
     with photometric.second_fits_kept() as fits:
         assert verify.ransac is not real
-        verify.second_plane(*_two_planes())
+        verify.second_plane(src, dst, qidx, thr)
     assert verify.ransac is real and len(fits) == 1
-    points = photometric._second_points(fits)
-    assert len(points) >= 20 and (points[:, 0] >= 100).all()   # the second plane: x >= 100
+    # the larger plane's query points (the pairs' first side), in their order
+    assert np.array_equal(photometric._second_points(fits), src[20:])
+    with pytest.raises(RuntimeError), photometric.second_fits_kept():
+        raise RuntimeError("a verification that fails")
+    assert verify.ransac is real                               # put back all the same
     assert photometric._second_points([]) is None
     first, last = np.zeros((3, 2)), np.ones((3, 2))
-    kept = [(first, np.array([1, 1, 1])), (last, np.array([1, 0, 1]))]
+    kept = [(first, None, None, np.array([1, 1, 1])), (last, None, None, np.array([1, 0, 1]))]
     assert photometric._second_points(kept).tolist() == [[1, 1], [1, 1]]   # the last fit counts
-    assert photometric._second_points(kept + [(first, None)]) is None      # the last found none
+    assert photometric._second_points(kept + [(first, None, None, None)]) is None   # found none
     found = photometric.verified(engine, crop, "coffee.png")
     # this crop shows a (chance) second plane: its points are kept, one a pair at least
     assert found["plane2"] > 0 and len(found["second"]) >= found["plane2"]
@@ -268,3 +284,20 @@ def test_a_saved_case_without_its_evidence_is_refused(tmp_path, capsys):
         with pytest.raises(SystemExit):
             photometric.main(["--report", str(saved)])
         assert "not a file --save wrote" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("mirrored", [False, True])
+def test_a_copys_second_plane_is_measured_where_its_points_are(engine, mirrored):
+    from PIL import ImageOps
+
+    picture = photo("coffee.png")
+    w, h = picture.size
+    part = picture.crop((w // 10, h // 8, w * 9 // 10, h * 7 // 8))
+    crop = transforms.jpeg(ImageOps.mirror(part) if mirrored else part, 75)
+    found = photometric.verified(engine, crop, "coffee.png")
+    record = photometric._measured(engine, crop, "coffee.png", picture)
+    assert found["stage"] == int(mirrored) and found["plane2"] > 0
+    ncc2 = np.array(record["ncc2"])
+    # one patch a point (twins once; none of this copy's on flat ground or the edge), all agreeing
+    assert len(ncc2) == len(photometric._centres(found["second"])) >= 8
+    assert (ncc2 >= 0.95).all()

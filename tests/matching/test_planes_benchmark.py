@@ -328,4 +328,4 @@ def test_a_probe_is_the_first_variant_of_a_search_asked_for_planes(described):
 
 def test_installing_twice_wraps_once(described):
     planes.install()
-    assert not isinstance(verify.ransac._module, planes._Recorder)
+    assert not isinstance(verify.ransac._module, planes.Recorder)
