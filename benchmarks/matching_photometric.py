@@ -102,6 +102,7 @@ def _correlations(q, w, inside, centres) -> np.ndarray:
 
 
 def _grid(shape) -> list[tuple[int, int]]:
+    """(y, x) patch centres every STEP pixels of a picture of `shape`."""
     qh, qw = shape
     return [(y, x) for y in range(HALF, qh - HALF, STEP) for x in range(HALF, qw - HALF, STEP)]
 
@@ -188,7 +189,7 @@ def _measured(engine, data: bytes, work: str, picture) -> dict | None:
         rw, rh = engine._index.sizes[engine._index.slot_of[work]]
         described = cv2.resize(np.asarray(picture.convert("L")), (int(rw), int(rh)),
                                interpolation=cv2.INTER_AREA)
-        warped = _warped(found["gray"], described, found["H"])   # (agreement, agreement_at)
+        warped = _warped(found["gray"], described, found["H"])   # once, for both measures
         ncc = _correlations(*warped, _grid(found["gray"].shape))
         record["ncc"] = [round(float(v), 3) for v in ncc]
         if found["second"] is not None:   # the patches where the second plane's matches are

@@ -21,6 +21,12 @@ def _gray(name: str) -> np.ndarray:
     return np.asarray(photo(name).convert("L"))
 
 
+def _middle(picture):
+    """A picture's middle: 80% of its width, 75% of its height (a crop as copies are)."""
+    w, h = picture.size
+    return picture.crop((w // 10, h // 8, w * 9 // 10, h * 7 // 8))
+
+
 def _moved(dx: float, dy: float, scale: float = 1.0) -> np.ndarray:
     return np.array([[scale, 0, dx], [0, scale, dy], [0, 0, 1]], np.float64)
 
@@ -60,8 +66,7 @@ def test_flat_patches_and_patches_the_work_does_not_cover_are_not_compared():
 
 def test_a_copy_verified_directly_gives_the_homography_that_makes_it_agree(engine):
     picture = photo("coffee.png")
-    w, h = picture.size
-    crop = transforms.jpeg(picture.crop((w // 10, h // 8, w * 9 // 10, h * 7 // 8)), 75)
+    crop = transforms.jpeg(_middle(picture), 75)
     found = photometric.verified(engine, crop, "coffee.png")
     assert found is not None and found["stage"] == 0 and found["score"] >= 0.5
     assert 0.3 < found["coverage"] < 0.8        # the crop keeps 80% x 75% of the work
@@ -192,9 +197,6 @@ def test_a_point_is_the_pixel_it_rounds_to_and_a_patch_must_fit_on_the_query():
 
 
 def test_the_second_planes_points_are_those_of_the_fit_it_counted(engine):
-    picture = photo("coffee.png")
-    w, h = picture.size
-    crop = transforms.jpeg(picture.crop((w // 10, h // 8, w * 9 // 10, h * 7 // 8)), 75)
     from matching import verify
 
     real = verify.ransac
@@ -213,7 +215,8 @@ def test_the_second_planes_points_are_those_of_the_fit_it_counted(engine):
     kept = [(first, None, None, np.array([1, 1, 1])), (last, None, None, np.array([1, 0, 1]))]
     assert photometric._second_points(kept).tolist() == [[1, 1], [1, 1]]   # the last fit counts
     assert photometric._second_points(kept + [(first, None, None, None)]) is None   # found none
-    found = photometric.verified(engine, crop, "coffee.png")
+    found = photometric.verified(engine, transforms.jpeg(_middle(photo("coffee.png")), 75),
+                                 "coffee.png")
     # this crop shows a (chance) second plane: its points are kept, one a pair at least
     assert found["plane2"] > 0 and len(found["second"]) >= found["plane2"]
 
@@ -291,8 +294,7 @@ def test_a_copys_second_plane_is_measured_where_its_points_are(engine, mirrored)
     from PIL import ImageOps
 
     picture = photo("coffee.png")
-    w, h = picture.size
-    part = picture.crop((w // 10, h // 8, w * 9 // 10, h * 7 // 8))
+    part = _middle(picture)
     crop = transforms.jpeg(ImageOps.mirror(part) if mirrored else part, 75)
     found = photometric.verified(engine, crop, "coffee.png")
     record = photometric._measured(engine, crop, "coffee.png", picture)
