@@ -338,9 +338,9 @@ def where_lost(engine, want: str, query) -> dict:
     lowers a window's by the whole query's second-plane factor, and a copy found small by a
     closer look's (engine.staged_search). What the search itself did is unchanged."""
     ix = engine._index
-    if want not in ix.names:
+    slot = ix.slot_of.get(want)   # (not a scan of a million names for each miss)
+    if slot is None:
         return {"stages": [], "error": f"{want} is not in the index"}
-    slot = list(ix.names).index(want)
     stages = []
     for number in range(3):
         own = query.stage(number)

@@ -267,24 +267,27 @@ def copies_of(name: str, image):
         yield f"copy {name} {kind}", data
 
 
-def _views_of(task) -> list[tuple]:
-    """Render one scene's views and search them: [(case, its record)] (_case)."""
-    name, image = task
+def _searched(name: str, cases, called) -> list[tuple]:
+    """Search each of a scene's (case, JPEG bytes): [(case, its record)] (_case), the call
+    being `called(found)`."""
     out = []
-    for case, data in views_of(name, image):
+    for case, data in cases:
         found = _ENGINE.search(data, k=3)
-        out.append(_case(case, name, any(m.match for m in found), found))
+        out.append(_case(case, name, called(found), found))
     return out
+
+
+def _views_of(task) -> list[tuple]:
+    """Render one scene's views and search them: a view is called a copy when any answer is."""
+    name, image = task
+    return _searched(name, views_of(name, image), lambda found: any(m.match for m in found))
 
 
 def _copies_of(task) -> list[tuple]:
+    """Search one scene's copies: found when the scene comes first and is a match."""
     name, image = task
-    out = []
-    for case, data in copies_of(name, image):
-        found = _ENGINE.search(data, k=3)
-        out.append(_case(case, name, bool(found and found[0].ref_id == name and found[0].match),
-                         found))
-    return out
+    return _searched(name, copies_of(name, image),
+                     lambda found: bool(found and found[0].ref_id == name and found[0].match))
 
 
 def _case(case: str, scene: str, call: bool, found) -> tuple:
