@@ -150,14 +150,6 @@ def queries_of(path: Path) -> list:
     return out
 
 
-def real_signatures(images: str | None) -> dict:
-    """The real photographs' whole signatures by their names in the index (what caseapp's
-    stored signatures are to a compact index of its works: Engine.signatures)."""
-    from matching.engine import signature
-
-    return {f"real-{p.name}": signature(p) for p in base_images(images)}
-
-
 def build(args) -> dict:
     from tqdm import tqdm
 
@@ -254,8 +246,6 @@ def _timed(args, cases: list, fresh: list, kinds: list, model: dict | None) -> d
     engine = Engine.open(args.index)
     engine.make_searchable()
     load_s = time.perf_counter() - t0
-    if args.signatures:   # the real photographs' whole signatures, as caseapp keeps its works'
-        engine.signatures = real_signatures(args.images).get
     load_from_disk = disk_read_bytes() - load_from_disk
     loaded = rss_mb()
     times, right, found_any = [], 0, 0
@@ -280,7 +270,7 @@ def _timed(args, cases: list, fresh: list, kinds: list, model: dict | None) -> d
         described.append(1000 * (time.perf_counter() - t))
     described.sort()
     files = {p.name: p.stat().st_size for p in Path(args.index).iterdir() if p.is_file()}
-    report = {"references": len(engine), "queries": len(cases), "signatures": bool(args.signatures),
+    report = {"references": len(engine), "queries": len(cases),
               "search_ms_p50": round(statistics.median(times), 1),
               "search_ms_p95": p95(times),
               "search_ms_max": round(times[-1], 1), "cold": args.cold, "warmed": warmed,
@@ -669,10 +659,6 @@ def main(argv=None) -> int:
                     help="last, for each query whose work is not found first and matched: in "
                          "each stage, whether the work was shortlisted, and its score verified "
                          "directly (where it was lost)")
-    ap.add_argument("--signatures", action="store_true",
-                    help="give the searching engine the real photographs' whole signatures "
-                         "(Engine.signatures): an index of compact records verifies a candidate "
-                         "that the second-plane discount alone keeps from a match again with them")
     ap.add_argument("--compact", type=float, metavar="SHARE",
                     help="on an index built before: remove this share of its synthetic references, time the compaction")
     args = ap.parse_args(argv)
@@ -703,7 +689,6 @@ def main(argv=None) -> int:
     cmd += ["--rounds", str(args.rounds)]
     cmd += ["--profile"] if args.profile else []
     cmd += ["--misses"] if args.misses else []
-    cmd += ["--signatures"] if args.signatures else []
     if args.images:
         cmd += ["--images", args.images]
     if args.search_only:

@@ -225,7 +225,7 @@ _ENGINE = None
 _PLANES = False
 
 
-def _open(index: str, planes: bool = False, signatures: dict | None = None) -> None:
+def _open(index: str, planes: bool = False) -> None:
     global _ENGINE, _PLANES
     if planes:   # --planes: each search's second fits described (matching_planes)
         import matching_planes
@@ -239,8 +239,6 @@ def _open(index: str, planes: bool = False, signatures: dict | None = None) -> N
     faiss.omp_set_num_threads(1)
     _ENGINE = Engine.open(index)
     _ENGINE.make_searchable()
-    if signatures is not None:   # --signatures: the scenes' whole signatures (Engine.signatures)
-        _ENGINE.signatures = signatures.get
 
 
 def views_of(name: str, image):
@@ -308,24 +306,19 @@ def run(args, pictures: dict) -> dict:
     """Index `pictures` (scenes()), render and search every scene's views and copies."""
     from tqdm import tqdm
 
-    from matching.decode import DecodeError
-    from matching.engine import Engine, signature
+    from matching.engine import Engine
 
     tasks = sorted(pictures.items())
     cases: dict = {}
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="views-index-") as index:
-        engine = Engine.open(index, getattr(args, "code_bytes", None))
-        try:   # described once: the index's signatures, and --signatures' whole ones
-            described = {name: signature(_jpeg(im, 95)) for name, im in tasks}
-        except DecodeError as error:
-            raise SystemExit(f"could not index: {error}") from error
-        engine.add_many(described.items())
+        engine = Engine.open(index)
+        errors = engine.add_many((name, _jpeg(im, 95)) for name, im in tasks)
+        if errors:
+            raise SystemExit(f"could not index: {errors}")
         engine.save()
         planes = bool(getattr(args, "planes", False))
-        signatures = described if getattr(args, "signatures", False) else None
-        with ProcessPoolExecutor(args.workers, initializer=_open,
-                                 initargs=(index, planes, signatures)) as pool:
+        with ProcessPoolExecutor(args.workers, initializer=_open, initargs=(index, planes)) as pool:
             jobs = [(t[0], pool.submit(_copies_of, t)) for t in tasks] + \
                    [(t[0], pool.submit(_views_of, t)) for t in tasks]
             for scene, job in tqdm(jobs, desc="scenes (copies, then views)", unit="scene"):
@@ -342,10 +335,7 @@ def result_of(args, pictures: dict, cases: dict, seconds: float) -> dict:
     names = sorted(pictures)
     flat = flat_works(names, args.folder)
     return {"settings": {"scenes": names, "wallpapers": args.wallpapers, "only": args.only or [],
-                         "folder": args.folder, "flat": sorted(flat),
-                         "fingerprints": fingerprints(pictures),
-                         "code_bytes": getattr(args, "code_bytes", None),
-                         "signatures": bool(getattr(args, "signatures", False))},
+                         "folder": args.folder, "flat": sorted(flat), "fingerprints": fingerprints(pictures)},
             **{k: v for k, v in tally(cases, flat).items() if not isinstance(v, list)},
             "seconds": round(seconds, 1), "cases": cases}
 
@@ -422,13 +412,6 @@ def main(argv=None) -> int:
                         help="with --save: keep each search's second fits too "
                              "(benchmarks/matching_planes.py replays rules about them)")
     parser.add_argument("--compare", help="a file --save wrote: list the cases whose call changed")
-    parser.add_argument("--code-bytes", type=int, metavar="N",
-                        help="index the scenes with compact records of N bytes of each descriptor "
-                             "(default: the whole, 32)")
-    parser.add_argument("--signatures", action="store_true",
-                        help="give the searches the scenes' whole signatures (Engine.signatures): "
-                             "with --code-bytes, a candidate the second-plane discount alone keeps "
-                             "from a match is verified again with them")
     args = parser.parse_args(argv)
     if args.planes and not args.save:
         parser.error("--planes keeps the second fits in the file --save writes: give --save too")

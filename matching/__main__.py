@@ -3,12 +3,10 @@
     python -m matching index REF_DIR --index PATH [--code-bytes N]
         indexes every image file in REF_DIR; the ref id is the file name. A new index keeps N
         bytes of each descriptor (default 32, the whole; 8 for a compact records file).
-    python -m matching query QUERY_DIR --index PATH --top K --json [--signatures-from REF_DIR]
+    python -m matching query QUERY_DIR --index PATH --top K --json
         prints one JSON object per query file on stdout, best match first:
         {"query": NAME, "matches": [{"ref": NAME, "score": S, "match": BOOL}, ...]}
-        (with "error" and no matches for a file that cannot be read). With --signatures-from, a
-        compact index's candidate that the second-plane discount alone keeps from a match is
-        verified again with its whole descriptors, described from its file in REF_DIR.
+        (with "error" and no matches for a file that cannot be read).
     python -m matching compact --index PATH
         rewrites the index's files without the records of removed references; prints what it
         freed as JSON.
@@ -21,7 +19,6 @@ Progress and per-file problems go to stderr; a bad file never stops the batch.""
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import multiprocessing as mp
 import os
@@ -45,25 +42,6 @@ def _describe_reference(path: Path):
         return path.name, signature(path), None
     except DecodeError as error:
         return path.name, None, str(error)
-
-
-def signatures_from(folder: str):
-    """Engine.signatures for references named by their file names in `folder`: each one's whole
-    signature, described from its file when first asked for (None: no such file, or it cannot
-    be read any more)."""
-    from .decode import DecodeError
-    from .engine import signature
-
-    @functools.lru_cache(maxsize=256)
-    def whole(ref: str):
-        path = Path(folder) / ref
-        if Path(ref).name != ref or not path.is_file():
-            return None
-        try:
-            return signature(path)
-        except DecodeError:
-            return None
-    return whole
 
 
 _ENGINE = None
@@ -122,11 +100,6 @@ def main(argv: list[str] | None = None) -> int:
     query.add_argument("--top", type=int, default=5)
     query.add_argument("--json", action="store_true", help="JSON lines on stdout (the default)")
     query.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    query.add_argument("--signatures-from", metavar="REF_DIR",
-                       help="the folder the index was built from: an index of compact records "
-                            "verifies a candidate that the second-plane discount alone keeps from "
-                            "a match again with its whole descriptors, described from its file "
-                            "there")
     compact = sub.add_parser("compact", help="rewrite the index without removed references' records")
     compact.add_argument("--index", required=True)
     warm = sub.add_parser("warm", help="read the index's files into the page cache")
@@ -196,13 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no index at {args.index}; build one with `python -m matching index`",
               file=sys.stderr)
         return 2
-    if args.signatures_from and not Path(args.signatures_from).is_dir():
-        print(f"error: --signatures-from {args.signatures_from} is not a folder", file=sys.stderr)
-        return 2
     _ENGINE = Engine.open(args.index)
     _ENGINE.make_searchable()  # once, before the workers fork
-    if args.signatures_from:
-        _ENGINE.signatures = signatures_from(args.signatures_from)
     _TOP = args.top
     progress = Progress(len(files), "queried")
     searching = 0.0

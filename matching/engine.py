@@ -393,10 +393,6 @@ class Engine:
     def __init__(self, path: str | Path, index) -> None:
         self.path = Path(path)
         self._index = index
-        # signatures(ref id) -> the reference's whole signature (Features, as `signature` made
-        # it) or None: where an index of compact records finds a discounted candidate's whole
-        # descriptors (Index.search's `whole`; caseapp's stored signatures). None: codes alone.
-        self.signatures = None
         self._lock = threading.RLock()
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
@@ -468,11 +464,10 @@ class Engine:
             return self._index.unhashed()
 
     def search(self, image: Source | Query | list[Features], k: int = 5) -> list[Match]:
-        """The k most alike references, best first (staged_search; with `signatures`, a
-        compact index's discounted candidates verified with their whole descriptors)."""
+        """The k most alike references, best first (staged_search)."""
         def run(variants, k, transforms, planes):
             with self._lock:
-                return self._index.search(variants, k, transforms, planes, self.signatures)
+                return self._index.search(variants, k, transforms, planes)
 
         def near(query_hash):
             with self._lock:

@@ -118,10 +118,6 @@ def word_weights(df: np.ndarray, live: int, p: dict) -> np.ndarray:
     return idf
 
 
-# The score at which a match is called a copy (engine.THRESHOLD): `half` tight inliers (_score).
-MATCH = 0.5
-
-
 def _score(inliers: float, half: float) -> float:
     """Inlier count -> score in [0, 1); `half` inliers give 0.5."""
     return float(1.0 - 2.0 ** (-max(inliers, 0.0) / half))
@@ -562,16 +558,12 @@ class Index:
         return out
 
     def search(self, variants: list[Features], top: int = 5, transforms: dict | None = None,
-               planes: dict | None = None, whole=None) -> list[tuple[str, float]]:
+               planes: dict | None = None) -> list[tuple[str, float]]:
         """The `top` best references (name, score). With `transforms` (a dict), it receives for
         each name (variant number, 3x3 homography from the query's to the reference's
         normalised coordinates, each side 0..1) where verification found one. With `planes`
         (a dict), the first variant is a probe: verified with every shortlisted reference, it
-        scores none, and `planes` receives each one's second-plane factor for it (plane_factor).
-        With `whole` (name -> the reference's whole signature, Features, or None) in an index
-        of compact records: a reference that the second-plane discount alone keeps from a match
-        is verified again with its whole descriptors in place of its codes (_verify_whole), and
-        that score stands."""
+        scores none, and `planes` receives each one's second-plane factor for it (plane_factor)."""
         cv2.setRNGSeed(12345)  # RANSAC draws: same answer for the same query, whatever ran before
         if not len(self):
             return []
@@ -590,25 +582,14 @@ class Index:
         k = min(self.p["nn"], near.ntotal)
         D, I = near.search(np.concatenate([variants[v].desc for v in used]), k) if k else (None, None)
         best: dict[int, float] = {}
-        again = whole is not None and self.code_bytes < CODE_BYTES
         for i, v in enumerate(used):
             targets = [s for _, vv, s in shortlist if vv == v]
             a = sum(len(variants[u].desc) for u in used[:i])
             nbrs = (D[a:a + len(variants[v].desc)], I[a:a + len(variants[v].desc)]) if k else None
             found_h: dict[int, np.ndarray] = {}
             found_p: dict[int, float] = {}
-            probe = planes is not None and v == 0   # the whole query: a probe, not a score
-            discounted: set[int] | None = set() if again and not probe else None
-            scores = self.verify(variants[v], slots, targets, words[v], shared, nbrs, found_h,
-                                 found_p, discounted)
-            for slot in sorted(discounted or ()):
-                signature = whole(self.names[slot])
-                # (a signature of another picture than the one indexed: the codes' word stands)
-                if signature is not None and tuple(signature.size) == tuple(self.sizes[slot]):
-                    scores[slot] = self._verify_whole(variants[v], slots, slot, words[v], shared,
-                                                      nbrs, signature, found_h)
-            for slot, s in scores.items():
-                if probe:
+            for slot, s in self.verify(variants[v], slots, targets, words[v], shared, nbrs, found_h, found_p).items():
+                if planes is not None and v == 0:   # the whole query: a probe, not a score
                     if slot in found_p:
                         planes[self.names[slot]] = found_p[slot]
                     continue
@@ -652,14 +633,11 @@ class Index:
 
     def verify(self, f: Features, slots: list[int], targets: list[int] | None = None,
                words: np.ndarray | None = None, shared=None, neighbours=None,
-               transforms: dict | None = None, planes: dict | None = None,
-               discounted: set | None = None) -> dict[int, float]:
+               transforms: dict | None = None, planes: dict | None = None) -> dict[int, float]:
         """Scores of `targets` (default: all `slots`) for one query variant. Each query
         descriptor's nearest descriptors among all the shortlisted references are
         correspondences when clearly nearer than the nearest from any *other* of them
-        (generic shapes such as letters match in every picture and must not count).
-        `discounted` (a set) receives the targets that the second-plane discount alone keeps
-        below a match (score 0.5: `half` tight inliers)."""
+        (generic shapes such as letters match in every picture and must not count)."""
         targets = slots if targets is None else targets
         allrec, owner, near = shared or self._shortlist_index(slots)
         if len(f.desc) < 6 or len(owner) < 6:
@@ -693,9 +671,7 @@ class Index:
             out[slot] = self.score(st)
             if planes is not None:
                 planes[slot] = self.plane_factor(st)
-            if discounted is not None and out[slot] < MATCH <= self.score(st, discount=False):
-                discounted.add(slot)
-            if pairs < self.p["weak_pairs"] and out[slot] < MATCH:
+            if pairs < self.p["weak_pairs"] and out[slot] < _score(self.p["half"], self.p["half"]):
                 out[slot] = 0.0        # a chance score from few pairs: no evidence, no placement
                 continue
             if transforms is not None and "H" in st:   # in normalised coordinates (0..1 on both sides)
@@ -705,41 +681,6 @@ class Index:
                 transforms[slot] = Hn
         return out
 
-    def _verify_whole(self, f: Features, slots: list[int], slot: int, words: np.ndarray, shared,
-                      neighbours, signature: Features, transforms: dict) -> float:
-        """`slot`'s score for the query variant `f` (verify), its records taken from its whole
-        `signature` in place of its codes: each query descriptor's neighbours are the other
-        shortlisted references' codes found before (`neighbours`, scaled to 256 bits) and the
-        reference's whole descriptors, the nearest `nn` of both. A copy of a self-similar work
-        (a colour wheel, a phantom's ellipses) pairs 64-bit codes with look-alike points that the
-        whole descriptors tell apart; those pairs fit a "second plane" that discounts the copy
-        (docs/benchmarks.md, "Whole descriptors for a discounted candidate")."""
-        allrec, owner, _ = shared
-        if neighbours is None:
-            return 0.0
-        D, I = neighbours
-        at = slots.index(slot)
-        mine = (I >= 0) & (owner[np.maximum(I, 0)] == at)
-        D, I = np.where(mine, np.inf, D), np.where(mine, -1, I)
-        rec = self._verified(_records_of(signature, self.quantize(signature.desc)))
-        k = D.shape[1]
-        near = _Neighbours(rec, self._top_index(), self.p["vprobe"])
-        Dw, Iw = near.search(f.desc, min(k, len(rec)))
-        D, I = np.hstack([D, Dw]), np.hstack([I, np.where(Iw >= 0, Iw + len(allrec), -1)])
-        order = np.argsort(D, axis=1, kind="stable")[:, :k]
-        D, I = np.take_along_axis(D, order, 1), np.take_along_axis(I, order, 1)
-        both = np.empty(len(allrec) + len(rec), [("xy", np.float32, 2), ("scale", np.float16)])
-        both["xy"] = np.concatenate([allrec["xy"], rec["xy"]])
-        both["scale"] = np.concatenate([allrec["scale"], rec["scale"]])
-        owners = np.concatenate([owner, np.full(len(rec), at, owner.dtype)])
-        found: dict[int, np.ndarray] = {}
-        score = self.verify(f, slots, [slot], words, (both, owners, _Counted(len(both))),
-                            (np.where(I >= 0, D, 0).astype(np.float32), I), found).get(slot, 0.0)
-        transforms.pop(slot, None)
-        if slot in found:
-            transforms[slot] = found[slot]
-        return score
-
     def _branch_distance(self, desc: np.ndarray, words: np.ndarray | None = None) -> np.ndarray:
         """Hamming distance of each descriptor to its level-2 node of the vocabulary tree."""
         words = (self.quantize(desc) if words is None else words).astype(np.int64)
@@ -747,15 +688,13 @@ class Index:
         d = np.ascontiguousarray(desc).view(np.uint64).reshape(-1, 4)
         return np.bitwise_count(level[words // 64] ^ d).sum(axis=1).astype(np.float32)
 
-    def score(self, st: dict, discount: bool = True) -> float:
+    def score(self, st: dict) -> float:
         """Evidence -> score in [0, 1): the count of tight inliers, discounted when a second
-        plane explains many of the other matches ('similar scene', not 'copy'; not with
-        `discount` False)."""
+        plane explains many of the other matches ('similar scene', not 'copy')."""
         if st["n"] <= 0:
             return 0.0
         k3 = min(1.0, st["coverage"] / self.p["cover"])
-        factor = self.plane_factor(st) if discount else 1.0
-        return _score(st["tight"] * factor * k3, self.p["half"])
+        return _score(st["tight"] * self.plane_factor(st) * k3, self.p["half"])
 
     def plane_factor(self, st: dict) -> float:
         """1, or less when a second plane explains many of the matches the first does not."""
@@ -1209,12 +1148,6 @@ class _Neighbours:
         dq, branches = self.top.search(desc, self.vprobe)
         D, I = self.ivf.search_preassigned(np.ascontiguousarray(desc[:, :self.code_bytes]), k, branches, dq)
         return D.astype(np.float32) * self.scale, I
-
-
-@dataclass
-class _Counted:
-    """What verify asks of its neighbours' index when they are given: how many records."""
-    ntotal: int
 
 
 class _RecordsFile:

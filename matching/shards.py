@@ -100,7 +100,6 @@ class ShardedEngine:
     def __init__(self, path: str | Path, engines: list[Engine]) -> None:
         self.path = Path(path)
         self.engines = engines
-        self.signatures = None   # as Engine.signatures, for every shard's references
         self._watcher: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -182,8 +181,7 @@ class ShardedEngine:
         holding every reference gives (see _search), stage by stage as Engine.search."""
         def run(variants, k, transforms, planes):
             with _all_locked(self.engines):
-                return _search([e._index for e in self.engines], variants, k, transforms, planes,
-                               self.signatures)
+                return _search([e._index for e in self.engines], variants, k, transforms, planes)
 
         def near(query_hash):   # every shard's near-exact copies, nearest first (ties: by id)
             with _all_locked(self.engines):
@@ -270,7 +268,7 @@ def _id_order(ref_id: str) -> tuple:
 
 
 def _search(indexes: list[Index], variants: list[Features], k: int, transforms: dict,
-            planes: dict | None = None, whole=None) -> list[tuple[str, float]]:
+            planes: dict | None = None) -> list[tuple[str, float]]:
     """Search the shards as one index: each shard votes with the global word weights; the
     shortlist is the best-voted references over all the shards (as one index would pick
     them); then the shortlist is verified together, in one small index of its references in
@@ -318,7 +316,7 @@ def _search(indexes: list[Index], variants: list[Features], k: int, transforms: 
     view.alive = np.ones(len(ranked), bool)
     view._new, view._new_records = [np.concatenate(records)], int(view.count.sum())
     view.candidates = lambda _variants, _words=None: shortlist   # the shortlist chosen above
-    return view.search(variants, k, transforms, planes, whole)
+    return view.search(variants, k, transforms, planes)
 
 
 __all__ = ["THRESHOLD", "ShardedEngine", "open_index", "shard_of", "shard_folder"]

@@ -29,14 +29,8 @@ _ENGINES: dict[tuple[str, int], object] = {}   # by (folder, shard count): anoth
 
 def store_and_engine(config) -> tuple[FileStore, object]:
     """The app's file store and works index, from its configuration."""
-    return FileStore(config["CASEAPP_FILESTORE_PATH"]), engine_at(*search_location(config),
+    return FileStore(config["CASEAPP_FILESTORE_PATH"]), engine_at(*index_location(config),
                                                                   code_bytes=config.get("CASEAPP_MATCHING_CODE_BYTES"))
-
-
-def search_location(config) -> tuple[str, int, str]:
-    """What a process that searches the works index needs to open it (engine_at, in this process
-    or another): its folder, its number of shards, and the database of the works' signatures."""
-    return (*index_location(config), config["SQLALCHEMY_DATABASE_URI"])
 
 
 def index_location(config) -> tuple[str, int]:
@@ -54,13 +48,10 @@ def warm_index(config, progress=None) -> dict:
     return warm_saved(*index_location(config), progress)
 
 
-def engine_at(path: str, shards: int = 1, database_url: str | None = None,
-              code_bytes: int | None = None):
+def engine_at(path: str, shards: int = 1, code_bytes: int | None = None):
     """The matching engine whose index lives in `path` (split in `shards` shards,
     CASEAPP_MATCHING_SHARDS; 1: one index, matching.Engine), shared by the process and
     reloaded when another process saved a newer index (each shard on its own checkpoint).
-    `database_url`: where the works' stored signatures are (stored_signatures), for an index of
-    compact records to verify a discounted candidate again with its whole descriptors.
     `code_bytes`: what an index made new here keeps of each descriptor
     (CASEAPP_MATCHING_CODE_BYTES); a saved one keeps its own."""
     from matching.shards import open_index
@@ -68,8 +59,6 @@ def engine_at(path: str, shards: int = 1, database_url: str | None = None,
     engine = _ENGINES.get((path, shards))
     if engine is None:
         engine = _ENGINES[(path, shards)] = open_index(path, shards, code_bytes)
-        if database_url:
-            engine.signatures = stored_signatures(database_url)
     else:
         try:
             engine.reload_if_changed()
@@ -77,47 +66,6 @@ def engine_at(path: str, shards: int = 1, database_url: str | None = None,
             _log.warning("the works index in %s could not be reloaded (%s); searching the one loaded before, "
                          "and trying again on the next call", path, error)
     return engine
-
-
-def stored_signatures(database_url: str):
-    """Engine.signatures from the works' stored signatures (WorkSignature: what the index was
-    built from). Read in the app's session when there is one (a request's or a task's: the works
-    it wrote are seen), else with a connection of its own (an ingest describer's process, which
-    inherits none). None for an id that is not a work's or has no signature, and when the
-    database cannot be read (said in the log): the index's codes alone then decide, as without
-    signatures."""
-    from flask import has_app_context
-    from sqlalchemy import create_engine
-    from sqlalchemy.exc import SQLAlchemyError
-    from sqlalchemy.pool import NullPool
-
-    own = []   # the connection pool of a process without the app
-
-    def read(query):
-        if has_app_context():
-            from caseapp.extensions import get_db
-
-            session = get_db().session
-            with session.no_autoflush:
-                return session.execute(query).scalar()
-        if not own:
-            own.append(create_engine(database_url, poolclass=NullPool))
-        with own[0].connect() as connection:
-            return connection.execute(query).scalar()
-
-    def whole(ref_id: str):
-        from matching import signature_from_bytes
-
-        if not (ref_id.isascii() and ref_id.isdecimal()):
-            return None
-        try:
-            data = read(select(WorkSignature.data).where(WorkSignature.work_id == int(ref_id)))
-        except SQLAlchemyError as error:
-            _log.warning("work %s's stored signature could not be read (%s); its index codes decide",
-                         ref_id, error)
-            return None
-        return signature_from_bytes(data) if data is not None else None
-    return whole
 
 
 def ensure_saved(engine) -> bool:

@@ -28,11 +28,11 @@ def _ingest_and_report(sources: list[tuple[str, Path | None, list[tuple[int, str
     which writes."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from caseapp.clients.works_index import search_location
+    from caseapp.clients.works_index import index_location
     from caseapp.hits.services import image_describers
 
     try:
-        with image_describers(workers, search_location(current_app.config)) as pool_map:
+        with image_describers(workers, index_location(current_app.config)) as pool_map:
             _ingest_sources(sources, as_json=as_json, min_score=min_score, actor_name=actor_name,
                             pool_map=pool_map, unreadable=unreadable)
     except BrokenProcessPool:

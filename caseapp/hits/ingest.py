@@ -154,16 +154,16 @@ def describe_image(job: tuple[str | None, str, bool]) -> Described | str:
         return f"the image is not readable: {error}"
 
 
-def described_and_searched(function, index: tuple, job) -> Described | str:
+def described_and_searched(function, index: tuple[str, int], job) -> Described | str:
     """`function(job)` (describe_image), then the image searched in the works index at
-    `index` (works_index.search_location: its folder, shards and the database of the works'
-    signatures), in the worker: the searching process only writes."""
+    `index` (its folder and shards), in the worker: the searching process only writes."""
     from caseapp.clients.works_index import engine_at
 
     result = function(job)
     if isinstance(result, Described):
+        path, shards = index
         try:   # engine_at reloads the index when another process saved a newer checkpoint
-            result.found = engine_at(*index).search(result.variants, TOP_K)
+            result.found = engine_at(path, shards).search(result.variants, TOP_K)
         except LINE_ERRORS as error:   # as the searching process would report it: this line's error
             return f"the image could not be searched ({type(error).__name__}: {error})"
         result.variants = None
@@ -175,9 +175,9 @@ def _serial_map(function, jobs):
 
 
 @contextlib.contextmanager
-def image_describers(workers: int, index: tuple):
+def image_describers(workers: int, index: tuple[str, int]):
     """A map function for `ingest` that describes images in `workers` processes beside this
-    one and searches them in the works index at `index` (works_index.search_location): each worker
+    one and searches them in the works index at `index` (its folder and shards): each worker
     loads its own copy of the index (its memory, once per worker), and the calling process
     only writes (0 workers: all in this process). Forkserver processes inherit no database
     connection."""

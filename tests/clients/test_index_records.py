@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from caseapp.cli import main
@@ -111,68 +110,3 @@ def test_a_shard_not_saved_yet_takes_the_length_of_the_saved_ones(tmp_path):
     for asked in (None, 32, 8):
         engine = open_index(tmp_path / "s", 2, asked)
         assert engine.code_bytes == 8 and [e.code_bytes for e in engine.engines] == [8, 8]
-
-
-# ---------------------------------------------------------------- the works' stored signatures
-
-SELF_SIMILAR = ["astronaut.png", "coffee.png", "brick.png", "color.png", "phantom.png", "horse.png",
-                "clock_motion.png"]
-
-
-def test_a_compact_works_index_verifies_a_discounted_work_again_with_its_stored_signature(
-        app, db_session, fresh, monkeypatch):
-    """A crop of the brick wall: its 64-bit codes pair the copy with the wall's look-alike
-    bricks, and the second plane they fit zeroes it; its stored whole signature finds it."""
-    from tests.matching.test_whole_again import copy_of
-
-    monkeypatch.setitem(app.config, "CASEAPP_MATCHING_CODE_BYTES", 8)
-    store, engine = store_and_engine(app.config)
-    ids = dict(zip(SELF_SIMILAR, _works(db_session, store, engine, SELF_SIMILAR)))
-    assert engine.signatures is not None
-    crop = copy_of("brick.png", "crop")
-    best = engine.search(crop, k=1)[0]
-    assert best.ref_id == str(ids["brick.png"]) and best.match
-    signatures, engine.signatures = engine.signatures, None
-    try:
-        assert not engine.search(crop, k=1)[0].match          # the codes alone
-    finally:
-        engine.signatures = signatures
-
-
-def test_stored_signatures_are_read_without_the_app_and_nothing_else_is(tmp_path, caplog):
-    """An ingest describer's process has no app: it reads a work's signature with its own
-    connection; an id that is no work's, a work without one, and a database that cannot be read
-    give none (the codes decide)."""
-    from sqlalchemy import create_engine, insert
-
-    from caseapp.clients.models import WorkSignature
-    from matching import signature, signature_bytes
-
-    url = f"sqlite:///{tmp_path / 'works.db'}"
-    database = create_engine(url)
-    WorkSignature.__table__.create(database)
-    described = signature(photo("coffee.png"))
-    with database.begin() as connection:
-        connection.execute(insert(WorkSignature).values(work_id=7, data=signature_bytes(described)))
-    whole = works_index.stored_signatures(url)
-    assert np.array_equal(whole("7").desc, described.desc) and whole("7").size == described.size
-    assert whole("8") is None and whole("real-coffee.png") is None and whole("٧") is None
-    broken = works_index.stored_signatures(f"sqlite:///{tmp_path / 'nowhere' / 'x.db'}")
-    assert broken("7") is None and "work 7's stored signature could not be read" in caplog.text
-
-
-def test_an_ingest_describer_opens_the_index_with_the_signatures_database(app, monkeypatch):
-    opened = []
-    monkeypatch.setattr(works_index, "engine_at",
-                        lambda *args, **kw: opened.append(args) or _Nothing())
-    from caseapp.hits import ingest
-
-    location = works_index.search_location(app.config)
-    assert location == (app.config["CASEAPP_MATCHING_PATH"], 1, app.config["SQLALCHEMY_DATABASE_URI"])
-    result = ingest.described_and_searched(lambda job: ingest.Described(b"", b"", "variants"), location, None)
-    assert opened == [location] and result.found == []
-
-
-class _Nothing:
-    def search(self, variants, k):
-        return []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from tests.matching import transforms
@@ -131,24 +130,6 @@ def test_misses_are_asked_of_the_searching_process(started):
     assert "--misses" in ran[0] and "--profile" not in ran[0]
     assert matching_scale.main(["--refs", "10", "--index", "/nonexistent"]) == 0
     assert "--misses" not in ran[1]
-
-
-def test_signatures_are_asked_of_the_searching_process_and_are_the_real_photographs(started, tmp_path):
-    """--signatures reaches the fresh process that searches, which gives its engine the real
-    photographs' whole signatures under their names in the index."""
-    import matching_scale
-    from matching.engine import signature
-    from tests.matching.conftest import photo
-
-    ran = started
-    assert matching_scale.main(["--refs", "10", "--index", "/nonexistent", "--signatures"]) == 0
-    assert matching_scale.main(["--refs", "10", "--index", "/nonexistent"]) == 0
-    assert "--signatures" in ran[0] and "--signatures" not in ran[1]
-    for name in ("coffee.png", "brick.png"):
-        photo(name).save(tmp_path / name)
-    found = matching_scale.real_signatures(str(tmp_path))
-    assert sorted(found) == ["real-brick.png", "real-coffee.png"]
-    assert np.array_equal(found["real-coffee.png"].desc, signature(tmp_path / "coffee.png").desc)
 
 
 # ------------------------------------------------------- --disk-iops: a slower disk, modelled

@@ -300,50 +300,6 @@ def test_a_worker_describes_second_planes_only_when_asked(monkeypatch, tmp_path)
     assert installed == [True] and views._PLANES is True
 
 
-def test_a_worker_gives_its_engine_the_scenes_whole_signatures_only_when_asked(monkeypatch, tmp_path):
-    views._open(str(tmp_path / "index"))
-    assert views._ENGINE.signatures is None
-    described = {"a.png": object()}
-    views._open(str(tmp_path / "index"), False, described)
-    assert views._ENGINE.signatures("a.png") is described["a.png"] and views._ENGINE.signatures("b") is None
-
-
-def test_a_compact_run_with_signatures_says_so_and_indexes_compact_records(tmp_path, monkeypatch):
-    from matching import Engine
-
-    opened = []
-    real_open = Engine.open
-    monkeypatch.setattr(Engine, "open", classmethod(
-        lambda cls, path, code_bytes=None: opened.append(code_bytes) or real_open(path, code_bytes)))
-    given = []
-
-    class Pool:   # the workers: what they are given, and no search
-        def __init__(self, workers, initializer, initargs):
-            given.append(initargs)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def submit(self, function, task):
-            class Done:
-                def result(self):
-                    return []
-            return Done()
-    monkeypatch.setattr(views, "ProcessPoolExecutor", Pool)
-    args = views.argparse.Namespace(wallpapers=0, only=["astronaut"], folder=None, workers=1, planes=False,
-                                    code_bytes=8, signatures=True)
-    pictures = views.scenes(0, ["astronaut"], None)
-    result = views.run(args, pictures)
-    assert opened == [8] and result["settings"]["code_bytes"] == 8 and result["settings"]["signatures"]
-    (_, planes, signatures), = given
-    assert list(signatures) == ["astronaut.png"] and len(signatures["astronaut.png"].desc) > 500
-    args.signatures = False
-    assert views.run(args, pictures)["settings"]["signatures"] is False and given[-1][2] is None
-
-
 def test_with_planes_each_case_keeps_the_second_fits_of_its_own_searches(monkeypatch):
     import matching_planes
 
@@ -372,8 +328,7 @@ def test_a_run_renders_sixty_views_and_four_copies_a_scene_and_leaves_no_index_b
     assert first["copies_found"] == 4, first["copies_missed"]
     result = json.loads(saved.read_text())
     assert {k: v for k, v in result["settings"].items() if k != "fingerprints"} == {
-        "scenes": ["astronaut.png"], "wallpapers": 0, "only": ["astronaut"], "folder": None, "flat": [],
-        "code_bytes": None, "signatures": False}
+        "scenes": ["astronaut.png"], "wallpapers": 0, "only": ["astronaut"], "folder": None, "flat": []}
     assert list(result["settings"]["fingerprints"]) == ["astronaut.png"]
     assert first["flat_works"] == [] and first["flat_views"] == 0
     assert len(result["cases"]) == 64
