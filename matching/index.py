@@ -564,7 +564,6 @@ class Index:
         normalised coordinates, each side 0..1) where verification found one. With `planes`
         (a dict), the first variant is a probe: verified with every shortlisted reference, it
         scores none, and `planes` receives each one's second-plane factor for it (plane_factor)."""
-        cv2.setRNGSeed(12345)  # RANSAC draws: same answer for the same query, whatever ran before
         if not len(self):
             return []
         words = self._split(self.quantize(np.concatenate([f.desc for f in variants])), variants)

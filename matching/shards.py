@@ -274,10 +274,10 @@ def _search(indexes: list[Index], variants: list[Features], k: int, transforms: 
     them); then the shortlist is verified together, in one small index of its references in
     the shortlist's order, by Index.search itself. Verification is not per pair (a
     correspondence counts when clearly nearer one shortlisted reference than every other
-    shortlisted one, and RANSAC's draws follow one seeded sequence), which is why the
-    shortlist is verified together and not shard by shard: the scores are then exactly one
-    index's. Costs over one index: each shard's candidate search, and the shortlist's
-    records copied into the small index (20 references' records, ~30 KB each)."""
+    shortlisted one), which is why the shortlist is verified together and not shard by
+    shard: the scores are then exactly one index's. Costs over one index: each shard's
+    candidate search, and the shortlist's records copied into the small index (20
+    references' records, ~30 KB each)."""
     live = [index for index in indexes if len(index)]
     if not live:
         return []

@@ -15,6 +15,12 @@ from matching import ransac
 
 # PROSAC draws its samples from the closest descriptor pairs first (callers sort them):
 # with repetitive pictures most pairs are wrong and plain RANSAC misses the one homography.
+# OpenCV's estimators seed their draws afresh on every call, not from cv::theRNG() (USAC from
+# a fixed state, UsacParams' randomGeneratorState, 0 by default; plain RANSAC with
+# RNG((uint64)-1) in RANSACPointSetRegistrator::run), and ransac.py draws as plain RANSAC
+# does: so a pair's verification depends on its pairs alone, whatever was verified before it
+# (cv2.setRNGSeed changes no answer: set A's 384 queries gave one checksum under three seeds;
+# tests/matching/test_engine.py checks an answer against what ran before it).
 METHOD = cv2.USAC_PROSAC
 ITERS = 2000
 _ZERO = dict(n=0.0, tight=0.0, plane2=0.0, putative=0, coverage=0.0)
