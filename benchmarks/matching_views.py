@@ -39,8 +39,9 @@ every case's call and best score; --compare reads such a file and lists the case
 changed (new false copies, views no longer called copies, copies now found or lost, and flat
 works' views now or no longer called copies). The base of a change is a run of the same
 scenes (`--only`, `--wallpapers`, `--folder`: the same names and pixels, checked) on the same
-machine and virtual environment; a run is deterministic (RANSAC is seeded before every search, and each
-scene's made-up depths by its name), so every change listed is the change's.
+machine and virtual environment; a run is deterministic (each homography call seeds its own
+draws, matching/verify.py, and each scene's made-up depths are seeded by its name), so every
+change listed is the change's.
 
 With --planes (and --save), each case also keeps the second fits of its searches, described
 (benchmarks/matching_planes.py, which replays rules about them on the saved file).
