@@ -42,6 +42,30 @@ def test_the_profile_finds_each_step_of_a_search_and_counts_none_twice(engine):
     assert stages["hash"]["median_ms"] < stages["whole"]["median_ms"] < stages["windows"]["median_ms"]
 
 
+@pytest.mark.parametrize("slow_windows, at", [(5, "whole"), (6, "windows")])
+def test_the_95th_percentile_is_a_miss_exactly_when_six_of_84_reach_the_windows(slow_windows, at):
+    """The search times grouped by where each query stopped, and the stage of the query at the
+    95th percentile: of 84, the sixth slowest (as `p95` picks it), so 5 slow misses leave it at
+    a found query and 6 put it at a miss."""
+    from matching_scale import p95, search_times_by_stage
+
+    found = 84 - slow_windows
+    times = [10.0 + i * 0.1 for i in range(found)] + [60.0 + i for i in range(slow_windows)]
+    stopped = ["whole"] * found + ["windows"] * slow_windows
+    stopped[0] = "hash"
+    shuffled = list(zip(times, stopped))[::-1]          # query order is not time order
+    out = search_times_by_stage([t for t, _ in shuffled], [s for _, s in shuffled])
+    assert out["p95_at"] == at
+    slowest_found = round(10.0 + (found - 1) * 0.1, 1)
+    assert p95(sorted(times)) == (60.0 if at == "windows" else slowest_found)
+    assert out["windows"] == {"queries": slow_windows, "max_ms": 60.0 + slow_windows - 1}
+    assert out["hash"] == {"queries": 1, "max_ms": 10.0}
+    assert out["whole"]["queries"] == found - 1
+    assert out["mirror"] == {"queries": 0, "max_ms": None}
+    with pytest.raises(ValueError):
+        search_times_by_stage([1.0, 2.0], ["whole"])     # a time without its stage is refused
+
+
 def test_searching_an_index_never_built_says_so(tmp_path):
     """`--search-only` (with or without --profile) on a folder with no index: what is wrong and
     what to do, no traceback, and nothing written there."""

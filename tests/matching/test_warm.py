@@ -250,6 +250,10 @@ def test_the_scale_benchmark_warms_in_another_process_and_counts_the_disk_reads(
     assert isinstance(search["load_disk_read_mb"], float) and isinstance(search["first_round_disk_read_mb"], float)
     assert search["cold"] is False
     assert search["profile"]["ms_per_query"]["total"] > 0   # --profile reaches the searching process
+    stages = search["search_ms_by_stage"]       # each query counted at the stage it stopped at
+    names = ("hash", "whole", "mirror", "windows")
+    assert sum(stages[s]["queries"] for s in names) == search["queries"]
+    assert stages["p95_at"] in names
 
 
 def test_the_benchmarks_disk_counter_counts_a_file_read_from_the_disk_and_not_from_the_cache(tmp_path):
