@@ -21,6 +21,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -33,7 +34,7 @@ import cv2
 import faiss
 import numpy as np
 
-from . import features, hashes
+from . import features, hashes, ransac
 from .errors import StaleIndex
 from .features import Features
 from .verify import verify_pair
@@ -448,8 +449,16 @@ class Index:
 
     def make_searchable(self) -> None:
         """Make the postings added since the last call searchable (a small second list), and
-        the hashes' 64-bit column (_coarse_hashes: a reload makes it here, not in a search)."""
+        the hashes' 64-bit column (_coarse_hashes: a reload makes it here, not in a search);
+        the first call also builds the vocabulary tree's faiss indexes and draws RANSAC's
+        stream (ransac.prime), which a fresh process's first search paid for otherwise (about
+        30 ms of a search of 75 at a million: docs/benchmarks.md, "The misses are the 95th
+        percentile")."""
         self._coarse_hashes()
+        if self._quantizer is None:
+            self._quantizer = _tree_index(self.vocabulary)
+            self._top_index()
+            ransac.prime()
         if self._delta_parts:
             self._delta_words = np.concatenate([self._delta_words] + [p[0] for p in self._delta_parts])
             self._delta_slots = np.concatenate([self._delta_slots] + [p[1] for p in self._delta_parts])
@@ -1292,8 +1301,11 @@ _CORES = os.cpu_count() or 1
 _MATCHER = cv2.BFMatcher(cv2.NORM_HAMMING)
 
 
+@functools.lru_cache(maxsize=2)
 def _tree_index(voc: Vocabulary):
-    """The vocabulary tree as nested faiss binary IVF indexes searched with nprobe 1."""
+    """The vocabulary tree as nested faiss binary IVF indexes searched with nprobe 1: one a
+    vocabulary in a process (18 ms to build; searched read-only), shared by its indexes, its
+    shards and the indexes a reload loads."""
     from .vocabulary import BRANCH
 
     def ivf_over(quantizer, centroids):

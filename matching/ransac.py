@@ -91,6 +91,12 @@ def _stream(length: int) -> np.ndarray:
     return _raw
 
 
+def prime() -> None:
+    """Draw the generator's first outputs now (a Python loop: about 11 ms, once a process), so
+    that a process's first search does not (Index.make_searchable calls it)."""
+    _stream(1 << 16)
+
+
 def _group_ends(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where a sample begun at each position p of the index stream ends (the position after
     its fourth distinct index: a repeat is drawn again, as getSubset does; len(idx) where the
