@@ -450,15 +450,15 @@ class Index:
     def make_searchable(self) -> None:
         """Make the postings added since the last call searchable (a small second list), and
         the hashes' 64-bit column (_coarse_hashes: a reload makes it here, not in a search);
-        the first call also builds the vocabulary tree's faiss indexes and draws RANSAC's
-        stream (ransac.prime), which a fresh process's first search paid for otherwise (about
-        30 ms of a search of 75 at a million: docs/benchmarks.md, "The misses are the 95th
-        percentile")."""
+        and the vocabulary tree's faiss indexes and RANSAC's stream (ransac.prime), which a
+        fresh process's first search built otherwise (about 30 ms of a search of 75 at a
+        million: docs/benchmarks.md, "The misses are the 95th percentile"); each is built
+        once and kept, whether the index was loaded or added to first."""
         self._coarse_hashes()
         if self._quantizer is None:
             self._quantizer = _tree_index(self.vocabulary)
-            self._top_index()
-            ransac.prime()
+        self._top_index()
+        ransac.prime()
         if self._delta_parts:
             self._delta_words = np.concatenate([self._delta_words] + [p[0] for p in self._delta_parts])
             self._delta_slots = np.concatenate([self._delta_slots] + [p[1] for p in self._delta_parts])

@@ -119,6 +119,11 @@ def test_a_loaded_index_is_ready_before_its_first_search(tmp_path, monkeypatch):
     # built once for the vocabulary: the index that wrote the files and this one share it
     assert index._quantizer is index_module._tree_index(index.vocabulary) is saved._index._quantizer
     assert index._top is not None and len(ransac._raw) >= 1 << 16
+    added = Engine.open(tmp_path / "other")                     # added to, then made searchable
+    monkeypatch.setattr(ransac, "_raw", ransac._raw[:0])
+    added.add_many([("rocket.jpg", photo("rocket.jpg"))])      # its words: the tree, built
+    added.make_searchable()
+    assert added._index._top is not None and len(ransac._raw) >= 1 << 16
     built, stream = [], ransac._raw
     monkeypatch.setattr(index_module, "_tree_index", lambda voc: built.append(voc))
     found = engine.search(transforms.rotate(transforms.crop(photo("rocket.jpg"), 0.7), 9))
