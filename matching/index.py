@@ -340,14 +340,19 @@ class Index:
     def quantize(self, desc: np.ndarray) -> np.ndarray:
         """Descriptors -> words, by descending the vocabulary tree inside faiss (a binary
         IVF whose quantiser is a binary IVF: 192 Hamming distances a descriptor)."""
-        if self._quantizer is None:
-            self._quantizer = _tree_index(self.vocabulary)
+        tree = self._tree()
         if not len(desc):
             return np.zeros(0, np.uint32)
         # one thread for a query (two made single queries 15-65x slower here), all for bulk adds
         faiss.omp_set_num_threads(_CORES if len(desc) > 50_000 else 1)
-        _, ids = self._quantizer.search(np.ascontiguousarray(desc, dtype=np.uint8), 1)
+        _, ids = tree.search(np.ascontiguousarray(desc, dtype=np.uint8), 1)
         return ids[:, 0].astype(np.uint32)
+
+    def _tree(self):
+        """The vocabulary tree's faiss index (_tree_index: one a vocabulary in a process)."""
+        if self._quantizer is None:
+            self._quantizer = _tree_index(self.vocabulary)
+        return self._quantizer
 
     # ------------------------------------------------------------ building
     def add(self, name: str, feats: Features) -> None:
@@ -455,8 +460,7 @@ class Index:
         million: docs/benchmarks.md, "The misses are the 95th percentile"); each is built
         once and kept, whether the index was loaded or added to first."""
         self._coarse_hashes()
-        if self._quantizer is None:
-            self._quantizer = _tree_index(self.vocabulary)
+        self._tree()
         self._top_index()
         ransac.prime()
         if self._delta_parts:
